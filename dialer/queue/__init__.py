@@ -1,0 +1,1 @@
+"""Redis adapters: key templates, the lease queue, results and counters."""

@@ -1,0 +1,125 @@
+"""Environment -> one frozen Settings object, passed explicitly to whatever needs it.
+
+Nothing else in the package reads `os.environ`; tests build Settings directly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+CARRIERS = ("simulated", "twilio")
+
+
+class SettingsError(ValueError):
+    """A configuration value is unusable; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None = None
+    rq_redis_url: str | None = None
+    data_dir: Path = Path("var")
+    secret_key: str | None = None
+    admin_token: str | None = None
+    public_url: str | None = None
+    carrier: str = "simulated"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    # Simulated carrier knobs (the demo and load tests set these).
+    sim_seed: int = 1
+    # Largest accepted request body, in bytes (call lists are the big ones).
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024
+    port: int = 8000
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, port: int | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        carrier = (get("CARRIER") or "simulated").lower()
+        if carrier not in CARRIERS:
+            raise SettingsError(f"CARRIER must be one of {', '.join(CARRIERS)}, not {carrier!r}")
+        public_url = get("PUBLIC_URL")
+        if public_url is not None:
+            if not public_url.startswith(("http://", "https://")):
+                raise SettingsError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}")
+            public_url = public_url.rstrip("/")
+        resolved_port = port if port is not None else _int(get("PORT"), "PORT", 8000)
+        settings = cls(
+            redis_url=get("REDIS_URL"),
+            rq_redis_url=get("RQ_REDIS_URL"),
+            data_dir=Path(get("DIALER_DATA_DIR") or "var"),
+            secret_key=get("DIALER_SECRET_KEY"),
+            admin_token=get("DIALER_ADMIN_TOKEN"),
+            public_url=public_url,
+            carrier=carrier,
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_api_key_sid=get("TWILIO_API_KEY_SID"),
+            twilio_api_key_secret=get("TWILIO_API_KEY_SECRET"),
+            twilio_twiml_app_sid=get("TWILIO_TWIML_APP_SID"),
+            twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            sim_seed=_int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 1),
+            port=resolved_port,
+        )
+        if carrier == "twilio":
+            missing = [
+                name
+                for name, value in (
+                    ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
+                    ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
+                )
+                if not value
+            ]
+            if missing:
+                raise SettingsError(f"CARRIER=twilio needs {', '.join(missing)}")
+        return settings
+
+    def with_port(self, port: int) -> Settings:
+        return replace(self, port=port)
+
+    @property
+    def base_url(self) -> str:
+        """Where callbacks point and what webhook signatures are checked against."""
+        return self.public_url or f"http://127.0.0.1:{self.port}"
+
+    def resolve_secret_key(self) -> str:
+        """DIALER_SECRET_KEY, else one generated once and kept in the data dir (so sessions survive restarts)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        try:
+            existing = path.read_text().strip()
+            if existing:
+                return existing
+        except FileNotFoundError:
+            pass
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(key)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        return key
+
+
+def _int(raw: str | None, name: str, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None

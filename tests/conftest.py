@@ -1,0 +1,53 @@
+"""Shared fixtures.
+
+Integration tests run against a real Redis: `REDIS_URL` when set (each test flushes that database, so
+point it at a database nothing else uses, e.g. redis://127.0.0.1:6379/9), otherwise an embedded server
+started once for the session in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from dialer.embedded import EmbeddedRedis
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("embedded-redis"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def clean_redis(redis_url: str) -> Iterator[str]:
+    """A real Redis database emptied before the test; yields its URL."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    yield redis_url
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    """Where tests save artifacts (screenshots, reports) for a person to look at."""
+    path = Path(os.environ.get("DIALER_TEST_OUTPUT", "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
