@@ -1,0 +1,130 @@
+"""Calling windows in the callee's own time zone (pure: no I/O, time is passed in as epoch seconds).
+
+A campaign allows calls between `start` and `end` local time ("09:00"-"21:00" by default). The local
+time comes from the IANA zone database through `zoneinfo`, so daylight saving time is followed where the
+zone observes it and ignored where it does not (America/Phoenix, Pacific/Honolulu, the territories).
+
+The queue keeps one pending set per time zone; the claim path asks `open_zones` which of them may be
+called right now and only pops from those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class InvalidWindow(ValueError):
+    """A calling window that cannot be parsed."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """A daily local-time window, start inclusive and end exclusive. `start > end` wraps past midnight."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Window:
+        return cls(_parse_hhmm(start), _parse_hhmm(end))
+
+    @classmethod
+    def from_dict(cls, value: dict[str, str]) -> Window:
+        """From the Campaign's `calling_hours` object: `{"start": "09:00", "end": "21:00"}`."""
+        return cls.parse(value["start"], value["end"])
+
+    def contains(self, local: time) -> bool:
+        if self.start == self.end:
+            return False  # an empty window: no calls at all
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+DEFAULT_WINDOW = Window(time(9, 0), time(21, 0))
+
+
+def _parse_hhmm(value: str) -> time:
+    match = _HHMM.match(value)
+    if match is None:
+        raise InvalidWindow(f"{value!r} is not a time of day as HH:MM")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@cache
+def zone(name: str) -> ZoneInfo | None:
+    """The zone named `name`, or None when the name is not a known IANA zone."""
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return None  # zoneinfo would read these as file paths
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def is_valid_zone(name: str) -> bool:
+    return zone(name) is not None
+
+
+def local_time(zone_name: str, now: float) -> datetime:
+    tz = zone(zone_name)
+    if tz is None:
+        raise ZoneInfoNotFoundError(zone_name)
+    return datetime.fromtimestamp(now, tz)
+
+
+def is_open(zone_name: str, window: Window, now: float) -> bool:
+    """May a callee in `zone_name` be called at epoch time `now`? Unknown zones are never open."""
+    tz = zone(zone_name)
+    if tz is None:
+        return False
+    return window.contains(datetime.fromtimestamp(now, tz).time())
+
+
+def open_zones(zones: Iterable[str], window: Window, now: float) -> set[str]:
+    """The subset of `zones` inside the window at `now`."""
+    return {name for name in zones if is_open(name, window, now)}
+
+
+def next_opening(zone_name: str, window: Window, now: float) -> float | None:
+    """The earliest epoch time >= `now` at which the zone is inside the window (None: never, or unknown)."""
+    tz = zone(zone_name)
+    if tz is None or window.start == window.end:
+        return None
+    if is_open(zone_name, window, now):
+        return now
+    local = datetime.fromtimestamp(now, tz)
+    # The window opens at `start` local time today or on one of the next days. A DST gap can swallow the
+    # start time (e.g. 02:30 on a spring-forward night); then the first instant after the gap is the opening.
+    for day in range(3):
+        candidate = _first_instant_at_or_after(local.date() + timedelta(days=day), window.start, tz)
+        if candidate >= now and is_open(zone_name, window, candidate):
+            return candidate
+    return None  # unreachable for a non-empty window; kept total for the type checker
+
+
+def _first_instant_at_or_after(day: date, start: time, tz: ZoneInfo) -> float:
+    naive = datetime.combine(day, start)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    epoch = aware.timestamp()
+    # Round-tripping exposes a non-existent local time: it comes back as a different wall clock time.
+    back = datetime.fromtimestamp(epoch, tz)
+    if back.replace(tzinfo=None) != naive:
+        # Inside a spring-forward gap: the earliest instant after the gap whose wall time is past `start`.
+        epoch = aware.replace(fold=1).timestamp()
+        epoch = min(epoch, aware.timestamp())
+        while datetime.fromtimestamp(epoch, tz).replace(tzinfo=None) < naive:
+            epoch += 60
+    return epoch
+
+
+def utc(now: float) -> datetime:
+    """`now` as an aware UTC datetime (for messages)."""
+    return datetime.fromtimestamp(now, UTC)
