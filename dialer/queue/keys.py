@@ -16,6 +16,31 @@ Campaign keys all carry the hash tag `{c:<id>}` so that every multi-key Lua scri
 the design runs unchanged on Redis Cluster:
   {c:<id>}:campaign               hash   campaigns.py  the campaign's settings (JSON values)
   (the queue, results and counter keys are listed in `campaign_keys` below, owned by queue/*.py)
+  The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
+  queue/lua build the per-contact/per-zone/per-batch names from the `{c:<id>}:` prefix with the same
+  templates as below; TTL: none unless stated):
+  {c:<id>}:contact:<cid>          hash   a contact: id, external_id, phone, names, state, zip, tz,
+                                         phone_type, fields (JSON), status pending|leased|done, batch, due,
+                                         attempts, result
+  {c:<id>}:phones                 hash   E.164 phone -> contact id (dedupe within the campaign)
+  {c:<id>}:seq                    string last contact id handed out by the importer
+  {c:<id>}:zones                  set    time zones that have a pending set
+  {c:<id>}:pending:<tz>           zset   contact ids waiting to be called in zone tz, scored by due time
+  {c:<id>}:leases                 zset   open batch ids scored by their deadline
+  {c:<id>}:batch:<bid>            hash   a batch: volunteer, expires_at, created_at, state;
+                                         TTL 7 days once closed
+  {c:<id>}:batch:<bid>:contacts   set    contacts handed out in the batch (kept after expiry for late
+                                         results); TTL 7 days once closed
+  {c:<id>}:batch:<bid>:done       set    contacts with a result recorded through the batch; TTL as above
+  {c:<id>}:holder:<volunteer>     string the volunteer's open batch id; deleted when the batch closes
+  {c:<id>}:results                stream the append-only results log (one entry per recorded result)
+  {c:<id>}:idem                   hash   idempotency key -> results stream entry id
+  {c:<id>}:counters               hash   contacts, pending, leased, completed, calls, reached, result:<code>
+  {c:<id>}:board                  zset   volunteer -> recorded calls (the leaderboard)
+  {c:<id>}:names                  hash   volunteer -> display name, for the leaderboard
+  {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour)
+  {c:<id>}:events                 pubsub channel: a JSON message after every change to the counters
+  {c:<id>}:import:<job>           hash   a background import's progress and report; TTL 1 day
 """
 
 from __future__ import annotations
@@ -64,3 +89,79 @@ def tag(campaign_id: str) -> str:
 
 def campaign(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:campaign"
+
+
+# --- the lease queue (see the module docstring for each key's owner and TTL) ---
+
+
+def contact(campaign_id: str, contact_id: str) -> str:
+    return f"{tag(campaign_id)}:contact:{contact_id}"
+
+
+def phones(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:phones"
+
+
+def contact_seq(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:seq"
+
+
+def zones(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:zones"
+
+
+def pending(campaign_id: str, tz: str) -> str:
+    return f"{tag(campaign_id)}:pending:{tz}"
+
+
+def leases(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:leases"
+
+
+def batch(campaign_id: str, batch_id: str) -> str:
+    return f"{tag(campaign_id)}:batch:{batch_id}"
+
+
+def batch_contacts(campaign_id: str, batch_id: str) -> str:
+    return f"{tag(campaign_id)}:batch:{batch_id}:contacts"
+
+
+def batch_done(campaign_id: str, batch_id: str) -> str:
+    return f"{tag(campaign_id)}:batch:{batch_id}:done"
+
+
+def holder(campaign_id: str, volunteer: str) -> str:
+    return f"{tag(campaign_id)}:holder:{volunteer}"
+
+
+def results(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:results"
+
+
+def idempotency(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:idem"
+
+
+def counters(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:counters"
+
+
+def leaderboard(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:board"
+
+
+def volunteer_names(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:names"
+
+
+def calls_per_minute(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:calls-per-minute"
+
+
+def events(campaign_id: str) -> str:
+    """The pub/sub channel of the campaign's changes."""
+    return f"{tag(campaign_id)}:events"
+
+
+def import_job(campaign_id: str, job_id: str) -> str:
+    return f"{tag(campaign_id)}:import:{job_id}"
