@@ -1,0 +1,1 @@
+"""Carriers: Twilio and the simulated one, behind the `Carrier` protocol (see base.py)."""

@@ -1,0 +1,146 @@
+"""Twilio webhook forms -> call events, and the callback URLs we hand Twilio.
+
+Pure. Every parser takes the raw form as a Mapping[str, str] and the query string's parameters (our own
+callback URLs carry `campaign_id` and `contact_id`), so a Starlette route calls them directly with
+`await request.form()` and `request.query_params`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from dialer.telephony.base import (
+    CALL_SID_RE,
+    AnsweredBy,
+    CallEvent,
+    CallStatus,
+    EventKind,
+    MalformedWebhook,
+    VoiceRequest,
+)
+
+VOICE_PATH = "/twilio/voice"
+STATUS_PATH = "/twilio/status"
+AMD_PATH = "/twilio/amd"
+CLIENT_PREFIX = "client:"
+
+_EMPTY: Mapping[str, str] = {}
+_STATUSES = {status.value: status for status in CallStatus}
+
+
+def webhook_url(base_url: str, path: str, **query: str | None) -> str:
+    """An absolute callback URL on our server; None values are left out of the query."""
+    pairs = [(key, value) for key, value in query.items() if value is not None]
+    url = base_url.rstrip("/") + path
+    return f"{url}?{urlencode(pairs)}" if pairs else url
+
+
+def status_callback_url(base_url: str, campaign_id: str | None, contact_id: str | None) -> str:
+    return webhook_url(base_url, STATUS_PATH, campaign_id=campaign_id, contact_id=contact_id)
+
+
+def amd_callback_url(base_url: str, campaign_id: str | None, contact_id: str | None) -> str:
+    return webhook_url(base_url, AMD_PATH, campaign_id=campaign_id, contact_id=contact_id)
+
+
+def parse_voice(form: Mapping[str, str], query: Mapping[str, str] | None = None) -> VoiceRequest:
+    """The TwiML App's voice request. A browser's custom params (contact_id) arrive as form fields."""
+    query = query or _EMPTY
+    caller = form.get("From") or form.get("Caller") or ""
+    identity = caller[len(CLIENT_PREFIX) :] if caller.startswith(CLIENT_PREFIX) else None
+    return VoiceRequest(
+        call_sid=_call_sid(form),
+        identity=identity or None,
+        contact_id=_text(form.get("contact_id")) or _text(query.get("contact_id")),
+        campaign_id=_text(form.get("campaign_id")) or _text(query.get("campaign_id")),
+        account_sid=_text(form.get("AccountSid")),
+        params=dict(form),
+    )
+
+
+def parse_status(form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+    """A status callback (initiated, ringing, answered, completed, or how the leg failed)."""
+    raw_status = form.get("CallStatus", "")
+    try:
+        status = CallStatus(raw_status)
+    except ValueError:
+        raise MalformedWebhook(f"unknown CallStatus {raw_status!r}") from None
+    return _event(form, query or _EMPTY, EventKind.STATUS, status)
+
+
+def parse_amd(form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+    """An asynchronous AMD callback: AnsweredBy, and no CallStatus change of its own."""
+    raw_status = form.get("CallStatus", "")
+    status = _STATUSES.get(raw_status)
+    event = _event(form, query or _EMPTY, EventKind.AMD, status)
+    if event.answered_by is None:
+        raise MalformedWebhook("an AMD callback without AnsweredBy")
+    return event
+
+
+def _event(
+    form: Mapping[str, str], query: Mapping[str, str], kind: EventKind, status: CallStatus | None
+) -> CallEvent:
+    raw_answered = form.get("AnsweredBy")
+    try:
+        answered_by = AnsweredBy(raw_answered) if raw_answered else None
+    except ValueError:
+        # Twilio adds verdicts from time to time; an unknown one must not lose the callback.
+        answered_by = AnsweredBy.UNKNOWN
+    parent = _text(form.get("ParentCallSid"))
+    return CallEvent(
+        call_sid=_call_sid(form),
+        status=status,
+        kind=kind,
+        parent_call_sid=parent if parent and CALL_SID_RE.match(parent) else None,
+        account_sid=_text(form.get("AccountSid")),
+        sequence_number=_int(form.get("SequenceNumber"), "SequenceNumber"),
+        timestamp=_timestamp(form.get("Timestamp")),
+        duration=_int(form.get("CallDuration"), "CallDuration"),
+        answered_by=answered_by,
+        to=_text(form.get("To")),
+        from_=_text(form.get("From")),
+        contact_id=_text(query.get("contact_id")),
+        campaign_id=_text(query.get("campaign_id")),
+    )
+
+
+def _call_sid(form: Mapping[str, str]) -> str:
+    sid = form.get("CallSid", "")
+    if not CALL_SID_RE.match(sid):
+        raise MalformedWebhook(f"bad CallSid {sid!r}")
+    return sid
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise MalformedWebhook(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _timestamp(value: str | None) -> float | None:
+    """Twilio's Timestamp is RFC 2822 ("Wed, 25 Nov 2026 13:10:56 +0000")."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:  # "-0000" means UTC with no claim about local time
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
+
+
+def rfc2822(epoch: float) -> str:
+    """Epoch seconds as Twilio writes times: "Wed, 25 Nov 2026 13:10:56 +0000"."""
+    return email.utils.formatdate(epoch).replace("-0000", "+0000")

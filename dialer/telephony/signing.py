@@ -1,0 +1,86 @@
+"""X-Twilio-Signature: computing and checking it exactly as Twilio does.
+
+The URL a signature covers is PUBLIC_URL + the request's path and query, never one rebuilt from Host or
+X-Forwarded-* headers: those are chosen by the client, so trusting them would let a forger pick the URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator, Mapping
+
+from twilio.request_validator import RequestValidator
+
+from dialer.settings import Settings
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+
+Params = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+def validation_url(public_url: str, path_qs: str) -> str:
+    """The URL Twilio signed: PUBLIC_URL + path (+ '?' + query), exactly as the request line had them."""
+    if not path_qs.startswith("/"):
+        raise ValueError(f"path_qs must start with '/', not {path_qs!r}")
+    return public_url.rstrip("/") + path_qs
+
+
+class _MultiParams:
+    """Repeated form keys (e.g. StatusCallbackEvent) for RequestValidator, which looks for `getall`."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def getall(self, key: str) -> list[str]:
+        return self._values[key]
+
+
+def _as_params(params: Params) -> object:
+    if isinstance(params, Mapping):
+        # A Starlette FormData or a plain dict: RequestValidator reads multi-values through getlist.
+        return params
+    return _MultiParams(params)
+
+
+class WebhookSigner:
+    """Signs and validates webhooks with one auth token (the account's, or the simulated carrier's)."""
+
+    def __init__(self, auth_token: str, public_url: str) -> None:
+        if not auth_token:
+            raise ValueError("a webhook signer needs a non-empty auth token")
+        self._validator = RequestValidator(auth_token)
+        self.public_url = public_url.rstrip("/")
+
+    def sign(self, url: str, params: Params) -> str:
+        """The X-Twilio-Signature Twilio would send for a POST of `params` to the full `url`."""
+        return str(self._validator.compute_signature(url, _as_params(params)))
+
+    def validate(self, path_qs: str, form: Params, signature: str | None) -> bool:
+        """Whether `signature` is genuine for PUBLIC_URL + `path_qs` and this form. Missing -> False."""
+        if not signature:
+            return False
+        url = validation_url(self.public_url, path_qs)
+        return bool(self._validator.validate(url, _as_params(form), signature))
+
+
+def webhook_auth_token(settings: Settings) -> str:
+    """The secret webhooks are signed with.
+
+    With Twilio, the account's auth token. Without one (the simulated carrier), a key derived from the
+    server's secret key, so the web process and the simulated carrier agree without more configuration
+    and a token from one deployment never validates on another.
+    """
+    if settings.twilio_auth_token:
+        return settings.twilio_auth_token
+    secret = settings.resolve_secret_key().encode()
+    return hmac.new(secret, b"dialer simulated carrier webhooks", hashlib.sha256).hexdigest()
+
+
+def signer_for(settings: Settings) -> WebhookSigner:
+    return WebhookSigner(webhook_auth_token(settings), settings.base_url)

@@ -1,0 +1,113 @@
+"""TwilioCarrier: the Carrier port over Twilio (or any Twilio-compatible API at TWILIO_API_BASE_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+import httpx
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import VoiceGrant
+
+from dialer.settings import Settings
+from dialer.telephony import forms, twiml
+from dialer.telephony.base import CallEvent, PlaceCall, VoiceRequest
+from dialer.telephony.ratelimit import RateLimiter
+from dialer.telephony.signing import WebhookSigner, signer_for
+from dialer.telephony.twilio_rest import TwilioRest
+
+# New Twilio accounts may create one call a second; raise it to match the account's CPS setting.
+DEFAULT_CALLS_PER_SECOND = 1.0
+VOICE_TOKEN_TTL = 3600
+
+
+class TwilioCarrier:
+    """Translates between the dialer and Twilio. Holds no call state and writes nothing anywhere."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        calls_per_second: float = DEFAULT_CALLS_PER_SECOND,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        signer: WebhookSigner | None = None,
+    ) -> None:
+        if not settings.twilio_account_sid or not settings.twilio_auth_token:
+            raise ValueError("TwilioCarrier needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        self.settings = settings
+        self.account_sid = settings.twilio_account_sid
+        self.signer = signer or signer_for(settings)
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        self.limiter = RateLimiter(calls_per_second, clock=clock, sleep=sleep)
+        if settings.twilio_api_key_sid and settings.twilio_api_key_secret:
+            auth = (settings.twilio_api_key_sid, settings.twilio_api_key_secret)
+        else:
+            auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+        self.rest = TwilioRest(
+            base_url=settings.twilio_api_base_url,
+            account_sid=self.account_sid,
+            auth=auth,
+            http=self._http,
+            limiter=self.limiter,
+            sleep=sleep,
+        )
+
+    # Browser side ------------------------------------------------------------------------------------
+
+    def voice_token(self, identity: str) -> str:
+        """An access token whose VoiceGrant lets the browser call through the TwiML App."""
+        settings = self.settings
+        if not settings.twilio_twiml_app_sid:
+            raise ValueError("voice tokens need TWILIO_TWIML_APP_SID")
+        # Access tokens must be signed with an API key; the account's auth token is the fallback that
+        # Twilio also accepts for the account SID as issuer.
+        key_sid = settings.twilio_api_key_sid or self.account_sid
+        key_secret = settings.twilio_api_key_secret or settings.twilio_auth_token or ""
+        token = AccessToken(self.account_sid, key_sid, key_secret, identity=identity, ttl=VOICE_TOKEN_TTL)
+        token.add_grant(
+            VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid, incoming_allow=False)
+        )
+        jwt = token.to_jwt()
+        return jwt.decode() if isinstance(jwt, bytes) else str(jwt)
+
+    # Webhooks ----------------------------------------------------------------------------------------
+
+    def validate(self, path_qs: str, form: Mapping[str, str], signature: str | None) -> bool:
+        return self.signer.validate(path_qs, form, signature)
+
+    def parse_voice(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> VoiceRequest:
+        return forms.parse_voice(form, query)
+
+    def parse_status(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+        return forms.parse_status(form, query)
+
+    def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+        return forms.parse_amd(form, query)
+
+    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
+        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout)
+
+    def refusal_twiml(self, message: str) -> str:
+        return twiml.refusal_twiml(message)
+
+    # REST --------------------------------------------------------------------------------------------
+
+    async def place_call(self, call: PlaceCall) -> str:
+        return await self.rest.create_call(call)
+
+    async def update_call(self, call_sid: str, *, twiml: str | None = None, url: str | None = None) -> None:
+        if (twiml is None) == (url is None):
+            raise ValueError("update_call needs exactly one of twiml or url")
+        form = [("Twiml", twiml)] if twiml is not None else [("Url", url or ""), ("Method", "POST")]
+        await self.rest.update_call(call_sid, form)
+
+    async def hangup(self, call_sid: str) -> None:
+        await self.rest.update_call(call_sid, [("Status", "completed")])
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()

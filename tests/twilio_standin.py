@@ -1,0 +1,197 @@
+"""A local stand-in for Twilio's 2010-04-01 Calls REST API, for tests.
+
+It is an httpx.MockTransport handler: hand `TwilioStandin(...).client()` (or `.transport`) to the code
+under test. It records every request, answers with realistic JSON, can be told to fail the next requests
+(429, 20429, 21211 ...), and checks EVERY request it receives and every response it gives against
+Twilio's own OpenAPI description (tests/reference/twilio_api_v2010.json) with openapi-core, plus the
+enum-like values the description leaves as free strings. A violation raises AssertionError inside the
+request, so the test that caused it fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+SPEC_PATH = Path(__file__).parent / "reference" / "twilio_api_v2010.json"
+SPEC_HOST = "https://api.twilio.com"
+CALLS_RE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Calls(?:/(CA[0-9a-f]{32}))?\.json$")
+
+STATUS_CALLBACK_EVENTS = {"initiated", "ringing", "answered", "completed"}
+MACHINE_DETECTION = {"Enable", "DetectMessageEnd"}
+BOOLEAN_STRINGS = {"true", "false"}
+UPDATE_STATUSES = {"canceled", "completed"}
+
+
+@functools.cache
+def twilio_openapi() -> OpenAPI:
+    """Twilio's API description, parsed once per test session (it is ~1.9 MB)."""
+    with SPEC_PATH.open(encoding="utf-8") as fh:  # a missing spec must fail the tests, not skip them
+        return OpenAPI.from_dict(json.load(fh))
+
+
+def _mock_request(request: httpx.Request) -> MockRequest:
+    return MockRequest(
+        SPEC_HOST,
+        request.method,
+        request.url.path,
+        args=dict(request.url.params),
+        headers=dict(request.headers),
+        data=request.content,
+        content_type=request.headers.get("content-type", ""),
+    )
+
+
+def check_request(request: httpx.Request) -> list[tuple[str, str]]:
+    """Validates one outgoing request against the spec and our stricter rules; returns its form pairs."""
+    result = twilio_openapi().unmarshal_request(_mock_request(request))
+    if result.errors:
+        raise AssertionError(
+            f"request violates Twilio's API: {request.method} {request.url}: {result.errors!r}"
+        )
+    form = parse_qsl(request.content.decode(), keep_blank_values=True)
+    for key, value in form:
+        if key == "StatusCallbackEvent" and value not in STATUS_CALLBACK_EVENTS:
+            raise AssertionError(f"StatusCallbackEvent {value!r} is not one Twilio knows")
+        if key == "MachineDetection" and value not in MACHINE_DETECTION:
+            raise AssertionError(f"MachineDetection {value!r} is not one Twilio knows")
+        if key == "AsyncAmd" and value not in BOOLEAN_STRINGS:
+            raise AssertionError(f"AsyncAmd must be 'true' or 'false', not {value!r}")
+        if key == "Status" and value not in UPDATE_STATUSES:
+            raise AssertionError(f"Status {value!r} is not an update status")
+    keys = {key for key, _ in form}
+    if "AsyncAmd" in keys and "MachineDetection" not in keys:
+        raise AssertionError("AsyncAmd without MachineDetection does nothing at Twilio")
+    if {"Url", "Twiml"} <= keys:
+        raise AssertionError("Url and Twiml together: Twilio rejects the call")
+    return form
+
+
+def check_response(request: httpx.Request, response: httpx.Response) -> None:
+    if response.is_success:
+        mock = MockResponse(response.content, status_code=response.status_code)
+        result = twilio_openapi().unmarshal_response(_mock_request(request), mock)
+        if result.errors:
+            raise AssertionError(f"stand-in response violates Twilio's API: {result.errors!r}")
+        return
+    # Error bodies are not in the spec; this is the shape Twilio documents for them.
+    body = response.json()
+    assert set(body) >= {"code", "message", "more_info", "status"}, body
+    assert isinstance(body["code"], int) and isinstance(body["message"], str), body
+    assert body["status"] == response.status_code, body
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    form: list[tuple[str, str]]
+    username: str
+
+    def get(self, key: str) -> str | None:
+        return next((value for name, value in self.form if name == key), None)
+
+    def getall(self, key: str) -> list[str]:
+        return [value for name, value in self.form if name == key]
+
+
+@dataclass
+class TwilioStandin:
+    account_sid: str
+    username: str
+    password: str
+    requests: list[Recorded] = field(default_factory=list)
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _failures: list[tuple[int, int, str, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.transport)
+
+    def fail_next(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """The next request gets this Twilio error (queued: call several times for several failures)."""
+        self._failures.append((status, code, message, headers or {}))
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        form = check_request(request)
+        username = self._check_auth(request)
+        self.requests.append(Recorded(request.method, request.url.path, form, username))
+        response = self._respond(request, form)
+        check_response(request, response)
+        return response
+
+    def _check_auth(self, request: httpx.Request) -> str:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        assert scheme == "Basic", "Twilio needs basic auth"
+        username, _, password = base64.b64decode(encoded).decode().partition(":")
+        assert (username, password) == (self.username, self.password), "wrong Twilio credentials"
+        return username
+
+    def _respond(self, request: httpx.Request, form: list[tuple[str, str]]) -> httpx.Response:
+        if self._failures:
+            status, code, message, headers = self._failures.pop(0)
+            return _error(status, code, message, headers)
+        match = CALLS_RE.match(request.url.path)
+        if match is None or match.group(1) != self.account_sid or request.method != "POST":
+            return _error(404, 20404, "The requested resource was not found")
+        values = dict(form)
+        if match.group(2) is None:
+            sid = "CA" + secrets.token_hex(16)
+            self.calls[sid] = self._call(sid, values)
+            return httpx.Response(201, json=self.calls[sid])
+        call = self.calls.get(match.group(2))
+        if call is None:
+            return _error(404, 20404, f"The requested resource {request.url.path} was not found")
+        if values.get("Status") in UPDATE_STATUSES:
+            call["status"] = values["Status"]
+        return httpx.Response(200, json=call)
+
+    def _call(self, sid: str, values: dict[str, str]) -> dict[str, Any]:
+        base = f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}"
+        return {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "api_version": "2010-04-01",
+            "answered_by": None,
+            "caller_name": None,
+            "date_created": None,
+            "date_updated": None,
+            "direction": "outbound-api",
+            "duration": None,
+            "end_time": None,
+            "forwarded_from": None,
+            "from": values["From"],
+            "from_formatted": values["From"],
+            "group_sid": None,
+            "parent_call_sid": None,
+            "phone_number_sid": "PN" + "0" * 32,
+            "price": None,
+            "price_unit": "USD",
+            "queue_time": "0",
+            "start_time": None,
+            "status": "queued",
+            "subresource_uris": {"notifications": f"{base}/Notifications.json"},
+            "to": values["To"],
+            "to_formatted": values["To"],
+            "trunk_sid": None,
+            "uri": f"{base}.json",
+        }
+
+
+def _error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    body = {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+    return httpx.Response(status, json={**body, "status": status}, headers=headers)
