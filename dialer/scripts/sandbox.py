@@ -1,0 +1,173 @@
+"""Script texts and rule conditions: Jinja2 in a sandbox, checked against an allow-list at upload.
+
+Two layers keep a script author (or a stolen organizer account) away from Python internals:
+1. At upload, `check_template` / `check_expression` parse the source and reject every syntax node that is
+   not on a short allow-list (no loops, calls, assignments, imports, `**`, `%`), every name but `contact`
+   and `answers`, and every attribute or key that starts with `_`.
+2. At call time, texts render in `ImmutableSandboxedEnvironment` whose attribute and item lookups are
+   further narrowed to plain data (dict keys, list indexes), with `*` bounded. Whatever still goes wrong
+   comes back as a safe message or a false condition, never as an exception.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.parser import Parser
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_RENDERED = 20_000
+MAX_SEQUENCE = 10_000
+NAMES = frozenset({"contact", "answers"})
+FILTERS = frozenset(
+    {"default", "d", "upper", "lower", "title", "capitalize", "trim", "length", "count", "int", "float",
+     "round", "string", "abs", "first", "last", "join", "truncate", "wordcount"}
+)  # fmt: skip
+TESTS = frozenset(
+    {"defined", "undefined", "none", "number", "string", "eq", "ne", "lt", "le", "gt", "ge", "in", "equalto",
+     "even", "odd", "divisibleby", "true", "false", "boolean", "integer", "float", "lower", "upper", "sameas"}
+)  # fmt: skip
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.Getattr, nodes.Getitem,
+    nodes.Slice, nodes.Filter, nodes.Test, nodes.If, nodes.CondExpr, nodes.Compare, nodes.Operand, nodes.And,
+    nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv,
+    nodes.Concat, nodes.List, nodes.Tuple, nodes.Keyword,
+)  # fmt: skip
+_NODE_WORDS = {
+    "For": "loops ({% for %})", "Call": "function or method calls", "Assign": "{% set %}",
+    "AssignBlock": "{% set %}", "Macro": "macros", "Include": "{% include %}", "Import": "{% import %}",
+    "FromImport": "{% import %}", "Extends": "{% extends %}", "Block": "{% block %}",
+    "Pow": "the ** operator", "Mod": "the % operator", "Dict": "dictionary literals",
+    "FilterBlock": "filter blocks", "With": "{% with %}", "CallBlock": "{% call %}",
+}  # fmt: skip
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, narrowed further: lookups only reach plain data, `*` cannot build huge values."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return self._lookup(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return self._lookup(obj, argument)
+
+    def _lookup(self, obj: Any, key: Any) -> Any:
+        # Only dict keys and list/str indexes: never Python attributes, so nothing reflective is reachable.
+        if isinstance(key, str) and key.startswith("_"):
+            return self.undefined(obj=obj, name=key)
+        if isinstance(obj, Mapping):
+            if key in obj:
+                return obj[key]
+        elif isinstance(obj, Sequence) and isinstance(key, int) and not isinstance(key, bool):
+            if -len(obj) <= key < len(obj):
+                return obj[key]
+        return self.undefined(obj=obj, name=str(key))
+
+    def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
+        if op == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                    if len(seq) * times > MAX_SEQUENCE:
+                        raise SecurityError("the * operator would build too large a value")
+            return operator.mul(left, right)
+        if op == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("the ** operator would build too large a value")
+        return super().call_binop(context, op, left, right)
+
+
+ENV = _Environment(undefined=ChainableUndefined, autoescape=False)
+ENV.globals.clear()  # no range/cycler/joiner/lipsum/namespace: the context is contact and answers only
+
+
+def check_template(source: str) -> list[str]:
+    """Problems (messages for people) with a step text; empty when it is safe to render."""
+    if "{" not in source:
+        return []  # plain text: nothing to parse (most of a long script)
+    try:
+        tree = ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        return [f"template syntax error on line {exc.lineno}: {exc.message}"]
+    except Exception:  # e.g. RecursionError on absurd nesting
+        return ["template could not be read (too deeply nested?)"]
+    return _check_nodes(tree)
+
+
+def check_expression(source: str) -> list[str]:
+    """Problems with a rule condition (`when`); empty when it is safe to evaluate."""
+    try:
+        parser = Parser(ENV, source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            extra = parser.stream.current.value
+            return [f"condition syntax error: unexpected {extra!r} after the expression"]
+    except TemplateSyntaxError as exc:
+        return [f"condition syntax error: {exc.message}"]
+    except Exception:
+        return ["condition could not be read (too deeply nested?)"]
+    return _check_nodes(expr)
+
+
+def _check_nodes(root: nodes.Node) -> list[str]:
+    found: list[str] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        message = _node_problem(node)
+        if message and message not in found:
+            found.append(message)
+        stack.extend(node.iter_child_nodes())
+    return found
+
+
+def _node_problem(node: nodes.Node) -> str | None:
+    if not isinstance(node, _ALLOWED_NODES):
+        name = type(node).__name__
+        return f"{_NODE_WORDS.get(name, name)} cannot be used in scripts"
+    if isinstance(node, nodes.Name) and node.name not in NAMES:
+        return f"unknown name {node.name!r}: use contact.<field> or answers.<question>"
+    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        return f"hidden attribute {node.attr!r} cannot be used"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        if isinstance(node.arg.value, str) and node.arg.value.startswith("_"):
+            return f"hidden key {node.arg.value!r} cannot be used"
+    if isinstance(node, nodes.Filter) and node.name not in FILTERS:
+        return f"filter {node.name!r} cannot be used (allowed: {', '.join(sorted(FILTERS))})"
+    if isinstance(node, nodes.Test) and node.name not in TESTS:
+        return f"test {node.name!r} cannot be used"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(source: str) -> Any:
+    return ENV.from_string(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expression(source: str) -> Any:
+    return ENV.compile_expression(source)
+
+
+def render(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> str:
+    """The text for this contact; a bracketed notice instead when it cannot be rendered (never raises)."""
+    if "{" not in source:
+        return source
+    try:
+        text = str(_template(source).render(contact=dict(contact), answers=dict(answers)))
+    except Exception:  # the sandbox or a bad value: show the script author's mistake, not a crash
+        return "[this text could not be shown; tell the campaign staff]"
+    return text if len(text) <= MAX_RENDERED else text[:MAX_RENDERED] + "…"
+
+
+def holds(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+    """Whether a rule condition is true; a condition that fails to evaluate counts as false."""
+    try:
+        return bool(_expression(source)(contact=dict(contact), answers=dict(answers)))
+    except Exception:
+        return False

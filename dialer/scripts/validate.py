@@ -1,0 +1,357 @@
+"""Validation of a parsed script document (plain JSON values) into a `Script`, reporting every problem.
+
+Pure. Messages are written for the staff member who wrote the script: what is wrong, where, and what to
+write instead. Paths look like `steps.plan.next[0].goto`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dialer.models import RESULT_CODES, ResultCode
+from dialer.scripts import sandbox
+from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
+
+ID_RE = re.compile(r"[a-z0-9-]+")
+QUESTION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+MAX_ID = 64
+MAX_STEPS = 10_000
+MAX_CHOICES = 100
+MAX_RULES = 100
+MAX_TEXT = 10_000
+MAX_LABEL = 1_000
+# The results export's fixed columns: a question key must not repeat one of them.
+EXPORT_COLUMNS = frozenset(
+    "contact_id external_id phone first_name last_name result attempt volunteer recorded_at notes call_sid "
+    "script_version".split()
+)
+TOP_FIELDS = ("id", "title", "start", "steps", "version")
+STEP_FIELDS = ("text", "question", "choices", "next", "result", "input")
+CHOICE_FIELDS = ("label", "value", "next", "result")
+RULE_FIELDS = ("when", "goto")
+
+
+def describe(value: Any) -> str:
+    """How a value's type reads to someone who wrote YAML, not Python."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, Severity.WARNING))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
+    def mapping(self, value: Any, path: str, what: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, f"{what} must be a mapping (key: value pairs), not {describe(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                shown = key if isinstance(key, str) else repr(key)
+                self.error(
+                    _join(path, str(key)),
+                    f"unknown field {shown!r}{_suggest(str(key), allowed)}; allowed: {', '.join(allowed)}",
+                )
+        return value
+
+    def text(self, value: Any, path: str, what: str, limit: int) -> str | None:
+        if not isinstance(value, str):
+            self.error(path, f"{what} must be text, not {describe(value)}")
+            return None
+        if not value.strip():
+            self.error(path, f"{what} must not be empty")
+            return None
+        if len(value) > limit:
+            self.error(path, f"{what} is too long ({len(value)} characters; at most {limit})")
+            return None
+        return value
+
+    def ident(self, value: Any, path: str, what: str) -> str | None:
+        text = self.text(value, path, what, MAX_ID)
+        if text is not None and not ID_RE.fullmatch(text):
+            self.error(path, f"{what} {text!r} may only use lower-case letters, digits and '-'")
+            return None
+        return text
+
+    def result(self, value: Any, path: str) -> ResultCode | None:
+        if not isinstance(value, str) or value not in RESULT_CODES:
+            shown = repr(value) if isinstance(value, str) else describe(value)
+            hint = _suggest(value, RESULT_CODES) if isinstance(value, str) else ""
+            codes = ", ".join(sorted(RESULT_CODES))
+            self.error(path, f"unknown result code {shown}{hint}; use one of: {codes}")
+            return None
+        return ResultCode(value)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
+    """Check a parsed document; the `Script` (None when there is any error) and every problem found."""
+    check = _Checker()
+    top = check.mapping(doc, "", "a script", TOP_FIELDS)
+    if top is None:
+        return None, check.problems
+    script_id = check.ident(top["id"], "id", "the script id") if "id" in top else None
+    if "id" not in top:
+        check.error("id", "missing id: give the script an id such as 'gotv-2026'")
+    title = top.get("title", script_id or "")
+    if "title" in top:
+        title = check.text(top["title"], "title", "the title", MAX_LABEL) or ""
+    if "version" in top and (not isinstance(top["version"], int) or isinstance(top["version"], bool)):
+        check.error("version", "version is set by the server; leave it out or keep the number it gave")
+    steps = _check_steps(check, top.get("steps"), "steps" in top)
+    start = top.get("start")
+    raw_steps = top.get("steps")
+    known = {k for k in raw_steps if isinstance(k, str)} if isinstance(raw_steps, dict) else set()
+    if "start" not in top:
+        check.error("start", "missing start: name the step the call begins with")
+    elif not isinstance(start, str):
+        check.error("start", f"start must be a step id (text), not {describe(start)}")
+    elif isinstance(raw_steps, dict) and start not in known:
+        check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
+    if steps is not None and isinstance(start, str) and start in steps:
+        _check_graph(check, steps, start)
+    if check.failed or steps is None or script_id is None or not isinstance(start, str):
+        return None, check.problems
+    document = {k: v for k, v in top.items() if k != "version"}
+    return Script(script_id, title or script_id, start, steps, document), check.problems
+
+
+def _check_steps(check: _Checker, raw: Any, present: bool) -> dict[str, Step] | None:
+    if not present:
+        check.error("steps", "missing steps: a script needs at least one step")
+        return None
+    if not isinstance(raw, dict) or not raw:
+        check.error("steps", f"steps must be a mapping of step id to step, not {describe(raw)}")
+        return None
+    if len(raw) > MAX_STEPS:
+        check.error("steps", f"too many steps ({len(raw)}; at most {MAX_STEPS})")
+        return None
+    known = {k for k in raw if isinstance(k, str)}
+    steps: dict[str, Step] = {}
+    broken = False
+    for sid, body in raw.items():
+        path = f"steps.{sid}" if isinstance(sid, str) else f"steps[{sid!r}]"
+        ident = check.ident(sid, path, "a step id")
+        step = _check_step(check, ident or str(sid), body, path, known)
+        if step is None or ident is None:
+            broken = True
+        else:
+            steps[ident] = step
+    _check_questions(check, steps)
+    return None if broken else steps
+
+
+def _check_step(check: _Checker, sid: str, raw: Any, path: str, known: set[str]) -> Step | None:
+    body = check.mapping(raw, path, f"step {sid!r}", STEP_FIELDS)
+    if body is None:
+        return None
+    before = len(check.problems)
+    text = None
+    if "text" in body:
+        text = check.text(body["text"], f"{path}.text", "the step's text", MAX_TEXT)
+    else:
+        check.error(f"{path}.text", "missing text: what the volunteer reads out at this step")
+    if text is not None:
+        for message in sandbox.check_template(text):
+            check.error(f"{path}.text", message)
+    kinds = [k for k in ("choices", "next", "result") if k in body]
+    if not kinds:
+        check.error(path, "a step needs one of choices, next or result (an end step has result)")
+    elif len(kinds) > 1:
+        both = " and ".join(kinds)
+        check.error(path, f"a step has exactly one of choices, next or result; this one has {both}")
+    question = sid
+    if "question" in body:
+        question = check.text(body["question"], f"{path}.question", "the question key", MAX_ID) or sid
+        if not QUESTION_RE.fullmatch(question):
+            check.error(f"{path}.question", "a question key may use letters, digits, '_', '-' and '.'")
+    kind_input: InputKind | None = None
+    if "input" in body:
+        if body["input"] not in ("text", "number"):
+            check.error(f"{path}.input", f"input must be 'text' or 'number', not {body['input']!r}")
+        elif kinds != ["next"]:
+            check.error(f"{path}.input", "input is only for steps that go on with next")
+        else:
+            kind_input = InputKind(body["input"])
+    choices = _check_choices(check, body["choices"], f"{path}.choices", known) if "choices" in body else ()
+    rules = _check_next(check, body["next"], f"{path}.next", known) if "next" in body else ()
+    result = check.result(body["result"], f"{path}.result") if "result" in body else None
+    if len(check.problems) > before:
+        return None
+    return Step(sid, text or "", question, choices or (), rules or (), result, kind_input)
+
+
+def _check_ref(check: _Checker, value: Any, path: str, known: set[str]) -> str | None:
+    if not isinstance(value, str):
+        check.error(path, f"must name a step (text), not {describe(value)}")
+        return None
+    if value not in known:
+        check.error(path, f"unknown step {value!r}{_suggest(value, known)}")
+        return None
+    return value
+
+
+def _check_choices(check: _Checker, raw: Any, path: str, known: set[str]) -> tuple[Choice, ...] | None:
+    if not isinstance(raw, list):
+        check.error(path, f"choices must be a list, not {describe(raw)}")
+        return None
+    if not raw:
+        check.error(path, "empty choices: give at least one choice, or use next or result instead")
+        return None
+    if len(raw) > MAX_CHOICES:
+        check.error(path, f"too many choices ({len(raw)}; at most {MAX_CHOICES})")
+        return None
+    out: list[Choice] = []
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(raw):
+        cpath = f"{path}[{i}]"
+        body = check.mapping(item, cpath, "a choice", CHOICE_FIELDS)
+        if body is None:
+            continue
+        label = None
+        if "label" in body:
+            label = check.text(body["label"], f"{cpath}.label", "the label", MAX_LABEL)
+        else:
+            check.error(f"{cpath}.label", "missing label: what the volunteer clicks")
+        value: Answer | None = label
+        if "value" in body:
+            value = _check_value(check, body["value"], f"{cpath}.value")
+        if value is not None:
+            marker = (type(value) is str, value)
+            if marker in seen:
+                where = f"{cpath}.value" if "value" in body else f"{cpath}.label"
+                check.error(where, f"choices {seen[marker]} and {i} give the same answer {value!r}")
+            seen[marker] = i
+        ends = [k for k in ("next", "result") if k in body]
+        if len(ends) != 1:
+            check.error(cpath, "a choice has exactly one of next (a step id) or result (a result code)")
+            continue
+        nxt = _check_ref(check, body["next"], f"{cpath}.next", known) if "next" in body else None
+        result = check.result(body["result"], f"{cpath}.result") if "result" in body else None
+        if label is not None and value is not None and (nxt or result):
+            out.append(Choice(label, value, nxt, result))
+    return tuple(out) if len(out) == len(raw) else None
+
+
+def _check_value(check: _Checker, value: Any, path: str) -> Answer | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        check.error(path, "the value must be a finite number")
+        return None
+    if isinstance(value, str) and len(value) <= MAX_LABEL or isinstance(value, bool | int | float):
+        return value
+    check.error(path, f"the value must be short text, a number or true/false, not {describe(value)}")
+    return None
+
+
+def _check_next(check: _Checker, raw: Any, path: str, known: set[str]) -> tuple[Rule, ...] | None:
+    if isinstance(raw, str):
+        ref = _check_ref(check, raw, path, known)
+        return (Rule(ref),) if ref else None
+    if not isinstance(raw, list) or not raw:
+        check.error(path, "next must be a step id or a list of {when, goto} rules ending with a plain {goto}")
+        return None
+    if len(raw) > MAX_RULES:
+        check.error(path, f"too many rules ({len(raw)}; at most {MAX_RULES})")
+        return None
+    rules: list[Rule] = []
+    for i, item in enumerate(raw):
+        rpath = f"{path}[{i}]"
+        body = check.mapping(item, rpath, "a rule", RULE_FIELDS)
+        if body is None:
+            continue
+        last = i == len(raw) - 1
+        when: str | None = None
+        if "when" in body:
+            if last:
+                check.error(f"{rpath}.when", "the last rule must be a plain {goto: ...} without when")
+            when = check.text(body["when"], f"{rpath}.when", "the condition", MAX_TEXT)
+            for message in sandbox.check_expression(when) if when else ():
+                check.error(f"{rpath}.when", message)
+        elif not last:
+            check.error(rpath, "only the last rule may leave out when")
+        if "goto" not in body:
+            check.error(f"{rpath}.goto", "missing goto: the step to go to")
+            continue
+        goto = _check_ref(check, body["goto"], f"{rpath}.goto", known)
+        if goto:
+            rules.append(Rule(goto, when))
+    return tuple(rules) if len(rules) == len(raw) else None
+
+
+def _check_questions(check: _Checker, steps: Mapping[str, Step]) -> None:
+    owners: dict[str, str] = {}
+    for step in steps.values():
+        path = f"steps.{step.id}.question" if step.question != step.id else f"steps.{step.id}"
+        if not step.records_answer:
+            if step.question != step.id:
+                check.warn(path, "question has no effect here: this step records no answer")
+            continue
+        if step.question in owners:
+            other = owners[step.question]
+            check.error(path, f"duplicate question key {step.question!r}: step {other!r} uses it too")
+        elif step.question in EXPORT_COLUMNS:
+            check.error(path, f"question key {step.question!r} is a results export column; choose another")
+        owners.setdefault(step.question, step.id)
+
+
+def _check_graph(check: _Checker, steps: Mapping[str, Step], start: str) -> None:
+    reached = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in steps[queue.popleft()].successors():
+            if nxt in steps and nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    before: dict[str, set[str]] = {sid: set() for sid in steps}
+    for step in steps.values():
+        for nxt in step.successors():
+            if nxt in before:
+                before[nxt].add(step.id)
+    ends = {sid for sid, step in steps.items() if step.can_end_here()}
+    queue = deque(ends)
+    while queue:
+        for prev in before[queue.popleft()]:
+            if prev not in ends:
+                ends.add(prev)
+                queue.append(prev)
+    for sid in steps:
+        if sid not in ends:
+            check.error(
+                f"steps.{sid}", "no end can be reached from this step: every path from it goes in circles"
+            )
+        elif sid not in reached:
+            check.warn(f"steps.{sid}", "unreachable: no path from the start step leads here")
