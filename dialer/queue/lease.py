@@ -1,0 +1,314 @@
+"""The exclusive lease queue: batches of contacts that only one volunteer holds at a time.
+
+A batch is a member of the campaign's `leases` sorted set scored by its deadline; its id doubles as the
+fencing token that results must carry. Every change is one Lua script (dialer/queue/lua/*.lua) over the
+campaign's keys, which all share the `{c:<id>}` hash tag, so each script touches one Redis Cluster slot.
+`now` is always passed in by the caller; Redis' own clock is never read by the scripts.
+
+The do-not-call list is organization-wide (`keys.DNC`), in another slot than the campaign. Rather than
+mirroring it into every campaign (an O(campaigns) write per DNC entry, and one more thing to drift), claim
+takes contacts atomically in the campaign's slot and then checks the batch's phones against the live list
+with one SMISMEMBER; listed contacts are dropped for good by a second script before the batch is returned.
+A phone added to the list between those two steps is caught by the check at dial time.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from dialer.contacts import Contact
+from dialer.queue import keys
+from dialer.queue.lua_scripts import run
+
+CLOSED_BATCH_TTL = 7 * 24 * 3600  # late results are accepted this long after a batch closes
+REAP_LIMIT = 100  # expired batches closed per claim or reaper call, to bound a script's run time
+IMPORT_CHUNK = 500  # contacts per add_contacts script call
+
+
+class QueueError(Exception):
+    """A refused queue operation; `code` is the API's error code."""
+
+    code = "queue_error"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.code)
+
+
+class LeaseExpired(QueueError):
+    code = "lease_expired"
+
+
+class NotHolder(QueueError):
+    code = "not_holder"
+
+
+class BatchNotFound(QueueError):
+    code = "not_found"
+
+
+class NotInBatch(QueueError):
+    code = "not_in_batch"
+
+
+class AlreadyCompleted(QueueError):
+    code = "already_completed"
+
+
+_ERRORS: dict[str, type[QueueError]] = {
+    cls.code: cls for cls in (LeaseExpired, NotHolder, BatchNotFound, NotInBatch, AlreadyCompleted)
+}
+
+
+def raise_for(code: str) -> None:
+    raise _ERRORS.get(code, QueueError)(code)
+
+
+class NoContactsReason(enum.StrEnum):
+    OUTSIDE_CALLING_HOURS = "outside_calling_hours"
+    EXHAUSTED = "exhausted"
+    CAMPAIGN_PAUSED = "campaign_paused"
+
+
+@dataclass(frozen=True)
+class NoContacts:
+    reason: NoContactsReason
+
+
+@dataclass(frozen=True)
+class BatchContact:
+    id: str
+    phone: str
+    external_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    timezone: str = ""
+    phone_type: str = ""
+    attempts: int = 0
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_hash(cls, data: dict[str, str]) -> BatchContact:
+        return cls(
+            id=data["id"],
+            phone=data.get("phone", ""),
+            external_id=data.get("external_id", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            timezone=data.get("tz", ""),
+            phone_type=data.get("phone_type", ""),
+            attempts=int(data.get("attempts") or 0),
+            fields=json.loads(data.get("fields") or "{}"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "external_id": self.external_id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "phone": self.phone,
+            "fields": dict(self.fields),
+        }
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: str
+    campaign_id: str
+    volunteer: str
+    expires_at: float
+    contacts: tuple[BatchContact, ...]
+    reopened: bool = False  # the volunteer's open batch handed back (HTTP 200) rather than a new one (201)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "campaign_id": self.campaign_id,
+            "expires_at": iso(self.expires_at),
+            "contacts": [c.to_json() for c in self.contacts],
+        }
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def new_batch_id(campaign_id: str) -> str:
+    """Batch ids name their campaign (`<campaign>.<random>`) so `/api/batches/{id}` needs no lookup."""
+    return f"{campaign_id}.{secrets.token_hex(8)}"
+
+
+def campaign_of_batch(batch_id: str) -> str | None:
+    campaign_id, dot, token = batch_id.rpartition(".")
+    return campaign_id if dot and campaign_id and token else None
+
+
+def _pairs(flat: Sequence[str]) -> dict[str, str]:
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+class LeaseQueue:
+    """The lease queue of every campaign on one Redis (a `redis.asyncio.Redis` with decode_responses=True)."""
+
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    async def add_contacts(
+        self, campaign_id: str, contacts: Sequence[Contact], now: float
+    ) -> tuple[int, int]:
+        """Adds contacts (already checked against the DNC list); returns (imported, duplicates)."""
+        imported = duplicates = 0
+        prefix = keys.tag(campaign_id) + ":"
+        script_keys = [
+            keys.phones(campaign_id),
+            keys.contact_seq(campaign_id),
+            keys.zones(campaign_id),
+            keys.counters(campaign_id),
+        ]
+        for start in range(0, len(contacts), IMPORT_CHUNK):
+            args: list[Any] = [prefix, repr(now)]
+            for c in contacts[start : start + IMPORT_CHUNK]:
+                args += [c.phone, c.external_id, c.first_name, c.last_name, c.state, c.zip, c.timezone]
+                args += [c.phone_type, json.dumps(c.fields, ensure_ascii=False)]
+            added, dup = await run(self.redis, "add_contacts", script_keys, args)
+            imported += int(added)
+            duplicates += int(dup)
+        return imported, duplicates
+
+    async def zones(self, campaign_id: str) -> set[str]:
+        """The time zones that have contacts in this campaign (pass them through calling_hours.open_zones)."""
+        return cast(set[str], await self.redis.smembers(keys.zones(campaign_id)))
+
+    async def claim(
+        self,
+        campaign_id: str,
+        volunteer: str,
+        *,
+        batch_size: int,
+        lease_seconds: float,
+        open_zones: Iterable[str],
+        now: float,
+        max_attempts: int,
+        paused: bool = False,
+    ) -> Batch | NoContacts:
+        """The volunteer's open batch, or a new one of up to `batch_size` contacts callable now."""
+        if paused:
+            return NoContacts(NoContactsReason.CAMPAIGN_PAUSED)
+        zones = sorted(open_zones)
+        for _ in range(5):  # a retry only when every contact taken turned out to be on the DNC list
+            reply = await run(
+                self.redis,
+                "claim",
+                [
+                    keys.leases(campaign_id),
+                    keys.holder(campaign_id, volunteer),
+                    keys.counters(campaign_id),
+                    keys.zones(campaign_id),
+                ],
+                [
+                    keys.tag(campaign_id) + ":",
+                    volunteer,
+                    new_batch_id(campaign_id),
+                    batch_size,
+                    repr(now + lease_seconds),
+                    repr(now),
+                    max_attempts,
+                    REAP_LIMIT,
+                    CLOSED_BATCH_TTL,
+                    *zones,
+                ],
+            )
+            if reply[0] == "none":
+                return NoContacts(NoContactsReason(reply[1]))
+            batch_id = reply[1]
+            contacts = [BatchContact.from_hash(_pairs(flat)) for flat in reply[3:]]
+            contacts = await self._drop_dnc(campaign_id, batch_id, contacts)
+            if contacts:
+                contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
+                return Batch(
+                    batch_id, campaign_id, volunteer, float(reply[2]), tuple(contacts), reply[0] == "open"
+                )
+        return NoContacts(NoContactsReason.EXHAUSTED)
+
+    async def _drop_dnc(
+        self, campaign_id: str, batch_id: str, contacts: list[BatchContact]
+    ) -> list[BatchContact]:
+        listed = await self.redis.smismember(keys.DNC, [c.phone for c in contacts])
+        dropped = [c.id for c, on_list in zip(contacts, listed, strict=True) if on_list]
+        if not dropped:
+            return contacts
+        await run(
+            self.redis,
+            "drop",
+            [keys.counters(campaign_id), keys.batch_contacts(campaign_id, batch_id)],
+            [keys.tag(campaign_id) + ":", batch_id, *dropped],
+        )
+        return [c for c in contacts if c.id not in set(dropped)]
+
+    async def renew(
+        self, campaign_id: str, batch_id: str, volunteer: str, *, lease_seconds: float, now: float
+    ) -> float:
+        """Extends the lease to now + lease_seconds; raises LeaseExpired (HTTP 410) or NotHolder."""
+        reply = await run(
+            self.redis,
+            "renew",
+            [keys.leases(campaign_id), keys.batch(campaign_id, batch_id)],
+            [batch_id, volunteer, repr(now + lease_seconds), repr(now)],
+        )
+        if reply[0] == "error":
+            raise_for(reply[1])
+        return float(reply[1])
+
+    async def release(self, campaign_id: str, batch_id: str, volunteer: str) -> int:
+        """Gives the batch back; returns how many uncalled contacts went back to the queue."""
+        reply = await run(
+            self.redis,
+            "release",
+            [keys.leases(campaign_id), keys.batch(campaign_id, batch_id), keys.counters(campaign_id)],
+            [keys.tag(campaign_id) + ":", batch_id, volunteer, CLOSED_BATCH_TTL],
+        )
+        if reply[0] == "error":
+            raise_for(reply[1])
+        return int(reply[1])
+
+    async def reap(self, campaign_id: str, now: float) -> int:
+        """Closes every expired batch of the campaign (the periodic reaper job); returns contacts requeued."""
+        requeued = 0
+        while True:
+            batches, contacts = await run(
+                self.redis,
+                "reap",
+                [keys.leases(campaign_id), keys.counters(campaign_id)],
+                [keys.tag(campaign_id) + ":", repr(now), REAP_LIMIT, CLOSED_BATCH_TTL],
+            )
+            requeued += int(contacts)
+            if int(batches) < REAP_LIMIT:
+                return requeued
+
+    async def open_batch(self, campaign_id: str, volunteer: str, now: float) -> str | None:
+        """The id of the volunteer's unexpired batch in the campaign, if any."""
+        batch_id = cast(str | None, await self.redis.get(keys.holder(campaign_id, volunteer)))
+        if batch_id is None:
+            return None
+        deadline = await self.redis.zscore(keys.leases(campaign_id), batch_id)
+        return batch_id if deadline is not None and deadline > now else None
+
+    async def holds(self, campaign_id: str, volunteer: str, contact_id: str, now: float) -> bool:
+        """Does the volunteer hold this contact right now (the check before dialing it)?"""
+        batch_id = await self.open_batch(campaign_id, volunteer, now)
+        if batch_id is None:
+            return False
+        held = cast(str | None, await self.redis.hget(keys.contact(campaign_id, contact_id), "batch"))
+        return held == batch_id
+
+    async def contact(self, campaign_id: str, contact_id: str) -> BatchContact | None:
+        data = cast(dict[str, str], await self.redis.hgetall(keys.contact(campaign_id, contact_id)))
+        return BatchContact.from_hash(data) if data else None

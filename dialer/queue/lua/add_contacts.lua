@@ -1,0 +1,30 @@
+-- add_contacts: add a chunk of parsed contacts to a campaign, skipping phones it already has. Contact ids
+-- come from the campaign's sequence; each new contact is due at once in its time zone's pending set.
+-- KEYS: [1] {c}:phones  [2] {c}:seq  [3] {c}:zones  [4] {c}:counters
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] now (due time)  then 9 values per contact: phone, external_id,
+--       first_name, last_name, state, zip, tz, phone_type, fields (JSON)
+-- Returns {imported, duplicates}.
+local P = ARGV[1]
+local imported, duplicates = 0, 0
+for i = 3, #ARGV, 9 do
+  local phone = ARGV[i]
+  if redis.call('HEXISTS', KEYS[1], phone) == 1 then
+    duplicates = duplicates + 1
+  else
+    local cid = tostring(redis.call('INCR', KEYS[2]))
+    local tz = ARGV[i + 6]
+    redis.call('HSET', KEYS[1], phone, cid)
+    redis.call('HSET', P .. 'contact:' .. cid, 'id', cid, 'phone', phone, 'external_id', ARGV[i + 1],
+      'first_name', ARGV[i + 2], 'last_name', ARGV[i + 3], 'state', ARGV[i + 4], 'zip', ARGV[i + 5],
+      'tz', tz, 'phone_type', ARGV[i + 7], 'fields', ARGV[i + 8], 'status', 'pending', 'batch', '',
+      'due', ARGV[2], 'attempts', 0)
+    redis.call('ZADD', P .. 'pending:' .. tz, ARGV[2], cid)
+    redis.call('SADD', KEYS[3], tz)
+    imported = imported + 1
+  end
+end
+if imported > 0 then
+  redis.call('HINCRBY', KEYS[4], 'contacts', imported)
+  redis.call('HINCRBY', KEYS[4], 'pending', imported)
+end
+return {imported, duplicates}

@@ -1,0 +1,121 @@
+-- claim: give a volunteer their open batch again, or up to batch_size contacts callable now as a new
+-- batch. Reaps expired batches first so their contacts can be handed out in the same call.
+-- A contact is taken only from the pending sets of the open time zones passed in (the caller computes
+-- them with calling_hours.open_zones), only when due (score <= now) and under max_attempts.
+-- The do-not-call list is organization-wide and lives outside this slot, so the caller checks the batch's
+-- phones against it afterwards and drops the listed ones with drop.lua (see lease.py).
+-- KEYS: [1] {c}:leases  [2] {c}:holder:<volunteer>  [3] {c}:counters  [4] {c}:zones
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] new batch id  [4] batch_size  [5] deadline
+--       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
+-- Returns {"open"|"new", batch_id, expires_at, {contact hash as flat list}...} or {"none", reason}.
+local P = ARGV[1]
+local volunteer = ARGV[2]
+local now = tonumber(ARGV[6])
+local max_attempts = tonumber(ARGV[7])
+local ttl = tonumber(ARGV[9])
+
+-- Puts a contact still held by batch `bid` back in its zone's pending set, at its old due time.
+local function requeue(bid, cid)
+  local ck = P .. 'contact:' .. cid
+  local fields = redis.call('HMGET', ck, 'batch', 'tz', 'due')
+  if fields[1] ~= bid then return 0 end
+  redis.call('HSET', ck, 'status', 'pending', 'batch', '')
+  redis.call('ZADD', P .. 'pending:' .. fields[2], fields[3], cid)
+  return 1
+end
+
+-- Closes a batch: its contacts without a result go back; its sets stay a while for late results.
+local function close(bid)
+  local bk = P .. 'batch:' .. bid
+  local n = 0
+  for _, cid in ipairs(redis.call('SMEMBERS', bk .. ':contacts')) do
+    n = n + requeue(bid, cid)
+  end
+  if n > 0 then
+    redis.call('HINCRBY', KEYS[3], 'leased', -n)
+    redis.call('HINCRBY', KEYS[3], 'pending', n)
+  end
+  redis.call('ZREM', KEYS[1], bid)
+  local holder = redis.call('HGET', bk, 'volunteer')
+  if holder and redis.call('GET', P .. 'holder:' .. holder) == bid then
+    redis.call('DEL', P .. 'holder:' .. holder)
+  end
+  redis.call('HSET', bk, 'state', 'closed')
+  redis.call('EXPIRE', bk, ttl)
+  redis.call('EXPIRE', bk .. ':contacts', ttl)
+  redis.call('EXPIRE', bk .. ':done', ttl)
+end
+
+local function held(bid)
+  local out = {}
+  for _, cid in ipairs(redis.call('SMEMBERS', P .. 'batch:' .. bid .. ':contacts')) do
+    local ck = P .. 'contact:' .. cid
+    if redis.call('HGET', ck, 'batch') == bid then
+      out[#out + 1] = redis.call('HGETALL', ck)
+    end
+  end
+  return out
+end
+
+for _, bid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))) do
+  close(bid)
+end
+
+local open = redis.call('GET', KEYS[2])
+if open then
+  local deadline = redis.call('ZSCORE', KEYS[1], open)
+  if deadline and tonumber(deadline) > now then
+    local contacts = held(open)
+    if #contacts > 0 then
+      return {'open', open, redis.call('HGET', P .. 'batch:' .. open, 'expires_at'), unpack(contacts)}
+    end
+  end
+  close(open) -- used up or expired: the volunteer gets a fresh batch
+end
+
+local bid = ARGV[3]
+local need = tonumber(ARGV[4])
+local taken = {}
+local stale_done = 0
+for i = 10, #ARGV do
+  if need <= 0 then break end
+  local pk = P .. 'pending:' .. ARGV[i]
+  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, need)) do
+    redis.call('ZREM', pk, cid)
+    local ck = P .. 'contact:' .. cid
+    local c = redis.call('HMGET', ck, 'status', 'attempts')
+    if c[1] == 'pending' then
+      if tonumber(c[2] or '0') < max_attempts then
+        redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+        redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
+        taken[#taken + 1] = redis.call('HGETALL', ck)
+        need = need - 1
+      else
+        -- max_attempts was lowered since the last result: this contact is finished.
+        redis.call('HSET', ck, 'status', 'done')
+        stale_done = stale_done + 1
+      end
+    end
+  end
+end
+if stale_done > 0 then
+  redis.call('HINCRBY', KEYS[3], 'pending', -stale_done)
+  redis.call('HINCRBY', KEYS[3], 'completed', stale_done)
+end
+
+if #taken == 0 then
+  for _, tz in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    if redis.call('ZCOUNT', P .. 'pending:' .. tz, '-inf', now) > 0 then
+      return {'none', 'outside_calling_hours'}
+    end
+  end
+  return {'none', 'exhausted'}
+end
+
+redis.call('HINCRBY', KEYS[3], 'pending', -#taken)
+redis.call('HINCRBY', KEYS[3], 'leased', #taken)
+redis.call('ZADD', KEYS[1], ARGV[5], bid)
+redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
+  'state', 'open')
+redis.call('SET', KEYS[2], bid)
+return {'new', bid, ARGV[5], unpack(taken)}

@@ -1,0 +1,65 @@
+-- record: store a call's result, fenced by the batch id, idempotent per idempotency key. In one step it
+-- applies the retry policy, appends to the results stream, updates the counters and the leaderboard and
+-- publishes a change. A late result (the batch expired, the call happened) is kept if the contact has no
+-- final result yet; the contact then leaves whichever batch or pending set holds it.
+-- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
+--       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
+--       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
+--       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
+--       [15] script version  [16] channel to publish on
+-- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone} | {"error", code}.
+local P = ARGV[1]
+local bid = ARGV[2]
+local cid = ARGV[5]
+local code = ARGV[6]
+local kind = ARGV[7]
+local now = tonumber(ARGV[9])
+
+local seen = redis.call('HGET', KEYS[3], ARGV[8])
+if seen then return {'duplicate', seen, redis.call('HGET', KEYS[1], 'phone') or ''} end
+
+local bk = KEYS[2]
+if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_batch'} end
+if redis.call('SISMEMBER', bk .. ':contacts', cid) == 0 then return {'error', 'not_in_batch'} end
+if redis.call('SISMEMBER', bk .. ':done', cid) == 1 then return {'error', 'already_completed'} end
+local c = redis.call('HMGET', KEYS[1], 'status', 'batch', 'tz', 'attempts', 'phone', 'external_id',
+  'first_name', 'last_name')
+if not c[1] then return {'error', 'not_in_batch'} end
+if c[1] == 'done' then return {'error', 'already_completed'} end
+
+-- Leave wherever the contact is now: this batch, another batch (after a late result), or a pending set.
+if c[1] == 'leased' then
+  redis.call('HINCRBY', KEYS[5], 'leased', -1)
+  if c[2] ~= bid then redis.call('SREM', P .. 'batch:' .. c[2] .. ':contacts', cid) end
+else
+  redis.call('ZREM', P .. 'pending:' .. c[3], cid)
+  redis.call('HINCRBY', KEYS[5], 'pending', -1)
+end
+
+local attempt = tonumber(c[4] or '0') + 1
+if kind == 'final' or attempt >= tonumber(ARGV[11]) then
+  redis.call('HSET', KEYS[1], 'status', 'done', 'batch', '', 'attempts', attempt, 'result', code)
+  redis.call('HINCRBY', KEYS[5], 'completed', 1)
+else
+  redis.call('HSET', KEYS[1], 'status', 'pending', 'batch', '', 'attempts', attempt, 'result', code,
+    'due', ARGV[10])
+  redis.call('ZADD', P .. 'pending:' .. c[3], ARGV[10], cid)
+  redis.call('HINCRBY', KEYS[5], 'pending', 1)
+end
+
+local id = redis.call('XADD', KEYS[4], '*', 'contact_id', cid, 'external_id', c[6] or '', 'phone', c[5] or '',
+  'first_name', c[7] or '', 'last_name', c[8] or '', 'result', code, 'attempt', attempt,
+  'volunteer', ARGV[3], 'recorded_at', ARGV[9], 'notes', ARGV[13], 'call_sid', ARGV[14],
+  'script_version', ARGV[15], 'answers', ARGV[12], 'batch', bid, 'idempotency_key', ARGV[8])
+redis.call('HSET', KEYS[3], ARGV[8], id)
+redis.call('SADD', bk .. ':done', cid)
+
+local calls = redis.call('HINCRBY', KEYS[5], 'calls', 1)
+redis.call('HINCRBY', KEYS[5], 'result:' .. code, 1)
+if code == 'contacted' then redis.call('HINCRBY', KEYS[5], 'reached', 1) end
+redis.call('ZINCRBY', KEYS[6], 1, ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[7], ARGV[3], ARGV[4]) end
+redis.call('HINCRBY', KEYS[8], tostring(math.floor(now / 60)), 1)
+redis.call('PUBLISH', ARGV[16], cjson.encode({type = 'result', contact_id = cid, result = code, calls = calls}))
+return {'recorded', id, c[5] or '', attempt}

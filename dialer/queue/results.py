@@ -1,0 +1,219 @@
+"""Results: recording a call's outcome (fenced, idempotent), the campaign's stats and the CSV export.
+
+The results stream `{c:<id>}:results` is the durable log: one entry per recorded result, written by the
+same Lua script that moves the contact on and bumps the counters, so counters and stream cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from dialer.contacts import csv_safe
+from dialer.models import ResultCode
+from dialer.queue import keys
+from dialer.queue.lease import iso, raise_for
+from dialer.queue.lua_scripts import run
+
+EXPORT_COLUMNS = (
+    "contact_id",
+    "external_id",
+    "phone",
+    "first_name",
+    "last_name",
+    "result",
+    "attempt",
+    "volunteer",
+    "recorded_at",
+    "notes",
+    "call_sid",
+    "script_version",
+)
+LEADERBOARD_SIZE = 10
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The campaign's settings that decide whether and when a contact is called again."""
+
+    max_attempts: int = 3
+    retry_minutes: float = 240
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    """A result as the API receives it (`call_back_at` as epoch seconds)."""
+
+    contact_id: str
+    result: ResultCode
+    idempotency_key: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+    call_sid: str | None = None
+    call_back_at: float | None = None
+    script_version: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    duplicate: bool
+    entry_id: str
+    phone: str
+    attempt: int | None = None  # None for a duplicate
+
+
+def _kind_and_due(result: ResultInput, policy: RetryPolicy, now: float) -> tuple[str, float]:
+    retry_at = now + policy.retry_minutes * 60
+    if result.result.retries_after_delay:
+        return "retry", retry_at
+    if result.result is ResultCode.CALL_BACK:
+        return "callback", result.call_back_at if result.call_back_at is not None else retry_at
+    return "final", now
+
+
+async def record_result(
+    redis: aioredis.Redis,
+    campaign_id: str,
+    batch_id: str,
+    volunteer: str,
+    result: ResultInput,
+    *,
+    policy: RetryPolicy,
+    now: float,
+    volunteer_name: str = "",
+) -> Recorded:
+    """Records a result through the batch `batch_id` held by `volunteer`.
+
+    Raises NotInBatch or AlreadyCompleted (HTTP 409). A repeated idempotency key returns the first
+    recording with `duplicate=True` and changes nothing (except re-adding a do-not-call phone to the list,
+    which completes a request interrupted between the two steps).
+    """
+    kind, due = _kind_and_due(result, policy, now)
+    idem = result.idempotency_key or f"auto:{secrets.token_hex(12)}"
+    reply = await run(
+        redis,
+        "record",
+        [
+            keys.contact(campaign_id, result.contact_id),
+            keys.batch(campaign_id, batch_id),
+            keys.idempotency(campaign_id),
+            keys.results(campaign_id),
+            keys.counters(campaign_id),
+            keys.leaderboard(campaign_id),
+            keys.volunteer_names(campaign_id),
+            keys.calls_per_minute(campaign_id),
+        ],
+        [
+            keys.tag(campaign_id) + ":",
+            batch_id,
+            volunteer,
+            volunteer_name,
+            result.contact_id,
+            result.result.value,
+            kind,
+            idem,
+            repr(now),
+            repr(due),
+            policy.max_attempts,
+            json.dumps(result.answers, ensure_ascii=False, sort_keys=True),
+            result.notes,
+            result.call_sid or "",
+            result.script_version,
+            keys.events(campaign_id),
+        ],
+    )
+    if reply[0] == "error":
+        raise_for(reply[1])
+    recorded = Recorded(
+        reply[0] == "duplicate", reply[1], reply[2], None if reply[0] == "duplicate" else int(reply[3])
+    )
+    if result.result is ResultCode.DO_NOT_CALL and recorded.phone:
+        # The list is organization-wide, outside the campaign's slot: added after the campaign's script.
+        await redis.sadd(keys.DNC, recorded.phone)
+    return recorded
+
+
+async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str, Any]:
+    """API.md's Stats, without `goal` and `abandon_rate` (None here; the caller knows them)."""
+    minute = math.floor(now / 60)
+    minutes = [str(m) for m in range(minute - 59, minute + 1)]
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.hgetall(keys.counters(campaign_id))
+        pipe.zcount(keys.leases(campaign_id), f"({now!r}", "+inf")
+        pipe.zrevrange(keys.leaderboard(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
+        pipe.hmget(keys.calls_per_minute(campaign_id), minutes)
+        counters, active, board, per_minute = await pipe.execute()
+    names: list[str | None] = []
+    if board:
+        names = cast(
+            list[str | None], await redis.hmget(keys.volunteer_names(campaign_id), [v for v, _ in board])
+        )
+    count = {k: int(v) for k, v in counters.items()}
+    calls = count.get("calls", 0)
+    reached = count.get("reached", 0)
+    return {
+        "campaign_id": campaign_id,
+        "contacts": count.get("contacts", 0),
+        "pending": count.get("pending", 0),
+        "leased": count.get("leased", 0),
+        "completed": count.get("completed", 0),
+        "results": {code.value: count.get(f"result:{code.value}", 0) for code in ResultCode},
+        "calls": calls,
+        "contacts_reached": reached,
+        "contact_rate": round(reached / calls, 4) if calls else 0.0,
+        "active_volunteers": int(active),
+        "calls_last_hour": sum(int(n) for n in per_minute if n),
+        "goal": None,
+        "abandon_rate": None,
+        "leaderboard": [
+            {"volunteer": volunteer, "name": name or volunteer, "calls": int(score)}
+            for (volunteer, score), name in zip(board, names or [None] * len(board), strict=True)
+        ],
+    }
+
+
+def _line(values: Sequence[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([csv_safe(v) for v in values])
+    return out.getvalue()
+
+
+def export_row(entry: dict[str, str], question_keys: Sequence[str]) -> list[str]:
+    """One results.csv row from a results stream entry."""
+    row = [entry.get(column, "") for column in EXPORT_COLUMNS]
+    if entry.get("recorded_at"):
+        row[EXPORT_COLUMNS.index("recorded_at")] = iso(float(entry["recorded_at"]))
+    try:
+        answers = json.loads(entry.get("answers") or "{}")
+    except ValueError:
+        answers = {}
+    for key in question_keys:
+        value = answers.get(key, "") if isinstance(answers, dict) else ""
+        row.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    return row
+
+
+async def export_lines(
+    redis: aioredis.Redis, campaign_id: str, question_keys: Sequence[str], *, page: int = 1000
+) -> AsyncIterator[str]:
+    """results.csv as lines (header first), read from the stream a page at a time."""
+    yield _line([*EXPORT_COLUMNS, *question_keys])
+    start = "-"
+    while True:
+        entries = cast(
+            list[tuple[str, dict[str, str]]],
+            await redis.xrange(keys.results(campaign_id), start, "+", count=page),
+        )
+        for _entry_id, entry in entries:
+            yield _line(export_row(entry, question_keys))
+        if len(entries) < page:
+            return
+        start = "(" + entries[-1][0]  # exclusive start (Redis >= 6.2)
