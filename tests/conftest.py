@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 import redis
+from starlette.testclient import TestClient
 
+from dialer.app import create_app
 from dialer.embedded import EmbeddedRedis
+from dialer.settings import Settings
+from tests.servers import ADMIN_TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +55,29 @@ def output_dir() -> Path:
     path = Path(os.environ.get("DIALER_TEST_OUTPUT", "test-output"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def app_settings(clean_redis: str, tmp_path: Path) -> Settings:
+    """Settings for an in-process app on the test database, with a fixed admin token and secret."""
+    return Settings(
+        redis_url=clean_redis,
+        data_dir=tmp_path / "var",
+        secret_key="test-secret-key",
+        admin_token=ADMIN_TOKEN,
+        public_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def api(app_settings: Settings) -> Iterator[TestClient]:
+    """A TestClient (lifespan running) on a fresh app; requests are anonymous unless they pass headers."""
+    with TestClient(create_app(app_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ADMIN = bearer(ADMIN_TOKEN)

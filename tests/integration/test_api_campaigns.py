@@ -1,0 +1,119 @@
+"""Campaigns over HTTP against a real Redis."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from starlette.testclient import TestClient
+
+from tests.conftest import ADMIN, bearer
+
+NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
+
+
+@pytest.fixture(autouse=True)
+def script_exists(clean_redis: str) -> None:
+    # Campaigns refer to an uploaded script; the script store owns this key.
+    redis.Redis.from_url(clean_redis).set("dialer:script-latest:gotv-2026", 1)
+
+
+def volunteer_token(api: TestClient, email: str = "v@example.org") -> str:
+    r = api.post("/api/auth/signup", json={"email": email, "name": "V", "password": "long enough password"})
+    api.cookies.clear()
+    return str(r.json()["token"])
+
+
+def test_create_read_list(api: TestClient) -> None:
+    r = api.post("/api/campaigns", json={**NEW, "id": "dc-call-day", "goal": 1000}, headers=ADMIN)
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["id"] == "dc-call-day" and created["goal"] == 1000 and created["batch_size"] == 20
+    assert api.get("/api/campaigns/dc-call-day", headers=ADMIN).json() == created
+    assert [c["id"] for c in api.get("/api/campaigns", headers=ADMIN).json()] == ["dc-call-day"]
+
+
+def test_generated_ids_and_duplicate_ids(api: TestClient) -> None:
+    a = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()
+    b = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()
+    assert a["id"] != b["id"]
+    r = api.post("/api/campaigns", json={**NEW, "id": a["id"]}, headers=ADMIN)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "campaign_exists"
+
+
+def test_unknown_script_is_422(api: TestClient) -> None:
+    r = api.post("/api/campaigns", json={**NEW, "script_id": "never-uploaded"}, headers=ADMIN)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [
+        {"path": "script_id", "message": "no script 'never-uploaded' has been uploaded"}
+    ]
+
+
+def test_validation_reports_every_problem_and_writes_nothing(api: TestClient, clean_redis: str) -> None:
+    before = set(redis.Redis.from_url(clean_redis, decode_responses=True).keys("*"))
+    r = api.post(
+        "/api/campaigns",
+        json={"name": "x", "caller_id": "5550142", "mode": "robo", "extra": 1},
+        headers=ADMIN,
+    )
+    assert r.status_code == 422
+    paths = {d["path"] for d in r.json()["error"]["details"]}
+    assert paths == {"script_id", "caller_id", "mode", "extra"}
+    assert set(redis.Redis.from_url(clean_redis, decode_responses=True).keys("*")) == before
+
+
+def test_roles(api: TestClient) -> None:
+    token = volunteer_token(api)
+    r = api.post("/api/campaigns", json=NEW, headers=bearer(token))
+    assert r.status_code == 403
+    cid = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    assert api.get(f"/api/campaigns/{cid}", headers=bearer(token)).status_code == 200
+    assert (
+        api.patch(f"/api/campaigns/{cid}", json={"status": "paused"}, headers=bearer(token)).status_code
+        == 403
+    )
+
+
+def test_volunteers_see_callable_campaigns_organizers_see_all(api: TestClient) -> None:
+    token = volunteer_token(api)
+    open_id = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    closed_id = api.post("/api/campaigns", json={**NEW, "status": "closed"}, headers=ADMIN).json()["id"]
+    assert [c["id"] for c in api.get("/api/campaigns", headers=bearer(token)).json()] == [open_id]
+    assert {c["id"] for c in api.get("/api/campaigns", headers=ADMIN).json()} == {open_id, closed_id}
+
+
+def test_pause_resume_close(api: TestClient) -> None:
+    cid = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    assert (
+        api.patch(f"/api/campaigns/{cid}", json={"status": "paused"}, headers=ADMIN).json()["status"]
+        == "paused"
+    )
+    assert (
+        api.patch(f"/api/campaigns/{cid}", json={"status": "active"}, headers=ADMIN).json()["status"]
+        == "active"
+    )
+    assert (
+        api.patch(f"/api/campaigns/{cid}", json={"status": "closed"}, headers=ADMIN).json()["status"]
+        == "closed"
+    )
+    r = api.patch(f"/api/campaigns/{cid}", json={"status": "active"}, headers=ADMIN)
+    assert r.status_code == 422
+    assert api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()["status"] == "closed"
+
+
+def test_patch_validation_leaves_campaign_unchanged(api: TestClient) -> None:
+    cid = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    r = api.patch(
+        f"/api/campaigns/{cid}",
+        json={"batch_size": 10, "calling_hours": {"start": "22:00", "end": "08:00"}},
+        headers=ADMIN,
+    )
+    assert r.status_code == 422
+    assert api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()["batch_size"] == 20
+    r = api.patch(f"/api/campaigns/{cid}", json={"batch_size": 10, "mode": "power"}, headers=ADMIN)
+    assert r.status_code == 200 and r.json()["batch_size"] == 10 and r.json()["mode"] == "power"
+
+
+def test_missing_campaign_is_404(api: TestClient) -> None:
+    assert api.get("/api/campaigns/nope", headers=ADMIN).status_code == 404
+    assert api.get("/api/campaigns/..%2F..%2Fetc", headers=ADMIN).status_code == 404
+    assert api.patch("/api/campaigns/nope", json={"name": "x"}, headers=ADMIN).status_code == 404

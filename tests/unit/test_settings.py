@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialer.settings import Settings, SettingsError
+
+
+def test_defaults_match_the_api_table() -> None:
+    s = Settings.from_env({})
+    assert s.redis_url is None
+    assert s.data_dir == Path("var")
+    assert s.carrier == "simulated"
+    assert s.twilio_api_base_url == "https://api.twilio.com"
+    assert s.port == 8000
+    assert s.base_url == "http://127.0.0.1:8000"
+
+
+def test_port_comes_from_env_or_argument() -> None:
+    assert Settings.from_env({"PORT": "9123"}).port == 9123
+    assert Settings.from_env({"PORT": "9123"}, port=7000).port == 7000
+    assert Settings.from_env({}, port=7000).base_url == "http://127.0.0.1:7000"
+
+
+def test_public_url_wins_and_loses_its_trailing_slash() -> None:
+    s = Settings.from_env({"PUBLIC_URL": "https://calls.example.org/"})
+    assert s.base_url == "https://calls.example.org"
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"CARRIER": "vonage"}, "CARRIER"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PUBLIC_URL": "calls.example.org"}, "PUBLIC_URL"),
+        ({"CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
+    ],
+)
+def test_bad_configuration_names_the_variable(env: dict[str, str], needle: str) -> None:
+    with pytest.raises(SettingsError, match=needle):
+        Settings.from_env(env)
+
+
+def test_twilio_carrier_with_credentials() -> None:
+    s = Settings.from_env(
+        {
+            "CARRIER": "Twilio",
+            "TWILIO_ACCOUNT_SID": "AC1",
+            "TWILIO_AUTH_TOKEN": "t",
+            "TWILIO_API_BASE_URL": "http://127.0.0.1:9/",
+        }
+    )
+    assert s.carrier == "twilio"
+    assert s.twilio_api_base_url == "http://127.0.0.1:9"
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path / "data")
+    first = s.resolve_secret_key()
+    assert len(first) >= 40
+    assert Settings(data_dir=tmp_path / "data").resolve_secret_key() == first
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert Settings(data_dir=tmp_path / "data", secret_key="given").resolve_secret_key() == "given"
+
+
+def test_settings_are_frozen() -> None:
+    s = Settings.from_env({})
+    with pytest.raises(AttributeError):
+        s.port = 1  # type: ignore[misc]
