@@ -42,7 +42,7 @@ class EmbeddedRedis:
 
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        # A lock file serializes concurrent starts (e.g. `dialer serve` and `dialer worker` launched together).
+        # A lock file serializes concurrent starts (`dialer serve` and `dialer worker` launched together).
         with open(self.data_dir / "redis.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._alive():

@@ -97,7 +97,7 @@ class Settings:
         return self.public_url or f"http://127.0.0.1:{self.port}"
 
     def resolve_secret_key(self) -> str:
-        """DIALER_SECRET_KEY, else one generated once and kept in the data dir (so sessions survive restarts)."""
+        """DIALER_SECRET_KEY, else one generated once and kept in the data dir (sessions survive restarts)."""
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"

@@ -1,0 +1,84 @@
+"""The composition root: `create_app(settings)` wires Redis, the clock, the carrier and the routes.
+
+Dependencies come in as parameters (tests pass their own Redis client or clock); nothing is looked up from
+globals. With REDIS_URL unset the app starts the embedded Redis on startup and stops it on shutdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+import redis.asyncio as aioredis
+import redis.exceptions
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.embedded import EmbeddedRedis
+from dialer.settings import Settings
+from dialer.store import async_client, resolve_url
+from dialer.web import api_auth, api_campaigns
+from dialer.web.deps import Deps
+from dialer.web.errors import EXCEPTION_HANDLERS
+
+log = logging.getLogger("dialer")
+
+
+async def healthz(request: Request) -> Response:
+    deps: Deps = request.app.state.deps
+    try:
+        with anyio.fail_after(1.0):
+            await deps.redis.ping()
+    except (redis.exceptions.RedisError, OSError, TimeoutError):
+        return JSONResponse({"status": "unavailable", "redis": "down"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def route_table() -> list[BaseRoute]:
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        *api_auth.routes,
+        *api_campaigns.routes,
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis | None = None,
+    clock: Callable[[], float] = time.time,
+    carrier: Any = None,
+) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        embedded: EmbeddedRedis | None = None
+        client = redis
+        if client is None:
+            url, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
+            client = async_client(url)
+        app.state.deps = Deps(
+            settings=settings,
+            redis=client,
+            clock=clock,
+            secret_key=settings.resolve_secret_key(),
+            carrier=carrier,
+        )
+        try:
+            yield
+        finally:
+            if redis is None:
+                await client.aclose()
+            if embedded is not None:
+                await anyio.to_thread.run_sync(embedded.stop)
+
+    return Starlette(
+        routes=route_table(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )

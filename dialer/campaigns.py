@@ -1,0 +1,273 @@
+"""Campaigns: the settings a call day runs with, their validation (pure) and their store.
+
+Validation reports every problem at once, as `{path, message}`, and never touches storage; the store keeps
+the campaign as one JSON document in `{c:<id>}:campaign` so that every campaign key shares one slot.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import redis.asyncio as aioredis
+
+from dialer.models import CampaignStatus, Mode
+from dialer.queue import keys
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# The legal ceiling for abandoned calls (FTC Telemarketing Sales Rule / FCC TCPA safe harbor).
+LEGAL_ABANDON_CAP = 0.03
+
+
+@dataclass(frozen=True)
+class CallingHours:
+    start: str = "09:00"
+    end: str = "21:00"
+
+    def minutes(self) -> tuple[int, int]:
+        return _minutes(self.start), _minutes(self.end)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    script_id: str
+    caller_id: str
+    mode: Mode = Mode.PREVIEW
+    status: CampaignStatus = CampaignStatus.ACTIVE
+    batch_size: int = 20
+    lease_seconds: int = 1800
+    calling_hours: CallingHours = field(default_factory=CallingHours)
+    max_attempts: int = 3
+    retry_minutes: int = 240
+    abandon_cap: float = 0.03
+    goal: int | None = None
+    default_timezone: str = "America/New_York"
+    cell_consent: bool = False
+    voicemail_message: str | None = None
+    created_at: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["mode"] = self.mode.value
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Campaign:
+        return cls(
+            **{
+                **data,
+                "mode": Mode(data["mode"]),
+                "status": CampaignStatus(data["status"]),
+                "calling_hours": CallingHours(**data["calling_hours"]),
+            }
+        )
+
+
+EDITABLE = frozenset(
+    {
+        "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
+        "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
+        "voicemail_message",
+    }
+)  # fmt: skip
+CREATE_FIELDS = EDITABLE | {"id", "status"}
+PATCH_FIELDS = EDITABLE | {"status"}
+REQUIRED = ("name", "script_id", "caller_id")
+
+
+class CampaignInvalid(ValueError):
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{p['path']}: {p['message']}" for p in problems))
+        self.problems = problems
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _int_in(problems: list[dict[str, str]], name: str, value: Any, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        problems.append({"path": name, "message": "must be a whole number"})
+    elif not low <= value <= high:
+        problems.append({"path": name, "message": f"must be between {low} and {high}"})
+
+
+def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:  # noqa: C901
+    def bad(message: str, path: str = name) -> None:
+        problems.append({"path": path, "message": message})
+
+    if name == "name":
+        if not isinstance(value, str) or not value.strip():
+            bad("must be a non-empty string")
+        elif len(value) > 200:
+            bad("must be at most 200 characters")
+    elif name in ("id", "script_id"):
+        if not isinstance(value, str) or not ID_RE.match(value):
+            bad("must be 1-64 lower-case letters, digits and dashes")
+    elif name == "caller_id":
+        if not isinstance(value, str) or not E164_RE.match(value):
+            bad("must be an E.164 phone number like +12025550142")
+    elif name == "mode":
+        if not isinstance(value, str) or value not in {m.value for m in Mode}:
+            bad(f"must be one of {', '.join(m.value for m in Mode)}")
+    elif name == "status":
+        if not isinstance(value, str) or value not in {s.value for s in CampaignStatus}:
+            bad(f"must be one of {', '.join(s.value for s in CampaignStatus)}")
+    elif name == "batch_size":
+        _int_in(problems, name, value, 1, 200)
+    elif name == "lease_seconds":
+        _int_in(problems, name, value, 60, 24 * 3600)
+    elif name == "max_attempts":
+        _int_in(problems, name, value, 1, 20)
+    elif name == "retry_minutes":
+        _int_in(problems, name, value, 0, 30 * 24 * 60)
+    elif name == "goal":
+        if value is not None:
+            _int_in(problems, name, value, 1, 100_000_000)
+    elif name == "abandon_cap":
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            bad("must be a number")
+        elif not 0 < value <= LEGAL_ABANDON_CAP:
+            bad(f"must be above 0 and at most {LEGAL_ABANDON_CAP} (the legal limit)")
+    elif name == "default_timezone":
+        if not isinstance(value, str) or not _valid_zone(value):
+            bad("must be an IANA time zone like America/Chicago")
+    elif name == "cell_consent":
+        if not isinstance(value, bool):
+            bad("must be true or false")
+    elif name == "voicemail_message":
+        if value is not None and (not isinstance(value, str) or len(value) > 1000):
+            bad("must be a string of at most 1000 characters")
+    elif name == "calling_hours":
+        _check_hours(value, problems)
+
+
+def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
+    if not isinstance(value, dict):
+        problems.append(
+            {"path": "calling_hours", "message": 'must be an object like {"start": "09:00", "end": "21:00"}'}
+        )
+        return
+    for extra in sorted(set(value) - {"start", "end"}):
+        problems.append({"path": f"calling_hours.{extra}", "message": "unknown field"})
+    ok = True
+    for part in ("start", "end"):
+        item = value.get(part)
+        if not isinstance(item, str) or not HHMM_RE.match(item):
+            problems.append(
+                {"path": f"calling_hours.{part}", "message": "must be a time like 09:00 (24-hour)"}
+            )
+            ok = False
+    if ok and _minutes(value["start"]) >= _minutes(value["end"]):
+        problems.append({"path": "calling_hours", "message": "start must be before end"})
+
+
+def _valid_zone(name: str) -> bool:
+    if "/" not in name and name != "UTC":
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def validate_new(body: dict[str, Any], now: float) -> Campaign:
+    """A campaign from a create request, or CampaignInvalid listing every problem."""
+    problems: list[dict[str, str]] = []
+    for extra in sorted(set(body) - CREATE_FIELDS):
+        problems.append({"path": extra, "message": "unknown field"})
+    for name in REQUIRED:
+        if body.get(name) is None:
+            problems.append({"path": name, "message": "required"})
+    for name, value in body.items():
+        if name in CREATE_FIELDS and not (name in REQUIRED and value is None):
+            _check_field(name, value, problems)
+    if problems:
+        raise CampaignInvalid(problems)
+    data = {k: v for k, v in body.items() if k in CREATE_FIELDS}
+    data.setdefault("id", uuid.uuid4().hex[:12])
+    data["name"] = data["name"].strip()
+    if "calling_hours" in data:
+        data["calling_hours"] = CallingHours(**data["calling_hours"])
+    if "mode" in data:
+        data["mode"] = Mode(data["mode"])
+    if "status" in data:
+        data["status"] = CampaignStatus(data["status"])
+    if "abandon_cap" in data:
+        data["abandon_cap"] = float(data["abandon_cap"])
+    return Campaign(**data, created_at=now)
+
+
+def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
+    """The campaign with `body`'s changes, or CampaignInvalid. A closed campaign stays closed."""
+    problems: list[dict[str, str]] = []
+    for extra in sorted(set(body) - PATCH_FIELDS):
+        message = "cannot be changed" if extra in ("id", "created_at") else "unknown field"
+        problems.append({"path": extra, "message": message})
+    for name, value in body.items():
+        if name in PATCH_FIELDS:
+            if name in REQUIRED and value is None:
+                problems.append({"path": name, "message": "must not be null"})
+            else:
+                _check_field(name, value, problems)
+    if not problems and campaign.status is CampaignStatus.CLOSED and body.get("status", "closed") != "closed":
+        problems.append(
+            {"path": "status", "message": "a closed campaign cannot be reopened; create a new one"}
+        )
+    if problems:
+        raise CampaignInvalid(problems)
+    changes: dict[str, Any] = {k: v for k, v in body.items() if k in PATCH_FIELDS}
+    if "calling_hours" in changes:
+        changes["calling_hours"] = CallingHours(**changes["calling_hours"])
+    if "mode" in changes:
+        changes["mode"] = Mode(changes["mode"])
+    if "status" in changes:
+        changes["status"] = CampaignStatus(changes["status"])
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    if "abandon_cap" in changes:
+        changes["abandon_cap"] = float(changes["abandon_cap"])
+    return replace(campaign, **changes)
+
+
+class CampaignStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    async def create(self, campaign: Campaign) -> bool:
+        """False when the id is taken. The campaign document is the truth; the index follows it."""
+        doc = json.dumps(campaign.to_json())
+        created = await self.redis.hsetnx(keys.campaign(campaign.id), "doc", doc)
+        if created:
+            await self.redis.zadd(keys.CAMPAIGNS, {campaign.id: campaign.created_at})
+        return bool(created)
+
+    async def save(self, campaign: Campaign) -> None:
+        await self.redis.hset(keys.campaign(campaign.id), "doc", json.dumps(campaign.to_json()))
+
+    async def get(self, campaign_id: str) -> Campaign | None:
+        if not ID_RE.match(campaign_id):
+            return None
+        raw = await self.redis.hget(keys.campaign(campaign_id), "doc")
+        return Campaign.from_json(json.loads(raw)) if raw else None
+
+    async def list(self) -> list[Campaign]:
+        ids = await self.redis.zrange(keys.CAMPAIGNS, 0, -1)
+        if not ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.hget(keys.campaign(str(cid)), "doc")
+            docs = await pipe.execute()
+        return [Campaign.from_json(json.loads(doc)) for doc in docs if doc]

@@ -1,0 +1,135 @@
+"""`dialer serve | worker | demo | simulate | import-contacts | import-script | export | user`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from dialer.settings import Settings, SettingsError
+
+
+def _settings(port: int | None = None) -> Settings:
+    try:
+        return Settings.from_env(port=port)
+    except SettingsError as exc:
+        raise SystemExit(f"dialer: configuration error: {exc}") from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dialer.app import create_app
+
+    settings = _settings(args.port)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=settings.port,
+        ws="websockets",
+        lifespan="on",
+        log_level="info",
+        proxy_headers=False,  # webhook signatures are checked against PUBLIC_URL, never forwarded headers
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dialer.worker import run_worker
+
+    return run_worker(_settings(), burst=args.burst)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dialer.demo import run_demo
+
+    return run_demo(
+        _settings(args.port), volunteers=args.volunteers, contacts=args.contacts, seconds=args.seconds
+    )
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from dialer.admin import create_user
+
+    return create_user(_settings(), email=args.email, name=args.name, role=args.role, password=args.password)
+
+
+def cmd_simulate(argv: list[str]) -> int:
+    from dialer.simulation import main as simulate_main
+
+    return simulate_main(argv)
+
+
+def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        target: Callable[[Settings, argparse.Namespace], int] = getattr(
+            importlib.import_module(module), function
+        )
+        return target(_settings(), args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dialer", description="Real-time phonebanking and dialer server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="the web app (API, pages, WebSockets, webhooks)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="an RQ worker for the dialer's queues, with the periodic jobs")
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    worker.set_defaults(func=cmd_worker)
+
+    demo = sub.add_parser("demo", help="the whole system on this machine with simulated volunteers calling")
+    demo.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    demo.add_argument("--volunteers", type=int, default=5)
+    demo.add_argument("--contacts", type=int, default=500)
+    demo.add_argument(
+        "--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    sub.add_parser(
+        "simulate", help="a discrete-event simulation of the dialer's pacing (see --help)", add_help=False
+    )
+
+    imp_script = sub.add_parser("import-script", help="validate and upload a call script (YAML or JSON)")
+    imp_script.add_argument("file")
+    imp_script.set_defaults(func=_delegate("dialer.admin", "import_script"))
+
+    imp_contacts = sub.add_parser("import-contacts", help="import a call list CSV into a campaign")
+    imp_contacts.add_argument("campaign")
+    imp_contacts.add_argument("file")
+    imp_contacts.set_defaults(func=_delegate("dialer.admin", "import_contacts"))
+
+    export = sub.add_parser("export", help="write a campaign's results as CSV")
+    export.add_argument("campaign")
+    export.add_argument("-o", "--output", default="-")
+    export.set_defaults(func=_delegate("dialer.admin", "export_results"))
+
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create an account and print a bearer token for it")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["volunteer", "leader", "organizer", "admin"])
+    create.add_argument("--password", default=None, help="optional; without it the account signs in by token")
+    create.set_defaults(func=cmd_user_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args_list[:1] == ["simulate"]:
+        # The simulator owns its own argument parser (API.md's flags); pass the rest straight through.
+        return cmd_simulate(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    result: int = args.func(args)
+    return result

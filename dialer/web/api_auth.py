@@ -1,0 +1,130 @@
+"""Sign-up, sign-in, sign-out, the current user, and role changes."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.accounts import EMAIL_RE, AccountStore, EmailTaken, RateLimited
+from dialer.models import Role
+from dialer.web.auth import SESSION_COOKIE, presented_token, require_user, sign_cookie
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.validate import Problems
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+
+
+def _with_session(request: Request, payload: dict[str, object], token: str, status: int) -> JSONResponse:
+    response = JSONResponse(payload, status_code=status)
+    d = deps(request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        sign_cookie(token, d.secret_key),
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=d.settings.base_url.startswith("https://"),
+    )
+    return response
+
+
+def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool) -> tuple[str, str, str]:
+    problems.unknown_fields(body, {"email", "password", "name"} if with_name else {"email", "password"})
+    email = problems.string(body, "email", max_len=254) or ""
+    if email and not EMAIL_RE.match(email):
+        problems.add("email", "is not an email address")
+    name = (problems.string(body, "name", max_len=120) or "") if with_name else ""
+    password = body.get("password")
+    if not isinstance(password, str):
+        problems.add("password", "required" if password is None else "must be a string")
+        password = ""
+    elif with_name and len(password) < MIN_PASSWORD:
+        problems.add("password", f"must be at least {MIN_PASSWORD} characters")
+    elif len(password) > MAX_PASSWORD:
+        problems.add("password", f"must be at most {MAX_PASSWORD} characters")
+    return email, name, password
+
+
+async def signup(request: Request) -> Response:
+    body = await read_json_object(request)
+    problems = Problems()
+    email, name, password = _credentials(body, problems, with_name=True)
+    problems.raise_if_any()
+    d = deps(request)
+    store = AccountStore(d.redis)
+    try:
+        user = await store.create(email, name, password, Role.VOLUNTEER, d.clock())
+    except EmailTaken:
+        raise ApiError(409, "email_taken", "An account with this email exists; sign in instead.") from None
+    token = await store.issue_token(user.id)
+    return _with_session(request, {"user": user.public(), "token": token}, token, 201)
+
+
+async def login(request: Request) -> Response:
+    body = await read_json_object(request)
+    problems = Problems()
+    email, _, password = _credentials(body, problems, with_name=False)
+    problems.raise_if_any()
+    d = deps(request)
+    store = AccountStore(d.redis)
+    address = request.client.host if request.client else "unknown"
+    try:
+        user = await store.authenticate(email, password, address)
+    except RateLimited as limited:
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many failed sign-ins; wait a few minutes and try again.",
+            headers={"Retry-After": str(limited.retry_after)},
+        ) from None
+    if user is None:
+        raise ApiError(401, "invalid_credentials", "That email and password do not match an account.")
+    token = await store.issue_token(user.id)
+    return _with_session(request, {"user": user.public(), "token": token}, token, 200)
+
+
+async def logout(request: Request) -> Response:
+    token = presented_token(request)
+    if token:
+        await AccountStore(deps(request).redis).revoke_token(token)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+async def me(request: Request) -> Response:
+    user = await require_user(request)
+    return JSONResponse({"user": user.public()})
+
+
+async def set_role(request: Request) -> Response:
+    await require_user(request, Role.ADMIN)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"role"})
+    raw = problems.string(body, "role", max_len=20)
+    role = None
+    if raw is not None:
+        try:
+            role = Role(raw)
+        except ValueError:
+            problems.add("role", f"must be one of {', '.join(r.value for r in Role)}")
+    problems.raise_if_any()
+    assert role is not None
+    user = await AccountStore(deps(request).redis).set_role(request.path_params["user_id"], role)
+    if user is None:
+        raise ApiError(404, "not_found", "No such user.")
+    return JSONResponse({"user": user.public()})
+
+
+routes: list[BaseRoute] = [
+    Route("/api/auth/signup", signup, methods=["POST"]),
+    Route("/api/auth/login", login, methods=["POST"]),
+    Route("/api/auth/logout", logout, methods=["POST"]),
+    Route("/api/me", me, methods=["GET"]),
+    Route("/api/users/{user_id}/role", set_role, methods=["PUT"]),
+]

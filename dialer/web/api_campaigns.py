@@ -1,0 +1,90 @@
+"""Campaign routes: create, list, read, update (including pause, resume and close)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.campaigns import Campaign, CampaignInvalid, CampaignStore, apply_patch, validate_new
+from dialer.models import CampaignStatus, Role
+from dialer.queue import keys
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+
+
+def _invalid(exc: CampaignInvalid) -> ApiError:
+    return ApiError(422, "validation_error", "The campaign is not valid.", exc.problems)
+
+
+async def _check_script_exists(request: Request, script_id: str) -> None:
+    if not await deps(request).redis.exists(keys.script_latest(script_id)):
+        raise ApiError(
+            422,
+            "validation_error",
+            "The campaign is not valid.",
+            [{"path": "script_id", "message": f"no script {script_id!r} has been uploaded"}],
+        )
+
+
+async def load_campaign(request: Request, campaign_id: str) -> Campaign:
+    campaign = await CampaignStore(deps(request).redis).get(campaign_id)
+    if campaign is None:
+        raise ApiError(404, "not_found", f"No campaign {campaign_id!r}.")
+    return campaign
+
+
+async def create_campaign(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    body = await read_json_object(request)
+    d = deps(request)
+    try:
+        campaign = validate_new(body, d.clock())
+    except CampaignInvalid as exc:
+        raise _invalid(exc) from None
+    await _check_script_exists(request, campaign.script_id)
+    if not await CampaignStore(d.redis).create(campaign):
+        raise ApiError(409, "campaign_exists", f"A campaign with id {campaign.id!r} exists.")
+    return JSONResponse(campaign.to_json(), status_code=201)
+
+
+async def list_campaigns(request: Request) -> Response:
+    user = await require_user(request)
+    campaigns = await CampaignStore(deps(request).redis).list()
+    if not user.role.includes(Role.ORGANIZER):
+        campaigns = [c for c in campaigns if c.status is not CampaignStatus.CLOSED]
+    return JSONResponse([c.to_json() for c in campaigns])
+
+
+async def get_campaign(request: Request) -> Response:
+    await require_user(request)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    return JSONResponse(campaign.to_json())
+
+
+async def patch_campaign(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    body = await read_json_object(request)
+    try:
+        updated = apply_patch(campaign, body)
+    except CampaignInvalid as exc:
+        raise _invalid(exc) from None
+    if updated.script_id != campaign.script_id:
+        await _check_script_exists(request, updated.script_id)
+    d = deps(request)
+    await CampaignStore(d.redis).save(updated)
+    notify = d.services.get("campaign_changed")
+    if notify is not None:
+        await notify(updated)
+    return JSONResponse(updated.to_json())
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns", create_campaign, methods=["POST"]),
+    Route("/api/campaigns", list_campaigns, methods=["GET"]),
+    Route("/api/campaigns/{campaign_id}", get_campaign, methods=["GET"]),
+    Route("/api/campaigns/{campaign_id}", patch_campaign, methods=["PATCH"]),
+]

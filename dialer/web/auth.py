@@ -1,0 +1,66 @@
+"""Who is asking: bearer tokens, the signed session cookie, `?token=` for WebSocket clients, the admin token.
+
+The cookie holds a bearer token signed with the app's secret key (HMAC-SHA256): the signature stops a
+tampered cookie before Redis is asked, and the token behind it can be revoked (sign-out) server-side.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from starlette.requests import HTTPConnection
+
+from dialer.accounts import ADMIN_TOKEN_USER, AccountStore, User
+from dialer.models import Role
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+
+SESSION_COOKIE = "dialer_session"
+
+
+def sign_cookie(token: str, secret: str) -> str:
+    mac = hmac.new(secret.encode(), token.encode(), hashlib.sha256).digest()
+    return f"{token}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def unsign_cookie(value: str, secret: str) -> str | None:
+    token, _, sig = value.rpartition(".")
+    if not token or not sig:
+        return None
+    return token if hmac.compare_digest(sign_cookie(token, secret), value) else None
+
+
+def presented_token(conn: HTTPConnection) -> str | None:
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return unsign_cookie(cookie, deps(conn).secret_key)
+    if conn.scope["type"] == "websocket":
+        return conn.query_params.get("token") or None
+    return None
+
+
+async def current_user(conn: HTTPConnection) -> User | None:
+    token = presented_token(conn)
+    if token is None:
+        return None
+    d = deps(conn)
+    admin_token = d.settings.admin_token
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return ADMIN_TOKEN_USER
+    return await AccountStore(d.redis).user_for_token(token)
+
+
+async def require_user(conn: HTTPConnection, role: Role = Role.VOLUNTEER) -> User:
+    """The signed-in user with at least `role`; 401 when anonymous, 403 when the role is too low."""
+    user = await current_user(conn)
+    if user is None:
+        raise ApiError(401, "unauthorized", "Sign in first (a bearer token or the session cookie).")
+    if not user.role.includes(role):
+        raise ApiError(403, "forbidden", f"This needs the {role.value} role; you are a {user.role.value}.")
+    return user

@@ -1,0 +1,30 @@
+"""What route handlers get from the composition root (`app.state.deps`), instead of looking up globals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from starlette.requests import HTTPConnection
+
+from dialer.settings import Settings
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    redis: aioredis.Redis
+    clock: Callable[[], float]
+    secret_key: str
+    carrier: Any = None
+    # Services added by later layers (queue, script store, live fan-out), by name.
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+def deps(conn: HTTPConnection) -> Deps:
+    """The dependencies of the app serving this request or WebSocket."""
+    value = conn.app.state.deps
+    assert isinstance(value, Deps)
+    return value

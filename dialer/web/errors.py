@@ -1,0 +1,104 @@
+"""API.md's error shape, `{"error": {"code", "message", "details"}}`, for every failure the app answers.
+
+Routes raise `ApiError`; Starlette's own HTTP errors (404, 405) and a Redis outage are rendered in the same
+shape so that clients only ever parse one thing. An unexpected exception is logged and answered 500 in that
+shape too, without leaking internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import redis.exceptions
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("dialer.web")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """An answer other than success; `details` is a list of `{path, message}`-like objects."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.headers = headers
+
+
+def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
+async def handle_store_unavailable(request: Request, exc: Exception) -> Response:
+    # Redis is restarting or unreachable: say so plainly; the client may retry. Nothing was acknowledged.
+    log.warning("store unavailable: %s", exc)
+    return error_response(
+        503,
+        "store_unavailable",
+        "The data store is unavailable; try again shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+    redis.exceptions.ConnectionError: handle_store_unavailable,
+    redis.exceptions.TimeoutError: handle_store_unavailable,
+    redis.exceptions.BusyLoadingError: handle_store_unavailable,
+    Exception: handle_unexpected,
+}

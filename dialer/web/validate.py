@@ -1,0 +1,43 @@
+"""Small checks for JSON bodies that collect every problem as `{path, message}` before answering 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialer.web.errors import ApiError
+
+
+class Problems:
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append({"path": path, "message": message})
+
+    def raise_if_any(self, message: str = "Some fields are not valid.") -> None:
+        if self.items:
+            raise ApiError(422, "validation_error", message, self.items)
+
+    def unknown_fields(self, body: dict[str, Any], allowed: set[str] | frozenset[str]) -> None:
+        for name in sorted(set(body) - set(allowed)):
+            self.add(name, "unknown field")
+
+    def string(
+        self, body: dict[str, Any], name: str, *, required: bool = True, max_len: int = 200
+    ) -> str | None:
+        if name not in body or body[name] is None:
+            if required:
+                self.add(name, "required")
+            return None
+        value = body[name]
+        if not isinstance(value, str):
+            self.add(name, "must be a string")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.add(name, "must not be empty")
+            return None
+        if len(value) > max_len:
+            self.add(name, f"must be at most {max_len} characters")
+            return None
+        return value

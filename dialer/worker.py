@@ -1,0 +1,57 @@
+"""`dialer worker`: an RQ worker on the dialer's queues, plus the periodic jobs (lease reaping, pacing).
+
+RQ's queues live on `RQ_REDIS_URL` when set, else on the main Redis. The periodic loop runs in a thread of
+the worker process; every periodic job is safe to run in several workers at once (each takes a Redis lock
+with an expiry, or is idempotent), so running two workers is fine.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from rq import Queue, Worker
+
+from dialer.settings import Settings
+from dialer.store import resolve_url, sync_client
+
+log = logging.getLogger("dialer.worker")
+
+QUEUE_NAMES = ("dialer-high", "dialer", "dialer-low")
+PERIODIC_SECONDS = 10.0
+
+# Periodic jobs registered by the layers that own them: (name, function(settings, redis_url)).
+PeriodicJob = Callable[[Settings, str], None]
+PERIODIC_JOBS: list[tuple[str, PeriodicJob]] = []
+
+
+def queues(url: str) -> list[Queue]:
+    connection = sync_client(url, decode_responses=False)
+    return [Queue(name, connection=connection) for name in QUEUE_NAMES]
+
+
+def _periodic_loop(settings: Settings, url: str, stop: threading.Event) -> None:
+    while not stop.wait(PERIODIC_SECONDS):
+        for name, job in PERIODIC_JOBS:
+            try:
+                job(settings, url)
+            except Exception:  # a failing periodic job must not stop the others or the worker
+                log.exception("periodic job %s failed", name)
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> int:
+    url, embedded = resolve_url(settings)
+    rq_url = settings.rq_redis_url or url
+    stop = threading.Event()
+    ticker = threading.Thread(target=_periodic_loop, args=(settings, url, stop), daemon=True, name="periodic")
+    if not burst:
+        ticker.start()
+    try:
+        worker = Worker(queues(rq_url), connection=sync_client(rq_url, decode_responses=False))
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        stop.set()
+        if embedded is not None:
+            embedded.stop()
+    return 0
