@@ -1,0 +1,248 @@
+"""The volunteer's call session: a sans-I/O state machine behind `/ws/call/{campaign_id}`.
+
+Pure: no sockets, no Redis, no clock. The I/O layer pumps:
+- every JSON message from the browser goes to `receive(message)`; text that is not JSON to `malformed()`;
+- carrier progress goes to `call_status(contact_id, status)`;
+- each returns a `Reply`: send its `messages` in order; when `record` is set, record that result through
+  the lease queue (as the HTTP results call does) and then call `recorded(contact_id)` or
+  `record_failed(code, message)` and send what those return;
+- after any call, `to_state()` is the small JSON-able state to keep (e.g. in Redis) so that a reconnect
+  can rebuild the session with `CallSession.from_state(...)` and send `resume()`'s messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialer.models import RESULT_CODES, ResultCode
+from dialer.scripts import engine
+from dialer.scripts.engine import AnswerError, Walk
+from dialer.scripts.model import Script
+
+MAX_NOTES = 10_000
+MAX_KEY = 200
+STATE_VERSION = 1
+
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """A decision: record this result (the I/O layer carries it out, then reports back)."""
+
+    contact_id: str
+    result: ResultCode
+    answers: dict[str, Any]
+    notes: str
+    idempotency_key: str
+    script_version: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: tuple[Message, ...] = ()
+    record: RecordResult | None = None
+
+
+def error(code: str, message: str) -> Message:
+    return {"type": "error", "code": code, "message": message}
+
+
+def _error_reply(code: str, message: str) -> Reply:
+    return Reply((error(code, message),))
+
+
+@dataclass
+class CallSession:
+    """One volunteer's calls through their batch, one contact at a time.
+
+    `contacts` maps contact id -> the batch's contact object (`{id, first_name, ..., fields: {...}}`);
+    only those contacts can be called. Starting another contact abandons the unfinished one.
+    """
+
+    script: Script
+    script_version: int
+    contacts: Mapping[str, Mapping[str, Any]]
+    contact_id: str | None = None
+    walk: Walk | None = None
+    completed: set[str] = field(default_factory=set)
+
+    # -- events in, replies out ------------------------------------------------------------------------
+
+    def receive(self, message: Any) -> Reply:
+        """Handle one parsed JSON message from the volunteer."""
+        if not isinstance(message, dict):
+            return _error_reply("bad_message", "a message must be a JSON object with a type")
+        kind = message.get("type")
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            known = ", ".join(sorted(_HANDLERS))
+            return _error_reply("unknown_type", f"unknown message type {kind!r}; expected one of: {known}")
+        try:
+            return handler(self, message)
+        except AnswerError as exc:
+            return _error_reply(exc.code, exc.message)
+
+    def malformed(self, reason: str = "the message is not valid JSON") -> Reply:
+        """For input the I/O layer could not parse (not JSON, binary frames, too large)."""
+        return _error_reply("bad_message", reason)
+
+    def call_status(self, contact_id: str, status: str) -> Reply:
+        """Carrier progress for a contact of this batch (others are none of this volunteer's business)."""
+        if contact_id not in self.contacts:
+            return Reply()
+        return Reply(({"type": "call_status", "contact_id": contact_id, "status": status},))
+
+    def recorded(self, contact_id: str) -> Reply:
+        """The I/O layer recorded the result decided for `contact_id`."""
+        self.completed.add(contact_id)
+        if self.contact_id == contact_id:
+            self.contact_id, self.walk = None, None
+        return Reply(({"type": "recorded", "contact_id": contact_id},))
+
+    def record_failed(self, code: str, message: str) -> Reply:
+        """Recording failed (e.g. `lease_expired`); the call stays where it was so finish can be retried."""
+        return _error_reply(code, message)
+
+    def resume(self) -> Reply:
+        """What a (re)connecting browser needs to see: the current step, or `done` if the call ended."""
+        if self.contact_id is None or self.walk is None:
+            return Reply()
+        return Reply((self._position(),))
+
+    def set_contacts(self, contacts: Mapping[str, Mapping[str, Any]]) -> None:
+        """A new or renewed batch; a call in progress on a contact no longer held is dropped."""
+        self.contacts = contacts
+        if self.contact_id is not None and self.contact_id not in contacts:
+            self.contact_id, self.walk = None, None
+
+    # -- handlers (dispatched from _HANDLERS) ------------------------------------------------------------
+
+    def _start(self, message: Message) -> Reply:
+        contact_id = message.get("contact_id")
+        if not isinstance(contact_id, str) or not contact_id:
+            return _error_reply("bad_message", "start needs a contact_id")
+        if contact_id not in self.contacts:
+            return _error_reply("not_in_batch", f"contact {contact_id!r} is not in your batch")
+        if contact_id in self.completed:
+            return _error_reply("already_completed", f"a result is already recorded for {contact_id!r}")
+        if self.contact_id != contact_id or self.walk is None:
+            self.contact_id, self.walk = contact_id, engine.start(self.script)
+        return Reply((self._position(),))  # a repeated start resumes where the call is
+
+    def _answer(self, message: Message) -> Reply:
+        walk, contact = self._current()
+        step = message.get("step")
+        if not isinstance(step, str):
+            return _error_reply("bad_message", "answer needs the id of the step it answers")
+        self.walk = engine.answer(
+            self.script,
+            contact,
+            walk,
+            step,
+            choice=message.get("choice"),
+            value=message.get("value", engine.MISSING),
+        )
+        return Reply((self._position(),))
+
+    def _back(self, message: Message) -> Reply:
+        walk, _ = self._current()
+        self.walk = engine.back(walk)
+        return Reply((self._position(),))
+
+    def _finish(self, message: Message) -> Reply:
+        walk, _ = self._current()
+        assert self.contact_id is not None
+        contact_id = message.get("contact_id", self.contact_id)
+        notes = message.get("notes") if message.get("notes") is not None else ""
+        key = message.get("idempotency_key")
+        wanted = message.get("result")
+        if contact_id != self.contact_id:
+            return _error_reply("wrong_contact", f"the call in progress is with {self.contact_id!r}")
+        if not isinstance(notes, str) or len(notes) > MAX_NOTES:
+            return _error_reply("bad_message", f"notes must be text of at most {MAX_NOTES} characters")
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY:
+            return _error_reply(
+                "bad_message", "finish needs an idempotency_key (text, at most 200 characters)"
+            )
+        if wanted is not None and wanted not in RESULT_CODES:
+            return _error_reply("bad_result", f"unknown result code {wanted!r}")
+        if walk.result is not None and wanted is not None and wanted != walk.result:
+            return _error_reply("bad_result", f"the script ended with {walk.result.value!r}, not {wanted!r}")
+        result = walk.result or (ResultCode(wanted) if wanted is not None else None)
+        if result is None:
+            return _error_reply("not_done", "the script has not reached an end: answer on, or give a result")
+        answers = walk.answers(self.script)
+        return Reply(record=RecordResult(contact_id, result, answers, notes, key, self.script_version))
+
+    # -- helpers -------------------------------------------------------------------------------------------
+
+    def _current(self) -> tuple[Walk, Mapping[str, Any]]:
+        if self.contact_id is None or self.walk is None:
+            raise AnswerError("no_call", "no call in progress: send start with a contact_id first")
+        return self.walk, self.contacts[self.contact_id]
+
+    def _position(self) -> Message:
+        assert self.contact_id is not None and self.walk is not None
+        if self.walk.result is not None:
+            answers = self.walk.answers(self.script)
+            return {
+                "type": "done",
+                "contact_id": self.contact_id,
+                "result": self.walk.result.value,
+                "answers": answers,
+            }
+        contact = self.contacts[self.contact_id]
+        step = engine.step_payload(self.script, self.walk, contact)
+        return {"type": "step", "contact_id": self.contact_id, "step": step}
+
+    # -- persistence ---------------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """A small JSON-able snapshot: the contact, the answered steps in order, the completed contacts."""
+        history = [[v.step, v.answer] for v in self.walk.path] if self.walk else []
+        return {
+            "v": STATE_VERSION,
+            "script_version": self.script_version,
+            "contact_id": self.contact_id,
+            "step": self.walk.step if self.walk else None,
+            "history": history,
+            "answers": self.walk.answers(self.script) if self.walk else {},
+            "completed": sorted(self.completed),
+        }
+
+    @classmethod
+    def from_state(
+        cls, script: Script, script_version: int, contacts: Mapping[str, Mapping[str, Any]], state: Any
+    ) -> CallSession:
+        """Rebuild a session; the history is replayed through the script as it is now, and whatever no
+        longer fits (a changed script, a contact no longer in the batch, damaged state) starts afresh
+        rather than failing. Never raises."""
+        session = cls(script, script_version, contacts)
+        if not isinstance(state, dict):
+            return session
+        completed = state.get("completed")
+        if isinstance(completed, list):
+            session.completed = {c for c in completed if isinstance(c, str)}
+        contact_id, history = state.get("contact_id"), state.get("history")
+        if not isinstance(contact_id, str) or contact_id not in contacts or not isinstance(history, list):
+            return session
+        try:
+            visits = [(str(item[0]), item[1]) for item in history]
+            walk = engine.replay_path(script, contacts[contact_id], visits)
+        except Exception:  # damaged or outdated state: start afresh rather than fail the reconnect
+            return session
+        if state.get("step") not in (None, walk.step):
+            return session  # the script moved under us: the stored step is not where replay leads
+        session.contact_id, session.walk = contact_id, walk
+        return session
+
+
+_HANDLERS: dict[str, Callable[[CallSession, Message], Reply]] = {
+    "start": CallSession._start,
+    "answer": CallSession._answer,
+    "back": CallSession._back,
+    "finish": CallSession._finish,
+}
