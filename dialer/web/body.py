@@ -32,7 +32,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def read_json(request: Request, limit: int = JSON_LIMIT) -> Any:
-    """The parsed JSON body: 415 for another media type, 413 when too large, 400 `invalid_json` if malformed."""
+    """The parsed JSON body: 415 for another media type, 413 if too large, 400 `invalid_json` if malformed."""
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type not in ("application/json", "") and not content_type.endswith("+json"):
         raise ApiError(415, "unsupported_media_type", f"Send JSON (application/json), not {content_type}.")
