@@ -1,0 +1,275 @@
+"""SimulatedCarrier: a carrier with simulated voters, for the demo, load tests and volunteer training.
+
+It does over HTTP what Twilio does: it POSTs Twilio-style, correctly signed requests to our own
+/twilio/voice, /twilio/status and /twilio/amd endpoints (at settings.base_url), so the real webhook code
+runs. What it sends and when comes from the pure plan in `simulated_plan.py`; this module only waits
+and sends. Deterministic under a seed: the n-th leg it places gets the same outcome, timings and CallSid
+on every run. Like every carrier, it stores nothing but its own in-flight timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import httpx
+
+from dialer.settings import Settings
+from dialer.telephony import forms, twiml
+from dialer.telephony.base import CallEvent, PlaceCall, VoiceRequest
+from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
+from dialer.telephony.simulated_plan import (
+    CallPlan,
+    LegSpec,
+    PlannedRequest,
+    SimProfile,
+    hang_up,
+    leg_params,
+    new_call_sid,
+    plan_call,
+    read_dial,
+)
+
+log = logging.getLogger(__name__)
+
+SIMULATED_APP_SID = "AP" + "0" * 32
+
+
+@dataclass(frozen=True)
+class Delivery:
+    url: str
+    params: tuple[tuple[str, str], ...]
+    status_code: int | None  # None when the request never got an answer
+
+
+@dataclass(frozen=True)
+class ClientCall:
+    """What happened when a simulated browser placed a call through /twilio/voice."""
+
+    call_sid: str
+    twiml: str
+    dialed: CallPlan | None  # None when our server refused (spoke a message and hung up)
+
+
+@dataclass
+class _Leg:
+    plan: CallPlan
+    rng: random.Random
+    task: asyncio.Task[None] | None = None
+    sent: set[PlannedRequest] = field(default_factory=set)
+
+
+class SimulatedCarrier:
+    def __init__(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.time,
+        *,
+        profile: SimProfile | None = None,
+        seed: int | None = None,
+        speed: float = 1.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        signer: WebhookSigner | None = None,
+    ) -> None:
+        """`speed` > 1 runs simulated time faster than real time (a 90 s call takes 90/speed s)."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.settings = settings
+        self.profile = profile or SimProfile()
+        self.seed = settings.sim_seed if seed is None else seed
+        self.speed = speed
+        self.signer = signer or signer_for(settings)
+        self.account_sid = settings.twilio_account_sid or (
+            "AC" + hashlib.sha256(b"dialer simulated account").hexdigest()[:32]
+        )
+        self.deliveries: collections.deque[Delivery] = collections.deque(maxlen=10_000)
+        self._clock = clock
+        self._sleep = sleep
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        self._legs: dict[str, _Leg] = {}
+        self._count = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _next_rng(self) -> random.Random:
+        # One generator per leg, seeded by (seed, leg number): a leg's fate does not depend on how the
+        # deliveries of other legs interleave.
+        self._count += 1
+        return random.Random(f"{self.seed}:{self._count}")
+
+    # The same translation as TwilioCarrier: our webhooks cannot tell the two apart. ------------------
+
+    def voice_token(self, identity: str) -> str:
+        return f"simulated:{identity}"
+
+    def validate(self, path_qs: str, form: Mapping[str, str], signature: str | None) -> bool:
+        return self.signer.validate(path_qs, form, signature)
+
+    def parse_voice(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> VoiceRequest:
+        return forms.parse_voice(form, query)
+
+    def parse_status(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+        return forms.parse_status(form, query)
+
+    def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
+        return forms.parse_amd(form, query)
+
+    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
+        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout)
+
+    def refusal_twiml(self, message: str) -> str:
+        return twiml.refusal_twiml(message)
+
+    # Outbound legs (power and predictive modes) ------------------------------------------------------
+
+    async def place_call(self, call: PlaceCall) -> str:
+        rng = self._next_rng()
+        spec = LegSpec(
+            call_sid=new_call_sid(rng),
+            account_sid=self.account_sid,
+            to=call.to,
+            from_=call.from_,
+            status_callback=call.status_callback,
+            events=frozenset(call.status_callback_events),
+            timeout=call.timeout,
+            machine_detection=call.machine_detection,
+            async_amd=call.async_amd,
+            amd_callback=call.amd_status_callback,
+            answer_url=call.url,
+        )
+        self._start(spec, rng)
+        return spec.call_sid
+
+    async def update_call(self, call_sid: str, *, twiml: str | None = None, url: str | None = None) -> None:
+        if (twiml is None) == (url is None):
+            raise ValueError("update_call needs exactly one of twiml or url")
+        leg = self._legs.get(call_sid)
+        if leg is None:
+            return
+        if url is not None:
+            # Twilio fetches the new URL for TwiML at once; what the TwiML does is not simulated.
+            await self._post(url, leg_params(leg.plan, "in-progress"))
+        elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
+            await self.hangup(call_sid)
+
+    async def hangup(self, call_sid: str) -> None:
+        leg = self._legs.get(call_sid)
+        if leg is None:
+            return
+        now = self._sim_now(leg.plan)
+        if leg.task is not None:
+            leg.task.cancel()
+        leg.plan = hang_up(leg.plan, now, leg.rng, self.profile)
+        self._deliver(leg, [r for r in leg.plan.requests if r not in leg.sent])
+
+    # Browser legs (preview mode) ---------------------------------------------------------------------
+
+    async def connect_client(
+        self, identity: str, contact_id: str, campaign_id: str | None = None, **params: str
+    ) -> ClientCall:
+        """Do what Twilio does when a volunteer's browser calls: ask /twilio/voice, then dial as told."""
+        rng = self._next_rng()
+        call_sid = new_call_sid(rng)
+        form = {
+            "AccountSid": self.account_sid,
+            "ApplicationSid": self.settings.twilio_twiml_app_sid or SIMULATED_APP_SID,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call_sid,
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "From": f"client:{identity}",
+            "Caller": f"client:{identity}",
+            "To": "",
+            "contact_id": contact_id,
+            **({"campaign_id": campaign_id} if campaign_id else {}),
+            **params,
+        }
+        response = await self._post(forms.webhook_url(self.settings.base_url, forms.VOICE_PATH), form)
+        if response is None or response.status_code != 200:
+            raise RuntimeError(f"/twilio/voice answered {response.status_code if response else 'nothing'}")
+        answer = response.text
+        dial = read_dial(answer)
+        if dial is None:
+            return ClientCall(call_sid, answer, None)
+        spec = LegSpec(
+            call_sid=new_call_sid(rng),
+            account_sid=self.account_sid,
+            to=dial.number,
+            from_=dial.caller_id,
+            status_callback=dial.status_callback,
+            events=dial.events,
+            timeout=dial.timeout,
+            parent_call_sid=call_sid,
+            direction="outbound-dial",
+        )
+        return ClientCall(call_sid, answer, self._start(spec, rng))
+
+    # Sending -----------------------------------------------------------------------------------------
+
+    def _start(self, spec: LegSpec, rng: random.Random) -> CallPlan:
+        plan = plan_call(spec, self.profile, rng, start=self._clock())
+        leg = _Leg(plan, rng)
+        self._legs[spec.call_sid] = leg
+        self._deliver(leg, list(plan.requests))
+        return plan
+
+    def _sim_now(self, plan: CallPlan) -> float:
+        """Where the leg's simulated time is now (it runs `speed` times faster than the clock)."""
+        return plan.start + (self._clock() - plan.start) * self.speed
+
+    def _deliver(self, leg: _Leg, requests: list[PlannedRequest]) -> None:
+        task = asyncio.get_running_loop().create_task(self._send_all(leg, requests))
+        leg.task = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_all(self, leg: _Leg, requests: list[PlannedRequest]) -> None:
+        plan = leg.plan
+        for request in requests:
+            wait = (request.at - plan.start) / self.speed - (self._clock() - plan.start)
+            if wait > 0:
+                await self._sleep(wait)
+            leg.sent.add(request)
+            await self._post(request.url, request.params)
+        if self._legs.get(plan.spec.call_sid) is leg and leg.plan is plan:
+            del self._legs[plan.spec.call_sid]
+
+    async def _post(
+        self, url: str, params: Mapping[str, str] | tuple[tuple[str, str], ...]
+    ) -> httpx.Response | None:
+        pairs = tuple(params.items()) if isinstance(params, Mapping) else params
+        headers = {
+            SIGNATURE_HEADER: self.signer.sign(url, pairs),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "TwilioProxy/1.1 (dialer simulated carrier)",
+        }
+        try:
+            response = await self._http.post(url, content=urlencode(pairs), headers=headers)
+        except httpx.HTTPError as exc:
+            # Twilio gives up on a callback it cannot deliver; so do we (and say so).
+            log.warning("simulated carrier could not deliver to %s: %s", url, exc)
+            self.deliveries.append(Delivery(url, pairs, None))
+            return None
+        self.deliveries.append(Delivery(url, pairs, response.status_code))
+        return response
+
+    async def drain(self) -> None:
+        """Wait until every planned request has been sent (tests and the demo's shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self._legs.clear()
+        if self._owns_http:
+            await self._http.aclose()
