@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dialer.settings import Settings
+from dialer.telephony.base import (
+    AnsweredBy,
+    CallEvent,
+    CallStatus,
+    Carrier,
+    MachineDetection,
+    PlaceCall,
+    advances,
+)
+from dialer.telephony.forms import amd_callback_url, status_callback_url
+from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner
+from dialer.telephony.simulated import SimulatedCarrier
+from dialer.telephony.simulated_plan import Outcome, SimProfile
+
+PUBLIC = "http://dialer.test"
+START = 1_795_000_000.0
+HUMANS = SimProfile(human_rate=1.0, machine_rate=0.0, busy_rate=0.0, fail_rate=0.0)
+
+
+@dataclass
+class Webhooks:
+    """A stand-in for the dialer's webhook routes, built only from the carrier's public functions."""
+
+    carrier: Carrier
+    voice_answer: str = ""
+    events: list[CallEvent] = field(default_factory=list)
+    voice: list[dict[str, str]] = field(default_factory=list)
+    answers: list[dict[str, str]] = field(default_factory=list)
+    rejected: int = 0
+
+    async def _checked(self, request: Request) -> dict[str, str] | None:
+        form = await request.form()
+        path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if not self.carrier.validate(path_qs, form, request.headers.get(SIGNATURE_HEADER)):  # type: ignore[arg-type]
+            self.rejected += 1
+            return None
+        return {key: str(value) for key, value in form.items()}
+
+    async def status(self, request: Request) -> Response:
+        form = await self._checked(request)
+        if form is None:
+            return Response(status_code=403)
+        self.events.append(self.carrier.parse_status(form, request.query_params))
+        return Response(status_code=204)
+
+    async def amd(self, request: Request) -> Response:
+        form = await self._checked(request)
+        if form is None:
+            return Response(status_code=403)
+        self.events.append(self.carrier.parse_amd(form, request.query_params))
+        return Response(status_code=204)
+
+    async def voice_route(self, request: Request) -> Response:
+        form = await self._checked(request)
+        if form is None:
+            return Response(status_code=403)
+        self.voice.append(form)
+        return Response(self.voice_answer, media_type="application/xml")
+
+    async def answer(self, request: Request) -> Response:
+        form = await self._checked(request)
+        if form is None:
+            return Response(status_code=403)
+        self.answers.append(form)
+        return Response("<Response/>", media_type="application/xml")
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/twilio/status", self.status, methods=["POST"]),
+                Route("/twilio/amd", self.amd, methods=["POST"]),
+                Route("/twilio/voice", self.voice_route, methods=["POST"]),
+                Route("/twilio/bridge", self.answer, methods=["POST"]),
+            ]
+        )
+
+
+async def no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, secret_key="test-secret", public_url=PUBLIC)
+
+
+def make(
+    settings: Settings, profile: SimProfile, http: httpx.AsyncClient, **kwargs: object
+) -> SimulatedCarrier:
+    return SimulatedCarrier(settings, http, clock=lambda: START, profile=profile, sleep=no_wait, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def wired(settings: Settings) -> AsyncIterator[tuple[SimulatedCarrier, Webhooks]]:
+    hooks = Webhooks(SimulatedCarrier(settings))  # validates with the same derived key
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        carrier = make(settings, SimProfile(), http, seed=42)
+        yield carrier, hooks
+        await carrier.aclose()
+
+
+def amd_call(contact: str) -> PlaceCall:
+    return PlaceCall(
+        "+12025550142",
+        "+13125550101",
+        status_callback_url(PUBLIC, "gotv", contact),
+        url=PUBLIC + "/twilio/bridge",
+        machine_detection=MachineDetection.ENABLE,
+        async_amd=True,
+        amd_status_callback=amd_callback_url(PUBLIC, "gotv", contact),
+        timeout=30,
+    )
+
+
+def test_the_simulated_carrier_satisfies_the_port(settings: Settings) -> None:
+    assert isinstance(SimulatedCarrier(settings), Carrier)
+
+
+@pytest.mark.anyio
+async def test_placed_calls_drive_our_webhooks_with_valid_signatures(
+    wired: tuple[SimulatedCarrier, Webhooks],
+) -> None:
+    carrier, hooks = wired
+    sids = [await carrier.place_call(amd_call(f"k{i}")) for i in range(40)]
+    await carrier.drain()
+    assert hooks.rejected == 0 and carrier.deliveries
+    assert all(d.status_code in (200, 204) for d in carrier.deliveries)
+    by_sid: dict[str, CallStatus | None] = {}
+    for event in hooks.events:
+        assert event.campaign_id == "gotv" and event.contact_id is not None
+        if event.status is not None and advances(by_sid.get(event.call_sid), event.status):
+            by_sid[event.call_sid] = event.status
+    assert set(by_sid) == set(sids)
+    assert all(status is not None and status.is_final for status in by_sid.values())
+    amd = [e for e in hooks.events if e.answered_by is not None and e.status is None]
+    assert amd and all(e.answered_by in (AnsweredBy.HUMAN, AnsweredBy.MACHINE_START) for e in amd)
+    # Twilio fetches the call's Url when it is answered, and signs that request too.
+    assert hooks.answers and all(a["CallStatus"] == "in-progress" for a in hooks.answers)
+
+
+@pytest.mark.anyio
+async def test_the_same_seed_places_the_same_calls(settings: Settings) -> None:
+    runs = []
+    for _ in range(2):
+        hooks = Webhooks(SimulatedCarrier(settings))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+            carrier = make(settings, SimProfile(late_rate=0.2, repeat_rate=0.2), http, seed=9)
+            sids = [await carrier.place_call(amd_call(f"k{i}")) for i in range(15)]
+            await carrier.drain()
+            per_call = {
+                sid: [d.params for d in carrier.deliveries if dict(d.params)["CallSid"] == sid]
+                for sid in sids
+            }
+            runs.append(per_call)
+    assert runs[0] == runs[1]
+    other = make(settings, SimProfile(), httpx.AsyncClient(), seed=10)
+    assert await other.place_call(amd_call("k0")) not in runs[0]
+
+
+@pytest.mark.anyio
+async def test_a_server_with_another_key_refuses_every_callback(settings: Settings, tmp_path: Path) -> None:
+    stranger = SimulatedCarrier(Settings(data_dir=tmp_path, secret_key="another-secret", public_url=PUBLIC))
+    hooks = Webhooks(stranger)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        carrier = make(settings, HUMANS, http)
+        await carrier.place_call(amd_call("k1"))
+        await carrier.drain()
+    assert hooks.events == [] and hooks.rejected == len(carrier.deliveries) > 0
+    assert {d.status_code for d in carrier.deliveries} == {403}
+
+
+@pytest.mark.anyio
+async def test_signatures_cover_public_url_not_the_host_we_post_to(settings: Settings) -> None:
+    # The carrier posts to base_url; the route checks PUBLIC_URL + path + query: the same URL.
+    signer = WebhookSigner("k" * 32, "https://elsewhere.example")
+    hooks = Webhooks(SimulatedCarrier(settings, signer=signer))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        carrier = make(settings, HUMANS, http, signer=WebhookSigner("k" * 32, PUBLIC))
+        await carrier.place_call(amd_call("k1"))
+        await carrier.drain()
+    assert hooks.rejected > 0 and hooks.events == []
+
+
+@pytest.mark.anyio
+async def test_a_browser_call_dials_what_voice_answers(wired: tuple[SimulatedCarrier, Webhooks]) -> None:
+    carrier, hooks = wired
+    hooks.voice_answer = carrier.dial_twiml(
+        "+12025550142", "+13125550101", status_callback_url(PUBLIC, "gotv", "k7")
+    )
+    call = await carrier.connect_client("vol-42", "k7", campaign_id="gotv")
+    await carrier.drain()
+    (voice,) = hooks.voice
+    assert (voice["From"], voice["contact_id"], voice["CallSid"]) == ("client:vol-42", "k7", call.call_sid)
+    assert carrier.parse_voice(voice).identity == "vol-42"
+    assert call.dialed is not None and call.dialed.spec.to == "+12025550142"
+    child = [e for e in hooks.events if e.call_sid == call.dialed.spec.call_sid]
+    assert child and all(e.parent_call_sid == call.call_sid and e.contact_id == "k7" for e in child)
+    assert {e.status for e in child} >= {CallStatus.INITIATED, call.dialed.final_status}
+    if call.dialed.outcome is Outcome.HUMAN:
+        final = next(e for e in child if e.status is CallStatus.COMPLETED)
+        assert final.duration == call.dialed.duration
+
+
+@pytest.mark.anyio
+async def test_a_refused_browser_call_dials_nothing(wired: tuple[SimulatedCarrier, Webhooks]) -> None:
+    carrier, hooks = wired
+    hooks.voice_answer = carrier.refusal_twiml("That contact is not in your batch.")
+    call = await carrier.connect_client("vol-42", "k999")
+    await carrier.drain()
+    assert call.dialed is None and "<Say>" in call.twiml
+    assert hooks.events == []
+
+
+@pytest.mark.anyio
+async def test_hanging_up_a_ringing_call_cancels_it(settings: Settings) -> None:
+    hooks = Webhooks(SimulatedCarrier(settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        now = [START]
+        carrier = SimulatedCarrier(settings, http, clock=lambda: now[0], profile=HUMANS, seed=3)
+        sid = await carrier.place_call(amd_call("k1"))
+        now[0] = START + 0.01  # before Twilio has even reported "initiated"
+        await carrier.hangup(sid)
+        await carrier.drain()
+        await carrier.aclose()
+    statuses = [e.status for e in hooks.events if e.call_sid == sid]
+    assert statuses == [CallStatus.CANCELED]
+    assert hooks.events[0].sequence_number == 0
