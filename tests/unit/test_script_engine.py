@@ -1,0 +1,215 @@
+"""Walking a script: rendering, answers, conditional rules, back, the answers check, the runtime sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialer.scripts import AnswerError, Script, check_answers, engine, load_script, step_payload
+from dialer.scripts.sandbox import holds, render
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ANN = {
+    "id": "c1",
+    "first_name": "Ann",
+    "last_name": "Lee",
+    "phone": "+12025550142",
+    "fields": {"street": "Elm St"},
+}
+
+
+@pytest.fixture(scope="module")
+def gotv() -> Script:
+    return load_script((EXAMPLES / "gotv.yaml").read_bytes(), "application/yaml").script
+
+
+def walk_through(script: Script, moves: list[tuple[str, dict[str, Any]]], contact: Any = ANN) -> engine.Walk:
+    walk = engine.start(script)
+    for step, kwargs in moves:
+        walk = engine.answer(script, contact, walk, step, **kwargs)
+    return walk
+
+
+def test_step_payload_has_exactly_the_wire_fields(gotv: Script) -> None:
+    payload = step_payload(gotv, engine.start(gotv), ANN)
+    assert set(payload) == {"id", "text", "choices", "input"}
+    assert payload["id"] == "intro"
+    assert payload["text"].startswith("Hi, may I speak with Ann?")
+    assert payload["choices"][0] == {"index": 0, "label": "Speaking"}
+    assert payload["input"] is None
+
+
+def test_missing_contact_fields_render_empty_or_default(gotv: Script) -> None:
+    payload = step_payload(gotv, engine.start(gotv), {"id": "c2"})
+    assert "may I speak with the voter?" in payload["text"]
+    assert render("Hi {{ contact.nickname }}{{ contact.a.b.c }}!", {}, {}) == "Hi !"
+
+
+def test_extra_csv_fields_are_reachable_as_contact_columns(gotv: Script) -> None:
+    walk = walk_through(
+        gotv, [("intro", {"choice": 0}), ("support", {"choice": 1}), ("household", {"value": "2"})]
+    )
+    assert walk.step == "persuade"
+    assert "roads on Elm St" in step_payload(gotv, walk, ANN)["text"]
+
+
+def test_conditional_rule_and_number_input(gotv: Script) -> None:
+    yes = walk_through(
+        gotv, [("intro", {"choice": 0}), ("support", {"choice": 0}), ("household", {"value": 3})]
+    )
+    assert yes.step == "plan"
+    assert yes.answers(gotv) == {"intro": "Speaking", "support": "yes", "household_voters": 3}
+    assert "Great, 3 voters!" in step_payload(gotv, yes, ANN)["text"]
+    undecided = walk_through(
+        gotv, [("intro", {"choice": 0}), ("support", {"choice": 1}), ("household", {"value": 1})]
+    )
+    assert undecided.step == "persuade"
+
+
+@pytest.mark.parametrize(("raw", "parsed"), [("4", 4), (" 2.5 ", 2.5), ("1,200", 1200), (7.0, 7), (0, 0)])
+def test_numbers_that_parse(raw: Any, parsed: Any) -> None:
+    assert engine.parse_number(raw, "s") == parsed
+
+
+@pytest.mark.parametrize("raw", ["four", "", True, None, "nan", "inf", 10**30, [1], "1e400"])
+def test_numbers_that_do_not(raw: Any) -> None:
+    with pytest.raises(AnswerError) as info:
+        engine.parse_number(raw, "s")
+    assert info.value.code == "bad_value"
+
+
+def test_end_step_is_a_step_and_answering_it_gives_the_result(gotv: Script) -> None:
+    walk = walk_through(
+        gotv,
+        [
+            ("intro", {"choice": 0}),
+            ("support", {"choice": 0}),
+            ("household", {"value": 1}),
+            ("plan", {"choice": 2}),
+        ],
+    )
+    assert walk.step == "thanks" and not walk.done
+    assert step_payload(gotv, walk, ANN) == {
+        "id": "thanks",
+        "text": "Thank you, Ann! Your polling place is open 7am to 8pm. See you on Tuesday.",
+        "choices": [],
+        "input": None,
+    }
+    done = engine.answer(gotv, ANN, walk, "thanks")
+    assert done.result == "contacted"
+    assert done.answers(gotv)["vote_time"] == "evening"
+
+
+def test_a_choice_with_a_result_ends_at_once(gotv: Script) -> None:
+    walk = walk_through(gotv, [("intro", {"choice": 1})])
+    assert walk.result == "not_home"
+    assert walk.answers(gotv) == {"intro": "Not home / call later"}
+
+
+@pytest.mark.parametrize(
+    ("step", "kwargs", "code"),
+    [
+        ("support", {"choice": 0}, "wrong_step"),
+        ("intro", {"choice": 6}, "bad_choice"),
+        ("intro", {"choice": -1}, "bad_choice"),
+        ("intro", {"choice": True}, "bad_choice"),
+        ("intro", {"choice": "0"}, "bad_choice"),
+        ("intro", {}, "bad_choice"),
+    ],
+)
+def test_wrong_answers(gotv: Script, step: str, kwargs: dict[str, Any], code: str) -> None:
+    with pytest.raises(AnswerError) as info:
+        engine.answer(gotv, ANN, engine.start(gotv), step, **kwargs)
+    assert info.value.code == code
+
+
+def test_text_input_needs_text() -> None:
+    script = load_script(
+        'id: t\nstart: a\nsteps:\n  a: {text: "Email?", input: text, next: b}\n'
+        "  b: {text: bye, result: contacted}\n",
+        "application/yaml",
+    ).script
+    for bad in (None, 3, "x" * 6000):
+        with pytest.raises(AnswerError):
+            engine.answer(script, ANN, engine.start(script), "a", value=bad)
+    assert engine.answer(script, ANN, engine.start(script), "a", value="a@example.org").answers(script) == {
+        "a": "a@example.org"
+    }
+
+
+def test_back_drops_the_answers_after_it(gotv: Script) -> None:
+    walk = walk_through(
+        gotv, [("intro", {"choice": 0}), ("support", {"choice": 1}), ("household", {"value": 2})]
+    )
+    walk = engine.back(walk)
+    assert walk.step == "household"
+    assert walk.answers(gotv) == {"intro": "Speaking", "support": "undecided"}
+    walk = engine.back(engine.back(walk))
+    assert walk.step == "intro" and walk.answers(gotv) == {}
+    with pytest.raises(AnswerError) as info:
+        engine.back(walk)
+    assert info.value.code == "at_start"
+
+
+def test_back_from_done_shows_the_last_step_again(gotv: Script) -> None:
+    done = walk_through(gotv, [("intro", {"choice": 0}), ("support", {"choice": 2}), ("thanks-anyway", {})])
+    assert done.result == "contacted" and done.step == "thanks-anyway"
+    again = engine.back(done)
+    assert again.step == "thanks-anyway" and not again.done
+    with pytest.raises(AnswerError):
+        engine.answer(gotv, ANN, done, "thanks-anyway")
+    by_choice = engine.back(walk_through(gotv, [("intro", {"choice": 1})]))
+    assert by_choice.step == "intro" and not by_choice.done and by_choice.answers(gotv) == {}
+
+
+def test_answers_check_accepts_a_real_walk(gotv: Script) -> None:
+    answers = {"intro": "Speaking", "support": "undecided", "household_voters": 2, "persuaded": "leaning_yes"}
+    assert check_answers(gotv, ANN, answers) == []
+    assert check_answers(gotv, ANN, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "path"),
+    [
+        ({"support": "maybe"}, "answers.support"),
+        ({"colour": "red"}, "answers.colour"),
+        ({"intro": "Speaking", "support": "yes", "household_voters": "many"}, "answers.household_voters"),
+        (
+            {"intro": "Speaking", "support": "yes", "household_voters": 1, "persuaded": "undecided"},
+            "answers.persuaded",
+        ),
+        ({"intro": "Wrong number", "support": "yes"}, "answers.support"),
+    ],
+)
+def test_answers_check_rejects_what_the_script_does_not_offer(gotv: Script, answers: Any, path: str) -> None:
+    assert [p.path for p in check_answers(gotv, ANN, answers)] == [path]
+
+
+def test_answers_check_needs_a_mapping(gotv: Script) -> None:
+    assert check_answers(gotv, ANN, ["yes"])[0].path == "answers"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ 'a' * 100000000 }}",
+        "{{ 2 ** 100000 }}",
+    ],
+)
+def test_runtime_sandbox_fails_safely_even_without_upload_checks(source: str) -> None:
+    text = render(source, {"first_name": "Ann"}, {})
+    assert "class" not in text and "globals" not in text and len(text) < 100
+
+
+def test_conditions_that_fail_count_as_false() -> None:
+    assert holds("answers.age > 18", {}, {}) is False
+    assert holds("answers.age > 18", {}, {"age": 30}) is True
+    assert holds("answers.__class__", {}, {}) is False
+
+
+def test_dict_methods_do_not_shadow_contact_columns() -> None:
+    assert render("{{ contact.items }}/{{ contact.keys }}", {"items": "3 signs"}, {}) == "3 signs/"

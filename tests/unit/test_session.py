@@ -1,0 +1,222 @@
+"""The sans-I/O call session: messages in, messages (and record decisions) out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialer.scripts import Script, load_script
+from dialer.session import CallSession, RecordResult, Reply
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+BATCH = {
+    "c1": {"id": "c1", "first_name": "Ann", "phone": "+12025550142", "fields": {"street": "Elm St"}},
+    "c2": {"id": "c2", "first_name": "Bo", "phone": "+13125550101", "fields": {}},
+}
+
+
+@pytest.fixture(scope="module")
+def gotv() -> Script:
+    return load_script((EXAMPLES / "gotv.yaml").read_bytes(), "application/yaml").script
+
+
+@pytest.fixture
+def session(gotv: Script) -> CallSession:
+    return CallSession(gotv, 3, BATCH)
+
+
+def only(reply: Reply) -> dict[str, Any]:
+    assert reply.record is None
+    assert len(reply.messages) == 1
+    message = reply.messages[0]
+    json.dumps(message)  # every message must be JSON-able as is
+    return message
+
+
+def test_branching_walk_with_conditional_rule_and_finish(session: CallSession) -> None:
+    step = only(session.receive({"type": "start", "contact_id": "c1"}))
+    assert step["type"] == "step" and step["contact_id"] == "c1"
+    assert step["step"]["id"] == "intro" and "Ann" in step["step"]["text"]
+    assert only(session.receive({"type": "answer", "step": "intro", "choice": 0}))["step"]["id"] == "support"
+    assert (
+        only(session.receive({"type": "answer", "step": "support", "choice": 1}))["step"]["input"] == "number"
+    )
+    persuade = only(session.receive({"type": "answer", "step": "household", "value": "2"}))
+    assert persuade["step"]["id"] == "persuade"
+    assert only(session.receive({"type": "answer", "step": "persuade", "choice": 0}))["step"]["id"] == "plan"
+    thanks = only(session.receive({"type": "answer", "step": "plan", "choice": 0}))["step"]
+    assert thanks == {"id": "thanks", "text": thanks["text"], "choices": [], "input": None}
+    done = only(session.receive({"type": "answer", "step": "thanks"}))
+    answers = {
+        "intro": "Speaking",
+        "support": "undecided",
+        "household_voters": 2,
+        "persuaded": "leaning_yes",
+        "vote_time": "morning",
+    }
+    assert done == {"type": "done", "contact_id": "c1", "result": "contacted", "answers": answers}
+    reply = session.receive({"type": "finish", "contact_id": "c1", "notes": "nice", "idempotency_key": "k-1"})
+    assert reply.messages == ()
+    assert reply.record == RecordResult("c1", "contacted", answers, "nice", "k-1", 3)  # type: ignore[arg-type]
+    assert only(session.recorded("c1")) == {"type": "recorded", "contact_id": "c1"}
+    assert only(session.receive({"type": "answer", "step": "thanks"}))["code"] == "no_call"
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["code"] == "already_completed"
+
+
+def test_back_goes_to_the_previous_step_and_drops_later_answers(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    session.receive({"type": "answer", "step": "intro", "choice": 0})
+    session.receive({"type": "answer", "step": "support", "choice": 0})
+    assert only(session.receive({"type": "back"}))["step"]["id"] == "support"
+    assert only(session.receive({"type": "back"}))["step"]["id"] == "intro"
+    assert only(session.receive({"type": "back"}))["code"] == "at_start"
+    assert session.to_state()["answers"] == {}
+
+
+def test_choice_with_result_gives_done_at_once(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c2"})
+    done = only(session.receive({"type": "answer", "step": "intro", "choice": 2}))
+    assert done["type"] == "done" and done["result"] == "wrong_number"
+
+
+def test_finish_before_the_end_needs_a_result(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c2"})
+    assert (
+        only(session.receive({"type": "finish", "contact_id": "c2", "idempotency_key": "k"}))["code"]
+        == "not_done"
+    )
+    reply = session.receive(
+        {"type": "finish", "contact_id": "c2", "idempotency_key": "k", "result": "no_answer"}
+    )
+    assert reply.record is not None and reply.record.result == "no_answer" and reply.record.notes == ""
+
+
+def test_finish_conflicting_with_the_scripts_result(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c2"})
+    session.receive({"type": "answer", "step": "intro", "choice": 1})
+    message = {"type": "finish", "contact_id": "c2", "idempotency_key": "k", "result": "busy"}
+    assert only(session.receive(message))["code"] == "bad_result"
+
+
+def test_record_failure_keeps_the_call_so_finish_can_be_retried(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c2"})
+    session.receive({"type": "answer", "step": "intro", "choice": 1})
+    finish = {"type": "finish", "contact_id": "c2", "idempotency_key": "k"}
+    assert session.receive(finish).record is not None
+    failed = only(session.record_failed("lease_expired", "your batch expired"))
+    assert failed == {"type": "error", "code": "lease_expired", "message": "your batch expired"}
+    assert session.receive(finish).record is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("hello", "bad_message"),
+        ([1, 2], "bad_message"),
+        ({}, "unknown_type"),
+        ({"type": 5}, "unknown_type"),
+        ({"type": "dance"}, "unknown_type"),
+        ({"type": "start"}, "bad_message"),
+        ({"type": "start", "contact_id": 7}, "bad_message"),
+        ({"type": "start", "contact_id": "c99"}, "not_in_batch"),
+        ({"type": "answer", "step": "intro", "choice": 0}, "no_call"),
+        ({"type": "back"}, "no_call"),
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k"}, "no_call"),
+    ],
+)
+def test_malformed_messages_give_errors_and_the_session_goes_on(
+    session: CallSession, message: Any, code: str
+) -> None:
+    error = only(session.receive(message))
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["type"] == "step"
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ({"type": "answer", "step": "support", "choice": 0}, "wrong_step"),
+        ({"type": "answer", "choice": 0}, "bad_message"),
+        ({"type": "answer", "step": "intro", "choice": 9}, "bad_choice"),
+        ({"type": "answer", "step": "intro", "value": "Speaking"}, "bad_choice"),
+        ({"type": "finish", "contact_id": "c2", "idempotency_key": "k"}, "wrong_contact"),
+        ({"type": "finish", "contact_id": "c1"}, "bad_message"),
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": 5}, "bad_message"),
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "yay"}, "bad_result"),
+    ],
+)
+def test_bad_messages_during_a_call(session: CallSession, message: Any, code: str) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    assert only(session.receive(message))["code"] == code
+    assert only(session.receive({"type": "answer", "step": "intro", "choice": 0}))["step"]["id"] == "support"
+
+
+def test_non_json_input_goes_through_malformed(session: CallSession) -> None:
+    assert only(session.malformed())["code"] == "bad_message"
+
+
+def test_call_status_only_for_contacts_in_the_batch(session: CallSession) -> None:
+    assert only(session.call_status("c1", "ringing")) == {
+        "type": "call_status",
+        "contact_id": "c1",
+        "status": "ringing",
+    }
+    assert session.call_status("c99", "ringing") == Reply()
+
+
+def test_resume_from_state_at_the_same_step(gotv: Script, session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    session.receive({"type": "answer", "step": "intro", "choice": 0})
+    session.receive({"type": "answer", "step": "support", "choice": 1})
+    session.receive({"type": "answer", "step": "household", "value": "4"})
+    state = json.loads(json.dumps(session.to_state()))
+    assert state["step"] == "persuade" and state["answers"]["household_voters"] == 4
+    resumed = CallSession.from_state(gotv, 3, BATCH, state)
+    step = only(resumed.resume())
+    assert step["step"]["id"] == "persuade" and step["contact_id"] == "c1"
+    assert only(resumed.receive({"type": "back"}))["step"]["id"] == "household"
+
+
+def test_resume_a_finished_call_shows_done_again(gotv: Script, session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c2"})
+    session.receive({"type": "answer", "step": "intro", "choice": 1})
+    session.recorded("c1")
+    resumed = CallSession.from_state(gotv, 3, BATCH, session.to_state())
+    assert only(resumed.resume())["type"] == "done"
+    assert resumed.completed == {"c1"}
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        "junk",
+        {"contact_id": "c1", "history": [["intro", "Nope"]]},
+        {"contact_id": "c1", "history": [["gone", None]]},
+        {"contact_id": "c1", "history": [[1]]},
+        {"contact_id": "c1", "history": "x"},
+        {"contact_id": "c1", "history": [["intro", "Speaking"]], "step": "plan"},
+        {"contact_id": "c99", "history": []},
+    ],
+)
+def test_damaged_or_outdated_state_starts_afresh(gotv: Script, state: Any) -> None:
+    resumed = CallSession.from_state(gotv, 3, BATCH, state)
+    assert resumed.resume() == Reply()
+    assert only(resumed.receive({"type": "start", "contact_id": "c1"}))["step"]["id"] == "intro"
+
+
+def test_a_repeated_start_resumes_and_another_contact_starts_afresh(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    session.receive({"type": "answer", "step": "intro", "choice": 0})
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["step"]["id"] == "support"
+    assert only(session.receive({"type": "start", "contact_id": "c2"}))["step"]["id"] == "intro"
+
+
+def test_a_new_batch_drops_a_call_on_a_contact_no_longer_held(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    session.set_contacts({"c2": BATCH["c2"]})
+    assert session.resume() == Reply()
+    assert only(session.receive({"type": "back"}))["code"] == "no_call"
