@@ -1,1 +1,31 @@
-"""Carriers: Twilio and the simulated one, behind the `Carrier` protocol (see base.py)."""
+"""Carriers: Twilio and the simulated one, behind the `Carrier` protocol (see base.py).
+
+Webhook routes use a carrier like this (the carrier validates and parses; the route decides and stores):
+
+    form = await request.form()
+    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not carrier.validate(path_qs, form, request.headers.get("X-Twilio-Signature")):
+        return Response(status_code=403)
+    event = carrier.parse_status(form, request.query_params)   # raises MalformedWebhook -> 400
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dialer.settings import Settings
+    from dialer.telephony.base import Carrier
+
+
+def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = None) -> Carrier:
+    """The carrier CARRIER names. Imported lazily: the simulated default never loads the Twilio REST code."""
+    if settings.carrier == "twilio":
+        from dialer.telephony.twilio import TwilioCarrier
+
+        return TwilioCarrier(settings, http)
+    from dialer.telephony.simulated import SimulatedCarrier
+
+    return SimulatedCarrier(settings, http)

@@ -240,3 +240,16 @@ async def test_hanging_up_a_ringing_call_cancels_it(settings: Settings) -> None:
     statuses = [e.status for e in hooks.events if e.call_sid == sid]
     assert statuses == [CallStatus.CANCELED]
     assert hooks.events[0].sequence_number == 0
+
+
+def test_carrier_from_settings_picks_what_carrier_names(settings: Settings) -> None:
+    from dataclasses import replace
+
+    from dialer.telephony import carrier_from_settings
+    from dialer.telephony.twilio import TwilioCarrier
+
+    assert isinstance(carrier_from_settings(settings), SimulatedCarrier)
+    twilio = replace(
+        settings, carrier="twilio", twilio_account_sid="AC" + "1" * 32, twilio_auth_token="t" * 32
+    )
+    assert isinstance(carrier_from_settings(twilio, httpx.AsyncClient()), TwilioCarrier)
