@@ -128,3 +128,23 @@ def test_place_call_checks_its_decision() -> None:
         amd_status_callback="https://dialer.example.org/twilio/amd",
     )
     assert amd.async_amd
+
+
+def test_carriers_cannot_reach_redis() -> None:
+    """Carriers translate and never persist: no telephony module may import a Redis client."""
+    import ast
+    from pathlib import Path
+
+    import dialer.telephony
+
+    package = Path(dialer.telephony.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert len(modules) >= 8
+    for module in modules:
+        tree = ast.parse(module.read_text())
+        imported = {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not any(name.split(".")[0] in {"redis", "rq", "dialer.queue"} for name in imported), module
+        assert not any(name.startswith("dialer.queue") for name in imported), module
