@@ -1,0 +1,398 @@
+"""How many lines to dial now, for power and predictive modes (pure: no I/O, time passed in).
+
+Power mode dials one line per free volunteer: ``ready - lines still ringing``. Nobody is ever abandoned,
+and a volunteer waits for about ``1 / answer_rate`` calls to ring out before each conversation.
+
+Predictive mode
+---------------
+VICIdial's adaptive modes keep a *dial level* (lines per free agent) and nudge it up or down every few
+seconds according to the measured drop rate; its binomial look-ahead variants size the dial level from
+the answer rate as if every free agent were an independent trial. Both react to the past, ignore *when*
+agents become free and *when* ringing lines will be answered, and oscillate around the cap. This pacer
+instead plans each line against the next twenty seconds:
+
+1. **Supply.** For every horizon ``y`` the number of agents free by ``now + y``: the ready ones, those whose
+   wrap-up ends by then (known), and talking ones as Bernoulli trials whose probability comes from the
+   talk-time distribution (lognormal, conditioned on the time already spent talking) plus the wrap-up.
+2. **Demand.** Every ringing line is a Bernoulli trial "a human answers by ``now + a``" whose probability is
+   the posterior given how long it has rung without an outcome (fast failures, answering-machine
+   detection and ring-outs remove probability mass as time passes). Their sum is a Poisson-binomial,
+   approximated by a Poisson of the same mean (a slightly heavier tail, so it errs on the safe side).
+   Humans already answered and waiting for an agent are certain demand.
+3. **Marginal risk of one more line.** A new line's human answers at ``a`` uniform in the pick-up window;
+   it is abandoned iff the humans answered before it have used up every agent free by ``a + 2 s``:
+   ``risk(k) = mean_a P(D_others(a) >= S(a + 2))`` where ``D_others`` counts the ringing lines and the
+   other ``k - 1`` new lines. ``risk`` grows with ``k``; we dial the largest ``k`` with ``risk(k) <= theta``.
+   Thresholding the *marginal* risk is the Lagrangian optimum for "most conversations subject to an average
+   abandonment": each extra line is dialed only while its own chance of being dropped is worth it.
+4. **A floor with no risk at all.** ``k_safe`` lines are dialed whatever ``theta`` is: as many as agents
+   certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
+   That is power mode with look-ahead into wrap-up, and it is what the pacer falls back to.
+5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops the
+   campaign can still afford while staying at ``target = cap * target_share`` (2.25% by default, a margin
+   under the 3% cap for the noise of finite runs). ``theta`` is 0 until the bank holds a reserve, then
+   grows linearly to ``theta_max``. This is an integral controller on the measured campaign abandonment:
+   it tightens as the measured rate nears the cap, falls back to the safe floor above it, and a small pool
+   (3-5 volunteers, few answers) earns its bank slowly, so it stays close to power mode.
+
+Every decision is finally clipped to ``>= 0``, to the concurrent-line ceiling and to the carrier's
+calls-per-second limit over a sliding window of past dial times.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dialer.models import Mode
+
+__all__ = [
+    "AgentStatus",
+    "AgentView",
+    "CallOutcome",
+    "CallTiming",
+    "OutcomeEstimator",
+    "PacerConfig",
+    "PacingDecision",
+    "PacingInput",
+    "TalkTimeEstimator",
+    "TalkTimeModel",
+    "cps_room",
+    "decide",
+    "risk_threshold",
+]
+
+
+class AgentStatus(enum.StrEnum):
+    READY = "ready"
+    TALKING = "talking"
+    WRAP_UP = "wrap_up"
+
+
+@dataclass(frozen=True)
+class AgentView:
+    """A volunteer as the pacer sees them. `elapsed`: seconds talking; `remaining`: wrap-up seconds left."""
+
+    status: AgentStatus
+    elapsed: float = 0.0
+    remaining: float = 0.0
+
+
+class CallOutcome(enum.StrEnum):
+    HUMAN = "human"
+    MACHINE = "machine"
+    FAILED = "failed"
+    NO_ANSWER = "no_answer"
+
+
+_OUTCOMES = tuple(CallOutcome)
+
+
+@dataclass(frozen=True)
+class OutcomeEstimator:
+    """Share of dials ending in each outcome: counts seen so far plus a prior worth `prior_weight` dials.
+
+    `half_life` (in dials) lets old evidence fade when answer rates drift through the day.
+    """
+
+    prior: tuple[float, float, float, float] = (0.10, 0.20, 0.10, 0.60)
+    prior_weight: float = 30.0
+    half_life: float | None = None
+    counts: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def observed(self, outcome: CallOutcome) -> OutcomeEstimator:
+        keep = 1.0 if self.half_life is None else 0.5 ** (1.0 / self.half_life)
+        index = _OUTCOMES.index(outcome)
+        c = tuple(n * keep + (1.0 if i == index else 0.0) for i, n in enumerate(self.counts))
+        return OutcomeEstimator(self.prior, self.prior_weight, self.half_life, (c[0], c[1], c[2], c[3]))
+
+    def rate(self, outcome: CallOutcome) -> float:
+        i = _OUTCOMES.index(outcome)
+        total = sum(self.counts) + self.prior_weight * sum(self.prior)
+        return (self.counts[i] + self.prior_weight * self.prior[i]) / total if total > 0 else 0.0
+
+    @property
+    def human_rate(self) -> float:
+        """The live-answer rate."""
+        return self.rate(CallOutcome.HUMAN)
+
+    @property
+    def machine_rate(self) -> float:
+        return self.rate(CallOutcome.MACHINE)
+
+    @property
+    def fail_rate(self) -> float:
+        return self.rate(CallOutcome.FAILED)
+
+    @property
+    def no_answer_rate(self) -> float:
+        return self.rate(CallOutcome.NO_ANSWER)
+
+
+@dataclass(frozen=True)
+class TalkTimeModel:
+    """Lognormal conversation length with the given mean and standard deviation (seconds)."""
+
+    mean: float = 90.0
+    sd: float = 60.0
+
+    @property
+    def log_params(self) -> tuple[float, float]:
+        sigma2 = math.log(1.0 + (self.sd / self.mean) ** 2) if self.mean > 0 else 0.0
+        return math.log(max(self.mean, 1e-9)) - sigma2 / 2.0, math.sqrt(sigma2)
+
+    def cdf(self, t: float) -> float:
+        if t <= 0.0:
+            return 0.0
+        mu, sigma = self.log_params
+        if sigma <= 0.0:
+            return 1.0 if t >= self.mean else 0.0
+        return 0.5 * (1.0 + math.erf((math.log(t) - mu) / (sigma * math.sqrt(2.0))))
+
+    def ends_within(self, elapsed: float, ahead: float) -> float:
+        """P(a conversation `elapsed` seconds old ends within `ahead` more seconds)."""
+        if ahead <= 0.0:
+            return 0.0
+        done = self.cdf(elapsed)
+        if done >= 1.0:
+            return 1.0
+        return (self.cdf(elapsed + ahead) - done) / (1.0 - done)
+
+
+@dataclass(frozen=True)
+class TalkTimeEstimator:
+    """Learns the lognormal talk time from finished conversations, starting from a prior model."""
+
+    prior: TalkTimeModel = TalkTimeModel()
+    prior_weight: float = 20.0
+    n: int = 0
+    sum_log: float = 0.0
+    sum_log_sq: float = 0.0
+
+    def observed(self, seconds: float) -> TalkTimeEstimator:
+        x = math.log(max(seconds, 0.1))
+        return TalkTimeEstimator(
+            self.prior, self.prior_weight, self.n + 1, self.sum_log + x, self.sum_log_sq + x * x
+        )
+
+    @property
+    def model(self) -> TalkTimeModel:
+        mu0, sigma0 = self.prior.log_params
+        w = self.prior_weight
+        total = w + self.n
+        mu = (w * mu0 + self.sum_log) / total
+        second = (w * (sigma0**2 + mu0**2) + self.sum_log_sq) / total
+        sigma2 = max(second - mu * mu, 1e-6)
+        mean = math.exp(mu + sigma2 / 2.0)
+        return TalkTimeModel(mean=mean, sd=mean * math.sqrt(math.exp(sigma2) - 1.0))
+
+
+@dataclass(frozen=True)
+class CallTiming:
+    """When each outcome of a dial becomes known, in seconds after dialing."""
+
+    pickup_min: float = 5.0
+    pickup_max: float = 18.0
+    fail_min: float = 2.0
+    fail_max: float = 5.0
+    machine_detect: float = 3.0
+    ring_timeout: float = 15.0
+    bridge_window: float = 2.0
+
+    def pickup_cdf(self, t: float) -> float:
+        return _uniform_cdf(t, self.pickup_min, self.pickup_max)
+
+
+@dataclass(frozen=True)
+class PacerConfig:
+    target_share: float = 0.75  # aim at this share of the cap
+    theta_max: float = 0.5  # marginal drop probability allowed with a full bank
+    bank_reserve: float = 1.0  # abandons kept in hand before any risk is taken
+    bank_ramp: float = 4.0  # abandons over which theta grows from 0 to theta_max
+    grid: int = 13  # arrival-time points for the new line's human
+    max_lines_per_agent: int = 30
+    wrap_expected: float = 20.0  # seconds of wrap-up after a conversation
+    timing: CallTiming = field(default_factory=CallTiming)
+
+
+@dataclass(frozen=True)
+class PacingInput:
+    now: float
+    mode: Mode
+    agents: Sequence[AgentView]
+    ringing: Sequence[float]  # seconds since each unresolved line was dialed
+    outcomes: OutcomeEstimator
+    talk: TalkTimeModel
+    live_answers: int = 0
+    abandoned: int = 0
+    waiting: int = 0  # humans answered, not yet bridged
+    abandon_cap: float = 0.03
+    cps_limit: float = 1.0
+    recent_dials: Sequence[float] = ()  # times of past dials (only the last window matters)
+
+
+@dataclass(frozen=True)
+class PacingDecision:
+    dials: int
+    safe: int  # lines that carry no abandonment risk at all
+    theta: float  # marginal drop probability allowed for this decision
+    limited_by_cps: bool = False
+
+
+def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecision:
+    """The number of new lines to dial at `inp.now` (never negative, never over the CPS limit)."""
+    if inp.mode is Mode.PREVIEW or not inp.agents:
+        return PacingDecision(dials=0, safe=0, theta=0.0)
+    ready = sum(1 for a in inp.agents if a.status is AgentStatus.READY)
+    if inp.mode is Mode.POWER:
+        safe = max(0, ready - len(inp.ringing) - inp.waiting)
+        wanted, theta = safe, 0.0
+    else:
+        safe = _safe_lines(inp, config)
+        theta = risk_threshold(inp.live_answers, inp.abandoned, inp.abandon_cap, config)
+        wanted = max(safe, _risky_lines(inp, config, theta, start=safe)) if theta > 0 else safe
+    ceiling = config.max_lines_per_agent * len(inp.agents) - len(inp.ringing)
+    wanted = max(0, min(wanted, ceiling))
+    room = cps_room(inp.now, inp.recent_dials, inp.cps_limit)
+    return PacingDecision(dials=min(wanted, room), safe=safe, theta=theta, limited_by_cps=room < wanted)
+
+
+def risk_threshold(
+    live_answers: int, abandoned: int, cap: float, config: PacerConfig = PacerConfig()
+) -> float:
+    """Theta: 0 until the campaign has banked `bank_reserve` abandons under target, then up to theta_max."""
+    bank = cap * config.target_share * live_answers - abandoned
+    share = (bank - config.bank_reserve) / config.bank_ramp
+    return config.theta_max * min(1.0, max(0.0, share))
+
+
+def cps_room(now: float, recent_dials: Sequence[float], cps_limit: float) -> int:
+    """Dials allowed now so that no window of `max(1, 1/cps)` seconds holds more than `cps * window`."""
+    if cps_limit <= 0:
+        return 0
+    window = max(1.0, 1.0 / cps_limit)
+    allowed = math.floor(cps_limit * window + 1e-9)
+    used = sum(1 for t in recent_dials if now - window < t <= now)
+    return max(0, allowed - used)
+
+
+def _safe_lines(inp: PacingInput, config: PacerConfig) -> int:
+    timing = config.timing
+    horizon = timing.pickup_min + timing.bridge_window
+    sure = sum(1 for a in inp.agents if _surely_free_by(a, horizon))
+    could_be_human = sum(1 for e in inp.ringing if e < timing.pickup_max)
+    return max(0, sure - could_be_human - inp.waiting)
+
+
+def _surely_free_by(agent: AgentView, horizon: float) -> bool:
+    if agent.status is AgentStatus.READY:
+        return True
+    return agent.status is AgentStatus.WRAP_UP and agent.remaining <= horizon
+
+
+def _risky_lines(inp: PacingInput, config: PacerConfig, theta: float, start: int) -> int:
+    """The largest k >= start whose k-th line has marginal drop risk <= theta (risk grows with k)."""
+    timing = config.timing
+    human = inp.outcomes.human_rate
+    if human <= 0.0:
+        return start
+    # Lines dialed on the same tick share their elapsed time: weigh each distinct age once.
+    ages = Counter(inp.ringing)
+    weights = [(e, n * _human_weight(e, inp.outcomes, timing)) for e, n in ages.items()]
+    span = timing.pickup_max - timing.pickup_min
+    points = []
+    for j in range(config.grid):
+        a = timing.pickup_min + span * (j + 0.5) / config.grid
+        demand = sum(w * (timing.pickup_cdf(e + a) - timing.pickup_cdf(e)) for e, w in weights if w > 0)
+        sure, chances = _supply(inp.agents, a + timing.bridge_window, inp.talk, config)
+        points.append((demand, human * timing.pickup_cdf(a), sure - inp.waiting, _poisson_binomial(chances)))
+
+    def risk(others: int) -> float:
+        total = 0.0
+        for demand, per_line, supply, supply_pmf in points:
+            mean = demand + others * per_line
+            total += sum(p * _poisson_tail(mean, supply + b) for b, p in enumerate(supply_pmf))
+        return total / len(points)
+
+    limit = config.max_lines_per_agent * len(inp.agents)
+    if start >= limit or risk(start) > theta:
+        return start
+    # Exponential then binary search for the first `others` count whose next line is too risky; `limit`
+    # stands in for "too risky" so the search never looks past it.
+    low, step = start, 1
+    while low + step < limit and risk(low + step) <= theta:
+        low, step = low + step, step * 2
+    high = min(low + step, limit)  # risk(high) > theta, or high == limit
+    while high - low > 1:
+        mid = (low + high) // 2
+        if risk(mid) <= theta:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def _human_weight(elapsed: float, rates: OutcomeEstimator, timing: CallTiming) -> float:
+    """human_rate / P(no outcome yet | elapsed): times the pick-up probability mass ahead, the chance that a
+    line still unresolved after `elapsed` seconds is answered by a human in that stretch."""
+    t = timing
+    if t.pickup_cdf(elapsed) >= 1.0:
+        return 0.0
+    weight_human = rates.human_rate * (1.0 - t.pickup_cdf(elapsed))
+    weight_machine = rates.machine_rate * (1.0 - t.pickup_cdf(elapsed - t.machine_detect))
+    weight_fail = rates.fail_rate * (1.0 - _uniform_cdf(elapsed, t.fail_min, t.fail_max))
+    weight_ringing = rates.no_answer_rate if elapsed < t.ring_timeout else 0.0
+    total = weight_human + weight_machine + weight_fail + weight_ringing
+    return rates.human_rate / total if total > 0 else 0.0
+
+
+def _supply(
+    agents: Sequence[AgentView], horizon: float, talk: TalkTimeModel, config: PacerConfig
+) -> tuple[int, list[float]]:
+    """Agents certainly free by `horizon`, and the chances of each talking one being free by then."""
+    sure = 0
+    chances: list[float] = []
+    for agent in agents:
+        if _surely_free_by(agent, horizon):
+            sure += 1
+        elif agent.status is AgentStatus.TALKING:
+            p = talk.ends_within(agent.elapsed, horizon - config.wrap_expected)
+            if p > 1e-4:
+                chances.append(p)
+    return sure, chances
+
+
+def _poisson_binomial(chances: Sequence[float]) -> list[float]:
+    pmf = [1.0]
+    for p in chances:
+        nxt = [0.0] * (len(pmf) + 1)
+        for i, q in enumerate(pmf):
+            nxt[i] += q * (1.0 - p)
+            nxt[i + 1] += q * p
+        pmf = nxt
+    return pmf
+
+
+def _poisson_tail(mean: float, n: int) -> float:
+    """P(X >= n) for X ~ Poisson(mean)."""
+    if n <= 0:
+        return 1.0
+    if mean <= 0.0:
+        return 0.0
+    term = math.exp(-mean)
+    cdf = term
+    for j in range(1, n):
+        term *= mean / j
+        cdf += term
+    return max(0.0, 1.0 - cdf)
+
+
+def _uniform_cdf(t: float, low: float, high: float) -> float:
+    if t <= low:
+        return 0.0
+    if t >= high:
+        return 1.0
+    return (t - low) / (high - low)
