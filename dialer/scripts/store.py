@@ -1,0 +1,88 @@
+"""The script store: every uploaded version of every script, in Redis (an adapter, not part of the core).
+
+Keys (see `dialer.queue.keys`): `script(sid)` hash version -> document JSON; `script_latest(sid)` the
+newest version number; `SCRIPTS` zset of ids by update time. Versions never change once written, so parsed
+scripts are cached by (id, version) in the process.
+
+No redis import here: the client is passed in (a `redis.asyncio.Redis` with `decode_responses=True`), which
+keeps the `dialer.scripts` package importable without I/O libraries.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from dialer.queue import keys
+from dialer.scripts.model import Script, ScriptError
+from dialer.scripts.validate import validate_script
+
+
+@dataclass(frozen=True)
+class StoredScript:
+    id: str
+    version: int
+    document: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """API.md's GET answer: the document as uploaded, with its `version`."""
+        return {**self.document, "version": self.version}
+
+
+@functools.cache
+def _save_source() -> str:
+    return (resources.files("dialer.queue") / "lua" / "save_script.lua").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(document_json: str) -> Script:
+    script, problems = validate_script(json.loads(document_json))
+    if script is None:  # only possible if someone wrote to Redis by hand
+        raise ScriptError(problems)
+    return script
+
+
+class ScriptStore:
+    def __init__(self, redis: Any) -> None:
+        self.redis = redis
+
+    async def save(self, script: Script, now: float) -> int:
+        """Store `script` (validated: it comes from the loader) as a new version; returns the version."""
+        document = json.dumps(dict(script.document), ensure_ascii=False, separators=(",", ":"))
+        keys_ = [keys.script(script.id), keys.script_latest(script.id), keys.SCRIPTS]
+        # EVAL, not EVALSHA: uploads are rare and the source is small, so no per-connection registration.
+        version = await self.redis.eval(_save_source(), len(keys_), *keys_, script.id, document, repr(now))
+        return int(version)
+
+    async def latest_version(self, script_id: str) -> int | None:
+        raw = await self.redis.get(keys.script_latest(script_id))
+        return int(raw) if raw is not None else None
+
+    async def get(self, script_id: str, version: int | None = None) -> StoredScript | None:
+        """A version of a script (default: the latest) as stored, or None when there is no such thing."""
+        if version is None:
+            version = await self.latest_version(script_id)
+            if version is None:
+                return None
+        raw = await self.redis.hget(keys.script(script_id), str(version))
+        if raw is None:
+            return None
+        return StoredScript(script_id, version, json.loads(raw))
+
+    async def load(self, script_id: str, version: int | None = None) -> tuple[int, Script] | None:
+        """The parsed `Script` for the engine and call sessions, with its version (cached per version)."""
+        if version is None:
+            version = await self.latest_version(script_id)
+            if version is None:
+                return None
+        raw = await self.redis.hget(keys.script(script_id), str(version))
+        if raw is None:
+            return None
+        return version, _parse(raw)
+
+    async def ids(self) -> list[str]:
+        """Script ids, most recently updated first."""
+        return list(await self.redis.zrevrange(keys.SCRIPTS, 0, -1))

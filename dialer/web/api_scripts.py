@@ -1,0 +1,60 @@
+"""Script routes: upload a script (JSON or YAML) as a new version, and read the latest version back."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.models import Role
+from dialer.scripts import ScriptError, load_script, script_format
+from dialer.scripts.loader import MAX_BYTES
+from dialer.scripts.store import ScriptStore
+from dialer.web.auth import require_user
+from dialer.web.body import read_body
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+
+
+async def upload_script(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    # No Content-Type: read it as YAML, which also accepts JSON documents.
+    content_type = request.headers.get("content-type") or "application/yaml"
+    if script_format(content_type) is None:
+        raise ApiError(
+            415, "unsupported_media_type", "Send the script as application/json or application/yaml."
+        )
+    raw = await read_body(request, MAX_BYTES)
+    try:
+        loaded = load_script(raw, content_type)
+    except ScriptError as exc:
+        count = len(exc.errors)
+        raise ApiError(
+            422,
+            "invalid_script",
+            f"The script has {count} problem{'s' if count != 1 else ''}; nothing was saved.",
+            [p.as_detail() for p in exc.errors],
+        ) from None
+    d = deps(request)
+    version = await ScriptStore(d.redis).save(loaded.script, now=d.clock())
+    body = {
+        "id": loaded.script.id,
+        "version": version,
+        "warnings": [p.as_detail() for p in loaded.warnings],
+    }
+    return JSONResponse(body, status_code=201)
+
+
+async def get_script(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    script_id = request.path_params["script_id"]
+    stored = await ScriptStore(deps(request).redis).get(script_id)
+    if stored is None:
+        raise ApiError(404, "not_found", f"No script {script_id!r}.")
+    return JSONResponse(stored.to_json())
+
+
+routes: list[BaseRoute] = [
+    Route("/api/scripts", upload_script, methods=["POST"]),
+    Route("/api/scripts/{script_id}", get_script, methods=["GET"]),
+]
