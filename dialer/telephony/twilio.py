@@ -63,10 +63,10 @@ class TwilioCarrier:
         settings = self.settings
         if not settings.twilio_twiml_app_sid:
             raise ValueError("voice tokens need TWILIO_TWIML_APP_SID")
-        # Access tokens must be signed with an API key; the account's auth token is the fallback that
-        # Twilio also accepts for the account SID as issuer.
-        key_sid = settings.twilio_api_key_sid or self.account_sid
-        key_secret = settings.twilio_api_key_secret or settings.twilio_auth_token or ""
+        # Twilio accepts access tokens signed with an API key only (not with the account's auth token).
+        key_sid, key_secret = settings.twilio_api_key_sid, settings.twilio_api_key_secret
+        if not key_sid or not key_secret:
+            raise ValueError("voice tokens need TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET")
         token = AccessToken(self.account_sid, key_sid, key_secret, identity=identity, ttl=VOICE_TOKEN_TTL)
         token.add_grant(
             VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid, incoming_allow=False)

@@ -232,8 +232,10 @@ def test_voice_token_grants_the_twiml_app(settings: Settings) -> None:
     assert claims["grants"]["identity"] == "vol-42"
     assert claims["grants"]["voice"]["outgoing"]["application_sid"] == APP
     assert 3590 <= claims["exp"] - time.time() <= 3600
-    with pytest.raises(ValueError):
-        TwilioCarrier(replace(settings, twilio_twiml_app_sid=None), httpx.AsyncClient()).voice_token("v")
+    with pytest.raises(ValueError, match="TWIML_APP"):
+        TwilioCarrier(replace(keyed, twilio_twiml_app_sid=None), httpx.AsyncClient()).voice_token("v")
+    with pytest.raises(ValueError, match="API_KEY"):
+        TwilioCarrier(settings, httpx.AsyncClient()).voice_token("v")
 
 
 def test_twilio_carrier_needs_credentials(tmp_path: Path) -> None:
