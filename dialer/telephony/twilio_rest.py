@@ -94,7 +94,12 @@ class TwilioRest:
         for attempt in range(1, self._max_attempts + 1):
             if rate_limited:
                 await self._limiter.acquire()
-            response = await self._http.post(url, data=_group(form), auth=self._auth)
+            try:
+                response = await self._http.post(url, data=_group(form), auth=self._auth)
+            except httpx.TransportError as exc:
+                # Not retried: a create that timed out may have gone through, and dialing a voter twice
+                # is worse than reporting the failure to whoever decided to dial.
+                raise CarrierError(503, None, f"carrier unreachable: {exc!r}") from exc
             body = _json(response)
             if response.is_success:
                 return body

@@ -256,3 +256,17 @@ def test_parsing_and_twiml_are_exposed_on_the_carrier(settings: Settings) -> Non
     signature = carrier.signer.sign(PUBLIC + "/twilio/voice", {"CallSid": sid})
     assert carrier.validate("/twilio/voice", {"CallSid": sid}, signature)
     assert not carrier.validate("/twilio/voice", {"CallSid": sid}, None)
+
+
+@pytest.mark.anyio
+async def test_an_unreachable_api_is_a_carrier_error_and_not_retried(settings: Settings) -> None:
+    attempts = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(down)) as http:
+        with pytest.raises(CarrierError) as caught:
+            await TwilioCarrier(settings, http, calls_per_second=100.0).place_call(power_call())
+    assert caught.value.status == 503 and len(attempts) == 1
