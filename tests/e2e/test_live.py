@@ -1,0 +1,211 @@
+"""`/ws/campaigns/{id}/live` through real uvicorn servers and the `websockets` client, on a real Redis.
+
+Pub/sub channels are shared by every database of a Redis server, so each test uses its own campaign id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from dialer.campaigns import CampaignStore
+from dialer.models import CampaignStatus, ResultCode
+from tests.e2e.test_live_support import Campaigner, serve, settings_for
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+def new_id() -> str:
+    return "live-" + uuid.uuid4().hex[:10]
+
+
+async def next_stats(ws: ClientConnection, timeout: float = 2.0) -> dict[str, Any]:
+    with anyio.fail_after(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "stats":
+                return dict(message)
+
+
+async def stats_until(ws: ClientConnection, calls: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """Every stats message received until one shows `calls` recorded results."""
+    seen: list[dict[str, Any]] = []
+    with anyio.fail_after(timeout):
+        while not seen or seen[-1]["calls"] != calls:
+            seen.append(await next_stats(ws, timeout))
+    return seen
+
+
+async def test_connect_sends_stats_and_a_change_arrives_within_a_second(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=5, goal=1234)
+    with serve(settings_for(clean_redis, tmp_path)) as server:
+        async with connect(server.ws_url(cid)) as ws:
+            first = await next_stats(ws)
+            assert first["campaign_id"] == cid
+            assert (first["contacts"], first["leased"], first["calls"]) == (5, 5, 0)
+            assert first["goal"] == 1234
+            assert (first["status"], first["mode"]) == ("active", "preview")
+            assert first["active_volunteers"] == 1
+            expected = {"campaign_id", "contacts", "pending", "leased", "completed", "results", "calls",
+                        "contacts_reached", "contact_rate", "active_volunteers", "calls_last_hour", "goal",
+                        "abandon_rate", "leaderboard"}  # fmt: skip
+            assert expected <= set(first)
+
+            started = time.monotonic()
+            await campaign.record(1, ResultCode.CONTACTED)
+            update = await next_stats(ws, timeout=1.0)
+            assert time.monotonic() - started < 1.0
+            assert (update["calls"], update["contacts_reached"], update["completed"]) == (1, 1, 1)
+            assert update["results"]["contacted"] == 1
+            assert update["leaderboard"] == [{"volunteer": "vol-1", "name": "Vera", "calls": 1}]
+            assert update["calls_last_hour"] == 1
+
+
+async def test_a_burst_of_200_results_is_coalesced_into_a_handful_of_messages(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=200)
+    with serve(settings_for(clean_redis, tmp_path)) as server:
+        async with connect(server.ws_url(cid)) as ws:
+            assert (await next_stats(ws))["calls"] == 0
+            started = time.monotonic()
+            await campaign.record(100, ResultCode.CONTACTED)
+            await campaign.record(100, ResultCode.NO_ANSWER)
+            burst = time.monotonic() - started
+            seen = await stats_until(ws, 200)
+            final = seen[-1]
+            # Nothing more after the final numbers (a late flush would be a duplicate, not new data).
+            with anyio.move_on_after(0.8):
+                extra = await ws.recv()
+                pytest.fail(f"unexpected message after the final stats: {extra!r}")
+    # At most 4 a second: one at the start of the burst, then one per 250 ms, plus one trailing.
+    assert len(seen) <= 2 + int(burst / 0.25) + 1, (len(seen), burst)
+    assert len(seen) <= 8
+    assert [s["calls"] for s in seen] == sorted(s["calls"] for s in seen)
+    assert final["results"]["contacted"] == 100 and final["results"]["no_answer"] == 100
+    assert final["contacts_reached"] == 100 and final["contact_rate"] == 0.5
+    assert final["completed"] == 100  # no_answer goes back to the queue for a retry
+    assert final["leaderboard"] == [{"volunteer": "vol-1", "name": "Vera", "calls": 200}]
+
+
+async def test_two_web_processes_show_the_same_numbers(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=30)
+    with (
+        serve(settings_for(clean_redis, tmp_path / "a")) as one,
+        serve(settings_for(clean_redis, tmp_path / "b")) as two,
+    ):
+        async with connect(one.ws_url(cid)) as a, connect(two.ws_url(cid)) as b:
+            assert (await next_stats(a))["calls"] == (await next_stats(b))["calls"] == 0
+            for _ in range(3):
+                await campaign.record(5, ResultCode.NOT_HOME)
+                await anyio.sleep(0.1)
+            await campaign.record(15, ResultCode.REFUSED)
+            last_a = (await stats_until(a, 30))[-1]
+            last_b = (await stats_until(b, 30))[-1]
+    assert last_a == last_b
+    assert last_a["results"]["not_home"] == 15 and last_a["results"]["refused"] == 15
+    assert one.hub.flushes >= 1 and two.hub.flushes >= 1
+
+
+async def test_pause_published_after_patch_reaches_the_dashboard(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    created = await campaign.create(contacts=2)
+    with (
+        serve(settings_for(clean_redis, tmp_path / "a")) as one,
+        serve(settings_for(clean_redis, tmp_path / "b")) as two,
+    ):
+        async with connect(two.ws_url(cid)) as ws:
+            assert (await next_stats(ws))["status"] == "active"
+            paused = type(created)(**{**created.__dict__, "status": CampaignStatus.PAUSED})
+            await CampaignStore(redis).save(paused)
+            # The PATCH handler on process one calls this; the dashboard is on process two.
+            await one.app.state.deps.services["campaign_changed"](paused)
+            update = await next_stats(ws, timeout=1.0)
+            assert update["status"] == "paused" and update["calls"] == 0
+
+
+async def test_ping_pong_and_malformed_messages_keep_the_socket_open(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=2)
+    with serve(settings_for(clean_redis, tmp_path)) as server:
+        async with connect(server.ws_url(cid)) as ws:
+            await next_stats(ws)
+            for bad in ("not json", "[1, 2]", '{"type": 7}', "{}"):
+                await ws.send(bad)
+                reply = json.loads(await ws.recv())
+                assert reply["type"] == "error" and reply["code"] == "malformed" and reply["message"]
+            await ws.send(b"\x00\x01")
+            assert json.loads(await ws.recv())["type"] == "error"
+            await ws.send(json.dumps({"type": "subscribe", "what": "anything"}))  # ignored
+            await ws.send(json.dumps({"type": "ping"}))
+            assert json.loads(await ws.recv()) == {"type": "pong"}
+            await campaign.record(1)
+            assert (await next_stats(ws, timeout=1.0))["calls"] == 1
+
+
+async def close_code(url: str, **options: Any) -> int | None:
+    async with connect(url, **options) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            with anyio.fail_after(3):
+                await ws.recv()
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+async def test_refusals_close_with_application_codes(
+    redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    cid = new_id()
+    await Campaigner(redis, cid, time.time()).create(contacts=1)
+    with serve(settings_for(clean_redis, tmp_path, public_url="https://dial.example.org")) as server:
+        with httpx.Client(base_url=server.base_url) as http:
+            r = http.post(
+                "/api/auth/signup",
+                json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+            )
+            assert r.status_code == 201, r.text
+            volunteer_token = r.json()["token"]
+        assert await close_code(server.ws_url(cid, token=None)) == 4401
+        assert await close_code(server.ws_url(cid, token="not-a-token")) == 4401
+        assert await close_code(server.ws_url(cid, token=volunteer_token)) == 4403
+        assert await close_code(server.ws_url("no-such-campaign")) == 4404
+        assert await close_code(server.ws_url(cid), origin="https://evil.example.com") == 4403  # type: ignore[arg-type]
+        # The configured public origin is welcome; so are clients that send no Origin at all.
+        async with connect(server.ws_url(cid), origin="https://dial.example.org") as ws:  # type: ignore[arg-type]
+            assert (await next_stats(ws))["contacts"] == 1
+        async with connect(server.ws_url(cid)) as ws:
+            assert (await next_stats(ws))["contacts"] == 1
