@@ -91,13 +91,6 @@ class Step:
         """Whether answering this step stores something under `question`."""
         return bool(self.choices) or self.input is not None
 
-    def successors(self) -> list[str]:
-        return [c.next for c in self.choices if c.next is not None] + [r.goto for r in self.next]
-
-    def can_end_here(self) -> bool:
-        """An end step, or a step with a choice that ends the call."""
-        return self.is_end or any(c.result is not None for c in self.choices)
-
 
 @dataclass(frozen=True)
 class Script:

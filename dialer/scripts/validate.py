@@ -11,6 +11,7 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dialer.models import RESULT_CODES, ResultCode
@@ -142,8 +143,10 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
         check.error("start", f"start must be a step id (text), not {describe(start)}")
     elif isinstance(raw_steps, dict) and start not in known:
         check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
-    if steps is not None and isinstance(start, str) and start in steps:
-        _check_graph(check, steps, start)
+    if isinstance(raw_steps, dict) and 0 < len(raw_steps) <= MAX_STEPS:
+        outline = _outline(raw_steps, known)
+        _check_questions(check, outline)
+        _check_graph(check, outline, start if isinstance(start, str) and start in known else None)
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
@@ -171,7 +174,6 @@ def _check_steps(check: _Checker, raw: Any, present: bool) -> dict[str, Step] | 
             broken = True
         else:
             steps[ident] = step
-    _check_questions(check, steps)
     return None if broken else steps
 
 
@@ -312,46 +314,94 @@ def _check_next(check: _Checker, raw: Any, path: str, known: set[str]) -> tuple[
     return tuple(rules) if len(rules) == len(raw) else None
 
 
-def _check_questions(check: _Checker, steps: Mapping[str, Step]) -> None:
+@dataclass(frozen=True)
+class _Node:
+    """What the whole-script checks need of a step, read leniently from the raw document so that they
+    run (and report) even when other parts of the script are broken."""
+
+    id: str
+    successors: tuple[str, ...]
+    can_end: bool
+    question: str
+    records: bool
+    question_given: bool
+
+
+def _outline(raw: Mapping[Any, Any], known: set[str]) -> list[_Node]:
+    nodes: list[_Node] = []
+    for sid, body in raw.items():
+        if not isinstance(sid, str) or not isinstance(body, dict):
+            continue
+        refs: list[Any] = []
+        ends = "result" in body
+        choices, nxt = body.get("choices"), body.get("next")
+        for choice in choices if isinstance(choices, list) else ():
+            if isinstance(choice, dict):
+                refs.append(choice.get("next"))
+                ends = ends or "result" in choice
+        for rule in nxt if isinstance(nxt, list) else [nxt] if "next" in body else ():
+            refs.append(rule.get("goto") if isinstance(rule, dict) else rule)
+        successors = tuple(r for r in refs if isinstance(r, str) and r in known)
+        # A step already reported as broken (no kind, a bad reference) counts as able to end, so one
+        # mistake does not also make every step before it "unable to end".
+        kinds = sum(k in body for k in ("choices", "next", "result"))
+        broken = kinds != 1 or len(successors) < len([r for r in refs if r is not None])
+        question = body.get("question")
+        nodes.append(
+            _Node(
+                sid,
+                successors,
+                ends or broken,
+                question if isinstance(question, str) else sid,
+                "choices" in body or "input" in body,
+                isinstance(question, str),
+            )
+        )
+    return nodes
+
+
+def _check_questions(check: _Checker, nodes: list[_Node]) -> None:
     owners: dict[str, str] = {}
-    for step in steps.values():
-        path = f"steps.{step.id}.question" if step.question != step.id else f"steps.{step.id}"
-        if not step.records_answer:
-            if step.question != step.id:
+    for node in nodes:
+        path = f"steps.{node.id}.question" if node.question_given else f"steps.{node.id}"
+        if not node.records:
+            if node.question_given:
                 check.warn(path, "question has no effect here: this step records no answer")
             continue
-        if step.question in owners:
-            other = owners[step.question]
-            check.error(path, f"duplicate question key {step.question!r}: step {other!r} uses it too")
-        elif step.question in EXPORT_COLUMNS:
-            check.error(path, f"question key {step.question!r} is a results export column; choose another")
-        owners.setdefault(step.question, step.id)
+        if node.question in owners:
+            other = owners[node.question]
+            check.error(path, f"duplicate question key {node.question!r}: step {other!r} uses it too")
+        elif node.question in EXPORT_COLUMNS:
+            check.error(path, f"question key {node.question!r} is a results export column; choose another")
+        owners.setdefault(node.question, node.id)
 
 
-def _check_graph(check: _Checker, steps: Mapping[str, Step], start: str) -> None:
-    reached = {start}
-    queue = deque([start])
+def _check_graph(check: _Checker, nodes: list[_Node], start: str | None) -> None:
+    reached: set[str] = set()
+    by_id = {node.id: node for node in nodes}
+    queue = deque([start] if start in by_id else [])
+    reached.update(queue)
     while queue:
-        for nxt in steps[queue.popleft()].successors():
-            if nxt in steps and nxt not in reached:
+        for nxt in by_id[queue.popleft()].successors:
+            if nxt in by_id and nxt not in reached:
                 reached.add(nxt)
                 queue.append(nxt)
-    before: dict[str, set[str]] = {sid: set() for sid in steps}
-    for step in steps.values():
-        for nxt in step.successors():
+    before: dict[str, set[str]] = {sid: set() for sid in by_id}
+    for node in nodes:
+        for nxt in node.successors:
             if nxt in before:
-                before[nxt].add(step.id)
-    ends = {sid for sid, step in steps.items() if step.can_end_here()}
+                before[nxt].add(node.id)
+    ends = {node.id for node in nodes if node.can_end}
     queue = deque(ends)
     while queue:
         for prev in before[queue.popleft()]:
             if prev not in ends:
                 ends.add(prev)
                 queue.append(prev)
-    for sid in steps:
+    for sid in by_id:
         if sid not in ends:
             check.error(
                 f"steps.{sid}", "no end can be reached from this step: every path from it goes in circles"
             )
-        elif sid not in reached:
+        elif start is not None and sid not in reached:
             check.warn(f"steps.{sid}", "unreachable: no path from the start step leads here")

@@ -143,6 +143,24 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(errors(doc)) == 4
 
 
+def test_whole_script_checks_still_run_when_steps_are_broken() -> None:
+    doc = base()
+    doc["steps"]["intro"]["choices"][1]["result"] = "nothome"
+    doc["steps"]["support"]["question"] = "plan"
+    doc["steps"]["loop"] = {"text": "round we go", "next": "loop"}
+    doc["steps"]["support"]["choices"][0]["next"] = "loop"
+    found = errors(doc)
+    assert set(found) == {"steps.intro.choices[1].result", "steps.plan", "steps.loop"}
+    assert "no end can be reached" in found["steps.loop"]
+
+
+def test_a_bad_reference_does_not_also_blame_the_steps_before_it() -> None:
+    doc = base()
+    doc["steps"]["persuade"]["next"] = "nowhere"
+    doc["steps"]["plan"]["next"] = [{"goto": "persuade"}]
+    assert set(errors(doc)) == {"steps.persuade.next"}
+
+
 def test_unknown_result_codes() -> None:
     doc = base()
     doc["steps"]["thanks"]["result"] = "done"
