@@ -23,7 +23,9 @@ from starlette.routing import BaseRoute, Route
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
-from dialer.web import api_auth, api_campaigns
+from dialer.telephony import carrier_from_settings
+from dialer.web import api_auth, api_campaigns, api_voice, webhooks, ws_call
+from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
 
@@ -45,6 +47,9 @@ def route_table() -> list[BaseRoute]:
         Route("/healthz", healthz, methods=["GET"]),
         *api_auth.routes,
         *api_campaigns.routes,
+        *api_voice.routes,
+        *webhooks.routes,
+        *ws_call.routes,
     ]
 
 
@@ -62,16 +67,24 @@ def create_app(
         if client is None:
             url, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
             client = async_client(url)
+        the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
+        hub = CallHub(client)
         app.state.deps = Deps(
             settings=settings,
             redis=client,
             clock=clock,
             secret_key=settings.resolve_secret_key(),
-            carrier=carrier,
+            carrier=the_carrier,
+            services={"call_hub": hub},
         )
         try:
-            yield
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(hub.run)
+                yield
+                tg.cancel_scope.cancel()
         finally:
+            if carrier is None:
+                await the_carrier.aclose()
             if redis is None:
                 await client.aclose()
             if embedded is not None:

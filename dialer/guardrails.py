@@ -1,0 +1,67 @@
+"""The compliance checks made at dial time (pure: no I/O; time is passed in).
+
+Every dial, whether a volunteer's browser asks for it (preview) or the pacer places it (power, predictive),
+passes here last, with the facts fetched fresh: the lease and the do-not-call list may have changed since
+the batch was handed out, and the callee's calling hours may have closed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from dialer.calling_hours import Window, is_open
+from dialer.models import CampaignStatus
+
+
+class Refusal(enum.StrEnum):
+    CAMPAIGN_NOT_ACTIVE = "campaign_not_active"
+    NOT_HELD = "not_held"
+    DO_NOT_CALL = "do_not_call"
+    OUTSIDE_CALLING_HOURS = "outside_calling_hours"
+    MAX_ATTEMPTS = "max_attempts"
+    CELL_WITHOUT_CONSENT = "cell_without_consent"
+    UNKNOWN_CONTACT = "unknown_contact"
+
+
+# What the volunteer hears when our server refuses a browser call (short; the call then hangs up).
+SPOKEN = {
+    Refusal.CAMPAIGN_NOT_ACTIVE: "This campaign is paused. No call was placed.",
+    Refusal.NOT_HELD: "This contact is not in your list any more. No call was placed.",
+    Refusal.DO_NOT_CALL: "This number is on the do not call list. No call was placed.",
+    Refusal.OUTSIDE_CALLING_HOURS: "It is outside calling hours for this voter. No call was placed.",
+    Refusal.MAX_ATTEMPTS: "This voter has been called as often as allowed. No call was placed.",
+    Refusal.CELL_WITHOUT_CONSENT: "This number cannot be dialed automatically. No call was placed.",
+    Refusal.UNKNOWN_CONTACT: "We could not find this contact. No call was placed.",
+}
+
+
+@dataclass(frozen=True)
+class DialFacts:
+    campaign_status: CampaignStatus
+    calling_hours: Window
+    max_attempts: int
+    cell_consent: bool
+    held: bool  # the caller holds the contact in an open batch (preview) / the pacer reserved it
+    on_dnc: bool
+    timezone: str
+    attempts: int
+    phone_type: str
+    server_dialed: bool  # power/predictive: the server dials (an autodialer in law); preview: a person does
+
+
+def check_dial(facts: DialFacts, now: float) -> Refusal | None:
+    """None when the call may be placed now, else the first rule it breaks."""
+    if facts.campaign_status is not CampaignStatus.ACTIVE:
+        return Refusal.CAMPAIGN_NOT_ACTIVE
+    if not facts.held:
+        return Refusal.NOT_HELD
+    if facts.on_dnc:
+        return Refusal.DO_NOT_CALL
+    if facts.attempts >= facts.max_attempts:
+        return Refusal.MAX_ATTEMPTS
+    if not is_open(facts.timezone, facts.calling_hours, now):
+        return Refusal.OUTSIDE_CALLING_HOURS
+    if facts.server_dialed and facts.phone_type == "cell" and not facts.cell_consent:
+        return Refusal.CELL_WITHOUT_CONSENT
+    return None

@@ -1,0 +1,93 @@
+"""Call attempts: one record per call (CallSid), moved forward by the carrier's callbacks.
+
+The record is keyed by the call the volunteer knows: the browser leg's CallSid in preview mode (the
+`<Number>` leg Twilio dials reports it as ParentCallSid), the outbound leg's own CallSid in power and
+predictive modes. Results carry that same CallSid, so the export joins attempt and result on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import redis.asyncio as aioredis
+
+from dialer.queue import keys
+from dialer.queue.lua_scripts import run
+from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, EventKind
+
+ATTEMPT_TTL = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One callback's outcome: `applied` moved the attempt (and was published); else nothing changed."""
+
+    outcome: str  # "applied" | "stale" | "duplicate"
+    status: CallStatus | None = None
+    volunteer: str = ""
+    contact_id: str = ""
+    answered_by: AnsweredBy | None = None
+
+
+def attempt_sid(event: CallEvent) -> str:
+    """The attempt a callback belongs to: the parent (browser) leg when there is one."""
+    return event.parent_call_sid or event.call_sid
+
+
+class AttemptStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    async def start(
+        self,
+        campaign_id: str,
+        call_sid: str,
+        *,
+        contact_id: str,
+        volunteer: str,
+        phone: str,
+        now: float,
+        mode: str = "preview",
+    ) -> bool:
+        created = await run(
+            self.redis,
+            "attempt_start",
+            [keys.attempt(campaign_id, call_sid), keys.attempts(campaign_id)],
+            [call_sid, contact_id, volunteer, phone, repr(now), ATTEMPT_TTL, mode],
+        )
+        return bool(created)
+
+    async def apply(self, campaign_id: str, event: CallEvent, now: float) -> Applied:
+        sid = attempt_sid(event)
+        status = event.status if event.kind is EventKind.STATUS else None
+        reply = await run(
+            self.redis,
+            "attempt_event",
+            [keys.attempt(campaign_id, sid), keys.attempts(campaign_id)],
+            [
+                sid,
+                event.dedupe_key,
+                status.value if status else "",
+                status.rank if status else -1,
+                repr(now),
+                "" if event.duration is None else str(event.duration),
+                event.answered_by.value if event.answered_by else "",
+                event.call_sid,
+                event.contact_id or "",
+                keys.calls_channel(campaign_id),
+                ATTEMPT_TTL,
+            ],
+        )
+        if reply[0] == "duplicate":
+            return Applied("duplicate")
+        known = CallStatus(reply[1]) if reply[1] else None
+        if reply[0] == "stale":
+            return Applied("stale", known)
+        return Applied("applied", known, reply[2], reply[3], AnsweredBy(reply[4]) if reply[4] else None)
+
+    async def get(self, campaign_id: str, call_sid: str) -> dict[str, str] | None:
+        data = cast(dict[str, str], await self.redis.hgetall(keys.attempt(campaign_id, call_sid)))
+        if not data:
+            return None
+        return {k: v for k, v in data.items() if not k.startswith("cb:")}

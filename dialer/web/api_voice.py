@@ -1,0 +1,63 @@
+"""The volunteer's side of a call: a voice token for the browser, and the simulated phone's dial button.
+
+With Twilio the browser's Voice SDK places the call itself (Twilio then asks /twilio/voice). With the
+simulated carrier the page asks us to place it: the carrier then does exactly what Twilio would, posting a
+signed /twilio/voice request and the status callbacks to this server.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.models import Role
+from dialer.telephony.simulated import SimulatedCarrier
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.validate import Problems
+
+
+async def voice_token(request: Request) -> Response:
+    user = await require_user(request, Role.VOLUNTEER)
+    carrier = deps(request).carrier
+    if carrier is None:
+        raise ApiError(404, "not_found", "No carrier is configured.")
+    try:
+        token = carrier.voice_token(user.id)
+    except ValueError as exc:  # e.g. TWILIO_TWIML_APP_SID missing
+        raise ApiError(503, "carrier_not_configured", str(exc)) from None
+    kind = "simulated" if isinstance(carrier, SimulatedCarrier) else "twilio"
+    return JSONResponse({"identity": user.id, "token": token, "carrier": kind})
+
+
+async def place_simulated_call(request: Request) -> Response:
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    carrier = deps(request).carrier
+    if not isinstance(carrier, SimulatedCarrier):
+        raise ApiError(409, "use_voice_sdk", "With Twilio the browser places calls through the Voice SDK.")
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"contact_id"})
+    contact_id = problems.string(body, "contact_id", max_len=64)
+    problems.raise_if_any()
+    assert contact_id is not None
+    call = await carrier.connect_client(user.id, contact_id, campaign.id)
+    if call.dialed is None:
+        spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)
+        reason = html.unescape(spoken.group(1)) if spoken else "The server refused to dial this contact."
+        raise ApiError(409, "call_refused", reason)
+    return JSONResponse({"call_sid": call.call_sid, "dialing": True}, status_code=201)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/voice/token", voice_token, methods=["GET"]),
+    Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
+]

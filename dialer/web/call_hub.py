@@ -1,0 +1,90 @@
+"""Call progress to the volunteers' call sockets: one pattern subscription per web process.
+
+The attempt script publishes every forward move of a call on its campaign's `calls` channel; this hub
+holds one Redis pub/sub connection for the whole process (not one per socket) and hands each message to the
+sockets of the volunteer it concerns. It resubscribes with backoff when Redis restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+import anyio
+import redis.asyncio as aioredis
+import redis.exceptions
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from dialer.queue import keys
+
+log = logging.getLogger("dialer.calls")
+
+BUFFER = 64  # progress messages queued per socket; a socket this far behind loses the oldest news
+
+
+class CallHub:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self._sockets: dict[tuple[str, str], set[MemoryObjectSendStream[dict[str, Any]]]] = defaultdict(set)
+        self.ready = anyio.Event()
+
+    def register(
+        self, campaign_id: str, volunteer: str
+    ) -> tuple[MemoryObjectSendStream[dict[str, Any]], MemoryObjectReceiveStream[dict[str, Any]]]:
+        """A stream of this volunteer's call progress; pass both ends to `unregister` when done."""
+        send, receive = anyio.create_memory_object_stream[dict[str, Any]](BUFFER)
+        self._sockets[(campaign_id, volunteer)].add(send)
+        return send, receive
+
+    def unregister(
+        self,
+        campaign_id: str,
+        volunteer: str,
+        send: MemoryObjectSendStream[dict[str, Any]],
+        receive: MemoryObjectReceiveStream[dict[str, Any]],
+    ) -> None:
+        senders = self._sockets.get((campaign_id, volunteer))
+        if senders is not None:
+            senders.discard(send)
+            if not senders:
+                del self._sockets[(campaign_id, volunteer)]
+        send.close()
+        receive.close()
+
+    def dispatch(self, channel: str, data: str) -> None:
+        campaign_id = channel[len("{c:") : channel.index("}")]
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return
+        for send in list(self._sockets.get((campaign_id, str(message.get("volunteer", ""))), ())):
+            try:
+                send.send_nowait(message)
+            except anyio.WouldBlock:
+                log.warning("call socket of %s is not keeping up; dropped a progress message", message)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                pass
+
+    async def run(self) -> None:
+        delay = 0.1
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(keys.CALLS_CHANNEL_PATTERN)
+                self.ready.set()
+                delay = 0.1
+                async for item in pubsub.listen():
+                    if item.get("type") == "pmessage":
+                        self.dispatch(str(item["channel"]), str(item["data"]))
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+                log.warning("call progress subscription lost (%s); retrying in %.1fs", exc, delay)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    try:
+                        await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    except Exception:  # the connection is already gone
+                        pass
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 5.0)

@@ -1,0 +1,136 @@
+"""Carrier webhooks: /twilio/voice, /twilio/status, /twilio/amd.
+
+Each one is checked against X-Twilio-Signature for PUBLIC_URL + path + query before anything else (403 and
+no change otherwise), parsed by the carrier, and answered quickly: the voice webhook decides whether to dial
+(the browser's contact_id is untrusted), the status and AMD callbacks are applied once each and only forward
+(one Lua script), and progress is published to the volunteer's call socket.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.calling_hours import Window
+from dialer.campaigns import CampaignStore
+from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
+from dialer.queue import keys
+from dialer.queue.attempts import AttemptStore
+from dialer.queue.lease import LeaseQueue
+from dialer.telephony.base import Carrier, MalformedWebhook
+from dialer.telephony.forms import status_callback_url
+from dialer.telephony.signing import SIGNATURE_HEADER
+from dialer.web.body import read_body
+from dialer.web.deps import Deps, deps
+from dialer.web.errors import ApiError
+
+log = logging.getLogger("dialer.webhooks")
+
+FORM_LIMIT = 64 * 1024
+RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15, per the guardrails)
+TWIML = "application/xml"
+
+
+async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
+    d = deps(request)
+    carrier: Carrier | None = d.carrier
+    if carrier is None:
+        raise ApiError(404, "not_found", "No carrier is configured.")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise ApiError(415, "unsupported_media_type", "Carrier webhooks are form-encoded.")
+    raw = await read_body(request, FORM_LIMIT)
+    try:
+        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "The form is not UTF-8.") from None
+    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not carrier.validate(path_qs, form, request.headers.get(SIGNATURE_HEADER)):
+        log.warning("rejected webhook with a bad signature on %s", path_qs)
+        raise ApiError(403, "invalid_signature", "The X-Twilio-Signature does not match this request.")
+    return d, carrier, form
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, media_type=TWIML)
+
+
+async def voice(request: Request) -> Response:
+    d, carrier, form = await _signed_form(request)
+    try:
+        call = carrier.parse_voice(form, dict(request.query_params))
+    except MalformedWebhook as exc:
+        raise ApiError(400, "malformed_webhook", str(exc)) from None
+    now = d.clock()
+    campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
+    if call.identity is None or campaign is None or call.contact_id is None:
+        return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.UNKNOWN_CONTACT]))
+    queue = LeaseQueue(d.redis)
+    contact = await queue.contact(campaign.id, call.contact_id)
+    if contact is None:
+        return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.UNKNOWN_CONTACT]))
+    held = await queue.holds(campaign.id, call.identity, contact.id, now)
+    on_dnc = bool(await d.redis.sismember(keys.DNC, contact.phone))
+    facts = DialFacts(
+        campaign_status=campaign.status,
+        calling_hours=Window.parse(campaign.calling_hours.start, campaign.calling_hours.end),
+        max_attempts=campaign.max_attempts,
+        cell_consent=campaign.cell_consent,
+        held=held,
+        on_dnc=on_dnc,
+        timezone=contact.timezone or campaign.default_timezone,
+        attempts=contact.attempts,
+        phone_type=contact.phone_type,
+        server_dialed=False,
+    )
+    refusal = check_dial(facts, now)
+    if refusal is not None:
+        log.info("refused call %s to contact %s: %s", call.call_sid, contact.id, refusal.value)
+        return _twiml(carrier.refusal_twiml(SPOKEN[refusal]))
+    await AttemptStore(d.redis).start(
+        campaign.id,
+        call.call_sid,
+        contact_id=contact.id,
+        volunteer=call.identity,
+        phone=contact.phone,
+        now=now,
+    )
+    callback = status_callback_url(d.settings.base_url, campaign.id, contact.id)
+    return _twiml(carrier.dial_twiml(contact.phone, campaign.caller_id, callback, timeout=RING_TIMEOUT))
+
+
+async def _callback(request: Request, amd: bool) -> Response:
+    d, carrier, form = await _signed_form(request)
+    query = dict(request.query_params)
+    try:
+        event = carrier.parse_amd(form, query) if amd else carrier.parse_status(form, query)
+    except MalformedWebhook as exc:
+        raise ApiError(400, "malformed_webhook", str(exc)) from None
+    if not event.campaign_id or await CampaignStore(d.redis).get(event.campaign_id) is None:
+        # Signed by the carrier but about nothing we know: acknowledge so it is not retried forever.
+        log.warning("callback for unknown campaign %r (CallSid %s)", event.campaign_id, event.call_sid)
+        return Response(status_code=204)
+    await AttemptStore(d.redis).apply(event.campaign_id, event, d.clock())
+    pacer_hook = d.services.get("call_event")
+    if pacer_hook is not None:
+        await pacer_hook(event)
+    return Response(status_code=204)
+
+
+async def status(request: Request) -> Response:
+    return await _callback(request, amd=False)
+
+
+async def amd(request: Request) -> Response:
+    return await _callback(request, amd=True)
+
+
+routes: list[BaseRoute] = [
+    Route("/twilio/voice", voice, methods=["POST"]),
+    Route("/twilio/status", status, methods=["POST"]),
+    Route("/twilio/amd", amd, methods=["POST"]),
+]

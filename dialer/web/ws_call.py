@@ -1,0 +1,221 @@
+"""`/ws/call/{campaign_id}`: pumps the volunteer's sans-I/O call session (dialer/session.py).
+
+This layer only moves bytes: it authenticates, loads the volunteer's batch and the campaign's script, feeds
+frames and carrier progress to the session, sends what it returns, records results through the lease
+queue when the session decides to, and keeps the session's small state in Redis so that a reconnect resumes
+at the same step. Malformed frames get an `error` message and the socket goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, cast
+
+import anyio
+import redis.exceptions
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from dialer.accounts import User
+from dialer.campaigns import Campaign, CampaignStore
+from dialer.models import Role
+from dialer.queue import keys
+from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
+from dialer.queue.results import ResultInput, RetryPolicy, record_result
+from dialer.session import CallSession, RecordResult, Reply
+from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
+from dialer.web.auth import require_user
+from dialer.web.deps import Deps, deps
+from dialer.web.errors import ApiError
+from dialer.web.scripts_source import load_campaign_script
+from dialer.web.security import check_origin
+
+log = logging.getLogger("dialer.ws.call")
+
+MAX_FRAME = 64 * 1024
+SESSION_TTL = 24 * 3600
+
+
+async def batch_contacts(d: Deps, campaign_id: str, volunteer: str) -> dict[str, dict[str, Any]]:
+    """The contacts of the volunteer's open batch, as the session wants them (id -> contact object)."""
+    batch_id = await LeaseQueue(d.redis).open_batch(campaign_id, volunteer, d.clock())
+    if batch_id is None:
+        return {}
+    ids = cast(set[str], await d.redis.smembers(keys.batch_contacts(campaign_id, batch_id)))
+    if not ids:
+        return {}
+    async with d.redis.pipeline(transaction=False) as pipe:
+        for cid in sorted(ids):
+            pipe.hgetall(keys.contact(campaign_id, cid))
+        rows = await pipe.execute()
+    contacts = [BatchContact.from_hash(row) for row in rows if row]
+    return {c.id: c.to_json() for c in contacts}
+
+
+class CallSocket:
+    """One connected call socket: the session, and where its state is kept."""
+
+    session: CallSession  # set by restore(), before any frame is handled
+
+    def __init__(self, ws: WebSocket, d: Deps, user: User, campaign: Campaign) -> None:
+        self.ws, self.d, self.user, self.campaign = ws, d, user, campaign
+        self.state_key = keys.call_session(campaign.id, user.id)
+        self.send_lock = anyio.Lock()
+
+    async def restore(self) -> bool:
+        """Rebuild the session (a call in progress keeps its script version); False if no script loads."""
+        raw = await self.d.redis.get(self.state_key)
+        try:
+            state = json.loads(raw) if raw else None
+        except ValueError:
+            state = None
+        version = state.get("script_version") if isinstance(state, dict) else None
+        loaded = None
+        if isinstance(version, int) and state and state.get("contact_id"):
+            loaded = await load_campaign_script(self.d.redis, self.campaign, version)
+        loaded = loaded or await load_campaign_script(self.d.redis, self.campaign)
+        if loaded is None:
+            return False
+        contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
+        self.session = CallSession.from_state(loaded[0], loaded[1], contacts, state)
+        await self.send(self.session.resume())
+        return True
+
+    async def save(self) -> None:
+        await self.d.redis.set(self.state_key, json.dumps(self.session.to_state()), ex=SESSION_TTL)
+
+    async def send(self, reply: Reply) -> None:
+        async with self.send_lock:
+            for message in reply.messages:
+                await self.ws.send_json(message)
+
+    async def on_text(self, text: str) -> None:
+        if len(text) > MAX_FRAME:
+            await self.send(self.session.malformed(f"a message must be at most {MAX_FRAME} bytes"))
+            return
+        try:
+            message = json.loads(text)
+        except (ValueError, RecursionError):
+            await self.send(self.session.malformed())
+            return
+        if isinstance(message, dict) and message.get("type") == "start":
+            contact_id = message.get("contact_id")
+            if isinstance(contact_id, str) and contact_id not in self.session.contacts:
+                # The page may have taken (or renewed) its batch after this socket connected.
+                self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
+        reply = self.session.receive(message)
+        await self.send(reply)
+        if reply.record is not None:
+            await self.send(await self.record(reply.record))
+        await self.save()
+
+    async def record(self, decision: RecordResult) -> Reply:
+        d, campaign = self.d, self.campaign
+        batch_id = cast(
+            str | None,
+            await d.redis.hget(keys.contact(campaign.id, decision.contact_id), "batch"),
+        )
+        if not batch_id:
+            return self.session.record_failed("not_in_batch", "this contact is not in a batch of yours")
+        call_sid = cast(str | None, await d.redis.get(f"{self.state_key}:call:{decision.contact_id}"))
+        try:
+            await record_result(
+                d.redis,
+                campaign.id,
+                batch_id,
+                self.user.id,
+                ResultInput(
+                    contact_id=decision.contact_id,
+                    result=decision.result,
+                    idempotency_key=decision.idempotency_key,
+                    answers=decision.answers,
+                    notes=decision.notes,
+                    call_sid=call_sid,
+                    script_version=str(decision.script_version),
+                ),
+                policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
+                now=d.clock(),
+                volunteer_name=self.user.name,
+            )
+        except QueueError as exc:
+            return self.session.record_failed(exc.code, str(exc) or exc.code)
+        return self.session.recorded(decision.contact_id)
+
+    async def on_progress(self, message: dict[str, Any]) -> None:
+        contact_id = str(message.get("contact_id", ""))
+        status = str(message.get("status", ""))
+        call_sid = message.get("call_sid")
+        if call_sid and contact_id:
+            # Remember the call so that the result recorded for this contact carries its CallSid.
+            await self.d.redis.set(f"{self.state_key}:call:{contact_id}", str(call_sid), ex=SESSION_TTL)
+        reply = self.session.call_status(contact_id, status)
+        for out in reply.messages:
+            out["call_sid"] = call_sid
+            answered_by = str(message.get("answered_by") or "")
+            suggestion = suggested_result(
+                CallStatus(status) if status in set(CallStatus) else None,
+                AnsweredBy(answered_by) if answered_by in set(AnsweredBy) else None,
+            )
+            out["suggested_result"] = suggestion.value if suggestion else None
+            if answered_by:
+                out["answered_by"] = answered_by
+        await self.send(reply)
+
+
+async def call_socket(ws: WebSocket) -> None:
+    d = deps(ws)
+    await ws.accept()
+    try:
+        user = await require_user(ws, Role.VOLUNTEER)
+    except ApiError as exc:
+        await ws.close(code=4401 if exc.status == 401 else 4403, reason=exc.message[:120])
+        return
+    if not check_origin(ws, d.settings):
+        await ws.close(code=4403, reason="cross-origin socket refused")
+        return
+    campaign = await CampaignStore(d.redis).get(ws.path_params["campaign_id"])
+    if campaign is None:
+        await ws.close(code=4404, reason="no such campaign")
+        return
+    sock = CallSocket(ws, d, user, campaign)
+    hub = d.services["call_hub"]
+    send, progress = hub.register(campaign.id, user.id)
+    try:
+        if not await sock.restore():
+            await ws.close(code=4409, reason="the campaign's script is missing")
+            return
+        async with anyio.create_task_group() as tg:
+
+            async def pump_progress() -> None:
+                async for message in progress:
+                    await sock.on_progress(message)
+
+            tg.start_soon(pump_progress)
+            try:
+                while True:
+                    frame = await ws.receive()
+                    if frame["type"] == "websocket.disconnect":
+                        break
+                    if frame.get("text") is not None:
+                        await sock.on_text(frame["text"])
+                    else:
+                        await sock.send(
+                            sock.session.malformed("binary frames are not accepted; send JSON text")
+                        )
+            finally:
+                tg.cancel_scope.cancel()
+    except WebSocketDisconnect:
+        pass
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        log.warning("store unavailable; closing call socket of %s", user.id)
+        with anyio.CancelScope(shield=True):
+            try:
+                await ws.close(code=1011, reason="store unavailable, reconnect shortly")
+            except Exception:  # already closed
+                pass
+    finally:
+        hub.unregister(campaign.id, user.id, send, progress)
+
+
+routes: list[BaseRoute] = [WebSocketRoute("/ws/call/{campaign_id}", call_socket)]
