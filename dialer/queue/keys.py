@@ -16,6 +16,13 @@ Campaign keys all carry the hash tag `{c:<id>}` so that every multi-key Lua scri
 the design runs unchanged on Redis Cluster:
   {c:<id>}:campaign               hash   campaigns.py  the campaign's settings (JSON values)
   (the queue, results and counter keys are listed in `campaign_keys` below, owned by queue/*.py)
+  {c:<id>}:attempt:<call_sid>     hash   queue/attempts.py  one call attempt (the browser or outbound leg's
+                                         CallSid): contact, volunteer, carrier status, times, AnsweredBy, and
+                                         the callbacks already applied (`cb:<dedupe key>`); TTL 30 days
+  {c:<id>}:attempts               zset   queue/attempts.py  attempt CallSids by start time
+  {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets
+  {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after a
+                                         reconnect); TTL 1 day
   The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
   queue/lua build the per-contact/per-zone/per-batch names from the `{c:<id>}:` prefix with the same
   templates as below; TTL: none unless stated):
@@ -165,3 +172,26 @@ def events(campaign_id: str) -> str:
 
 def import_job(campaign_id: str, job_id: str) -> str:
     return f"{tag(campaign_id)}:import:{job_id}"
+
+
+# --- call attempts and call sessions ---
+
+
+def attempt(campaign_id: str, call_sid: str) -> str:
+    return f"{tag(campaign_id)}:attempt:{call_sid}"
+
+
+def attempts(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:attempts"
+
+
+def calls_channel(campaign_id: str) -> str:
+    """The pub/sub channel of call progress, read by the volunteers' call sockets."""
+    return f"{tag(campaign_id)}:calls"
+
+
+CALLS_CHANNEL_PATTERN = "{c:*}:calls"
+
+
+def call_session(campaign_id: str, volunteer: str) -> str:
+    return f"{tag(campaign_id)}:session:{volunteer}"
