@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -26,7 +27,8 @@ async def upload_script(request: Request) -> Response:
         )
     raw = await read_body(request, MAX_BYTES)
     try:
-        loaded = load_script(raw, content_type)
+        # Parsing and checking a large script takes a while: off the event loop, so other requests go on.
+        loaded = await anyio.to_thread.run_sync(load_script, raw, content_type)
     except ScriptError as exc:
         count = len(exc.errors)
         raise ApiError(

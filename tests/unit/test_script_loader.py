@@ -101,7 +101,8 @@ def test_size_limit() -> None:
     ],
 )
 def test_deep_nesting_is_rejected_cleanly(data: str, ctype: str) -> None:
-    assert "nested too deeply" in messages(data, ctype)[0]
+    message = messages(data, ctype)[0]
+    assert "nested too deeply" in message or "nesting depth" in message  # ours, or libyaml's own limit
 
 
 def test_billion_laughs_is_rejected() -> None:
