@@ -203,7 +203,8 @@ class LeaseQueue:
         if paused:
             return NoContacts(NoContactsReason.CAMPAIGN_PAUSED)
         zones = sorted(open_zones)
-        for _ in range(5):  # a retry only when every contact taken turned out to be on the DNC list
+        # Loops only when every contact taken was on the DNC list; those are dropped for good, so it ends.
+        while True:
             reply = await run(
                 self.redis,
                 "claim",
@@ -236,7 +237,6 @@ class LeaseQueue:
                 return Batch(
                     batch_id, campaign_id, volunteer, float(reply[2]), tuple(contacts), reply[0] == "open"
                 )
-        return NoContacts(NoContactsReason.EXHAUSTED)
 
     async def _drop_dnc(
         self, campaign_id: str, batch_id: str, contacts: list[BatchContact]

@@ -132,10 +132,10 @@ async def record_result(
     )
     if reply[0] == "error":
         raise_for(reply[1])
-    recorded = Recorded(
-        reply[0] == "duplicate", reply[1], reply[2], None if reply[0] == "duplicate" else int(reply[3])
-    )
-    if result.result is ResultCode.DO_NOT_CALL and recorded.phone:
+    duplicate = reply[0] == "duplicate"
+    recorded = Recorded(duplicate, reply[1], reply[2], None if duplicate else int(reply[3]))
+    first_code = reply[3] if duplicate else result.result.value
+    if first_code == ResultCode.DO_NOT_CALL.value and recorded.phone:
         # The list is organization-wide, outside the campaign's slot: added after the campaign's script.
         await redis.sadd(keys.DNC, recorded.phone)
     return recorded

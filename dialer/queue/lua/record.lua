@@ -8,7 +8,7 @@
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
 --       [15] script version  [16] channel to publish on
--- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone} | {"error", code}.
+-- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
 local P = ARGV[1]
 local bid = ARGV[2]
 local cid = ARGV[5]
@@ -17,7 +17,18 @@ local kind = ARGV[7]
 local now = tonumber(ARGV[9])
 
 local seen = redis.call('HGET', KEYS[3], ARGV[8])
-if seen then return {'duplicate', seen, redis.call('HGET', KEYS[1], 'phone') or ''} end
+if seen then
+  -- Answer with the first recording's phone and code, never the repeated request's.
+  local first = redis.call('XRANGE', KEYS[4], seen, seen)[1]
+  local phone, code = '', ''
+  if first then
+    for i = 1, #first[2], 2 do
+      if first[2][i] == 'phone' then phone = first[2][i + 1] end
+      if first[2][i] == 'result' then code = first[2][i + 1] end
+    end
+  end
+  return {'duplicate', seen, phone, code}
+end
 
 local bk = KEYS[2]
 if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_batch'} end
