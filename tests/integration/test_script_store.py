@@ -142,3 +142,25 @@ def test_a_campaign_can_use_an_uploaded_script(api: TestClient) -> None:
     api.post("/api/scripts", content=GOTV, headers={**ADMIN, **YAML})
     campaign = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
     assert api.post("/api/campaigns", json=campaign, headers=ADMIN).status_code == 201
+
+
+@pytest.mark.anyio
+async def test_import_script_file_stores_a_new_version(
+    clean_redis: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dialer.scripts.cli import import_script_file
+
+    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+    try:
+        assert await import_script_file(client, EXAMPLES / "recruit.yaml", clock=lambda: 1.0) == 0
+        assert await import_script_file(client, EXAMPLES / "recruit.yaml", clock=lambda: 2.0) == 0
+        assert "imported recruit-volunteers version 2" in capsys.readouterr().out
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("id: Bad Id\nstart: a\nsteps: {a: {text: hi, result: nope}}\n")
+        assert await import_script_file(client, bad) == 1
+        err = capsys.readouterr().err
+        assert "id: the script id 'Bad Id' may only use" in err
+        assert "steps.a.result: unknown result code 'nope'" in err
+        assert await ScriptStore(client).ids() == ["recruit-volunteers"]
+    finally:
+        await client.aclose()
