@@ -336,16 +336,20 @@ def _outline(raw: Mapping[Any, Any], known: set[str]) -> list[_Node]:
         ends = "result" in body
         choices, nxt = body.get("choices"), body.get("next")
         for choice in choices if isinstance(choices, list) else ():
-            if isinstance(choice, dict):
-                refs.append(choice.get("next"))
-                ends = ends or "result" in choice
+            if isinstance(choice, dict) and "result" in choice:
+                ends = True
+            else:
+                refs.append(choice.get("next") if isinstance(choice, dict) else None)
         for rule in nxt if isinstance(nxt, list) else [nxt] if "next" in body else ():
             refs.append(rule.get("goto") if isinstance(rule, dict) else rule)
         successors = tuple(r for r in refs if isinstance(r, str) and r in known)
-        # A step already reported as broken (no kind, a bad reference) counts as able to end, so one
-        # mistake does not also make every step before it "unable to end".
+        # A step already reported as broken (no kind, empty choices, a bad reference) counts as able to
+        # end, so that one mistake is reported once, not again as "no end can be reached" here and before.
         kinds = sum(k in body for k in ("choices", "next", "result"))
-        broken = kinds != 1 or len(successors) < len([r for r in refs if r is not None])
+        empty = ("choices" in body and not (isinstance(choices, list) and choices)) or (
+            "next" in body and not (isinstance(nxt, str) or (isinstance(nxt, list) and nxt))
+        )
+        broken = kinds != 1 or empty or len(successors) < len(refs)
         question = body.get("question")
         nodes.append(
             _Node(

@@ -201,7 +201,9 @@ def test_question_keys_must_not_clash_with_export_columns() -> None:
 def test_empty_choices() -> None:
     doc = base()
     doc["steps"]["support"]["choices"] = []
-    assert "empty choices" in errors(doc)["steps.support.choices"]
+    found = errors(doc)
+    assert "empty choices" in found["steps.support.choices"]
+    assert set(found) == {"steps.support.choices"}  # reported once, not again as "no end can be reached"
 
 
 def test_a_step_needs_exactly_one_of_choices_next_result() -> None:
