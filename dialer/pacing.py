@@ -208,10 +208,12 @@ class CallTiming:
 
 @dataclass(frozen=True)
 class PacerConfig:
-    target_share: float = 0.75  # aim at this share of the cap
-    theta_max: float = 0.5  # marginal drop probability allowed with a full bank
+    target_share: float = 0.9  # aim at this share of the cap
+    theta_min: float = 0.002  # marginal drop probability allowed once the bank holds its reserve
+    theta_max: float = 0.05  # ... and with a full bank
     bank_reserve: float = 1.0  # abandons kept in hand before any risk is taken
-    bank_ramp: float = 4.0  # abandons over which theta grows from 0 to theta_max
+    bank_ramp: float = 6.0  # abandons over which theta grows from theta_min to theta_max
+    answers_lent_per_volunteer: float = 1.0
     grid: int = 13  # arrival-time points for the new line's human
     max_lines_per_agent: int = 30
     wrap_expected: float = 20.0  # seconds of wrap-up after a conversation
@@ -252,7 +254,7 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
         wanted, theta = safe, 0.0
     else:
         safe = _safe_lines(inp, config)
-        theta = risk_threshold(inp.live_answers, inp.abandoned, inp.abandon_cap, config)
+        theta = risk_threshold(inp.live_answers, inp.abandoned, inp.abandon_cap, len(inp.agents), config)
         wanted = max(safe, _risky_lines(inp, config, theta, start=safe)) if theta > 0 else safe
     ceiling = config.max_lines_per_agent * len(inp.agents) - len(inp.ringing)
     wanted = max(0, min(wanted, ceiling))
@@ -261,12 +263,21 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
 
 
 def risk_threshold(
-    live_answers: int, abandoned: int, cap: float, config: PacerConfig = PacerConfig()
+    live_answers: int, abandoned: int, cap: float, volunteers: int = 0, config: PacerConfig = PacerConfig()
 ) -> float:
-    """Theta: 0 until the campaign has banked `bank_reserve` abandons under target, then up to theta_max."""
-    bank = cap * config.target_share * live_answers - abandoned
-    share = (bank - config.bank_reserve) / config.bank_ramp
-    return config.theta_max * min(1.0, max(0.0, share))
+    """Theta from the abandonment bank: 0 below `bank_reserve`, then geometric from theta_min to theta_max.
+
+    The bank lends `answers_lent_per_volunteer` answers per volunteer at the start: a pool of N earns at
+    least that many in its first minutes, and without the loan a big pool would idle in power mode while
+    it earns its first abandon.
+    """
+    lent = config.answers_lent_per_volunteer * volunteers
+    bank = cap * config.target_share * (live_answers + lent) - abandoned
+    if bank < config.bank_reserve:
+        return 0.0
+    share = min(1.0, (bank - config.bank_reserve) / config.bank_ramp)
+    growth: float = (config.theta_max / config.theta_min) ** share
+    return config.theta_min * growth
 
 
 def cps_room(now: float, recent_dials: Sequence[float], cps_limit: float) -> int:

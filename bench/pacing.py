@@ -1,0 +1,112 @@
+"""Power vs predictive pacing on API.md's call model, measured with the real simulator.
+
+Run: .venv/bin/python bench/pacing.py [--seeds N] [--hours H] [--jobs J]. Prints one row per
+(volunteers, answer rate, mode) with the mean and worst case over seeds, then checks issue 8's targets:
+predictive >= 45 talk-minutes per volunteer-hour with 20 volunteers and >= 47 with 50, abandonment <= 3%
+in every run, predictive >= 2x power with 20+ volunteers, power about 20 at answer rate 0.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from dialer.simulation import run_simulation
+
+POOLS = (3, 5, 20, 50)
+ANSWER_RATES = (0.05, 0.10, 0.20)
+MODES = ("power", "predictive")
+
+
+def _run(args: tuple[str, int, float, int, float]) -> dict[str, Any]:
+    mode, volunteers, answer_rate, seed, hours = args
+    report = run_simulation(
+        {"mode": mode, "volunteers": volunteers, "answer_rate": answer_rate, "seed": seed, "hours": hours}
+    )
+    report["answer_rate"] = answer_rate
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--hours", type=float, default=1.0)
+    parser.add_argument("--jobs", type=int, default=min(8, os.cpu_count() or 1))
+    opts = parser.parse_args()
+    jobs = [
+        (mode, n, rate, seed, opts.hours)
+        for n in POOLS
+        for rate in ANSWER_RATES
+        for mode in MODES
+        for seed in range(1, opts.seeds + 1)
+    ]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
+        reports = list(pool.map(_run, jobs, chunksize=1))
+    elapsed = time.perf_counter() - started
+
+    groups: dict[tuple[int, float, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in reports:
+        groups[(r["volunteers"], r["answer_rate"], r["mode"])].append(r)
+    print(f"{opts.seeds} seeds x {opts.hours:g} h each; talk = talk-minutes per volunteer-hour")
+    header = (
+        "vols  answer  mode        talk(mean)  talk(min)  abandon(mean)  abandon(max)  wait/cont  dials/cont"
+    )
+    print(header)
+    print("-" * len(header))
+    for (n, rate, mode), rs in sorted(groups.items()):
+        talks = [r["talk_minutes_per_volunteer_hour"] for r in rs]
+        drops = [r["abandon_rate"] for r in rs]
+        wait = sum(r["wait_seconds_per_contact"] for r in rs) / len(rs)
+        ratio = sum(r["dials_per_contact"] for r in rs) / len(rs)
+        print(
+            f"{n:>4}  {rate:>6.2f}  {mode:<10}  {sum(talks) / len(talks):>10.1f}  {min(talks):>9.1f}"
+            f"  {100 * sum(drops) / len(drops):>12.2f}%  {100 * max(drops):>11.2f}%  {wait:>8.1f}s"
+            f"  {ratio:>10.1f}"
+        )
+    print(f"\n{len(reports)} runs in {elapsed:.0f} s")
+    return _check_targets(groups)
+
+
+def _mean_talk(
+    groups: dict[tuple[int, float, str], list[dict[str, Any]]], key: tuple[int, float, str]
+) -> float:
+    rs = groups[key]
+    return sum(r["talk_minutes_per_volunteer_hour"] for r in rs) / len(rs)
+
+
+def _check_targets(groups: dict[tuple[int, float, str], list[dict[str, Any]]]) -> int:
+    worst = max(r["abandon_rate"] for rs in groups.values() for r in rs)
+    checks = [
+        (
+            "predictive, 20 volunteers, 0.10: >= 45 talk-min",
+            _mean_talk(groups, (20, 0.10, "predictive")),
+            45.0,
+        ),
+        (
+            "predictive, 50 volunteers, 0.10: >= 47 talk-min",
+            _mean_talk(groups, (50, 0.10, "predictive")),
+            47.0,
+        ),
+    ]
+    print("\ntargets (issue 8):")
+    for label, value, floor in checks:
+        print(f"  {'ok  ' if value >= floor else 'MISS'} {label}: {value:.1f}")
+    print(f"  {'ok  ' if worst <= 0.03 else 'MISS'} abandonment <= 3% in every run: worst {100 * worst:.2f}%")
+    for n in (20, 50):
+        for rate in ANSWER_RATES:
+            ratio = _mean_talk(groups, (n, rate, "predictive")) / _mean_talk(groups, (n, rate, "power"))
+            verdict = "ok  " if ratio >= 2 else "MISS"
+            print(f"  {verdict} predictive / power, {n} volunteers, answer rate {rate:.2f}: {ratio:.2f}x")
+    power = _mean_talk(groups, (20, 0.10, "power"))
+    verdict = "ok  " if 17 <= power <= 24 else "MISS"
+    print(f"  {verdict} power about 20 talk-min at answer rate 0.10 (20 volunteers): {power:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
