@@ -24,7 +24,7 @@ from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
-from dialer.web import api_auth, api_campaigns, api_voice, webhooks, ws_call
+from dialer.web import api_auth, api_batches, api_campaigns, api_voice, webhooks, ws_call
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
@@ -47,6 +47,7 @@ def route_table() -> list[BaseRoute]:
         Route("/healthz", healthz, methods=["GET"]),
         *api_auth.routes,
         *api_campaigns.routes,
+        *api_batches.routes,
         *api_voice.routes,
         *webhooks.routes,
         *ws_call.routes,

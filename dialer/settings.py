@@ -35,6 +35,8 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     # Simulated carrier knobs (the demo and load tests set these).
     sim_seed: int = 1
+    # >1 runs simulated calls faster than real time (a 90 s call takes 90/speed s): demos and tests.
+    sim_speed: float = 1.0
     # Largest accepted request body, in bytes (call lists are the big ones).
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
@@ -73,6 +75,7 @@ class Settings:
             twilio_twiml_app_sid=get("TWILIO_TWIML_APP_SID"),
             twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
             sim_seed=_int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 1),
+            sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             port=resolved_port,
         )
         if carrier == "twilio":
@@ -123,3 +126,15 @@ def _int(raw: str | None, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _positive_float(raw: str | None, name: str, default: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be above 0, not {raw!r}")
+    return value

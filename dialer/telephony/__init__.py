@@ -28,4 +28,4 @@ def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = N
         return TwilioCarrier(settings, http)
     from dialer.telephony.simulated import SimulatedCarrier
 
-    return SimulatedCarrier(settings, http)
+    return SimulatedCarrier(settings, http, speed=settings.sim_speed)

@@ -1,0 +1,187 @@
+"""Simulated volunteers: API clients that call through a campaign exactly as a person at the call page does.
+
+Each one signs in with a token, takes a batch over HTTP, opens the call socket, asks the (simulated)
+carrier to dial each contact, waits for the carrier's progress, walks the script when a voter answers
+(choosing answers at random under a seed) or records the carrier's outcome when nobody does, and finishes
+with an idempotency key. The demo runs several; the end-to-end tests run one. Nothing here reaches into
+Redis: only the public HTTP and WebSocket interface is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import websockets
+
+log = logging.getLogger("dialer.volunteers")
+
+FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+TEXT_ANSWERS = ("in the morning", "after work", "by mail", "not sure yet")
+
+
+@dataclass
+class VolunteerReport:
+    calls: int = 0
+    reached: int = 0
+    refused: int = 0
+    results: dict[str, int] = field(default_factory=dict)
+    call_sids: list[str] = field(default_factory=list)
+
+
+class SimulatedVolunteer:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        campaign_id: str,
+        *,
+        seed: int = 1,
+        think_seconds: float = 0.5,
+        call_timeout: float = 120.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.campaign_id = campaign_id
+        self.rng = random.Random(seed)
+        self.think = think_seconds
+        self.call_timeout = call_timeout
+        self.report = VolunteerReport()
+        self.http = httpx.AsyncClient(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def run(self, max_calls: int | None = None, stop: asyncio.Event | None = None) -> VolunteerReport:
+        """Call until `max_calls` results are recorded, `stop` is set, or the list is exhausted."""
+        ws_url = self.base_url.replace("http", "ws", 1) + f"/ws/call/{self.campaign_id}?token={self.token}"
+        async with websockets.connect(ws_url, max_size=2**20) as ws:
+            inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+            reader = asyncio.create_task(self._read(ws, inbox))
+            try:
+                while max_calls is None or self.report.calls < max_calls:
+                    if stop is not None and stop.is_set():
+                        break
+                    batch = await self._take_batch(stop)
+                    if batch is None:
+                        break
+                    for contact in batch["contacts"]:
+                        if (max_calls is not None and self.report.calls >= max_calls) or (
+                            stop and stop.is_set()
+                        ):
+                            break
+                        await self._call(ws, inbox, contact["id"])
+            finally:
+                reader.cancel()
+        return self.report
+
+    async def _read(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]]) -> None:
+        async for frame in ws:
+            await inbox.put(json.loads(frame))
+
+    async def _take_batch(self, stop: asyncio.Event | None) -> dict[str, Any] | None:
+        while True:
+            r = await self.http.post(f"/api/campaigns/{self.campaign_id}/batches")
+            if r.status_code in (200, 201):
+                batch: dict[str, Any] = r.json()
+                return batch
+            reason = (r.json().get("error", {}).get("details") or [{}])[0].get("reason")
+            if r.status_code != 409 or reason == "exhausted":
+                log.info("volunteer stops: %s %s", r.status_code, r.text[:200])
+                return None
+            # Paused, or outside calling hours: wait as a volunteer would, then ask again.
+            try:
+                await asyncio.wait_for((stop or asyncio.Event()).wait(), timeout=5)
+                return None
+            except TimeoutError:
+                continue
+
+    async def _next(
+        self, inbox: asyncio.Queue[dict[str, Any]], kinds: set[str], timeout: float
+    ) -> dict[str, Any]:
+        while True:
+            message = await asyncio.wait_for(inbox.get(), timeout)
+            if message.get("type") in kinds:
+                return message
+            if message.get("type") == "error":
+                raise RuntimeError(f"call socket error: {message}")
+
+    async def _call(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> None:
+        await ws.send(json.dumps({"type": "start", "contact_id": contact_id}))
+        step = await self._next(inbox, {"step", "done"}, 30)
+        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/calls", json={"contact_id": contact_id})
+        if r.status_code != 201:
+            self.report.refused += 1
+            log.info("call to %s refused: %s", contact_id, r.text[:200])
+            return
+        call_sid = r.json()["call_sid"]
+        outcome = await self._await_answer(inbox, contact_id)
+        if outcome == "in-progress":
+            self.report.reached += 1
+            done = await self._walk(ws, inbox, step)
+            result = done["result"]
+            finish: dict[str, Any] = {}
+        else:
+            result = outcome
+            finish = {"result": result}
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "finish",
+                    "contact_id": contact_id,
+                    "notes": "",
+                    "idempotency_key": str(uuid.UUID(int=self.rng.getrandbits(128))),
+                    **finish,
+                }
+            )
+        )
+        await self._next(inbox, {"recorded"}, 30)
+        self.report.calls += 1
+        self.report.results[result] = self.report.results.get(result, 0) + 1
+        self.report.call_sids.append(call_sid)
+
+    async def _await_answer(self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> str:
+        """'in-progress' when a person answered, else the result code to record for the carrier's outcome."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.call_timeout
+        while True:
+            try:
+                message = await self._next(inbox, {"call_status"}, max(0.1, deadline - loop.time()))
+            except TimeoutError:
+                return "no_answer"
+            if message.get("contact_id") != contact_id:
+                continue
+            if message.get("answered_by", "").startswith("machine"):
+                return "voicemail"
+            status = message.get("status")
+            if status == "in-progress":
+                return "in-progress"
+            if status in FINAL_STATUSES:
+                return str(message.get("suggested_result") or "no_answer")
+
+    async def _walk(
+        self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], message: dict[str, Any]
+    ) -> dict[str, Any]:
+        for _ in range(200):  # a bound: no script needs more steps than this in one call
+            if message["type"] == "done":
+                return message
+            step = message["step"]
+            await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
+            answer: dict[str, Any] = {"type": "answer", "step": step["id"]}
+            if step["choices"]:
+                answer["choice"] = self.rng.choice(step["choices"])["index"]
+            elif step["input"] == "number":
+                answer["value"] = self.rng.randint(0, 5)
+            elif step["input"] == "text":
+                answer["value"] = self.rng.choice(TEXT_ANSWERS)
+            await ws.send(json.dumps(answer))
+            message = await self._next(inbox, {"step", "done"}, 30)
+        raise RuntimeError("the script did not end within 200 steps")

@@ -1,0 +1,252 @@
+"""Batches and results over HTTP: take a batch, renew or release it, record results; stats and export.
+
+Handlers parse, call the lease queue, and answer; the queue's Lua scripts hold the rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from dialer.accounts import User
+from dialer.calling_hours import Window, open_zones
+from dialer.campaigns import Campaign
+from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
+from dialer.queue.lease import Batch, LeaseQueue, NoContactsReason, QueueError, campaign_of_batch, iso
+from dialer.queue.results import ResultInput, RetryPolicy, export_lines, record_result, stats
+from dialer.scripts.engine import check_answers
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.scripts_source import load_campaign_script
+from dialer.web.validate import Problems
+
+RESULT_FIELDS = frozenset(
+    {"contact_id", "result", "answers", "notes", "idempotency_key", "call_sid", "call_back_at"}
+)
+MAX_NOTES = 10_000
+
+_NO_CONTACTS = {
+    NoContactsReason.OUTSIDE_CALLING_HOURS: "It is outside calling hours for every voter left on this list.",
+    NoContactsReason.EXHAUSTED: "Every voter on this list has been called; thank you!",
+    NoContactsReason.CAMPAIGN_PAUSED: "This campaign is paused; try again when the organizers resume it.",
+}
+_QUEUE_STATUS = {"lease_expired": 410, "not_holder": 403, "not_found": 404, "not_in_batch": 409,
+                 "already_completed": 409}  # fmt: skip
+
+
+def _queue_error(exc: QueueError) -> ApiError:
+    messages = {
+        "lease_expired": "This batch's lease has expired; take a new batch.",
+        "not_holder": "This batch belongs to another volunteer.",
+        "not_found": "No such batch.",
+        "not_in_batch": "This contact is not in that batch.",
+        "already_completed": "A final result is already recorded for this contact.",
+    }
+    return ApiError(_QUEUE_STATUS.get(exc.code, 409), exc.code, messages.get(exc.code, str(exc)))
+
+
+def window_of(campaign: Campaign) -> Window:
+    return Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+
+
+async def take_batch(request: Request) -> Response:
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    now = d.clock()
+    queue = LeaseQueue(d.redis)
+    zones = open_zones(await queue.zones(campaign.id), window_of(campaign), now)
+    outcome = await queue.claim(
+        campaign.id,
+        user.id,
+        batch_size=campaign.batch_size,
+        lease_seconds=campaign.lease_seconds,
+        open_zones=zones,
+        now=now,
+        max_attempts=campaign.max_attempts,
+        paused=campaign.status is not CampaignStatus.ACTIVE,
+    )
+    if not isinstance(outcome, Batch):
+        reason = outcome.reason
+        raise ApiError(
+            409,
+            "no_contacts",
+            _NO_CONTACTS[reason],
+            [{"reason": reason.value, "message": _NO_CONTACTS[reason]}],
+        )
+    return JSONResponse(outcome.to_json(), status_code=200 if outcome.reopened else 201)
+
+
+async def _batch_and_campaign(request: Request) -> tuple[User, Campaign, str]:
+    user = await require_user(request, Role.VOLUNTEER)
+    batch_id = request.path_params["batch_id"]
+    campaign_id = campaign_of_batch(batch_id)
+    if campaign_id is None:
+        raise ApiError(404, "not_found", "No such batch.")
+    campaign = await load_campaign(request, campaign_id)
+    return user, campaign, batch_id
+
+
+async def renew(request: Request) -> Response:
+    user, campaign, batch_id = await _batch_and_campaign(request)
+    d = deps(request)
+    try:
+        expires = await LeaseQueue(d.redis).renew(
+            campaign.id, batch_id, user.id, lease_seconds=campaign.lease_seconds, now=d.clock()
+        )
+    except QueueError as exc:
+        raise _queue_error(exc) from None
+    return JSONResponse({"expires_at": iso(expires)})
+
+
+async def release(request: Request) -> Response:
+    user, campaign, batch_id = await _batch_and_campaign(request)
+    try:
+        released = await LeaseQueue(deps(request).redis).release(campaign.id, batch_id, user.id)
+    except QueueError as exc:
+        raise _queue_error(exc) from None
+    return JSONResponse({"released": released})
+
+
+def _parse_result(body: dict[str, Any]) -> tuple[ResultInput, Problems]:
+    p = Problems()
+    p.unknown_fields(body, RESULT_FIELDS)
+    contact_id = p.string(body, "contact_id", max_len=64)
+    code = body.get("result")
+    if code is None:
+        p.add("result", "required")
+    elif not isinstance(code, str) or code not in RESULT_CODES:
+        p.add("result", f"unknown result code; use one of {', '.join(sorted(RESULT_CODES))}")
+    answers = body.get("answers", {})
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        p.add("answers", "must be an object of question: answer")
+    notes = body.get("notes") or ""
+    if not isinstance(notes, str) or len(notes) > MAX_NOTES:
+        p.add("notes", f"must be text of at most {MAX_NOTES} characters")
+    key = body.get("idempotency_key") or ""
+    if not isinstance(key, str) or len(key) > 200:
+        p.add("idempotency_key", "must be text of at most 200 characters")
+    call_sid = body.get("call_sid")
+    if call_sid is not None and (not isinstance(call_sid, str) or len(call_sid) > 64):
+        p.add("call_sid", "must be a CallSid")
+    call_back_at = _parse_time(body.get("call_back_at"), p)
+    if p.items:
+        return ResultInput(contact_id="", result=ResultCode.CONTACTED), p
+    return (
+        ResultInput(
+            contact_id=contact_id or "",
+            result=ResultCode(str(code)),
+            idempotency_key=key,
+            answers=answers,
+            notes=notes,
+            call_sid=call_sid,
+            call_back_at=call_back_at,
+        ),
+        p,
+    )
+
+
+def _parse_time(value: Any, p: Problems) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        p.add("call_back_at", "must be an ISO 8601 time with an offset")
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        p.add("call_back_at", "must be an ISO 8601 time with an offset, like 2026-11-03T18:00:00-05:00")
+        return None
+    if parsed.tzinfo is None:
+        p.add("call_back_at", "needs a UTC offset (e.g. -05:00 or Z)")
+        return None
+    return parsed.timestamp()
+
+
+async def post_result(request: Request) -> Response:
+    user, campaign, batch_id = await _batch_and_campaign(request)
+    body = await read_json_object(request)
+    result, problems = _parse_result(body)
+    problems.raise_if_any("The result is not valid.")
+    d = deps(request)
+    queue = LeaseQueue(d.redis)
+    contact = await queue.contact(campaign.id, result.contact_id)
+    if contact is None:
+        raise ApiError(409, "not_in_batch", "This contact is not in that batch.")
+    loaded = await load_campaign_script(d.redis, campaign)
+    version = ""
+    if loaded is not None:
+        script, number = loaded
+        version = str(number)
+        found = check_answers(script, contact.to_json(), result.answers)
+        if found:
+            raise ApiError(
+                422,
+                "invalid_answers",
+                "Some answers are not ones the script offers.",
+                [p.as_detail() for p in found],
+            )
+    try:
+        recorded = await record_result(
+            d.redis,
+            campaign.id,
+            batch_id,
+            user.id,
+            ResultInput(**{**result.__dict__, "script_version": version}),
+            policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
+            now=d.clock(),
+            volunteer_name=user.name,
+        )
+    except QueueError as exc:
+        raise _queue_error(exc) from None
+    return JSONResponse({"recorded": True, "duplicate": recorded.duplicate})
+
+
+async def get_stats(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    return JSONResponse(await campaign_stats(request, campaign))
+
+
+async def campaign_stats(request: Request, campaign: Campaign) -> dict[str, Any]:
+    d = deps(request)
+    data = await stats(d.redis, campaign.id, d.clock())
+    data["goal"] = campaign.goal
+    abandon = d.services.get("abandon_rate")
+    data["abandon_rate"] = await abandon(campaign) if abandon else 0.0
+    data["mode"] = campaign.mode.value
+    data["status"] = campaign.status.value
+    return data
+
+
+async def results_csv(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    loaded = await load_campaign_script(d.redis, campaign)
+    questions = loaded[0].questions() if loaded else []
+    filename = f"{campaign.id}-results.csv"
+    return StreamingResponse(
+        export_lines(d.redis, campaign.id, questions),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/batches", take_batch, methods=["POST"]),
+    Route("/api/batches/{batch_id}/renew", renew, methods=["POST"]),
+    Route("/api/batches/{batch_id}/release", release, methods=["POST"]),
+    Route("/api/batches/{batch_id}/results", post_result, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/stats", get_stats, methods=["GET"]),
+    Route("/api/campaigns/{campaign_id}/results.csv", results_csv, methods=["GET"]),
+]
