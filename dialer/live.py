@@ -147,7 +147,11 @@ class LiveHub:
     def watch(self, campaign_id: str) -> Iterator[Mailbox]:
         """Registers a socket of the campaign for updates while the block runs."""
         mailbox = Mailbox(campaign_id)
-        state = self._campaigns.setdefault(campaign_id, _Campaign())
+        state = self._campaigns.get(campaign_id)
+        if state is None:
+            # The caller primes the socket with fresh stats now: the next refresh is due after that.
+            state = self._campaigns[campaign_id] = _Campaign(last_flush=time.monotonic())
+            self._wake.set()  # the flusher schedules this campaign's idle refresh
         state.mailboxes.add(mailbox)
         try:
             yield mailbox

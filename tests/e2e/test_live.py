@@ -203,9 +203,9 @@ async def test_refusals_close_with_application_codes(
         assert await close_code(server.ws_url(cid, token="not-a-token")) == 4401
         assert await close_code(server.ws_url(cid, token=volunteer_token)) == 4403
         assert await close_code(server.ws_url("no-such-campaign")) == 4404
-        assert await close_code(server.ws_url(cid), origin="https://evil.example.com") == 4403  # type: ignore[arg-type]
+        assert await close_code(server.ws_url(cid), origin="https://evil.example.com") == 4403
         # The configured public origin is welcome; so are clients that send no Origin at all.
-        async with connect(server.ws_url(cid), origin="https://dial.example.org") as ws:  # type: ignore[arg-type]
+        async with connect(server.ws_url(cid), origin="https://dial.example.org") as ws:
             assert (await next_stats(ws))["contacts"] == 1
         async with connect(server.ws_url(cid)) as ws:
             assert (await next_stats(ws))["contacts"] == 1
