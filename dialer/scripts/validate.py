@@ -9,14 +9,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from dialer.models import RESULT_CODES, ResultCode
 from dialer.scripts import sandbox
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
+from dialer.scripts.outline import whole_script_problems
 
 ID_RE = re.compile(r"[a-z0-9-]+")
 QUESTION_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -26,11 +25,6 @@ MAX_CHOICES = 100
 MAX_RULES = 100
 MAX_TEXT = 10_000
 MAX_LABEL = 1_000
-# The results export's fixed columns: a question key must not repeat one of them.
-EXPORT_COLUMNS = frozenset(
-    "contact_id external_id phone first_name last_name result attempt volunteer recorded_at notes call_sid "
-    "script_version".split()
-)
 TOP_FIELDS = ("id", "title", "start", "steps", "version")
 STEP_FIELDS = ("text", "question", "choices", "next", "result", "input")
 CHOICE_FIELDS = ("label", "value", "next", "result")
@@ -144,9 +138,7 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
     elif isinstance(raw_steps, dict) and start not in known:
         check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
     if isinstance(raw_steps, dict) and 0 < len(raw_steps) <= MAX_STEPS:
-        outline = _outline(raw_steps, known)
-        _check_questions(check, outline)
-        _check_graph(check, outline, start if isinstance(start, str) and start in known else None)
+        check.problems.extend(whole_script_problems(raw_steps, start if isinstance(start, str) else None))
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
@@ -312,100 +304,3 @@ def _check_next(check: _Checker, raw: Any, path: str, known: set[str]) -> tuple[
         if goto:
             rules.append(Rule(goto, when))
     return tuple(rules) if len(rules) == len(raw) else None
-
-
-@dataclass(frozen=True)
-class _Node:
-    """What the whole-script checks need of a step, read leniently from the raw document so that they
-    run (and report) even when other parts of the script are broken."""
-
-    id: str
-    successors: tuple[str, ...]
-    can_end: bool
-    question: str
-    records: bool
-    question_given: bool
-
-
-def _outline(raw: Mapping[Any, Any], known: set[str]) -> list[_Node]:
-    nodes: list[_Node] = []
-    for sid, body in raw.items():
-        if not isinstance(sid, str) or not isinstance(body, dict):
-            continue
-        refs: list[Any] = []
-        ends = "result" in body
-        choices, nxt = body.get("choices"), body.get("next")
-        for choice in choices if isinstance(choices, list) else ():
-            if isinstance(choice, dict) and "result" in choice:
-                ends = True
-            else:
-                refs.append(choice.get("next") if isinstance(choice, dict) else None)
-        for rule in nxt if isinstance(nxt, list) else [nxt] if "next" in body else ():
-            refs.append(rule.get("goto") if isinstance(rule, dict) else rule)
-        successors = tuple(r for r in refs if isinstance(r, str) and r in known)
-        # A step already reported as broken (no kind, empty choices, a bad reference) counts as able to
-        # end, so that one mistake is reported once, not again as "no end can be reached" here and before.
-        kinds = sum(k in body for k in ("choices", "next", "result"))
-        empty = ("choices" in body and not (isinstance(choices, list) and choices)) or (
-            "next" in body and not (isinstance(nxt, str) or (isinstance(nxt, list) and nxt))
-        )
-        broken = kinds != 1 or empty or len(successors) < len(refs)
-        question = body.get("question")
-        nodes.append(
-            _Node(
-                sid,
-                successors,
-                ends or broken,
-                question if isinstance(question, str) else sid,
-                "choices" in body or "input" in body,
-                isinstance(question, str),
-            )
-        )
-    return nodes
-
-
-def _check_questions(check: _Checker, nodes: list[_Node]) -> None:
-    owners: dict[str, str] = {}
-    for node in nodes:
-        path = f"steps.{node.id}.question" if node.question_given else f"steps.{node.id}"
-        if not node.records:
-            if node.question_given:
-                check.warn(path, "question has no effect here: this step records no answer")
-            continue
-        if node.question in owners:
-            other = owners[node.question]
-            check.error(path, f"duplicate question key {node.question!r}: step {other!r} uses it too")
-        elif node.question in EXPORT_COLUMNS:
-            check.error(path, f"question key {node.question!r} is a results export column; choose another")
-        owners.setdefault(node.question, node.id)
-
-
-def _check_graph(check: _Checker, nodes: list[_Node], start: str | None) -> None:
-    reached: set[str] = set()
-    by_id = {node.id: node for node in nodes}
-    queue = deque([start] if start in by_id else [])
-    reached.update(queue)
-    while queue:
-        for nxt in by_id[queue.popleft()].successors:
-            if nxt in by_id and nxt not in reached:
-                reached.add(nxt)
-                queue.append(nxt)
-    before: dict[str, set[str]] = {sid: set() for sid in by_id}
-    for node in nodes:
-        for nxt in node.successors:
-            if nxt in before:
-                before[nxt].add(node.id)
-    ends = {node.id for node in nodes if node.can_end}
-    queue = deque(ends)
-    while queue:
-        for prev in before[queue.popleft()]:
-            if prev not in ends:
-                ends.add(prev)
-                queue.append(prev)
-    for sid in by_id:
-        if sid not in ends:
-            check.error(
-                f"steps.{sid}", "no end can be reached from this step: every path from it goes in circles"
-            )
-        elif start is not None and sid not in reached:
-            check.warn(f"steps.{sid}", "unreachable: no path from the start step leads here")
