@@ -1,0 +1,181 @@
+"""The call socket with a real WebSocket client against a running `dialer serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.e2e.test_preview_call import seed, seed_script
+from tests.servers import ServerProcess
+
+
+@dataclass
+class Setup:
+    server: ServerProcess
+    token: str
+    contacts: list[dict[str, Any]]
+
+    @property
+    def ws_url(self) -> str:
+        return self.server.base_url.replace("http", "ws", 1) + f"/ws/call/dc?token={self.token}"
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Setup]:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url) as server, server.client() as admin:
+        asyncio.run(seed_script(redis_url))
+        assert (
+            admin.post(
+                "/api/campaigns",
+                json={
+                    "id": "dc",
+                    "name": "DC",
+                    "script_id": "gotv-2026",
+                    "caller_id": "+12025550199",
+                    "batch_size": 3,
+                },
+            ).status_code
+            == 201
+        )
+        asyncio.run(seed(redis_url, "dc", 40))
+        r = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "ws@example.org", "name": "Wes", "password": "a long password"},
+        )
+        token = r.json()["token"]
+        batch = httpx.post(
+            f"{server.base_url}/api/campaigns/dc/batches", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert batch.status_code == 201
+        yield Setup(server, token, batch.json()["contacts"])
+
+
+async def exchange(ws: Any, message: dict[str, Any] | str | bytes) -> dict[str, Any]:
+    await ws.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
+    return json.loads(await asyncio.wait_for(ws.recv(), 5))  # type: ignore[no-any-return]
+
+
+def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
+    contact = setup.contacts[0]
+
+    async def walk() -> None:
+        async with websockets.connect(setup.ws_url) as ws:
+            step = await exchange(ws, {"type": "start", "contact_id": contact["id"]})
+            assert step["type"] == "step" and step["step"]["id"] == "intro"
+            assert contact["first_name"] in step["step"]["text"]
+            assert step["step"]["choices"][0] == {"index": 0, "label": "Speaking"}
+            assert step["step"]["input"] is None
+            step = await exchange(ws, {"type": "answer", "step": "intro", "choice": 0})
+            assert step["step"]["id"] == "support"
+            step = await exchange(ws, {"type": "answer", "step": "support", "choice": 1})  # undecided
+            assert step["step"]["id"] == "household" and step["step"]["input"] == "number"
+            error = await exchange(ws, {"type": "answer", "step": "household", "value": "lots"})
+            assert error["type"] == "error"
+            step = await exchange(ws, {"type": "answer", "step": "household", "value": 2})
+            assert step["step"]["id"] == "persuade"  # the conditional rule: support == 'undecided'
+            step = await exchange(ws, {"type": "back"})
+            assert step["step"]["id"] == "household"
+            step = await exchange(ws, {"type": "answer", "step": "household", "value": 1})
+            assert step["step"]["id"] == "persuade"
+            step = await exchange(ws, {"type": "answer", "step": "persuade", "choice": 0})
+            assert step["step"]["id"] == "plan" and "What time of day will you go" in step["step"]["text"]
+        # The connection drops in the middle of the call; a new one resumes at the same step.
+        async with websockets.connect(setup.ws_url) as ws:
+            resumed = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert resumed["type"] == "step" and resumed["step"]["id"] == "plan"
+            assert resumed["contact_id"] == contact["id"]
+            step = await exchange(ws, {"type": "answer", "step": "plan", "choice": 2})
+            assert step["step"]["id"] == "thanks"
+            done = await exchange(ws, {"type": "answer", "step": "thanks"})
+            assert done == {
+                "type": "done",
+                "contact_id": contact["id"],
+                "result": "contacted",
+                "answers": {
+                    "intro": "Speaking",
+                    "support": "undecided",
+                    "household_voters": 1,
+                    "persuaded": "leaning_yes",
+                    "vote_time": "evening",
+                },
+            }
+            recorded = await exchange(
+                ws, {"type": "finish", "contact_id": contact["id"], "notes": "nice", "idempotency_key": "k-1"}
+            )
+            assert recorded == {"type": "recorded", "contact_id": contact["id"]}
+            again = await exchange(ws, {"type": "start", "contact_id": contact["id"]})
+            assert again["type"] == "error" and again["code"] == "already_completed"
+
+    asyncio.run(walk())
+    with setup.server.client() as admin:
+        rows = admin.get("/api/campaigns/dc/results.csv").text.splitlines()
+        assert len(rows) == 2 and "undecided" in rows[1] and "nice" in rows[1]
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("this is not json", "bad_message"),
+        (b"\x00\x01binary", "bad_message"),
+        ({"type": "bogus"}, "unknown_type"),
+        ({"no": "type"}, "unknown_type"),
+        ([1, 2, 3], "bad_message"),
+        ({"type": "start"}, "bad_message"),
+        ({"type": "start", "contact_id": "not-mine"}, "not_in_batch"),
+        ({"type": "answer", "step": "intro", "choice": 0}, "no_call"),
+        ("x" * 100_000, "bad_message"),
+        ("[" * 50_000, "bad_message"),
+    ],
+)
+def test_malformed_frames_get_errors_and_the_session_goes_on(setup: Setup, frame: Any, code: str) -> None:
+    # A volunteer of their own, so that no call is in progress from another case.
+    base = setup.server.base_url
+    email = f"v{abs(hash(repr(frame))) % 10**9}@example.org"
+    token = httpx.post(
+        f"{base}/api/auth/signup", json={"email": email, "name": "V", "password": "a long password"}
+    ).json()["token"]
+    batch = httpx.post(f"{base}/api/campaigns/dc/batches", headers={"Authorization": f"Bearer {token}"})
+    contact = batch.json()["contacts"][0]
+    url = base.replace("http", "ws", 1) + f"/ws/call/dc?token={token}"
+
+    async def go() -> None:
+        async with websockets.connect(url, max_size=2**21) as ws:
+            error = await exchange(ws, frame if isinstance(frame, (str, bytes)) else json.dumps(frame))
+            assert error["type"] == "error", error
+            assert error["code"] == code and error["message"]
+            step = await exchange(ws, {"type": "start", "contact_id": contact["id"]})
+            assert step["type"] == "step"
+            wrong = await exchange(ws, {"type": "answer", "step": "plan", "choice": 0})
+            assert wrong["type"] == "error"  # an answer for another step
+            assert (await exchange(ws, {"type": "answer", "step": "intro", "choice": 0}))["step"][
+                "id"
+            ] == "support"
+
+    asyncio.run(go())
+
+
+def test_socket_auth_and_unknown_campaign(setup: Setup) -> None:
+    base = setup.server.base_url.replace("http", "ws", 1)
+
+    async def closed_with(url: str, **kw: Any) -> int:
+        async with websockets.connect(url, **kw) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as info:
+                await asyncio.wait_for(ws.recv(), 5)
+            assert info.value.rcvd is not None
+            return info.value.rcvd.code
+
+    assert asyncio.run(closed_with(f"{base}/ws/call/dc")) == 4401
+    assert asyncio.run(closed_with(f"{base}/ws/call/dc?token=wrong")) == 4401
+    assert asyncio.run(closed_with(f"{base}/ws/call/nope?token={setup.token}")) == 4404
+    cross = asyncio.run(closed_with(setup.ws_url, origin="https://evil.example"))  # type: ignore[arg-type]
+    assert cross == 4403
