@@ -26,7 +26,7 @@ MAX_SEQUENCE = 10_000
 NAMES = frozenset({"contact", "answers"})
 FILTERS = frozenset(
     {"default", "d", "upper", "lower", "title", "capitalize", "trim", "length", "count", "int", "float",
-     "round", "string", "abs", "first", "last", "join", "truncate", "wordcount"}
+     "round", "string", "abs", "first", "last", "truncate", "wordcount"}
 )  # fmt: skip
 TESTS = frozenset(
     {"defined", "undefined", "none", "number", "string", "eq", "ne", "lt", "le", "gt", "ge", "in", "equalto",
@@ -45,6 +45,17 @@ _NODE_WORDS = {
     "Pow": "the ** operator", "Mod": "the % operator", "Dict": "dictionary literals",
     "FilterBlock": "filter blocks", "With": "{% with %}", "CallBlock": "{% call %}",
 }  # fmt: skip
+
+
+class _Blank(ChainableUndefined):
+    """A missing contact field or unanswered question: renders as nothing, and `|int` / `|float` of it
+    give 0 as they do for any other value that is not a number (instead of failing the whole text)."""
+
+    def __int__(self, *args: Any, **kwargs: Any) -> int:  # type: ignore[override]
+        return 0
+
+    def __float__(self, *args: Any, **kwargs: Any) -> float:  # type: ignore[override]
+        return 0.0
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -82,7 +93,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, op, left, right)
 
 
-ENV = _Environment(undefined=ChainableUndefined, autoescape=False)
+ENV = _Environment(undefined=_Blank, autoescape=False)
 ENV.globals.clear()  # no range/cycler/joiner/lipsum/namespace: the context is contact and answers only
 
 

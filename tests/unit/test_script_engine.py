@@ -213,3 +213,9 @@ def test_conditions_that_fail_count_as_false() -> None:
 
 def test_dict_methods_do_not_shadow_contact_columns() -> None:
     assert render("{{ contact.items }}/{{ contact.keys }}", {"items": "3 signs"}, {}) == "3 signs/"
+
+
+def test_int_of_a_missing_answer_is_zero_not_a_broken_text() -> None:
+    source = "{% if answers.n | int > 1 %}{{ answers.n }} voters{% else %}you{% endif %}"
+    assert render(source, {}, {}) == "you"
+    assert render(source, {}, {"n": 3}) == "3 voters"

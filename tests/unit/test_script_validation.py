@@ -294,6 +294,7 @@ def test_question_on_a_step_without_answers_is_a_warning() -> None:
         "{{ 9 ** 99999999 }}",
         "{% set x = 1 %}",
         "{% include 'x' %}",
+        "{{ contact.x|join(contact.x)|join(contact.x) }}",
     ],
 )
 def test_unsafe_templates_are_rejected_at_upload(text: str) -> None:
