@@ -1,0 +1,175 @@
+"""Unit tests of the pure pacer: modes, the abandonment controller, the CPS window and the estimators."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dialer.models import Mode
+from dialer.pacing import (
+    AgentStatus,
+    AgentView,
+    CallOutcome,
+    OutcomeEstimator,
+    PacerConfig,
+    PacingInput,
+    TalkTimeEstimator,
+    TalkTimeModel,
+    cps_room,
+    decide,
+    risk_threshold,
+)
+
+READY = AgentView(AgentStatus.READY)
+
+
+def talking(elapsed: float) -> AgentView:
+    return AgentView(AgentStatus.TALKING, elapsed=elapsed)
+
+
+def wrapping(remaining: float) -> AgentView:
+    return AgentView(AgentStatus.WRAP_UP, remaining=remaining)
+
+
+def make_input(
+    mode: Mode = Mode.PREDICTIVE,
+    agents: tuple[AgentView, ...] = (READY,) * 20,
+    ringing: tuple[float, ...] = (),
+    live_answers: int = 2000,
+    abandoned: int = 0,
+    cps_limit: float = 1000.0,
+    **kwargs: object,
+) -> PacingInput:
+    return PacingInput(
+        now=1000.0,
+        mode=mode,
+        agents=agents,
+        ringing=ringing,
+        outcomes=OutcomeEstimator(),
+        talk=TalkTimeModel(),
+        live_answers=live_answers,
+        abandoned=abandoned,
+        cps_limit=cps_limit,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_power_dials_one_line_per_free_volunteer_minus_lines_ringing() -> None:
+    agents = (READY,) * 5 + (talking(30.0),) * 3 + (wrapping(2.0),) * 2
+    assert decide(make_input(Mode.POWER, agents)).dials == 5
+    assert decide(make_input(Mode.POWER, agents, ringing=(1.0, 4.0))).dials == 3
+    assert decide(make_input(Mode.POWER, agents, ringing=(1.0,) * 9)).dials == 0
+
+
+def test_preview_and_empty_pools_dial_nothing() -> None:
+    assert decide(make_input(Mode.PREVIEW)).dials == 0
+    assert decide(make_input(agents=())).dials == 0
+
+
+def test_predictive_overdials_free_volunteers_when_the_bank_allows() -> None:
+    decision = decide(make_input())
+    assert decision.theta > 0
+    # With a 10% answer rate many more lines than 20 free volunteers carry little risk.
+    assert decision.dials > 40
+
+
+def test_predictive_falls_back_to_the_safe_floor_when_abandonment_reaches_the_cap() -> None:
+    over_cap = decide(make_input(live_answers=1000, abandoned=30))
+    assert over_cap.theta == 0.0
+    assert over_cap.dials == over_cap.safe == 20
+
+
+def test_predictive_tightens_as_measured_abandonment_nears_the_cap() -> None:
+    counts = [decide(make_input(live_answers=1000, abandoned=a)).dials for a in (0, 10, 18, 22, 26)]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] > counts[-1]
+
+
+def test_a_fresh_small_pool_takes_no_risk() -> None:
+    decision = decide(make_input(agents=(READY,) * 4, live_answers=0))
+    assert decision.theta == 0.0
+    assert decision.dials == 4
+
+
+def test_agents_finishing_wrap_up_soon_count_as_free_for_the_safe_floor() -> None:
+    agents = (wrapping(3.0),) * 4 + (wrapping(15.0),) * 4
+    decision = decide(make_input(agents=agents, live_answers=0))
+    assert decision.safe == 4  # the first four are free before any new line can be answered (5 s + 2 s)
+
+
+def test_lines_already_ringing_reduce_what_predictive_dials() -> None:
+    idle = decide(make_input()).dials
+    busy = decide(make_input(ringing=(6.0,) * 60)).dials
+    assert busy < idle
+
+
+def test_a_higher_answer_rate_means_fewer_lines() -> None:
+    low = OutcomeEstimator(prior=(0.05, 0.2, 0.1, 0.65))
+    high = OutcomeEstimator(prior=(0.25, 0.2, 0.1, 0.45))
+    base = make_input()
+    n_low = decide(PacingInput(**{**base.__dict__, "outcomes": low})).dials
+    n_high = decide(PacingInput(**{**base.__dict__, "outcomes": high})).dials
+    assert n_low > n_high
+
+
+def test_the_cps_limit_caps_the_decision() -> None:
+    decision = decide(make_input(cps_limit=5.0, recent_dials=(999.5, 999.9)))
+    assert decision.dials == 3
+    assert decision.limited_by_cps
+
+
+def test_cps_room_counts_a_sliding_window() -> None:
+    assert cps_room(10.0, [], 3.0) == 3
+    assert cps_room(10.0, [9.0, 9.5, 10.0], 3.0) == 1  # 9.0 left the (9, 10] window
+    assert cps_room(10.0, [9.2, 9.5, 10.0], 3.0) == 0
+    assert cps_room(10.0, [8.5], 0.5) == 0  # one call per two seconds
+    assert cps_room(10.0, [7.9], 0.5) == 1
+    assert cps_room(10.0, [], 0.0) == 0
+
+
+def test_risk_threshold_is_zero_until_the_bank_holds_its_reserve_and_capped_at_theta_max() -> None:
+    config = PacerConfig()
+    assert risk_threshold(0, 0, 0.03, 0, config) == 0.0
+    assert risk_threshold(100, 3, 0.03, 0, config) == 0.0  # 3% measured, above the 2.7% target
+    assert risk_threshold(1000, 26, 0.03, 0, config) == pytest.approx(config.theta_min)  # bank == reserve
+    assert risk_threshold(1000, 27, 0.03, 0, config) == 0.0
+    assert risk_threshold(30, 0, 0.03, 20, config) > risk_threshold(30, 0, 0.03, 0, config) == 0.0  # the loan
+    assert risk_threshold(100_000, 0, 0.03, 0, config) == config.theta_max
+    thetas = [risk_threshold(n, 5, 0.03, 0, config) for n in range(0, 2000, 50)]
+    assert thetas == sorted(thetas)
+
+
+def test_outcome_estimator_starts_at_its_prior_and_learns() -> None:
+    est = OutcomeEstimator()
+    assert est.human_rate == pytest.approx(0.10)
+    for i in range(1000):
+        est = est.observed(CallOutcome.HUMAN if i % 5 == 0 else CallOutcome.NO_ANSWER)
+    assert est.human_rate == pytest.approx(0.2, abs=0.01)
+    total = est.human_rate + est.machine_rate + est.fail_rate + est.no_answer_rate
+    assert total == pytest.approx(1.0)
+
+
+def test_outcome_estimator_with_half_life_forgets_old_evidence() -> None:
+    fading, keeping = OutcomeEstimator(half_life=100.0), OutcomeEstimator()
+    for outcome in [CallOutcome.HUMAN] * 1000 + [CallOutcome.NO_ANSWER] * 1000:
+        fading, keeping = fading.observed(outcome), keeping.observed(outcome)
+    assert fading.human_rate < 0.03  # what is left is mostly the prior
+    assert keeping.human_rate > 0.45
+
+
+def test_talk_time_model_matches_its_mean_and_conditions_on_elapsed_time() -> None:
+    model = TalkTimeModel(mean=90.0, sd=60.0)
+    mu, sigma = model.log_params
+    assert math.exp(mu + sigma**2 / 2) == pytest.approx(90.0)
+    assert 0.5 < model.cdf(90.0) < 0.7
+    assert model.ends_within(30.0, 0.0) == 0.0
+    assert 0.0 < model.ends_within(30.0, 10.0) < model.ends_within(30.0, 60.0) < 1.0
+
+
+def test_talk_time_estimator_learns_from_conversations() -> None:
+    est = TalkTimeEstimator()
+    for seconds in [200.0, 300.0] * 500:
+        est = est.observed(seconds)
+    assert est.model.mean == pytest.approx(250.0, rel=0.05)
+    assert est.model.sd < 100.0
