@@ -24,7 +24,17 @@ from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
-from dialer.web import api_auth, api_batches, api_campaigns, api_voice, webhooks, ws_call
+from dialer.live import LiveHub
+from dialer.web import (
+    api_auth,
+    api_batches,
+    api_campaigns,
+    api_scripts,
+    api_voice,
+    webhooks,
+    ws_call,
+    ws_live,
+)
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
@@ -48,9 +58,11 @@ def route_table() -> list[BaseRoute]:
         *api_auth.routes,
         *api_campaigns.routes,
         *api_batches.routes,
+        *api_scripts.routes,
         *api_voice.routes,
         *webhooks.routes,
         *ws_call.routes,
+        *ws_live.routes,
     ]
 
 
@@ -70,16 +82,17 @@ def create_app(
             client = async_client(url)
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
+        live = LiveHub(client, clock=clock)
         app.state.deps = Deps(
             settings=settings,
             redis=client,
             clock=clock,
             secret_key=settings.resolve_secret_key(),
             carrier=the_carrier,
-            services={"call_hub": hub},
+            services={"call_hub": hub, "live": live, "campaign_changed": live.campaign_changed},
         )
         try:
-            async with anyio.create_task_group() as tg:
+            async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
                 yield
                 tg.cancel_scope.cancel()
