@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ REQUIRED = {
 }
 
 
-def run(**overrides: object) -> dict[str, object]:
+def run(**overrides: object) -> dict[str, Any]:
     params = {"mode": "predictive", "volunteers": 10, "hours": 0.25, "seed": 7, **overrides}
     return run_simulation(params)
 
@@ -98,9 +99,7 @@ def test_the_simulator_drives_the_real_pacer(monkeypatch: pytest.MonkeyPatch) ->
     calls: list[int] = []
     real = pacing.decide
 
-    def spy(
-        inp: pacing.PacingInput, config: pacing.PacerConfig = pacing.PacerConfig()
-    ) -> pacing.PacingDecision:
+    def spy(inp: pacing.PacingInput, config: pacing.PacerConfig) -> pacing.PacingDecision:
         decision = real(inp, config)
         calls.append(decision.dials)
         return decision
