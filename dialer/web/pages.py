@@ -1,0 +1,222 @@
+"""The HTML pages: sign-in/up, campaign picker and join links, profile, the volunteer call page, the organizer
+dashboard and the staff pages. Server-rendered Jinja2; the pages' scripts are small ES modules in static/js.
+
+Roles are checked here, server-side, before anything is rendered: an anonymous visitor is redirected to
+sign-in (and comes back afterwards), a role too low gets a plain 403 page with no campaign or voter data.
+Data that a page's script needs is rendered into a `<script type="application/json">` block (never
+executed; `tojson` escapes `<`), so the Content-Security-Policy can forbid inline scripts.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from dialer.accounts import User
+from dialer.campaigns import Campaign, CampaignStore
+from dialer.models import CampaignStatus, Mode, ResultCode, Role
+from dialer.queue import keys
+from dialer.web import pages_tools
+from dialer.web.auth import current_user
+from dialer.web.deps import deps
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+VENDOR_SDK = STATIC_DIR / "vendor" / "twilio.min.js"
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+# Results a volunteer may pick by hand when the script did not get to an end (nobody answered, ...).
+MANUAL_RESULTS = [
+    ResultCode.NO_ANSWER,
+    ResultCode.BUSY,
+    ResultCode.VOICEMAIL,
+    ResultCode.NOT_HOME,
+    ResultCode.WRONG_NUMBER,
+    ResultCode.DISCONNECTED,
+    ResultCode.REFUSED,
+    ResultCode.LANGUAGE_BARRIER,
+    ResultCode.DO_NOT_CALL,
+    ResultCode.MOVED,
+    ResultCode.DECEASED,
+]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class _Deny(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def safe_next(target: str | None, default: str = "/campaigns") -> str:
+    """A local path to return to after signing in; anything else (other sites, `//host`) is ignored."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    return templates.TemplateResponse(request, name, context, status_code=status, headers=NO_STORE)
+
+
+async def page_user(request: Request, role: Role = Role.VOLUNTEER) -> User:
+    """The signed-in user with `role`, else a redirect to sign-in (anonymous) or a 403 page (raised)."""
+    user = await current_user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise _Deny(RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303))
+    if not user.role.includes(role):
+        message = f"This page is for the {role.value} role; your account is a {user.role.value}."
+        raise _Deny(
+            render(request, "error.html", {"user": user, "title": "Not allowed", "message": message}, 403)
+        )
+    return user
+
+
+async def page_campaign(request: Request, user: User) -> Campaign:
+    campaign = await CampaignStore(deps(request).redis).get(request.path_params["campaign_id"])
+    closed = campaign is not None and campaign.status is CampaignStatus.CLOSED
+    if campaign is None or (closed and not user.role.includes(Role.ORGANIZER)):
+        message = "There is no such campaign, or it has closed. Pick another from the list."
+        raise _Deny(
+            render(request, "error.html", {"user": user, "title": "Not found", "message": message}, 404)
+        )
+    return campaign
+
+
+def _guarded(handler: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await handler(request)
+        except _Deny as deny:
+            return deny.response
+        return response
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+async def home(request: Request) -> Response:
+    user = await current_user(request)
+    return RedirectResponse("/campaigns" if user else "/signin", status_code=303)
+
+
+async def signin(request: Request) -> Response:
+    nxt = safe_next(request.query_params.get("next"))
+    return render(request, "signin.html", {"user": await current_user(request), "next": nxt})
+
+
+async def signup(request: Request) -> Response:
+    nxt = safe_next(request.query_params.get("next"))
+    return render(request, "signup.html", {"user": await current_user(request), "next": nxt})
+
+
+async def campaigns(request: Request) -> Response:
+    user = await page_user(request)
+    listed = await CampaignStore(deps(request).redis).list()
+    organizer = user.role.includes(Role.ORGANIZER)
+    if not organizer:
+        listed = [c for c in listed if c.status is not CampaignStatus.CLOSED]
+    context = {"user": user, "campaigns": listed, "organizer": organizer, "base_url": _base(request)}
+    return render(request, "campaigns.html", context)
+
+
+async def join(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        target = quote(request.url.path, safe="/")
+        return RedirectResponse(f"/signup?next={target}", status_code=303)
+    campaign = await page_campaign(request, user)
+    return render(request, "join.html", {"user": user, "campaign": campaign})
+
+
+async def profile(request: Request) -> Response:
+    user = await page_user(request)
+    d = deps(request)
+    rows: list[dict[str, Any]] = []
+    for campaign in await CampaignStore(d.redis).list():
+        score = await d.redis.zscore(keys.leaderboard(campaign.id), user.id)
+        if score:
+            rows.append({"campaign": campaign, "calls": int(score)})
+    total = sum(int(r["calls"]) for r in rows)
+    return render(request, "profile.html", {"user": user, "rows": rows, "total": total})
+
+
+async def call_page(request: Request) -> Response:
+    user = await page_user(request)
+    campaign = await page_campaign(request, user)
+    d = deps(request)
+    twilio = d.settings.carrier == "twilio" and VENDOR_SDK.exists()
+    data = {
+        "campaign": campaign.to_json(),
+        "user": {"id": user.id, "name": user.name},
+        "phone": "twilio" if twilio else "simulated",
+        "twilio_wanted": d.settings.carrier == "twilio",
+        "manual_results": [r.value for r in MANUAL_RESULTS],
+    }
+    return render(request, "call.html", {"user": user, "campaign": campaign, "data": data})
+
+
+async def dashboard(request: Request) -> Response:
+    user = await page_user(request, Role.ORGANIZER)
+    campaign = await page_campaign(request, user)
+    d = deps(request)
+    now = d.clock()
+    minute = math.floor(now / 60)
+    minutes = [str(m) for m in range(minute - 59, minute + 1)]
+    per_minute = await d.redis.hmget(keys.calls_per_minute(campaign.id), minutes)
+    data = {
+        "campaign": campaign.to_json(),
+        "minute": minute,
+        "per_minute": [int(n) if n else 0 for n in per_minute],
+    }
+    return render(request, "dashboard.html", {"user": user, "campaign": campaign, "data": data})
+
+
+async def campaign_settings(request: Request) -> Response:
+    user = await page_user(request, Role.ORGANIZER)
+    campaign = await page_campaign(request, user)
+    data = {"campaign": campaign.to_json(), "new": False}
+    context = {"user": user, "campaign": campaign, "data": data, "modes": list(Mode)}
+    return render(request, "settings.html", context)
+
+
+async def new_campaign(request: Request) -> Response:
+    user = await page_user(request, Role.ORGANIZER)
+    data = {"campaign": None, "new": True}
+    context = {"user": user, "campaign": None, "data": data, "modes": list(Mode)}
+    return render(request, "settings.html", context)
+
+
+async def scripts(request: Request) -> Response:
+    user = await page_user(request, Role.ORGANIZER)
+    data = {"script_id": request.query_params.get("id", "")}
+    return render(request, "scripts.html", {"user": user, "data": data})
+
+
+def _base(request: Request) -> str:
+    return deps(request).settings.public_url or str(request.base_url).rstrip("/")
+
+
+routes: list[BaseRoute] = [
+    Route("/", home, methods=["GET"]),
+    Route("/signin", signin, methods=["GET"]),
+    Route("/signup", signup, methods=["GET"]),
+    Route("/campaigns", _guarded(campaigns), methods=["GET"]),
+    Route("/campaigns/new", _guarded(new_campaign), methods=["GET"]),
+    Route("/join/{campaign_id}", _guarded(join), methods=["GET"]),
+    Route("/profile", _guarded(profile), methods=["GET"]),
+    Route("/call/{campaign_id}", _guarded(call_page), methods=["GET"]),
+    Route("/campaigns/{campaign_id}/dashboard", _guarded(dashboard), methods=["GET"]),
+    Route("/campaigns/{campaign_id}/settings", _guarded(campaign_settings), methods=["GET"]),
+    Route("/scripts", _guarded(scripts), methods=["GET"]),
+    *pages_tools.routes,
+    Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+]

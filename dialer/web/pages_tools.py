@@ -1,0 +1,148 @@
+"""Small JSON helpers that only the pages use (not part of API.md's public contract):
+
+- `GET /call/{campaign_id}/progress` (volunteer): the campaign's progress against its goal and the caller's
+  own calls; aggregate numbers only, no voter data.
+- `POST /scripts/lines` (organizer): `{source, paths}` -> `{lines: {path: line or null}}`, so the script page
+  can show the API's validation errors beside the YAML lines they are about.
+- `POST /scripts/preview` (organizer): `{source, contact, events}` -> the step (or `done`) that walking the
+  script with this sample contact and these events (`{step, choice}`, `{step, value}`, `{back: true}`) gives,
+  exactly as the call socket would send it; invalid scripts give 422 `invalid_script` with line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.models import Role
+from dialer.queue import keys
+from dialer.scripts import engine
+from dialer.scripts.loader import MAX_BYTES, load_script
+from dialer.scripts.model import ScriptError
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
+MAX_EVENTS = 500
+
+
+def path_segments(path: str) -> list[str | int]:
+    """`steps.plan.next[0].goto` -> ["steps", "plan", "next", 0, "goto"]."""
+    return [int(index) if index else key for key, index in _SEGMENT.findall(path)]
+
+
+def compose(source: str) -> yaml.Node | None:
+    """The YAML node tree (positions only, aliases not expanded), or None when it cannot be read."""
+    if len(source.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return None
+    try:
+        return yaml.compose(source, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
+def line_of(root: yaml.Node | None, path: str, message: str = "") -> int | None:
+    """The 1-based line of the YAML source that `path` points at: the deepest part of it that exists (a
+    missing key points at its parent). Syntax errors carry their line in the message instead."""
+    found = _LINE_IN_MESSAGE.search(message) if not path else None
+    if found:
+        return int(found.group(1))
+    if root is None:
+        return None
+    node: yaml.Node = root
+    line = node.start_mark.line + 1
+    for segment in path_segments(path):
+        if isinstance(node, yaml.MappingNode) and isinstance(segment, str):
+            pair = next((p for p in node.value if getattr(p[0], "value", None) == segment), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and segment < len(node.value):
+            node = node.value[segment]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+async def lines(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    body = await read_json_object(request)
+    source, paths = body.get("source"), body.get("paths")
+    if not isinstance(source, str) or not isinstance(paths, list):
+        raise ApiError(422, "validation_error", "Send {source: text, paths: [{path, message}]}.")
+    root = compose(source)
+    out: dict[str, int | None] = {}
+    for item in paths[:1000]:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            out[item["path"]] = line_of(root, item["path"], str(item.get("message", "")))
+    return JSONResponse({"lines": out})
+
+
+async def preview(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    body = await read_json_object(request)
+    source, contact, events = body.get("source"), body.get("contact", {}), body.get("events", [])
+    if not isinstance(source, str) or not isinstance(contact, dict) or not isinstance(events, list):
+        raise ApiError(422, "validation_error", "Send {source: text, contact: {...}, events: [...]}.")
+    try:
+        loaded = load_script(source, "application/yaml")
+    except ScriptError as exc:
+        root = compose(source)
+        details = [{**p.as_detail(), "line": line_of(root, p.path, p.message)} for p in exc.problems]
+        raise ApiError(422, "invalid_script", "The script has problems.", details) from None
+    script = loaded.script
+    walk = engine.start(script)
+    try:
+        for event in events[:MAX_EVENTS]:
+            if not isinstance(event, dict):
+                raise engine.AnswerError("bad_message", "each event must be an object")
+            if event.get("back"):
+                walk = engine.back(walk)
+            else:
+                walk = engine.answer(
+                    script,
+                    contact,
+                    walk,
+                    str(event.get("step")),
+                    choice=event.get("choice"),
+                    value=event.get("value", engine.MISSING),
+                )
+    except engine.AnswerError as exc:
+        raise ApiError(422, exc.code, exc.message) from None
+    answers = walk.answers(script)
+    if walk.result is not None:
+        return JSONResponse({"type": "done", "result": walk.result.value, "answers": answers})
+    step = engine.step_payload(script, walk, contact)
+    return JSONResponse({"type": "step", "step": step, "answers": answers})
+
+
+async def progress(request: Request) -> Response:
+    user = await require_user(request)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    counters = await d.redis.hmget(keys.counters(campaign.id), ["calls", "reached"])
+    mine = await d.redis.zscore(keys.leaderboard(campaign.id), user.id)
+    return JSONResponse(
+        {
+            "goal": campaign.goal,
+            "calls": int(counters[0] or 0),
+            "contacts_reached": int(counters[1] or 0),
+            "my_calls": int(mine or 0),
+        }
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/call/{campaign_id}/progress", progress, methods=["GET"]),
+    Route("/scripts/lines", lines, methods=["POST"]),
+    Route("/scripts/preview", preview, methods=["POST"]),
+]

@@ -1,0 +1,73 @@
+// Shared helpers: JSON fetch with the API's error shape, page data, tiny DOM builder, socket URLs.
+
+export class ApiFailure extends Error {
+  constructor(status, error) {
+    super(error?.message || `Request failed (${status})`);
+    this.status = status;
+    this.code = error?.code || `http_${status}`;
+    this.details = error?.details || [];
+  }
+}
+
+// Every write goes through fetch from our own origin (the server checks Origin: see security.py).
+export async function api(method, url, body, { contentType, keepalive = false } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" }, keepalive };
+  if (body !== undefined) {
+    if (contentType) {
+      init.body = body;
+      init.headers["Content-Type"] = contentType;
+    } else {
+      init.body = JSON.stringify(body);
+      init.headers["Content-Type"] = "application/json";
+    }
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    throw new ApiFailure(0, { code: "network", message: "No connection to the server; retrying shortly." });
+  }
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json().catch(() => null) : null;
+  if (!response.ok) throw new ApiFailure(response.status, data?.error);
+  return data;
+}
+
+export function pageData() {
+  const node = document.getElementById("page-data");
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function wsUrl(path) {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+}
+
+export function humanize(code) {
+  const text = String(code ?? "").replaceAll("_", " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function show(node, visible) {
+  node.hidden = !visible;
+}
+
+export function typingInField(event) {
+  const t = event.target;
+  return t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+}

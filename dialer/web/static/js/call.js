@@ -1,0 +1,456 @@
+// The volunteer call page: take a batch, call each contact, walk the script over /ws/call, record results.
+// A result is never lost to a dropped connection: each contact call gets one idempotency key
+// (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
+// if the socket stays down, posted over HTTP with the same key (the server records it once).
+import { api, h, humanize, pageData, show, typingInField, wsUrl } from "./api.js";
+import { SimulatedPhone, TwilioPhone } from "./phone.js";
+
+const data = pageData();
+const campaign = data.campaign;
+const cid = campaign.id;
+const $ = (id) => document.getElementById(id);
+const ui = {
+  notice: $("notice"), name: $("contact-name"), phone: $("contact-phone"), fields: $("contact-fields"),
+  position: $("position"), call: $("call-btn"), hangup: $("hangup-btn"), status: $("call-status"),
+  script: $("script"), text: $("step-text"), choices: $("choices"), form: $("input-form"),
+  input: $("step-input"), back: $("back-btn"), outcome: $("outcome"), result: $("result-text"),
+  notes: $("notes"), finish: $("finish-btn"), manual: $("manual"), manualResult: $("manual-result"),
+  manualSave: $("manual-save"), save: $("save-status"), list: $("contact-list"), more: $("more-btn"),
+  conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"),
+};
+
+const STATUS_TEXT = {
+  dialing: "Dialing…", queued: "Dialing…", initiated: "Dialing…", ringing: "Ringing…",
+  "in-progress": "Connected: read the script", answered: "Connected: read the script",
+  completed: "Call ended", busy: "Busy", "no-answer": "No answer", failed: "The call failed",
+  canceled: "Call canceled",
+};
+const FINAL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
+const PENDING_KEY = `dialer.pending.${cid}`;
+const DONE_KEY = `dialer.done.${cid}`;
+
+let batch = null;
+let contacts = [];
+const done = JSON.parse(sessionStorage.getItem(DONE_KEY) || "{}"); // contact id -> result
+let current = null; // contact object shown
+let callKey = null; // idempotency key of the current contact call
+let started = false; // a call (script walk) is in progress for `current`
+let step = null;
+let ended = null; // the `done` message
+let pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) || "null"); // a finish awaiting confirmation
+let socket = null;
+let socketOpen = false;
+let reconnectDelay = 500;
+let finishTimer = null;
+let renewTimer = null;
+
+const phone = data.phone === "twilio"
+  ? new TwilioPhone(cid, onCallStatus)
+  : new SimulatedPhone(cid, onCallStatus);
+
+function notify(message) {
+  ui.notice.textContent = message || "";
+  show(ui.notice, Boolean(message));
+}
+
+// ---- the batch ------------------------------------------------------------------------------------------
+
+async function takeBatch() {
+  notify("");
+  ui.name.textContent = "Getting your list…";
+  try {
+    batch = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/batches`);
+  } catch (err) {
+    batch = null;
+    contacts = [];
+    renderList();
+    const why = (err.details || []).map((d) => d.reason || d.message || d).join(", ");
+    const reasons = {
+      outside_calling_hours: "It is outside calling hours for everyone left on the list. Thank you! Come back later.",
+      exhausted: "Everyone on the list has been called. Thank you!",
+      campaign_paused: "The campaign is paused by the organizers. Please wait a moment.",
+    };
+    const text = Object.entries(reasons).find(([k]) => why.includes(k) || JSON.stringify(err.details).includes(k));
+    ui.name.textContent = "No one to call right now";
+    notify(err.code === "no_contacts" ? (text ? text[1] : err.message) : err.message);
+    ui.call.disabled = true;
+    show(ui.more, true);
+    return;
+  }
+  contacts = batch.contacts || [];
+  show(ui.more, false);
+  renderList();
+  scheduleRenew();
+  selectNext();
+}
+
+function scheduleRenew() {
+  clearInterval(renewTimer);
+  const every = Math.max(30, Math.min((campaign.lease_seconds || 1800) / 3, 300)) * 1000;
+  renewTimer = setInterval(async () => {
+    if (!batch) return;
+    try {
+      await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/renew`);
+    } catch (err) {
+      if (err.status === 410) {
+        notify("Your list had expired, so here is a fresh one.");
+        await takeBatch();
+      }
+    }
+  }, every);
+}
+
+function releaseBatch() {
+  if (!batch || pending) return; // an unconfirmed result keeps the lease; it expires on its own
+  fetch(`/api/batches/${encodeURIComponent(batch.id)}/release`, {
+    method: "POST", credentials: "same-origin", keepalive: true,
+  }).catch(() => {});
+}
+
+function renderList() {
+  ui.list.replaceChildren(
+    ...contacts.map((c, i) => {
+      const result = done[c.id];
+      const label = `${i + 1}. ${c.first_name || ""} ${c.last_name || ""}`.trim();
+      return h("li", { class: `${result ? "done" : ""} ${current && current.id === c.id ? "current" : ""}` },
+        h("button", {
+          type: "button", class: "link", disabled: Boolean(result) || started,
+          "aria-current": current && current.id === c.id ? "true" : null,
+          onclick: () => select(c),
+        }, label),
+        h("span", { class: "chip" }, result ? humanize(result) : current && current.id === c.id ? "Now" : "To call"));
+    }),
+  );
+}
+
+function selectNext() {
+  const next = contacts.find((c) => !done[c.id]);
+  if (!next) {
+    current = null;
+    ui.name.textContent = "List finished!";
+    ui.phone.textContent = "";
+    ui.fields.replaceChildren();
+    ui.position.textContent = "";
+    ui.call.disabled = true;
+    show(ui.more, true);
+    ui.more.focus();
+    renderList();
+    return;
+  }
+  select(next);
+}
+
+function select(contact) {
+  if (started) return;
+  current = contact;
+  callKey = null;
+  step = null;
+  ended = null;
+  ui.notes.value = "";
+  const index = contacts.indexOf(contact);
+  ui.position.textContent = `Contact ${index + 1} of ${contacts.length}`;
+  ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
+  ui.phone.textContent = contact.phone || "";
+  const fields = Object.entries(contact.fields || {}).slice(0, 8);
+  ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
+  ui.status.textContent = "Not calling";
+  show(ui.script, false);
+  show(ui.outcome, false);
+  show(ui.finish, false);
+  ui.manual.open = false;
+  ui.call.disabled = false;
+  ui.hangup.disabled = true;
+  renderList();
+  ui.call.focus();
+}
+
+// ---- the call -------------------------------------------------------------------------------------------
+
+async function placeCall() {
+  if (!current || started) return;
+  started = true;
+  callKey = crypto.randomUUID();
+  ui.call.disabled = true;
+  ui.hangup.disabled = false;
+  renderList();
+  send({ type: "start", contact_id: current.id });
+  try {
+    await phone.dial(current.id);
+  } catch (err) {
+    ui.status.textContent = `Could not place the call: ${err.message}`;
+  }
+}
+
+function onCallStatus(status, detail) {
+  ui.status.textContent = (STATUS_TEXT[status] || humanize(status)) + (detail ? ` (${detail})` : "");
+  if (FINAL_STATUSES.has(status)) ui.hangup.disabled = true;
+}
+
+async function hangUp() {
+  ui.hangup.disabled = true;
+  await phone.hangup();
+  if (!ended) ui.manual.open = true;
+}
+
+// ---- the script (from the call socket) ------------------------------------------------------------------
+
+function renderStep(s) {
+  step = s;
+  ended = null;
+  show(ui.script, true);
+  show(ui.outcome, false);
+  show(ui.finish, false);
+  ui.text.textContent = s.text;
+  const buttons = s.choices.map((c) => h("button", {
+    type: "button", class: "choice", "data-index": c.index,
+    onclick: () => send({ type: "answer", step: s.id, choice: c.index }),
+  }, h("kbd", { text: String(c.index + 1) }), " ", c.label));
+  if (!s.choices.length && !s.input) {
+    buttons.push(h("button", {
+      type: "button", class: "choice", "data-index": 0,
+      onclick: () => send({ type: "answer", step: s.id }),
+    }, h("kbd", { text: "1" }), " Continue"));
+  }
+  ui.choices.replaceChildren(...buttons);
+  show(ui.form, Boolean(s.input));
+  ui.input.value = "";
+  ui.input.type = "text";
+  ui.input.inputMode = s.input === "number" ? "numeric" : "text";
+  $("step-input-label").textContent = s.input === "number" ? "Their answer (a number)" : "Their answer";
+  ui.back.disabled = false;
+  if (s.input) ui.input.focus();
+  else if (buttons.length) buttons[0].focus();
+}
+
+function renderDone(message) {
+  ended = message;
+  step = null;
+  ui.choices.replaceChildren();
+  show(ui.form, false);
+  ui.text.textContent = "The script is finished.";
+  ui.result.textContent = humanize(message.result);
+  show(ui.outcome, true);
+  show(ui.finish, true);
+  ui.manual.open = false;
+  ui.finish.focus();
+}
+
+function answerInput(event) {
+  event.preventDefault();
+  if (!step) return;
+  let value = ui.input.value.trim();
+  if (step.input === "number") {
+    const n = Number(value);
+    if (value === "" || Number.isNaN(n)) {
+      ui.save.textContent = "Please type a number.";
+      return;
+    }
+    value = n;
+  }
+  send({ type: "answer", step: step.id, value });
+}
+
+// ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
+
+function finish(manualResult) {
+  if (!current) return;
+  if (!callKey) callKey = crypto.randomUUID(); // a result without a call (e.g. a wrong number on the list)
+  const result = manualResult || ended?.result;
+  if (!result) return;
+  pending = {
+    batch_id: batch?.id, contact_id: current.id, notes: ui.notes.value, idempotency_key: callKey,
+    result, answers: manualResult ? {} : ended?.answers || {}, manual: Boolean(manualResult),
+  };
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+  ui.finish.disabled = true;
+  ui.manualSave.disabled = true;
+  ui.save.textContent = "Saving…";
+  attemptFinish();
+}
+
+function attemptFinish() {
+  if (!pending) return;
+  if (socketOpen && started && pending.contact_id === current?.id) {
+    const message = { type: "finish", contact_id: pending.contact_id, notes: pending.notes,
+      idempotency_key: pending.idempotency_key };
+    if (pending.manual) message.result = pending.result;
+    send(message);
+  }
+  clearTimeout(finishTimer);
+  // No confirmation soon (socket down, or no call session for it): post it over HTTP with the same key.
+  finishTimer = setTimeout(finishOverHttp, socketOpen && started ? 4000 : 0);
+}
+
+async function finishOverHttp() {
+  if (!pending) return;
+  const { batch_id, contact_id, result, answers, notes, idempotency_key } = pending;
+  try {
+    await api("POST", `/api/batches/${encodeURIComponent(batch_id)}/results`, {
+      contact_id, result, answers, notes, idempotency_key, call_sid: null, call_back_at: null,
+    });
+    confirmed(contact_id);
+  } catch (err) {
+    if (err.code === "already_completed") return confirmed(contact_id);
+    if (err.status === 0 || err.status >= 500) {
+      ui.save.textContent = "No connection: your result is kept and will be saved when you are back online.";
+      finishTimer = setTimeout(attemptFinish, 3000);
+      return;
+    }
+    ui.save.textContent = `Could not save: ${err.message}`;
+    pending = null;
+    sessionStorage.removeItem(PENDING_KEY);
+    ui.finish.disabled = false;
+    ui.manualSave.disabled = false;
+    if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
+  }
+}
+
+function confirmed(contactId) {
+  if (!pending || pending.contact_id !== contactId) return;
+  clearTimeout(finishTimer);
+  done[contactId] = pending.result;
+  sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
+  pending = null;
+  sessionStorage.removeItem(PENDING_KEY);
+  started = false;
+  ui.finish.disabled = false;
+  ui.manualSave.disabled = false;
+  ui.save.textContent = `Saved: ${humanize(done[contactId])}.`;
+  refreshProgress();
+  if (contacts.every((c) => done[c.id])) {
+    releaseBatch();
+    batch = null;
+    takeBatch();
+  } else {
+    selectNext();
+  }
+}
+
+// ---- the socket --------------------------------------------------------------------------------------------
+
+function send(message) {
+  if (socketOpen) socket.send(JSON.stringify(message));
+}
+
+const HANDLERS = {
+  step(m) {
+    if (current && m.contact_id === current.id) renderStep(m.step);
+  },
+  done(m) {
+    if (current && m.contact_id === current.id) renderDone(m);
+  },
+  recorded(m) {
+    confirmed(m.contact_id);
+  },
+  call_status(m) {
+    if (current && m.contact_id === current.id) {
+      onCallStatus(m.status);
+      if (m.suggested_result && !ended && FINAL_STATUSES.has(m.status)) {
+        ui.manualResult.value = m.suggested_result;
+        ui.manual.open = true;
+      }
+    }
+  },
+  error(m) {
+    if (pending && ["no_call", "already_completed", "wrong_contact", "not_done"].includes(m.code)) {
+      clearTimeout(finishTimer);
+      finishOverHttp();
+      return;
+    }
+    if (pending && ["lease_expired", "not_in_batch"].includes(m.code)) {
+      finishOverHttp();
+      return;
+    }
+    ui.save.textContent = m.message;
+  },
+};
+
+function connect() {
+  socket = new WebSocket(wsUrl(`/ws/call/${encodeURIComponent(cid)}`));
+  socket.addEventListener("open", () => {
+    socketOpen = true;
+    reconnectDelay = 500;
+    ui.conn.textContent = "connected";
+    if (started && current) send({ type: "start", contact_id: current.id }); // resumes where the call is
+    if (pending) attemptFinish();
+  });
+  socket.addEventListener("message", (event) => {
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    const handler = HANDLERS[message.type];
+    if (handler) handler(message);
+  });
+  socket.addEventListener("close", () => {
+    socketOpen = false;
+    ui.conn.textContent = "reconnecting…";
+    setTimeout(connect, reconnectDelay);
+    reconnectDelay = Math.min(reconnectDelay * 2, 8000);
+  });
+}
+
+// ---- progress against the goal --------------------------------------------------------------------------
+
+async function refreshProgress() {
+  try {
+    const p = await api("GET", `/call/${encodeURIComponent(cid)}/progress`);
+    const reached = p.contacts_reached;
+    if (p.goal) {
+      const pct = Math.min(100, Math.round((100 * reached) / p.goal));
+      ui.fill.style.width = `${pct}%`;
+      ui.progress.textContent = `${reached} of ${p.goal} conversations (${pct}%) · you: ${p.my_calls} calls`;
+    } else {
+      ui.fill.style.width = "0";
+      ui.progress.textContent = `${reached} conversations so far · you: ${p.my_calls} calls`;
+    }
+  } catch {
+    /* progress is a nicety; the calls go on */
+  }
+}
+
+// ---- keyboard: number keys pick answers; Enter/Space work on whatever button has focus ---------------
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && typingInField(event)) {
+    event.target.blur();
+    return;
+  }
+  if (typingInField(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (/^[1-9]$/.test(event.key)) {
+    const button = ui.choices.querySelector(`button[data-index="${Number(event.key) - 1}"]`);
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  }
+});
+
+ui.call.addEventListener("click", placeCall);
+ui.hangup.addEventListener("click", hangUp);
+ui.back.addEventListener("click", () => send({ type: "back" }));
+ui.form.addEventListener("submit", answerInput);
+ui.finish.addEventListener("click", () => finish(null));
+ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
+ui.more.addEventListener("click", takeBatch);
+window.addEventListener("pagehide", releaseBatch);
+
+async function main() {
+  try {
+    await phone.ready();
+  } catch (err) {
+    notify(`The phone could not start (${err.message}).`);
+  }
+  if (data.twilio_wanted && data.phone !== "twilio") {
+    notify("Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).");
+  }
+  connect();
+  refreshProgress();
+  setInterval(refreshProgress, 30000);
+  if (pending) finishOverHttp(); // left over from a reload: same key, recorded at most once
+  await takeBatch();
+}
+
+main();

@@ -1,0 +1,154 @@
+// The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
+import { api, h, humanize, pageData, show, wsUrl } from "./api.js";
+
+const data = pageData();
+let campaign = data.campaign;
+const cid = campaign.id;
+const $ = (id) => document.getElementById(id);
+let perMinute = data.per_minute.slice(); // 60 buckets, oldest first, the last is `minute`
+let minute = data.minute;
+let lastCalls = null;
+let delay = 500;
+let pollTimer = null;
+
+function pct(x) {
+  return `${(100 * (x || 0)).toFixed(1).replace(/\.0$/, "")}%`;
+}
+
+function roll() {
+  const now = Math.floor(Date.now() / 60000);
+  while (minute < now) {
+    perMinute.push(0);
+    perMinute.shift();
+    minute += 1;
+  }
+}
+
+function drawChart() {
+  const W = 600, H = 120, n = perMinute.length;
+  const max = Math.max(1, ...perMinute);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H + 16}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  const bw = W / n;
+  perMinute.forEach((v, i) => {
+    const bh = (v / max) * H;
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", (i * bw + 1).toFixed(1));
+    rect.setAttribute("y", (H - bh).toFixed(1));
+    rect.setAttribute("width", Math.max(1, bw - 2).toFixed(1));
+    rect.setAttribute("height", bh.toFixed(1));
+    rect.setAttribute("class", "bar");
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${n - 1 - i} min ago: ${v} calls`;
+    rect.append(title);
+    svg.append(rect);
+  });
+  for (const [x, label, anchor] of [[2, "60 min ago", "start"], [W - 2, "now", "end"]]) {
+    const text = document.createElementNS(ns, "text");
+    text.setAttribute("x", x);
+    text.setAttribute("y", H + 13);
+    text.setAttribute("text-anchor", anchor);
+    text.setAttribute("class", "axis");
+    text.textContent = label;
+    svg.append(text);
+  }
+  $("chart").replaceChildren(svg);
+  $("chart").setAttribute("aria-label", `Calls per minute over the last hour; peak ${max}`);
+}
+
+function render(s) {
+  roll();
+  if (lastCalls !== null && s.calls > lastCalls) perMinute[perMinute.length - 1] += s.calls - lastCalls;
+  lastCalls = s.calls;
+  $("calls").textContent = s.calls;
+  $("contacts_reached").textContent = s.contacts_reached;
+  $("contact_rate").textContent = pct(s.contact_rate);
+  $("active_volunteers").textContent = s.active_volunteers;
+  $("calls_last_hour").textContent = s.calls_last_hour;
+  $("abandon_rate").textContent = s.abandon_rate === null || s.abandon_rate === undefined ? "–" : pct(s.abandon_rate);
+  $("pending").textContent = s.pending ?? "–";
+  const goal = s.goal ?? campaign.goal;
+  if (goal) {
+    const share = Math.min(1, s.contacts_reached / goal);
+    $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
+    $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
+  } else {
+    $("thermo-fill").style.height = "0";
+    $("goal-text").textContent = `${s.contacts_reached} conversations; no goal set.`;
+  }
+  const results = Object.entries(s.results || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const total = results.reduce((t, [, n]) => t + n, 0) || 1;
+  $("results").tBodies[0].replaceChildren(
+    ...(results.length ? results : [["none yet", 0]]).map(([code, n]) => h("tr", { "data-code": code },
+      h("td", { text: humanize(code) }), h("td", { class: "num", text: n }),
+      h("td", { class: "barcol" }, h("span", { class: "hbar", style: null, "data-w": (100 * n) / total })))),
+  );
+  for (const bar of $("results").querySelectorAll(".hbar")) bar.style.width = `${bar.dataset.w}%`;
+  $("leaderboard").replaceChildren(
+    ...(s.leaderboard || []).map((row) => h("li", {}, h("span", { text: row.name }), h("strong", { text: row.calls }))),
+  );
+  drawChart();
+}
+
+function renderStatus() {
+  $("status").textContent = campaign.status;
+  $("mode").textContent = humanize(campaign.mode);
+  const paused = campaign.status === "paused";
+  $("pause-btn").textContent = paused ? "Resume calling" : "Pause calling";
+  $("pause-btn").disabled = campaign.status === "closed";
+}
+
+async function togglePause() {
+  const status = campaign.status === "paused" ? "active" : "paused";
+  try {
+    campaign = await api("PATCH", `/api/campaigns/${encodeURIComponent(cid)}`, { status });
+    renderStatus();
+  } catch (err) {
+    $("notice").textContent = err.message;
+    show($("notice"), true);
+  }
+}
+
+async function poll() {
+  try {
+    render(await api("GET", `/api/campaigns/${encodeURIComponent(cid)}/stats`));
+  } catch {
+    /* try again on the next tick */
+  }
+}
+
+function connect() {
+  const socket = new WebSocket(wsUrl(`/ws/campaigns/${encodeURIComponent(cid)}/live`));
+  socket.addEventListener("open", () => {
+    delay = 500;
+    clearInterval(pollTimer);
+    pollTimer = null;
+    $("live").textContent = "live";
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "stats") render(message);
+    if (message.type === "campaign" && message.campaign) {
+      campaign = message.campaign;
+      renderStatus();
+    }
+  });
+  socket.addEventListener("close", () => {
+    $("live").textContent = "reconnecting… (refreshing every 10 s meanwhile)";
+    if (!pollTimer) pollTimer = setInterval(poll, 10000);
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 10000);
+  });
+}
+
+$("pause-btn").addEventListener("click", togglePause);
+renderStatus();
+drawChart();
+setInterval(() => {
+  roll();
+  drawChart();
+}, 60000);
+poll();
+connect();

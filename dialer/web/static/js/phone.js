@@ -1,0 +1,67 @@
+// The two phones behind the same buttons. The simulated one asks the server to place the call (the
+// simulated carrier then drives progress, reported over the call socket as call_status messages). The
+// Twilio one uses the Voice JavaScript SDK from /static/vendor (fetched at set-up, never from a CDN).
+import { api } from "./api.js";
+
+export class SimulatedPhone {
+  constructor(campaignId, onStatus) {
+    this.campaignId = campaignId;
+    this.onStatus = onStatus;
+    this.kind = "simulated";
+  }
+  async ready() {}
+  async dial(contactId) {
+    this.onStatus("dialing");
+    const placed = await api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/calls`, {
+      contact_id: contactId,
+    });
+    return placed?.call_sid ?? null;
+  }
+  async hangup() {
+    // The simulated voter hangs up on their own; locally the call is over.
+    this.onStatus("completed");
+  }
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = resolve;
+    tag.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(tag);
+  });
+}
+
+export class TwilioPhone {
+  constructor(campaignId, onStatus) {
+    this.campaignId = campaignId;
+    this.onStatus = onStatus;
+    this.kind = "twilio";
+    this.device = null;
+    this.call = null;
+  }
+  async ready() {
+    await loadScript("/static/vendor/twilio.min.js");
+    const { token } = await api("GET", "/api/voice/token");
+    this.device = new window.Twilio.Device(token, { closeProtection: true });
+    this.device.on("tokenWillExpire", async () => {
+      const fresh = await api("GET", "/api/voice/token");
+      this.device.updateToken(fresh.token);
+    });
+    this.device.on("error", (err) => this.onStatus("failed", err?.message));
+  }
+  async dial(contactId) {
+    this.onStatus("dialing");
+    this.call = await this.device.connect({ params: { contact_id: contactId, campaign_id: this.campaignId } });
+    this.call.on("ringing", () => this.onStatus("ringing"));
+    this.call.on("accept", () => this.onStatus("in-progress"));
+    this.call.on("disconnect", () => this.onStatus("completed"));
+    this.call.on("cancel", () => this.onStatus("canceled"));
+    return this.call.parameters?.CallSid ?? null;
+  }
+  async hangup() {
+    if (this.call) this.call.disconnect();
+    this.call = null;
+  }
+}

@@ -1,0 +1,151 @@
+// Script editor: upload (POST /api/scripts as YAML), problems shown beside the lines they are about, and a
+// preview that walks the script with a sample contact (server-side, exactly as a call would).
+import { api, h, humanize, pageData, show, typingInField } from "./api.js";
+
+const data = pageData();
+const $ = (id) => document.getElementById(id);
+const source = $("source");
+let events = [];
+
+function sampleContact() {
+  const contact = { first_name: $("p-first").value, last_name: $("p-last").value, fields: {} };
+  for (const line of $("p-fields").value.split("\n")) {
+    const at = line.indexOf(":");
+    if (at > 0) contact.fields[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return contact;
+}
+
+async function withLines(details) {
+  if (details.some((d) => typeof d.line === "number")) return details;
+  try {
+    const { lines } = await api("POST", "/scripts/lines", { source: source.value, paths: details });
+    return details.map((d) => ({ ...d, line: lines[d.path] ?? null }));
+  } catch {
+    return details;
+  }
+}
+
+function annotate(problems, kind) {
+  const box = $("annotated");
+  if (!problems.length) {
+    show(box, false);
+    return;
+  }
+  const byLine = new Map();
+  for (const p of problems) {
+    const key = p.line ?? 0;
+    if (!byLine.has(key)) byLine.set(key, []);
+    byLine.get(key).push(p);
+  }
+  const rows = [];
+  const general = byLine.get(0) || [];
+  for (const p of general) rows.push(h("li", { class: `problem ${kind}` }, h("span", { class: "where", text: p.path || "document" }), " ", p.message));
+  const lines = source.value.split("\n");
+  lines.forEach((text, i) => {
+    const here = byLine.get(i + 1);
+    rows.push(h("li", { class: here ? `line bad ${kind}` : "line", "data-line": i + 1 },
+      h("span", { class: "ln", text: i + 1 }), h("code", { text: text || " " }),
+      here ? h("span", { class: "msg" }, ...here.map((p) => h("span", { class: "problem-msg", text: `${p.path}: ${p.message}` }))) : null));
+  });
+  box.replaceChildren(h("ol", { class: "source-lines", "aria-label": "Script with problems marked" }, ...rows));
+  show(box, true);
+  box.querySelector(".bad")?.scrollIntoView({ block: "nearest" });
+}
+
+function summary(problems, kind) {
+  const list = h("ul", { class: "problem-list" }, ...problems.map((p) => h("li", { class: kind },
+    p.line ? `Line ${p.line}: ` : "", h("code", { text: p.path || "document" }), ` ${p.message}`)));
+  return list;
+}
+
+async function upload() {
+  const status = $("problems-summary");
+  status.replaceChildren("Uploading…");
+  try {
+    const r = await api("POST", "/api/scripts", source.value, { contentType: "application/yaml" });
+    const warnings = await withLines(r.warnings || []);
+    status.replaceChildren(h("strong", { class: "ok", text: `Saved script "${r.id}", version ${r.version}.` }),
+      warnings.length ? summary(warnings, "warning") : "");
+    annotate(warnings, "warning");
+    $("load-id").value = r.id;
+  } catch (err) {
+    const problems = await withLines(err.details || []);
+    status.replaceChildren(h("strong", { class: "form-error", text: `${err.message} (${problems.length} problem${problems.length === 1 ? "" : "s"})` }),
+      summary(problems, "error"));
+    annotate(problems, "error");
+  }
+}
+
+async function load() {
+  const file = $("load-file").files[0];
+  if (file) {
+    source.value = await file.text();
+    return;
+  }
+  const id = $("load-id").value.trim();
+  if (!id) return;
+  try {
+    const doc = await api("GET", `/api/scripts/${encodeURIComponent(id)}`);
+    delete doc.version;
+    source.value = JSON.stringify(doc, null, 2); // JSON is YAML: it uploads as it is
+  } catch (err) {
+    $("problems-summary").textContent = err.message;
+  }
+}
+
+async function walk() {
+  const box = $("walk");
+  try {
+    const r = await api("POST", "/scripts/preview", { source: source.value, contact: sampleContact(), events });
+    annotate([], "error");
+    $("problems-summary").textContent = events.length ? "" : "No problems found.";
+    const back = h("button", { type: "button", onclick: () => { events.push({ back: true }); walk(); } }, "Back");
+    const restart = h("button", { type: "button", onclick: () => { events = []; walk(); } }, "Start over");
+    if (r.type === "done") {
+      box.replaceChildren(h("p", {}, "Result: ", h("strong", { text: humanize(r.result) })),
+        h("pre", { class: "answers", text: JSON.stringify(r.answers, null, 2) }), h("p", {}, back, " ", restart));
+      return;
+    }
+    const s = r.step;
+    const buttons = s.choices.map((c) => h("button", { type: "button", class: "choice", "data-index": c.index,
+      onclick: () => { events.push({ step: s.id, choice: c.index }); walk(); } }, h("kbd", { text: c.index + 1 }), " ", c.label));
+    if (!s.choices.length && !s.input) {
+      buttons.push(h("button", { type: "button", class: "choice", "data-index": 0,
+        onclick: () => { events.push({ step: s.id }); walk(); } }, h("kbd", { text: "1" }), " Continue"));
+    }
+    let form = null;
+    if (s.input) {
+      const input = h("input", { id: "p-input", type: "text", inputmode: s.input === "number" ? "numeric" : "text" });
+      form = h("form", { class: "input-form", onsubmit: (e) => {
+        e.preventDefault();
+        const v = s.input === "number" ? Number(input.value) : input.value;
+        events.push({ step: s.id, value: v });
+        walk();
+      } }, h("label", { for: "p-input", text: "Their answer" }), input, h("button", { type: "submit", text: "Next" }));
+    }
+    box.replaceChildren(h("p", { class: "muted", text: `Step: ${s.id}` }), h("p", { class: "step-text", text: s.text }),
+      h("div", { class: "choices" }, ...buttons), form, h("p", {}, events.length ? back : null, " ", restart));
+    (form ? form.querySelector("input") : buttons[0])?.focus();
+  } catch (err) {
+    if (err.code === "invalid_script") {
+      const problems = await withLines(err.details || []);
+      $("problems-summary").replaceChildren(h("strong", { class: "form-error", text: err.message }), summary(problems, "error"));
+      annotate(problems, "error");
+      box.replaceChildren(h("p", { class: "muted", text: "Fix the problems to preview the script." }));
+    } else {
+      events.pop();
+      box.prepend(h("p", { class: "form-error", text: err.message }));
+    }
+  }
+}
+
+$("upload-btn").addEventListener("click", upload);
+$("preview-btn").addEventListener("click", () => { events = []; walk(); });
+$("load-btn").addEventListener("click", load);
+document.addEventListener("keydown", (event) => {
+  if (typingInField(event) || !/^[1-9]$/.test(event.key)) return;
+  const button = $("walk").querySelector(`button[data-index="${Number(event.key) - 1}"]`);
+  if (button) button.click();
+});
+if (data.script_id) load();

@@ -1,0 +1,109 @@
+// Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
+import { api, h, pageData, show } from "./api.js";
+
+const data = pageData();
+const $ = (id) => document.getElementById(id);
+const form = $("campaign-form");
+
+function value(input) {
+  const type = input.dataset.type;
+  if (type === "bool") return input.checked;
+  const raw = input.value.trim();
+  if (type === "int-or-null") return raw === "" ? null : Number.parseInt(raw, 10);
+  if (type === "int") return Number.parseInt(raw, 10);
+  if (type === "float") return Number.parseFloat(raw);
+  return raw;
+}
+
+function collect() {
+  const body = {};
+  for (const input of form.querySelectorAll("input[name], select[name]")) {
+    const v = value(input);
+    if (data.new && (v === "" || v === null)) continue;
+    const [head, tail] = input.name.split(".");
+    if (tail) (body[head] ??= {})[tail] = v;
+    else body[head] = v;
+  }
+  return body;
+}
+
+function clearErrors() {
+  for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const node of form.querySelectorAll(".field.invalid")) node.classList.remove("invalid");
+  show($("form-error"), false);
+}
+
+function showErrors(err) {
+  const leftover = [];
+  for (const d of err.details || []) {
+    const field = form.querySelector(`.field[data-path="${CSS.escape(d.path)}"]`)
+      || form.querySelector(`.field[data-path="${CSS.escape(String(d.path).split(".")[0])}"]`);
+    if (field) {
+      field.classList.add("invalid");
+      const id = `err-${String(d.path).replace(/\W/g, "-")}`;
+      field.append(h("p", { class: "field-error", id, text: d.message }));
+      field.querySelector("input, select")?.setAttribute("aria-describedby", id);
+    } else {
+      leftover.push(`${d.path}: ${d.message}`);
+    }
+  }
+  $("form-error").textContent = [err.message, ...leftover].join(" ");
+  show($("form-error"), true);
+  form.querySelector(".invalid input, .invalid select")?.focus();
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors();
+  $("form-ok").textContent = "";
+  try {
+    if (data.new) {
+      const created = await api("POST", "/api/campaigns", collect());
+      location.assign(`/campaigns/${encodeURIComponent(created.id)}/settings`);
+    } else {
+      await api("PATCH", `/api/campaigns/${encodeURIComponent(data.campaign.id)}`, collect());
+      $("form-ok").textContent = "Saved.";
+    }
+  } catch (err) {
+    showErrors(err);
+  }
+});
+
+async function upload(fileInput, url) {
+  const file = fileInput.files[0];
+  if (!file) throw new Error("Choose a CSV file first.");
+  return api("POST", url, await file.arrayBuffer(), { contentType: "text/csv" });
+}
+
+if (!data.new) {
+  $("contacts-upload").addEventListener("click", async () => {
+    const report = $("import-report");
+    report.replaceChildren(h("p", { text: "Uploading…" }));
+    try {
+      const r = await upload($("contacts-file"), `/api/campaigns/${encodeURIComponent(data.campaign.id)}/contacts`);
+      const invalid = r.invalid || [];
+      report.replaceChildren(
+        h("ul", { class: "report" },
+          h("li", {}, h("strong", { text: r.imported }), " imported"),
+          h("li", {}, h("strong", { text: r.duplicates }), " duplicates skipped"),
+          h("li", {}, h("strong", { text: r.skipped_dnc }), " on the do-not-call list, skipped"),
+          h("li", {}, h("strong", { text: invalid.length }), " rows with problems")),
+        invalid.length
+          ? h("table", {}, h("caption", { text: "Rows not imported" }),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Row" }), h("th", { scope: "col", text: "Problem" }))),
+            h("tbody", {}, ...invalid.slice(0, 200).map((i) => h("tr", {}, h("td", { text: i.row }), h("td", { text: i.message })))))
+          : null,
+      );
+    } catch (err) {
+      report.replaceChildren(h("p", { class: "form-error", text: err.message }));
+    }
+  });
+  $("dnc-upload").addEventListener("click", async () => {
+    try {
+      const r = await upload($("dnc-file"), "/api/dnc");
+      $("dnc-report").textContent = `${r.added} numbers added to the do-not-call list.`;
+    } catch (err) {
+      $("dnc-report").textContent = err.message;
+    }
+  });
+}
