@@ -161,9 +161,9 @@ class CallSession:
         wanted = message.get("result")
         if contact_id != self.contact_id:
             return _error_reply("wrong_contact", f"the call in progress is with {self.contact_id!r}")
-        if not isinstance(notes, str) or len(notes) > MAX_NOTES:
+        if not isinstance(notes, str) or len(notes) > MAX_NOTES or not engine.is_unicode(notes):
             return _error_reply("bad_message", f"notes must be text of at most {MAX_NOTES} characters")
-        if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY:
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or not engine.is_unicode(key):
             return _error_reply(
                 "bad_message", "finish needs an idempotency_key (text, at most 200 characters)"
             )

@@ -136,7 +136,19 @@ def accept_value(step: Step, value: Any) -> Answer:
         raise AnswerError("bad_value", f"step {step.id!r} needs text")
     if len(value) > MAX_TEXT_ANSWER:
         raise AnswerError("bad_value", f"the answer is too long (at most {MAX_TEXT_ANSWER} characters)")
+    if not is_unicode(value):
+        raise AnswerError("bad_value", "the answer contains characters that are not valid Unicode")
     return value
+
+
+def is_unicode(text: str) -> bool:
+    """False for strings holding lone surrogates (JSON can smuggle them in as escapes); they cannot be
+    stored or sent on as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_number(value: Any, step_id: str) -> int | float:

@@ -174,7 +174,14 @@ def _check_shape(doc: Any) -> None:
             raise ScriptError(
                 [Problem("", f"the document is nested too deeply (at most {MAX_DEPTH} levels)")]
             )
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, e.g. from a JSON "\ud800" escape
+                raise ScriptError(
+                    [Problem("", "the document contains text that is not valid Unicode")]
+                ) from None
+        elif isinstance(value, dict):
             stack.extend((v, depth + 1) for v in value.values())
             stack.extend((k, depth + 1) for k in value)
         elif isinstance(value, list):

@@ -238,7 +238,10 @@ def _check_choices(check: _Checker, raw: Any, path: str, known: set[str]) -> tup
             continue
         label = None
         if "label" in body:
-            label = check.text(body["label"], f"{cpath}.label", "the label", MAX_LABEL)
+            raw_label = body["label"]
+            if isinstance(raw_label, int | float) and not isinstance(raw_label, bool):
+                raw_label = str(raw_label)  # `label: 5` on a rating scale means the text "5"
+            label = check.text(raw_label, f"{cpath}.label", "the label", MAX_LABEL)
         else:
             check.error(f"{cpath}.label", "missing label: what the volunteer clicks")
         value: Answer | None = label

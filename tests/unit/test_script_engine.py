@@ -131,7 +131,7 @@ def test_text_input_needs_text() -> None:
         "  b: {text: bye, result: contacted}\n",
         "application/yaml",
     ).script
-    for bad in (None, 3, "x" * 6000):
+    for bad in (None, 3, "x" * 6000, "\ud800"):
         with pytest.raises(AnswerError):
             engine.answer(script, ANN, engine.start(script), "a", value=bad)
     assert engine.answer(script, ANN, engine.start(script), "a", value="a@example.org").answers(script) == {

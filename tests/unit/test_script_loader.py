@@ -130,6 +130,16 @@ def test_hostile_or_odd_input_raises_only_script_error(data: str | bytes) -> Non
         assert messages(data, ctype)
 
 
+def test_lone_surrogates_are_rejected() -> None:
+    assert "not valid Unicode" in messages('{"id": "a\\ud800"}', "application/json")[0]
+
+
+def test_numeric_labels_are_text() -> None:
+    doc = GOOD.replace("{label: Yes, next: bye}", "{label: 5, next: bye}")
+    choice = load_script(doc, YAML).script.step("ask").choices[0]
+    assert (choice.label, choice.value) == ("5", "5")
+
+
 def test_nan_is_not_json() -> None:
     assert "NaN" in messages('{"id": NaN}', "application/json")[0]
 
