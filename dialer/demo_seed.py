@@ -1,9 +1,68 @@
-"""Seeds the demo through the public API (as an organizer would) and starts the simulated volunteers."""
+"""Seeds the demo through the public API, as an organizer would, and starts the simulated volunteers.
+
+Everything goes through HTTP with the admin token: the example script, a campaign, a call list of
+fictional voters (555-01xx numbers in real area codes), volunteer and organizer accounts. Run twice on the
+same data dir, it reuses what is there.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+CAMPAIGN_ID = "demo"
+ORGANIZER_EMAIL = "organizer@demo.example.org"
+ORGANIZER_PASSWORD = "demo-organizer-password"
+VOLUNTEER_PASSWORD = "demo-volunteer-password"
+# Real area codes, each with its own fictional 555-0100..0199 block, and the zone the area code is in.
+AREA_CODES = [
+    ("202", "DC", "America/New_York"),
+    ("312", "IL", "America/Chicago"),
+    ("303", "CO", "America/Denver"),
+    ("602", "AZ", "America/Phoenix"),
+    ("415", "CA", "America/Los_Angeles"),
+    ("907", "AK", "America/Anchorage"),
+    ("808", "HI", "Pacific/Honolulu"),
+    ("617", "MA", "America/New_York"),
+    ("512", "TX", "America/Chicago"),
+    ("206", "WA", "America/Los_Angeles"),
+]
+# Where it may be daytime when nowhere in the US is (so the demo calls at any hour); tried in order.
+DAYTIME_FALLBACK = ["Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]
+FIRST = [
+    "Alex",
+    "Blair",
+    "Casey",
+    "Dana",
+    "Emery",
+    "Finley",
+    "Gray",
+    "Harper",
+    "Indy",
+    "Jordan",
+    "Kai",
+    "Logan",
+    "Morgan",
+    "Noel",
+    "Oakley",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Sage",
+    "Taylor",
+]
+LAST = ["Rivera", "Chen", "Okafor", "Novak", "Haddad", "Larsen", "Moreau", "Tanaka", "Silva", "Kowalski"]
 
 
 @dataclass
@@ -12,7 +71,123 @@ class Seeded:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
+def _open_now(zone: str, now: float) -> bool:
+    hour = datetime.fromtimestamp(now, ZoneInfo(zone)).hour
+    return 10 <= hour < 20
+
+
+def call_list(n: int, now: float, seed: int = 7) -> bytes:
+    """A CSV of `n` fictional voters. If it is night in every zone of the list, voters get a zone where
+    it is daytime, so the demo shows calls whenever it is run (the README says so)."""
+    rng = random.Random(seed)
+    fallback = next((z for z in DAYTIME_FALLBACK if _open_now(z, now)), "Asia/Tokyo")
+    any_open = any(_open_now(zone, now) for _, _, zone in AREA_CODES)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "first_name", "last_name", "phone", "state", "timezone", "phone_type", "street"])
+    for i in range(min(n, 100 * len(AREA_CODES))):
+        area, state, zone = AREA_CODES[i // 100]
+        writer.writerow(
+            [
+                f"V{i + 1:05d}",
+                rng.choice(FIRST),
+                rng.choice(LAST),
+                f"({area}) 555-{100 + i % 100:04d}",
+                state,
+                zone if any_open else fallback,
+                rng.choice(["landline", "cell"]),
+                f"{rng.randint(10, 999)} Main St",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def _check(r: httpx.Response, *ok: int) -> httpx.Response:
+    if r.status_code not in ok:
+        raise SystemExit(
+            f"dialer demo: {r.request.method} {r.request.url.path} answered {r.status_code}: {r.text[:500]}"
+        )
+    return r
+
+
+def _account(client: httpx.Client, email: str, name: str, password: str) -> tuple[str, str]:
+    r = client.post("/api/auth/signup", json={"email": email, "name": name, "password": password})
+    if r.status_code == 409:
+        r = client.post("/api/auth/login", json={"email": email, "password": password})
+    _check(r, 200, 201)
+    client.cookies.clear()
+    return r.json()["user"]["id"], r.json()["token"]
+
+
 def seed_and_start(
     base_url: str, admin_token: str, *, volunteers: int, contacts: int, env: dict[str, str]
 ) -> Seeded:
-    return Seeded(links=[("API", f"{base_url}/api/campaigns")])
+    admin = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=120)
+    anon = httpx.Client(base_url=base_url, timeout=30)
+    try:
+        script = (EXAMPLES / "gotv.yaml").read_bytes()
+        _check(admin.post("/api/scripts", content=script, headers={"Content-Type": "application/yaml"}), 201)
+        r = admin.post(
+            "/api/campaigns",
+            json={
+                "id": CAMPAIGN_ID,
+                "name": "Demo call day: get out the vote",
+                "script_id": "gotv-2026",
+                "caller_id": "+12025550199",
+                "batch_size": 10,
+                "goal": contacts,
+                "lease_seconds": 900,
+            },
+        )
+        _check(r, 201, 409)
+        if r.status_code == 201:
+            report = _check(
+                admin.post(
+                    f"/api/campaigns/{CAMPAIGN_ID}/contacts",
+                    content=call_list(contacts, time.time()),
+                    headers={"Content-Type": "text/csv"},
+                ),
+                200,
+            ).json()
+            print(
+                f"imported {report['imported']} demo voters ({len(report['invalid'])} rows rejected)",
+                flush=True,
+            )
+        else:
+            _check(admin.patch(f"/api/campaigns/{CAMPAIGN_ID}", json={"status": "active"}), 200)
+        org_id, _ = _account(anon, ORGANIZER_EMAIL, "Demo Organizer", ORGANIZER_PASSWORD)
+        _check(admin.put(f"/api/users/{org_id}/role", json={"role": "organizer"}), 200)
+        tokens = [
+            _account(anon, f"volunteer{i + 1}@demo.example.org", f"Volunteer {i + 1}", VOLUNTEER_PASSWORD)[1]
+            for i in range(volunteers)
+        ]
+    finally:
+        admin.close()
+        anon.close()
+    seeded = Seeded(
+        links=[
+            ("organizer dashboard", f"{base_url}/campaigns/{CAMPAIGN_ID}/dashboard"),
+            ("volunteer call page", f"{base_url}/call/{CAMPAIGN_ID}"),
+            ("sign in", f"{base_url}/login"),
+            ("organizer sign-in", f"{ORGANIZER_EMAIL} / {ORGANIZER_PASSWORD}"),
+            ("stats (JSON)", f"{base_url}/api/campaigns/{CAMPAIGN_ID}/stats"),
+        ]
+    )
+    if volunteers:
+        child_env = {**env, "DIALER_VOLUNTEER_TOKENS": ",".join(tokens)}
+        seeded.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "dialer.volunteer_sim",
+                    "--base-url",
+                    base_url,
+                    "--campaign",
+                    CAMPAIGN_ID,
+                ],
+                env={k: v for k, v in child_env.items() if k != "DIALER_ADMIN_TOKEN"}
+                | {"PYTHONUNBUFFERED": "1"},
+            )
+        )
+    return seeded
