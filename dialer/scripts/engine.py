@@ -18,6 +18,7 @@ from dialer.scripts.model import Answer, InputKind, Problem, Script, Step
 
 MAX_TEXT_ANSWER = 5_000
 MAX_NUMBER = 10**15
+MAX_PATH = 500
 MISSING: Any = object()
 """Marks an answer message without `value` (a step answered by a click, not by typing)."""
 
@@ -85,6 +86,13 @@ def answer(
         raise AnswerError(
             "wrong_step", f"that answer is for step {step_id!r}, but the call is at {walk.step!r}"
         )
+    new = _next_walk(script, contact, walk, choice, value)
+    if not new.done and len(new.path) > MAX_PATH:  # only a looping script gets here; keeps the state small
+        raise AnswerError("call_too_long", f"this call has passed {MAX_PATH} steps: end it with a result")
+    return new
+
+
+def _next_walk(script: Script, contact: Mapping[str, Any], walk: Walk, choice: Any, value: Any) -> Walk:
     step = script.step(walk.step)
     if step.is_end:
         assert step.result is not None

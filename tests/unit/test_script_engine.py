@@ -219,3 +219,18 @@ def test_int_of_a_missing_answer_is_zero_not_a_broken_text() -> None:
     source = "{% if answers.n | int > 1 %}{{ answers.n }} voters{% else %}you{% endif %}"
     assert render(source, {}, {}) == "you"
     assert render(source, {}, {"n": 3}) == "3 voters"
+
+
+def test_a_looping_call_is_capped() -> None:
+    script = load_script(
+        "id: t\nstart: a\nsteps:\n"
+        "  a: {text: again, choices: [{label: again, next: a}, {label: stop, result: moved}]}\n",
+        "application/yaml",
+    ).script
+    walk = engine.start(script)
+    for _ in range(engine.MAX_PATH):
+        walk = engine.answer(script, ANN, walk, "a", choice=0)
+    with pytest.raises(AnswerError) as info:
+        engine.answer(script, ANN, walk, "a", choice=0)
+    assert info.value.code == "call_too_long"
+    assert engine.answer(script, ANN, walk, "a", choice=1).result == "moved"  # ending is still allowed
