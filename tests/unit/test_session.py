@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dialer.scripts import Script, load_script
 from dialer.session import CallSession, RecordResult, Reply
@@ -221,3 +223,47 @@ def test_a_new_batch_drops_a_call_on_a_contact_no_longer_held(session: CallSessi
     session.set_contacts({"c2": BATCH["c2"]})
     assert session.resume() == Reply()
     assert only(session.receive({"type": "back"}))["code"] == "no_call"
+
+
+MESSAGES = st.one_of(
+    st.fixed_dictionaries({"type": st.just("start"), "contact_id": st.sampled_from(["c1", "c2", "c3", 5])}),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("answer"),
+            "step": st.sampled_from(["intro", "support", "household", "persuade", "plan", "thanks", "x"]),
+        },
+        optional={
+            "choice": st.one_of(st.integers(-1, 6), st.booleans(), st.text(max_size=2)),
+            "value": st.one_of(st.integers(), st.text(max_size=5), st.none(), st.floats()),
+        },
+    ),
+    st.just({"type": "back"}),
+    st.fixed_dictionaries(
+        {"type": st.just("finish"), "contact_id": st.sampled_from(["c1", "c2"])},
+        optional={
+            "idempotency_key": st.text(max_size=3),
+            "notes": st.one_of(st.text(max_size=5), st.integers()),
+            "result": st.sampled_from(["no_answer", "contacted", "bogus"]),
+        },
+    ),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.integers(),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(MESSAGES, max_size=25))
+def test_any_message_sequence_gets_typed_json_replies_and_state_round_trips(
+    gotv: Script, messages: list[Any]
+) -> None:
+    session = CallSession(gotv, 1, BATCH)
+    for message in messages:
+        reply = session.receive(message)
+        for out in reply.messages:
+            assert out["type"] in {"step", "done", "error"}
+            json.dumps(out)
+        if reply.record is not None:
+            assert reply.record.contact_id == session.contact_id
+            session.recorded(reply.record.contact_id)
+        state = json.loads(json.dumps(session.to_state()))
+        assert CallSession.from_state(gotv, 1, BATCH, state).resume() == session.resume()
