@@ -11,6 +11,7 @@ import random
 import time
 from collections import Counter
 
+import phonenumbers
 import pytest
 import redis.asyncio as aioredis
 
@@ -33,9 +34,17 @@ POLICY = RetryPolicy(max_attempts=2, retry_minutes=1)
 CODES = [ResultCode.CONTACTED, ResultCode.REFUSED, ResultCode.NO_ANSWER, ResultCode.BUSY]
 
 
+def fictional_phones(n: int) -> list[str]:
+    """Distinct 555-01xx numbers over every valid US area code (45,100 at most)."""
+    codes = [a for a in range(200, 1000) if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{a}5550100"))]
+    phones = [f"+1{a}55501{i:02d}" for a in codes for i in range(100)]
+    assert len(phones) >= n
+    return phones[:n]
+
+
 async def test_many_claimants(clean_redis: str) -> None:
     setup = aioredis.Redis.from_url(clean_redis, decode_responses=True)
-    contacts = [Contact(phone=f"+1312{2000000 + i:07d}", timezone=ZONE) for i in range(N_CONTACTS)]
+    contacts = [Contact(phone=phone, timezone=ZONE) for phone in fictional_phones(N_CONTACTS)]
     assert await LeaseQueue(setup).add_contacts(CAMPAIGN, contacts, T0) == (N_CONTACTS, 0)
     start = time.monotonic()
 

@@ -1,0 +1,159 @@
+"""Importing a call list into a campaign: parse (contacts.py), check the DNC list, add in pipelined chunks.
+
+The file is read and written a chunk at a time, so memory stays flat whatever its size. A file-level
+problem (no phone column, unreadable header) raises contacts.CsvError before anything is written; every
+rejected row is in the report. Big files run as an RQ job (`import_file_job`) whose progress is kept in
+`keys.import_job` for the API to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from dialer.contacts import Contact, CsvError, InvalidRow, parse_contacts
+from dialer.queue import keys
+from dialer.queue.dnc import listed
+from dialer.queue.lease import LeaseQueue
+
+CHUNK = 5000  # contacts per DNC check and add round
+JOB_TTL = 24 * 3600
+READ_SIZE = 1 << 20
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    duplicates: int = 0
+    skipped_dnc: int = 0
+    invalid: list[InvalidRow] = field(default_factory=list)
+    rows: int = 0  # data rows read so far (progress)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "skipped_dnc": self.skipped_dnc,
+            "invalid": [{"row": r.row, "message": r.message} for r in self.invalid],
+        }
+
+
+Progress = Callable[[ImportReport], Awaitable[None]]
+
+
+async def import_contacts(
+    redis: aioredis.Redis,
+    campaign_id: str,
+    chunks: Iterable[bytes],
+    *,
+    default_timezone: str,
+    now: float,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Imports a CSV (as byte chunks) into the campaign; raises CsvError for an unusable file."""
+    queue = LeaseQueue(redis)
+    report = ImportReport()
+    pending: list[Contact] = []
+
+    async def flush() -> None:
+        on_list = await listed(redis, [c.phone for c in pending])
+        keep = [c for c, dnc in zip(pending, on_list, strict=True) if not dnc]
+        report.skipped_dnc += len(pending) - len(keep)
+        imported, duplicates = await queue.add_contacts(campaign_id, keep, now)
+        report.imported += imported
+        report.duplicates += duplicates
+        pending.clear()
+        if progress is not None:
+            await progress(report)
+
+    for item in parse_contacts(chunks, default_timezone=default_timezone):
+        if isinstance(item, InvalidRow):
+            report.invalid.append(item)
+            report.rows = item.row
+            continue
+        pending.append(item)
+        report.rows += 1
+        if len(pending) >= CHUNK:
+            await flush()
+    if pending:
+        await flush()
+    return report
+
+
+def read_file(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(READ_SIZE):
+            yield chunk
+
+
+async def import_progress(redis: aioredis.Redis, campaign_id: str, job_id: str) -> dict[str, Any] | None:
+    """A background import's state: {status: running|done|failed, rows, imported, ..., report?, error?}."""
+    data = cast(dict[str, str], await redis.hgetall(keys.import_job(campaign_id, job_id)))
+    if not data:
+        return None
+    out: dict[str, Any] = {k: int(v) if v.isdigit() else v for k, v in data.items() if k != "report"}
+    if "report" in data:
+        out["report"] = json.loads(data["report"])
+    return out
+
+
+async def run_import(
+    redis: aioredis.Redis, campaign_id: str, path: Path, *, default_timezone: str, job_id: str, now: float
+) -> ImportReport | None:
+    key = keys.import_job(campaign_id, job_id)
+
+    async def progress(report: ImportReport) -> None:
+        await redis.hset(
+            key,
+            mapping={
+                "status": "running",
+                "rows": report.rows,
+                "imported": report.imported,
+                "duplicates": report.duplicates,
+                "skipped_dnc": report.skipped_dnc,
+                "invalid": len(report.invalid),
+            },
+        )
+        await redis.expire(key, JOB_TTL)
+
+    await progress(ImportReport())
+    try:
+        report = await import_contacts(
+            redis, campaign_id, read_file(path), default_timezone=default_timezone, now=now, progress=progress
+        )
+    except CsvError as exc:
+        await redis.hset(key, mapping={"status": "failed", "error": str(exc)})
+        return None
+    await progress(report)
+    await redis.hset(key, mapping={"status": "done", "report": json.dumps(report.to_json())})
+    return report
+
+
+def import_file_job(
+    redis_url: str, campaign_id: str, path: str, default_timezone: str, job_id: str
+) -> dict[str, Any]:
+    """RQ entry point (plain arguments): imports the file at `path`; progress under keys.import_job."""
+
+    async def main() -> dict[str, Any]:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        try:
+            report = await run_import(
+                client,
+                campaign_id,
+                Path(path),
+                default_timezone=default_timezone,
+                job_id=job_id,
+                now=time.time(),
+            )
+            return report.to_json() if report else {"error": "invalid_csv"}
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
