@@ -26,6 +26,13 @@ PeriodicJob = Callable[[Settings, str], None]
 PERIODIC_JOBS: list[tuple[str, PeriodicJob]] = []
 
 
+def _register_builtin_jobs() -> None:
+    from dialer.jobs import reap_job
+
+    if not any(name == "reap-expired-leases" for name, _ in PERIODIC_JOBS):
+        PERIODIC_JOBS.append(("reap-expired-leases", reap_job))
+
+
 def queues(url: str) -> list[Queue]:
     connection = sync_client(url, decode_responses=False)
     return [Queue(name, connection=connection) for name in QUEUE_NAMES]
@@ -41,6 +48,7 @@ def _periodic_loop(settings: Settings, url: str, stop: threading.Event) -> None:
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
+    _register_builtin_jobs()
     url, embedded = resolve_url(settings)
     rq_url = settings.rq_redis_url or url
     stop = threading.Event()

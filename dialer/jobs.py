@@ -1,0 +1,40 @@
+"""Background jobs (RQ job functions and the worker's periodic jobs). They take ids, stay thin, and call
+the same service code as the web routes; each opens its own connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from dialer.campaigns import CampaignStore
+from dialer.models import CampaignStatus
+from dialer.queue.lease import LeaseQueue
+from dialer.settings import Settings
+from dialer.store import async_client
+
+log = logging.getLogger("dialer.jobs")
+
+
+async def reap_expired_leases(redis_url: str, now: float | None = None) -> int:
+    """Closes every expired batch of every open campaign; uncalled contacts go back to the queue.
+
+    Claims reap on the way too, but a campaign nobody is claiming from still needs its contacts back
+    (and its `leased` counter right) when a volunteer walks away. Idempotent: safe in several workers.
+    """
+    client = async_client(redis_url)
+    requeued = 0
+    try:
+        at = time.time() if now is None else now
+        for campaign in await CampaignStore(client).list():
+            if campaign.status is not CampaignStatus.CLOSED:
+                requeued += await LeaseQueue(client).reap(campaign.id, at)
+    finally:
+        await client.aclose()
+    if requeued:
+        log.info("reaper returned %d contacts from expired batches to the queue", requeued)
+    return requeued
+
+
+def reap_job(settings: Settings, redis_url: str) -> None:
+    asyncio.run(reap_expired_leases(redis_url))
