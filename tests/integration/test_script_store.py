@@ -164,3 +164,30 @@ async def test_import_script_file_stores_a_new_version(
         assert await ScriptStore(client).ids() == ["recruit-volunteers"]
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b"a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + b"".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n".encode()
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        b"\xff\xfe\x00\x01",
+        b"!!python/object/apply:os.system ['true']",
+    ],
+)
+def test_hostile_uploads_are_422_not_500(api: TestClient, body: bytes, clean_redis: str) -> None:
+    r = api.post("/api/scripts", content=body, headers={**ADMIN, **YAML})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_script"
+    assert redis.Redis.from_url(clean_redis).keys("dialer:script*") == []
+
+
+def test_get_returns_the_uploaded_document_with_its_version(api: TestClient) -> None:
+    import yaml
+
+    api.post("/api/scripts", content=GOTV, headers={**ADMIN, **YAML})
+    assert api.get("/api/scripts/gotv-2026", headers=ADMIN).json() == {**yaml.safe_load(GOTV), "version": 1}
