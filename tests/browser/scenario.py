@@ -1,0 +1,69 @@
+"""Shared set-up for the browser tests: a branching script, a campaign and a call list, through the API."""
+
+from __future__ import annotations
+
+from playwright.sync_api import BrowserContext
+
+from tests.browser.conftest import seed_contacts
+from tests.browser.harness import Running
+
+SCRIPT = """id: doors
+title: Browser test script
+start: intro
+steps:
+  intro:
+    text: "Hi, is this {{ contact.first_name }}?"
+    choices:
+      - {label: "Speaking", next: support}
+      - {label: "Not home", result: not_home}
+  support:
+    text: "Will you vote for the library levy?"
+    question: support
+    choices:
+      - {label: "Yes", value: "yes", next: plan}
+      - {label: "No", value: "no", result: refused}
+  plan:
+    text: "When will you vote?"
+    question: vote_time
+    input: text
+    next: thanks
+  thanks:
+    text: "Thank you, {{ contact.first_name }}!"
+    result: contacted
+"""
+
+CONTACTS = [
+    ("+12025550142", "Ada", "Lovelace"),
+    ("+12025550143", "Grace", "Hopper"),
+    ("+12025550144", "Katherine", "Johnson"),
+    ("+12025550145", "Dorothy", "Vaughan"),
+]
+
+
+def seed_campaign(server: Running, redis_url: str, campaign_id: str = "levy", goal: int | None = 10) -> str:
+    with server.client() as admin:
+        r = admin.post("/api/scripts", content=SCRIPT, headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 201, r.text
+        r = admin.post(
+            "/api/campaigns",
+            json={
+                "id": campaign_id,
+                "name": "Library levy",
+                "script_id": "doors",
+                "caller_id": "+12025550100",
+                "goal": goal,
+                "batch_size": 3,
+                "calling_hours": {"start": "00:00", "end": "23:59"},
+            },
+        )
+        assert r.status_code == 201, r.text
+    seed_contacts(server, redis_url, campaign_id, CONTACTS)
+    return campaign_id
+
+
+def sign_in(context: BrowserContext, server: Running, email: str) -> None:
+    """Signs the browser context in through the JSON API (the cookie lands in the context's jar)."""
+    r = context.request.post(
+        f"{server.base_url}/api/auth/login", data={"email": email, "password": "a long password"}
+    )
+    assert r.status == 200, r.text()
