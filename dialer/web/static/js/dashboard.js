@@ -39,7 +39,7 @@ function drawChart() {
     rect.setAttribute("y", (H - bh).toFixed(1));
     rect.setAttribute("width", Math.max(1, bw - 2).toFixed(1));
     rect.setAttribute("height", bh.toFixed(1));
-    rect.setAttribute("class", "bar");
+    rect.setAttribute("class", "col");
     const title = document.createElementNS(ns, "title");
     title.textContent = `${n - 1 - i} min ago: ${v} calls`;
     rect.append(title);
@@ -87,7 +87,7 @@ function render(s) {
   );
   for (const bar of $("results").querySelectorAll(".hbar")) bar.style.width = `${bar.dataset.w}%`;
   $("leaderboard").replaceChildren(
-    ...(s.leaderboard || []).map((row) => h("li", {}, h("span", { text: row.name }), h("strong", { text: row.calls }))),
+    ...(s.leaderboard || []).map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
   );
   drawChart();
 }

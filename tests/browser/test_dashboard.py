@@ -1,0 +1,72 @@
+"""The organizer's dashboard moves within a second of each recorded result, and can pause the campaign."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def calls_shown(page: Page) -> str:
+    return page.locator("#calls").inner_text()
+
+
+def test_dashboard_counters_follow_each_result_live(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url, goal=4)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    volunteer = make_user(server, "val@example.org", "Val Volunteer")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/dashboard")
+    expect(page.locator("#live")).to_have_text("live", timeout=10_000)
+    expect(page.locator("#calls")).to_have_text("0")
+
+    with httpx.Client(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {volunteer}"}, timeout=10
+    ) as vol:
+        batch = vol.post(f"/api/campaigns/{campaign}/batches").json()
+        outcomes = ["contacted", "no_answer", "contacted"]
+        for n, (contact, result) in enumerate(zip(batch["contacts"], outcomes, strict=False), start=1):
+            r = vol.post(
+                f"/api/batches/{batch['id']}/results",
+                json={
+                    "contact_id": contact["id"],
+                    "result": result,
+                    "answers": {},
+                    "notes": "",
+                    "idempotency_key": str(uuid.uuid4()),
+                },
+            )
+            assert r.status_code == 200, r.text
+            recorded_at = time.monotonic()
+            expect(page.locator("#calls")).to_have_text(str(n), timeout=1_000)
+            assert time.monotonic() - recorded_at <= 1.0
+    expect(page.locator("#contacts_reached")).to_have_text("2")
+    expect(page.locator("#contact_rate")).to_have_text("66.7%")
+    expect(page.locator("#goal-text")).to_contain_text("2 of 4 conversations")
+    expect(page.locator("#leaderboard li")).to_contain_text(["1. Val Volunteer3"])
+    expect(page.locator('#results tr[data-code="contacted"] td.num')).to_have_text("2")
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+
+    # Pause and resume through the API's PATCH; the button says what it will do next.
+    page.get_by_role("button", name="Pause calling").click()
+    expect(page.locator("#status")).to_have_text("paused")
+    with server.client() as admin:
+        assert admin.get(f"/api/campaigns/{campaign}").json()["status"] == "paused"
+    page.get_by_role("button", name="Resume calling").click()
+    expect(page.locator("#status")).to_have_text("active")
+    context.close()
