@@ -8,8 +8,9 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:ratelimit:<kind>:<who>   string accounts.py   failed sign-in counter; TTL = the window
   dialer:campaigns                zset   campaigns.py  campaign ids by creation time
   dialer:dnc                      set    dnc.py        the organization-wide do-not-call list (E.164)
-  dialer:script:<sid>             hash   scripts store version -> document (JSON)
-  dialer:script-latest:<sid>      string scripts store latest version number
+  dialer:{s:<sid>}:versions       hash   scripts store version -> document (JSON)
+  dialer:{s:<sid>}:latest         string scripts store latest version number
+                                         (one hash tag per script: the save script touches one slot)
   dialer:scripts                  zset   scripts store script ids by update time
 
 Campaign keys all carry the hash tag `{c:<id>}` so that every multi-key Lua script touches one slot and
@@ -79,11 +80,11 @@ DNC = f"{PREFIX}:dnc"
 
 
 def script(script_id: str) -> str:
-    return f"{PREFIX}:script:{script_id}"
+    return f"{PREFIX}:{{s:{script_id}}}:versions"
 
 
 def script_latest(script_id: str) -> str:
-    return f"{PREFIX}:script-latest:{script_id}"
+    return f"{PREFIX}:{{s:{script_id}}}:latest"
 
 
 SCRIPTS = f"{PREFIX}:scripts"

@@ -52,9 +52,11 @@ class ScriptStore:
     async def save(self, script: Script, now: float) -> int:
         """Store `script` (validated: it comes from the loader) as a new version; returns the version."""
         document = json.dumps(dict(script.document), ensure_ascii=False, separators=(",", ":"))
-        keys_ = [keys.script(script.id), keys.script_latest(script.id), keys.SCRIPTS]
+        keys_ = [keys.script(script.id), keys.script_latest(script.id)]
         # EVAL, not EVALSHA: uploads are rare and the source is small, so no per-connection registration.
-        version = await self.redis.eval(_save_source(), len(keys_), *keys_, script.id, document, repr(now))
+        version = await self.redis.eval(_save_source(), len(keys_), *keys_, script.id, document)
+        # The index lives in another slot; a crash between the two leaves a stored script unlisted, never lost.
+        await self.redis.zadd(keys.SCRIPTS, {script.id: now})
         return int(version)
 
     async def latest_version(self, script_id: str) -> int | None:

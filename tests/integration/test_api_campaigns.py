@@ -6,6 +6,7 @@ import pytest
 import redis
 from starlette.testclient import TestClient
 
+from dialer.queue import keys
 from tests.conftest import ADMIN, bearer
 
 NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
@@ -14,7 +15,7 @@ NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"
 @pytest.fixture(autouse=True)
 def script_exists(clean_redis: str) -> None:
     # Campaigns refer to an uploaded script; the script store owns this key.
-    redis.Redis.from_url(clean_redis).set("dialer:script-latest:gotv-2026", 1)
+    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv-2026"), 1)
 
 
 def volunteer_token(api: TestClient, email: str = "v@example.org") -> str:

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from dialer.app import create_app
 from dialer.contacts import Contact
+from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.settings import Settings
@@ -98,7 +99,7 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
         twilio_api_base_url="http://127.0.0.1:9",
     )
     clock = [NOON_NEW_YORK]
-    redis.Redis.from_url(clean_redis).set("dialer:script-latest:gotv", 1)
+    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
     with TestClient(create_app(settings, clock=lambda: clock[0]), raise_server_exceptions=False) as client:
         r = client.post(
             "/api/campaigns",
