@@ -22,8 +22,8 @@ the design runs unchanged on Redis Cluster:
                                          the callbacks already applied (`cb:<dedupe key>`); TTL 30 days
   {c:<id>}:attempts               zset   queue/attempts.py  attempt CallSids by start time
   {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets
-  {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after a
-                                         reconnect); TTL 1 day
+  {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after
+                                         a reconnect); TTL 1 day
   The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
   queue/lua build the per-contact/per-zone/per-batch names from the `{c:<id>}:` prefix with the same
   templates as below; TTL: none unless stated):

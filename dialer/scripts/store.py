@@ -55,7 +55,7 @@ class ScriptStore:
         keys_ = [keys.script(script.id), keys.script_latest(script.id)]
         # EVAL, not EVALSHA: uploads are rare and the source is small, so no per-connection registration.
         version = await self.redis.eval(_save_source(), len(keys_), *keys_, script.id, document)
-        # The index lives in another slot; a crash between the two leaves a stored script unlisted, never lost.
+        # The index is in another slot: a crash between the two leaves a stored script unlisted, not lost.
         await self.redis.zadd(keys.SCRIPTS, {script.id: now})
         return int(version)
 
