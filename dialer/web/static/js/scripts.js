@@ -29,6 +29,7 @@ async function withLines(details) {
 function annotate(problems, kind) {
   const box = $("annotated");
   if (!problems.length) {
+    box.replaceChildren();
     show(box, false);
     return;
   }
@@ -71,7 +72,7 @@ async function upload() {
     $("load-id").value = r.id;
   } catch (err) {
     const problems = await withLines(err.details || []);
-    status.replaceChildren(h("strong", { class: "form-error", text: `${err.message} (${problems.length} problem${problems.length === 1 ? "" : "s"})` }),
+    status.replaceChildren(h("strong", { class: "form-error", text: err.message }),
       summary(problems, "error"));
     annotate(problems, "error");
   }
