@@ -1,0 +1,114 @@
+"""At a phone-sized viewport (375x667) the pages do not scroll sideways and every control is reachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 667}
+
+# Marks every visible, enabled control with data-probe=<n> and returns how many there are.
+MARK_CONTROLS = """() => {
+  const sel = 'a[href], button, input, select, textarea, summary';
+  let n = 0;
+  for (const el of document.querySelectorAll(sel)) {
+    el.removeAttribute('data-probe');
+    const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const folded = el.closest('details:not([open]) > :not(summary)');
+    if (!visible || el.disabled || el.closest('[hidden]') || folded) continue;
+    el.setAttribute('data-probe', String(n++));
+  }
+  return n;
+}"""
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page is {width[0]}px wide in a {width[1]}px viewport"
+
+
+def tab_reaches_every_control(page: Page) -> None:
+    total = page.evaluate(MARK_CONTROLS)
+    assert total > 0
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.locator("body").focus()
+    reached: set[str] = set()
+    for _ in range(total * 2 + 10):
+        page.keyboard.press("Tab")
+        probe = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || !el.dataset.probe) return null;
+              const box = el.getBoundingClientRect();
+              return {probe: el.dataset.probe, left: box.left, right: box.right, id: el.id};
+            }"""
+        )
+        if probe is None:
+            continue
+        assert probe["left"] >= 0 and probe["right"] <= PHONE["width"] + 0.5, probe
+        reached.add(probe["probe"])
+        if len(reached) == total:
+            break
+    missing = page.evaluate(
+        "(reached) => [...document.querySelectorAll('[data-probe]')]"
+        ".filter(e => !reached.includes(e.dataset.probe)).map(e => e.outerHTML.slice(0, 120))",
+        sorted(reached),
+    )
+    assert not missing, f"not reachable with Tab: {missing}"
+
+
+def test_volunteer_page_on_a_phone(browser: Browser, server: Running, redis_url: str, shots: Path) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "pat@example.org", "Pat Phone")
+    context = browser.new_context(viewport=PHONE, has_touch=True, base_url=server.base_url)
+    sign_in(context, server, "pat@example.org")
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    no_sideways_scroll(page)
+    page.screenshot(path=shots / "call-phone.png", full_page=True)
+    tab_reaches_every_control(page)
+
+    page.locator("#call-btn").click()
+    expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
+    no_sideways_scroll(page)
+    tab_reaches_every_control(page)
+    page.locator("#manual summary").click()  # the manual results open up: still reachable, still narrow
+    no_sideways_scroll(page)
+    tab_reaches_every_control(page)
+    page.screenshot(path=shots / "call-phone-script.png", full_page=True)
+    # The answer buttons are big enough for a thumb.
+    box = page.locator("#choices button").first.bounding_box()
+    assert box is not None and box["height"] >= 44
+    context.close()
+
+
+def test_other_pages_fit_a_phone(browser: Browser, server: Running, redis_url: str, shots: Path) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(viewport=PHONE, base_url=server.base_url)
+    page = context.new_page()
+    page.goto("/signin")
+    no_sideways_scroll(page)
+    page.screenshot(path=shots / "signin-phone.png", full_page=True)
+    sign_in(context, server, "olga@example.org")
+    for name, path in [
+        ("campaigns", "/campaigns"),
+        ("dashboard", f"/campaigns/{campaign}/dashboard"),
+        ("settings", f"/campaigns/{campaign}/settings"),
+        ("scripts", "/scripts"),
+        ("profile", "/profile"),
+    ]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        no_sideways_scroll(page)
+        page.screenshot(path=shots / f"{name}-phone.png", full_page=True)
+    context.close()
