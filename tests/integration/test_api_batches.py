@@ -1,0 +1,246 @@
+"""Batches and results over HTTP against a real Redis, with a controlled clock."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from dialer.app import create_app
+from dialer.contacts import Contact
+from dialer.queue.lease import LeaseQueue
+from dialer.scripts.loader import load_script
+from dialer.scripts.store import ScriptStore
+from dialer.settings import Settings
+from dialer.store import async_client
+from tests.conftest import ADMIN, ADMIN_TOKEN, bearer
+
+NOON_NY = datetime(2026, 11, 25, 17, 0, tzinfo=UTC).timestamp()
+NIGHT_NY = datetime(2026, 11, 26, 4, 0, tzinfo=UTC).timestamp()  # 23:00 in New York
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gotv.yaml"
+
+
+@dataclass
+class World:
+    client: TestClient
+    clock: list[float]
+    volunteer: dict[str, str]
+    other: dict[str, str]
+
+
+async def _seed(url: str, n: int) -> None:
+    client = async_client(url)
+    try:
+        await ScriptStore(client).save(load_script(EXAMPLE.read_bytes(), "application/yaml").script, NOON_NY)
+        contacts = [
+            Contact(
+                phone=f"+1202555{100 + i:04d}",
+                timezone="America/New_York",
+                first_name=f"=CMD|{i}",
+                external_id=f"E{i}",
+            )
+            for i in range(n)
+        ]
+        await LeaseQueue(client).add_contacts("dc", contacts, NOON_NY)
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
+    settings = Settings(
+        redis_url=clean_redis,
+        data_dir=tmp_path,
+        secret_key="s",
+        admin_token=ADMIN_TOKEN,
+        public_url="http://testserver",
+    )
+    clock = [NOON_NY]
+    asyncio.run(_seed(clean_redis, 5))
+    with TestClient(create_app(settings, clock=lambda: clock[0]), raise_server_exceptions=False) as client:
+        r = client.post(
+            "/api/campaigns",
+            json={
+                "id": "dc",
+                "name": "DC",
+                "script_id": "gotv-2026",
+                "caller_id": "+12025550199",
+                "batch_size": 2,
+                "max_attempts": 2,
+                "retry_minutes": 60,
+                "lease_seconds": 600,
+            },
+            headers=ADMIN,
+        )
+        assert r.status_code == 201, r.text
+        people = []
+        for email in ("a@example.org", "b@example.org"):
+            r = client.post(
+                "/api/auth/signup",
+                json={"email": email, "name": email[0].upper(), "password": "long password"},
+            )
+            people.append(bearer(r.json()["token"]))
+        client.cookies.clear()
+        yield World(client, clock, people[0], people[1])
+
+
+def take(w: World, who: dict[str, str]) -> tuple[int, dict]:  # type: ignore[type-arg]
+    r = w.client.post("/api/campaigns/dc/batches", headers=who)
+    return r.status_code, r.json()
+
+
+def test_take_batch_then_the_same_batch_again(world: World) -> None:
+    status, batch = take(world, world.volunteer)
+    assert status == 201
+    assert set(batch) == {"id", "campaign_id", "expires_at", "contacts"} and batch["campaign_id"] == "dc"
+    assert len(batch["contacts"]) == 2
+    assert set(batch["contacts"][0]) == {"id", "external_id", "first_name", "last_name", "phone", "fields"}
+    status, again = take(world, world.volunteer)
+    assert status == 200 and again["id"] == batch["id"]
+    _, other = take(world, world.other)
+    assert not {c["id"] for c in other["contacts"]} & {c["id"] for c in batch["contacts"]}
+
+
+def test_results_idempotency_fencing_and_retry(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    contact = batch["contacts"][0]
+    url = f"/api/batches/{batch['id']}/results"
+    body = {"contact_id": contact["id"], "result": "no_answer", "idempotency_key": "k1"}
+    r = world.client.post(url, json=body, headers=world.volunteer)
+    assert r.status_code == 200 and r.json() == {"recorded": True, "duplicate": False}
+    r = world.client.post(url, json=body, headers=world.volunteer)
+    assert r.json() == {"recorded": True, "duplicate": True}
+    # Another volunteer cannot record through this batch: the batch id is a fencing token.
+    r = world.client.post(
+        url, json={**body, "contact_id": contact["id"], "idempotency_key": "k2"}, headers=world.other
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_in_batch"
+    # A contact of someone else's batch is not in this one.
+    _, theirs = take(world, world.other)
+    r = world.client.post(
+        url, json={"contact_id": theirs["contacts"][0]["id"], "result": "contacted"}, headers=world.volunteer
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_in_batch"
+    stats = world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["calls"] == 1 and stats["results"]["no_answer"] == 1
+
+
+def test_final_result_cannot_be_recorded_twice(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    contact_id = batch["contacts"][0]["id"]
+    answers = {"intro": "Speaking", "support": "no"}
+    r = world.client.post(
+        url,
+        json={"contact_id": contact_id, "result": "contacted", "answers": answers, "idempotency_key": "a"},
+        headers=world.volunteer,
+    )
+    assert r.status_code == 200, r.text
+    r = world.client.post(
+        url,
+        json={"contact_id": contact_id, "result": "refused", "idempotency_key": "b"},
+        headers=world.volunteer,
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_completed"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "path"),
+    [
+        ({"result": "contacted"}, 422, "contact_id"),
+        ({"contact_id": "X", "result": "won"}, 422, "result"),
+        ({"contact_id": "X", "result": "contacted", "answers": {"support": "maybe"}}, 422, "answers.support"),
+        ({"contact_id": "X", "result": "contacted", "answers": {"nope": 1}}, 422, "answers.nope"),
+        ({"contact_id": "X", "result": "contacted", "answers": []}, 422, "answers"),
+        ({"contact_id": "X", "result": "call_back", "call_back_at": "tomorrow"}, 422, "call_back_at"),
+        ({"contact_id": "X", "result": "contacted", "extra": True}, 422, "extra"),
+    ],
+)
+def test_bad_results_are_422_and_change_nothing(world: World, body: dict, status: int, path: str) -> None:  # type: ignore[type-arg]
+    _, batch = take(world, world.volunteer)
+    body = {**body, "contact_id": batch["contacts"][0]["id"]} if "contact_id" in body else body
+    r = world.client.post(f"/api/batches/{batch['id']}/results", json=body, headers=world.volunteer)
+    assert r.status_code == status, r.text
+    assert path in {d["path"] for d in r.json()["error"]["details"]}
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 0
+
+
+def test_renew_release_and_expiry(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    world.clock[0] += 500
+    r = world.client.post(f"/api/batches/{batch['id']}/renew", headers=world.volunteer)
+    assert r.status_code == 200 and r.json()["expires_at"].startswith("2026-11-25T17:18:20")
+    world.clock[0] += 700  # past the renewed lease
+    r = world.client.post(f"/api/batches/{batch['id']}/renew", headers=world.volunteer)
+    assert r.status_code == 410 and r.json()["error"]["code"] == "lease_expired"
+    _, fresh = take(world, world.volunteer)
+    assert fresh["id"] != batch["id"]
+    r = world.client.post(f"/api/batches/{fresh['id']}/release", headers=world.volunteer)
+    assert r.status_code == 200 and r.json() == {"released": 2}
+    assert world.client.post("/api/batches/nope.abc/renew", headers=world.volunteer).status_code == 404
+    assert world.client.post("/api/batches/garbage/renew", headers=world.volunteer).status_code == 404
+
+
+def test_no_contacts_reasons(world: World) -> None:
+    world.clock[0] = NIGHT_NY
+    status, body = take(world, world.volunteer)
+    assert status == 409 and body["error"]["code"] == "no_contacts"
+    assert body["error"]["details"][0]["reason"] == "outside_calling_hours"
+    world.clock[0] = NOON_NY
+    world.client.patch("/api/campaigns/dc", json={"status": "paused"}, headers=ADMIN)
+    status, body = take(world, world.volunteer)
+    assert status == 409 and body["error"]["details"][0]["reason"] == "campaign_paused"
+    world.client.patch("/api/campaigns/dc", json={"status": "active"}, headers=ADMIN)
+    for _ in range(3):  # 5 contacts in batches of 2: record a final result for each
+        status, batch = take(world, world.volunteer)
+        for c in batch["contacts"]:
+            world.client.post(
+                f"/api/batches/{batch['id']}/results",
+                json={"contact_id": c["id"], "result": "wrong_number"},
+                headers=world.volunteer,
+            )
+    status, body = take(world, world.volunteer)
+    assert status == 409 and body["error"]["details"][0]["reason"] == "exhausted"
+
+
+def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    contact = batch["contacts"][0]
+    world.client.post(
+        f"/api/batches/{batch['id']}/results",
+        json={
+            "contact_id": contact["id"],
+            "result": "contacted",
+            "notes": '=HYPERLINK("x")',
+            "answers": {"intro": "Speaking", "support": "no"},
+        },
+        headers=world.volunteer,
+    )
+    r = world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN)
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:12] == [
+        "contact_id",
+        "external_id",
+        "phone",
+        "first_name",
+        "last_name",
+        "result",
+        "attempt",
+        "volunteer",
+        "recorded_at",
+        "notes",
+        "call_sid",
+        "script_version",
+    ]
+    assert rows[0][12:] == ["intro", "support", "household_voters", "persuaded", "vote_time"]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["notes"].startswith("'=") and row["first_name"].startswith("'=")
+    assert row["support"] == "no" and row["script_version"] == "1" and row["attempt"] == "1"
+    assert world.client.get("/api/campaigns/dc/results.csv", headers=world.volunteer).status_code == 403
