@@ -1,17 +1,20 @@
 """The organization-wide do-not-call list (`keys.DNC`, a set of E.164 phones).
 
-It is checked at import (importer.py), at lease time (lease.py drops listed contacts from a claimed batch)
-and at dial time (`is_listed`, by the telephony layer before a call is placed).
+It is checked at import (importer.py), at lease time and at dial time (`is_listed`, by the telephony
+layer before a call is placed). For the lease-time check each campaign keeps a mirror in its own slot
+(`keys.dnc_mirror`: its phones that are on the list), written here together with the list itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import redis.asyncio as aioredis
 
 from dialer.contacts import CsvError, InvalidRow, normalize_phone, parse_contacts
 from dialer.queue import keys
+from dialer.queue.lua_scripts import run
 
 CHUNK = 1000
 
@@ -30,10 +33,10 @@ async def add_phones(
             continue
         batch.append(e164)
         if len(batch) >= CHUNK:
-            added += int(await redis.sadd(keys.DNC, *batch))
+            added += await _add(redis, batch)
             batch = []
     if batch:
-        added += int(await redis.sadd(keys.DNC, *batch))
+        added += await _add(redis, batch)
     return added, invalid
 
 
@@ -48,17 +51,38 @@ async def add_csv(redis: aioredis.Redis, chunks: Iterable[bytes]) -> tuple[int, 
             continue
         batch.append(item.phone)
         if len(batch) >= CHUNK:
-            added += int(await redis.sadd(keys.DNC, *batch))
+            added += await _add(redis, batch)
             batch = []
     if batch:
-        added += int(await redis.sadd(keys.DNC, *batch))
+        added += await _add(redis, batch)
     return added, invalid
 
 
+async def _campaigns(redis: aioredis.Redis) -> list[str]:
+    return sorted(cast(set[str], await redis.smembers(keys.QUEUE_CAMPAIGNS)))
+
+
+async def _add(redis: aioredis.Redis, phones: list[str]) -> int:
+    """Adds E.164 phones to the list and to the mirror of every campaign that has them."""
+    added = int(await redis.sadd(keys.DNC, *phones))
+    for campaign_id in await _campaigns(redis):
+        await run(redis, "mirror_dnc", [keys.phones(campaign_id), keys.dnc_mirror(campaign_id)], phones)
+    return added
+
+
 async def remove(redis: aioredis.Redis, phone: str, region: str = "US") -> bool:
-    """Takes a phone off the list; False when it was not on it (or is not a phone number)."""
+    """Takes a phone off the list (and every campaign's mirror); False when it was not on it."""
     e164 = normalize_phone(phone, region)
-    return e164 is not None and bool(await redis.srem(keys.DNC, e164))
+    if e164 is None:
+        return False
+    removed = bool(await redis.srem(keys.DNC, e164))
+    campaigns = await _campaigns(redis)
+    if campaigns:
+        async with redis.pipeline(transaction=False) as pipe:
+            for campaign_id in campaigns:
+                pipe.srem(keys.dnc_mirror(campaign_id), e164)
+            await pipe.execute()
+    return removed
 
 
 async def is_listed(redis: aioredis.Redis, phone: str, region: str = "US") -> bool:

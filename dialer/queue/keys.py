@@ -49,6 +49,9 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour)
   {c:<id>}:events                 pubsub channel: a JSON message after every change to the counters
   {c:<id>}:import:<job>           hash   a background import's progress and report; TTL 1 day
+  {c:<id>}:dnc                    set    the campaign's phones that are on the do-not-call list (a mirror of
+                                         dialer:dnc kept by queue/dnc.py, so claim stays in one slot)
+  dialer:queue:campaigns          set    campaign ids with contacts (queue/lease.py), for the DNC mirrors
 """
 
 from __future__ import annotations
@@ -196,3 +199,10 @@ CALLS_CHANNEL_PATTERN = "{c:*}:calls"
 
 def call_session(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:session:{volunteer}"
+
+
+def dnc_mirror(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:dnc"
+
+
+QUEUE_CAMPAIGNS = f"{PREFIX}:queue:campaigns"

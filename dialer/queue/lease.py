@@ -5,11 +5,11 @@ fencing token that results must carry. Every change is one Lua script (dialer/qu
 campaign's keys, which all share the `{c:<id>}` hash tag, so each script touches one Redis Cluster slot.
 `now` is always passed in by the caller; Redis' own clock is never read by the scripts.
 
-The do-not-call list is organization-wide (`keys.DNC`), in another slot than the campaign. Rather than
-mirroring it into every campaign (an O(campaigns) write per DNC entry, and one more thing to drift), claim
-takes contacts atomically in the campaign's slot and then checks the batch's phones against the live list
-with one SMISMEMBER; listed contacts are dropped for good by a second script before the batch is returned.
-A phone added to the list between those two steps is caught by the check at dial time.
+The do-not-call list is organization-wide (`keys.DNC`), in another slot than the campaign. So that claim
+stays one script in one slot (and one round trip), each campaign keeps a mirror, `keys.dnc_mirror`: the
+campaign's phones that are on the list. dnc.py writes the list and every campaign's mirror; claim reads
+the mirror and finishes listed contacts instead of handing them out. A phone listed while a claim or an
+import is in flight can slip through that one claim; the dial-time check (guardrails) still stops it.
 """
 
 from __future__ import annotations
@@ -95,6 +95,11 @@ class BatchContact:
     fields: dict[str, str] = field(default_factory=dict)
 
     @classmethod
+    def from_card(cls, card: dict[str, Any]) -> BatchContact:
+        """From claim.lua's JSON card (every value a string; `fields` itself JSON)."""
+        return cls.from_hash({k: str(v) for k, v in card.items()})
+
+    @classmethod
     def from_hash(cls, data: dict[str, str]) -> BatchContact:
         return cls(
             id=data["id"],
@@ -173,6 +178,7 @@ class LeaseQueue:
             keys.zones(campaign_id),
             keys.counters(campaign_id),
         ]
+        await self.redis.sadd(keys.QUEUE_CAMPAIGNS, campaign_id)
         for start in range(0, len(contacts), IMPORT_CHUNK):
             args: list[Any] = [prefix, repr(now)]
             for c in contacts[start : start + IMPORT_CHUNK]:
@@ -203,55 +209,34 @@ class LeaseQueue:
         if paused:
             return NoContacts(NoContactsReason.CAMPAIGN_PAUSED)
         zones = sorted(open_zones)
-        # Loops only when every contact taken was on the DNC list; those are dropped for good, so it ends.
-        while True:
-            reply = await run(
-                self.redis,
-                "claim",
-                [
-                    keys.leases(campaign_id),
-                    keys.holder(campaign_id, volunteer),
-                    keys.counters(campaign_id),
-                    keys.zones(campaign_id),
-                ],
-                [
-                    keys.tag(campaign_id) + ":",
-                    volunteer,
-                    new_batch_id(campaign_id),
-                    batch_size,
-                    repr(now + lease_seconds),
-                    repr(now),
-                    max_attempts,
-                    REAP_LIMIT,
-                    CLOSED_BATCH_TTL,
-                    *zones,
-                ],
-            )
-            if reply[0] == "none":
-                return NoContacts(NoContactsReason(reply[1]))
-            batch_id = reply[1]
-            contacts = [BatchContact.from_hash(_pairs(flat)) for flat in reply[3:]]
-            contacts = await self._drop_dnc(campaign_id, batch_id, contacts)
-            if contacts:
-                contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
-                return Batch(
-                    batch_id, campaign_id, volunteer, float(reply[2]), tuple(contacts), reply[0] == "open"
-                )
-
-    async def _drop_dnc(
-        self, campaign_id: str, batch_id: str, contacts: list[BatchContact]
-    ) -> list[BatchContact]:
-        listed = await self.redis.smismember(keys.DNC, [c.phone for c in contacts])
-        dropped = [c.id for c, on_list in zip(contacts, listed, strict=True) if on_list]
-        if not dropped:
-            return contacts
-        await run(
+        reply = await run(
             self.redis,
-            "drop",
-            [keys.counters(campaign_id), keys.batch_contacts(campaign_id, batch_id)],
-            [keys.tag(campaign_id) + ":", batch_id, *dropped],
+            "claim",
+            [
+                keys.leases(campaign_id),
+                keys.holder(campaign_id, volunteer),
+                keys.counters(campaign_id),
+                keys.zones(campaign_id),
+                keys.dnc_mirror(campaign_id),
+            ],
+            [
+                keys.tag(campaign_id) + ":",
+                volunteer,
+                new_batch_id(campaign_id),
+                batch_size,
+                repr(now + lease_seconds),
+                repr(now),
+                max_attempts,
+                REAP_LIMIT,
+                CLOSED_BATCH_TTL,
+                *zones,
+            ],
         )
-        return [c for c in contacts if c.id not in set(dropped)]
+        if reply[0] == "none":
+            return NoContacts(NoContactsReason(reply[1]))
+        contacts = [BatchContact.from_card(card) for card in json.loads(reply[3])]
+        contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
+        return Batch(reply[1], campaign_id, volunteer, float(reply[2]), tuple(contacts), reply[0] == "open")
 
     async def renew(
         self, campaign_id: str, batch_id: str, volunteer: str, *, lease_seconds: float, now: float

@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 
 from dialer.contacts import csv_safe
 from dialer.models import ResultCode
-from dialer.queue import keys
+from dialer.queue import dnc, keys
 from dialer.queue.lease import iso, raise_for
 from dialer.queue.lua_scripts import run
 
@@ -110,6 +110,7 @@ async def record_result(
             keys.leaderboard(campaign_id),
             keys.volunteer_names(campaign_id),
             keys.calls_per_minute(campaign_id),
+            keys.dnc_mirror(campaign_id),
         ],
         [
             keys.tag(campaign_id) + ":",
@@ -136,8 +137,9 @@ async def record_result(
     recorded = Recorded(duplicate, reply[1], reply[2], None if duplicate else int(reply[3]))
     first_code = reply[3] if duplicate else result.result.value
     if first_code == ResultCode.DO_NOT_CALL.value and recorded.phone:
-        # The list is organization-wide, outside the campaign's slot: added after the campaign's script.
-        await redis.sadd(keys.DNC, recorded.phone)
+        # The list is organization-wide, outside the campaign's slot: added after the campaign's script
+        # (which already put the phone in this campaign's mirror), with every other campaign's mirror.
+        await dnc.add_phones(redis, [recorded.phone])
     return recorded
 
 

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 
 from dialer.contacts import Contact
 from dialer.models import ResultCode
-from dialer.queue import keys
+from dialer.queue import dnc, keys
 from dialer.queue.lease import (
     AlreadyCompleted,
     Batch,
@@ -95,7 +95,7 @@ async def test_dnc_contacts_are_never_handed_out(redis: aioredis.Redis) -> None:
     queue = LeaseQueue(redis)
     batch = contacts(4)
     await queue.add_contacts("c1", batch, T0)
-    await redis.sadd(keys.DNC, batch[0].phone, batch[2].phone)
+    await dnc.add_phones(redis, [batch[0].phone, batch[2].phone])
     got = await claim(queue, "alice")
     assert isinstance(got, Batch)
     assert {c.phone for c in got.contacts} == {batch[1].phone, batch[3].phone}

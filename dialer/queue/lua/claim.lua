@@ -2,12 +2,12 @@
 -- batch. Reaps expired batches first so their contacts can be handed out in the same call.
 -- A contact is taken only from the pending sets of the open time zones passed in (the caller computes
 -- them with calling_hours.open_zones), only when due (score <= now) and under max_attempts.
--- The do-not-call list is organization-wide and lives outside this slot, so the caller checks the batch's
--- phones against it afterwards and drops the listed ones with drop.lua (see lease.py).
--- KEYS: [1] {c}:leases  [2] {c}:holder:<volunteer>  [3] {c}:counters  [4] {c}:zones
+-- A contact whose phone is in the campaign's mirror of the do-not-call list ({c}:dnc, kept by dnc.py) is
+-- finished on the spot instead of handed out.
+-- KEYS: [1] {c}:leases  [2] {c}:holder:<volunteer>  [3] {c}:counters  [4] {c}:zones  [5] {c}:dnc
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] new batch id  [4] batch_size  [5] deadline
 --       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
--- Returns {"open"|"new", batch_id, expires_at, {contact hash as flat list}...} or {"none", reason}.
+-- Returns {"open"|"new", batch_id, expires_at, JSON array of contacts} or {"none", reason}.
 local P = ARGV[1]
 local volunteer = ARGV[2]
 local now = tonumber(ARGV[6])
@@ -46,13 +46,36 @@ local function close(bid)
   redis.call('EXPIRE', bk .. ':done', ttl)
 end
 
+local CARD = {'id', 'phone', 'external_id', 'first_name', 'last_name', 'tz', 'phone_type', 'fields', 'attempts'}
+
+-- The contact as handed to the volunteer (`fields` stays a JSON string; lease.py decodes it).
+local function card(values, from)
+  local out = {}
+  for i, name in ipairs(CARD) do out[name] = values[from + i - 1] or '' end
+  return out
+end
+
+-- The contacts batch `bid` still holds; any whose phone went on the do-not-call list meanwhile are dropped.
 local function held(bid)
   local out = {}
-  for _, cid in ipairs(redis.call('SMEMBERS', P .. 'batch:' .. bid .. ':contacts')) do
+  local bk = P .. 'batch:' .. bid .. ':contacts'
+  local dropped = 0
+  for _, cid in ipairs(redis.call('SMEMBERS', bk)) do
     local ck = P .. 'contact:' .. cid
-    if redis.call('HGET', ck, 'batch') == bid then
-      out[#out + 1] = redis.call('HGETALL', ck)
+    local c = redis.call('HMGET', ck, 'batch', unpack(CARD))
+    if c[1] == bid then
+      if redis.call('SISMEMBER', KEYS[5], c[3]) == 1 then
+        redis.call('HSET', ck, 'status', 'done', 'batch', '', 'result', 'dnc')
+        redis.call('SREM', bk, cid)
+        dropped = dropped + 1
+      else
+        out[#out + 1] = card(c, 2)
+      end
     end
+  end
+  if dropped > 0 then
+    redis.call('HINCRBY', KEYS[3], 'leased', -dropped)
+    redis.call('HINCRBY', KEYS[3], 'completed', dropped)
   end
   return out
 end
@@ -67,7 +90,7 @@ if open then
   if deadline and tonumber(deadline) > now then
     local contacts = held(open)
     if #contacts > 0 then
-      return {'open', open, redis.call('HGET', P .. 'batch:' .. open, 'expires_at'), unpack(contacts)}
+      return {'open', open, redis.call('HGET', P .. 'batch:' .. open, 'expires_at'), cjson.encode(contacts)}
     end
   end
   close(open) -- used up or expired: the volunteer gets a fresh batch
@@ -75,32 +98,39 @@ end
 
 local bid = ARGV[3]
 local need = tonumber(ARGV[4])
-local taken = {}
-local stale_done = 0
+local taken, taken_ids = {}, {}
+local finished = 0
 for i = 10, #ARGV do
-  if need <= 0 then break end
   local pk = P .. 'pending:' .. ARGV[i]
-  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, need)) do
-    redis.call('ZREM', pk, cid)
-    local ck = P .. 'contact:' .. cid
-    local c = redis.call('HMGET', ck, 'status', 'attempts')
-    if c[1] == 'pending' then
-      if tonumber(c[2] or '0') < max_attempts then
-        redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
-        redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
-        taken[#taken + 1] = redis.call('HGETALL', ck)
-        need = need - 1
-      else
-        -- max_attempts was lowered since the last result: this contact is finished.
-        redis.call('HSET', ck, 'status', 'done')
-        stale_done = stale_done + 1
+  while need > 0 do
+    local ids = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, need)
+    if #ids == 0 then break end
+    redis.call('ZREM', pk, unpack(ids))
+    for _, cid in ipairs(ids) do
+      local ck = P .. 'contact:' .. cid
+      local c = redis.call('HMGET', ck, 'status', unpack(CARD))
+      if c[1] == 'pending' then
+        if redis.call('SISMEMBER', KEYS[5], c[3]) == 1 then
+          redis.call('HSET', ck, 'status', 'done', 'result', 'dnc')
+          finished = finished + 1
+        elseif tonumber(c[10] or '0') >= max_attempts then
+          -- max_attempts was lowered since the last result: this contact is finished.
+          redis.call('HSET', ck, 'status', 'done')
+          finished = finished + 1
+        else
+          redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+          taken[#taken + 1] = card(c, 2)
+          taken_ids[#taken_ids + 1] = cid
+          need = need - 1
+        end
       end
     end
   end
+  if need <= 0 then break end
 end
-if stale_done > 0 then
-  redis.call('HINCRBY', KEYS[3], 'pending', -stale_done)
-  redis.call('HINCRBY', KEYS[3], 'completed', stale_done)
+if finished > 0 then
+  redis.call('HINCRBY', KEYS[3], 'pending', -finished)
+  redis.call('HINCRBY', KEYS[3], 'completed', finished)
 end
 
 if #taken == 0 then
@@ -112,10 +142,11 @@ if #taken == 0 then
   return {'none', 'exhausted'}
 end
 
+redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(taken_ids))
 redis.call('HINCRBY', KEYS[3], 'pending', -#taken)
 redis.call('HINCRBY', KEYS[3], 'leased', #taken)
 redis.call('ZADD', KEYS[1], ARGV[5], bid)
 redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
   'state', 'open')
 redis.call('SET', KEYS[2], bid)
-return {'new', bid, ARGV[5], unpack(taken)}
+return {'new', bid, ARGV[5], cjson.encode(taken)}

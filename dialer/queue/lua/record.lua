@@ -3,7 +3,7 @@
 -- publishes a change. A late result (the batch expired, the call happened) is kept if the contact has no
 -- final result yet; the contact then leaves whichever batch or pending set holds it.
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
---       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute
+--       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
@@ -66,6 +66,7 @@ local id = redis.call('XADD', KEYS[4], '*', 'contact_id', cid, 'external_id', c[
 redis.call('HSET', KEYS[3], ARGV[8], id)
 redis.call('SADD', bk .. ':done', cid)
 
+if code == 'do_not_call' and c[5] then redis.call('SADD', KEYS[9], c[5]) end
 local calls = redis.call('HINCRBY', KEYS[5], 'calls', 1)
 redis.call('HINCRBY', KEYS[5], 'result:' .. code, 1)
 if code == 'contacted' then redis.call('HINCRBY', KEYS[5], 'reached', 1) end

@@ -1,0 +1,177 @@
+"""Claims per second of the lease queue against a bare EVALSHA baseline, on the same Redis, in the same run.
+
+    .venv/bin/python bench/lease.py [--redis-url URL] [--claims 2000] [--concurrency 16] [--batch 20]
+
+Without --redis-url an embedded Redis is started in a temporary directory. With one, only keys under the
+bench's own campaign tags are written, and they are deleted afterwards.
+
+The baseline is the least a claim can be: one EVALSHA of a script that ZPOPMINs `batch` members, HSETs a
+batch record and ZADDs a lease, through the same Python client. Our claim also reaps, checks the
+volunteer's open batch, reads each contact's hash, checks calling-hours zones and attempts, and (outside
+the script) checks the batch's phones against the organization-wide do-not-call list.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import phonenumbers
+import redis.asyncio as aioredis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dialer.contacts import Contact  # noqa: E402
+from dialer.embedded import EmbeddedRedis  # noqa: E402
+from dialer.models import ResultCode  # noqa: E402
+from dialer.queue.lease import Batch, LeaseQueue  # noqa: E402
+from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa: E402
+
+BASELINE = """
+local popped = redis.call('ZPOPMIN', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], 'volunteer', ARGV[2], 'expires_at', ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+return popped
+"""
+ZONE = "America/New_York"
+NOW = 1_780_000_000.0
+
+
+async def timed(n: int, concurrency: int, op: Callable[[int], Awaitable[None]]) -> tuple[float, list[float]]:
+    """Runs op(0..n-1) on `concurrency` workers; returns (ops per second, latencies in ms)."""
+    latencies: list[float] = []
+    counter = iter(range(n))
+
+    async def worker() -> None:
+        for i in counter:
+            started = time.perf_counter()
+            await op(i)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return n / (time.perf_counter() - started), latencies
+
+
+def fictional_phones(n: int) -> list[str]:
+    """Distinct 555-01xx numbers over the valid US area codes (45,100 at most)."""
+    codes = [a for a in range(200, 1000) if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{a}5550100"))]
+    phones = [f"+1{a}55501{i:02d}" for a in codes for i in range(100)]
+    if n > len(phones):
+        raise SystemExit(
+            f"at most {len(phones) // 20} claims of 20: there are {len(phones)} fictional numbers"
+        )
+    return phones[:n]
+
+
+def pct(values: list[float], p: float) -> float:
+    return round(statistics.quantiles(values, n=100)[int(p) - 1], 3) if len(values) > 1 else 0.0
+
+
+async def bench(url: str, claims: int, concurrency: int, batch: int) -> dict[str, object]:
+    clients = [aioredis.Redis.from_url(url, decode_responses=True) for _ in range(concurrency)]
+    setup = clients[0]
+    run_id = f"bench{int(time.time() * 1000) % 10**9}"
+    ours, base = f"{run_id}-q", f"{run_id}-b"
+    n_contacts = claims * batch
+    try:
+        # Baseline data: one zset of members, popped `batch` at a time.
+        members = [f"m{i}" for i in range(n_contacts)]
+        for start in range(0, n_contacts, 10_000):
+            await setup.zadd(f"{{c:{base}}}:pending", {m: NOW for m in members[start : start + 10_000]})
+        scripts = [c.register_script(BASELINE) for c in clients]
+
+        async def baseline(i: int) -> None:
+            client_script = scripts[i % concurrency]
+            await client_script(
+                keys=[f"{{c:{base}}}:pending", f"{{c:{base}}}:batch:{i}", f"{{c:{base}}}:leases"],
+                args=[batch, f"b{i}", NOW + 1800],
+            )
+
+        # Our data: the same number of contacts through the importer's path (no phone is on the DNC list).
+        contacts = [Contact(phone=phone, timezone=ZONE) for phone in fictional_phones(n_contacts)]
+        queues = [LeaseQueue(c) for c in clients]
+        await queues[0].add_contacts(ours, contacts, NOW)
+        batches: list[Batch] = []
+
+        async def claim(i: int) -> None:
+            got = await queues[i % concurrency].claim(
+                ours,
+                f"v{i}",
+                batch_size=batch,
+                lease_seconds=1800,
+                open_zones=[ZONE],
+                now=NOW,
+                max_attempts=3,
+            )
+            assert isinstance(got, Batch) and len(got.contacts) == batch
+            batches.append(got)
+
+        for _ in range(2):  # warm both paths (script load, connections) on a few items, then measure
+            await baseline(claims + 10**6)
+        base_rate, base_lat = await timed(claims, concurrency, baseline)
+        our_rate, our_lat = await timed(claims, concurrency, claim)
+
+        todo = [(b, c) for b in batches for c in b.contacts]
+
+        async def result(i: int) -> None:
+            b, c = todo[i]
+            await record_result(
+                clients[i % concurrency],
+                ours,
+                b.id,
+                b.volunteer,
+                ResultInput(c.id, ResultCode.NO_ANSWER, f"k{i}"),
+                policy=RetryPolicy(),
+                now=NOW + 60,
+            )
+
+        n_results = min(len(todo), claims * 5)
+        results_rate, results_lat = await timed(n_results, concurrency, result)
+        return {
+            "claims": claims,
+            "batch_size": batch,
+            "concurrency": concurrency,
+            "baseline_claims_per_s": round(base_rate),
+            "claims_per_s": round(our_rate),
+            "ratio": round(our_rate / base_rate, 3),
+            "baseline_p50_ms": pct(base_lat, 50),
+            "claim_p50_ms": pct(our_lat, 50),
+            "claim_p99_ms": pct(our_lat, 99),
+            "latency_ratio_p50": round(pct(base_lat, 50) / pct(our_lat, 50), 3),
+            "results_per_s": round(results_rate),
+            "result_p50_ms": pct(results_lat, 50),
+        }
+    finally:
+        for tag in (ours, base):
+            async for key in setup.scan_iter(match=f"{{c:{tag}}}*", count=1000):
+                await setup.unlink(key)
+        for c in clients:
+            await c.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--redis-url")
+    parser.add_argument("--claims", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=20)
+    args = parser.parse_args()
+    if args.redis_url:
+        report = asyncio.run(bench(args.redis_url, args.claims, args.concurrency, args.batch))
+    else:
+        with tempfile.TemporaryDirectory() as tmp, EmbeddedRedis(Path(tmp)) as server:
+            report = asyncio.run(bench(server.url, args.claims, args.concurrency, args.batch))
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
