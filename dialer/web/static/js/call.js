@@ -48,9 +48,12 @@ const phone = data.phone === "twilio"
   ? new TwilioPhone(cid, onCallStatus)
   : new SimulatedPhone(cid, onCallStatus);
 
+let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
+
 function notify(message) {
-  ui.notice.textContent = message || "";
-  show(ui.notice, Boolean(message));
+  const text = message || sticky;
+  ui.notice.textContent = text;
+  show(ui.notice, Boolean(text));
 }
 
 // ---- the batch ------------------------------------------------------------------------------------------
@@ -441,10 +444,12 @@ async function main() {
   try {
     await phone.ready();
   } catch (err) {
-    notify(`The phone could not start (${err.message}).`);
+    sticky = `The phone could not start (${err.message}).`;
+    notify("");
   }
   if (data.twilio_wanted && data.phone !== "twilio") {
-    notify("Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).");
+    sticky = "Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).";
+    notify("");
   }
   connect();
   refreshProgress();
