@@ -9,6 +9,7 @@ rejected row is in the report. Big files run as an RQ job (`import_file_job`) wh
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -73,15 +74,22 @@ async def import_contacts(
         if progress is not None:
             await progress(report)
 
-    for item in parse_contacts(chunks, default_timezone=default_timezone):
-        if isinstance(item, InvalidRow):
-            report.invalid.append(item)
-            report.rows = item.row
-            continue
-        pending.append(item)
-        report.rows += 1
-        if len(pending) >= CHUNK:
-            await flush()
+    # Parsing is CPU work (phonenumbers): it runs in a worker thread a slice at a time, so a big upload
+    # does not stall the event loop that serves everyone else.
+    items = parse_contacts(chunks, default_timezone=default_timezone)
+    while True:
+        parsed = await asyncio.to_thread(lambda: list(itertools.islice(items, CHUNK)))
+        if not parsed:
+            break
+        for item in parsed:
+            if isinstance(item, InvalidRow):
+                report.invalid.append(item)
+                report.rows = item.row
+                continue
+            pending.append(item)
+            report.rows += 1
+            if len(pending) >= CHUNK:
+                await flush()
     if pending:
         await flush()
     return report

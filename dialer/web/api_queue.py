@@ -1,0 +1,181 @@
+"""Call lists and the do-not-call list over HTTP: contact import, DNC additions and removals.
+
+Handlers parse, call the importer or the DNC module, and answer. A CSV arrives as `text/csv` (the body)
+or as the multipart field `file`; either way it is read in chunks and parsed a line at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.contacts import CsvError, normalize_phone
+from dialer.models import Role
+from dialer.queue import dnc
+from dialer.queue.importer import import_contacts, import_progress
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import parse_json, read_body
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+
+CSV_LIMIT = 64 * 1024 * 1024  # a 100,000-row list is ~10 MB
+JSON_PHONES_LIMIT = 100_000
+READ_SIZE = 1 << 20
+_CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
+
+
+def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
+    while chunk := file.read(READ_SIZE):
+        yield chunk
+
+
+class _CsvBody:
+    """The uploaded CSV as byte chunks, whichever way it came; `close()` frees a multipart upload."""
+
+    def __init__(
+        self,
+        chunks: list[bytes] | None = None,
+        upload: UploadFile | None = None,
+        form: FormData | None = None,
+    ) -> None:
+        self._chunks = chunks
+        self._upload = upload
+        self._form = form
+
+    def chunks(self) -> Iterator[bytes]:
+        if self._upload is not None:
+            self._upload.file.seek(0)
+            return _file_chunks(self._upload.file)
+        return iter(self._chunks or [])
+
+    async def close(self) -> None:
+        if self._form is not None:
+            await self._form.close()  # closes (and deletes) every uploaded file
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _read_csv(request: Request) -> _CsvBody:
+    media = _media_type(request)
+    if media == "multipart/form-data":
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > CSV_LIMIT:
+            raise ApiError(413, "payload_too_large", f"The upload is larger than {CSV_LIMIT:,} bytes.")
+        form = await request.form(max_files=1, max_fields=20)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            await form.close()
+            raise ApiError(
+                422,
+                "validation_error",
+                "Send the CSV in the multipart field `file`.",
+                [{"path": "file", "message": "missing"}],
+            )
+        return _CsvBody(upload=upload, form=form)
+    if media in _CSV_TYPES:
+        return _CsvBody(chunks=[await read_body(request, CSV_LIMIT)])
+    raise ApiError(
+        415, "unsupported_media_type", "Send the list as text/csv or as the multipart field `file`."
+    )
+
+
+def _invalid_csv(exc: CsvError) -> ApiError:
+    return ApiError(
+        422, "invalid_csv", f"The file cannot be imported: {exc}.", [{"path": "file", "message": str(exc)}]
+    )
+
+
+async def import_list(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    body = await _read_csv(request)
+    try:
+        report = await import_contacts(
+            d.redis, campaign.id, body.chunks(), default_timezone=campaign.default_timezone, now=d.clock()
+        )
+    except CsvError as exc:
+        raise _invalid_csv(exc) from None
+    finally:
+        await body.close()
+    return JSONResponse(report.to_json())
+
+
+async def import_status(request: Request) -> Response:
+    """Progress of a background (RQ) import started by a job with this id."""
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    state = await import_progress(deps(request).redis, campaign.id, request.path_params["job_id"])
+    if state is None:
+        raise ApiError(404, "not_found", "No such import.")
+    return JSONResponse(state)
+
+
+async def add_dnc(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    redis = deps(request).redis
+    if _media_type(request) in ("application/json", ""):
+        phones = _json_phones(parse_json(await read_body(request, CSV_LIMIT)))
+        problems = [
+            {"path": f"phones[{i}]", "message": "not a phone number"}
+            for i, p in enumerate(phones)
+            if normalize_phone(p) is None
+        ]
+        if problems:  # all or nothing: a list with a typo is fixed and sent again
+            raise ApiError(422, "validation_error", "Some entries are not phone numbers.", problems)
+        added, _ = await dnc.add_phones(redis, phones)
+        return JSONResponse({"added": added})
+    body = await _read_csv(request)
+    try:
+        added, invalid = await dnc.add_csv(redis, body.chunks())
+    except CsvError as exc:
+        raise _invalid_csv(exc) from None
+    finally:
+        await body.close()
+    return JSONResponse({"added": added, "invalid": [{"row": r.row, "message": r.message} for r in invalid]})
+
+
+def _json_phones(data: Any) -> list[str]:
+    phones = data.get("phones") if isinstance(data, dict) else None
+    if not isinstance(phones, list) or not all(isinstance(p, str) for p in phones):
+        raise ApiError(
+            422,
+            "validation_error",
+            'Send {"phones": ["+12025550142", ...]} or a CSV with a phone column.',
+            [{"path": "phones", "message": "expected a list of strings"}],
+        )
+    if len(phones) > JSON_PHONES_LIMIT:
+        raise ApiError(
+            413, "payload_too_large", f"At most {JSON_PHONES_LIMIT:,} phones per request; send a CSV."
+        )
+    return phones
+
+
+async def remove_dnc(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    phone = request.path_params["phone"]
+    if normalize_phone(phone) is None:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Not a phone number.",
+            [{"path": "phone", "message": "not a phone number"}],
+        )
+    await dnc.remove(deps(request).redis, phone)
+    return Response(status_code=204)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/contacts", import_list, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/imports/{job_id}", import_status, methods=["GET"]),
+    Route("/api/dnc", add_dnc, methods=["POST"]),
+    Route("/api/dnc/{phone}", remove_dnc, methods=["DELETE"]),
+]
