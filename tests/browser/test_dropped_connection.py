@@ -78,3 +78,23 @@ def test_result_survives_a_socket_dropped_before_the_confirmation(
     # The page moved on to the next contact.
     expect(page.locator("#position")).to_have_text("Contact 2 of 3")
     context.close()
+
+
+def test_leaving_the_page_releases_the_list(browser: Browser, server: Running, redis_url: str) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "lee@example.org", "Lee Leaving")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "lee@example.org")
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#contact-list li")).to_have_count(3, timeout=10_000)
+    with server.client() as admin:
+        assert admin.get(f"/api/campaigns/{campaign}/stats").json()["leased"] == 3
+        page.goto("/profile")  # pagehide: the page releases its batch with a keepalive request
+        expect(page.locator("h1")).to_have_text("Lee Leaving")
+        deadline = 50
+        while admin.get(f"/api/campaigns/{campaign}/stats").json()["leased"] != 0 and deadline:
+            page.wait_for_timeout(100)
+            deadline -= 1
+        assert admin.get(f"/api/campaigns/{campaign}/stats").json()["leased"] == 0
+    context.close()
