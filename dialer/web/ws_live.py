@@ -6,14 +6,17 @@ that browsers (which see no HTTP status of a refused handshake) can tell why: 44
 store is unavailable. Nothing is sent before admission succeeds.
 
 Then: a `stats` message at once, and a fresh one within a second of every change (dialer/live.py coalesces).
-A receiver task reads client messages (`ping` -> `pong`; malformed -> `error`, and the socket goes on) and a
-sender task alone writes to the socket; both run in one task group and end together.
+A receiver task reads client messages (`ping` -> `pong`; malformed -> `error`, and the socket goes on), a
+sender task alone writes to the socket, and a watchdog closes it (1008) when one send has been stuck for
+SEND_TIMEOUT (a client that stopped reading); the three run in one task group and end together.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -100,37 +103,53 @@ def _pong(message: dict[str, Any]) -> dict[str, Any]:
 HANDLERS = {"ping": _pong}
 
 
-async def _receive(ws: WebSocket, mailbox: Mailbox) -> None:
-    while True:
-        frame = await ws.receive()
-        if frame["type"] == "websocket.disconnect":
-            return
-        text = frame.get("text")
-        if text is None:
-            reply: dict[str, Any] | None = {
-                "type": "error",
-                "code": "malformed",
-                "message": "binary frames are not accepted; send JSON text",
-            }
-        else:
-            reply = _reply(text)
-        if reply is not None:
-            mailbox.offer_control(reply)
+class _Socket:
+    """One admitted socket: the receiver, the sender and the sender's watchdog, sharing what they know."""
 
+    def __init__(self, ws: WebSocket, mailbox: Mailbox) -> None:
+        self.ws = ws
+        self.mailbox = mailbox
+        self.sending_since: float | None = None  # monotonic start of the send in progress
+        self.close_with = (1000, "")
 
-async def _send(ws: WebSocket, mailbox: Mailbox) -> None:
-    while True:
-        texts = await mailbox.take()
-        if not texts:  # closed by the service
-            code, reason = mailbox.closed or (1001, "")
-            await _close(ws, code, reason)
-            return
-        for text in texts:
-            with anyio.move_on_after(SEND_TIMEOUT) as scope:
-                await ws.send_text(text)
-            if scope.cancelled_caught:
-                log.info("live: closing a socket of campaign %s that stopped reading", mailbox.campaign_id)
-                await _close(ws, 1008, "too slow")
+    async def receive(self) -> None:
+        while True:
+            frame = await self.ws.receive()
+            if frame["type"] == "websocket.disconnect":
+                return
+            text = frame.get("text")
+            if text is None:
+                reply: dict[str, Any] | None = {
+                    "type": "error",
+                    "code": "malformed",
+                    "message": "binary frames are not accepted; send JSON text",
+                }
+            else:
+                reply = _reply(text)
+            if reply is not None:
+                self.mailbox.offer_control(reply)
+
+    async def send(self) -> None:
+        while True:
+            texts = await self.mailbox.take()
+            if not texts:  # closed by the service
+                self.close_with = self.mailbox.closed or (1001, "")
+                return
+            for text in texts:
+                self.sending_since = time.monotonic()
+                await self.ws.send_text(text)
+                self.sending_since = None
+
+    async def watchdog(self) -> None:
+        # One sleeping task per socket instead of a timeout around every send: sends are the hot path.
+        while True:
+            await anyio.sleep(SEND_TIMEOUT / 4)
+            since = self.sending_since
+            if since is not None and time.monotonic() - since > SEND_TIMEOUT:
+                log.info(
+                    "live: closing a socket of campaign %s that stopped reading", self.mailbox.campaign_id
+                )
+                self.close_with = (1008, "too slow")
                 return
 
 
@@ -151,25 +170,26 @@ async def live_socket(ws: WebSocket) -> None:
         hub: LiveHub = deps(ws).services["live"]
         with hub.watch(campaign_id) as mailbox:
             await hub.prime(mailbox)
+            sock = _Socket(ws, mailbox)
             async with anyio.create_task_group() as tg:
 
-                async def run(task: Any) -> None:
+                async def run(task: Callable[[], Awaitable[None]]) -> None:
                     try:
-                        await task(ws, mailbox)
+                        await task()
                     except (WebSocketDisconnect, OSError):
-                        pass  # the peer went away: nothing left to do for either side
+                        pass  # the peer went away: nothing left to do for any of them
                     finally:
-                        tg.cancel_scope.cancel()  # either side ending ends the socket
+                        tg.cancel_scope.cancel()  # any of them ending ends the socket
 
-                tg.start_soon(run, _receive)
-                tg.start_soon(run, _send)
+                tg.start_soon(run, sock.receive)
+                tg.start_soon(run, sock.send)
+                tg.start_soon(run, sock.watchdog)
+            await _close(ws, *sock.close_with)
     except Refused as exc:
         await _close(ws, exc.code, exc.reason)
     except (redis.exceptions.RedisError, OSError) as exc:
         log.warning("live: store unavailable (%s); closing a live socket", exc)
         await _close(ws, 1011, "store unavailable, reconnect shortly")
-    else:
-        await _close(ws, 1000, "")
 
 
 routes: list[BaseRoute] = [WebSocketRoute("/ws/campaigns/{id}/live", live_socket)]

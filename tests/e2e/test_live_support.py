@@ -1,7 +1,8 @@
-"""The live tests' harness (no tests here): the app composed with the live socket, served by uvicorn.
+"""The live tests' harness (no tests here): the app served by uvicorn in a thread, and a campaign whose
+results are recorded through the real queue.
 
-dialer/app.py wires the live service in production; these tests compose it themselves the same way (the
-lines the lead adds to app.py), so that they exercise exactly the routes and lifespan hook that ship.
+In-process servers let the tests look at the live service (`LiveServer.hub`); the test of two web processes
+uses real `dialer serve` subprocesses instead (tests/servers.py).
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import redis.asyncio as aioredis
 import uvicorn
@@ -26,7 +26,6 @@ from dialer.models import ResultCode
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.settings import Settings
-from dialer.web import ws_live
 from tests.servers import ADMIN_TOKEN, free_port
 
 NY = "America/New_York"
@@ -37,26 +36,6 @@ POLICY = RetryPolicy(max_attempts=3, retry_minutes=240)
 def fictional_phone(i: int) -> str:
     """The i-th of 1,000 fictional numbers: 555-0100..555-0199 in ten real area codes."""
     return f"+1{AREA_CODES[i // 100]}555{100 + i % 100:04d}"
-
-
-def live_app(settings: Settings, **hub_options: Any) -> Starlette:
-    """create_app plus the live route and the live service in the lifespan (as app.py does)."""
-    app = create_app(settings)
-    app.router.routes.extend(ws_live.routes)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Starlette) -> AsyncIterator[None]:
-        async with inner(a):
-            deps = a.state.deps
-            hub = LiveHub(deps.redis, clock=deps.clock, **hub_options)
-            deps.services["live"] = hub
-            deps.services["campaign_changed"] = hub.campaign_changed
-            async with hub.running():
-                yield
-
-    app.router.lifespan_context = lifespan
-    return app
 
 
 @dataclass
@@ -88,10 +67,10 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def serve(settings: Settings, **hub_options: Any) -> Iterator[LiveServer]:
-    """uvicorn in a background thread on a free port, with the live socket wired in."""
+def serve(settings: Settings) -> Iterator[LiveServer]:
+    """The app as dialer/app.py composes it, on uvicorn in a background thread on a free port."""
     port = free_port()
-    app = live_app(settings.with_port(port), **hub_options)
+    app = create_app(settings.with_port(port))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -108,6 +87,7 @@ def serve(settings: Settings, **hub_options: Any) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        assert not thread.is_alive(), "uvicorn did not shut down"
 
 
 def settings_for(redis_url: str, tmp_path: Path, public_url: str | None = None) -> Settings:
