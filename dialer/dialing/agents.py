@@ -1,0 +1,141 @@
+"""Volunteers' availability in the dialing pool (power and predictive modes), kept in Redis.
+
+A volunteer is `ready` (free for the next voter), `talking` (bridged to a voter), `wrap_up` (the voter hung
+up; the volunteer is finishing the script) or `away`. Reserving a free volunteer for an answered voter is
+one Lua script (dial_event.lua), so two voters answered at the same instant never get the same volunteer,
+and a volunteer who is not ready never gets one. A ready volunteer must show a sign of life (a `ready`
+call) at least every AGENT_TIMEOUT seconds, else they are treated as away: a closed laptop gets no voters.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import cast
+
+import redis.asyncio as aioredis
+
+from dialer.dialing import keys as dkeys
+from dialer.queue import keys
+from dialer.queue.lease import new_batch_id
+from dialer.queue.lua_scripts import run
+
+AGENT_TIMEOUT = 90.0  # seconds a ready volunteer stays in the pool without a sign of life
+
+
+class AgentState(enum.StrEnum):
+    READY = "ready"
+    TALKING = "talking"
+    WRAP_UP = "wrap_up"
+    AWAY = "away"
+
+
+@dataclass(frozen=True)
+class Agent:
+    volunteer: str
+    state: AgentState
+    since: float
+    seen: float
+    call_sid: str = ""
+    contact_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReadyReply:
+    """What joining the pool did: `bridged` when a voter was already waiting and is now this volunteer's."""
+
+    state: str  # "ready" | "away" | "bridged"
+    call_sid: str | None = None
+    contact_id: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"state": self.state, "call_sid": self.call_sid, "contact_id": self.contact_id}
+
+
+async def set_ready(
+    redis: aioredis.Redis,
+    campaign_id: str,
+    volunteer: str,
+    ready: bool,
+    *,
+    now: float,
+    lease_seconds: float,
+) -> ReadyReply:
+    """Join the pool as free (also the heartbeat of a ready volunteer), or leave it (`ready=False`)."""
+    reply = await run(
+        redis,
+        "dial_ready",
+        [
+            dkeys.agent(campaign_id, volunteer),
+            dkeys.ready(campaign_id),
+            dkeys.pool(campaign_id),
+            dkeys.waiting(campaign_id),
+            dkeys.counters(campaign_id),
+            keys.leases(campaign_id),
+            dkeys.actions(campaign_id),
+            keys.holder(campaign_id, volunteer),
+        ],
+        [
+            dkeys.prefix(campaign_id),
+            volunteer,
+            "ready" if ready else "away",
+            repr(now),
+            new_batch_id(campaign_id),
+            repr(now + lease_seconds),
+            keys.calls_channel(campaign_id),
+        ],
+    )
+    if reply[0] == "bridged":
+        return ReadyReply("bridged", str(reply[1]), str(reply[2]))
+    return ReadyReply(str(reply[0]))
+
+
+async def pool(redis: aioredis.Redis, campaign_id: str) -> list[Agent]:
+    """Every volunteer in the pool (not away), with their state."""
+    members = cast(list[str], await redis.zrange(dkeys.pool(campaign_id), 0, -1))
+    if not members:
+        return []
+    async with redis.pipeline(transaction=False) as pipe:
+        for volunteer in members:
+            pipe.hgetall(dkeys.agent(campaign_id, volunteer))
+        rows = cast(list[dict[str, str]], await pipe.execute())
+    found = []
+    for volunteer, row in zip(members, rows, strict=True):
+        try:
+            state = AgentState(row.get("state", "away"))
+        except ValueError:
+            continue
+        if state is AgentState.AWAY:
+            continue
+        found.append(
+            Agent(
+                volunteer,
+                state,
+                float(row.get("since") or 0),
+                float(row.get("seen") or 0),
+                row.get("call_sid", ""),
+                row.get("contact_id", ""),
+            )
+        )
+    return found
+
+
+async def agent(redis: aioredis.Redis, campaign_id: str, volunteer: str) -> Agent | None:
+    row = cast(dict[str, str], await redis.hgetall(dkeys.agent(campaign_id, volunteer)))
+    if not row:
+        return None
+    return Agent(
+        volunteer,
+        AgentState(row.get("state", "away")),
+        float(row.get("since") or 0),
+        float(row.get("seen") or 0),
+        row.get("call_sid", ""),
+        row.get("contact_id", ""),
+    )
+
+
+def is_stale(a: Agent, now: float, timeout: float = AGENT_TIMEOUT) -> bool:
+    """A volunteer gone quiet: ready or wrapping up with no sign of life for `timeout` seconds."""
+    if a.state is AgentState.TALKING:
+        return False
+    return max(a.seen, a.since) < now - timeout

@@ -1,0 +1,396 @@
+"""The per-campaign pacer loop: reads the pool and the lines from Redis, asks `dialer.pacing.decide` how many
+lines to dial, takes that many contacts from the lease queue, checks each at dial time (guardrails) and
+places the calls with answering-machine detection. It also carries out the carrier actions the webhooks
+queue for the calls it placed (bridge into a volunteer's conference, voicemail, hang-up) and abandons the
+voters nobody was free for at their deadline.
+
+One loop per campaign dials at a time: each takes the campaign's Redis lock (a token with an expiry, renewed
+every iteration), so running two workers is safe, and a restarted worker picks up where the lost one left
+off (its queued actions, waiting voters and open lines are all in Redis). Times are wall-clock seconds in
+Redis; the pacer thinks in carrier seconds (`scale` times faster with a sped-up simulated carrier).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from dialer import pacing
+from dialer.calling_hours import Window, open_zones
+from dialer.campaigns import Campaign, CampaignStore
+from dialer.dialing import keys as dkeys
+from dialer.dialing import twiml
+from dialer.dialing.agents import Agent, AgentState, is_stale, pool, set_ready
+from dialer.dialing.bridge import ABANDONED_NOTE, dial_counters, record_outcome, time_scale
+from dialer.guardrails import DialFacts, Refusal, check_dial
+from dialer.models import CampaignStatus, Mode, ResultCode
+from dialer.queue import keys
+from dialer.queue.attempts import AttemptStore
+from dialer.queue.lease import BatchContact, LeaseQueue, new_batch_id
+from dialer.queue.lua_scripts import run
+from dialer.settings import Settings
+from dialer.telephony.base import CarrierError, MachineDetection, PlaceCall
+from dialer.telephony.forms import amd_callback_url, status_callback_url, webhook_url
+
+log = logging.getLogger("dialer.pacer")
+
+OUTBOUND_PATH = "/twilio/outbound"  # the answered voter's first TwiML (see api_dialer.py)
+RING_TIMEOUT = 20  # seconds a voter's phone rings (the guardrail floor is 15)
+DEFAULT_CPS = 10.0  # new calls a (carrier) second, under the account's limit
+TICK = 1.0  # carrier seconds between two pacing decisions
+LOCK_MS = 5000
+AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
+SCAN = 200  # pending entries looked at per zone and take (cells without consent are skipped over)
+LINE_TTL = 24 * 3600
+WRAP_EXPECTED = 20.0  # carrier seconds a volunteer takes after a conversation
+AMD_DELAY = 3.0  # the human/machine verdict comes this long after pick-up; the pacer plans around it
+
+
+def dialable(campaign: Campaign) -> bool:
+    return campaign.status is CampaignStatus.ACTIVE and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
+
+
+def pacer_config() -> pacing.PacerConfig:
+    base = pacing.CallTiming()
+    # What the pacer calls pick-up is when we learn human or machine: the AMD verdict after pick-up.
+    timing = pacing.CallTiming(
+        pickup_min=base.pickup_min + AMD_DELAY,
+        pickup_max=base.pickup_max + AMD_DELAY,
+        machine_detect=0.0,
+        ring_timeout=float(RING_TIMEOUT),
+    )
+    return pacing.PacerConfig(wrap_expected=WRAP_EXPECTED, timing=timing)
+
+
+class CampaignPacer:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        carrier: Any,
+        settings: Settings,
+        campaign_id: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        scale: float | None = None,
+        cps: float = DEFAULT_CPS,
+    ) -> None:
+        self.redis, self.carrier, self.settings = redis, carrier, settings
+        self.campaign_id = campaign_id
+        self.clock = clock
+        self.scale = time_scale(settings) if scale is None else scale
+        self.cps = cps
+        self.token = secrets.token_hex(16)
+        self.config = pacer_config()
+        self.recent: list[float] = []  # wall-clock times of our last dials (for the CPS window)
+        self.dialed = 0
+
+    # -- the lock ------------------------------------------------------------------------------------
+
+    async def hold_lock(self, ms: int = LOCK_MS) -> bool:
+        return bool(await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, ms]))
+
+    async def release_lock(self) -> None:
+        await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, 1])
+
+    # -- the loop ------------------------------------------------------------------------------------
+
+    async def run(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """Pace the campaign until `stop()`, or until it stops dialing and nothing is in flight."""
+        tick_real = max(0.02, TICK / self.scale)
+        next_tick = 0.0
+        try:
+            while not stop():
+                if not await self.hold_lock():
+                    await asyncio.sleep(min(1.0, LOCK_MS / 4000))
+                    continue
+                campaign = await CampaignStore(self.redis).get(self.campaign_id)
+                if campaign is None:
+                    return
+                now = self.clock()
+                await self.abandon_overdue(campaign, now)
+                if now >= next_tick:
+                    next_tick = now + tick_real
+                    if dialable(campaign):
+                        await self.tick(campaign, now)
+                    elif await self._idle(campaign):
+                        return
+                await self.wait_for_actions(
+                    campaign, min(next_tick, await self._next_deadline()) - self.clock()
+                )
+        finally:
+            await self.release_lock()
+
+    async def _idle(self, campaign: Campaign) -> bool:
+        cid = campaign.id
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(dkeys.lines(cid))
+            pipe.zcard(dkeys.waiting(cid))
+            pipe.llen(dkeys.actions(cid))
+            counts = await pipe.execute()
+        return not any(counts)
+
+    async def _next_deadline(self) -> float:
+        first = await self.redis.zrange(dkeys.waiting(self.campaign_id), 0, 0, withscores=True)
+        return float(first[0][1]) if first else float("inf")
+
+    async def wait_for_actions(self, campaign: Campaign, timeout: float) -> None:
+        """Carry out queued carrier actions; block up to `timeout` seconds for the first one."""
+        key = dkeys.actions(campaign.id)
+        popped = await self.redis.blpop([key], timeout=max(0.01, min(timeout, 1.0)))
+        if popped is None:
+            return
+        await self.perform(campaign, str(popped[1]))
+        while (item := await self.redis.lpop(key)) is not None:
+            await self.perform(campaign, str(item))
+
+    async def perform(self, campaign: Campaign, action: str) -> None:
+        kind, _, rest = action.partition("|")
+        sid, _, volunteer = rest.partition("|")
+        try:
+            if kind == "bridge":
+                await self.carrier.update_call(sid, twiml=twiml.bridge_twiml(campaign.id, volunteer))
+            elif kind == "machine":
+                await self.carrier.update_call(sid, twiml=twiml.voicemail_twiml(campaign.voicemail_message))
+            elif kind == "hangup":
+                await self.carrier.hangup(sid)
+        except CarrierError as exc:  # the call already ended, most often
+            log.info("carrier refused %s on %s: %s", kind, sid, exc)
+
+    async def abandon_overdue(self, campaign: Campaign, now: float) -> int:
+        """Abandon every voter still waiting at their deadline: identification message, hang-up, record."""
+        cid = campaign.id
+        due = cast(list[str], await self.redis.zrangebyscore(dkeys.waiting(cid), "-inf", repr(now)))
+        abandoned = 0
+        for sid in due:
+            reply = await run(
+                self.redis,
+                "dial_abandon",
+                [dkeys.line(cid, sid), dkeys.waiting(cid), dkeys.counters(cid)],
+                [sid, repr(now)],
+            )
+            if reply[0] != "abandoned":
+                continue
+            abandoned += 1
+            try:
+                await self.carrier.update_call(
+                    sid, twiml=twiml.identification_twiml(campaign.name, campaign.caller_id)
+                )
+            except CarrierError as exc:
+                log.info("could not play the identification on %s: %s", sid, exc)
+            await record_outcome(
+                self.redis,
+                campaign,
+                contact_id=str(reply[1]),
+                batch_id=str(reply[2]),
+                result=ResultCode.NO_ANSWER,
+                call_sid=sid,
+                now=now,
+                notes=ABANDONED_NOTE,
+            )
+        return abandoned
+
+    # -- pacing and dialing ----------------------------------------------------------------------------
+
+    async def pacing_input(self, campaign: Campaign, now: float) -> pacing.PacingInput:
+        cid, s = campaign.id, self.scale
+        agents: list[Agent] = []
+        for a in await pool(self.redis, cid):
+            if is_stale(a, now):
+                await set_ready(
+                    self.redis, cid, a.volunteer, False, now=now, lease_seconds=campaign.lease_seconds
+                )
+            else:
+                agents.append(a)
+        views = [_view(a, now, s) for a in agents]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(dkeys.lines(cid), 0, -1, withscores=True)
+            pipe.zcard(dkeys.waiting(cid))
+            pipe.lrange(dkeys.talk(cid), 0, -1)
+            lines, waiting, talks = await pipe.execute()
+        counters = await dial_counters(self.redis, cid)
+        talk = pacing.TalkTimeEstimator()
+        for seconds in talks:
+            talk = talk.observed(float(seconds))
+        outcomes = pacing.OutcomeEstimator(
+            counts=(counters.human, counters.machine, counters.failed, counters.no_answer)
+        )
+        self.recent = [t for t in self.recent if t > now - 2.0 / s * max(1.0, 1.0 / self.cps)]
+        return pacing.PacingInput(
+            now=now * s,
+            mode=campaign.mode,
+            agents=views,
+            ringing=[max(0.0, (now - float(at)) * s) for _, at in lines],
+            outcomes=outcomes,
+            talk=talk.model,
+            live_answers=counters.live_answers,
+            abandoned=counters.abandoned,
+            waiting=int(waiting),
+            abandon_cap=campaign.abandon_cap,
+            cps_limit=self.cps,
+            recent_dials=[t * s for t in self.recent],
+        )
+
+    async def tick(self, campaign: Campaign, now: float) -> int:
+        inp = await self.pacing_input(campaign, now)
+        decision = pacing.decide(inp, self.config)
+        placed = await self.dial(campaign, decision.dials, now) if decision.dials > 0 else 0
+        ready = sum(1 for a in inp.agents if a.status is pacing.AgentStatus.READY)
+        await self.redis.hset(
+            dkeys.status(campaign.id),
+            mapping={
+                "at": repr(now),
+                "mode": campaign.mode.value,
+                "agents": len(inp.agents),
+                "ready": ready,
+                "lines": len(inp.ringing) + placed,
+                "waiting": inp.waiting,
+                "dialed": placed,
+                "theta": repr(decision.theta),
+                # Lines in flight per volunteer in the pool: 1 or less in power mode, more in predictive.
+                "dial_ratio": repr(
+                    round((len(inp.ringing) + placed) / len(inp.agents), 3) if inp.agents else 0.0
+                ),
+            },
+        )
+        await self.redis.expire(dkeys.status(campaign.id), 60)
+        return placed
+
+    async def take(self, campaign: Campaign, k: int, now: float) -> tuple[str, list[BatchContact]]:
+        cid = campaign.id
+        window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+        zones = sorted(open_zones(await LeaseQueue(self.redis).zones(cid), window, now))
+        if not zones:
+            return "", []
+        reply = await run(
+            self.redis,
+            "dial_take",
+            [keys.leases(cid), keys.holder(cid, dkeys.AUTO), keys.counters(cid)],
+            [
+                dkeys.prefix(cid),
+                dkeys.AUTO,
+                new_batch_id(cid),
+                k,
+                repr(now + AUTO_LEASE),
+                repr(now),
+                campaign.max_attempts,
+                "1" if campaign.cell_consent else "0",
+                SCAN,
+                *zones,
+            ],
+        )
+        contacts = [
+            BatchContact.from_hash(dict(zip(flat[::2], flat[1::2], strict=True))) for flat in reply[1:]
+        ]
+        return str(reply[0]), contacts
+
+    async def dial(self, campaign: Campaign, k: int, now: float) -> int:
+        """Take up to k contacts and call each one the guardrails allow now; returns calls placed."""
+        batch_id, contacts = await self.take(campaign, k, now)
+        if not contacts:
+            return 0
+        on_dnc = await self.redis.smismember(keys.DNC, [c.phone for c in contacts])
+        to_drop: list[str] = []
+        to_return: list[str] = []
+        placed = 0
+        for contact, listed in zip(contacts, on_dnc, strict=True):
+            refusal = check_dial(self.facts(campaign, contact, bool(listed)), self.clock())
+            if refusal is Refusal.DO_NOT_CALL:
+                to_drop.append(contact.id)
+            elif refusal is not None:
+                log.info("not dialing contact %s of %s: %s", contact.id, campaign.id, refusal.value)
+                to_return.append(contact.id)
+            elif await self.place(campaign, batch_id, contact):
+                placed += 1
+            else:
+                to_return.append(contact.id)
+        prefix = dkeys.prefix(campaign.id)
+        if to_drop:
+            await run(
+                self.redis,
+                "drop",
+                [keys.counters(campaign.id), keys.batch_contacts(campaign.id, batch_id)],
+                [prefix, batch_id, *to_drop],
+            )
+        if to_return:
+            await run(self.redis, "dial_return", [keys.counters(campaign.id)], [prefix, batch_id, *to_return])
+        return placed
+
+    @staticmethod
+    def facts(campaign: Campaign, contact: BatchContact, on_dnc: bool) -> DialFacts:
+        return DialFacts(
+            campaign_status=campaign.status,
+            calling_hours=Window.parse(campaign.calling_hours.start, campaign.calling_hours.end),
+            max_attempts=campaign.max_attempts,
+            cell_consent=campaign.cell_consent,
+            held=True,  # taken into the server's own batch just now
+            on_dnc=on_dnc,
+            timezone=contact.timezone or campaign.default_timezone,
+            attempts=contact.attempts,
+            phone_type=contact.phone_type,
+            server_dialed=True,
+        )
+
+    async def place(self, campaign: Campaign, batch_id: str, contact: BatchContact) -> bool:
+        cid, base = campaign.id, self.settings.base_url
+        detection = (
+            MachineDetection.DETECT_MESSAGE_END if campaign.voicemail_message else MachineDetection.ENABLE
+        )
+        call = PlaceCall(
+            to=contact.phone,
+            from_=campaign.caller_id,
+            status_callback=status_callback_url(base, cid, contact.id),
+            url=webhook_url(base, OUTBOUND_PATH, campaign_id=cid, contact_id=contact.id),
+            machine_detection=detection,
+            async_amd=True,
+            amd_status_callback=amd_callback_url(base, cid, contact.id),
+            timeout=RING_TIMEOUT,
+        )
+        try:
+            sid = await self.carrier.place_call(call)
+        except CarrierError as exc:
+            log.warning("carrier refused a call to contact %s of %s: %s", contact.id, cid, exc)
+            return False
+        now = self.clock()
+        self.recent.append(now)
+        self.dialed += 1
+        await AttemptStore(self.redis).start(
+            cid,
+            sid,
+            contact_id=contact.id,
+            volunteer="",
+            phone=contact.phone,
+            now=now,
+            mode=campaign.mode.value,
+        )
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                dkeys.line(cid, sid),
+                mapping={
+                    "call_sid": sid,
+                    "contact_id": contact.id,
+                    "phone": contact.phone,
+                    "batch": batch_id,
+                    "dialed_at": repr(now),
+                    "state": "dialing",
+                },
+            )
+            pipe.expire(dkeys.line(cid, sid), LINE_TTL)
+            pipe.zadd(dkeys.lines(cid), {sid: now})
+            pipe.hincrby(dkeys.counters(cid), "dials", 1)
+            await pipe.execute()
+        return True
+
+
+def _view(a: Agent, now: float, scale: float) -> pacing.AgentView:
+    if a.state is AgentState.TALKING:
+        return pacing.AgentView(pacing.AgentStatus.TALKING, elapsed=max(0.0, (now - a.since) * scale))
+    if a.state is AgentState.WRAP_UP:
+        left = max(0.0, WRAP_EXPECTED - (now - a.since) * scale)
+        return pacing.AgentView(pacing.AgentStatus.WRAP_UP, remaining=left)
+    return pacing.AgentView(pacing.AgentStatus.READY)

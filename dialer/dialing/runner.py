@@ -1,0 +1,79 @@
+"""The worker's pacer thread: one `CampaignPacer` task per campaign in power or predictive mode.
+
+Safe to run in several workers at once: each campaign's pacer takes the campaign's lock before dialing, so
+the second worker's task waits until the first one's lock expires (it crashed) and then takes over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from dialer.campaigns import CampaignStore
+from dialer.dialing.pacer_loop import CampaignPacer, dialable
+from dialer.settings import Settings
+
+log = logging.getLogger("dialer.pacer")
+
+SUPERVISE_SECONDS = 1.0
+
+
+async def run_pacers(
+    redis: aioredis.Redis,
+    carrier: Any,
+    settings: Settings,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+    clock: Callable[[], float] = time.time,
+) -> None:
+    """One pacer task per campaign in power or predictive mode, started and restarted as campaigns change."""
+    tasks: dict[str, asyncio.Task[None]] = {}
+    try:
+        while not stop():
+            try:
+                campaigns = await CampaignStore(redis).list()
+            except Exception:  # Redis restarting: try again shortly
+                log.exception("could not list campaigns")
+                campaigns = []
+            for campaign in campaigns:
+                task = tasks.get(campaign.id)
+                if dialable(campaign) and (task is None or task.done()):
+                    pacer = CampaignPacer(redis, carrier, settings, campaign.id, clock=clock)
+                    tasks[campaign.id] = asyncio.create_task(_guarded(pacer, stop))
+            await asyncio.sleep(SUPERVISE_SECONDS)
+    finally:
+        for task in tasks.values():
+            task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+
+
+async def _guarded(pacer: CampaignPacer, stop: Callable[[], bool]) -> None:
+    try:
+        await pacer.run(stop)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # one campaign's failure must not stop the others; the supervisor restarts it
+        log.exception("pacer of campaign %s failed", pacer.campaign_id)
+
+
+def run_in_thread(settings: Settings, redis_url: str, stop: threading.Event) -> None:
+    """The worker's pacer thread: its own event loop, Redis client and carrier."""
+    from dialer.store import async_client
+    from dialer.telephony import carrier_from_settings
+
+    async def main() -> None:
+        client = async_client(redis_url)
+        carrier = carrier_from_settings(settings)
+        try:
+            await run_pacers(client, carrier, settings, stop=stop.is_set)
+        finally:
+            await carrier.aclose()
+            await client.aclose()
+
+    asyncio.run(main())

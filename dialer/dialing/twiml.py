@@ -1,0 +1,77 @@
+"""TwiML for server-dialed calls (pure): the voter's hold, the bridge into a volunteer's conference, the
+volunteer's own waiting conference, the abandonment identification and the voicemail message."""
+
+from __future__ import annotations
+
+import re
+
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+# Twilio speaks digits one by one only when they are separated.
+_DIGITS = re.compile(r"\d")
+HOLD_SECONDS = 8  # if our server never answers the AMD verdict, the voter still hears who called
+
+
+def conference_name(campaign_id: str, volunteer: str) -> str:
+    """Each volunteer waits in their own conference between calls; voters are brought into it."""
+    return f"dialer-{campaign_id}-{volunteer}"
+
+
+def _conference(name: str, *, volunteer_leg: bool) -> str:
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(
+        name,
+        beep=False,
+        start_conference_on_enter=True,
+        # The volunteer's leaving ends the room; a voter's leaving only ends that conversation.
+        end_conference_on_exit=volunteer_leg,
+        wait_url="" if volunteer_leg else None,
+    )
+    response.append(dial)
+    return str(response)
+
+
+def volunteer_leg_twiml(campaign_id: str, volunteer: str) -> str:
+    """The volunteer's browser leg: join (and wait silently in) their own conference."""
+    return _conference(conference_name(campaign_id, volunteer), volunteer_leg=True)
+
+
+def bridge_twiml(campaign_id: str, volunteer: str) -> str:
+    """Move an answered voter into the volunteer's conference."""
+    return _conference(conference_name(campaign_id, volunteer), volunteer_leg=False)
+
+
+def spoken_number(phone: str) -> str:
+    return " ".join(_DIGITS.findall(phone.removeprefix("+1") if phone.startswith("+1") else phone))
+
+
+def identification_twiml(campaign_name: str, caller_id: str) -> str:
+    """What an abandoned voter hears: who called and how to call back (FTC TSR 310.4(b)(4)(iii)), then
+    the call ends."""
+    response = VoiceResponse()
+    response.say(
+        f"Hello, this is a call from {campaign_name}. Sorry, we could not connect you just now. "
+        f"To reach us, call {spoken_number(caller_id)}. Goodbye."
+    )
+    response.hangup()
+    return str(response)
+
+
+def hold_twiml(campaign_name: str, caller_id: str) -> str:
+    """The voter's leg right after pick-up, while answering machine detection runs: silence, and if the
+    server never moves the call on, the identification rather than dead air."""
+    response = VoiceResponse()
+    response.pause(length=HOLD_SECONDS)
+    response.say(f"This call was from {campaign_name}. To reach us, call {spoken_number(caller_id)}.")
+    response.hangup()
+    return str(response)
+
+
+def voicemail_twiml(message: str | None) -> str:
+    """The campaign's voicemail message after the beep, or a plain hang-up."""
+    response = VoiceResponse()
+    if message:
+        response.say(message)
+    response.hangup()
+    return str(response)

@@ -1,0 +1,64 @@
+-- dial_ready: a volunteer joins the dialing pool as free (or says they are alive), or leaves it.
+-- Ready: a voter already answered and waiting (not past the deadline) is bridged to them at once, the same
+-- way dial_event bridges; else they join the ready set, keeping their place if they were already in it.
+-- Ready while still talking ends that conversation: the pacer hangs up the voter's leg.
+-- KEYS: [1] {c}:dial:agent:<v>  [2] {c}:dial:ready  [3] {c}:dial:pool  [4] {c}:dial:waiting
+--       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:holder:<v>
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|away  [4] now  [5] new batch id
+--       [6] that batch's deadline  [7] calls channel
+-- Returns {'away'} | {'ready'} | {'bridged', call sid, contact id}
+local P = ARGV[1]
+local v = ARGV[2]
+local now = tonumber(ARGV[4])
+local a = redis.call('HMGET', KEYS[1], 'state', 'call_sid')
+
+if ARGV[3] == 'away' then
+  redis.call('ZREM', KEYS[2], v)
+  redis.call('ZREM', KEYS[3], v)
+  redis.call('HSET', KEYS[1], 'state', 'away', 'since', ARGV[4], 'seen', ARGV[4])
+  return {'away'}
+end
+
+if a[1] == 'talking' and a[2] and a[2] ~= '' then
+  redis.call('RPUSH', KEYS[7], 'hangup|' .. a[2])
+end
+redis.call('ZADD', KEYS[3], 'NX', ARGV[4], v)
+if a[1] == 'ready' and redis.call('ZSCORE', KEYS[2], v) then
+  redis.call('HSET', KEYS[1], 'seen', ARGV[4])
+  return {'ready'}
+end
+redis.call('HSET', KEYS[1], 'state', 'ready', 'since', ARGV[4], 'seen', ARGV[4], 'ready_since', ARGV[4],
+  'call_sid', '', 'contact_id', '')
+
+-- The oldest waiting voter whose deadline has not passed.
+local waiting = redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[4], '+inf', 'LIMIT', 0, 1)
+if #waiting == 0 then
+  redis.call('ZADD', KEYS[2], ARGV[4], v)
+  return {'ready'}
+end
+local sid = waiting[1]
+redis.call('ZREM', KEYS[4], sid)
+local lk = P .. 'dial:line:' .. sid
+local cid = redis.call('HGET', lk, 'contact_id')
+redis.call('HINCRBY', KEYS[5], 'bridged', 1)
+redis.call('HSET', KEYS[1], 'state', 'talking', 'since', ARGV[4], 'call_sid', sid, 'contact_id', cid)
+redis.call('HSET', lk, 'state', 'bridged', 'volunteer', v, 'bridged_at', ARGV[4])
+local vb = redis.call('GET', KEYS[8])
+local deadline = vb and redis.call('ZSCORE', KEYS[6], vb)
+if not vb or not deadline or tonumber(deadline) <= now then
+  vb = ARGV[5]
+  redis.call('HSET', P .. 'batch:' .. vb, 'volunteer', v, 'expires_at', ARGV[6], 'created_at', ARGV[4],
+    'state', 'open')
+  redis.call('ZADD', KEYS[6], ARGV[6], vb)
+  redis.call('SET', KEYS[8], vb)
+end
+local ck = P .. 'contact:' .. cid
+local held = redis.call('HGET', ck, 'batch')
+if held and held ~= '' and held ~= vb then redis.call('SREM', P .. 'batch:' .. held .. ':contacts', cid) end
+redis.call('SADD', P .. 'batch:' .. vb .. ':contacts', cid)
+if redis.call('HGET', ck, 'status') == 'leased' then redis.call('HSET', ck, 'batch', vb) end
+local ak = P .. 'attempt:' .. sid
+if redis.call('EXISTS', ak) == 1 then redis.call('HSET', ak, 'volunteer', v) end
+redis.call('RPUSH', KEYS[7], 'bridge|' .. sid .. '|' .. v)
+redis.call('PUBLISH', ARGV[7], cjson.encode({type = 'bridged', volunteer = v, contact_id = cid, call_sid = sid}))
+return {'bridged', sid, cid}

@@ -1,0 +1,54 @@
+-- dial_take: the pacer takes up to k contacts to dial now into the server's own batch (held by the
+-- pseudo-volunteer dialer:auto), renewing that batch's lease. Like claim.lua it takes only due contacts of
+-- the open time zones under max_attempts; in addition it never takes a cell phone unless the campaign has
+-- consent to autodial cells (those stay pending for a person to call in preview mode).
+-- KEYS: [1] {c}:leases  [2] {c}:holder:dialer:auto  [3] {c}:counters
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] auto volunteer id  [3] new batch id  [4] k  [5] lease deadline
+--       [6] now  [7] max_attempts  [8] cell consent 1|0  [9] entries looked at per zone  [10..] open zones
+-- Returns {batch id, {contact hash as flat list}...}
+local P = ARGV[1]
+local now = tonumber(ARGV[6])
+local max_attempts = tonumber(ARGV[7])
+local consent = ARGV[8] == '1'
+local bid = redis.call('GET', KEYS[2])
+local deadline = bid and redis.call('ZSCORE', KEYS[1], bid)
+if not bid or not deadline or tonumber(deadline) <= now then
+  bid = ARGV[3]
+  redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', ARGV[2], 'created_at', ARGV[6], 'state', 'open')
+  redis.call('SET', KEYS[2], bid)
+end
+redis.call('ZADD', KEYS[1], ARGV[5], bid)
+redis.call('HSET', P .. 'batch:' .. bid, 'expires_at', ARGV[5])
+
+local need = tonumber(ARGV[4])
+local out = {bid}
+local taken, finished = 0, 0
+for i = 10, #ARGV do
+  if need <= 0 then break end
+  local pk = P .. 'pending:' .. ARGV[i]
+  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, tonumber(ARGV[9]))) do
+    if need <= 0 then break end
+    local ck = P .. 'contact:' .. cid
+    local c = redis.call('HMGET', ck, 'status', 'attempts', 'phone_type')
+    if c[1] ~= 'pending' then
+      redis.call('ZREM', pk, cid)
+    elseif tonumber(c[2] or '0') >= max_attempts then
+      redis.call('ZREM', pk, cid)
+      redis.call('HSET', ck, 'status', 'done')
+      finished = finished + 1
+    elseif c[3] ~= 'cell' or consent then
+      redis.call('ZREM', pk, cid)
+      redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+      redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
+      out[#out + 1] = redis.call('HGETALL', ck)
+      taken = taken + 1
+      need = need - 1
+    end
+  end
+end
+if taken + finished > 0 then
+  redis.call('HINCRBY', KEYS[3], 'pending', -(taken + finished))
+  redis.call('HINCRBY', KEYS[3], 'leased', taken)
+  redis.call('HINCRBY', KEYS[3], 'completed', finished)
+end
+return out

@@ -1,0 +1,107 @@
+"""Power and predictive dialing over HTTP: a volunteer joins or leaves the dialing pool, organizers read the
+dialer's numbers, and the carrier fetches TwiML for server-dialed voters and volunteers' conference legs.
+
+`POST /api/campaigns/{id}/ready` `{ready: true|false}` (volunteer) -> 200 `{state, call_sid, contact_id}`:
+`ready` (waiting for a voter), `bridged` (a voter was already waiting and is now yours; the call socket gets
+`bridged` too) or `away`. A ready volunteer repeats the call at least every minute as a sign of life.
+`GET /api/campaigns/{id}/dialer` (organizer) -> the mode, dial ratio, abandonment and volunteers' wait.
+`POST /twilio/outbound` and `POST /twilio/agent` are carrier webhooks, signed like the others.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.campaigns import CampaignStore
+from dialer.dialing import keys as dkeys
+from dialer.dialing import twiml
+from dialer.dialing.agents import AgentState, pool, set_ready
+from dialer.dialing.bridge import dial_counters
+from dialer.models import CampaignStatus, Mode, Role
+from dialer.telephony.base import MalformedWebhook
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.webhooks import _signed_form, _twiml
+
+DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
+
+
+async def ready(request: Request) -> Response:
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    body = await read_json_object(request)
+    if set(body) - {"ready"} or not isinstance(body.get("ready"), bool):
+        raise ApiError(422, "validation_error", "Send {\"ready\": true} or {\"ready\": false}.",
+                       [{"path": "ready", "message": "must be true or false"}])  # fmt: skip
+    wants = bool(body["ready"])
+    if wants and campaign.mode not in DIALING_MODES:
+        raise ApiError(409, "not_dialing", "This campaign is in preview mode: take a batch and call instead.")
+    if wants and campaign.status is not CampaignStatus.ACTIVE:
+        raise ApiError(409, "campaign_paused", "This campaign is paused; try again when it resumes.")
+    d = deps(request)
+    reply = await set_ready(
+        d.redis, campaign.id, user.id, wants, now=d.clock(), lease_seconds=campaign.lease_seconds
+    )
+    return JSONResponse(reply.to_json())
+
+
+async def dialer_stats(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    counters = await dial_counters(d.redis, campaign.id)
+    agents = await pool(d.redis, campaign.id)
+    status = await d.redis.hgetall(dkeys.status(campaign.id))
+    states = {state.value: sum(1 for a in agents if a.state is state) for state in AgentState}
+    return JSONResponse(
+        {
+            "campaign_id": campaign.id,
+            "mode": campaign.mode.value,
+            "dials": counters.dials,
+            "live_answers": counters.live_answers,
+            "abandoned": counters.abandoned,
+            "abandon_rate": counters.abandon_rate,
+            "abandon_cap": campaign.abandon_cap,
+            "dial_ratio": float(status.get("dial_ratio") or 0.0),
+            "lines": int(status.get("lines") or 0),
+            "mean_wait_seconds": counters.mean_wait,
+            "volunteers": states,
+        }
+    )
+
+
+async def outbound(request: Request) -> Response:
+    """The first TwiML of an answered server-dialed voter: silence while AMD decides, then (only if the
+    server never moves the call on) who called."""
+    d, carrier, form = await _signed_form(request)
+    campaign_id = request.query_params.get("campaign_id") or form.get("campaign_id")
+    campaign = await CampaignStore(d.redis).get(campaign_id) if campaign_id else None
+    if campaign is None:
+        return _twiml(twiml.voicemail_twiml(None))
+    return _twiml(twiml.hold_twiml(campaign.name, campaign.caller_id))
+
+
+async def agent_leg(request: Request) -> Response:
+    """The volunteer's browser leg in power and predictive modes: their own conference, to wait in."""
+    d, carrier, form = await _signed_form(request)
+    try:
+        call = carrier.parse_voice(form, dict(request.query_params))
+    except MalformedWebhook as exc:
+        raise ApiError(400, "malformed_webhook", str(exc)) from None
+    campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
+    if call.identity is None or campaign is None or campaign.mode not in DIALING_MODES:
+        return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
+    return _twiml(twiml.volunteer_leg_twiml(campaign.id, call.identity))
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/ready", ready, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/dialer", dialer_stats, methods=["GET"]),
+    Route("/twilio/outbound", outbound, methods=["POST"]),
+    Route("/twilio/agent", agent_leg, methods=["POST"]),
+]
