@@ -1,15 +1,12 @@
 """How many lines to dial now, for power and predictive modes (pure: no I/O, time passed in).
 
-Power mode dials one line per free volunteer: ``ready - lines still ringing``. Nobody is ever abandoned,
-and a volunteer waits for about ``1 / answer_rate`` calls to ring out before each conversation.
+Power mode dials one line per free volunteer (``ready - lines still ringing``): nobody is abandoned, and
+a volunteer waits about ``1 / answer_rate`` calls before each conversation.
 
-Predictive mode
----------------
-VICIdial's adaptive modes keep a *dial level* (lines per free agent) and nudge it up or down every few
-seconds according to the measured drop rate; its binomial look-ahead variants size the dial level from
-the answer rate as if every free agent were an independent trial. Both react to the past, ignore *when*
-agents become free and *when* ringing lines will be answered, and oscillate around the cap. This pacer
-instead plans each line against the next twenty seconds:
+Predictive mode. VICIdial's adaptive modes nudge a *dial level* (lines per free agent) up or down with the
+measured drop rate; its binomial look-ahead variants size it as if each free agent were one trial. Both
+ignore *when* agents become free and *when* ringing lines will be answered, and oscillate around the
+cap. This pacer plans each line against the next twenty seconds:
 
 1. **Supply.** For every horizon ``y`` the number of agents free by ``now + y``: the ready ones, those whose
    wrap-up ends by then (known), and talking ones as Bernoulli trials whose probability comes from the
@@ -18,22 +15,32 @@ instead plans each line against the next twenty seconds:
    the posterior given how long it has rung without an outcome (fast failures, answering-machine
    detection and ring-outs remove probability mass as time passes). Their sum is a Poisson-binomial,
    approximated by a Poisson of the same mean (a slightly heavier tail, so it errs on the safe side).
-   Humans already answered and waiting for an agent are certain demand.
+   Humans already answered and waiting for an agent are certain demand. The answer rate comes from
+   `OutcomeEstimator` (counts plus a prior); the pacer plans with its mean plus 1.5 posterior standard
+   deviations, so a young campaign whose rate is still uncertain does not flood its volunteers.
 3. **Marginal risk of one more line.** A new line's human answers at ``a`` uniform in the pick-up window;
    it is abandoned iff the humans answered before it have used up every agent free by ``a + 2 s``:
    ``risk(k) = mean_a P(D_others(a) >= S(a + 2))`` where ``D_others`` counts the ringing lines and the
    other ``k - 1`` new lines. ``risk`` grows with ``k``; we dial the largest ``k`` with ``risk(k) <= theta``.
-   Thresholding the *marginal* risk is the Lagrangian optimum for "most conversations subject to an average
-   abandonment": each extra line is dialed only while its own chance of being dropped is worth it.
+   Thresholding the *marginal* risk is the Lagrangian rule for "most conversations subject to an average
+   abandonment": each extra line is dialed only while its own chance of being dropped is small enough.
+   (The realized drop rate is several times ``theta``: later dials compete for the same agents.)
 4. **A floor with no risk at all.** ``k_safe`` lines are dialed whatever ``theta`` is: as many as agents
    certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
    That is power mode with look-ahead into wrap-up, and it is what the pacer falls back to.
-5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops the
-   campaign can still afford while staying at ``target = cap * target_share`` (2.25% by default, a margin
-   under the 3% cap for the noise of finite runs). ``theta`` is 0 until the bank holds a reserve, then
-   grows linearly to ``theta_max``. This is an integral controller on the measured campaign abandonment:
-   it tightens as the measured rate nears the cap, falls back to the safe floor above it, and a small pool
-   (3-5 volunteers, few answers) earns its bank slowly, so it stays close to power mode.
+5. **Theta from the abandonment bank.** ``bank = target * (live_answers + N) - abandoned`` is how many
+   drops the campaign can still afford while staying at ``target = cap * target_share`` (2.7% by
+   default, a margin under the 3% cap for the noise of finite runs); ``N``, one answer lent per volunteer,
+   stands for the answers any pool earns in its first minutes. ``theta`` is 0 until the bank holds one
+   abandon in reserve, then grows geometrically from ``theta_min`` to ``theta_max`` over the next
+   ``bank_ramp`` abandons. Since ``log theta`` moves by a constant for every answer and every drop, this
+   is an integral controller on the measured campaign abandonment: it tightens as the measured rate nears
+   the cap and falls back to the safe floor above it; a small pool (3-5 volunteers) earns its bank
+   slowly, so it stays close to power mode and never spends abandons it has not earned.
+
+Measured with bench/pacing.py: see its docstring. The bound is the Poisson noise in how many ringing
+lines turn out to be humans: idle agents at the moment a committed line is answered vary with a standard
+deviation of about sqrt(agents freed per second x ~10 s), and drops under 3% need a buffer of 1.5-2 of it.
 
 Every decision is finally clipped to ``>= 0``, to the concurrent-line ceiling and to the carrier's
 calls-per-second limit over a sliding window of past dial times.
@@ -48,22 +55,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dialer.models import Mode
-
-__all__ = [
-    "AgentStatus",
-    "AgentView",
-    "CallOutcome",
-    "CallTiming",
-    "OutcomeEstimator",
-    "PacerConfig",
-    "PacingDecision",
-    "PacingInput",
-    "TalkTimeEstimator",
-    "TalkTimeModel",
-    "cps_room",
-    "decide",
-    "risk_threshold",
-]
 
 
 class AgentStatus(enum.StrEnum):
@@ -93,10 +84,8 @@ _OUTCOMES = tuple(CallOutcome)
 
 @dataclass(frozen=True)
 class OutcomeEstimator:
-    """Share of dials ending in each outcome: counts seen so far plus a prior worth `prior_weight` dials.
-
-    `half_life` (in dials) lets old evidence fade when answer rates drift through the day.
-    """
+    """Share of dials ending in each outcome: counts so far plus a prior worth `prior_weight` dials.
+    `half_life` (in dials) lets old evidence fade when answer rates drift through the day."""
 
     prior: tuple[float, float, float, float] = (0.10, 0.20, 0.10, 0.60)
     prior_weight: float = 30.0
@@ -118,6 +107,13 @@ class OutcomeEstimator:
     def human_rate(self) -> float:
         """The live-answer rate."""
         return self.rate(CallOutcome.HUMAN)
+
+    def human_rate_upper(self, z: float) -> float:
+        """The live-answer rate plus `z` standard deviations of its Beta posterior: planning with it keeps
+        a young campaign, whose rate is still uncertain, from flooding its volunteers."""
+        evidence = sum(self.counts) + self.prior_weight * sum(self.prior)
+        mean = self.human_rate
+        return min(1.0, mean + z * math.sqrt(mean * (1.0 - mean) / (evidence + 1.0)))
 
     @property
     def machine_rate(self) -> float:
@@ -154,11 +150,9 @@ class TalkTimeModel:
 
     def ends_within(self, elapsed: float, ahead: float) -> float:
         """P(a conversation `elapsed` seconds old ends within `ahead` more seconds)."""
-        if ahead <= 0.0:
-            return 0.0
         done = self.cdf(elapsed)
-        if done >= 1.0:
-            return 1.0
+        if ahead <= 0.0 or done >= 1.0:
+            return 0.0 if ahead <= 0.0 else 1.0
         return (self.cdf(elapsed + ahead) - done) / (1.0 - done)
 
 
@@ -208,12 +202,13 @@ class CallTiming:
 
 @dataclass(frozen=True)
 class PacerConfig:
-    target_share: float = 0.9  # aim at this share of the cap
-    theta_min: float = 0.002  # marginal drop probability allowed once the bank holds its reserve
+    target_share: float = 0.9  # aim at this share of the cap (2.7% of 3%)
+    theta_min: float = 0.005  # marginal drop probability allowed once the bank holds its reserve
     theta_max: float = 0.05  # ... and with a full bank
     bank_reserve: float = 1.0  # abandons kept in hand before any risk is taken
-    bank_ramp: float = 6.0  # abandons over which theta grows from theta_min to theta_max
+    bank_ramp: float = 4.0  # abandons over which theta grows from theta_min to theta_max
     answers_lent_per_volunteer: float = 1.0
+    answer_rate_z: float = 1.5  # plan with this many standard deviations above the estimated answer rate
     grid: int = 13  # arrival-time points for the new line's human
     max_lines_per_agent: int = 30
     wrap_expected: float = 20.0  # seconds of wrap-up after a conversation
@@ -265,12 +260,8 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
 def risk_threshold(
     live_answers: int, abandoned: int, cap: float, volunteers: int = 0, config: PacerConfig = PacerConfig()
 ) -> float:
-    """Theta from the abandonment bank: 0 below `bank_reserve`, then geometric from theta_min to theta_max.
-
-    The bank lends `answers_lent_per_volunteer` answers per volunteer at the start: a pool of N earns at
-    least that many in its first minutes, and without the loan a big pool would idle in power mode while
-    it earns its first abandon.
-    """
+    """Theta from the abandonment bank (module docstring, step 5): 0 below `bank_reserve`, then geometric
+    from theta_min to theta_max. Without the loan of answers a big pool would idle in power mode at first."""
     lent = config.answers_lent_per_volunteer * volunteers
     bank = cap * config.target_share * (live_answers + lent) - abandoned
     if bank < config.bank_reserve:
@@ -299,20 +290,20 @@ def _safe_lines(inp: PacingInput, config: PacerConfig) -> int:
 
 
 def _surely_free_by(agent: AgentView, horizon: float) -> bool:
-    if agent.status is AgentStatus.READY:
-        return True
-    return agent.status is AgentStatus.WRAP_UP and agent.remaining <= horizon
+    return agent.status is AgentStatus.READY or (
+        agent.status is AgentStatus.WRAP_UP and agent.remaining <= horizon
+    )
 
 
 def _risky_lines(inp: PacingInput, config: PacerConfig, theta: float, start: int) -> int:
     """The largest k >= start whose k-th line has marginal drop risk <= theta (risk grows with k)."""
     timing = config.timing
-    human = inp.outcomes.human_rate
+    human = inp.outcomes.human_rate_upper(config.answer_rate_z)
     if human <= 0.0:
         return start
     # Lines dialed on the same tick share their elapsed time: weigh each distinct age once.
     ages = Counter(inp.ringing)
-    weights = [(e, n * _human_weight(e, inp.outcomes, timing)) for e, n in ages.items()]
+    weights = [(e, n * _human_weight(e, inp.outcomes, timing, human)) for e, n in ages.items()]
     span = timing.pickup_max - timing.pickup_min
     points = []
     for j in range(config.grid):
@@ -346,18 +337,18 @@ def _risky_lines(inp: PacingInput, config: PacerConfig, theta: float, start: int
     return high
 
 
-def _human_weight(elapsed: float, rates: OutcomeEstimator, timing: CallTiming) -> float:
+def _human_weight(elapsed: float, rates: OutcomeEstimator, timing: CallTiming, human: float) -> float:
     """human_rate / P(no outcome yet | elapsed): times the pick-up probability mass ahead, the chance that a
     line still unresolved after `elapsed` seconds is answered by a human in that stretch."""
     t = timing
     if t.pickup_cdf(elapsed) >= 1.0:
         return 0.0
-    weight_human = rates.human_rate * (1.0 - t.pickup_cdf(elapsed))
+    weight_human = human * (1.0 - t.pickup_cdf(elapsed))
     weight_machine = rates.machine_rate * (1.0 - t.pickup_cdf(elapsed - t.machine_detect))
     weight_fail = rates.fail_rate * (1.0 - _uniform_cdf(elapsed, t.fail_min, t.fail_max))
     weight_ringing = rates.no_answer_rate if elapsed < t.ring_timeout else 0.0
     total = weight_human + weight_machine + weight_fail + weight_ringing
-    return rates.human_rate / total if total > 0 else 0.0
+    return human / total if total > 0 else 0.0
 
 
 def _supply(
