@@ -1,7 +1,7 @@
 """Live counters fan-out: from recording a result to the `stats` message at N organizer sockets.
 
 Run: .venv/bin/python bench/fanout.py [--sockets 500] [--results 20] [--spacing 0.35] [--redis-url URL]
-A web server (uvicorn, the live socket wired in as app.py does) runs in a child process; this process holds
+A web server (`dialer serve`) runs in a child process; this process holds
 the N WebSocket clients, records results through the real queue (one every `spacing` seconds, longer than
 the coalescing interval, so each result is flushed on its own) and times record -> delivery at every socket.
 The baseline is a bare PUBLISH -> SUBSCRIBE round trip on the same Redis, measured in the same run. Prints
@@ -14,17 +14,17 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
@@ -39,35 +39,6 @@ from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa
 
 NY = "America/New_York"
 AREA_CODES = ("202", "312", "415", "617", "213", "305", "404", "512", "206", "303")
-
-
-def _serve(redis_url: str, port: int, admin_token: str, data_dir: str) -> None:
-    """The child process: create_app plus the live route and service, on uvicorn."""
-    import uvicorn
-    from starlette.applications import Starlette
-
-    from dialer.app import create_app
-    from dialer.live import LiveHub
-    from dialer.settings import Settings
-    from dialer.web import ws_live
-
-    settings = Settings(
-        redis_url=redis_url, data_dir=Path(data_dir), secret_key="bench", admin_token=admin_token, port=port
-    )
-    app = create_app(settings)
-    app.router.routes.extend(ws_live.routes)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: Starlette) -> AsyncIterator[None]:
-        async with inner(a):
-            hub = LiveHub(a.state.deps.redis, clock=a.state.deps.clock)
-            a.state.deps.services["live"] = hub
-            async with hub.running():
-                yield
-
-    app.router.lifespan_context = lifespan
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -146,10 +117,17 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
     now = time.time()
     batch = await setup_campaign(redis, campaign_id, args.results, now)
     port, token = _free_port(), secrets.token_hex(16)
-    ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as data_dir:
-        server = ctx.Process(target=_serve, args=(redis_url, port, token, data_dir), daemon=True)
-        server.start()
+        env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "DIALER_DATA_DIR": data_dir,
+            "DIALER_ADMIN_TOKEN": token,
+            "DIALER_SECRET_KEY": "bench",
+        }
+        command = [sys.executable, "-m", "dialer", "serve", "--port", str(port)]
+        quiet = subprocess.DEVNULL
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=quiet, stderr=quiet)
         try:
             await _wait_healthy(port)
             url = f"ws://127.0.0.1:{port}/ws/campaigns/{campaign_id}/live?token={token}"
@@ -191,7 +169,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
         finally:
             server.terminate()
-            server.join(10)
+            server.wait(20)
     await base.close()
     await cleanup(redis, campaign_id)
     await redis.aclose()

@@ -46,6 +46,7 @@ IDLE_REFRESH = 15.0  # re-send this often anyway: leases expire and the last-hou
 RETRY_AFTER_ERROR = 1.0  # a failed stats read is retried after this long
 POLL = 5.0  # the receiver wakes at least this often, so that redis-py's health checks run
 BACKOFF_START, BACKOFF_MAX = 0.1, 5.0
+FLUSH_CONCURRENCY = 8  # campaigns whose stats are read at the same time
 CONTROL_LIMIT = 16  # pending control replies (pongs, errors) per socket; more are dropped
 
 # Extra per-campaign numbers that live elsewhere (e.g. the dialer's abandonment rate): campaign id -> value.
@@ -140,6 +141,7 @@ class LiveHub:
         self._wake = anyio.Event()
         self._version = 0
         self._healthy = False  # the current subscription attempt got its confirmation
+        self._limiter = anyio.CapacityLimiter(FLUSH_CONCURRENCY)
 
     # --- the registry of local sockets ---
 
@@ -301,13 +303,23 @@ class LiveHub:
                     due.append(campaign_id)
                 else:
                     wake_at = min(wake_at, at)
-            for campaign_id in due:
-                await self._flush(campaign_id)
+            if len(due) == 1:
+                await self._flush(due[0])
+                continue
             if due:
+                # Campaigns are read side by side (a few at a time, to spare the connection pool), so that
+                # one process serving many dashboards does not add their read times up.
+                async with anyio.create_task_group() as tg:
+                    for campaign_id in due:
+                        tg.start_soon(self._flush_limited, campaign_id)
                 continue
             self._wake = anyio.Event()  # no await since the scan above: nothing set in between is lost
             with anyio.move_on_after(wake_at - now if wake_at < math.inf else POLL):
                 await self._wake.wait()
+
+    async def _flush_limited(self, campaign_id: str) -> None:
+        async with self._limiter:
+            await self._flush(campaign_id)
 
     async def _flush(self, campaign_id: str) -> None:
         state = self._campaigns.get(campaign_id)

@@ -5,6 +5,7 @@ Pub/sub channels are shared by every database of a Redis server, so each test us
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -209,3 +210,25 @@ async def test_resubscribes_after_a_redis_crash_and_pushes_fresh_stats(tmp_path:
         if restarted is not None:
             restarted.stop()
         store.stop()
+
+
+async def test_many_campaigns_are_flushed_side_by_side_each_to_its_own_sockets(redis: aioredis.Redis) -> None:
+    ids = [new_id() for _ in range(12)]
+    campaigns = [Campaigner(redis, cid, time.time()) for cid in ids]
+    for n, campaign in enumerate(campaigns, start=1):
+        await campaign.create(contacts=n)
+    hub = LiveHub(redis)
+    async with hub.running():
+        await hub.wait_subscribed()
+        with contextlib.ExitStack() as stack:
+            boxes = [stack.enter_context(hub.watch(cid)) for cid in ids]
+            for box in boxes:
+                await hub.prime(box)
+                await take_stats(box)
+            for n, campaign in enumerate(campaigns, start=1):
+                await campaign.record(n)
+            for n, (cid, box) in enumerate(zip(ids, boxes, strict=True), start=1):
+                seen = await take_stats(box)
+                while seen["calls"] != n:
+                    seen = await take_stats(box)
+                assert seen["campaign_id"] == cid and seen["contacts"] == n
