@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.dialing.bridge import DialEvents, abandon_rate_services
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
@@ -29,6 +30,7 @@ from dialer.web import (
     api_auth,
     api_batches,
     api_campaigns,
+    api_dialer,
     api_scripts,
     api_voice,
     webhooks,
@@ -60,6 +62,7 @@ def route_table() -> list[BaseRoute]:
         *api_batches.routes,
         *api_scripts.routes,
         *api_voice.routes,
+        *api_dialer.routes,
         *webhooks.routes,
         *ws_call.routes,
         *ws_live.routes,
@@ -82,14 +85,22 @@ def create_app(
             client = async_client(url)
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
-        live = LiveHub(client, clock=clock)
+        abandon_by_campaign, abandon_by_id = abandon_rate_services(client)
+        live = LiveHub(client, clock=clock, abandon_rate=abandon_by_id)
         app.state.deps = Deps(
             settings=settings,
             redis=client,
             clock=clock,
             secret_key=settings.resolve_secret_key(),
             carrier=the_carrier,
-            services={"call_hub": hub, "live": live, "campaign_changed": live.campaign_changed},
+            services={
+                "call_hub": hub,
+                "live": live,
+                "campaign_changed": live.campaign_changed,
+                # Power and predictive dialing: carrier verdicts on server-dialed lines, the abandonment rate.
+                "call_event": DialEvents(client, settings, clock).on_event,
+                "abandon_rate": abandon_by_campaign,
+            },
         )
         try:
             async with anyio.create_task_group() as tg, live.running():

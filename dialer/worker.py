@@ -47,14 +47,26 @@ def _periodic_loop(settings: Settings, url: str, stop: threading.Event) -> None:
                 log.exception("periodic job %s failed", name)
 
 
+def _pacer_thread(settings: Settings, url: str, stop: threading.Event) -> None:
+    """Power and predictive dialing: a pacer per campaign (each under the campaign's Redis lock)."""
+    from dialer.dialing.runner import run_in_thread
+
+    try:
+        run_in_thread(settings, url, stop)
+    except Exception:  # the RQ worker goes on; the next worker start brings the pacers back
+        log.exception("the pacer thread stopped")
+
+
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
     _register_builtin_jobs()
     url, embedded = resolve_url(settings)
     rq_url = settings.rq_redis_url or url
     stop = threading.Event()
     ticker = threading.Thread(target=_periodic_loop, args=(settings, url, stop), daemon=True, name="periodic")
+    pacer = threading.Thread(target=_pacer_thread, args=(settings, url, stop), daemon=True, name="pacer")
     if not burst:
         ticker.start()
+        pacer.start()
     try:
         worker = Worker(queues(rq_url), connection=sync_client(rq_url, decode_responses=False))
         worker.work(burst=burst, with_scheduler=True)

@@ -96,7 +96,7 @@ class CampaignPacer:
         return bool(await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, ms]))
 
     async def release_lock(self) -> None:
-        await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, 1])
+        await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, 0])
 
     # -- the loop ------------------------------------------------------------------------------------
 
@@ -310,15 +310,11 @@ class CampaignPacer:
             else:
                 to_return.append(contact.id)
         prefix = dkeys.prefix(campaign.id)
-        if to_drop:
-            await run(
-                self.redis,
-                "drop",
-                [keys.counters(campaign.id), keys.batch_contacts(campaign.id, batch_id)],
-                [prefix, batch_id, *to_drop],
-            )
-        if to_return:
-            await run(self.redis, "dial_return", [keys.counters(campaign.id)], [prefix, batch_id, *to_return])
+        for how, ids in (("drop", to_drop), ("return", to_return)):
+            if ids:
+                await run(
+                    self.redis, "dial_return", [keys.counters(campaign.id)], [prefix, batch_id, how, *ids]
+                )
         return placed
 
     @staticmethod

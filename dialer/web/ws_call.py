@@ -142,6 +142,21 @@ class CallSocket:
             return self.session.record_failed(exc.code, str(exc) or exc.code)
         return self.session.recorded(decision.contact_id)
 
+    async def on_bridged(self, message: dict[str, Any]) -> None:
+        """Power/predictive: the server bridged a voter to this volunteer: the voter, then the first step."""
+        contact_id = str(message.get("contact_id", ""))
+        call_sid = str(message.get("call_sid") or "")
+        if call_sid and contact_id:
+            await self.d.redis.set(f"{self.state_key}:call:{contact_id}", call_sid, ex=SESSION_TTL)
+        self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
+        contact = self.session.contacts.get(contact_id)
+        async with self.send_lock:
+            await self.ws.send_json(
+                {"type": "bridged", "contact_id": contact_id, "call_sid": call_sid, "contact": contact}
+            )
+        await self.send(self.session.receive({"type": "start", "contact_id": contact_id}))
+        await self.save()
+
     async def on_progress(self, message: dict[str, Any]) -> None:
         contact_id = str(message.get("contact_id", ""))
         status = str(message.get("status", ""))
@@ -189,7 +204,10 @@ async def call_socket(ws: WebSocket) -> None:
 
             async def pump_progress() -> None:
                 async for message in progress:
-                    await sock.on_progress(message)
+                    if message.get("type") == "bridged":
+                        await sock.on_bridged(message)
+                    else:
+                        await sock.on_progress(message)
 
             tg.start_soon(pump_progress)
             try:

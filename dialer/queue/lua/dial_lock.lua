@@ -1,8 +1,13 @@
--- dial_lock: take or keep the campaign's pacer lock. Only the holder of the token extends it.
+-- dial_lock: take, keep or give up the campaign's pacer lock. Only the holder of the token extends or
+-- releases it; anyone may take it once it has expired.
 -- KEYS: [1] {c}:dial:lock
--- ARGV: [1] token  [2] expiry in milliseconds
--- Returns 1 when the caller holds the lock (now until the expiry), else 0.
+-- ARGV: [1] token  [2] expiry in milliseconds, or 0 to release
+-- Returns 1 when the caller holds the lock (now until the expiry) or released it, else 0.
 local holder = redis.call('GET', KEYS[1])
+if ARGV[2] == '0' then
+  if holder == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+  return 0
+end
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1

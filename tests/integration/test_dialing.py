@@ -1,0 +1,166 @@
+"""Power and predictive dialing on a real Redis: the atomic volunteer reservation, abandonment accounting,
+outcomes recorded by the server, and the per-campaign pacer lock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from dialer.dialing import keys as dkeys
+from dialer.dialing.agents import AgentState, agent, set_ready
+from dialer.dialing.bridge import abandon_rate, apply_verdict, dial_counters
+from dialer.models import Mode
+from dialer.queue import keys
+from dialer.store import async_client
+from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, pacer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
+    client = async_client(clean_redis)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def test_concurrent_answers_never_bridge_two_voters_to_one_volunteer(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis, mode=Mode.PREDICTIVE)
+    await add_contacts(redis, campaign.id, 12)
+    now = time.time()
+    for volunteer in ("u1", "u2", "u3"):
+        await set_ready(redis, campaign.id, volunteer, True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 12, now) == 12
+
+    replies = await asyncio.gather(
+        *(apply_verdict(redis, campaign, sid, "human", now=now + 1) for sid in carrier.sids)
+    )
+    bridged = [r for r in replies if r[0] == "bridged"]
+    assert len(bridged) == 3
+    assert sorted(r[1] for r in bridged) == ["u1", "u2", "u3"]  # each volunteer exactly once
+    assert sum(1 for r in replies if r[0] == "waiting") == 9
+    assert await redis.zcard(dkeys.ready(campaign.id)) == 0
+    for r in bridged:
+        found = await agent(redis, campaign.id, r[1])
+        assert found is not None and found.state is AgentState.TALKING and found.contact_id == r[2]
+        # The voter's contact is now in the volunteer's own batch, so they record its result.
+        batch_id = await redis.get(keys.holder(campaign.id, r[1]))
+        assert await redis.hget(keys.contact(campaign.id, r[2]), "batch") == batch_id
+        assert await redis.sismember(keys.batch_contacts(campaign.id, batch_id), r[2])
+    actions = await redis.lrange(dkeys.actions(campaign.id), 0, -1)
+    assert sorted(a.split("|")[2] for a in actions) == ["u1", "u2", "u3"]
+    # A repeated human verdict (a retried AMD callback) changes nothing.
+    again = await apply_verdict(redis, campaign, bridged[0][0] and carrier.sids[0], "human", now=now + 2)
+    assert again[0] == "noop"
+    assert (await dial_counters(redis, campaign.id)).live_answers == 12
+
+
+async def test_a_volunteer_who_is_not_ready_never_gets_a_voter(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 3)
+    now = time.time()
+    await set_ready(redis, campaign.id, "left", True, now=now, lease_seconds=600)
+    await set_ready(redis, campaign.id, "left", False, now=now, lease_seconds=600)
+    await set_ready(redis, campaign.id, "quiet", True, now=now - 1000, lease_seconds=600)  # no sign of life
+    carrier = FakeCarrier()
+    await pacer(redis, carrier).dial(campaign, 2, now)
+    reply = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=now)
+    assert reply == ["waiting", reply[1]]
+    quiet = await agent(redis, campaign.id, "quiet")
+    assert quiet is not None and quiet.state is AgentState.AWAY
+    # A volunteer who becomes ready before the deadline takes the waiting voter at once.
+    joined = await set_ready(redis, campaign.id, "late", True, now=now + 1, lease_seconds=600)
+    assert joined.state == "bridged" and joined.call_sid == carrier.sids[0]
+    assert await redis.zcard(dkeys.waiting(campaign.id)) == 0
+
+
+async def test_abandonment_is_counted_once_and_the_voter_hears_who_called(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 4)
+    now = time.time()
+    await set_ready(redis, campaign.id, "u1", True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    p = pacer(redis, carrier)
+    await p.dial(campaign, 2, now)
+    first = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=now + 5)
+    second = await apply_verdict(redis, campaign, carrier.sids[1], "human", now=now + 5)
+    assert (first[0], second[0]) == ("bridged", "waiting")
+    assert await p.abandon_overdue(campaign, now + 6) == 0  # within the 2 seconds
+    assert await p.abandon_overdue(campaign, now + 7.5) == 1
+    assert await p.abandon_overdue(campaign, now + 9) == 0
+    # The voter's own hang-up arriving afterwards does not count it again.
+    late = await apply_verdict(redis, campaign, carrier.sids[1], "end", now=now + 9, final_status="completed")
+    assert late[0] == "noop"
+    counters = await dial_counters(redis, campaign.id)
+    assert (counters.live_answers, counters.abandoned) == (2, 1)
+    assert await abandon_rate(redis, campaign.id) == 0.5
+    assert carrier.updates[-1][0] == carrier.sids[1] and "Power test" in carrier.updates[-1][1]
+    entries = await redis.xrange(keys.results(campaign.id))
+    assert [(e[1]["result"], e[1]["volunteer"]) for e in entries] == [("no_answer", dkeys.AUTO)]
+    assert entries[0][1]["notes"].startswith("abandoned")
+    # The contact goes back to the queue for another try later.
+    contact_id = entries[0][1]["contact_id"]
+    assert await redis.hget(keys.contact(campaign.id, contact_id), "status") == "pending"
+
+
+async def test_machines_and_unanswered_lines_are_recorded_by_the_server(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis, voicemail_message="Please vote on Tuesday.")
+    await add_contacts(redis, campaign.id, 3)
+    now = time.time()
+    carrier = FakeCarrier()
+    p = pacer(redis, carrier)
+    await set_ready(redis, campaign.id, "u1", True, now=now, lease_seconds=600)
+    await p.dial(campaign, 1, now)
+    await set_ready(redis, campaign.id, "u2", True, now=now, lease_seconds=600)
+    await p.dial(campaign, 1, now)
+    assert carrier.placed[0].machine_detection is not None and carrier.placed[0].async_amd
+    assert carrier.placed[0].timeout >= 15
+    assert (await apply_verdict(redis, campaign, carrier.sids[0], "machine", now=now + 9))[0] == "machine"
+    assert (await apply_verdict(redis, campaign, carrier.sids[0], "human", now=now + 9))[0] == "noop"
+    end = await apply_verdict(redis, campaign, carrier.sids[1], "end", now=now + 20, final_status="no-answer")
+    assert end[0] == "unanswered"
+    await p.wait_for_actions(campaign, 0.1)
+    assert carrier.updates == [(carrier.sids[0], carrier.updates[0][1])]
+    assert "Please vote on Tuesday." in carrier.updates[0][1] and "<Hangup" in carrier.updates[0][1]
+    assert await redis.zcard(dkeys.lines(campaign.id)) == 0
+    counters = await dial_counters(redis, campaign.id)
+    assert (counters.machine, counters.no_answer, counters.live_answers) == (1, 1, 0)
+
+
+async def test_only_one_of_two_pacers_dials_a_campaign(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 20)
+    now = time.time()
+    for volunteer in ("u1", "u2", "u3"):
+        await set_ready(redis, campaign.id, volunteer, True, now=now, lease_seconds=600)
+    one, two = FakeCarrier(), FakeCarrier()
+    first, second = pacer(redis, one), pacer(redis, two)
+    assert await first.hold_lock() and not await second.hold_lock()
+    assert await first.hold_lock()  # the holder renews
+
+    stop = asyncio.Event()
+    runs = [asyncio.create_task(p.run(stop.is_set)) for p in (first, second)]
+    await asyncio.sleep(1.5)
+    stop.set()
+    await asyncio.gather(*runs)
+    assert len(one.placed) == 3 and two.placed == []  # power mode: one line per ready volunteer
+    # Released on the way out: the other one takes over at once.
+    assert await second.hold_lock()
+
+
+async def test_a_pacer_takes_over_when_the_lock_holder_dies(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    first, second = pacer(redis, FakeCarrier()), pacer(redis, FakeCarrier())
+    assert await first.hold_lock(ms=200)
+    assert not await second.hold_lock()
+    await asyncio.sleep(0.3)  # the first one crashed and never renewed
+    assert await second.hold_lock()
+    assert not await first.hold_lock()
+    assert await redis.exists(dkeys.lock(campaign.id))

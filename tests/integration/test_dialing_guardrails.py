@@ -1,0 +1,96 @@
+"""The compliance guardrails hold when the server dials: cells without consent, the do-not-call list
+(checked again at dial time), calling hours and the ring time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from dialer.dialing.agents import set_ready
+from dialer.models import Mode
+from dialer.queue import keys
+from dialer.store import async_client
+from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, midnight_zone, pacer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
+    client = async_client(clean_redis)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("mode", [Mode.POWER, Mode.PREDICTIVE])
+async def test_cell_phones_are_never_autodialed_without_consent(redis: aioredis.Redis, mode: Mode) -> None:
+    campaign = await make_campaign(redis, mode=mode)
+    await add_contacts(redis, campaign.id, 5, phone_type="cell", start=100)
+    await add_contacts(redis, campaign.id, 2, phone_type="landline", start=150)
+    carrier = FakeCarrier()
+    now = time.time()
+    assert await pacer(redis, carrier).dial(campaign, 10, now) == 2
+    assert sorted(c.to for c in carrier.placed) == ["+13125550150", "+13125550151"]
+    # The cells stay pending, for a person to call in preview mode.
+    counters = await redis.hgetall(keys.counters(campaign.id))
+    assert int(counters["pending"]) == 5 and int(counters["leased"]) == 2
+    assert await pacer(redis, carrier).dial(campaign, 10, now) == 0
+
+
+async def test_cell_phones_are_dialed_with_consent(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis, cell_consent=True)
+    await add_contacts(redis, campaign.id, 3, phone_type="cell")
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 10, time.time()) == 3
+
+
+async def test_a_phone_put_on_the_dnc_list_after_import_is_not_dialed(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 3)
+    await redis.sadd(keys.DNC, "+13125550101")
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 10, time.time()) == 2
+    assert "+13125550101" not in {c.to for c in carrier.placed}
+    phone_id = await redis.hget(keys.phones(campaign.id), "+13125550101")
+    assert await redis.hget(keys.contact(campaign.id, phone_id), "status") == "done"
+
+
+async def test_nobody_is_dialed_outside_their_calling_hours(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    now = time.time()
+    await add_contacts(redis, campaign.id, 3, zone=midnight_zone(now))
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 10, now) == 0
+    assert carrier.placed == []
+
+
+async def test_power_mode_dials_one_line_per_ready_volunteer_with_a_long_enough_ring(
+    redis: aioredis.Redis,
+) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 10)
+    now = time.time()
+    for volunteer in ("a", "b"):
+        await set_ready(redis, campaign.id, volunteer, True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    p = pacer(redis, carrier)
+    assert await p.tick(campaign, now) == 2
+    assert await p.tick(campaign, now + 1) == 0  # both lines still ringing
+    assert all(c.timeout >= 15 and c.async_amd and c.url for c in carrier.placed)
+    assert all("/twilio/outbound" in (c.url or "") for c in carrier.placed)
+
+
+async def test_a_paused_campaign_is_not_dialed(redis: aioredis.Redis) -> None:
+    from dialer.models import CampaignStatus
+
+    campaign = await make_campaign(redis, status=CampaignStatus.PAUSED)
+    await add_contacts(redis, campaign.id, 3)
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 3, time.time()) == 0
+    counters = await redis.hgetall(keys.counters(campaign.id))
+    assert int(counters["pending"]) == 3  # taken and given back
