@@ -13,7 +13,7 @@ ridden. Clients that send none of these headers are not browsers and are let thr
 victim's browser). The Twilio webhooks are signature-checked and exempt as well.
 
 WebSockets: browsers do not apply the same-origin policy to WebSocket handshakes but always send `Origin`,
-so a handshake whose Origin is not ours is refused before the socket is accepted (cross-site WebSocket
+so a socket whose Origin is not ours is closed (code 4403) before the app sees it (cross-site WebSocket
 hijacking). `check_origin` is the same test for route handlers that want to ask explicitly.
 """
 
@@ -157,8 +157,11 @@ class SecurityMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             if not check_origin(HTTPConnection(scope), self._settings(scope)):
-                await receive()  # websocket.connect; closing before accept makes the server answer 403
-                await send({"type": "websocket.close", "code": 1008, "reason": "cross-origin"})
+                # As the socket routes do: accept, then close with 4403, because a browser sees no HTTP
+                # status for a refused handshake and could not tell this refusal from a network error.
+                await receive()  # websocket.connect
+                await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": 4403, "reason": "cross-origin socket refused"})
                 return
             await self.app(scope, receive, send)
             return

@@ -98,7 +98,7 @@ def test_websocket_origin() -> None:
         with pytest.raises(WebSocketDisconnect) as refused:
             with c.websocket_connect("/ws", headers={"Origin": "https://evil.example.com"}) as ws:
                 ws.receive_json()
-        assert refused.value.code == 1008
+        assert refused.value.code == 4403
 
 
 def test_origin_of() -> None:

@@ -30,7 +30,6 @@ function drawChart() {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H + 16}`);
-  svg.setAttribute("preserveAspectRatio", "none");
   const bw = W / n;
   perMinute.forEach((v, i) => {
     const bh = (v / max) * H;
@@ -86,8 +85,10 @@ function render(s) {
       h("td", { class: "barcol" }, h("span", { class: "hbar", style: null, "data-w": (100 * n) / total })))),
   );
   for (const bar of $("results").querySelectorAll(".hbar")) bar.style.width = `${bar.dataset.w}%`;
-  $("leaderboard").replaceChildren(
-    ...(s.leaderboard || []).map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
+  const board = s.leaderboard || [];
+  if (!board.length) $("leaderboard").replaceChildren(h("li", { class: "muted", text: "No calls yet." }));
+  else $("leaderboard").replaceChildren(
+    ...board.map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
   );
   drawChart();
 }
