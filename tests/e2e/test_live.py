@@ -6,6 +6,8 @@ Pub/sub channels are shared by every database of a Redis server, so each test us
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from dialer.embedded import EmbeddedRedis, pid_of
 from dialer.models import ResultCode
 from dialer.queue import keys
 from tests.e2e.test_live_support import Campaigner, serve, settings_for
@@ -222,3 +225,39 @@ async def test_refusals_close_with_application_codes(
             assert (await next_stats(ws))["contacts"] == 1
         async with connect(server.ws_url(cid)) as ws:
             assert (await next_stats(ws))["contacts"] == 1
+
+
+async def test_dashboards_stay_connected_through_a_redis_crash_and_get_fresh_stats(tmp_path: Path) -> None:
+    store = EmbeddedRedis(tmp_path / "store")
+    url = store.start()
+    client = aioredis.Redis.from_url(url, decode_responses=True)
+    restarted: EmbeddedRedis | None = None
+    try:
+        cid = new_id()
+        campaign = Campaigner(client, cid, time.time())
+        await campaign.create(contacts=4)
+        with serve(settings_for(url, tmp_path)) as server:
+            async with connect(server.ws_url(cid)) as ws:
+                assert (await next_stats(ws))["calls"] == 0
+                await campaign.record(1)
+                assert (await next_stats(ws, timeout=1.0))["calls"] == 1
+
+                pid = pid_of(tmp_path / "store")
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+                if store.process is not None:
+                    store.process.wait(timeout=10)
+                with anyio.fail_after(10):
+                    while server.hub.subscribed:
+                        await anyio.sleep(0.02)
+                restarted = EmbeddedRedis(tmp_path / "store")
+                assert await anyio.to_thread.run_sync(restarted.start) == url
+                # Resubscribed: a fresh stats message arrives though nothing was published.
+                assert (await next_stats(ws, timeout=15))["calls"] == 1
+                await campaign.record(2)
+                assert (await stats_until(ws, 3, timeout=3))[-1]["results"]["contacted"] == 3
+    finally:
+        await client.aclose()
+        if restarted is not None:
+            restarted.stop()
+        store.stop()
