@@ -83,6 +83,51 @@ class SimulatedVolunteer:
                 reader.cancel()
         return self.report
 
+    async def run_dialer(
+        self, max_calls: int | None = None, stop: asyncio.Event | None = None, heartbeat: float = 20.0
+    ) -> VolunteerReport:
+        """Power and predictive modes: say ready, wait for the server to bridge a voter, walk the script,
+        finish, and say ready again, until `max_calls` results are recorded or `stop` is set."""
+        ws_url = self.base_url.replace("http", "ws", 1) + f"/ws/call/{self.campaign_id}?token={self.token}"
+        async with websockets.connect(ws_url, max_size=2**20) as ws:
+            inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+            reader = asyncio.create_task(self._read(ws, inbox))
+            try:
+                await self._say_ready(True)
+                while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
+                    try:
+                        bridged = await self._next(inbox, {"bridged"}, heartbeat)
+                    except TimeoutError:
+                        await self._say_ready(True)  # the sign of life that keeps us in the pool
+                        continue
+                    self.report.reached += 1
+                    done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
+                    contact_id = str(bridged["contact_id"])
+                    key = str(uuid.UUID(int=self.rng.getrandbits(128)))
+                    await ws.send(
+                        json.dumps(
+                            {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key}
+                        )
+                    )
+                    await self._next(inbox, {"recorded"}, 30)
+                    self.report.calls += 1
+                    self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
+                    self.report.call_sids.append(str(bridged.get("call_sid") or ""))
+                    if max_calls is None or self.report.calls < max_calls:
+                        await self._say_ready(True)
+            finally:
+                reader.cancel()
+                try:
+                    await self._say_ready(False)
+                except httpx.HTTPError:
+                    pass
+        return self.report
+
+    async def _say_ready(self, ready: bool) -> None:
+        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/ready", json={"ready": ready})
+        if r.status_code != 200:
+            raise RuntimeError(f"ready answered {r.status_code}: {r.text[:200]}")
+
     async def _read(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]]) -> None:
         async for frame in ws:
             await inbox.put(json.loads(frame))
@@ -188,7 +233,13 @@ class SimulatedVolunteer:
 
 
 async def run_volunteers(
-    base_url: str, tokens: list[str], campaign_id: str, *, seed: int = 1, think_seconds: float = 1.0
+    base_url: str,
+    tokens: list[str],
+    campaign_id: str,
+    *,
+    seed: int = 1,
+    think_seconds: float = 1.0,
+    mode: str = "preview",
 ) -> list[VolunteerReport]:
     """Run one simulated volunteer per token until the list is exhausted or the process is stopped."""
 
@@ -200,6 +251,8 @@ async def run_volunteers(
         try:
             while True:
                 try:
+                    if mode in ("power", "predictive"):
+                        return await volunteer.run_dialer()
                     return await volunteer.run()
                 except (OSError, websockets.ConnectionClosed, httpx.HTTPError, RuntimeError) as exc:
                     # The server restarted or dropped us: come back, as a person would reload the page.
@@ -222,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--campaign", required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--think", type=float, default=1.0, help="seconds a volunteer takes per script step")
+    parser.add_argument("--mode", choices=("preview", "power", "predictive"), default="preview")
     args = parser.parse_args(argv)
     # Tokens come through the environment, not the command line, so they do not show in `ps`.
     tokens = [t for t in os.environ.get("DIALER_VOLUNTEER_TOKENS", "").split(",") if t]
@@ -229,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("set DIALER_VOLUNTEER_TOKENS to a comma-separated list of bearer tokens")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s volunteers: %(message)s")
     reports = asyncio.run(
-        run_volunteers(args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think)
+        run_volunteers(
+            args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think, mode=args.mode
+        )
     )
     total = sum(r.calls for r in reports)
     log.info("simulated volunteers are done: %d calls recorded", total)

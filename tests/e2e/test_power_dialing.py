@@ -1,0 +1,113 @@
+"""Power mode end to end: `dialer serve` with the simulated carrier at high speed, the pacer loop placing
+calls against it (in this process, as the worker runs it), and three simulated volunteers who say ready,
+get voters bridged to them over the call socket, walk the script and record. Results reach the stats and
+the export, and nobody is abandoned beyond the campaign's cap."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import time
+from pathlib import Path
+
+import httpx
+
+from dialer.contacts import Contact
+from dialer.dialing.runner import run_pacers
+from dialer.queue.lease import LeaseQueue
+from dialer.settings import Settings
+from dialer.store import async_client
+from dialer.telephony.simulated import SimulatedCarrier
+from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
+from tests.e2e.test_preview_call import midday_zone, seed_script
+from tests.servers import ServerProcess
+
+SPEED = 20.0
+SECRET = "test-secret-key"  # what ServerProcess gives the server: the simulated carrier signs with it too
+
+
+async def seed(url: str, campaign_id: str, n: int) -> None:
+    client = async_client(url)
+    try:
+        zone = midday_zone(time.time())
+        contacts = [
+            Contact(
+                phone=f"+1415555{100 + i:04d}", timezone=zone, first_name=f"Voter{i}", phone_type="landline"
+            )
+            for i in range(n)
+        ]
+        await LeaseQueue(client).add_contacts(campaign_id, contacts, time.time())
+    finally:
+        await client.aclose()
+
+
+async def call_day(redis_url: str, port: int, base_url: str, tokens: list[str]) -> list[VolunteerReport]:
+    settings = Settings(redis_url=redis_url, secret_key=SECRET, port=port, sim_speed=SPEED, sim_seed=5)
+    client = async_client(redis_url)
+    carrier = SimulatedCarrier(settings, speed=SPEED)
+    stopped = False
+    pacers = asyncio.create_task(run_pacers(client, carrier, settings, stop=lambda: stopped))
+    volunteers = [
+        SimulatedVolunteer(base_url, token, "pw", seed=i, think_seconds=0.01, call_timeout=30)
+        for i, token in enumerate(tokens)
+    ]
+    try:
+        return await asyncio.wait_for(asyncio.gather(*(v.run_dialer(max_calls=3) for v in volunteers)), 45)
+    finally:
+        stopped = True
+        await asyncio.wait_for(pacers, 10)
+        for v in volunteers:
+            await v.aclose()
+        await carrier.aclose()
+        await client.aclose()
+
+
+def test_three_volunteers_call_in_power_mode(tmp_path: Path, clean_redis: str) -> None:
+    env = {"DIALER_SIM_SPEED": str(SPEED), "DIALER_SIM_SEED": "5"}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        r = admin.post(
+            "/api/campaigns",
+            json={
+                "id": "pw",
+                "name": "Power call day",
+                "script_id": "gotv-2026",
+                "caller_id": "+14155550199",
+                "mode": "power",
+                "voicemail_message": "Please remember to vote on Tuesday.",
+            },
+        )
+        assert r.status_code == 201, r.text
+        asyncio.run(seed(clean_redis, "pw", 60))
+        tokens = []
+        for i in range(3):
+            r = httpx.post(
+                f"{server.base_url}/api/auth/signup",
+                json={"email": f"vol{i}@example.org", "name": f"Vol {i}", "password": "a long password"},
+            )
+            assert r.status_code == 201, r.text
+            tokens.append(r.json()["token"])
+
+        reports = asyncio.run(call_day(clean_redis, server.port, server.base_url, tokens))
+        assert [report.calls for report in reports] == [3, 3, 3]
+        talked = {sid for report in reports for sid in report.call_sids}
+        assert len(talked) == 9 and all(sid.startswith("CA") for sid in talked)
+
+        stats = admin.get("/api/campaigns/pw/stats").json()
+        assert stats["mode"] == "power"
+        assert stats["abandon_rate"] <= 0.03
+        by_volunteer = {row["name"]: row["calls"] for row in stats["leaderboard"]}
+        assert all(by_volunteer[f"Vol {i}"] == 3 for i in range(3))
+        # Lines nobody talked through were recorded by the server (no answer, busy, voicemail ...).
+        assert stats["calls"] >= 9 and sum(stats["results"].values()) == stats["calls"]
+
+        dialer = admin.get("/api/campaigns/pw/dialer").json()
+        assert dialer["mode"] == "power" and dialer["live_answers"] >= 9
+        assert dialer["abandoned"] <= 0.03 * dialer["live_answers"]
+        assert dialer["dials"] >= stats["calls"]
+
+        rows = list(csv.DictReader(io.StringIO(admin.get("/api/campaigns/pw/results.csv").text)))
+        assert len(rows) == stats["calls"]
+        assert talked <= {row["call_sid"] for row in rows}
+        assert "Traceback" not in server.log(), server.log()[-3000:]
