@@ -98,3 +98,27 @@ def test_leaving_the_page_releases_the_list(browser: Browser, server: Running, r
             deadline -= 1
         assert admin.get(f"/api/campaigns/{campaign}/stats").json()["leased"] == 0
     context.close()
+
+
+def test_a_result_without_a_call_is_recorded_by_keyboard(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "wes@example.org", "Wes Wrong")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "wes@example.org")
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    page.locator("#manual summary").focus()
+    page.keyboard.press("Enter")  # opens "No conversation? Record what happened"
+    page.keyboard.press("Tab")
+    expect(page.locator("#manual-result")).to_be_focused()
+    page.locator("#manual-result").select_option("wrong_number")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_contain_text("Saved: Wrong number", timeout=10_000)
+    with server.client() as admin:
+        rows = list(csv.DictReader(io.StringIO(admin.get(f"/api/campaigns/{campaign}/results.csv").text)))
+    assert [r["result"] for r in rows] == ["wrong_number"]
+    context.close()
