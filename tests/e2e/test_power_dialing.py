@@ -1,7 +1,7 @@
-"""Power mode end to end: `dialer serve` with the simulated carrier at high speed, the pacer loop placing
-calls against it (in this process, as the worker runs it), and three simulated volunteers who say ready,
-get voters bridged to them over the call socket, walk the script and record. Results reach the stats and
-the export, and nobody is abandoned beyond the campaign's cap."""
+"""Power and predictive modes end to end: `dialer serve` with the simulated carrier at high speed, the
+pacer loop placing calls against it (in this process, as the worker runs it), and three simulated
+volunteers who say ready, get voters bridged to them over the call socket, walk the script and record.
+Results reach the stats and the export, and nobody is abandoned beyond the campaign's cap."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from dialer.contacts import Contact
 from dialer.dialing.runner import run_pacers
@@ -63,7 +64,8 @@ async def call_day(redis_url: str, port: int, base_url: str, tokens: list[str]) 
         await client.aclose()
 
 
-def test_three_volunteers_call_in_power_mode(tmp_path: Path, clean_redis: str) -> None:
+@pytest.mark.parametrize("mode", ["power", "predictive"])
+def test_three_volunteers_call_with_the_server_dialing(tmp_path: Path, clean_redis: str, mode: str) -> None:
     env = {"DIALER_SIM_SPEED": str(SPEED), "DIALER_SIM_SEED": "5"}
     with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
         asyncio.run(seed_script(clean_redis))
@@ -74,7 +76,7 @@ def test_three_volunteers_call_in_power_mode(tmp_path: Path, clean_redis: str) -
                 "name": "Power call day",
                 "script_id": "gotv-2026",
                 "caller_id": "+14155550199",
-                "mode": "power",
+                "mode": mode,
                 "voicemail_message": "Please remember to vote on Tuesday.",
             },
         )
@@ -95,7 +97,7 @@ def test_three_volunteers_call_in_power_mode(tmp_path: Path, clean_redis: str) -
         assert len(talked) == 9 and all(sid.startswith("CA") for sid in talked)
 
         stats = admin.get("/api/campaigns/pw/stats").json()
-        assert stats["mode"] == "power"
+        assert stats["mode"] == mode
         assert stats["abandon_rate"] <= 0.03
         by_volunteer = {row["name"]: row["calls"] for row in stats["leaderboard"]}
         assert all(by_volunteer[f"Vol {i}"] == 3 for i in range(3))
@@ -103,7 +105,7 @@ def test_three_volunteers_call_in_power_mode(tmp_path: Path, clean_redis: str) -
         assert stats["calls"] >= 9 and sum(stats["results"].values()) == stats["calls"]
 
         dialer = admin.get("/api/campaigns/pw/dialer").json()
-        assert dialer["mode"] == "power" and dialer["live_answers"] >= 9
+        assert dialer["mode"] == mode and dialer["live_answers"] >= 9
         assert dialer["abandoned"] <= 0.03 * dialer["live_answers"]
         assert dialer["dials"] >= stats["calls"]
 
