@@ -29,7 +29,7 @@ the design runs unchanged on Redis Cluster:
   templates as below; TTL: none unless stated):
   {c:<id>}:contact:<cid>          hash   a contact: id, external_id, phone, names, state, zip, tz,
                                          phone_type, fields (JSON), status pending|leased|done, batch, due,
-                                         attempts, result
+                                         attempts, result, card (JSON of what claim hands out)
   {c:<id>}:phones                 hash   E.164 phone -> contact id (dedupe within the campaign)
   {c:<id>}:seq                    string last contact id handed out by the importer
   {c:<id>}:zones                  set    time zones that have a pending set

@@ -96,8 +96,18 @@ class BatchContact:
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> BatchContact:
-        """From claim.lua's JSON card (every value a string; `fields` itself JSON)."""
-        return cls.from_hash({k: str(v) for k, v in card.items()})
+        """From claim.lua's JSON card (see `_card`)."""
+        return cls(
+            id=card["id"],
+            phone=card["phone"],
+            external_id=card["external_id"],
+            first_name=card["first_name"],
+            last_name=card["last_name"],
+            timezone=card["tz"],
+            phone_type=card["phone_type"],
+            attempts=int(card["attempts"]),
+            fields=card["fields"],
+        )
 
     @classmethod
     def from_hash(cls, data: dict[str, str]) -> BatchContact:
@@ -156,8 +166,21 @@ def campaign_of_batch(batch_id: str) -> str | None:
     return campaign_id if dot and campaign_id and token else None
 
 
-def _pairs(flat: Sequence[str]) -> dict[str, str]:
-    return dict(zip(flat[::2], flat[1::2], strict=True))
+def _card(c: Contact) -> str:
+    """What claim hands out for a contact, encoded once at import (claim.lua adds id and attempts)."""
+    return json.dumps(
+        {
+            "phone": c.phone,
+            "external_id": c.external_id,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "tz": c.timezone,
+            "phone_type": c.phone_type,
+            "fields": c.fields,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 class LeaseQueue:
@@ -183,7 +206,7 @@ class LeaseQueue:
             args: list[Any] = [prefix, repr(now)]
             for c in contacts[start : start + IMPORT_CHUNK]:
                 args += [c.phone, c.external_id, c.first_name, c.last_name, c.state, c.zip, c.timezone]
-                args += [c.phone_type, json.dumps(c.fields, ensure_ascii=False)]
+                args += [c.phone_type, json.dumps(c.fields, ensure_ascii=False), _card(c)]
             added, dup = await run(self.redis, "add_contacts", script_keys, args)
             imported += int(added)
             duplicates += int(dup)

@@ -1,12 +1,13 @@
 -- add_contacts: add a chunk of parsed contacts to a campaign, skipping phones it already has. Contact ids
 -- come from the campaign's sequence; each new contact is due at once in its time zone's pending set.
 -- KEYS: [1] {c}:phones  [2] {c}:seq  [3] {c}:zones  [4] {c}:counters
--- ARGV: [1] key prefix "{c:<id>}:"  [2] now (due time)  then 9 values per contact: phone, external_id,
---       first_name, last_name, state, zip, tz, phone_type, fields (JSON)
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] now (due time)  then 10 values per contact: phone, external_id,
+--       first_name, last_name, state, zip, tz, phone_type, fields (JSON), card (JSON object of what a
+--       volunteer sees, without the id, which is prepended here)
 -- Returns {imported, duplicates}.
 local P = ARGV[1]
 local imported, duplicates = 0, 0
-for i = 3, #ARGV, 9 do
+for i = 3, #ARGV, 10 do
   local phone = ARGV[i]
   if redis.call('HEXISTS', KEYS[1], phone) == 1 then
     duplicates = duplicates + 1
@@ -17,7 +18,7 @@ for i = 3, #ARGV, 9 do
     redis.call('HSET', P .. 'contact:' .. cid, 'id', cid, 'phone', phone, 'external_id', ARGV[i + 1],
       'first_name', ARGV[i + 2], 'last_name', ARGV[i + 3], 'state', ARGV[i + 4], 'zip', ARGV[i + 5],
       'tz', tz, 'phone_type', ARGV[i + 7], 'fields', ARGV[i + 8], 'status', 'pending', 'batch', '',
-      'due', ARGV[2], 'attempts', 0)
+      'due', ARGV[2], 'attempts', 0, 'card', '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2))
     redis.call('ZADD', P .. 'pending:' .. tz, ARGV[2], cid)
     redis.call('SADD', KEYS[3], tz)
     imported = imported + 1
