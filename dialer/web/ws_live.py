@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import redis.exceptions
@@ -28,10 +27,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from dialer.campaigns import CampaignStore
 from dialer.live import LiveHub, Mailbox
 from dialer.models import Role
-from dialer.settings import Settings
 from dialer.web.auth import require_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
+from dialer.web.security import check_origin
 
 log = logging.getLogger("dialer.web")
 
@@ -47,30 +46,10 @@ class Refused(Exception):
         self.reason = reason
 
 
-def _origin(url: str) -> str | None:
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port not in (None, default) else "")
-
-
-def origin_allowed(origin: str | None, settings: Settings) -> bool:
-    """No Origin (not a browser) or exactly the configured base URL's origin."""
-    if origin is None:
-        return True
-    ours = _origin(settings.base_url)
-    return ours is not None and _origin(origin.lower()) == ours.lower()
-
-
 async def _admit(ws: WebSocket) -> str:
     """The campaign id the socket may watch, or Refused."""
     d = deps(ws)
-    if not origin_allowed(ws.headers.get("origin"), d.settings):
+    if not check_origin(ws, d.settings):  # the one rule for every socket (dialer/web/security.py)
         raise Refused(4403, "cross-origin socket refused")
     try:
         await require_user(ws, Role.ORGANIZER)
