@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -113,3 +116,51 @@ def test_three_volunteers_call_with_the_server_dialing(tmp_path: Path, clean_red
         assert len(rows) == stats["calls"]
         assert talked <= {row["call_sid"] for row in rows}
         assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+def test_the_worker_process_runs_the_pacer(tmp_path: Path, clean_redis: str) -> None:
+    env = {"DIALER_SIM_SPEED": str(SPEED), "DIALER_SIM_SEED": "7"}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        r = admin.post(
+            "/api/campaigns",
+            json={"id": "pw", "name": "Worker day", "script_id": "gotv-2026", "caller_id": "+14155550199",
+                  "mode": "power"},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        asyncio.run(seed(clean_redis, "pw", 30))
+        r = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+        )
+        token = r.json()["token"]
+        log_path = tmp_path / "worker.log"
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "dialer", "worker"],
+                env={**server.env, "PORT": str(server.port)},
+                cwd=tmp_path,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+
+            async def one() -> VolunteerReport:
+                volunteer = SimulatedVolunteer(server.base_url, token, "pw", seed=1, think_seconds=0.01)
+                try:
+                    return await asyncio.wait_for(volunteer.run_dialer(max_calls=2), 40)
+                finally:
+                    await volunteer.aclose()
+
+            report = asyncio.run(one())
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        assert report.calls == 2, log_path.read_text()[-3000:]
+        stats = admin.get("/api/campaigns/pw/stats").json()
+        assert {row["name"]: row["calls"] for row in stats["leaderboard"]}["Vol"] == 2
+        assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
