@@ -162,6 +162,7 @@ function select(contact) {
   show(ui.finish, false);
   ui.manual.open = false;
   ui.call.disabled = false;
+  ui.call.textContent = "Call";
   ui.hangup.disabled = true;
   renderList();
   ui.call.focus();
@@ -169,24 +170,38 @@ function select(contact) {
 
 // ---- the call -------------------------------------------------------------------------------------------
 
-async function placeCall() {
-  if (!current || started) return;
+function beginCall() {
+  // One call session per contact (and one idempotency key); dialing again after a busy line keeps both.
+  if (started) return;
   started = true;
-  callKey = crypto.randomUUID();
+  callKey = callKey || crypto.randomUUID();
+  renderList();
+}
+
+async function placeCall() {
+  if (!current) return;
+  if (!started) {
+    beginCall();
+    send({ type: "start", contact_id: current.id });
+  }
   ui.call.disabled = true;
   ui.hangup.disabled = false;
-  renderList();
-  send({ type: "start", contact_id: current.id });
   try {
     await phone.dial(current.id);
   } catch (err) {
     ui.status.textContent = `Could not place the call: ${err.message}`;
+    ui.call.disabled = false;
+    ui.hangup.disabled = true;
   }
 }
 
 function onCallStatus(status, detail) {
   ui.status.textContent = (STATUS_TEXT[status] || humanize(status)) + (detail ? ` (${detail})` : "");
-  if (FINAL_STATUSES.has(status)) ui.hangup.disabled = true;
+  if (FINAL_STATUSES.has(status)) {
+    ui.hangup.disabled = true;
+    ui.call.disabled = !current; // the line is free: dialing again is allowed
+    ui.call.textContent = "Call again";
+  }
 }
 
 async function hangUp() {
@@ -337,7 +352,9 @@ function send(message) {
 
 const HANDLERS = {
   step(m) {
-    if (current && m.contact_id === current.id) renderStep(m.step);
+    if (!current || m.contact_id !== current.id) return;
+    beginCall(); // e.g. after a reload, the server resumes the call where it was
+    renderStep(m.step);
   },
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
