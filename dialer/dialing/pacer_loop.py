@@ -49,6 +49,7 @@ AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
 SCAN = 200  # pending entries looked at per zone and take (cells without consent are skipped over)
 LINE_TTL = 24 * 3600
 WRAP_EXPECTED = 20.0  # carrier seconds a volunteer takes after a conversation
+LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken for lost
 AMD_DELAY = 3.0  # the human/machine verdict comes this long after pick-up; the pacer plans around it
 
 
@@ -213,6 +214,13 @@ class CampaignPacer:
             pipe.zcard(dkeys.waiting(cid))
             pipe.lrange(dkeys.talk(cid), 0, -1)
             lines, waiting, talks = await pipe.execute()
+        lost = [sid for sid, at in lines if (now - float(at)) * s > LOST_LINE]
+        if lost:
+            # No verdict long after any ring or pick-up could last: its callbacks were lost. It stops counting
+            # as ringing (else power mode would wait for it forever); a late callback still resolves it.
+            log.warning("%d lines of %s had no callback for %.0f s", len(lost), cid, LOST_LINE)
+            await self.redis.zrem(dkeys.lines(cid), *lost)
+            lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
         counters = await dial_counters(self.redis, cid)
         talk = pacing.TalkTimeEstimator()
         for seconds in talks:
