@@ -71,6 +71,7 @@ async def import_contacts(
         report.imported += imported
         report.duplicates += duplicates
         pending.clear()
+        await redis.publish(keys.events(campaign_id), '{"type":"import"}')
         if progress is not None:
             await progress(report)
 

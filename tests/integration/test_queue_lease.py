@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -253,3 +254,34 @@ async def test_export_neutralizes_formulas(redis: aioredis.Redis) -> None:
     rows = list(csv.reader(io.StringIO("".join([x async for x in export_lines(redis, "c1", ["q"])]))))
     assert rows[1][3] == '\'=HYPERLINK("http://x","y")' and rows[1][4] == "'@SUM(1)"
     assert rows[1][9] == "'-2+3" and rows[1][-1] == "'+1" and rows[1][2] == "'+12025550150"
+
+
+async def test_changes_are_published(redis: aioredis.Redis) -> None:
+    # Pub/sub channels are shared by every database of the server: a campaign id of this test's own.
+    campaign = "pub-lease-test"
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(keys.events(campaign))
+    assert (await pubsub.get_message(timeout=1.0))["type"] == "subscribe"  # type: ignore[index]
+    queue = LeaseQueue(redis)
+    await queue.add_contacts(campaign, contacts(2), T0)
+    got = await queue.claim(
+        campaign, "alice", batch_size=5, lease_seconds=60, open_zones=[NY], now=T0, max_attempts=3
+    )
+    assert isinstance(got, Batch)
+    await record_result(
+        redis,
+        campaign,
+        got.id,
+        "alice",
+        ResultInput(got.contacts[0].id, ResultCode.BUSY, "k"),
+        policy=POLICY,
+        now=T0,
+    )
+    await queue.release(campaign, got.id, "alice")
+    types = []
+    for _ in range(3):
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+        assert message is not None
+        types.append(json.loads(message["data"])["type"])
+    assert types == ["batch", "result", "release"]
+    await pubsub.aclose()

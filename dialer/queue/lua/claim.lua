@@ -154,4 +154,5 @@ redis.call('ZADD', KEYS[1], ARGV[5], bid)
 redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
   'state', 'open')
 redis.call('SET', KEYS[2], bid)
+redis.call('PUBLISH', P .. 'events', '{"type":"batch"}') -- pending/leased moved: dashboards refresh
 return {'new', bid, ARGV[5], '[' .. table.concat(taken, ',') .. ']'}

@@ -32,4 +32,5 @@ if contacts > 0 then
   redis.call('HINCRBY', KEYS[2], 'leased', -contacts)
   redis.call('HINCRBY', KEYS[2], 'pending', contacts)
 end
+if batches > 0 then redis.call('PUBLISH', P .. 'events', '{"type":"reap"}') end
 return {batches, contacts}

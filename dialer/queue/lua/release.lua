@@ -32,4 +32,5 @@ redis.call('HSET', KEYS[2], 'state', 'closed')
 redis.call('EXPIRE', KEYS[2], ttl)
 redis.call('EXPIRE', ck_set, ttl)
 redis.call('EXPIRE', KEYS[2] .. ':done', ttl)
+redis.call('PUBLISH', P .. 'events', '{"type":"release"}')
 return {'ok', n}
