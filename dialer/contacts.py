@@ -164,10 +164,10 @@ def phone_type(value: str) -> str:
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
     """Text lines (with their endings) from byte chunks: UTF-8 (BOM stripped), else Latin-1 per line."""
-    buffer = b""
+    buffer = bytearray()  # grows in place: a 10 MB line arriving in small chunks is not copied over and over
     first = True
 
-    def decode(line: bytes) -> str:
+    def decode(line: bytes | bytearray) -> str:
         nonlocal first
         if first:
             first = False
@@ -181,7 +181,8 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
         buffer += chunk
         if b"\n" not in chunk:
             continue
-        *complete, buffer = buffer.split(b"\n")
+        *complete, rest = buffer.split(b"\n")
+        buffer = bytearray(rest)
         for line in complete:
             yield decode(line + b"\n")
     if buffer:
