@@ -212,3 +212,4 @@ def test_static_modules_are_served(web: TestClient) -> None:
     r = web.get("/static/js/call.js")
     assert r.status_code == 200 and "javascript" in r.headers["content-type"]
     assert "crypto.randomUUID" in r.text
+    assert web.get("/static/js/delivery.js").status_code == 200

@@ -2,8 +2,10 @@
 // A result is never lost to a dropped connection: each contact call gets one idempotency key
 // (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
 // if the socket stays down, posted over HTTP with the same key (the server records it once).
-import { api, h, humanize, pageData, show, typingInField, wsUrl } from "./api.js";
+import { api, h, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
+import { ResultDelivery } from "./delivery.js";
+import { JsonSocket } from "./socket.js";
 
 const data = pageData();
 const campaign = data.campaign;
@@ -37,11 +39,6 @@ let callKey = null; // idempotency key of the current contact call
 let started = false; // a call (script walk) is in progress for `current`
 let step = null;
 let ended = null; // the `done` message
-let pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) || "null"); // a finish awaiting confirmation
-let socket = null;
-let socketOpen = false;
-let reconnectDelay = 500;
-let finishTimer = null;
 let renewTimer = null;
 
 const phone = data.phone === "twilio"
@@ -104,7 +101,7 @@ function scheduleRenew() {
 }
 
 function releaseBatch() {
-  if (!batch || pending) return; // an unconfirmed result keeps the lease; it expires on its own
+  if (!batch || delivery.pending) return; // an unconfirmed result keeps the lease; it expires on its own
   fetch(`/api/batches/${encodeURIComponent(batch.id)}/release`, {
     method: "POST", credentials: "same-origin", keepalive: true,
   }).catch(() => {});
@@ -275,65 +272,29 @@ function finish(manualResult) {
   if (!callKey) callKey = crypto.randomUUID(); // a result without a call (e.g. a wrong number on the list)
   const result = manualResult || ended?.result;
   if (!result) return;
-  pending = {
-    batch_id: batch?.id, contact_id: current.id, notes: ui.notes.value, idempotency_key: callKey,
-    result, answers: manualResult ? {} : ended?.answers || {}, manual: Boolean(manualResult),
-  };
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   ui.finish.disabled = true;
   ui.manualSave.disabled = true;
   ui.save.textContent = "Saving…";
-  attemptFinish();
+  delivery.submit({
+    batch_id: batch?.id, contact_id: current.id, notes: ui.notes.value, idempotency_key: callKey,
+    result, answers: manualResult ? {} : ended?.answers || {}, manual: Boolean(manualResult),
+  });
 }
 
-function attemptFinish() {
-  if (!pending) return;
-  if (socketOpen && started && pending.contact_id === current?.id) {
-    const message = { type: "finish", contact_id: pending.contact_id, notes: pending.notes,
-      idempotency_key: pending.idempotency_key };
-    if (pending.manual) message.result = pending.result;
-    send(message);
-  }
-  clearTimeout(finishTimer);
-  // No confirmation soon (socket down, or no call session for it): post it over HTTP with the same key.
-  finishTimer = setTimeout(finishOverHttp, socketOpen && started ? 4000 : 0);
+function finishOnSocket(p) {
+  if (!(socket.open && started && p.contact_id === current?.id)) return false;
+  const message = { type: "finish", contact_id: p.contact_id, notes: p.notes, idempotency_key: p.idempotency_key };
+  if (p.manual) message.result = p.result;
+  return send(message);
 }
 
-async function finishOverHttp() {
-  if (!pending) return;
-  const { batch_id, contact_id, result, answers, notes, idempotency_key } = pending;
-  try {
-    await api("POST", `/api/batches/${encodeURIComponent(batch_id)}/results`, {
-      contact_id, result, answers, notes, idempotency_key, call_sid: null, call_back_at: null,
-    });
-    confirmed(contact_id);
-  } catch (err) {
-    if (err.code === "already_completed") return confirmed(contact_id);
-    if (err.status === 0 || err.status >= 500) {
-      ui.save.textContent = "No connection: your result is kept and will be saved when you are back online.";
-      finishTimer = setTimeout(attemptFinish, 3000);
-      return;
-    }
-    ui.save.textContent = `Could not save: ${err.message}`;
-    pending = null;
-    sessionStorage.removeItem(PENDING_KEY);
-    ui.finish.disabled = false;
-    ui.manualSave.disabled = false;
-    if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
-  }
-}
-
-function confirmed(contactId) {
-  if (!pending || pending.contact_id !== contactId) return;
-  clearTimeout(finishTimer);
-  done[contactId] = pending.result;
+function confirmed(p) {
+  done[p.contact_id] = p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
-  pending = null;
-  sessionStorage.removeItem(PENDING_KEY);
   started = false;
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
-  ui.save.textContent = `Saved: ${humanize(done[contactId])}.`;
+  ui.save.textContent = `Saved: ${humanize(p.result)}.`;
   refreshProgress();
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
@@ -344,10 +305,26 @@ function confirmed(contactId) {
   }
 }
 
+async function rejected(err) {
+  ui.save.textContent = `Could not save: ${err.message}`;
+  ui.finish.disabled = false;
+  ui.manualSave.disabled = false;
+  if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
+}
+
+const delivery = new ResultDelivery(PENDING_KEY, {
+  viaSocket: finishOnSocket,
+  onConfirmed: confirmed,
+  onRetrying: () => {
+    ui.save.textContent = "No connection: your result is kept and will be saved when you are back online.";
+  },
+  onRejected: rejected,
+});
+
 // ---- the socket --------------------------------------------------------------------------------------------
 
 function send(message) {
-  if (socketOpen) socket.send(JSON.stringify(message));
+  return socket.send(message);
 }
 
 const HANDLERS = {
@@ -360,7 +337,7 @@ const HANDLERS = {
     if (current && m.contact_id === current.id) renderDone(m);
   },
   recorded(m) {
-    confirmed(m.contact_id);
+    delivery.confirm(m.contact_id);
   },
   call_status(m) {
     if (current && m.contact_id === current.id) {
@@ -372,45 +349,24 @@ const HANDLERS = {
     }
   },
   error(m) {
-    if (pending && ["no_call", "already_completed", "wrong_contact", "not_done"].includes(m.code)) {
-      clearTimeout(finishTimer);
-      finishOverHttp();
-      return;
-    }
-    if (pending && ["lease_expired", "not_in_batch"].includes(m.code)) {
-      finishOverHttp();
+    const finishing = ["no_call", "already_completed", "wrong_contact", "not_done", "lease_expired", "not_in_batch"];
+    if (delivery.pending && finishing.includes(m.code)) {
+      delivery.overHttp(); // the socket cannot take it (e.g. recorded before a drop): HTTP, same key
       return;
     }
     ui.save.textContent = m.message;
   },
 };
 
-function connect() {
-  socket = new WebSocket(wsUrl(`/ws/call/${encodeURIComponent(cid)}`));
-  socket.addEventListener("open", () => {
-    socketOpen = true;
-    reconnectDelay = 500;
-    ui.conn.textContent = "connected";
+const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
+  onState: (state) => {
+    ui.conn.textContent = state;
+  },
+  onOpen: () => {
     if (started && current) send({ type: "start", contact_id: current.id }); // resumes where the call is
-    if (pending) attemptFinish();
-  });
-  socket.addEventListener("message", (event) => {
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    const handler = HANDLERS[message.type];
-    if (handler) handler(message);
-  });
-  socket.addEventListener("close", () => {
-    socketOpen = false;
-    ui.conn.textContent = "reconnecting…";
-    setTimeout(connect, reconnectDelay);
-    reconnectDelay = Math.min(reconnectDelay * 2, 8000);
-  });
-}
+    if (delivery.pending) delivery.attempt();
+  },
+});
 
 // ---- progress against the goal --------------------------------------------------------------------------
 
@@ -468,10 +424,10 @@ async function main() {
     sticky = "Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).";
     notify("");
   }
-  connect();
+  socket.connect();
   refreshProgress();
   setInterval(refreshProgress, 30000);
-  if (pending) finishOverHttp(); // left over from a reload: same key, recorded at most once
+  if (delivery.pending) delivery.overHttp(); // left over from a reload: same key, recorded at most once
   await takeBatch();
 }
 
