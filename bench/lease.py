@@ -72,6 +72,12 @@ def fictional_phones(n: int) -> list[str]:
     return phones[:n]
 
 
+async def server_usec(client: aioredis.Redis) -> float:
+    stats = await client.info("commandstats")
+    evalsha = stats.get("cmdstat_evalsha") or {}
+    return round(float(evalsha.get("usec_per_call", 0.0)), 1)
+
+
 def pct(values: list[float], p: float) -> float:
     return round(statistics.quantiles(values, n=100)[int(p) - 1], 3) if len(values) > 1 else 0.0
 
@@ -117,8 +123,12 @@ async def bench(url: str, claims: int, concurrency: int, batch: int) -> dict[str
 
         for _ in range(2):  # warm both paths (script load, connections) on a few items, then measure
             await baseline(claims + 10**6)
+        await setup.config_resetstat()
         base_rate, base_lat = await timed(claims, concurrency, baseline)
+        base_server = await server_usec(setup)
+        await setup.config_resetstat()
         our_rate, our_lat = await timed(claims, concurrency, claim)
+        our_server = await server_usec(setup)
 
         todo = [(b, c) for b in batches for c in b.contacts]
 
@@ -147,6 +157,9 @@ async def bench(url: str, claims: int, concurrency: int, batch: int) -> dict[str
             "claim_p50_ms": pct(our_lat, 50),
             "claim_p99_ms": pct(our_lat, 99),
             "latency_ratio_p50": round(pct(base_lat, 50) / pct(our_lat, 50), 3),
+            # Redis' own time per script call (INFO commandstats; exact only on a server nobody else uses).
+            "baseline_server_us": base_server,
+            "claim_server_us": our_server,
             "results_per_s": round(results_rate),
             "result_p50_ms": pct(results_lat, 50),
         }
