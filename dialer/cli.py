@@ -45,7 +45,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dialer.demo import run_demo
 
     return run_demo(
-        _settings(args.port), volunteers=args.volunteers, contacts=args.contacts, seconds=args.seconds
+        _settings(args.port),
+        volunteers=args.volunteers,
+        contacts=args.contacts,
+        seconds=args.seconds,
+        mode=args.mode,
     )
 
 
@@ -90,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     demo.add_argument("--volunteers", type=int, default=5)
     demo.add_argument("--contacts", type=int, default=500)
+    demo.add_argument(
+        "--mode", choices=("preview", "power", "predictive"), default="preview", help="how calls are placed"
+    )
     demo.add_argument(
         "--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)"
     )

@@ -36,7 +36,9 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float =
     raise SystemExit(f"dialer demo: the web process did not become healthy within {timeout:.0f}s")
 
 
-def run_demo(settings: Settings, *, volunteers: int, contacts: int, seconds: float | None) -> int:
+def run_demo(
+    settings: Settings, *, volunteers: int, contacts: int, seconds: float | None, mode: str = "preview"
+) -> int:
     url, embedded = resolve_url(settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(24)
     base_url = settings.base_url
@@ -67,7 +69,9 @@ def run_demo(settings: Settings, *, volunteers: int, contacts: int, seconds: flo
         _wait_healthy(base_url, web)
         from dialer.demo_seed import seed_and_start
 
-        seeded = seed_and_start(base_url, admin_token, volunteers=volunteers, contacts=contacts, env=env)
+        seeded = seed_and_start(
+            base_url, admin_token, volunteers=volunteers, contacts=contacts, env=env, mode=mode
+        )
         children.extend(seeded.processes)
         print("", flush=True)
         print("dialer demo is running", flush=True)

@@ -120,7 +120,13 @@ def _account(client: httpx.Client, email: str, name: str, password: str) -> tupl
 
 
 def seed_and_start(
-    base_url: str, admin_token: str, *, volunteers: int, contacts: int, env: dict[str, str]
+    base_url: str,
+    admin_token: str,
+    *,
+    volunteers: int,
+    contacts: int,
+    env: dict[str, str],
+    mode: str = "preview",
 ) -> Seeded:
     admin = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=120)
     anon = httpx.Client(base_url=base_url, timeout=30)
@@ -137,6 +143,9 @@ def seed_and_start(
                 "batch_size": 10,
                 "goal": contacts,
                 "lease_seconds": 900,
+                # power/predictive: the worker's pacer dials (landlines only: no cell consent is claimed).
+                "mode": mode,
+                "voicemail_message": "Hi, this is the demo campaign. Please remember to vote on Tuesday!",
             },
         )
         _check(r, 201, 409)
@@ -154,7 +163,7 @@ def seed_and_start(
                 flush=True,
             )
         else:
-            _check(admin.patch(f"/api/campaigns/{CAMPAIGN_ID}", json={"status": "active"}), 200)
+            _check(admin.patch(f"/api/campaigns/{CAMPAIGN_ID}", json={"status": "active", "mode": mode}), 200)
         org_id, _ = _account(anon, ORGANIZER_EMAIL, "Demo Organizer", ORGANIZER_PASSWORD)
         _check(admin.put(f"/api/users/{org_id}/role", json={"role": "organizer"}), 200)
         tokens = [
@@ -185,6 +194,8 @@ def seed_and_start(
                     base_url,
                     "--campaign",
                     CAMPAIGN_ID,
+                    "--mode",
+                    mode,
                 ],
                 env={k: v for k, v in child_env.items() if k != "DIALER_ADMIN_TOKEN"}
                 | {"PYTHONUNBUFFERED": "1"},
