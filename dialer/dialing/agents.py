@@ -60,8 +60,13 @@ async def set_ready(
     *,
     now: float,
     lease_seconds: float,
+    only_if_ready: bool = False,
 ) -> ReadyReply:
-    """Join the pool as free (also the heartbeat of a ready volunteer), or leave it (`ready=False`)."""
+    """Join the pool as free (also the heartbeat of a ready volunteer), or leave it (`ready=False`).
+
+    `only_if_ready` (with `ready=False`): leave only a volunteer waiting for a voter, as when their call
+    socket closes; one talking to a voter stays (state `kept`).
+    """
     reply = await run(
         redis,
         "dial_ready",
@@ -78,7 +83,7 @@ async def set_ready(
         [
             dkeys.prefix(campaign_id),
             volunteer,
-            "ready" if ready else "away",
+            "ready" if ready else ("gone" if only_if_ready else "away"),
             repr(now),
             new_batch_id(campaign_id),
             repr(now + lease_seconds),

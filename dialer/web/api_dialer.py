@@ -15,10 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.campaigns import CampaignStore
-from dialer.dialing import keys as dkeys
 from dialer.dialing import twiml
-from dialer.dialing.agents import AgentState, pool, set_ready
-from dialer.dialing.bridge import dial_counters
+from dialer.dialing.agents import set_ready
+from dialer.dialing.stats import dialer_numbers
 from dialer.models import CampaignStatus, Mode, Role
 from dialer.telephony.base import MalformedWebhook
 from dialer.web.api_campaigns import load_campaign
@@ -53,26 +52,7 @@ async def ready(request: Request) -> Response:
 async def dialer_stats(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
-    d = deps(request)
-    counters = await dial_counters(d.redis, campaign.id)
-    agents = await pool(d.redis, campaign.id)
-    status = await d.redis.hgetall(dkeys.status(campaign.id))
-    states = {state.value: sum(1 for a in agents if a.state is state) for state in AgentState}
-    return JSONResponse(
-        {
-            "campaign_id": campaign.id,
-            "mode": campaign.mode.value,
-            "dials": counters.dials,
-            "live_answers": counters.live_answers,
-            "abandoned": counters.abandoned,
-            "abandon_rate": counters.abandon_rate,
-            "abandon_cap": campaign.abandon_cap,
-            "dial_ratio": float(status.get("dial_ratio") or 0.0),
-            "lines": int(status.get("lines") or 0),
-            "mean_wait_seconds": counters.mean_wait,
-            "volunteers": states,
-        }
-    )
+    return JSONResponse(await dialer_numbers(deps(request).redis, campaign))
 
 
 async def outbound(request: Request) -> Response:

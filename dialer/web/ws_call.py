@@ -19,7 +19,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore
-from dialer.models import Role
+from dialer.dialing.agents import set_ready
+from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
@@ -234,6 +235,14 @@ async def call_socket(ws: WebSocket) -> None:
                 pass
     finally:
         hub.unregister(campaign.id, user.id, send, progress)
+        if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
+            # A closed page must not be sent voters: leave the dialing pool (unless talking to one).
+            with anyio.CancelScope(shield=True):
+                try:
+                    await set_ready(d.redis, campaign.id, user.id, False, now=d.clock(),
+                                    lease_seconds=campaign.lease_seconds, only_if_ready=True)  # fmt: skip
+                except redis.exceptions.RedisError:
+                    log.warning("could not take %s out of the dialing pool", user.id)
 
 
 routes: list[BaseRoute] = [WebSocketRoute("/ws/call/{campaign_id}", call_socket)]

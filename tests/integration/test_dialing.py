@@ -164,3 +164,45 @@ async def test_a_pacer_takes_over_when_the_lock_holder_dies(redis: aioredis.Redi
     assert await second.hold_lock()
     assert not await first.hold_lock()
     assert await redis.exists(dkeys.lock(campaign.id))
+
+
+async def test_ready_again_while_talking_ends_that_conversation(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 3)
+    now = time.time()
+    await set_ready(redis, campaign.id, "u1", True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    p = pacer(redis, carrier)
+    await p.dial(campaign, 1, now)
+    assert (await apply_verdict(redis, campaign, carrier.sids[0], "human", now=now + 8))[0] == "bridged"
+    await set_ready(redis, campaign.id, "u1", True, now=now + 60, lease_seconds=600)
+    await p.wait_for_actions(campaign, 0.1)
+    assert carrier.hangups == [carrier.sids[0]]
+    assert carrier.updates[0][0] == carrier.sids[0] and "dialer-pw-u1" in carrier.updates[0][1]
+    # The voter's leg then reports its end; the volunteer stays ready, and the talk time is learned.
+    end = await apply_verdict(
+        redis, campaign, carrier.sids[0], "end", now=now + 61, final_status="completed", duration=52
+    )
+    assert end[0] == "talk_ended"
+    found = await agent(redis, campaign.id, "u1")
+    assert found is not None and found.state is AgentState.READY
+    assert await redis.lrange(dkeys.talk(campaign.id), 0, -1) == ["52"]
+
+
+async def test_a_closed_page_leaves_the_pool_only_when_not_talking(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 3)
+    now = time.time()
+    for volunteer in ("idle", "busy"):
+        await set_ready(redis, campaign.id, volunteer, True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    await pacer(redis, carrier).dial(campaign, 1, now)
+    bridged = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=now + 8)
+    talking, idle = bridged[1], ({"idle", "busy"} - {bridged[1]}).pop()
+    for volunteer in (talking, idle):
+        await set_ready(
+            redis, campaign.id, volunteer, False, now=now + 9, lease_seconds=600, only_if_ready=True
+        )
+    states = {v: (await agent(redis, campaign.id, v)).state for v in (talking, idle)}  # type: ignore[union-attr]
+    assert states == {talking: AgentState.TALKING, idle: AgentState.AWAY}
+    assert await redis.zcard(dkeys.ready(campaign.id)) == 0

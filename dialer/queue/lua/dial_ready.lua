@@ -2,17 +2,20 @@
 -- Ready: a voter already answered and waiting (not past the deadline) is bridged to them at once, the same
 -- way dial_event bridges; else they join the ready set, keeping their place if they were already in it.
 -- Ready while still talking ends that conversation: the pacer hangs up the voter's leg.
+-- Gone (the volunteer's call socket closed): away, but only if they were ready; a talking volunteer keeps
+-- their voter (the browser may just be reconnecting).
 -- KEYS: [1] {c}:dial:agent:<v>  [2] {c}:dial:ready  [3] {c}:dial:pool  [4] {c}:dial:waiting
 --       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:holder:<v>
--- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|away  [4] now  [5] new batch id
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|away|gone  [4] now  [5] new batch id
 --       [6] that batch's deadline  [7] calls channel
--- Returns {'away'} | {'ready'} | {'bridged', call sid, contact id}
+-- Returns {'away'} | {'ready'} | {'bridged', call sid, contact id} | {'kept'} (gone while not ready)
 local P = ARGV[1]
 local v = ARGV[2]
 local now = tonumber(ARGV[4])
 local a = redis.call('HMGET', KEYS[1], 'state', 'call_sid')
 
-if ARGV[3] == 'away' then
+if ARGV[3] == 'gone' and a[1] ~= 'ready' then return {'kept'} end
+if ARGV[3] ~= 'ready' then
   redis.call('ZREM', KEYS[2], v)
   redis.call('ZREM', KEYS[3], v)
   redis.call('HSET', KEYS[1], 'state', 'away', 'since', ARGV[4], 'seen', ARGV[4])
