@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint serve worker bench clean
+.PHONY: test demo lint serve worker bench clean voice-sdk
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The Twilio Voice JavaScript SDK for CARRIER=twilio: a pinned version fetched from the npm registry and
+# checked against its integrity hash, into dialer/web/static/vendor/ (never committed).
+voice-sdk: $(STAMP)
+	$(BIN)/python tools/fetch_voice_sdk.py

@@ -16,23 +16,26 @@ import anyio
 import redis.asyncio as aioredis
 import redis.exceptions
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.dialing.bridge import DialEvents, abandon_rate_services
 from dialer.embedded import EmbeddedRedis
+from dialer.live import LiveHub
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
-from dialer.live import LiveHub
 from dialer.web import (
     api_auth,
     api_batches,
     api_campaigns,
     api_dialer,
+    api_queue,
     api_scripts,
     api_voice,
+    pages,
     webhooks,
     ws_call,
     ws_live,
@@ -40,6 +43,7 @@ from dialer.web import (
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
+from dialer.web.security import SecurityMiddleware
 
 log = logging.getLogger("dialer")
 
@@ -60,12 +64,14 @@ def route_table() -> list[BaseRoute]:
         *api_auth.routes,
         *api_campaigns.routes,
         *api_batches.routes,
+        *api_queue.routes,
         *api_scripts.routes,
         *api_voice.routes,
         *api_dialer.routes,
         *webhooks.routes,
         *ws_call.routes,
         *ws_live.routes,
+        *pages.routes,  # last: it has `/` and the /static mount
     ]
 
 
@@ -118,5 +124,6 @@ def create_app(
     return Starlette(
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[Middleware(SecurityMiddleware, settings=settings)],
         lifespan=lifespan,
     )
