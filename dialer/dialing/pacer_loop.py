@@ -46,7 +46,8 @@ DEFAULT_CPS = 10.0  # new calls a (carrier) second, under the account's limit
 TICK = 1.0  # carrier seconds between two pacing decisions
 LOCK_MS = 5000
 AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
-SCAN = 200  # pending entries looked at per zone and take (cells without consent are skipped over)
+SCAN = 200  # pending entries read at a time by a take
+MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at most
 LINE_TTL = 24 * 3600
 WRAP_EXPECTED = 20.0  # carrier seconds a volunteer takes after a conversation
 LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken for lost
@@ -289,6 +290,7 @@ class CampaignPacer:
                 campaign.max_attempts,
                 "1" if campaign.cell_consent else "0",
                 SCAN,
+                MAX_SKIPPED,
                 *zones,
             ],
         )

@@ -80,11 +80,12 @@ async def add_contacts(
     zone: str | None = None,
     phone_type: str = "landline",
     start: int = 100,
+    area: str = "312",
 ) -> None:
     now = time.time()
     contacts = [
         Contact(
-            phone=f"+1312555{start + i:04d}",
+            phone=f"+1{area}555{start + i:04d}",
             timezone=zone or midday_zone(now),
             first_name=f"Voter{start + i}",
             phone_type=phone_type,

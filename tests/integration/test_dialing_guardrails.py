@@ -94,3 +94,13 @@ async def test_a_paused_campaign_is_not_dialed(redis: aioredis.Redis) -> None:
     assert await pacer(redis, carrier).dial(campaign, 3, time.time()) == 0
     counters = await redis.hgetall(keys.counters(campaign.id))
     assert int(counters["pending"]) == 3  # taken and given back
+
+
+async def test_landlines_behind_hundreds_of_cells_are_still_reached(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    for area in ("202", "312", "415"):
+        await add_contacts(redis, campaign.id, 100, phone_type="cell", area=area)
+    await add_contacts(redis, campaign.id, 2, phone_type="landline", area="617")  # due a moment later
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 10, time.time() + 1) == 2
+    assert {c.to for c in carrier.placed} == {"+16175550100", "+16175550101"}

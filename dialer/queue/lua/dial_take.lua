@@ -4,7 +4,8 @@
 -- consent to autodial cells (those stay pending for a person to call in preview mode).
 -- KEYS: [1] {c}:leases  [2] {c}:holder:dialer:auto  [3] {c}:counters
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] auto volunteer id  [3] new batch id  [4] k  [5] lease deadline
---       [6] now  [7] max_attempts  [8] cell consent 1|0  [9] entries looked at per zone  [10..] open zones
+--       [6] now  [7] max_attempts  [8] cell consent 1|0  [9] entries read at a time
+--       [10] entries left in place (cells) at most, per zone  [11..] open zones
 -- Returns {batch id, {contact hash as flat list}...}
 local P = ARGV[1]
 local now = tonumber(ARGV[6])
@@ -23,27 +24,35 @@ redis.call('HSET', P .. 'batch:' .. bid, 'expires_at', ARGV[5])
 local need = tonumber(ARGV[4])
 local out = {bid}
 local taken, finished = 0, 0
-for i = 10, #ARGV do
+for i = 11, #ARGV do
   if need <= 0 then break end
   local pk = P .. 'pending:' .. ARGV[i]
-  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, tonumber(ARGV[9]))) do
-    if need <= 0 then break end
-    local ck = P .. 'contact:' .. cid
-    local c = redis.call('HMGET', ck, 'status', 'attempts', 'phone_type')
-    if c[1] ~= 'pending' then
-      redis.call('ZREM', pk, cid)
-    elseif tonumber(c[2] or '0') >= max_attempts then
-      redis.call('ZREM', pk, cid)
-      redis.call('HSET', ck, 'status', 'done')
-      finished = finished + 1
-    elseif c[3] ~= 'cell' or consent then
-      redis.call('ZREM', pk, cid)
-      redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
-      redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
-      out[#out + 1] = redis.call('HGETALL', ck)
-      taken = taken + 1
-      need = need - 1
+  -- Entries left in place (cells without consent) are paged over; taken and stale ones leave the set.
+  local kept = 0
+  while need > 0 and kept < tonumber(ARGV[10]) do
+    local ids = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', kept, tonumber(ARGV[9]))
+    for _, cid in ipairs(ids) do
+      if need <= 0 then break end
+      local ck = P .. 'contact:' .. cid
+      local c = redis.call('HMGET', ck, 'status', 'attempts', 'phone_type')
+      if c[1] ~= 'pending' then
+        redis.call('ZREM', pk, cid)
+      elseif tonumber(c[2] or '0') >= max_attempts then
+        redis.call('ZREM', pk, cid)
+        redis.call('HSET', ck, 'status', 'done')
+        finished = finished + 1
+      elseif c[3] ~= 'cell' or consent then
+        redis.call('ZREM', pk, cid)
+        redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+        redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
+        out[#out + 1] = redis.call('HGETALL', ck)
+        taken = taken + 1
+        need = need - 1
+      else
+        kept = kept + 1
+      end
     end
+    if #ids < tonumber(ARGV[9]) then break end
   end
 end
 if taken + finished > 0 then
