@@ -16,7 +16,8 @@ Lua scripts build the per-volunteer and per-line names from the `{c:<id>}:` pref
                                         failed, no_answer (the pacer's answer-rate estimate)
   {c:<id>}:dial:talk             list   the last conversation lengths in seconds (the pacer's talk-time model)
   {c:<id>}:dial:actions          list   carrier actions for the pacer, which owns the calls it placed:
-                                        "bridge|<sid>|<volunteer>", "machine|<sid>", "hangup|<sid>"
+                                        "bridge|<sid>|<volunteer>", "machine|<sid>", "hangup|<sid>",
+                                        "wait|<sid>" (a new deadline: wakes the pacer)
   {c:<id>}:dial:status           hash   the pacer's last decision, for the dashboard; TTL 1 minute
   {c:<id>}:dial:lock             string the pacer lock (a random token); PX expiry, renewed every loop
   {c:<id>}:holder:dialer:auto    string the server's own batch (the lease queue's holder key): contacts taken

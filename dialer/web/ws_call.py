@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore
-from dialer.dialing.agents import set_ready
+from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
@@ -201,6 +201,15 @@ async def call_socket(ws: WebSocket) -> None:
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return
+        if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
+            # Bridged while this page was (re)connecting: show the voter now.
+            talking = await agent(d.redis, campaign.id, user.id)
+            if (
+                talking
+                and talking.state is AgentState.TALKING
+                and talking.contact_id not in (sock.session.contact_id, *sock.session.completed)
+            ):
+                await sock.on_bridged({"contact_id": talking.contact_id, "call_sid": talking.call_sid})
         async with anyio.create_task_group() as tg:
 
             async def pump_progress() -> None:

@@ -82,6 +82,7 @@ if kind == 'human' then
   end
   redis.call('HSET', KEYS[1], 'state', 'waiting', 'answered_at', ARGV[5])
   redis.call('ZADD', KEYS[3], ARGV[6], sid)
+  redis.call('RPUSH', KEYS[7], 'wait|' .. sid) -- wakes the pacer: this deadline may be its next one
   return {'waiting', cid}
 elseif kind == 'machine' then
   if state ~= 'dialing' then return {'noop', state} end
