@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         create_app(settings),
         host=args.host,
         port=settings.port,
-        ws="websockets",
+        ws="websockets-sansio",  # the websockets library's sans-I/O protocol core
         lifespan="on",
         log_level="info",
         proxy_headers=False,  # webhook signatures are checked against PUBLIC_URL, never forwarded headers

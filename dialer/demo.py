@@ -7,6 +7,7 @@ the simulated carrier, and prints the URLs to open. Ctrl-C (or SIGTERM) stops ev
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import signal
@@ -39,6 +40,7 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float =
 def run_demo(
     settings: Settings, *, volunteers: int, contacts: int, seconds: float | None, mode: str = "preview"
 ) -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the seed's requests are not news
     url, embedded = resolve_url(settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(24)
     base_url = settings.base_url

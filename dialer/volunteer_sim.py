@@ -23,6 +23,7 @@ import websockets
 log = logging.getLogger("dialer.volunteers")
 
 FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+FIRST_CHOICE_SHARE = 0.7
 TEXT_ANSWERS = ("in the morning", "after work", "by mail", "not sure yet")
 
 
@@ -222,7 +223,11 @@ class SimulatedVolunteer:
             await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
             answer: dict[str, Any] = {"type": "answer", "step": step["id"]}
             if step["choices"]:
-                answer["choice"] = self.rng.choice(step["choices"])["index"]
+                # Scripts list the likely answer first ("Speaking", "Yes"): people mostly give it.
+                first = self.rng.random() < FIRST_CHOICE_SHARE
+                answer["choice"] = step["choices"][0 if first else self.rng.randrange(len(step["choices"]))][
+                    "index"
+                ]
             elif step["input"] == "number":
                 answer["value"] = self.rng.randint(0, 5)
             elif step["input"] == "text":
@@ -282,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     if not tokens:
         parser.error("set DIALER_VOLUNTEER_TOKENS to a comma-separated list of bearer tokens")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s volunteers: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     reports = asyncio.run(
         run_volunteers(
             args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think, mode=args.mode
