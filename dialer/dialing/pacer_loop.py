@@ -51,6 +51,7 @@ MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at mos
 LINE_TTL = 24 * 3600
 WRAP_EXPECTED = 20.0  # carrier seconds a volunteer takes after a conversation
 LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken for lost
+OVERDUE_WRAP = 600.0  # carrier seconds of wrap-up assumed left for a volunteer past the usual wrap-up
 AMD_DELAY = 3.0  # the human/machine verdict comes this long after pick-up; the pacer plans around it
 
 
@@ -221,6 +222,11 @@ class CampaignPacer:
             # as ringing (else power mode would wait for it forever); a late callback still resolves it.
             log.warning("%d lines of %s had no callback for %.0f s", len(lost), cid, LOST_LINE)
             await self.redis.zrem(dkeys.lines(cid), *lost)
+            for sid in lost:
+                contact_id, batch_id = await self.redis.hmget(dkeys.line(cid, sid), ["contact_id", "batch"])
+                if contact_id and batch_id:  # back to the queue: we cannot tell whether anyone answered
+                    await run(self.redis, "dial_return", [keys.counters(cid)],
+                              [dkeys.prefix(cid), batch_id, "return", contact_id])  # fmt: skip
             lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
         counters = await dial_counters(self.redis, cid)
         talk = pacing.TalkTimeEstimator()
@@ -362,6 +368,9 @@ class CampaignPacer:
         except CarrierError as exc:
             log.warning("carrier refused a call to contact %s of %s: %s", contact.id, cid, exc)
             return False
+        except Exception:  # the network, most often: the contact goes back to the queue, not lost in ours
+            log.exception("could not place a call to contact %s of %s", contact.id, cid)
+            return False
         now = self.clock()
         self.recent.append(now)
         self.dialed += 1
@@ -397,6 +406,8 @@ def _view(a: Agent, now: float, scale: float) -> pacing.AgentView:
     if a.state is AgentState.TALKING:
         return pacing.AgentView(pacing.AgentStatus.TALKING, elapsed=max(0.0, (now - a.since) * scale))
     if a.state is AgentState.WRAP_UP:
-        left = max(0.0, WRAP_EXPECTED - (now - a.since) * scale)
-        return pacing.AgentView(pacing.AgentStatus.WRAP_UP, remaining=left)
+        # Nobody knows when a person finishes their notes. Within the usual wrap-up we plan on it; past it,
+        # the volunteer may have stepped away, so no line is dialed on the bet that they are back.
+        left = WRAP_EXPECTED - (now - a.since) * scale
+        return pacing.AgentView(pacing.AgentStatus.WRAP_UP, remaining=left if left >= 0 else OVERDUE_WRAP)
     return pacing.AgentView(pacing.AgentStatus.READY)

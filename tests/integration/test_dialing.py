@@ -207,3 +207,19 @@ async def test_a_closed_page_leaves_the_pool_only_when_not_talking(redis: aiored
     states = {v: (await agent(redis, campaign.id, v)).state for v in (talking, idle)}  # type: ignore[union-attr]
     assert states == {talking: AgentState.TALKING, idle: AgentState.AWAY}
     assert await redis.zcard(dkeys.ready(campaign.id)) == 0
+
+
+async def test_a_line_whose_callbacks_were_lost_stops_blocking_power_mode(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 2)
+    now = time.time()
+    await set_ready(redis, campaign.id, "u1", True, now=now, lease_seconds=600)
+    carrier = FakeCarrier()
+    p = pacer(redis, carrier)
+    assert await p.tick(campaign, now) == 1
+    assert await p.tick(campaign, now + 30) == 0  # still ringing, as far as we know
+    await set_ready(redis, campaign.id, "u1", True, now=now + 199, lease_seconds=600)  # still here
+    assert await p.tick(campaign, now + 200) == 1  # the first line is given up on; a new one is dialed
+    counters = await redis.hgetall(keys.counters(campaign.id))
+    assert (counters["leased"], counters["pending"]) == ("1", "1")  # the lost one went back to the queue
+    assert len(carrier.placed) == 2

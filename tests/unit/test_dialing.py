@@ -54,7 +54,8 @@ def test_the_pacer_sees_volunteers_in_carrier_seconds() -> None:
     assert _view(wrapping, 101.0, 10.0) == pacing.AgentView(
         pacing.AgentStatus.WRAP_UP, remaining=WRAP_EXPECTED - 10.0
     )
-    assert _view(wrapping, 200.0, 10.0).remaining == 0.0
+    assert _view(wrapping, 102.0, 10.0).remaining == 0.0
+    assert _view(wrapping, 200.0, 10.0).remaining > 300  # overdue: not counted on
     assert _view(ready, 101.0, 1.0).status is pacing.AgentStatus.READY
 
 
