@@ -29,14 +29,13 @@ cap. This pacer plans each line against the next twenty seconds:
    certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
    That is power mode with look-ahead into wrap-up, and it is what the pacer falls back to.
 5. **Theta from the abandonment bank.** ``bank = target * (live_answers + N) - abandoned`` is how many
-   drops the campaign can still afford while staying at ``target = cap * target_share`` (2.7% by
-   default, a margin under the 3% cap for the noise of finite runs); ``N``, one answer lent per volunteer,
-   stands for the answers any pool earns in its first minutes. ``theta`` is 0 until the bank holds one
-   abandon in reserve, then grows geometrically from ``theta_min`` to ``theta_max`` over the next
-   ``bank_ramp`` abandons. Since ``log theta`` moves by a constant for every answer and every drop, this
-   is an integral controller on the measured campaign abandonment: it tightens as the measured rate nears
-   the cap and falls back to the safe floor above it; a small pool (3-5 volunteers) earns its bank
-   slowly, so it stays close to power mode and never spends abandons it has not earned.
+   drops the campaign can still afford at ``target = cap * target_share`` (2.7%, a margin under the 3% cap
+   for the noise of finite runs); ``N``, one answer lent per volunteer, stands for what any pool earns in
+   its first minutes. ``theta = theta_min * (theta_max / theta_min) ** ((bank - 1) / bank_ramp)``, at most
+   ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an integral
+   controller on the measured campaign abandonment that tightens smoothly as it nears the target. Theta
+   is 0 (the safe floor) when the bank is empty, or when one more drop would put the campaign over the
+   cap itself, so a small pool (3-5 volunteers) never spends a drop it has not earned.
 
 Measured with bench/pacing.py: see its docstring. The bound is the Poisson noise in how many ringing
 lines turn out to be humans: idle agents at the moment a committed line is answered vary with a standard
@@ -205,7 +204,8 @@ class PacerConfig:
     target_share: float = 0.9  # aim at this share of the cap (2.7% of 3%)
     theta_min: float = 0.005  # marginal drop probability allowed once the bank holds its reserve
     theta_max: float = 0.05  # ... and with a full bank
-    bank_reserve: float = 1.0  # abandons kept in hand before any risk is taken
+    bank_reserve: float = 1.0  # abandons in hand at which theta == theta_min (below, it keeps shrinking)
+    bank_floor: float = 0.0  # no risk at all below this many abandons in hand (measured rate > target)
     bank_ramp: float = 4.0  # abandons over which theta grows from theta_min to theta_max
     answers_lent_per_volunteer: float = 1.0
     answer_rate_z: float = 1.5  # plan with this many standard deviations above the estimated answer rate
@@ -243,10 +243,10 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
     """The number of new lines to dial at `inp.now` (never negative, never over the CPS limit)."""
     if inp.mode is Mode.PREVIEW or not inp.agents:
         return PacingDecision(dials=0, safe=0, theta=0.0)
-    ready = sum(1 for a in inp.agents if a.status is AgentStatus.READY)
     if inp.mode is Mode.POWER:
-        safe = max(0, ready - len(inp.ringing) - inp.waiting)
-        wanted, theta = safe, 0.0
+        ready = sum(1 for a in inp.agents if a.status is AgentStatus.READY)
+        wanted = safe = max(0, ready - len(inp.ringing) - inp.waiting)
+        theta = 0.0
     else:
         safe = _safe_lines(inp, config)
         theta = risk_threshold(inp.live_answers, inp.abandoned, inp.abandon_cap, len(inp.agents), config)
@@ -264,8 +264,8 @@ def risk_threshold(
     from theta_min to theta_max. Without the loan of answers a big pool would idle in power mode at first."""
     lent = config.answers_lent_per_volunteer * volunteers
     bank = cap * config.target_share * (live_answers + lent) - abandoned
-    if bank < config.bank_reserve:
-        return 0.0
+    if bank < config.bank_floor or cap * (live_answers + lent) - abandoned < 1.0:
+        return 0.0  # over target, or one more drop would put the campaign over the cap itself
     share = min(1.0, (bank - config.bank_reserve) / config.bank_ramp)
     growth: float = (config.theta_max / config.theta_min) ** share
     return config.theta_min * growth
@@ -273,7 +273,7 @@ def risk_threshold(
 
 def cps_room(now: float, recent_dials: Sequence[float], cps_limit: float) -> int:
     """Dials allowed now so that no window of `max(1, 1/cps)` seconds holds more than `cps * window`."""
-    if cps_limit <= 0:
+    if cps_limit <= 0:  # a stopped carrier
         return 0
     window = max(1.0, 1.0 / cps_limit)
     allowed = math.floor(cps_limit * window + 1e-9)

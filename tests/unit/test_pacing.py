@@ -128,12 +128,15 @@ def test_cps_room_counts_a_sliding_window() -> None:
     assert cps_room(10.0, [], 0.0) == 0
 
 
-def test_risk_threshold_is_zero_until_the_bank_holds_its_reserve_and_capped_at_theta_max() -> None:
+def test_risk_threshold_follows_the_bank_and_is_capped_at_theta_max() -> None:
     config = PacerConfig()
     assert risk_threshold(0, 0, 0.03, 0, config) == 0.0
     assert risk_threshold(100, 3, 0.03, 0, config) == 0.0  # 3% measured, above the 2.7% target
     assert risk_threshold(1000, 26, 0.03, 0, config) == pytest.approx(config.theta_min)  # bank == reserve
-    assert risk_threshold(1000, 27, 0.03, 0, config) == 0.0
+    assert 0.0 < risk_threshold(1000, 27, 0.03, 0, config) < config.theta_min  # shrinks below the reserve
+    assert risk_threshold(1000, 28, 0.03, 0, config) == 0.0  # over the 2.7% target
+    assert risk_threshold(30, 0, 0.03, 0, config) == 0.0  # one drop in 30 answers would break the cap
+    assert risk_threshold(40, 0, 0.03, 0, config) > 0.0
     assert risk_threshold(30, 0, 0.03, 20, config) > risk_threshold(30, 0, 0.03, 0, config) == 0.0  # the loan
     assert risk_threshold(100_000, 0, 0.03, 0, config) == config.theta_max
     thetas = [risk_threshold(n, 5, 0.03, 0, config) for n in range(0, 2000, 50)]
