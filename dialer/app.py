@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.dialing.bridge import DialEvents, abandon_rate_services
 from dialer.embedded import EmbeddedRedis
+from dialer.jobs import enqueuer
 from dialer.live import LiveHub
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
@@ -86,9 +87,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         embedded: EmbeddedRedis | None = None
         client = redis
+        url: str | None = settings.redis_url
         if client is None:
-            url, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
-            client = async_client(url)
+            resolved, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
+            client, url = async_client(resolved), resolved
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
         abandon_by_campaign, abandon_by_id = abandon_rate_services(client)
@@ -108,6 +110,8 @@ def create_app(
                 "abandon_rate": abandon_by_campaign,
             },
         )
+        if url is not None:  # background jobs (big imports) go to the RQ worker
+            app.state.deps.services["enqueue"] = enqueuer(settings.rq_redis_url or url, url)
         try:
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)

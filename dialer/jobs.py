@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio.to_thread
 
 from dialer.campaigns import CampaignStore
 from dialer.models import CampaignStatus
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.store import async_client, sync_client
 
 log = logging.getLogger("dialer.jobs")
 
@@ -34,6 +38,28 @@ async def reap_expired_leases(redis_url: str, now: float | None = None) -> int:
     if requeued:
         log.info("reaper returned %d contacts from expired batches to the queue", requeued)
     return requeued
+
+
+def enqueuer(rq_url: str, redis_url: str) -> Callable[..., Awaitable[str]]:
+    """`await enqueue("module.function", *args)`: an RQ job on the low-priority queue; the job gets the
+    main Redis URL first. Returns the RQ job id. (RQ's client is synchronous, so it runs in a thread.)"""
+
+    def put(function: str, args: tuple[Any, ...]) -> str:
+        from rq import Queue
+
+        connection = sync_client(rq_url, decode_responses=False)
+        try:
+            job = Queue("dialer-low", connection=connection).enqueue(
+                function, redis_url, *args, job_timeout=3600
+            )
+            return str(job.id)
+        finally:
+            connection.close()
+
+    async def enqueue(function: str, *args: Any) -> str:
+        return await anyio.to_thread.run_sync(put, function, args)
+
+    return enqueue
 
 
 def reap_job(settings: Settings, redis_url: str) -> None:

@@ -114,8 +114,15 @@ async def import_progress(redis: aioredis.Redis, campaign_id: str, job_id: str) 
 
 
 async def run_import(
-    redis: aioredis.Redis, campaign_id: str, path: Path, *, default_timezone: str, job_id: str, now: float
+    redis: aioredis.Redis,
+    campaign_id: str,
+    chunks: Iterable[bytes],
+    *,
+    default_timezone: str,
+    job_id: str,
+    now: float,
 ) -> ImportReport | None:
+    """A background import of `chunks`, its progress kept under keys.import_job for the status route."""
     key = keys.import_job(campaign_id, job_id)
 
     async def progress(report: ImportReport) -> None:
@@ -135,7 +142,7 @@ async def run_import(
     await progress(ImportReport())
     try:
         report = await import_contacts(
-            redis, campaign_id, read_file(path), default_timezone=default_timezone, now=now, progress=progress
+            redis, campaign_id, chunks, default_timezone=default_timezone, now=now, progress=progress
         )
     except CsvError as exc:
         await redis.hset(key, mapping={"status": "failed", "error": str(exc)})
@@ -156,7 +163,7 @@ def import_file_job(
             report = await run_import(
                 client,
                 campaign_id,
-                Path(path),
+                read_file(Path(path)),
                 default_timezone=default_timezone,
                 job_id=job_id,
                 now=time.time(),
@@ -164,5 +171,34 @@ def import_file_job(
             return report.to_json() if report else {"error": "invalid_csv"}
         finally:
             await client.aclose()
+
+    return asyncio.run(main())
+
+
+UPLOAD_CHUNK = 1 << 20
+
+
+def import_upload_job(redis_url: str, campaign_id: str, job_id: str, default_timezone: str) -> dict[str, Any]:
+    """RQ entry point for an upload kept in Redis (keys.import_upload): the web and the worker need share
+    nothing but Redis, as on platforms where they run on different hosts. The upload is deleted after."""
+
+    async def main() -> dict[str, Any]:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        raw = aioredis.Redis.from_url(redis_url, decode_responses=False)
+        upload_key = keys.import_upload(campaign_id, job_id)
+        try:
+            size = int(await raw.strlen(upload_key))
+            chunks = [
+                cast(bytes, await raw.getrange(upload_key, start, start + UPLOAD_CHUNK - 1))
+                for start in range(0, size, UPLOAD_CHUNK)
+            ]
+            report = await run_import(
+                client, campaign_id, chunks, default_timezone=default_timezone, job_id=job_id, now=time.time()
+            )
+            await raw.delete(upload_key)
+            return report.to_json() if report else {"error": "invalid_csv"}
+        finally:
+            await client.aclose()
+            await raw.aclose()
 
     return asyncio.run(main())

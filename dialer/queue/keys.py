@@ -22,6 +22,8 @@ the design runs unchanged on Redis Cluster:
                                          the callbacks already applied (`cb:<dedupe key>`); TTL 30 days
   {c:<id>}:attempts               zset   queue/attempts.py  attempt CallSids by start time
   {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets
+  {c:<id>}:import:<job>:upload   string queue/importer.py  a call list waiting for a background import
+                                         (bytes); deleted by the job, TTL 1 day
   {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after
                                          a reconnect); TTL 1 day
   The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
@@ -206,3 +208,8 @@ def dnc_mirror(campaign_id: str) -> str:
 
 
 QUEUE_CAMPAIGNS = f"{PREFIX}:queue:campaigns"
+
+
+def import_upload(campaign_id: str, job_id: str) -> str:
+    """A call list uploaded for a background import (bytes); deleted by the job, TTL 1 day meanwhile."""
+    return f"{tag(campaign_id)}:import:{job_id}:upload"

@@ -6,6 +6,7 @@ or as the multipart field `file`; either way it is read in chunks and parsed a l
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -16,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.contacts import CsvError, normalize_phone
 from dialer.models import Role
-from dialer.queue import dnc
+from dialer.queue import dnc, keys
 from dialer.queue.importer import import_contacts, import_progress
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
@@ -98,6 +99,8 @@ async def import_list(request: Request) -> Response:
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     d = deps(request)
     body = await _read_csv(request)
+    if request.query_params.get("background", "").lower() in ("1", "true", "yes"):
+        return await _import_in_background(request, campaign.id, campaign.default_timezone, body)
     try:
         report = await import_contacts(
             d.redis, campaign.id, body.chunks(), default_timezone=campaign.default_timezone, now=d.clock()
@@ -107,6 +110,34 @@ async def import_list(request: Request) -> Response:
     finally:
         await body.close()
     return JSONResponse(report.to_json())
+
+
+async def _import_in_background(
+    request: Request, campaign_id: str, default_timezone: str, body: _CsvBody
+) -> Response:
+    """Keeps the upload in Redis and queues an RQ job: 202 with where to follow its progress."""
+    d = deps(request)
+    enqueue = d.services.get("enqueue")
+    if enqueue is None:
+        await body.close()
+        raise ApiError(
+            503, "no_worker_queue", "Background imports need the job queue; import without ?background."
+        )
+    job_id = uuid.uuid4().hex[:16]
+    try:
+        data = b"".join(body.chunks())
+    finally:
+        await body.close()
+    await d.redis.set(keys.import_upload(campaign_id, job_id), data, ex=24 * 3600)
+    await d.redis.hset(keys.import_job(campaign_id, job_id), mapping={"status": "queued", "rows": 0})
+    await d.redis.expire(keys.import_job(campaign_id, job_id), 7 * 24 * 3600)
+    await enqueue("dialer.queue.importer.import_upload_job", campaign_id, job_id, default_timezone)
+    url = f"/api/campaigns/{campaign_id}/imports/{job_id}"
+    return JSONResponse(
+        {"job_id": job_id, "status": "queued", "progress_url": url},
+        status_code=202,
+        headers={"Location": url},
+    )
 
 
 async def import_status(request: Request) -> Response:

@@ -15,6 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
+from dialer.queue import keys
+from dialer.queue.attempts import AttemptStore
+from dialer.telephony.base import CarrierError
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
@@ -54,10 +57,32 @@ async def place_simulated_call(request: Request) -> Response:
         spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)
         reason = html.unescape(spoken.group(1)) if spoken else "The server refused to dial this contact."
         raise ApiError(409, "call_refused", reason)
+    # The leg the carrier dialed, so that the volunteer can hang it up (its callbacks may not be in yet).
+    await deps(request).redis.hset(
+        keys.attempt(campaign.id, call.call_sid), "leg_sid", call.dialed.spec.call_sid
+    )
     return JSONResponse({"call_sid": call.call_sid, "dialing": True}, status_code=201)
+
+
+async def hang_up(request: Request) -> Response:
+    """The volunteer ends their call: the carrier hangs up the voter's leg (its final callbacks follow)."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    attempt = await AttemptStore(d.redis).get(campaign.id, request.path_params["call_sid"])
+    if attempt is None or attempt.get("volunteer") != user.id:
+        raise ApiError(404, "not_found", "No call of yours with that CallSid.")
+    if d.carrier is None:
+        raise ApiError(404, "not_found", "No carrier is configured.")
+    try:
+        await d.carrier.hangup(attempt.get("leg_sid") or attempt["call_sid"])
+    except CarrierError as exc:
+        raise ApiError(502, "carrier_error", f"The carrier refused to hang up: {exc.message}") from None
+    return Response(status_code=204)
 
 
 routes: list[BaseRoute] = [
     Route("/api/voice/token", voice_token, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/calls/{call_sid}/hangup", hang_up, methods=["POST"]),
 ]

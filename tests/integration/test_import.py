@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from dialer.contacts import CsvError
 from dialer.queue import dnc, keys
-from dialer.queue.importer import import_contacts, import_progress, run_import
+from dialer.queue.importer import import_contacts, import_progress, read_file, run_import
 from dialer.queue.results import stats
 
 pytestmark = pytest.mark.anyio
@@ -80,14 +80,17 @@ async def test_dnc_list(redis: aioredis.Redis) -> None:
 async def test_background_import_progress(redis: aioredis.Redis, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("phone\n2025550101\n2025550102\nbad\n")
-    report = await run_import(redis, "c1", path, default_timezone=NY, job_id="j1", now=T0)
+    report = await run_import(redis, "c1", read_file(path), default_timezone=NY, job_id="j1", now=T0)
     assert report is not None and report.imported == 2
     state = await import_progress(redis, "c1", "j1")
     assert state is not None and state["status"] == "done" and state["rows"] == 3
     assert state["report"]["invalid"] == [{"row": 3, "message": "invalid phone number 'bad'"}]
     (tmp_path / "bad.csv").write_bytes(b"nophone\n1\n")
     assert (
-        await run_import(redis, "c1", tmp_path / "bad.csv", default_timezone=NY, job_id="j2", now=T0) is None
+        await run_import(
+            redis, "c1", read_file(tmp_path / "bad.csv"), default_timezone=NY, job_id="j2", now=T0
+        )
+        is None
     )
     failed = await import_progress(redis, "c1", "j2")
     assert failed is not None and failed["status"] == "failed" and "phone" in failed["error"]

@@ -15,10 +15,21 @@ export class SimulatedPhone {
     const placed = await api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/calls`, {
       contact_id: contactId,
     });
-    return placed?.call_sid ?? null;
+    this.callSid = placed?.call_sid ?? null;
+    return this.callSid;
   }
   async hangup() {
-    // The simulated voter hangs up on their own; locally the call is over.
+    // The simulated carrier hangs up the voter's leg and reports it, as Twilio would.
+    const sid = this.callSid;
+    this.callSid = null;
+    if (sid) {
+      const path = `/api/campaigns/${encodeURIComponent(this.campaignId)}/calls/${encodeURIComponent(sid)}/hangup`;
+      try {
+        await api("POST", path);
+      } catch (err) {
+        console.warn("hang-up request failed", err);
+      }
+    }
     this.onStatus("completed");
   }
 }
