@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from dialer.contacts import Contact
+from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import LeaseQueue
 from dialer.scripts.loader import load_script
 from dialer.scripts.store import ScriptStore
@@ -101,3 +102,52 @@ def test_volunteer_calls_through_the_simulated_carrier(tmp_path: Path, clean_red
         assert all(row["volunteer"] for row in rows) and all(row["script_version"] == "1" for row in rows)
         assert "support" in r.text.splitlines()[0]  # one column per script question
         assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+def test_volunteer_hangs_up_a_simulated_call(tmp_path: Path, clean_redis: str) -> None:
+    # Slow calls (speed 1) so the call is still ringing or talking when the volunteer hangs up.
+    with (
+        ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SEED": "5"}) as server,
+        server.client() as admin,
+    ):
+        asyncio.run(seed_script(clean_redis))
+        assert (
+            admin.post(
+                "/api/campaigns",
+                json={"id": "hu", "name": "Hang up", "script_id": "gotv-2026", "caller_id": "+12025550199"},
+            ).status_code
+            == 201
+        )
+        asyncio.run(seed(clean_redis, "hu", 2))
+        token = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "h@example.org", "name": "H", "password": "a long password"},
+        ).json()["token"]
+        other = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "o@example.org", "name": "O", "password": "a long password"},
+        ).json()["token"]
+        vol = {"Authorization": f"Bearer {token}"}
+        contact = httpx.post(f"{server.base_url}/api/campaigns/hu/batches", headers=vol).json()["contacts"][0]
+        placed = httpx.post(
+            f"{server.base_url}/api/campaigns/hu/calls", headers=vol, json={"contact_id": contact["id"]}
+        )
+        assert placed.status_code == 201, placed.text
+        sid = placed.json()["call_sid"]
+        url = f"{server.base_url}/api/campaigns/hu/calls/{sid}/hangup"
+        assert httpx.post(url, headers={"Authorization": f"Bearer {other}"}).status_code == 404  # not theirs
+        assert httpx.post(url, headers=vol).status_code == 204
+
+        async def final_status() -> str:
+            client = async_client(clean_redis)
+            try:
+                for _ in range(100):
+                    attempt = await AttemptStore(client).get("hu", sid)
+                    if attempt and attempt.get("status") in ("completed", "canceled"):
+                        return attempt["status"]
+                    await asyncio.sleep(0.1)
+                return str(attempt)
+            finally:
+                await client.aclose()
+
+        assert asyncio.run(final_status()) in ("completed", "canceled")
