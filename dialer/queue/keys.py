@@ -7,6 +7,10 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:token:<sha256>           string accounts.py   bearer token hash -> user id (tokens are stored hashed)
   dialer:ratelimit:<kind>:<who>   string accounts.py   failed sign-in counter; TTL = the window
   dialer:campaigns                zset   campaigns.py  campaign ids by creation time
+  dialer:team:<tid>               hash   teams.py      a team: name, leader, join code, created_at
+  dialer:team-code:<code>         string teams.py      join code -> team id
+  dialer:teams                    zset   teams.py      team ids by creation time
+  dialer:team-members:<tid>       set    teams.py      the team's user ids (each user's hash names its `team`)
   dialer:dnc                      set    dnc.py        the organization-wide do-not-call list (E.164)
   dialer:{s:<sid>}:versions       hash   scripts store version -> document (JSON)
   dialer:{s:<sid>}:latest         string scripts store latest version number
@@ -24,6 +28,7 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets
   {c:<id>}:import:<job>:upload   string queue/importer.py  a call list waiting for a background import
                                          (bytes); deleted by the job, TTL 1 day
+  {c:<id>}:team-board             zset   queue/results.py  calls per team (record.lua)
   {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after
                                          a reconnect); TTL 1 day
   The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
@@ -213,3 +218,22 @@ QUEUE_CAMPAIGNS = f"{PREFIX}:queue:campaigns"
 def import_upload(campaign_id: str, job_id: str) -> str:
     """A call list uploaded for a background import (bytes); deleted by the job, TTL 1 day meanwhile."""
     return f"{tag(campaign_id)}:import:{job_id}:upload"
+
+
+def team(team_id: str) -> str:
+    return f"{PREFIX}:team:{team_id}"
+
+
+def team_code(code: str) -> str:
+    return f"{PREFIX}:team-code:{code}"
+
+
+TEAMS = f"{PREFIX}:teams"
+
+
+def team_members(team_id: str) -> str:
+    return f"{PREFIX}:team-members:{team_id}"
+
+
+def team_board(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:team-board"

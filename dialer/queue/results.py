@@ -89,6 +89,7 @@ async def record_result(
     policy: RetryPolicy,
     now: float,
     volunteer_name: str = "",
+    team: str = "",
 ) -> Recorded:
     """Records a result through the batch `batch_id` held by `volunteer`.
 
@@ -111,6 +112,7 @@ async def record_result(
             keys.volunteer_names(campaign_id),
             keys.calls_per_minute(campaign_id),
             keys.dnc_mirror(campaign_id),
+            keys.team_board(campaign_id),
         ],
         [
             keys.tag(campaign_id) + ":",
@@ -129,6 +131,7 @@ async def record_result(
             result.call_sid or "",
             result.script_version,
             keys.events(campaign_id),
+            team,
         ],
     )
     if reply[0] == "error":
@@ -152,7 +155,14 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         pipe.zcount(keys.leases(campaign_id), f"({now!r}", "+inf")
         pipe.zrevrange(keys.leaderboard(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
         pipe.hmget(keys.calls_per_minute(campaign_id), minutes)
-        counters, active, board, per_minute = await pipe.execute()
+        pipe.zrevrange(keys.team_board(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
+        counters, active, board, per_minute, team_board = await pipe.execute()
+    team_names: list[str | None] = []
+    if team_board:
+        async with redis.pipeline(transaction=False) as pipe:
+            for team_id, _ in team_board:
+                pipe.hget(keys.team(team_id), "name")
+            team_names = await pipe.execute()
     names: list[str | None] = []
     if board:
         names = cast(
@@ -178,6 +188,10 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         "leaderboard": [
             {"volunteer": volunteer, "name": name or volunteer, "calls": int(score)}
             for (volunteer, score), name in zip(board, names or [None] * len(board), strict=True)
+        ],
+        "teams": [
+            {"team": team_id, "name": name or team_id, "calls": int(score)}
+            for (team_id, score), name in zip(team_board, team_names, strict=True)
         ],
     }
 

@@ -19,6 +19,7 @@ from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.lease import Batch, LeaseQueue, NoContactsReason, QueueError, campaign_of_batch, iso
 from dialer.queue.results import ResultInput, RetryPolicy, export_lines, record_result, stats
 from dialer.scripts.engine import check_answers
+from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -205,6 +206,7 @@ async def post_result(request: Request) -> Response:
             policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
             now=d.clock(),
             volunteer_name=user.name,
+            team=await TeamStore(d.redis).team_of(user.id),
         )
     except QueueError as exc:
         raise _queue_error(exc) from None

@@ -25,6 +25,7 @@ from dialer.queue import keys
 from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.session import CallSession, RecordResult, Reply
+from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
 from dialer.web.auth import require_user
 from dialer.web.deps import Deps, deps
@@ -138,6 +139,7 @@ class CallSocket:
                 policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
                 now=d.clock(),
                 volunteer_name=self.user.name,
+                team=await TeamStore(d.redis).team_of(self.user.id),
             )
         except QueueError as exc:
             return self.session.record_failed(exc.code, str(exc) or exc.code)

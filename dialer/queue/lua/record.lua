@@ -4,10 +4,11 @@
 -- final result yet; the contact then leaves whichever batch or pending set holds it.
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
 --       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
+--       [10] {c}:team-board
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
---       [15] script version  [16] channel to publish on
+--       [15] script version  [16] channel to publish on  [17] the volunteer's team id ('' for none)
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
 local P = ARGV[1]
 local bid = ARGV[2]
@@ -71,6 +72,7 @@ local calls = redis.call('HINCRBY', KEYS[5], 'calls', 1)
 redis.call('HINCRBY', KEYS[5], 'result:' .. code, 1)
 if code == 'contacted' then redis.call('HINCRBY', KEYS[5], 'reached', 1) end
 redis.call('ZINCRBY', KEYS[6], 1, ARGV[3])
+if ARGV[17] and ARGV[17] ~= '' then redis.call('ZINCRBY', KEYS[10], 1, ARGV[17]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[7], ARGV[3], ARGV[4]) end
 redis.call('HINCRBY', KEYS[8], tostring(math.floor(now / 60)), 1)
 redis.call('PUBLISH', ARGV[16], cjson.encode({type = 'result', contact_id = cid, result = code, calls = calls}))

@@ -90,6 +90,11 @@ function render(s) {
   else $("leaderboard").replaceChildren(
     ...board.map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
   );
+  const teams = s.teams || [];
+  $("teams-heading").hidden = $("team-leaderboard").hidden = !teams.length;
+  $("team-leaderboard").replaceChildren(
+    ...teams.map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
+  );
   drawChart();
 }
 

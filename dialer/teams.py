@@ -1,0 +1,96 @@
+"""Teams: a leader recruits volunteers into a team with a join code; campaigns keep a team leaderboard.
+
+A user belongs to at most one team (the `team` field of their user hash); the team keeps its member set.
+Team data is organization-wide and small, so plain MULTI transactions keep it consistent.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import cast
+
+import redis.asyncio as aioredis
+
+from dialer.queue import keys
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    leader: str
+    join_code: str
+
+    def public(self, *, with_code: bool) -> dict[str, str]:
+        data = {"id": self.id, "name": self.name, "leader": self.leader}
+        if with_code:
+            data["join_code"] = self.join_code
+        return data
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+class TeamStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+
+    async def create(self, name: str, leader: str, now: float) -> Team:
+        team_id = uuid.uuid4().hex[:12]
+        code = new_code()
+        while not await self.redis.set(keys.team_code(code), team_id, nx=True):
+            code = new_code()
+        team = Team(team_id, name, leader, code)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                keys.team(team_id),
+                mapping={"name": name, "leader": leader, "join_code": code, "created_at": repr(now)},
+            )
+            pipe.zadd(keys.TEAMS, {team_id: now})
+            await pipe.execute()
+        await self.join(leader, team)
+        return team
+
+    async def get(self, team_id: str) -> Team | None:
+        data = cast(dict[str, str], await self.redis.hgetall(keys.team(team_id)))
+        if not data:
+            return None
+        return Team(team_id, data["name"], data["leader"], data["join_code"])
+
+    async def by_code(self, code: str) -> Team | None:
+        team_id = await self.redis.get(keys.team_code(code.strip().upper()))
+        return await self.get(str(team_id)) if team_id else None
+
+    async def all(self) -> list[Team]:
+        ids = await self.redis.zrange(keys.TEAMS, 0, -1)
+        teams = [await self.get(str(i)) for i in ids]
+        return [t for t in teams if t is not None]
+
+    async def team_of(self, user_id: str) -> str:
+        """The user's team id, or '' for none."""
+        return str(await self.redis.hget(keys.user(user_id), "team") or "")
+
+    async def join(self, user_id: str, team: Team) -> None:
+        previous = await self.team_of(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if previous and previous != team.id:
+                pipe.srem(keys.team_members(previous), user_id)
+            pipe.sadd(keys.team_members(team.id), user_id)
+            pipe.hset(keys.user(user_id), "team", team.id)
+            await pipe.execute()
+
+    async def leave(self, user_id: str) -> None:
+        previous = await self.team_of(user_id)
+        if previous:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.srem(keys.team_members(previous), user_id)
+                pipe.hdel(keys.user(user_id), "team")
+                await pipe.execute()
+
+    async def members(self, team_id: str) -> list[str]:
+        return sorted(cast(set[str], await self.redis.smembers(keys.team_members(team_id))))

@@ -1,0 +1,104 @@
+"""Teams over HTTP: leaders create teams and share a join code; volunteers join; leaders watch their team."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.accounts import AccountStore
+from dialer.models import Role
+from dialer.queue import keys
+from dialer.teams import TeamStore
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.validate import Problems
+
+
+async def create_team(request: Request) -> Response:
+    user = await require_user(request, Role.LEADER)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"name"})
+    name = problems.string(body, "name", max_len=80)
+    problems.raise_if_any("The team is not valid.")
+    assert name is not None
+    d = deps(request)
+    team = await TeamStore(d.redis).create(name, user.id, d.clock())
+    return JSONResponse(team.public(with_code=True), status_code=201)
+
+
+async def list_teams(request: Request) -> Response:
+    user = await require_user(request)
+    store = TeamStore(deps(request).redis)
+    mine = await store.team_of(user.id)
+    organizer = user.role.includes(Role.ORGANIZER)
+    return JSONResponse(
+        [
+            {**t.public(with_code=organizer or t.leader == user.id), "mine": t.id == mine}
+            for t in await store.all()
+        ]
+    )
+
+
+async def join_team(request: Request) -> Response:
+    user = await require_user(request)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"join_code"})
+    code = problems.string(body, "join_code", max_len=20)
+    problems.raise_if_any()
+    assert code is not None
+    store = TeamStore(deps(request).redis)
+    team = await store.by_code(code)
+    if team is None:
+        raise ApiError(404, "not_found", "No team has that join code; check it with your team leader.")
+    await store.join(user.id, team)
+    return JSONResponse({"team": team.public(with_code=False)})
+
+
+async def leave_team(request: Request) -> Response:
+    user = await require_user(request)
+    await TeamStore(deps(request).redis).leave(user.id)
+    return Response(status_code=204)
+
+
+async def get_team(request: Request) -> Response:
+    """The team with its members, for its leader and for organizers; `?campaign_id=` adds members' calls."""
+    user = await require_user(request, Role.LEADER)
+    d = deps(request)
+    store = TeamStore(d.redis)
+    team = await store.get(request.path_params["team_id"])
+    if team is None:
+        raise ApiError(404, "not_found", "No such team.")
+    if team.leader != user.id and not user.role.includes(Role.ORGANIZER):
+        raise ApiError(403, "forbidden", "Only the team's leader and organizers see its members.")
+    accounts = AccountStore(d.redis)
+    members = []
+    campaign_id = request.query_params.get("campaign_id")
+    if campaign_id:
+        await load_campaign(request, campaign_id)
+    for member_id in await store.members(team.id):
+        member = await accounts.get(member_id)
+        if member is None:
+            continue
+        row: dict[str, object] = {"id": member.id, "name": member.name, "email": member.email}
+        if campaign_id:
+            score = await d.redis.zscore(keys.leaderboard(campaign_id), member.id)
+            row["calls"] = int(cast(float, score or 0))
+        members.append(row)
+    return JSONResponse({**team.public(with_code=True), "members": members})
+
+
+routes: list[BaseRoute] = [
+    Route("/api/teams", create_team, methods=["POST"]),
+    Route("/api/teams", list_teams, methods=["GET"]),
+    Route("/api/teams/join", join_team, methods=["POST"]),
+    Route("/api/teams/membership", leave_team, methods=["DELETE"]),
+    Route("/api/teams/{team_id}", get_team, methods=["GET"]),
+]
