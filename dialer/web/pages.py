@@ -24,6 +24,7 @@ from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.models import CampaignStatus, Mode, ResultCode, Role
 from dialer.queue import keys
+from dialer.teams import TeamStore
 from dialer.web import pages_tools
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
@@ -146,7 +147,11 @@ async def profile(request: Request) -> Response:
         if score:
             rows.append({"campaign": campaign, "calls": int(score)})
     total = sum(int(r["calls"]) for r in rows)
-    return render(request, "profile.html", {"user": user, "rows": rows, "total": total})
+    teams = TeamStore(d.redis)
+    team_id = await teams.team_of(user.id)
+    team = await teams.get(team_id) if team_id else None
+    context = {"user": user, "rows": rows, "total": total, "team": team}
+    return render(request, "profile.html", context)
 
 
 async def call_page(request: Request) -> Response:

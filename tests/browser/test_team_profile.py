@@ -1,0 +1,41 @@
+"""A volunteer joins a team from the profile page with the code the leader shared, and can leave it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_volunteer_joins_and_leaves_a_team_by_keyboard(
+    browser: Browser, server: Running, shots: Path
+) -> None:
+    leader = make_user(server, "lena@example.org", "Lena Leader", role="leader")
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {leader}"}) as lead:
+        team = lead.post("/api/teams", json={"name": "Riverside Callers"}).json()
+    make_user(server, "vic@example.org", "Vic Volunteer")
+
+    context = browser.new_context(viewport={"width": 375, "height": 667}, base_url=server.base_url)
+    sign_in(context, server, "vic@example.org")
+    page = context.new_page()
+    page.goto("/profile")
+    page.get_by_label("Join code").fill("WRONG234")
+    page.keyboard.press("Enter")
+    expect(page.locator("#team-error")).to_contain_text("No team has that join code")
+    page.get_by_label("Join code").fill(team["join_code"].lower())
+    page.keyboard.press("Enter")
+    expect(page.locator("#team-name")).to_have_text("Riverside Callers")
+    page.screenshot(path=str(shots / "profile-team.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name="Leave the team").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Join code")).to_be_visible()
+    context.close()
