@@ -65,5 +65,7 @@ class ResultCode(enum.StrEnum):
         return self not in RETRYABLE_RESULTS and self is not ResultCode.CALL_BACK
 
 
-RETRYABLE_RESULTS = frozenset({ResultCode.NO_ANSWER, ResultCode.BUSY, ResultCode.VOICEMAIL, ResultCode.NOT_HOME})
+RETRYABLE_RESULTS = frozenset(
+    {ResultCode.NO_ANSWER, ResultCode.BUSY, ResultCode.VOICEMAIL, ResultCode.NOT_HOME}
+)
 RESULT_CODES = frozenset(code.value for code in ResultCode)
