@@ -28,8 +28,8 @@ worker: $(STAMP)
 	$(BIN)/dialer worker
 
 lint: $(STAMP)
-	$(BIN)/ruff check dialer tests bench
-	$(BIN)/ruff format --check dialer tests bench
+	$(BIN)/ruff check dialer tests bench tools
+	$(BIN)/ruff format --check dialer tests bench tools
 	$(BIN)/mypy
 
 bench: $(STAMP)
