@@ -26,8 +26,9 @@ from dialer.calling_hours import Window, open_zones
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing import keys as dkeys
 from dialer.dialing import twiml
-from dialer.dialing.agents import Agent, AgentState, is_stale, pool, set_ready
+from dialer.dialing.agents import Agent, is_stale, pool, set_ready
 from dialer.dialing.bridge import ABANDONED_NOTE, dial_counters, record_outcome, time_scale
+from dialer.dialing.model import RING_TIMEOUT, agent_view, pacer_config
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
 from dialer.queue import keys
@@ -41,7 +42,6 @@ from dialer.telephony.forms import amd_callback_url, status_callback_url, webhoo
 log = logging.getLogger("dialer.pacer")
 
 OUTBOUND_PATH = "/twilio/outbound"  # the answered voter's first TwiML (see api_dialer.py)
-RING_TIMEOUT = 20  # seconds a voter's phone rings (the guardrail floor is 15)
 DEFAULT_CPS = 10.0  # new calls a (carrier) second, under the account's limit
 TICK = 1.0  # carrier seconds between two pacing decisions
 LOCK_MS = 5000
@@ -49,26 +49,11 @@ AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
 SCAN = 200  # pending entries read at a time by a take
 MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at most
 LINE_TTL = 24 * 3600
-WRAP_EXPECTED = 20.0  # carrier seconds a volunteer takes after a conversation
 LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken for lost
-OVERDUE_WRAP = 600.0  # carrier seconds of wrap-up assumed left for a volunteer past the usual wrap-up
-AMD_DELAY = 3.0  # the human/machine verdict comes this long after pick-up; the pacer plans around it
 
 
 def dialable(campaign: Campaign) -> bool:
     return campaign.status is CampaignStatus.ACTIVE and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
-
-
-def pacer_config() -> pacing.PacerConfig:
-    base = pacing.CallTiming()
-    # What the pacer calls pick-up is when we learn human or machine: the AMD verdict after pick-up.
-    timing = pacing.CallTiming(
-        pickup_min=base.pickup_min + AMD_DELAY,
-        pickup_max=base.pickup_max + AMD_DELAY,
-        machine_detect=0.0,
-        ring_timeout=float(RING_TIMEOUT),
-    )
-    return pacing.PacerConfig(wrap_expected=WRAP_EXPECTED, timing=timing)
 
 
 class CampaignPacer:
@@ -210,7 +195,7 @@ class CampaignPacer:
                 )
             else:
                 agents.append(a)
-        views = [_view(a, now, s) for a in agents]
+        views = [agent_view(a, now, s) for a in agents]
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.zrange(dkeys.lines(cid), 0, -1, withscores=True)
             pipe.zcard(dkeys.waiting(cid))
@@ -400,14 +385,3 @@ class CampaignPacer:
             pipe.hincrby(dkeys.counters(cid), "dials", 1)
             await pipe.execute()
         return True
-
-
-def _view(a: Agent, now: float, scale: float) -> pacing.AgentView:
-    if a.state is AgentState.TALKING:
-        return pacing.AgentView(pacing.AgentStatus.TALKING, elapsed=max(0.0, (now - a.since) * scale))
-    if a.state is AgentState.WRAP_UP:
-        # Nobody knows when a person finishes their notes. Within the usual wrap-up we plan on it; past it,
-        # the volunteer may have stepped away, so no line is dialed on the bet that they are back.
-        left = WRAP_EXPECTED - (now - a.since) * scale
-        return pacing.AgentView(pacing.AgentStatus.WRAP_UP, remaining=left if left >= 0 else OVERDUE_WRAP)
-    return pacing.AgentView(pacing.AgentStatus.READY)

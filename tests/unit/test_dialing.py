@@ -8,7 +8,7 @@ from dialer import pacing
 from dialer.dialing import twiml
 from dialer.dialing.agents import Agent, AgentState, is_stale
 from dialer.dialing.bridge import DialCounters, time_scale
-from dialer.dialing.pacer_loop import RING_TIMEOUT, WRAP_EXPECTED, _view, pacer_config
+from dialer.dialing.model import RING_TIMEOUT, WRAP_EXPECTED, agent_view, pacer_config
 from dialer.settings import Settings
 from dialer.telephony.simulated_plan import read_dial
 
@@ -50,13 +50,13 @@ def test_the_pacer_sees_volunteers_in_carrier_seconds() -> None:
     talking = Agent("a", AgentState.TALKING, since=100.0, seen=90.0)
     wrapping = Agent("b", AgentState.WRAP_UP, since=100.0, seen=90.0)
     ready = Agent("c", AgentState.READY, since=100.0, seen=100.0)
-    assert _view(talking, 101.0, 10.0) == pacing.AgentView(pacing.AgentStatus.TALKING, elapsed=10.0)
-    assert _view(wrapping, 101.0, 10.0) == pacing.AgentView(
+    assert agent_view(talking, 101.0, 10.0) == pacing.AgentView(pacing.AgentStatus.TALKING, elapsed=10.0)
+    assert agent_view(wrapping, 101.0, 10.0) == pacing.AgentView(
         pacing.AgentStatus.WRAP_UP, remaining=WRAP_EXPECTED - 10.0
     )
-    assert _view(wrapping, 102.0, 10.0).remaining == 0.0
-    assert _view(wrapping, 200.0, 10.0).remaining > 300  # overdue: not counted on
-    assert _view(ready, 101.0, 1.0).status is pacing.AgentStatus.READY
+    assert agent_view(wrapping, 102.0, 10.0).remaining == 0.0
+    assert agent_view(wrapping, 200.0, 10.0).remaining > 300  # overdue: not counted on
+    assert agent_view(ready, 101.0, 1.0).status is pacing.AgentStatus.READY
 
 
 def test_quiet_volunteers_leave_the_pool_but_talking_ones_never_do() -> None:
