@@ -203,7 +203,7 @@ class CallTiming:
 class PacerConfig:
     target_share: float = 0.9  # aim at this share of the cap (2.7% of 3%)
     theta_min: float = 0.005  # marginal drop probability allowed once the bank holds its reserve
-    theta_max: float = 0.05  # ... and with a full bank
+    theta_max: float = 0.03  # ... and with a full bank (higher makes drops come in bursts)
     bank_reserve: float = 1.0  # abandons in hand at which theta == theta_min (below, it keeps shrinking)
     bank_floor: float = 0.0  # no risk at all below this many abandons in hand (measured rate > target)
     bank_ramp: float = 4.0  # abandons over which theta grows from theta_min to theta_max
