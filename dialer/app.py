@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.dialing.bridge import DialEvents, abandon_rate_services
+from dialer.dialing.bridge import DialEvents
 from dialer.embedded import EmbeddedRedis
 from dialer.jobs import enqueuer
 from dialer.live import LiveHub
@@ -95,8 +95,7 @@ def create_app(
             client, url = async_client(resolved), resolved
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
-        abandon_by_campaign, abandon_by_id = abandon_rate_services(client)
-        live = LiveHub(client, clock=clock, abandon_rate=abandon_by_id)
+        live = LiveHub(client, clock=clock)  # stats are completed by dialer.campaign_stats
         app.state.deps = Deps(
             settings=settings,
             redis=client,
@@ -109,7 +108,6 @@ def create_app(
                 "campaign_changed": live.campaign_changed,
                 # Power and predictive dialing: carrier verdicts on server-dialed lines, the abandonment rate.
                 "call_event": DialEvents(client, settings, clock).on_event,
-                "abandon_rate": abandon_by_campaign,
             },
         )
         if url is not None:  # background jobs (big imports) go to the RQ worker

@@ -31,6 +31,7 @@ import anyio.abc
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.queue import keys
 from dialer.queue.results import stats
@@ -192,9 +193,7 @@ class LiveHub:
             raise group.exceptions[0] from None  # callers handle a Redis error, not a group of them
         campaign = found["campaign"]
         if campaign is not None:
-            data["goal"] = campaign.goal
-            data["status"] = campaign.status.value
-            data["mode"] = campaign.mode.value
+            data = await enrich(self.redis, campaign, data, self.clock())
         if self.abandon_rate is not None:
             data["abandon_rate"] = await self.abandon_rate(campaign_id)
         return version, json.dumps({"type": "stats", **data}, separators=(",", ":"))

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import User
 from dialer.calling_hours import Window, open_zones
+from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.lease import Batch, LeaseQueue, NoContactsReason, QueueError, campaign_of_batch, iso
@@ -221,13 +222,8 @@ async def get_stats(request: Request) -> Response:
 
 async def campaign_stats(request: Request, campaign: Campaign) -> dict[str, Any]:
     d = deps(request)
-    data = await stats(d.redis, campaign.id, d.clock())
-    data["goal"] = campaign.goal
-    abandon = d.services.get("abandon_rate")
-    data["abandon_rate"] = await abandon(campaign) if abandon else 0.0
-    data["mode"] = campaign.mode.value
-    data["status"] = campaign.status.value
-    return data
+    now = d.clock()
+    return await enrich(d.redis, campaign, await stats(d.redis, campaign.id, now), now)
 
 
 async def results_csv(request: Request) -> Response:

@@ -1,0 +1,37 @@
+"""One place that completes a campaign's Stats for organizers, used by the HTTP route and the live socket.
+
+`queue.results.stats` counts what the lease queue knows; this adds what the campaign and the dialer know
+(goal, status, mode, abandonment, dial ratio, volunteers' wait) and keeps the server's own pseudo-volunteer
+(`dialer:auto`, which records the calls nobody talked on in power and predictive modes) off the leaderboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from dialer.campaigns import Campaign
+from dialer.dialing import keys as dkeys
+from dialer.dialing.stats import dialer_numbers
+from dialer.queue.lease import LeaseQueue
+
+DIALER_FIELDS = (
+    "dials", "live_answers", "abandoned", "abandon_cap", "dial_ratio", "lines", "mean_wait_seconds", "volunteers",
+)  # fmt: skip
+
+
+async def enrich(
+    redis: aioredis.Redis, campaign: Campaign, data: dict[str, Any], now: float
+) -> dict[str, Any]:
+    data["goal"] = campaign.goal
+    data["status"] = campaign.status.value
+    data["mode"] = campaign.mode.value
+    dial = await dialer_numbers(redis, campaign)
+    data["abandon_rate"] = dial["abandon_rate"]
+    data["dialer"] = {key: dial[key] for key in DIALER_FIELDS}
+    people = [row for row in data["leaderboard"] if not str(row["volunteer"]).startswith("dialer:")]
+    data["leaderboard"] = people
+    if await LeaseQueue(redis).open_batch(campaign.id, dkeys.AUTO, now):
+        data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
+    return data
