@@ -16,8 +16,10 @@ from dialer.dialing import keys as dkeys
 from dialer.dialing.stats import dialer_numbers
 from dialer.queue.lease import LeaseQueue
 
-DIALER_FIELDS = ("dials", "live_answers", "abandoned", "abandon_cap", "dial_ratio", "lines")
-DIALER_FIELDS += ("mean_wait_seconds", "volunteers")
+DIALER_FIELDS = [
+    *("dials", "live_answers", "abandoned", "abandon_cap"),
+    *("dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
+]
 
 
 async def enrich(
