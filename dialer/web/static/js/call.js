@@ -6,6 +6,7 @@ import { api, h, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
 import { JsonSocket } from "./socket.js";
+import { DialerPool } from "./dialing.js";
 
 const data = pageData();
 const campaign = data.campaign;
@@ -40,6 +41,19 @@ let started = false; // a call (script walk) is in progress for `current`
 let step = null;
 let ended = null; // the `done` message
 let renewTimer = null;
+
+// Power and predictive: no list to work through; the server bridges answered voters to this volunteer.
+const dialing = campaign.mode !== "preview";
+const DIALER_TEXT = {
+  off: "You are not taking calls.",
+  waiting: "Waiting for the next voter… keep this page open.",
+  talking: "Connected to a voter: read the script.",
+};
+const pool = dialing ? new DialerPool(cid, (state, detail) => {
+  $("dialer-state").textContent = detail ? `${DIALER_TEXT[state]} (${detail})` : DIALER_TEXT[state];
+  $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
+  $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
+}) : null;
 
 const phone = data.phone === "twilio"
   ? new TwilioPhone(cid, onCallStatus)
@@ -296,6 +310,17 @@ function confirmed(p) {
   ui.manualSave.disabled = false;
   ui.save.textContent = `Saved: ${humanize(p.result)}.`;
   refreshProgress();
+  if (dialing) {
+    current = null;
+    ui.name.textContent = "Waiting for the next voter";
+    ui.phone.textContent = "";
+    ui.fields.replaceChildren();
+    show(ui.script, false);
+    show(ui.outcome, false);
+    show(ui.finish, false);
+    pool.callDone();
+    return;
+  }
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
     batch = null;
@@ -328,6 +353,17 @@ function send(message) {
 }
 
 const HANDLERS = {
+  bridged(m) {
+    // The server connected a voter to this volunteer; their script's first step follows.
+    if (!dialing || started) return;
+    const contact = m.contact || { id: m.contact_id };
+    if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
+    select(contact);
+    beginCall();
+    pool.bridged();
+    ui.status.textContent = STATUS_TEXT["in-progress"];
+    ui.call.disabled = true;
+  },
   step(m) {
     if (!current || m.contact_id !== current.id) return;
     beginCall(); // e.g. after a reload, the server resumes the call where it was
@@ -411,7 +447,8 @@ ui.form.addEventListener("submit", answerInput);
 ui.finish.addEventListener("click", () => finish(null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
 ui.more.addEventListener("click", takeBatch);
-window.addEventListener("pagehide", releaseBatch);
+window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch()));
+if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
 async function main() {
   try {
@@ -428,6 +465,13 @@ async function main() {
   refreshProgress();
   setInterval(refreshProgress, 30000);
   if (delivery.pending) delivery.overHttp(); // left over from a reload: same key, recorded at most once
+  if (dialing) {
+    show($("dialer-box"), true);
+    show($("phone-box"), false);
+    ui.name.textContent = "Press “Start taking calls” when you are ready";
+    $("ready-btn").focus();
+    return;
+  }
   await takeBatch();
 }
 

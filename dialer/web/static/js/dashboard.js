@@ -68,6 +68,15 @@ function render(s) {
   $("calls_last_hour").textContent = s.calls_last_hour;
   $("abandon_rate").textContent = s.abandon_rate === null || s.abandon_rate === undefined ? "–" : pct(s.abandon_rate);
   $("pending").textContent = s.pending ?? "–";
+  // Power and predictive modes: how hard the dialer works and how long volunteers wait between voters.
+  const dialing = s.mode && s.mode !== "preview" && s.dialer;
+  for (const tile of document.querySelectorAll(".dialer-only")) tile.hidden = !dialing;
+  if (dialing) {
+    $("mode").textContent = s.mode.charAt(0).toUpperCase() + s.mode.slice(1);
+    $("dial_ratio").textContent = Number(s.dialer.dial_ratio || 0).toFixed(2);
+    const wait = s.dialer.mean_wait_seconds;
+    $("mean_wait").textContent = wait === null || wait === undefined ? "–" : `${Math.round(wait)} s`;
+  }
   const goal = s.goal ?? campaign.goal;
   if (goal) {
     const share = Math.min(1, s.contacts_reached / goal);

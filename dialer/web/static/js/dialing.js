@@ -1,0 +1,56 @@
+// Power and predictive modes on the call page: the volunteer joins the dialing pool and the server bridges
+// answered voters to them. While waiting, a heartbeat keeps them in the pool (the server drops a silent
+// volunteer after 90 s); during a call none is sent, since saying "ready" again would end the call.
+import { api } from "./api.js";
+
+const HEARTBEAT_MS = 25000;
+
+export class DialerPool {
+  constructor(campaignId, onChange) {
+    this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
+    this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
+    this.ready = false;
+    this.talking = false;
+    this.timer = null;
+  }
+
+  async toggle() {
+    await this.set(!this.ready);
+  }
+
+  async set(ready) {
+    this.ready = ready;
+    clearInterval(this.timer);
+    try {
+      await api("POST", this.url, { ready });
+    } catch (err) {
+      this.ready = false;
+      this.onChange("off", err.message);
+      return;
+    }
+    if (ready) this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    this.onChange(ready ? (this.talking ? "talking" : "waiting") : "off");
+  }
+
+  heartbeat() {
+    if (this.ready && !this.talking) api("POST", this.url, { ready: true }).catch(() => {});
+  }
+
+  bridged() {
+    this.talking = true;
+    this.onChange("talking");
+  }
+
+  async callDone() {
+    this.talking = false;
+    if (this.ready) await this.set(true); // back in the pool for the next voter
+  }
+
+  leave() {
+    if (!this.ready || this.talking) return; // a volunteer on a call stays with their voter
+    fetch(this.url, {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ready: false }),
+    }).catch(() => {});
+  }
+}

@@ -1,0 +1,79 @@
+"""Power mode on the volunteer page: the volunteer says they are ready, the dialer bridges an answered voter,
+the page shows the voter and the script at once, and after saving the volunteer waits for the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from dialer.campaigns import CampaignStore
+from dialer.dialing.bridge import apply_verdict
+from dialer.store import async_client
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+from tests.integration.dialing_support import FakeCarrier, pacer
+
+pytestmark = pytest.mark.browser
+
+
+async def bridge_a_voter(redis_url: str, campaign_id: str) -> str:
+    """What the pacer and the carrier do: dial a line, and a person answers it."""
+    redis = async_client(redis_url)
+    try:
+        campaign = await CampaignStore(redis).get(campaign_id)
+        assert campaign is not None
+        carrier = FakeCarrier()
+        await pacer(redis, carrier, campaign_id).dial(campaign, 1, time.time())
+        reply = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=time.time())
+        assert reply[0] == "bridged", reply
+        return str(reply[1])
+    finally:
+        await redis.aclose()
+
+
+def test_power_mode_bridges_a_voter_to_the_ready_volunteer(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"mode": "power"}).status_code == 200
+    make_user(server, "pat@example.org", "Pat Power")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "pat@example.org")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"/call/{campaign}")
+
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    expect(page.locator("#call-btn")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter")
+    expect(page.locator("#ready-btn")).to_have_attribute("aria-pressed", "true")
+    page.screenshot(path=shots / "power-waiting.png", full_page=True)
+
+    # Playwright's sync API owns this thread's event loop: the dialer's side runs in a thread of its own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, bridge_a_voter(redis_url, campaign)).result(timeout=30)
+    expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=5_000)
+    expect(page.locator("#dialer-state")).to_contain_text("Connected to a voter")
+    expect(page.locator("#contact-name")).not_to_have_text("Waiting for the next voter")
+    page.screenshot(path=shots / "power-bridged.png", full_page=True)
+    page.keyboard.press("1")
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.keyboard.press("2")  # No -> refused, the script ends
+    expect(page.locator("#finish-btn")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_contain_text("Saved: Refused", timeout=10_000)
+    expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter")
+    with server.client() as admin:
+        stats = admin.get(f"/api/campaigns/{campaign}/stats").json()
+    assert stats["results"]["refused"] == 1 and stats["mode"] == "power"
+    assert not errors, errors
+    context.close()
