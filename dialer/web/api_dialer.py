@@ -18,16 +18,14 @@ from dialer.campaigns import CampaignStore
 from dialer.dialing import twiml
 from dialer.dialing.agents import set_ready
 from dialer.dialing.stats import dialer_numbers
-from dialer.models import CampaignStatus, Mode, Role
+from dialer.models import CampaignStatus, Role
 from dialer.telephony.base import MalformedWebhook
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.webhooks import _signed_form, _twiml
-
-DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
+from dialer.web.webhooks import DIALING_MODES, _signed_form, _twiml, agent_answer
 
 
 async def ready(request: Request) -> Response:
@@ -73,10 +71,7 @@ async def agent_leg(request: Request) -> Response:
         call = carrier.parse_voice(form, dict(request.query_params))
     except MalformedWebhook as exc:
         raise ApiError(400, "malformed_webhook", str(exc)) from None
-    campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
-    if call.identity is None or campaign is None or campaign.mode not in DIALING_MODES:
-        return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
-    return _twiml(twiml.volunteer_leg_twiml(campaign.id, call.identity))
+    return await agent_answer(d, carrier, call)
 
 
 routes: list[BaseRoute] = [

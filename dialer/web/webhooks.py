@@ -17,11 +17,13 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import Window
 from dialer.campaigns import CampaignStore
+from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
+from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import LeaseQueue
-from dialer.telephony.base import Carrier, MalformedWebhook
+from dialer.telephony.base import Carrier, MalformedWebhook, VoiceRequest
 from dialer.telephony.forms import status_callback_url
 from dialer.telephony.signing import SIGNATURE_HEADER
 from dialer.web.body import read_body
@@ -33,6 +35,7 @@ log = logging.getLogger("dialer.webhooks")
 FORM_LIMIT = 64 * 1024
 RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15, per the guardrails)
 TWIML = "application/xml"
+DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 
 
 async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
@@ -65,6 +68,10 @@ async def voice(request: Request) -> Response:
         call = carrier.parse_voice(form, dict(request.query_params))
     except MalformedWebhook as exc:
         raise ApiError(400, "malformed_webhook", str(exc)) from None
+    if call.params.get("leg") == "agent":
+        # The TwiML App has one voice URL: a volunteer's browser joining their own conference to wait for
+        # voters (power and predictive modes) comes here too, marked by the custom parameter leg=agent.
+        return await agent_answer(d, carrier, call)
     now = d.clock()
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
     if call.identity is None or campaign is None or call.contact_id is None:
@@ -101,6 +108,14 @@ async def voice(request: Request) -> Response:
     )
     callback = status_callback_url(d.settings.base_url, campaign.id, contact.id)
     return _twiml(carrier.dial_twiml(contact.phone, campaign.caller_id, callback, timeout=RING_TIMEOUT))
+
+
+async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Response:
+    """The volunteer's browser leg in power and predictive modes: their own conference, to wait in."""
+    campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
+    if call.identity is None or campaign is None or campaign.mode not in DIALING_MODES:
+        return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
+    return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
 
 
 async def _callback(request: Request, amd: bool) -> Response:

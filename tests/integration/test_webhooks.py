@@ -266,3 +266,13 @@ async def _attempt(w: World, sid: str) -> dict[str, str] | None:
         return await AttemptStore(client).get(w.campaign_id, sid)
     finally:
         await client.aclose()
+
+
+def test_voice_url_routes_a_volunteers_conference_leg(world: World) -> None:
+    form = {**voice_form(world, ""), "leg": "agent"}
+    del form["contact_id"]
+    r = post(world, "/twilio/voice", form)
+    assert "<Conference" not in r.text and "<Hangup" in r.text  # a preview campaign dials nothing for you
+    world.client.patch("/api/campaigns/dc", json={"mode": "power"}, headers=ADMIN)
+    r = post(world, "/twilio/voice", form)
+    assert r.status_code == 200 and "<Conference" in r.text and f"dialer-dc-{world.volunteer}" in r.text

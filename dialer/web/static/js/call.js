@@ -49,15 +49,16 @@ const DIALER_TEXT = {
   waiting: "Waiting for the next voter… keep this page open.",
   talking: "Connected to a voter: read the script.",
 };
-const pool = dialing ? new DialerPool(cid, (state, detail) => {
-  $("dialer-state").textContent = detail ? `${DIALER_TEXT[state]} (${detail})` : DIALER_TEXT[state];
-  $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
-  $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
-}) : null;
 
 const phone = data.phone === "twilio"
   ? new TwilioPhone(cid, onCallStatus)
   : new SimulatedPhone(cid, onCallStatus);
+
+const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
+  $("dialer-state").textContent = detail ? `${DIALER_TEXT[state]} (${detail})` : DIALER_TEXT[state];
+  $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
+  $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
+}) : null;
 
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
 

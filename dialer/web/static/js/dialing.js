@@ -6,7 +6,8 @@ import { api } from "./api.js";
 const HEARTBEAT_MS = 25000;
 
 export class DialerPool {
-  constructor(campaignId, onChange) {
+  constructor(campaignId, phone, onChange) {
+    this.phone = phone; // joins the volunteer's conference (Twilio) before they say they are ready
     this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
@@ -22,7 +23,9 @@ export class DialerPool {
     this.ready = ready;
     clearInterval(this.timer);
     try {
+      if (ready) await this.phone.joinConference();
       await api("POST", this.url, { ready });
+      if (!ready) this.phone.leaveConference();
     } catch (err) {
       this.ready = false;
       this.onChange("off", err.message);

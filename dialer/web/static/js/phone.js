@@ -32,6 +32,10 @@ export class SimulatedPhone {
     }
     this.onStatus("completed");
   }
+  async joinConference() {
+    // Power and predictive: nothing to connect; the simulated carrier bridges voters in the server's state.
+  }
+  leaveConference() {}
 }
 
 function loadScript(src) {
@@ -74,5 +78,18 @@ export class TwilioPhone {
   async hangup() {
     if (this.call) this.call.disconnect();
     this.call = null;
+  }
+  async joinConference() {
+    // Power and predictive: the browser waits in the volunteer's own conference, where the server bridges
+    // each answered voter (our voice webhook answers leg=agent with that conference).
+    if (this.conference) return;
+    this.conference = await this.device.connect({ params: { leg: "agent", campaign_id: this.campaignId } });
+    this.conference.on("disconnect", () => {
+      this.conference = null;
+    });
+  }
+  leaveConference() {
+    if (this.conference) this.conference.disconnect();
+    this.conference = null;
   }
 }
