@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+MODE ?= preview
 STAMP := $(VENV)/.installed
 
 .PHONY: test demo lint serve worker bench clean voice-sdk
@@ -19,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 demo: $(STAMP)
-	$(BIN)/dialer demo --port $(PORT)
+	$(BIN)/dialer demo --port $(PORT) --mode $(MODE)
 
 serve: $(STAMP)
 	$(BIN)/dialer serve --port $(PORT)
