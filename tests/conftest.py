@@ -81,3 +81,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 ADMIN = bearer(ADMIN_TOKEN)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running on the main thread for as
+    long as its session fixture lives, and tests after it that call asyncio.run() would fail."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
