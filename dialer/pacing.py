@@ -16,8 +16,8 @@ cap. This pacer plans each line against the next twenty seconds:
    detection and ring-outs remove probability mass as time passes). Their sum is a Poisson-binomial,
    approximated by a Poisson of the same mean (a slightly heavier tail, so it errs on the safe side).
    Humans already answered and waiting for an agent are certain demand. The answer rate comes from
-   `OutcomeEstimator` (counts plus a prior); the pacer plans with its mean plus 1.5 posterior standard
-   deviations, so a young campaign whose rate is still uncertain does not flood its volunteers.
+   `OutcomeEstimator` (a prior plus each dial once *settled*, 21 s on, so early fast failures do not make
+   it look low); the pacer plans with its mean plus 2.5 posterior standard deviations.
 3. **Marginal risk of one more line.** A new line's human answers at ``a`` uniform in the pick-up window;
    it is abandoned iff the humans answered before it have used up every agent free by ``a + 2 s``:
    ``risk(k) = mean_a P(D_others(a) >= S(a + 2))`` where ``D_others`` counts the ringing lines and the
@@ -28,14 +28,13 @@ cap. This pacer plans each line against the next twenty seconds:
 4. **A floor with no risk at all.** ``k_safe`` lines are dialed whatever ``theta`` is: as many as agents
    certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
    That is power mode with look-ahead into wrap-up, and it is what the pacer falls back to.
-5. **Theta from the abandonment bank.** ``bank = target * (live_answers + N) - abandoned`` is how many
-   drops the campaign can still afford at ``target = cap * target_share`` (2.7%, a margin under the 3% cap
-   for the noise of finite runs); ``N``, one answer lent per volunteer, stands for what any pool earns in
-   its first minutes. ``theta = theta_min * (theta_max / theta_min) ** ((bank - 1) / bank_ramp)``, at most
-   ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an integral
+5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops
+   the campaign can still afford at ``target = cap * target_share`` (2.7%, a margin under the 3% cap for
+   the noise of finite runs). ``theta = theta_min * (theta_max / theta_min) ** ((bank - 1) / bank_ramp)``,
+   at most ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an integral
    controller on the measured campaign abandonment that tightens smoothly as it nears the target. Theta
-   is 0 (the safe floor) when the bank is empty, or when one more drop would put the campaign over the
-   cap itself, so a small pool (3-5 volunteers) never spends a drop it has not earned.
+   is 0 (the safe floor) when the bank is empty, or when one more drop would put the campaign over the cap
+   even counting one answer per volunteer to come: a small pool (3-5) never spends a drop it has not earned.
 
 Measured with bench/pacing.py: see its docstring. The bound is the Poisson noise in how many ringing
 lines turn out to be humans: idle agents at the moment a committed line is answered vary with a standard
@@ -51,7 +50,7 @@ import enum
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dialer.models import Mode
 
@@ -87,7 +86,7 @@ class OutcomeEstimator:
     `half_life` (in dials) lets old evidence fade when answer rates drift through the day."""
 
     prior: tuple[float, float, float, float] = (0.10, 0.20, 0.10, 0.60)
-    prior_weight: float = 30.0
+    prior_weight: float = 10.0
     half_life: float | None = None
     counts: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
@@ -167,15 +166,12 @@ class TalkTimeEstimator:
 
     def observed(self, seconds: float) -> TalkTimeEstimator:
         x = math.log(max(seconds, 0.1))
-        return TalkTimeEstimator(
-            self.prior, self.prior_weight, self.n + 1, self.sum_log + x, self.sum_log_sq + x * x
-        )
+        return replace(self, n=self.n + 1, sum_log=self.sum_log + x, sum_log_sq=self.sum_log_sq + x * x)
 
     @property
     def model(self) -> TalkTimeModel:
         mu0, sigma0 = self.prior.log_params
-        w = self.prior_weight
-        total = w + self.n
+        w, total = self.prior_weight, self.prior_weight + self.n
         mu = (w * mu0 + self.sum_log) / total
         second = (w * (sigma0**2 + mu0**2) + self.sum_log_sq) / total
         sigma2 = max(second - mu * mu, 1e-6)
@@ -195,6 +191,12 @@ class CallTiming:
     ring_timeout: float = 15.0
     bridge_window: float = 2.0
 
+    @property
+    def settled_after(self) -> float:
+        """Seconds after dialing when every outcome is known. Feed OutcomeEstimator a dial only then: fed
+        as outcomes arrive, the fast failures come first and the answer rate looks low at the start."""
+        return max(self.ring_timeout, self.pickup_max + self.machine_detect, self.fail_max)
+
     def pickup_cdf(self, t: float) -> float:
         return _uniform_cdf(t, self.pickup_min, self.pickup_max)
 
@@ -203,12 +205,12 @@ class CallTiming:
 class PacerConfig:
     target_share: float = 0.9  # aim at this share of the cap (2.7% of 3%)
     theta_min: float = 0.005  # marginal drop probability allowed once the bank holds its reserve
-    theta_max: float = 0.03  # ... and with a full bank (higher makes drops come in bursts)
+    theta_max: float = 0.05  # ... and with a full bank (higher makes drops come in bursts)
     bank_reserve: float = 1.0  # abandons in hand at which theta == theta_min (below, it keeps shrinking)
     bank_floor: float = 0.0  # no risk at all below this many abandons in hand (measured rate > target)
     bank_ramp: float = 4.0  # abandons over which theta grows from theta_min to theta_max
-    answers_lent_per_volunteer: float = 1.0
-    answer_rate_z: float = 1.5  # plan with this many standard deviations above the estimated answer rate
+    answers_lent_per_volunteer: float = 1.0  # answers a pool surely earns soon (for the cap check)
+    answer_rate_z: float = 2.5  # plan with this many standard deviations above the estimated answer rate
     grid: int = 13  # arrival-time points for the new line's human
     max_lines_per_agent: int = 30
     wrap_expected: float = 20.0  # seconds of wrap-up after a conversation
@@ -222,7 +224,7 @@ class PacingInput:
     agents: Sequence[AgentView]
     ringing: Sequence[float]  # seconds since each unresolved line was dialed
     outcomes: OutcomeEstimator
-    talk: TalkTimeModel
+    talk: TalkTimeModel | None  # None: not enough finished conversations yet to trust a model
     live_answers: int = 0
     abandoned: int = 0
     waiting: int = 0  # humans answered, not yet bridged
@@ -260,10 +262,9 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
 def risk_threshold(
     live_answers: int, abandoned: int, cap: float, volunteers: int = 0, config: PacerConfig = PacerConfig()
 ) -> float:
-    """Theta from the abandonment bank (module docstring, step 5): 0 below `bank_reserve`, then geometric
-    from theta_min to theta_max. Without the loan of answers a big pool would idle in power mode at first."""
+    """Theta from the abandonment bank (module docstring, step 5)."""
     lent = config.answers_lent_per_volunteer * volunteers
-    bank = cap * config.target_share * (live_answers + lent) - abandoned
+    bank = cap * config.target_share * live_answers - abandoned
     if bank < config.bank_floor or cap * (live_answers + lent) - abandoned < 1.0:
         return 0.0  # over target, or one more drop would put the campaign over the cap itself
     share = min(1.0, (bank - config.bank_reserve) / config.bank_ramp)
@@ -352,7 +353,7 @@ def _human_weight(elapsed: float, rates: OutcomeEstimator, timing: CallTiming, h
 
 
 def _supply(
-    agents: Sequence[AgentView], horizon: float, talk: TalkTimeModel, config: PacerConfig
+    agents: Sequence[AgentView], horizon: float, talk: TalkTimeModel | None, config: PacerConfig
 ) -> tuple[int, list[float]]:
     """Agents certainly free by `horizon`, and the chances of each talking one being free by then."""
     sure = 0
@@ -360,7 +361,7 @@ def _supply(
     for agent in agents:
         if _surely_free_by(agent, horizon):
             sure += 1
-        elif agent.status is AgentStatus.TALKING:
+        elif agent.status is AgentStatus.TALKING and talk is not None:
             p = talk.ends_within(agent.elapsed, horizon - config.wrap_expected)
             if p > 1e-4:
                 chances.append(p)
@@ -384,8 +385,7 @@ def _poisson_tail(mean: float, n: int) -> float:
         return 1.0
     if mean <= 0.0:
         return 0.0
-    term = math.exp(-mean)
-    cdf = term
+    term = cdf = math.exp(-mean)
     for j in range(1, n):
         term *= mean / j
         cdf += term
@@ -393,8 +393,4 @@ def _poisson_tail(mean: float, n: int) -> float:
 
 
 def _uniform_cdf(t: float, low: float, high: float) -> float:
-    if t <= low:
-        return 0.0
-    if t >= high:
-        return 1.0
-    return (t - low) / (high - low)
+    return 0.0 if t <= low else 1.0 if t >= high else (t - low) / (high - low)

@@ -61,6 +61,7 @@ class Simulation:
         self.waiting: dict[int, float] = {}  # humans answered and not yet bridged, oldest first
         self.recent_dials: deque[float] = deque()
         self.outcomes = pacing.OutcomeEstimator()
+        self._settling: list[tuple[float, int, CallOutcome]] = []  # outcomes the estimator sees once settled
         self.talk = pacing.TalkTimeEstimator()
         self.config = pacing.PacerConfig(
             wrap_expected=params.wrap,
@@ -124,6 +125,8 @@ class Simulation:
     # -- dialing ------------------------------------------------------------------------------------
 
     def _on_tick(self, _: int) -> None:
+        while self._settling and self._settling[0][0] <= self.now:
+            self.outcomes = self.outcomes.observed(heapq.heappop(self._settling)[2])
         decision = pacing.decide(self._pacing_input(), self.config)
         for _ in range(decision.dials):
             self._dial(owner=None)
@@ -184,7 +187,8 @@ class Simulation:
         line = self.lines.pop(line_id)
         self.counts[line.outcome.value] += 1
         if line.owner is None:
-            self.outcomes = self.outcomes.observed(line.outcome)
+            settled = line.dialed_at + self.config.timing.settled_after
+            heapq.heappush(self._settling, (settled, line_id, line.outcome))
         if line.outcome is not CallOutcome.HUMAN:
             if line.owner is not None:
                 self._schedule(self.now + self.p.preview_seconds, _Event.PREVIEW_DIAL, line.owner)

@@ -11,6 +11,7 @@ from dialer.pacing import (
     AgentStatus,
     AgentView,
     CallOutcome,
+    CallTiming,
     OutcomeEstimator,
     PacerConfig,
     PacingInput,
@@ -176,3 +177,8 @@ def test_talk_time_estimator_learns_from_conversations() -> None:
         est = est.observed(seconds)
     assert est.model.mean == pytest.approx(250.0, rel=0.05)
     assert est.model.sd < 100.0
+
+
+def test_a_dial_settles_once_no_outcome_can_still_be_pending() -> None:
+    assert CallTiming().settled_after == 21.0  # a machine picked up at 18 s is known at 21 s
+    assert CallTiming(ring_timeout=30.0).settled_after == 30.0
