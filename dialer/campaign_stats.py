@@ -12,8 +12,8 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign
-from dialer.dialing import keys as dkeys
 from dialer.dialing.stats import dialer_numbers
+from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue
 
 DIALER_FIELDS = [

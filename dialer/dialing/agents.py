@@ -15,8 +15,8 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
-from dialer.dialing import keys as dkeys
 from dialer.queue import keys
+from dialer.queue import keys as dkeys
 from dialer.queue.lease import new_batch_id
 from dialer.queue.lua_scripts import run
 
@@ -71,17 +71,17 @@ async def set_ready(
         redis,
         "dial_ready",
         [
-            dkeys.agent(campaign_id, volunteer),
-            dkeys.ready(campaign_id),
-            dkeys.pool(campaign_id),
-            dkeys.waiting(campaign_id),
-            dkeys.counters(campaign_id),
+            dkeys.dial_agent(campaign_id, volunteer),
+            dkeys.dial_ready(campaign_id),
+            dkeys.dial_pool(campaign_id),
+            dkeys.dial_waiting(campaign_id),
+            dkeys.dial_counters(campaign_id),
             keys.leases(campaign_id),
-            dkeys.actions(campaign_id),
+            dkeys.dial_actions(campaign_id),
             keys.holder(campaign_id, volunteer),
         ],
         [
-            dkeys.prefix(campaign_id),
+            dkeys.dial_prefix(campaign_id),
             volunteer,
             "ready" if ready else ("gone" if only_if_ready else "away"),
             repr(now),
@@ -97,12 +97,12 @@ async def set_ready(
 
 async def pool(redis: aioredis.Redis, campaign_id: str) -> list[Agent]:
     """Every volunteer in the pool (not away), with their state."""
-    members = cast(list[str], await redis.zrange(dkeys.pool(campaign_id), 0, -1))
+    members = cast(list[str], await redis.zrange(dkeys.dial_pool(campaign_id), 0, -1))
     if not members:
         return []
     async with redis.pipeline(transaction=False) as pipe:
         for volunteer in members:
-            pipe.hgetall(dkeys.agent(campaign_id, volunteer))
+            pipe.hgetall(dkeys.dial_agent(campaign_id, volunteer))
         rows = cast(list[dict[str, str]], await pipe.execute())
     found = []
     for volunteer, row in zip(members, rows, strict=True):
@@ -126,7 +126,7 @@ async def pool(redis: aioredis.Redis, campaign_id: str) -> list[Agent]:
 
 
 async def agent(redis: aioredis.Redis, campaign_id: str, volunteer: str) -> Agent | None:
-    row = cast(dict[str, str], await redis.hgetall(dkeys.agent(campaign_id, volunteer)))
+    row = cast(dict[str, str], await redis.hgetall(dkeys.dial_agent(campaign_id, volunteer)))
     if not row:
         return None
     return Agent(

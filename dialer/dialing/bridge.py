@@ -21,10 +21,10 @@ from typing import cast
 import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign, CampaignStore
-from dialer.dialing import keys as dkeys
 from dialer.dialing.agents import AGENT_TIMEOUT
 from dialer.models import ResultCode
 from dialer.queue import keys
+from dialer.queue import keys as dkeys
 from dialer.queue.lease import QueueError, new_batch_id
 from dialer.queue.lua_scripts import run
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
@@ -73,7 +73,7 @@ class DialCounters:
 
 
 async def dial_counters(redis: aioredis.Redis, campaign_id: str) -> DialCounters:
-    raw = cast(dict[str, str], await redis.hgetall(dkeys.counters(campaign_id)))
+    raw = cast(dict[str, str], await redis.hgetall(dkeys.dial_counters(campaign_id)))
 
     def n(name: str) -> int:
         return int(raw.get(name) or 0)
@@ -162,18 +162,18 @@ async def apply_verdict(
         redis,
         "dial_event",
         [
-            dkeys.line(cid, call_sid),
-            dkeys.lines(cid),
-            dkeys.waiting(cid),
-            dkeys.ready(cid),
-            dkeys.counters(cid),
+            dkeys.dial_line(cid, call_sid),
+            dkeys.dial_lines(cid),
+            dkeys.dial_waiting(cid),
+            dkeys.dial_ready(cid),
+            dkeys.dial_counters(cid),
             keys.leases(cid),
-            dkeys.actions(cid),
+            dkeys.dial_actions(cid),
             keys.attempt(cid, call_sid),
-            dkeys.talk(cid),
+            dkeys.dial_talk(cid),
         ],
         [
-            dkeys.prefix(cid),
+            dkeys.dial_prefix(cid),
             call_sid,
             kind,
             final_status,
@@ -202,7 +202,7 @@ class DialEvents:
     async def on_event(self, event: CallEvent) -> None:
         if not event.campaign_id or event.parent_call_sid:
             return  # preview calls (a browser's child leg) are not ours
-        if not await self.redis.exists(dkeys.line(event.campaign_id, event.call_sid)):
+        if not await self.redis.exists(dkeys.dial_line(event.campaign_id, event.call_sid)):
             return
         campaign = await CampaignStore(self.redis).get(event.campaign_id)
         if campaign is None:

@@ -24,7 +24,6 @@ import redis.asyncio as aioredis
 from dialer import pacing
 from dialer.calling_hours import Window, open_zones
 from dialer.campaigns import Campaign, CampaignStore
-from dialer.dialing import keys as dkeys
 from dialer.dialing import twiml
 from dialer.dialing.agents import Agent, is_stale, pool, set_ready
 from dialer.dialing.bridge import ABANDONED_NOTE, dial_counters, record_outcome, time_scale
@@ -32,6 +31,7 @@ from dialer.dialing.model import RING_TIMEOUT, agent_view, pacer_config
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
 from dialer.queue import keys
+from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import BatchContact, LeaseQueue, new_batch_id
 from dialer.queue.lua_scripts import run
@@ -81,10 +81,10 @@ class CampaignPacer:
     # -- the lock ------------------------------------------------------------------------------------
 
     async def hold_lock(self, ms: int = LOCK_MS) -> bool:
-        return bool(await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, ms]))
+        return bool(await run(self.redis, "dial_lock", [dkeys.dial_lock(self.campaign_id)], [self.token, ms]))
 
     async def release_lock(self) -> None:
-        await run(self.redis, "dial_lock", [dkeys.lock(self.campaign_id)], [self.token, 0])
+        await run(self.redis, "dial_lock", [dkeys.dial_lock(self.campaign_id)], [self.token, 0])
 
     # -- the loop ------------------------------------------------------------------------------------
 
@@ -117,19 +117,19 @@ class CampaignPacer:
     async def _idle(self, campaign: Campaign) -> bool:
         cid = campaign.id
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcard(dkeys.lines(cid))
-            pipe.zcard(dkeys.waiting(cid))
-            pipe.llen(dkeys.actions(cid))
+            pipe.zcard(dkeys.dial_lines(cid))
+            pipe.zcard(dkeys.dial_waiting(cid))
+            pipe.llen(dkeys.dial_actions(cid))
             counts = await pipe.execute()
         return not any(counts)
 
     async def _next_deadline(self) -> float:
-        first = await self.redis.zrange(dkeys.waiting(self.campaign_id), 0, 0, withscores=True)
+        first = await self.redis.zrange(dkeys.dial_waiting(self.campaign_id), 0, 0, withscores=True)
         return float(first[0][1]) if first else float("inf")
 
     async def wait_for_actions(self, campaign: Campaign, timeout: float) -> None:
         """Carry out queued carrier actions; block up to `timeout` seconds for the first one."""
-        key = dkeys.actions(campaign.id)
+        key = dkeys.dial_actions(campaign.id)
         popped = await self.redis.blpop([key], timeout=max(0.01, min(timeout, 1.0)))
         if popped is None:
             return
@@ -153,13 +153,13 @@ class CampaignPacer:
     async def abandon_overdue(self, campaign: Campaign, now: float) -> int:
         """Abandon every voter still waiting at their deadline: identification message, hang-up, record."""
         cid = campaign.id
-        due = cast(list[str], await self.redis.zrangebyscore(dkeys.waiting(cid), "-inf", repr(now)))
+        due = cast(list[str], await self.redis.zrangebyscore(dkeys.dial_waiting(cid), "-inf", repr(now)))
         abandoned = 0
         for sid in due:
             reply = await run(
                 self.redis,
                 "dial_abandon",
-                [dkeys.line(cid, sid), dkeys.waiting(cid), dkeys.counters(cid)],
+                [dkeys.dial_line(cid, sid), dkeys.dial_waiting(cid), dkeys.dial_counters(cid)],
                 [sid, repr(now)],
             )
             if reply[0] != "abandoned":
@@ -197,21 +197,22 @@ class CampaignPacer:
                 agents.append(a)
         views = [agent_view(a, now, s) for a in agents]
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrange(dkeys.lines(cid), 0, -1, withscores=True)
-            pipe.zcard(dkeys.waiting(cid))
-            pipe.lrange(dkeys.talk(cid), 0, -1)
+            pipe.zrange(dkeys.dial_lines(cid), 0, -1, withscores=True)
+            pipe.zcard(dkeys.dial_waiting(cid))
+            pipe.lrange(dkeys.dial_talk(cid), 0, -1)
             lines, waiting, talks = await pipe.execute()
         lost = [sid for sid, at in lines if (now - float(at)) * s > LOST_LINE]
         if lost:
             # No verdict long after any ring or pick-up could last: its callbacks were lost. It stops counting
             # as ringing (else power mode would wait for it forever); a late callback still resolves it.
             log.warning("%d lines of %s had no callback for %.0f s", len(lost), cid, LOST_LINE)
-            await self.redis.zrem(dkeys.lines(cid), *lost)
+            await self.redis.zrem(dkeys.dial_lines(cid), *lost)
             for sid in lost:
-                contact_id, batch_id = await self.redis.hmget(dkeys.line(cid, sid), ["contact_id", "batch"])
+                line = dkeys.dial_line(cid, sid)
+                contact_id, batch_id = await self.redis.hmget(line, ["contact_id", "batch"])
                 if contact_id and batch_id:  # back to the queue: we cannot tell whether anyone answered
                     await run(self.redis, "dial_return", [keys.counters(cid)],
-                              [dkeys.prefix(cid), batch_id, "return", contact_id])  # fmt: skip
+                              [dkeys.dial_prefix(cid), batch_id, "return", contact_id])  # fmt: skip
             lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
         counters = await dial_counters(self.redis, cid)
         talk = pacing.TalkTimeEstimator()
@@ -242,7 +243,7 @@ class CampaignPacer:
         placed = await self.dial(campaign, decision.dials, now) if decision.dials > 0 else 0
         ready = sum(1 for a in inp.agents if a.status is pacing.AgentStatus.READY)
         await self.redis.hset(
-            dkeys.status(campaign.id),
+            dkeys.dial_status(campaign.id),
             mapping={
                 "at": repr(now),
                 "mode": campaign.mode.value,
@@ -258,7 +259,7 @@ class CampaignPacer:
                 ),
             },
         )
-        await self.redis.expire(dkeys.status(campaign.id), 60)
+        await self.redis.expire(dkeys.dial_status(campaign.id), 60)
         return placed
 
     async def take(self, campaign: Campaign, k: int, now: float) -> tuple[str, list[BatchContact]]:
@@ -272,7 +273,7 @@ class CampaignPacer:
             "dial_take",
             [keys.leases(cid), keys.holder(cid, dkeys.AUTO), keys.counters(cid)],
             [
-                dkeys.prefix(cid),
+                dkeys.dial_prefix(cid),
                 dkeys.AUTO,
                 new_batch_id(cid),
                 k,
@@ -310,7 +311,7 @@ class CampaignPacer:
                 placed += 1
             else:
                 to_return.append(contact.id)
-        prefix = dkeys.prefix(campaign.id)
+        prefix = dkeys.dial_prefix(campaign.id)
         for how, ids in (("drop", to_drop), ("return", to_return)):
             if ids:
                 await run(
@@ -370,7 +371,7 @@ class CampaignPacer:
         )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
-                dkeys.line(cid, sid),
+                dkeys.dial_line(cid, sid),
                 mapping={
                     "call_sid": sid,
                     "contact_id": contact.id,
@@ -380,8 +381,8 @@ class CampaignPacer:
                     "state": "dialing",
                 },
             )
-            pipe.expire(dkeys.line(cid, sid), LINE_TTL)
-            pipe.zadd(dkeys.lines(cid), {sid: now})
-            pipe.hincrby(dkeys.counters(cid), "dials", 1)
+            pipe.expire(dkeys.dial_line(cid, sid), LINE_TTL)
+            pipe.zadd(dkeys.dial_lines(cid), {sid: now})
+            pipe.hincrby(dkeys.dial_counters(cid), "dials", 1)
             await pipe.execute()
         return True

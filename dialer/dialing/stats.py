@@ -7,9 +7,9 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign
-from dialer.dialing import keys as dkeys
 from dialer.dialing.agents import AgentState, pool
 from dialer.dialing.bridge import dial_counters
+from dialer.queue import keys as dkeys
 
 
 async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str, Any]:
@@ -17,7 +17,7 @@ async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str,
     power mode); `mean_wait_seconds` is how long a free volunteer waited for a voter, on average."""
     counters = await dial_counters(redis, campaign.id)
     agents = await pool(redis, campaign.id)
-    status = cast(dict[str, str], await redis.hgetall(dkeys.status(campaign.id)))
+    status = cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id)))
     return {
         "campaign_id": campaign.id,
         "mode": campaign.mode.value,

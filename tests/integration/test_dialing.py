@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from dialer.dialing import keys as dkeys
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.dialing.bridge import abandon_rate, apply_verdict, dial_counters
 from dialer.models import Mode
 from dialer.queue import keys
+from dialer.queue import keys as dkeys
 from dialer.store import async_client
 from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, pacer
 
@@ -46,7 +46,7 @@ async def test_concurrent_answers_never_bridge_two_voters_to_one_volunteer(redis
     assert len(bridged) == 3
     assert sorted(r[1] for r in bridged) == ["u1", "u2", "u3"]  # each volunteer exactly once
     assert sum(1 for r in replies if r[0] == "waiting") == 9
-    assert await redis.zcard(dkeys.ready(campaign.id)) == 0
+    assert await redis.zcard(dkeys.dial_ready(campaign.id)) == 0
     for r in bridged:
         found = await agent(redis, campaign.id, r[1])
         assert found is not None and found.state is AgentState.TALKING and found.contact_id == r[2]
@@ -54,7 +54,7 @@ async def test_concurrent_answers_never_bridge_two_voters_to_one_volunteer(redis
         batch_id = await redis.get(keys.holder(campaign.id, r[1]))
         assert await redis.hget(keys.contact(campaign.id, r[2]), "batch") == batch_id
         assert await redis.sismember(keys.batch_contacts(campaign.id, batch_id), r[2])
-    actions = await redis.lrange(dkeys.actions(campaign.id), 0, -1)
+    actions = await redis.lrange(dkeys.dial_actions(campaign.id), 0, -1)
     assert sorted(a.split("|")[2] for a in actions if a.startswith("bridge|")) == ["u1", "u2", "u3"]
     assert sum(1 for a in actions if a.startswith("wait|")) == 9  # each new deadline wakes the pacer
     # A repeated human verdict (a retried AMD callback) changes nothing.
@@ -79,7 +79,7 @@ async def test_a_volunteer_who_is_not_ready_never_gets_a_voter(redis: aioredis.R
     # A volunteer who becomes ready before the deadline takes the waiting voter at once.
     joined = await set_ready(redis, campaign.id, "late", True, now=now + 1, lease_seconds=600)
     assert joined.state == "bridged" and joined.call_sid == carrier.sids[0]
-    assert await redis.zcard(dkeys.waiting(campaign.id)) == 0
+    assert await redis.zcard(dkeys.dial_waiting(campaign.id)) == 0
 
 
 async def test_abandonment_is_counted_once_and_the_voter_hears_who_called(redis: aioredis.Redis) -> None:
@@ -130,7 +130,7 @@ async def test_machines_and_unanswered_lines_are_recorded_by_the_server(redis: a
     await p.wait_for_actions(campaign, 0.1)
     assert carrier.updates == [(carrier.sids[0], carrier.updates[0][1])]
     assert "Please vote on Tuesday." in carrier.updates[0][1] and "<Hangup" in carrier.updates[0][1]
-    assert await redis.zcard(dkeys.lines(campaign.id)) == 0
+    assert await redis.zcard(dkeys.dial_lines(campaign.id)) == 0
     counters = await dial_counters(redis, campaign.id)
     assert (counters.machine, counters.no_answer, counters.live_answers) == (1, 1, 0)
 
@@ -164,7 +164,7 @@ async def test_a_pacer_takes_over_when_the_lock_holder_dies(redis: aioredis.Redi
     await asyncio.sleep(0.3)  # the first one crashed and never renewed
     assert await second.hold_lock()
     assert not await first.hold_lock()
-    assert await redis.exists(dkeys.lock(campaign.id))
+    assert await redis.exists(dkeys.dial_lock(campaign.id))
 
 
 async def test_ready_again_while_talking_ends_that_conversation(redis: aioredis.Redis) -> None:
@@ -187,7 +187,7 @@ async def test_ready_again_while_talking_ends_that_conversation(redis: aioredis.
     assert end[0] == "talk_ended"
     found = await agent(redis, campaign.id, "u1")
     assert found is not None and found.state is AgentState.READY
-    assert await redis.lrange(dkeys.talk(campaign.id), 0, -1) == ["52"]
+    assert await redis.lrange(dkeys.dial_talk(campaign.id), 0, -1) == ["52"]
 
 
 async def test_a_closed_page_leaves_the_pool_only_when_not_talking(redis: aioredis.Redis) -> None:
@@ -206,7 +206,7 @@ async def test_a_closed_page_leaves_the_pool_only_when_not_talking(redis: aiored
         )
     states = {v: (await agent(redis, campaign.id, v)).state for v in (talking, idle)}  # type: ignore[union-attr]
     assert states == {talking: AgentState.TALKING, idle: AgentState.AWAY}
-    assert await redis.zcard(dkeys.ready(campaign.id)) == 0
+    assert await redis.zcard(dkeys.dial_ready(campaign.id)) == 0
 
 
 async def test_a_line_whose_callbacks_were_lost_stops_blocking_power_mode(redis: aioredis.Redis) -> None:

@@ -182,3 +182,12 @@ def test_talk_time_estimator_learns_from_conversations() -> None:
 def test_a_dial_settles_once_no_outcome_can_still_be_pending() -> None:
     assert CallTiming().settled_after == 21.0  # a machine picked up at 18 s is known at 21 s
     assert CallTiming(ring_timeout=30.0).settled_after == 30.0
+
+
+def test_the_planning_answer_rate_is_high_while_uncertain_and_tightens_with_evidence() -> None:
+    young, old = OutcomeEstimator(), OutcomeEstimator()
+    for i in range(5000):
+        old = old.observed(CallOutcome.HUMAN if i % 10 == 0 else CallOutcome.NO_ANSWER)
+    assert young.human_rate_upper(2.5) > 0.3  # the prior alone could hide a 30% answer rate
+    assert 0.10 < old.human_rate_upper(2.5) < 0.115
+    assert old.human_rate_upper(0.0) == pytest.approx(old.human_rate)
