@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 import httpx
 
 from dialer.settings import Settings
-from dialer.telephony import forms, twiml
-from dialer.telephony.base import CallEvent, PlaceCall, VoiceRequest
+from dialer.telephony import forms
+from dialer.telephony.base import PlaceCall
+from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
 from dialer.telephony.simulated_plan import (
     CallPlan,
@@ -66,7 +67,7 @@ class _Leg:
     sent: set[PlannedRequest] = field(default_factory=set)
 
 
-class SimulatedCarrier:
+class SimulatedCarrier(TwilioDialect):
     def __init__(
         self,
         settings: Settings,
@@ -105,28 +106,10 @@ class SimulatedCarrier:
         self._count += 1
         return random.Random(f"{self.seed}:{self._count}")
 
-    # The same translation as TwilioCarrier: our webhooks cannot tell the two apart. ------------------
+    # Webhook parsing and TwiML come from TwilioDialect, as for TwilioCarrier. -----------------------
 
     def voice_token(self, identity: str) -> str:
         return f"simulated:{identity}"
-
-    def validate(self, path_qs: str, form: Mapping[str, str], signature: str | None) -> bool:
-        return self.signer.validate(path_qs, form, signature)
-
-    def parse_voice(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> VoiceRequest:
-        return forms.parse_voice(form, query)
-
-    def parse_status(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
-        return forms.parse_status(form, query)
-
-    def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
-        return forms.parse_amd(form, query)
-
-    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
-        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout)
-
-    def refusal_twiml(self, message: str) -> str:
-        return twiml.refusal_twiml(message)
 
     # Outbound legs (power and predictive modes) ------------------------------------------------------
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 import httpx
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
 from dialer.settings import Settings
-from dialer.telephony import forms, twiml
-from dialer.telephony.base import CallEvent, PlaceCall, VoiceRequest
+from dialer.telephony.base import PlaceCall
+from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.ratelimit import RateLimiter
 from dialer.telephony.signing import WebhookSigner, signer_for
 from dialer.telephony.twilio_rest import TwilioRest
@@ -22,7 +22,7 @@ DEFAULT_CALLS_PER_SECOND = 1.0
 VOICE_TOKEN_TTL = 3600
 
 
-class TwilioCarrier:
+class TwilioCarrier(TwilioDialect):
     """Translates between the dialer and Twilio. Holds no call state and writes nothing anywhere."""
 
     def __init__(
@@ -74,25 +74,7 @@ class TwilioCarrier:
         jwt = token.to_jwt()
         return jwt.decode() if isinstance(jwt, bytes) else str(jwt)
 
-    # Webhooks ----------------------------------------------------------------------------------------
-
-    def validate(self, path_qs: str, form: Mapping[str, str], signature: str | None) -> bool:
-        return self.signer.validate(path_qs, form, signature)
-
-    def parse_voice(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> VoiceRequest:
-        return forms.parse_voice(form, query)
-
-    def parse_status(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
-        return forms.parse_status(form, query)
-
-    def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
-        return forms.parse_amd(form, query)
-
-    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
-        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout)
-
-    def refusal_twiml(self, message: str) -> str:
-        return twiml.refusal_twiml(message)
+    # Webhooks: parsing, validation and TwiML come from TwilioDialect. ---------------------------------
 
     # REST --------------------------------------------------------------------------------------------
 
