@@ -171,6 +171,7 @@ async def apply_verdict(
             dkeys.dial_actions(cid),
             keys.attempt(cid, call_sid),
             dkeys.dial_talk(cid),
+            dkeys.dial_settling(cid),
         ],
         [
             dkeys.dial_prefix(cid),

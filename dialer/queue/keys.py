@@ -74,6 +74,9 @@ are `dial_<name>`):
   {c:<id>}:dial:counters         hash   dials, live_answers, abandoned, bridged, wait_total (seconds
                                         volunteers waited before a voter), and outcome counts human, machine,
                                         failed, no_answer (the pacer's answer-rate estimate)
+  {c:<id>}:dial:settling        zset   "<outcome>|<sid>" by dial time: outcomes of lines dialed in the
+                                        last 21 s, not yet counted by the pacer's answer-rate estimate;
+                                        trimmed by the pacer
   {c:<id>}:dial:talk             list   the last conversation lengths in seconds (the pacer's talk-time model)
   {c:<id>}:dial:actions          list   carrier actions for the pacer, which owns the calls it placed:
                                         "bridge|<sid>|<volunteer>", "machine|<sid>", "hangup|<sid>",
@@ -314,3 +317,7 @@ def dial_status(campaign_id: str) -> str:
 
 def dial_lock(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dial:lock"
+
+
+def dial_settling(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:dial:settling"

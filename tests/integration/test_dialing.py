@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from dialer.dialing.agents import AgentState, agent, set_ready
-from dialer.dialing.bridge import abandon_rate, apply_verdict, dial_counters
+from dialer.dialing.bridge import DialCounters, abandon_rate, apply_verdict, dial_counters
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
@@ -223,3 +223,33 @@ async def test_a_line_whose_callbacks_were_lost_stops_blocking_power_mode(redis:
     counters = await redis.hgetall(keys.counters(campaign.id))
     assert (counters["leased"], counters["pending"]) == ("1", "1")  # the lost one went back to the queue
     assert len(carrier.placed) == 2
+
+
+async def test_outcomes_count_for_the_answer_rate_only_once_their_dial_has_settled(
+    redis: aioredis.Redis,
+) -> None:
+    """A fast failure arrives seconds after dialing, long before any pick-up could: counting it at once
+    would make a young campaign's answer rate look low and flood a big pool (helper sims: 12.9% dropped)."""
+    pacer_ = pacer(redis, FakeCarrier(), "pw")
+    now = 1_000_000.0
+    await redis.zadd(
+        dkeys.dial_settling("pw"), {"failed|CA1": now - 3, "failed|CA2": now - 30, "human|CA3": now - 25}
+    )
+    counters = DialCounters(
+        dials=3,
+        live_answers=1,
+        abandoned=0,
+        bridged=1,
+        wait_total=0.0,
+        human=1,
+        machine=0,
+        failed=2,
+        no_answer=0,
+    )
+    assert await pacer_.settled_counts("pw", counters, now) == (
+        1,
+        0,
+        1,
+        0,
+    )  # CA1 (3 s old) is not counted yet
+    assert await redis.zrange(dkeys.dial_settling("pw"), 0, -1) == ["failed|CA1"]  # settled ones are trimmed

@@ -6,6 +6,7 @@
 -- Each kind acts only on the state it expects, so retried and out-of-order callbacks change nothing.
 -- KEYS: [1] {c}:dial:line:<sid>  [2] {c}:dial:lines  [3] {c}:dial:waiting  [4] {c}:dial:ready
 --       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:attempt:<sid>  [9] {c}:dial:talk
+--       [10] {c}:dial:settling (outcomes by dial time: the pacer counts an outcome once its dial has settled)
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] call sid  [3] kind human|machine|end  [4] final status ('' unless end)
 --       [5] now  [6] waiting deadline  [7] new batch id (if the volunteer has no open batch)
 --       [8] that batch's deadline  [9] seen-since limit: a ready volunteer not seen since is away
@@ -24,6 +25,11 @@ local line = redis.call('HMGET', KEYS[1], 'contact_id', 'batch', 'volunteer')
 local cid, auto_batch = line[1], line[2]
 
 -- The longest-waiting volunteer still ready and alive; stale ones are set away on the way.
+-- Each outcome the pacer's answer-rate estimate learns from, scored by when its line was dialed.
+local function settling(outcome)
+  redis.call('ZADD', KEYS[10], redis.call('HGET', KEYS[1], 'dialed_at') or ARGV[5], outcome .. '|' .. sid)
+end
+
 local function reserve()
   while true do
     local top = redis.call('ZRANGE', KEYS[4], 0, 0)
@@ -75,6 +81,7 @@ if kind == 'human' then
   redis.call('ZREM', KEYS[2], sid)
   redis.call('HINCRBY', KEYS[5], 'live_answers', 1)
   redis.call('HINCRBY', KEYS[5], 'human', 1)
+  settling('human')
   local v = reserve()
   if v then
     local vb = assign(v)
@@ -88,6 +95,7 @@ elseif kind == 'machine' then
   if state ~= 'dialing' then return {'noop', state} end
   redis.call('ZREM', KEYS[2], sid)
   redis.call('HINCRBY', KEYS[5], 'machine', 1)
+  settling('machine')
   redis.call('HSET', KEYS[1], 'state', 'machine')
   redis.call('RPUSH', KEYS[7], 'machine|' .. sid)
   return {'machine', cid, auto_batch}
@@ -100,6 +108,7 @@ if state == 'dialing' then
   if final == 'busy' or final == 'failed' then outcome = 'failed' end
   redis.call('ZREM', KEYS[2], sid)
   redis.call('HINCRBY', KEYS[5], outcome, 1)
+  settling(outcome)
   redis.call('HSET', KEYS[1], 'state', 'ended')
   return {'unanswered', cid, auto_batch, outcome}
 elseif state == 'waiting' then
