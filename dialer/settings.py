@@ -5,6 +5,7 @@ Nothing else in the package reads `os.environ`; tests build Settings directly.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -37,6 +38,9 @@ class Settings:
     sim_seed: int = 1
     # >1 runs simulated calls faster than real time (a 90 s call takes 90/speed s): demos and tests.
     sim_speed: float = 1.0
+    # How simulated voters behave: SimProfile's fields (human_rate, machine_rate, busy_rate, fail_rate,
+    # pickup_min/max, talk_mean/sd, ...) as JSON in DIALER_SIM_PROFILE; empty means its defaults.
+    sim_profile: Mapping[str, float] = field(default_factory=dict)
     # Largest accepted request body, in bytes (call lists are the big ones).
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
@@ -76,6 +80,7 @@ class Settings:
             twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
             sim_seed=_int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 1),
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
+            sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
             port=resolved_port,
         )
         if carrier == "twilio":
@@ -138,3 +143,24 @@ def _positive_float(raw: str | None, name: str, default: float) -> float:
     if not value > 0:
         raise SettingsError(f"{name} must be above 0, not {raw!r}")
     return value
+
+
+def _sim_profile(raw: str | None) -> dict[str, float]:
+    if raw is None:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise SettingsError('DIALER_SIM_PROFILE must be a JSON object like {"human_rate": 0.3}') from None
+    if not isinstance(data, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in data.values()
+    ):
+        raise SettingsError('DIALER_SIM_PROFILE must be a JSON object of numbers like {"human_rate": 0.3}')
+    # Checked here, at start-up, so a typo stops the server with a message instead of every call failing.
+    from dialer.telephony.simulated_plan import SimProfile
+
+    try:
+        SimProfile(**data)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"DIALER_SIM_PROFILE: {exc}") from None
+    return {str(k): float(v) for k, v in data.items()}

@@ -28,4 +28,7 @@ def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = N
         return TwilioCarrier(settings, http)
     from dialer.telephony.simulated import SimulatedCarrier
 
-    return SimulatedCarrier(settings, http, speed=settings.sim_speed)
+    from dialer.telephony.simulated_plan import SimProfile
+
+    profile = SimProfile(**settings.sim_profile)
+    return SimulatedCarrier(settings, http, speed=settings.sim_speed, profile=profile)

@@ -68,3 +68,25 @@ def test_settings_are_frozen() -> None:
     s = Settings.from_env({})
     with pytest.raises(AttributeError):
         s.port = 1  # type: ignore[misc]
+
+
+def test_simulated_voters_are_configurable_and_checked_at_start() -> None:
+    s = Settings.from_env({"DIALER_SIM_PROFILE": '{"human_rate": 0.5, "talk_mean": 30}'})
+    assert s.sim_profile == {"human_rate": 0.5, "talk_mean": 30.0}
+    for bad, needle in [
+        ("{human_rate: 1}", "JSON object"),
+        ('{"human_rate": "high"}', "numbers"),
+        ('{"human_rate": 0.9, "machine_rate": 0.5}', "add up"),
+        ('{"nonsense": 1}', "nonsense"),
+    ]:
+        with pytest.raises(SettingsError, match=needle):
+            Settings.from_env({"DIALER_SIM_PROFILE": bad})
+
+
+def test_the_simulated_carrier_uses_the_profile(tmp_path: Path) -> None:
+    from dialer.telephony import carrier_from_settings
+    from dialer.telephony.simulated import SimulatedCarrier
+
+    env = {"DIALER_SIM_PROFILE": '{"human_rate": 0.7}', "DIALER_DATA_DIR": str(tmp_path)}
+    carrier = carrier_from_settings(Settings.from_env(env))
+    assert isinstance(carrier, SimulatedCarrier) and carrier.profile.human_rate == 0.7
