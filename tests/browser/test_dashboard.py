@@ -69,4 +69,10 @@ def test_dashboard_counters_follow_each_result_live(
         assert admin.get(f"/api/campaigns/{campaign}").json()["status"] == "paused"
     page.get_by_role("button", name="Resume calling").click()
     expect(page.locator("#status")).to_have_text("active")
+
+    # Another organizer pauses from elsewhere: this dashboard follows live.
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
+    expect(page.locator("#status")).to_have_text("paused", timeout=2_000)
+    expect(page.get_by_role("button", name="Resume calling")).to_be_visible()
     context.close()

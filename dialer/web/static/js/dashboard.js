@@ -59,6 +59,10 @@ function drawChart() {
 
 function render(s) {
   roll();
+  if (s.status && (s.status !== campaign.status || s.mode !== campaign.mode)) {
+    campaign = { ...campaign, status: s.status, mode: s.mode ?? campaign.mode };
+    renderStatus();
+  }
   if (lastCalls !== null && s.calls > lastCalls) perMinute[perMinute.length - 1] += s.calls - lastCalls;
   lastCalls = s.calls;
   $("calls").textContent = s.calls;
@@ -145,8 +149,9 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "stats") render(message);
-    if (message.type === "campaign" && message.campaign) {
-      campaign = message.campaign;
+    if (message.type === "campaign") {
+      // Another organizer paused, resumed or switched the mode: {type, campaign_id, status, mode}.
+      campaign = { ...campaign, status: message.status ?? campaign.status, mode: message.mode ?? campaign.mode };
       renderStatus();
     }
   });
