@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -17,8 +18,25 @@ def _settings(port: int | None = None) -> Settings:
         raise SystemExit(f"dialer: configuration error: {exc}") from None
 
 
+class RedactTokens(logging.Filter):
+    """Bearer tokens in a WebSocket URL's query (`?token=`) never reach the logs."""
+
+    PATTERN = re.compile(r"([?&]token=)[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args
+            )
+        record.msg = self.PATTERN.sub(r"\1[redacted]", str(record.msg))
+        return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).addFilter(RedactTokens())
 
     from dialer.app import create_app
 

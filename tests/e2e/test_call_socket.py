@@ -117,6 +117,8 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
             assert again["type"] == "error" and again["code"] == "already_completed"
 
     asyncio.run(walk())
+    log = setup.server.log()
+    assert "/ws/call/dc?token=[redacted]" in log and setup.token not in log  # tokens stay out of logs
     with setup.server.client() as admin:
         rows = admin.get("/api/campaigns/dc/results.csv").text.splitlines()
         assert len(rows) == 2 and "undecided" in rows[1] and "nice" in rows[1]

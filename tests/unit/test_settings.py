@@ -90,3 +90,21 @@ def test_the_simulated_carrier_uses_the_profile(tmp_path: Path) -> None:
     env = {"DIALER_SIM_PROFILE": '{"human_rate": 0.7}', "DIALER_DATA_DIR": str(tmp_path)}
     carrier = carrier_from_settings(Settings.from_env(env))
     assert isinstance(carrier, SimulatedCarrier) and carrier.profile.human_rate == 0.7
+
+
+def test_websocket_tokens_are_redacted_from_logs() -> None:
+    import logging
+
+    from dialer.cli import RedactTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s" %s',
+        ("127.0.0.1:5", "WebSocket", "/ws/call/demo?token=SECRET123&x=1", "[accepted]"),
+        None,
+    )
+    assert RedactTokens().filter(record)
+    assert "SECRET123" not in record.getMessage() and "token=[redacted]&x=1" in record.getMessage()
