@@ -16,7 +16,6 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -26,9 +25,9 @@ from dialer import pacing
 from dialer.calling_hours import Window, open_zones
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing import twiml
-from dialer.dialing.agents import Agent, is_stale, pool, set_ready
-from dialer.dialing.bridge import ABANDONED_NOTE, DialCounters, dial_counters, record_outcome, time_scale
-from dialer.dialing.model import RING_TIMEOUT, agent_view, pacer_config
+from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
+from dialer.dialing.model import RING_TIMEOUT, pacer_config
+from dialer.dialing.observe import observe
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
 from dialer.queue import keys
@@ -50,7 +49,6 @@ AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
 SCAN = 200  # pending entries read at a time by a take
 MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at most
 LINE_TTL = 24 * 3600
-LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken for lost
 
 
 def dialable(campaign: Campaign) -> bool:
@@ -187,73 +185,8 @@ class CampaignPacer:
     # -- pacing and dialing ----------------------------------------------------------------------------
 
     async def pacing_input(self, campaign: Campaign, now: float) -> pacing.PacingInput:
-        cid, s = campaign.id, self.scale
-        agents: list[Agent] = []
-        for a in await pool(self.redis, cid):
-            if is_stale(a, now):
-                await set_ready(
-                    self.redis, cid, a.volunteer, False, now=now, lease_seconds=campaign.lease_seconds
-                )
-            else:
-                agents.append(a)
-        views = [agent_view(a, now, s) for a in agents]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrange(dkeys.dial_lines(cid), 0, -1, withscores=True)
-            pipe.zcard(dkeys.dial_waiting(cid))
-            pipe.lrange(dkeys.dial_talk(cid), 0, -1)
-            lines, waiting, talks = await pipe.execute()
-        lost = [sid for sid, at in lines if (now - float(at)) * s > LOST_LINE]
-        if lost:
-            # No verdict long after any ring or pick-up could last: its callbacks were lost. It stops counting
-            # as ringing (else power mode would wait for it forever); a late callback still resolves it.
-            log.warning("%d lines of %s had no callback for %.0f s", len(lost), cid, LOST_LINE)
-            await self.redis.zrem(dkeys.dial_lines(cid), *lost)
-            for sid in lost:
-                line = dkeys.dial_line(cid, sid)
-                contact_id, batch_id = await self.redis.hmget(line, ["contact_id", "batch"])
-                if contact_id and batch_id:  # back to the queue: we cannot tell whether anyone answered
-                    await run(self.redis, "dial_return", [keys.counters(cid)],
-                              [dkeys.dial_prefix(cid), batch_id, "return", contact_id])  # fmt: skip
-            lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
-        counters = await dial_counters(self.redis, cid)
-        talk = pacing.TalkTimeEstimator()
-        for seconds in talks:
-            talk = talk.observed(float(seconds))
-        outcomes = pacing.OutcomeEstimator(counts=await self.settled_counts(cid, counters, now))
-        self.recent = [t for t in self.recent if t > now - 2.0 / s * max(1.0, 1.0 / self.cps)]
-        return pacing.PacingInput(
-            now=now * s,
-            mode=campaign.mode,
-            agents=views,
-            ringing=[max(0.0, (now - float(at)) * s) for _, at in lines],
-            outcomes=outcomes,
-            talk=talk.model,
-            live_answers=counters.live_answers,
-            abandoned=counters.abandoned,
-            waiting=int(waiting),
-            abandon_cap=campaign.abandon_cap,
-            cps_limit=self.cps,
-            recent_dials=[t * s for t in self.recent],
-        )
-
-    async def settled_counts(
-        self, cid: str, counters: DialCounters, now: float
-    ) -> tuple[float, float, float, float]:
-        """Outcome counts of dials old enough to have settled. Fast failures (2-5 s) arrive before any
-        pick-up (5-18 s): counted at once they make a young campaign's answer rate look low, and a big pool
-        floods (the simulator showed up to 13% abandoned at the start before this)."""
-        horizon = now - pacing.CallTiming().settled_after / self.scale
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zremrangebyscore(dkeys.dial_settling(cid), "-inf", f"({horizon!r}")
-            pipe.zrange(dkeys.dial_settling(cid), 0, -1)
-            _, recent = await pipe.execute()
-        young = Counter(str(member).split("|", 1)[0] for member in recent)
-        return (
-            max(0.0, counters.human - young["human"]),
-            max(0.0, counters.machine - young["machine"]),
-            max(0.0, counters.failed - young["failed"]),
-            max(0.0, counters.no_answer - young["no_answer"]),
-        )
+        self.recent = [t for t in self.recent if t > now - 2.0 / self.scale * max(1.0, 1.0 / self.cps)]
+        return await observe(self.redis, campaign, now, scale=self.scale, cps=self.cps, recent=self.recent)
 
     async def tick(self, campaign: Campaign, now: float) -> int:
         inp = await self.pacing_input(campaign, now)

@@ -31,6 +31,8 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:team-board             zset   queue/results.py  calls per team (record.lua)
   {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after
                                          a reconnect); TTL 1 day
+  {c:<id>}:session:<v>:call:<cid> string web/ws_call.py      the CallSid of the volunteer's latest call to the
+                                         contact (the result recorded for it carries it); TTL 1 day
   The lease queue (owner: queue/lease.py, queue/importer.py, queue/results.py; the Lua scripts in
   queue/lua build the per-contact/per-zone/per-batch names from the `{c:<id>}:` prefix with the same
   templates as below; TTL: none unless stated):
@@ -232,6 +234,11 @@ CALLS_CHANNEL_PATTERN = "{c:*}:calls"
 
 def call_session(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:session:{volunteer}"
+
+
+def call_of_contact(campaign_id: str, volunteer: str, contact_id: str) -> str:
+    """The CallSid of the volunteer's latest call to the contact, so its result carries it; TTL 1 day."""
+    return f"{tag(campaign_id)}:session:{volunteer}:call:{contact_id}"
 
 
 def dnc_mirror(campaign_id: str) -> str:

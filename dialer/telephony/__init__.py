@@ -27,7 +27,6 @@ def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = N
 
         return TwilioCarrier(settings, http)
     from dialer.telephony.simulated import SimulatedCarrier
-
     from dialer.telephony.simulated_plan import SimProfile
 
     profile = SimProfile(**settings.sim_profile)

@@ -120,7 +120,10 @@ class CallSocket:
         )
         if not batch_id:
             return self.session.record_failed("not_in_batch", "this contact is not in a batch of yours")
-        call_sid = cast(str | None, await d.redis.get(f"{self.state_key}:call:{decision.contact_id}"))
+        call_sid = cast(
+            str | None,
+            await d.redis.get(keys.call_of_contact(self.campaign.id, self.user.id, decision.contact_id)),
+        )
         try:
             await record_result(
                 d.redis,
@@ -150,7 +153,9 @@ class CallSocket:
         contact_id = str(message.get("contact_id", ""))
         call_sid = str(message.get("call_sid") or "")
         if call_sid and contact_id:
-            await self.d.redis.set(f"{self.state_key}:call:{contact_id}", call_sid, ex=SESSION_TTL)
+            await self.d.redis.set(
+                keys.call_of_contact(self.campaign.id, self.user.id, contact_id), call_sid, ex=SESSION_TTL
+            )
         self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
         contact = self.session.contacts.get(contact_id)
         async with self.send_lock:
@@ -166,7 +171,11 @@ class CallSocket:
         call_sid = message.get("call_sid")
         if call_sid and contact_id:
             # Remember the call so that the result recorded for this contact carries its CallSid.
-            await self.d.redis.set(f"{self.state_key}:call:{contact_id}", str(call_sid), ex=SESSION_TTL)
+            await self.d.redis.set(
+                keys.call_of_contact(self.campaign.id, self.user.id, contact_id),
+                str(call_sid),
+                ex=SESSION_TTL,
+            )
         reply = self.session.call_status(contact_id, status)
         for out in reply.messages:
             out["call_sid"] = call_sid

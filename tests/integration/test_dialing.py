@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.dialing.bridge import DialCounters, abandon_rate, apply_verdict, dial_counters
+from dialer.dialing.observe import settled_counts
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
@@ -229,8 +230,7 @@ async def test_outcomes_count_for_the_answer_rate_only_once_their_dial_has_settl
     redis: aioredis.Redis,
 ) -> None:
     """A fast failure arrives seconds after dialing, long before any pick-up could: counting it at once
-    would make a young campaign's answer rate look low and flood a big pool (helper sims: 12.9% dropped)."""
-    pacer_ = pacer(redis, FakeCarrier(), "pw")
+    would make a young campaign's answer rate look low and flood a big pool (the simulator: 12.9% dropped)."""
     now = 1_000_000.0
     await redis.zadd(
         dkeys.dial_settling("pw"), {"failed|CA1": now - 3, "failed|CA2": now - 30, "human|CA3": now - 25}
@@ -246,10 +246,6 @@ async def test_outcomes_count_for_the_answer_rate_only_once_their_dial_has_settl
         failed=2,
         no_answer=0,
     )
-    assert await pacer_.settled_counts("pw", counters, now) == (
-        1,
-        0,
-        1,
-        0,
-    )  # CA1 (3 s old) is not counted yet
+    settled = await settled_counts(redis, "pw", counters, now, scale=1.0)
+    assert settled == (1, 0, 1, 0)  # CA1 (3 s old) is not counted yet
     assert await redis.zrange(dkeys.dial_settling("pw"), 0, -1) == ["failed|CA1"]  # settled ones are trimmed
