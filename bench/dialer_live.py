@@ -97,9 +97,7 @@ async def main(url: str, volunteers: int, lines: int) -> None:
     print(f"{placed} concurrent human verdicts: {match_s * 1000:.0f} ms ({placed / match_s:.0f}/s), "
           f"{len(bridged)} bridged, {placed - len(bridged)} waiting, no volunteer twice")  # fmt: skip
     floor = await baseline(redis, placed)
-    print(
-        f"  ratio against {placed} concurrent bare EVALSHA calls ({floor * 1000:.0f} ms): {match_s / floor:.1f}x"
-    )
+    print(f"  vs {placed} concurrent bare EVALSHA calls ({floor * 1000:.0f} ms): {match_s / floor:.1f}x")
     print(f"pacing input read: {read_s * 1000:.1f} ms; decide: {decide_s * 1000:.1f} ms")
     stale = [key async for key in redis.scan_iter(match=f"{{c:{CID}}}*", count=1000)]
     for i in range(0, len(stale), 500):
