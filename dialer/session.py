@@ -22,6 +22,10 @@ from dialer.scripts.engine import AnswerError, Walk
 from dialer.scripts.model import Script
 
 MAX_NOTES = 10_000
+# Results that mean no conversation took place: a finish with one of these records no answers.
+NO_CONVERSATION = frozenset(
+    {ResultCode.NO_ANSWER, ResultCode.BUSY, ResultCode.VOICEMAIL, ResultCode.DISCONNECTED}
+)
 MAX_KEY = 200
 STATE_VERSION = 1
 
@@ -174,7 +178,9 @@ class CallSession:
         result = walk.result or (ResultCode(wanted) if wanted is not None else None)
         if result is None:
             return _error_reply("not_done", "the script has not reached an end: answer on, or give a result")
-        answers = walk.answers(self.script)
+        # Nobody talked (no answer, busy, a machine, a dead line): whatever was clicked through the script
+        # while it rang is not what a voter said, and must not reach the results.
+        answers = {} if result in NO_CONVERSATION and walk.result is None else walk.answers(self.script)
         return Reply(record=RecordResult(contact_id, result, answers, notes, key, self.script_version))
 
     # -- helpers -------------------------------------------------------------------------------------------

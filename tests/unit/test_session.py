@@ -96,6 +96,29 @@ def test_finish_before_the_end_needs_a_result(session: CallSession) -> None:
     assert reply.record is not None and reply.record.result == "no_answer" and reply.record.notes == ""
 
 
+@pytest.mark.parametrize(
+    ("result", "kept"),
+    [
+        ("no_answer", False),
+        ("busy", False),
+        ("voicemail", False),
+        ("disconnected", False),
+        ("refused", True),
+        ("call_back", True),
+    ],
+)
+def test_answers_clicked_while_it_rang_are_not_recorded_when_nobody_talked(
+    session: CallSession, result: str, kept: bool
+) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    session.receive({"type": "answer", "step": "intro", "choice": 0})
+    session.receive({"type": "answer", "step": "support", "choice": 0})
+    reply = session.receive({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": result})
+    assert reply.record is not None
+    expected = {"intro": "Speaking", "support": "yes"} if kept else {}
+    assert reply.record.answers == expected
+
+
 def test_finish_conflicting_with_the_scripts_result(session: CallSession) -> None:
     session.receive({"type": "start", "contact_id": "c2"})
     session.receive({"type": "answer", "step": "intro", "choice": 1})
