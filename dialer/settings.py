@@ -35,7 +35,9 @@ class Settings:
     twilio_twiml_app_sid: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
     # Simulated carrier knobs (the demo and load tests set these).
-    sim_seed: int = 1
+    # The simulated carrier's seed: given, its calls repeat exactly; unset, each start draws a new one, so
+    # CallSids never collide with the attempts a previous run left in Redis.
+    sim_seed: int | None = None
     # >1 runs simulated calls faster than real time (a 90 s call takes 90/speed s): demos and tests.
     sim_speed: float = 1.0
     # How simulated voters behave: SimProfile's fields (human_rate, machine_rate, busy_rate, fail_rate,
@@ -78,7 +80,9 @@ class Settings:
             twilio_api_key_secret=get("TWILIO_API_KEY_SECRET"),
             twilio_twiml_app_sid=get("TWILIO_TWIML_APP_SID"),
             twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
-            sim_seed=_int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 1),
+            sim_seed=None
+            if get("DIALER_SIM_SEED") is None
+            else _int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 0),
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
             port=resolved_port,

@@ -14,6 +14,7 @@ import collections
 import hashlib
 import logging
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,7 +86,12 @@ class SimulatedCarrier(TwilioDialect):
             raise ValueError("speed must be positive")
         self.settings = settings
         self.profile = profile or SimProfile()
-        self.seed = settings.sim_seed if seed is None else seed
+        chosen = settings.sim_seed if seed is None else seed
+        # Unseeded, every start gets its own seed: a restarted server must not reissue a CallSid whose
+        # attempt (and its applied callbacks) a previous run left in Redis.
+        self.seed = chosen if chosen is not None else secrets.randbelow(2**31)
+        if chosen is None:
+            log.info("simulated carrier seed %d (set DIALER_SIM_SEED to repeat this run's calls)", self.seed)
         self.speed = speed
         self.signer = signer or signer_for(settings)
         self.account_sid = settings.twilio_account_sid or (

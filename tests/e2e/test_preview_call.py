@@ -151,3 +151,58 @@ def test_volunteer_hangs_up_a_simulated_call(tmp_path: Path, clean_redis: str) -
                 await client.aclose()
 
         assert asyncio.run(final_status()) in ("completed", "canceled")
+
+
+def test_a_restarted_server_keeps_calling_with_fresh_call_sids(tmp_path: Path, clean_redis: str) -> None:
+    """Unseeded, the simulated carrier draws a new seed per start: a restart against the same Redis must
+    not reissue CallSids whose attempts (and applied callbacks) the last run left, or progress stalls."""
+    env = {"DIALER_SIM_SPEED": "40", "DIALER_SIM_SEED": ""}
+    asyncio.run(seed_script(clean_redis))
+    runs = []
+    for run in range(2):
+        with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+            if run == 0:
+                assert (
+                    admin.post(
+                        "/api/campaigns",
+                        json={
+                            "id": "rs",
+                            "name": "Restart",
+                            "script_id": "gotv-2026",
+                            "caller_id": "+12025550199",
+                            "batch_size": 3,
+                        },
+                    ).status_code
+                    == 201
+                )
+                asyncio.run(seed(clean_redis, "rs", 6))
+            r = httpx.post(
+                f"{server.base_url}/api/auth/signup",
+                json={"email": f"r{run}@example.org", "name": "R", "password": "a long password"},
+            )
+            token = r.json()["token"]
+
+            async def call(token: str = token, run: int = run) -> list[str]:
+                volunteer = SimulatedVolunteer(
+                    server.base_url, token, "rs", seed=run, think_seconds=0.01, call_timeout=15
+                )
+                try:
+                    await volunteer.run(max_calls=2)
+                    return volunteer.report.call_sids
+                finally:
+                    await volunteer.aclose()
+
+            runs.append(asyncio.run(call()))
+
+    async def statuses(sids: list[str]) -> list[str]:
+        client = async_client(clean_redis)
+        try:
+            return [str((await AttemptStore(client).get("rs", sid) or {}).get("status")) for sid in sids]
+        finally:
+            await client.aclose()
+
+    assert not set(runs[0]) & set(runs[1])
+    # Before the fix the second run's callbacks were taken for repeats of the first's: stuck at 'initiated'.
+    moved = {"ringing", "in-progress", "completed", "busy", "no-answer", "failed", "canceled"}
+    second = asyncio.run(statuses(runs[1]))
+    assert second and all(s in moved for s in second), second

@@ -11,7 +11,7 @@ def test_defaults_match_the_api_table() -> None:
     s = Settings.from_env({})
     assert s.redis_url is None
     assert s.data_dir == Path("var")
-    assert s.carrier == "simulated"
+    assert s.carrier == "simulated" and s.sim_seed is None
     assert s.twilio_api_base_url == "https://api.twilio.com"
     assert s.port == 8000
     assert s.base_url == "http://127.0.0.1:8000"
