@@ -93,6 +93,8 @@ class BatchContact:
     phone_type: str = ""
     attempts: int = 0
     fields: dict[str, str] = field(default_factory=dict)
+    state: str = ""
+    zip: str = ""
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> BatchContact:
@@ -107,6 +109,8 @@ class BatchContact:
             phone_type=card["phone_type"],
             attempts=int(card["attempts"]),
             fields=card["fields"],
+            state=card.get("state", ""),  # cards written before state and zip were added lack them
+            zip=card.get("zip", ""),
         )
 
     @classmethod
@@ -121,6 +125,8 @@ class BatchContact:
             phone_type=data.get("phone_type", ""),
             attempts=int(data.get("attempts") or 0),
             fields=json.loads(data.get("fields") or "{}"),
+            state=data.get("state", ""),
+            zip=data.get("zip", ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -130,6 +136,8 @@ class BatchContact:
             "first_name": self.first_name,
             "last_name": self.last_name,
             "phone": self.phone,
+            "state": self.state,
+            "zip": self.zip,
             "fields": dict(self.fields),
         }
 
@@ -176,6 +184,8 @@ def _card(c: Contact) -> str:
             "last_name": c.last_name,
             "tz": c.timezone,
             "phone_type": c.phone_type,
+            "state": c.state,
+            "zip": c.zip,
             "fields": c.fields,
         },
         ensure_ascii=False,

@@ -101,7 +101,16 @@ def test_take_batch_then_the_same_batch_again(world: World) -> None:
     assert status == 201
     assert set(batch) == {"id", "campaign_id", "expires_at", "contacts"} and batch["campaign_id"] == "dc"
     assert len(batch["contacts"]) == 2
-    assert set(batch["contacts"][0]) == {"id", "external_id", "first_name", "last_name", "phone", "fields"}
+    assert set(batch["contacts"][0]) == {
+        "id",
+        "external_id",
+        "first_name",
+        "last_name",
+        "phone",
+        "state",
+        "zip",
+        "fields",
+    }
     status, again = take(world, world.volunteer)
     assert status == 200 and again["id"] == batch["id"]
     _, other = take(world, world.other)
