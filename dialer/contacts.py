@@ -9,6 +9,8 @@ spans zones (Florida, Texas, ...) takes the area code's zone when it is one of t
 
 from __future__ import annotations
 
+import re
+
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,10 +39,17 @@ class Contact:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A plain number (an E.164 phone, a negative count) cannot carry a formula: it is left as it is, so phones
+# export as +12025550142 rather than '+12025550142.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def csv_safe(value: object) -> str:
     """A cell that spreadsheets show as text: formula-like values get a leading single quote (OWASP)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    if text.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class CsvError(ValueError):

@@ -111,8 +111,11 @@ def test_formula_cells_are_kept_as_data_and_neutralized_on_export() -> None:
     assert contact.first_name == '=HYPERLINK("http://x","y")'
     assert csv_safe(contact.first_name) == "'" + contact.first_name
     assert csv_safe(contact.fields["note"]) == "'@SUM(A1)"
-    for cell in ["=1", "+1", "-1", "@x", "\tx", "\rx"]:
+    for cell in ["=1", "+1+cmd|' /C calc'!A0", "-2+3", "@x", "\tx", "\rx", "+", "-"]:
         assert csv_safe(cell) == "'" + cell
+    # A plain number carries no formula: phones export as they are.
+    for cell in ["+12025550142", "-3", "42", "+1.5"]:
+        assert csv_safe(cell) == cell
     assert csv_safe("Ann") == "Ann" and csv_safe(None) == "" and csv_safe(3) == "3"
     assert normalize_phone("'+12025550142") == "+12025550142"  # our own export re-imported
 
