@@ -9,9 +9,8 @@ spans zones (Florida, Texas, ...) takes the area code's zone when it is one of t
 
 from __future__ import annotations
 
-import re
-
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
