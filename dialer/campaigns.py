@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis.asyncio as aioredis
 
+from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
 
@@ -116,7 +117,9 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
             bad("must be 1-64 lower-case letters, digits and dashes")
     elif name == "caller_id":
         if not isinstance(value, str) or not E164_RE.match(value):
-            bad("must be an E.164 phone number like +12025550142")
+            suggestion = normalize_phone(value) if isinstance(value, str) else None
+            hint = f": did you mean {suggestion}?" if suggestion else " like +12025550142"
+            bad(f"must be an E.164 phone number{hint}")
     elif name == "mode":
         if not isinstance(value, str) or value not in {m.value for m in Mode}:
             bad(f"must be one of {', '.join(m.value for m in Mode)}")

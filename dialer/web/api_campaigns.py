@@ -19,14 +19,16 @@ def _invalid(exc: CampaignInvalid) -> ApiError:
     return ApiError(422, "validation_error", "The campaign is not valid.", exc.problems)
 
 
+async def _script_problems(request: Request, script_id: str) -> list[dict[str, str]]:
+    if await deps(request).redis.exists(keys.script_latest(script_id)):
+        return []
+    return [{"path": "script_id", "message": f"no script {script_id!r} has been uploaded"}]
+
+
 async def _check_script_exists(request: Request, script_id: str) -> None:
-    if not await deps(request).redis.exists(keys.script_latest(script_id)):
-        raise ApiError(
-            422,
-            "validation_error",
-            "The campaign is not valid.",
-            [{"path": "script_id", "message": f"no script {script_id!r} has been uploaded"}],
-        )
+    problems = await _script_problems(request, script_id)
+    if problems:
+        raise ApiError(422, "validation_error", "The campaign is not valid.", problems)
 
 
 async def load_campaign(request: Request, campaign_id: str) -> Campaign:
@@ -43,6 +45,10 @@ async def create_campaign(request: Request) -> Response:
     try:
         campaign = validate_new(body, d.clock())
     except CampaignInvalid as exc:
+        # Every problem in one answer: an unknown script too, not only after the rest is fixed.
+        script_id = body.get("script_id")
+        if isinstance(script_id, str) and not any(p["path"] == "script_id" for p in exc.problems):
+            exc.problems.extend(await _script_problems(request, script_id))
         raise _invalid(exc) from None
     await _check_script_exists(request, campaign.script_id)
     if not await CampaignStore(d.redis).create(campaign):

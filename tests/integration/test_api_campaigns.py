@@ -118,3 +118,17 @@ def test_missing_campaign_is_404(api: TestClient) -> None:
     assert api.get("/api/campaigns/nope", headers=ADMIN).status_code == 404
     assert api.get("/api/campaigns/..%2F..%2Fetc", headers=ADMIN).status_code == 404
     assert api.patch("/api/campaigns/nope", json={"name": "x"}, headers=ADMIN).status_code == 404
+
+
+def test_every_problem_at_once_including_the_script_and_a_caller_id_hint(api: TestClient) -> None:
+    r = api.post(
+        "/api/campaigns",
+        json={"name": "x", "script_id": "petition", "caller_id": "(202) 555-0199"},
+        headers=ADMIN,
+    )
+    assert r.status_code == 422
+    details = {d["path"]: d["message"] for d in r.json()["error"]["details"]}
+    assert details == {
+        "caller_id": "must be an E.164 phone number: did you mean +12025550199?",
+        "script_id": "no script 'petition' has been uploaded",
+    }
