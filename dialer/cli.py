@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lifespan="on",
         log_level="info",
         proxy_headers=False,  # webhook signatures are checked against PUBLIC_URL, never forwarded headers
+        access_log=settings.access_log,
     )
     return 0
 
@@ -152,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: the simulated carrier's callbacks would drown everything else.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args_list[:1] == ["simulate"]:
         # The simulator owns its own argument parser (API.md's flags); pass the rest straight through.
         return cmd_simulate(args_list[1:])

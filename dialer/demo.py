@@ -52,6 +52,8 @@ def run_demo(
         "PORT": str(settings.port),
         # Simulated calls run 4x faster than real time, so the counters move while a person watches.
         "DIALER_SIM_SPEED": os.environ.get("DIALER_SIM_SPEED", "4"),
+        # The banner with the URLs must stay readable: no line per request.
+        "DIALER_ACCESS_LOG": os.environ.get("DIALER_ACCESS_LOG", "0"),
     }
     children: list[subprocess.Popen[bytes]] = []
     stopping = False

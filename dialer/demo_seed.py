@@ -177,6 +177,7 @@ def seed_and_start(
         links=[
             ("organizer dashboard", f"{base_url}/campaigns/{CAMPAIGN_ID}/dashboard"),
             ("volunteer call page", f"{base_url}/call/{CAMPAIGN_ID}"),
+            ("join link to share", f"{base_url}/join/{CAMPAIGN_ID}"),
             ("sign in", f"{base_url}/signin"),
             ("organizer sign-in", f"{ORGANIZER_EMAIL} / {ORGANIZER_PASSWORD}"),
             ("stats (JSON)", f"{base_url}/api/campaigns/{CAMPAIGN_ID}/stats"),

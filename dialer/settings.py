@@ -44,6 +44,8 @@ class Settings:
     # pickup_min/max, talk_mean/sd, ...) as JSON in DIALER_SIM_PROFILE; empty means its defaults.
     sim_profile: Mapping[str, float] = field(default_factory=dict)
     # Largest accepted request body, in bytes (call lists are the big ones).
+    # One log line per request from uvicorn (DIALER_ACCESS_LOG=0 turns them off, as the demo does).
+    access_log: bool = True
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
     port: int = 8000
@@ -85,6 +87,7 @@ class Settings:
             else _int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 0),
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
+            access_log=(get("DIALER_ACCESS_LOG") or "1").lower() not in ("0", "false", "no", "off"),
             port=resolved_port,
         )
         if carrier == "twilio":
