@@ -212,6 +212,7 @@ def _base(request: Request) -> str:
 
 routes: list[BaseRoute] = [
     Route("/", home, methods=["GET"]),
+    Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
     Route("/signin", signin, methods=["GET"]),
     Route("/signup", signup, methods=["GET"]),
     Route("/campaigns", _guarded(campaigns), methods=["GET"]),

@@ -186,6 +186,7 @@ function beginCall() {
   // One call session per contact (and one idempotency key); dialing again after a busy line keeps both.
   if (started) return;
   started = true;
+  ui.save.textContent = ""; // the last call's "Saved: ..." belonged to that call
   callKey = callKey || crypto.randomUUID();
   renderList();
 }
@@ -313,6 +314,9 @@ function confirmed(p) {
   refreshProgress();
   if (dialing) {
     current = null;
+    contacts = [];
+    renderList();
+    ui.position.textContent = "";
     ui.name.textContent = "Waiting for the next voter";
     ui.phone.textContent = "";
     ui.fields.replaceChildren();
