@@ -193,12 +193,18 @@ function beginCall() {
 
 async function placeCall() {
   if (!current) return;
+  const resumed = started && step; // the script is already on screen (say, after a reload)
   if (!started) {
     beginCall();
     send({ type: "start", contact_id: current.id });
   }
   ui.call.disabled = true;
   ui.hangup.disabled = false;
+  if (resumed) {
+    // The Call button just went disabled under the keyboard: hand focus to the script's answer.
+    const target = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
+    (target || ui.hangup).focus();
+  }
   try {
     await phone.dial(current.id);
   } catch (err) {
