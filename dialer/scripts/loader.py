@@ -154,11 +154,27 @@ def _parse_yaml(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" on line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "syntax error"
-        raise ScriptError([Problem("", f"the YAML could not be read{where}: {what}")]) from None
+        hint = _unclosed_quote_hint(text, mark.line if mark else None)
+        raise ScriptError([Problem("", f"the YAML could not be read{where}: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ScriptError([Problem("", f"the YAML could not be read: {exc}")]) from None
     except ValueError as exc:  # e.g. a number with more digits than Python converts
         raise ScriptError([Problem("", f"the YAML could not be read: {exc}")]) from None
+
+
+def _unclosed_quote_hint(text: str, error_line: int | None) -> str:
+    """A parser reports where it gave up, often lines after a missing closing quote: point at the last line
+    before it whose double quotes do not pair up (escaped quotes and comments aside)."""
+    if error_line is None:
+        return ""
+    lines = text.splitlines()[: error_line + 1]
+    for number in range(len(lines) - 1, -1, -1):
+        line = lines[number].replace('\\"', "")
+        if line.lstrip().startswith("#"):
+            continue
+        if line.count('"') % 2 == 1:
+            return f" (is a closing quote missing on line {number + 1}?)"
+    return ""
 
 
 def _check_shape(doc: Any) -> None:
