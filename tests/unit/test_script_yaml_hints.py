@@ -7,7 +7,10 @@ import pytest
 from dialer.scripts.loader import load_script
 from dialer.scripts.model import ScriptError
 
-UNCLOSED = 'id: t\ntitle: T\nstart: a\nsteps:\n  a:\n    text: "Hi there\n    result: contacted\n  b:\n    text: "x"\n'
+UNCLOSED = (
+    'id: t\ntitle: T\nstart: a\nsteps:\n  a:\n    text: "Hi there\n'
+    '    result: contacted\n  b:\n    text: "x"\n'
+)
 
 
 def message(doc: str) -> str:
