@@ -253,7 +253,8 @@ async def test_export_neutralizes_formulas(redis: aioredis.Redis) -> None:
     )
     rows = list(csv.reader(io.StringIO("".join([x async for x in export_lines(redis, "c1", ["q"])]))))
     assert rows[1][3] == '\'=HYPERLINK("http://x","y")' and rows[1][4] == "'@SUM(1)"
-    assert rows[1][9] == "'-2+3" and rows[1][-1] == "'+1" and rows[1][2] == "'+12025550150"
+    assert rows[1][9] == "'-2+3"  # a formula
+    assert rows[1][-1] == "+1" and rows[1][2] == "+12025550150"  # plain numbers carry no formula
 
 
 async def test_changes_are_published(redis: aioredis.Redis) -> None:
