@@ -8,16 +8,18 @@ started once for the session in a temporary directory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import redis
+import redis.asyncio as aioredis
+from redis import Redis as SyncRedis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
+from dialer.store import async_client
 from tests.servers import ADMIN_TOKEN
 
 
@@ -38,10 +40,20 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def clean_redis(redis_url: str) -> Iterator[str]:
     """A real Redis database emptied before the test; yields its URL."""
-    client = redis.Redis.from_url(redis_url)
+    client = SyncRedis.from_url(redis_url)
     client.flushdb()
     client.close()
     yield redis_url
+
+
+@pytest.fixture
+async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
+    """An async client on the emptied test database, configured as the app configures its own."""
+    client = async_client(clean_redis)
+    try:
+        yield client
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture

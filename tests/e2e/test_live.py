@@ -10,7 +10,6 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ from tests.e2e.test_live_support import Campaigner, serve, settings_for
 from tests.servers import ADMIN_TOKEN, ServerProcess
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
-    yield client
-    await client.aclose()
 
 
 def new_id() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -16,19 +15,9 @@ from dialer.dialing.observe import settled_counts
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
-from dialer.store import async_client
 from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, pacer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = async_client(clean_redis)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 async def test_concurrent_answers_never_bridge_two_voters_to_one_volunteer(redis: aioredis.Redis) -> None:

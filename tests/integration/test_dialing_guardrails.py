@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,19 +11,9 @@ import redis.asyncio as aioredis
 from dialer.dialing.agents import set_ready
 from dialer.models import Mode
 from dialer.queue import keys
-from dialer.store import async_client
 from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, midnight_zone, pacer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = async_client(clean_redis)
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 @pytest.mark.parametrize("mode", [Mode.POWER, Mode.PREDICTIVE])

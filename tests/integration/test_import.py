@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import phonenumbers
@@ -19,13 +18,6 @@ from dialer.queue.results import stats
 pytestmark = pytest.mark.anyio
 NY = "America/New_York"
 T0 = 1_780_000_000.0
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
-    yield client
-    await client.aclose()
 
 
 def fictional_phones() -> list[str]:

@@ -11,7 +11,6 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,6 @@ from dialer.store import async_client
 from tests.e2e.test_live_support import Campaigner
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
-    yield client
-    await client.aclose()
 
 
 def new_id() -> str:

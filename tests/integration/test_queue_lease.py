@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -32,13 +31,6 @@ NY = "America/New_York"
 LA = "America/Los_Angeles"
 T0 = 1_780_000_000.0
 POLICY = RetryPolicy(max_attempts=3, retry_minutes=240)
-
-
-@pytest.fixture
-async def redis(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
-    yield client
-    await client.aclose()
 
 
 def contacts(n: int, tz: str = NY, first: int = 100) -> list[Contact]:
