@@ -20,7 +20,7 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.agents import AGENT_TIMEOUT
 from dialer.models import ResultCode
 from dialer.queue import keys
@@ -191,7 +191,7 @@ async def apply_verdict(
 
 
 class DialEvents:
-    """The webhook side of server-dialed calls: `await on_event(event)` after each applied callback."""
+    """The webhook side of server-dialed calls: `await on_event(event, campaign)` after each callback."""
 
     def __init__(
         self, redis: aioredis.Redis, settings: Settings, clock: Callable[[], float] = time.time
@@ -200,13 +200,14 @@ class DialEvents:
         self.clock = clock
         self.scale = time_scale(settings)
 
-    async def on_event(self, event: CallEvent) -> None:
-        if not event.campaign_id or event.parent_call_sid:
+    async def on_event(self, event: CallEvent, campaign: Campaign) -> None:
+        """`campaign` is the one the callback names, already loaded by the webhook route."""
+        if event.parent_call_sid:
             return  # preview calls (a browser's child leg) are not ours
-        if not await self.redis.exists(dkeys.dial_line(event.campaign_id, event.call_sid)):
-            return
-        campaign = await CampaignStore(self.redis).get(event.campaign_id)
-        if campaign is None:
+        verdict_due = event.kind is EventKind.AMD or (event.status is not None and event.status.is_final)
+        if not verdict_due:
+            return  # initiated, ringing, in-progress: nothing to decide (and no Redis read to spend)
+        if not await self.redis.exists(dkeys.dial_line(campaign.id, event.call_sid)):
             return
         if event.kind is EventKind.AMD:
             verdict = event.answered_by

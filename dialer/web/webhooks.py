@@ -125,14 +125,15 @@ async def _callback(request: Request, amd: bool) -> Response:
         event = carrier.parse_amd(form, query) if amd else carrier.parse_status(form, query)
     except MalformedWebhook as exc:
         raise ApiError(400, "malformed_webhook", str(exc)) from None
-    if not event.campaign_id or await CampaignStore(d.redis).get(event.campaign_id) is None:
+    campaign = await CampaignStore(d.redis).get(event.campaign_id) if event.campaign_id else None
+    if campaign is None:
         # Signed by the carrier but about nothing we know: acknowledge so it is not retried forever.
         log.warning("callback for unknown campaign %r (CallSid %s)", event.campaign_id, event.call_sid)
         return Response(status_code=204)
-    await AttemptStore(d.redis).apply(event.campaign_id, event, d.clock())
+    await AttemptStore(d.redis).apply(campaign.id, event, d.clock())
     pacer_hook = d.services.get("call_event")
     if pacer_hook is not None:
-        await pacer_hook(event)
+        await pacer_hook(event, campaign)
     return Response(status_code=204)
 
 
