@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import httpx
 import redis
 
 from dialer.embedded import pid_of
-from tests.servers import ServerProcess
+from tests.servers import ServerProcess, free_port
 
 
 def test_serve_on_configured_redis(tmp_path: Path, clean_redis: str) -> None:
@@ -66,9 +68,25 @@ def test_serve_with_embedded_redis_starts_and_stops_it(tmp_path: Path) -> None:
 
 
 def test_port_env_is_honoured(tmp_path: Path, clean_redis: str) -> None:
-    server = ServerProcess(tmp_path, clean_redis)
-    assert httpx.get(f"{server.start().base_url}/healthz").status_code == 200
-    server.stop()
+    # As platforms start the Procfile's web process: no --port, only $PORT.
+    port = free_port()
+    env = {**os.environ, "REDIS_URL": clean_redis, "PORT": str(port), "DIALER_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "dialer", "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None, (
+                    "dialer serve did not listen on $PORT"
+                )
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def _alive(pid: int) -> bool:
