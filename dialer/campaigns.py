@@ -200,16 +200,7 @@ def validate_new(body: dict[str, Any], now: float) -> Campaign:
         raise CampaignInvalid(problems)
     data = {k: v for k, v in body.items() if k in CREATE_FIELDS}
     data.setdefault("id", uuid.uuid4().hex[:12])
-    data["name"] = data["name"].strip()
-    if "calling_hours" in data:
-        data["calling_hours"] = CallingHours(**data["calling_hours"])
-    if "mode" in data:
-        data["mode"] = Mode(data["mode"])
-    if "status" in data:
-        data["status"] = CampaignStatus(data["status"])
-    if "abandon_cap" in data:
-        data["abandon_cap"] = float(data["abandon_cap"])
-    return Campaign(**data, created_at=now)
+    return Campaign(**_typed(data), created_at=now)
 
 
 def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
@@ -231,17 +222,23 @@ def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
     if problems:
         raise CampaignInvalid(problems)
     changes: dict[str, Any] = {k: v for k, v in body.items() if k in PATCH_FIELDS}
-    if "calling_hours" in changes:
-        changes["calling_hours"] = CallingHours(**changes["calling_hours"])
-    if "mode" in changes:
-        changes["mode"] = Mode(changes["mode"])
-    if "status" in changes:
-        changes["status"] = CampaignStatus(changes["status"])
-    if "name" in changes:
-        changes["name"] = changes["name"].strip()
-    if "abandon_cap" in changes:
-        changes["abandon_cap"] = float(changes["abandon_cap"])
-    return replace(campaign, **changes)
+    return replace(campaign, **_typed(changes))
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    """Validated JSON values as the Campaign's own types (shared by create and update)."""
+    out = dict(values)
+    if "name" in out:
+        out["name"] = out["name"].strip()
+    if "calling_hours" in out:
+        out["calling_hours"] = CallingHours(**out["calling_hours"])
+    if "mode" in out:
+        out["mode"] = Mode(out["mode"])
+    if "status" in out:
+        out["status"] = CampaignStatus(out["status"])
+    if "abandon_cap" in out:
+        out["abandon_cap"] = float(out["abandon_cap"])
+    return out
 
 
 class CampaignStore:
