@@ -63,27 +63,24 @@ class ScriptStore:
         raw = await self.redis.get(keys.script_latest(script_id))
         return int(raw) if raw is not None else None
 
-    async def get(self, script_id: str, version: int | None = None) -> StoredScript | None:
-        """A version of a script (default: the latest) as stored, or None when there is no such thing."""
+    async def _stored(self, script_id: str, version: int | None) -> tuple[int, str] | None:
+        """(version, document JSON) of a version (default: the latest), or None when there is none."""
         if version is None:
             version = await self.latest_version(script_id)
             if version is None:
                 return None
         raw = await self.redis.hget(keys.script(script_id), str(version))
-        if raw is None:
-            return None
-        return StoredScript(script_id, version, json.loads(raw))
+        return (version, raw) if raw is not None else None
+
+    async def get(self, script_id: str, version: int | None = None) -> StoredScript | None:
+        """A version of a script (default: the latest) as stored, or None when there is no such thing."""
+        found = await self._stored(script_id, version)
+        return StoredScript(script_id, found[0], json.loads(found[1])) if found else None
 
     async def load(self, script_id: str, version: int | None = None) -> tuple[int, Script] | None:
         """The parsed `Script` for the engine and call sessions, with its version (cached per version)."""
-        if version is None:
-            version = await self.latest_version(script_id)
-            if version is None:
-                return None
-        raw = await self.redis.hget(keys.script(script_id), str(version))
-        if raw is None:
-            return None
-        return version, _parse(raw)
+        found = await self._stored(script_id, version)
+        return (found[0], _parse(found[1])) if found else None
 
     async def ids(self) -> list[str]:
         """Script ids, most recently updated first."""
