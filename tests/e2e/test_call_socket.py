@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.e2e.test_preview_call import seed, seed_script
+from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
 from tests.servers import ServerProcess
 
 
@@ -32,27 +32,11 @@ def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url) as server, server.client() as admin:
+    with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url) as server:
         asyncio.run(seed_script(redis_url))
-        assert (
-            admin.post(
-                "/api/campaigns",
-                json={
-                    "id": "dc",
-                    "name": "DC",
-                    "script_id": "gotv-2026",
-                    "caller_id": "+12025550199",
-                    "batch_size": 3,
-                },
-            ).status_code
-            == 201
-        )
+        gotv_campaign(server, "dc", batch_size=3)
         asyncio.run(seed(redis_url, "dc", 40))
-        r = httpx.post(
-            f"{server.base_url}/api/auth/signup",
-            json={"email": "ws@example.org", "name": "Wes", "password": "a long password"},
-        )
-        token = r.json()["token"]
+        token = signup(server.base_url, "ws@example.org", "Wes")
         batch = httpx.post(
             f"{server.base_url}/api/campaigns/dc/batches", headers={"Authorization": f"Bearer {token}"}
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from dialer.embedded import EmbeddedRedis, pid_of
-from tests.e2e.test_preview_call import seed, seed_script
+from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
 from tests.servers import ServerProcess
 
 
@@ -34,25 +34,9 @@ def test_acknowledged_results_survive_redis_and_web_crashes(tmp_path: Path) -> N
     server = ServerProcess(tmp_path, url).start()
     try:
         asyncio.run(seed_script(url))
-        with server.client() as admin:
-            assert (
-                admin.post(
-                    "/api/campaigns",
-                    json={
-                        "id": "dc",
-                        "name": "DC",
-                        "script_id": "gotv-2026",
-                        "caller_id": "+12025550199",
-                        "batch_size": 20,
-                    },
-                ).status_code
-                == 201
-            )
+        gotv_campaign(server, "dc", batch_size=20)
         asyncio.run(seed(url, "dc", 20))
-        token = httpx.post(
-            f"{server.base_url}/api/auth/signup",
-            json={"email": "c@example.org", "name": "C", "password": "a long password"},
-        ).json()["token"]
+        token = signup(server.base_url, "c@example.org", "C")
         vol = {"Authorization": f"Bearer {token}"}
         batch = httpx.post(f"{server.base_url}/api/campaigns/dc/batches", headers=vol).json()
         acknowledged = []

@@ -24,7 +24,7 @@ from dialer.settings import Settings
 from dialer.store import async_client
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
-from tests.e2e.test_preview_call import midday_zone, seed_script
+from tests.e2e.calling import midday_zone, seed_script
 from tests.servers import ServerProcess
 
 SPEED = 20.0

@@ -17,8 +17,8 @@ from dialer.campaigns import CampaignStore
 from dialer.dialing.agents import AgentState, agent
 from dialer.dialing.bridge import apply_verdict
 from dialer.store import async_client
+from tests.e2e.calling import seed_script
 from tests.e2e.test_power_dialing import seed
-from tests.e2e.test_preview_call import seed_script
 from tests.integration.dialing_support import FakeCarrier, pacer
 from tests.servers import ServerProcess
 

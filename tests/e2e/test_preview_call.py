@@ -6,52 +6,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import time
 from pathlib import Path
 
 import httpx
 
-from dialer.contacts import Contact
 from dialer.queue.attempts import AttemptStore
-from dialer.queue.lease import LeaseQueue
-from dialer.scripts.loader import load_script
-from dialer.scripts.store import ScriptStore
 from dialer.store import async_client
 from dialer.volunteer_sim import SimulatedVolunteer
+from tests.e2e.calling import seed, seed_script
 from tests.servers import ServerProcess
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def midday_zone(now: float) -> str:
-    """An IANA zone where it is about noon right now, so calling hours are open whenever the test runs."""
-    utc_hour = time.gmtime(now).tm_hour
-    offset = 12 - utc_hour
-    if offset > 12:
-        offset -= 24
-    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
-
-
-async def seed_script(url: str) -> None:
-    client = async_client(url)
-    try:
-        script = load_script((EXAMPLES / "gotv.yaml").read_bytes(), "application/yaml").script
-        await ScriptStore(client).save(script, time.time())
-    finally:
-        await client.aclose()
-
-
-async def seed(url: str, campaign_id: str, n: int) -> None:
-    client = async_client(url)
-    try:
-        zone = midday_zone(time.time())
-        contacts = [
-            Contact(phone=f"+1202555{100 + i:04d}", timezone=zone, first_name=f"Voter{i}", last_name="Test")
-            for i in range(n)
-        ]
-        await LeaseQueue(client).add_contacts(campaign_id, contacts, time.time())
-    finally:
-        await client.aclose()
 
 
 def test_volunteer_calls_through_the_simulated_carrier(tmp_path: Path, clean_redis: str) -> None:

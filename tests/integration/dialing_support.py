@@ -14,14 +14,7 @@ from dialer.models import Mode
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
 from dialer.telephony.base import PlaceCall
-
-
-def midday_zone(now: float) -> str:
-    """An IANA zone where it is about noon now, so calling hours are open whenever the test runs."""
-    offset = 12 - time.gmtime(now).tm_hour
-    if offset > 12:
-        offset -= 24
-    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+from tests.e2e.calling import midday_zone
 
 
 def midnight_zone(now: float) -> str:

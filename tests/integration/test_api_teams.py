@@ -11,7 +11,7 @@ from dialer.contacts import Contact
 from dialer.queue.lease import LeaseQueue
 from dialer.store import async_client
 from tests.conftest import ADMIN, bearer
-from tests.e2e.test_preview_call import midday_zone
+from tests.e2e.calling import midday_zone
 
 
 def account(api: TestClient, email: str) -> tuple[str, dict[str, str]]:

@@ -1,0 +1,66 @@
+"""Setting up a call day for end-to-end tests: the example script, a campaign, contacts, volunteers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from dialer.contacts import Contact
+from dialer.queue.lease import LeaseQueue
+from dialer.scripts.loader import load_script
+from dialer.scripts.store import ScriptStore
+from dialer.store import async_client
+from tests.servers import ServerProcess
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PASSWORD = "a long password"
+
+
+def midday_zone(now: float) -> str:
+    """An IANA zone where it is about noon right now, so calling hours are open whenever the test runs."""
+    utc_hour = time.gmtime(now).tm_hour
+    offset = 12 - utc_hour
+    if offset > 12:
+        offset -= 24
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+async def seed_script(url: str) -> None:
+    client = async_client(url)
+    try:
+        script = load_script((EXAMPLES / "gotv.yaml").read_bytes(), "application/yaml").script
+        await ScriptStore(client).save(script, time.time())
+    finally:
+        await client.aclose()
+
+
+async def seed(url: str, campaign_id: str, n: int) -> None:
+    client = async_client(url)
+    try:
+        zone = midday_zone(time.time())
+        contacts = [
+            Contact(phone=f"+1202555{100 + i:04d}", timezone=zone, first_name=f"Voter{i}", last_name="Test")
+            for i in range(n)
+        ]
+        await LeaseQueue(client).add_contacts(campaign_id, contacts, time.time())
+    finally:
+        await client.aclose()
+
+
+def gotv_campaign(server: ServerProcess, campaign_id: str, **fields: Any) -> None:
+    """A campaign on the example GOTV script (which must be stored already), created through the API."""
+    body = {"id": campaign_id, "name": campaign_id.upper(), "script_id": "gotv-2026",
+            "caller_id": "+12025550199", **fields}  # fmt: skip
+    with server.client() as admin:
+        r = admin.post("/api/campaigns", json=body)
+        assert r.status_code == 201, r.text
+
+
+def signup(base_url: str, email: str, name: str = "Vol") -> str:
+    """A new volunteer's bearer token."""
+    r = httpx.post(f"{base_url}/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    return str(r.json()["token"])
