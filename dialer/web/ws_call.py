@@ -107,10 +107,13 @@ class CallSocket:
                 # The page may have taken (or renewed) its batch after this socket connected.
                 self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
         reply = self.session.receive(message)
+        # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
+        await self.save()
         await self.send(reply)
         if reply.record is not None:
-            await self.send(await self.record(reply.record))
-        await self.save()
+            outcome = await self.record(reply.record)
+            await self.save()
+            await self.send(outcome)
 
     async def record(self, decision: RecordResult) -> Reply:
         d, campaign = self.d, self.campaign

@@ -39,6 +39,7 @@ let current = null; // contact object shown
 let callKey = null; // idempotency key of the current contact call
 let started = false; // a call (script walk) is in progress for `current`
 let step = null;
+let resumeStep = null; // a resumed call's step that came before its contact was on the list
 let ended = null; // the `done` message
 let renewTimer = null;
 
@@ -97,6 +98,7 @@ async function takeBatch() {
   renderList();
   scheduleRenew();
   selectNext();
+  if (resumeStep) HANDLERS.step(resumeStep); // a resumed call that arrived before the list
 }
 
 function scheduleRenew() {
@@ -116,7 +118,9 @@ function scheduleRenew() {
 }
 
 function releaseBatch() {
-  if (!batch || delivery.pending) return; // an unconfirmed result keeps the lease; it expires on its own
+  // An unconfirmed result, or a call in progress (a reload mid-call resumes it), keeps the lease; if the
+  // volunteer really left, it expires on its own.
+  if (!batch || delivery.pending || started) return;
   fetch(`/api/batches/${encodeURIComponent(batch.id)}/release`, {
     method: "POST", credentials: "same-origin", keepalive: true,
   }).catch(() => {});
@@ -376,7 +380,17 @@ const HANDLERS = {
     ui.call.disabled = true;
   },
   step(m) {
-    if (!current || m.contact_id !== current.id) return;
+    if (!current || m.contact_id !== current.id) {
+      // After a reload the server resumes the call at once, possibly before the list is here: keep the
+      // step until its contact is on the list, then show that contact and the step.
+      const contact = contacts.find((c) => c.id === m.contact_id);
+      if (!contact || started) {
+        resumeStep = m;
+        return;
+      }
+      select(contact);
+    }
+    resumeStep = null;
     beginCall(); // e.g. after a reload, the server resumes the call where it was
     renderStep(m.step);
   },
