@@ -9,6 +9,9 @@ function fail(message) {
   errorBox.hidden = false;
 }
 
+// The submit button starts disabled so that nothing is sent before this handler exists.
+form.querySelector("button[type=submit]").disabled = false;
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   errorBox.hidden = true;
