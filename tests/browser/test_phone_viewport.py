@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
-from tests.browser.harness import Running
+from tests.browser.harness import Running, running_server
 from tests.browser.scenario import seed_campaign, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
+
+# The voter answers and stays on the line: the layout checks walk the page mid-call, and a simulated
+# voter who hung up (or never answered) would disable Hang up under the walk.
+STAYS_ON_THE_LINE = json.dumps(
+    {
+        "human_rate": 1.0,
+        "machine_rate": 0.0,
+        "busy_rate": 0.0,
+        "fail_rate": 0.0,
+        "talk_mean": 36000,
+        "talk_sd": 0,
+    }
+)
+
+
+@pytest.fixture
+def server(tmp_path: Path, clean_redis: str) -> Iterator[Running]:
+    with running_server(tmp_path, clean_redis, env={"DIALER_SIM_PROFILE": STAYS_ON_THE_LINE}) as running:
+        yield running
+
 
 # Marks every visible, enabled control with data-probe=<n> and returns how many there are.
 MARK_CONTROLS = """() => {
