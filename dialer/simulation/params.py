@@ -26,8 +26,8 @@ class SimParams:
     fail_rate: float = 0.10
     talk_mean: float = 90.0
     talk_sd: float = 60.0
-    wrap: float = 20.0
-    ring_timeout: float = 15.0
+    wrap: float = 15.0
+    ring_timeout: float = 20.0
     abandon_cap: float = 0.03
     seed: int = 1
     # Not on the command line (API.md fixes its flags); callers of run_simulation may change them.

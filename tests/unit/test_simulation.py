@@ -189,3 +189,21 @@ def test_a_big_pool_with_a_high_answer_rate_does_not_flood_at_the_start() -> Non
         seed=37,
     )
     assert float(report["abandon_rate"]) <= 0.03
+
+
+def test_the_defaults_are_api_md_call_model() -> None:
+    """API.md: defaults 0.10, 0.20, 0.10, 90, 60, 15, 20, 0.03 for answer, machine and fail rates, talk mean
+    and sd, wrap, ring timeout and cap, in that order. (Wrap and ring timeout were once swapped here.)"""
+    from dialer.simulation.params import build_parser
+
+    args = build_parser().parse_args(["--mode", "power", "--volunteers", "1", "--hours", "1"])
+    assert (
+        args.answer_rate,
+        args.machine_rate,
+        args.fail_rate,
+        args.talk_mean,
+        args.talk_sd,
+        args.wrap,
+        args.ring_timeout,
+        args.abandon_cap,
+    ) == (0.10, 0.20, 0.10, 90, 60, 15, 20, 0.03)
