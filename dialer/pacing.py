@@ -17,24 +17,30 @@ cap. This pacer plans each line against the next twenty seconds:
    approximated by a Poisson of the same mean (a slightly heavier tail, so it errs on the safe side).
    Humans already answered and waiting for an agent are certain demand. The answer rate comes from
    `OutcomeEstimator` (a prior plus each dial once *settled*, 21 s on, so early fast failures do not make
-   it look low); the pacer plans with its mean plus 2.5 posterior standard deviations.
+   it look low); the pacer plans with its mean plus 2.5 posterior standard deviations, so that a young
+   campaign whose rate is still a guess does not flood its volunteers (on API.md's model, planning with
+   the mean moves the pacer along the same talk-for-drops curve, no higher).
 3. **Marginal risk of one more line.** A new line's human answers at ``a`` uniform in the pick-up window;
    it is abandoned iff the humans answered before it have used up every agent free by ``a + 2 s``:
    ``risk(k) = mean_a P(D_others(a) >= S(a + 2))`` where ``D_others`` counts the ringing lines and the
    other ``k - 1`` new lines. ``risk`` grows with ``k``; we dial the largest ``k`` with ``risk(k) <= theta``.
    Thresholding the *marginal* risk is the Lagrangian rule for "most conversations subject to an average
    abandonment": each extra line is dialed only while its own chance of being dropped is small enough.
-   (The realized drop rate is several times ``theta``: later dials compete for the same agents.)
+   (The realized drop rate is one to two times ``theta``: later dials compete for the same agents.)
 4. **A floor with no risk at all.** ``k_safe`` lines are dialed whatever ``theta`` is: as many as agents
    certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
-   That is power mode with look-ahead into wrap-up, and it is what the pacer falls back to.
+   That is power mode with look-ahead into wrap-up, and it is what a small pool falls back to.
 5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops
-   the campaign can still afford at ``target = cap * target_share`` (2.7%, a margin under the 3% cap for
-   the noise of finite runs). ``theta = theta_min * (theta_max / theta_min) ** ((bank - 1) / bank_ramp)``,
-   at most ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an integral
-   controller on the measured campaign abandonment that tightens smoothly as it nears the target. Theta
-   is 0 (the safe floor) when the bank is empty, or when one more drop would put the campaign over the cap
-   even counting one answer per volunteer to come: a small pool (3-5) never spends a drop it has not earned.
+   the campaign can still afford at ``target = cap * target_share`` (2.55%, a margin under the 3% cap for
+   the noise of finite runs). ``theta = theta_mid * exp((bank - bank_reserve) / bank_scale)``, kept between
+   ``theta_floor`` and ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an
+   integral controller on the measured campaign abandonment. It never falls to zero in a pool of 10 or
+   more: drops come in bursts (four humans answering at once into a busy pool), and the safe floor after
+   one, power mode with look-ahead, idles half the volunteers for the ten minutes it takes to earn the
+   rate back, while ``theta_floor`` keeps 41.5 of the 44 talk-minutes at a fifth of the drops and earns it
+   back in a few. Theta is 0 only in a pool under 10 volunteers, when the bank holds less than one drop or
+   one more drop would put the campaign over the cap even counting one answer per volunteer to come: a
+   small pool earns answers slowly and never spends a drop it has not earned.
 
 Measured with bench/pacing.py: see its docstring. The bound is the Poisson noise in how many ringing
 lines turn out to be humans: idle agents at the moment a committed line is answered vary with a standard
@@ -188,7 +194,7 @@ class CallTiming:
     fail_min: float = 2.0
     fail_max: float = 5.0
     machine_detect: float = 3.0
-    ring_timeout: float = 15.0
+    ring_timeout: float = 20.0
     bridge_window: float = 2.0
 
     @property
@@ -203,17 +209,18 @@ class CallTiming:
 
 @dataclass(frozen=True)
 class PacerConfig:
-    target_share: float = 0.9  # aim at this share of the cap (2.7% of 3%)
-    theta_min: float = 0.005  # marginal drop probability allowed once the bank holds its reserve
-    theta_max: float = 0.05  # ... and with a full bank (higher makes drops come in bursts)
-    bank_reserve: float = 1.0  # abandons in hand at which theta == theta_min (below, it keeps shrinking)
-    bank_floor: float = 0.0  # no risk at all below this many abandons in hand (measured rate > target)
-    bank_ramp: float = 4.0  # abandons over which theta grows from theta_min to theta_max
+    target_share: float = 0.85  # aim at this share of the cap (2.55% of 3%)
+    theta_mid: float = 0.02  # marginal drop probability allowed with `bank_reserve` abandons in hand
+    theta_floor: float = 0.003  # ... never less while the campaign is not at risk of breaking the cap
+    theta_max: float = 0.05  # ... never more (higher makes drops come in bursts)
+    bank_reserve: float = 0.0  # abandons in hand at which theta == theta_mid
+    bank_scale: float = 5.0  # theta changes e-fold with every this many abandons gained or spent
     answers_lent_per_volunteer: float = 1.0  # answers a pool surely earns soon (for the cap check)
+    small_pool: int = 10  # fewer volunteers than this take no risk at all when the cap check fails
     answer_rate_z: float = 2.5  # plan with this many standard deviations above the estimated answer rate
     grid: int = 13  # arrival-time points for the new line's human
     max_lines_per_agent: int = 30
-    wrap_expected: float = 20.0  # seconds of wrap-up after a conversation
+    wrap_expected: float = 15.0  # seconds of wrap-up after a conversation
     timing: CallTiming = field(default_factory=CallTiming)
 
 
@@ -263,13 +270,16 @@ def risk_threshold(
     live_answers: int, abandoned: int, cap: float, volunteers: int = 0, config: PacerConfig = PacerConfig()
 ) -> float:
     """Theta from the abandonment bank (module docstring, step 5)."""
-    lent = config.answers_lent_per_volunteer * volunteers
+    if cap * (live_answers + config.answers_lent_per_volunteer * volunteers) - abandoned < 1.0:
+        # One more drop would put the campaign over the cap even counting the answers it surely earns soon.
+        # A small pool earns answers slowly and stops taking risk; a larger one keeps the floor, which earns
+        # answers fast at a small fraction of the cap and so brings the rate back down within minutes.
+        return config.theta_floor if volunteers >= config.small_pool else 0.0
     bank = cap * config.target_share * live_answers - abandoned
-    if bank < config.bank_floor or cap * (live_answers + lent) - abandoned < 1.0:
-        return 0.0  # over target, or one more drop would put the campaign over the cap itself
-    share = min(1.0, (bank - config.bank_reserve) / config.bank_ramp)
-    growth: float = (config.theta_max / config.theta_min) ** share
-    return config.theta_min * growth
+    if volunteers < config.small_pool and bank < 1.0:
+        return 0.0  # a small pool spends only a drop it has already earned
+    theta = config.theta_mid * math.exp((bank - config.bank_reserve) / config.bank_scale)
+    return min(config.theta_max, max(config.theta_floor, theta))
 
 
 def cps_room(now: float, recent_dials: Sequence[float], cps_limit: float) -> int:

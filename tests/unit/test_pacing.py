@@ -75,10 +75,18 @@ def test_predictive_overdials_free_volunteers_when_the_bank_allows() -> None:
     assert decision.dials > 40
 
 
-def test_predictive_falls_back_to_the_safe_floor_when_abandonment_reaches_the_cap() -> None:
+def test_a_large_pool_over_the_cap_keeps_only_the_floor_risk() -> None:
     over_cap = decide(make_input(live_answers=1000, abandoned=30))
+    assert over_cap.theta == PacerConfig().theta_floor
+    # Still predictive (power mode would idle half the pool while the rate comes back down), but far less
+    # than with drops in the bank.
+    assert over_cap.safe == 20 < over_cap.dials < decide(make_input(live_answers=1000, abandoned=0)).dials
+
+
+def test_a_small_pool_over_the_cap_falls_back_to_the_safe_floor() -> None:
+    over_cap = decide(make_input(agents=(READY,) * 5, live_answers=100, abandoned=3))
     assert over_cap.theta == 0.0
-    assert over_cap.dials == over_cap.safe == 20
+    assert over_cap.dials == over_cap.safe == 5
 
 
 def test_predictive_tightens_as_measured_abandonment_nears_the_cap() -> None:
@@ -129,18 +137,30 @@ def test_cps_room_counts_a_sliding_window() -> None:
     assert cps_room(10.0, [], 0.0) == 0
 
 
-def test_risk_threshold_follows_the_bank_and_is_capped_at_theta_max() -> None:
+def test_risk_threshold_follows_the_bank_between_floor_and_max() -> None:
     config = PacerConfig()
-    assert risk_threshold(0, 0, 0.03, 0, config) == 0.0
-    assert risk_threshold(100, 3, 0.03, 0, config) == 0.0  # 3% measured, above the 2.7% target
-    assert risk_threshold(1000, 26, 0.03, 0, config) == pytest.approx(config.theta_min)  # bank == reserve
-    assert 0.0 < risk_threshold(1000, 27, 0.03, 0, config) < config.theta_min  # shrinks below the reserve
-    assert risk_threshold(1000, 28, 0.03, 0, config) == 0.0  # over the 2.7% target
-    assert risk_threshold(30, 0, 0.03, 0, config) == 0.0  # one drop in 30 answers would break the cap
-    assert risk_threshold(40, 0, 0.03, 0, config) > 0.0
-    assert risk_threshold(30, 0, 0.03, 20, config) > risk_threshold(30, 0, 0.03, 0, config) == 0.0  # the loan
-    assert risk_threshold(100_000, 0, 0.03, 0, config) == config.theta_max
-    thetas = [risk_threshold(n, 5, 0.03, 0, config) for n in range(0, 2000, 50)]
+    floor, mid = config.theta_floor, config.theta_mid
+    # Nothing earned yet: a large pool starts at the floor, a small one takes no risk.
+    assert risk_threshold(0, 0, 0.03, 20, config) == floor
+    assert risk_threshold(0, 0, 0.03, 5, config) == 0.0
+    # A bank of 0.5 (25 drops in 1000 answers against the 2.55% target): just over theta_mid.
+    expected = mid * math.exp(0.5 / config.bank_scale)
+    assert risk_threshold(1000, 25, 0.03, 20, config) == pytest.approx(expected)
+    # Every bank_scale drops spent divides theta by e; it never goes under the floor or over the max.
+    high = risk_threshold(1000, 22, 0.03, 20, config)
+    low = risk_threshold(1000, 22 + int(config.bank_scale), 0.03, 20, config)
+    assert high / low == pytest.approx(math.e)
+    assert floor < risk_threshold(1000, 29, 0.03, 20, config) < mid  # over the target, under the cap
+    assert risk_threshold(1000, 40, 0.03, 20, config) == floor  # over the cap itself
+    assert risk_threshold(100_000, 0, 0.03, 20, config) == config.theta_max
+    # A small pool: no risk until a whole drop is banked, none when one more drop breaks the cap.
+    assert risk_threshold(30, 0, 0.03, 5, config) == 0.0
+    assert risk_threshold(40, 0, 0.03, 5, config) > 0.0
+    assert risk_threshold(60, 1, 0.03, 5, config) == 0.0
+    # The loan: one answer per volunteer counts for the cap check.
+    assert risk_threshold(10, 0, 0.03, 0, config) == 0.0
+    assert risk_threshold(10, 0, 0.03, 30, config) > 0.0
+    thetas = [risk_threshold(n, 5, 0.03, 20, config) for n in range(0, 2000, 50)]
     assert thetas == sorted(thetas)
 
 
