@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from hypothesis import settings as hypothesis_settings
 from redis import Redis as SyncRedis
 from starlette.testclient import TestClient
 
@@ -21,6 +22,11 @@ from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 from dialer.store import async_client
 from tests.servers import ADMIN_TOKEN
+
+# Property tests check what the code does, not how fast: a 200 ms per-example deadline turns a busy
+# two-core CI machine into a failure (seen once locally: a first example slow while the imports warmed up).
+hypothesis_settings.register_profile("dialer", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("dialer")
 
 
 @pytest.fixture(scope="session")
