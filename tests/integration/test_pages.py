@@ -78,6 +78,14 @@ def test_join_link_sends_newcomers_to_sign_up_and_back(web: TestClient, campaign
     sign_up(web)
     page = web.get("/join/fall").text
     assert "Fall GOTV" in page and 'href="/call/fall"' in page
+    assert "paused" not in page
+
+
+def test_join_page_of_a_paused_campaign_says_so(web: TestClient, campaign: str) -> None:
+    assert web.patch("/api/campaigns/fall", json={"status": "paused"}, headers=ADMIN).status_code == 200
+    sign_up(web)
+    page = web.get("/join/fall").text
+    assert "Calls for this campaign are paused right now" in page and 'href="/call/fall"' in page
 
 
 def test_volunteer_call_page_and_no_organizer_pages(web: TestClient, campaign: str) -> None:
