@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,8 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     expect(page.locator("#caller-id")).to_have_text("+12025550100")
     expect(page.locator("#contact-list li")).to_have_count(3)
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    # The number as a caller reads it aloud, not as it is stored.
+    expect(page.locator("#contact-phone")).to_have_text(re.compile(r"^\(202\) 555-01\d\d$"))
     page.screenshot(path=shots / "call-ready.png", full_page=True)
 
     # Call 1: speaking -> yes -> typed answer -> thanks (end step) -> contacted.

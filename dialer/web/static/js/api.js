@@ -63,6 +63,13 @@ export function humanize(code) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// A stored E.164 number as a caller reads it aloud: North American numbers as (202) 555-0142, others
+// as stored (a volunteer calling abroad needs the country code).
+export function displayPhone(e164) {
+  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(String(e164 ?? ""));
+  return nanp ? `(${nanp[1]}) ${nanp[2]}-${nanp[3]}` : String(e164 ?? "");
+}
+
 export function show(node, visible) {
   node.hidden = !visible;
 }

@@ -2,7 +2,7 @@
 // A result is never lost to a dropped connection: each contact call gets one idempotency key
 // (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
 // if the socket stays down, posted over HTTP with the same key (the server records it once).
-import { api, h, humanize, pageData, show, typingInField } from "./api.js";
+import { api, displayPhone, h, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
 import { JsonSocket } from "./socket.js";
@@ -169,7 +169,7 @@ function select(contact) {
   const index = contacts.indexOf(contact);
   ui.position.textContent = `Contact ${index + 1} of ${contacts.length}`;
   ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
-  ui.phone.textContent = contact.phone || "";
+  ui.phone.textContent = displayPhone(contact.phone);
   const fields = Object.entries(contact.fields || {}).slice(0, 8);
   ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
   ui.status.textContent = "Not calling";
