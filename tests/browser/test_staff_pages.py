@@ -82,15 +82,17 @@ def test_staff_edits_settings_and_uploads_lists(
     page.locator("#contacts-file").set_input_files(calls)
     page.get_by_role("button", name="Upload call list").click()
     report = page.locator("#import-report")
-    expect(report).to_contain_text("1 imported", timeout=10_000)
-    expect(report).to_contain_text("1 duplicates")
+    expect(report).to_contain_text("1 contact imported", timeout=10_000)
+    expect(report).to_contain_text("1 duplicate skipped")
+    expect(report).to_contain_text("1 row with problems")
     expect(report.locator("tbody tr")).to_have_count(1)
 
     dnc = tmp_path / "dnc.csv"
     dnc.write_text("phone\n+13125550199\n")
     page.locator("#dnc-file").set_input_files(dnc)
     page.get_by_role("button", name="Upload do-not-call list").click()
-    expect(page.locator("#dnc-report")).to_contain_text("1 numbers added", timeout=10_000)
+    added = "1 number added to the do-not-call list."
+    expect(page.locator("#dnc-report")).to_have_text(added, timeout=10_000)
     page.screenshot(path=shots / "settings.png", full_page=True)
 
     with page.expect_download() as download:

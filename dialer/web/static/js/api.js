@@ -63,6 +63,11 @@ export function humanize(code) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// "1 row", "2 rows": a count with its noun.
+export function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 // A stored E.164 number as a caller reads it aloud: North American numbers as (202) 555-0142, others
 // as stored (a volunteer calling abroad needs the country code).
 export function displayPhone(e164) {

@@ -1,5 +1,5 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
-import { api, h, pageData, show } from "./api.js";
+import { api, h, pageData, plural, show } from "./api.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
@@ -82,16 +82,20 @@ if (!data.new) {
     try {
       const r = await upload($("contacts-file"), `/api/campaigns/${encodeURIComponent(data.campaign.id)}/contacts`);
       const invalid = r.invalid || [];
+      const count = (n, one, many, rest) => h("li", {}, h("strong", { text: n }), ` ${n === 1 ? one : many}${rest}`);
+      const shown = invalid.slice(0, 200);
+      const caption = shown.length < invalid.length
+        ? `Rows not imported (the first ${shown.length} of ${invalid.length})` : "Rows not imported";
       report.replaceChildren(
         h("ul", { class: "report" },
-          h("li", {}, h("strong", { text: r.imported }), " imported"),
-          h("li", {}, h("strong", { text: r.duplicates }), " duplicates skipped"),
-          h("li", {}, h("strong", { text: r.skipped_dnc }), " on the do-not-call list, skipped"),
-          h("li", {}, h("strong", { text: invalid.length }), " rows with problems")),
+          count(r.imported, "contact", "contacts", " imported"),
+          count(r.duplicates, "duplicate", "duplicates", " skipped"),
+          count(r.skipped_dnc, "number", "numbers", " on the do-not-call list, skipped"),
+          count(invalid.length, "row", "rows", " with problems")),
         invalid.length
-          ? h("table", {}, h("caption", { text: "Rows not imported" }),
+          ? h("table", {}, h("caption", { text: caption }),
             h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Row" }), h("th", { scope: "col", text: "Problem" }))),
-            h("tbody", {}, ...invalid.slice(0, 200).map((i) => h("tr", {}, h("td", { text: i.row }), h("td", { text: i.message })))))
+            h("tbody", {}, ...shown.map((i) => h("tr", {}, h("td", { text: i.row }), h("td", { text: i.message })))))
           : null,
       );
     } catch (err) {
@@ -101,7 +105,7 @@ if (!data.new) {
   $("dnc-upload").addEventListener("click", async () => {
     try {
       const r = await upload($("dnc-file"), "/api/dnc");
-      $("dnc-report").textContent = `${r.added} numbers added to the do-not-call list.`;
+      $("dnc-report").textContent = `${plural(r.added, "number", "numbers")} added to the do-not-call list.`;
     } catch (err) {
       $("dnc-report").textContent = err.message;
     }
