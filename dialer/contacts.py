@@ -147,6 +147,16 @@ def normalize_phone(raw: str, region: str = "US") -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+_NANP = re.compile(r"\+1(\d{3})(\d{3})(\d{4})")
+
+
+def display_phone(e164: str) -> str:
+    """A stored number as a caller reads it aloud: (202) 555-0142 in North America, E.164 elsewhere (the
+    country code matters there). The call page's displayPhone in api.js does the same in the browser."""
+    match = _NANP.fullmatch(e164)
+    return f"({match[1]}) {match[2]}-{match[3]}" if match else e164
+
+
 def area_code_zone(e164: str) -> str | None:
     """The time zone of the number's area code, when phonenumbers knows exactly one."""
     zones = phone_timezones.time_zones_for_number(phonenumbers.parse(e164, None))

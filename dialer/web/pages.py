@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 
 from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore
+from dialer.contacts import display_phone
 from dialer.models import CampaignStatus, Mode, ResultCode, Role
 from dialer.queue import keys
 from dialer.teams import TeamStore
@@ -33,6 +34,7 @@ WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 VENDOR_SDK = STATIC_DIR / "vendor" / "twilio.min.js"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+templates.env.filters["phone"] = display_phone
 
 # Results a volunteer may pick by hand when the script did not get to an end (nobody answered, ...).
 MANUAL_RESULTS = [

@@ -55,7 +55,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(f"{server.base_url}/call/{campaign}")
-    expect(page.locator("#caller-id")).to_have_text("+12025550100")
+    expect(page.locator("#caller-id")).to_have_text("(202) 555-0100")
     expect(page.locator("#contact-list li")).to_have_count(3)
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     # The number as a caller reads it aloud, not as it is stored.

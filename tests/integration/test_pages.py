@@ -92,7 +92,7 @@ def test_volunteer_call_page_and_no_organizer_pages(web: TestClient, campaign: s
     sign_up(web)
     r = web.get("/call/fall")
     assert r.status_code == 200
-    assert "+12025550142" in r.text  # the campaign's caller ID
+    assert "(202) 555-0142" in r.text  # the campaign's caller ID, as a caller reads it
     assert r.headers["cache-control"] == "no-store"
     for path in ("/campaigns/fall/dashboard", "/campaigns/fall/settings", "/scripts", "/campaigns/new"):
         denied = web.get(path)
