@@ -204,6 +204,7 @@ async function placeCall() {
   }
   ui.call.disabled = true;
   ui.hangup.disabled = false;
+  enableChoices(true);
   if (resumed) {
     // The Call button just went disabled under the keyboard: hand focus to the script's answer.
     const target = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
@@ -261,6 +262,10 @@ function renderStep(s) {
   ui.back.disabled = false;
   if (s.input) ui.input.focus();
   else if (buttons.length) buttons[0].focus();
+}
+
+function enableChoices(on) {
+  for (const button of ui.choices.querySelectorAll("button")) button.disabled = !on;
 }
 
 function renderDone(message) {
@@ -404,8 +409,12 @@ const HANDLERS = {
     if (current && m.contact_id === current.id) {
       onCallStatus(m.status);
       if (m.suggested_result && !ended && FINAL_STATUSES.has(m.status)) {
+        // Nobody to talk to (no answer, busy, a machine): the script's answers are off until a redial, and
+        // the keyboard lands on saving what happened, so one Enter cannot log a conversation.
         ui.manualResult.value = m.suggested_result;
         ui.manual.open = true;
+        enableChoices(false);
+        ui.manualSave.focus();
       }
     }
   },

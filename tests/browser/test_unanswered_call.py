@@ -1,0 +1,52 @@
+"""A call nobody answers: the page offers to save what happened; the keyboard cannot log a conversation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running, running_server
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+EVERY_LINE_BUSY = json.dumps({"human_rate": 0.0, "machine_rate": 0.0, "busy_rate": 1.0, "fail_rate": 0.0})
+
+
+@pytest.fixture
+def server(tmp_path: Path, clean_redis: str) -> Iterator[Running]:
+    with running_server(tmp_path, clean_redis, env={"DIALER_SIM_PROFILE": EVERY_LINE_BUSY}) as running:
+        yield running
+
+
+def test_a_busy_line_lands_on_saving_busy_not_on_the_script(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "bo@example.org", "Bo Busy")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "bo@example.org")
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
+
+    # The line is busy: "What happened" opens on Busy and takes the focus; the script's answers are off.
+    expect(page.locator("#manual-save")).to_be_focused(timeout=10_000)
+    expect(page.locator("#manual-result")).to_have_value("busy")
+    expect(page.locator("#choices button").first).to_be_disabled()
+    page.keyboard.press("1")  # would have been "Speaking"
+    expect(page.locator("#step-text")).to_contain_text("is this")
+    page.screenshot(path=shots / "call-busy.png", full_page=True)
+
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_contain_text("Saved: Busy", timeout=10_000)
+    expect(page.locator("#position")).to_have_text("Contact 2 of 3")
+    expect(page.locator("#call-btn")).to_be_enabled()
+    context.close()
