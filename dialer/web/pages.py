@@ -25,6 +25,7 @@ from dialer.campaigns import Campaign, CampaignStore
 from dialer.contacts import display_phone
 from dialer.models import CampaignStatus, Mode, ResultCode, Role
 from dialer.queue import keys
+from dialer.scripts.store import ScriptStore
 from dialer.teams import TeamStore
 from dialer.web import pages_tools
 from dialer.web.auth import current_user
@@ -205,7 +206,8 @@ async def new_campaign(request: Request) -> Response:
 async def scripts(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     data = {"script_id": request.query_params.get("id", "")}
-    return render(request, "scripts.html", {"user": user, "data": data})
+    script_ids = await ScriptStore(deps(request).redis).ids()
+    return render(request, "scripts.html", {"user": user, "data": data, "script_ids": script_ids[:50]})
 
 
 def _base(request: Request) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def test_staff_uploads_a_broken_script_sees_errors_by_line_fixes_it(
     expect(page.locator(".source-lines .bad")).to_have_count(0)
     page.get_by_role("button", name="Check and preview").click()
     expect(page.locator("#walk .step-text")).to_have_text("Hi, is this Alex?")
+    expect(page.locator("#walk")).not_to_contain_text("null")  # a step without typed answer has no form
     page.keyboard.press("1")
     expect(page.locator("#walk .step-text")).to_contain_text("library levy")
     page.keyboard.press("2")
@@ -53,6 +55,13 @@ def test_staff_uploads_a_broken_script_sees_errors_by_line_fixes_it(
     page.screenshot(path=shots / "scripts-preview.png", full_page=True)
     with server.client() as admin:
         assert admin.get("/api/scripts/doors").json()["version"] == 1
+
+    # Opening: an empty id says what to do; the uploaded scripts are listed and open with a click.
+    page.goto("/scripts")
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(summary).to_contain_text("Type the id of an uploaded script")
+    page.locator("#script-ids").get_by_role("link", name="doors").click()
+    expect(page.locator("#source")).to_have_value(re.compile('"id": "doors"'))
     context.close()
 
 

@@ -85,7 +85,11 @@ async function load() {
     return;
   }
   const id = $("load-id").value.trim();
-  if (!id) return;
+  if (!id) {
+    $("problems-summary").textContent = "Type the id of an uploaded script, or choose a file.";
+    $("load-id").focus();
+    return;
+  }
   try {
     const doc = await api("GET", `/api/scripts/${encodeURIComponent(id)}`);
     delete doc.version;
@@ -126,7 +130,7 @@ async function walk() {
       } }, h("label", { for: "p-input", text: "Their answer" }), input, h("button", { type: "submit", text: "Next" }));
     }
     box.replaceChildren(h("p", { class: "muted", text: `Step: ${s.id}` }), h("p", { class: "step-text", text: s.text }),
-      h("div", { class: "choices" }, ...buttons), form, h("p", {}, events.length ? back : null, " ", restart));
+      h("div", { class: "choices" }, ...buttons), ...(form ? [form] : []), h("p", {}, events.length ? back : null, " ", restart));
     (form ? form.querySelector("input") : buttons[0])?.focus();
   } catch (err) {
     if (err.code === "invalid_script") {
