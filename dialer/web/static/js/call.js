@@ -2,7 +2,7 @@
 // A result is never lost to a dropped connection: each contact call gets one idempotency key
 // (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
 // if the socket stays down, posted over HTTP with the same key (the server records it once).
-import { api, displayPhone, h, humanize, pageData, show, typingInField } from "./api.js";
+import { api, displayPhone, h, humanize, pageData, plural, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
 import { JsonSocket } from "./socket.js";
@@ -447,10 +447,10 @@ async function refreshProgress() {
     if (p.goal) {
       const pct = Math.min(100, Math.round((100 * reached) / p.goal));
       ui.fill.style.width = `${pct}%`;
-      ui.progress.textContent = `${reached} of ${p.goal} conversations (${pct}%) · you: ${p.my_calls} calls`;
+      ui.progress.textContent = `${reached} of ${p.goal} conversations (${pct}%) · you: ${plural(p.my_calls, "call", "calls")}`;
     } else {
       ui.fill.style.width = "0";
-      ui.progress.textContent = `${reached} conversations so far · you: ${p.my_calls} calls`;
+      ui.progress.textContent = `${plural(reached, "conversation", "conversations")} so far · you: ${plural(p.my_calls, "call", "calls")}`;
     }
   } catch {
     /* progress is a nicety; the calls go on */
