@@ -79,7 +79,11 @@ class SimulatedVolunteer:
                             stop and stop.is_set()
                         ):
                             break
-                        await self._call(ws, inbox, contact["id"])
+                        if not await self._call(ws, inbox, contact["id"]) and await self._paused():
+                            # As a person would: hand the list back and wait for the campaign to resume
+                            # (_take_batch waits), rather than run down the list with every call refused.
+                            await self.http.post(f"/api/batches/{batch['id']}/release")
+                            break
             finally:
                 reader.cancel()
         return self.report
@@ -160,14 +164,19 @@ class SimulatedVolunteer:
             if message.get("type") == "error":
                 raise RuntimeError(f"call socket error: {message}")
 
-    async def _call(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> None:
+    async def _paused(self) -> bool:
+        r = await self.http.get(f"/api/campaigns/{self.campaign_id}")
+        return r.status_code == 200 and r.json().get("status") != "active"
+
+    async def _call(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> bool:
+        """One contact called and its result recorded: True; the call refused: False."""
         await ws.send(json.dumps({"type": "start", "contact_id": contact_id}))
         step = await self._next(inbox, {"step", "done"}, 30)
         r = await self.http.post(f"/api/campaigns/{self.campaign_id}/calls", json={"contact_id": contact_id})
         if r.status_code != 201:
             self.report.refused += 1
             log.info("call to %s refused: %s", contact_id, r.text[:200])
-            return
+            return False
         call_sid = r.json()["call_sid"]
         outcome = await self._await_answer(inbox, contact_id)
         if outcome == "in-progress":
@@ -193,6 +202,7 @@ class SimulatedVolunteer:
         self.report.calls += 1
         self.report.results[result] = self.report.results.get(result, 0) + 1
         self.report.call_sids.append(call_sid)
+        return True
 
     async def _await_answer(self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> str:
         """'in-progress' when a person answered, else the result code to record for the carrier's outcome."""

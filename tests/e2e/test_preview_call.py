@@ -169,3 +169,44 @@ def test_a_restarted_server_keeps_calling_with_fresh_call_sids(tmp_path: Path, c
     moved = {"ringing", "in-progress", "completed", "busy", "no-answer", "failed", "canceled"}
     second = asyncio.run(statuses(runs[1]))
     assert second and all(s in moved for s in second), second
+
+
+def test_a_simulated_volunteer_hands_the_list_back_when_the_campaign_pauses(
+    tmp_path: Path, clean_redis: str
+) -> None:
+    """Regression (new-user trial): on pause the demo's volunteers ran down their lists, each call refused."""
+    env = {"DIALER_SIM_SPEED": "40", "DIALER_SIM_SEED": "11"}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        campaign = {"id": "pz", "name": "Pause day", "script_id": "gotv-2026", "caller_id": "+12025550199"}
+        assert admin.post("/api/campaigns", json={**campaign, "batch_size": 6}).status_code == 201
+        asyncio.run(seed(clean_redis, "pz", 6))
+        r = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "pat@example.org", "name": "Pat", "password": "a long password"},
+        )
+        token = r.json()["token"]
+
+        async def call_then_pause() -> object:
+            volunteer = SimulatedVolunteer(
+                server.base_url, token, "pz", seed=3, think_seconds=0.01, call_timeout=30
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(volunteer.run(stop=stop))
+            try:
+                while volunteer.report.calls < 1:
+                    await asyncio.sleep(0.05)
+                async with httpx.AsyncClient(base_url=server.base_url, headers=admin.headers) as http:
+                    paused = await http.patch("/api/campaigns/pz", json={"status": "paused"})
+                    assert paused.status_code == 200
+                await asyncio.sleep(3)
+                return volunteer.report
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 15)
+                await volunteer.aclose()
+
+        report = asyncio.run(call_then_pause())
+        assert report.refused <= 1, report  # type: ignore[attr-defined]
+        stats = admin.get("/api/campaigns/pz/stats").json()
+        assert stats["leased"] == 0 and stats["pending"] == 6 - stats["calls"], stats
