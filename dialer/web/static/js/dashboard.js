@@ -71,7 +71,8 @@ function render(s) {
   $("active_volunteers").textContent = s.active_volunteers;
   $("calls_last_hour").textContent = s.calls_last_hour;
   $("abandon_rate").textContent = s.abandon_rate === null || s.abandon_rate === undefined ? "–" : pct(s.abandon_rate);
-  $("pending").textContent = s.pending ?? "–";
+  // Not yet called: waiting in the queue or in a volunteer's list (a list handed back must not raise it).
+  $("pending").textContent = s.pending === null || s.pending === undefined ? "–" : s.pending + (s.leased || 0);
   // Power and predictive modes: how hard the dialer works and how long volunteers wait between voters.
   const dialing = s.mode && s.mode !== "preview" && s.dialer;
   for (const tile of document.querySelectorAll(".dialer-only")) tile.hidden = !dialing;
