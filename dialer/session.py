@@ -202,7 +202,12 @@ class CallSession:
             }
         contact = self.contacts[self.contact_id]
         step = engine.step_payload(self.script, self.walk, contact)
-        return {"type": "step", "contact_id": self.contact_id, "step": step}
+        return {
+            "type": "step",
+            "contact_id": self.contact_id,
+            "step": step,
+            "can_go_back": bool(self.walk.path),
+        }
 
     # -- persistence ---------------------------------------------------------------------------------------
 

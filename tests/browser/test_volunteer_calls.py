@@ -66,6 +66,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     first = page.locator("#contact-name").inner_text()
     page.keyboard.press("Enter")
     wait_step(page, f"is this {first.split()[0]}?")
+    expect(page.locator("#back-btn")).to_be_disabled()  # nothing to go back to on the first step
     expect(page.locator("#call-status")).not_to_have_text("Not calling")
     page.screenshot(path=shots / "call-script.png", full_page=True)
     page.keyboard.press("1")

@@ -398,6 +398,7 @@ const HANDLERS = {
     resumeStep = null;
     beginCall(); // e.g. after a reload, the server resumes the call where it was
     renderStep(m.step);
+    ui.back.disabled = m.can_go_back === false;
   },
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
