@@ -244,7 +244,7 @@ class SimulatedCarrier(TwilioDialect):
             response = await self._http.post(url, content=urlencode(pairs), headers=headers)
         except httpx.HTTPError as exc:
             # Twilio gives up on a callback it cannot deliver; so do we (and say so).
-            log.warning("simulated carrier could not deliver to %s: %s", url, exc)
+            log.warning("simulated carrier could not deliver to %s: %s", url, str(exc) or type(exc).__name__)
             self.deliveries.append(Delivery(url, pairs, None))
             return None
         self.deliveries.append(Delivery(url, pairs, response.status_code))
