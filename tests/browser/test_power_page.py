@@ -64,6 +64,8 @@ def test_power_mode_bridges_a_voter_to_the_ready_volunteer(
     expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=5_000)
     expect(page.locator("#dialer-state")).to_contain_text("Connected to a voter")
     expect(page.locator("#contact-name")).not_to_have_text("Waiting for the next voter")
+    expect(page.locator("#position")).to_have_text("On the line")  # not "Contact 1 of 1"
+    expect(page.locator("#list-title")).to_have_text("On the line")
     page.screenshot(path=shots / "power-bridged.png", full_page=True)
     page.keyboard.press("1")
     expect(page.locator("#step-text")).to_contain_text("library levy")

@@ -167,7 +167,8 @@ function select(contact) {
   ended = null;
   ui.notes.value = "";
   const index = contacts.indexOf(contact);
-  ui.position.textContent = `Contact ${index + 1} of ${contacts.length}`;
+  // In power and predictive modes voters arrive one at a time: "1 of 1" would say nothing.
+  ui.position.textContent = dialing ? "On the line" : `Contact ${index + 1} of ${contacts.length}`;
   ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
   ui.phone.textContent = displayPhone(contact.phone);
   const fields = Object.entries(contact.fields || {}).slice(0, 8);
