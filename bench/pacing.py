@@ -6,8 +6,9 @@ predictive >= 45 talk-minutes per volunteer-hour with 20 volunteers and >= 47 wi
 in every run, predictive >= 2x power with 20+ volunteers, power about 20 at answer rate 0.10.
 
 Last measured (6 seeds x 1 h, 196 s on 2 cores), talk-minutes per volunteer-hour at answer rate 0.10:
-power 19.8; predictive 43.2 with 20 volunteers (2.3% abandoned), 47.5 with 50 (2.35%); 4-hour runs reach
-44.7 and 47.9 (the first minutes, before the campaign has earned any drops, run at the floor risk).
+power 19.8; predictive 43.2 with 20 volunteers (2.3% abandoned), 47.5 with 50 (2.35%); 4-hour runs (seeds
+1-3) reach 44.4 and 47.8, hours 2-4 alone 44.8 and 47.9 (the first hour runs below the target's risk while
+the campaign earns its first drops).
 Worst run 2.94%. 3 and 5 volunteers: 22.0 and 26.2 (power: 19.9 and 19.5), drops at most 1.3%.
 The ceiling is 60 x talk / (talk + wrap) = 51.4 talk-minutes with nobody ever waiting, so "2x power" is
 out of reach by construction where power already gets over 25.7 (answer rate 0.20: 29); the 45 with 20
