@@ -79,7 +79,7 @@ def test_staff_edits_settings_and_uploads_lists(
     page.locator("#f-caller_id").fill("not a phone")
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator('.field[data-path="caller_id"] .field-error')).to_be_visible()
-    page.locator("#f-caller_id").fill("+13125550101")
+    page.locator("#f-caller_id").fill("(312) 555-0101")  # as people write it: saved as E.164
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
     with server.client() as admin:

@@ -5,9 +5,20 @@ const data = pageData();
 const $ = (id) => document.getElementById(id);
 const form = $("campaign-form");
 
+// A North American number typed as people write it ("202-555-0199", "(202) 555 0199", "1 202 555 0199")
+// becomes the E.164 the API takes; anything else is sent as typed, for the API to judge.
+function e164(raw) {
+  if (raw.startsWith("+")) return raw;
+  const digits = raw.replace(/[\s().-]/g, "");
+  if (/^[2-9]\d{9}$/.test(digits)) return `+1${digits}`;
+  if (/^1[2-9]\d{9}$/.test(digits)) return `+${digits}`;
+  return raw;
+}
+
 function value(input) {
   const type = input.dataset.type;
   if (type === "bool") return input.checked;
+  if (input.type === "tel") return e164(input.value.trim());
   const raw = input.value.trim();
   if (type === "int-or-null") return raw === "" ? null : Number.parseInt(raw, 10);
   if (type === "int") return Number.parseInt(raw, 10);
