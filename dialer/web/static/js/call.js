@@ -2,11 +2,13 @@
 // A result is never lost to a dropped connection: each contact call gets one idempotency key
 // (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
 // if the socket stays down, posted over HTTP with the same key (the server records it once).
-import { api, displayPhone, h, humanize, pageData, plural, show, typingInField } from "./api.js";
+import { api, displayPhone, h, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
 import { JsonSocket } from "./socket.js";
 import { DialerPool } from "./dialing.js";
+import { refreshProgress } from "./progress.js";
+import { choiceButtons } from "./steps.js";
 
 const data = pageData();
 const campaign = data.campaign;
@@ -244,16 +246,7 @@ function renderStep(s) {
   show(ui.outcome, false);
   show(ui.finish, false);
   ui.text.textContent = s.text;
-  const buttons = s.choices.map((c) => h("button", {
-    type: "button", class: "choice", "data-index": c.index,
-    onclick: () => send({ type: "answer", step: s.id, choice: c.index }),
-  }, h("kbd", { text: String(c.index + 1) }), " ", c.label));
-  if (!s.choices.length && !s.input) {
-    buttons.push(h("button", {
-      type: "button", class: "choice", "data-index": 0,
-      onclick: () => send({ type: "answer", step: s.id }),
-    }, h("kbd", { text: "1" }), " Continue"));
-  }
+  const buttons = choiceButtons(s, (answer) => send({ type: "answer", step: s.id, ...answer }));
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
   ui.input.value = "";
@@ -327,7 +320,7 @@ function confirmed(p) {
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
   ui.save.textContent = `Saved: ${humanize(p.result)}.`;
-  refreshProgress();
+  refreshProgress(cid, ui.fill, ui.progress);
   if (dialing) {
     current = null;
     contacts = [];
@@ -440,25 +433,6 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   },
 });
 
-// ---- progress against the goal --------------------------------------------------------------------------
-
-async function refreshProgress() {
-  try {
-    const p = await api("GET", `/call/${encodeURIComponent(cid)}/progress`);
-    const reached = p.contacts_reached;
-    if (p.goal) {
-      const pct = Math.min(100, Math.round((100 * reached) / p.goal));
-      ui.fill.style.width = `${pct}%`;
-      ui.progress.textContent = `${reached} of ${p.goal} conversations (${pct}%) · you: ${plural(p.my_calls, "call", "calls")}`;
-    } else {
-      ui.fill.style.width = "0";
-      ui.progress.textContent = `${plural(reached, "conversation", "conversations")} so far · you: ${plural(p.my_calls, "call", "calls")}`;
-    }
-  } catch {
-    /* progress is a nicety; the calls go on */
-  }
-}
-
 // ---- keyboard: number keys pick answers; Enter/Space work on whatever button has focus ---------------
 
 document.addEventListener("keydown", (event) => {
@@ -498,8 +472,8 @@ async function main() {
     notify("");
   }
   socket.connect();
-  refreshProgress();
-  setInterval(refreshProgress, 30000);
+  refreshProgress(cid, ui.fill, ui.progress);
+  setInterval(() => refreshProgress(cid, ui.fill, ui.progress), 30000);
   if (delivery.pending) delivery.overHttp(); // left over from a reload: same key, recorded at most once
   if (dialing) {
     show($("dialer-box"), true);

@@ -1,6 +1,7 @@
 // Script editor: upload (POST /api/scripts as YAML), problems shown beside the lines they are about, and a
 // preview that walks the script with a sample contact (server-side, exactly as a call would).
 import { api, h, humanize, pageData, show, typingInField } from "./api.js";
+import { choiceButtons } from "./steps.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
@@ -113,12 +114,10 @@ async function walk() {
       return;
     }
     const s = r.step;
-    const buttons = s.choices.map((c) => h("button", { type: "button", class: "choice", "data-index": c.index,
-      onclick: () => { events.push({ step: s.id, choice: c.index }); walk(); } }, h("kbd", { text: c.index + 1 }), " ", c.label));
-    if (!s.choices.length && !s.input) {
-      buttons.push(h("button", { type: "button", class: "choice", "data-index": 0,
-        onclick: () => { events.push({ step: s.id }); walk(); } }, h("kbd", { text: "1" }), " Continue"));
-    }
+    const buttons = choiceButtons(s, (answer) => {
+      events.push({ step: s.id, ...answer });
+      walk();
+    });
     let form = null;
     if (s.input) {
       const input = h("input", { id: "p-input", type: "text", inputmode: s.input === "number" ? "numeric" : "text" });
