@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext
+from typing import Any
 
-from tests.browser.conftest import seed_contacts
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
 
 SCRIPT = """id: doors
@@ -67,3 +69,21 @@ def sign_in(context: BrowserContext, server: Running, email: str) -> None:
         f"{server.base_url}/api/auth/login", data={"email": email, "password": "a long password"}
     )
     assert r.status == 200, r.text()
+
+
+def volunteer_context(
+    browser: Browser, server: Running, email: str, name: str, **options: Any
+) -> BrowserContext:
+    """A new volunteer signed in, in a fresh browser context (`options`: viewport, has_touch, ...)."""
+    make_user(server, email, name)
+    context = browser.new_context(base_url=server.base_url, **options)
+    sign_in(context, server, email)
+    return context
+
+
+def open_call_page(context: BrowserContext, campaign: str) -> Page:
+    """The campaign's call page, loaded: its list is in and the keyboard is on Call."""
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    return page

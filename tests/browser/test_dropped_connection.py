@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +21,9 @@ def test_result_survives_a_socket_dropped_before_the_confirmation(
     browser: Browser, server: Running, redis_url: str, shots: Path
 ) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "dee@example.org", "Dee Dropped")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
-    sign_in(context, server, "dee@example.org")
+    context = volunteer_context(
+        browser, server, "dee@example.org", "Dee Dropped", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     sockets: list[WebSocketRoute] = []
     finishes: list[dict[str, object]] = []
@@ -82,9 +81,7 @@ def test_result_survives_a_socket_dropped_before_the_confirmation(
 
 def test_leaving_the_page_releases_the_list(browser: Browser, server: Running, redis_url: str) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "lee@example.org", "Lee Leaving")
-    context = browser.new_context(base_url=server.base_url)
-    sign_in(context, server, "lee@example.org")
+    context = volunteer_context(browser, server, "lee@example.org", "Lee Leaving")
     page = context.new_page()
     page.goto(f"/call/{campaign}")
     expect(page.locator("#contact-list li")).to_have_count(3, timeout=10_000)
@@ -104,12 +101,8 @@ def test_a_result_without_a_call_is_recorded_by_keyboard(
     browser: Browser, server: Running, redis_url: str
 ) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "wes@example.org", "Wes Wrong")
-    context = browser.new_context(base_url=server.base_url)
-    sign_in(context, server, "wes@example.org")
-    page = context.new_page()
-    page.goto(f"/call/{campaign}")
-    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    context = volunteer_context(browser, server, "wes@example.org", "Wes Wrong")
+    page = open_call_page(context, campaign)
     page.locator("#manual summary").focus()
     page.keyboard.press("Enter")  # opens "No conversation? Record what happened"
     page.keyboard.press("Tab")

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running, running_server
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import open_call_page, seed_campaign, sign_in, volunteer_context
 
 pytestmark = pytest.mark.browser
 
@@ -89,12 +89,10 @@ def tab_reaches_every_control(page: Page) -> None:
 
 def test_volunteer_page_on_a_phone(browser: Browser, server: Running, redis_url: str, shots: Path) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "pat@example.org", "Pat Phone")
-    context = browser.new_context(viewport=PHONE, has_touch=True, base_url=server.base_url)
-    sign_in(context, server, "pat@example.org")
-    page = context.new_page()
-    page.goto(f"/call/{campaign}")
-    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    context = volunteer_context(
+        browser, server, "pat@example.org", "Pat Phone", viewport=PHONE, has_touch=True
+    )
+    page = open_call_page(context, campaign)
     no_sideways_scroll(page)
     page.screenshot(path=shots / "call-phone.png", full_page=True)
     tab_reaches_every_control(page)

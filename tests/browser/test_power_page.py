@@ -14,9 +14,8 @@ from playwright.sync_api import Browser, expect
 from dialer.campaigns import CampaignStore
 from dialer.dialing.bridge import apply_verdict
 from dialer.store import async_client
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import seed_campaign, volunteer_context
 from tests.integration.dialing_support import FakeCarrier, pacer
 
 pytestmark = pytest.mark.browser
@@ -43,9 +42,9 @@ def test_power_mode_bridges_a_voter_to_the_ready_volunteer(
     campaign = seed_campaign(server, redis_url)
     with server.client() as admin:
         assert admin.patch(f"/api/campaigns/{campaign}", json={"mode": "power"}).status_code == 200
-    make_user(server, "pat@example.org", "Pat Power")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
-    sign_in(context, server, "pat@example.org")
+    context = volunteer_context(
+        browser, server, "pat@example.org", "Pat Power", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -6,21 +6,18 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context
 
 pytestmark = pytest.mark.browser
 
 
 def test_resumed_call_keeps_keyboard_focus(browser: Browser, server: Running, redis_url: str) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "rey@example.org", "Rey Reload")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
-    sign_in(context, server, "rey@example.org")
-    page = context.new_page()
-    page.goto(f"/call/{campaign}")
-    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    context = volunteer_context(
+        browser, server, "rey@example.org", "Rey Reload", viewport={"width": 1280, "height": 900}
+    )
+    page = open_call_page(context, campaign)
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
     page.keyboard.press("1")

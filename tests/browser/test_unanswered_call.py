@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running, running_server
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +27,8 @@ def test_a_busy_line_lands_on_saving_busy_not_on_the_script(
     browser: Browser, server: Running, redis_url: str, shots: Path
 ) -> None:
     campaign = seed_campaign(server, redis_url)
-    make_user(server, "bo@example.org", "Bo Busy")
-    context = browser.new_context(base_url=server.base_url)
-    sign_in(context, server, "bo@example.org")
-    page = context.new_page()
-    page.goto(f"/call/{campaign}")
-    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    context = volunteer_context(browser, server, "bo@example.org", "Bo Busy")
+    page = open_call_page(context, campaign)
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
 

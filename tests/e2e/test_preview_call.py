@@ -13,7 +13,7 @@ import httpx
 from dialer.queue.attempts import AttemptStore
 from dialer.store import async_client
 from dialer.volunteer_sim import SimulatedVolunteer
-from tests.e2e.calling import seed, seed_script
+from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
 from tests.servers import ServerProcess
 
 
@@ -178,14 +178,9 @@ def test_a_simulated_volunteer_hands_the_list_back_when_the_campaign_pauses(
     env = {"DIALER_SIM_SPEED": "40", "DIALER_SIM_SEED": "11"}
     with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
         asyncio.run(seed_script(clean_redis))
-        campaign = {"id": "pz", "name": "Pause day", "script_id": "gotv-2026", "caller_id": "+12025550199"}
-        assert admin.post("/api/campaigns", json={**campaign, "batch_size": 6}).status_code == 201
+        gotv_campaign(server, "pz", batch_size=6)
         asyncio.run(seed(clean_redis, "pz", 6))
-        r = httpx.post(
-            f"{server.base_url}/api/auth/signup",
-            json={"email": "pat@example.org", "name": "Pat", "password": "a long password"},
-        )
-        token = r.json()["token"]
+        token = signup(server.base_url, "pat@example.org", "Pat")
 
         async def call_then_pause() -> object:
             volunteer = SimulatedVolunteer(
