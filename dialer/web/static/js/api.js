@@ -63,9 +63,13 @@ export function humanize(code) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-// "1 row", "2 rows": a count with its noun.
+// The noun for a count ("row" for 1, "rows" otherwise), and the count with it: "1 row", "2 rows".
+export function noun(n, one, many) {
+  return n === 1 ? one : many;
+}
+
 export function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n} ${noun(n, one, many)}`;
 }
 
 // A stored E.164 number as a caller reads it aloud: North American numbers as (202) 555-0142, others

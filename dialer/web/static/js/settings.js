@@ -1,5 +1,5 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
-import { api, h, pageData, plural, show } from "./api.js";
+import { api, h, noun, pageData, plural, show } from "./api.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
@@ -93,7 +93,7 @@ if (!data.new) {
     try {
       const r = await upload($("contacts-file"), `/api/campaigns/${encodeURIComponent(data.campaign.id)}/contacts`);
       const invalid = r.invalid || [];
-      const count = (n, one, many, rest) => h("li", {}, h("strong", { text: n }), ` ${n === 1 ? one : many}${rest}`);
+      const count = (n, one, many, rest) => h("li", {}, h("strong", { text: n }), ` ${noun(n, one, many)}${rest}`);
       const shown = invalid.slice(0, 200);
       const caption = shown.length < invalid.length
         ? `Rows not imported (the first ${shown.length} of ${invalid.length})` : "Rows not imported";
