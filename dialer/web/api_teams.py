@@ -17,17 +17,12 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.validate import Problems
+from dialer.web.validate import only_string
 
 
 async def create_team(request: Request) -> Response:
     user = await require_user(request, Role.LEADER)
-    body = await read_json_object(request)
-    problems = Problems()
-    problems.unknown_fields(body, {"name"})
-    name = problems.string(body, "name", max_len=80)
-    problems.raise_if_any("The team is not valid.")
-    assert name is not None
+    name = only_string(await read_json_object(request), "name", max_len=80, message="The team is not valid.")
     d = deps(request)
     team = await TeamStore(d.redis).create(name, user.id, d.clock())
     return JSONResponse(team.public(with_code=True), status_code=201)
@@ -48,12 +43,7 @@ async def list_teams(request: Request) -> Response:
 
 async def join_team(request: Request) -> Response:
     user = await require_user(request)
-    body = await read_json_object(request)
-    problems = Problems()
-    problems.unknown_fields(body, {"join_code"})
-    code = problems.string(body, "join_code", max_len=20)
-    problems.raise_if_any()
-    assert code is not None
+    code = only_string(await read_json_object(request), "join_code", max_len=20)
     store = TeamStore(deps(request).redis)
     team = await store.by_code(code)
     if team is None:

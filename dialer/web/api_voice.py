@@ -24,7 +24,7 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.validate import Problems
+from dialer.web.validate import only_string
 
 
 async def voice_token(request: Request) -> Response:
@@ -46,12 +46,7 @@ async def place_simulated_call(request: Request) -> Response:
     carrier = deps(request).carrier
     if not isinstance(carrier, SimulatedCarrier):
         raise ApiError(409, "use_voice_sdk", "With Twilio the browser places calls through the Voice SDK.")
-    body = await read_json_object(request)
-    problems = Problems()
-    problems.unknown_fields(body, {"contact_id"})
-    contact_id = problems.string(body, "contact_id", max_len=64)
-    problems.raise_if_any()
-    assert contact_id is not None
+    contact_id = only_string(await read_json_object(request), "contact_id", max_len=64)
     call = await carrier.connect_client(user.id, contact_id, campaign.id)
     if call.dialed is None:
         spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)

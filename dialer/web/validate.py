@@ -41,3 +41,15 @@ class Problems:
             self.add(name, f"must be at most {max_len} characters")
             return None
         return value
+
+
+def only_string(
+    body: dict[str, Any], name: str, max_len: int, message: str = "Some fields are not valid."
+) -> str:
+    """The value of a body that must hold exactly one string field (`{"join_code": "K7..."}`), else 422."""
+    problems = Problems()
+    problems.unknown_fields(body, {name})
+    value = problems.string(body, name, max_len=max_len)
+    problems.raise_if_any(message)
+    assert value is not None
+    return value
