@@ -12,6 +12,7 @@ from dialer.contacts import (
     CsvError,
     InvalidRow,
     csv_safe,
+    display_phone,
     normalize_phone,
     parse_contacts,
     state_of_zip,
@@ -165,8 +166,6 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
 
 
 def test_numbers_are_displayed_as_callers_read_them() -> None:
-    from dialer.contacts import display_phone
-
     assert display_phone("+12025550142") == "(202) 555-0142"
     assert display_phone("+14165550123") == "(416) 555-0123"  # Canada shares the +1 plan
     assert display_phone("+442079460958") == "+442079460958"  # elsewhere the country code matters

@@ -9,6 +9,7 @@ import pytest
 
 from dialer.simulation import SimParams, SimulationError, main, run_simulation
 from dialer.simulation.engine import Simulation
+from dialer.simulation.params import build_parser
 
 REQUIRED = {
     "mode",
@@ -194,8 +195,6 @@ def test_a_big_pool_with_a_high_answer_rate_does_not_flood_at_the_start() -> Non
 def test_the_defaults_are_api_md_call_model() -> None:
     """API.md: defaults 0.10, 0.20, 0.10, 90, 60, 15, 20, 0.03 for answer, machine and fail rates, talk mean
     and sd, wrap, ring timeout and cap, in that order. (Wrap and ring timeout were once swapped here.)"""
-    from dialer.simulation.params import build_parser
-
     args = build_parser().parse_args(["--mode", "power", "--volunteers", "1", "--hours", "1"])
     assert (
         args.answer_rate,
