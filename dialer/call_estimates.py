@@ -36,6 +36,17 @@ class OutcomeEstimator:
         c = tuple(n * keep + (1.0 if i == index else 0.0) for i, n in enumerate(self.counts))
         return OutcomeEstimator(self.prior, self.prior_weight, self.half_life, (c[0], c[1], c[2], c[3]))
 
+    def hung_up(self, elapsed: float, timing: CallTiming, count: float = 1.0) -> OutcomeEstimator:
+        """A dial we hung up after `elapsed` seconds with no outcome: its outcome is unknown, so it counts as
+        a share of each outcome by how likely that outcome still was (counting it as "no answer" would bias
+        the answer rate down; leaving it out would bias it up, as only unanswered lines are hung up).
+        `count` such dials at once (the live dialer keeps their number and mean ring time)."""
+        rates = (self.human_rate, self.machine_rate, self.fail_rate, self.no_answer_rate)
+        shares = timing.unresolved_shares(elapsed, rates)
+        keep = 1.0 if self.half_life is None else 0.5 ** (1.0 / self.half_life)
+        c = tuple(n * keep**count + count * share for n, share in zip(self.counts, shares, strict=True))
+        return OutcomeEstimator(self.prior, self.prior_weight, self.half_life, (c[0], c[1], c[2], c[3]))
+
     def rate(self, outcome: CallOutcome) -> float:
         i = _OUTCOMES.index(outcome)
         total = sum(self.counts) + self.prior_weight * sum(self.prior)
@@ -136,6 +147,22 @@ class CallTiming:
         """Seconds after dialing when every outcome is known. Feed OutcomeEstimator a dial only then: fed
         as outcomes arrive, the fast failures come first and the answer rate looks low at the start."""
         return max(self.ring_timeout, self.pickup_max + self.machine_detect, self.fail_max)
+
+    def unresolved_shares(
+        self, elapsed: float, rates: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, float]:
+        """P(each outcome | none known `elapsed` s after dialing), for outcome rates in CallOutcome order."""
+        human, machine, failed, no_answer = rates
+        weights = (
+            human * (1.0 - self.pickup_cdf(elapsed)),
+            machine * (1.0 - self.pickup_cdf(elapsed - self.machine_detect)),
+            failed * (1.0 - uniform_cdf(elapsed, self.fail_min, self.fail_max)),
+            no_answer if elapsed < self.ring_timeout else 0.0,
+        )
+        total = sum(weights)
+        if total <= 0.0:
+            return (0.0, 0.0, 0.0, 1.0)
+        return (weights[0] / total, weights[1] / total, weights[2] / total, weights[3] / total)
 
     def pickup_cdf(self, t: float) -> float:
         return uniform_cdf(t, self.pickup_min, self.pickup_max)

@@ -44,6 +44,7 @@ class _Line:
     dialed_at: float
     outcome: CallOutcome
     owner: int | None  # the volunteer dialing it in preview mode; None for server-dialed lines
+    picked_up_at: float | None  # a human's or machine's pick-up; once past, the line can't be canceled
 
 
 class Simulation:
@@ -61,7 +62,10 @@ class Simulation:
         self.waiting: dict[int, float] = {}  # humans answered and not yet bridged, oldest first
         self.recent_dials: deque[float] = deque()
         self.outcomes = pacing.OutcomeEstimator()
-        self._settling: list[tuple[float, int, CallOutcome]] = []  # outcomes the estimator sees once settled
+        # (when the pacer learns it, line, outcome or None for a line we hung up, seconds it rang)
+        self._settling: list[
+            tuple[float, int, CallOutcome | None, float]
+        ] = []  # outcomes the estimator sees once settled
         self.talk = pacing.TalkTimeEstimator()
         self.config = pacing.PacerConfig(
             wrap_expected=params.wrap,
@@ -77,7 +81,7 @@ class Simulation:
         )
         sigma2 = math.log(1.0 + (params.talk_sd / params.talk_mean) ** 2)
         self._talk_mu, self._talk_sigma = math.log(params.talk_mean) - sigma2 / 2.0, math.sqrt(sigma2)
-        self.counts = dict.fromkeys(("dials", "live_answers", "abandoned", "contacts"), 0)
+        self.counts = dict.fromkeys(("dials", "live_answers", "abandoned", "contacts", "canceled"), 0)
         self.counts.update(dict.fromkeys((o.value for o in CallOutcome), 0))
         self.talk_seconds = 0.0
         self.wait_area = 0.0  # volunteer-seconds neither talking nor wrapping up
@@ -126,8 +130,17 @@ class Simulation:
 
     def _on_tick(self, _: int) -> None:
         while self._settling and self._settling[0][0] <= self.now:
-            self.outcomes = self.outcomes.observed(heapq.heappop(self._settling)[2])
-        decision = pacing.decide(self._pacing_input(), self.config)
+            _when, _line, outcome, rang = heapq.heappop(self._settling)
+            if outcome is None:
+                self.outcomes = self.outcomes.hung_up(rang, self.config.timing)
+            else:
+                self.outcomes = self.outcomes.observed(outcome)
+        inp = self._pacing_input()
+        decision = pacing.decide(inp, self.config)
+        if decision.cancel:
+            ids = list(self.lines)
+            for index in decision.cancel:
+                self._cancel(ids[index])
         for _ in range(decision.dials):
             self._dial(owner=None)
         self._schedule(self.now + self.p.tick, _Event.TICK, 0)
@@ -162,21 +175,33 @@ class Simulation:
         p, rng = self.p, self.rng
         u = rng.random()
         pickup = rng.uniform(p.pickup_min, p.pickup_max)
+        picked_up: float | None = self.now + pickup
         if u < p.answer_rate:
             outcome, after = CallOutcome.HUMAN, pickup
         elif u < p.answer_rate + p.machine_rate:
             outcome, after = CallOutcome.MACHINE, pickup + p.machine_detect
         elif u < p.answer_rate + p.machine_rate + p.fail_rate:
-            outcome, after = CallOutcome.FAILED, rng.uniform(p.fail_min, p.fail_max)
+            outcome, after, picked_up = CallOutcome.FAILED, rng.uniform(p.fail_min, p.fail_max), None
         else:
-            outcome, after = CallOutcome.NO_ANSWER, p.ring_timeout
+            outcome, after, picked_up = CallOutcome.NO_ANSWER, p.ring_timeout, None
         line = next(self._line_ids)
-        self.lines[line] = _Line(self.now, outcome, owner)
+        self.lines[line] = _Line(self.now, outcome, owner, picked_up)
         self.counts["dials"] += 1
         self.recent_dials.append(self.now)
         in_last_second = sum(1 for t in self.recent_dials if t > self.now - 1.0)
         self.peak_window = max(self.peak_window, in_last_second)
         self._schedule(self.now + after, _Event.OUTCOME, line)
+
+    def _cancel(self, line_id: int) -> None:
+        """Hang up a line that is still ringing (the carrier refuses to cancel one already picked up)."""
+        line = self.lines[line_id]
+        if self.now - line.dialed_at < self.config.min_ring:
+            raise RuntimeError(f"the pacer hung up a line after {self.now - line.dialed_at:.1f} s of ringing")
+        if line.picked_up_at is not None and line.picked_up_at <= self.now:
+            return
+        del self.lines[line_id]
+        self.counts["canceled"] += 1
+        heapq.heappush(self._settling, (self.now, line_id, None, self.now - line.dialed_at))
 
     def _on_preview_dial(self, agent: int) -> None:
         self._dial(owner=agent)
@@ -184,11 +209,13 @@ class Simulation:
     # -- outcomes, bridging, abandonment ------------------------------------------------------------
 
     def _on_outcome(self, line_id: int) -> None:
-        line = self.lines.pop(line_id)
+        line = self.lines.pop(line_id, None)
+        if line is None:
+            return  # canceled while it rang
         self.counts[line.outcome.value] += 1
         if line.owner is None:
             settled = line.dialed_at + self.config.timing.settled_after
-            heapq.heappush(self._settling, (settled, line_id, line.outcome))
+            heapq.heappush(self._settling, (settled, line_id, line.outcome, 0.0))
         if line.outcome is not CallOutcome.HUMAN:
             if line.owner is not None:
                 self._schedule(self.now + self.p.preview_seconds, _Event.PREVIEW_DIAL, line.owner)
@@ -258,6 +285,7 @@ class Simulation:
             "machines": c[CallOutcome.MACHINE.value],
             "failed": c[CallOutcome.FAILED.value],
             "no_answer": c[CallOutcome.NO_ANSWER.value],
+            "canceled": c["canceled"],
             "abandoned": abandoned,
             "abandon_rate": _round(abandoned / c["live_answers"] if c["live_answers"] else 0.0),
             "contacts": contacts,

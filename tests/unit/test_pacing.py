@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -211,3 +212,90 @@ def test_the_planning_answer_rate_is_high_while_uncertain_and_tightens_with_evid
     assert young.human_rate_upper(2.5) > 0.3  # the prior alone could hide a 30% answer rate
     assert 0.10 < old.human_rate_upper(2.5) < 0.115
     assert old.human_rate_upper(0.0) == pytest.approx(old.human_rate)
+
+
+# -- hanging up late lines ---------------------------------------------------------------------------
+
+BUSY_POOL = (talking(5.0),) * 20  # every volunteer just started a conversation
+
+
+def test_a_line_past_its_legal_ring_with_nobody_free_is_hung_up() -> None:
+    decision = decide(make_input(agents=BUSY_POOL, ringing=(16.0, 15.5, 10.0, 3.0)))
+    assert decision.cancel == (0, 1)  # the two that rang 15 s; the young ones ring on
+    assert decision.dials == 0
+
+
+def test_when_the_pool_empties_every_late_line_is_hung_up() -> None:
+    assert decide(make_input(agents=(), ringing=(16.0, 15.0, 9.0))).cancel == (0, 1)
+
+
+def test_a_late_line_is_kept_while_volunteers_are_free_for_it() -> None:
+    assert decide(make_input(ringing=(16.0, 15.5))).cancel == ()
+
+
+def test_no_line_is_hung_up_before_fifteen_seconds_or_once_it_cannot_be_a_human() -> None:
+    decision = decide(make_input(agents=BUSY_POOL, ringing=(14.9, 12.0, 18.0, 19.5)))
+    assert decision.cancel == ()
+
+
+def test_lines_the_caller_says_may_not_be_hung_up_ring_on() -> None:
+    # The live dialer knows more than a line's age: it rang late, or was answered and awaits the AMD.
+    inp = make_input(agents=BUSY_POOL, ringing=(16.0, 16.0), cancellable=(False, True))
+    assert decide(inp).cancel == (1,)
+
+
+def test_power_mode_and_a_config_without_cancelling_never_hang_up() -> None:
+    assert decide(make_input(Mode.POWER, agents=BUSY_POOL, ringing=(16.0,))).cancel == ()
+    never = PacerConfig(keep_factor=None)
+    assert decide(make_input(agents=BUSY_POOL, ringing=(16.0,)), never).cancel == ()
+
+
+def test_lines_hung_up_leave_room_for_new_ones() -> None:
+    # Volunteers free in 6 s: late lines would be answered before then, fresh ones (5-15 s) after.
+    agents = (wrapping(6.0),) * 20
+    decision = decide(make_input(agents=agents, ringing=(15.2,) * 30))
+    assert decision.cancel == tuple(range(30))
+    assert decision.dials == decide(make_input(agents=agents)).dials  # as if they had never been dialed
+    assert (
+        decision.dials
+        > decide(make_input(agents=agents, ringing=(15.2,) * 30), PacerConfig(keep_factor=None)).dials
+    )
+
+
+def test_a_hung_up_dial_counts_as_a_share_of_each_outcome() -> None:
+    timing = CallTiming()
+    est = OutcomeEstimator().hung_up(16.0, timing)
+    assert sum(est.counts) == pytest.approx(1.0)
+    human, machine, failed, no_answer = est.counts
+    assert 0.0 < human < machine < no_answer and failed == 0.0  # fails come by 5 s; machines show by 21
+    assert OutcomeEstimator().hung_up(0.0, timing).counts == pytest.approx(OutcomeEstimator().prior)
+    late = OutcomeEstimator().hung_up(19.0, timing).counts  # past 18 s only a machine's verdict can be due
+    assert late[0] == late[2] == 0.0 and late[1] + late[3] == pytest.approx(1.0)
+    assert OutcomeEstimator().hung_up(16.0, timing, count=40).counts == pytest.approx(
+        tuple(40 * c for c in est.counts)
+    )
+
+
+def test_hung_up_dials_leave_the_answer_rate_unbiased() -> None:
+    # Dials whose outcomes are cut off at 15 s (as the pacer cancels them): counted as shares, the estimate
+    # finds the true rate; counted as "no answer" it would be 23% low (a pick-up window 5-18 s).
+    timing, rng = CallTiming(), random.Random(8)
+    shared, as_no_answer = OutcomeEstimator(), OutcomeEstimator()
+    for _ in range(20000):
+        u, pickup = rng.random(), rng.uniform(5.0, 18.0)
+        if u < 0.15:
+            outcome, known = CallOutcome.HUMAN, pickup
+        elif u < 0.35:
+            outcome, known = CallOutcome.MACHINE, pickup + 3.0
+        elif u < 0.45:
+            outcome, known = CallOutcome.FAILED, rng.uniform(2.0, 5.0)
+        else:
+            outcome, known = CallOutcome.NO_ANSWER, 20.0
+        if known <= 15.0:
+            shared, as_no_answer = shared.observed(outcome), as_no_answer.observed(outcome)
+        else:
+            shared = shared.hung_up(15.0, timing)
+            as_no_answer = as_no_answer.observed(CallOutcome.NO_ANSWER)
+    assert shared.human_rate == pytest.approx(0.15, abs=0.01)
+    assert shared.machine_rate == pytest.approx(0.20, abs=0.015)
+    assert as_no_answer.human_rate < 0.13

@@ -10,6 +10,7 @@ from dialer.pacing import (
     AgentStatus,
     AgentView,
     OutcomeEstimator,
+    PacerConfig,
     PacingInput,
     TalkTimeModel,
     cps_room,
@@ -36,11 +37,13 @@ def pacing_inputs(draw: st.DrawFn) -> PacingInput:
     live = draw(st.integers(0, 5000))
     now = draw(st.floats(0, 1e6))
     rates = draw(rates_st)
+    ringing = draw(st.lists(st.floats(0, 40), max_size=120))
+    mask = st.lists(st.booleans(), min_size=len(ringing), max_size=len(ringing))
     return PacingInput(
         now=now,
         mode=draw(st.sampled_from(list(Mode))),
         agents=draw(agents_st),
-        ringing=draw(st.lists(st.floats(0, 40), max_size=120)),
+        ringing=ringing,
         outcomes=OutcomeEstimator(prior=rates),  # type: ignore[arg-type]
         talk=TalkTimeModel(draw(st.floats(5, 600)), draw(st.floats(0, 600))),
         live_answers=live,
@@ -49,6 +52,7 @@ def pacing_inputs(draw: st.DrawFn) -> PacingInput:
         abandon_cap=draw(st.floats(0, 0.1)),
         cps_limit=draw(st.floats(0.1, 100)),
         recent_dials=draw(st.lists(st.floats(now - 3, now), max_size=40)),
+        cancellable=draw(st.none() | mask),
     )
 
 
@@ -90,6 +94,18 @@ def test_following_cps_room_never_puts_more_than_the_limit_in_a_window(
     allowed = int(cps * window + 1e-9)
     for i, first in enumerate(dials):
         assert sum(1 for d in dials[i:] if d < first + window) <= allowed
+
+
+@settings(max_examples=300, deadline=None)
+@given(pacing_inputs())
+def test_only_lines_past_their_legal_ring_and_still_cancellable_are_hung_up(inp: PacingInput) -> None:
+    cancel = decide(inp).cancel
+    assert list(cancel) == sorted(set(cancel))
+    for i in cancel:
+        assert PacerConfig().min_ring <= inp.ringing[i] < PacerConfig().timing.pickup_max
+        assert inp.cancellable is None or inp.cancellable[i]
+    if inp.mode is not Mode.PREDICTIVE:
+        assert cancel == ()
 
 
 @settings(max_examples=12, deadline=None, derandomize=True)

@@ -48,9 +48,12 @@ def test_every_dial_is_accounted_for(mode: str) -> None:
         + int(report["machines"])
         + int(report["failed"])
         + int(report["no_answer"])
+        + int(report["canceled"])
     )
     in_flight = int(report["dials"]) - resolved
     assert 0 <= in_flight <= 30 * 10  # lines still ringing when the clock stops
+    # Only predictive mode hangs up lines (power dials no line it has no volunteer for).
+    assert (int(report["canceled"]) > 0) == (mode == "predictive")
     assert int(report["contacts"]) + int(report["abandoned"]) >= int(report["live_answers"]) - 10
     assert int(report["contacts"]) <= int(report["live_answers"])
 
@@ -69,6 +72,20 @@ def test_predictive_beats_power_and_stays_under_the_cap() -> None:
         power["talk_minutes_per_volunteer_hour"]
     )
     assert float(predictive["abandon_rate"]) <= 0.03
+
+
+def test_lines_are_hung_up_only_after_their_legal_ring(monkeypatch: pytest.MonkeyPatch) -> None:
+    rang: list[float] = []
+    cancel = Simulation._cancel
+
+    def watched(self: Simulation, line_id: int) -> None:
+        rang.append(self.now - self.lines[line_id].dialed_at)
+        cancel(self, line_id)
+
+    monkeypatch.setattr(Simulation, "_cancel", watched)
+    report = run(volunteers=20)
+    assert rang and min(rang) >= 15.0
+    assert report["canceled"] <= len(rang)  # a line already picked up is not canceled
 
 
 def test_the_call_model_rates_show_in_the_outcomes() -> None:
