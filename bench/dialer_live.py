@@ -83,7 +83,7 @@ async def main(url: str, volunteers: int, lines: int) -> None:
     bridged = [r[1] for r in replies if r[0] == "bridged"]
     assert len(bridged) == len(set(bridged)) == min(volunteers, placed), "a volunteer got two voters"
     started = time.perf_counter()
-    inp = await pacer.pacing_input(campaign, now + 9)
+    inp, _ = await pacer.pacing_input(campaign, now + 9)
     read_s = time.perf_counter() - started
     from dialer import pacing
 

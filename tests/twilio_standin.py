@@ -156,7 +156,10 @@ class TwilioStandin:
         call = self.calls.get(match.group(2))
         if call is None:
             return _error(404, 20404, f"The requested resource {request.url.path} was not found")
-        if values.get("Status") in UPDATE_STATUSES:
+        # Twilio: canceled ends a queued or ringing call only; completed ends it in any state.
+        if values.get("Status") == "completed" or (
+            values.get("Status") == "canceled" and call["status"] in ("queued", "ringing")
+        ):
             call["status"] = values["Status"]
         return httpx.Response(200, json=call)
 

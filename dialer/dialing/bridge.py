@@ -45,6 +45,10 @@ _UNANSWERED = {
 }
 
 
+# Status callbacks that say how far a line has got, and the line field that keeps when we heard it.
+_PROGRESS = {CallStatus.RINGING: "ringing_at", CallStatus.IN_PROGRESS: "picked_up_at"}
+
+
 def time_scale(settings: Settings) -> float:
     """How much faster than real time calls run: the simulated carrier's speed, else 1."""
     return settings.sim_speed if settings.carrier == "simulated" else 1.0
@@ -61,6 +65,8 @@ class DialCounters:
     machine: int = 0
     failed: int = 0
     no_answer: int = 0
+    canceled: int = 0  # lines the pacer hung up after their legal ring, nobody being free for them
+    canceled_seconds: float = 0.0  # how long those rang, in all (wall-clock seconds)
 
     @property
     def abandon_rate(self) -> float:
@@ -88,6 +94,8 @@ async def dial_counters(redis: aioredis.Redis, campaign_id: str) -> DialCounters
         machine=n("machine"),
         failed=n("failed"),
         no_answer=n("no_answer"),
+        canceled=n("canceled"),
+        canceled_seconds=float(raw.get("canceled_seconds") or 0.0),
     )
 
 
@@ -204,9 +212,12 @@ class DialEvents:
         """`campaign` is the one the callback names, already loaded by the webhook route."""
         if event.parent_call_sid:
             return  # preview calls (a browser's child leg) are not ours
+        if event.kind is EventKind.STATUS and event.status in _PROGRESS:
+            await self._progress(campaign.id, event.call_sid, _PROGRESS[event.status])
+            return
         verdict_due = event.kind is EventKind.AMD or (event.status is not None and event.status.is_final)
         if not verdict_due:
-            return  # initiated, ringing, in-progress: nothing to decide (and no Redis read to spend)
+            return  # queued, initiated: nothing to decide (and no Redis read to spend)
         if not await self.redis.exists(dkeys.dial_line(campaign.id, event.call_sid)):
             return
         if event.kind is EventKind.AMD:
@@ -233,6 +244,14 @@ class DialEvents:
         else:
             return
         await self._record(campaign, event, reply)
+
+    async def _progress(self, campaign_id: str, call_sid: str, field: str) -> None:
+        """Note when a server-dialed line started ringing or was answered (the first time only; a late or
+        repeated callback changes nothing): the pacer may hang up a line only after it has rung 15 s and
+        while nobody has answered. Times are when we heard, never earlier than it happened."""
+        line = dkeys.dial_line(campaign_id, call_sid)
+        if await self.redis.exists(line):
+            await self.redis.hsetnx(line, field, repr(self.clock()))
 
     async def _record(self, campaign: Campaign, event: CallEvent, reply: list[str]) -> None:
         outcome = reply[0]

@@ -24,7 +24,7 @@ def pacer_config() -> pacing.PacerConfig:
         machine_detect=0.0,
         ring_timeout=float(RING_TIMEOUT),
     )
-    return pacing.PacerConfig(wrap_expected=WRAP_EXPECTED, timing=timing)
+    return pacing.PacerConfig(wrap_expected=WRAP_EXPECTED, timing=timing, verdict_delay=AMD_DELAY)
 
 
 def agent_view(a: Agent, now: float, scale: float) -> pacing.AgentView:

@@ -12,7 +12,7 @@ from dialer import pacing
 from dialer.campaigns import Campaign
 from dialer.dialing.agents import Agent, is_stale, pool, set_ready
 from dialer.dialing.bridge import DialCounters, dial_counters
-from dialer.dialing.model import agent_view
+from dialer.dialing.model import agent_view, pacer_config
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
 from dialer.queue.lua_scripts import run
@@ -23,10 +23,19 @@ LOST_LINE = 180.0  # carrier seconds after which a line with no verdict is taken
 
 
 async def observe(
-    redis: aioredis.Redis, campaign: Campaign, now: float, *, scale: float, cps: float, recent: list[float]
-) -> pacing.PacingInput:
+    redis: aioredis.Redis,
+    campaign: Campaign,
+    now: float,
+    *,
+    scale: float,
+    cps: float,
+    recent: list[float],
+    config: pacing.PacerConfig | None = None,
+) -> tuple[pacing.PacingInput, list[str]]:
     """The pacer's view of a campaign now: its pool, the lines in flight, the outcome and talk-time
-    estimates and the abandonment so far (times in carrier seconds: `scale` times real time)."""
+    estimates and the abandonment so far (times in carrier seconds: `scale` times real time); and the
+    CallSids of the lines, in the order of `PacingInput.ringing`."""
+    config = config or pacer_config()
     cid, s = campaign.id, scale
     agents: list[Agent] = []
     for a in await pool(redis, cid):
@@ -58,11 +67,17 @@ async def observe(
     for seconds in talks:
         talk = talk.observed(float(seconds))
     outcomes = pacing.OutcomeEstimator(counts=await settled_counts(redis, cid, counters, now, scale))
-    return pacing.PacingInput(
+    if counters.canceled:
+        # Lines we hung up count as a share of each outcome, judged at the mean time they rang.
+        rang = counters.canceled_seconds * s / counters.canceled
+        outcomes = outcomes.hung_up(rang, config.timing, count=counters.canceled)
+    ringing = [max(0.0, (now - float(at)) * s) for _, at in lines]
+    cancellable = await _cancellable(redis, cid, lines, ringing, now, s, config)
+    inp = pacing.PacingInput(
         now=now * s,
         mode=campaign.mode,
         agents=views,
-        ringing=[max(0.0, (now - float(at)) * s) for _, at in lines],
+        ringing=ringing,
         outcomes=outcomes,
         talk=talk.model,
         live_answers=counters.live_answers,
@@ -71,7 +86,38 @@ async def observe(
         abandon_cap=campaign.abandon_cap,
         cps_limit=cps,
         recent_dials=[t * s for t in recent],
+        cancellable=cancellable,
     )
+    return inp, [str(sid) for sid, _ in lines]
+
+
+async def _cancellable(
+    redis: aioredis.Redis,
+    cid: str,
+    lines: list[tuple[str, float]],
+    ringing: list[float],
+    now: float,
+    scale: float,
+    config: pacing.PacerConfig,
+) -> list[bool]:
+    """Lines the pacer may hang up: heard ringing at least `min_ring` carrier seconds ago and not picked
+    up. Only lines that old since their dial can be; the rest are not read."""
+    out = [False] * len(lines)
+    old = [i for i, age in enumerate(ringing) if age >= config.min_ring]
+    if not old:
+        return out
+    async with redis.pipeline(transaction=False) as pipe:
+        for i in old:
+            pipe.hmget(dkeys.dial_line(cid, lines[i][0]), ["ringing_at", "picked_up_at", "state"])
+        replies = await pipe.execute()
+    for i, (ringing_at, picked_up_at, state) in zip(old, replies, strict=True):
+        out[i] = (
+            state == "dialing"
+            and not picked_up_at
+            and ringing_at is not None
+            and (now - float(ringing_at)) * scale >= config.min_ring
+        )
+    return out
 
 
 async def settled_counts(

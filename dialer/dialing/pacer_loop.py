@@ -76,6 +76,8 @@ class CampaignPacer:
         self.config = pacer_config()
         self.recent: list[float] = []  # wall-clock times of our last dials (for the CPS window)
         self.dialed = 0
+        self.canceling: set[str] = set()  # lines we have asked the carrier to hang up (asked once each)
+        self.canceled = 0
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -184,13 +186,16 @@ class CampaignPacer:
 
     # -- pacing and dialing ----------------------------------------------------------------------------
 
-    async def pacing_input(self, campaign: Campaign, now: float) -> pacing.PacingInput:
+    async def pacing_input(self, campaign: Campaign, now: float) -> tuple[pacing.PacingInput, list[str]]:
         self.recent = [t for t in self.recent if t > now - 2.0 / self.scale * max(1.0, 1.0 / self.cps)]
-        return await observe(self.redis, campaign, now, scale=self.scale, cps=self.cps, recent=self.recent)
+        return await observe(
+            self.redis, campaign, now, scale=self.scale, cps=self.cps, recent=self.recent, config=self.config
+        )
 
     async def tick(self, campaign: Campaign, now: float) -> int:
-        inp = await self.pacing_input(campaign, now)
+        inp, sids = await self.pacing_input(campaign, now)
         decision = pacing.decide(inp, self.config)
+        await self.cancel([sids[i] for i in decision.cancel], sids)
         placed = await self.dial(campaign, decision.dials, now) if decision.dials > 0 else 0
         ready = sum(1 for a in inp.agents if a.status is pacing.AgentStatus.READY)
         await self.redis.hset(
@@ -212,6 +217,23 @@ class CampaignPacer:
         )
         await self.redis.expire(dkeys.dial_status(campaign.id), 60)
         return placed
+
+    async def cancel(self, to_cancel: list[str], in_flight: list[str]) -> None:
+        """Ask the carrier to hang up lines that rang their 15 s with nobody likely free for them. A line
+        answered meanwhile is not touched (the carrier cancels only queued and ringing calls); its final
+        status callback, `canceled`, takes it off the lines."""
+        self.canceling &= set(in_flight)
+        for sid in to_cancel:
+            if sid in self.canceling:
+                continue
+            self.canceling.add(sid)
+            try:
+                await self.carrier.cancel(sid)
+                self.canceled += 1
+            except CarrierError as exc:  # it ended or was answered meanwhile
+                log.info("carrier refused to cancel %s: %s", sid, exc)
+            except Exception:  # the network: the line rings out as it would have
+                log.exception("could not cancel %s", sid)
 
     async def take(self, campaign: Campaign, k: int, now: float) -> tuple[str, list[BatchContact]]:
         cid = campaign.id

@@ -14,7 +14,8 @@ from dialer.queue import keys as dkeys
 
 async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str, Any]:
     """`dial_ratio` is lines in flight per volunteer in the pool at the pacer's last decision (at most 1 in
-    power mode); `mean_wait_seconds` is how long a free volunteer waited for a voter, on average."""
+    power mode); `mean_wait_seconds` is how long a free volunteer waited for a voter, on average;
+    `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them."""
     counters = await dial_counters(redis, campaign.id)
     agents = await pool(redis, campaign.id)
     status = cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id)))
@@ -24,6 +25,7 @@ async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str,
         "dials": counters.dials,
         "live_answers": counters.live_answers,
         "abandoned": counters.abandoned,
+        "canceled": counters.canceled,
         "abandon_rate": counters.abandon_rate,
         "abandon_cap": campaign.abandon_cap,
         "dial_ratio": float(status.get("dial_ratio") or 0.0),

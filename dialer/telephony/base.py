@@ -255,4 +255,9 @@ class Carrier(Protocol):
 
     async def hangup(self, call_sid: str) -> None: ...
 
+    async def cancel(self, call_sid: str) -> None:
+        """Hang up a call that is still queued or ringing; one already answered goes on (Twilio's
+        Status=canceled). The pacer's way to drop a line nobody will be free for, never a voter."""
+        ...
+
     async def aclose(self) -> None: ...

@@ -159,6 +159,16 @@ class SimulatedCarrier(TwilioDialect):
         leg.plan = hang_up(leg.plan, now, leg.rng, self.profile)
         self._deliver(leg, [r for r in leg.plan.requests if r not in leg.sent])
 
+    async def cancel(self, call_sid: str) -> None:
+        """As Twilio's Status=canceled: ends a leg nobody has answered yet, leaves an answered one be."""
+        leg = self._legs.get(call_sid)
+        if leg is None:
+            return
+        answered_at = leg.plan.answered_at
+        if answered_at is not None and answered_at <= self._sim_now(leg.plan):
+            return
+        await self.hangup(call_sid)
+
     # Browser legs (preview mode) ---------------------------------------------------------------------
 
     async def connect_client(

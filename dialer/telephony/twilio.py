@@ -90,6 +90,9 @@ class TwilioCarrier(TwilioDialect):
     async def hangup(self, call_sid: str) -> None:
         await self.rest.update_call(call_sid, [("Status", "completed")])
 
+    async def cancel(self, call_sid: str) -> None:
+        await self.rest.update_call(call_sid, [("Status", "canceled")])
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()

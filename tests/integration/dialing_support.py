@@ -32,6 +32,7 @@ class FakeCarrier:
     sids: list[str] = field(default_factory=list)
     updates: list[tuple[str, str]] = field(default_factory=list)
     hangups: list[str] = field(default_factory=list)
+    cancels: list[str] = field(default_factory=list)
 
     async def place_call(self, call: PlaceCall) -> str:
         self.placed.append(call)
@@ -44,6 +45,9 @@ class FakeCarrier:
 
     async def hangup(self, call_sid: str) -> None:
         self.hangups.append(call_sid)
+
+    async def cancel(self, call_sid: str) -> None:
+        self.cancels.append(call_sid)
 
 
 SETTINGS = Settings(secret_key="test", port=8999)

@@ -10,12 +10,14 @@ import pytest
 import redis.asyncio as aioredis
 
 from dialer.dialing.agents import AgentState, agent, set_ready
-from dialer.dialing.bridge import DialCounters, abandon_rate, apply_verdict, dial_counters
+from dialer.dialing.bridge import DialCounters, DialEvents, abandon_rate, apply_verdict, dial_counters
 from dialer.dialing.observe import settled_counts
+from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
-from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, pacer
+from dialer.telephony.base import CallEvent, CallStatus
+from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign, pacer
 
 pytestmark = pytest.mark.anyio
 
@@ -238,3 +240,57 @@ async def test_outcomes_count_for_the_answer_rate_only_once_their_dial_has_settl
     settled = await settled_counts(redis, "pw", counters, now, scale=1.0)
     assert settled == (1, 0, 1, 0)  # CA1 (3 s old) is not counted yet
     assert await redis.zrange(dkeys.dial_settling("pw"), 0, -1) == ["failed|CA1"]  # settled ones are trimmed
+
+
+async def test_a_line_that_rang_15_seconds_with_nobody_free_is_canceled_and_counted(
+    redis: aioredis.Redis,
+) -> None:
+    campaign = await make_campaign(redis, mode=Mode.PREDICTIVE)
+    await add_contacts(redis, campaign.id, 5)
+    t = [time.time()]
+    start = t[0]
+    carrier = FakeCarrier()
+    p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, scale=1.0, clock=lambda: t[0])
+    events = DialEvents(redis, SETTINGS, clock=lambda: t[0])
+    for volunteer in ("u1", "u2"):
+        await set_ready(redis, campaign.id, volunteer, True, now=start, lease_seconds=600)
+    assert await p.dial(campaign, 5, start) == 5
+    talked, late, answered, rang_late = carrier.sids[:2], carrier.sids[2], carrier.sids[3], carrier.sids[4]
+
+    async def status(sid: str, status: CallStatus) -> None:
+        await events.on_event(CallEvent(call_sid=sid, status=status), campaign)
+
+    t[0] = start + 1
+    for sid in (late, answered):
+        await status(sid, CallStatus.RINGING)
+    t[0] = start + 5
+    await status(rang_late, CallStatus.RINGING)
+    await status(late, CallStatus.RINGING)  # a repeated callback does not restart the count
+    t[0] = start + 8
+    for sid in talked:  # both volunteers now talking
+        assert (await apply_verdict(redis, campaign, sid, "human", now=t[0]))[0] == "bridged"
+    t[0] = start + 16
+    await status(answered, CallStatus.IN_PROGRESS)  # picked up; the AMD verdict is still to come
+
+    t[0] = start + 17
+    assert await p.tick(campaign, t[0]) == 0
+    # Rang 16 s with nobody free for 30 s: hung up. The others: picked up, or rang only 12 s.
+    assert carrier.cancels == [late]
+    await p.tick(campaign, t[0] + 0.5)
+    assert carrier.cancels == [late]  # asked once
+
+    t[0] = start + 17.2
+    await status(late, CallStatus.CANCELED)
+    counters = await dial_counters(redis, campaign.id)
+    assert (counters.canceled, counters.no_answer, counters.human) == (1, 0, 2)
+    assert counters.canceled_seconds == pytest.approx(17.2)
+    assert not await redis.zscore(dkeys.dial_lines(campaign.id), late)
+    assert all(not m.endswith(late) for m in await redis.zrange(dkeys.dial_settling(campaign.id), 0, -1))
+    entries = await redis.xrange(keys.results(campaign.id))
+    assert [e[1]["result"] for e in entries] == ["no_answer"]  # and the contact will be tried again
+    inp, sids = await p.pacing_input(campaign, t[0])
+    assert late not in sids and len(sids) == len(inp.ringing) == 2
+    # The answer-rate estimate takes the canceled dial as a share of each outcome, not as "no answer" (the
+    # two answers are not counted yet: their dials have not settled).
+    assert sum(inp.outcomes.counts) == pytest.approx(1.0)
+    assert 0.0 < inp.outcomes.counts[0] < 0.1 and inp.outcomes.counts[3] < 0.95

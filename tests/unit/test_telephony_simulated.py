@@ -242,6 +242,34 @@ async def test_hanging_up_a_ringing_call_cancels_it(settings: Settings) -> None:
     assert hooks.events[0].sequence_number == 0
 
 
+@pytest.mark.anyio
+async def test_cancel_ends_a_ringing_call_and_leaves_an_answered_one(settings: Settings) -> None:
+    # Twilio's Status=canceled: "queued or ringing" calls end as canceled, answered ones go on.
+    hooks = Webhooks(SimulatedCarrier(settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        now = [START]
+
+        async def sleep(seconds: float) -> None:  # simulated time passes at once
+            now[0] += seconds
+
+        carrier = SimulatedCarrier(settings, http, clock=lambda: now[0], profile=HUMANS, seed=3, sleep=sleep)
+        ringing = await carrier.place_call(amd_call("k1"))
+        now[0] = START + 1.0
+        await carrier.cancel(ringing)
+        await carrier.drain()
+        answered = await carrier.place_call(amd_call("k2"))
+        plan = carrier._legs[answered].plan
+        assert plan.answered_at is not None and plan.answered_at + 1.0 < plan.ended_at
+        now[0] = plan.answered_at + 1.0  # the voter is on the line
+        await carrier.cancel(answered)
+        await carrier.drain()
+        await carrier.aclose()
+    assert [e.status for e in hooks.events if e.call_sid == ringing][-1] is CallStatus.CANCELED
+    events = [e for e in hooks.events if e.call_sid == answered and e.status is not None]
+    assert events[-1].status is CallStatus.COMPLETED
+    assert events[-1].duration == plan.duration > 1  # the conversation ran its whole course
+
+
 def test_carrier_from_settings_picks_what_carrier_names(settings: Settings) -> None:
     from dataclasses import replace
 

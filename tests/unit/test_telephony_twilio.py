@@ -129,6 +129,23 @@ async def test_update_and_hangup(carrier: TwilioCarrier, standin: TwilioStandin)
 
 
 @pytest.mark.anyio
+async def test_cancel_asks_twilio_to_cancel_a_ringing_call(
+    carrier: TwilioCarrier, standin: TwilioStandin
+) -> None:
+    sid = await carrier.place_call(power_call())
+    await carrier.cancel(sid)
+    cancel = standin.requests[-1]
+    assert cancel.path == f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{sid}.json"
+    assert cancel.form == [("Status", "canceled")]
+    assert standin.calls[sid]["status"] == "canceled"
+    # An answered call is not canceled: Twilio leaves it be (the pacer relies on that to never cut a voter).
+    answered = await carrier.place_call(power_call())
+    standin.calls[answered]["status"] = "in-progress"
+    await carrier.cancel(answered)
+    assert standin.calls[answered]["status"] == "in-progress"
+
+
+@pytest.mark.anyio
 async def test_an_api_key_is_used_when_configured(settings: Settings) -> None:
     standin = TwilioStandin(ACCOUNT, KEY, KEY_SECRET)
     keyed = replace(settings, twilio_api_key_sid=KEY, twilio_api_key_secret=KEY_SECRET)

@@ -107,8 +107,17 @@ if state == 'dialing' then
   local outcome = 'no_answer'
   if final == 'busy' or final == 'failed' then outcome = 'failed' end
   redis.call('ZREM', KEYS[2], sid)
-  redis.call('HINCRBY', KEYS[5], outcome, 1)
-  settling(outcome)
+  if final == 'canceled' then
+    -- The pacer hung up a line that rang out its 15 s with nobody free for it: whether it would have been
+    -- answered is unknown, so no outcome is counted; how long it rang lets the estimate share it out.
+    outcome = 'canceled'
+    redis.call('HINCRBY', KEYS[5], 'canceled', 1)
+    local dialed = tonumber(redis.call('HGET', KEYS[1], 'dialed_at') or ARGV[5])
+    redis.call('HINCRBYFLOAT', KEYS[5], 'canceled_seconds', math.max(0, now - dialed))
+  else
+    redis.call('HINCRBY', KEYS[5], outcome, 1)
+    settling(outcome)
+  end
   redis.call('HSET', KEYS[1], 'state', 'ended')
   return {'unanswered', cid, auto_batch, outcome}
 elseif state == 'waiting' then
