@@ -23,11 +23,13 @@ from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
 from dialer.store import async_client
 from dialer.telephony.simulated import SimulatedCarrier
+from dialer.telephony.simulated_plan import SimProfile
 from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
 from tests.e2e.calling import midday_zone, seed_script
 from tests.servers import ServerProcess
 
 SPEED = 20.0
+SLOWER = 5.0  # where a test needs the pacer to act inside a few carrier seconds
 SECRET = "test-secret-key"  # what ServerProcess gives the server: the simulated carrier signs with it too
 
 
@@ -164,3 +166,73 @@ def test_the_worker_process_runs_the_pacer(tmp_path: Path, clean_redis: str) -> 
         stats = admin.get("/api/campaigns/pw/stats").json()
         assert {row["name"]: row["calls"] for row in stats["leaderboard"]}["Vol"] == 2
         assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
+
+
+async def leave_while_ringing(
+    redis_url: str, port: int, base_url: str, token: str, admin: httpx.Client
+) -> None:
+    """One volunteer says ready, the pacer dials a line for them, they leave while it rings: nobody is left
+    to talk to whoever picks up, so the line is canceled once it has rung 15 s (a voter who picked up would
+    have been dropped). At 5x, the 3 carrier seconds between the cancel and the ring-out are 0.6 s."""
+    settings = Settings(redis_url=redis_url, secret_key=SECRET, port=port, sim_speed=SLOWER, sim_seed=5)
+    client = async_client(redis_url)
+    nobody_answers = SimProfile(human_rate=0.0, machine_rate=0.0, busy_rate=0.0, fail_rate=0.0)
+    carrier = SimulatedCarrier(settings, speed=SLOWER, profile=nobody_answers)
+    stopped = False
+    pacers = asyncio.create_task(run_pacers(client, carrier, settings, stop=lambda: stopped))
+    volunteer = httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        assert (await volunteer.post("/api/campaigns/pw/ready", json={"ready": True})).status_code == 200
+        for _ in range(100):
+            if admin.get("/api/campaigns/pw/dialer").json()["dials"] >= 1:
+                break
+            await asyncio.sleep(0.02)
+        assert (await volunteer.post("/api/campaigns/pw/ready", json={"ready": False})).status_code == 200
+        for _ in range(300):  # the line rings out at 20 carrier seconds (4 s here) if nobody cancels it
+            if admin.get("/api/campaigns/pw/dialer").json()["canceled"] >= 1:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        stopped = True
+        await asyncio.wait_for(pacers, 10)
+        await volunteer.aclose()
+        await carrier.drain()
+        await carrier.aclose()
+        await client.aclose()
+    statuses = [dict(d.params).get("CallStatus") for d in carrier.deliveries if "/twilio/status?" in d.url]
+    assert "canceled" in statuses and "no-answer" not in statuses, statuses
+    assert all(d.status_code == 204 for d in carrier.deliveries), carrier.deliveries
+
+
+def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
+    tmp_path: Path, clean_redis: str
+) -> None:
+    with (
+        ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SPEED": str(SPEED)}) as server,
+        server.client() as admin,
+    ):
+        asyncio.run(seed_script(clean_redis))
+        r = admin.post(
+            "/api/campaigns",
+            json={
+                "id": "pw",
+                "name": "Predictive call day",
+                "script_id": "gotv-2026",
+                "caller_id": "+14155550199",
+                "mode": "predictive",
+            },
+        )
+        assert r.status_code == 201, r.text
+        asyncio.run(seed(clean_redis, "pw", 5))
+        r = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+        )
+        assert r.status_code == 201, r.text
+
+        asyncio.run(leave_while_ringing(clean_redis, server.port, server.base_url, r.json()["token"], admin))
+        dialer = admin.get("/api/campaigns/pw/dialer").json()
+        assert (dialer["dials"], dialer["canceled"], dialer["abandoned"]) == (1, 1, 0)
+        stats = admin.get("/api/campaigns/pw/stats").json()
+        assert stats["results"].get("no_answer") == 1  # recorded; the retry rules will call again
+        assert "Traceback" not in server.log(), server.log()[-3000:]
