@@ -249,9 +249,9 @@ class DialEvents:
         """Note when a server-dialed line started ringing or was answered (the first time only; a late or
         repeated callback changes nothing): the pacer may hang up a line only after it has rung 15 s and
         while nobody has answered. Times are when we heard, never earlier than it happened."""
-        line = dkeys.dial_line(campaign_id, call_sid)
-        if await self.redis.exists(line):
-            await self.redis.hsetnx(line, field, repr(self.clock()))
+        await run(
+            self.redis, "dial_progress", [dkeys.dial_line(campaign_id, call_sid)], [field, repr(self.clock())]
+        )
 
     async def _record(self, campaign: Campaign, event: CallEvent, reply: list[str]) -> None:
         outcome = reply[0]

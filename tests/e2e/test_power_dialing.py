@@ -69,23 +69,24 @@ async def call_day(redis_url: str, port: int, base_url: str, tokens: list[str]) 
         await client.aclose()
 
 
+def create_campaign(admin: httpx.Client, mode: str, redis_url: str, **fields: str) -> None:
+    asyncio.run(seed_script(redis_url))
+    body = {
+        "id": "pw",
+        "name": "Call day",
+        "script_id": "gotv-2026",
+        "caller_id": "+14155550199",
+        "mode": mode,
+    }
+    r = admin.post("/api/campaigns", json={**body, **fields})
+    assert r.status_code == 201, r.text
+
+
 @pytest.mark.parametrize("mode", ["power", "predictive"])
 def test_three_volunteers_call_with_the_server_dialing(tmp_path: Path, clean_redis: str, mode: str) -> None:
     env = {"DIALER_SIM_SPEED": str(SPEED), "DIALER_SIM_SEED": "5"}
     with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
-        asyncio.run(seed_script(clean_redis))
-        r = admin.post(
-            "/api/campaigns",
-            json={
-                "id": "pw",
-                "name": "Power call day",
-                "script_id": "gotv-2026",
-                "caller_id": "+14155550199",
-                "mode": mode,
-                "voicemail_message": "Please remember to vote on Tuesday.",
-            },
-        )
-        assert r.status_code == 201, r.text
+        create_campaign(admin, mode, clean_redis, voicemail_message="Please remember to vote on Tuesday.")
         asyncio.run(seed(clean_redis, "pw", 60))
         tokens = []
         for i in range(3):
@@ -207,22 +208,9 @@ async def leave_while_ringing(
 def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
     tmp_path: Path, clean_redis: str
 ) -> None:
-    with (
-        ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SPEED": str(SPEED)}) as server,
-        server.client() as admin,
-    ):
-        asyncio.run(seed_script(clean_redis))
-        r = admin.post(
-            "/api/campaigns",
-            json={
-                "id": "pw",
-                "name": "Predictive call day",
-                "script_id": "gotv-2026",
-                "caller_id": "+14155550199",
-                "mode": "predictive",
-            },
-        )
-        assert r.status_code == 201, r.text
+    env = {"DIALER_SIM_SPEED": str(SLOWER)}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        create_campaign(admin, "predictive", clean_redis)
         asyncio.run(seed(clean_redis, "pw", 5))
         r = httpx.post(
             f"{server.base_url}/api/auth/signup",
