@@ -77,7 +77,6 @@ class CampaignPacer:
         self.recent: list[float] = []  # wall-clock times of our last dials (for the CPS window)
         self.dialed = 0
         self.canceling: set[str] = set()  # lines we have asked the carrier to hang up (asked once each)
-        self.canceled = 0
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -229,7 +228,6 @@ class CampaignPacer:
             self.canceling.add(sid)
             try:
                 await self.carrier.cancel(sid)
-                self.canceled += 1
             except CarrierError as exc:  # it ended or was answered meanwhile
                 log.info("carrier refused to cancel %s: %s", sid, exc)
             except Exception:  # the network: the line rings out as it would have
