@@ -148,10 +148,8 @@ def decide(inp: PacingInput, config: PacerConfig = PacerConfig()) -> PacingDecis
     cancel: tuple[int, ...] = ()
     if inp.mode is Mode.PREVIEW:
         return PacingDecision(dials=0, safe=0, theta=0.0)
-    if not inp.agents:  # everyone left: any human still to answer a predictive line would be dropped
-        if inp.mode is Mode.PREDICTIVE:
-            cancel = _lines_to_cancel(inp, config, 0.0)
-        return PacingDecision(dials=0, safe=0, theta=0.0, cancel=cancel)
+    if not inp.agents:  # everyone left: any voter still to answer would be dropped, in power mode too
+        return PacingDecision(dials=0, safe=0, theta=0.0, cancel=_lines_to_cancel(inp, config, 0.0))
     if inp.mode is Mode.POWER:
         ready = sum(1 for a in inp.agents if a.status is AgentStatus.READY)
         wanted = safe = max(0, ready - len(inp.ringing) - inp.waiting)

@@ -12,7 +12,7 @@ from dialer import pacing
 from dialer.campaigns import Campaign
 from dialer.dialing.agents import Agent, is_stale, pool, set_ready
 from dialer.dialing.bridge import DialCounters, dial_counters
-from dialer.dialing.model import agent_view, pacer_config
+from dialer.dialing.model import agent_view
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
 from dialer.queue.lua_scripts import run
@@ -30,12 +30,11 @@ async def observe(
     scale: float,
     cps: float,
     recent: list[float],
-    config: pacing.PacerConfig | None = None,
+    config: pacing.PacerConfig,
 ) -> tuple[pacing.PacingInput, list[str]]:
     """The pacer's view of a campaign now: its pool, the lines in flight, the outcome and talk-time
     estimates and the abandonment so far (times in carrier seconds: `scale` times real time); and the
     CallSids of the lines, in the order of `PacingInput.ringing`."""
-    config = config or pacer_config()
     cid, s = campaign.id, scale
     agents: list[Agent] = []
     for a in await pool(redis, cid):

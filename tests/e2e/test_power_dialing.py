@@ -205,12 +205,13 @@ async def leave_while_ringing(
     assert all(d.status_code == 204 for d in carrier.deliveries), carrier.deliveries
 
 
+@pytest.mark.parametrize("mode", ["power", "predictive"])
 def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
-    tmp_path: Path, clean_redis: str
+    tmp_path: Path, clean_redis: str, mode: str
 ) -> None:
     env = {"DIALER_SIM_SPEED": str(SLOWER)}
     with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
-        create_campaign(admin, "predictive", clean_redis)
+        create_campaign(admin, mode, clean_redis)
         asyncio.run(seed(clean_redis, "pw", 5))
         r = httpx.post(
             f"{server.base_url}/api/auth/signup",

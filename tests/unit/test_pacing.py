@@ -225,8 +225,9 @@ def test_a_line_past_its_legal_ring_with_nobody_free_is_hung_up() -> None:
     assert decision.dials == 0
 
 
-def test_when_the_pool_empties_every_late_line_is_hung_up() -> None:
-    assert decide(make_input(agents=(), ringing=(16.0, 15.0, 9.0))).cancel == (0, 1)
+@pytest.mark.parametrize("mode", [Mode.PREDICTIVE, Mode.POWER])
+def test_when_the_pool_empties_every_late_line_is_hung_up(mode: Mode) -> None:
+    assert decide(make_input(mode, agents=(), ringing=(16.0, 15.0, 9.0))).cancel == (0, 1)
 
 
 def test_a_late_line_is_kept_while_volunteers_are_free_for_it() -> None:

@@ -52,7 +52,7 @@ def test_every_dial_is_accounted_for(mode: str) -> None:
     )
     in_flight = int(report["dials"]) - resolved
     assert 0 <= in_flight <= 30 * 10  # lines still ringing when the clock stops
-    # Only predictive mode hangs up lines (power dials no line it has no volunteer for).
+    # Only predictive mode hangs up lines here (power mode only when its last volunteer leaves).
     assert (int(report["canceled"]) > 0) == (mode == "predictive")
     assert int(report["contacts"]) + int(report["abandoned"]) >= int(report["live_answers"]) - 10
     assert int(report["contacts"]) <= int(report["live_answers"])
