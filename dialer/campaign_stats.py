@@ -17,7 +17,7 @@ from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue
 
 DIALER_FIELDS = [
-    *("dials", "live_answers", "abandoned", "abandon_cap"),
+    *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),
     *("dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
 ]
 

@@ -224,4 +224,5 @@ def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
         assert (dialer["dials"], dialer["canceled"], dialer["abandoned"]) == (1, 1, 0)
         stats = admin.get("/api/campaigns/pw/stats").json()
         assert stats["results"].get("no_answer") == 1  # recorded; the retry rules will call again
+        assert stats["dialer"]["canceled"] == 1  # the stats (and the live socket) carry it too
         assert "Traceback" not in server.log(), server.log()[-3000:]
