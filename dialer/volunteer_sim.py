@@ -298,11 +298,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("set DIALER_VOLUNTEER_TOKENS to a comma-separated list of bearer tokens")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s volunteers: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    reports = asyncio.run(
-        run_volunteers(
-            args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think, mode=args.mode
+    try:
+        reports = asyncio.run(
+            run_volunteers(
+                args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think, mode=args.mode
+            )
         )
-    )
+    except KeyboardInterrupt:  # Ctrl-C on `make demo` reaches the whole process group: stop quietly
+        return 130
     total = sum(r.calls for r in reports)
     log.info("simulated volunteers are done: %d calls recorded", total)
     return 0
