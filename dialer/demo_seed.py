@@ -38,8 +38,17 @@ AREA_CODES = [
     ("512", "TX", "America/Chicago"),
     ("206", "WA", "America/Los_Angeles"),
 ]
-# Where it may be daytime when nowhere in the US is (so the demo calls at any hour); tried in order.
-DAYTIME_FALLBACK = ["Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]
+# One city zone per hour of UTC offset: whatever the hour, one of them is around midday (see daytime_zone).
+DAYTIME_ZONES = [
+    "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago",
+    "America/New_York", "America/Halifax", "America/Sao_Paulo", "Atlantic/South_Georgia", "Atlantic/Azores",
+    "Europe/London", "Europe/Berlin", "Europe/Athens", "Europe/Moscow", "Asia/Dubai", "Asia/Karachi",
+    "Asia/Dhaka", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Australia/Brisbane", "Pacific/Noumea",
+    "Pacific/Auckland",
+]  # fmt: skip
+# The demo's voters are called while it is between these local hours where they live (inside the campaign's
+# default 09:00-21:00 calling hours, with room on both sides).
+DEMO_OPEN = (10, 20)
 FIRST = [
     "Alex",
     "Blair",
@@ -71,17 +80,26 @@ class Seeded:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
-def _open_now(zone: str, now: float) -> bool:
-    hour = datetime.fromtimestamp(now, ZoneInfo(zone)).hour
-    return 10 <= hour < 20
+def _local_hours(zone: str, now: float) -> float:
+    local = datetime.fromtimestamp(now, ZoneInfo(zone))
+    return local.hour + local.minute / 60
+
+
+def open_now(zone: str, now: float) -> bool:
+    """Is it the demo's calling time (DEMO_OPEN) in `zone` at `now`?"""
+    return DEMO_OPEN[0] <= _local_hours(zone, now) < DEMO_OPEN[1]
+
+
+def daytime_zone(now: float) -> str:
+    """The zone of DAYTIME_ZONES where it is closest to 1 pm at `now`: open for hours yet, at any `now`."""
+    return min(DAYTIME_ZONES, key=lambda zone: abs(_local_hours(zone, now) - 13))
 
 
 def call_list(n: int, now: float, seed: int = 7) -> bytes:
-    """A CSV of `n` fictional voters. If it is night in every zone of the list, voters get a zone where
-    it is daytime, so the demo shows calls whenever it is run (the README says so)."""
+    """A CSV of `n` fictional voters. A voter whose area code's zone is asleep at `now` gets a zone where it
+    is daytime instead, so the demo calls at any hour with any list size (the README says so)."""
     rng = random.Random(seed)
-    fallback = next((z for z in DAYTIME_FALLBACK if _open_now(z, now)), "Asia/Tokyo")
-    any_open = any(_open_now(zone, now) for _, _, zone in AREA_CODES)
+    daytime = daytime_zone(now)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "first_name", "last_name", "phone", "state", "timezone", "phone_type", "street"])
@@ -94,7 +112,7 @@ def call_list(n: int, now: float, seed: int = 7) -> bytes:
                 rng.choice(LAST),
                 f"({area}) 555-{100 + i % 100:04d}",
                 state,
-                zone if any_open else fallback,
+                zone if open_now(zone, now) else daytime,
                 rng.choice(["landline", "cell"]),
                 f"{rng.randint(10, 999)} Main St",
             ]

@@ -1,0 +1,35 @@
+"""The demo's call list: callable at whatever hour the demo is started, whatever its size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dialer.demo_seed import AREA_CODES, call_list, daytime_zone, open_now
+
+YEAR_START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+HOUR = 3600
+
+
+def test_some_zone_is_in_the_middle_of_its_day_at_every_hour_of_a_year() -> None:
+    for hour in range(0, 366 * 24):
+        now = YEAR_START + hour * HOUR + 17 * 60
+        zone = daytime_zone(now)
+        # Open now, and still open hours later: a demo started at any time calls for a good while.
+        assert open_now(zone, now) and open_now(zone, now + 5 * HOUR), (hour, zone)
+
+
+@given(
+    n=st.integers(min_value=1, max_value=100 * len(AREA_CODES)),
+    minute=st.integers(min_value=0, max_value=366 * 24 * 60),
+)
+def test_every_voter_on_the_demo_list_can_be_called_when_it_is_made(n: int, minute: int) -> None:
+    now = YEAR_START + minute * 60
+    rows = list(csv.DictReader(io.StringIO(call_list(n, now).decode())))
+    assert len(rows) == n
+    assert all(open_now(row["timezone"], now) for row in rows)
+    assert len({row["phone"] for row in rows}) == n
