@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 $(BIN)/dialer: $(STAMP)
 
 test: $(STAMP)
+	@case "$(PYTEST_ARGS)" in *'not browser'*) ;; *) sh tools/ensure_chromium.sh ;; esac
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 demo: $(STAMP)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.browser.harness import Running, running_server
+from tests.e2e.calling import midday_zone
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,53 +50,19 @@ def shots(output_dir: Path) -> Path:
     return path
 
 
-def seed_contacts(
-    server: Running, redis_url: str, campaign_id: str, rows: list[tuple[str, str, str]]
-) -> None:
-    """The call list through the API (as an organizer uploads it); straight into the queue while the
-    import route has not landed."""
-    csv = "phone,first_name,last_name,state\n" + "".join(f"{p},{f},{last},DC\n" for p, f, last in rows)
+def seed_contacts(server: Running, campaign_id: str, rows: list[tuple[str, str, str]]) -> None:
+    """The call list through the API, as an organizer uploads it. The voters live where it is about noon
+    (`midday_zone`), so their calling hours are open whenever the test runs."""
+    zone = midday_zone(time.time())
+    csv = "phone,first_name,last_name,state,timezone\n" + "".join(
+        f"{p},{f},{last},DC,{zone}\n" for p, f, last in rows
+    )
     with server.client() as admin:
         r = admin.post(
             f"/api/campaigns/{campaign_id}/contacts", content=csv, headers={"Content-Type": "text/csv"}
         )
-    if r.status_code == 200:
-        assert r.json()["imported"] == len(rows), r.text
-        return
-    assert r.status_code in (404, 405), r.text
-    # Playwright's sync API runs an event loop in this thread: seed from another one.
-    failures: list[BaseException] = []
-
-    def seed() -> None:
-        try:
-            asyncio.run(_seed_directly(redis_url, campaign_id, rows))
-        except BaseException as exc:  # reported below, in the test's thread
-            failures.append(exc)
-
-    worker = threading.Thread(target=seed)
-    worker.start()
-    worker.join()
-    if failures:
-        raise failures[0]
-
-
-async def _seed_directly(redis_url: str, campaign_id: str, rows: list[tuple[str, str, str]]) -> None:
-    import time
-
-    import redis.asyncio as aioredis
-
-    from dialer.contacts import Contact
-    from dialer.queue.lease import LeaseQueue
-
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    try:
-        contacts = [
-            Contact(phone=p, timezone="America/New_York", first_name=f, last_name=last, state="DC")
-            for p, f, last in rows
-        ]
-        await LeaseQueue(client).add_contacts(campaign_id, contacts, time.time())
-    finally:
-        await client.aclose()
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == len(rows), r.text
 
 
 def make_user(server: Running, email: str, name: str, role: str | None = None) -> str:

@@ -59,7 +59,7 @@ def seed_campaign(server: Running, redis_url: str, campaign_id: str = "levy", go
             },
         )
         assert r.status_code == 201, r.text
-    seed_contacts(server, redis_url, campaign_id, CONTACTS)
+    seed_contacts(server, campaign_id, CONTACTS)
     return campaign_id
 
 
