@@ -31,6 +31,7 @@ from dialer.telephony import carrier_from_settings
 from dialer.web import (
     api_auth,
     api_batches,
+    api_call_day,
     api_campaigns,
     api_dialer,
     api_queue,
@@ -66,6 +67,7 @@ def route_table() -> list[BaseRoute]:
         *api_auth.routes,
         *api_campaigns.routes,
         *api_batches.routes,
+        *api_call_day.routes,
         *api_queue.routes,
         *api_scripts.routes,
         *api_teams.routes,

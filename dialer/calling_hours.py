@@ -125,6 +125,47 @@ def _first_instant_at_or_after(day: date, start: time, tz: ZoneInfo) -> float:
     return epoch
 
 
+@dataclass(frozen=True)
+class ZoneBacklog:
+    """The contacts still to call in one time zone: how many are due at `now` and how many later (a retry
+    or a call-back not due yet), and when the first of those later ones is due."""
+
+    zone: str
+    due_now: int
+    later: int
+    next_due: float | None = None
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Why (or whether) there is somebody to call: contacts `ready` now, `waiting_retry` (in an open zone,
+    not due yet), `outside_hours` (their zone is closed now), and the first time one becomes callable."""
+
+    ready: int
+    waiting_retry: int
+    outside_hours: int
+    next_due_at: float | None
+
+
+def availability(backlogs: Iterable[ZoneBacklog], window: Window, now: float) -> Availability:
+    """Sums up the backlogs at `now`; `next_due_at` is the earliest time >= now at which some contact is
+    both due and inside its calling hours (None when no contact ever will be)."""
+    ready = waiting = outside = 0
+    candidates: list[float] = []
+    for b in backlogs:
+        if is_open(b.zone, window, now):
+            ready += b.due_now
+            waiting += b.later
+        else:
+            outside += b.due_now + b.later
+        first_due = now if b.due_now else b.next_due if b.later else None
+        if first_due is not None:
+            at = next_opening(b.zone, window, max(first_due, now))
+            if at is not None:
+                candidates.append(at)
+    return Availability(ready, waiting, outside, min(candidates) if candidates else None)
+
+
 def utc(now: float) -> datetime:
     """`now` as an aware UTC datetime (for messages)."""
     return datetime.fromtimestamp(now, UTC)

@@ -1,8 +1,9 @@
 """One place that completes a campaign's Stats for organizers, used by the HTTP route and the live socket.
 
 `queue.results.stats` counts what the lease queue knows; this adds what the campaign and the dialer know
-(goal, status, mode, abandonment, dial ratio, volunteers' wait) and keeps the server's own pseudo-volunteer
-(`dialer:auto`, which records the calls nobody talked on in power and predictive modes) off the leaderboard.
+(goal, status, mode, abandonment, dial ratio, volunteers' wait, who is still to call and why not now) and
+keeps the server's own pseudo-volunteer (`dialer:auto`, which records the calls nobody talked on in power and
+predictive modes) off the leaderboard.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from dialer.calling_hours import Window, availability
 from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
 from dialer.queue import keys as dkeys
-from dialer.queue.lease import LeaseQueue
+from dialer.queue.lease import LeaseQueue, iso
 
 DIALER_FIELDS = [
     *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),
@@ -33,6 +35,16 @@ async def enrich(
     data["dialer"] = {key: dial[key] for key in DIALER_FIELDS}
     people = [row for row in data["leaderboard"] if not str(row["volunteer"]).startswith("dialer:")]
     data["leaderboard"] = people
-    if await LeaseQueue(redis).open_batch(campaign.id, dkeys.AUTO, now):
+    queue = LeaseQueue(redis)
+    if await queue.open_batch(campaign.id, dkeys.AUTO, now):
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
+    window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+    found = availability(await queue.backlog(campaign.id, now), window, now)
+    data["to_call"] = {
+        "ready": found.ready,
+        "waiting_retry": found.waiting_retry,
+        "outside_hours": found.outside_hours,
+        "in_lists": data["leased"],
+        "next_due_at": iso(found.next_due_at) if found.next_due_at is not None else None,
+    }
     return data

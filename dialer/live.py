@@ -285,7 +285,7 @@ class LiveHub:
         finally:
             self.subscribed = False
             with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
 
     async def _flush_forever(self) -> None:
         while True:

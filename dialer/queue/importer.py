@@ -19,8 +19,10 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from dialer.campaigns import CampaignStore
 from dialer.contacts import Contact, CsvError, InvalidRow, parse_contacts
 from dialer.queue import keys
+from dialer.queue.announce import campaign_news
 from dialer.queue.dnc import listed
 from dialer.queue.lease import LeaseQueue
 
@@ -93,7 +95,16 @@ async def import_contacts(
                 await flush()
     if pending:
         await flush()
+    if report.imported:
+        await _tell_callers(redis, campaign_id)
     return report
+
+
+async def _tell_callers(redis: aioredis.Redis, campaign_id: str) -> None:
+    """Volunteers whose page says nobody is left to call take names again (queue/announce.py)."""
+    campaign = await CampaignStore(redis).get(campaign_id)
+    if campaign is not None:
+        await campaign_news(redis, campaign_id, campaign.status.value, "contacts_added")
 
 
 def read_file(path: Path) -> Iterator[bytes]:

@@ -25,7 +25,8 @@ the design runs unchanged on Redis Cluster:
                                          CallSid): contact, volunteer, carrier status, times, AnsweredBy, and
                                          the callbacks already applied (`cb:<dedupe key>`); TTL 30 days
   {c:<id>}:attempts               zset   queue/attempts.py  attempt CallSids by start time
-  {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets
+  {c:<id>}:calls                  pubsub queue/attempts.py  call progress for the volunteers' call sockets,
+                                         and news for all of them (queue/announce.py)
   {c:<id>}:import:<job>:upload   string queue/importer.py  a call list waiting for a background import
                                          (bytes); deleted by the job, TTL 1 day
   {c:<id>}:team-board             zset   queue/results.py  calls per team (record.lua)
@@ -58,6 +59,8 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour)
   {c:<id>}:events                 pubsub channel: a JSON message after every change to the counters
   {c:<id>}:import:<job>           hash   a background import's progress and report; TTL 1 day
+  {c:<id>}:audit                  stream who did what to the campaign's queue and when (queue/audit.py);
+                                         capped at about 10,000 entries
   {c:<id>}:dnc                    set    the campaign's phones that are on the do-not-call list (a mirror of
                                          dialer:dnc kept by queue/dnc.py, so claim stays in one slot)
   dialer:queue:campaigns          set    campaign ids with contacts (queue/lease.py), for the DNC mirrors
@@ -207,6 +210,10 @@ def calls_per_minute(campaign_id: str) -> str:
 def events(campaign_id: str) -> str:
     """The pub/sub channel of the campaign's changes."""
     return f"{tag(campaign_id)}:events"
+
+
+def audit(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:audit"
 
 
 def import_job(campaign_id: str, job_id: str) -> str:

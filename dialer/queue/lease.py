@@ -24,6 +24,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from dialer.calling_hours import ZoneBacklog
 from dialer.contacts import Contact
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
@@ -225,6 +226,27 @@ class LeaseQueue:
     async def zones(self, campaign_id: str) -> set[str]:
         """The time zones that have contacts in this campaign (pass them through calling_hours.open_zones)."""
         return cast(set[str], await self.redis.smembers(keys.zones(campaign_id)))
+
+    async def backlog(self, campaign_id: str, now: float) -> list[ZoneBacklog]:
+        """Per time zone, the contacts waiting to be called: due now, due later, and the first later due
+        time (for calling_hours.availability). One round trip; a few commands per zone."""
+        zones = sorted(await self.zones(campaign_id))
+        if not zones:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for zone in zones:
+                pending = keys.pending(campaign_id, zone)
+                pipe.zcount(pending, "-inf", repr(now))
+                pipe.zcard(pending)
+                pipe.zrangebyscore(pending, f"({now!r}", "+inf", start=0, num=1, withscores=True)
+            replies = await pipe.execute()
+        out = []
+        for i, zone in enumerate(zones):
+            due, total, first = replies[3 * i : 3 * i + 3]
+            out.append(
+                ZoneBacklog(zone, int(due), int(total) - int(due), float(first[0][1]) if first else None)
+            )
+        return out
 
     async def claim(
         self,

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import User
-from dialer.calling_hours import Window, open_zones
+from dialer.calling_hours import Window, availability, open_zones
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
@@ -76,14 +76,30 @@ async def take_batch(request: Request) -> Response:
         paused=campaign.status is not CampaignStatus.ACTIVE,
     )
     if not isinstance(outcome, Batch):
-        reason = outcome.reason
-        raise ApiError(
-            409,
-            "no_contacts",
-            _NO_CONTACTS[reason],
-            [{"reason": reason.value, "message": _NO_CONTACTS[reason]}],
-        )
+        raise await no_contacts(queue, campaign, outcome.reason, now)
     return JSONResponse(outcome.to_json(), status_code=200 if outcome.reopened else 201)
+
+
+async def no_contacts(
+    queue: LeaseQueue, campaign: Campaign, reason: NoContactsReason, now: float
+) -> ApiError:
+    """409 `no_contacts`, saying why and when somebody can be called again (`next_due_at`), with how many
+    voters wait for a retry or for their calling hours, so a page can say so and wake itself up then."""
+    found = availability(await queue.backlog(campaign.id, now), window_of(campaign), now)
+    message = _NO_CONTACTS[reason]
+    if reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
+        message = (
+            f"Everyone available has been called; {found.waiting_retry} "
+            f"{'voter comes' if found.waiting_retry == 1 else 'voters come'} back for another try later."
+        )
+    detail = {
+        "reason": reason.value,
+        "message": message,
+        "next_due_at": iso(found.next_due_at) if found.next_due_at is not None else None,
+        "waiting_retry": found.waiting_retry,
+        "outside_hours": found.outside_hours,
+    }
+    return ApiError(409, "no_contacts", message, [detail])
 
 
 async def _batch_and_campaign(request: Request) -> tuple[User, Campaign, str]:

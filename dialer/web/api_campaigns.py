@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.campaigns import Campaign, CampaignInvalid, CampaignStore, apply_patch, validate_new
 from dialer.models import CampaignStatus, Role
 from dialer.queue import keys
+from dialer.queue.announce import campaign_news
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -85,6 +86,9 @@ async def patch_campaign(request: Request) -> Response:
     notify = d.services.get("campaign_changed")
     if notify is not None:
         await notify(updated)
+    # The volunteers' pages: a paused page takes names again by itself when the campaign resumes.
+    reason = "status" if updated.status is not campaign.status else "settings"
+    await campaign_news(d.redis, updated.id, updated.status.value, reason)
     return JSONResponse(updated.to_json())
 
 

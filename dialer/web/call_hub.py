@@ -2,7 +2,9 @@
 
 The attempt script publishes every forward move of a call on its campaign's `calls` channel; this hub
 holds one Redis pub/sub connection for the whole process (not one per socket) and hands each message to the
-sockets of the volunteer it concerns. It resubscribes with backoff when Redis restarts.
+sockets of the volunteer it concerns. News for everyone calling in a campaign (`{"type": "campaign"}`, see
+dialer/queue/announce.py: paused, resumed, retries due, new contacts) goes to all of the campaign's sockets.
+It resubscribes with backoff when Redis restarts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ BUFFER = 64  # progress messages queued per socket; a socket this far behind los
 class CallHub:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
-        self._sockets: dict[tuple[str, str], set[MemoryObjectSendStream[dict[str, Any]]]] = defaultdict(set)
+        # campaign id -> volunteer -> the send ends of that volunteer's sockets in this process
+        self._sockets: dict[str, dict[str, set[MemoryObjectSendStream[dict[str, Any]]]]] = defaultdict(dict)
         self.ready = anyio.Event()
 
     def register(
@@ -35,7 +38,7 @@ class CallHub:
     ) -> tuple[MemoryObjectSendStream[dict[str, Any]], MemoryObjectReceiveStream[dict[str, Any]]]:
         """A stream of this volunteer's call progress; pass both ends to `unregister` when done."""
         send, receive = anyio.create_memory_object_stream[dict[str, Any]](BUFFER)
-        self._sockets[(campaign_id, volunteer)].add(send)
+        self._sockets[campaign_id].setdefault(volunteer, set()).add(send)
         return send, receive
 
     def unregister(
@@ -45,11 +48,14 @@ class CallHub:
         send: MemoryObjectSendStream[dict[str, Any]],
         receive: MemoryObjectReceiveStream[dict[str, Any]],
     ) -> None:
-        senders = self._sockets.get((campaign_id, volunteer))
+        volunteers = self._sockets.get(campaign_id, {})
+        senders = volunteers.get(volunteer)
         if senders is not None:
             senders.discard(send)
             if not senders:
-                del self._sockets[(campaign_id, volunteer)]
+                del volunteers[volunteer]
+            if not volunteers:
+                self._sockets.pop(campaign_id, None)
         send.close()
         receive.close()
 
@@ -59,7 +65,14 @@ class CallHub:
             message = json.loads(data)
         except ValueError:
             return
-        for send in list(self._sockets.get((campaign_id, str(message.get("volunteer", ""))), ())):
+        volunteers = self._sockets.get(campaign_id)
+        if not volunteers or not isinstance(message, dict):
+            return
+        if message.get("type") == "campaign":
+            targets = [send for senders in volunteers.values() for send in senders]
+        else:
+            targets = list(volunteers.get(str(message.get("volunteer", "")), ()))
+        for send in targets:
             try:
                 send.send_nowait(message)
             except anyio.WouldBlock:
@@ -83,7 +96,7 @@ class CallHub:
             finally:
                 with anyio.CancelScope(shield=True):
                     try:
-                        await pubsub.aclose()  # type: ignore[no-untyped-call]
+                        await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
                     except Exception:  # the connection is already gone
                         pass
             await anyio.sleep(delay)

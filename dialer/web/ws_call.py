@@ -168,6 +168,19 @@ class CallSocket:
         await self.send(self.session.receive({"type": "start", "contact_id": contact_id}))
         await self.save()
 
+    async def on_campaign(self, reason: str) -> None:
+        """The campaign changed (paused, resumed, settings, retries due, new contacts): reload it, since
+        results recorded here use its settings, and tell the page."""
+        fresh = await CampaignStore(self.d.redis).get(self.campaign.id)
+        if fresh is not None:
+            self.campaign = fresh
+        await self.send_campaign(reason)
+
+    async def send_campaign(self, reason: str) -> None:
+        message = {"type": "campaign", "status": self.campaign.status.value, "reason": reason}
+        async with self.send_lock:
+            await self.ws.send_json(message)
+
     async def on_progress(self, message: dict[str, Any]) -> None:
         contact_id = str(message.get("contact_id", ""))
         status = str(message.get("status", ""))
@@ -212,6 +225,7 @@ async def call_socket(ws: WebSocket) -> None:
     hub = d.services["call_hub"]
     send, progress = hub.register(campaign.id, user.id)
     try:
+        await sock.send_campaign("connected")  # first, so a client knows at once whether it may call
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return
@@ -230,6 +244,8 @@ async def call_socket(ws: WebSocket) -> None:
                 async for message in progress:
                     if message.get("type") == "bridged":
                         await sock.on_bridged(message)
+                    elif message.get("type") == "campaign":
+                        await sock.on_campaign(str(message.get("reason", "")))
                     else:
                         await sock.on_progress(message)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
+from tests.e2e.calling import gotv_campaign, midday_zone, seed, seed_script, signup
 from tests.servers import ServerProcess
 
 
@@ -49,11 +50,18 @@ async def exchange(ws: Any, message: dict[str, Any] | str | bytes) -> dict[str, 
     return json.loads(await asyncio.wait_for(ws.recv(), 5))  # type: ignore[no-any-return]
 
 
+async def hello(ws: Any) -> None:
+    """The first message on a call socket: the campaign's status, so a page knows whether it may call."""
+    first = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert first == {"type": "campaign", "status": "active", "reason": "connected"}
+
+
 def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
     contact = setup.contacts[0]
 
     async def walk() -> None:
         async with websockets.connect(setup.ws_url) as ws:
+            await hello(ws)
             step = await exchange(ws, {"type": "start", "contact_id": contact["id"]})
             assert step["type"] == "step" and step["step"]["id"] == "intro"
             assert contact["first_name"] in step["step"]["text"]
@@ -75,6 +83,7 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
             assert step["step"]["id"] == "plan" and "What time of day will you go" in step["step"]["text"]
         # The connection drops in the middle of the call; a new one resumes at the same step.
         async with websockets.connect(setup.ws_url) as ws:
+            await hello(ws)
             resumed = json.loads(await asyncio.wait_for(ws.recv(), 5))
             assert resumed["type"] == "step" and resumed["step"]["id"] == "plan"
             assert resumed["contact_id"] == contact["id"]
@@ -136,6 +145,7 @@ def test_malformed_frames_get_errors_and_the_session_goes_on(setup: Setup, frame
 
     async def go() -> None:
         async with websockets.connect(url, max_size=2**21) as ws:
+            await hello(ws)
             error = await exchange(ws, frame if isinstance(frame, (str, bytes)) else json.dumps(frame))
             assert error["type"] == "error", error
             assert error["code"] == code and error["message"]
@@ -165,3 +175,28 @@ def test_socket_auth_and_unknown_campaign(setup: Setup) -> None:
     assert asyncio.run(closed_with(f"{base}/ws/call/nope?token={setup.token}")) == 4404
     cross = asyncio.run(closed_with(setup.ws_url, origin="https://evil.example"))  # type: ignore[arg-type]
     assert cross == 4403
+
+
+def test_pause_and_resume_reach_every_call_socket(setup: Setup) -> None:
+    async def go() -> None:
+        async with websockets.connect(setup.ws_url) as ws, websockets.connect(setup.ws_url) as other:
+            await hello(ws)
+            await hello(other)
+            with setup.server.client() as admin:
+                for status in ("paused", "active"):
+                    assert admin.patch("/api/campaigns/dc", json={"status": status}).status_code == 200
+                    for sock in (ws, other):
+                        news = json.loads(await asyncio.wait_for(sock.recv(), 5))
+                        assert news == {"type": "campaign", "status": status, "reason": "status"}
+                assert admin.patch("/api/campaigns/dc", json={"goal": 50}).status_code == 200
+                for sock in (ws, other):
+                    news = json.loads(await asyncio.wait_for(sock.recv(), 5))
+                    assert news == {"type": "campaign", "status": "active", "reason": "settings"}
+                csv = f"phone,timezone\n+13125550177,{midday_zone(time.time())}\n"
+                headers = {"Content-Type": "text/csv"}
+                r = admin.post("/api/campaigns/dc/contacts", content=csv, headers=headers)
+                assert r.status_code == 200 and r.json()["imported"] == 1, r.text
+                news = json.loads(await asyncio.wait_for(other.recv(), 5))
+                assert news == {"type": "campaign", "status": "active", "reason": "contacts_added"}
+
+    asyncio.run(go())

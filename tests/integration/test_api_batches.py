@@ -253,3 +253,71 @@ def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> N
     assert row["notes"].startswith("'=") and row["first_name"].startswith("'=")
     assert row["support"] == "no" and row["script_version"] == "1" and row["attempt"] == "1"
     assert world.client.get("/api/campaigns/dc/results.csv", headers=world.volunteer).status_code == 403
+
+
+def test_nobody_to_call_says_who_comes_back_and_when(world: World) -> None:
+    for _ in range(3):  # 5 contacts in batches of 2: nobody answers any of them (retry in 60 minutes)
+        _, batch = take(world, world.volunteer)
+        for c in batch["contacts"]:
+            r = world.client.post(
+                f"/api/batches/{batch['id']}/results",
+                json={"contact_id": c["id"], "result": "no_answer"},
+                headers=world.volunteer,
+            )
+            assert r.status_code == 200, r.text
+    status, body = take(world, world.volunteer)
+    assert status == 409
+    detail = body["error"]["details"][0]
+    back = datetime.fromtimestamp(NOON_NY + 3600, UTC).isoformat()
+    assert detail["reason"] == "exhausted" and detail["next_due_at"] == back
+    assert (detail["waiting_retry"], detail["outside_hours"]) == (5, 0)
+    assert "5 voters come back" in detail["message"] and body["error"]["message"] == detail["message"]
+    stats = world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["to_call"] == {
+        "ready": 0, "waiting_retry": 5, "outside_hours": 0, "in_lists": 0, "next_due_at": back
+    }  # fmt: skip
+    # At 23:00 in New York the retries are due, but nobody may be called there until 09:00.
+    world.clock[0] = NIGHT_NY
+    status, body = take(world, world.volunteer)
+    detail = body["error"]["details"][0]
+    assert detail["reason"] == "outside_calling_hours"
+    assert (detail["waiting_retry"], detail["outside_hours"]) == (0, 5)
+    assert detail["next_due_at"] == datetime(2026, 11, 26, 14, 0, tzinfo=UTC).isoformat()
+
+
+def test_call_retries_now_makes_waiting_retries_due_but_keeps_call_backs(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    first, second = batch["contacts"]
+    later = datetime.fromtimestamp(NOON_NY + 3 * 3600, UTC).isoformat()
+    for contact, body in (
+        (first, {"result": "no_answer"}),
+        (second, {"result": "call_back", "call_back_at": later}),
+    ):
+        r = world.client.post(
+            f"/api/batches/{batch['id']}/results",
+            json={"contact_id": contact["id"], **body},
+            headers=world.volunteer,
+        )
+        assert r.status_code == 200, r.text
+    assert world.client.post("/api/campaigns/dc/retries-now", headers=world.volunteer).status_code == 403
+    r = world.client.post("/api/campaigns/dc/retries-now", headers=ADMIN)
+    assert r.status_code == 200 and r.json() == {"made_due": 1}
+    stats = world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["to_call"]["ready"] == 4 and stats["to_call"]["waiting_retry"] == 1  # the call-back waits
+    log = world.client.get("/api/campaigns/dc/audit", headers=ADMIN).json()
+    assert [(e["action"], e["user"], e["detail"]) for e in log] == [("retries_now", "admin", {"made_due": 1})]
+    # The retried voter is handed out again (attempt 2 of 2); the call-back is not, before its time.
+    handed = set()
+    for _ in range(5):
+        status, got = take(world, world.other)
+        if status != 201:
+            break
+        for c in got["contacts"]:
+            handed.add(c["id"])
+            r = world.client.post(
+                f"/api/batches/{got['id']}/results",
+                json={"contact_id": c["id"], "result": "wrong_number"},
+                headers=world.other,
+            )
+            assert r.status_code == 200, r.text
+    assert first["id"] in handed and second["id"] not in handed
