@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -24,6 +25,7 @@ from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
+from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.scripts_source import load_campaign_script
@@ -227,7 +229,11 @@ async def post_result(request: Request) -> Response:
         )
     except QueueError as exc:
         raise _queue_error(exc) from None
-    return JSONResponse({"recorded": True, "duplicate": recorded.duplicate})
+    # Saved: the conversation is over, so is the call if the voter's leg is still up (after answering).
+    hang_up = BackgroundTask(
+        end_call_after_result, d, campaign.id, user.id, result.contact_id, result.call_sid
+    )
+    return JSONResponse({"recorded": True, "duplicate": recorded.duplicate}, background=hang_up)
 
 
 async def get_stats(request: Request) -> Response:

@@ -22,6 +22,7 @@ from dialer.telephony.simulated import SimulatedCarrier
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
+from dialer.web.call_end import call_view
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
@@ -59,6 +60,16 @@ async def place_simulated_call(request: Request) -> Response:
     return JSONResponse({"call_sid": call.call_sid, "dialing": True}, status_code=201)
 
 
+async def get_call(request: Request) -> Response:
+    """One call as the carrier last reported it: for the volunteer who placed it, and organizers."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    attempt = await AttemptStore(deps(request).redis).get(campaign.id, request.path_params["call_sid"])
+    if attempt is None or not (attempt.get("volunteer") == user.id or user.role.includes(Role.ORGANIZER)):
+        raise ApiError(404, "not_found", "No call of yours with that CallSid.")
+    return JSONResponse(call_view(attempt))
+
+
 async def hang_up(request: Request) -> Response:
     """The volunteer ends their call: the carrier hangs up the voter's leg (its final callbacks follow)."""
     user = await require_user(request, Role.VOLUNTEER)
@@ -79,5 +90,6 @@ async def hang_up(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route("/api/voice/token", voice_token, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/calls/{call_sid}", get_call, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/hangup", hang_up, methods=["POST"]),
 ]

@@ -36,6 +36,7 @@ FORM_LIMIT = 64 * 1024
 RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15, per the guardrails)
 TWIML = "application/xml"
 DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
+CALL_OF_CONTACT_TTL = 24 * 3600
 
 
 async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
@@ -105,6 +106,10 @@ async def voice(request: Request) -> Response:
         volunteer=call.identity,
         phone=contact.phone,
         now=now,
+    )
+    # The volunteer's latest call to this contact: its result carries the CallSid and ends it if still up.
+    await d.redis.set(
+        keys.call_of_contact(campaign.id, call.identity, contact.id), call.call_sid, ex=CALL_OF_CONTACT_TTL
     )
     callback = status_callback_url(d.settings.base_url, campaign.id, contact.id)
     return _twiml(carrier.dial_twiml(contact.phone, campaign.caller_id, callback, timeout=RING_TIMEOUT))

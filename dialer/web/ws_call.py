@@ -28,6 +28,7 @@ from dialer.session import CallSession, RecordResult, Reply
 from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
 from dialer.web.auth import require_user
+from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.scripts_source import load_campaign_script
@@ -114,6 +115,9 @@ class CallSocket:
             outcome = await self.record(reply.record)
             await self.save()
             await self.send(outcome)
+            if reply.record.contact_id in self.session.completed:
+                # Saved: the conversation is over, so is the call (if the voter's leg is still up).
+                await end_call_after_result(self.d, self.campaign.id, self.user.id, reply.record.contact_id)
 
     async def record(self, decision: RecordResult) -> Reply:
         d, campaign = self.d, self.campaign

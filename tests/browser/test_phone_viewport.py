@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,23 +11,11 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running, running_server
 from tests.browser.scenario import open_call_page, seed_campaign, sign_in, volunteer_context
+from tests.e2e.calling import STAYS_ON_THE_LINE
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
-
-# The voter answers and stays on the line: the layout checks walk the page mid-call, and a simulated
-# voter who hung up (or never answered) would disable Hang up under the walk.
-STAYS_ON_THE_LINE = json.dumps(
-    {
-        "human_rate": 1.0,
-        "machine_rate": 0.0,
-        "busy_rate": 0.0,
-        "fail_rate": 0.0,
-        "talk_mean": 36000,
-        "talk_sd": 0,
-    }
-)
 
 
 @pytest.fixture

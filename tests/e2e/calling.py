@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,17 @@ def signup(base_url: str, email: str, name: str = "Vol") -> str:
     r = httpx.post(f"{base_url}/api/auth/signup", json={"email": email, "name": name, "password": PASSWORD})
     assert r.status_code == 201, r.text
     return str(r.json()["token"])
+
+
+# A simulated voter who always answers and stays on the line (DIALER_SIM_PROFILE): tests that need a call
+# still up when they act on it (save, hang up, walk the page mid-call) do not depend on the draw.
+STAYS_ON_THE_LINE = json.dumps(
+    {
+        "human_rate": 1.0,
+        "machine_rate": 0.0,
+        "busy_rate": 0.0,
+        "fail_rate": 0.0,
+        "talk_mean": 36000,
+        "talk_sd": 0,
+    }
+)
