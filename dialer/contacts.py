@@ -1,23 +1,34 @@
-"""Call-list import (pure): CSV bytes in, normalized contacts and rejected rows out.
+"""Call-list import (pure): CSV bytes in, normalized contacts, rejected rows and warnings out.
 
-`parse_contacts` reads the file a line at a time (so a large list never sits in memory twice), maps the
-headers case-insensitively, normalizes phones to E.164 with `phonenumbers` and finds each contact's time
-zone: the `timezone` column, else the state (or the state of the ZIP code's 3-digit prefix), else the
-area code when `phonenumbers` knows exactly one zone for it, else the campaign's default. A state that
-spans zones (Florida, Texas, ...) takes the area code's zone when it is one of them, else its main zone.
+`read_rows` reads the file a line at a time (so a large list never sits in memory twice), maps the headers
+case-insensitively, normalizes phones to E.164 (phones.py), finds each contact's time zone
+(contact_zones.py) and says what a person checking the list should know about a row: a toll-free number
+(skipped: it reaches a business, not a voter), a number abroad, an extension that cannot be dialed, a time
+zone nobody knows (each imported, and the warning says so).
+
+Rows are numbered two ways: `row` counts data rows from 1 (API.md's contract) and `line` is the row number
+a spreadsheet shows for the same row, the header being row 1, so `line == row + 1`. Blank rows count in
+both, as they do in a spreadsheet.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-import phonenumbers
-from phonenumbers import timezone as phone_timezones
-
-from dialer.calling_hours import is_valid_zone
+from dialer.contact_zones import STATE_ZONES, ZoneSource, state_of_zip, time_zone_for, zone_of
+from dialer.phones import (
+    MAX_LENGTH,
+    Phone,
+    area_code_zone,
+    country_name,
+    display_phone,
+    normalize_phone,
+    parse_phone,
+)
 
 
 @dataclass(frozen=True)
@@ -55,56 +66,120 @@ class CsvError(ValueError):
     """The file as a whole cannot be imported (nothing from it was read into the campaign)."""
 
 
+def sheet_row(row: int) -> int:
+    """The spreadsheet's row number (header = 1) of data row `row` (first data row = 1)."""
+    return row + 1
+
+
 @dataclass(frozen=True)
 class InvalidRow:
+    """A row that was not imported because it has no usable phone number (or cannot be read)."""
+
     row: int  # 1-based data row number (the header is not counted)
     message: str
 
+    @property
+    def line(self) -> int:
+        return sheet_row(self.row)
 
-ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
-# state -> its zones, the main one first
-STATE_ZONES: dict[str, tuple[str, ...]] = {
-    **{s: (ET,) for s in "CT DE DC GA ME MD MA NH NJ NY NC OH PA RI SC VT VA WV".split()},
-    **{s: (CT,) for s in "AL AR IL IA LA MN MS MO OK WI".split()},
-    **{s: (MT,) for s in "CO MT NM UT WY".split()},
-    **{s: (PT,) for s in "CA WA NV".split()},
-    "FL": (ET, CT),
-    "IN": ("America/Indiana/Indianapolis", CT),
-    "KY": (ET, CT),
-    "MI": ("America/Detroit", "America/Menominee"),
-    "TN": (CT, ET),
-    "KS": (CT, MT),
-    "NE": (CT, MT),
-    "ND": (CT, MT),
-    "SD": (CT, MT),
-    "TX": (CT, MT),
-    "ID": ("America/Boise", PT),
-    "OR": (PT, "America/Boise"),
-    "AZ": ("America/Phoenix",),
-    "AK": ("America/Anchorage",),
-    "HI": ("Pacific/Honolulu",),
-    "PR": ("America/Puerto_Rico",),
-    "VI": ("America/St_Thomas",),
-    "GU": ("Pacific/Guam",),
-    "MP": ("Pacific/Saipan",),
-    "AS": ("Pacific/Pago_Pago",),
-}
-# (first, last) 3-digit ZIP prefix -> state
-_ZIP_RANGES: list[tuple[int, int, str]] = [
-    (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"), (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"),
-    (39, 49, "ME"), (50, 54, "VT"), (55, 55, "MA"), (56, 59, "VT"), (60, 69, "CT"), (70, 89, "NJ"),
-    (100, 149, "NY"), (150, 196, "PA"), (197, 199, "DE"), (200, 200, "DC"), (201, 201, "VA"),
-    (202, 205, "DC"), (206, 219, "MD"), (220, 246, "VA"), (247, 268, "WV"), (270, 289, "NC"),
-    (290, 299, "SC"), (300, 319, "GA"), (320, 339, "FL"), (341, 349, "FL"), (350, 369, "AL"),
-    (370, 385, "TN"), (386, 397, "MS"), (398, 399, "GA"), (400, 427, "KY"), (430, 459, "OH"),
-    (460, 479, "IN"), (480, 499, "MI"), (500, 528, "IA"), (530, 549, "WI"), (550, 567, "MN"),
-    (569, 569, "DC"), (570, 577, "SD"), (580, 588, "ND"), (590, 599, "MT"), (600, 629, "IL"),
-    (630, 658, "MO"), (660, 679, "KS"), (680, 693, "NE"), (700, 714, "LA"), (716, 729, "AR"),
-    (730, 749, "OK"), (750, 799, "TX"), (800, 816, "CO"), (820, 831, "WY"), (832, 838, "ID"),
-    (840, 847, "UT"), (850, 865, "AZ"), (870, 884, "NM"), (885, 885, "TX"), (889, 898, "NV"),
-    (900, 961, "CA"), (967, 968, "HI"), (969, 969, "GU"), (970, 979, "OR"), (980, 994, "WA"),
-    (995, 999, "AK"),
-]  # fmt: skip
+    def to_json(self) -> dict[str, int | str]:
+        return {"row": self.row, "line": self.line, "message": self.message}
+
+
+class WarningKind(enum.StrEnum):
+    TOLL_FREE = "toll_free"
+    FOREIGN = "foreign"  # outside the US, Canada and the US territories
+    EXTENSION = "extension"
+    UNKNOWN_TIMEZONE = "unknown_timezone"
+
+
+# Rows with these warnings are not imported: a voter's own phone is never toll-free, and a volunteer who
+# dials one reaches a company's phone menu. The other warnings import the row.
+SKIPPED_KINDS = frozenset({WarningKind.TOLL_FREE})
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """Something about a row that a person should check; `skipped` says whether it was imported."""
+
+    row: int
+    kind: WarningKind
+    message: str  # ends with what was done: "...: skipped" / "imported ..."
+    phone: str = ""
+
+    @property
+    def line(self) -> int:
+        return sheet_row(self.row)
+
+    @property
+    def skipped(self) -> bool:
+        return self.kind in SKIPPED_KINDS
+
+    def to_json(self) -> dict[str, int | str]:
+        return {
+            "row": self.row,
+            "line": self.line,
+            "phone": self.phone,
+            "kind": self.kind.value,
+            "action": "skipped" if self.skipped else "imported",
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A row with a valid phone number: the contact, and what a person should know about it."""
+
+    row: int
+    contact: Contact
+    warnings: tuple[RowWarning, ...] = ()
+
+    @property
+    def line(self) -> int:
+        return sheet_row(self.row)
+
+    @property
+    def skipped(self) -> bool:
+        """Not to be imported (a warning says why)."""
+        return any(w.skipped for w in self.warnings)
+
+
+def row_warnings(
+    row: int, phone: Phone, *, timezone: str, zone: str, source: ZoneSource
+) -> tuple[RowWarning, ...]:
+    """What to tell a person about a row with a valid number; `timezone` is the row's own cell, `zone`
+    and `source` the time zone it was given and where that came from."""
+    shown = display_phone(phone.e164)
+    out: list[RowWarning] = []
+    if phone.toll_free:
+        message = f"{shown} is a toll-free number, which reaches a business rather than a voter: skipped"
+        out.append(RowWarning(row, WarningKind.TOLL_FREE, message, phone.e164))
+    elif phone.abroad:
+        country = country_name(phone)
+        message = (
+            f"{shown} is a number in {country}, outside the US and Canada: imported; calls abroad cost "
+            f"more, and your calling account must allow calls to {country}"
+        )
+        out.append(RowWarning(row, WarningKind.FOREIGN, message, phone.e164))
+    if phone.extension:
+        message = (
+            f"extension {phone.extension} cannot be dialed: imported as {shown}, and the call page shows "
+            "the extension for the caller to ask for"
+        )
+        out.append(RowWarning(row, WarningKind.EXTENSION, message, phone.e164))
+    if timezone and source is not ZoneSource.TIMEZONE:
+        cell = _shorten(timezone)
+        message = (
+            f"unknown time zone {cell!r} (not an IANA name like America/Chicago): imported with {zone}, "
+            f"from the {source.value}"
+        )
+        out.append(RowWarning(row, WarningKind.UNKNOWN_TIMEZONE, message, phone.e164))
+    return tuple(out)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH] + "..."
+
 
 _ALIASES = {
     "phone": "phone",
@@ -120,59 +195,6 @@ _ALIASES = {
 }
 _CELL = {"cell", "mobile", "wireless", "cellular"}
 _LANDLINE = {"landline", "land", "fixed", "home"}
-
-
-def state_of_zip(zip_code: str) -> str | None:
-    digits = zip_code.strip()[:5]
-    if len(digits) < 3 or not digits[:3].isdigit():
-        return None
-    prefix = int(digits[:3])
-    for first, last, state in _ZIP_RANGES:
-        if first <= prefix <= last:
-            return state
-    return None
-
-
-def normalize_phone(raw: str, region: str = "US") -> str | None:
-    """E.164 for a valid number, else None. A leading quote (our export's formula guard) is ignored."""
-    text = raw.strip().lstrip("'").strip()
-    if not text or len(text) > 40:
-        return None
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-_NANP = re.compile(r"\+1(\d{3})(\d{3})(\d{4})")
-
-
-def display_phone(e164: str) -> str:
-    """A stored number as a caller reads it aloud: (202) 555-0142 in North America, E.164 elsewhere (the
-    country code matters there). The call page's displayPhone in api.js does the same in the browser."""
-    match = _NANP.fullmatch(e164)
-    return f"({match[1]}) {match[2]}-{match[3]}" if match else e164
-
-
-def area_code_zone(e164: str) -> str | None:
-    """The time zone of the number's area code, when phonenumbers knows exactly one."""
-    zones = phone_timezones.time_zones_for_number(phonenumbers.parse(e164, None))
-    if len(zones) == 1 and is_valid_zone(zones[0]):
-        return str(zones[0])
-    return None
-
-
-def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, default: str) -> str:
-    if timezone and is_valid_zone(timezone):
-        return timezone
-    state_zones = STATE_ZONES.get(state.strip().upper()) or STATE_ZONES.get(state_of_zip(zip_code) or "")
-    by_area = area_code_zone(e164)
-    if state_zones:
-        return by_area if by_area in state_zones else state_zones[0]
-    return by_area or default
 
 
 def phone_type(value: str) -> str:
@@ -207,21 +229,17 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield decode(buffer)
 
 
-def parse_contacts(
-    chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
-) -> Iterator[Contact | InvalidRow]:
-    """Contacts and rejected rows in file order. Raises CsvError before yielding when the file is unusable."""
-    reader = csv.reader(_lines(chunks))
+def _header(reader: Iterator[list[str]]) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """The known columns' positions and the other columns (position, name) from the header row."""
     try:
         header = next(reader)
     except StopIteration:
         raise CsvError("the file is empty") from None
     except csv.Error as exc:
         raise CsvError(f"the header row cannot be read: {exc}") from None
-    names = [h.strip() for h in header]
     columns: dict[str, int] = {}
     extra: list[tuple[int, str]] = []
-    for index, name in enumerate(names):
+    for index, name in enumerate(h.strip() for h in header):
         known = _ALIASES.get(name.lower().replace(" ", "_"))
         if known is not None:
             columns.setdefault(known, index)
@@ -229,6 +247,16 @@ def parse_contacts(
             extra.append((index, name))
     if "phone" not in columns:
         raise CsvError("no phone column: the header row must name a column `phone`")
+    return columns, extra
+
+
+def read_rows(
+    chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
+) -> Iterator[ContactRow | InvalidRow]:
+    """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
+    CsvError before yielding anything when the file is unusable."""
+    reader = csv.reader(_lines(chunks))
+    columns, extra = _header(reader)
     row_number = 0
     while True:
         row_number += 1
@@ -250,22 +278,55 @@ def parse_contacts(
         if not raw:
             yield InvalidRow(row_number, "missing phone number")
             continue
-        e164 = normalize_phone(raw, region)
-        if e164 is None:
-            shown = raw if len(raw) <= 40 else raw[:40] + "..."
-            yield InvalidRow(row_number, f"invalid phone number {shown!r}")
+        phone = parse_phone(raw, region)
+        if phone is None:
+            yield InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}")
             continue
-        state, zip_code = get("state"), get("zip")
-        yield Contact(
-            phone=e164,
-            timezone=time_zone_for(
-                e164, timezone=get("timezone"), state=state, zip_code=zip_code, default=default_timezone
-            ),
+        state, zip_code, timezone = get("state"), get("zip"), get("timezone")
+        zone, source = zone_of(
+            phone, timezone=timezone, state=state, zip_code=zip_code, default=default_timezone
+        )
+        fields = {name: row[index] for index, name in extra if index < len(row)}
+        if phone.extension and not fields.get("extension"):
+            fields = {"extension": phone.extension, **fields}  # first: the call page shows a few fields
+        contact = Contact(
+            phone=phone.e164,
+            timezone=zone,
             external_id=get("external_id"),
             first_name=get("first_name"),
             last_name=get("last_name"),
             state=state.upper(),
             zip=zip_code,
             phone_type=phone_type(get("phone_type")),
-            fields={name: row[index] for index, name in extra if index < len(row)},
+            fields=fields,
         )
+        warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source)
+        yield ContactRow(row_number, contact, warnings)
+
+
+def parse_contacts(
+    chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
+) -> Iterator[Contact | InvalidRow]:
+    """`read_rows` without row numbers and warnings: every valid number, including those an import skips
+    (a do-not-call list takes toll-free numbers too). Raises CsvError before yielding when unusable."""
+    for item in read_rows(chunks, default_timezone=default_timezone, region=region):
+        yield item.contact if isinstance(item, ContactRow) else item
+
+
+__all__ = [
+    "STATE_ZONES",
+    "Contact",
+    "ContactRow",
+    "CsvError",
+    "InvalidRow",
+    "RowWarning",
+    "WarningKind",
+    "area_code_zone",
+    "csv_safe",
+    "display_phone",
+    "normalize_phone",
+    "parse_contacts",
+    "read_rows",
+    "state_of_zip",
+    "time_zone_for",
+]

@@ -7,17 +7,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dialer.contact_zones import ZoneSource, zone_of
 from dialer.contacts import (
     Contact,
+    ContactRow,
     CsvError,
     InvalidRow,
+    WarningKind,
     csv_safe,
     display_phone,
     normalize_phone,
     parse_contacts,
+    read_rows,
     state_of_zip,
     time_zone_for,
 )
+from dialer.phones import TOLL_FREE_AREA_CODES, parse_phone
 
 NY = "America/New_York"
 
@@ -170,3 +175,99 @@ def test_numbers_are_displayed_as_callers_read_them() -> None:
     assert display_phone("+14165550123") == "(416) 555-0123"  # Canada shares the +1 plan
     assert display_phone("+442079460958") == "+442079460958"  # elsewhere the country code matters
     assert display_phone("") == ""
+
+
+def rows(data: bytes, chunk: int = 7) -> list[ContactRow | InvalidRow]:
+    chunks = [data[i : i + chunk] for i in range(0, len(data), chunk)]
+    return list(read_rows(chunks, default_timezone=NY))
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
+    """`row` counts data rows (API.md); `line` is the spreadsheet's row, the header being row 1. A blank
+    row counts, and a quoted cell with a line break inside is still one row."""
+    data = b'phone,notes\n2025550142,one\n\n2025550143,"two\nlines"\nbad,x\n2025550144,last\n'
+    out = rows(data)
+    assert [(x.row, x.line, type(x).__name__) for x in out] == [
+        (1, 2, "ContactRow"),
+        (3, 4, "ContactRow"),
+        (4, 5, "InvalidRow"),
+        (5, 6, "ContactRow"),
+    ]
+    assert out[2] == InvalidRow(4, "invalid phone number 'bad'")
+    assert out[2].to_json() == {"row": 4, "line": 5, "message": "invalid phone number 'bad'"}
+
+
+def test_time_zone_says_where_it_came_from() -> None:
+    dc = parse_phone("+12025550142")
+    assert dc is not None
+
+    def zone(**cells: str) -> tuple[str, ZoneSource]:
+        return zone_of(dc, **{"timezone": "", "state": "", "zip_code": "", **cells}, default="UTC")
+
+    assert zone(timezone="America/Phoenix") == ("America/Phoenix", ZoneSource.TIMEZONE)
+    assert zone(timezone="Eastern", state="HI") == ("Pacific/Honolulu", ZoneSource.STATE)
+    assert zone(zip_code="85001") == ("America/Phoenix", ZoneSource.ZIP)
+    assert zone() == ("America/New_York", ZoneSource.AREA_CODE)
+    toll_free = parse_phone("800-555-0100")
+    assert toll_free is not None
+    assert zone_of(toll_free, timezone="", state="", zip_code="", default="UTC") == (
+        "UTC",
+        ZoneSource.DEFAULT,
+    )
+
+
+KINDS = ["good", "toll_free", "foreign", "extension", "bad_zone", "invalid", "blank"]
+HOME_AREAS = ["202", "312", "415", "808", "907", "602", "787", "416", "604"]
+
+
+def cells(kind: str, n: int) -> list[str]:
+    """phone and timezone cells of a row of `kind` (n varies the number)."""
+    area = HOME_AREAS[n % len(HOME_AREAS)]
+    phone = {
+        "good": f"({area}) 555-01{n:02d}",
+        "toll_free": f"{sorted(TOLL_FREE_AREA_CODES)[n % 7]}-555-01{n:02d}",
+        "foreign": f"+44 20 7946 0{n:03d}",
+        "extension": f"{area}.555.01{n:02d} x{n + 1}",
+        "bad_zone": f"{area}555 01{n:02d}",
+        "invalid": f"555-01{n:02d}",
+    }[kind]
+    return [phone, "Eastern Time" if kind == "bad_zone" else ""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    plan=st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 99), names), max_size=30),
+    chunk=st.integers(1, 64),
+)
+def test_every_row_is_classified_and_numbered(plan: list[tuple[str, int, str]], chunk: int) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["phone", "timezone", "first_name"])
+    for kind, n, name in plan:
+        writer.writerow([] if kind == "blank" else [*cells(kind, n), name])
+    got = iter(rows(out.getvalue().encode(), chunk=chunk))
+    for row, (kind, _, name) in enumerate(plan, start=1):
+        if kind == "blank":
+            continue
+        item = next(got)
+        assert (item.row, item.line) == (row, row + 1)
+        if kind == "invalid":
+            assert isinstance(item, InvalidRow) and item.message.startswith("invalid phone number")
+            continue
+        assert isinstance(item, ContactRow) and item.contact.first_name == name.strip()
+        expected = {
+            "good": [],
+            "toll_free": [WarningKind.TOLL_FREE],
+            "foreign": [WarningKind.FOREIGN],
+            "extension": [WarningKind.EXTENSION],
+            "bad_zone": [WarningKind.UNKNOWN_TIMEZONE],
+        }[kind]
+        assert [w.kind for w in item.warnings] == expected
+        assert all(w.row == row and w.line == row + 1 for w in item.warnings)
+        assert item.skipped == (kind == "toll_free")
+        for warning in item.warnings:
+            said = "skipped" if warning.skipped else "imported"
+            assert said in warning.message and warning.to_json()["action"] == said
+        if kind == "extension":
+            assert item.contact.fields["extension"] == str(int(item.contact.phone[-2:]) + 1)
+    assert next(got, None) is None

@@ -1,0 +1,110 @@
+"""Where a contact lives, for calling hours (pure): the time zone of a call-list row, and what said so.
+
+The zone comes from the row's `timezone` cell when it names an IANA zone, else from the state (or the
+state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows exactly one zone
+for it, else the campaign's default. A state that spans zones (Florida, Texas, ...) takes the area code's
+zone when it is one of them, else its main zone.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from dialer.calling_hours import is_valid_zone
+from dialer.phones import Phone, area_code_zone, parse_phone, phone_zone
+
+ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+# state -> its zones, the main one first
+STATE_ZONES: dict[str, tuple[str, ...]] = {
+    **{s: (ET,) for s in "CT DE DC GA ME MD MA NH NJ NY NC OH PA RI SC VT VA WV".split()},
+    **{s: (CT,) for s in "AL AR IL IA LA MN MS MO OK WI".split()},
+    **{s: (MT,) for s in "CO MT NM UT WY".split()},
+    **{s: (PT,) for s in "CA WA NV".split()},
+    "FL": (ET, CT),
+    "IN": ("America/Indiana/Indianapolis", CT),
+    "KY": (ET, CT),
+    "MI": ("America/Detroit", "America/Menominee"),
+    "TN": (CT, ET),
+    "KS": (CT, MT),
+    "NE": (CT, MT),
+    "ND": (CT, MT),
+    "SD": (CT, MT),
+    "TX": (CT, MT),
+    "ID": ("America/Boise", PT),
+    "OR": (PT, "America/Boise"),
+    "AZ": ("America/Phoenix",),
+    "AK": ("America/Anchorage",),
+    "HI": ("Pacific/Honolulu",),
+    "PR": ("America/Puerto_Rico",),
+    "VI": ("America/St_Thomas",),
+    "GU": ("Pacific/Guam",),
+    "MP": ("Pacific/Saipan",),
+    "AS": ("Pacific/Pago_Pago",),
+}
+# (first, last) 3-digit ZIP prefix -> state
+_ZIP_RANGES: list[tuple[int, int, str]] = [
+    (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"), (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"),
+    (39, 49, "ME"), (50, 54, "VT"), (55, 55, "MA"), (56, 59, "VT"), (60, 69, "CT"), (70, 89, "NJ"),
+    (100, 149, "NY"), (150, 196, "PA"), (197, 199, "DE"), (200, 200, "DC"), (201, 201, "VA"),
+    (202, 205, "DC"), (206, 219, "MD"), (220, 246, "VA"), (247, 268, "WV"), (270, 289, "NC"),
+    (290, 299, "SC"), (300, 319, "GA"), (320, 339, "FL"), (341, 349, "FL"), (350, 369, "AL"),
+    (370, 385, "TN"), (386, 397, "MS"), (398, 399, "GA"), (400, 427, "KY"), (430, 459, "OH"),
+    (460, 479, "IN"), (480, 499, "MI"), (500, 528, "IA"), (530, 549, "WI"), (550, 567, "MN"),
+    (569, 569, "DC"), (570, 577, "SD"), (580, 588, "ND"), (590, 599, "MT"), (600, 629, "IL"),
+    (630, 658, "MO"), (660, 679, "KS"), (680, 693, "NE"), (700, 714, "LA"), (716, 729, "AR"),
+    (730, 749, "OK"), (750, 799, "TX"), (800, 816, "CO"), (820, 831, "WY"), (832, 838, "ID"),
+    (840, 847, "UT"), (850, 865, "AZ"), (870, 884, "NM"), (885, 885, "TX"), (889, 898, "NV"),
+    (900, 961, "CA"), (967, 968, "HI"), (969, 969, "GU"), (970, 979, "OR"), (980, 994, "WA"),
+    (995, 999, "AK"),
+]  # fmt: skip
+
+
+def state_of_zip(zip_code: str) -> str | None:
+    digits = zip_code.strip()[:5]
+    if len(digits) < 3 or not digits[:3].isdigit():
+        return None
+    prefix = int(digits[:3])
+    for first, last, state in _ZIP_RANGES:
+        if first <= prefix <= last:
+            return state
+    return None
+
+
+class ZoneSource(enum.StrEnum):
+    """What decided a contact's time zone, in words for an import report ("from the state")."""
+
+    TIMEZONE = "time zone column"
+    STATE = "state"
+    ZIP = "ZIP code"
+    AREA_CODE = "area code"
+    DEFAULT = "campaign's default time zone"
+
+
+def zone_of(
+    phone: Phone, *, timezone: str, state: str, zip_code: str, default: str
+) -> tuple[str, ZoneSource]:
+    """The contact's time zone and its source (a `timezone` that is not an IANA zone is passed over)."""
+    if timezone and is_valid_zone(timezone):
+        return timezone, ZoneSource.TIMEZONE
+    by_state = STATE_ZONES.get(state.strip().upper())
+    source = ZoneSource.STATE
+    if not by_state:
+        by_state = STATE_ZONES.get(state_of_zip(zip_code) or "")
+        source = ZoneSource.ZIP
+    by_area = phone_zone(phone)
+    if by_state:
+        return (by_area if by_area in by_state else by_state[0]), source
+    if by_area:
+        return by_area, ZoneSource.AREA_CODE
+    return default, ZoneSource.DEFAULT
+
+
+def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, default: str) -> str:
+    """The time zone of a stored (E.164) number's contact; see `zone_of`."""
+    phone = parse_phone(e164)
+    if phone is None:
+        return timezone if timezone and is_valid_zone(timezone) else default
+    return zone_of(phone, timezone=timezone, state=state, zip_code=zip_code, default=default)[0]
+
+
+__all__ = ["STATE_ZONES", "ZoneSource", "area_code_zone", "state_of_zip", "time_zone_for", "zone_of"]
