@@ -13,39 +13,22 @@ import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 
 from dialer.campaigns import CampaignStore
-from dialer.contacts import Contact, CsvError, InvalidRow, parse_contacts
+from dialer.contacts import ContactRow, CsvError, read_rows
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.queue.dnc import listed
+from dialer.queue.import_report import ImportReport
 from dialer.queue.lease import LeaseQueue
 
 CHUNK = 5000  # contacts per DNC check and add round
 JOB_TTL = 24 * 3600
 READ_SIZE = 1 << 20
-
-
-@dataclass
-class ImportReport:
-    imported: int = 0
-    duplicates: int = 0
-    skipped_dnc: int = 0
-    invalid: list[InvalidRow] = field(default_factory=list)
-    rows: int = 0  # data rows read so far (progress)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "skipped_dnc": self.skipped_dnc,
-            "invalid": [{"row": r.row, "message": r.message} for r in self.invalid],
-        }
 
 
 Progress = Callable[[ImportReport], Awaitable[None]]
@@ -63,15 +46,18 @@ async def import_contacts(
     """Imports a CSV (as byte chunks) into the campaign; raises CsvError for an unusable file."""
     queue = LeaseQueue(redis)
     report = ImportReport()
-    pending: list[Contact] = []
+    pending: list[ContactRow] = []
 
     async def flush() -> None:
-        on_list = await listed(redis, [c.phone for c in pending])
-        keep = [c for c, dnc in zip(pending, on_list, strict=True) if not dnc]
-        report.skipped_dnc += len(pending) - len(keep)
-        imported, duplicates = await queue.add_contacts(campaign_id, keep, now)
-        report.imported += imported
-        report.duplicates += duplicates
+        on_list = await listed(redis, [item.contact.phone for item in pending])
+        keep: list[ContactRow] = []
+        for item, dnc in zip(pending, on_list, strict=True):
+            if dnc:
+                report.on_dnc_list(item)
+            else:
+                keep.append(item)
+        added = await queue.add_contacts_detailed(campaign_id, [item.contact for item in keep], now)
+        report.added(keep, added.new_ids, added.duplicates)
         pending.clear()
         await redis.publish(keys.events(campaign_id), '{"type":"import"}')
         if progress is not None:
@@ -79,18 +65,15 @@ async def import_contacts(
 
     # Parsing is CPU work (phonenumbers): it runs in a worker thread a slice at a time, so a big upload
     # does not stall the event loop that serves everyone else.
-    items = parse_contacts(chunks, default_timezone=default_timezone)
+    items = read_rows(chunks, default_timezone=default_timezone)
     while True:
         parsed = await asyncio.to_thread(lambda: list(itertools.islice(items, CHUNK)))
         if not parsed:
             break
         for item in parsed:
-            if isinstance(item, InvalidRow):
-                report.invalid.append(item)
-                report.rows = item.row
+            if (row := report.read(item)) is None:
                 continue
-            pending.append(item)
-            report.rows += 1
+            pending.append(row)
             if len(pending) >= CHUNK:
                 await flush()
     if pending:
@@ -146,6 +129,8 @@ async def run_import(
                 "duplicates": report.duplicates,
                 "skipped_dnc": report.skipped_dnc,
                 "invalid": len(report.invalid),
+                "skipped": report.skipped,
+                "warnings": report.warnings_total,
             },
         )
         await redis.expire(key, JOB_TTL)

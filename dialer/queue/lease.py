@@ -194,6 +194,15 @@ def _card(c: Contact) -> str:
     )
 
 
+@dataclass
+class Added:
+    """What add_contacts did: the new contacts' ids in the order they came, and the duplicates as
+    (position in the contacts given, id of the contact that already has the phone)."""
+
+    new_ids: list[int] = field(default_factory=list)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)
+
+
 class LeaseQueue:
     """The lease queue of every campaign on one Redis (a `redis.asyncio.Redis` with decode_responses=True)."""
 
@@ -204,7 +213,12 @@ class LeaseQueue:
         self, campaign_id: str, contacts: Sequence[Contact], now: float
     ) -> tuple[int, int]:
         """Adds contacts (already checked against the DNC list); returns (imported, duplicates)."""
-        imported = duplicates = 0
+        added = await self.add_contacts_detailed(campaign_id, contacts, now)
+        return len(added.new_ids), len(added.duplicates)
+
+    async def add_contacts_detailed(self, campaign_id: str, contacts: Sequence[Contact], now: float) -> Added:
+        """As add_contacts, saying which contact got which id and which were duplicates (for a report)."""
+        added = Added()
         prefix = keys.tag(campaign_id) + ":"
         script_keys = [
             keys.phones(campaign_id),
@@ -218,10 +232,13 @@ class LeaseQueue:
             for c in contacts[start : start + IMPORT_CHUNK]:
                 args += [c.phone, c.external_id, c.first_name, c.last_name, c.state, c.zip, c.timezone]
                 args += [c.phone_type, json.dumps(c.fields, ensure_ascii=False), _card(c)]
-            added, dup = await run(self.redis, "add_contacts", script_keys, args)
-            imported += int(added)
-            duplicates += int(dup)
-        return imported, duplicates
+            reply = await run(self.redis, "add_contacts", script_keys, args)
+            imported, first = int(reply[0]), int(reply[2])
+            added.new_ids.extend(range(first, first + imported))
+            pairs = reply[3:]
+            for position, existing in zip(pairs[::2], pairs[1::2], strict=True):
+                added.duplicates.append((start + int(position) - 1, int(existing)))
+        return added
 
     async def zones(self, campaign_id: str) -> set[str]:
         """The time zones that have contacts in this campaign (pass them through calling_hours.open_zones)."""

@@ -171,7 +171,7 @@ async def add_dnc(request: Request) -> Response:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
-    return JSONResponse({"added": added, "invalid": [{"row": r.row, "message": r.message} for r in invalid]})
+    return JSONResponse({"added": added, "invalid": [r.to_json() for r in invalid]})
 
 
 def _json_phones(data: Any) -> list[str]:

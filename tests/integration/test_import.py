@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
-import phonenumbers
 import pytest
 import redis.asyncio as aioredis
 
 from dialer.contacts import CsvError
+from dialer.phones import parse_phone
 from dialer.queue import dnc, keys
+from dialer.queue.import_report import ROW_LIST_CAP
 from dialer.queue.importer import import_contacts, import_progress, read_file, run_import
 from dialer.queue.results import stats
 
@@ -21,9 +23,10 @@ T0 = 1_780_000_000.0
 
 
 def fictional_phones() -> list[str]:
-    """Every distinct 555-01xx number over the valid US area codes (45,100)."""
-    codes = [a for a in range(200, 1000) if phonenumbers.is_valid_number(phonenumbers.parse(f"+1{a}5550100"))]
-    return [f"+1{a}55501{i:02d}" for a in codes for i in range(100)]
+    """Every distinct 555-01xx number over the valid US and Canadian area codes: voters' lines, so no
+    toll-free codes (an import skips those) and no other country of the +1 plan (an import warns)."""
+    home = [p for a in range(200, 1000) if (p := parse_phone(f"+1{a}5550100")) and not p.abroad]
+    return [f"{p.e164[:-2]}{i:02d}" for p in home if not p.toll_free for i in range(100)]
 
 
 async def test_import_report(redis: aioredis.Redis) -> None:
@@ -41,13 +44,94 @@ async def test_import_report(redis: aioredis.Redis) -> None:
         "imported": 2,
         "duplicates": 1,
         "skipped_dnc": 1,
-        "invalid": [{"row": 2, "message": "invalid phone number 'bogus'"}],
+        "invalid": [{"row": 2, "line": 3, "message": "invalid phone number 'bogus'"}],
+        "skipped": 0,
+        "warnings": [],
+        "warnings_total": 0,
+        "duplicate_rows": [
+            {
+                "row": 3,
+                "line": 4,
+                "phone": "+12025550100",
+                "message": "(202) 555-0100 is the same number as row 2: skipped",
+            }
+        ],
+        "dnc_rows": [
+            {
+                "row": 4,
+                "line": 5,
+                "phone": "+12025550199",
+                "message": "(202) 555-0199 is on the do-not-call list: skipped",
+            }
+        ],
+        "rows": 5,
     }
     assert await redis.smembers(keys.zones("c1")) == {"America/New_York", "Pacific/Honolulu"}
     contact = await redis.hgetall(keys.contact("c1", "1"))
     assert contact["phone"] == "+12025550100" and contact["fields"] == '{"precinct": "1"}'
     s = await stats(redis, "c1", T0)
     assert (s["contacts"], s["pending"]) == (2, 2)
+
+    # A second list: a number from the first one is a duplicate of an earlier list, not of a row here.
+    again = await import_contacts(redis, "c1", [b"phone\n\n8085550101\n"], default_timezone=NY, now=T0)
+    assert again.to_json()["duplicate_rows"] == [
+        {
+            "row": 2,
+            "line": 3,
+            "phone": "+18085550101",
+            "message": "(808) 555-0101 is already in this campaign (from an earlier list): skipped",
+        }
+    ]
+
+
+async def test_warnings_say_what_was_imported_and_what_was_skipped(redis: aioredis.Redis) -> None:
+    data = (
+        b"phone,first_name,state,timezone\n"
+        b"(800) 555-0100,Toll free,,\n"
+        b"+44 20 7946 0958,Abroad,,\n"
+        b"312-555-0101 ext. 12,Extension,IL,\n"
+        b"415-555-0102,Unknown zone,CA,Pacific Time\n"
+        b"(787) 555-0103,Puerto Rico,,\n"
+        b"416-555-0104,Toronto,,America/Toronto\n"
+    )
+    report = (await import_contacts(redis, "c1", [data], default_timezone=NY, now=T0)).to_json()
+    assert (report["imported"], report["skipped"], report["warnings_total"]) == (5, 1, 4)
+    assert [(w["line"], w["kind"], w["action"]) for w in report["warnings"]] == [
+        (2, "toll_free", "skipped"),
+        (3, "foreign", "imported"),
+        (4, "extension", "imported"),
+        (5, "unknown_timezone", "imported"),
+    ]
+    messages = [w["message"] for w in report["warnings"]]
+    assert messages[0] == (
+        "(800) 555-0100 is a toll-free number, which reaches a business rather than a voter: skipped"
+    )
+    assert messages[1].startswith("+442079460958 is a number in United Kingdom, outside the US and Canada")
+    assert "imported" in messages[1]
+    assert messages[2].startswith("extension 12 cannot be dialed: imported as (312) 555-0101")
+    assert messages[3] == (
+        "unknown time zone 'Pacific Time' (not an IANA name like America/Chicago): imported with "
+        "America/Los_Angeles, from the state"
+    )
+    assert report["warnings"][0]["phone"] == "+18005550100"
+    phones = await redis.hgetall(keys.phones("c1"))
+    assert "+18005550100" not in phones and len(phones) == 5
+    extension = await redis.hgetall(keys.contact("c1", phones["+13125550101"]))
+    assert json.loads(extension["fields"]) == {"extension": "12"}  # the call page shows it
+    assert extension["tz"] == "America/Chicago"
+
+
+async def test_long_lists_of_rows_stop_at_the_cap_and_totals_count_everything(redis: aioredis.Redis) -> None:
+    phones = fictional_phones()[:1200]
+    once = "".join(f"{p}\n" for p in phones)
+    data = ("phone\n" + once + once).encode()
+    report = await import_contacts(redis, "c1", [data], default_timezone=NY, now=T0)
+    assert (report.imported, report.duplicates) == (1200, 1200)
+    assert len(report.duplicate_rows) == ROW_LIST_CAP
+    # Each repeat names the row it repeats, across the importer's and the queue's chunks.
+    for entry, phone, first in zip(report.duplicate_rows, phones, range(2, 1202), strict=False):
+        assert entry.phone == phone and entry.row == first + 1199
+        assert entry.message.endswith(f"is the same number as row {first}: skipped")
 
 
 async def test_bad_files_write_nothing(redis: aioredis.Redis) -> None:
@@ -64,7 +148,12 @@ async def test_dnc_list(redis: aioredis.Redis) -> None:
     assert await dnc.listed(redis, ["+12025550142", "+12025550143"]) == [True, False]
     assert await dnc.remove(redis, "202-555-0142") and not await dnc.remove(redis, "202-555-0142")
     added, rows = await dnc.add_csv(redis, [b"Phone\n2025550150\nxx\n"])
-    assert added == 1 and [r.row for r in rows] == [2]
+    assert added == 1 and [r.to_json() for r in rows] == [
+        {"row": 2, "line": 3, "message": "invalid phone number 'xx'"}
+    ]
+    # Toll-free and foreign numbers go on the do-not-call list like any other.
+    added, rows = await dnc.add_csv(redis, [b"phone\n800-555-0100\n+442079460958\n"])
+    assert (added, rows) == (2, [])
     with pytest.raises(CsvError):
         await dnc.add_csv(redis, [b"name\nx\n"])
 
@@ -76,7 +165,8 @@ async def test_background_import_progress(redis: aioredis.Redis, tmp_path: Path)
     assert report is not None and report.imported == 2
     state = await import_progress(redis, "c1", "j1")
     assert state is not None and state["status"] == "done" and state["rows"] == 3
-    assert state["report"]["invalid"] == [{"row": 3, "message": "invalid phone number 'bad'"}]
+    assert state["report"]["invalid"] == [{"row": 3, "line": 4, "message": "invalid phone number 'bad'"}]
+    assert (state["skipped"], state["warnings"]) == (0, 0)
     (tmp_path / "bad.csv").write_bytes(b"nophone\n1\n")
     assert (
         await run_import(

@@ -33,12 +33,11 @@ def client(app_settings: Settings, clean_redis: str) -> Iterator[TestClient]:
 def test_import_csv_body_and_multipart(client: TestClient, clean_redis: str) -> None:
     r = client.post("/api/campaigns/dc/contacts", content=LIST, headers={**ADMIN, "Content-Type": "text/csv"})
     assert r.status_code == 200, r.text
-    assert r.json() == {
-        "imported": 2,
-        "duplicates": 1,
-        "skipped_dnc": 0,
-        "invalid": [{"row": 2, "message": "invalid phone number 'nope'"}],
-    }
+    report = r.json()
+    assert (report["imported"], report["duplicates"], report["skipped_dnc"]) == (2, 1, 0)
+    assert report["invalid"] == [{"row": 2, "line": 3, "message": "invalid phone number 'nope'"}]
+    assert [(d["row"], d["line"]) for d in report["duplicate_rows"]] == [(3, 4)]
+    assert (report["warnings"], report["skipped"], report["dnc_rows"]) == ([], 0, [])
     r = client.post(
         "/api/campaigns/dc/contacts", files={"file": ("list.csv", LIST, "text/csv")}, headers=ADMIN
     )
@@ -86,7 +85,7 @@ def test_dnc_routes_and_import_skips_listed(client: TestClient, clean_redis: str
     )
     assert r.status_code == 200 and r.json() == {
         "added": 1,
-        "invalid": [{"row": 2, "message": "invalid phone number 'x'"}],
+        "invalid": [{"row": 2, "line": 3, "message": "invalid phone number 'x'"}],
     }
     r = client.post("/api/campaigns/dc/contacts", content=LIST, headers={**ADMIN, "Content-Type": "text/csv"})
     assert r.json()["skipped_dnc"] == 3 and r.json()["imported"] == 0

@@ -4,15 +4,22 @@
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] now (due time)  then 10 values per contact: phone, external_id,
 --       first_name, last_name, state, zip, tz, phone_type, fields (JSON), card (JSON object of what a
 --       volunteer sees, without the id, which is prepended here)
--- Returns {imported, duplicates}.
+-- Returns {imported, duplicates, first new id (0 when none), then per duplicate: its 1-based position in
+-- the chunk and the id of the contact that has its phone}. The new contacts' ids are consecutive (the
+-- script runs alone), in the order the contacts came.
 local P = ARGV[1]
-local imported, duplicates = 0, 0
+local imported, duplicates, first = 0, 0, 0
+local dups = {}
 for i = 3, #ARGV, 10 do
   local phone = ARGV[i]
-  if redis.call('HEXISTS', KEYS[1], phone) == 1 then
+  local existing = redis.call('HGET', KEYS[1], phone)
+  if existing then
     duplicates = duplicates + 1
+    dups[#dups + 1] = (i - 3) / 10 + 1
+    dups[#dups + 1] = existing
   else
     local cid = tostring(redis.call('INCR', KEYS[2]))
+    if first == 0 then first = tonumber(cid) end
     local tz = ARGV[i + 6]
     redis.call('HSET', KEYS[1], phone, cid)
     redis.call('HSET', P .. 'contact:' .. cid, 'id', cid, 'phone', phone, 'external_id', ARGV[i + 1],
@@ -28,4 +35,6 @@ if imported > 0 then
   redis.call('HINCRBY', KEYS[4], 'contacts', imported)
   redis.call('HINCRBY', KEYS[4], 'pending', imported)
 end
-return {imported, duplicates}
+local reply = {imported, duplicates, first}
+for _, value in ipairs(dups) do reply[#reply + 1] = value end
+return reply
