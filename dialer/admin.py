@@ -82,6 +82,6 @@ def export_results(settings: Settings, args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with connect(settings) as redis:
-            return int(await export_results_file(redis, args.campaign, args.output))
+            return int(await export_results_file(redis, args.campaign, args.output, excel=args.excel))
 
     return asyncio.run(go())

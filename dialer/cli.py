@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write a campaign's results as CSV")
     export.add_argument("campaign")
     export.add_argument("-o", "--output", default="-")
+    export.add_argument(
+        "--excel", action="store_true", help="start with a UTF-8 byte order mark, so Excel keeps accents"
+    )
     export.set_defaults(func=_delegate("dialer.admin", "export_results"))
 
     user = sub.add_parser("user", help="manage accounts")

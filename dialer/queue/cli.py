@@ -16,8 +16,8 @@ import redis.asyncio as aioredis
 
 from dialer.campaigns import CampaignStore
 from dialer.contacts import CsvError
+from dialer.queue.export import export_lines
 from dialer.queue.importer import import_contacts, read_file
-from dialer.queue.results import export_lines
 from dialer.scripts.model import ScriptError
 from dialer.scripts.store import ScriptStore
 
@@ -49,8 +49,11 @@ async def import_contacts_file(redis: aioredis.Redis, campaign_id: str, path: st
     return 0
 
 
-async def export_results_file(redis: aioredis.Redis, campaign_id: str, output: str) -> int:
-    """Writes results.csv to `output` ("-": standard output), streaming from the results stream."""
+async def export_results_file(
+    redis: aioredis.Redis, campaign_id: str, output: str, *, excel: bool = False
+) -> int:
+    """Writes results.csv to `output` ("-": standard output), streaming from the results stream, as the
+    HTTP export does (`excel`: with a UTF-8 byte order mark)."""
     campaign = await CampaignStore(redis).get(campaign_id)
     if campaign is None:
         return _fail(f"no campaign {campaign_id!r}")
@@ -60,17 +63,19 @@ async def export_results_file(redis: aioredis.Redis, campaign_id: str, output: s
         loaded = None
     questions = loaded[1].questions() if loaded else []
     if output == "-":
-        await _write(redis, campaign.id, questions, sys.stdout)
+        await _write(redis, campaign.id, questions, sys.stdout, excel)
         return 0
     try:
         with open(output, "w", encoding="utf-8", newline="") as out:
-            await _write(redis, campaign.id, questions, out)
+            await _write(redis, campaign.id, questions, out, excel)
     except OSError as exc:
         return _fail(f"{output}: {exc.strerror or exc}")
     return 0
 
 
-async def _write(redis: aioredis.Redis, campaign_id: str, questions: list[str], out: TextIO) -> None:
-    async for line in export_lines(redis, campaign_id, questions):
+async def _write(
+    redis: aioredis.Redis, campaign_id: str, questions: list[str], out: TextIO, excel: bool
+) -> None:
+    async for line in export_lines(redis, campaign_id, questions, excel=excel):
         out.write(line)
     out.flush()

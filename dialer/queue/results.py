@@ -1,4 +1,4 @@
-"""Results: recording a call's outcome (fenced, idempotent), the campaign's stats and the CSV export.
+"""Results: recording a call's outcome (fenced, idempotent) and the campaign's stats (export.py: the CSV).
 
 The results stream `{c:<id>}:results` is the durable log: one entry per recorded result, written by the
 same Lua script that moves the contact on and bumps the counters, so counters and stream cannot disagree.
@@ -6,37 +6,19 @@ same Lua script that moves the contact on and bumps the counters, so counters an
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import secrets
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from dialer.contacts import csv_safe
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
-from dialer.queue.lease import iso, raise_for
+from dialer.queue.lease import raise_for
 from dialer.queue.lua_scripts import run
 
-EXPORT_COLUMNS = (
-    "contact_id",
-    "external_id",
-    "phone",
-    "first_name",
-    "last_name",
-    "result",
-    "attempt",
-    "volunteer",
-    "recorded_at",
-    "notes",
-    "call_sid",
-    "script_version",
-)
 LEADERBOARD_SIZE = 10
 
 
@@ -194,42 +176,3 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
             for (team_id, score), name in zip(team_board, team_names, strict=True)
         ],
     }
-
-
-def _line(values: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([csv_safe(v) for v in values])
-    return out.getvalue()
-
-
-def export_row(entry: dict[str, str], question_keys: Sequence[str]) -> list[str]:
-    """One results.csv row from a results stream entry."""
-    row = [entry.get(column, "") for column in EXPORT_COLUMNS]
-    if entry.get("recorded_at"):
-        row[EXPORT_COLUMNS.index("recorded_at")] = iso(float(entry["recorded_at"]))
-    try:
-        answers = json.loads(entry.get("answers") or "{}")
-    except ValueError:
-        answers = {}
-    for key in question_keys:
-        value = answers.get(key, "") if isinstance(answers, dict) else ""
-        row.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-    return row
-
-
-async def export_lines(
-    redis: aioredis.Redis, campaign_id: str, question_keys: Sequence[str], *, page: int = 1000
-) -> AsyncIterator[str]:
-    """results.csv as lines (header first), read from the stream a page at a time."""
-    yield _line([*EXPORT_COLUMNS, *question_keys])
-    start = "-"
-    while True:
-        entries = cast(
-            list[tuple[str, dict[str, str]]],
-            await redis.xrange(keys.results(campaign_id), start, "+", count=page),
-        )
-        for _entry_id, entry in entries:
-            yield _line(export_row(entry, question_keys))
-        if len(entries) < page:
-            return
-        start = "(" + entries[-1][0]  # exclusive start (Redis >= 6.2)

@@ -14,10 +14,11 @@ from typing import Any
 
 from dialer.scripts.model import Problem, Severity
 
-# The results export's fixed columns: a question key must not repeat one of them.
+# The results export's fixed columns (queue/export.py, which the core does not import): a question key must
+# not repeat one of them.
 EXPORT_COLUMNS = frozenset(
-    "contact_id external_id phone first_name last_name result attempt volunteer recorded_at notes call_sid "
-    "script_version".split()
+    "contact_id external_id phone first_name last_name result attempt volunteer volunteer_name recorded_at "
+    "notes call_sid script_version".split()
 )
 
 

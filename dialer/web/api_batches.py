@@ -18,8 +18,9 @@ from dialer.calling_hours import Window, availability, open_zones
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
+from dialer.queue.export import export_lines
 from dialer.queue.lease import Batch, LeaseQueue, NoContactsReason, QueueError, campaign_of_batch, iso
-from dialer.queue.results import ResultInput, RetryPolicy, export_lines, record_result, stats
+from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
 from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
@@ -29,7 +30,7 @@ from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.scripts_source import load_campaign_script
-from dialer.web.validate import Problems
+from dialer.web.validate import Problems, query_flag
 
 RESULT_FIELDS = frozenset(
     {"contact_id", "result", "answers", "notes", "idempotency_key", "call_sid", "call_back_at"}
@@ -254,9 +255,10 @@ async def results_csv(request: Request) -> Response:
     d = deps(request)
     loaded = await load_campaign_script(d.redis, campaign)
     questions = loaded[0].questions() if loaded else []
+    excel = query_flag(request.query_params, "excel")  # a UTF-8 byte order mark, for Excel
     filename = f"{campaign.id}-results.csv"
     return StreamingResponse(
-        export_lines(d.redis, campaign.id, questions),
+        export_lines(d.redis, campaign.id, questions, excel=excel),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dialer.web.errors import ApiError
@@ -53,3 +54,19 @@ def only_string(
     problems.raise_if_any(message)
     assert value is not None
     return value
+
+
+_TRUE, _FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+
+
+def query_flag(query: Mapping[str, str], name: str) -> bool:
+    """A yes/no query parameter (`?excel=1`): absent or 0/false/no is False, 1/true/yes is True, else 422."""
+    value = query.get(name, "").strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ApiError(
+        422,
+        "validation_error",
+        f"The query parameter `{name}` is 1 or 0.",
+        [{"path": name, "message": "must be 1 (yes) or 0 (no)"}],
+    )

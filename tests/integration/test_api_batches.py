@@ -222,6 +222,7 @@ def test_no_contacts_reasons(world: World) -> None:
 def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> None:
     _, batch = take(world, world.volunteer)
     contact = batch["contacts"][0]
+    world.clock[0] = NOON_NY + 0.654321  # recorded with microseconds; exported to the second
     world.client.post(
         f"/api/batches/{batch['id']}/results",
         json={
@@ -233,8 +234,9 @@ def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> N
         headers=world.volunteer,
     )
     r = world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN)
+    assert not r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0][:12] == [
+    assert rows[0][:13] == [
         "contact_id",
         "external_id",
         "phone",
@@ -243,15 +245,18 @@ def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> N
         "result",
         "attempt",
         "volunteer",
+        "volunteer_name",  # an addition: API.md's columns keep their order around it
         "recorded_at",
         "notes",
         "call_sid",
         "script_version",
     ]
-    assert rows[0][12:] == ["intro", "support", "household_voters", "persuaded", "vote_time"]
+    assert rows[0][13:] == ["intro", "support", "household_voters", "persuaded", "vote_time"]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["notes"].startswith("'=") and row["first_name"].startswith("'=")
     assert row["support"] == "no" and row["script_version"] == "1" and row["attempt"] == "1"
+    assert row["volunteer_name"] == "A" and row["volunteer"] != "A"
+    assert row["recorded_at"] == "2026-11-25T17:00:00+00:00"
     assert world.client.get("/api/campaigns/dc/results.csv", headers=world.volunteer).status_code == 403
 
 
@@ -321,3 +326,24 @@ def test_call_retries_now_makes_waiting_retries_due_but_keeps_call_backs(world: 
             )
             assert r.status_code == 200, r.text
     assert first["id"] in handed and second["id"] not in handed
+
+
+def test_export_for_excel_starts_with_a_byte_order_mark(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    world.client.post(
+        f"/api/batches/{batch['id']}/results",
+        json={"contact_id": batch["contacts"][0]["id"], "result": "refused", "notes": "José, señora Müller"},
+        headers=world.volunteer,
+    )
+    r = world.client.get("/api/campaigns/dc/results.csv?excel=1", headers=ADMIN)
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.content.startswith(b"\xef\xbb\xbfcontact_id,")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0]["notes"] == "José, señora Müller"
+    assert world.client.get("/api/campaigns/dc/results.csv?excel=0", headers=ADMIN).content.startswith(
+        b"contact_id,"
+    )
+    r = world.client.get("/api/campaigns/dc/results.csv?excel=maybe", headers=ADMIN)
+    assert r.status_code == 422 and r.json()["error"]["details"] == [
+        {"path": "excel", "message": "must be 1 (yes) or 0 (no)"}
+    ]

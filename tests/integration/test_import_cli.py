@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import redis
 import redis.asyncio as aioredis
 from starlette.testclient import TestClient
 
+from dialer.cli import build_parser
 from dialer.queue import keys
 from dialer.queue.cli import export_results_file, import_contacts_file
 from tests.conftest import ADMIN
@@ -48,3 +50,8 @@ def test_import_and_export(
     with out.open(newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["contact_id", "external_id", "phone"] and len(rows) == 1
+    assert rows[0][7:10] == ["volunteer", "volunteer_name", "recorded_at"]  # as the HTTP export
+    excel = tmp_path / "excel.csv"
+    assert run_with(clean_redis, functools.partial(export_results_file, excel=True), "cli", str(excel)) == 0
+    assert excel.read_bytes().startswith(b"\xef\xbb\xbfcontact_id,")
+    assert build_parser().parse_args(["export", "cli", "--excel", "-o", str(excel)]).excel
