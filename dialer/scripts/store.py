@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -30,6 +31,20 @@ class StoredScript:
     def to_json(self) -> dict[str, Any]:
         """API.md's GET answer: the document as uploaded, with its `version`."""
         return {**self.document, "version": self.version}
+
+
+@dataclass(frozen=True)
+class ScriptSummary:
+    """What a picker shows of an uploaded script: its id, title and latest version."""
+
+    id: str
+    title: str
+    version: int
+    updated_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        updated = datetime.fromtimestamp(self.updated_at, UTC).isoformat(timespec="seconds")
+        return {"id": self.id, "title": self.title, "version": self.version, "updated_at": updated}
 
 
 @functools.cache
@@ -85,3 +100,26 @@ class ScriptStore:
     async def ids(self) -> list[str]:
         """Script ids, most recently updated first."""
         return list(await self.redis.zrevrange(keys.SCRIPTS, 0, -1))
+
+    async def summaries(self, limit: int = 200) -> list[ScriptSummary]:
+        """The `limit` most recently updated scripts, newest first, with their titles (three round trips)."""
+        entries = await self.redis.zrevrange(keys.SCRIPTS, 0, limit - 1, withscores=True)
+        if not entries:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for script_id, _ in entries:
+                pipe.get(keys.script_latest(script_id))
+            versions = await pipe.execute()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for (script_id, _), version in zip(entries, versions, strict=True):
+                pipe.hget(keys.script(script_id), str(version or 0))
+            documents = await pipe.execute()
+        out: list[ScriptSummary] = []
+        for (script_id, updated), version, raw in zip(entries, versions, documents, strict=True):
+            if version is None or raw is None:
+                continue  # listed, but its document is gone (only if someone wrote to Redis by hand)
+            title = json.loads(raw).get("title")
+            out.append(
+                ScriptSummary(script_id, title if isinstance(title, str) else "", int(version), updated)
+            )
+        return out

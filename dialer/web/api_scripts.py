@@ -56,7 +56,15 @@ async def get_script(request: Request) -> Response:
     return JSONResponse(stored.to_json())
 
 
+async def list_scripts(request: Request) -> Response:
+    """The uploaded scripts, most recently updated first: what the campaign form's script picker offers."""
+    await require_user(request, Role.ORGANIZER)
+    summaries = await ScriptStore(deps(request).redis).summaries()
+    return JSONResponse([s.to_json() for s in summaries])
+
+
 routes: list[BaseRoute] = [
     Route("/api/scripts", upload_script, methods=["POST"]),
+    Route("/api/scripts", list_scripts, methods=["GET"]),
     Route("/api/scripts/{script_id}", get_script, methods=["GET"]),
 ]

@@ -131,6 +131,21 @@ def test_roles(api: TestClient) -> None:
     assert api.post("/api/scripts", content=GOTV, headers={**bearer(token), **YAML}).status_code == 403
     assert api.get("/api/scripts/gotv-2026", headers=bearer(token)).status_code == 403
     assert api.get("/api/scripts/gotv-2026").status_code == 401
+    assert api.get("/api/scripts", headers=bearer(token)).status_code == 403
+    assert api.get("/api/scripts").status_code == 401
+
+
+def test_list_of_scripts_for_the_campaign_form(api: TestClient) -> None:
+    assert api.get("/api/scripts", headers=ADMIN).json() == []
+    other = b"id: doors\ntitle: Door follow-up\nstart: a\nsteps:\n  a: {text: Hi, result: contacted}\n"
+    for body in (GOTV, other, GOTV):
+        assert api.post("/api/scripts", content=body, headers={**ADMIN, **YAML}).status_code == 201
+    listed = api.get("/api/scripts", headers=ADMIN).json()
+    assert [(s["id"], s["title"], s["version"]) for s in listed] == [
+        ("gotv-2026", "Get out the vote", 2),  # the most recently updated first
+        ("doors", "Door follow-up", 1),
+    ]
+    assert all(s["updated_at"].endswith("+00:00") for s in listed)
 
 
 def test_unknown_script_is_404(api: TestClient) -> None:
