@@ -157,8 +157,8 @@ def row_warnings(
     elif phone.abroad:
         country = country_name(phone)
         message = (
-            f"{shown} is a number in {country}, outside the US and Canada: imported; calls abroad cost "
-            f"more, and your calling account must allow calls to {country}"
+            f"{shown} is outside the US and Canada ({country}): imported; calls abroad cost more, and "
+            "your calling account must allow them"
         )
         out.append(RowWarning(row, WarningKind.FOREIGN, message, phone.e164))
     if phone.extension:

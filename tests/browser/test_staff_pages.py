@@ -94,7 +94,7 @@ def test_staff_edits_settings_and_uploads_lists(
     expect(report).to_contain_text("1 contact imported", timeout=10_000)
     expect(report).to_contain_text("1 duplicate skipped")
     expect(report).to_contain_text("1 row with problems")
-    expect(report.locator("tbody tr")).to_have_count(1)
+    expect(report.locator("tbody tr")).to_have_count(2)  # the row with a problem, the duplicate
 
     dnc = tmp_path / "dnc.csv"
     dnc.write_text("phone\n+13125550199\n")

@@ -106,7 +106,7 @@ async def test_warnings_say_what_was_imported_and_what_was_skipped(redis: aiored
     assert messages[0] == (
         "(800) 555-0100 is a toll-free number, which reaches a business rather than a voter: skipped"
     )
-    assert messages[1].startswith("+442079460958 is a number in United Kingdom, outside the US and Canada")
+    assert messages[1].startswith("+442079460958 is outside the US and Canada (United Kingdom): imported")
     assert "imported" in messages[1]
     assert messages[2].startswith("extension 12 cannot be dialed: imported as (312) 555-0101")
     assert messages[3] == (

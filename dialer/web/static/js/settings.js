@@ -1,5 +1,6 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
-import { api, h, noun, pageData, plural, show } from "./api.js";
+import { api, h, pageData, show } from "./api.js";
+import { dncReport, importReport } from "./import_report.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
@@ -86,39 +87,22 @@ async function upload(fileInput, url) {
   return api("POST", url, await file.arrayBuffer(), { contentType: "text/csv" });
 }
 
-if (!data.new) {
-  $("contacts-upload").addEventListener("click", async () => {
-    const report = $("import-report");
+function uploader(button, fileInput, report, url, render) {
+  button.addEventListener("click", async () => {
     report.replaceChildren(h("p", { text: "Uploading…" }));
+    button.disabled = true;
     try {
-      const r = await upload($("contacts-file"), `/api/campaigns/${encodeURIComponent(data.campaign.id)}/contacts`);
-      const invalid = r.invalid || [];
-      const count = (n, one, many, rest) => h("li", {}, h("strong", { text: n }), ` ${noun(n, one, many)}${rest}`);
-      const shown = invalid.slice(0, 200);
-      const caption = shown.length < invalid.length
-        ? `Rows not imported (the first ${shown.length} of ${invalid.length})` : "Rows not imported";
-      report.replaceChildren(
-        h("ul", { class: "report" },
-          count(r.imported, "contact", "contacts", " imported"),
-          count(r.duplicates, "duplicate", "duplicates", " skipped"),
-          count(r.skipped_dnc, "number", "numbers", " on the do-not-call list, skipped"),
-          count(invalid.length, "row", "rows", " with problems")),
-        invalid.length
-          ? h("table", {}, h("caption", { text: caption }),
-            h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Row" }), h("th", { scope: "col", text: "Problem" }))),
-            h("tbody", {}, ...shown.map((i) => h("tr", {}, h("td", { text: i.row }), h("td", { text: i.message })))))
-          : null,
-      );
+      report.replaceChildren(...render(await upload(fileInput, url)).filter(Boolean));
     } catch (err) {
       report.replaceChildren(h("p", { class: "form-error", text: err.message }));
+    } finally {
+      button.disabled = false;
     }
   });
-  $("dnc-upload").addEventListener("click", async () => {
-    try {
-      const r = await upload($("dnc-file"), "/api/dnc");
-      $("dnc-report").textContent = `${plural(r.added, "number", "numbers")} added to the do-not-call list.`;
-    } catch (err) {
-      $("dnc-report").textContent = err.message;
-    }
-  });
+}
+
+if (!data.new) {
+  const contacts = `/api/campaigns/${encodeURIComponent(data.campaign.id)}/contacts`;
+  uploader($("contacts-upload"), $("contacts-file"), $("import-report"), contacts, importReport);
+  uploader($("dnc-upload"), $("dnc-file"), $("dnc-report"), "/api/dnc", dncReport);
 }

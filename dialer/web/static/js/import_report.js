@@ -1,0 +1,67 @@
+// The reports of a call-list upload and a do-not-call upload, as staff read them beside their spreadsheet:
+// totals first, then the rows to look at, numbered as the spreadsheet numbers them (the header is row 1).
+// Every value is shown through text() or count(), so a field the server left out reads as nothing, never
+// as "null" or "undefined".
+import { h, noun, plural } from "./api.js";
+
+const SHOWN = 200; // rows per table; the server sends up to 1,000 of each kind and the totals of all
+
+const text = (value) => (value === null || value === undefined ? "" : String(value));
+const count = (value) => (Number.isFinite(value) ? value : 0);
+// The spreadsheet's row: `line` (header = 1); API.md's `row` counts data rows from 1.
+const sheetRow = (entry) => (Number.isFinite(entry?.line) ? entry.line : Number.isFinite(entry?.row) ? entry.row + 1 : "");
+
+function total(n, one, many, rest = "") {
+  return h("li", {}, h("strong", { text: String(n) }), ` ${noun(n, one, many)}${rest}`);
+}
+
+// Two columns, so the message keeps its width on a phone; each message names the number it is about.
+function rowsTable(caption, all, entries) {
+  const list = Array.isArray(entries) ? entries : [];
+  if (!list.length) return null;
+  const shown = list.slice(0, SHOWN);
+  const title = shown.length < all ? `${caption} (the first ${shown.length} of ${all})` : caption;
+  const th = (label) => h("th", { scope: "col", text: label });
+  return h("table", { class: "report-rows" },
+    h("caption", { text: title }),
+    h("thead", {}, h("tr", {}, th("Row"), th("What happened"))),
+    h("tbody", {}, ...shown.map((entry) => h("tr", {},
+      h("td", { class: "num", text: text(sheetRow(entry)) }),
+      h("td", { text: text(entry?.message) })))));
+}
+
+const NOTE = "Row numbers are those of your spreadsheet, where the header is row 1.";
+
+// The answer of POST /api/campaigns/{id}/contacts, as nodes for the report's container.
+export function importReport(r) {
+  const invalid = Array.isArray(r?.invalid) ? r.invalid : [];
+  const warnings = count(r?.warnings_total) || (r?.warnings || []).length;
+  const tables = [
+    rowsTable("Not imported: no usable phone number", invalid.length, invalid),
+    rowsTable("Duplicates, skipped", count(r?.duplicates), r?.duplicate_rows),
+    rowsTable("On the do-not-call list, skipped", count(r?.skipped_dnc), r?.dnc_rows),
+    rowsTable("Warnings: check these rows", warnings, r?.warnings),
+  ].filter(Boolean);
+  return [
+    h("ul", { class: "report" },
+      total(count(r?.imported), "contact", "contacts", " imported"),
+      total(count(r?.duplicates), "duplicate", "duplicates", " skipped"),
+      total(count(r?.skipped_dnc), "number", "numbers", " on the do-not-call list, skipped"),
+      count(r?.skipped) ? total(count(r?.skipped), "row", "rows", " skipped for a warning below") : null,
+      total(invalid.length, "row", "rows", " with problems, not imported"),
+      warnings ? total(warnings, "warning", "warnings", "") : null),
+    tables.length ? h("p", { class: "muted small", text: NOTE }) : null,
+    ...tables,
+  ];
+}
+
+// The answer of POST /api/dnc with a CSV: numbers added, and the rows that were not.
+export function dncReport(r) {
+  const invalid = Array.isArray(r?.invalid) ? r.invalid : [];
+  const added = count(r?.added);
+  return [
+    h("p", { text: `${plural(added, "number", "numbers")} added to the do-not-call list.` }),
+    invalid.length ? h("p", { class: "muted small", text: `${plural(invalid.length, "row", "rows")} not added. ${NOTE}` }) : null,
+    rowsTable("Not added: no usable phone number", invalid.length, invalid),
+  ];
+}
