@@ -141,9 +141,9 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             bad("must be a number")
         elif not 0 < value <= LEGAL_ABANDON_CAP:
-            bad(f"must be above 0 and at most {LEGAL_ABANDON_CAP} (the legal limit)")
+            bad(f"must be above 0 and at most {LEGAL_ABANDON_CAP} ({LEGAL_ABANDON_CAP:.0%}, the legal limit)")
     elif name == "default_timezone":
-        if not isinstance(value, str) or not _valid_zone(value):
+        if not isinstance(value, str) or not valid_zone(value):
             bad("must be an IANA time zone like America/Chicago")
     elif name == "cell_consent":
         if not isinstance(value, bool):
@@ -175,7 +175,8 @@ def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
         problems.append({"path": "calling_hours", "message": "start must be before end"})
 
 
-def _valid_zone(name: str) -> bool:
+def valid_zone(name: str) -> bool:
+    """An IANA zone a campaign may take: a Region/City name (or UTC), not an abbreviation like EST."""
     if "/" not in name and name != "UTC":
         return False
     try:

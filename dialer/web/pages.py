@@ -23,11 +23,11 @@ from starlette.templating import Jinja2Templates
 from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.contacts import display_phone
-from dialer.models import CampaignStatus, Mode, ResultCode, Role
+from dialer.models import CampaignStatus, ResultCode, Role
 from dialer.queue import keys
 from dialer.scripts.store import ScriptStore
 from dialer.teams import TeamStore
-from dialer.web import pages_tools
+from dialer.web import campaign_form, pages_tools
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
 
@@ -192,14 +192,16 @@ async def campaign_settings(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     campaign = await page_campaign(request, user)
     data = {"campaign": campaign.to_json(), "new": False}
-    context = {"user": user, "campaign": campaign, "data": data, "modes": list(Mode)}
+    context = {"user": user, "campaign": campaign, "data": data}
+    context |= await campaign_form.form_context(deps(request).redis, campaign)
     return render(request, "settings.html", context)
 
 
 async def new_campaign(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     data = {"campaign": None, "new": True}
-    context = {"user": user, "campaign": None, "data": data, "modes": list(Mode)}
+    context = {"user": user, "campaign": None, "data": data}
+    context |= await campaign_form.form_context(deps(request).redis, None)
     return render(request, "settings.html", context)
 
 

@@ -108,30 +108,3 @@ def test_staff_edits_settings_and_uploads_lists(
         page.locator("#results-csv").click()
     assert download.value.suggested_filename.endswith(".csv")
     context.close()
-
-
-def test_staff_creates_a_campaign(browser: Browser, server: Running, redis_url: str, shots: Path) -> None:
-    seed_campaign(server, redis_url)  # the script "doors" exists
-    make_user(server, "sam@example.org", "Sam Staff", role="organizer")
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, base_url=server.base_url)
-    sign_in(context, server, "sam@example.org")
-    page = context.new_page()
-    page.goto("/campaigns")
-    page.get_by_role("link", name="New campaign").click()
-    page.locator("#f-id").fill("spring")
-    page.locator("#f-name").fill("Spring canvass")
-    page.locator("#f-script_id").fill("no-such-script")
-    page.locator("#f-caller_id").fill("+13125550101")
-    page.get_by_role("button", name="Create campaign").click()
-    expect(page.locator('.field[data-path="script_id"] .field-error')).to_contain_text("no-such-script")
-    page.screenshot(path=shots / "campaign-new-error.png", full_page=True)
-    page.locator("#f-script_id").fill("doors")
-    page.get_by_role("button", name="Create campaign").click()
-    expect(page).to_have_url(f"{server.base_url}/campaigns/spring/settings")
-    with server.client() as admin:
-        created = admin.get("/api/campaigns/spring").json()
-    assert created["name"] == "Spring canvass" and created["calling_hours"] == {
-        "start": "09:00",
-        "end": "21:00",
-    }
-    context.close()

@@ -24,6 +24,8 @@ function value(input) {
   if (type === "int-or-null") return raw === "" ? null : Number.parseInt(raw, 10);
   if (type === "int") return Number.parseInt(raw, 10);
   if (type === "float") return Number.parseFloat(raw);
+  // The form shows the abandonment cap in percent (3); the API takes a fraction (0.03).
+  if (type === "percent") return raw === "" ? Number.NaN : Number((Number.parseFloat(raw) / 100).toFixed(6));
   return raw;
 }
 
@@ -39,24 +41,46 @@ function collect() {
   return body;
 }
 
+// The Advanced heading says what its hidden settings are, so nobody is surprised by one they never saw.
+function advancedSummary() {
+  const v = (id) => $(id).value.trim() || "?";
+  const zone = $("f-tz").selectedOptions[0]?.value || "?";
+  $("advanced-summary").textContent = `Up to ${v("f-max_attempts")} calls per voter, ${v("f-retry_minutes")} minutes apart; `
+    + `${v("f-batch_size")} names per list, kept ${v("f-lease_seconds")} seconds; abandoned calls at most `
+    + `${v("f-abandon_cap")}%; unknown time zones: ${zone}.`;
+}
+
 function clearErrors() {
   for (const node of form.querySelectorAll(".field-error")) node.remove();
   for (const node of form.querySelectorAll(".field.invalid")) node.classList.remove("invalid");
+  for (const node of form.querySelectorAll("[data-error-for]")) {
+    const ids = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.startsWith("err-"));
+    node.setAttribute("aria-describedby", ids.join(" "));
+    node.removeAttribute("data-error-for");
+  }
   show($("form-error"), false);
 }
 
 function showErrors(err) {
   const leftover = [];
   for (const d of err.details || []) {
-    const field = form.querySelector(`.field[data-path="${CSS.escape(d.path)}"]`)
-      || form.querySelector(`.field[data-path="${CSS.escape(String(d.path).split(".")[0])}"]`);
+    const path = String(d.path ?? "");
+    const field = form.querySelector(`.field[data-path="${CSS.escape(path)}"]`)
+      || form.querySelector(`.field[data-path="${CSS.escape(path.split(".")[0])}"]`);
     if (field) {
       field.classList.add("invalid");
-      const id = `err-${String(d.path).replace(/\W/g, "-")}`;
-      field.append(h("p", { class: "field-error", id, text: d.message }));
-      field.querySelector("input, select")?.setAttribute("aria-describedby", id);
+      const details = field.closest("details");
+      if (details) details.open = true; // an error in a closed section would be invisible
+      const id = `err-${path.replace(/\W/g, "-")}`;
+      field.append(h("p", { class: "field-error", id, text: String(d.message ?? "") }));
+      const control = field.querySelector("input, select");
+      if (control) {
+        const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        control.setAttribute("aria-describedby", [...ids, id].join(" "));
+        control.dataset.errorFor = "1";
+      }
     } else {
-      leftover.push(`${d.path}: ${d.message}`);
+      leftover.push(`${path}: ${d.message ?? ""}`);
     }
   }
   $("form-error").textContent = [err.message, ...leftover].join(" ");
@@ -80,6 +104,36 @@ form.addEventListener("submit", async (event) => {
     showErrors(err);
   }
 });
+
+// A script uploaded in another tab (the hint's link) joins the picker when this tab is shown again.
+async function refreshScripts() {
+  const select = $("f-script_id");
+  let scripts;
+  try {
+    scripts = await api("GET", "/api/scripts");
+  } catch {
+    return; // the list stays as it was; saving still works
+  }
+  const have = new Set([...select.options].map((o) => o.value));
+  for (const s of scripts || []) {
+    if (!s?.id || have.has(s.id)) continue;
+    select.append(h("option", { value: s.id, text: s.title ? `${s.title} (${s.id})` : s.id }));
+  }
+  if (select.options.length > 1 && select.options[0].value === "") select.options[0].textContent = "Choose a script…";
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") refreshScripts();
+});
+// A select with data-hints describes its chosen option in the hint below it (ids: <select id>-hint).
+for (const select of form.querySelectorAll("select[data-hints]")) {
+  select.addEventListener("change", () => {
+    $(`${select.id}-hint`).textContent = select.selectedOptions[0]?.dataset.hint || "";
+  });
+}
+$("advanced").addEventListener("input", advancedSummary);
+$("advanced").addEventListener("change", advancedSummary);
+advancedSummary();
 
 async function upload(fileInput, url) {
   const file = fileInput.files[0];
