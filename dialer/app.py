@@ -30,6 +30,7 @@ from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
 from dialer.web import (
     api_auth,
+    api_batch_contacts,
     api_batches,
     api_call_day,
     api_campaigns,
@@ -68,6 +69,7 @@ def route_table() -> list[BaseRoute]:
         *api_campaigns.routes,
         *api_batches.routes,
         *api_call_day.routes,
+        *api_batch_contacts.routes,
         *api_queue.routes,
         *api_scripts.routes,
         *api_teams.routes,

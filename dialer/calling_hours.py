@@ -166,6 +166,37 @@ def availability(backlogs: Iterable[ZoneBacklog], window: Window, now: float) ->
     return Availability(ready, waiting, outside, min(candidates) if candidates else None)
 
 
+def parse_instant(value: object) -> float:
+    """An ISO 8601 time with a UTC offset (`2026-11-03T18:00:00-05:00`, or `Z`) as epoch seconds; raises
+    ValueError with a message for people otherwise."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 time with an offset")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 time with an offset, like 2026-11-03T18:00:00-05:00") from None
+    if parsed.tzinfo is None:
+        raise ValueError("needs a UTC offset (e.g. -05:00 or Z)")
+    return parsed.timestamp()
+
+
+CALL_BACK_HORIZON_DAYS = 90
+CALL_BACK_SLACK = 60.0  # seconds: a time picked "now" on a slow page is not in the past
+
+
+def call_back_problem(at: float, zone_name: str, window: Window, now: float) -> str | None:
+    """Why a call-back at `at` cannot be kept (for a voter in `zone_name`), or None when it can: it must
+    be ahead, within CALL_BACK_HORIZON_DAYS, and inside the calling hours in the voter's own time."""
+    if at < now - CALL_BACK_SLACK:
+        return "is in the past"
+    if at > now + CALL_BACK_HORIZON_DAYS * 86400:
+        return f"is more than {CALL_BACK_HORIZON_DAYS} days away"
+    if not is_open(zone_name, window, at):
+        hours = f"{window.start:%H:%M}-{window.end:%H:%M}"
+        return f"is outside calling hours ({hours} in the voter's time zone, {zone_name})"
+    return None
+
+
 def utc(now: float) -> datetime:
     """`now` as an aware UTC datetime (for messages)."""
     return datetime.fromtimestamp(now, UTC)

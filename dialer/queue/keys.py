@@ -39,7 +39,13 @@ the design runs unchanged on Redis Cluster:
   templates as below; TTL: none unless stated):
   {c:<id>}:contact:<cid>          hash   a contact: id, external_id, phone, names, state, zip, tz,
                                          phone_type, fields (JSON), status pending|leased|done, batch, due,
-                                         attempts, result, card (JSON of what claim hands out)
+                                         attempts, result, card (JSON of what claim hands out),
+                                         reserved_for, reserved_until (a call-back kept for the volunteer
+                                         who arranged it until then)
+  {c:<id>}:contact:<cid>:results  list   the contact's results stream entry ids, oldest first (its history
+                                         for the next caller); the last 50
+  {c:<id>}:callbacks:<volunteer>  zset   call-backs the volunteer arranged, by their time (claim.lua hands
+                                         them to that volunteer first; stale entries are dropped there)
   {c:<id>}:phones                 hash   E.164 phone -> contact id (dedupe within the campaign)
   {c:<id>}:seq                    string last contact id handed out by the importer
   {c:<id>}:zones                  set    time zones that have a pending set
@@ -145,6 +151,14 @@ def campaign(campaign_id: str) -> str:
 
 def contact(campaign_id: str, contact_id: str) -> str:
     return f"{tag(campaign_id)}:contact:{contact_id}"
+
+
+def contact_results(campaign_id: str, contact_id: str) -> str:
+    return f"{tag(campaign_id)}:contact:{contact_id}:results"
+
+
+def callbacks(campaign_id: str, volunteer: str) -> str:
+    return f"{tag(campaign_id)}:callbacks:{volunteer}"
 
 
 def phones(campaign_id: str) -> str:

@@ -29,6 +29,7 @@ from dialer.contacts import Contact
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 
+SKIPS_PER_BATCH = 3  # contacts a volunteer may hand back uncalled per batch
 CLOSED_BATCH_TTL = 7 * 24 * 3600  # late results are accepted this long after a batch closes
 REAP_LIMIT = 100  # expired batches closed per claim or reaper call, to bound a script's run time
 IMPORT_CHUNK = 500  # contacts per add_contacts script call
@@ -63,8 +64,12 @@ class AlreadyCompleted(QueueError):
     code = "already_completed"
 
 
+class SkipLimit(QueueError):
+    code = "skip_limit"
+
+
 _ERRORS: dict[str, type[QueueError]] = {
-    cls.code: cls for cls in (LeaseExpired, NotHolder, BatchNotFound, NotInBatch, AlreadyCompleted)
+    cls.code: cls for cls in (LeaseExpired, NotHolder, BatchNotFound, NotInBatch, AlreadyCompleted, SkipLimit)
 }
 
 
@@ -139,6 +144,8 @@ class BatchContact:
             "phone": self.phone,
             "state": self.state,
             "zip": self.zip,
+            "timezone": self.timezone,  # the voter's own: calling hours and call-back times are in it
+            "attempts": self.attempts,  # calls made so far: a page shows what earlier callers heard
             "fields": dict(self.fields),
         }
 
@@ -290,6 +297,7 @@ class LeaseQueue:
                 keys.counters(campaign_id),
                 keys.zones(campaign_id),
                 keys.dnc_mirror(campaign_id),
+                keys.callbacks(campaign_id, volunteer),
             ],
             [
                 keys.tag(campaign_id) + ":",
@@ -331,6 +339,23 @@ class LeaseQueue:
             "release",
             [keys.leases(campaign_id), keys.batch(campaign_id, batch_id), keys.counters(campaign_id)],
             [keys.tag(campaign_id) + ":", batch_id, volunteer, CLOSED_BATCH_TTL],
+        )
+        if reply[0] == "error":
+            raise_for(reply[1])
+        return int(reply[1])
+
+    async def skip(self, campaign_id: str, batch_id: str, volunteer: str, contact_id: str, now: float) -> int:
+        """Hands one contact back to the queue uncalled (no attempt counted); returns the skips left.
+        Raises SkipLimit after SKIPS_PER_BATCH, and the batch errors as renew and record do."""
+        reply = await run(
+            self.redis,
+            "skip",
+            [
+                keys.batch(campaign_id, batch_id),
+                keys.contact(campaign_id, contact_id),
+                keys.counters(campaign_id),
+            ],
+            [keys.tag(campaign_id) + ":", batch_id, volunteer, contact_id, repr(now), SKIPS_PER_BATCH],
         )
         if reply[0] == "error":
             raise_for(reply[1])

@@ -20,6 +20,9 @@ from dialer.queue.lease import raise_for
 from dialer.queue.lua_scripts import run
 
 LEADERBOARD_SIZE = 10
+# A call-back is kept for the volunteer who arranged it this long after its time (if they are calling then),
+# and goes to anyone after that.
+CALL_BACK_GRACE = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ async def record_result(
             keys.calls_per_minute(campaign_id),
             keys.dnc_mirror(campaign_id),
             keys.team_board(campaign_id),
+            keys.contact_results(campaign_id, result.contact_id),
+            keys.callbacks(campaign_id, volunteer),
         ],
         [
             keys.tag(campaign_id) + ":",
@@ -114,6 +119,7 @@ async def record_result(
             result.script_version,
             keys.events(campaign_id),
             team,
+            CALL_BACK_GRACE,
         ],
     )
     if reply[0] == "error":
@@ -159,6 +165,7 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         "pending": count.get("pending", 0),
         "leased": count.get("leased", 0),
         "completed": count.get("completed", 0),
+        "skipped": count.get("skipped", 0),
         "results": {code.value: count.get(f"result:{code.value}", 0) for code in ResultCode},
         "calls": calls,
         "contacts_reached": reached,

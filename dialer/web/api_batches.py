@@ -5,7 +5,6 @@ Handlers parse, call the lease queue, and answer; the queue's Lua scripts hold t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -14,18 +13,27 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import User
-from dialer.calling_hours import Window, availability, open_zones
+from dialer.calling_hours import Window, availability, open_zones, parse_instant
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.export import export_lines
-from dialer.queue.lease import Batch, LeaseQueue, NoContactsReason, QueueError, campaign_of_batch, iso
+from dialer.queue.lease import (
+    SKIPS_PER_BATCH,
+    Batch,
+    LeaseQueue,
+    NoContactsReason,
+    QueueError,
+    campaign_of_batch,
+    iso,
+)
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
 from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
+from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
@@ -43,16 +51,17 @@ _NO_CONTACTS = {
     NoContactsReason.CAMPAIGN_PAUSED: "This campaign is paused; try again when the organizers resume it.",
 }
 _QUEUE_STATUS = {"lease_expired": 410, "not_holder": 403, "not_found": 404, "not_in_batch": 409,
-                 "already_completed": 409}  # fmt: skip
+                 "already_completed": 409, "skip_limit": 409}  # fmt: skip
 
 
-def _queue_error(exc: QueueError) -> ApiError:
+def queue_error(exc: QueueError) -> ApiError:
     messages = {
         "lease_expired": "This batch's lease has expired; take a new batch.",
         "not_holder": "This batch belongs to another volunteer.",
         "not_found": "No such batch.",
         "not_in_batch": "This contact is not in that batch.",
         "already_completed": "A final result is already recorded for this contact.",
+        "skip_limit": f"At most {SKIPS_PER_BATCH} contacts per list can be skipped; please call this one.",
     }
     return ApiError(_QUEUE_STATUS.get(exc.code, 409), exc.code, messages.get(exc.code, str(exc)))
 
@@ -105,7 +114,7 @@ async def no_contacts(
     return ApiError(409, "no_contacts", message, [detail])
 
 
-async def _batch_and_campaign(request: Request) -> tuple[User, Campaign, str]:
+async def batch_and_campaign(request: Request) -> tuple[User, Campaign, str]:
     user = await require_user(request, Role.VOLUNTEER)
     batch_id = request.path_params["batch_id"]
     campaign_id = campaign_of_batch(batch_id)
@@ -116,23 +125,23 @@ async def _batch_and_campaign(request: Request) -> tuple[User, Campaign, str]:
 
 
 async def renew(request: Request) -> Response:
-    user, campaign, batch_id = await _batch_and_campaign(request)
+    user, campaign, batch_id = await batch_and_campaign(request)
     d = deps(request)
     try:
         expires = await LeaseQueue(d.redis).renew(
             campaign.id, batch_id, user.id, lease_seconds=campaign.lease_seconds, now=d.clock()
         )
     except QueueError as exc:
-        raise _queue_error(exc) from None
+        raise queue_error(exc) from None
     return JSONResponse({"expires_at": iso(expires)})
 
 
 async def release(request: Request) -> Response:
-    user, campaign, batch_id = await _batch_and_campaign(request)
+    user, campaign, batch_id = await batch_and_campaign(request)
     try:
         released = await LeaseQueue(deps(request).redis).release(campaign.id, batch_id, user.id)
     except QueueError as exc:
-        raise _queue_error(exc) from None
+        raise queue_error(exc) from None
     return JSONResponse({"released": released})
 
 
@@ -179,22 +188,15 @@ def _parse_result(body: dict[str, Any]) -> tuple[ResultInput, Problems]:
 def _parse_time(value: Any, p: Problems) -> float | None:
     if value is None:
         return None
-    if not isinstance(value, str):
-        p.add("call_back_at", "must be an ISO 8601 time with an offset")
-        return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        p.add("call_back_at", "must be an ISO 8601 time with an offset, like 2026-11-03T18:00:00-05:00")
+        return parse_instant(value)
+    except ValueError as exc:
+        p.add("call_back_at", str(exc))
         return None
-    if parsed.tzinfo is None:
-        p.add("call_back_at", "needs a UTC offset (e.g. -05:00 or Z)")
-        return None
-    return parsed.timestamp()
 
 
 async def post_result(request: Request) -> Response:
-    user, campaign, batch_id = await _batch_and_campaign(request)
+    user, campaign, batch_id = await batch_and_campaign(request)
     body = await read_json_object(request)
     result, problems = _parse_result(body)
     problems.raise_if_any("The result is not valid.")
@@ -203,6 +205,10 @@ async def post_result(request: Request) -> Response:
     contact = await queue.contact(campaign.id, result.contact_id)
     if contact is None:
         raise ApiError(409, "not_in_batch", "This contact is not in that batch.")
+    if result.result is ResultCode.CALL_BACK and result.call_back_at is not None:
+        refused = call_back_refusal(campaign, contact.timezone, result.call_back_at, d.clock())
+        if refused is not None:
+            raise refused
     loaded = await load_campaign_script(d.redis, campaign)
     version = ""
     if loaded is not None:
@@ -229,7 +235,7 @@ async def post_result(request: Request) -> Response:
             team=await TeamStore(d.redis).team_of(user.id),
         )
     except QueueError as exc:
-        raise _queue_error(exc) from None
+        raise queue_error(exc) from None
     # Saved: the conversation is over, so is the call if the voter's leg is still up (after answering).
     hang_up = BackgroundTask(
         end_call_after_result, d, campaign.id, user.id, result.contact_id, result.call_sid

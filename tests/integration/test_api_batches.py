@@ -347,3 +347,129 @@ def test_export_for_excel_starts_with_a_byte_order_mark(world: World) -> None:
     assert r.status_code == 422 and r.json()["error"]["details"] == [
         {"path": "excel", "message": "must be 1 (yes) or 0 (no)"}
     ]
+
+
+def result(w: World, who: dict[str, str], batch_id: str, body: dict[str, object]) -> tuple[int, dict]:  # type: ignore[type-arg]
+    r = w.client.post(f"/api/batches/{batch_id}/results", json=body, headers=who)
+    return r.status_code, r.json()
+
+
+def test_a_call_back_time_must_be_ahead_and_inside_the_voters_hours(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    contact = batch["contacts"][0]["id"]
+    past = datetime.fromtimestamp(NOON_NY - 3600, UTC).isoformat()
+    night = "2026-11-25T22:30:00-05:00"  # 22:30 in New York
+    for when, why in ((past, "is in the past"), (night, "outside calling hours"), ("tomorrow", "ISO 8601")):
+        status, body = result(
+            world,
+            world.volunteer,
+            batch["id"],
+            {"contact_id": contact, "result": "call_back", "call_back_at": when},
+        )
+        assert status == 422 and why in str(body), body
+    status, body = result(
+        world,
+        world.volunteer,
+        batch["id"],
+        {"contact_id": contact, "result": "call_back", "call_back_at": night},
+    )
+    assert body["error"]["code"] == "invalid_call_back"
+    assert body["error"]["details"][0]["window"] == {
+        "start": "09:00",
+        "end": "21:00",
+        "timezone": "America/New_York",
+    }
+    stats = world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["calls"] == 0  # nothing half-written
+
+
+def test_a_call_back_comes_back_to_the_volunteer_who_arranged_it_first(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    first, second = (c["id"] for c in batch["contacts"])
+    for contact, minutes in ((first, 5), (second, 120)):
+        at = datetime.fromtimestamp(NOON_NY + minutes * 60, UTC).isoformat()
+        status, _ = result(
+            world,
+            world.volunteer,
+            batch["id"],
+            {"contact_id": contact, "result": "call_back", "call_back_at": at},
+        )
+        assert status == 200
+    world.clock[0] = NOON_NY + 6 * 60  # the first is due while their list is still open: it joins it
+    _, again = take(world, world.volunteer)
+    assert again["id"] == batch["id"] and {c["id"] for c in again["contacts"]} == {first}
+    world.clock[0] = NOON_NY + 121 * 60  # the second is due; kept for them for 15 minutes
+    _, others = take(world, world.other)
+    assert second not in {c["id"] for c in others["contacts"]}
+    _, fresh = take(world, world.volunteer)  # a new list (the old one expired), the call-back first
+    assert second in {c["id"] for c in fresh["contacts"]}
+
+
+def test_a_call_back_goes_to_anyone_after_its_grace(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    contact = batch["contacts"][0]["id"]
+    at = datetime.fromtimestamp(NOON_NY + 3600, UTC).isoformat()
+    result(
+        world,
+        world.volunteer,
+        batch["id"],
+        {"contact_id": contact, "result": "call_back", "call_back_at": at},
+    )
+    world.clock[0] = NOON_NY + 3600 + 16 * 60
+    seen = set()
+    for _ in range(3):
+        status, got = take(world, world.other)
+        if status != 201:
+            break
+        seen |= {c["id"] for c in got["contacts"]}
+        for c in got["contacts"]:
+            result(world, world.other, got["id"], {"contact_id": c["id"], "result": "wrong_number"})
+    assert contact in seen
+
+
+def test_skipping_hands_a_contact_back_three_times_per_list(world: World) -> None:
+    world.client.patch("/api/campaigns/dc", json={"batch_size": 5}, headers=ADMIN)
+    _, batch = take(world, world.volunteer)
+    ids = [c["id"] for c in batch["contacts"]]
+    url = f"/api/batches/{batch['id']}/skip"
+    for i, left in enumerate((2, 1, 0)):
+        r = world.client.post(url, json={"contact_id": ids[i]}, headers=world.volunteer)
+        assert r.status_code == 200 and r.json() == {"skipped": ids[i], "skips_left": left}
+    r = world.client.post(url, json={"contact_id": ids[3]}, headers=world.volunteer)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "skip_limit"
+    assert world.client.post(url, json={"contact_id": ids[3]}, headers=world.other).status_code == 403
+    assert world.client.post(url, json={"contact_id": "nope"}, headers=world.volunteer).status_code == 409
+    assert world.client.post(url, json={"contact": 1}, headers=world.volunteer).status_code == 422
+    _, again = take(world, world.volunteer)  # the list without the skipped ones
+    assert {c["id"] for c in again["contacts"]} == set(ids[3:])
+    _, other = take(world, world.other)  # the skipped ones went back to the queue, uncalled
+    assert {c["id"] for c in other["contacts"]} <= set(ids[:3])
+    stats = world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["calls"] == 0 and stats["skipped"] == 3  # no attempt counted
+
+
+def test_the_next_caller_sees_what_earlier_callers_heard(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    contact = batch["contacts"][0]["id"]
+    result(
+        world,
+        world.volunteer,
+        batch["id"],
+        {"contact_id": contact, "result": "no_answer", "notes": "rang out"},
+    )
+    url = f"/api/campaigns/dc/contacts/{contact}/history"
+    assert world.client.get(url, headers=world.volunteer).status_code == 404  # no longer theirs
+    world.clock[0] = NOON_NY + 3700  # the retry is due: another volunteer works through the list to it
+    for _ in range(5):
+        _, got = take(world, world.other)
+        held = {c["id"] for c in got["contacts"]}
+        if contact in held:
+            break
+        for c in held:
+            result(world, world.other, got["id"], {"contact_id": c, "result": "wrong_number"})
+    history = world.client.get(url, headers=world.other).json()
+    assert history == [
+        {"at": datetime.fromtimestamp(NOON_NY, UTC).isoformat(), "result": "no_answer", "attempt": 1,
+         "notes": "rang out", "volunteer": "A"}
+    ]  # fmt: skip
+    assert world.client.get(url, headers=ADMIN).json() == history

@@ -1,9 +1,10 @@
 """A Hypothesis state machine drives the real queue (real Redis) and a plain Python model side by side.
 
-Claims, renewals, releases, clock jumps (expiry), reaping, results (also late, duplicate and foreign ones)
-and do-not-call additions run in any order with a fake clock. After every step the safety rules hold: no
-contact in two open batches, none handed out after a final result, after max_attempts, on the DNC list or
-outside its calling hours; every recorded result is in the stream exactly once; counters match the model.
+Claims, renewals, releases, clock jumps (expiry), reaping, results (also late, duplicate and foreign ones),
+skips and do-not-call additions run in any order with a fake clock. After every step the safety rules hold:
+no contact in two open batches, none handed out after a final result, after max_attempts, on the DNC list or
+outside its calling hours, nor a call-back to anyone but the volunteer who arranged it while it is kept for
+them (who gets it first once due); every recorded result is in the stream exactly once; counters match.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
 from dialer.queue.lease import (
+    SKIPS_PER_BATCH,
     AlreadyCompleted,
     Batch,
     LeaseExpired,
@@ -38,8 +40,9 @@ from dialer.queue.lease import (
     NoContactsReason,
     NotHolder,
     NotInBatch,
+    SkipLimit,
 )
-from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
+from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
 
 T = TypeVar("T")
 CAMPAIGN = "sm"
@@ -61,6 +64,8 @@ class MContact:
     due: float = 0.0
     final: bool = False
     batch: str | None = None  # the batch holding it (open or expired-but-not-yet-reaped)
+    reserved_for: str | None = None  # a call-back is kept for this volunteer...
+    reserved_until: float = 0.0  # ...until then
 
 
 @dataclass
@@ -71,6 +76,7 @@ class MBatch:
     open: bool = True
     members: set[str] = field(default_factory=set)  # contacts a result may be recorded for through it
     done: set[str] = field(default_factory=set)
+    skips: int = 0
 
 
 class QueueMachine(RuleBasedStateMachine):
@@ -115,7 +121,7 @@ class QueueMachine(RuleBasedStateMachine):
             if c.batch == b.id:
                 c.batch = None
 
-    def callable_now(self) -> set[str]:
+    def callable_now(self, volunteer: str) -> set[str]:
         zones = open_zones(ZONES, DEFAULT_WINDOW, self.now)
         return {
             c.id
@@ -126,7 +132,22 @@ class QueueMachine(RuleBasedStateMachine):
             and c.phone not in self.dnc
             and c.due <= self.now
             and c.tz in zones
+            and (c.reserved_for in (None, volunteer) or c.reserved_until <= self.now)
         }
+
+    def own_call_backs(self, volunteer: str) -> set[str]:
+        """Due call-backs kept for the volunteer: claim hands them to them first."""
+        return {
+            cid
+            for cid in self.callable_now(volunteer)
+            if self.contacts[cid].reserved_for == volunteer and self.contacts[cid].reserved_until > self.now
+        }
+
+    def take(self, batch: MBatch, ids: set[str]) -> None:
+        batch.members |= ids
+        for cid in ids:
+            self.contacts[cid].batch = batch.id
+            self.contacts[cid].reserved_for = None
 
     def dump(self, ids: set[str]) -> object:
         out = {}
@@ -181,35 +202,40 @@ class QueueMachine(RuleBasedStateMachine):
         )
         self.reap_model()
         previous = self.open_batch_of(volunteer)
+        own = self.own_call_backs(volunteer)
         if previous is not None and any(c.batch == previous.id for c in self.contacts.values()):
             held = {
                 c.id for c in self.contacts.values() if c.batch == previous.id and c.phone not in self.dnc
             }
-            if held:
+            if held or own:
+                # The open batch again, with the volunteer's call-backs that came due meanwhile.
                 assert isinstance(got, Batch) and got.reopened and got.id == previous.id
-                assert {c.id for c in got.contacts} == held
+                ids = {c.id for c in got.contacts}
+                assert held <= ids and ids - held <= own and len(ids - held) == min(len(own), BATCH_SIZE)
+                self.take(previous, ids - held)
                 self.sync_dnc_drops()
                 return
         if previous is not None:
+            self.sync_dnc_drops()  # before the batch is forgotten: a listed contact also left its set
             self.close_model(previous)
-        callable_before = self.callable_now()
+        callable_before = self.callable_now(volunteer)
         if isinstance(got, NoContacts):
             self.sync_dnc_drops()
-            assert not self.callable_now(), (got, self.dump(self.callable_now()))
+            assert not self.callable_now(volunteer), (got, self.dump(self.callable_now(volunteer)))
             assert got.reason in (NoContactsReason.EXHAUSTED, NoContactsReason.OUTSIDE_CALLING_HOURS)
             return
         assert not got.reopened
         ids = {c.id for c in got.contacts}
         assert 0 < len(ids) <= BATCH_SIZE and len(ids) == len(got.contacts)
         assert ids <= callable_before, (ids - callable_before, self.now)
+        assert len(ids & own) == min(len(own), BATCH_SIZE)  # call-backs kept for them come first
         assert got.expires_at == self.now + LEASE
-        batch = MBatch(got.id, volunteer, got.expires_at, members=set(ids))
+        batch = MBatch(got.id, volunteer, got.expires_at)
         self.batches[got.id] = batch
-        for cid in ids:
-            self.contacts[cid].batch = got.id
+        self.take(batch, ids)
         self.sync_dnc_drops()
         if len(ids) < BATCH_SIZE:  # a batch comes back short only when nothing else is callable
-            assert not self.callable_now()
+            assert not self.callable_now(volunteer)
 
     @precondition(lambda self: self.batches)
     @rule(data=st.data())
@@ -293,14 +319,40 @@ class QueueMachine(RuleBasedStateMachine):
         c.batch = None
         c.attempts += 1
         assert rec.attempt == c.attempts
+        c.reserved_for = None
         if code.is_final or c.attempts >= POLICY.max_attempts:
             c.final = True
         else:
             c.due = call_back_at if code is ResultCode.CALL_BACK else self.now + POLICY.retry_minutes * 60
+            if code is ResultCode.CALL_BACK:
+                c.reserved_for, c.reserved_until = volunteer, call_back_at + CALL_BACK_GRACE
         if code is ResultCode.DO_NOT_CALL:
             self.dnc.add(c.phone)
         b.done.add(cid)
         self.recorded[key] = rec.entry_id
+
+    @precondition(lambda self: self.batches)
+    @rule(data=st.data())
+    def skip(self, data: st.DataObject) -> None:
+        b = data.draw(st.sampled_from(list(self.batches.values())))
+        cid = data.draw(st.sampled_from(sorted(self.contacts)))
+        c = self.contacts[cid]
+        try:
+            left = self.run(self.queue.skip(CAMPAIGN, b.id, b.volunteer, cid, self.now))
+        except LeaseExpired:
+            assert not b.open or b.deadline <= self.now
+            return
+        except (NotInBatch, AlreadyCompleted):
+            assert c.batch != b.id or cid in b.done or cid not in b.members
+            return
+        except SkipLimit:
+            assert b.skips == SKIPS_PER_BATCH
+            return
+        assert b.open and b.deadline > self.now and c.batch == b.id and b.skips < SKIPS_PER_BATCH
+        b.skips += 1
+        assert left == SKIPS_PER_BATCH - b.skips
+        b.members.discard(cid)
+        c.batch, c.due = None, self.now  # back in the queue, uncalled: no attempt counted
 
     @rule(index=st.integers(0, N_CONTACTS - 1))
     def add_to_dnc(self, index: int) -> None:

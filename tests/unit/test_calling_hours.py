@@ -11,6 +11,7 @@ from dialer.calling_hours import (
     DEFAULT_WINDOW,
     InvalidWindow,
     Window,
+    call_back_problem,
     is_open,
     is_valid_zone,
     next_opening,
@@ -154,3 +155,14 @@ def test_open_zones_agrees_with_is_open(zones: list[str], now: float) -> None:
         assert (name in opened) == is_open(name, DEFAULT_WINDOW, now)
         local = datetime.fromtimestamp(now, UTC).astimezone(ZoneInfo(name))
         assert (name in opened) == (9 <= local.hour < 21)
+
+
+def test_a_call_back_must_be_ahead_and_inside_the_voters_calling_hours() -> None:
+    now = at(2026, 12, 7, 19)  # 14:00 in New York
+    ny = "America/New_York"
+    assert call_back_problem(at(2026, 12, 7, 23), ny, DEFAULT_WINDOW, now) is None  # 18:00 there
+    assert call_back_problem(now - 30, ny, DEFAULT_WINDOW, now) is None  # "now", give or take a slow page
+    assert call_back_problem(now - 3600, ny, DEFAULT_WINDOW, now) == "is in the past"
+    outside = call_back_problem(at(2026, 12, 8, 3), ny, DEFAULT_WINDOW, now)  # 22:00 there
+    assert outside == "is outside calling hours (09:00-21:00 in the voter's time zone, America/New_York)"
+    assert call_back_problem(now + 91 * 86400, ny, DEFAULT_WINDOW, now) == "is more than 90 days away"

@@ -3,8 +3,11 @@
 -- A contact is taken only from the pending sets of the open time zones passed in (the caller computes
 -- them with calling_hours.open_zones), only when due (score <= now) and under max_attempts.
 -- A contact whose phone is in the campaign's mirror of the do-not-call list ({c}:dnc, kept by dnc.py) is
--- finished on the spot instead of handed out.
+-- finished on the spot instead of handed out. A call-back the volunteer arranged comes to them first once
+-- due (into their open batch too); one another volunteer arranged is left for them until it is
+-- `reserved_until` (record.lua), then it is anyone's.
 -- KEYS: [1] {c}:leases  [2] {c}:holder:<volunteer>  [3] {c}:counters  [4] {c}:zones  [5] {c}:dnc
+--       [6] {c}:callbacks:<volunteer>
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] new batch id  [4] batch_size  [5] deadline
 --       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
 -- Returns {"open"|"new", batch_id, expires_at, JSON array of contacts} or {"none", reason}.
@@ -77,6 +80,38 @@ local function held(bid)
   return out
 end
 
+local open_zone = {}
+for i = 10, #ARGV do open_zone[ARGV[i]] = true end
+
+-- The volunteer's own call-backs that are due now in an open zone, taken into batch `bid` (at most `room`).
+-- Returns their cards and ids; entries no longer theirs to call (done, taken, moved) are dropped.
+local function own_callbacks(bid, room)
+  local cards, ids = {}, {}
+  if room <= 0 then return cards, ids end
+  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 50)) do
+    if #ids >= room then break end
+    local ck = P .. 'contact:' .. cid
+    local c = redis.call('HMGET', ck, 'status', 'tz', 'reserved_for', 'attempts', 'card', 'phone', 'due')
+    if c[1] ~= 'pending' or c[3] ~= volunteer or tonumber(c[7] or '0') > now then
+      redis.call('ZREM', KEYS[6], cid)
+    elseif open_zone[c[2]] and tonumber(c[4] or '0') < max_attempts
+        and redis.call('SISMEMBER', KEYS[5], c[6] or '') == 0 then
+      redis.call('ZREM', KEYS[6], cid)
+      redis.call('ZREM', P .. 'pending:' .. c[2], cid)
+      redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+      redis.call('HDEL', ck, 'reserved_for', 'reserved_until')
+      cards[#cards + 1] = card(c[5], c[4])
+      ids[#ids + 1] = cid
+    end
+  end
+  if #ids > 0 then
+    redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(ids))
+    redis.call('HINCRBY', KEYS[3], 'pending', -#ids)
+    redis.call('HINCRBY', KEYS[3], 'leased', #ids)
+  end
+  return cards, ids
+end
+
 for _, bid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))) do
   close(bid)
 end
@@ -86,6 +121,8 @@ if open then
   local deadline = redis.call('ZSCORE', KEYS[1], open)
   if deadline and tonumber(deadline) > now then
     local contacts = held(open)
+    local due_backs = own_callbacks(open, tonumber(ARGV[4]))
+    for _, c in ipairs(due_backs) do contacts[#contacts + 1] = c end
     if #contacts > 0 then
       local expires = redis.call('HGET', P .. 'batch:' .. open, 'expires_at')
       return {'open', open, expires, '[' .. table.concat(contacts, ',') .. ']'}
@@ -95,21 +132,31 @@ if open then
 end
 
 local bid = ARGV[3]
-local need = tonumber(ARGV[4])
-local taken, taken_ids = {}, {}
+local taken, taken_ids = own_callbacks(bid, tonumber(ARGV[4]))
+local own = #taken_ids -- already counted as leased by own_callbacks
+local need = tonumber(ARGV[4]) - own
 local finished = 0
 local check_dnc = redis.call('SCARD', KEYS[5]) > 0 -- usually empty: then no per-contact lookups
 for i = 10, #ARGV do
   local pk = P .. 'pending:' .. ARGV[i]
+  local kept = 0 -- call-backs reserved for someone else stay at the front of the range: skip past them
   while need > 0 do
-    local ids = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', 0, need)
+    local found = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', kept, need)
+    if #found == 0 then break end
+    local ids, rows, phones = {}, {}, {}
+    for _, cid in ipairs(found) do
+      local c = redis.call('HMGET', P .. 'contact:' .. cid, 'status', 'phone', 'attempts', 'card',
+        'reserved_for', 'reserved_until')
+      if c[5] and c[5] ~= '' and c[5] ~= volunteer and tonumber(c[6] or '0') > now then
+        kept = kept + 1
+      else
+        ids[#ids + 1] = cid
+        rows[#ids] = c
+        phones[#ids] = c[2] or ''
+      end
+    end
     if #ids == 0 then break end
     redis.call('ZREM', pk, unpack(ids))
-    local rows, phones = {}, {}
-    for j, cid in ipairs(ids) do
-      rows[j] = redis.call('HMGET', P .. 'contact:' .. cid, 'status', 'phone', 'attempts', 'card')
-      phones[j] = rows[j][2] or ''
-    end
     local listed = check_dnc and redis.call('SMISMEMBER', KEYS[5], unpack(phones)) or {}
     for j, cid in ipairs(ids) do
       local ck = P .. 'contact:' .. cid
@@ -124,6 +171,7 @@ for i = 10, #ARGV do
           finished = finished + 1
         else
           redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+          if c[5] then redis.call('HDEL', ck, 'reserved_for', 'reserved_until') end
           taken[#taken + 1] = card(c[4], c[3])
           taken_ids[#taken_ids + 1] = cid
           need = need - 1
@@ -147,9 +195,11 @@ if #taken == 0 then
   return {'none', 'exhausted'}
 end
 
-redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(taken_ids))
-redis.call('HINCRBY', KEYS[3], 'pending', -#taken)
-redis.call('HINCRBY', KEYS[3], 'leased', #taken)
+if #taken > own then
+  redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(taken_ids, own + 1))
+  redis.call('HINCRBY', KEYS[3], 'pending', own - #taken)
+  redis.call('HINCRBY', KEYS[3], 'leased', #taken - own)
+end
 redis.call('ZADD', KEYS[1], ARGV[5], bid)
 redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
   'state', 'open')

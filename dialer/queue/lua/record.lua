@@ -4,11 +4,12 @@
 -- final result yet; the contact then leaves whichever batch or pending set holds it.
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
 --       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
---       [10] {c}:team-board
+--       [10] {c}:team-board  [11] {c}:contact:<cid>:results  [12] {c}:callbacks:<volunteer>
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
 --       [15] script version  [16] channel to publish on  [17] the volunteer's team id ('' for none)
+--       [18] seconds a call-back stays reserved for the volunteer who arranged it, after it is due
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
 local P = ARGV[1]
 local bid = ARGV[2]
@@ -50,6 +51,7 @@ else
 end
 
 local attempt = tonumber(c[4] or '0') + 1
+redis.call('HDEL', KEYS[1], 'reserved_for', 'reserved_until')
 if kind == 'final' or attempt >= tonumber(ARGV[11]) then
   redis.call('HSET', KEYS[1], 'status', 'done', 'batch', '', 'attempts', attempt, 'result', code)
   redis.call('HINCRBY', KEYS[5], 'completed', 1)
@@ -58,6 +60,12 @@ else
     'due', ARGV[10])
   redis.call('ZADD', P .. 'pending:' .. c[3], ARGV[10], cid)
   redis.call('HINCRBY', KEYS[5], 'pending', 1)
+  if kind == 'callback' then
+    -- The voter asked for a time: the volunteer who spoke to them gets the call first (claim.lua), and
+    -- anyone after the grace period.
+    redis.call('HSET', KEYS[1], 'reserved_for', ARGV[3], 'reserved_until', tonumber(ARGV[10]) + tonumber(ARGV[18]))
+    redis.call('ZADD', KEYS[12], ARGV[10], cid)
+  end
 end
 
 local id = redis.call('XADD', KEYS[4], '*', 'contact_id', cid, 'external_id', c[6] or '', 'phone', c[5] or '',
@@ -65,6 +73,8 @@ local id = redis.call('XADD', KEYS[4], '*', 'contact_id', cid, 'external_id', c[
   'volunteer', ARGV[3], 'recorded_at', ARGV[9], 'notes', ARGV[13], 'call_sid', ARGV[14],
   'script_version', ARGV[15], 'answers', ARGV[12], 'batch', bid, 'idempotency_key', ARGV[8])
 redis.call('HSET', KEYS[3], ARGV[8], id)
+redis.call('RPUSH', KEYS[11], id) -- the contact's history, for the next caller
+redis.call('LTRIM', KEYS[11], -50, -1)
 redis.call('SADD', bk .. ':done', cid)
 
 if code == 'do_not_call' and c[5] then redis.call('SADD', KEYS[9], c[5]) end
