@@ -2,7 +2,10 @@
 
 Pure: no sockets, no Redis, no clock. The I/O layer pumps:
 - every JSON message from the browser goes to `receive(message)`; text that is not JSON to `malformed()`;
-- carrier progress goes to `call_status(contact_id, status)`;
+- carrier progress goes to `call_status(contact_id, status, call_sid)`, and a voter the dialer bridged to
+  this volunteer (power and predictive modes) to `bridged(contact_id, call_sid)`: answers to the script are
+  refused (`not_connected`) until the voter is on the line, when the session `requires_connection` (a
+  carrier places the calls; a volunteer dialing from their own phone has no status to wait for);
 - each returns a `Reply`: send its `messages` in order; when `record` is set, record that result through
   the lease queue (as the HTTP results call does) and then call `recorded(contact_id)` or
   `record_failed(code, message)` and send what those return;
@@ -16,10 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer.calling_hours import parse_instant
 from dialer.models import RESULT_CODES, ResultCode
 from dialer.scripts import engine
 from dialer.scripts.engine import AnswerError, Walk
 from dialer.scripts.model import Script
+from dialer.telephony.line import Line, LineState, next_line
 
 MAX_NOTES = 10_000
 # Results that mean no conversation took place: a finish with one of these records no answers.
@@ -28,7 +33,6 @@ NO_CONVERSATION = frozenset(
 )
 MAX_KEY = 200
 STATE_VERSION = 1
-
 Message = dict[str, Any]
 
 
@@ -42,6 +46,7 @@ class RecordResult:
     notes: str
     idempotency_key: str
     script_version: int
+    call_back_at: float | None = None  # epoch seconds, for a `call_back` result
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class CallSession:
     contact_id: str | None = None
     walk: Walk | None = None
     completed: set[str] = field(default_factory=set)
+    requires_connection: bool = False
+    lines: dict[str, LineState] = field(default_factory=dict)  # contact id -> its latest call
 
     # -- events in, replies out ------------------------------------------------------------------------
 
@@ -93,15 +100,28 @@ class CallSession:
         """For input the I/O layer could not parse (not JSON, binary frames, too large)."""
         return _error_reply("bad_message", reason)
 
-    def call_status(self, contact_id: str, status: str) -> Reply:
+    def call_status(self, contact_id: str, status: str, call_sid: str = "") -> Reply:
         """Carrier progress for a contact of this batch (others are none of this volunteer's business)."""
         if contact_id not in self.contacts:
             return Reply()
+        moved = next_line(self.lines.get(contact_id), status, call_sid)
+        if moved is not None:
+            self.lines[contact_id] = moved
         return Reply(({"type": "call_status", "contact_id": contact_id, "status": status},))
+
+    def bridged(self, contact_id: str, call_sid: str) -> Reply:
+        """Power and predictive: the dialer connected this voter to the volunteer; the call starts here."""
+        self.lines[contact_id] = LineState(call_sid, Line.CONNECTED)
+        return self.receive({"type": "start", "contact_id": contact_id})
+
+    def line(self, contact_id: str) -> Line | None:
+        known = self.lines.get(contact_id)
+        return known.line if known else None
 
     def recorded(self, contact_id: str) -> Reply:
         """The I/O layer recorded the result decided for `contact_id`."""
         self.completed.add(contact_id)
+        self.lines.pop(contact_id, None)
         if self.contact_id == contact_id:
             self.contact_id, self.walk = None, None
         return Reply(({"type": "recorded", "contact_id": contact_id},))
@@ -119,6 +139,7 @@ class CallSession:
     def set_contacts(self, contacts: Mapping[str, Mapping[str, Any]]) -> None:
         """A new or renewed batch; a call in progress on a contact no longer held is dropped."""
         self.contacts = contacts
+        self.lines = {cid: line for cid, line in self.lines.items() if cid in contacts}
         if self.contact_id is not None and self.contact_id not in contacts:
             self.contact_id, self.walk = None, None
 
@@ -138,6 +159,13 @@ class CallSession:
 
     def _answer(self, message: Message) -> Reply:
         walk, contact = self._current()
+        line = self.line(self.contact_id or "")
+        if self.requires_connection and (line is None or not line.heard_voter):
+            return _error_reply(
+                "not_connected",
+                "The voter is not on the line: the script's answers open when they pick up. "
+                "Nobody answered? Record what happened instead.",
+            )
         step = message.get("step")
         if not isinstance(step, str):
             return _error_reply("bad_message", "answer needs the id of the step it answers")
@@ -173,6 +201,12 @@ class CallSession:
             )
         if wanted is not None and wanted not in RESULT_CODES:
             return _error_reply("bad_result", f"unknown result code {wanted!r}")
+        call_back_at = None
+        if message.get("call_back_at") is not None:
+            try:
+                call_back_at = parse_instant(message["call_back_at"])
+            except ValueError as exc:
+                return _error_reply("bad_message", f"call_back_at {exc}")
         if walk.result is not None and wanted is not None and wanted != walk.result:
             return _error_reply("bad_result", f"the script ended with {walk.result.value!r}, not {wanted!r}")
         result = walk.result or (ResultCode(wanted) if wanted is not None else None)
@@ -181,7 +215,11 @@ class CallSession:
         # Nobody talked (no answer, busy, a machine, a dead line): whatever was clicked through the script
         # while it rang is not what a voter said, and must not reach the results.
         answers = {} if result in NO_CONVERSATION and walk.result is None else walk.answers(self.script)
-        return Reply(record=RecordResult(contact_id, result, answers, notes, key, self.script_version))
+        if result is not ResultCode.CALL_BACK:
+            call_back_at = None
+        return Reply(
+            record=RecordResult(contact_id, result, answers, notes, key, self.script_version, call_back_at)
+        )
 
     # -- helpers -------------------------------------------------------------------------------------------
 
@@ -222,18 +260,30 @@ class CallSession:
             "history": history,
             "answers": self.walk.answers(self.script) if self.walk else {},
             "completed": sorted(self.completed),
+            "lines": {cid: [known.call_sid, known.line.value] for cid, known in self.lines.items()},
         }
 
     @classmethod
     def from_state(
-        cls, script: Script, script_version: int, contacts: Mapping[str, Mapping[str, Any]], state: Any
+        cls,
+        script: Script,
+        script_version: int,
+        contacts: Mapping[str, Mapping[str, Any]],
+        state: Any,
+        *,
+        requires_connection: bool = False,
     ) -> CallSession:
         """Rebuild a session; the history is replayed through the script as it is now, and whatever no
         longer fits (a changed script, a contact no longer in the batch, damaged state) starts afresh
         rather than failing. Never raises."""
-        session = cls(script, script_version, contacts)
+        session = cls(script, script_version, contacts, requires_connection=requires_connection)
         if not isinstance(state, dict):
             return session
+        lines = state.get("lines")
+        if isinstance(lines, dict):
+            for cid, item in lines.items():
+                if cid in contacts and isinstance(item, list) and len(item) == 2 and item[1] in set(Line):
+                    session.lines[cid] = LineState(str(item[0]), Line(item[1]))
         completed = state.get("completed")
         if isinstance(completed, list):
             session.completed = {c for c in completed if isinstance(c, str)}

@@ -15,8 +15,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import CampaignStore
+from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.pacer_loop import CampaignPacer, dialable
+from dialer.models import Mode
+from dialer.queue import keys as dkeys
 from dialer.settings import Settings
 
 log = logging.getLogger("dialer.pacer")
@@ -43,7 +45,7 @@ async def run_pacers(
                 campaigns = []
             for campaign in campaigns:
                 task = tasks.get(campaign.id)
-                if dialable(campaign) and (task is None or task.done()):
+                if (task is None or task.done()) and await wanted(redis, campaign):
                     pacer = CampaignPacer(redis, carrier, settings, campaign.id, clock=clock)
                     tasks[campaign.id] = asyncio.create_task(_guarded(pacer, stop))
             await asyncio.sleep(SUPERVISE_SECONDS)
@@ -51,6 +53,16 @@ async def run_pacers(
         for task in tasks.values():
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
+
+
+async def wanted(redis: aioredis.Redis, campaign: Campaign) -> bool:
+    """A campaign needs its pacer while it dials, and also while a volunteer's hang-up waits for it (a
+    paused campaign's voters are still talking)."""
+    if dialable(campaign):
+        return True
+    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
+        return False
+    return bool(await redis.llen(dkeys.dial_actions(campaign.id)))
 
 
 async def _guarded(pacer: CampaignPacer, stop: Callable[[], bool]) -> None:

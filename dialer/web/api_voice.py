@@ -22,7 +22,7 @@ from dialer.telephony.simulated import SimulatedCarrier
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
-from dialer.web.call_end import call_view
+from dialer.web.call_end import call_view, hang_up_leg
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
@@ -81,7 +81,7 @@ async def hang_up(request: Request) -> Response:
     if d.carrier is None:
         raise ApiError(404, "not_found", "No carrier is configured.")
     try:
-        await d.carrier.hangup(attempt.get("leg_sid") or attempt["call_sid"])
+        await hang_up_leg(d, campaign.id, attempt)
     except CarrierError as exc:
         raise ApiError(502, "carrier_error", f"The carrier refused to hang up: {exc.message}") from None
     return Response(status_code=204)

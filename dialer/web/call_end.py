@@ -21,6 +21,23 @@ from dialer.web.deps import Deps
 log = logging.getLogger("dialer.calls")
 
 
+SERVER_DIALED = ("power", "predictive")
+
+
+async def hang_up_leg(d: Deps, campaign_id: str, attempt: dict[str, str]) -> None:
+    """Ends the voter's leg of a call. A line the dialer placed (power, predictive) belongs to the pacer,
+    which holds the carrier's handle on it (with the simulated carrier, in the worker's process): it gets a
+    `hangup` action, carried out at once; the volunteer stays in their conference. A browser's call is
+    hung up here. Raises CarrierError when the carrier refuses."""
+    sid = attempt.get("call_sid", "")
+    if attempt.get("mode") in SERVER_DIALED:
+        await d.redis.rpush(keys.dial_actions(campaign_id), f"hangup|{sid}")
+        return
+    if d.carrier is None:
+        return
+    await d.carrier.hangup(attempt.get("leg_sid") or sid)
+
+
 def is_up(attempt: dict[str, str]) -> bool:
     """Whether the call may still be connected (not yet reported ended by the carrier)."""
     status = attempt.get("status", "")
@@ -37,7 +54,7 @@ async def end_call_after_result(
 ) -> bool:
     """Hangs up the volunteer's call to the contact if it is still up; True if a hang-up was asked for."""
     sid = call_sid or await latest_call(d, campaign_id, volunteer, contact_id)
-    if not sid or d.carrier is None:
+    if not sid:
         return False
     attempt = await AttemptStore(d.redis).get(campaign_id, sid)
     if attempt is None or attempt.get("volunteer") != volunteer or attempt.get("contact_id") != contact_id:
@@ -45,7 +62,7 @@ async def end_call_after_result(
     if not is_up(attempt):
         return False
     try:
-        await d.carrier.hangup(attempt.get("leg_sid") or sid)
+        await hang_up_leg(d, campaign_id, attempt)
     except CarrierError as exc:
         log.warning("could not hang up call %s after its result: %s", sid, exc.message)
         return False

@@ -45,6 +45,7 @@ MANUAL_RESULTS = [
     ResultCode.NOT_HOME,
     ResultCode.WRONG_NUMBER,
     ResultCode.DISCONNECTED,
+    ResultCode.CALL_BACK,
     ResultCode.REFUSED,
     ResultCode.LANGUAGE_BARRIER,
     ResultCode.DO_NOT_CALL,

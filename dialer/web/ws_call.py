@@ -22,13 +22,15 @@ from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.queue import keys
+from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.session import CallSession, RecordResult, Reply
 from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
 from dialer.web.auth import require_user
-from dialer.web.call_end import end_call_after_result
+from dialer.web.call_back import call_back_refusal
+from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.scripts_source import load_campaign_script
@@ -81,9 +83,32 @@ class CallSocket:
         if loaded is None:
             return False
         contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
-        self.session = CallSession.from_state(loaded[0], loaded[1], contacts, state)
+        self.session = CallSession.from_state(
+            loaded[0], loaded[1], contacts, state, requires_connection=self.d.carrier is not None
+        )
+        caught_up = await self.catch_up()
         await self.send(self.session.resume())
+        if caught_up is not None:
+            await self.on_progress(caught_up)  # the page learns whether the voter is on the line
         return True
+
+    async def catch_up(self) -> dict[str, Any] | None:
+        """The current call's status as the carrier last reported it: the voter may have answered (or hung
+        up) while this page was away, and its answers open or close with that. Returns it as progress."""
+        contact_id = self.session.contact_id
+        if contact_id is None:
+            return None
+        sid = await latest_call(self.d, self.campaign.id, self.user.id, contact_id)
+        attempt = await AttemptStore(self.d.redis).get(self.campaign.id, sid) if sid else None
+        if not (sid and attempt and attempt.get("status")):
+            return None
+        self.session.call_status(contact_id, attempt["status"], sid)
+        return {
+            "contact_id": contact_id,
+            "status": attempt["status"],
+            "call_sid": sid,
+            "answered_by": attempt.get("answered_by", ""),
+        }
 
     async def save(self) -> None:
         await self.d.redis.set(self.state_key, json.dumps(self.session.to_state()), ex=SESSION_TTL)
@@ -127,6 +152,12 @@ class CallSocket:
         )
         if not batch_id:
             return self.session.record_failed("not_in_batch", "this contact is not in a batch of yours")
+        if decision.call_back_at is not None:
+            contact = await LeaseQueue(d.redis).contact(campaign.id, decision.contact_id)
+            zone = contact.timezone if contact else ""
+            refused = call_back_refusal(campaign, zone, decision.call_back_at, d.clock())
+            if refused is not None:
+                return self.session.record_failed(refused.code, refused.message)
         call_sid = cast(
             str | None,
             await d.redis.get(keys.call_of_contact(self.campaign.id, self.user.id, decision.contact_id)),
@@ -145,6 +176,7 @@ class CallSocket:
                     notes=decision.notes,
                     call_sid=call_sid,
                     script_version=str(decision.script_version),
+                    call_back_at=decision.call_back_at,
                 ),
                 policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
                 now=d.clock(),
@@ -169,7 +201,7 @@ class CallSocket:
             await self.ws.send_json(
                 {"type": "bridged", "contact_id": contact_id, "call_sid": call_sid, "contact": contact}
             )
-        await self.send(self.session.receive({"type": "start", "contact_id": contact_id}))
+        await self.send(self.session.bridged(contact_id, call_sid))
         await self.save()
 
     async def on_campaign(self, reason: str) -> None:
@@ -196,7 +228,8 @@ class CallSocket:
                 str(call_sid),
                 ex=SESSION_TTL,
             )
-        reply = self.session.call_status(contact_id, status)
+        reply = self.session.call_status(contact_id, status, str(call_sid or ""))
+        await self.save()  # the line's state decides whether answers are taken, after a reconnect too
         for out in reply.messages:
             out["call_sid"] = call_sid
             answered_by = str(message.get("answered_by") or "")

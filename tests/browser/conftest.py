@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.browser.harness import Running, running_server
-from tests.e2e.calling import midday_zone
+from tests.e2e.calling import STAYS_ON_THE_LINE, midday_zone
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,7 +39,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def server(tmp_path: Path, clean_redis: str) -> Iterator[Running]:
-    with running_server(tmp_path, clean_redis) as running:
+    """The server under test; its simulated voters answer and stay on the line, so a test walks the script
+    with a voter to talk to (tests of unanswered calls start their own with another profile)."""
+    with running_server(tmp_path, clean_redis, env={"DIALER_SIM_PROFILE": STAYS_ON_THE_LINE}) as running:
         yield running
 
 

@@ -87,3 +87,9 @@ def open_call_page(context: BrowserContext, campaign: str) -> Page:
     page.goto(f"/call/{campaign}")
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     return page
+
+
+def wait_connected(page: Page) -> None:
+    """The voter picked up: the script takes answers, and the keyboard is on the first one."""
+    expect(page.locator("#call-status")).to_contain_text("Connected", timeout=10_000)
+    expect(page.locator("#choices button").first).to_be_focused()

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
 from tests.browser.harness import Running
-from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context, wait_connected
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,7 @@ def test_result_survives_a_socket_dropped_before_the_confirmation(
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
+    wait_connected(page)
     page.keyboard.press("2")  # not home: the script ends at once
     expect(page.locator("#finish-btn")).to_be_focused()
     page.keyboard.press("Enter")

@@ -32,16 +32,22 @@ def test_a_busy_line_lands_on_saving_busy_not_on_the_script(
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
 
-    # The line is busy: "What happened" opens on Busy and takes the focus; the script's answers are off.
-    expect(page.locator("#manual-save")).to_be_focused(timeout=10_000)
-    expect(page.locator("#manual-result")).to_have_value("busy")
-    expect(page.locator("#choices button").first).to_be_disabled()
+    # The line is busy: only the results that fit show, Busy picked, and one primary button with the focus;
+    # the script is gone, so no key can log a conversation.
+    expect(page.locator("#finish-btn")).to_be_focused(timeout=10_000)
+    expect(page.locator("#finish-btn")).to_have_text("Save: Busy & next")
+    expect(page.locator("#unanswered input[value=busy]")).to_be_checked()
+    expect(page.locator("#script")).to_be_hidden()
+    expect(page.locator("#manual")).to_be_hidden()
+    expect(page.locator("#again-btn")).to_be_visible()
     page.keyboard.press("1")  # would have been "Speaking"
-    expect(page.locator("#step-text")).to_contain_text("is this")
     page.screenshot(path=shots / "call-busy.png", full_page=True)
 
     page.keyboard.press("Enter")
     expect(page.locator("#save-status")).to_contain_text("Saved: Busy", timeout=10_000)
     expect(page.locator("#position")).to_have_text("Contact 2 of 3")
     expect(page.locator("#call-btn")).to_be_enabled()
+    with server.client() as admin:
+        rows = admin.get(f"/api/campaigns/{campaign}/results.csv").text.splitlines()
+    assert len(rows) == 2 and ",busy," in rows[1] and "Speaking" not in rows[1]
     context.close()

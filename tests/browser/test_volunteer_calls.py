@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign
+from tests.browser.scenario import seed_campaign, wait_connected
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     wait_step(page, f"is this {first.split()[0]}?")
     expect(page.locator("#back-btn")).to_be_disabled()  # nothing to go back to on the first step
     expect(page.locator("#call-status")).not_to_have_text("Not calling")
+    wait_connected(page)
     page.screenshot(path=shots / "call-script.png", full_page=True)
     page.keyboard.press("1")
     wait_step(page, "library levy")
@@ -86,6 +87,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     page.keyboard.press("Enter")
     wait_step(page, "is this")
+    wait_connected(page)
     page.keyboard.press("1")
     wait_step(page, "library levy")
     page.keyboard.press("Tab")
@@ -102,6 +104,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     page.keyboard.press("Enter")
     wait_step(page, "is this")
+    wait_connected(page)
     page.keyboard.press("2")
     save_and_next(page, "Not home")
     page.screenshot(path=shots / "call-after-three.png", full_page=True)

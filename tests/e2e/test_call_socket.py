@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.e2e.calling import gotv_campaign, midday_zone, seed, seed_script, signup
+from tests.e2e.calling import STAYS_ON_THE_LINE, gotv_campaign, midday_zone, seed, seed_script, signup
 from tests.servers import ServerProcess
 
 
@@ -33,7 +33,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url) as server:
+    env = {"DIALER_SIM_PROFILE": STAYS_ON_THE_LINE, "DIALER_SIM_SPEED": "10"}
+    with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url, env=env) as server:
         asyncio.run(seed_script(redis_url))
         gotv_campaign(server, "dc", batch_size=3)
         asyncio.run(seed(redis_url, "dc", 40))
@@ -45,9 +46,32 @@ def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
         yield Setup(server, token, batch.json()["contacts"])
 
 
+async def reply(ws: Any, kinds: tuple[str, ...] = ("step", "done", "error", "recorded")) -> dict[str, Any]:
+    """The next message of one of `kinds`; call progress (`call_status`) comes on its own time: skipped."""
+    while True:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        if message["type"] in kinds:
+            return message
+
+
 async def exchange(ws: Any, message: dict[str, Any] | str | bytes) -> dict[str, Any]:
     await ws.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
-    return json.loads(await asyncio.wait_for(ws.recv(), 5))  # type: ignore[no-any-return]
+    return await reply(ws)
+
+
+async def on_the_line(ws: Any, base_url: str, token: str, contact_id: str) -> None:
+    """Places the call to the contact (the simulated voter answers) and waits until they are on the line:
+    the script's answers are refused before (`not_connected`)."""
+    placed = httpx.post(
+        f"{base_url}/api/campaigns/dc/calls",
+        json={"contact_id": contact_id},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert placed.status_code == 201, placed.text
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message["type"] == "call_status" and message["status"] == "in-progress":
+            return
 
 
 async def hello(ws: Any) -> None:
@@ -67,6 +91,9 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
             assert contact["first_name"] in step["step"]["text"]
             assert step["step"]["choices"][0] == {"index": 0, "label": "Speaking"}
             assert step["step"]["input"] is None
+            early = await exchange(ws, {"type": "answer", "step": "intro", "choice": 0})
+            assert early["type"] == "error" and early["code"] == "not_connected"  # nobody on the line yet
+            await on_the_line(ws, setup.server.base_url, setup.token, contact["id"])
             step = await exchange(ws, {"type": "answer", "step": "intro", "choice": 0})
             assert step["step"]["id"] == "support"
             step = await exchange(ws, {"type": "answer", "step": "support", "choice": 1})  # undecided
@@ -84,7 +111,7 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
         # The connection drops in the middle of the call; a new one resumes at the same step.
         async with websockets.connect(setup.ws_url) as ws:
             await hello(ws)
-            resumed = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            resumed = await reply(ws)
             assert resumed["type"] == "step" and resumed["step"]["id"] == "plan"
             assert resumed["contact_id"] == contact["id"]
             step = await exchange(ws, {"type": "answer", "step": "plan", "choice": 2})
@@ -151,6 +178,7 @@ def test_malformed_frames_get_errors_and_the_session_goes_on(setup: Setup, frame
             assert error["code"] == code and error["message"]
             step = await exchange(ws, {"type": "start", "contact_id": contact["id"]})
             assert step["type"] == "step"
+            await on_the_line(ws, base, token, contact["id"])
             wrong = await exchange(ws, {"type": "answer", "step": "plan", "choice": 0})
             assert wrong["type"] == "error"  # an answer for another step
             assert (await exchange(ws, {"type": "answer", "step": "intro", "choice": 0}))["step"][
@@ -186,17 +214,17 @@ def test_pause_and_resume_reach_every_call_socket(setup: Setup) -> None:
                 for status in ("paused", "active"):
                     assert admin.patch("/api/campaigns/dc", json={"status": status}).status_code == 200
                     for sock in (ws, other):
-                        news = json.loads(await asyncio.wait_for(sock.recv(), 5))
+                        news = await reply(sock, ("campaign",))
                         assert news == {"type": "campaign", "status": status, "reason": "status"}
                 assert admin.patch("/api/campaigns/dc", json={"goal": 50}).status_code == 200
                 for sock in (ws, other):
-                    news = json.loads(await asyncio.wait_for(sock.recv(), 5))
+                    news = await reply(sock, ("campaign",))
                     assert news == {"type": "campaign", "status": "active", "reason": "settings"}
                 csv = f"phone,timezone\n+13125550177,{midday_zone(time.time())}\n"
                 headers = {"Content-Type": "text/csv"}
                 r = admin.post("/api/campaigns/dc/contacts", content=csv, headers=headers)
                 assert r.status_code == 200 and r.json()["imported"] == 1, r.text
-                news = json.loads(await asyncio.wait_for(other.recv(), 5))
+                news = await reply(other, ("campaign",))
                 assert news == {"type": "campaign", "status": "active", "reason": "contacts_added"}
 
     asyncio.run(go())

@@ -8,14 +8,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import websockets
 
 from dialer.contacts import Contact
 from dialer.dialing.runner import run_pacers
@@ -25,8 +28,8 @@ from dialer.store import async_client
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.telephony.simulated_plan import SimProfile
 from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
-from tests.e2e.calling import midday_zone, seed_script
-from tests.servers import ServerProcess
+from tests.e2e.calling import STAYS_ON_THE_LINE, midday_zone, seed_script
+from tests.servers import ADMIN_TOKEN, ServerProcess
 
 SPEED = 20.0
 SLOWER = 5.0  # where a test needs the pacer to act inside a few carrier seconds
@@ -225,4 +228,85 @@ def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
         stats = admin.get("/api/campaigns/pw/stats").json()
         assert stats["results"].get("no_answer") == 1  # recorded; the retry rules will call again
         assert stats["dialer"]["canceled"] == 1  # the stats (and the live socket) carry it too
+        assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+async def next_of(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 15))
+        if message["type"] == kind:
+            return dict(message)
+
+
+async def ended_within(http: httpx.AsyncClient, sid: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        status = str((await http.get(f"/api/campaigns/pw/calls/{sid}")).json()["status"])
+        if status == "completed" or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.05)
+
+
+async def admin_get(base_url: str, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    ) as admin:
+        return await admin.get(path)
+
+
+async def hang_up_and_save(redis_url: str, port: int, base_url: str, token: str) -> None:
+    """A volunteer hangs up on a bridged voter (the line ends, they stay in their conference), saves, and
+    the next voter's line ends when its result is saved: both through the pacer, which owns its lines."""
+    settings = Settings(redis_url=redis_url, secret_key=SECRET, port=port, sim_speed=SPEED, sim_seed=3)
+    client = async_client(redis_url)
+    carrier = SimulatedCarrier(settings, speed=SPEED, profile=SimProfile(**json.loads(STAYS_ON_THE_LINE)))
+    stopped = False
+    pacers = asyncio.create_task(run_pacers(client, carrier, settings, stop=lambda: stopped))
+    http = httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+    ws_url = base_url.replace("http", "ws", 1) + f"/ws/call/pw?token={token}"
+    try:
+        async with websockets.connect(ws_url) as ws:
+            assert (await http.post("/api/campaigns/pw/ready", json={"ready": True})).status_code == 200
+            for hang_up_first in (True, False):
+                bridged = await next_of(ws, "bridged")
+                sid = bridged["call_sid"]
+                await next_of(ws, "step")
+                if hang_up_first:
+                    r = await http.post(f"/api/campaigns/pw/calls/{sid}/hangup")
+                    assert r.status_code == 204, r.text
+                    assert await ended_within(http, sid, 2.0) == "completed"
+                    # In wrap-up: no new voter comes before they save (the page says ready after that).
+                    dialer = (await admin_get(base_url, "/api/campaigns/pw/dialer")).json()
+                    assert dialer["volunteers"].get("wrap_up") == 1, dialer
+                finish = {"type": "finish", "contact_id": bridged["contact_id"], "notes": "",
+                          "result": "refused", "idempotency_key": f"k-{sid}"}  # fmt: skip
+                await ws.send(json.dumps(finish))
+                await next_of(ws, "recorded")
+                assert await ended_within(http, sid, 2.0) == "completed"
+                assert (await http.post("/api/campaigns/pw/ready", json={"ready": True})).json()[
+                    "state"
+                ] == "ready"
+    finally:
+        stopped = True
+        await asyncio.wait_for(pacers, 10)
+        await http.aclose()
+        await carrier.drain()
+        await carrier.aclose()
+        await client.aclose()
+
+
+def test_hanging_up_or_saving_ends_the_voters_line_and_keeps_the_volunteer(
+    tmp_path: Path, clean_redis: str
+) -> None:
+    with (
+        ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SPEED": str(SPEED)}) as server,
+        server.client() as admin,
+    ):
+        create_campaign(admin, "power", clean_redis)
+        asyncio.run(seed(clean_redis, "pw", 10))
+        token = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "hang@example.org", "name": "Hana", "password": "a long password"},
+        ).json()["token"]
+        asyncio.run(hang_up_and_save(clean_redis, server.port, server.base_url, token))
         assert "Traceback" not in server.log(), server.log()[-3000:]

@@ -292,3 +292,41 @@ def test_any_message_sequence_gets_typed_json_replies_and_state_round_trips(
             session.recorded(reply.record.contact_id)
         state = json.loads(json.dumps(session.to_state()))
         assert CallSession.from_state(gotv, 1, BATCH, state).resume() == session.resume()
+
+
+def test_no_answers_before_the_voter_is_on_the_line(gotv: Script) -> None:
+    session = CallSession(gotv, 1, BATCH, requires_connection=True)
+    session.receive({"type": "start", "contact_id": "c1"})
+    answer = {"type": "answer", "step": "intro", "choice": 0}
+    assert only(session.receive(answer))["code"] == "not_connected"  # no call placed yet
+    session.call_status("c1", "ringing", "CA1")
+    assert only(session.receive(answer))["code"] == "not_connected"  # ringing: nobody to talk to
+    session.call_status("c1", "no-answer", "CA1")
+    assert only(session.receive(answer))["code"] == "not_connected"
+    # "Not home" stays possible through finish with a result (the no-answer path).
+    decision = session.receive(
+        {"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "no_answer"}
+    )
+    assert decision.record is not None and decision.record.answers == {}
+    # A redial that is answered opens the script, even if the first call's last callback comes late.
+    session.call_status("c1", "ringing", "CA2")
+    session.call_status("c1", "in-progress", "CA2")
+    session.call_status("c1", "completed", "CA1")
+    assert only(session.receive(answer))["step"]["id"] == "support"
+    # The voter hung up mid-survey: what they said may still be noted.
+    session.call_status("c1", "completed", "CA2")
+    assert only(session.receive({"type": "answer", "step": "support", "choice": 2}))["type"] != "error"
+
+
+def test_a_bridged_voter_is_on_the_line_and_survives_a_reconnect(gotv: Script) -> None:
+    session = CallSession(gotv, 1, BATCH, requires_connection=True)
+    assert only(session.bridged("c2", "CA9"))["step"]["id"] == "intro"
+    state = json.loads(json.dumps(session.to_state()))
+    again = CallSession.from_state(gotv, 1, BATCH, state, requires_connection=True)
+    assert only(again.receive({"type": "answer", "step": "intro", "choice": 0}))["step"]["id"] == "support"
+    assert CallSession(gotv, 1, BATCH).line("c2") is None  # without the state, nothing is known
+
+
+def test_without_a_carrier_answers_need_no_call(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    assert only(session.receive({"type": "answer", "step": "intro", "choice": 0}))["step"]["id"] == "support"

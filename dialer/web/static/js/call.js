@@ -2,6 +2,11 @@
 // A result is never lost to a dropped connection: each contact call gets one idempotency key
 // (crypto.randomUUID), kept in sessionStorage until the server confirms; finish is re-sent on reconnect and,
 // if the socket stays down, posted over HTTP with the same key (the server records it once).
+//
+// The card goes through phases (data-phase on #current, which the CSS reads): idle (no contact), ready
+// (a contact, no call yet), dialing (ringing: the script is shown read-only), connected (the voter is on the
+// line: the script takes answers), unanswered (nobody to talk to: only the results that fit), done (the
+// script ended: Save & next). Saving ends the call: the server hangs up the voter's leg.
 import { api, displayPhone, h, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
@@ -9,19 +14,27 @@ import { JsonSocket } from "./socket.js";
 import { DialerPool } from "./dialing.js";
 import { refreshProgress } from "./progress.js";
 import { choiceButtons } from "./steps.js";
+import { nobodyToCall } from "./waiting.js";
+import { historyItems, loadHistory } from "./history.js";
+import { CallBackPicker } from "./call_back.js";
+import { wakeAt } from "./call_time.js";
 
 const data = pageData();
-const campaign = data.campaign;
+let campaign = data.campaign;
 const cid = campaign.id;
 const $ = (id) => document.getElementById(id);
 const ui = {
-  notice: $("notice"), name: $("contact-name"), phone: $("contact-phone"), fields: $("contact-fields"),
-  position: $("position"), call: $("call-btn"), hangup: $("hangup-btn"), status: $("call-status"),
-  script: $("script"), text: $("step-text"), choices: $("choices"), form: $("input-form"),
+  card: $("current"), notice: $("notice"), name: $("contact-name"), phone: $("contact-phone"),
+  fields: $("contact-fields"), about: $("about"), history: $("history"), historyList: $("history-list"),
+  historySummary: $("history-summary"), waiting: $("waiting-text"),
+  position: $("position"), call: $("call-btn"), hangup: $("hangup-btn"), skip: $("skip-btn"), status: $("call-status"),
+  script: $("script"), lock: $("script-lock"), text: $("step-text"), choices: $("choices"), form: $("input-form"),
   input: $("step-input"), back: $("back-btn"), outcome: $("outcome"), result: $("result-text"),
+  unanswered: $("unanswered"), unansweredTitle: $("unanswered-title"), unansweredChoices: $("unanswered-choices"),
+  again: $("again-btn"), notesBox: $("notes-box"),
   notes: $("notes"), finish: $("finish-btn"), manual: $("manual"), manualResult: $("manual-result"),
   manualSave: $("manual-save"), save: $("save-status"), list: $("contact-list"), more: $("more-btn"),
-  conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"),
+  conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"), voterHangup: $("voter-hangup-btn"),
 };
 
 const STATUS_TEXT = {
@@ -30,7 +43,14 @@ const STATUS_TEXT = {
   completed: "Call ended", busy: "Busy", "no-answer": "No answer", failed: "The call failed",
   canceled: "Call canceled",
 };
+const UNANSWERED_TEXT = {
+  busy: "the line was busy", failed: "the call did not go through", "no-answer": "nobody answered",
+  canceled: "nobody answered", completed: "nobody answered",
+};
 const FINAL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
+const CONNECTED_STATUSES = new Set(["in-progress", "answered"]);
+// Results that fit a call nobody answered, offered in that state (the carrier's suggestion first).
+const UNANSWERED_RESULTS = ["no_answer", "busy", "voicemail", "disconnected", "wrong_number", "not_home"];
 const PENDING_KEY = `dialer.pending.${cid}`;
 const DONE_KEY = `dialer.done.${cid}`;
 
@@ -42,8 +62,15 @@ let callKey = null; // idempotency key of the current contact call
 let started = false; // a call (script walk) is in progress for `current`
 let step = null;
 let resumeStep = null; // a resumed call's step that came before its contact was on the list
+let resumeStatus = null; // ...and its line's status, which came with it
 let ended = null; // the `done` message
+let connected = false; // the voter has been on the line in this call (the script takes answers)
+let unansweredResult = null; // the result picked in the unanswered state
 let renewTimer = null;
+let wakeTimer = null; // when nobody is left to call: the moment somebody is due again
+let waitingForNames = false; // the page has no list because nobody could be called
+let skipsLeft = 3;
+const callBackTimers = new Set();
 
 // Power and predictive: no list to work through; the server bridges answered voters to this volunteer.
 const dialing = campaign.mode !== "preview";
@@ -51,56 +78,134 @@ const DIALER_TEXT = {
   off: "You are not taking calls.",
   waiting: "Waiting for the next voter… keep this page open.",
   talking: "Connected to a voter: read the script.",
+  paused: "The campaign is paused: no calls until the organizers resume it.",
 };
 
 const phone = data.phone === "twilio"
-  ? new TwilioPhone(cid, onCallStatus)
-  : new SimulatedPhone(cid, onCallStatus);
+  ? new TwilioPhone(cid, onPhoneStatus)
+  : new SimulatedPhone(cid, onPhoneStatus);
 
 const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
-  $("dialer-state").textContent = detail ? `${DIALER_TEXT[state]} (${detail})` : DIALER_TEXT[state];
+  const text = campaign.status === "paused" && state !== "talking" ? DIALER_TEXT.paused : DIALER_TEXT[state];
+  $("dialer-state").textContent = detail ? `${text} (${detail})` : text;
   $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
 }) : null;
 
+const picker = new CallBackPicker({
+  box: $("call-back"), input: $("call-back-at"), zone: $("call-back-zone"), hint: $("call-back-hint"),
+  hours: campaign.calling_hours, defaultZone: campaign.default_timezone,
+});
+
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
+let campaignNotice = ""; // the campaign is paused or closed
 
 function notify(message) {
-  const text = message || sticky;
+  const text = message || [campaignNotice, sticky].filter(Boolean).join(" ");
   ui.notice.textContent = text;
   show(ui.notice, Boolean(text));
+}
+
+// ---- phases ---------------------------------------------------------------------------------------------
+
+function setPhase(phase) {
+  ui.card.dataset.phase = phase;
+  const inCall = ["dialing", "connected", "unanswered", "done"].includes(phase);
+  document.body.classList.toggle("in-call", inCall);
+  show(ui.script, ["ready", "dialing", "connected"].includes(phase) && Boolean(step));
+  show(ui.lock, phase === "dialing" || (phase === "ready" && Boolean(step)));
+  enableChoices(phase === "connected");
+  show(ui.outcome, phase === "done");
+  show(ui.unanswered, phase === "unanswered");
+  show(ui.notesBox, inCall);
+  show(ui.manual, ["ready", "dialing", "connected"].includes(phase));
+  show(ui.finish, phase === "done" || phase === "unanswered");
+  show(ui.skip, phase === "ready" && !dialing && skipsLeft > 0);
+  show(ui.about, Boolean(current) && ui.fields.childElementCount > 0);
+  if (inCall && window.matchMedia("(max-width: 700px)").matches) {
+    ui.about.open = false; // on a phone the script needs the room
+    ui.history.open = false;
+  }
+  updatePicker();
+}
+
+function phase() {
+  return ui.card.dataset.phase;
 }
 
 // ---- the batch ------------------------------------------------------------------------------------------
 
 async function takeBatch() {
+  clearTimeout(wakeTimer);
   notify("");
-  ui.name.textContent = "Getting your list…";
+  let fresh;
   try {
-    batch = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/batches`);
+    fresh = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/batches`);
   } catch (err) {
-    batch = null;
-    contacts = [];
-    renderList();
-    const why = (err.details || []).map((d) => d.reason || d.message || d).join(", ");
-    const reasons = {
-      outside_calling_hours: "It is outside calling hours for everyone left on the list. Thank you! Come back later.",
-      exhausted: "Everyone on the list has been called. Thank you!",
-      campaign_paused: "The campaign is paused by the organizers. Please wait a moment.",
-    };
-    const text = Object.entries(reasons).find(([k]) => why.includes(k) || JSON.stringify(err.details).includes(k));
-    ui.name.textContent = "No one to call right now";
-    notify(err.code === "no_contacts" ? (text ? text[1] : err.message) : err.message);
-    ui.call.disabled = true;
-    show(ui.more, true);
+    nobodyLeft(err);
     return;
   }
+  waitingForNames = false;
+  show(ui.waiting, false);
+  batch = fresh;
   contacts = batch.contacts || [];
   show(ui.more, false);
   renderList();
   scheduleRenew();
   selectNext();
   if (resumeStep) HANDLERS.step(resumeStep); // a resumed call that arrived before the list
+}
+
+function nobodyLeft(err) {
+  batch = null;
+  contacts = [];
+  current = null;
+  waitingForNames = true;
+  renderList();
+  const said = nobodyToCall(err);
+  ui.position.textContent = "";
+  ui.name.textContent = said.title;
+  ui.phone.textContent = "";
+  ui.phone.removeAttribute("href");
+  ui.waiting.textContent = said.text;
+  show(ui.waiting, true);
+  show(ui.history, false);
+  ui.call.disabled = true;
+  show(ui.more, true);
+  step = null;
+  setPhase("idle");
+  // Nothing polls: the campaign's news on the call socket, or this moment, brings the page back.
+  if (said.wakeAt) wakeTimer = wakeAt(said.wakeAt, takeBatch);
+}
+
+// The open batch again (say, a call-back that came due joined it): new contacts join the list.
+async function refreshBatch() {
+  if (!batch) {
+    if (!started) await takeBatch();
+    return;
+  }
+  try {
+    const fresh = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/batches`);
+    if (fresh.id !== batch.id) {
+      if (!started && phase() !== "done" && phase() !== "unanswered") {
+        batch = fresh;
+        contacts = fresh.contacts || [];
+        renderList();
+        selectNext();
+      }
+      return;
+    }
+    const known = new Set(contacts.map((c) => c.id));
+    const added = (fresh.contacts || []).filter((c) => !known.has(c.id));
+    if (added.length) {
+      contacts.push(...added);
+      renderList();
+      notify(`${added.length === 1 ? "A call-back is" : `${added.length} call-backs are`} due: added to your list.`);
+      if (!current && !started) selectNext();
+    }
+  } catch {
+    /* the next renew or call brings it */
+  }
 }
 
 function scheduleRenew() {
@@ -150,9 +255,13 @@ function selectNext() {
     current = null;
     ui.name.textContent = "List finished!";
     ui.phone.textContent = "";
+    ui.phone.removeAttribute("href");
     ui.fields.replaceChildren();
+    show(ui.history, false);
     ui.position.textContent = "";
     ui.call.disabled = true;
+    step = null;
+    setPhase("idle");
     show(ui.more, true);
     ui.more.focus();
     renderList();
@@ -161,30 +270,78 @@ function selectNext() {
   select(next);
 }
 
+function showContact(contact) {
+  const index = contacts.indexOf(contact);
+  // In power and predictive modes voters arrive one at a time: "1 of 1" would say nothing.
+  ui.position.textContent = dialing ? "On the line" : `Contact ${index + 1} of ${contacts.length}`;
+  ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
+  ui.phone.textContent = displayPhone(contact.phone);
+  ui.phone.href = `tel:${contact.phone}`;
+  show(ui.waiting, false);
+  const fields = Object.entries(contact.fields || {}).slice(0, 8);
+  // The list's own columns (a "notes" column included) are labelled as coming from the list, apart from
+  // the volunteer's own notes box below.
+  ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
+  ui.about.querySelector("summary").textContent = fields.length ? "About this voter (from the list)" : "About this voter";
+  show(ui.history, false);
+  ui.historyList.replaceChildren();
+  loadHistory(cid, contact).then((entries) => {
+    if (current !== contact || !entries.length) return;
+    ui.historySummary.textContent = `Called ${entries.length === 1 ? "once" : `${entries.length} times`} before: ` +
+      `${humanize(entries[0].result).toLowerCase()} last time`;
+    ui.historyList.replaceChildren(...historyItems(entries));
+    show(ui.history, true);
+  });
+}
+
 function select(contact) {
   if (started) return;
   current = contact;
   callKey = null;
   step = null;
   ended = null;
+  connected = false;
+  unansweredResult = null;
   ui.notes.value = "";
-  const index = contacts.indexOf(contact);
-  // In power and predictive modes voters arrive one at a time: "1 of 1" would say nothing.
-  ui.position.textContent = dialing ? "On the line" : `Contact ${index + 1} of ${contacts.length}`;
-  ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
-  ui.phone.textContent = displayPhone(contact.phone);
-  const fields = Object.entries(contact.fields || {}).slice(0, 8);
-  ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
-  ui.status.textContent = "Not calling";
-  show(ui.script, false);
-  show(ui.outcome, false);
-  show(ui.finish, false);
-  ui.manual.open = false;
-  ui.call.disabled = false;
+  picker.reset(contact);
+  showContact(contact);
+  ui.status.textContent = campaign.status === "paused" ? "The campaign is paused" : "Not calling";
+  ui.call.disabled = campaign.status !== "active";
   ui.call.textContent = "Call";
   ui.hangup.disabled = true;
+  ui.about.open = !window.matchMedia("(max-width: 700px)").matches;
+  updateSkip();
+  setPhase("ready");
   renderList();
-  ui.call.focus();
+  if (!ui.call.disabled) ui.call.focus();
+}
+
+function updateSkip() {
+  ui.skip.textContent = `Skip (${skipsLeft} left)`;
+}
+
+async function skipContact() {
+  if (!current || started || !batch) return;
+  const skipped = current;
+  try {
+    const r = await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/skip`, { contact_id: skipped.id });
+    skipsLeft = r.skips_left;
+  } catch (err) {
+    ui.save.textContent = err.message;
+    if (err.code === "skip_limit") skipsLeft = 0;
+    updateSkip();
+    setPhase(phase());
+    return;
+  }
+  contacts = contacts.filter((c) => c.id !== skipped.id);
+  ui.save.textContent = `Skipped ${skipped.first_name || "that voter"}: back in the queue for someone else.`;
+  if (contacts.every((c) => done[c.id])) {
+    releaseBatch();
+    batch = null;
+    await takeBatch();
+  } else {
+    selectNext();
+  }
 }
 
 // ---- the call -------------------------------------------------------------------------------------------
@@ -199,42 +356,99 @@ function beginCall() {
 }
 
 async function placeCall() {
-  if (!current) return;
-  const resumed = started && step; // the script is already on screen (say, after a reload)
+  if (!current || campaign.status !== "active") return;
   if (!started) {
     beginCall();
     send({ type: "start", contact_id: current.id });
   }
   ui.call.disabled = true;
   ui.hangup.disabled = false;
-  enableChoices(true);
-  if (resumed) {
-    // The Call button just went disabled under the keyboard: hand focus to the script's answer.
-    const target = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
-    (target || ui.hangup).focus();
-  }
+  connected = false;
+  unansweredResult = null;
+  setPhase("dialing");
+  ui.hangup.focus(); // the Call button just went disabled under the keyboard
   try {
     await phone.dial(current.id);
   } catch (err) {
     ui.status.textContent = `Could not place the call: ${err.message}`;
     ui.call.disabled = false;
     ui.hangup.disabled = true;
+    setPhase("ready");
   }
 }
 
-function onCallStatus(status, detail) {
+// Progress from the phone itself (the Voice SDK's events, or the simulated phone's dialing/hang-up).
+function onPhoneStatus(status, detail) {
+  lineStatus(status, null, detail);
+}
+
+// One status of the current contact's line, from the carrier (call socket) or the phone.
+function lineStatus(status, suggestion, detail) {
   ui.status.textContent = (STATUS_TEXT[status] || humanize(status)) + (detail ? ` (${detail})` : "");
+  if (CONNECTED_STATUSES.has(status) && started && phase() !== "done") {
+    connected = true;
+    ui.call.disabled = true;
+    ui.hangup.disabled = false;
+    setPhase("connected");
+    const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
+    const at = document.activeElement;
+    if (first && (!at || [document.body, ui.call, ui.hangup, ui.again].includes(at))) first.focus();
+  }
   if (FINAL_STATUSES.has(status)) {
     ui.hangup.disabled = true;
-    ui.call.disabled = !current; // the line is free: dialing again is allowed
+    ui.call.disabled = !current || campaign.status !== "active"; // the line is free: dialing again is allowed
     ui.call.textContent = "Call again";
+    if (!connected && started && !ended && phase() !== "done") showUnanswered(suggestion || "no_answer", status);
   }
+}
+
+function showUnanswered(suggested, status) {
+  // Nobody to talk to (no answer, busy, a machine): only the results that fit, the suggested one picked,
+  // and one primary button. The script is gone, so no key can log a conversation.
+  unansweredResult = UNANSWERED_RESULTS.includes(suggested) ? suggested : "no_answer";
+  ui.unansweredTitle.textContent = `Nobody to talk to: ${UNANSWERED_TEXT[status] || "nobody answered"}`;
+  const order = [unansweredResult, ...UNANSWERED_RESULTS.filter((r) => r !== unansweredResult)];
+  ui.unansweredChoices.replaceChildren(...order.map((code) => h("label", { class: "result-choice" },
+    h("input", {
+      type: "radio", name: "unanswered-result", value: code, checked: code === unansweredResult,
+      onchange: () => { unansweredResult = code; updateFinishLabel(); },
+    }),
+    ` ${humanize(code)}${code === suggested ? " (suggested)" : ""}`)));
+  setPhase("unanswered");
+  updateFinishLabel();
+  ui.finish.focus();
+}
+
+function updateFinishLabel() {
+  const result = phase() === "unanswered" ? unansweredResult : ended?.result;
+  ui.finish.textContent = result ? `Save: ${humanize(result)} & next` : "Save & next";
+  updatePicker();
+}
+
+function updatePicker() {
+  // A call-back needs a time, in the voter's own time zone and calling hours.
+  const p = phase();
+  const result = p === "unanswered" ? unansweredResult : p === "done" ? ended?.result : null;
+  const manual = !ui.manual.hidden && ui.manual.open && ui.manualResult.value === "call_back";
+  picker.show(result === "call_back" || manual);
 }
 
 async function hangUp() {
   ui.hangup.disabled = true;
   await phone.hangup();
-  if (!ended) ui.manual.open = true;
+}
+
+// Power and predictive: end the voter's leg; the volunteer stays in their conference for the next one.
+async function hangUpVoter() {
+  const sid = pool?.callSid;
+  if (!sid) return;
+  ui.voterHangup.disabled = true;
+  try {
+    await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/calls/${encodeURIComponent(sid)}/hangup`);
+  } catch (err) {
+    ui.save.textContent = `Could not hang up: ${err.message}`;
+    ui.voterHangup.disabled = false;
+  }
 }
 
 // ---- the script (from the call socket) ------------------------------------------------------------------
@@ -242,9 +456,6 @@ async function hangUp() {
 function renderStep(s) {
   step = s;
   ended = null;
-  show(ui.script, true);
-  show(ui.outcome, false);
-  show(ui.finish, false);
   ui.text.textContent = s.text;
   const buttons = choiceButtons(s, (answer) => send({ type: "answer", step: s.id, ...answer }));
   ui.choices.replaceChildren(...buttons);
@@ -254,12 +465,18 @@ function renderStep(s) {
   ui.input.inputMode = s.input === "number" ? "numeric" : "text";
   $("step-input-label").textContent = s.input === "number" ? "Their answer (a number)" : "Their answer";
   ui.back.disabled = false;
-  if (s.input) ui.input.focus();
-  else if (buttons.length) buttons[0].focus();
+  if (phase() === "done") setPhase(connected ? "connected" : "dialing"); // after Back from the end
+  else setPhase(phase() === "idle" ? "ready" : phase());
+  if (phase() === "connected") {
+    if (s.input) ui.input.focus();
+    else if (buttons.length) buttons[0].focus();
+  }
 }
 
 function enableChoices(on) {
   for (const button of ui.choices.querySelectorAll("button")) button.disabled = !on;
+  ui.input.disabled = !on;
+  ui.form.querySelector("button").disabled = !on;
 }
 
 function renderDone(message) {
@@ -267,17 +484,15 @@ function renderDone(message) {
   step = null;
   ui.choices.replaceChildren();
   show(ui.form, false);
-  ui.text.textContent = "The script is finished.";
   ui.result.textContent = humanize(message.result);
-  show(ui.outcome, true);
-  show(ui.finish, true);
-  ui.manual.open = false;
+  setPhase("done");
+  updateFinishLabel();
   ui.finish.focus();
 }
 
 function answerInput(event) {
   event.preventDefault();
-  if (!step) return;
+  if (!step || phase() !== "connected") return;
   let value = ui.input.value.trim();
   if (step.input === "number") {
     const n = Number(value);
@@ -297,12 +512,23 @@ function finish(manualResult) {
   if (!callKey) callKey = crypto.randomUUID(); // a result without a call (e.g. a wrong number on the list)
   const result = manualResult || ended?.result;
   if (!result) return;
+  let callBackAt = null;
+  if (result === "call_back") {
+    const checked = picker.value();
+    if (checked.error) {
+      ui.save.textContent = checked.error;
+      picker.focus();
+      return;
+    }
+    callBackAt = checked.iso;
+  }
   ui.finish.disabled = true;
   ui.manualSave.disabled = true;
   ui.save.textContent = "Saving…";
   delivery.submit({
     batch_id: batch?.id, contact_id: current.id, notes: ui.notes.value, idempotency_key: callKey,
     result, answers: manualResult ? {} : ended?.answers || {}, manual: Boolean(manualResult),
+    call_back_at: callBackAt,
   });
 }
 
@@ -310,6 +536,7 @@ function finishOnSocket(p) {
   if (!(socket.open && started && p.contact_id === current?.id)) return false;
   const message = { type: "finish", contact_id: p.contact_id, notes: p.notes, idempotency_key: p.idempotency_key };
   if (p.manual) message.result = p.result;
+  if (p.call_back_at) message.call_back_at = p.call_back_at;
   return send(message);
 }
 
@@ -317,21 +544,31 @@ function confirmed(p) {
   done[p.contact_id] = p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
   started = false;
+  connected = false;
+  phone.release(); // the server hung up the voter's leg; the browser lets go of its own
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
   ui.save.textContent = `Saved: ${humanize(p.result)}.`;
+  if (p.call_back_at) {
+    const at = new Date(p.call_back_at);
+    ui.save.textContent += ` They will be called back ${at.toLocaleString([], { weekday: "short", hour: "numeric", minute: "2-digit" })}.`;
+    // If this page is still open then, the call-back comes to this volunteer first.
+    callBackTimers.add(wakeAt(at, refreshBatch));
+  }
   refreshProgress(cid, ui.fill, ui.progress);
   if (dialing) {
     current = null;
     contacts = [];
+    step = null;
     renderList();
     ui.position.textContent = "";
     ui.name.textContent = "Waiting for the next voter";
     ui.phone.textContent = "";
+    ui.phone.removeAttribute("href");
     ui.fields.replaceChildren();
-    show(ui.script, false);
-    show(ui.outcome, false);
-    show(ui.finish, false);
+    show(ui.history, false);
+    setPhase("idle");
+    show(ui.voterHangup, false);
     pool.callDone();
     return;
   }
@@ -348,6 +585,7 @@ async function rejected(err) {
   ui.save.textContent = `Could not save: ${err.message}`;
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
+  if (err.code === "invalid_call_back") picker.focus();
   if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
 }
 
@@ -360,6 +598,35 @@ const delivery = new ResultDelivery(PENDING_KEY, {
   onRejected: rejected,
 });
 
+// ---- the campaign: paused, resumed, closed, and news that there is somebody to call again -------------
+
+function onCampaign(m) {
+  const was = campaign.status;
+  campaign = { ...campaign, status: m.status };
+  if (m.status === "closed") {
+    campaignNotice = "This campaign has ended. Thank you for calling!";
+    ui.call.disabled = true;
+  } else if (m.status === "paused") {
+    campaignNotice = "The organizers paused the campaign. Finish a call in progress; new calls wait until it resumes.";
+    if (!started) {
+      ui.call.disabled = true;
+      if (current) ui.status.textContent = "The campaign is paused";
+    }
+  } else {
+    campaignNotice = "";
+    if (current && !started) {
+      ui.call.disabled = false;
+      ui.status.textContent = "Not calling";
+    }
+  }
+  notify("");
+  if (pool) pool.onChange(pool.talking ? "talking" : pool.ready ? "waiting" : "off");
+  // A page with nobody to call takes names again when the campaign resumes (or resumed while the socket
+  // was down), when retries are made due or when a list is imported.
+  const news = m.reason === "retries_due" || m.reason === "contacts_added";
+  if (!dialing && waitingForNames && m.status === "active" && (was !== "active" || news)) takeBatch();
+}
+
 // ---- the socket --------------------------------------------------------------------------------------------
 
 function send(message) {
@@ -367,6 +634,7 @@ function send(message) {
 }
 
 const HANDLERS = {
+  campaign: onCampaign,
   bridged(m) {
     // The server connected a voter to this volunteer; their script's first step follows.
     if (!dialing || started) return;
@@ -374,9 +642,13 @@ const HANDLERS = {
     if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
     select(contact);
     beginCall();
-    pool.bridged();
+    connected = true;
+    pool.bridged(m.call_sid);
     ui.status.textContent = STATUS_TEXT["in-progress"];
     ui.call.disabled = true;
+    show(ui.voterHangup, true);
+    ui.voterHangup.disabled = false;
+    setPhase("connected");
   },
   step(m) {
     if (!current || m.contact_id !== current.id) {
@@ -390,9 +662,17 @@ const HANDLERS = {
       select(contact);
     }
     resumeStep = null;
-    beginCall(); // e.g. after a reload, the server resumes the call where it was
+    if (!started) {
+      beginCall(); // e.g. after a reload, the server resumes the call where it was
+      if (phase() === "ready") setPhase("dialing");
+    }
     renderStep(m.step);
     ui.back.disabled = m.can_go_back === false;
+    if (resumeStatus?.contact_id === m.contact_id) {
+      const status = resumeStatus;
+      resumeStatus = null;
+      HANDLERS.call_status(status);
+    }
   },
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
@@ -401,22 +681,27 @@ const HANDLERS = {
     delivery.confirm(m.contact_id);
   },
   call_status(m) {
-    if (current && m.contact_id === current.id) {
-      onCallStatus(m.status);
-      if (m.suggested_result && !ended && FINAL_STATUSES.has(m.status)) {
-        // Nobody to talk to (no answer, busy, a machine): the script's answers are off until a redial, and
-        // the keyboard lands on saving what happened, so one Enter cannot log a conversation.
-        ui.manualResult.value = m.suggested_result;
-        ui.manual.open = true;
-        enableChoices(false);
-        ui.manualSave.focus();
-      }
+    if (!current || m.contact_id !== current.id) {
+      resumeStatus = m; // a resumed call's line, before its contact is shown
+      return;
     }
+    if (dialing && FINAL_STATUSES.has(m.status)) {
+      ui.status.textContent = "The voter hung up: record the result";
+      show(ui.voterHangup, false);
+      return;
+    }
+    if (started && phase() === "ready") setPhase("dialing"); // a call under way (say, after a reload)
+    lineStatus(m.status, m.suggested_result);
   },
   error(m) {
     const finishing = ["no_call", "already_completed", "wrong_contact", "not_done", "lease_expired", "not_in_batch"];
     if (delivery.pending && finishing.includes(m.code)) {
       delivery.overHttp(); // the socket cannot take it (e.g. recorded before a drop): HTTP, same key
+      return;
+    }
+    if (delivery.pending && m.code === "invalid_call_back") {
+      delivery.clear();
+      rejected({ message: m.message, code: m.code, status: 422 });
       return;
     }
     ui.save.textContent = m.message;
@@ -441,9 +726,9 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (typingInField(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (/^[1-9]$/.test(event.key)) {
+  if (/^[1-9]$/.test(event.key) && phase() === "connected") {
     const button = ui.choices.querySelector(`button[data-index="${Number(event.key) - 1}"]`);
-    if (button) {
+    if (button && !button.disabled) {
       event.preventDefault();
       button.click();
     }
@@ -452,15 +737,21 @@ document.addEventListener("keydown", (event) => {
 
 ui.call.addEventListener("click", placeCall);
 ui.hangup.addEventListener("click", hangUp);
+ui.voterHangup.addEventListener("click", hangUpVoter);
+ui.skip.addEventListener("click", skipContact);
+ui.again.addEventListener("click", placeCall);
 ui.back.addEventListener("click", () => send({ type: "back" }));
 ui.form.addEventListener("submit", answerInput);
-ui.finish.addEventListener("click", () => finish(null));
+ui.finish.addEventListener("click", () => finish(phase() === "unanswered" ? unansweredResult : null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
+ui.manualResult.addEventListener("change", updatePicker);
+ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch()));
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
 async function main() {
+  setPhase("idle");
   try {
     await phone.ready();
   } catch (err) {

@@ -1,5 +1,6 @@
 // The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
-import { api, h, humanize, pageData, show, wsUrl } from "./api.js";
+import { api, h, humanize, pageData, plural, show, wsUrl } from "./api.js";
+import { whenToSay } from "./call_time.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -10,6 +11,7 @@ let minute = data.minute;
 let lastCalls = null;
 let delay = 500;
 let pollTimer = null;
+let waitingRetries = 0;
 
 function pct(x) {
   return `${(100 * (x || 0)).toFixed(1).replace(/\.0$/, "")}%`;
@@ -71,8 +73,11 @@ function render(s) {
   $("active_volunteers").textContent = s.active_volunteers;
   $("calls_last_hour").textContent = s.calls_last_hour;
   $("abandon_rate").textContent = s.abandon_rate === null || s.abandon_rate === undefined ? "–" : pct(s.abandon_rate);
-  // Not yet called: waiting in the queue or in a volunteer's list (a list handed back must not raise it).
+  // Not yet called: waiting in the queue or in a volunteer's list (a list handed back must not raise it),
+  // and why those waiting are not called now.
   $("pending").textContent = s.pending === null || s.pending === undefined ? "–" : s.pending + (s.leased || 0);
+  renderToCall(s.to_call);
+  $("skipped").textContent = s.skipped ? `${plural(s.skipped, "voter was", "voters were")} skipped by volunteers (no call made; back in the queue).` : "";
   // Power and predictive modes: how hard the dialer works and how long volunteers wait between voters.
   const dialing = s.mode && s.mode !== "preview" && s.dialer;
   for (const tile of document.querySelectorAll(".dialer-only")) tile.hidden = !dialing;
@@ -110,6 +115,30 @@ function render(s) {
     ...teams.map((row, i) => h("li", {}, h("span", { text: `${i + 1}. ${row.name}` }), h("strong", { text: row.calls }))),
   );
   drawChart();
+}
+
+function renderToCall(t) {
+  if (!t) return;
+  const parts = [`${t.ready} ready now`, `${t.in_lists} in volunteers' lists`];
+  const next = t.next_due_at && !t.ready ? ` (from ${whenToSay(new Date(t.next_due_at))})` : "";
+  parts.push(`${t.waiting_retry} waiting for a retry${t.waiting_retry ? next : ""}`);
+  parts.push(`${t.outside_hours} outside calling hours now`);
+  $("to-call").replaceChildren(...parts.map((text) => h("span", { text })));
+  waitingRetries = t.waiting_retry;
+  show($("retries-btn"), waitingRetries > 0 && campaign.status !== "closed");
+  $("retries-btn").textContent = `Call ${plural(waitingRetries, "retry", "retries")} now`;
+}
+
+async function retriesNow() {
+  $("retries-btn").disabled = true;
+  try {
+    const r = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/retries-now`);
+    $("notice").textContent = `${plural(r.made_due, "voter", "voters")} waiting for a retry can be called now.`;
+  } catch (err) {
+    $("notice").textContent = err.message;
+  }
+  show($("notice"), true);
+  $("retries-btn").disabled = false;
 }
 
 function renderStatus() {
@@ -165,6 +194,7 @@ function connect() {
 }
 
 $("pause-btn").addEventListener("click", togglePause);
+$("retries-btn").addEventListener("click", retriesNow);
 renderStatus();
 drawChart();
 setInterval(() => {

@@ -37,7 +37,7 @@ export class ResultDelivery {
     try {
       await api("POST", `/api/batches/${encodeURIComponent(p.batch_id)}/results`, {
         contact_id: p.contact_id, result: p.result, answers: p.answers, notes: p.notes,
-        idempotency_key: p.idempotency_key, call_sid: null, call_back_at: null,
+        idempotency_key: p.idempotency_key, call_sid: null, call_back_at: p.call_back_at || null,
       });
       this.confirm(p.contact_id);
     } catch (err) {

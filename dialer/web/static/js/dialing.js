@@ -12,6 +12,7 @@ export class DialerPool {
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
     this.talking = false;
+    this.callSid = null; // the voter's line while talking: the page's Hang up ends it
     this.timer = null;
   }
 
@@ -39,13 +40,15 @@ export class DialerPool {
     if (this.ready && !this.talking) api("POST", this.url, { ready: true }).catch(() => {});
   }
 
-  bridged() {
+  bridged(callSid) {
     this.talking = true;
+    this.callSid = callSid || null;
     this.onChange("talking");
   }
 
   async callDone() {
     this.talking = false;
+    this.callSid = null;
     if (this.ready) await this.set(true); // back in the pool for the next voter
   }
 

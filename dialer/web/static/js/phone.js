@@ -32,6 +32,10 @@ export class SimulatedPhone {
     }
     this.onStatus("completed");
   }
+  release() {
+    // Saved: the server has hung up the voter's leg (the simulated carrier reports it as Twilio would).
+    this.callSid = null;
+  }
   async joinConference() {
     // Power and predictive: nothing to connect; the simulated carrier bridges voters in the server's state.
   }
@@ -78,6 +82,10 @@ export class TwilioPhone {
   async hangup() {
     if (this.call) this.call.disconnect();
     this.call = null;
+  }
+  release() {
+    // Saved: the server hung up the voter's leg; the browser's own leg ends with it.
+    this.hangup();
   }
   async joinConference() {
     // Power and predictive: the browser waits in the volunteer's own conference, where the server bridges

@@ -1,0 +1,39 @@
+// The call-back time picker: a date and time on the voter's own clock (calling hours are theirs), checked
+// before it is sent (the server checks it again and answers 422 with the allowed window).
+import { fromZonedInput, insideHours, suggestedCallBack, toZonedInput } from "./call_time.js";
+
+export class CallBackPicker {
+  constructor({ box, input, zone, hint, hours, defaultZone }) {
+    Object.assign(this, { box, input, zoneLabel: zone, hint, hours, defaultZone });
+    this.zone = defaultZone;
+  }
+
+  reset(contact) {
+    this.zone = contact?.timezone || this.defaultZone;
+    this.zoneLabel.textContent = `(their time: ${this.zone.replaceAll("_", " ")})`;
+    this.hint.textContent = `Between ${this.hours.start} and ${this.hours.end} their time.`;
+    const now = new Date();
+    this.input.min = toZonedInput(now, this.zone);
+    this.input.value = toZonedInput(suggestedCallBack(now, this.zone, this.hours), this.zone);
+  }
+
+  show(on) {
+    this.box.hidden = !on;
+  }
+
+  focus() {
+    this.box.hidden = false;
+    this.input.focus();
+  }
+
+  // {iso} for a time that can be kept, else {error} for the volunteer.
+  value(now = new Date()) {
+    const at = fromZonedInput(this.input.value, this.zone);
+    if (!at) return { error: "Pick a date and time to call back." };
+    if (at.getTime() < now.getTime() - 60_000) return { error: "That time has passed: pick a later one." };
+    if (!insideHours(at, this.zone, this.hours)) {
+      return { error: `Pick a time between ${this.hours.start} and ${this.hours.end} their time.` };
+    }
+    return { iso: at.toISOString() };
+  }
+}

@@ -1,0 +1,36 @@
+// "Nobody to call right now": what the 409 no_contacts says, in words a volunteer reads, and when to look
+// again. The page then waits for the campaign's news on the call socket or for that moment: it never polls.
+import { plural } from "./api.js";
+import { atWhen } from "./call_time.js";
+
+export function nobodyToCall(err) {
+  const detail = (err.details || [])[0] || {};
+  const next = detail.next_due_at ? new Date(detail.next_due_at) : null;
+  const waiting = detail.waiting_retry || 0;
+  const outside = detail.outside_hours || 0;
+  if (err.code !== "no_contacts") return { title: "Could not get your list", text: err.message, wakeAt: null };
+  if (detail.reason === "campaign_paused") {
+    return {
+      title: "The campaign is paused",
+      text: "The organizers paused calling. This page picks up again by itself when they resume.",
+      wakeAt: null,
+    };
+  }
+  if (detail.reason === "outside_calling_hours") {
+    const when = next ? ` Calling opens again ${atWhen(next)}.` : "";
+    return {
+      title: "Outside calling hours",
+      text: `It is outside calling hours for everyone left on the list (${plural(outside, "voter", "voters")}).${when}`,
+      wakeAt: next,
+    };
+  }
+  if (waiting && next) {
+    return {
+      title: "Everyone available has been called",
+      text: `${plural(waiting, "voter comes", "voters come")} back for another try ${atWhen(next)}. ` +
+        "This page picks up again by itself then.",
+      wakeAt: next,
+    };
+  }
+  return { title: "Everyone on the list has been called", text: "Thank you!", wakeAt: next };
+}
