@@ -32,6 +32,14 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class DropConnectionRecords(logging.Filter):
+    """Drops uvicorn's per-WebSocket lines, which `DIALER_ACCESS_LOG=0` means to silence with the rest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message in ("connection open", "connection closed") or '"WebSocket /' in message)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -41,6 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dialer.app import create_app
 
     settings = _settings(args.port)
+    if not settings.access_log:
+        # Each socket's "[accepted]" / "connection open" / "connection closed" is an access record too.
+        logging.getLogger("uvicorn.error").addFilter(DropConnectionRecords())
     uvicorn.run(
         create_app(settings),
         host=args.host,

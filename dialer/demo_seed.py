@@ -22,6 +22,7 @@ import httpx
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CAMPAIGN_ID = "demo"
+BATCH_SIZE = 10
 ORGANIZER_EMAIL = "organizer@demo.example.org"
 ORGANIZER_PASSWORD = "demo-organizer-password"
 VOLUNTEER_PASSWORD = "demo-volunteer-password"
@@ -37,7 +38,29 @@ AREA_CODES = [
     ("617", "MA", "America/New_York"),
     ("512", "TX", "America/Chicago"),
     ("206", "WA", "America/Los_Angeles"),
+    ("305", "FL", "America/New_York"),
+    ("404", "GA", "America/New_York"),
+    ("612", "MN", "America/Chicago"),
+    ("702", "NV", "America/Los_Angeles"),
+    ("801", "UT", "America/Denver"),
+    ("503", "OR", "America/Los_Angeles"),
+    ("215", "PA", "America/New_York"),
+    ("313", "MI", "America/Detroit"),
+    ("713", "TX", "America/Chicago"),
+    ("480", "AZ", "America/Phoenix"),
+    ("916", "CA", "America/Los_Angeles"),
+    ("718", "NY", "America/New_York"),
+    ("414", "WI", "America/Chicago"),
+    ("504", "LA", "America/Chicago"),
+    ("615", "TN", "America/Chicago"),
+    ("919", "NC", "America/New_York"),
+    ("208", "ID", "America/Boise"),
+    ("406", "MT", "America/Denver"),
+    ("505", "NM", "America/Denver"),
+    ("802", "VT", "America/New_York"),
 ]
+# Each area code has its own block of fictional numbers: 555-0100..0199.
+MAX_VOTERS = 100 * len(AREA_CODES)
 # One city zone per hour of UTC offset: whatever the hour, one of them is around midday (see daytime_zone).
 DAYTIME_ZONES = [
     "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago",
@@ -95,15 +118,16 @@ def daytime_zone(now: float) -> str:
     return min(DAYTIME_ZONES, key=lambda zone: abs(_local_hours(zone, now) - 13))
 
 
-def call_list(n: int, now: float, seed: int = 7) -> bytes:
-    """A CSV of `n` fictional voters. A voter whose area code's zone is asleep at `now` gets a zone where it
-    is daytime instead, so the demo calls at any hour with any list size (the README says so)."""
-    rng = random.Random(seed)
+def call_list(n: int, now: float, seed: int = 7, start: int = 0) -> bytes:
+    """A CSV of `n` fictional voters, the `start`-th onwards (so later lists add new numbers). A voter whose
+    area code's zone is asleep at `now` gets a zone where it is daytime instead, so the demo calls at any
+    hour with any list size (the README says so)."""
+    rng = random.Random(seed + start)
     daytime = daytime_zone(now)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "first_name", "last_name", "phone", "state", "timezone", "phone_type", "street"])
-    for i in range(min(n, 100 * len(AREA_CODES))):
+    for i in range(start, min(start + n, MAX_VOTERS)):
         area, state, zone = AREA_CODES[i // 100]
         writer.writerow(
             [
@@ -158,7 +182,7 @@ def seed_and_start(
                 "name": "Demo call day: get out the vote",
                 "script_id": "gotv-2026",
                 "caller_id": "+12025550199",
-                "batch_size": 10,
+                "batch_size": BATCH_SIZE,
                 "goal": contacts,
                 "lease_seconds": 900,
                 # power/predictive: the worker's pacer dials (landlines only: no cell consent is claimed).
@@ -193,11 +217,11 @@ def seed_and_start(
         anon.close()
     seeded = Seeded(
         links=[
-            ("organizer dashboard", f"{base_url}/campaigns/{CAMPAIGN_ID}/dashboard"),
-            ("volunteer call page", f"{base_url}/call/{CAMPAIGN_ID}"),
-            ("join link to share", f"{base_url}/join/{CAMPAIGN_ID}"),
             ("sign in", f"{base_url}/signin"),
             ("organizer sign-in", f"{ORGANIZER_EMAIL} / {ORGANIZER_PASSWORD}"),
+            ("organizer dashboard", f"{base_url}/campaigns/{CAMPAIGN_ID}/dashboard"),
+            ("join link to share", f"{base_url}/join/{CAMPAIGN_ID} (new volunteers sign up there)"),
+            ("volunteer call page", f"{base_url}/call/{CAMPAIGN_ID}"),
             ("stats (JSON)", f"{base_url}/api/campaigns/{CAMPAIGN_ID}/stats"),
         ]
     )

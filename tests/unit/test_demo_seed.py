@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialer.demo_seed import AREA_CODES, call_list, daytime_zone, open_now
+from dialer.demo_seed import MAX_VOTERS, call_list, daytime_zone, open_now
 
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 HOUR = 3600
@@ -24,7 +24,7 @@ def test_some_zone_is_in_the_middle_of_its_day_at_every_hour_of_a_year() -> None
 
 
 @given(
-    n=st.integers(min_value=1, max_value=100 * len(AREA_CODES)),
+    n=st.integers(min_value=1, max_value=MAX_VOTERS),
     minute=st.integers(min_value=0, max_value=366 * 24 * 60),
 )
 def test_every_voter_on_the_demo_list_can_be_called_when_it_is_made(n: int, minute: int) -> None:
@@ -33,3 +33,12 @@ def test_every_voter_on_the_demo_list_can_be_called_when_it_is_made(n: int, minu
     assert len(rows) == n
     assert all(open_now(row["timezone"], now) for row in rows)
     assert len({row["phone"] for row in rows}) == n
+
+
+def test_later_lists_add_new_voters_until_the_fictional_numbers_run_out() -> None:
+    now = YEAR_START
+    first = list(csv.DictReader(io.StringIO(call_list(500, now).decode())))
+    more = list(csv.DictReader(io.StringIO(call_list(500, now, start=500).decode())))
+    assert not {r["phone"] for r in first} & {r["phone"] for r in more}
+    assert not {r["id"] for r in first} & {r["id"] for r in more}
+    assert list(csv.DictReader(io.StringIO(call_list(10, now, start=MAX_VOTERS).decode()))) == []
