@@ -7,7 +7,7 @@
 // (a contact, no call yet), dialing (ringing: the script is shown read-only), connected (the voter is on the
 // line: the script takes answers), unanswered (nobody to talk to: only the results that fit), done (the
 // script ended: Save & next). Saving ends the call: the server hangs up the voter's leg.
-import { api, displayPhone, h, humanize, pageData, show, typingInField } from "./api.js";
+import { api, humanize, pageData, show, typingInField } from "./api.js";
 import { SimulatedPhone, TwilioPhone } from "./phone.js";
 import { ResultDelivery } from "./delivery.js";
 import { JsonSocket } from "./socket.js";
@@ -15,9 +15,13 @@ import { DialerPool } from "./dialing.js";
 import { refreshProgress } from "./progress.js";
 import { choiceButtons } from "./steps.js";
 import { nobodyToCall } from "./waiting.js";
-import { historyItems, loadHistory } from "./history.js";
+import { loadHistory } from "./history.js";
+import {
+  CONNECTED_STATUSES, FINAL_STATUSES, STATUS_TEXT, drawContact, drawHistory, drawList, drawNobody, drawPhase,
+  drawUnanswered,
+} from "./call_view.js";
 import { CallBackPicker } from "./call_back.js";
-import { wakeAt } from "./call_time.js";
+import { atWhen, wakeAt } from "./call_time.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -37,20 +41,6 @@ const ui = {
   conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"), voterHangup: $("voter-hangup-btn"),
 };
 
-const STATUS_TEXT = {
-  dialing: "Dialing…", queued: "Dialing…", initiated: "Dialing…", ringing: "Ringing…",
-  "in-progress": "Connected: read the script", answered: "Connected: read the script",
-  completed: "Call ended", busy: "Busy", "no-answer": "No answer", failed: "The call failed",
-  canceled: "Call canceled",
-};
-const UNANSWERED_TEXT = {
-  busy: "the line was busy", failed: "the call did not go through", "no-answer": "nobody answered",
-  canceled: "nobody answered", completed: "nobody answered",
-};
-const FINAL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
-const CONNECTED_STATUSES = new Set(["in-progress", "answered"]);
-// Results that fit a call nobody answered, offered in that state (the carrier's suggestion first).
-const UNANSWERED_RESULTS = ["no_answer", "busy", "voicemail", "disconnected", "wrong_number", "not_home"];
 const PENDING_KEY = `dialer.pending.${cid}`;
 const DONE_KEY = `dialer.done.${cid}`;
 
@@ -70,7 +60,6 @@ let renewTimer = null;
 let wakeTimer = null; // when nobody is left to call: the moment somebody is due again
 let waitingForNames = false; // the page has no list because nobody could be called
 let skipsLeft = 3;
-const callBackTimers = new Set();
 
 // Power and predictive: no list to work through; the server bridges answered voters to this volunteer.
 const dialing = campaign.mode !== "preview";
@@ -108,24 +97,8 @@ function notify(message) {
 
 // ---- phases ---------------------------------------------------------------------------------------------
 
-function setPhase(phase) {
-  ui.card.dataset.phase = phase;
-  const inCall = ["dialing", "connected", "unanswered", "done"].includes(phase);
-  document.body.classList.toggle("in-call", inCall);
-  show(ui.script, ["ready", "dialing", "connected"].includes(phase) && Boolean(step));
-  show(ui.lock, phase === "dialing" || (phase === "ready" && Boolean(step)));
-  enableChoices(phase === "connected");
-  show(ui.outcome, phase === "done");
-  show(ui.unanswered, phase === "unanswered");
-  show(ui.notesBox, inCall);
-  show(ui.manual, ["ready", "dialing", "connected"].includes(phase));
-  show(ui.finish, phase === "done" || phase === "unanswered");
-  show(ui.skip, phase === "ready" && !dialing && skipsLeft > 0);
-  show(ui.about, Boolean(current) && ui.fields.childElementCount > 0);
-  if (inCall && window.matchMedia("(max-width: 700px)").matches) {
-    ui.about.open = false; // on a phone the script needs the room
-    ui.history.open = false;
-  }
+function setPhase(next) {
+  drawPhase(ui, next, { hasStep: Boolean(step), hasContact: Boolean(current), skipsLeft, dialing });
   updatePicker();
 }
 
@@ -163,13 +136,7 @@ function nobodyLeft(err) {
   waitingForNames = true;
   renderList();
   const said = nobodyToCall(err);
-  ui.position.textContent = "";
-  ui.name.textContent = said.title;
-  ui.phone.textContent = "";
-  ui.phone.removeAttribute("href");
-  ui.waiting.textContent = said.text;
-  show(ui.waiting, true);
-  show(ui.history, false);
+  drawNobody(ui, said.title, said.text);
   ui.call.disabled = true;
   show(ui.more, true);
   step = null;
@@ -234,31 +201,14 @@ function releaseBatch() {
 }
 
 function renderList() {
-  ui.list.replaceChildren(
-    ...contacts.map((c, i) => {
-      const result = done[c.id];
-      const label = `${i + 1}. ${c.first_name || ""} ${c.last_name || ""}`.trim();
-      return h("li", { class: `${result ? "done" : ""} ${current && current.id === c.id ? "current" : ""}` },
-        h("button", {
-          type: "button", class: "link", disabled: Boolean(result) || started,
-          "aria-current": current && current.id === c.id ? "true" : null,
-          onclick: () => select(c),
-        }, label),
-        h("span", { class: "chip" }, result ? humanize(result) : current && current.id === c.id ? "Now" : "To call"));
-    }),
-  );
+  drawList(ui, { contacts, done, current, started, onSelect: select });
 }
 
 function selectNext() {
   const next = contacts.find((c) => !done[c.id]);
   if (!next) {
     current = null;
-    ui.name.textContent = "List finished!";
-    ui.phone.textContent = "";
-    ui.phone.removeAttribute("href");
-    ui.fields.replaceChildren();
-    show(ui.history, false);
-    ui.position.textContent = "";
+    drawNobody(ui, "List finished!");
     ui.call.disabled = true;
     step = null;
     setPhase("idle");
@@ -271,26 +221,11 @@ function selectNext() {
 }
 
 function showContact(contact) {
-  const index = contacts.indexOf(contact);
   // In power and predictive modes voters arrive one at a time: "1 of 1" would say nothing.
-  ui.position.textContent = dialing ? "On the line" : `Contact ${index + 1} of ${contacts.length}`;
-  ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
-  ui.phone.textContent = displayPhone(contact.phone);
-  ui.phone.href = `tel:${contact.phone}`;
-  show(ui.waiting, false);
-  const fields = Object.entries(contact.fields || {}).slice(0, 8);
-  // The list's own columns (a "notes" column included) are labelled as coming from the list, apart from
-  // the volunteer's own notes box below.
-  ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
-  ui.about.querySelector("summary").textContent = fields.length ? "About this voter (from the list)" : "About this voter";
-  show(ui.history, false);
-  ui.historyList.replaceChildren();
+  const index = contacts.indexOf(contact);
+  drawContact(ui, contact, dialing ? "On the line" : `Contact ${index + 1} of ${contacts.length}`);
   loadHistory(cid, contact).then((entries) => {
-    if (current !== contact || !entries.length) return;
-    ui.historySummary.textContent = `Called ${entries.length === 1 ? "once" : `${entries.length} times`} before: ` +
-      `${humanize(entries[0].result).toLowerCase()} last time`;
-    ui.historyList.replaceChildren(...historyItems(entries));
-    show(ui.history, true);
+    if (current === contact) drawHistory(ui, entries);
   });
 }
 
@@ -309,7 +244,6 @@ function select(contact) {
   ui.call.disabled = campaign.status !== "active";
   ui.call.textContent = "Call";
   ui.hangup.disabled = true;
-  ui.about.open = !window.matchMedia("(max-width: 700px)").matches;
   updateSkip();
   setPhase("ready");
   renderList();
@@ -403,17 +337,11 @@ function lineStatus(status, suggestion, detail) {
 }
 
 function showUnanswered(suggested, status) {
-  // Nobody to talk to (no answer, busy, a machine): only the results that fit, the suggested one picked,
-  // and one primary button. The script is gone, so no key can log a conversation.
-  unansweredResult = UNANSWERED_RESULTS.includes(suggested) ? suggested : "no_answer";
-  ui.unansweredTitle.textContent = `Nobody to talk to: ${UNANSWERED_TEXT[status] || "nobody answered"}`;
-  const order = [unansweredResult, ...UNANSWERED_RESULTS.filter((r) => r !== unansweredResult)];
-  ui.unansweredChoices.replaceChildren(...order.map((code) => h("label", { class: "result-choice" },
-    h("input", {
-      type: "radio", name: "unanswered-result", value: code, checked: code === unansweredResult,
-      onchange: () => { unansweredResult = code; updateFinishLabel(); },
-    }),
-    ` ${humanize(code)}${code === suggested ? " (suggested)" : ""}`)));
+  // Only the results that fit and one primary button: the script is gone, so no key logs a conversation.
+  unansweredResult = drawUnanswered(ui, suggested, status, (code) => {
+    unansweredResult = code;
+    updateFinishLabel();
+  });
   setPhase("unanswered");
   updateFinishLabel();
   ui.finish.focus();
@@ -471,12 +399,6 @@ function renderStep(s) {
     if (s.input) ui.input.focus();
     else if (buttons.length) buttons[0].focus();
   }
-}
-
-function enableChoices(on) {
-  for (const button of ui.choices.querySelectorAll("button")) button.disabled = !on;
-  ui.input.disabled = !on;
-  ui.form.querySelector("button").disabled = !on;
 }
 
 function renderDone(message) {
@@ -551,9 +473,8 @@ function confirmed(p) {
   ui.save.textContent = `Saved: ${humanize(p.result)}.`;
   if (p.call_back_at) {
     const at = new Date(p.call_back_at);
-    ui.save.textContent += ` They will be called back ${at.toLocaleString([], { weekday: "short", hour: "numeric", minute: "2-digit" })}.`;
-    // If this page is still open then, the call-back comes to this volunteer first.
-    callBackTimers.add(wakeAt(at, refreshBatch));
+    ui.save.textContent += ` They will be called back ${atWhen(at)} (your time).`;
+    wakeAt(at, refreshBatch); // if this page is still open then, the call-back comes to this volunteer first
   }
   refreshProgress(cid, ui.fill, ui.progress);
   if (dialing) {
@@ -561,12 +482,7 @@ function confirmed(p) {
     contacts = [];
     step = null;
     renderList();
-    ui.position.textContent = "";
-    ui.name.textContent = "Waiting for the next voter";
-    ui.phone.textContent = "";
-    ui.phone.removeAttribute("href");
-    ui.fields.replaceChildren();
-    show(ui.history, false);
+    drawNobody(ui, "Waiting for the next voter");
     setPhase("idle");
     show(ui.voterHangup, false);
     pool.callDone();
