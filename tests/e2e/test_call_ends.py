@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,33 @@ def test_saving_a_result_hangs_up_the_voter_on_the_socket_and_over_http(server: 
 
     asyncio.run(go())
     assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+def test_a_call_back_outside_the_voters_hours_is_refused_on_the_socket(server: ServerProcess) -> None:
+    token = signup(server.base_url, "cb@example.org", "Cyd")
+
+    async def go() -> None:
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=server.base_url, headers=auth) as http:
+            contact = (await http.post("/api/campaigns/end/batches")).json()["contacts"][0]
+            url = server.base_url.replace("http", "ws", 1) + f"/ws/call/end?token={token}"
+            async with websockets.connect(url) as ws:
+                await connected_call(http, ws, contact["id"])
+                finish = {"type": "finish", "contact_id": contact["id"], "notes": "", "result": "call_back",
+                          "idempotency_key": str(uuid.uuid4())}  # fmt: skip
+                # The voters live where it is about noon: twelve hours on it is midnight there.
+                at_night = datetime.fromtimestamp(time.time() + 12 * 3600, UTC).isoformat()
+                await ws.send(json.dumps({**finish, "call_back_at": at_night}))
+                refused = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                while refused["type"] == "call_status":
+                    refused = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                assert refused["type"] == "error" and refused["code"] == "invalid_call_back", refused
+                assert "outside calling hours" in refused["message"]
+                afternoon = datetime.fromtimestamp(time.time() + 3 * 3600, UTC).isoformat()
+                await ws.send(json.dumps({**finish, "call_back_at": afternoon}))
+                await next_of(ws, "recorded", contact["id"])
+            with server.client() as admin:
+                stats = admin.get("/api/campaigns/end/stats").json()
+            assert stats["results"]["call_back"] == 1 and stats["calls"] == 1  # the refused one left nothing
+
+    asyncio.run(go())

@@ -330,3 +330,14 @@ def test_a_bridged_voter_is_on_the_line_and_survives_a_reconnect(gotv: Script) -
 def test_without_a_carrier_answers_need_no_call(session: CallSession) -> None:
     session.receive({"type": "start", "contact_id": "c1"})
     assert only(session.receive({"type": "answer", "step": "intro", "choice": 0}))["step"]["id"] == "support"
+
+
+def test_a_call_back_time_is_parsed_and_kept_only_for_a_call_back(session: CallSession) -> None:
+    session.receive({"type": "start", "contact_id": "c1"})
+    finish = {"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "call_back"}
+    bad = session.receive({**finish, "call_back_at": "tomorrow evening"})
+    assert only(bad)["code"] == "bad_message" and "ISO 8601" in only(bad)["message"]
+    good = session.receive({**finish, "call_back_at": "2026-12-07T18:00:00-05:00"})
+    assert good.record is not None and good.record.call_back_at == 1796684400.0
+    other = session.receive({**finish, "result": "no_answer", "call_back_at": "2026-12-07T18:00:00-05:00"})
+    assert other.record is not None and other.record.call_back_at is None
