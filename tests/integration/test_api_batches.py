@@ -109,8 +109,11 @@ def test_take_batch_then_the_same_batch_again(world: World) -> None:
         "phone",
         "state",
         "zip",
+        "timezone",
+        "attempts",
         "fields",
     }
+    assert batch["contacts"][0]["timezone"] == "America/New_York" and batch["contacts"][0]["attempts"] == 0
     status, again = take(world, world.volunteer)
     assert status == 200 and again["id"] == batch["id"]
     _, other = take(world, world.other)
