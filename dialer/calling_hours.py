@@ -197,6 +197,12 @@ def call_back_problem(at: float, zone_name: str, window: Window, now: float) -> 
     return None
 
 
+def local_day(zone_name: str, now: float) -> str:
+    """The date at `now` in the zone, as YYYY-MM-DD (a campaign's day is its default time zone's)."""
+    tz = zone(zone_name)
+    return datetime.fromtimestamp(now, tz or UTC).date().isoformat()
+
+
 def utc(now: float) -> datetime:
     """`now` as an aware UTC datetime (for messages)."""
     return datetime.fromtimestamp(now, UTC)

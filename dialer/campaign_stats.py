@@ -1,14 +1,15 @@
 """One place that completes a campaign's Stats for organizers, used by the HTTP route and the live socket.
 
 `queue.results.stats` counts what the lease queue knows; this adds what the campaign and the dialer know
-(goal, status, mode, abandonment, dial ratio, volunteers' wait, who is still to call and why not now) and
+(goal, status, mode, abandonment, dial ratio, volunteers' wait, who is still to call and why not now, what
+voters said per question) and
 keeps the server's own pseudo-volunteer (`dialer:auto`, which records the calls nobody talked on in power and
 predictive modes) off the leaderboard.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 
@@ -17,11 +18,22 @@ from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
 from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue, iso
+from dialer.scripts.model import Script, ScriptError
+from dialer.scripts.store import ScriptStore
+from dialer.survey import survey_view
 
 DIALER_FIELDS = [
     *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),
     *("dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
 ]
+
+
+async def _script(redis: aioredis.Redis, campaign: Campaign) -> Script | None:
+    try:
+        loaded = await ScriptStore(redis).load(campaign.script_id)
+    except ScriptError:
+        return None
+    return loaded[1] if loaded else None
 
 
 async def enrich(
@@ -40,6 +52,9 @@ async def enrich(
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
     window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
     found = availability(await queue.backlog(campaign.id, now), window, now)
+    counts = cast(dict[str, str], await redis.hgetall(dkeys.survey(campaign.id)))
+    script = await _script(redis, campaign)
+    data["survey"] = survey_view(script, counts) if script else {"conversations": 0, "questions": []}
     data["to_call"] = {
         "ready": found.ready,
         "waiting_retry": found.waiting_retry,

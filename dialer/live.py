@@ -31,10 +31,12 @@ import anyio.abc
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from dialer.calling_hours import local_day
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.queue import keys
 from dialer.queue.results import stats
+from dialer.queue.roster import read_roster
 
 log = logging.getLogger("dialer.live")
 
@@ -69,19 +71,23 @@ class Mailbox:
     def __init__(self, campaign_id: str) -> None:
         self.campaign_id = campaign_id
         self._stats: str | None = None
+        self._roster: str | None = None  # the latest roster message, alongside the stats
         self._version = -1  # of the newest stats offered, so an older computation never overwrites it
         self._control: deque[str] = deque()
         self._ready = anyio.Event()
+        self._sent_roster: str | None = None  # a roster is sent only when it changed
         self.closed: tuple[int, str] | None = None  # (close code, reason) once the service wants it closed
         self.dropped = 0  # stats replaced before they were sent (for tests and the bench)
 
-    def offer_stats(self, text: str, version: int) -> None:
+    def offer_stats(self, text: str, version: int, roster: str | None = None) -> None:
         if version <= self._version or self.closed:
             return
         if self._stats is not None:
             self.dropped += 1
         self._version = version
         self._stats = text
+        if roster is not None and roster != self._sent_roster:
+            self._roster = roster
         self._ready.set()
 
     def offer_control(self, message: dict[str, Any]) -> None:
@@ -95,7 +101,7 @@ class Mailbox:
 
     async def take(self) -> list[str]:
         """Waits until something is pending and returns it in sending order; [] once closed."""
-        while not (self._control or self._stats is not None or self.closed):
+        while not (self._control or self._stats is not None or self._roster is not None or self.closed):
             await self._ready.wait()
             self._ready = anyio.Event()
         if self.closed:
@@ -105,6 +111,9 @@ class Mailbox:
         if self._stats is not None:
             out.append(self._stats)
             self._stats = None
+        if self._roster is not None:
+            out.append(self._roster)
+            self._sent_roster, self._roster = self._roster, None
         return out
 
 
@@ -173,11 +182,12 @@ class LiveHub:
         Call it after `watch`, so a change made while this reads is not lost: it marks the campaign dirty
         and a later flush (with a higher version) carries it.
         """
-        version, text = await self.snapshot(mailbox.campaign_id)
-        mailbox.offer_stats(text, version)
+        version, text, roster = await self.snapshot(mailbox.campaign_id)
+        mailbox.offer_stats(text, version, roster)
 
-    async def snapshot(self, campaign_id: str) -> tuple[int, str]:
-        """(version, the `stats` message as JSON text). Versions grow with the time the reading started."""
+    async def snapshot(self, campaign_id: str) -> tuple[int, str, str | None]:
+        """(version, the `stats` message, the `roster` message) as JSON text. Versions grow with the time
+        the reading started."""
         self._version += 1
         version = self._version
         try:
@@ -192,11 +202,15 @@ class LiveHub:
         except ExceptionGroup as group:
             raise group.exceptions[0] from None  # callers handle a Redis error, not a group of them
         campaign = found["campaign"]
+        roster = None
         if campaign is not None:
-            data = await enrich(self.redis, campaign, data, self.clock())
+            now = self.clock()
+            data = await enrich(self.redis, campaign, data, now)
+            rows = await read_roster(self.redis, campaign_id, local_day(campaign.default_timezone, now), now)
+            roster = json.dumps({"type": "roster", "volunteers": rows}, separators=(",", ":"))
         if self.abandon_rate is not None:
             data["abandon_rate"] = await self.abandon_rate(campaign_id)
-        return version, json.dumps({"type": "stats", **data}, separators=(",", ":"))
+        return version, json.dumps({"type": "stats", **data}, separators=(",", ":")), roster
 
     def changed(self, campaign_id: str) -> None:
         """Notes a change of the campaign; its sockets get fresh stats within `min_interval`."""
@@ -327,7 +341,7 @@ class LiveHub:
         state.dirty = False  # before reading: a change during the read marks it again
         state.last_flush = time.monotonic()
         try:
-            version, text = await self.snapshot(campaign_id)
+            version, text, roster = await self.snapshot(campaign_id)
         except (redis.exceptions.RedisError, OSError) as exc:
             log.warning("live: stats of campaign %s unavailable (%s)", campaign_id, exc)
             state.dirty = True
@@ -335,4 +349,4 @@ class LiveHub:
             return
         self.flushes += 1
         for mailbox in list(state.mailboxes):
-            mailbox.offer_stats(text, version)
+            mailbox.offer_stats(text, version, roster)

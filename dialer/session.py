@@ -9,6 +9,7 @@ Pure: no sockets, no Redis, no clock. The I/O layer pumps:
 - each returns a `Reply`: send its `messages` in order; when `record` is set, record that result through
   the lease queue (as the HTTP results call does) and then call `recorded(contact_id)` or
   `record_failed(code, message)` and send what those return;
+- a reply's `presence` (a raised hand, the page away or back) is for the organizers' roster;
 - after any call, `to_state()` is the small JSON-able state to keep (e.g. in Redis) so that a reconnect
   can rebuild the session with `CallSession.from_state(...)` and send `resume()`'s messages.
 """
@@ -50,9 +51,19 @@ class RecordResult:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """A decision: show this on the organizers' roster. `hand`: the volunteer raised (or lowered) their hand
+    for help; `away`: the page went to the background (True) or came back (False)."""
+
+    hand: bool | None = None
+    away: bool | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     messages: tuple[Message, ...] = ()
     record: RecordResult | None = None
+    presence: Presence | None = None
 
 
 def error(code: str, message: str) -> Message:
@@ -221,6 +232,18 @@ class CallSession:
             record=RecordResult(contact_id, result, answers, notes, key, self.script_version, call_back_at)
         )
 
+    def _hand(self, message: Message) -> Reply:
+        raised = message.get("raised")
+        if not isinstance(raised, bool):
+            return _error_reply("bad_message", "hand needs raised: true or false")
+        return Reply(({"type": "hand", "raised": raised},), presence=Presence(hand=raised))
+
+    def _presence(self, message: Message) -> Reply:
+        away = message.get("away")
+        if not isinstance(away, bool):
+            return _error_reply("bad_message", "presence needs away: true or false")
+        return Reply(presence=Presence(away=away))
+
     # -- helpers -------------------------------------------------------------------------------------------
 
     def _current(self) -> tuple[Walk, Mapping[str, Any]]:
@@ -306,4 +329,6 @@ _HANDLERS: dict[str, Callable[[CallSession, Message], Reply]] = {
     "answer": CallSession._answer,
     "back": CallSession._back,
     "finish": CallSession._finish,
+    "hand": CallSession._hand,
+    "presence": CallSession._presence,
 }

@@ -58,13 +58,15 @@ class AttemptStore:
         )
         return bool(created)
 
-    async def apply(self, campaign_id: str, event: CallEvent, now: float) -> Applied:
+    async def apply(self, campaign_id: str, event: CallEvent, now: float, day: str = "") -> Applied:
+        """Applies one callback; `day` (the campaign's date) counts a finished conversation's length in
+        the volunteer's talk time for that day."""
         sid = attempt_sid(event)
         status = event.status if event.kind is EventKind.STATUS else None
         reply = await run(
             self.redis,
             "attempt_event",
-            [keys.attempt(campaign_id, sid), keys.attempts(campaign_id)],
+            [keys.attempt(campaign_id, sid), keys.attempts(campaign_id), keys.daily(campaign_id, day or "-")],
             [
                 sid,
                 event.dedupe_key,
@@ -77,6 +79,7 @@ class AttemptStore:
                 event.contact_id or "",
                 keys.calls_channel(campaign_id),
                 ATTEMPT_TTL,
+                "1" if day else "",
             ],
         )
         if reply[0] == "duplicate":

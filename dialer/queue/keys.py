@@ -65,6 +65,18 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour)
   {c:<id>}:events                 pubsub channel: a JSON message after every change to the counters
   {c:<id>}:import:<job>           hash   a background import's progress and report; TTL 1 day
+  {c:<id>}:roster                 hash   queue/roster.py  volunteer -> their entry on the organizers' roster
+                                         (JSON: state, since, name, team, hand); see dialer/roster.py
+  {c:<id>}:roster:seen            zset   queue/roster.py  volunteer -> when their call socket was last alive;
+                                         entries unseen for 60 s are dropped by roster.lua
+  {c:<id>}:roster:sockets         hash   queue/roster.py  volunteer -> their open call sockets (the entry goes
+                                         with the last)
+  {c:<id>}:survey                 hash   record.lua  the answers voters gave, tallied: conversations, and
+                                         "<question>\x1f<value>" -> count (survey.py says which count)
+  {c:<id>}:survey:team:<tid>      hash   record.lua  the same, for the conversations of one team's volunteers
+  {c:<id>}:daily:<day>            hash   record.lua, attempt_event.lua  the volunteers' numbers on the
+                                         campaign's day (its default time zone): calls:<v>, conv:<v>,
+                                         talk:<v> (seconds); TTL 3 days
   {c:<id>}:audit                  stream who did what to the campaign's queue and when (queue/audit.py);
                                          capped at about 10,000 entries
   {c:<id>}:dnc                    set    the campaign's phones that are on the do-not-call list (a mirror of
@@ -224,6 +236,30 @@ def calls_per_minute(campaign_id: str) -> str:
 def events(campaign_id: str) -> str:
     """The pub/sub channel of the campaign's changes."""
     return f"{tag(campaign_id)}:events"
+
+
+def roster(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:roster"
+
+
+def roster_seen(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:roster:seen"
+
+
+def roster_sockets(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:roster:sockets"
+
+
+def survey(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:survey"
+
+
+def survey_team(campaign_id: str, team_id: str) -> str:
+    return f"{tag(campaign_id)}:survey:team:{team_id}"
+
+
+def daily(campaign_id: str, day: str) -> str:
+    return f"{tag(campaign_id)}:daily:{day}"
 
 
 def audit(campaign_id: str) -> str:

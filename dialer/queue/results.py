@@ -75,8 +75,13 @@ async def record_result(
     now: float,
     volunteer_name: str = "",
     team: str = "",
+    survey: dict[str, str] | None = None,
+    day: str = "",
 ) -> Recorded:
     """Records a result through the batch `batch_id` held by `volunteer`.
+
+    `survey` is what the organizers' tally counts of this result (survey.countable: None when it was no
+    conversation); `day` the campaign's date, for the volunteer's numbers today ('' for none).
 
     Raises NotInBatch or AlreadyCompleted (HTTP 409). A repeated idempotency key returns the first
     recording with `duplicate=True` and changes nothing (except re-adding a do-not-call phone to the list,
@@ -100,6 +105,9 @@ async def record_result(
             keys.team_board(campaign_id),
             keys.contact_results(campaign_id, result.contact_id),
             keys.callbacks(campaign_id, volunteer),
+            keys.survey(campaign_id),
+            keys.survey_team(campaign_id, team or "-"),
+            keys.daily(campaign_id, day or "-"),
         ],
         [
             keys.tag(campaign_id) + ":",
@@ -120,6 +128,8 @@ async def record_result(
             keys.events(campaign_id),
             team,
             CALL_BACK_GRACE,
+            "" if survey is None else json.dumps(survey, ensure_ascii=False, separators=(",", ":")),
+            day,
         ],
     )
     if reply[0] == "error":

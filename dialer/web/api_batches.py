@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import User
-from dialer.calling_hours import Window, availability, open_zones, parse_instant
+from dialer.calling_hours import Window, availability, local_day, open_zones, parse_instant
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
@@ -29,6 +29,7 @@ from dialer.queue.lease import (
 )
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
+from dialer.survey import countable
 from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
@@ -211,9 +212,11 @@ async def post_result(request: Request) -> Response:
             raise refused
     loaded = await load_campaign_script(d.redis, campaign)
     version = ""
+    tally: dict[str, str] | None = None
     if loaded is not None:
         script, number = loaded
         version = str(number)
+        tally = countable(script, result.result, result.answers)
         found = check_answers(script, contact.to_json(), result.answers)
         if found:
             raise ApiError(
@@ -233,6 +236,8 @@ async def post_result(request: Request) -> Response:
             now=d.clock(),
             volunteer_name=user.name,
             team=await TeamStore(d.redis).team_of(user.id),
+            survey=tally,
+            day=local_day(campaign.default_timezone, d.clock()),
         )
     except QueueError as exc:
         raise queue_error(exc) from None

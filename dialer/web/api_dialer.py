@@ -19,6 +19,8 @@ from dialer.dialing import twiml
 from dialer.dialing.agents import set_ready
 from dialer.dialing.stats import dialer_numbers
 from dialer.models import CampaignStatus, Role
+from dialer.queue.roster import Roster
+from dialer.roster import VolunteerState
 from dialer.telephony.base import MalformedWebhook
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
@@ -44,6 +46,11 @@ async def ready(request: Request) -> Response:
     reply = await set_ready(
         d.redis, campaign.id, user.id, wants, now=d.clock(), lease_seconds=campaign.lease_seconds
     )
+    roster = Roster(d.redis, campaign.id)
+    if reply.state in ("ready", "away") and await roster.on_roster(user.id):
+        # Taking calls or stepping away (power and predictive): the organizers' roster says so.
+        shown = VolunteerState.WAITING if reply.state == "ready" else VolunteerState.AWAY
+        await roster.set_state(user.id, shown.value, d.clock())
     return JSONResponse(reply.to_json())
 
 

@@ -185,6 +185,7 @@ async def dashboard(request: Request) -> Response:
         "campaign": campaign.to_json(),
         "minute": minute,
         "per_minute": [int(n) if n else 0 for n in per_minute],
+        "teams": [{"id": t.id, "name": t.name} for t in await TeamStore(d.redis).all()],
     }
     return render(request, "dashboard.html", {"user": user, "campaign": campaign, "data": data})
 

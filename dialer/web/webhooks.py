@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.calling_hours import Window
+from dialer.calling_hours import Window, local_day
 from dialer.campaigns import CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
@@ -135,7 +135,8 @@ async def _callback(request: Request, amd: bool) -> Response:
         # Signed by the carrier but about nothing we know: acknowledge so it is not retried forever.
         log.warning("callback for unknown campaign %r (CallSid %s)", event.campaign_id, event.call_sid)
         return Response(status_code=204)
-    await AttemptStore(d.redis).apply(campaign.id, event, d.clock())
+    now = d.clock()
+    await AttemptStore(d.redis).apply(campaign.id, event, now, day=local_day(campaign.default_timezone, now))
     pacer_hook = d.services.get("call_event")
     if pacer_hook is not None:
         await pacer_hook(event, campaign)

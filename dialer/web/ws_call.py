@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from dialer.accounts import User
+from dialer.calling_hours import local_day
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
@@ -25,7 +26,9 @@ from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
+from dialer.roster import VolunteerState, state_for_status
 from dialer.session import CallSession, RecordResult, Reply
+from dialer.survey import countable
 from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
 from dialer.web.auth import require_user
@@ -35,6 +38,7 @@ from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
+from dialer.web.ws_presence import RosterPresence
 
 log = logging.getLogger("dialer.ws.call")
 
@@ -67,6 +71,7 @@ class CallSocket:
         self.ws, self.d, self.user, self.campaign = ws, d, user, campaign
         self.state_key = keys.call_session(campaign.id, user.id)
         self.send_lock = anyio.Lock()
+        self.presence = RosterPresence(d, campaign, user)
 
     async def restore(self) -> bool:
         """Rebuild the session (a call in progress keeps its script version); False if no script loads."""
@@ -136,12 +141,15 @@ class CallSocket:
         # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
         await self.save()
         await self.send(reply)
+        if reply.presence is not None:
+            await self.presence.apply(reply.presence)
         if reply.record is not None:
             outcome = await self.record(reply.record)
             await self.save()
             await self.send(outcome)
             if reply.record.contact_id in self.session.completed:
                 # Saved: the conversation is over, so is the call (if the voter's leg is still up).
+                await self.presence.moved(VolunteerState.WAITING)
                 await end_call_after_result(self.d, self.campaign.id, self.user.id, reply.record.contact_id)
 
     async def record(self, decision: RecordResult) -> Reply:
@@ -182,6 +190,8 @@ class CallSocket:
                 now=d.clock(),
                 volunteer_name=self.user.name,
                 team=await TeamStore(d.redis).team_of(self.user.id),
+                survey=countable(self.session.script, decision.result, decision.answers),
+                day=local_day(campaign.default_timezone, d.clock()),
             )
         except QueueError as exc:
             return self.session.record_failed(exc.code, str(exc) or exc.code)
@@ -203,6 +213,7 @@ class CallSocket:
             )
         await self.send(self.session.bridged(contact_id, call_sid))
         await self.save()
+        await self.presence.moved(VolunteerState.TALKING)
 
     async def on_campaign(self, reason: str) -> None:
         """The campaign changed (paused, resumed, settings, retries due, new contacts): reload it, since
@@ -217,6 +228,11 @@ class CallSocket:
         async with self.send_lock:
             await self.ws.send_json(message)
 
+    async def on_hand(self, message: dict[str, Any]) -> None:
+        """An organizer answered the volunteer's raised hand."""
+        async with self.send_lock:
+            await self.ws.send_json({"type": "hand", "raised": False, "by": str(message.get("by", ""))})
+
     async def on_progress(self, message: dict[str, Any]) -> None:
         contact_id = str(message.get("contact_id", ""))
         status = str(message.get("status", ""))
@@ -230,6 +246,9 @@ class CallSocket:
             )
         reply = self.session.call_status(contact_id, status, str(call_sid or ""))
         await self.save()  # the line's state decides whether answers are taken, after a reconnect too
+        moved = state_for_status(status)
+        if moved is not None and reply.messages and contact_id == self.session.contact_id:
+            await self.presence.moved(moved)
         for out in reply.messages:
             out["call_sid"] = call_sid
             answered_by = str(message.get("answered_by") or "")
@@ -241,6 +260,18 @@ class CallSocket:
             if answered_by:
                 out["answered_by"] = answered_by
         await self.send(reply)
+
+
+async def initial_state(d: Deps, campaign: Campaign, volunteer: str) -> VolunteerState:
+    """Where a (re)connecting volunteer stands: in power and predictive modes, what the dialer knows."""
+    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
+        return VolunteerState.WAITING
+    found = await agent(d.redis, campaign.id, volunteer)
+    if found is None or found.state is AgentState.AWAY:
+        return VolunteerState.AWAY
+    return {AgentState.TALKING: VolunteerState.TALKING, AgentState.WRAP_UP: VolunteerState.WRAP_UP}.get(
+        found.state, VolunteerState.WAITING
+    )
 
 
 async def call_socket(ws: WebSocket) -> None:
@@ -262,6 +293,10 @@ async def call_socket(ws: WebSocket) -> None:
     hub = d.services["call_hub"]
     send, progress = hub.register(campaign.id, user.id)
     try:
+        # On the organizers' roster before the first message, so what the page sees the roster shows.
+        await sock.presence.join(
+            await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)
+        )
         await sock.send_campaign("connected")  # first, so a client knows at once whether it may call
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
@@ -283,10 +318,13 @@ async def call_socket(ws: WebSocket) -> None:
                         await sock.on_bridged(message)
                     elif message.get("type") == "campaign":
                         await sock.on_campaign(str(message.get("reason", "")))
+                    elif message.get("type") == "hand":
+                        await sock.on_hand(message)
                     else:
                         await sock.on_progress(message)
 
             tg.start_soon(pump_progress)
+            tg.start_soon(sock.presence.keep_alive)
             try:
                 while True:
                     frame = await ws.receive()
@@ -311,6 +349,7 @@ async def call_socket(ws: WebSocket) -> None:
                 pass
     finally:
         hub.unregister(campaign.id, user.id, send, progress)
+        await sock.presence.leave()
         if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
             # A closed page must not be sent voters: leave the dialing pool (unless talking to one).
             with anyio.CancelScope(shield=True):

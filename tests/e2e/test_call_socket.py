@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from tests.e2e.calling import STAYS_ON_THE_LINE, gotv_campaign, midday_zone, seed, seed_script, signup
-from tests.servers import ServerProcess
+from tests.servers import ADMIN_TOKEN, ServerProcess
 
 
 @dataclass
@@ -226,5 +226,52 @@ def test_pause_and_resume_reach_every_call_socket(setup: Setup) -> None:
                 assert r.status_code == 200 and r.json()["imported"] == 1, r.text
                 news = await reply(other, ("campaign",))
                 assert news == {"type": "campaign", "status": "active", "reason": "contacts_added"}
+
+    asyncio.run(go())
+
+
+def test_the_roster_follows_the_page_and_a_raised_hand_is_answered(setup: Setup) -> None:
+    base = setup.server.base_url
+    email = "rosa@example.org"
+    r = httpx.post(
+        f"{base}/api/auth/signup", json={"email": email, "name": "Rosa Roster", "password": "a long password"}
+    )
+    token, me = r.json()["token"], r.json()["user"]["id"]
+    contact = httpx.post(
+        f"{base}/api/campaigns/dc/batches", headers={"Authorization": f"Bearer {token}"}
+    ).json()["contacts"][0]
+    url = base.replace("http", "ws", 1) + f"/ws/call/dc?token={token}"
+    live_url = base.replace("http", "ws", 1) + f"/ws/campaigns/dc/live?token={ADMIN_TOKEN}"
+
+    def mine(admin: httpx.Client) -> dict[str, Any] | None:
+        rows = admin.get("/api/campaigns/dc/roster").json()
+        return next((row for row in rows if row["volunteer"] == me), None)
+
+    async def go() -> None:
+        with setup.server.client() as admin:
+            async with websockets.connect(live_url) as live, websockets.connect(url) as ws:
+                await hello(ws)
+                row = mine(admin)
+                assert row is not None and row["state"] == "waiting" and row["name"] == "Rosa Roster"
+                await ws.send(json.dumps({"type": "start", "contact_id": contact["id"]}))
+                await on_the_line(ws, base, token, contact["id"])
+                assert mine(admin)["state"] == "talking"  # type: ignore[index]
+                await ws.send(json.dumps({"type": "hand", "raised": True}))
+                assert await reply(ws, ("hand",)) == {"type": "hand", "raised": True}
+                # The organizers' live socket shows it within a second.
+                while True:
+                    pushed = json.loads(await asyncio.wait_for(live.recv(), 5))
+                    rows = pushed.get("volunteers", []) if pushed["type"] == "roster" else []
+                    if any(r["volunteer"] == me and r["hand_raised"] for r in rows):
+                        break
+                answered = admin.post(f"/api/campaigns/dc/roster/{me}/hand", json={"raised": False})
+                assert answered.status_code == 204
+                assert await reply(ws, ("hand",)) == {"type": "hand", "raised": False, "by": "Administrator"}
+                assert not mine(admin)["hand_raised"]  # type: ignore[index]
+            for _ in range(50):  # the page closed: off the roster
+                if mine(admin) is None:
+                    break
+                await asyncio.sleep(0.1)
+            assert mine(admin) is None
 
     asyncio.run(go())

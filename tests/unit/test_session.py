@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialer.scripts import Script, load_script
-from dialer.session import CallSession, RecordResult, Reply
+from dialer.session import CallSession, Presence, RecordResult, Reply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BATCH = {
@@ -341,3 +341,11 @@ def test_a_call_back_time_is_parsed_and_kept_only_for_a_call_back(session: CallS
     assert good.record is not None and good.record.call_back_at == 1796684400.0
     other = session.receive({**finish, "result": "no_answer", "call_back_at": "2026-12-07T18:00:00-05:00"})
     assert other.record is not None and other.record.call_back_at is None
+
+
+def test_a_raised_hand_and_the_page_going_away_are_for_the_roster(session: CallSession) -> None:
+    raised = session.receive({"type": "hand", "raised": True})
+    assert raised.messages == ({"type": "hand", "raised": True},) and raised.presence == Presence(hand=True)
+    assert session.receive({"type": "presence", "away": True}).presence == Presence(away=True)
+    assert only(session.receive({"type": "hand", "raised": "yes"}))["code"] == "bad_message"
+    assert only(session.receive({"type": "presence"}))["code"] == "bad_message"

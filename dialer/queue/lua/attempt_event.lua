@@ -1,10 +1,10 @@
 -- Apply one carrier callback to a call attempt: once per callback, and the status only moves forward.
 -- Callbacks arrive out of order and are retried; a repeated one (same dedupe key) changes nothing, and an
 -- older status than the one known is kept as a seen callback but does not move the attempt back.
--- KEYS: [1] attempt:<attempt sid>  [2] attempts (zset)
+-- KEYS: [1] attempt:<attempt sid>  [2] attempts (zset)  [3] {c}:daily:<day> (the volunteers' numbers today)
 -- ARGV: [1] attempt sid  [2] dedupe key  [3] status ('' for an AMD verdict)  [4] status rank  [5] now
 --       [6] duration ('' if none)  [7] answered_by ('' if none)  [8] leg sid  [9] contact_id from the URL
---       [10] channel to publish progress on  [11] ttl seconds
+--       [10] channel to publish progress on  [11] ttl seconds  [12] '1' to count talk time in KEYS[3]
 -- Returns: {'duplicate'} | {'stale', status} | {'applied', status, volunteer, contact_id, answered_by}
 local key = KEYS[1]
 if redis.call('HSETNX', key, 'cb:' .. ARGV[2], ARGV[5]) == 0 then
@@ -24,7 +24,15 @@ if ARGV[3] ~= '' then
     status = ARGV[3]
     redis.call('HSET', key, 'status', status, 'rank', ARGV[4])
     if status == 'in-progress' then redis.call('HSET', key, 'answered_at', ARGV[5]) end
-    if tonumber(ARGV[4]) >= 4 then redis.call('HSET', key, 'ended_at', ARGV[5]) end
+    if tonumber(ARGV[4]) >= 4 then
+      redis.call('HSET', key, 'ended_at', ARGV[5])
+      local answered, who = unpack(redis.call('HMGET', key, 'answered_at', 'volunteer'))
+      if ARGV[12] == '1' and answered and who and who ~= '' then
+        -- The conversation's length, for the volunteer's talk time today on the organizers' roster.
+        redis.call('HINCRBYFLOAT', KEYS[3], 'talk:' .. who, math.max(0, tonumber(ARGV[5]) - tonumber(answered)))
+        redis.call('EXPIRE', KEYS[3], 3 * 86400)
+      end
+    end
     changed = true
   end
 end

@@ -5,11 +5,14 @@
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
 --       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
 --       [10] {c}:team-board  [11] {c}:contact:<cid>:results  [12] {c}:callbacks:<volunteer>
+--       [13] {c}:survey  [14] {c}:survey:team:<tid>  [15] {c}:daily:<day>
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
 --       [15] script version  [16] channel to publish on  [17] the volunteer's team id ('' for none)
 --       [18] seconds a call-back stays reserved for the volunteer who arranged it, after it is due
+--       [19] the answers the survey tallies, JSON {question: value} ('' when the result is no conversation)
+--       [20] the campaign's day ('' for none): the volunteer's calls and conversations today
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
 local P = ARGV[1]
 local bid = ARGV[2]
@@ -82,8 +85,24 @@ local calls = redis.call('HINCRBY', KEYS[5], 'calls', 1)
 redis.call('HINCRBY', KEYS[5], 'result:' .. code, 1)
 if code == 'contacted' then redis.call('HINCRBY', KEYS[5], 'reached', 1) end
 redis.call('ZINCRBY', KEYS[6], 1, ARGV[3])
-if ARGV[17] and ARGV[17] ~= '' then redis.call('ZINCRBY', KEYS[10], 1, ARGV[17]) end
+if ARGV[17] and ARGV[17] ~= '' then redis.call('ZINCRBY', KEYS[10], 1, ARGV[17]) end -- the team board
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[7], ARGV[3], ARGV[4]) end
 redis.call('HINCRBY', KEYS[8], tostring(math.floor(now / 60)), 1)
+local team = ARGV[17] or ''
+if ARGV[19] ~= '' then
+  -- A conversation: what the voter said, tallied per question for the organizers (survey.py).
+  redis.call('HINCRBY', KEYS[13], 'conversations', 1)
+  if team ~= '' then redis.call('HINCRBY', KEYS[14], 'conversations', 1) end
+  for question, value in pairs(cjson.decode(ARGV[19])) do
+    local field = question .. '\31' .. value
+    redis.call('HINCRBY', KEYS[13], field, 1)
+    if team ~= '' then redis.call('HINCRBY', KEYS[14], field, 1) end
+  end
+end
+if ARGV[20] ~= '' then
+  redis.call('HINCRBY', KEYS[15], 'calls:' .. ARGV[3], 1)
+  if ARGV[19] ~= '' then redis.call('HINCRBY', KEYS[15], 'conv:' .. ARGV[3], 1) end
+  redis.call('EXPIRE', KEYS[15], 3 * 86400)
+end
 redis.call('PUBLISH', ARGV[16], cjson.encode({type = 'result', contact_id = cid, result = code, calls = calls}))
 return {'recorded', id, c[5] or '', attempt}

@@ -549,8 +549,22 @@ function send(message) {
   return socket.send(message);
 }
 
+// ---- asking for help, and stepping away (the organizers' roster shows both) -----------------------------
+
+let handRaised = false;
+
+function showHand(raised, by) {
+  handRaised = raised;
+  $("hand-btn").textContent = raised ? "Lower my hand" : "Ask for help";
+  $("hand-btn").setAttribute("aria-pressed", String(raised));
+  $("hand-status").textContent = by ? `${by} is coming to help.` : raised ? "Your hand is up: an organizer will come to you." : "";
+}
+
 const HANDLERS = {
   campaign: onCampaign,
+  hand(m) {
+    showHand(m.raised, m.by);
+  },
   bridged(m) {
     // The server connected a voter to this volunteer; their script's first step follows.
     if (!dialing || started) return;
@@ -663,6 +677,8 @@ ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
 ui.manualResult.addEventListener("change", updatePicker);
 ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
+$("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
+document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
 window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch()));
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 

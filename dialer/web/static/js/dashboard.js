@@ -1,6 +1,7 @@
 // The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
 import { api, h, humanize, pageData, plural, show, wsUrl } from "./api.js";
 import { whenToSay } from "./call_time.js";
+import { Roster, drawSurvey } from "./console.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -12,6 +13,29 @@ let lastCalls = null;
 let delay = 500;
 let pollTimer = null;
 let waitingRetries = 0;
+const teamNames = Object.fromEntries((data.teams || []).map((t) => [t.id, t.name]));
+const roster = new Roster(cid, $("roster"), $("roster-count"));
+for (const t of data.teams || []) $("survey-team").append(h("option", { value: t.id, text: t.name }));
+
+function renderRoster(rows) {
+  roster.update((rows || []).map((r) => ({ ...r, team_name: r.team ? teamNames[r.team] || "" : "" })));
+}
+
+// The survey: everyone's comes with each stats message; a team's is fetched when a push says it may move.
+async function renderSurvey(overall) {
+  const team = $("survey-team").value;
+  $("survey-csv").href = `/api/campaigns/${encodeURIComponent(cid)}/survey.csv${team ? `?team=${encodeURIComponent(team)}` : ""}`;
+  let survey = overall;
+  if (team) {
+    try {
+      survey = await api("GET", `/api/campaigns/${encodeURIComponent(cid)}/survey?team=${encodeURIComponent(team)}`);
+    } catch {
+      return;
+    }
+  }
+  drawSurvey($("survey"), $("survey-total"), survey);
+}
+let lastSurvey = null;
 
 function pct(x) {
   return `${(100 * (x || 0)).toFixed(1).replace(/\.0$/, "")}%`;
@@ -77,6 +101,10 @@ function render(s) {
   // and why those waiting are not called now.
   $("pending").textContent = s.pending === null || s.pending === undefined ? "–" : s.pending + (s.leased || 0);
   renderToCall(s.to_call);
+  if (s.survey) {
+    lastSurvey = s.survey;
+    renderSurvey(s.survey);
+  }
   $("skipped").textContent = s.skipped ? `${plural(s.skipped, "voter was", "voters were")} skipped by volunteers (no call made; back in the queue).` : "";
   // Power and predictive modes: how hard the dialer works and how long volunteers wait between voters.
   const dialing = s.mode && s.mode !== "preview" && s.dialer;
@@ -179,6 +207,7 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "stats") render(message);
+    if (message.type === "roster") renderRoster(message.volunteers);
     if (message.type === "campaign") {
       // Another organizer paused, resumed or switched the mode: {type, campaign_id, status, mode}.
       campaign = { ...campaign, status: message.status ?? campaign.status, mode: message.mode ?? campaign.mode };
@@ -195,6 +224,7 @@ function connect() {
 
 $("pause-btn").addEventListener("click", togglePause);
 $("retries-btn").addEventListener("click", retriesNow);
+$("survey-team").addEventListener("change", () => renderSurvey(lastSurvey));
 renderStatus();
 drawChart();
 setInterval(() => {
