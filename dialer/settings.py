@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 CARRIERS = ("simulated", "twilio")
+# The admin token is a password that never expires and is never rate limited by an account lockout: a
+# short one could be guessed. 32 characters is what `secrets.token_urlsafe(24)` gives.
+MIN_ADMIN_TOKEN = 32
 
 
 class SettingsError(ValueError):
@@ -68,12 +71,18 @@ class Settings:
                 raise SettingsError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}")
             public_url = public_url.rstrip("/")
         resolved_port = port if port is not None else _int(get("PORT"), "PORT", 8000)
+        admin_token = get("DIALER_ADMIN_TOKEN")
+        if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN:
+            raise SettingsError(
+                f"DIALER_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters (it has {len(admin_token)}); "
+                "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         settings = cls(
             redis_url=get("REDIS_URL"),
             rq_redis_url=get("RQ_REDIS_URL"),
             data_dir=Path(get("DIALER_DATA_DIR") or "var"),
             secret_key=get("DIALER_SECRET_KEY"),
-            admin_token=get("DIALER_ADMIN_TOKEN"),
+            admin_token=admin_token,
             public_url=public_url,
             carrier=carrier,
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
