@@ -25,6 +25,7 @@ from dialer.dialing.bridge import DialEvents
 from dialer.embedded import EmbeddedRedis
 from dialer.jobs import enqueuer
 from dialer.live import LiveHub
+from dialer.passwords import HashPool
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
@@ -106,6 +107,7 @@ def create_app(
             clock=clock,
             secret_key=settings.resolve_secret_key(),
             carrier=the_carrier,
+            hashing=HashPool.for_memory(settings.hash_memory_mb),
             services={
                 "call_hub": hub,
                 "live": live,

@@ -51,6 +51,9 @@ class Settings:
     access_log: bool = True
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
+    # Memory that password hashing (argon2, 64 MiB a hash) may take at once: with the CPU cores it sets how
+    # many sign-ups and sign-ins are checked at the same time (DIALER_HASH_MEMORY_MB).
+    hash_memory_mb: int = 256
     port: int = 8000
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -74,8 +77,9 @@ class Settings:
         admin_token = get("DIALER_ADMIN_TOKEN")
         if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN:
             raise SettingsError(
-                f"DIALER_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters (it has {len(admin_token)}); "
-                "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                f"DIALER_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters "
+                f"(it has {len(admin_token)}); make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         settings = cls(
             redis_url=get("REDIS_URL"),
@@ -97,6 +101,7 @@ class Settings:
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
             access_log=(get("DIALER_ACCESS_LOG") or "1").lower() not in ("0", "false", "no", "off"),
+            hash_memory_mb=_positive_int(get("DIALER_HASH_MEMORY_MB"), "DIALER_HASH_MEMORY_MB", 256),
             port=resolved_port,
         )
         if carrier == "twilio":
@@ -147,6 +152,13 @@ def _int(raw: str | None, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _positive_int(raw: str | None, name: str, default: int) -> int:
+    value = _int(raw, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number above 0, not {raw!r}")
+    return value
 
 
 def _positive_float(raw: str | None, name: str, default: float) -> float:

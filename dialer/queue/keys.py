@@ -5,7 +5,9 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:user-email:<email>       string accounts.py   lower-cased email -> user id
   dialer:users                    zset   accounts.py   user ids by creation time
   dialer:token:<sha256>           string accounts.py   bearer token hash -> user id (tokens are stored hashed)
-  dialer:ratelimit:<kind>:<who>   string accounts.py   failed sign-in counter; TTL = the window
+  dialer:ratelimit:<kind>:<who>   string signin_limits.py  sign-in counters, TTL = the window (15 min):
+                                         login-email:<sha256> attempts, counted before the password is
+                                         checked; login-addr:<address> failed sign-ins and bearer tokens
   dialer:campaigns                zset   campaigns.py  campaign ids by creation time
   dialer:team:<tid>               hash   teams.py      a team: name, leader, join code, created_at
   dialer:team-code:<code>         string teams.py      join code -> team id

@@ -9,6 +9,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from starlette.requests import HTTPConnection
 
+from dialer.passwords import HashPool
 from dialer.settings import Settings
 
 
@@ -19,6 +20,8 @@ class Deps:
     clock: Callable[[], float]
     secret_key: str
     carrier: Any = None
+    # Bounds concurrent argon2 work (sign-up, sign-in); None hashes without a bound (tests' own apps).
+    hashing: HashPool | None = None
     # Services added by later layers (queue, script store, live fan-out), by name.
     services: dict[str, Any] = field(default_factory=dict)
 
