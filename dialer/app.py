@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -108,6 +109,7 @@ def create_app(
             secret_key=settings.resolve_secret_key(),
             carrier=the_carrier,
             hashing=HashPool.for_memory(settings.hash_memory_mb),
+            parsing=anyio.CapacityLimiter(os.cpu_count() or 1),
             services={
                 "call_hub": hub,
                 "live": live,
