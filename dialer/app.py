@@ -49,6 +49,7 @@ from dialer.web import (
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
+from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
 
 log = logging.getLogger("dialer")
@@ -136,6 +137,9 @@ def create_app(
     return Starlette(
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[Middleware(SecurityMiddleware, settings=settings)],
+        middleware=[
+            Middleware(SecurityMiddleware, settings=settings),
+            Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )

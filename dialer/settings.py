@@ -46,9 +46,10 @@ class Settings:
     # How simulated voters behave: SimProfile's fields (human_rate, machine_rate, busy_rate, fail_rate,
     # pickup_min/max, talk_mean/sd, ...) as JSON in DIALER_SIM_PROFILE; empty means its defaults.
     sim_profile: Mapping[str, float] = field(default_factory=dict)
-    # Largest accepted request body, in bytes (call lists are the big ones).
     # One log line per request from uvicorn (DIALER_ACCESS_LOG=0 turns them off, as the demo does).
     access_log: bool = True
+    # Largest accepted request body, in bytes, counted as it streams (call lists are the big ones);
+    # DIALER_MAX_UPLOAD_MB.
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
     # Memory that password hashing (argon2, 64 MiB a hash) may take at once: with the CPU cores it sets how
@@ -101,6 +102,9 @@ class Settings:
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
             access_log=(get("DIALER_ACCESS_LOG") or "1").lower() not in ("0", "false", "no", "off"),
+            max_body_bytes=_positive_int(get("DIALER_MAX_UPLOAD_MB"), "DIALER_MAX_UPLOAD_MB", 64)
+            * 1024
+            * 1024,
             hash_memory_mb=_positive_int(get("DIALER_HASH_MEMORY_MB"), "DIALER_HASH_MEMORY_MB", 256),
             port=resolved_port,
         )
