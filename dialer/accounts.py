@@ -42,7 +42,14 @@ class User:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}
 
 
+# Who the DIALER_ADMIN_TOKEN is. Not an account: it is never stored (no user hash, no team), so code that
+# would write per-user data checks `is_account` first.
 ADMIN_TOKEN_USER = User(id="admin", email="admin@localhost", name="Administrator", role=Role.ADMIN)
+ROLES = frozenset(role.value for role in Role)
+
+
+def is_account(user: User) -> bool:
+    return user is not ADMIN_TOKEN_USER and user.id != ADMIN_TOKEN_USER.id
 
 
 class EmailTaken(Exception):
@@ -94,9 +101,12 @@ class AccountStore:
 
     async def _load(self, uid: str) -> tuple[User, str] | None:
         data: dict[str, str] = await self.redis.hgetall(keys.user(uid))  # type: ignore[assignment]
-        if not data:
+        if not all(data.get(field) for field in ("email", "name", "role")) or data["role"] not in ROLES:
+            # Not an account: nothing, or a partial hash some bug wrote (older versions stored a team for
+            # the admin token's pseudo-user this way).
             return None
-        return User(id=uid, email=data["email"], name=data["name"], role=Role(data["role"])), data["password"]
+        user = User(id=uid, email=data["email"], name=data["name"], role=Role(data["role"]))
+        return user, data.get("password", "")
 
     async def get(self, uid: str) -> User | None:
         found = await self._load(uid)
@@ -107,7 +117,7 @@ class AccountStore:
         return await self._load(str(uid)) if uid is not None else None
 
     async def set_role(self, uid: str, role: Role) -> User | None:
-        if not await self.redis.exists(keys.user(uid)):
+        if await self.get(uid) is None:
             return None
         await self.redis.hset(keys.user(uid), "role", role.value)
         return await self.get(uid)
