@@ -60,7 +60,8 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:batch:<bid>:done       set    contacts with a result recorded through the batch; TTL as above
   {c:<id>}:holder:<volunteer>     string the volunteer's open batch id; deleted when the batch closes
   {c:<id>}:results                stream the append-only results log (one entry per recorded result)
-  {c:<id>}:idem                   hash   idempotency key -> results stream entry id
+  {c:<id>}:idem                   hash   "<batch id>|<idempotency key>" -> results stream entry id (keys
+                                         are scoped to the batch, so one volunteer's cannot mask another's)
   {c:<id>}:counters               hash   contacts, pending, leased, completed, calls, reached, result:<code>
   {c:<id>}:board                  zset   volunteer -> recorded calls (the leaderboard)
   {c:<id>}:names                  hash   volunteer -> display name, for the leaderboard
