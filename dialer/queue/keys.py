@@ -43,7 +43,8 @@ the design runs unchanged on Redis Cluster:
                                          phone_type, fields (JSON), status pending|leased|done, batch, due,
                                          attempts, result, card (JSON of what claim hands out),
                                          reserved_for, reserved_until (a call-back kept for the volunteer
-                                         who arranged it until then)
+                                         who arranged it until then); dials, dial_batch, batch_dials:
+                                         volunteers' dials (queue/attempts.py, dial_start.lua)
   {c:<id>}:contact:<cid>:results  list   the contact's results stream entry ids, oldest first (its history
                                          for the next caller); the last 50
   {c:<id>}:callbacks:<volunteer>  zset   call-backs the volunteer arranged, by their time (claim.lua hands
