@@ -141,9 +141,11 @@ class Settings:
         except FileNotFoundError:
             pass
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)  # with the embedded Redis's files: password hashes, voter data
         key = secrets.token_urlsafe(48)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(key)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(key)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return key
