@@ -72,7 +72,7 @@ def window_of(campaign: Campaign) -> Window:
 
 async def take_batch(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     d = deps(request)
     now = d.clock()
     queue = LeaseQueue(d.redis)

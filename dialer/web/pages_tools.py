@@ -148,7 +148,7 @@ def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dic
 
 async def progress(request: Request) -> Response:
     user = await require_user(request)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     d = deps(request)
     counters = await d.redis.hmget(keys.counters(campaign.id), ["calls", "reached"])
     mine = await d.redis.zscore(keys.leaderboard(campaign.id), user.id)
