@@ -41,6 +41,7 @@ from dialer.web import (
     api_scripts,
     api_teams,
     api_voice,
+    openapi,
     pages,
     webhooks,
     ws_call,
@@ -68,6 +69,7 @@ async def healthz(request: Request) -> Response:
 def route_table() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
+        *openapi.routes,
         *api_auth.routes,
         *api_campaigns.routes,
         *api_batches.routes,
