@@ -23,7 +23,20 @@ NO_BODY = {"description": "Nothing"}
 BY_CAMPAIGN = "$response.body#/id"
 CAMPAIGN_LINKS = {
     name: link(name, campaign_id=BY_CAMPAIGN)
-    for name in ("getCampaign", "patchCampaign", "importContacts", "takeBatch", "campaignStats", "resultsCsv")
+    for name in (
+        "getCampaign",
+        "patchCampaign",
+        "importContacts",
+        "takeBatch",
+        "campaignStats",
+        "resultsCsv",
+        "placeCall",
+        "ready",
+        "dialerNumbers",
+        "auditLog",
+        "retriesNow",
+        "callProgress",
+    )
 }
 BATCH_LINKS = {
     name: link(name, batch_id=BY_CAMPAIGN) for name in ("renewBatch", "releaseBatch", "postResult")

@@ -268,7 +268,7 @@ SCHEMAS: dict[str, Schema] = {
         abandon_cap=NUMBER,
         dial_ratio=NUMBER,
         lines=INT,
-        mean_wait_seconds=NUMBER,
+        mean_wait_seconds=nullable(NUMBER),
         volunteers={"type": "object", "additionalProperties": INT},
     ),
     "AuditEntry": obj(
