@@ -73,7 +73,7 @@ async def place_simulated_call(request: Request) -> Response:
 async def get_call(request: Request) -> Response:
     """One call as the carrier last reported it: for the volunteer who placed it, and organizers."""
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     attempt = await AttemptStore(deps(request).redis).get(campaign.id, request.path_params["call_sid"])
     if attempt is None or not (attempt.get("volunteer") == user.id or user.role.includes(Role.ORGANIZER)):
         raise ApiError(404, "not_found", "No call of yours with that CallSid.")

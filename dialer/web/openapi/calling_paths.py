@@ -17,6 +17,10 @@ from dialer.web.openapi.operations import (
 )
 from dialer.web.openapi.schemas import ref
 
+CALL_LINKS = {
+    name: link(name, campaign_id="$request.path.campaign_id", call_sid="$response.body#/call_sid")
+    for name in ("getCall", "hangUp")
+}
 BATCH_ID = path_param("batch_id", description="The batch's id (it names its campaign)")
 
 
@@ -160,10 +164,20 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 role="volunteer",
                 params=(CAMPAIGN_ID,),
                 body=json_body(ref("PlaceCall")),
-                answers={201: json_answer("Dialing", ref("CallPlaced"))},
+                answers={201: json_answer("Dialing", ref("CallPlaced"), CALL_LINKS)},
                 errors=(409, 502),
                 description="409 `call_refused` with the reason spoken, `use_voice_sdk` with Twilio; "
                 "502 `carrier_unreachable` when PUBLIC_URL does not lead here.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/calls/{call_sid}": {
+            "get": op(
+                "getCall",
+                "A call as the carrier last reported it (whoever placed it, organizers)",
+                tag=calls,
+                role="volunteer",
+                params=(CAMPAIGN_ID, path_param("call_sid")),
+                answers={200: json_answer("The call", ref("Call"))},
             ),
         },
         "/api/campaigns/{campaign_id}/calls/{call_sid}/hangup": {

@@ -235,6 +235,15 @@ SCHEMAS: dict[str, Schema] = {
     "PlaceCall": obj(
         ["contact_id"], closed=True, contact_id={"type": "string", "minLength": 1, "maxLength": 64}
     ),
+    "Call": obj(
+        ["call_sid", "contact_id", "status", "answered_by", "started_at", "ended_at"],
+        call_sid=STRING,
+        contact_id=STRING,
+        status=nullable(STRING),
+        answered_by=nullable(STRING),
+        started_at=nullable(TIME),
+        ended_at=nullable(TIME),
+    ),
     "CallPlaced": obj(["call_sid", "dialing"], call_sid=STRING, dialing={"const": True}),
     "Ready": obj(["ready"], closed=True, ready=BOOL),
     "ReadyState": obj(
