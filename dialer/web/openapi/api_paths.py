@@ -127,6 +127,13 @@ def api_paths() -> dict[str, dict[str, Any]]:
             ),
         },
         "/api/scripts": {
+            "get": op(
+                "listScripts",
+                "The uploaded scripts, most recently updated first (the script picker)",
+                tag="scripts",
+                role="organizer",
+                answers={200: json_answer("Scripts", {"type": "array", "items": ref("ScriptSummary")})},
+            ),
             "post": op(
                 "uploadScript",
                 "Upload a script (a new version of its id)",

@@ -207,6 +207,9 @@ SCHEMAS: dict[str, Schema] = {
         version=INT,
         warnings={"type": "array", "items": obj(["path", "message"], path=STRING, message=STRING)},
     ),
+    "ScriptSummary": obj(
+        ["id", "title", "version", "updated_at"], id=STRING, title=STRING, version=INT, updated_at=TIME
+    ),
     "ScriptDocument": {
         "type": "object",
         "description": "A script document (API.md's Script document), as uploaded, with its `version`.",
