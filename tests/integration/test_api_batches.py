@@ -109,6 +109,8 @@ def test_take_batch_then_the_same_batch_again(world: World) -> None:
         "phone",
         "state",
         "zip",
+        "timezone",
+        "attempts",
         "fields",
     }
     status, again = take(world, world.volunteer)
