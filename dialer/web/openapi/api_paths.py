@@ -39,7 +39,8 @@ CAMPAIGN_LINKS = {
     )
 }
 BATCH_LINKS = {
-    name: link(name, batch_id=BY_CAMPAIGN) for name in ("renewBatch", "releaseBatch", "postResult")
+    name: link(name, batch_id=BY_CAMPAIGN)
+    for name in ("renewBatch", "releaseBatch", "postResult", "skipContact")
 }
 
 

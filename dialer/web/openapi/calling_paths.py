@@ -156,6 +156,29 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 answers={200: json_answer("The token", ref("VoiceToken"))},
             ),
         },
+        "/api/batches/{batch_id}/skip": {
+            "post": op(
+                "skipContact",
+                "Put a contact of your batch back in the queue uncalled",
+                tag=calls,
+                role="volunteer",
+                params=(BATCH_ID,),
+                body=json_body(ref("PlaceCall")),
+                answers={200: json_answer("Skipped", ref("Skipped"))},
+                errors=(409, 410),
+                description="409 `call_in_progress` while the voter is on a call.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/contacts/{contact_id}/history": {
+            "get": op(
+                "contactHistory",
+                "What earlier callers recorded for this voter, newest first (its holder, organizers)",
+                tag=calls,
+                role="volunteer",
+                params=(CAMPAIGN_ID, path_param("contact_id")),
+                answers={200: json_answer("History", {"type": "array", "items": ref("HistoryEntry")})},
+            ),
+        },
         "/api/campaigns/{campaign_id}/calls": {
             "post": op(
                 "placeCall",

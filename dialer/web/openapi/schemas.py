@@ -132,6 +132,8 @@ SCHEMAS: dict[str, Schema] = {
         phone=STRING,
         state=STRING,
         zip=STRING,
+        timezone=STRING,
+        attempts=INT,
         fields=ANY_OBJECT,
     ),
     "Result": obj(
@@ -144,6 +146,15 @@ SCHEMAS: dict[str, Schema] = {
         idempotency_key=nullable({"type": "string", "maxLength": 200}),
         call_sid=nullable({"type": "string", "maxLength": 64}),
         call_back_at=nullable(STRING),
+    ),
+    "Skipped": obj(["skipped", "skips_left"], skipped=STRING, skips_left=INT),
+    "HistoryEntry": obj(
+        ["at", "result", "attempt", "notes", "volunteer"],
+        at=TIME,
+        result=STRING,
+        attempt=INT,
+        notes=STRING,
+        volunteer=STRING,
     ),
     "Recorded": obj(["recorded", "duplicate"], recorded=BOOL, duplicate=BOOL),
     "Stats": obj(
