@@ -1,8 +1,9 @@
 """Accounts: users, roles, passwords (argon2) and bearer tokens, stored in Redis.
 
 Tokens are random, handed out once, and stored only as their SHA-256, so a copy of the database does not
-let anyone sign in. Failed sign-ins are counted per email and per address to answer 429 before guessing gets
-far; successes are not limited per address (a phone bank's volunteers often share one office network).
+let anyone sign in. Sign-in attempts are counted per email and failures per address (signin_limits.py) to
+answer 429 before guessing gets far; successes are not limited per address (a phone bank's volunteers
+often share one office network). Hashing goes through the app's `HashPool` when given (passwords.py).
 """
 
 from __future__ import annotations
@@ -15,22 +16,19 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 import redis.asyncio as aioredis
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
+from dialer import signin_limits
 from dialer.models import Role
+from dialer.passwords import HashPool, hash_password, verify_password
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
+from dialer.signin_limits import RateLimited
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-FAILURES_PER_EMAIL = 5
-FAILURES_PER_ADDRESS = 30
-FAILURE_WINDOW_SECONDS = 15 * 60
 
-_hasher = PasswordHasher()
 # A real hash to verify against when the email is unknown, so timing does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -44,17 +42,18 @@ class User:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}
 
 
+# Who the DIALER_ADMIN_TOKEN is. Not an account: it is never stored (no user hash, no team), so code that
+# would write per-user data checks `is_account` first.
 ADMIN_TOKEN_USER = User(id="admin", email="admin@localhost", name="Administrator", role=Role.ADMIN)
+ROLES = frozenset(role.value for role in Role)
+
+
+def is_account(user: User) -> bool:
+    return user is not ADMIN_TOKEN_USER and user.id != ADMIN_TOKEN_USER.id
 
 
 class EmailTaken(Exception):
     pass
-
-
-class RateLimited(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
 
 
 def hash_token(token: str) -> str:
@@ -66,13 +65,25 @@ def normalize_email(email: str) -> str:
 
 
 class AccountStore:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, hashing: HashPool | None = None) -> None:
+        """`hashing` bounds concurrent argon2 work (the web app's); without it hashes run unbounded (CLI)."""
         self.redis = redis
+        self.hashing = hashing
+
+    async def _hash(self, password: str) -> str:
+        if self.hashing is not None:
+            return await self.hashing.hash(password)
+        return await anyio.to_thread.run_sync(hash_password, password)
+
+    async def _verify(self, stored: str, password: str) -> bool:
+        if self.hashing is not None:
+            return await self.hashing.verify(stored, password)
+        return await anyio.to_thread.run_sync(verify_password, stored, password)
 
     async def create(self, email: str, name: str, password: str | None, role: Role, now: float) -> User:
         uid = uuid.uuid4().hex[:16]
         email = normalize_email(email)
-        pw_hash = await anyio.to_thread.run_sync(_hasher.hash, password) if password else ""
+        pw_hash = await self._hash(password) if password else ""
         fields = {
             "email": email,
             "name": name,
@@ -90,9 +101,12 @@ class AccountStore:
 
     async def _load(self, uid: str) -> tuple[User, str] | None:
         data: dict[str, str] = await self.redis.hgetall(keys.user(uid))  # type: ignore[assignment]
-        if not data:
+        if not all(data.get(field) for field in ("email", "name", "role")) or data["role"] not in ROLES:
+            # Not an account: nothing, or a partial hash some bug wrote (older versions stored a team for
+            # the admin token's pseudo-user this way).
             return None
-        return User(id=uid, email=data["email"], name=data["name"], role=Role(data["role"])), data["password"]
+        user = User(id=uid, email=data["email"], name=data["name"], role=Role(data["role"]))
+        return user, data.get("password", "")
 
     async def get(self, uid: str) -> User | None:
         found = await self._load(uid)
@@ -103,13 +117,13 @@ class AccountStore:
         return await self._load(str(uid)) if uid is not None else None
 
     async def set_role(self, uid: str, role: Role) -> User | None:
-        if not await self.redis.exists(keys.user(uid)):
+        if await self.get(uid) is None:
             return None
         await self.redis.hset(keys.user(uid), "role", role.value)
         return await self.get(uid)
 
     async def set_password(self, uid: str, password: str) -> None:
-        pw_hash = await anyio.to_thread.run_sync(_hasher.hash, password)
+        pw_hash = await self._hash(password)
         await self.redis.hset(keys.user(uid), "password", pw_hash)
 
     async def issue_token(self, uid: str, ttl: int | None = TOKEN_TTL_SECONDS) -> str:
@@ -125,27 +139,25 @@ class AccountStore:
         return await self.get(str(uid)) if uid else None
 
     async def authenticate(self, email: str, password: str, address: str) -> User | None:
-        """The user when the password matches; None otherwise. Raises RateLimited after repeated failures."""
+        """The user when the password matches; None otherwise.
+
+        Raises RateLimited after repeated attempts (the attempt is counted before the password is checked)
+        and passwords.HashingBusy when the server cannot check it now (then the attempt is not counted).
+        """
         email = normalize_email(email)
-        email_key = keys.ratelimit("login-email", hashlib.sha256(email.encode()).hexdigest()[:32])
-        addr_key = keys.ratelimit("login-addr", address)
-        email_failures, addr_failures = await self.redis.mget(email_key, addr_key)
-        if int(email_failures or 0) >= FAILURES_PER_EMAIL or int(addr_failures or 0) >= FAILURES_PER_ADDRESS:
-            ttl = max(await self.redis.ttl(email_key), await self.redis.ttl(addr_key), 1)
-            raise RateLimited(ttl)
+        attempt = await signin_limits.begin(self.redis, email, address)
         found = await self.by_email(email)
         stored = found[1] if found and found[1] else _DUMMY_HASH
-        ok = await anyio.to_thread.run_sync(_verify, stored, password)
+        try:
+            ok = await self._verify(stored, password)
+        except BaseException:
+            await attempt.unchecked()
+            raise
         if ok and found is not None and found[1]:
-            await self.redis.delete(email_key)
+            await attempt.succeeded()
             return found[0]
-        for key in (email_key, addr_key):
-            await run(self.redis, "count_failure", [key], [FAILURE_WINDOW_SECONDS])
+        attempt.failed()
         return None
 
 
-def _verify(stored: str, password: str) -> bool:
-    try:
-        return _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
+__all__ = ["EMAIL_RE", "AccountStore", "EmailTaken", "RateLimited", "User", "hash_token", "normalize_email"]

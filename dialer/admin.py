@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from dialer.accounts import EMAIL_RE, AccountStore, EmailTaken
 from dialer.models import Role
+from dialer.passwords import password_problem
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 
@@ -37,8 +38,9 @@ def create_user(settings: Settings, *, email: str, name: str, role: str, passwor
     if not EMAIL_RE.match(email.strip()):
         print(f"dialer: {email!r} is not an email address", file=sys.stderr)
         return 2
-    if password is not None and len(password) < 8:
-        print("dialer: the password must be at least 8 characters", file=sys.stderr)
+    problem = password_problem(password, email) if password is not None else None
+    if problem is not None:
+        print(f"dialer: the password {problem}", file=sys.stderr)
         return 2
 
     async def go() -> int:

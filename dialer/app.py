@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -25,6 +26,7 @@ from dialer.dialing.bridge import DialEvents
 from dialer.embedded import EmbeddedRedis
 from dialer.jobs import enqueuer
 from dialer.live import LiveHub
+from dialer.passwords import HashPool
 from dialer.settings import Settings
 from dialer.store import async_client, resolve_url
 from dialer.telephony import carrier_from_settings
@@ -40,6 +42,7 @@ from dialer.web import (
     api_scripts,
     api_teams,
     api_voice,
+    openapi,
     pages,
     webhooks,
     ws_call,
@@ -48,6 +51,7 @@ from dialer.web import (
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
+from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
 
 log = logging.getLogger("dialer")
@@ -66,6 +70,7 @@ async def healthz(request: Request) -> Response:
 def route_table() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
+        *openapi.routes,
         *api_auth.routes,
         *api_campaigns.routes,
         *api_batches.routes,
@@ -108,6 +113,8 @@ def create_app(
             clock=clock,
             secret_key=settings.resolve_secret_key(),
             carrier=the_carrier,
+            hashing=HashPool.for_memory(settings.hash_memory_mb),
+            parsing=anyio.CapacityLimiter(os.cpu_count() or 1),
             services={
                 "call_hub": hub,
                 "live": live,
@@ -134,6 +141,9 @@ def create_app(
     return Starlette(
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[Middleware(SecurityMiddleware, settings=settings)],
+        middleware=[
+            Middleware(SecurityMiddleware, settings=settings),
+            Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )

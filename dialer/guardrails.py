@@ -22,6 +22,7 @@ class Refusal(enum.StrEnum):
     MAX_ATTEMPTS = "max_attempts"
     CELL_WITHOUT_CONSENT = "cell_without_consent"
     UNKNOWN_CONTACT = "unknown_contact"
+    DIAL_LIMIT = "dial_limit"
 
 
 # What the volunteer hears when our server refuses a browser call (short; the call then hangs up).
@@ -33,7 +34,20 @@ SPOKEN = {
     Refusal.MAX_ATTEMPTS: "This voter has been called as often as allowed. No call was placed.",
     Refusal.CELL_WITHOUT_CONSENT: "This number cannot be dialed automatically. No call was placed.",
     Refusal.UNKNOWN_CONTACT: "We could not find this contact. No call was placed.",
+    Refusal.DIAL_LIMIT: "This voter has been dialed as often as allowed. No call was placed.",
 }
+
+# Dials of one contact by volunteers (preview mode). An attempt is counted when its result is recorded,
+# so dials are bounded on their own, when placed: within one batch a volunteer may redial once (a busy
+# signal, a dropped line, a misclick) before recording a result; overall a contact is dialed at most
+# `max_attempts` plus this allowance, whatever anyone clicks or replays.
+REDIALS_PER_BATCH = 1
+EXTRA_DIALS = 2
+
+
+def dial_limits(max_attempts: int) -> tuple[int, int]:
+    """(dials allowed per contact overall, dials allowed per contact within one batch)."""
+    return max_attempts + EXTRA_DIALS, 1 + REDIALS_PER_BATCH
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 CARRIERS = ("simulated", "twilio")
+# The admin token is a password that never expires and is never rate limited by an account lockout: a
+# short one could be guessed. 32 characters is what `secrets.token_urlsafe(24)` gives.
+MIN_ADMIN_TOKEN = 32
 
 
 class SettingsError(ValueError):
@@ -43,11 +46,15 @@ class Settings:
     # How simulated voters behave: SimProfile's fields (human_rate, machine_rate, busy_rate, fail_rate,
     # pickup_min/max, talk_mean/sd, ...) as JSON in DIALER_SIM_PROFILE; empty means its defaults.
     sim_profile: Mapping[str, float] = field(default_factory=dict)
-    # Largest accepted request body, in bytes (call lists are the big ones).
     # One log line per request from uvicorn (DIALER_ACCESS_LOG=0 turns them off, as the demo does).
     access_log: bool = True
+    # Largest accepted request body, in bytes, counted as it streams (call lists are the big ones);
+    # DIALER_MAX_UPLOAD_MB.
     max_body_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
+    # Memory that password hashing (argon2, 64 MiB a hash) may take at once: with the CPU cores it sets how
+    # many sign-ups and sign-ins are checked at the same time (DIALER_HASH_MEMORY_MB).
+    hash_memory_mb: int = 256
     port: int = 8000
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -68,12 +75,19 @@ class Settings:
                 raise SettingsError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}")
             public_url = public_url.rstrip("/")
         resolved_port = port if port is not None else _int(get("PORT"), "PORT", 8000)
+        admin_token = get("DIALER_ADMIN_TOKEN")
+        if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN:
+            raise SettingsError(
+                f"DIALER_ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN} characters "
+                f"(it has {len(admin_token)}); make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         settings = cls(
             redis_url=get("REDIS_URL"),
             rq_redis_url=get("RQ_REDIS_URL"),
             data_dir=Path(get("DIALER_DATA_DIR") or "var"),
             secret_key=get("DIALER_SECRET_KEY"),
-            admin_token=get("DIALER_ADMIN_TOKEN"),
+            admin_token=admin_token,
             public_url=public_url,
             carrier=carrier,
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
@@ -88,6 +102,10 @@ class Settings:
             sim_speed=_positive_float(get("DIALER_SIM_SPEED"), "DIALER_SIM_SPEED", 1.0),
             sim_profile=_sim_profile(get("DIALER_SIM_PROFILE")),
             access_log=(get("DIALER_ACCESS_LOG") or "1").lower() not in ("0", "false", "no", "off"),
+            max_body_bytes=_positive_int(get("DIALER_MAX_UPLOAD_MB"), "DIALER_MAX_UPLOAD_MB", 64)
+            * 1024
+            * 1024,
+            hash_memory_mb=_positive_int(get("DIALER_HASH_MEMORY_MB"), "DIALER_HASH_MEMORY_MB", 256),
             port=resolved_port,
         )
         if carrier == "twilio":
@@ -123,9 +141,11 @@ class Settings:
         except FileNotFoundError:
             pass
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)  # with the embedded Redis's files: password hashes, voter data
         key = secrets.token_urlsafe(48)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(key)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(key)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return key
@@ -138,6 +158,13 @@ def _int(raw: str | None, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _positive_int(raw: str | None, name: str, default: int) -> int:
+    value = _int(raw, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number above 0, not {raw!r}")
+    return value
 
 
 def _positive_float(raw: str | None, name: str, default: float) -> float:

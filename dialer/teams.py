@@ -32,6 +32,10 @@ class Team:
         return data
 
 
+class NotAnAccount(LookupError):
+    pass
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
@@ -41,6 +45,8 @@ class TeamStore:
         self.redis = redis
 
     async def create(self, name: str, leader: str, now: float) -> Team:
+        if not await self.redis.hexists(keys.user(leader), "email"):
+            raise NotAnAccount(leader)
         team_id = uuid.uuid4().hex[:12]
         code = new_code()
         while not await self.redis.set(keys.team_code(code), team_id, nx=True):
@@ -76,6 +82,9 @@ class TeamStore:
         return str(await self.redis.hget(keys.user(user_id), "team") or "")
 
     async def join(self, user_id: str, team: Team) -> None:
+        """Puts an existing account in the team (raises NotAnAccount rather than start a user hash)."""
+        if not await self.redis.hexists(keys.user(user_id), "email"):
+            raise NotAnAccount(user_id)
         previous = await self.team_of(user_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             if previous and previous != team.id:

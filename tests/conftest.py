@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Browser, Playwright, sync_playwright
 from redis import Redis as SyncRedis
 from starlette.testclient import TestClient
 
@@ -27,6 +28,31 @@ from tests.servers import ADMIN_TOKEN
 # two-core CI machine into a failure (seen once locally: a first example slow while the imports warmed up).
 hypothesis_settings.register_profile("dialer", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("dialer")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the session, shared by tests/browser and tests/security (mark them `browser`)."""
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx
 
-ADMIN_TOKEN = "test-admin-token-0123456789"
+ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij"  # at least 32 characters, as settings demand
 
 
 def free_port() -> int:

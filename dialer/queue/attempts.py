@@ -58,6 +58,43 @@ class AttemptStore:
         )
         return bool(created)
 
+    async def start_dial(
+        self,
+        campaign_id: str,
+        call_sid: str,
+        *,
+        contact_id: str,
+        volunteer: str,
+        phone: str,
+        now: float,
+        max_dials: int,
+        max_batch_dials: int,
+    ) -> bool:
+        """A volunteer's dial of a contact: counted and its attempt recorded (True: dial), or refused
+        (False) when the contact has been dialed `max_dials` times, or `max_batch_dials` within its
+        current batch. A repeat of the same CallSid dials again without counting (dial_start.lua)."""
+        reply = await run(
+            self.redis,
+            "dial_start",
+            [
+                keys.contact(campaign_id, contact_id),
+                keys.attempt(campaign_id, call_sid),
+                keys.attempts(campaign_id),
+            ],
+            [
+                call_sid,
+                contact_id,
+                volunteer,
+                phone,
+                repr(now),
+                ATTEMPT_TTL,
+                "preview",
+                max_dials,
+                max_batch_dials,
+            ],
+        )
+        return int(reply) >= 0
+
     async def apply(self, campaign_id: str, event: CallEvent, now: float, day: str = "") -> Applied:
         """Applies one callback; `day` (the campaign's date) counts a finished conversation's length in
         the volunteer's talk time for that day."""

@@ -5,7 +5,9 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:user-email:<email>       string accounts.py   lower-cased email -> user id
   dialer:users                    zset   accounts.py   user ids by creation time
   dialer:token:<sha256>           string accounts.py   bearer token hash -> user id (tokens are stored hashed)
-  dialer:ratelimit:<kind>:<who>   string accounts.py   failed sign-in counter; TTL = the window
+  dialer:ratelimit:<kind>:<who>   string signin_limits.py  sign-in counters, TTL = the window (15 min):
+                                         login-email:<sha256> attempts, counted before the password is
+                                         checked; login-addr:<address> failed sign-ins and bearer tokens
   dialer:campaigns                zset   campaigns.py  campaign ids by creation time
   dialer:team:<tid>               hash   teams.py      a team: name, leader, join code, created_at
   dialer:team-code:<code>         string teams.py      join code -> team id
@@ -41,7 +43,8 @@ the design runs unchanged on Redis Cluster:
                                          phone_type, fields (JSON), status pending|leased|done, batch, due,
                                          attempts, result, card (JSON of what claim hands out),
                                          reserved_for, reserved_until (a call-back kept for the volunteer
-                                         who arranged it until then)
+                                         who arranged it until then); dials, dial_batch, batch_dials:
+                                         volunteers' dials (queue/attempts.py, dial_start.lua)
   {c:<id>}:contact:<cid>:results  list   the contact's results stream entry ids, oldest first (its history
                                          for the next caller); the last 50
   {c:<id>}:callbacks:<volunteer>  zset   call-backs the volunteer arranged, by their time (claim.lua hands
@@ -58,7 +61,8 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:batch:<bid>:done       set    contacts with a result recorded through the batch; TTL as above
   {c:<id>}:holder:<volunteer>     string the volunteer's open batch id; deleted when the batch closes
   {c:<id>}:results                stream the append-only results log (one entry per recorded result)
-  {c:<id>}:idem                   hash   idempotency key -> results stream entry id
+  {c:<id>}:idem                   hash   "<batch id>|<idempotency key>" -> results stream entry id (keys
+                                         are scoped to the batch, so one volunteer's cannot mask another's)
   {c:<id>}:counters               hash   contacts, pending, leased, completed, calls, reached, result:<code>
   {c:<id>}:board                  zset   volunteer -> recorded calls (the leaderboard)
   {c:<id>}:names                  hash   volunteer -> display name, for the leaderboard

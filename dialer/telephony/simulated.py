@@ -44,6 +44,16 @@ log = logging.getLogger(__name__)
 SIMULATED_APP_SID = "AP" + "0" * 32
 
 
+class VoiceWebhookFailed(Exception):
+    """The simulated carrier could not get TwiML from our /twilio/voice at PUBLIC_URL: no answer at all
+    (`status` None: PUBLIC_URL does not reach this server) or an answer other than 200."""
+
+    def __init__(self, url: str, status: int | None) -> None:
+        super().__init__(f"{url} answered {status if status is not None else 'nothing'}")
+        self.url = url
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Delivery:
     url: str
@@ -191,9 +201,10 @@ class SimulatedCarrier(TwilioDialect):
             **({"campaign_id": campaign_id} if campaign_id else {}),
             **params,
         }
-        response = await self._post(forms.webhook_url(self.settings.base_url, forms.VOICE_PATH), form)
+        url = forms.webhook_url(self.settings.base_url, forms.VOICE_PATH)
+        response = await self._post(url, form)
         if response is None or response.status_code != 200:
-            raise RuntimeError(f"/twilio/voice answered {response.status_code if response else 'nothing'}")
+            raise VoiceWebhookFailed(url, response.status_code if response is not None else None)
         answer = response.text
         dial = read_dial(answer)
         if dial is None:

@@ -8,14 +8,12 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import EMAIL_RE, AccountStore, EmailTaken, RateLimited
 from dialer.models import Role
-from dialer.web.auth import SESSION_COOKIE, presented_token, require_user, sign_cookie
+from dialer.passwords import MAX_LENGTH, password_problem
+from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import Problems
-
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
 
 
 def _with_session(request: Request, payload: dict[str, object], token: str, status: int) -> JSONResponse:
@@ -42,10 +40,10 @@ def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool
     if not isinstance(password, str):
         problems.add("password", "required" if password is None else "must be a string")
         password = ""
-    elif with_name and len(password) < MIN_PASSWORD:
-        problems.add("password", f"must be at least {MIN_PASSWORD} characters")
-    elif len(password) > MAX_PASSWORD:
-        problems.add("password", f"must be at most {MAX_PASSWORD} characters")
+    elif with_name and (problem := password_problem(password, email)) is not None:
+        problems.add("password", problem)
+    elif len(password) > MAX_LENGTH:
+        problems.add("password", f"must be at most {MAX_LENGTH} characters")
     return email, name, password
 
 
@@ -55,7 +53,7 @@ async def signup(request: Request) -> Response:
     email, name, password = _credentials(body, problems, with_name=True)
     problems.raise_if_any()
     d = deps(request)
-    store = AccountStore(d.redis)
+    store = AccountStore(d.redis, d.hashing)
     try:
         user = await store.create(email, name, password, Role.VOLUNTEER, d.clock())
     except EmailTaken:
@@ -70,8 +68,8 @@ async def login(request: Request) -> Response:
     email, _, password = _credentials(body, problems, with_name=False)
     problems.raise_if_any()
     d = deps(request)
-    store = AccountStore(d.redis)
-    address = request.client.host if request.client else "unknown"
+    store = AccountStore(d.redis, d.hashing)
+    address = client_address(request)
     try:
         user = await store.authenticate(email, password, address)
     except RateLimited as limited:

@@ -42,7 +42,7 @@ async def skip(request: Request) -> Response:
 async def history(request: Request) -> Response:
     """Earlier results for this voter, newest first: for organizers, and the volunteer holding them now."""
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     contact_id = request.path_params["contact_id"]
     d = deps(request)
     allowed = user.role.includes(Role.ORGANIZER) or await LeaseQueue(d.redis).holds(

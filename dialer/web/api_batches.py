@@ -73,7 +73,7 @@ def window_of(campaign: Campaign) -> Window:
 
 async def take_batch(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     d = deps(request)
     now = d.clock()
     queue = LeaseQueue(d.redis)
@@ -160,10 +160,12 @@ def _parse_result(body: dict[str, Any]) -> tuple[ResultInput, Problems]:
         answers = {}
     if not isinstance(answers, dict):
         p.add("answers", "must be an object of question: answer")
-    notes = body.get("notes") or ""
+    notes = body.get("notes")
+    notes = "" if notes is None else notes
     if not isinstance(notes, str) or len(notes) > MAX_NOTES:
         p.add("notes", f"must be text of at most {MAX_NOTES} characters")
-    key = body.get("idempotency_key") or ""
+    key = body.get("idempotency_key")
+    key = "" if key is None else key
     if not isinstance(key, str) or len(key) > 200:
         p.add("idempotency_key", "must be text of at most 200 characters")
     call_sid = body.get("call_sid")

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignInvalid, CampaignStore, apply_patch, validate_new
 from dialer.models import CampaignStatus, Role
 from dialer.queue import keys
@@ -32,9 +33,16 @@ async def _check_script_exists(request: Request, script_id: str) -> None:
         raise ApiError(422, "validation_error", "The campaign is not valid.", problems)
 
 
-async def load_campaign(request: Request, campaign_id: str) -> Campaign:
+def visible_to(campaign: Campaign, user: User) -> bool:
+    """Closed campaigns are the organizers' only: the list hides them from volunteers and leaders, and
+    so does every route that takes a campaign id from them."""
+    return campaign.status is not CampaignStatus.CLOSED or user.role.includes(Role.ORGANIZER)
+
+
+async def load_campaign(request: Request, campaign_id: str, user: User | None = None) -> Campaign:
+    """The campaign, or 404; given the `user` asking, also 404 for a closed campaign they may not see."""
     campaign = await CampaignStore(deps(request).redis).get(campaign_id)
-    if campaign is None:
+    if campaign is None or (user is not None and not visible_to(campaign, user)):
         raise ApiError(404, "not_found", f"No campaign {campaign_id!r}.")
     return campaign
 
@@ -60,14 +68,13 @@ async def create_campaign(request: Request) -> Response:
 async def list_campaigns(request: Request) -> Response:
     user = await require_user(request)
     campaigns = await CampaignStore(deps(request).redis).list()
-    if not user.role.includes(Role.ORGANIZER):
-        campaigns = [c for c in campaigns if c.status is not CampaignStatus.CLOSED]
+    campaigns = [c for c in campaigns if visible_to(c, user)]
     return JSONResponse([c.to_json() for c in campaigns])
 
 
 async def get_campaign(request: Request) -> Response:
-    await require_user(request)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    user = await require_user(request)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     return JSONResponse(campaign.to_json())
 
 

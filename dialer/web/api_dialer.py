@@ -32,7 +32,7 @@ from dialer.web.webhooks import DIALING_MODES, _signed_form, _twiml, agent_answe
 
 async def ready(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     body = await read_json_object(request)
     if set(body) - {"ready"} or not isinstance(body.get("ready"), bool):
         raise ApiError(422, "validation_error", "Send {\"ready\": true} or {\"ready\": false}.",

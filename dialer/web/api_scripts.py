@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -15,6 +14,7 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_body
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
+from dialer.web.offload import offload
 
 
 async def upload_script(request: Request) -> Response:
@@ -28,7 +28,7 @@ async def upload_script(request: Request) -> Response:
     raw = await read_body(request, MAX_BYTES)
     try:
         # Parsing and checking a large script takes a while: off the event loop, so other requests go on.
-        loaded = await anyio.to_thread.run_sync(load_script, raw, content_type)
+        loaded = await offload(request, load_script, raw, content_type)
     except ScriptError as exc:
         count = len(exc.errors)
         raise ApiError(

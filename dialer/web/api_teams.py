@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import AccountStore
+from dialer.accounts import AccountStore, User, is_account
 from dialer.models import Role
 from dialer.queue import keys
 from dialer.teams import TeamStore
@@ -20,8 +20,17 @@ from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
 
 
+def _person(user: User) -> None:
+    """Teams are people's: the admin token's pseudo-user is never stored as a member or a leader."""
+    if not is_account(user):
+        raise ApiError(
+            403, "not_an_account", "The admin token is not a person's account; sign in as one to use teams."
+        )
+
+
 async def create_team(request: Request) -> Response:
     user = await require_user(request, Role.LEADER)
+    _person(user)
     name = only_string(await read_json_object(request), "name", max_len=80, message="The team is not valid.")
     d = deps(request)
     team = await TeamStore(d.redis).create(name, user.id, d.clock())
@@ -43,6 +52,7 @@ async def list_teams(request: Request) -> Response:
 
 async def join_team(request: Request) -> Response:
     user = await require_user(request)
+    _person(user)
     code = only_string(await read_json_object(request), "join_code", max_len=20)
     store = TeamStore(deps(request).redis)
     team = await store.by_code(code)

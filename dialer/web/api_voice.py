@@ -18,7 +18,7 @@ from dialer.models import Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.telephony.base import CarrierError
-from dialer.telephony.simulated import SimulatedCarrier
+from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -43,12 +43,22 @@ async def voice_token(request: Request) -> Response:
 
 async def place_simulated_call(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     carrier = deps(request).carrier
     if not isinstance(carrier, SimulatedCarrier):
         raise ApiError(409, "use_voice_sdk", "With Twilio the browser places calls through the Voice SDK.")
     contact_id = only_string(await read_json_object(request), "contact_id", max_len=64)
-    call = await carrier.connect_client(user.id, contact_id, campaign.id)
+    try:
+        call = await carrier.connect_client(user.id, contact_id, campaign.id)
+    except VoiceWebhookFailed as failed:
+        # The simulated carrier calls this server back at PUBLIC_URL, as Twilio would: a PUBLIC_URL that
+        # does not lead here is a gateway problem, said plainly rather than as a 500.
+        what = "could not reach" if failed.status is None else f"got {failed.status} from"
+        raise ApiError(
+            502,
+            "carrier_unreachable",
+            f"The simulated phone carrier {what} {failed.url}; check that PUBLIC_URL leads to this server.",
+        ) from None
     if call.dialed is None:
         spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)
         reason = html.unescape(spoken.group(1)) if spoken else "The server refused to dial this contact."
@@ -63,7 +73,7 @@ async def place_simulated_call(request: Request) -> Response:
 async def get_call(request: Request) -> Response:
     """One call as the carrier last reported it: for the volunteer who placed it, and organizers."""
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     attempt = await AttemptStore(deps(request).redis).get(campaign.id, request.path_params["call_sid"])
     if attempt is None or not (attempt.get("volunteer") == user.id or user.role.includes(Role.ORGANIZER)):
         raise ApiError(404, "not_found", "No call of yours with that CallSid.")
@@ -73,7 +83,7 @@ async def get_call(request: Request) -> Response:
 async def hang_up(request: Request) -> Response:
     """The volunteer ends their call: the carrier hangs up the voter's leg (its final callbacks follow)."""
     user = await require_user(request, Role.VOLUNTEER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     d = deps(request)
     attempt = await AttemptStore(d.redis).get(campaign.id, request.path_params["call_sid"])
     if attempt is None or attempt.get("volunteer") != user.id:

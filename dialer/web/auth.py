@@ -12,6 +12,7 @@ import hmac
 
 from starlette.requests import HTTPConnection
 
+from dialer import signin_limits
 from dialer.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.models import Role
 from dialer.web.deps import deps
@@ -32,16 +33,29 @@ def unsign_cookie(value: str, secret: str) -> str | None:
     return token if hmac.compare_digest(sign_cookie(token, secret), value) else None
 
 
-def presented_token(conn: HTTPConnection) -> str | None:
+def client_address(conn: HTTPConnection) -> str:
+    """The peer's address (a reverse proxy's, when there is one: forwarded headers are not trusted)."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def _bearer(conn: HTTPConnection) -> str | None:
+    """A token the client typed in (the Authorization header, or `?token=` on a WebSocket)."""
     header = conn.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    if conn.scope["type"] == "websocket" and SESSION_COOKIE not in conn.cookies:
+        return conn.query_params.get("token") or None
+    return None
+
+
+def presented_token(conn: HTTPConnection) -> str | None:
+    bearer = _bearer(conn)
+    if bearer is not None:
+        return bearer
     cookie = conn.cookies.get(SESSION_COOKIE)
     if cookie:
         return unsign_cookie(cookie, deps(conn).secret_key)
-    if conn.scope["type"] == "websocket":
-        return conn.query_params.get("token") or None
     return None
 
 
@@ -53,7 +67,12 @@ async def current_user(conn: HTTPConnection) -> User | None:
     admin_token = d.settings.admin_token
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return ADMIN_TOKEN_USER
-    return await AccountStore(d.redis).user_for_token(token)
+    user = await AccountStore(d.redis).user_for_token(token)
+    if user is None and token == _bearer(conn):
+        # A guessed (or revoked) bearer token is a failed sign-in like a wrong password: it counts toward
+        # the address's failures. A stale session cookie does not: browsers send it on their own.
+        await signin_limits.count_failure(d.redis, client_address(conn))
+    return user
 
 
 async def require_user(conn: HTTPConnection, role: Role = Role.VOLUNTEER) -> User:

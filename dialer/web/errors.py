@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from dialer.passwords import HashingBusy
+
 log = logging.getLogger("dialer.web")
 
 _HTTP_CODES = {
@@ -89,6 +91,17 @@ async def handle_store_unavailable(request: Request, exc: Exception) -> Response
     )
 
 
+async def handle_hashing_busy(request: Request, exc: Exception) -> Response:
+    # Too many sign-ups or sign-ins are being checked at once: a bounded wait list, not a growing one.
+    assert isinstance(exc, HashingBusy)
+    return error_response(
+        503,
+        "busy",
+        "The server is busy checking passwords; try again in a few seconds.",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
@@ -100,5 +113,6 @@ EXCEPTION_HANDLERS = {
     redis.exceptions.ConnectionError: handle_store_unavailable,
     redis.exceptions.TimeoutError: handle_store_unavailable,
     redis.exceptions.BusyLoadingError: handle_store_unavailable,
+    HashingBusy: handle_hashing_busy,
     Exception: handle_unexpected,
 }

@@ -10,6 +10,7 @@ executed; `tojson` escapes `<`), so the Content-Security-Policy can forbid inlin
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,11 +61,32 @@ class _Deny(Exception):
         self.response = response
 
 
+# What a browser's URL parser (WHATWG) does before anything else: it drops every tab, CR and LF anywhere
+# in the string and trims leading and trailing C0 controls and spaces. So `/\t/evil.example/` is
+# `//evil.example/` to it, another site; and it reads `\` as `/` in http(s) URLs.
+_BROWSER_DROPS = re.compile(r"[\t\n\r]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+
+
 def safe_next(target: str | None, default: str = "/campaigns") -> str:
-    """A local path to return to after signing in; anything else (other sites, `//host`) is ignored."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path on our own origin to go to after signing in, as the browser will read it; else `default`.
+
+    The browser's own clean-up is applied first and its result returned, so what is checked is what the
+    browser navigates to: a path starting with one `/`, without backslashes or control characters.
+    """
+    if not target:
         return default
-    return target
+    cleaned = _BROWSER_DROPS.sub("", target).strip(_C0_AND_SPACE)
+    if (
+        not cleaned.startswith("/")
+        or cleaned.startswith("//")
+        or "\\" in cleaned
+        or _CONTROL.search(cleaned)
+        or len(cleaned) > 2000
+    ):
+        return default
+    return cleaned
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:

@@ -1,6 +1,9 @@
 """Browser-facing protections: CSRF for cookie-authenticated writes, the Content-Security-Policy and other
 security headers, and the WebSocket Origin check.
 
+Caching: every answer but the static files carries `Cache-Control: no-store` (batches, results.csv and
+the call page hold voter data); with an https PUBLIC_URL every answer also carries HSTS.
+
 CSRF, the choice made: every state-changing request (POST, PUT, PATCH, DELETE) that a browser sends
 must come from our own origin. Browsers attach `Origin` to every non-GET request (and `Sec-Fetch-Site`
 to every request), and a page cannot forge either, so a request whose Origin (or, lacking one, Referer)
@@ -31,6 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dialer.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Only the static files (scripts, styles, icons) may be cached; every other answer is `no-store`.
+CACHEABLE_PREFIXES = ("/static/",)
+# Sent when PUBLIC_URL is https: browsers then never try plain http for a year.
+HSTS = "max-age=31536000"
 EXEMPT_PREFIXES = ("/twilio/",)
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
@@ -170,6 +177,9 @@ class SecurityMiddleware:
             return
         headers = Headers(scope=scope)
         host = _clean_host(headers.get("host"))
+        settings = self._settings(scope)
+        https = settings is not None and settings.base_url.startswith("https://")
+        cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -177,6 +187,11 @@ class SecurityMiddleware:
                 for name, value in SECURITY_HEADERS.items():
                     out.setdefault(name, value)
                 out.setdefault("content-security-policy", content_security_policy(host))
+                if not cacheable:
+                    # Batches, results.csv, the call page: voter data stays out of browser and proxy caches.
+                    out.setdefault("cache-control", "no-store")
+                if https:
+                    out.setdefault("strict-transport-security", HSTS)
             await send(message)
 
         if self._forged(scope, headers):

@@ -34,12 +34,12 @@ class Problems:
         if not isinstance(value, str):
             self.add(name, "must be a string")
             return None
+        if len(value) > max_len:  # counted as sent, spaces included (as the published schema says)
+            self.add(name, f"must be at most {max_len} characters")
+            return None
         value = value.strip()
         if required and not value:
             self.add(name, "must not be empty")
-            return None
-        if len(value) > max_len:
-            self.add(name, f"must be at most {max_len} characters")
             return None
         return value
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.calling_hours import Window, local_day
 from dialer.campaigns import CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
-from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
+from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -99,14 +99,20 @@ async def voice(request: Request) -> Response:
     if refusal is not None:
         log.info("refused call %s to contact %s: %s", call.call_sid, contact.id, refusal.value)
         return _twiml(carrier.refusal_twiml(SPOKEN[refusal]))
-    await AttemptStore(d.redis).start(
+    max_dials, max_batch_dials = dial_limits(campaign.max_attempts)
+    counted = await AttemptStore(d.redis).start_dial(
         campaign.id,
         call.call_sid,
         contact_id=contact.id,
         volunteer=call.identity,
         phone=contact.phone,
         now=now,
+        max_dials=max_dials,
+        max_batch_dials=max_batch_dials,
     )
+    if not counted:
+        log.info("refused call %s to contact %s: dialed as often as allowed", call.call_sid, contact.id)
+        return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.DIAL_LIMIT]))
     # The volunteer's latest call to this contact: its result carries the CallSid and ends it if still up.
     await d.redis.set(
         keys.call_of_contact(campaign.id, call.identity, contact.id), call.call_sid, ex=CALL_OF_CONTACT_TTL

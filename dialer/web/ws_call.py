@@ -31,6 +31,7 @@ from dialer.session import CallSession, RecordResult, Reply
 from dialer.survey import countable
 from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
+from dialer.web.api_campaigns import visible_to
 from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
@@ -286,7 +287,7 @@ async def call_socket(ws: WebSocket) -> None:
         await ws.close(code=4403, reason="cross-origin socket refused")
         return
     campaign = await CampaignStore(d.redis).get(ws.path_params["campaign_id"])
-    if campaign is None:
+    if campaign is None or not visible_to(campaign, user):
         await ws.close(code=4404, reason="no such campaign")
         return
     sock = CallSocket(ws, d, user, campaign)

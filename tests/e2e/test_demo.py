@@ -12,7 +12,7 @@ import httpx
 
 from tests.servers import free_port
 
-TOKEN = "demo-test-admin-token"
+TOKEN = "demo-test-admin-token-0123456789abcdef"
 
 
 def test_demo_serves_a_healthy_app_and_calls_happen(tmp_path: Path) -> None:

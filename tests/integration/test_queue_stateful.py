@@ -99,7 +99,8 @@ class QueueMachine(RuleBasedStateMachine):
         }
         self.batches: dict[str, MBatch] = {}
         self.dnc: set[str] = set()
-        self.recorded: dict[str, str] = {}  # idempotency key -> stream entry id
+        # (batch id, idempotency key) -> stream entry id: keys are scoped to the batch
+        self.recorded: dict[tuple[str, str], str] = {}
         self.keys_used = 0
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -289,7 +290,8 @@ class QueueMachine(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(sorted(self.contacts)))
         volunteer = "intruder" if foreign else b.volunteer
         if reuse_key and self.recorded:
-            key = data.draw(st.sampled_from(sorted(self.recorded)))
+            # A key used before, perhaps in another volunteer's batch: a duplicate only in its own batch.
+            key = data.draw(st.sampled_from(sorted({k for _, k in self.recorded})))
         else:
             self.keys_used += 1
             key = f"k{self.keys_used}"
@@ -300,15 +302,16 @@ class QueueMachine(RuleBasedStateMachine):
                 record_result(self.redis, CAMPAIGN, b.id, volunteer, result, policy=POLICY, now=self.now)
             )
         except NotInBatch:
-            assert key not in self.recorded
-            assert foreign or cid not in b.members
+            # The holder is checked before the key: another volunteer never learns of a result.
+            assert foreign or ((b.id, key) not in self.recorded and cid not in b.members)
             return
         except AlreadyCompleted:
-            assert key not in self.recorded and not foreign and cid in b.members
+            assert (b.id, key) not in self.recorded and not foreign and cid in b.members
             assert cid in b.done or self.contacts[cid].final
             return
-        if key in self.recorded:
-            assert rec.duplicate and rec.entry_id == self.recorded[key]
+        if (b.id, key) in self.recorded:
+            assert not foreign
+            assert rec.duplicate and rec.entry_id == self.recorded[(b.id, key)]
             return
         c = self.contacts[cid]
         assert not rec.duplicate and not foreign and cid in b.members
@@ -329,7 +332,7 @@ class QueueMachine(RuleBasedStateMachine):
         if code is ResultCode.DO_NOT_CALL:
             self.dnc.add(c.phone)
         b.done.add(cid)
-        self.recorded[key] = rec.entry_id
+        self.recorded[(b.id, key)] = rec.entry_id
 
     @precondition(lambda self: self.batches)
     @rule(data=st.data())
@@ -365,7 +368,7 @@ class QueueMachine(RuleBasedStateMachine):
     def stream_and_counters_match(self) -> None:
         entries = self.run(self.redis.xrange(keys.results(CAMPAIGN)))
         assert sorted(e[0] for e in entries) == sorted(self.recorded.values())
-        assert sorted(e[1]["idempotency_key"] for e in entries) == sorted(self.recorded)
+        assert sorted(e[1]["idempotency_key"] for e in entries) == sorted(k for _, k in self.recorded)
         s = self.run(stats(self.redis, CAMPAIGN, self.now))
         assert s["calls"] == len(self.recorded)
         assert s["contacts"] == N_CONTACTS

@@ -1,8 +1,10 @@
--- record: store a call's result, fenced by the batch id, idempotent per idempotency key. In one step it
+-- record: store a call's result, fenced by the batch id, idempotent per idempotency key within the batch
+-- (the holder is checked first: a key another volunteer used is no duplicate of theirs). In one step it
 -- applies the retry policy, appends to the results stream, updates the counters and the leaderboard and
 -- publishes a change. A late result (the batch expired, the call happened) is kept if the contact has no
 -- final result yet; the contact then leaves whichever batch or pending set holds it.
--- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem  [4] {c}:results  [5] {c}:counters
+-- KEYS: [1] {c}:contact:<cid>  [2] {c}:batch:<bid>  [3] {c}:idem (fields "<bid>|<key>")  [4] {c}:results
+--       [5] {c}:counters
 --       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
 --       [10] {c}:team-board  [11] {c}:contact:<cid>:results  [12] {c}:callbacks:<volunteer>
 --       [13] {c}:survey  [14] {c}:survey:team:<tid>  [15] {c}:daily:<day>
@@ -21,7 +23,11 @@ local code = ARGV[6]
 local kind = ARGV[7]
 local now = tonumber(ARGV[9])
 
-local seen = redis.call('HGET', KEYS[3], ARGV[8])
+local bk = KEYS[2]
+if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_batch'} end
+
+local idem = bid .. '|' .. ARGV[8]
+local seen = redis.call('HGET', KEYS[3], idem)
 if seen then
   -- Answer with the first recording's phone and code, never the repeated request's.
   local first = redis.call('XRANGE', KEYS[4], seen, seen)[1]
@@ -35,8 +41,6 @@ if seen then
   return {'duplicate', seen, phone, code}
 end
 
-local bk = KEYS[2]
-if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_batch'} end
 if redis.call('SISMEMBER', bk .. ':contacts', cid) == 0 then return {'error', 'not_in_batch'} end
 if redis.call('SISMEMBER', bk .. ':done', cid) == 1 then return {'error', 'already_completed'} end
 local c = redis.call('HMGET', KEYS[1], 'status', 'batch', 'tz', 'attempts', 'phone', 'external_id',
@@ -75,7 +79,7 @@ local id = redis.call('XADD', KEYS[4], '*', 'contact_id', cid, 'external_id', c[
   'first_name', c[7] or '', 'last_name', c[8] or '', 'result', code, 'attempt', attempt,
   'volunteer', ARGV[3], 'recorded_at', ARGV[9], 'notes', ARGV[13], 'call_sid', ARGV[14],
   'script_version', ARGV[15], 'answers', ARGV[12], 'batch', bid, 'idempotency_key', ARGV[8])
-redis.call('HSET', KEYS[3], ARGV[8], id)
+redis.call('HSET', KEYS[3], idem, id)
 redis.call('RPUSH', KEYS[11], id) -- the contact's history, for the next caller
 redis.call('LTRIM', KEYS[11], -50, -1)
 redis.call('SADD', bk .. ':done', cid)

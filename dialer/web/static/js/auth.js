@@ -9,6 +9,16 @@ function fail(message) {
   errorBox.hidden = false;
 }
 
+// The server only renders a local path (pages.safe_next); checked again as the browser parses it.
+function sameOrigin(target) {
+  if (!target) return null;
+  try {
+    return new URL(target, location.origin).origin === location.origin ? target : null;
+  } catch {
+    return null;
+  }
+}
+
 // The submit button starts disabled so that nothing is sent before this handler exists.
 form.querySelector("button[type=submit]").disabled = false;
 
@@ -22,7 +32,7 @@ form.addEventListener("submit", async (event) => {
   button.disabled = true;
   try {
     await api("POST", form.dataset.action, body);
-    location.assign(form.dataset.next || "/campaigns");
+    location.assign(sameOrigin(form.dataset.next) || "/campaigns");
   } catch (err) {
     const details = (err.details || []).map((d) => `${d.path}: ${d.message}`).join("; ");
     fail(details ? `${err.message} ${details}` : err.message);

@@ -1,0 +1,27 @@
+-- A volunteer's call to a contact reached the voice webhook (preview mode) and passed the guardrails:
+-- count the dial against the contact and record the attempt, or refuse it, in one step (twelve signed
+-- requests for one contact at once must not all dial). Attempts (results) are counted by record.lua;
+-- this bounds the dials themselves: at most ARGV[8] per contact overall and ARGV[9] within one batch
+-- (a redial after a busy signal or a dropped line). A repeat of the same CallSid (Twilio retries the
+-- webhook) counts nothing and dials the same call again.
+-- KEYS: [1] {c}:contact:<cid>  [2] {c}:attempt:<call_sid>  [3] {c}:attempts (zset)
+-- ARGV: [1] call_sid  [2] contact_id  [3] volunteer  [4] phone  [5] now  [6] attempt ttl seconds  [7] mode
+--       [8] dials allowed per contact  [9] dials allowed per contact within one batch
+-- Returns 1 (dial: counted), 0 (dial: a repeat of this call), -1 (refused: dialed as often as allowed).
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+local c = redis.call('HMGET', KEYS[1], 'dials', 'dial_batch', 'batch_dials', 'batch')
+local dials = tonumber(c[1] or '0')
+local batch = c[4] or ''
+local in_batch = 0
+if c[2] == batch then in_batch = tonumber(c[3] or '0') end
+if dials >= tonumber(ARGV[8]) or in_batch >= tonumber(ARGV[9]) then
+  return -1
+end
+redis.call('HSET', KEYS[1], 'dials', dials + 1, 'dial_batch', batch, 'batch_dials', in_batch + 1)
+redis.call('HSET', KEYS[2], 'call_sid', ARGV[1], 'contact_id', ARGV[2], 'volunteer', ARGV[3],
+  'phone', ARGV[4], 'started_at', ARGV[5], 'status', 'initiated', 'rank', '1', 'mode', ARGV[7])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+return 1

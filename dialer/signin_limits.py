@@ -1,0 +1,80 @@
+"""How hard sign-in may be guessed at: attempts per email, failures per address, counted atomically.
+
+- Per email: at most `ATTEMPTS_PER_EMAIL` attempts in the window, counted *before* the password is
+  checked (login_attempt.lua), so 40 concurrent guesses get 5 checks and 35 refusals, whatever comes
+  first; a success clears the count.
+- Per address: failures (wrong passwords, unknown bearer tokens) are counted. Past `FAILURES_PER_ADDRESS`
+  a wrong password is answered 429 instead of 401, but a right one still signs in: behind a proxy or an
+  office NAT every volunteer shares one address (API.md). Only past the much higher `HARD_LIMIT_PER_ADDRESS`
+  is every sign-in from the address refused until its window ends: that bounds password spraying across
+  many accounts, which the per-email limit cannot see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from dialer.queue import keys
+from dialer.queue.lua_scripts import run
+
+ATTEMPTS_PER_EMAIL = 5
+FAILURES_PER_ADDRESS = 30
+HARD_LIMIT_PER_ADDRESS = 300
+WINDOW_SECONDS = 15 * 60
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _email_key(email: str) -> str:
+    return keys.ratelimit("login-email", hashlib.sha256(email.encode()).hexdigest()[:32])
+
+
+def _address_key(address: str) -> str:
+    return keys.ratelimit("login-addr", address)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A counted sign-in attempt; settle it with `succeeded`, `failed` or `unchecked`."""
+
+    redis: aioredis.Redis
+    email_key: str
+    address_key: str
+    address_count: int
+
+    async def succeeded(self) -> None:
+        await run(self.redis, "login_settle", [self.email_key, self.address_key], ["success"])
+
+    async def unchecked(self) -> None:
+        await run(self.redis, "login_settle", [self.email_key, self.address_key], ["unchecked"])
+
+    def failed(self) -> None:
+        """The failure stays counted; raises RateLimited once the address is past its soft limit."""
+        if self.address_count > FAILURES_PER_ADDRESS:
+            raise RateLimited(WINDOW_SECONDS)
+
+
+async def begin(redis: aioredis.Redis, email: str, address: str) -> Attempt:
+    """Counts an attempt for `email` (normalized) from `address`; raises RateLimited when over a limit."""
+    email_key, address_key = _email_key(email), _address_key(address)
+    reply = await run(
+        redis,
+        "login_attempt",
+        [email_key, address_key],
+        [ATTEMPTS_PER_EMAIL, HARD_LIMIT_PER_ADDRESS, WINDOW_SECONDS],
+    )
+    if not int(reply[0]):
+        raise RateLimited(int(reply[1]))
+    return Attempt(redis, email_key, address_key, int(reply[2]))
+
+
+async def count_failure(redis: aioredis.Redis, address: str) -> None:
+    """A failure from `address` that was not a password (an unknown bearer token)."""
+    await run(redis, "count_failure", [_address_key(address)], [WINDOW_SECONDS])
