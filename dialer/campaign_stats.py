@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from dialer.calling_hours import Window, availability
 from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
+from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue, iso
 from dialer.scripts.model import Script, ScriptError
@@ -55,6 +56,10 @@ async def enrich(
     counts = cast(dict[str, str], await redis.hgetall(dkeys.survey(campaign.id)))
     script = await _script(redis, campaign)
     data["survey"] = survey_view(script, counts) if script else {"conversations": 0, "questions": []}
+    eta = goal_eta(
+        int(data["contacts_reached"]), campaign.goal, float(data.get("conversations_last_hour", 0)), now
+    )
+    data["goal_eta"] = iso(eta) if eta is not None else None
     data["to_call"] = {
         "ready": found.ready,
         "waiting_retry": found.waiting_retry,

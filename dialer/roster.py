@@ -85,6 +85,8 @@ def roster_rows(
         calls = int(daily.get(f"calls:{volunteer}") or 0)
         conversations = int(daily.get(f"conv:{volunteer}") or 0)
         talk = round(float(daily.get(f"talk:{volunteer}") or 0), 1)
+        first = float(daily.get(f"first:{volunteer}") or now)
+        hours = max(now - first, 600.0) / 3600  # the pace since their first call today (at least 10 min)
         rows.append(
             {
                 "volunteer": volunteer,
@@ -96,6 +98,8 @@ def roster_rows(
                 "conversations": conversations,
                 "contact_rate": round(conversations / calls, 4) if calls else 0.0,
                 "talk_seconds": talk,
+                "calls_per_hour": round(calls / hours, 1) if calls else 0.0,
+                "conversations_per_hour": round(conversations / hours, 1) if conversations else 0.0,
                 "hand_raised": bool(e.get("hand")),
                 "flags": flags(state, since, conversations, talk, now),
             }

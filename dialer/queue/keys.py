@@ -66,7 +66,10 @@ the design runs unchanged on Redis Cluster:
   {c:<id>}:counters               hash   contacts, pending, leased, completed, calls, reached, result:<code>
   {c:<id>}:board                  zset   volunteer -> recorded calls (the leaderboard)
   {c:<id>}:names                  hash   volunteer -> display name, for the leaderboard
-  {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour)
+  {c:<id>}:calls-per-minute       hash   epoch minute -> results recorded in it (calls in the last hour), and
+                                         c:<minute> -> conversations recorded in it
+  {c:<id>}:hourly                 hash   epoch hour -> results recorded in it, <hour>:c -> conversations (the
+                                         campaign's history, whole life)
   {c:<id>}:events                 pubsub channel: a JSON message after every change to the counters
   {c:<id>}:import:<job>           hash   a background import's progress and report; TTL 1 day
   {c:<id>}:roster                 hash   queue/roster.py  volunteer -> their entry on the organizers' roster
@@ -264,6 +267,10 @@ def survey_team(campaign_id: str, team_id: str) -> str:
 
 def daily(campaign_id: str, day: str) -> str:
     return f"{tag(campaign_id)}:daily:{day}"
+
+
+def hourly(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:hourly"
 
 
 def audit(campaign_id: str) -> str:

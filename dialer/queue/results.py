@@ -108,6 +108,7 @@ async def record_result(
             keys.survey(campaign_id),
             keys.survey_team(campaign_id, team or "-"),
             keys.daily(campaign_id, day or "-"),
+            keys.hourly(campaign_id),
         ],
         [
             keys.tag(campaign_id) + ":",
@@ -148,11 +149,12 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
     """API.md's Stats, without `goal` and `abandon_rate` (None here; the caller knows them)."""
     minute = math.floor(now / 60)
     minutes = [str(m) for m in range(minute - 59, minute + 1)]
+    talked = [f"c:{m}" for m in minutes]
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hgetall(keys.counters(campaign_id))
         pipe.zcount(keys.leases(campaign_id), f"({now!r}", "+inf")
         pipe.zrevrange(keys.leaderboard(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
-        pipe.hmget(keys.calls_per_minute(campaign_id), minutes)
+        pipe.hmget(keys.calls_per_minute(campaign_id), minutes + talked)
         pipe.zrevrange(keys.team_board(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
         counters, active, board, per_minute, team_board = await pipe.execute()
     team_names: list[str | None] = []
@@ -181,7 +183,8 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         "contacts_reached": reached,
         "contact_rate": round(reached / calls, 4) if calls else 0.0,
         "active_volunteers": int(active),
-        "calls_last_hour": sum(int(n) for n in per_minute if n),
+        "calls_last_hour": sum(int(n) for n in per_minute[:60] if n),
+        "conversations_last_hour": sum(int(n) for n in per_minute[60:] if n),
         "goal": None,
         "abandon_rate": None,
         "leaderboard": [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from dialer.accounts import User
 from dialer.calling_hours import local_day
 from dialer.campaigns import Campaign
 from dialer.models import Role
+from dialer.pace import MAX_DAYS, hours_between
 from dialer.queue import keys
 from dialer.queue.roster import Roster, read_roster
 from dialer.survey import survey_view
@@ -104,7 +106,54 @@ async def survey_csv(request: Request) -> Response:
     )
 
 
+async def history(request: Request) -> Response:
+    """Calls and conversations per hour, for the campaign's days `from`..`to` (its own time zone's dates;
+    by default from the campaign's first day to today, at most MAX_DAYS)."""
+    await require_user(request, Role.ORGANIZER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    d = deps(request)
+    today = date.fromisoformat(local_day(campaign.default_timezone, d.clock()))
+    created = date.fromisoformat(local_day(campaign.default_timezone, campaign.created_at or d.clock()))
+    first = _date_param(request, "from", max(created, today - timedelta(days=MAX_DAYS - 1)))
+    last = _date_param(request, "to", today)
+    if first > last or (last - first).days >= MAX_DAYS:
+        problem = {"path": "from", "message": f"must be on or before to, within {MAX_DAYS} days"}
+        raise ApiError(422, "validation_error", f"Give from <= to, at most {MAX_DAYS} days apart.", [problem])
+    hours = hours_between(first, last, campaign.default_timezone)
+    fields = [str(h) for h in hours] + [f"{h}:c" for h in hours]
+    values = await d.redis.hmget(keys.hourly(campaign.id), fields)
+    n = len(hours)
+    rows = [
+        {
+            "hour": datetime.fromtimestamp(h * 3600, UTC).isoformat(),
+            "calls": int(values[i] or 0),
+            "conversations": int(values[n + i] or 0),
+        }
+        for i, h in enumerate(hours)
+    ]
+    return JSONResponse(
+        {
+            "timezone": campaign.default_timezone,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "hours": rows,
+        }
+    )
+
+
+def _date_param(request: Request, name: str, default: date) -> date:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(422, "validation_error", f"{name} must be a date like 2026-11-03.",
+                       [{"path": name, "message": "must be a date YYYY-MM-DD"}]) from None  # fmt: skip
+
+
 routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/history", history, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/roster", get_roster, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/roster/{volunteer}/hand", answer_hand, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/survey", get_survey, methods=["GET"]),

@@ -174,3 +174,35 @@ def test_the_roster_and_a_raised_hand_answered(world: World) -> None:
     )
     assert c.post(url, json={"raised": False}, headers=world.leader).status_code == 204
     assert not c.get("/api/campaigns/dc/roster", headers=ADMIN).json()[0]["hand_raised"]
+
+
+def test_the_campaigns_history_by_hour_and_its_pace(world: World) -> None:
+    c = world.client
+    c.patch("/api/campaigns/dc", json={"goal": 10}, headers=ADMIN)
+    batch = c.post("/api/campaigns/dc/batches", headers=world.volunteer).json()
+    for i, contact in enumerate(batch["contacts"][:4]):
+        result = "contacted" if i < 2 else "no_answer"
+        body = {
+            "contact_id": contact["id"],
+            "result": result,
+            "answers": {"intro": "Speaking"} if i < 2 else {},
+        }
+        assert (
+            c.post(f"/api/batches/{batch['id']}/results", json=body, headers=world.volunteer).status_code
+            == 200
+        )
+    history = c.get("/api/campaigns/dc/history", headers=ADMIN).json()
+    assert history["timezone"] == "America/New_York" and history["from"] == history["to"] == "2026-11-25"
+    assert len(history["hours"]) == 24
+    noon = next(h for h in history["hours"] if h["hour"] == datetime.fromtimestamp(NOON_NY, UTC).isoformat())
+    assert (noon["calls"], noon["conversations"]) == (4, 2)
+    assert sum(h["calls"] for h in history["hours"]) == 4
+    stats = c.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["conversations_last_hour"] == 2
+    # 8 more conversations at 2 an hour: 4 hours from now.
+    assert stats["goal_eta"] == datetime.fromtimestamp(NOON_NY + 4 * 3600, UTC).isoformat()
+    rows = c.get("/api/campaigns/dc/roster", headers=ADMIN).json()
+    assert rows == []  # nobody has a call page open
+    for bad in ("from=2026-11-26&to=2026-11-25", "from=yesterday", "from=2026-01-01&to=2026-11-25"):
+        assert c.get(f"/api/campaigns/dc/history?{bad}", headers=ADMIN).status_code == 422
+    assert c.get("/api/campaigns/dc/history", headers=world.leader).status_code == 403

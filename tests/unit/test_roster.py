@@ -34,7 +34,8 @@ def test_rows_show_live_pages_with_their_numbers_today_hands_first() -> None:
     assert ada == {
         "volunteer": "v1", "name": "Ada", "team": "t1", "state": "talking",
         "since": datetime.fromtimestamp(NOW - 30, UTC).isoformat(), "calls": 10, "conversations": 4,
-        "contact_rate": 0.4, "talk_seconds": 600.5, "hand_raised": False, "flags": [],
+        "contact_rate": 0.4, "talk_seconds": 600.5, "calls_per_hour": 60.0, "conversations_per_hour": 24.0,
+        "hand_raised": False, "flags": [],
     }  # fmt: skip
     assert bo["hand_raised"] and bo["flags"] == ["idle", "short_calls"]  # 6.7 min waiting; 10 s a talk
     assert [r["volunteer"] for r in roster_rows(entries, {"v1", "v2"}, daily, NOW, team="t1")] == ["v1"]

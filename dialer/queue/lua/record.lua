@@ -7,7 +7,7 @@
 --       [5] {c}:counters
 --       [6] {c}:board  [7] {c}:names  [8] {c}:calls-per-minute  [9] {c}:dnc (the DNC mirror)
 --       [10] {c}:team-board  [11] {c}:contact:<cid>:results  [12] {c}:callbacks:<volunteer>
---       [13] {c}:survey  [14] {c}:survey:team:<tid>  [15] {c}:daily:<day>
+--       [13] {c}:survey  [14] {c}:survey:team:<tid>  [15] {c}:daily:<day>  [16] {c}:hourly
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] batch id  [3] volunteer  [4] volunteer name  [5] contact id
 --       [6] result code  [7] kind: final|retry|callback  [8] idempotency key  [9] now  [10] due time if
 --       the contact is to be called again  [11] max_attempts  [12] answers (JSON)  [13] notes  [14] call sid
@@ -92,6 +92,13 @@ redis.call('ZINCRBY', KEYS[6], 1, ARGV[3])
 if ARGV[17] and ARGV[17] ~= '' then redis.call('ZINCRBY', KEYS[10], 1, ARGV[17]) end -- the team board
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[7], ARGV[3], ARGV[4]) end
 redis.call('HINCRBY', KEYS[8], tostring(math.floor(now / 60)), 1)
+-- The campaign's pace: calls and conversations per hour over its whole life, conversations per minute.
+local hour = tostring(math.floor(now / 3600))
+redis.call('HINCRBY', KEYS[16], hour, 1)
+if ARGV[19] ~= '' then
+  redis.call('HINCRBY', KEYS[16], hour .. ':c', 1)
+  redis.call('HINCRBY', KEYS[8], 'c:' .. math.floor(now / 60), 1)
+end
 local team = ARGV[17] or ''
 if ARGV[19] ~= '' then
   -- A conversation: what the voter said, tallied per question for the organizers (survey.py).
@@ -105,6 +112,7 @@ if ARGV[19] ~= '' then
 end
 if ARGV[20] ~= '' then
   redis.call('HINCRBY', KEYS[15], 'calls:' .. ARGV[3], 1)
+  redis.call('HSETNX', KEYS[15], 'first:' .. ARGV[3], ARGV[9]) -- since when they call today: their pace
   if ARGV[19] ~= '' then redis.call('HINCRBY', KEYS[15], 'conv:' .. ARGV[3], 1) end
   redis.call('EXPIRE', KEYS[15], 3 * 86400)
 end

@@ -52,9 +52,36 @@ SURVEY: Schema = obj(
 )
 
 
+HOURS: Schema = {
+    "type": "array",
+    "items": obj(["hour", "calls", "conversations"], hour=STRING, calls=INT, conversations=INT),
+}
+HISTORY: Schema = {
+    "type": "object",
+    "required": ["timezone", "from", "to", "hours"],
+    "properties": {"timezone": STRING, "from": STRING, "to": STRING, "hours": HOURS},
+}
+
+
 def console_paths() -> dict[str, dict[str, Any]]:
     tag = "console"
     return {
+        "/api/campaigns/{campaign_id}/history": {
+            "get": op(
+                "history",
+                "Calls and conversations per hour over a range of the campaign's days",
+                tag=tag,
+                role="organizer",
+                params=(
+                    CAMPAIGN_ID,
+                    query_param(
+                        "from", "first day, YYYY-MM-DD (default: the campaign's first, within 93 days)"
+                    ),
+                    query_param("to", "last day, YYYY-MM-DD (default: today, in the campaign's time zone)"),
+                ),
+                answers={200: json_answer("The hours", HISTORY)},
+            ),
+        },
         "/api/campaigns/{campaign_id}/roster": {
             "get": op(
                 "roster",

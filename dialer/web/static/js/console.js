@@ -53,7 +53,7 @@ export class Roster {
     active?.closest("th").setAttribute("aria-sort", this.sort.down ? "descending" : "ascending");
     const body = this.table.tBodies[0];
     if (!this.rows.length) {
-      body.replaceChildren(h("tr", {}, h("td", { colspan: 7, class: "muted", text: "Nobody is calling right now." })));
+      body.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "muted", text: "Nobody is calling right now." })));
       return;
     }
     body.replaceChildren(...this.sorted().map((r) => {
@@ -67,6 +67,7 @@ export class Roster {
         h("td", { class: "num", text: r.conversations }),
         h("td", { class: "num", text: `${Math.round(100 * r.contact_rate)}%` }),
         h("td", { class: "num", text: minutes(r.talk_seconds) }),
+        h("td", { class: "num", title: `${r.conversations_per_hour} conversations an hour`, text: r.calls_per_hour }),
         h("td", {}, r.hand_raised ? h("button", {
           type: "button", class: "primary", onclick: (e) => this.answer(r, e.target),
         }, `Answer ${r.name.split(" ")[0]}`) : null));

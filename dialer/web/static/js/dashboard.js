@@ -2,6 +2,7 @@
 import { api, h, humanize, pageData, plural, show, wsUrl } from "./api.js";
 import { whenToSay } from "./call_time.js";
 import { Roster, drawSurvey } from "./console.js";
+import { historyChart, lastHourChart } from "./charts.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -51,36 +52,27 @@ function roll() {
 }
 
 function drawChart() {
-  const W = 600, H = 120, n = perMinute.length;
-  const max = Math.max(1, ...perMinute);
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${H + 16}`);
-  const bw = W / n;
-  perMinute.forEach((v, i) => {
-    const bh = (v / max) * H;
-    const rect = document.createElementNS(ns, "rect");
-    rect.setAttribute("x", (i * bw + 1).toFixed(1));
-    rect.setAttribute("y", (H - bh).toFixed(1));
-    rect.setAttribute("width", Math.max(1, bw - 2).toFixed(1));
-    rect.setAttribute("height", bh.toFixed(1));
-    rect.setAttribute("class", "col");
-    const title = document.createElementNS(ns, "title");
-    title.textContent = `${n - 1 - i} min ago: ${v} calls`;
-    rect.append(title);
-    svg.append(rect);
-  });
-  for (const [x, label, anchor] of [[2, "60 min ago", "start"], [W - 2, "now", "end"]]) {
-    const text = document.createElementNS(ns, "text");
-    text.setAttribute("x", x);
-    text.setAttribute("y", H + 13);
-    text.setAttribute("text-anchor", anchor);
-    text.setAttribute("class", "axis");
-    text.textContent = label;
-    svg.append(text);
-  }
+  const { svg, top } = lastHourChart(perMinute, $("chart").clientWidth);
   $("chart").replaceChildren(svg);
-  $("chart").setAttribute("aria-label", `Calls per minute over the last hour; peak ${max}`);
+  $("chart").setAttribute("aria-label", `Calls per minute over the last hour; the scale goes to ${top}`);
+}
+
+// The campaign's history by hour (or by day over longer ranges), for the dates picked.
+async function drawHistory() {
+  const from = $("history-from").value, to = $("history-to").value;
+  const query = new URLSearchParams({ ...(from && { from }), ...(to && { to }) });
+  try {
+    const data = await api("GET", `/api/campaigns/${encodeURIComponent(cid)}/history?${query}`);
+    $("history-from").value = data.from;
+    $("history-to").value = data.to;
+    const { svg } = historyChart(data.hours, data.timezone, $("history-chart").clientWidth);
+    $("history-chart").replaceChildren(svg);
+    const calls = data.hours.reduce((t, r) => t + r.calls, 0);
+    const talked = data.hours.reduce((t, r) => t + r.conversations, 0);
+    $("history-note").textContent = `${calls} calls and ${talked} conversations from ${data.from} to ${data.to}.`;
+  } catch (err) {
+    $("history-note").textContent = err.message;
+  }
 }
 
 function render(s) {
@@ -120,9 +112,13 @@ function render(s) {
     const share = Math.min(1, s.contacts_reached / goal);
     $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
     $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
+    $("goal-eta").textContent = s.goal_eta
+      ? `At the last hour's pace (${plural(s.conversations_last_hour, "conversation", "conversations")}), reached ${whenToSay(new Date(s.goal_eta))}.`
+      : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: no conversations in the last hour.";
   } else {
     $("thermo-fill").style.height = "0";
     $("goal-text").textContent = `${s.contacts_reached} conversations; no goal set.`;
+    $("goal-eta").textContent = "";
   }
   const results = Object.entries(s.results || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   const total = results.reduce((t, [, n]) => t + n, 0) || 1;
@@ -225,6 +221,11 @@ function connect() {
 $("pause-btn").addEventListener("click", togglePause);
 $("retries-btn").addEventListener("click", retriesNow);
 $("survey-team").addEventListener("change", () => renderSurvey(lastSurvey));
+$("history-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  drawHistory();
+});
+drawHistory();
 renderStatus();
 drawChart();
 setInterval(() => {
