@@ -49,6 +49,16 @@ class Window:
 
 
 DEFAULT_WINDOW = Window(time(9, 0), time(21, 0))
+# The federal window (TCPA, 47 CFR 64.1200(c)(1)): no calls before 8 am or after 9 pm at the called party's
+# location. A campaign's hours are kept inside it whatever was stored (some states are stricter: set them).
+LEGAL_WINDOW = Window(time(8, 0), time(21, 0))
+
+
+def within_legal(window: Window) -> Window:
+    """The window cut to the legal one (an empty window when they do not overlap)."""
+    start = max(window.start, LEGAL_WINDOW.start)
+    end = min(window.end, LEGAL_WINDOW.end) if window.start < window.end else LEGAL_WINDOW.end
+    return Window(start, end) if start < end else Window(start, start)
 
 
 def _parse_hhmm(value: str) -> time:

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from dialer.calling_hours import Window, availability
+from dialer.calling_hours import availability
 from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
 from dialer.pace import goal_eta
@@ -51,7 +51,7 @@ async def enrich(
     queue = LeaseQueue(redis)
     if await queue.open_batch(campaign.id, dkeys.AUTO, now):
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
-    window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+    window = campaign.calling_hours.window()
     found = availability(await queue.backlog(campaign.id, now), window, now)
     counts = cast(dict[str, str], await redis.hgetall(dkeys.survey(campaign.id)))
     script = await _script(redis, campaign)

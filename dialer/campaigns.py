@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from dialer.calling_hours import is_valid_zone
+from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_legal
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
@@ -33,6 +33,10 @@ class CallingHours:
 
     def minutes(self) -> tuple[int, int]:
         return _minutes(self.start), _minutes(self.end)
+
+    def window(self) -> Window:
+        """The hours as a calling window, never outside the legal one (whatever an old record says)."""
+        return within_legal(Window.parse(self.start, self.end))
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "caller_id":
         if not isinstance(value, str) or not E164_RE.match(value):
             suggestion = normalize_phone(value) if isinstance(value, str) else None
-            hint = f": did you mean {suggestion}?" if suggestion else " like +12025550142"
-            bad(f"must be an E.164 phone number{hint}")
+            hint = f": did you mean {suggestion}?" if suggestion else ", like (202) 555-0142 or +12025550142"
+            bad(f"must be a phone number with its area code (E.164){hint}")
     elif name == "mode":
         if not isinstance(value, str) or value not in {m.value for m in Mode}:
             bad(f"must be one of {', '.join(m.value for m in Mode)}")
@@ -173,6 +177,17 @@ def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
             ok = False
     if ok and _minutes(value["start"]) >= _minutes(value["end"]):
         problems.append({"path": "calling_hours", "message": "start must be before end"})
+    elif ok and (
+        _minutes(value["start"]) < _minutes(f"{LEGAL_WINDOW.start:%H:%M}")
+        or _minutes(value["end"]) > _minutes(f"{LEGAL_WINDOW.end:%H:%M}")
+    ):
+        problems.append(
+            {
+                "path": "calling_hours",
+                "message": f"must be within {LEGAL_WINDOW.start:%H:%M}-{LEGAL_WINDOW.end:%H:%M}, the hours "
+                "the law allows calls in the voter's own time",
+            }
+        )
 
 
 def valid_zone(name: str) -> bool:

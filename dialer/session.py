@@ -90,6 +90,7 @@ class CallSession:
     completed: set[str] = field(default_factory=set)
     requires_connection: bool = False
     lines: dict[str, LineState] = field(default_factory=dict)  # contact id -> its latest call
+    batch: str = ""  # the batch `contacts` and `completed` belong to
 
     # -- events in, replies out ------------------------------------------------------------------------
 
@@ -147,8 +148,12 @@ class CallSession:
             return Reply()
         return Reply((self._position(),))
 
-    def set_contacts(self, contacts: Mapping[str, Mapping[str, Any]]) -> None:
-        """A new or renewed batch; a call in progress on a contact no longer held is dropped."""
+    def set_contacts(self, contacts: Mapping[str, Mapping[str, Any]], batch: str = "") -> None:
+        """A new or renewed batch; a call in progress on a contact no longer held is dropped. A new batch
+        (another id) forgets which contacts were completed: a retry of one is to be called again."""
+        if batch != self.batch:
+            self.completed = set()
+            self.batch = batch
         self.contacts = contacts
         self.lines = {cid: line for cid, line in self.lines.items() if cid in contacts}
         if self.contact_id is not None and self.contact_id not in contacts:
@@ -283,6 +288,7 @@ class CallSession:
             "history": history,
             "answers": self.walk.answers(self.script) if self.walk else {},
             "completed": sorted(self.completed),
+            "batch": self.batch,
             "lines": {cid: [known.call_sid, known.line.value] for cid, known in self.lines.items()},
         }
 
@@ -295,11 +301,12 @@ class CallSession:
         state: Any,
         *,
         requires_connection: bool = False,
+        batch: str = "",
     ) -> CallSession:
         """Rebuild a session; the history is replayed through the script as it is now, and whatever no
         longer fits (a changed script, a contact no longer in the batch, damaged state) starts afresh
         rather than failing. Never raises."""
-        session = cls(script, script_version, contacts, requires_connection=requires_connection)
+        session = cls(script, script_version, contacts, requires_connection=requires_connection, batch=batch)
         if not isinstance(state, dict):
             return session
         lines = state.get("lines")
@@ -308,7 +315,7 @@ class CallSession:
                 if cid in contacts and isinstance(item, list) and len(item) == 2 and item[1] in set(Line):
                     session.lines[cid] = LineState(str(item[0]), Line(item[1]))
         completed = state.get("completed")
-        if isinstance(completed, list):
+        if isinstance(completed, list) and state.get("batch", "") == batch:  # another batch: all to call
             session.completed = {c for c in completed if isinstance(c, str)}
         contact_id, history = state.get("contact_id"), state.get("history")
         if not isinstance(contact_id, str) or contact_id not in contacts or not isinstance(history, list):

@@ -83,6 +83,12 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def tracebacks(self) -> str:
+        """The log from its first traceback on (empty when there is none): what a failing test should show."""
+        log = self.log()
+        at = log.find("Traceback")
+        return "" if at < 0 else log[max(0, at - 300) : at + 4000]
+
     def __enter__(self) -> ServerProcess:
         return self.start()
 

@@ -22,7 +22,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer import pacing
-from dialer.calling_hours import Window, open_zones
+from dialer.calling_hours import open_zones
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
@@ -235,7 +235,7 @@ class CampaignPacer:
 
     async def take(self, campaign: Campaign, k: int, now: float) -> tuple[str, list[BatchContact]]:
         cid = campaign.id
-        window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+        window = campaign.calling_hours.window()
         zones = sorted(open_zones(await LeaseQueue(self.redis).zones(cid), window, now))
         if not zones:
             return "", []
@@ -294,7 +294,7 @@ class CampaignPacer:
     def facts(campaign: Campaign, contact: BatchContact, on_dnc: bool) -> DialFacts:
         return DialFacts(
             campaign_status=campaign.status,
-            calling_hours=Window.parse(campaign.calling_hours.start, campaign.calling_hours.end),
+            calling_hours=campaign.calling_hours.window(),
             max_attempts=campaign.max_attempts,
             cell_consent=campaign.cell_consent,
             held=True,  # taken into the server's own batch just now

@@ -158,6 +158,7 @@ class Batch:
     expires_at: float
     contacts: tuple[BatchContact, ...]
     reopened: bool = False  # the volunteer's open batch handed back (HTTP 200) rather than a new one (201)
+    skips_used: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,6 +166,7 @@ class Batch:
             "campaign_id": self.campaign_id,
             "expires_at": iso(self.expires_at),
             "contacts": [c.to_json() for c in self.contacts],
+            "skips_left": max(0, SKIPS_PER_BATCH - self.skips_used),
         }
 
 
@@ -316,7 +318,15 @@ class LeaseQueue:
             return NoContacts(NoContactsReason(reply[1]))
         contacts = [BatchContact.from_card(card) for card in json.loads(reply[3])]
         contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
-        return Batch(reply[1], campaign_id, volunteer, float(reply[2]), tuple(contacts), reply[0] == "open")
+        return Batch(
+            reply[1],
+            campaign_id,
+            volunteer,
+            float(reply[2]),
+            tuple(contacts),
+            reply[0] == "open",
+            int(reply[4]),
+        )
 
     async def renew(
         self, campaign_id: str, batch_id: str, volunteer: str, *, lease_seconds: float, now: float

@@ -68,7 +68,7 @@ def queue_error(exc: QueueError) -> ApiError:
 
 
 def window_of(campaign: Campaign) -> Window:
-    return Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+    return campaign.calling_hours.window()
 
 
 async def take_batch(request: Request) -> Response:

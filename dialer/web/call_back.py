@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialer.calling_hours import Window, call_back_problem
+from dialer.calling_hours import call_back_problem
 from dialer.campaigns import Campaign
 from dialer.web.errors import ApiError
 
@@ -10,7 +10,7 @@ from dialer.web.errors import ApiError
 def call_back_refusal(campaign: Campaign, zone: str, at: float, now: float) -> ApiError | None:
     """422 `invalid_call_back` with the allowed window (in the voter's own time) when `at` cannot be kept."""
     zone = zone or campaign.default_timezone
-    window = Window.parse(campaign.calling_hours.start, campaign.calling_hours.end)
+    window = campaign.calling_hours.window()
     problem = call_back_problem(at, zone, window, now)
     if problem is None:
         return None

@@ -40,6 +40,7 @@ templates.env.filters["phone"] = display_phone
 
 # Results a volunteer may pick by hand when the script did not get to an end (nobody answered, ...).
 MANUAL_RESULTS = [
+    ResultCode.CONTACTED,  # a conversation that ended before the script did: the answers so far are kept
     ResultCode.NO_ANSWER,
     ResultCode.BUSY,
     ResultCode.VOICEMAIL,

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.calling_hours import Window, local_day
+from dialer.calling_hours import local_day
 from dialer.campaigns import CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
@@ -85,7 +85,7 @@ async def voice(request: Request) -> Response:
     on_dnc = bool(await d.redis.sismember(keys.DNC, contact.phone))
     facts = DialFacts(
         campaign_status=campaign.status,
-        calling_hours=Window.parse(campaign.calling_hours.start, campaign.calling_hours.end),
+        calling_hours=campaign.calling_hours.window(),
         max_attempts=campaign.max_attempts,
         cell_consent=campaign.cell_consent,
         held=held,

@@ -47,20 +47,20 @@ MAX_FRAME = 64 * 1024
 SESSION_TTL = 24 * 3600
 
 
-async def batch_contacts(d: Deps, campaign_id: str, volunteer: str) -> dict[str, dict[str, Any]]:
-    """The contacts of the volunteer's open batch, as the session wants them (id -> contact object)."""
+async def batch_contacts(d: Deps, campaign_id: str, volunteer: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The volunteer's open batch id and its contacts, as the session wants them (id -> contact object)."""
     batch_id = await LeaseQueue(d.redis).open_batch(campaign_id, volunteer, d.clock())
     if batch_id is None:
-        return {}
+        return "", {}
     ids = cast(set[str], await d.redis.smembers(keys.batch_contacts(campaign_id, batch_id)))
     if not ids:
-        return {}
+        return batch_id, {}
     async with d.redis.pipeline(transaction=False) as pipe:
         for cid in sorted(ids):
             pipe.hgetall(keys.contact(campaign_id, cid))
         rows = await pipe.execute()
     contacts = [BatchContact.from_hash(row) for row in rows if row]
-    return {c.id: c.to_json() for c in contacts}
+    return batch_id, {c.id: c.to_json() for c in contacts}
 
 
 class CallSocket:
@@ -88,9 +88,9 @@ class CallSocket:
         loaded = loaded or await load_campaign_script(self.d.redis, self.campaign)
         if loaded is None:
             return False
-        contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
+        batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
         self.session = CallSession.from_state(
-            loaded[0], loaded[1], contacts, state, requires_connection=self.d.carrier is not None
+            loaded[0], loaded[1], contacts, state, requires_connection=self.d.carrier is not None, batch=batch
         )
         caught_up = await self.catch_up()
         await self.send(self.session.resume())
@@ -134,10 +134,17 @@ class CallSocket:
             await self.send(self.session.malformed())
             return
         if isinstance(message, dict) and message.get("type") == "start":
-            contact_id = message.get("contact_id")
-            if isinstance(contact_id, str) and contact_id not in self.session.contacts:
-                # The page may have taken (or renewed) its batch after this socket connected.
-                self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
+            # The page may have taken (or renewed) its batch after this socket connected: a contact of a new
+            # batch may be a retry of one this session completed in an earlier batch.
+            open_batch = await LeaseQueue(self.d.redis).open_batch(
+                self.campaign.id, self.user.id, self.d.clock()
+            )
+            if (
+                open_batch != (self.session.batch or None)
+                or message.get("contact_id") not in self.session.contacts
+            ):
+                batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
+                self.session.set_contacts(contacts, batch)
         reply = self.session.receive(message)
         # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
         await self.save()
@@ -206,7 +213,8 @@ class CallSocket:
             await self.d.redis.set(
                 keys.call_of_contact(self.campaign.id, self.user.id, contact_id), call_sid, ex=SESSION_TTL
             )
-        self.session.set_contacts(await batch_contacts(self.d, self.campaign.id, self.user.id))
+        batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
+        self.session.set_contacts(contacts, batch)
         contact = self.session.contacts.get(contact_id)
         async with self.send_lock:
             await self.ws.send_json(

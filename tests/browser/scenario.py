@@ -55,7 +55,7 @@ def seed_campaign(server: Running, redis_url: str, campaign_id: str = "levy", go
                 "caller_id": "+12025550100",
                 "goal": goal,
                 "batch_size": 3,
-                "calling_hours": {"start": "00:00", "end": "23:59"},
+                "calling_hours": {"start": "08:00", "end": "21:00"},
             },
         )
         assert r.status_code == 201, r.text

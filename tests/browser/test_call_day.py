@@ -301,3 +301,35 @@ def test_on_a_phone_the_question_and_three_answers_are_above_the_fold(
     expect(page.locator(".keys")).to_be_hidden()  # no keyboard on a phone: no key hints
     page.screenshot(path=shots / "call-phone-connected.png")
     context.close()
+
+
+def test_a_voter_who_hangs_up_mid_script_is_saved_with_what_they_said(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(browser, server, "hal@example.org", "Hal Hangup", viewport=DESKTOP)
+    page = open_call_page(context, campaign)
+    # Before a call only what a volunteer may know without dialing can be recorded.
+    page.locator("#manual summary").click()
+    options = page.locator("#manual-result option:not([disabled])")
+    assert sorted(options.evaluate_all("(os) => os.map((o) => o.value)")) == [
+        "deceased", "do_not_call", "moved", "wrong_number"
+    ]  # fmt: skip
+    page.locator("#manual summary").click()
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.locator("#hangup-btn").click()  # the call ends before the script does
+    expect(page.locator("#call-status")).to_contain_text("finish the script, or save what happened")
+    expect(page.locator("#manual")).to_have_attribute("open", "")
+    expect(page.locator("#manual-result")).to_have_value("contacted")
+    page.locator("#manual-save").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved: Contacted", timeout=10_000)
+    with server.client() as admin:
+        rows = admin.get(f"/api/campaigns/{campaign}/results.csv").text.splitlines()
+    assert len(rows) == 2 and ",contacted," in rows[1] and "Speaking" in rows[1]  # the answer given is kept
+    # The next voter starts clean: nothing of the last call's choices carries over.
+    expect(page.locator("#position")).to_have_text("Contact 2 of 3")
+    expect(page.locator("#manual")).not_to_have_attribute("open", "")
+    context.close()

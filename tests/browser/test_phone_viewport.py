@@ -41,7 +41,11 @@ MARK_CONTROLS = """() => {
 
 def no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is {width[0]}px wide in a {width[1]}px viewport"
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right >
+             window.innerWidth + 1).slice(0, 5).map((e) => e.tagName + '#' + e.id + '.' + e.className)"""
+    )
+    assert width[0] <= width[1], f"the page is {width[0]}px wide in a {width[1]}px viewport: {wide}"
 
 
 def tab_reaches_every_control(page: Page) -> None:

@@ -78,3 +78,37 @@ def test_power_mode_bridges_a_voter_to_the_ready_volunteer(
     assert stats["results"]["refused"] == 1 and stats["mode"] == "power"
     assert not errors, errors
     context.close()
+
+
+def test_a_volunteer_who_saved_during_a_pause_takes_calls_again_on_resume(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"mode": "power"}).status_code == 200
+    context = volunteer_context(
+        browser, server, "paz@example.org", "Paz Pause", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    page.keyboard.press("Enter")
+    expect(page.locator("#contact-name")).to_have_text("Waiting for the next voter")
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, bridge_a_voter(redis_url, campaign)).result(timeout=30)
+    expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=5_000)
+    expect(page.locator("#ready-btn")).to_be_hidden()  # on a call: finish it first
+    expect(page.locator("#voter-hangup-btn")).to_be_visible()
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
+    page.keyboard.press("2")  # Not home: the script ends
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-status")).to_contain_text("Saved: Not home", timeout=10_000)
+    expect(page.locator("#dialer-state")).to_contain_text("The campaign is paused")
+    expect(page.locator("#contact-name")).to_have_text("The campaign is paused")
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "active"}).status_code == 200
+    expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter", timeout=2_000)
+    expect(page.locator("#contact-name")).to_have_text("Waiting for the next voter")
+    page.screenshot(path=shots / "power-after-resume-phone.png", full_page=True)
+    context.close()

@@ -97,7 +97,7 @@ def test_saving_a_result_hangs_up_the_voter_on_the_socket_and_over_http(server: 
             assert (await http.get("/api/campaigns/end/calls/CA" + "0" * 32)).status_code == 404
 
     asyncio.run(go())
-    assert "Traceback" not in server.log(), server.log()[-3000:]
+    assert not server.tracebacks(), server.tracebacks()
 
 
 def test_a_call_back_outside_the_voters_hours_is_refused_on_the_socket(server: ServerProcess) -> None:

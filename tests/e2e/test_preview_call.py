@@ -64,7 +64,7 @@ def test_volunteer_calls_through_the_simulated_carrier(tmp_path: Path, clean_red
         assert all(row["call_sid"].startswith("CA") for row in rows)
         assert all(row["volunteer"] for row in rows) and all(row["script_version"] == "1" for row in rows)
         assert "support" in r.text.splitlines()[0]  # one column per script question
-        assert "Traceback" not in server.log(), server.log()[-3000:]
+        assert not server.tracebacks(), server.tracebacks()
 
 
 def test_volunteer_hangs_up_a_simulated_call(tmp_path: Path, clean_redis: str) -> None:

@@ -129,6 +129,6 @@ def test_every_problem_at_once_including_the_script_and_a_caller_id_hint(api: Te
     assert r.status_code == 422
     details = {d["path"]: d["message"] for d in r.json()["error"]["details"]}
     assert details == {
-        "caller_id": "must be an E.164 phone number: did you mean +12025550199?",
+        "caller_id": "must be a phone number with its area code (E.164): did you mean +12025550199?",
         "script_id": "no script 'petition' has been uploaded",
     }

@@ -65,7 +65,7 @@ def test_teams_from_creation_to_the_leaderboard(api: TestClient, clean_redis: st
                 "name": "T",
                 "script_id": "s",
                 "caller_id": "+13125550199",
-                "calling_hours": {"start": "00:00", "end": "23:59"},
+                "calling_hours": {"start": "08:00", "end": "21:00"},
                 "batch_size": 2,
             },
             headers=ADMIN,

@@ -36,7 +36,7 @@ def seed(server: ServerProcess, contacts: int = 60) -> FuzzWorld:
                 "script_id": CAMPAIGN,
                 "caller_id": "+12025550199",
                 "default_timezone": zone,
-                "calling_hours": {"start": "00:00", "end": "23:59"},
+                "calling_hours": {"start": "08:00", "end": "21:00"},
             },
         )
         assert r.status_code == 201, r.text

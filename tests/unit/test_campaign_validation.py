@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialer.campaigns import Campaign, CampaignInvalid, apply_patch, validate_new
+from dialer.calling_hours import LEGAL_WINDOW, Window
+from dialer.campaigns import CallingHours, Campaign, CampaignInvalid, apply_patch, validate_new
 from dialer.models import CampaignStatus, Mode
 
 BASE = {"name": "Get out the vote", "script_id": "gotv-2026", "caller_id": "+12025550142"}
@@ -89,6 +91,8 @@ def test_bad_field_values(field: str, value: Any, message: str) -> None:
         ({"start": "21:00", "end": "09:00"}, "calling_hours"),
         ({"start": "09:00", "end": "09:00"}, "calling_hours"),
         ({"start": "09:00", "end": "21:00", "tz": "x"}, "calling_hours.tz"),
+        ({"start": "07:00", "end": "21:00"}, "calling_hours"),  # before the legal 8 am
+        ({"start": "08:00", "end": "22:30"}, "calling_hours"),  # after the legal 9 pm
     ],
 )
 def test_calling_hours_must_be_a_valid_window(hours: dict[str, str], path: str) -> None:
@@ -144,3 +148,8 @@ def test_any_body_either_validates_or_reports_problems_with_paths(body: dict[str
         assert exc.problems and all(p["path"] and p["message"] for p in exc.problems)
     else:
         assert isinstance(c.mode, Mode)
+
+
+def test_hours_an_old_record_stored_outside_the_law_are_cut_to_it() -> None:
+    assert CallingHours("07:00", "22:30").window() == LEGAL_WINDOW
+    assert CallingHours("10:00", "20:00").window() == Window(time(10, 0), time(20, 0))

@@ -349,3 +349,21 @@ def test_a_raised_hand_and_the_page_going_away_are_for_the_roster(session: CallS
     assert session.receive({"type": "presence", "away": True}).presence == Presence(away=True)
     assert only(session.receive({"type": "hand", "raised": "yes"}))["code"] == "bad_message"
     assert only(session.receive({"type": "presence"}))["code"] == "bad_message"
+
+
+def test_a_retry_in_a_new_batch_can_be_called_again(gotv: Script) -> None:
+    session = CallSession(gotv, 1, BATCH, batch="b1")
+    session.receive({"type": "start", "contact_id": "c1"})
+    decision = session.receive(
+        {"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "no_answer"}
+    )
+    assert decision.record is not None
+    session.recorded("c1")
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["code"] == "already_completed"
+    session.set_contacts(BATCH, "b1")  # the same batch, renewed: still done
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["code"] == "already_completed"
+    state = json.loads(json.dumps(session.to_state()))
+    session.set_contacts(BATCH, "b2")  # the retry came back in a new batch
+    assert only(session.receive({"type": "start", "contact_id": "c1"}))["type"] == "step"
+    assert CallSession.from_state(gotv, 1, BATCH, state, batch="b1").completed == {"c1"}
+    assert CallSession.from_state(gotv, 1, BATCH, state, batch="b2").completed == set()

@@ -10,7 +10,7 @@
 --       [6] {c}:callbacks:<volunteer>
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] new batch id  [4] batch_size  [5] deadline
 --       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
--- Returns {"open"|"new", batch_id, expires_at, JSON array of contacts} or {"none", reason}.
+-- Returns {"open"|"new", batch_id, expires_at, JSON array of contacts, skips used} or {"none", reason}.
 local P = ARGV[1]
 local volunteer = ARGV[2]
 local now = tonumber(ARGV[6])
@@ -125,7 +125,8 @@ if open then
     for _, c in ipairs(due_backs) do contacts[#contacts + 1] = c end
     if #contacts > 0 then
       local expires = redis.call('HGET', P .. 'batch:' .. open, 'expires_at')
-      return {'open', open, expires, '[' .. table.concat(contacts, ',') .. ']'}
+      local skips = redis.call('HGET', P .. 'batch:' .. open, 'skips') or '0'
+      return {'open', open, expires, '[' .. table.concat(contacts, ',') .. ']', skips}
     end
   end
   close(open) -- used up or expired: the volunteer gets a fresh batch
@@ -205,4 +206,4 @@ redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', A
   'state', 'open')
 redis.call('SET', KEYS[2], bid)
 redis.call('PUBLISH', P .. 'events', '{"type":"batch"}') -- pending/leased moved: dashboards refresh
-return {'new', bid, ARGV[5], '[' .. table.concat(taken, ',') .. ']'}
+return {'new', bid, ARGV[5], '[' .. table.concat(taken, ',') .. ']', '0'}

@@ -74,11 +74,20 @@ const phone = data.phone === "twilio"
   ? new TwilioPhone(cid, onPhoneStatus)
   : new SimulatedPhone(cid, onPhoneStatus);
 
+const HEADING = {
+  off: "Press “Start taking calls” when you are ready",
+  waiting: "Waiting for the next voter",
+  paused: "The campaign is paused",
+};
+
 const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
-  const text = campaign.status === "paused" && state !== "talking" ? DIALER_TEXT.paused : DIALER_TEXT[state];
-  $("dialer-state").textContent = detail ? `${text} (${detail})` : text;
+  const paused = campaign.status === "paused" && state !== "talking";
+  const text = paused ? DIALER_TEXT.paused : DIALER_TEXT[state];
+  $("dialer-state").textContent = detail && !paused ? `${text} (${detail})` : text;
   $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
+  show($("ready-btn"), state !== "talking"); // a volunteer on a call finishes it first
+  if (!current) ui.name.textContent = HEADING[paused ? "paused" : state] || HEADING.off;
 }) : null;
 
 const picker = new CallBackPicker({
@@ -120,8 +129,14 @@ async function takeBatch() {
   }
   waitingForNames = false;
   show(ui.waiting, false);
+  if (fresh.id !== batch?.id) {
+    // A new list: a voter in it that this page saved before is a retry, to be called again.
+    for (const c of fresh.contacts || []) delete done[c.id];
+    sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
+  }
   batch = fresh;
   contacts = batch.contacts || [];
+  skipsLeft = batch.skips_left ?? skipsLeft;
   show(ui.more, false);
   renderList();
   scheduleRenew();
@@ -137,7 +152,7 @@ function nobodyLeft(err) {
   renderList();
   const said = nobodyToCall(err);
   drawNobody(ui, said.title, said.text);
-  ui.call.disabled = true;
+  resetPhone();
   show(ui.more, true);
   step = null;
   setPhase("idle");
@@ -209,7 +224,7 @@ function selectNext() {
   if (!next) {
     current = null;
     drawNobody(ui, "List finished!");
-    ui.call.disabled = true;
+    resetPhone();
     step = null;
     setPhase("idle");
     show(ui.more, true);
@@ -238,6 +253,8 @@ function select(contact) {
   connected = false;
   unansweredResult = null;
   ui.notes.value = "";
+  ui.manual.open = false;
+  ui.manualResult.value = "no_answer";
   picker.reset(contact);
   showContact(contact);
   ui.status.textContent = campaign.status === "paused" ? "The campaign is paused" : "Not calling";
@@ -248,6 +265,19 @@ function select(contact) {
   setPhase("ready");
   renderList();
   if (!ui.call.disabled) ui.call.focus();
+}
+
+// The line under the card: news in green, problems in red (and read out: it is a live region).
+function say(text, { problem = false } = {}) {
+  ui.save.textContent = text;
+  ui.save.classList.toggle("error", problem);
+}
+
+function resetPhone() {
+  ui.status.textContent = "Not calling";
+  ui.call.disabled = true;
+  ui.call.textContent = "Call";
+  ui.hangup.disabled = true;
 }
 
 function updateSkip() {
@@ -261,14 +291,14 @@ async function skipContact() {
     const r = await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/skip`, { contact_id: skipped.id });
     skipsLeft = r.skips_left;
   } catch (err) {
-    ui.save.textContent = err.message;
+    say(err.message, { problem: true });
     if (err.code === "skip_limit") skipsLeft = 0;
     updateSkip();
     setPhase(phase());
     return;
   }
   contacts = contacts.filter((c) => c.id !== skipped.id);
-  ui.save.textContent = `Skipped ${skipped.first_name || "that voter"}: back in the queue for someone else.`;
+  say(`Skipped ${skipped.first_name || "that voter"}: back in the queue for someone else.`);
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
     batch = null;
@@ -284,7 +314,7 @@ function beginCall() {
   // One call session per contact (and one idempotency key); dialing again after a busy line keeps both.
   if (started) return;
   started = true;
-  ui.save.textContent = ""; // the last call's "Saved: ..." belonged to that call
+  say(""); // the last call's "Saved: ..." belonged to that call
   callKey = callKey || crypto.randomUUID();
   renderList();
 }
@@ -300,6 +330,7 @@ async function placeCall() {
   connected = false;
   unansweredResult = null;
   setPhase("dialing");
+  ui.manualResult.value = "no_answer"; // what "Record what happened" offers first while it rings
   ui.hangup.focus(); // the Call button just went disabled under the keyboard
   try {
     await phone.dial(current.id);
@@ -324,16 +355,31 @@ function lineStatus(status, suggestion, detail) {
     ui.call.disabled = true;
     ui.hangup.disabled = false;
     setPhase("connected");
+    if (!ui.manual.open) ui.manualResult.value = "contacted"; // a voter on the line: a conversation
     const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
     const at = document.activeElement;
     if (first && (!at || [document.body, ui.call, ui.hangup, ui.again].includes(at))) first.focus();
+  }
+  if (!CONNECTED_STATUSES.has(status) && !FINAL_STATUSES.has(status) && started) {
+    ui.call.disabled = true; // ringing (say, after a reload): the call can be hung up, not placed twice
+    ui.hangup.disabled = false;
   }
   if (FINAL_STATUSES.has(status)) {
     ui.hangup.disabled = true;
     ui.call.disabled = !current || campaign.status !== "active"; // the line is free: dialing again is allowed
     ui.call.textContent = "Call again";
     if (!connected && started && !ended && phase() !== "done") showUnanswered(suggestion || "no_answer", status);
+    else if (connected && phase() === "connected") talkedAndGone();
   }
+}
+
+// The voter was on the line and the call ended before the script did: finish the script with what they
+// said, or save what happened ("Contacted" keeps the answers given so far).
+function talkedAndGone() {
+  ui.status.textContent = "The call ended: finish the script, or save what happened below";
+  ui.manualResult.value = "contacted";
+  ui.manual.open = true;
+  updatePicker();
 }
 
 function showUnanswered(suggested, status) {
@@ -358,6 +404,9 @@ function updatePicker() {
   const p = phase();
   const result = p === "unanswered" ? unansweredResult : p === "done" ? ended?.result : null;
   const manual = !ui.manual.hidden && ui.manual.open && ui.manualResult.value === "call_back";
+  // Next to what asked for it: under the "what happened" list, or above Save at the end of the script.
+  if (manual) ui.manualResult.after(picker.box);
+  else ui.notesBox.before(picker.box);
   picker.show(result === "call_back" || manual);
 }
 
@@ -374,7 +423,7 @@ async function hangUpVoter() {
   try {
     await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/calls/${encodeURIComponent(sid)}/hangup`);
   } catch (err) {
-    ui.save.textContent = `Could not hang up: ${err.message}`;
+    say(`Could not hang up: ${err.message}`, { problem: true });
     ui.voterHangup.disabled = false;
   }
 }
@@ -382,6 +431,7 @@ async function hangUpVoter() {
 // ---- the script (from the call socket) ------------------------------------------------------------------
 
 function renderStep(s) {
+  if (ui.save.classList.contains("error")) say(""); // the last step's problem is behind
   step = s;
   ended = null;
   ui.text.textContent = s.text;
@@ -419,7 +469,7 @@ function answerInput(event) {
   if (step.input === "number") {
     const n = Number(value);
     if (value === "" || Number.isNaN(n)) {
-      ui.save.textContent = "Please type a number.";
+      say("Please type a number.", { problem: true });
       return;
     }
     value = n;
@@ -438,7 +488,7 @@ function finish(manualResult) {
   if (result === "call_back") {
     const checked = picker.value();
     if (checked.error) {
-      ui.save.textContent = checked.error;
+      say(checked.error, { problem: true });
       picker.focus();
       return;
     }
@@ -446,7 +496,7 @@ function finish(manualResult) {
   }
   ui.finish.disabled = true;
   ui.manualSave.disabled = true;
-  ui.save.textContent = "Saving…";
+  say("Saving…");
   delivery.submit({
     batch_id: batch?.id, contact_id: current.id, notes: ui.notes.value, idempotency_key: callKey,
     result, answers: manualResult ? {} : ended?.answers || {}, manual: Boolean(manualResult),
@@ -470,7 +520,7 @@ function confirmed(p) {
   phone.release(); // the server hung up the voter's leg; the browser lets go of its own
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
-  ui.save.textContent = `Saved: ${humanize(p.result)}.`;
+  say(`Saved: ${humanize(p.result)}.`);
   if (p.call_back_at) {
     const at = new Date(p.call_back_at);
     ui.save.textContent += ` They will be called back ${atWhen(at)} (your time).`;
@@ -485,7 +535,7 @@ function confirmed(p) {
     drawNobody(ui, "Waiting for the next voter");
     setPhase("idle");
     show(ui.voterHangup, false);
-    pool.callDone();
+    pool.callDone(); // back in the pool (the heading follows its state)
     return;
   }
   if (contacts.every((c) => done[c.id])) {
@@ -498,7 +548,7 @@ function confirmed(p) {
 }
 
 async function rejected(err) {
-  ui.save.textContent = `Could not save: ${err.message}`;
+  say(`Could not save: ${err.message}`, { problem: true });
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
   if (err.code === "invalid_call_back") picker.focus();
@@ -509,7 +559,7 @@ const delivery = new ResultDelivery(PENDING_KEY, {
   viaSocket: finishOnSocket,
   onConfirmed: confirmed,
   onRetrying: () => {
-    ui.save.textContent = "No connection: your result is kept and will be saved when you are back online.";
+    say("No connection: your result is kept and will be saved when you are back online.", { problem: true });
   },
   onRejected: rejected,
 });
@@ -536,7 +586,11 @@ function onCampaign(m) {
     }
   }
   notify("");
-  if (pool) pool.onChange(pool.talking ? "talking" : pool.ready ? "waiting" : "off");
+  if (pool && m.status === "active" && pool.wanted && !pool.ready) {
+    pool.set(true); // resumed: a volunteer who was taking calls takes them again
+  } else if (pool) {
+    pool.onChange(pool.talking ? "talking" : pool.ready ? "waiting" : "off");
+  }
   // A page with nobody to call takes names again when the campaign resumes (or resumed while the socket
   // was down), when retries are made due or when a list is imported.
   const news = m.reason === "retries_due" || m.reason === "contacts_added";
@@ -616,8 +670,9 @@ const HANDLERS = {
       return;
     }
     if (dialing && FINAL_STATUSES.has(m.status)) {
-      ui.status.textContent = "The voter hung up: record the result";
+      $("dialer-state").textContent = "The call ended: finish the script, or save what happened below.";
       show(ui.voterHangup, false);
+      if (phase() === "connected") talkedAndGone();
       return;
     }
     if (started && phase() === "ready") setPhase("dialing"); // a call under way (say, after a reload)
@@ -634,7 +689,7 @@ const HANDLERS = {
       rejected({ message: m.message, code: m.code, status: 422 });
       return;
     }
-    ui.save.textContent = m.message;
+    say(m.message, { problem: true });
   },
 };
 
@@ -671,6 +726,7 @@ ui.voterHangup.addEventListener("click", hangUpVoter);
 ui.skip.addEventListener("click", skipContact);
 ui.again.addEventListener("click", placeCall);
 ui.back.addEventListener("click", () => send({ type: "back" }));
+$("change-btn").addEventListener("click", () => send({ type: "back" })); // a wrong last answer, undone
 ui.form.addEventListener("submit", answerInput);
 ui.finish.addEventListener("click", () => finish(phase() === "unanswered" ? unansweredResult : null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));

@@ -18,6 +18,7 @@ const UNANSWERED_TEXT = {
 // Results that fit a call nobody answered, offered in that state (the carrier's suggestion first).
 const UNANSWERED_RESULTS = ["no_answer", "busy", "voicemail", "disconnected", "wrong_number", "not_home"];
 const IN_CALL = ["dialing", "connected", "unanswered", "done"];
+const WITHOUT_A_CALL = new Set(["wrong_number", "moved", "deceased", "do_not_call"]);
 const SCRIPT_PHASES = ["ready", "dialing", "connected"];
 
 export const onPhone = () => window.matchMedia("(max-width: 700px)").matches;
@@ -37,6 +38,12 @@ export function drawPhase(ui, phase, { hasStep, hasContact, skipsLeft, dialing }
   show(ui.unanswered, phase === "unanswered");
   show(ui.notesBox, inCall);
   show(ui.manual, SCRIPT_PHASES.includes(phase));
+  // Before a call only what a volunteer may know without dialing (a wrong number, a voter who moved...);
+  // "no answer" or "busy" need a call.
+  const before = phase === "ready";
+  ui.manual.querySelector("summary").textContent = before ? "Not calling this voter? Record why" : "Record what happened";
+  for (const option of ui.manualResult.options) option.hidden = option.disabled = before && !WITHOUT_A_CALL.has(option.value);
+  if (ui.manualResult.selectedOptions[0]?.disabled) ui.manualResult.value = [...WITHOUT_A_CALL][0];
   show(ui.finish, phase === "done" || phase === "unanswered");
   show(ui.skip, phase === "ready" && !dialing && skipsLeft > 0);
   show(ui.about, hasContact && ui.fields.childElementCount > 0);
@@ -46,17 +53,31 @@ export function drawPhase(ui, phase, { hasStep, hasContact, skipsLeft, dialing }
   }
 }
 
+function theirTime(timeZone) {
+  try {
+    const at = new Date().toLocaleTimeString([], { timeZone, hour: "numeric", minute: "2-digit" });
+    return `${at} (${timeZone.replaceAll("_", " ")})`;
+  } catch {
+    return timeZone;
+  }
+}
+
 export function drawContact(ui, contact, position) {
   ui.position.textContent = position;
   ui.name.textContent = `${contact.first_name || ""} ${contact.last_name || ""}`.trim() || "(no name)";
   ui.phone.textContent = displayPhone(contact.phone);
   ui.phone.href = `tel:${contact.phone}`;
   show(ui.waiting, false);
-  const fields = Object.entries(contact.fields || {}).slice(0, 8);
-  // The list's own columns (a "notes" column included) are labelled as coming from the list, apart from
-  // the volunteer's own notes box below.
-  ui.fields.replaceChildren(...fields.flatMap(([k, v]) => [h("dt", { text: humanize(k) }), h("dd", { text: v })]));
-  ui.about.querySelector("summary").textContent = fields.length ? "About this voter (from the list)" : "About this voter";
+  // Where they are and what time it is there, then the list's own columns (a "notes" column included,
+  // apart from the volunteer's own notes box below).
+  const place = [contact.state, contact.zip].filter(Boolean).join(" ");
+  const rows = [
+    ...(place ? [["Where", place]] : []),
+    ...(contact.timezone ? [["Their time", theirTime(contact.timezone)]] : []),
+    ...Object.entries(contact.fields || {}).slice(0, 8).map(([k, v]) => [humanize(k), v]),
+  ];
+  ui.fields.replaceChildren(...rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+  ui.about.querySelector("summary").textContent = "About this voter";
   ui.about.open = !onPhone();
   show(ui.history, false);
   ui.historyList.replaceChildren();

@@ -11,13 +11,15 @@ export class DialerPool {
     this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
+    this.wanted = false; // the volunteer's own choice: a pause may take them out, a resume puts them back
     this.talking = false;
     this.callSid = null; // the voter's line while talking: the page's Hang up ends it
     this.timer = null;
   }
 
   async toggle() {
-    await this.set(!this.ready);
+    this.wanted = !this.ready;
+    await this.set(this.wanted);
   }
 
   async set(ready) {
