@@ -239,7 +239,8 @@ class SimulatedVolunteer:
                     "index"
                 ]
             elif step["input"] == "number":
-                answer["value"] = self.rng.randint(0, 5)
+                low = int(step.get("min", 0))
+                answer["value"] = self.rng.randint(low, int(step.get("max", low + 5)))
             elif step["input"] == "text":
                 answer["value"] = self.rng.choice(TEXT_ANSWERS)
             await ws.send(json.dumps(answer))

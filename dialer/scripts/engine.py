@@ -139,7 +139,16 @@ def accept_value(step: Step, value: Any) -> Answer:
     if value is MISSING or value is None:
         raise AnswerError("bad_value", f"step {step.id!r} needs a value")
     if step.input is InputKind.NUMBER:
-        return parse_number(value, step.id)
+        number = parse_number(value, step.id)
+        low, high = step.minimum, step.maximum
+        if (low is not None and number < low) or (high is not None and number > high):
+            span = (
+                f"from {_num(low)} to {_num(high)}"
+                if low is not None and high is not None
+                else (f"of at least {_num(low)}" if low is not None else f"of at most {_num(high)}")
+            )
+            raise AnswerError("out_of_range", f"step {step.id!r} takes a number {span}; got {_num(number)}")
+        return number
     if not isinstance(value, str):
         raise AnswerError("bad_value", f"step {step.id!r} needs text")
     if len(value) > MAX_TEXT_ANSWER:
@@ -147,6 +156,10 @@ def accept_value(step: Step, value: Any) -> Answer:
     if not is_unicode(value):
         raise AnswerError("bad_value", "the answer contains characters that are not valid Unicode")
     return value
+
+
+def _num(value: float | None) -> str:
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
 
 
 def is_unicode(text: str) -> bool:
@@ -193,6 +206,8 @@ def step_payload(script: Script, walk: Walk, contact: Mapping[str, Any]) -> dict
         "text": text,
         "choices": [{"index": i, "label": c.label} for i, c in enumerate(step.choices)],
         "input": step.input.value if step.input else None,
+        **({"min": step.minimum} if step.minimum is not None else {}),
+        **({"max": step.maximum} if step.maximum is not None else {}),
     }
 
 

@@ -81,6 +81,8 @@ class Step:
     next: tuple[Rule, ...] = ()
     result: ResultCode | None = None
     input: InputKind | None = None
+    minimum: float | None = None  # a number step's smallest and largest answers (inclusive), when set
+    maximum: float | None = None
 
     @property
     def is_end(self) -> bool:

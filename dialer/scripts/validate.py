@@ -26,7 +26,7 @@ MAX_RULES = 100
 MAX_TEXT = 10_000
 MAX_LABEL = 1_000
 TOP_FIELDS = ("id", "title", "start", "steps", "version")
-STEP_FIELDS = ("text", "question", "choices", "next", "result", "input")
+STEP_FIELDS = ("text", "question", "choices", "next", "result", "input", "min", "max")
 CHOICE_FIELDS = ("label", "value", "next", "result")
 RULE_FIELDS = ("when", "goto")
 
@@ -201,12 +201,33 @@ def _check_step(check: _Checker, sid: str, raw: Any, path: str, known: set[str])
             check.error(f"{path}.input", "input is only for steps that go on with next")
         else:
             kind_input = InputKind(body["input"])
+    bounds = _check_bounds(check, body, path, kind_input)
     choices = _check_choices(check, body["choices"], f"{path}.choices", known) if "choices" in body else ()
     rules = _check_next(check, body["next"], f"{path}.next", known) if "next" in body else ()
     result = check.result(body["result"], f"{path}.result") if "result" in body else None
     if len(check.problems) > before:
         return None
-    return Step(sid, text or "", question, choices or (), rules or (), result, kind_input)
+    return Step(sid, text or "", question, choices or (), rules or (), result, kind_input, *bounds)
+
+
+def _check_bounds(
+    check: _Checker, body: dict[str, Any], path: str, kind: InputKind | None
+) -> tuple[float | None, float | None]:
+    """`min` and `max` of a number step: finite numbers, min <= max; refused on any other step."""
+    found: dict[str, float] = {}
+    for name in ("min", "max"):
+        if name not in body:
+            continue
+        value = body[name]
+        if kind is not InputKind.NUMBER:
+            check.error(f"{path}.{name}", f"{name} is only for steps with input: number")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            check.error(f"{path}.{name}", f"{name} must be a number")
+        else:
+            found[name] = value
+    if "min" in found and "max" in found and found["min"] > found["max"]:
+        check.error(f"{path}.min", f"min ({found['min']}) is more than max ({found['max']})")
+    return found.get("min"), found.get("max")
 
 
 def _check_ref(check: _Checker, value: Any, path: str, known: set[str]) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +235,22 @@ def test_a_looping_call_is_capped() -> None:
         engine.answer(script, ANN, walk, "a", choice=0)
     assert info.value.code == "call_too_long"
     assert engine.answer(script, ANN, walk, "a", choice=1).result == "moved"  # ending is still allowed
+
+
+def test_a_bounded_number_refuses_answers_outside_its_range() -> None:
+    doc = {
+        "id": "n", "title": "N", "start": "count",
+        "steps": {
+            "count": {"text": "How many?", "input": "number", "min": 1, "max": 20, "next": "end"},
+            "end": {"text": "Thanks", "result": "contacted"},
+        },
+    }  # fmt: skip
+    script = load_script(json.dumps(doc).encode(), "application/json").script
+    walk = engine.start(script)
+    assert engine.step_payload(script, walk, {})["min"] == 1
+    with pytest.raises(AnswerError) as info:
+        engine.answer(script, {}, walk, "count", value=-3)
+    assert info.value.code == "out_of_range" and "from 1 to 20" in info.value.message
+    with pytest.raises(AnswerError):
+        engine.answer(script, {}, walk, "count", value=999_999)
+    assert engine.answer(script, {}, walk, "count", value="20").answers(script) == {"count": 20}

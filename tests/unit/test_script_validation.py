@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
-from dialer.scripts import Severity, validate_script
+from dialer.scripts import ScriptError, Severity, load_script, validate_script
 from dialer.scripts.validate import MAX_STEPS
 
 
@@ -338,3 +339,30 @@ def test_validation_does_not_modify_its_input() -> None:
     before = copy.deepcopy(doc)
     validate_script(doc)
     assert doc == before
+
+
+def test_a_number_step_may_bound_its_answers() -> None:
+    base = {
+        "id": "n", "title": "N", "start": "count",
+        "steps": {
+            "count": {"text": "How many?", "input": "number", "min": 1, "max": 20, "next": "end"},
+            "end": {"text": "Thanks", "result": "contacted"},
+        },
+    }  # fmt: skip
+    script = load_script(json.dumps(base).encode(), "application/json").script
+    assert (script.step("count").minimum, script.step("count").maximum) == (1, 20)
+    for change, path in (
+        ({"min": 5, "max": 2}, "steps.count.min"),
+        ({"min": "one"}, "steps.count.min"),
+        ({"max": True}, "steps.count.max"),
+    ):
+        bad = json.loads(json.dumps(base))
+        bad["steps"]["count"].update(change)
+        with pytest.raises(ScriptError) as info:
+            load_script(json.dumps(bad).encode(), "application/json")
+        assert path in {p.path for p in info.value.errors}, info.value.errors
+    text_step = json.loads(json.dumps(base))
+    text_step["steps"]["count"]["input"] = "text"
+    with pytest.raises(ScriptError) as info:
+        load_script(json.dumps(text_step).encode(), "application/json")
+    assert "only for steps with input: number" in str(info.value)

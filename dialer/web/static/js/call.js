@@ -441,7 +441,9 @@ function renderStep(s) {
   ui.input.value = "";
   ui.input.type = "text";
   ui.input.inputMode = s.input === "number" ? "numeric" : "text";
-  $("step-input-label").textContent = s.input === "number" ? "Their answer (a number)" : "Their answer";
+  const range = s.min !== undefined && s.max !== undefined ? ` from ${s.min} to ${s.max}`
+    : s.min !== undefined ? ` of at least ${s.min}` : s.max !== undefined ? ` of at most ${s.max}` : "";
+  $("step-input-label").textContent = s.input === "number" ? `Their answer (a number${range})` : "Their answer";
   ui.back.disabled = false;
   if (phase() === "done") setPhase(connected ? "connected" : "dialing"); // after Back from the end
   else setPhase(phase() === "idle" ? "ready" : phase());
@@ -470,6 +472,10 @@ function answerInput(event) {
     const n = Number(value);
     if (value === "" || Number.isNaN(n)) {
       say("Please type a number.", { problem: true });
+      return;
+    }
+    if ((step.min !== undefined && n < step.min) || (step.max !== undefined && n > step.max)) {
+      say(`Please type a number${step.min !== undefined ? ` from ${step.min}` : ""}${step.max !== undefined ? ` up to ${step.max}` : ""}.`, { problem: true });
       return;
     }
     value = n;
