@@ -25,7 +25,8 @@ from dialer.dialing.agents import AGENT_TIMEOUT
 from dialer.models import ResultCode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
-from dialer.queue.lease import QueueError, new_batch_id
+from dialer.queue.errors import QueueError
+from dialer.queue.lease import new_batch_id
 from dialer.queue.lua_scripts import run
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.settings import Settings

@@ -27,54 +27,13 @@ import redis.asyncio as aioredis
 from dialer.calling_hours import ZoneBacklog
 from dialer.contacts import Contact
 from dialer.queue import keys
+from dialer.queue.errors import raise_for
 from dialer.queue.lua_scripts import run
 
 SKIPS_PER_BATCH = 3  # contacts a volunteer may hand back uncalled per batch
 CLOSED_BATCH_TTL = 7 * 24 * 3600  # late results are accepted this long after a batch closes
 REAP_LIMIT = 100  # expired batches closed per claim or reaper call, to bound a script's run time
 IMPORT_CHUNK = 500  # contacts per add_contacts script call
-
-
-class QueueError(Exception):
-    """A refused queue operation; `code` is the API's error code."""
-
-    code = "queue_error"
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or self.code)
-
-
-class LeaseExpired(QueueError):
-    code = "lease_expired"
-
-
-class NotHolder(QueueError):
-    code = "not_holder"
-
-
-class BatchNotFound(QueueError):
-    code = "not_found"
-
-
-class NotInBatch(QueueError):
-    code = "not_in_batch"
-
-
-class AlreadyCompleted(QueueError):
-    code = "already_completed"
-
-
-class SkipLimit(QueueError):
-    code = "skip_limit"
-
-
-_ERRORS: dict[str, type[QueueError]] = {
-    cls.code: cls for cls in (LeaseExpired, NotHolder, BatchNotFound, NotInBatch, AlreadyCompleted, SkipLimit)
-}
-
-
-def raise_for(code: str) -> None:
-    raise _ERRORS.get(code, QueueError)(code)
 
 
 class NoContactsReason(enum.StrEnum):

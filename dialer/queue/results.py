@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
-from dialer.queue.lease import raise_for
+from dialer.queue.errors import raise_for
 from dialer.queue.lua_scripts import run
 
 LEADERBOARD_SIZE = 10

@@ -17,16 +17,9 @@ from dialer.calling_hours import Window, availability, local_day, open_zones, pa
 from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
+from dialer.queue.errors import QueueError
 from dialer.queue.export import export_lines
-from dialer.queue.lease import (
-    SKIPS_PER_BATCH,
-    Batch,
-    LeaseQueue,
-    NoContactsReason,
-    QueueError,
-    campaign_of_batch,
-    iso,
-)
+from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch, iso
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
 from dialer.survey import countable

@@ -24,7 +24,8 @@ from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
-from dialer.queue.lease import BatchContact, LeaseQueue, QueueError
+from dialer.queue.errors import QueueError
+from dialer.queue.lease import BatchContact, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.roster import VolunteerState, state_for_status
 from dialer.session import CallSession, RecordResult, Reply

@@ -18,7 +18,8 @@ import redis.asyncio as aioredis
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import keys
-from dialer.queue.lease import AlreadyCompleted, Batch, LeaseQueue, NotInBatch
+from dialer.queue.errors import AlreadyCompleted, NotInBatch
+from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 
 pytestmark = pytest.mark.anyio

@@ -12,18 +12,9 @@ import redis.asyncio as aioredis
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
+from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch
 from dialer.queue.export import export_lines
-from dialer.queue.lease import (
-    AlreadyCompleted,
-    Batch,
-    LeaseExpired,
-    LeaseQueue,
-    NoContacts,
-    NoContactsReason,
-    NotHolder,
-    NotInBatch,
-    campaign_of_batch,
-)
+from dialer.queue.lease import Batch, LeaseQueue, NoContacts, NoContactsReason, campaign_of_batch
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 
 pytestmark = pytest.mark.anyio

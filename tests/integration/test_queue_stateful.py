@@ -30,18 +30,8 @@ from dialer.calling_hours import DEFAULT_WINDOW, open_zones
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
-from dialer.queue.lease import (
-    SKIPS_PER_BATCH,
-    AlreadyCompleted,
-    Batch,
-    LeaseExpired,
-    LeaseQueue,
-    NoContacts,
-    NoContactsReason,
-    NotHolder,
-    NotInBatch,
-    SkipLimit,
-)
+from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch, SkipLimit
+from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContacts, NoContactsReason
 from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
 
 T = TypeVar("T")
