@@ -275,3 +275,45 @@ def test_the_roster_follows_the_page_and_a_raised_hand_is_answered(setup: Setup)
             assert mine(admin) is None
 
     asyncio.run(go())
+
+
+def test_a_retry_comes_back_in_a_new_batch_and_can_be_called_again(setup: Setup) -> None:
+    base = setup.server.base_url
+    r = httpx.post(
+        f"{base}/api/auth/signup",
+        json={"email": "ria@example.org", "name": "Ria", "password": "a long password"},
+    )
+    auth = {"Authorization": f"Bearer {r.json()['token']}"}
+    url = base.replace("http", "ws", 1) + f"/ws/call/dc?token={r.json()['token']}"
+    first = httpx.post(f"{base}/api/campaigns/dc/batches", headers=auth).json()
+    contact = first["contacts"][0]["id"]
+
+    async def go() -> None:
+        async with websockets.connect(url) as ws:
+            await hello(ws)
+            await exchange(ws, {"type": "start", "contact_id": contact})
+            finish = {
+                "type": "finish",
+                "contact_id": contact,
+                "notes": "",
+                "result": "no_answer",
+                "idempotency_key": "r1",
+            }
+            assert (await exchange(ws, finish))["type"] == "recorded"
+            # The list is handed back; the organizer makes retries due; the voter comes back to Ria.
+            assert httpx.post(f"{base}/api/batches/{first['id']}/release", headers=auth).status_code == 200
+            with setup.server.client() as admin:
+                assert admin.post("/api/campaigns/dc/retries-now").json()["made_due"] >= 1
+            for _ in range(30):  # the voters due before it are called (here: found to be wrong numbers)
+                batch = httpx.post(f"{base}/api/campaigns/dc/batches", headers=auth).json()
+                if contact in {c["id"] for c in batch["contacts"]}:
+                    break
+                for c in batch["contacts"]:
+                    body = {"contact_id": c["id"], "result": "wrong_number"}
+                    httpx.post(f"{base}/api/batches/{batch['id']}/results", json=body, headers=auth)
+            else:
+                raise AssertionError("the retried voter never came back")
+            again = await exchange(ws, {"type": "start", "contact_id": contact})
+            assert again["type"] == "step", again  # not "already_completed": a new batch, a new call
+
+    asyncio.run(go())
