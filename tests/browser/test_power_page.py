@@ -102,6 +102,7 @@ def test_a_volunteer_who_saved_during_a_pause_takes_calls_again_on_resume(
     with server.client() as admin:
         assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
     page.keyboard.press("2")  # Not home: the script ends
+    expect(page.locator("#finish-btn")).to_be_focused()  # (Enter before that would press an answer)
     page.keyboard.press("Enter")
     expect(page.locator("#save-status")).to_contain_text("Saved: Not home", timeout=10_000)
     expect(page.locator("#dialer-state")).to_contain_text("The campaign is paused")
