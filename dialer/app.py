@@ -45,6 +45,7 @@ from dialer.web import (
     api_voice,
     openapi,
     pages,
+    pages_crm,
     webhooks,
     ws_call,
     ws_live,
@@ -87,6 +88,7 @@ def route_table() -> list[BaseRoute]:
         *webhooks.routes,
         *ws_call.routes,
         *ws_live.routes,
+        *pages_crm.routes,
         *pages.routes,  # last: it has `/` and the /static mount
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op, path_param, query_param
+from dialer.web.openapi.other_paths import _page
 from dialer.web.openapi.schemas import ANY_OBJECT, BOOL, INT, NUMBER, STRING, Schema, nullable, obj
 
 CONNECTION: Schema = obj(
@@ -79,7 +80,9 @@ REQUEUED: Schema = obj(["requeued"], requeued=INT)
 
 def crm_paths() -> dict[str, dict[str, Any]]:
     tag, p = "crm", "/api/campaigns/{campaign_id}/crm"
+    page = _page("crmPage", "The CRM page: link, map, sync", role="organizer", params=(CAMPAIGN_ID,))
     return {
+        "/campaigns/{campaign_id}/crm": {"get": page},
         p: {
             "get": op(
                 "getCrm",
