@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,6 +95,9 @@ CANVASS_RESPONSE_SCHEMA = {
 }
 
 
+_VALIDATOR = jsonschema.Draft202012Validator(CANVASS_RESPONSE_SCHEMA)
+
+
 def _error(status: int, code: str, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"errors": [{"code": code, "text": text}]}, status_code=status, headers=headers)
 
@@ -107,6 +111,7 @@ class VanStandin:
     unknown_vanids: set[int] = field(default_factory=set)
     delay: float = 0.0  # seconds before each canvass response is answered
     received: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)  # when each of `received` arrived (time.time)
     violations: list[str] = field(default_factory=list)
     _failures: list[tuple[int, float | None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -199,11 +204,12 @@ class VanStandin:
             return _error(404, "NOT_FOUND", "The specified resource cannot be found.")
         with self._lock:
             self.received.append((vanid, body))
+            self.arrived.append(time.time())
         return Response(status_code=204)
 
     def _check(self, body: Any) -> str:
         try:
-            jsonschema.validate(body, CANVASS_RESPONSE_SCHEMA)
+            _VALIDATOR.validate(body)
         except jsonschema.ValidationError as exc:
             return f"canvass response shape: {exc.message}"
         context = body.get("canvassContext") or {}
