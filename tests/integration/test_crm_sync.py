@@ -206,3 +206,37 @@ async def test_a_dead_workers_unsettled_results_are_taken_back_and_named(redis: 
 
 async def _ids(redis: aioredis.Redis) -> list[str]:
     return [i for i, _ in await redis.xrange(keys.results(CAMPAIGN))]
+
+
+async def test_a_connection_removed_mid_sync_stops_cleanly(redis: aioredis.Redis) -> None:
+    from dialer.crm.runner import SyncRunner
+
+    standin, clock = VanStandin(), FakeClock()
+    await link_van(redis, CAMPAIGN, standin)
+    await add_results(redis, CAMPAIGN, 0, 300)
+    settings = Settings(crm_key=CRM_KEY, van_api_base_url="http://van.test/v4")
+    runner = SyncRunner(redis, settings, clock=clock, sleep=clock.sleep, config=SyncConfig(batch=100),
+                        transport=httpx.ASGITransport(app=standin.app))  # fmt: skip
+    steps = 0
+
+    def stop() -> bool:  # asked before each round: the organizer removes the connection after the first
+        nonlocal steps
+        steps += 1
+        return False
+
+    original = CampaignSync.step
+
+    async def step_then_unlink(self: CampaignSync) -> int:
+        handled = await original(self)
+        await CrmStore(redis).unlink(CAMPAIGN)
+        return handled
+
+    CampaignSync.step = step_then_unlink  # type: ignore[method-assign]
+    try:
+        await runner.campaign(CAMPAIGN, stop)  # returns by itself
+    finally:
+        CampaignSync.step = original  # type: ignore[method-assign]
+    counts = await Ledger(redis, CAMPAIGN).counts()
+    assert counts["sending"] == 0 and counts["sent"] + counts["skipped"] == 100  # the round in flight ended
+    assert len(standin.received) == 80 and await redis.get(keys.crm_lock(CAMPAIGN)) is None
+    assert await runner.campaign(CAMPAIGN, stop) is None and len(standin.received) == 80  # nothing more

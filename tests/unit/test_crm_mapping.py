@@ -179,3 +179,12 @@ def test_keys_are_sealed_and_a_changed_crm_key_cannot_open_them() -> None:
         Sealer(Fernet.generate_key().decode()).open(sealed)
     with pytest.raises(ValueError, match="DIALER_CRM_KEY"):
         Sealer("not a key")
+
+
+def test_an_unusable_crm_key_stops_start_up_with_how_to_make_one() -> None:
+    from dialer.settings import Settings, SettingsError
+
+    key = Fernet.generate_key().decode()
+    assert Settings.from_env({"DIALER_CRM_KEY": key}).crm_key == key
+    with pytest.raises(SettingsError, match="Fernet.generate_key"):
+        Settings.from_env({"DIALER_CRM_KEY": "short"})
