@@ -151,11 +151,11 @@ async function loadCatalog() {
   say("catalog-status", "Loading…");
   try {
     const r = await api("POST", `${base}/catalog`);
-    say("catalog-status", `Loaded ${r.catalog.survey_questions.length} survey questions, ${r.catalog.result_codes.length} result codes, ${r.catalog.activist_codes.length} activist codes.`);
     const kept = collect();
     await loadMapping();
     view.mapping = { ...(view.mapping || {}), ...kept };
     renderMapping();
+    say("catalog-status", `Loaded ${r.catalog.survey_questions.length} survey questions, ${r.catalog.result_codes.length} result codes, ${r.catalog.activist_codes.length} activist codes.`);
   } catch (err) {
     say("catalog-status", err.message, true);
   }
