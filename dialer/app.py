@@ -37,6 +37,7 @@ from dialer.web import (
     api_call_day,
     api_campaigns,
     api_console,
+    api_crm,
     api_dialer,
     api_queue,
     api_scripts,
@@ -44,6 +45,7 @@ from dialer.web import (
     api_voice,
     openapi,
     pages,
+    pages_crm,
     webhooks,
     ws_call,
     ws_live,
@@ -77,6 +79,7 @@ def route_table() -> list[BaseRoute]:
         *api_call_day.routes,
         *api_batch_contacts.routes,
         *api_console.routes,
+        *api_crm.routes,
         *api_queue.routes,
         *api_scripts.routes,
         *api_teams.routes,
@@ -85,6 +88,7 @@ def route_table() -> list[BaseRoute]:
         *webhooks.routes,
         *ws_call.routes,
         *ws_live.routes,
+        *pages_crm.routes,
         *pages.routes,  # last: it has `/` and the /static mount
     ]
 

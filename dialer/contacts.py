@@ -192,14 +192,40 @@ _ALIASES = {
     "zip": "zip",
     "timezone": "timezone",
     "phone_type": "phone_type",
+    # A VAN/EveryAction export, as it comes: its VANID is the contact's CRM id (the CRM sync sends to it).
+    "vanid": "external_id",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "zip5": "zip",
+    "is_cell": "cell_flag",
+    "iscell": "cell_flag",
+    "cell_flag": "cell_flag",
+    "preferred_phone_type": "cell_flag",
+    "preferredphonetype": "cell_flag",
 }
-_CELL = {"cell", "mobile", "wireless", "cellular"}
-_LANDLINE = {"landline", "land", "fixed", "home"}
+# Without a `phone` column, the first of these with a number in the row is the contact's phone, and says
+# its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone"); a cell flag column tells the
+# preferred phone's type.
+_PHONE_COLUMNS = {
+    "preferred_phone": "",
+    "cell_phone": "cell",
+    "mobile_phone": "cell",
+    "home_phone": "landline",
+}
+_CELL = {"cell", "mobile", "wireless", "cellular", "cell phone", "verified cell", "likely cell"}
+_LANDLINE = {"landline", "land", "fixed", "home", "home phone"}
+_YES, _NO = {"y", "yes", "true", "1", "c"}, {"n", "no", "false", "0", "h"}
 
 
 def phone_type(value: str) -> str:
     v = value.strip().lower()
     return "cell" if v in _CELL else "landline" if v in _LANDLINE else ""
+
+
+def _flag_type(value: str) -> str:
+    """A cell flag cell ("Y", "true", "Cell" ...) as a phone type."""
+    v = value.strip().lower()
+    return "cell" if v in _YES else "landline" if v in _NO else phone_type(v)
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -229,8 +255,11 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield decode(buffer)
 
 
-def _header(reader: Iterator[list[str]]) -> tuple[dict[str, int], list[tuple[int, str]]]:
-    """The known columns' positions and the other columns (position, name) from the header row."""
+def _header(
+    reader: Iterator[list[str]],
+) -> tuple[dict[str, int], list[tuple[int, str]], list[tuple[int, str]]]:
+    """The known columns' positions, the other columns (position, name) and the phone columns to try in
+    turn (position, the phone type they imply) from the header row."""
     try:
         header = next(reader)
     except StopIteration:
@@ -239,15 +268,24 @@ def _header(reader: Iterator[list[str]]) -> tuple[dict[str, int], list[tuple[int
         raise CsvError(f"the header row cannot be read: {exc}") from None
     columns: dict[str, int] = {}
     extra: list[tuple[int, str]] = []
+    phones: dict[str, tuple[int, str]] = {}
     for index, name in enumerate(h.strip() for h in header):
-        known = _ALIASES.get(name.lower().replace(" ", "_"))
+        normal = name.lower().replace(" ", "_")
+        known = _ALIASES.get(normal)
         if known is not None:
             columns.setdefault(known, index)
         elif name and "\x00" not in name and name not in dict(extra).values():
             extra.append((index, name))
-    if "phone" not in columns:
-        raise CsvError("no phone column: the header row must name a column `phone`")
-    return columns, extra
+            if normal in _PHONE_COLUMNS:
+                phones.setdefault(normal, (index, _PHONE_COLUMNS[normal]))
+    if "phone" in columns:
+        return columns, extra, [(columns["phone"], "")]
+    if not phones:
+        raise CsvError(
+            "no phone column: the header row must name a column `phone` (or a VAN export's "
+            "Preferred Phone, Cell Phone or Home Phone)"
+        )
+    return columns, extra, [phones[name] for name in _PHONE_COLUMNS if name in phones]
 
 
 def read_rows(
@@ -256,7 +294,7 @@ def read_rows(
     """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
     CsvError before yielding anything when the file is unusable."""
     reader = csv.reader(_lines(chunks))
-    columns, extra = _header(reader)
+    columns, extra, phone_columns = _header(reader)
     row_number = 0
     while True:
         row_number += 1
@@ -274,7 +312,9 @@ def read_rows(
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
-        raw = get("phone")
+        raw, implied = next(
+            ((row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()), ("", "")
+        )
         if not raw:
             yield InvalidRow(row_number, "missing phone number")
             continue
@@ -297,7 +337,7 @@ def read_rows(
             last_name=get("last_name"),
             state=state.upper(),
             zip=zip_code,
-            phone_type=phone_type(get("phone_type")),
+            phone_type=phone_type(get("phone_type")) or implied or _flag_type(get("cell_flag")),
             fields=fields,
         )
         warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source)

@@ -56,6 +56,10 @@ class Settings:
     # many sign-ups and sign-ins are checked at the same time (DIALER_HASH_MEMORY_MB).
     hash_memory_mb: int = 256
     port: int = 8000
+    # CRM sync: the Fernet key that seals CRM API keys at rest (DIALER_CRM_KEY) and the base of VAN's API
+    # (VAN_API_BASE_URL; a local stand-in in tests and the bench).
+    crm_key: str | None = None
+    van_api_base_url: str = "https://api.securevan.com/v4"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -107,6 +111,8 @@ class Settings:
             * 1024,
             hash_memory_mb=_positive_int(get("DIALER_HASH_MEMORY_MB"), "DIALER_HASH_MEMORY_MB", 256),
             port=resolved_port,
+            crm_key=_crm_key(get("DIALER_CRM_KEY")),
+            van_api_base_url=(get("VAN_API_BASE_URL") or "https://api.securevan.com/v4").rstrip("/"),
         )
         if carrier == "twilio":
             missing = [
@@ -149,6 +155,18 @@ class Settings:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return key
+
+
+def _crm_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    from dialer.crm.sealing import check_key
+
+    try:
+        check_key(raw)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    return raw
 
 
 def _int(raw: str | None, name: str, default: int) -> int:

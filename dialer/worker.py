@@ -57,6 +57,16 @@ def _pacer_thread(settings: Settings, url: str, stop: threading.Event) -> None:
         log.exception("the pacer thread stopped")
 
 
+def _crm_thread(settings: Settings, url: str, stop: threading.Event) -> None:
+    """Results into the campaigns' CRMs (dialer/crm): one sender per linked campaign, under its lock."""
+    from dialer.crm.runner import run_in_thread
+
+    try:
+        run_in_thread(settings, url, stop)
+    except Exception:  # the RQ worker goes on; the next worker start brings the sync back
+        log.exception("the CRM sync thread stopped")
+
+
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
     _register_builtin_jobs()
     url, embedded = resolve_url(settings)
@@ -64,9 +74,11 @@ def run_worker(settings: Settings, *, burst: bool = False) -> int:
     stop = threading.Event()
     ticker = threading.Thread(target=_periodic_loop, args=(settings, url, stop), daemon=True, name="periodic")
     pacer = threading.Thread(target=_pacer_thread, args=(settings, url, stop), daemon=True, name="pacer")
+    crm = threading.Thread(target=_crm_thread, args=(settings, url, stop), daemon=True, name="crm-sync")
     if not burst:
         ticker.start()
         pacer.start()
+        crm.start()
     try:
         worker = Worker(queues(rq_url), connection=sync_client(rq_url, decode_responses=False))
         worker.work(burst=burst, with_scheduler=True)

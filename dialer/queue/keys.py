@@ -115,6 +115,29 @@ are `dial_<name>`):
   {c:<id>}:dial:lock             string the pacer lock (a random token); PX expiry, renewed every loop
   {c:<id>}:holder:dialer:auto    string the server's own batch (the lease queue's holder key): contacts taken
                                         for dialing stay in it until a volunteer gets them or a result is kept
+
+CRM sync (owner: dialer/crm/*; Lua: dialer/queue/lua/crm_*.lua; TTL: none unless stated):
+  dialer:crm:campaigns            set    crm/store.py  campaign ids linked to a CRM: the worker syncs these
+  {c:<id>}:crm                    hash   crm/store.py  the campaign's CRM connection: kind van|osdi, app_name,
+                                         mode (VAN database: my_voters|my_campaign), base_url (OSDI), secret
+                                         (the API key or token, Fernet-sealed with DIALER_CRM_KEY), rate,
+                                         key_hint (last 4 characters), created_at, checked_at, check_ok,
+                                         check_message
+  {c:<id>}:crm:catalog            string crm/store.py  the CRM's survey questions, result codes and activist
+                                         codes (JSON, dialer/crm/catalog.py), as last fetched
+  {c:<id>}:crm:mappings           hash   crm/store.py  script version -> its mapping (JSON, crm/mapping.py)
+  {c:<id>}:crm:ledger             hash   crm/ledger.py results stream entry id -> its sync state (JSON:
+                                         status pending|sending|sent|skipped|failed, tries, sends, message,
+                                         at, contact_id, attempt, in_doubt, corrects)
+  {c:<id>}:crm:counts             hash   crm/ledger.py status -> entries in it
+  {c:<id>}:crm:failed             zset   crm/ledger.py failed entry ids by when they failed
+  {c:<id>}:crm:retry              zset   crm/ledger.py entry ids to send (again) by when: backoff after a
+                                         429/5xx, an organizer's retry, a replay; a taken one is pushed a
+                                         lease ahead, so a crashed worker's comes back
+  {c:<id>}:crm:by-attempt         hash   crm/ledger.py "<contact>|<attempt>" -> the latest entry id for it (a
+                                         later entry for the same call is a correction)
+  {c:<id>}:crm:lock               string crm/sync.py   the syncing worker's token; PX expiry, renewed
+  The results stream's consumer group `crm` (crm/sync.py) holds what was read and not yet settled.
 """
 
 from __future__ import annotations
@@ -396,3 +419,44 @@ def dial_lock(campaign_id: str) -> str:
 
 def dial_settling(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dial:settling"
+
+
+# --- CRM sync (see the module docstring) ---
+
+CRM_CAMPAIGNS = f"{PREFIX}:crm:campaigns"
+
+
+def crm(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm"
+
+
+def crm_catalog(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:catalog"
+
+
+def crm_mappings(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:mappings"
+
+
+def crm_ledger(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:ledger"
+
+
+def crm_counts(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:counts"
+
+
+def crm_failed(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:failed"
+
+
+def crm_retry(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:retry"
+
+
+def crm_by_attempt(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:by-attempt"
+
+
+def crm_lock(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:crm:lock"

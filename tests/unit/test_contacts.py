@@ -271,3 +271,26 @@ def test_every_row_is_classified_and_numbered(plan: list[tuple[str, int, str]], 
         if kind == "extension":
             assert item.contact.fields["extension"] == str(int(item.contact.phone[-2:]) + 1)
     assert next(got, None) is None
+
+
+def test_a_van_export_imports_as_it_comes() -> None:
+    """VAN's column names: VANID is the CRM id, the preferred phone first (its type from the cell flag),
+    else the cell phone, else the home phone; every column stays reachable from the script."""
+    csv_text = (
+        "VANID,FirstName,LastName,Preferred Phone,Cell Phone,Home Phone,IsCell,State,Zip5\n"
+        "101,Ada,Lovelace,(202) 555-0142,,,Y,DC,20001\n"
+        "102,Alan,Turing,,(202) 555-0143,(202) 555-0144,,DC,20001\n"
+        "103,Grace,Hopper,,,(202) 555-0145,,DC,20001\n"
+        "104,Kathy,Johnson,(202) 555-0146,,,N,DC,20001\n"
+        "105,No,Phone,,,,,DC,20001\n"
+    )
+    rows = list(parse_contacts([csv_text.encode()], default_timezone="America/New_York"))
+    contacts = [r for r in rows if isinstance(r, Contact)]
+    assert [(c.external_id, c.first_name, c.last_name, c.phone, c.phone_type) for c in contacts] == [
+        ("101", "Ada", "Lovelace", "+12025550142", "cell"),
+        ("102", "Alan", "Turing", "+12025550143", "cell"),
+        ("103", "Grace", "Hopper", "+12025550145", "landline"),
+        ("104", "Kathy", "Johnson", "+12025550146", "landline"),
+    ]
+    assert contacts[0].zip == "20001" and contacts[1].fields["Home Phone"] == "(202) 555-0144"
+    assert [r.row for r in rows if isinstance(r, InvalidRow)] == [5]

@@ -19,6 +19,10 @@ CORE = [
     "dialer.scripts.loader",
     "dialer.scripts.model",
     "dialer.scripts.validate",
+    "dialer.crm.catalog",
+    "dialer.crm.connection",
+    "dialer.crm.mapping",
+    "dialer.crm.requests",
 ]
 IO_LIBRARIES = {"redis", "twilio", "starlette", "rq", "asyncio", "anyio", "httpx", "uvicorn", "websockets"}
 

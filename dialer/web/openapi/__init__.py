@@ -20,6 +20,7 @@ import dialer
 from dialer.web.openapi.api_paths import api_paths
 from dialer.web.openapi.calling_paths import calling_paths
 from dialer.web.openapi.console_paths import console_paths
+from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
 from dialer.web.openapi.schemas import SCHEMAS
@@ -45,6 +46,7 @@ def document() -> dict[str, Any]:
         **api_paths(),
         **calling_paths(),
         **console_paths(),
+        **crm_paths(),
         **other_paths(),
     }
     return {
