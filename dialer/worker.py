@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from rq import Queue, Worker
@@ -38,8 +39,23 @@ def queues(url: str) -> list[Queue]:
     return [Queue(name, connection=connection) for name in QUEUE_NAMES]
 
 
+def _sleep_unless_stopped(stop: threading.Event, seconds: float) -> bool:
+    """Sleeps `seconds` in short slices; True when `stop` was set meanwhile.
+
+    Not `stop.wait(seconds)`: a timed wait on a threading primitive is a semaphore wait on an absolute
+    monotonic deadline, which libfaketime (the CI run with the clock moved) does not translate, so under a
+    faked clock it never wakes and the periodic jobs would never run."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(left, 0.25))
+    return True
+
+
 def _periodic_loop(settings: Settings, url: str, stop: threading.Event) -> None:
-    while not stop.wait(PERIODIC_SECONDS):
+    while not _sleep_unless_stopped(stop, PERIODIC_SECONDS):
         for name, job in PERIODIC_JOBS:
             try:
                 job(settings, url)

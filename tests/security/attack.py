@@ -61,7 +61,12 @@ def healthz_during(
     thread.start()
     samples: list[float] = []
     with httpx.Client(base_url=base_url, timeout=120) as client:
-        while not done.wait(gap):
+        # time.sleep, not done.wait(gap): under CI's faked clock (libfaketime) a timed Event.wait never
+        # wakes, so the loop would take no sample at all.
+        while not done.is_set():
+            time.sleep(gap)
+            if done.is_set():
+                break
             started = time.perf_counter()
             assert client.get("/healthz", headers={"Connection": "close"}).status_code == 200
             samples.append(time.perf_counter() - started)
