@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: test demo lint serve worker bench clean voice-sdk
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -30,8 +30,8 @@ worker: $(STAMP)
 	$(BIN)/dialer worker
 
 lint: $(STAMP)
-	$(BIN)/ruff check dialer tests bench tools
-	$(BIN)/ruff format --check dialer tests bench tools
+	$(BIN)/ruff check dialer web tests bench tools
+	$(BIN)/ruff format --check dialer web tests bench tools
 	$(BIN)/mypy
 
 bench: $(STAMP)
@@ -41,6 +41,6 @@ clean:
 	rm -rf $(VENV) var .pytest_cache
 
 # The Twilio Voice JavaScript SDK for CARRIER=twilio: a pinned version fetched from the npm registry and
-# checked against its integrity hash, into dialer/web/static/vendor/ (never committed).
+# checked against its integrity hash, into web/static/vendor/ (never committed).
 voice-sdk: $(STAMP)
 	$(BIN)/python tools/fetch_voice_sdk.py

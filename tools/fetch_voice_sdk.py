@@ -1,4 +1,4 @@
-"""Fetch the Twilio Voice JavaScript SDK into dialer/web/static/vendor/twilio.min.js (never committed).
+"""Fetch the Twilio Voice JavaScript SDK into web/static/vendor/twilio.min.js (never committed).
 
 The SDK is no longer on a CDN; it is published to the npm registry as `@twilio/voice-sdk`. This pins one
 version and its `dist.integrity` (sha512, Subresource-Integrity format), checks that the registry's metadata
@@ -32,7 +32,7 @@ REGISTRY = "https://registry.npmjs.org"
 MEMBER = "package/dist/twilio.min.js"
 MAX_TARBALL = 50 * 1024 * 1024
 MAX_FILE = 10 * 1024 * 1024
-DEFAULT_DEST = Path(__file__).resolve().parents[1] / "dialer" / "web" / "static" / "vendor"
+DEFAULT_DEST = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor"
 
 
 class FetchError(Exception):

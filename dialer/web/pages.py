@@ -1,5 +1,6 @@
 """The HTML pages: sign-in/up, campaign picker and join links, profile, the volunteer call page, the organizer
-dashboard and the staff pages. Server-rendered Jinja2; the pages' scripts are small ES modules in static/js.
+dashboard and the staff pages. Server-rendered Jinja2; the pages' scripts are small ES modules in
+web/static/js (templates in web/templates).
 
 Roles are checked here, server-side, before anything is rendered: an anonymous visitor is redirected to
 sign-in (and comes back afterwards), a role too low gets a plain 403 page with no campaign or voter data.
@@ -9,6 +10,7 @@ executed; `tojson` escapes `<`), so the Content-Security-Policy can forbid inlin
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import re
 from pathlib import Path
@@ -32,7 +34,8 @@ from dialer.web import campaign_form, pages_tools
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
 
-WEB_DIR = Path(__file__).parent
+# The front-end's files: the top-level web/ folder, installed as the package `dialer_web`.
+WEB_DIR = Path(str(importlib.resources.files("dialer_web")))
 STATIC_DIR = WEB_DIR / "static"
 VENDOR_SDK = STATIC_DIR / "vendor" / "twilio.min.js"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
