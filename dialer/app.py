@@ -151,3 +151,12 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+
+
+def app_from_env() -> Starlette:
+    """The app of one of `dialer serve --workers N`'s processes, built from the environment it inherits."""
+    from dialer.cli import configure_serve_logging
+
+    settings = Settings.from_env()
+    configure_serve_logging(settings)
+    return create_app(settings)

@@ -40,28 +40,55 @@ class DropConnectionRecords(logging.Filter):
         return not (message in ("connection open", "connection closed") or '"WebSocket /' in message)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+def configure_serve_logging(settings: Settings) -> None:
+    """Tokens out of the logs, and the per-socket lines off with the access log (in every web process)."""
     for name in ("uvicorn.access", "uvicorn.error"):
         logging.getLogger(name).addFilter(RedactTokens())
-
-    from dialer.app import create_app
-
-    settings = _settings(args.port)
     if not settings.access_log:
         # Each socket's "[accepted]" / "connection open" / "connection closed" is an access record too.
         logging.getLogger("uvicorn.error").addFilter(DropConnectionRecords())
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=settings.port,
-        ws="websockets-sansio",  # the websockets library's sans-I/O protocol core
-        lifespan="on",
-        log_level="info",
-        proxy_headers=False,  # webhook signatures are checked against PUBLIC_URL, never forwarded headers
-        access_log=settings.access_log,
-    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    settings = _settings(args.port)
+    configure_serve_logging(settings)
+    workers = args.workers if args.workers is not None else settings.web_concurrency
+    if workers < 1:
+        raise SystemExit("dialer: --workers must be at least 1")
+    options: dict[str, object] = {
+        "host": args.host,
+        "port": settings.port,
+        "ws": "websockets-sansio",  # the websockets library's sans-I/O protocol core
+        "lifespan": "on",
+        "log_level": "info",
+        "access_log": settings.access_log,
+        # Forwarded headers only from the proxies named in FORWARDED_ALLOW_IPS, and then only for the
+        # client's address and scheme: webhook signatures are checked against PUBLIC_URL whatever they say.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": list(settings.forwarded_allow_ips) or None,
+    }
+    if workers == 1:
+        from dialer.app import create_app
+
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    # Several processes on one port: each builds its app from the environment (dialer.app:app_from_env).
+    # They share one Redis (started here when embedded, and stopped here last) and one session key.
+    from dialer.store import resolve_url
+
+    url, embedded = resolve_url(settings)
+    os.environ["REDIS_URL"] = url
+    os.environ["DIALER_SECRET_KEY"] = settings.resolve_secret_key()
+    os.environ["PORT"] = str(settings.port)
+    try:
+        uvicorn.run("dialer.app:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    finally:
+        if embedded is not None:
+            embedded.stop()
     return 0
 
 
@@ -114,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the web app (API, pages, WebSockets, webhooks)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="web processes on the port (default: $WEB_CONCURRENCY or 1)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="an RQ worker for the dialer's queues, with the periodic jobs")

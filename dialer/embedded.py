@@ -6,16 +6,25 @@ kill -9 or a power loss, and its next start then fails. Here the socket path is 
 (`<data_dir>/redis.sock`); on start we ping it: a live server (another dialer process on the same data dir)
 is shared, a dead one's socket is removed and a fresh server replays the append-only file.
 
+Every user of the server (a dialer process, or each EmbeddedRedis in it) registers its pid and a token in
+`<data_dir>/redis.users` (under the start lock); entries of dead processes are dropped; the last user to
+stop shuts the server down, whether it started it or found it running. So a server
+left behind by a killed `dialer serve` is adopted by the next start and stopped by its clean stop, and a
+`dialer worker` sharing the server keeps it until it stops too.
+
 The data holds password hashes and voter data: the directory is made 0700 and its files 0600 whatever
 the umask (the server runs with umask 077, and what an older version left readable is tightened on start).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import secrets
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import redis
@@ -30,7 +39,7 @@ class EmbeddedRedisError(RuntimeError):
 
 # What the dialer keeps in the data dir. Only these are tightened: the directory may be one an operator
 # shares with other files of theirs (DIALER_DATA_DIR=.), which are not ours to change.
-OWN_FILES = ("dialer.aof", "dialer.rdb", "redis.log", "redis.pid", "redis.lock", "secret_key")
+OWN_FILES = ("dialer.aof", "dialer.rdb", "redis.log", "redis.pid", "redis.lock", "redis.users", "secret_key")
 OWN_DIRS = ("appendonlydir",)  # Redis 7 keeps its append-only files in a folder
 
 
@@ -52,13 +61,16 @@ def make_private(data_dir: Path) -> None:
 
 
 class EmbeddedRedis:
-    """Start (or attach to) the Redis server that lives in `data_dir`; stop it if we started it."""
+    """Start (or attach to) the Redis server that lives in `data_dir`; the last user to stop shuts it down."""
 
     def __init__(self, data_dir: Path | str, *, start_timeout: float = 30.0) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.socket_path = self.data_dir / "redis.sock"
+        self.users_path = self.data_dir / "redis.users"
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
+        self.registered = False
+        self.me = (os.getpid(), secrets.token_hex(4))
 
     @property
     def url(self) -> str:
@@ -66,46 +78,85 @@ class EmbeddedRedis:
 
     @property
     def owner(self) -> bool:
-        """True when this object started the server (and so stops it)."""
+        """True when this object started the server."""
         return self.process is not None
 
     def start(self) -> str:
         make_private(self.data_dir)
-        # A lock file serializes concurrent starts (`dialer serve` and `dialer worker` launched together).
-        lock_fd = os.open(self.data_dir / "redis.lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
-        with os.fdopen(lock_fd, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if self._alive():
-                return self.url
-            if self.socket_path.exists():
-                # Left behind by a server that died without cleaning up: start afresh from the AOF.
-                self.socket_path.unlink()
-            self.process = subprocess.Popen(
-                self._command(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C in the terminal reaches us, and we stop it in order
-                umask=0o077,  # the AOF, log and pid files: 0600
-            )
-            self._wait_ready()
+        with self._locked():
+            if not self._alive():
+                if self.socket_path.exists():
+                    # Left behind by a server that died without cleaning up: start afresh from the AOF.
+                    self.socket_path.unlink()
+                self._write_users(set())  # whoever used the dead server is gone with it
+                self.process = subprocess.Popen(
+                    self._command(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,  # a Ctrl-C in the terminal reaches us, and we stop it in order
+                    umask=0o077,  # the AOF, log and pid files: 0600
+                )
+                self._wait_ready()
+            self.me = (os.getpid(), self.me[1])
+            self._write_users(self._read_users() | {self.me})
+            self.registered = True
         return self.url
 
     def stop(self) -> None:
-        if self.process is None:
+        """Leaves the server; shuts it down when no other live process uses it (started by us or not)."""
+        if not self.registered and self.process is None:
             return
-        proc, self.process = self.process, None
-        if proc.poll() is None:
+        self.registered = False
+        with self._locked():
+            others = self._read_users() - {self.me}
+            self._write_users(others)
+            if others:
+                self.process = None  # still in use: the last user stops it
+                return
+            proc, self.process = self.process, None
+            pid = pid_of(self.data_dir) if proc is None else proc.pid
             try:
                 client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
                 client.shutdown(nosave=True)  # AOF is already written; there is no RDB to save
             except (redis.RedisError, OSError):
-                proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+            if proc is not None:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            elif pid is not None:
+                _wait_gone(pid, 15.0)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        # A lock file serializes starts and stops (`dialer serve` and `dialer worker` launched together).
+        lock_fd = os.open(self.data_dir / "redis.lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+        with os.fdopen(lock_fd, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _read_users(self) -> set[tuple[int, str]]:
+        """The users registered (pid, token) whose process is still running."""
+        try:
+            lines = self.users_path.read_text().splitlines()
+        except FileNotFoundError:
+            return set()
+        users = set()
+        for line in lines:
+            pid, _, token = line.partition(" ")
+            if pid.isdigit() and token:
+                users.add((int(pid), token))
+        return {user for user in users if _running(user[0])}
+
+    def _write_users(self, users: set[tuple[int, str]]) -> None:
+        tmp = self.data_dir / "redis.users.tmp"
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "w") as out:
+            out.write("".join(f"{pid} {token}\n" for pid, token in sorted(users)))
+        os.replace(tmp, self.users_path)
 
     def __enter__(self) -> EmbeddedRedis:
         self.start()
@@ -163,6 +214,26 @@ class EmbeddedRedis:
             time.sleep(0.05)
         self.stop()
         raise EmbeddedRedisError(f"embedded Redis did not start within {self.start_timeout}s")
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def pid_of(data_dir: Path | str) -> int | None:

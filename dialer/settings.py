@@ -5,6 +5,7 @@ Nothing else in the package reads `os.environ`; tests build Settings directly.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -56,6 +57,11 @@ class Settings:
     # many sign-ups and sign-ins are checked at the same time (DIALER_HASH_MEMORY_MB).
     hash_memory_mb: int = 256
     port: int = 8000
+    # `dialer serve`: web processes on the one port (WEB_CONCURRENCY; `--workers` overrides), and the
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (FORWARDED_ALLOW_IPS: addresses
+    # or networks, comma-separated, or `*`). Unset, forwarded headers are ignored: the peer is the client.
+    web_concurrency: int = 1
+    forwarded_allow_ips: tuple[str, ...] = ()
     # CRM sync: the Fernet key that seals CRM API keys at rest (DIALER_CRM_KEY) and the base of VAN's API
     # (VAN_API_BASE_URL; a local stand-in in tests and the bench).
     crm_key: str | None = None
@@ -111,6 +117,8 @@ class Settings:
             * 1024,
             hash_memory_mb=_positive_int(get("DIALER_HASH_MEMORY_MB"), "DIALER_HASH_MEMORY_MB", 256),
             port=resolved_port,
+            web_concurrency=_positive_int(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", 1),
+            forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
             crm_key=_crm_key(get("DIALER_CRM_KEY")),
             van_api_base_url=(get("VAN_API_BASE_URL") or "https://api.securevan.com/v4").rstrip("/"),
         )
@@ -155,6 +163,23 @@ class Settings:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return key
+
+
+def _proxies(raw: str | None) -> tuple[str, ...]:
+    """FORWARDED_ALLOW_IPS: `*`, or addresses and networks (203.0.113.7, 10.0.0.0/8, ::1), comma-separated."""
+    if raw is None:
+        return ()
+    entries = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (or `*` for any proxy)"
+            ) from None
+    return entries
 
 
 def _crm_key(raw: str | None) -> str | None:
