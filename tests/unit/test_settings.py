@@ -35,11 +35,24 @@ def test_public_url_wins_and_loses_its_trailing_slash() -> None:
         ({"PORT": "eighty"}, "PORT"),
         ({"PUBLIC_URL": "calls.example.org"}, "PUBLIC_URL"),
         ({"CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
+        ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
+        ({"WEB_CONCURRENCY": "four"}, "WEB_CONCURRENCY"),
+        ({"FORWARDED_ALLOW_IPS": "10.0.0.1,lb.internal"}, "FORWARDED_ALLOW_IPS"),
+        ({"FORWARDED_ALLOW_IPS": "10.0.0.0/33"}, "FORWARDED_ALLOW_IPS"),
     ],
 )
 def test_bad_configuration_names_the_variable(env: dict[str, str], needle: str) -> None:
     with pytest.raises(SettingsError, match=needle):
         Settings.from_env(env)
+
+
+def test_web_processes_and_trusted_proxies() -> None:
+    assert Settings.from_env({}).web_concurrency == 1
+    assert Settings.from_env({}).forwarded_allow_ips == ()  # forwarded headers ignored unless asked
+    s = Settings.from_env({"WEB_CONCURRENCY": "4", "FORWARDED_ALLOW_IPS": " 10.0.0.5, 192.168.0.0/16 ,::1"})
+    assert s.web_concurrency == 4
+    assert s.forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16", "::1")
+    assert Settings.from_env({"FORWARDED_ALLOW_IPS": "*"}).forwarded_allow_ips == ("*",)
 
 
 def test_twilio_carrier_with_credentials() -> None:
