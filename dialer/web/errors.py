@@ -13,8 +13,9 @@ from typing import Any
 
 import redis.exceptions
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocketDisconnect
 
 from dialer.passwords import HashingBusy
 
@@ -102,6 +103,25 @@ async def handle_hashing_busy(request: Request, exc: Exception) -> Response:
     )
 
 
+def socket_gone(exc: BaseException) -> bool:
+    """A WebSocket send or receive failed because the socket is over: the peer left (a disconnect, a reset),
+    or uvicorn closed it itself (keep-alive ping timeout, a malformed frame) and refuses later sends with a
+    RuntimeError. Normal on a call day; not an error to log."""
+    if isinstance(exc, WebSocketDisconnect | OSError):
+        return True
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and (
+        "after sending 'websocket.close'" in text or "once a close message has been sent" in text
+    )
+
+
+async def handle_client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up mid-request (a laptop closed during an upload): normal, nothing was done with a
+    # partial body, and nobody is left to read an answer.
+    log.info("client went away during %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
@@ -114,5 +134,6 @@ EXCEPTION_HANDLERS = {
     redis.exceptions.TimeoutError: handle_store_unavailable,
     redis.exceptions.BusyLoadingError: handle_store_unavailable,
     HashingBusy: handle_hashing_busy,
+    ClientDisconnect: handle_client_gone,
     Exception: handle_unexpected,
 }

@@ -37,7 +37,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.deps import Deps, deps
-from dialer.web.errors import ApiError
+from dialer.web.errors import ApiError, socket_gone
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
 from dialer.web.ws_presence import RosterPresence
@@ -323,15 +323,20 @@ async def call_socket(ws: WebSocket) -> None:
         async with anyio.create_task_group() as tg:
 
             async def pump_progress() -> None:
-                async for message in progress:
-                    if message.get("type") == "bridged":
-                        await sock.on_bridged(message)
-                    elif message.get("type") == "campaign":
-                        await sock.on_campaign(str(message.get("reason", "")))
-                    elif message.get("type") == "hand":
-                        await sock.on_hand(message)
-                    else:
-                        await sock.on_progress(message)
+                try:
+                    async for message in progress:
+                        if message.get("type") == "bridged":
+                            await sock.on_bridged(message)
+                        elif message.get("type") == "campaign":
+                            await sock.on_campaign(str(message.get("reason", "")))
+                        elif message.get("type") == "hand":
+                            await sock.on_hand(message)
+                        else:
+                            await sock.on_progress(message)
+                except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+                    if not socket_gone(exc):
+                        raise
+                    tg.cancel_scope.cancel()  # the socket is over: stop reading it too
 
             tg.start_soon(pump_progress)
             tg.start_soon(sock.presence.keep_alive)

@@ -29,7 +29,7 @@ from dialer.live import LiveHub, Mailbox
 from dialer.models import Role
 from dialer.web.auth import require_user
 from dialer.web.deps import deps
-from dialer.web.errors import ApiError
+from dialer.web.errors import ApiError, socket_gone
 from dialer.web.security import check_origin
 
 log = logging.getLogger("dialer.web")
@@ -155,8 +155,10 @@ async def live_socket(ws: WebSocket) -> None:
                 async def run(task: Callable[[], Awaitable[None]]) -> None:
                     try:
                         await task()
-                    except (WebSocketDisconnect, OSError):
-                        pass  # the peer went away: nothing left to do for any of them
+                    except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+                        if not socket_gone(exc):
+                            raise
+                        # the socket is over (the peer left, or uvicorn closed it): nothing left to do
                     finally:
                         tg.cancel_scope.cancel()  # any of them ending ends the socket
 

@@ -3,6 +3,8 @@ to the end). Every body is now counted as it streams; the server runs here with 
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import httpx
 import pytest
 
 from tests.security.attack import server
-from tests.servers import ServerProcess
+from tests.servers import ADMIN_TOKEN, ServerProcess
 
 SCRIPT = """id: cap
 title: Cap
@@ -102,3 +104,30 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(live: ServerPr
     with live.client() as admin:
         r = admin.post("/api/dnc", content=b"x" * (CAP + 1), headers={"Content-Type": "text/csv"})
     assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("content_type", [f"multipart/form-data; boundary={BOUNDARY}", "text/csv"])
+def test_an_upload_the_client_abandons_imports_nothing_and_logs_no_error(
+    live: ServerProcess, content_type: str
+) -> None:
+    """A volunteer's laptop closing mid-upload is a normal event: no traceback, no ERROR, nothing imported."""
+    head = (
+        b"".join(multipart(CAP // 8))
+        if content_type.startswith("multipart")
+        else b"".join(csv_rows(CAP // 8))
+    )
+    request = (
+        "POST /api/campaigns/cap/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {ADMIN_TOKEN}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {CAP - 1}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", live.port)) as sock:
+        sock.sendall(request + head[: len(head) // 2])
+        time.sleep(0.3)  # the server is reading the body
+    deadline = time.monotonic() + 10
+    while "went away" not in live.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = live.log()
+    assert "went away" in log, log[-2000:]
+    assert "Traceback" not in log and " ERROR " not in log and "ERROR:" not in log, log[-3000:]
+    assert _contacts(live) == 0
