@@ -64,3 +64,29 @@ def enqueuer(rq_url: str, redis_url: str) -> Callable[..., Awaitable[str]]:
 
 def reap_job(settings: Settings, redis_url: str) -> None:
     asyncio.run(reap_expired_leases(redis_url))
+
+
+def restart_imports_job(settings: Settings, redis_url: str) -> None:
+    """Background imports whose worker died are queued again (queue/import_watch.py)."""
+    from rq import Queue
+
+    from dialer.queue.import_watch import restart_abandoned_imports
+
+    rq_connection = sync_client(settings.rq_redis_url or redis_url, decode_responses=False)
+
+    def enqueue(function: str, *args: str) -> object:
+        return Queue("dialer-low", connection=rq_connection).enqueue(
+            function, redis_url, *args, job_timeout=3600
+        )
+
+    async def main() -> None:
+        client = async_client(redis_url)
+        try:
+            await restart_abandoned_imports(client, enqueue)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(main())
+    finally:
+        rq_connection.close()

@@ -7,7 +7,10 @@ with an expiry, or is idempotent), so running two workers is fine.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +24,7 @@ log = logging.getLogger("dialer.worker")
 
 QUEUE_NAMES = ("dialer-high", "dialer", "dialer-low")
 PERIODIC_SECONDS = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 # Periodic jobs registered by the layers that own them: (name, function(settings, redis_url)).
 PeriodicJob = Callable[[Settings, str], None]
@@ -28,10 +32,23 @@ PERIODIC_JOBS: list[tuple[str, PeriodicJob]] = []
 
 
 def _register_builtin_jobs() -> None:
-    from dialer.jobs import reap_job
+    from dialer.jobs import reap_job, restart_imports_job
 
-    if not any(name == "reap-expired-leases" for name, _ in PERIODIC_JOBS):
-        PERIODIC_JOBS.append(("reap-expired-leases", reap_job))
+    for name, job in (("reap-expired-leases", reap_job), ("restart-abandoned-imports", restart_imports_job)):
+        if not any(known == name for known, _ in PERIODIC_JOBS):
+            PERIODIC_JOBS.append((name, job))
+
+
+def _die_with_parent() -> None:
+    """In every process the worker forks (RQ's job process): die when the worker dies, even by kill -9.
+
+    Otherwise a job outlives a killed worker and goes on writing beside the job the restarted worker runs
+    again (an import restarted by queue/import_watch.py)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the job then finishes on its own
+        pass
 
 
 def queues(url: str) -> list[Queue]:
@@ -96,8 +113,11 @@ def run_worker(settings: Settings, *, burst: bool = False) -> int:
         pacer.start()
         crm.start()
     try:
+        os.register_at_fork(after_in_child=_die_with_parent)
         worker = Worker(queues(rq_url), connection=sync_client(rq_url, decode_responses=False))
-        worker.work(burst=burst, with_scheduler=True)
+        # No RQ scheduler: the dialer schedules nothing through RQ (periodic work is the loop above), and a
+        # scheduler process orphaned by a kill -9 kept its lock from the restarted worker.
+        worker.work(burst=burst, with_scheduler=False)
     finally:
         stop.set()
         if embedded is not None:

@@ -43,15 +43,20 @@ class LinesById:
     def __init__(self) -> None:
         self._starts: list[int] = []
         self._lines: list[array[int]] = []
+        self._out_of_order: dict[int, int] = {}  # ids that arrive below the last one (rare)
 
     def add(self, contact_id: int, line: int) -> None:
         if self._starts and contact_id == self._starts[-1] + len(self._lines[-1]):
             self._lines[-1].append(line)
+        elif self._starts and contact_id < self._starts[-1] + len(self._lines[-1]):
+            self._out_of_order[contact_id] = line
         else:
             self._starts.append(contact_id)
             self._lines.append(array("I", [line]))
 
     def line_of(self, contact_id: int) -> int | None:
+        if contact_id in self._out_of_order:
+            return self._out_of_order[contact_id]
         index = bisect_right(self._starts, contact_id) - 1
         if index < 0:
             return None
@@ -73,6 +78,9 @@ class ImportReport:
     dnc_rows: list[SkippedRow] = field(default_factory=list)
     rows: int = 0  # data rows read so far (progress)
     lines: LinesById = field(default_factory=LinesById, repr=False)
+    # A background import run again after its worker died (queue/import_watch.py): contacts with ids above
+    # this were added by the interrupted run of the same file, so they count as imported, not duplicates.
+    resume_floor: int | None = None
 
     def read(self, item: ContactRow | InvalidRow) -> ContactRow | None:
         """Counts a row as read; returns it when it is a contact to import (not invalid, not skipped)."""
@@ -102,9 +110,19 @@ class ImportReport:
         in `items`, id of the contact that has the phone)."""
         duplicate_at = {position: existing for position, existing in duplicates}
         ids = iter(new_ids)
-        for position, item in enumerate(items):
-            if position not in duplicate_at:
+        left: list[tuple[int, int]] = []
+        for position, item in enumerate(items):  # in file order, so that ids arrive in increasing order
+            existing = duplicate_at.get(position)
+            if existing is None:
                 self.lines.add(next(ids), item.line)
+            elif self._earlier_run(existing):
+                # A background import run again after its worker died: the interrupted run added this
+                # contact from this very row; it counts as imported (queue/import_watch.py).
+                self.lines.add(existing, item.line)
+                self.imported += 1
+            else:
+                left.append((position, existing))
+        duplicates = left
         self.imported += len(new_ids)
         self.duplicates += len(duplicates)
         for position, existing in duplicates:
@@ -118,6 +136,13 @@ class ImportReport:
             else:
                 message = f"{shown} is already in this campaign (from an earlier list): skipped"
             self.duplicate_rows.append(SkippedRow(item.row, item.contact.phone, message))
+
+    def _earlier_run(self, existing: int) -> bool:
+        return (
+            self.resume_floor is not None
+            and existing > self.resume_floor
+            and self.lines.line_of(existing) is None
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -24,6 +24,7 @@ from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.queue.dnc import listed
 from dialer.queue.import_report import ImportReport
+from dialer.queue.import_watch import heartbeat, mark_finished
 from dialer.queue.lease import LeaseQueue
 
 CHUNK = 5000  # contacts per DNC check and add round
@@ -42,10 +43,11 @@ async def import_contacts(
     default_timezone: str,
     now: float,
     progress: Progress | None = None,
+    resume_floor: int | None = None,
 ) -> ImportReport:
     """Imports a CSV (as byte chunks) into the campaign; raises CsvError for an unusable file."""
     queue = LeaseQueue(redis)
-    report = ImportReport()
+    report = ImportReport(resume_floor=resume_floor)
     pending: list[ContactRow] = []
 
     async def flush() -> None:
@@ -101,7 +103,8 @@ async def import_progress(redis: aioredis.Redis, campaign_id: str, job_id: str) 
     data = cast(dict[str, str], await redis.hgetall(keys.import_job(campaign_id, job_id)))
     if not data:
         return None
-    out: dict[str, Any] = {k: int(v) if v.isdigit() else v for k, v in data.items() if k != "report"}
+    internal = ("report", "default_timezone", "seq_floor")  # how to run it again, not what happened
+    out: dict[str, Any] = {k: int(v) if v.isdigit() else v for k, v in data.items() if k not in internal}
     if "report" in data:
         out["report"] = json.loads(data["report"])
     return out
@@ -116,8 +119,15 @@ async def run_import(
     job_id: str,
     now: float,
 ) -> ImportReport | None:
-    """A background import of `chunks`, its progress kept under keys.import_job for the status route."""
+    """A background import of `chunks`, its progress kept under keys.import_job for the status route.
+
+    Run again from the first row when its worker died (queue/import_watch.py): the contact sequence as it
+    was before the first run (`seq_floor`) lets the report count what that run added as imported."""
     key = keys.import_job(campaign_id, job_id)
+    await redis.hsetnx(key, "seq_floor", int(await redis.get(keys.contact_seq(campaign_id)) or 0))
+    await redis.hset(key, "default_timezone", default_timezone)
+    restarted = int(await redis.hget(key, "restarts") or 0) > 0
+    floor = int(await redis.hget(key, "seq_floor") or 0)
 
     async def progress(report: ImportReport) -> None:
         await redis.hset(
@@ -135,16 +145,20 @@ async def run_import(
         )
         await redis.expire(key, JOB_TTL)
 
-    await progress(ImportReport())
-    try:
-        report = await import_contacts(
-            redis, campaign_id, chunks, default_timezone=default_timezone, now=now, progress=progress
-        )
-    except CsvError as exc:
-        await redis.hset(key, mapping={"status": "failed", "error": str(exc)})
-        return None
-    await progress(report)
-    await redis.hset(key, mapping={"status": "done", "report": json.dumps(report.to_json())})
+    async with heartbeat(redis, campaign_id, job_id):
+        await progress(ImportReport())
+        try:
+            report = await import_contacts(
+                redis, campaign_id, chunks, default_timezone=default_timezone, now=now, progress=progress,
+                resume_floor=floor if restarted else None,
+            )  # fmt: skip
+        except CsvError as exc:
+            await redis.hset(key, mapping={"status": "failed", "error": str(exc)})
+            await mark_finished(redis, campaign_id, job_id)
+            return None
+        await progress(report)
+        await redis.hset(key, mapping={"status": "done", "report": json.dumps(report.to_json())})
+    await mark_finished(redis, campaign_id, job_id)
     return report
 
 

@@ -18,6 +18,8 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:{s:<sid>}:latest         string scripts store latest version number
                                          (one hash tag per script: the save script touches one slot)
   dialer:scripts                  zset   scripts store script ids by update time
+  dialer:imports-active           zset   queue/import_watch.py  background imports not finished
+                                         ("<campaign> <job>", by queued time): the worker restarts dead ones
 
 Campaign keys all carry the hash tag `{c:<id>}` so that every multi-key Lua script touches one slot and
 the design runs unchanged on Redis Cluster:
@@ -31,6 +33,8 @@ the design runs unchanged on Redis Cluster:
                                          and news for all of them (queue/announce.py)
   {c:<id>}:import:<job>:upload   string queue/importer.py  a call list waiting for a background import
                                          (bytes); deleted by the job, TTL 1 day
+  {c:<id>}:import:<job>:alive    string queue/import_watch.py  set while a worker runs the import, TTL 60 s
+                                         refreshed every 10 s; its absence while `running` = a dead worker
   {c:<id>}:team-board             zset   queue/results.py  calls per team (record.lua)
   {c:<id>}:session:<volunteer>    string web/ws_call.py      the volunteer's call-session state (resume after
                                          a reconnect); TTL 1 day
@@ -337,6 +341,16 @@ def dnc_mirror(campaign_id: str) -> str:
 
 
 QUEUE_CAMPAIGNS = f"{PREFIX}:queue:campaigns"
+
+
+def import_alive(campaign_id: str, job_id: str) -> str:
+    """Set (TTL queue/import_watch.ALIVE_SECONDS) while a worker runs the import; gone = the worker died."""
+    return f"{tag(campaign_id)}:import:{job_id}:alive"
+
+
+def imports_active() -> str:
+    """Background imports not yet done or failed, as `<campaign_id> <job_id>` (zset by queued time)."""
+    return f"{PREFIX}:imports-active"
 
 
 def import_upload(campaign_id: str, job_id: str) -> str:

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.contacts import CsvError, normalize_phone
 from dialer.models import Role
-from dialer.queue import dnc, keys
+from dialer.queue import dnc, import_watch, keys
 from dialer.queue.importer import import_contacts, import_progress
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
@@ -133,8 +133,12 @@ async def _import_in_background(
     finally:
         await body.close()
     await d.redis.set(keys.import_upload(campaign_id, job_id), data, ex=24 * 3600)
-    await d.redis.hset(keys.import_job(campaign_id, job_id), mapping={"status": "queued", "rows": 0})
+    await d.redis.hset(
+        keys.import_job(campaign_id, job_id),
+        mapping={"status": "queued", "rows": 0, "default_timezone": default_timezone},
+    )
     await d.redis.expire(keys.import_job(campaign_id, job_id), 7 * 24 * 3600)
+    await import_watch.mark_queued(d.redis, campaign_id, job_id, d.clock())  # restarted if its worker dies
     await enqueue("dialer.queue.importer.import_upload_job", campaign_id, job_id, default_timezone)
     url = f"/api/campaigns/{campaign_id}/imports/{job_id}"
     return JSONResponse(

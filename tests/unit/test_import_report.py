@@ -81,3 +81,31 @@ def test_duplicates_name_the_row_they_repeat() -> None:
             "message": "(312) 555-0100 is already in this campaign (from an earlier list): skipped",
         },
     ]
+
+
+def test_a_run_again_after_its_worker_died_counts_the_first_runs_contacts_as_imported() -> None:
+    """The interrupted run added ids 11 and 12 (above the floor 10) from rows 1 and 2 before it died; the
+    run again from row 1 finds them as duplicates, and row 4 repeats row 1 within the file."""
+    report = ImportReport(resume_floor=10)
+    rows = [row(1, "+12025550101"), row(2, "+12025550102"), row(3, "+12025550103"), row(4, "+12025550101")]
+    rows.append(row(5, "+13125550100"))  # already in the campaign from an earlier list: id 4
+    report.added(rows, [13], [(0, 11), (1, 12), (3, 11), (4, 4)])
+    assert (report.imported, report.duplicates) == (3, 2)
+    messages = [r.message for r in report.duplicate_rows]
+    assert messages == [
+        "(202) 555-0101 is the same number as row 2: skipped",  # its spreadsheet line
+        "(312) 555-0100 is already in this campaign (from an earlier list): skipped",
+    ]
+    # The same file imported without interruption gives the same report.
+    plain = ImportReport()
+    plain.added(rows, [11, 12, 13], [(3, 11), (4, 4)])
+    assert (plain.imported, plain.duplicates) == (3, 2)
+    assert [r.message for r in plain.duplicate_rows] == messages
+
+
+def test_lines_by_id_takes_an_id_below_the_last_one() -> None:
+    lines = LinesById()
+    lines.add(20, 2)
+    lines.add(21, 3)
+    lines.add(5, 4)  # a resumed import claims the contacts of its earlier run after newer ones
+    assert (lines.line_of(20), lines.line_of(21), lines.line_of(5), lines.line_of(6)) == (2, 3, 4, None)
