@@ -31,6 +31,7 @@ from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
+from dialer.web.export_slots import ExportSlots
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.validate import Problems, query_flag
 
@@ -263,8 +264,9 @@ async def results_csv(request: Request) -> Response:
     questions = loaded[0].questions() if loaded else []
     excel = query_flag(request.query_params, "excel")  # a UTF-8 byte order mark, for Excel
     filename = f"{campaign.id}-results.csv"
+    slots: ExportSlots = d.services.setdefault("exports", ExportSlots())
     return StreamingResponse(
-        export_lines(d.redis, campaign.id, questions, excel=excel),
+        slots.stream(export_lines(d.redis, campaign.id, questions, excel=excel)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

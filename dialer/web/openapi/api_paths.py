@@ -275,6 +275,9 @@ def api_paths() -> dict[str, dict[str, Any]]:
                 role="organizer",
                 params=(CAMPAIGN_ID,),
                 answers={200: answer("The results (never cached)", "text/csv")},
+                errors=(503,),
+                description="503 `busy` when this server already streams its limit of exports (4); a file "
+                "the store cut short ends with a line starting `# INCOMPLETE EXPORT`.",
             ),
         },
         "/api/campaigns/{campaign_id}/retries-now": {
