@@ -147,7 +147,9 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             Middleware(SecurityMiddleware, settings=settings),
-            Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware, limit=settings.max_body_bytes, idle_seconds=settings.body_timeout
+            ),
         ],
         lifespan=lifespan,
     )
@@ -156,7 +158,9 @@ def create_app(
 def app_from_env() -> Starlette:
     """The app of one of `dialer serve --workers N`'s processes, built from the environment it inherits."""
     from dialer.cli import configure_serve_logging
+    from dialer.web.slow_clients import HeaderTimeoutProtocol
 
     settings = Settings.from_env()
     configure_serve_logging(settings)
+    HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     return create_app(settings)

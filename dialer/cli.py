@@ -54,8 +54,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from dialer.web.slow_clients import HeaderTimeoutProtocol
+
     settings = _settings(args.port)
     configure_serve_logging(settings)
+    HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
     if workers < 1:
         raise SystemExit("dialer: --workers must be at least 1")
@@ -66,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "lifespan": "on",
         "log_level": "info",
         "access_log": settings.access_log,
+        # Slow clients: headers within 10 s (web/slow_clients.py), bodies never idle 30 s (web/limits.py).
+        "http": HeaderTimeoutProtocol,
         # Forwarded headers only from the proxies named in FORWARDED_ALLOW_IPS, and then only for the
         # client's address and scheme: webhook signatures are checked against PUBLIC_URL whatever they say.
         "proxy_headers": bool(settings.forwarded_allow_ips),

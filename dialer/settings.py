@@ -62,6 +62,10 @@ class Settings:
     # or networks, comma-separated, or `*`). Unset, forwarded headers are ignored: the peer is the client.
     web_concurrency: int = 1
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Slow clients: seconds a request's headers may take to arrive (DIALER_HEADER_TIMEOUT), and a request
+    # body may go without a byte before it is done (DIALER_BODY_TIMEOUT); both answer 408.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # CRM sync: the Fernet key that seals CRM API keys at rest (DIALER_CRM_KEY) and the base of VAN's API
     # (VAN_API_BASE_URL; a local stand-in in tests and the bench).
     crm_key: str | None = None
@@ -119,6 +123,8 @@ class Settings:
             port=resolved_port,
             web_concurrency=_positive_int(get("WEB_CONCURRENCY"), "WEB_CONCURRENCY", 1),
             forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
+            header_timeout=_positive_float(get("DIALER_HEADER_TIMEOUT"), "DIALER_HEADER_TIMEOUT", 10.0),
+            body_timeout=_positive_float(get("DIALER_BODY_TIMEOUT"), "DIALER_BODY_TIMEOUT", 30.0),
             crm_key=_crm_key(get("DIALER_CRM_KEY")),
             van_api_base_url=(get("VAN_API_BASE_URL") or "https://api.securevan.com/v4").rstrip("/"),
         )
