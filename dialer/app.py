@@ -55,6 +55,7 @@ from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
 from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
+from dialer.web.webhook_lane import WebhookLane
 
 log = logging.getLogger("dialer")
 
@@ -71,6 +72,8 @@ async def healthz(request: Request) -> Response:
 
 def route_table() -> list[BaseRoute]:
     return [
+        # The carrier's webhooks first: four or more arrive per call, and routes are matched in order.
+        *webhooks.routes,
         Route("/healthz", healthz, methods=["GET"]),
         *openapi.routes,
         *api_auth.routes,
@@ -85,7 +88,6 @@ def route_table() -> list[BaseRoute]:
         *api_teams.routes,
         *api_voice.routes,
         *api_dialer.routes,
-        *webhooks.routes,
         *ws_call.routes,
         *ws_live.routes,
         *pages_crm.routes,
@@ -146,6 +148,7 @@ def create_app(
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
+            Middleware(WebhookLane),  # status and AMD callbacks, answered before the rest of the stack
             Middleware(SecurityMiddleware, settings=settings),
             Middleware(
                 BodyLimitMiddleware, limit=settings.max_body_bytes, idle_seconds=settings.body_timeout

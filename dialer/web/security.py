@@ -22,11 +22,12 @@ hijacking). `check_origin` is the same test for route handlers that want to ask 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -66,7 +67,7 @@ def origin_of(url: str) -> str | None:
     return f"{scheme}://{host}:{port}"
 
 
-def _clean_host(host: str | None) -> str | None:
+def clean_host(host: str | None) -> str | None:
     return host if host and _HOST_RE.match(host) else None
 
 
@@ -77,7 +78,7 @@ def allowed_origins(headers: Headers, scheme: str, settings: Settings | None) ->
         public = origin_of(settings.base_url)
         if public:
             out.add(public)
-    host = _clean_host(headers.get("host"))
+    host = clean_host(headers.get("host"))
     if host:
         own = origin_of(f"{'https' if scheme in ('https', 'wss') else 'http'}://{host}")
         if own:
@@ -133,6 +134,18 @@ def content_security_policy(host: str | None) -> str:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def response_headers(host: str | None, cacheable: bool, https: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer gets unless its route set them: security headers, the CSP, `no-store`
+    (batches, results.csv, the call page: voter data stays out of browser and proxy caches), HSTS."""
+    pairs = [*SECURITY_HEADERS.items(), ("content-security-policy", content_security_policy(host))]
+    if not cacheable:
+        pairs.append(("cache-control", "no-store"))
+    if https:
+        pairs.append(("strict-transport-security", HSTS))
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs)
+
+
 SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
@@ -176,22 +189,20 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        host = _clean_host(headers.get("host"))
+        host = clean_host(headers.get("host"))
         settings = self._settings(scope)
         https = settings is not None and settings.base_url.startswith("https://")
         cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
 
+        extra = response_headers(host, cacheable, https)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    out.setdefault(name, value)
-                out.setdefault("content-security-policy", content_security_policy(host))
-                if not cacheable:
-                    # Batches, results.csv, the call page: voter data stays out of browser and proxy caches.
-                    out.setdefault("cache-control", "no-store")
-                if https:
-                    out.setdefault("strict-transport-security", HSTS)
+                # What the route did not set itself, in one pass (this runs for every answer, webhooks too).
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(pair for pair in extra if pair[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         if self._forged(scope, headers):

@@ -9,6 +9,9 @@ no change otherwise), parsed by the carrier, and answered quickly: the voice web
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -16,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import local_day
-from dialer.campaigns import CampaignStore
+from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
@@ -39,24 +42,68 @@ DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 CALL_OF_CONTACT_TTL = 24 * 3600
 
 
-async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
-    d = deps(request)
+def check_webhook(d: Deps, content_type: str) -> Carrier:
+    """Before reading the body: 404 without a carrier, 415 for anything but a form."""
     carrier: Carrier | None = d.carrier
     if carrier is None:
         raise ApiError(404, "not_found", "No carrier is configured.")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
         raise ApiError(415, "unsupported_media_type", "Carrier webhooks are form-encoded.")
-    raw = await read_body(request, FORM_LIMIT)
+    return carrier
+
+
+def signed_form(carrier: Carrier, raw: bytes, path_qs: str, signature: str | None) -> dict[str, str]:
+    """The webhook's form, once its X-Twilio-Signature checks out: 400 for a form that is not UTF-8,
+    403 for a bad signature."""
     try:
         form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
     except UnicodeDecodeError:
         raise ApiError(400, "bad_request", "The form is not UTF-8.") from None
-    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if not carrier.validate(path_qs, form, request.headers.get(SIGNATURE_HEADER)):
+    if not carrier.validate(path_qs, form, signature):
         log.warning("rejected webhook with a bad signature on %s", path_qs)
         raise ApiError(403, "invalid_signature", "The X-Twilio-Signature does not match this request.")
-    return d, carrier, form
+    return form
+
+
+async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
+    d = deps(request)
+    carrier = check_webhook(d, request.headers.get("content-type", ""))
+    raw = await read_body(request, FORM_LIMIT)
+    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return d, carrier, signed_form(carrier, raw, path_qs, request.headers.get(SIGNATURE_HEADER))
+
+
+class CampaignCache:
+    """Campaigns as status and AMD callbacks see them, read from Redis at most once a second each.
+
+    Four or more callbacks arrive per dial; each read the campaign (a hash and its JSON values) only to
+    learn its time zone and dialing settings. A second's staleness is harmless there: a callback reports
+    what already happened to a call placed under the earlier settings. The voice webhook, which decides
+    whether to dial at all (a paused campaign must refuse at once), always reads afresh."""
+
+    def __init__(self, redis: Any, clock: Callable[[], float], ttl: float = 1.0, size: int = 1000) -> None:
+        self.store = CampaignStore(redis)
+        self.clock, self.ttl, self.size = clock, ttl, size
+        self._entries: dict[str, tuple[float, Campaign | None]] = {}
+
+    async def get(self, campaign_id: str) -> Campaign | None:
+        now = self.clock()
+        hit = self._entries.get(campaign_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        campaign = await self.store.get(campaign_id)
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[campaign_id] = (now + self.ttl, campaign)
+        return campaign
+
+
+def _campaigns(d: Deps) -> CampaignCache:
+    cache = d.services.get("callback_campaigns")
+    if cache is None:
+        cache = d.services["callback_campaigns"] = CampaignCache(d.redis, time.monotonic)
+    assert isinstance(cache, CampaignCache)
+    return cache
 
 
 def _twiml(body: str) -> Response:
@@ -129,23 +176,28 @@ async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Respons
     return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
 
 
-async def _callback(request: Request, amd: bool) -> Response:
-    d, carrier, form = await _signed_form(request)
-    query = dict(request.query_params)
+async def apply_callback(d: Deps, form: dict[str, str], query: dict[str, str], amd: bool) -> None:
+    """A signed status or AMD callback, applied once and only forward (web/webhook_lane.py runs it too)."""
+    carrier: Carrier = d.carrier
     try:
         event = carrier.parse_amd(form, query) if amd else carrier.parse_status(form, query)
     except MalformedWebhook as exc:
         raise ApiError(400, "malformed_webhook", str(exc)) from None
-    campaign = await CampaignStore(d.redis).get(event.campaign_id) if event.campaign_id else None
+    campaign = await _campaigns(d).get(event.campaign_id) if event.campaign_id else None
     if campaign is None:
         # Signed by the carrier but about nothing we know: acknowledge so it is not retried forever.
         log.warning("callback for unknown campaign %r (CallSid %s)", event.campaign_id, event.call_sid)
-        return Response(status_code=204)
+        return
     now = d.clock()
     await AttemptStore(d.redis).apply(campaign.id, event, now, day=local_day(campaign.default_timezone, now))
     pacer_hook = d.services.get("call_event")
     if pacer_hook is not None:
         await pacer_hook(event, campaign)
+
+
+async def _callback(request: Request, amd: bool) -> Response:
+    d, _, form = await _signed_form(request)
+    await apply_callback(d, form, dict(request.query_params), amd)
     return Response(status_code=204)
 
 

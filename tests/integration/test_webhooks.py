@@ -276,3 +276,38 @@ def test_voice_url_routes_a_volunteers_conference_leg(world: World) -> None:
     world.client.patch("/api/campaigns/dc", json={"mode": "power"}, headers=ADMIN)
     r = post(world, "/twilio/voice", form)
     assert r.status_code == 200 and "<Conference" in r.text and f"dialer-dc-{world.volunteer}" in r.text
+
+
+def test_callbacks_answer_with_the_headers_and_errors_of_every_other_route(world: World) -> None:
+    """Status and AMD callbacks take a fast lane past the Starlette stack (web/webhook_lane.py); what a
+    client sees is the same: the security headers and no-store, API.md's error shape, the same limits."""
+    contact = world.batch.contacts[0]
+    post(world, "/twilio/voice", voice_form(world, contact.id))
+    path = f"/twilio/status?campaign_id=dc&contact_id={contact.id}"
+    ok = post(world, path, status_form(1, "ringing"))
+    health = world.client.get("/healthz")
+    assert ok.status_code == 204
+    for name in ("cache-control", "x-frame-options", "x-content-type-options", "content-security-policy",
+                 "strict-transport-security"):  # fmt: skip
+        assert ok.headers[name] == health.headers[name], name
+    big = {"AccountSid": "AC" + "1" * 32, "CallSid": "CA" + "a" * 32, "Junk": "x" * 70_000}
+    r = post(world, path, big)
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+    forged = post(world, path, status_form(2, "in-progress"), headers={**sign(path, {}),
+                  "X-Twilio-Signature": "AAAA"})  # fmt: skip
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "invalid_signature"
+    assert forged.headers["cache-control"] == "no-store"
+    assert world.client.get(path).status_code == 405  # only POST takes the lane; the router answers the rest
+
+
+def test_a_callback_while_redis_is_down_gets_503_and_can_be_retried(tmp_path: Path) -> None:
+    settings = Settings(
+        redis_url="redis://127.0.0.1:9/0", data_dir=tmp_path, secret_key="s", public_url=PUBLIC_URL,
+        carrier="twilio", twilio_account_sid="AC" + "1" * 32, twilio_auth_token=AUTH_TOKEN,
+    )  # fmt: skip
+    path = "/twilio/status?campaign_id=dc&contact_id=1"
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        form = status_form(1, "ringing")
+        r = client.post(path, content=urlencode(form), headers=sign(path, form))
+    assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
+    assert r.headers["retry-after"] == "2"
