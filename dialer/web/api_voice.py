@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.calling_methods import places_calls
 from dialer.models import Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -26,6 +27,8 @@ from dialer.web.call_end import call_view, hang_up_leg
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
+
+OWN_PHONE_ONLY = "This campaign calls from volunteers' own phones: the server places no calls for it."
 
 
 async def voice_token(request: Request) -> Response:
@@ -47,6 +50,8 @@ async def place_simulated_call(request: Request) -> Response:
     carrier = deps(request).carrier
     if not isinstance(carrier, SimulatedCarrier):
         raise ApiError(409, "use_voice_sdk", "With Twilio the browser places calls through the Voice SDK.")
+    if not places_calls(campaign.calling_method, campaign.mode):
+        raise ApiError(409, "method_not_offered", OWN_PHONE_ONLY)
     contact_id = only_string(await read_json_object(request), "contact_id", max_len=64)
     try:
         call = await carrier.connect_client(user.id, contact_id, campaign.id)

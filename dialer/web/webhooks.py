@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import local_day
+from dialer.calling_methods import places_calls
 from dialer.campaigns import CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
@@ -37,6 +38,7 @@ RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15
 TWIML = "application/xml"
 DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 CALL_OF_CONTACT_TTL = 24 * 3600
+OWN_PHONE_SPOKEN = "This campaign calls from your own phone. No call was placed."
 
 
 async def _signed_form(request: Request) -> tuple[Deps, Carrier, dict[str, str]]:
@@ -77,6 +79,8 @@ async def voice(request: Request) -> Response:
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
     if call.identity is None or campaign is None or call.contact_id is None:
         return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.UNKNOWN_CONTACT]))
+    if not places_calls(campaign.calling_method, campaign.mode):
+        return _twiml(carrier.refusal_twiml(OWN_PHONE_SPOKEN))
     queue = LeaseQueue(d.redis)
     contact = await queue.contact(campaign.id, call.contact_id)
     if contact is None:
