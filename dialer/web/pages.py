@@ -226,14 +226,16 @@ async def campaign_settings(request: Request) -> Response:
     data = {"campaign": campaign.to_json(), "new": False}
     context = {"user": user, "campaign": campaign, "data": data}
     context |= await campaign_form.form_context(deps(request).redis, campaign)
+    context["carrier_ready"] = browser_ready(deps(request))
     return render(request, "settings.html", context)
 
 
 async def new_campaign(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     data = {"campaign": None, "new": True}
-    context = {"user": user, "campaign": None, "data": data}
+    context: dict[str, Any] = {"user": user, "campaign": None, "data": data}
     context |= await campaign_form.form_context(deps(request).redis, None)
+    context["carrier_ready"] = browser_ready(deps(request))
     return render(request, "settings.html", context)
 
 
