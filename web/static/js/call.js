@@ -23,6 +23,7 @@ import {
 import { CallBackPicker } from "./call_back.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
+import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -42,6 +43,7 @@ const ui = {
   conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"), voterHangup: $("voter-hangup-btn"),
   methodChoice: $("method-choice"), phoneKind: $("phone-kind"), ownPhoneKind: $("own-phone-kind"),
   callerLine: $("caller-line"), ownCallerLine: $("own-caller-line"), tel: $("tel-link"), nobody: $("nobody-btn"),
+  voicemail: $("voicemail-btn"),
 };
 
 const PENDING_KEY = `dialer.pending.${cid}`;
@@ -120,7 +122,23 @@ function notify(message) {
 function setPhase(next) {
   drawPhase(ui, next, { hasStep: Boolean(step), hasContact: Boolean(current), skipsLeft, dialing });
   drawMethod(ui, { method, methods, phase: next, contact: current, active: campaign.status === "active" });
+  drawVoicemail(ui, { phase: next, method, campaign, dialing });
   updatePicker();
+}
+
+// The beep: the campaign's message is left on the voter's leg and this volunteer moves on at once.
+async function dropVoicemail() {
+  const sid = phone.currentSid?.();
+  if (!sid || phase() !== "connected") return;
+  ui.voicemail.disabled = true;
+  try {
+    await leaveVoicemail(cid, sid);
+  } catch (err) {
+    say(`Could not leave the message: ${err.message}`, { problem: true });
+    ui.voicemail.disabled = false;
+    return;
+  }
+  finish("voicemail");
 }
 
 // The volunteer picked another way to call (between calls only: the choice is locked during one).
@@ -769,6 +787,7 @@ ui.nobody.addEventListener("click", () => {
   if (phase() === "connected") showUnanswered("no_answer", "completed");
 });
 ui.methodChoice.addEventListener("change", (event) => switchMethod(event.target.value));
+ui.voicemail.addEventListener("click", dropVoicemail);
 ui.hangup.addEventListener("click", hangUp);
 ui.voterHangup.addEventListener("click", hangUpVoter);
 ui.skip.addEventListener("click", skipContact);
