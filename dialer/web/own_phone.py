@@ -8,13 +8,17 @@ call list may have grown and the voter's calling hours may have closed since the
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialer.calling_methods import CallingMethod, offered
 from dialer.campaigns import Campaign
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
+from dialer.session import CallSession
 from dialer.web.deps import Deps
 
+DEFAULT_REFUSAL = "Please do not call this voter now."
 # What the volunteer reads when the server refuses an own-phone call (they dial it themselves: say "do not").
 REFUSED_TEXT = {
     Refusal.CAMPAIGN_NOT_ACTIVE: "The campaign is paused: please do not call now.",
@@ -24,12 +28,6 @@ REFUSED_TEXT = {
     Refusal.MAX_ATTEMPTS: "This voter has been called as often as allowed: please do not call again.",
     Refusal.UNKNOWN_CONTACT: "We could not find this voter: please do not call.",
 }
-
-
-def refusal_error(refusal: Refusal) -> dict[str, str]:
-    """The call socket's error message for a refused own-phone call."""
-    text = REFUSED_TEXT.get(refusal, "Please do not call this voter now.")
-    return {"type": "error", "code": refusal.value, "message": text}
 
 
 def browser_ready(d: Deps) -> bool:
@@ -68,3 +66,24 @@ async def own_phone_refusal(d: Deps, campaign: Campaign, volunteer: str, contact
         server_dialed=False,  # a person dials, on their own phone
     )
     return check_dial(facts, now)
+
+
+async def refused_start(
+    d: Deps, campaign: Campaign, volunteer: str, session: CallSession, message: dict[str, Any]
+) -> dict[str, str] | None:
+    """For a call socket `start`: the error to send when it opens an own-phone call that must not be made
+    now, else None (the session handles the start). A call already open (a reconnect) is not checked again;
+    a contact the session refuses anyway is left to say why."""
+    contact_id = message.get("contact_id")
+    if message.get("method") != CallingMethod.OWN_PHONE or not isinstance(contact_id, str):
+        return None
+    if (
+        contact_id == session.contact_id
+        or contact_id not in session.contacts
+        or contact_id in session.completed
+    ):
+        return None
+    refusal = await own_phone_refusal(d, campaign, volunteer, contact_id)
+    if refusal is None:
+        return None
+    return {"type": "error", "code": refusal.value, "message": REFUSED_TEXT.get(refusal, DEFAULT_REFUSAL)}

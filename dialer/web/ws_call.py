@@ -39,7 +39,7 @@ from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone
-from dialer.web.own_phone import methods_for, own_phone_refusal, refusal_error
+from dialer.web.own_phone import methods_for, refused_start
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
 from dialer.web.ws_presence import RosterPresence
@@ -154,7 +154,9 @@ class CallSocket:
             ):
                 batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
                 self.session.set_contacts(contacts, batch)
-            if message.get("method") == CallingMethod.OWN_PHONE and await self.own_phone_refused(message):
+            refused = await refused_start(self.d, self.campaign, self.user.id, self.session, message)
+            if refused is not None:
+                await self.send(Reply((refused,)))
                 return
         reply = self.session.receive(message)
         # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
@@ -170,19 +172,6 @@ class CallSocket:
                 # Saved: the conversation is over, so is the call (if the voter's leg is still up).
                 await self.presence.moved(VolunteerState.WAITING)
                 await end_call_after_result(self.d, self.campaign.id, self.user.id, reply.record.contact_id)
-
-    async def own_phone_refused(self, message: dict[str, Any]) -> bool:
-        """The dial-time checks for a call the volunteer places on their own phone; True (and the page told)
-        when this contact must not be called now. A call already open (a reconnect) is not checked again."""
-        contact_id = message.get("contact_id")
-        if not isinstance(contact_id, str) or contact_id == self.session.contact_id:
-            return False
-        if contact_id not in self.session.contacts or contact_id in self.session.completed:
-            return False  # the session says why
-        refusal = await own_phone_refusal(self.d, self.campaign, self.user.id, contact_id)
-        if refusal is not None:
-            await self.send(Reply((refusal_error(refusal),)))
-        return refusal is not None
 
     async def record(self, decision: RecordResult) -> Reply:
         d, campaign = self.d, self.campaign
