@@ -110,7 +110,13 @@ def test_own_phone_call(browser: Browser, server: Running, redis_url: str, shots
     page.locator("#finish-btn").click()
     expect(page.locator("#save-status")).to_contain_text("Saved: Busy", timeout=10_000)
     expect(page.locator("#tel-link")).to_be_visible()
-    assert page.locator("#tel-link").get_attribute("href") not in (f"tel:{first}", second)
+    third = page.locator("#tel-link").get_attribute("href")
+    assert third not in (f"tel:{first}", second)
+    # Skipping works as in the browser flow: that voter goes back to the queue, and the list is refilled.
+    page.locator("#skip-btn").click()
+    expect(page.locator("#save-status")).to_contain_text("Skipped", timeout=10_000)
+    expect(page.locator("#contact-list")).to_contain_text("Dorothy")  # the fourth voter, in a new list
+    expect(page.locator("#tel-link")).to_be_visible()
 
     rows = {row["phone"]: row for row in results(server, campaign)}
     assert rows[first]["result"] == "contacted" and rows[first]["support"] == "yes"
@@ -189,3 +195,16 @@ def test_organizer_offers_own_phones_on_the_settings_page(
         saved = admin.get(f"/api/campaigns/{campaign}").json()
     assert saved["mode"] == "power" and saved["calling_method"] == ["browser"]
     context.close()
+
+
+def test_a_power_campaign_without_a_carrier_says_it_cannot_call(
+    browser: Browser, tmp_path: Path, clean_redis: str, redis_url: str
+) -> None:
+    with running_server(tmp_path, clean_redis, env={"CARRIER": "none"}) as bare:
+        campaign = own_phone_campaign(bare, redis_url, mode="power")
+        context = volunteer_context(browser, bare, "pia@example.org", "Pia Power")
+        page = context.new_page()
+        page.goto(f"/call/{campaign}")
+        expect(page.locator("#notice")).to_contain_text("cannot place calls", timeout=10_000)
+        expect(page.locator("#tel-link")).to_be_hidden()
+        context.close()

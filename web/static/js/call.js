@@ -813,6 +813,11 @@ async function main() {
     sticky = `The phone could not start (${err.message}).`;
     notify("");
   }
+  if (!methods.length) {
+    sticky = "This server has no phone line to call through, so this campaign cannot place calls. "
+      + "Ask an organizer: preview campaigns can be called from your own phone.";
+    notify("");
+  }
   if (data.twilio_wanted && data.phone !== "twilio") {
     sticky = "Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).";
     if (ownPhone()) sticky = "Calling through the browser needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk): call from your own phone meanwhile.";
