@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialer.calling_methods import CallingMethod, offered
-from dialer.campaigns import Campaign
+from dialer.campaigns import Campaign, CampaignStore
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
@@ -47,7 +47,9 @@ def methods_for(d: Deps, campaign: Campaign) -> tuple[CallingMethod, ...]:
 
 
 async def own_phone_refusal(d: Deps, campaign: Campaign, volunteer: str, contact_id: str) -> Refusal | None:
-    """None when the volunteer may call this contact from their own phone now, else the rule it breaks."""
+    """None when the volunteer may call this contact from their own phone now, else the rule it breaks.
+    The campaign is read afresh, as the voice webhook does: it may have been paused a moment ago."""
+    campaign = await CampaignStore(d.redis).get(campaign.id) or campaign
     now = d.clock()
     queue = LeaseQueue(d.redis)
     contact = await queue.contact(campaign.id, contact_id)
