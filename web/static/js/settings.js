@@ -69,7 +69,7 @@ function showErrors(err) {
   for (const d of err.details || []) {
     const path = String(d.path ?? "");
     const field = form.querySelector(`.field[data-path="${CSS.escape(path)}"]`)
-      || form.querySelector(`.field[data-path="${CSS.escape(path.split(".")[0])}"]`);
+      || form.querySelector(`.field[data-path="${CSS.escape(path.split(/[.[]/)[0])}"]`);
     if (field) {
       field.classList.add("invalid");
       const details = field.closest("details");
