@@ -164,7 +164,9 @@ def test_without_a_carrier_preview_calls_from_own_phones(tmp_path: Path, clean_r
         assert [m["type"] for m in said] == ["step", "step", "step", "done", "recorded"], said
         with bare.client() as admin:
             page = admin.get("/call/bare")
+            settings = admin.get("/campaigns/bare/settings")
         assert page.status_code == 200
+        assert "Calls through the browser are not set up on this server" in settings.text  # organizers too
         found = re.search(r'id="page-data">(.*?)</script>', page.text, re.S)
         assert found is not None
         data = json.loads(html.unescape(found.group(1)))
