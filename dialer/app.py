@@ -137,7 +137,7 @@ def create_app(
                 yield
                 tg.cancel_scope.cancel()
         finally:
-            if carrier is None:
+            if carrier is None and the_carrier is not None:
                 await the_carrier.aclose()
             if redis is None:
                 await client.aclose()

@@ -15,6 +15,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_legal
+from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_problems, parse_methods
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
@@ -57,12 +58,15 @@ class Campaign:
     default_timezone: str = "America/New_York"
     cell_consent: bool = False
     voicemail_message: str | None = None
+    # Which ways to connect volunteers are offered (dialer/calling_methods.py), in order of preference.
+    calling_method: tuple[CallingMethod, ...] = DEFAULT_METHODS
     created_at: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["mode"] = self.mode.value
         data["status"] = self.status.value
+        data["calling_method"] = [m.value for m in self.calling_method]
         return data
 
     @classmethod
@@ -73,6 +77,8 @@ class Campaign:
                 "mode": Mode(data["mode"]),
                 "status": CampaignStatus(data["status"]),
                 "calling_hours": CallingHours(**data["calling_hours"]),
+                # Campaigns stored before calling_method existed called from the browser.
+                "calling_method": parse_methods(data.get("calling_method") or DEFAULT_METHODS),
             }
         )
 
@@ -81,7 +87,7 @@ EDITABLE = frozenset(
     {
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
-        "voicemail_message",
+        "voicemail_message", "calling_method",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -157,6 +163,8 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
             bad("must be a string of at most 1000 characters")
     elif name == "calling_hours":
         _check_hours(value, problems)
+    elif name == "calling_method":
+        problems.extend(method_problems(value, None))  # against the mode: _check_methods_fit
 
 
 def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
@@ -213,7 +221,16 @@ def validate_new(body: dict[str, Any], now: float) -> Campaign:
         raise CampaignInvalid(problems)
     data = {k: v for k, v in body.items() if k in CREATE_FIELDS}
     data.setdefault("id", uuid.uuid4().hex[:12])
-    return Campaign(**_typed(data), created_at=now)
+    campaign = Campaign(**_typed(data), created_at=now)
+    _check_methods_fit(campaign)
+    return campaign
+
+
+def _check_methods_fit(campaign: Campaign) -> None:
+    """The calling methods and the mode, together: own phone is for preview campaigns only."""
+    problems = method_problems([m.value for m in campaign.calling_method], campaign.mode.value)
+    if problems:
+        raise CampaignInvalid(problems)
 
 
 def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
@@ -235,7 +252,9 @@ def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
     if problems:
         raise CampaignInvalid(problems)
     changes: dict[str, Any] = {k: v for k, v in body.items() if k in PATCH_FIELDS}
-    return replace(campaign, **_typed(changes))
+    changed = replace(campaign, **_typed(changes))
+    _check_methods_fit(changed)
+    return changed
 
 
 def _typed(values: dict[str, Any]) -> dict[str, Any]:
@@ -251,6 +270,8 @@ def _typed(values: dict[str, Any]) -> dict[str, Any]:
         out["status"] = CampaignStatus(out["status"])
     if "abandon_cap" in out:
         out["abandon_cap"] = float(out["abandon_cap"])
+    if "calling_method" in out:
+        out["calling_method"] = parse_methods(out["calling_method"])
     return out
 
 

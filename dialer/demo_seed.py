@@ -22,6 +22,9 @@ import httpx
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CAMPAIGN_ID = "demo"
+# A second, small preview campaign called from volunteers' own phones (tel: links; nothing is dialed).
+OWN_PHONE_ID = "demo-own-phone"
+OWN_PHONE_VOTERS = 20
 BATCH_SIZE = 10
 ORGANIZER_EMAIL = "organizer@demo.example.org"
 ORGANIZER_PASSWORD = "demo-organizer-password"
@@ -161,6 +164,31 @@ def _account(client: httpx.Client, email: str, name: str, password: str) -> tupl
     return r.json()["user"]["id"], r.json()["token"]
 
 
+def _own_phone_campaign(admin: httpx.Client) -> None:
+    """The own-phone campaign, with its list, unless an earlier demo run made it."""
+    r = admin.post(
+        "/api/campaigns",
+        json={
+            "id": OWN_PHONE_ID,
+            "name": "Demo: call from your own phone",
+            "script_id": "gotv-2026",
+            "caller_id": "+12025550199",
+            "batch_size": 5,
+            "calling_method": ["own_phone"],
+        },
+    )
+    if _check(r, 201, 409).status_code == 201:
+        voters = call_list(OWN_PHONE_VOTERS, time.time(), start=MAX_VOTERS - OWN_PHONE_VOTERS)
+        _check(
+            admin.post(
+                f"/api/campaigns/{OWN_PHONE_ID}/contacts",
+                content=voters,
+                headers={"Content-Type": "text/csv"},
+            ),
+            200,
+        )
+
+
 def seed_and_start(
     base_url: str,
     admin_token: str,
@@ -206,6 +234,7 @@ def seed_and_start(
             )
         else:
             _check(admin.patch(f"/api/campaigns/{CAMPAIGN_ID}", json={"status": "active", "mode": mode}), 200)
+        _own_phone_campaign(admin)
         org_id, _ = _account(anon, ORGANIZER_EMAIL, "Demo Organizer", ORGANIZER_PASSWORD)
         _check(admin.put(f"/api/users/{org_id}/role", json={"role": "organizer"}), 200)
         tokens = [
@@ -222,6 +251,7 @@ def seed_and_start(
             ("organizer dashboard", f"{base_url}/campaigns/{CAMPAIGN_ID}/dashboard"),
             ("join link to share", f"{base_url}/join/{CAMPAIGN_ID} (new volunteers sign up there)"),
             ("volunteer call page", f"{base_url}/call/{CAMPAIGN_ID}"),
+            ("own-phone call page", f"{base_url}/call/{OWN_PHONE_ID} (dial from your own phone)"),
             ("stats (JSON)", f"{base_url}/api/campaigns/{CAMPAIGN_ID}/stats"),
         ]
     )

@@ -5,7 +5,8 @@ Pure: no sockets, no Redis, no clock. The I/O layer pumps:
 - carrier progress goes to `call_status(contact_id, status, call_sid)`, and a voter the dialer bridged to
   this volunteer (power and predictive modes) to `bridged(contact_id, call_sid)`: answers to the script are
   refused (`not_connected`) until the voter is on the line, when the session `requires_connection` (a
-  carrier places the calls; a volunteer dialing from their own phone has no status to wait for);
+  carrier places the calls; a volunteer dialing from their own phone has no status to wait for: a `start`
+  with `"method": "own_phone"`, when the session allows it (`own_phone`), opens the line at once);
 - each returns a `Reply`: send its `messages` in order; when `record` is set, record that result through
   the lease queue (as the HTTP results call does) and then call `recorded(contact_id)` or
   `record_failed(code, message)` and send what those return;
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialer.calling_hours import parse_instant
+from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, ResultCode
 from dialer.scripts import engine
 from dialer.scripts.engine import AnswerError, Walk
@@ -89,6 +91,7 @@ class CallSession:
     walk: Walk | None = None
     completed: set[str] = field(default_factory=set)
     requires_connection: bool = False
+    own_phone: bool = False  # the volunteer may call from their own phone (no carrier, no status)
     lines: dict[str, LineState] = field(default_factory=dict)  # contact id -> its latest call
     batch: str = ""  # the batch `contacts` and `completed` belong to
 
@@ -169,6 +172,17 @@ class CallSession:
             return _error_reply("not_in_batch", f"contact {contact_id!r} is not in your batch")
         if contact_id in self.completed:
             return _error_reply("already_completed", f"a result is already recorded for {contact_id!r}")
+        method = message.get("method", CallingMethod.BROWSER.value)
+        if not isinstance(method, str) or method not in set(CallingMethod):
+            known = ", ".join(m.value for m in CallingMethod)
+            return _error_reply("bad_message", f"method must be one of: {known}")
+        if method == CallingMethod.OWN_PHONE:
+            if not self.own_phone:
+                return _error_reply(
+                    "method_not_offered", "This campaign does not offer calling from your own phone."
+                )
+            # The volunteer dials on their own phone: no carrier status will come, the script is open now.
+            self.lines[contact_id] = LineState("", Line.CONNECTED)
         if self.contact_id != contact_id or self.walk is None:
             self.contact_id, self.walk = contact_id, engine.start(self.script)
         return Reply((self._position(),))  # a repeated start resumes where the call is
@@ -301,12 +315,20 @@ class CallSession:
         state: Any,
         *,
         requires_connection: bool = False,
+        own_phone: bool = False,
         batch: str = "",
     ) -> CallSession:
         """Rebuild a session; the history is replayed through the script as it is now, and whatever no
         longer fits (a changed script, a contact no longer in the batch, damaged state) starts afresh
         rather than failing. Never raises."""
-        session = cls(script, script_version, contacts, requires_connection=requires_connection, batch=batch)
+        session = cls(
+            script,
+            script_version,
+            contacts,
+            requires_connection=requires_connection,
+            own_phone=own_phone,
+            batch=batch,
+        )
         if not isinstance(state, dict):
             return session
         lines = state.get("lines")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-CARRIERS = ("simulated", "twilio")
+CARRIERS = ("simulated", "twilio", "none")
 # The admin token is a password that never expires and is never rate limited by an account lockout: a
 # short one could be guessed. 32 characters is what `secrets.token_urlsafe(24)` gives.
 MIN_ADMIN_TOKEN = 32

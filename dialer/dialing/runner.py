@@ -82,6 +82,9 @@ def run_in_thread(settings: Settings, redis_url: str, stop: threading.Event) -> 
     async def main() -> None:
         client = async_client(redis_url)
         carrier = carrier_from_settings(settings)
+        if carrier is None:  # CARRIER=none: nothing to dial through
+            await client.aclose()
+            return
         try:
             await run_pacers(client, carrier, settings, stop=stop.is_set)
         finally:

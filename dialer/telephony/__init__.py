@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from dialer.telephony.base import Carrier
 
 
-def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = None) -> Carrier:
-    """The carrier CARRIER names. Imported lazily: the simulated default never loads the Twilio REST code."""
+def carrier_from_settings(settings: Settings, http: httpx.AsyncClient | None = None) -> Carrier | None:
+    """The carrier CARRIER names. Imported lazily: the simulated default never loads the Twilio REST code.
+    None for CARRIER=none: nothing is dialed by this server; preview campaigns call from volunteers' own
+    phones (dialer/calling_methods.py)."""
+    if settings.carrier == "none":
+        return None
     if settings.carrier == "twilio":
         from dialer.telephony.twilio import TwilioCarrier
 

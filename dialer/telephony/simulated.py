@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import html
 import logging
 import random
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,6 +44,15 @@ from dialer.telephony.simulated_plan import (
 log = logging.getLogger(__name__)
 
 SIMULATED_APP_SID = "AP" + "0" * 32
+WORDS_PER_SECOND = 2.5  # how fast a <Say> is read to the voter
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A message our TwiML had read to a voter (a voicemail): the demo and the tests look at these."""
+
+    call_sid: str
+    text: str
 
 
 class VoiceWebhookFailed(Exception):
@@ -108,6 +119,7 @@ class SimulatedCarrier(TwilioDialect):
             "AC" + hashlib.sha256(b"dialer simulated account").hexdigest()[:32]
         )
         self.deliveries: collections.deque[Delivery] = collections.deque(maxlen=10_000)
+        self.spoken: collections.deque[Spoken] = collections.deque(maxlen=1_000)
         self._clock = clock
         self._sleep = sleep
         self._owns_http = http is None
@@ -157,16 +169,24 @@ class SimulatedCarrier(TwilioDialect):
             # Twilio fetches the new URL for TwiML at once; what the TwiML does is not simulated.
             await self._post(url, leg_params(leg.plan, "in-progress"))
         elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
-            await self.hangup(call_sid)
+            # A message read to the voter (a voicemail), then the hang-up: the leg ends when it is read.
+            said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", twiml, re.S)))
+            if said.strip():
+                self.spoken.append(Spoken(call_sid, said))
+            self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND)
 
     async def hangup(self, call_sid: str) -> None:
+        self._end(call_sid)
+
+    def _end(self, call_sid: str, after: float = 0.0) -> None:
+        """Our side ends the leg `after` simulated seconds from now (its final callbacks follow)."""
         leg = self._legs.get(call_sid)
         if leg is None:
             return
         now = self._sim_now(leg.plan)
         if leg.task is not None:
             leg.task.cancel()
-        leg.plan = hang_up(leg.plan, now, leg.rng, self.profile)
+        leg.plan = hang_up(leg.plan, now + after, leg.rng, self.profile)
         self._deliver(leg, [r for r in leg.plan.requests if r not in leg.sent])
 
     async def cancel(self, call_sid: str) -> None:

@@ -14,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.models import Role
+from dialer.calling_methods import places_calls
+from dialer.dialing.twiml import voicemail_twiml
+from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.telephony.base import CarrierError
@@ -22,10 +24,12 @@ from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
-from dialer.web.call_end import call_view, hang_up_leg
+from dialer.web.call_end import call_view, hang_up_leg, is_up
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
+
+OWN_PHONE_ONLY = "This campaign calls from volunteers' own phones: the server places no calls for it."
 
 
 async def voice_token(request: Request) -> Response:
@@ -47,6 +51,8 @@ async def place_simulated_call(request: Request) -> Response:
     carrier = deps(request).carrier
     if not isinstance(carrier, SimulatedCarrier):
         raise ApiError(409, "use_voice_sdk", "With Twilio the browser places calls through the Voice SDK.")
+    if not places_calls(campaign.calling_method, campaign.mode):
+        raise ApiError(409, "method_not_offered", OWN_PHONE_ONLY)
     contact_id = only_string(await read_json_object(request), "contact_id", max_len=64)
     try:
         call = await carrier.connect_client(user.id, contact_id, campaign.id)
@@ -97,9 +103,43 @@ async def hang_up(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def leave_voicemail(request: Request) -> Response:
+    """Preview mode: the volunteer heard the beep. The campaign's voicemail message is read on the voter's
+    leg (the carrier hangs up after it) and the volunteer's own leg is let go; the page then records
+    `voicemail`, which does not cut the message short."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    sid = request.path_params["call_sid"]
+    attempt = await AttemptStore(d.redis).get(campaign.id, sid)
+    if attempt is None or attempt.get("volunteer") != user.id or d.carrier is None:
+        raise ApiError(404, "not_found", "No call of yours with that CallSid.")
+    if campaign.mode is not Mode.PREVIEW:
+        raise ApiError(
+            409, "not_preview", "In power and predictive modes machines get the message by themselves."
+        )
+    if not campaign.voicemail_message:
+        raise ApiError(409, "no_voicemail_message", "This campaign has no voicemail message to leave.")
+    leg = attempt.get("leg_sid")
+    if not leg or not is_up(attempt):
+        raise ApiError(
+            409, "call_not_up", "The call is not connected: there is nobody to leave a message with."
+        )
+    await d.redis.hset(keys.attempt(campaign.id, sid), "voicemail_at", str(d.clock()))
+    try:
+        await d.carrier.update_call(leg, twiml=voicemail_twiml(campaign.voicemail_message))
+    except CarrierError as exc:
+        await d.redis.hdel(keys.attempt(campaign.id, sid), "voicemail_at")
+        raise ApiError(
+            502, "carrier_error", f"The carrier refused to play the message: {exc.message}"
+        ) from None
+    return JSONResponse({"call_sid": sid, "voicemail": "playing"}, status_code=202)
+
+
 routes: list[BaseRoute] = [
     Route("/api/voice/token", voice_token, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}", get_call, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/hangup", hang_up, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/calls/{call_sid}/voicemail", leave_voicemail, methods=["POST"]),
 ]

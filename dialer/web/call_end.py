@@ -59,8 +59,8 @@ async def end_call_after_result(
     attempt = await AttemptStore(d.redis).get(campaign_id, sid)
     if attempt is None or attempt.get("volunteer") != volunteer or attempt.get("contact_id") != contact_id:
         return False
-    if not is_up(attempt):
-        return False
+    if not is_up(attempt) or attempt.get("voicemail_at"):
+        return False  # ended, or reading the voicemail message: the carrier hangs up after it
     try:
         await hang_up_leg(d, campaign_id, attempt)
     except CarrierError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from dialer.calling_methods import DEFAULT_METHODS, CallingMethod
 from dialer.campaigns import Campaign, valid_zone
 from dialer.models import CampaignStatus, Mode
 from dialer.scripts.store import ScriptStore, ScriptSummary
@@ -35,6 +36,17 @@ MODES = {
         "Predictive",
         "The dialer calls ahead of free volunteers: the fastest, but a few answered calls may find nobody "
         "free (kept under the abandoned-calls cap in Advanced).",
+    ),
+}
+METHODS = {
+    CallingMethod.BROWSER: (
+        "Through the browser",
+        "The volunteer talks through their computer or phone's browser.",
+    ),
+    CallingMethod.OWN_PHONE: (
+        "From their own phone",
+        "Preview mode only: the page shows the voter's number to tap or dial; no call is placed or paid for "
+        "by the campaign, and voters see the volunteer's own number.",
     ),
 }
 STATUSES = {
@@ -86,6 +98,8 @@ async def form_context(redis: Any, campaign: Campaign | None) -> dict[str, Any]:
     common, others = zone_choices(campaign.default_timezone if campaign else "America/New_York")
     return {
         "modes": MODES,
+        "methods": METHODS,
+        "chosen_methods": campaign.calling_method if campaign else DEFAULT_METHODS,
         "statuses": STATUSES,
         "scripts": script_choices(summaries, campaign.script_id if campaign else None),
         "common_zones": common,

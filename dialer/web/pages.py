@@ -33,6 +33,7 @@ from dialer.teams import TeamStore
 from dialer.web import campaign_form, pages_tools
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
+from dialer.web.own_phone import browser_ready, methods_for
 
 # The front-end's files: the top-level web/ folder, installed as the package `dialer_web`.
 WEB_DIR = Path(str(importlib.resources.files("dialer_web")))
@@ -195,6 +196,9 @@ async def call_page(request: Request) -> Response:
         "phone": "twilio" if twilio else "simulated",
         "twilio_wanted": d.settings.carrier == "twilio",
         "manual_results": [r.value for r in MANUAL_RESULTS],
+        # The ways this volunteer can call here (own phone is the fallback when no carrier can place calls).
+        "methods": [m.value for m in methods_for(d, campaign)],
+        "carrier_ready": browser_ready(d),
     }
     return render(request, "call.html", {"user": user, "campaign": campaign, "data": data})
 
@@ -222,14 +226,16 @@ async def campaign_settings(request: Request) -> Response:
     data = {"campaign": campaign.to_json(), "new": False}
     context = {"user": user, "campaign": campaign, "data": data}
     context |= await campaign_form.form_context(deps(request).redis, campaign)
+    context["carrier_ready"] = browser_ready(deps(request))
     return render(request, "settings.html", context)
 
 
 async def new_campaign(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     data = {"campaign": None, "new": True}
-    context = {"user": user, "campaign": None, "data": data}
+    context: dict[str, Any] = {"user": user, "campaign": None, "data": data}
     context |= await campaign_form.form_context(deps(request).redis, None)
+    context["carrier_ready"] = browser_ready(deps(request))
     return render(request, "settings.html", context)
 
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import local_day
+from dialer.calling_methods import places_calls
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
@@ -40,6 +41,7 @@ RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15
 TWIML = "application/xml"
 DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 CALL_OF_CONTACT_TTL = 24 * 3600
+OWN_PHONE_SPOKEN = "This campaign calls from your own phone. No call was placed."
 
 
 def check_webhook(d: Deps, content_type: str) -> Carrier:
@@ -124,6 +126,8 @@ async def voice(request: Request) -> Response:
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
     if call.identity is None or campaign is None or call.contact_id is None:
         return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.UNKNOWN_CONTACT]))
+    if not places_calls(campaign.calling_method, campaign.mode):
+        return _twiml(carrier.refusal_twiml(OWN_PHONE_SPOKEN))
     queue = LeaseQueue(d.redis)
     contact = await queue.contact(campaign.id, call.contact_id)
     if contact is None:

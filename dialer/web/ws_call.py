@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from dialer.accounts import User
 from dialer.calling_hours import local_day
+from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
@@ -38,6 +39,7 @@ from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone
+from dialer.web.own_phone import methods_for, refused_start
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
 from dialer.web.ws_presence import RosterPresence
@@ -91,7 +93,13 @@ class CallSocket:
             return False
         batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
         self.session = CallSession.from_state(
-            loaded[0], loaded[1], contacts, state, requires_connection=self.d.carrier is not None, batch=batch
+            loaded[0],
+            loaded[1],
+            contacts,
+            state,
+            requires_connection=self.d.carrier is not None,
+            own_phone=CallingMethod.OWN_PHONE in methods_for(self.d, self.campaign),
+            batch=batch,
         )
         caught_up = await self.catch_up()
         await self.send(self.session.resume())
@@ -146,6 +154,10 @@ class CallSocket:
             ):
                 batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
                 self.session.set_contacts(contacts, batch)
+            refused = await refused_start(self.d, self.campaign, self.user.id, self.session, message)
+            if refused is not None:
+                await self.send(Reply((refused,)))
+                return
         reply = self.session.receive(message)
         # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
         await self.save()

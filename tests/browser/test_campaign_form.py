@@ -102,6 +102,8 @@ def test_organizer_creates_and_edits_a_campaign(
         "A",  # "Upload or edit a script", in the script's hint
         "f-caller_id",
         "f-mode",
+        "f-method-browser",
+        "f-method-own_phone",
         "f-cell",
         "f-start",
         "f-end",

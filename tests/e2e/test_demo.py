@@ -66,6 +66,8 @@ def test_demo_serves_a_healthy_app_and_calls_happen(tmp_path: Path) -> None:
         )  # sign in
         text = log.read_text()
         assert "organizer dashboard:" in text and f"{base}/call/demo" in text
+        own = httpx.get(f"{base}/api/campaigns/demo-own-phone", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert own.json()["calling_method"] == ["own_phone"] and f"{base}/call/demo-own-phone" in text
     finally:
         proc.terminate()  # Ctrl-C / SIGTERM: everything stops in order
         assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]

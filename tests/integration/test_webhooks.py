@@ -206,6 +206,14 @@ def test_paused_campaign_is_refused(world: World) -> None:
     assert "<Dial" not in r.text and "paused" in r.text
 
 
+def test_a_campaign_of_own_phones_gets_no_call_placed(world: World) -> None:
+    r = world.client.patch("/api/campaigns/dc", json={"calling_method": ["own_phone"]}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    r = post(world, "/twilio/voice", voice_form(world, world.batch.contacts[0].id))
+    assert "<Dial" not in r.text and "<Hangup" in r.text and "your own phone" in r.text
+    assert asyncio.run(_attempt(world, "CA" + "a" * 32)) is None  # no attempt counted: nothing dialed
+
+
 def status_form(seq: int, status: str, **extra: str) -> dict[str, str]:
     return {
         "AccountSid": "AC" + "1" * 32,

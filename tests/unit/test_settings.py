@@ -105,6 +105,13 @@ def test_the_simulated_carrier_uses_the_profile(tmp_path: Path) -> None:
     assert isinstance(carrier, SimulatedCarrier) and carrier.profile.human_rate == 0.7
 
 
+def test_carrier_none_means_no_carrier() -> None:
+    from dialer.telephony import carrier_from_settings
+
+    settings = Settings.from_env({"CARRIER": "None"})
+    assert settings.carrier == "none" and carrier_from_settings(settings) is None
+
+
 def test_websocket_tokens_are_redacted_from_logs() -> None:
     import logging
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dialer.dialing.twiml import voicemail_twiml
 from dialer.settings import Settings
 from dialer.telephony.base import (
     AnsweredBy,
@@ -24,7 +25,7 @@ from dialer.telephony.base import (
 )
 from dialer.telephony.forms import amd_callback_url, status_callback_url
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner
-from dialer.telephony.simulated import SimulatedCarrier
+from dialer.telephony.simulated import WORDS_PER_SECOND, SimulatedCarrier, Spoken
 from dialer.telephony.simulated_plan import Outcome, SimProfile
 
 PUBLIC = "http://dialer.test"
@@ -281,3 +282,28 @@ def test_carrier_from_settings_picks_what_carrier_names(settings: Settings) -> N
         settings, carrier="twilio", twilio_account_sid="AC" + "1" * 32, twilio_auth_token="t" * 32
     )
     assert isinstance(carrier_from_settings(twilio, httpx.AsyncClient()), TwilioCarrier)
+
+
+@pytest.mark.anyio
+async def test_a_voicemail_is_read_to_the_end_then_the_leg_hangs_up(settings: Settings) -> None:
+    message = "Hi, this is the library levy campaign: please vote on Tuesday, polls open at seven."
+    hooks = Webhooks(SimulatedCarrier(settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        now = [START]
+
+        async def sleep(seconds: float) -> None:
+            now[0] += seconds
+
+        carrier = SimulatedCarrier(settings, http, clock=lambda: now[0], profile=HUMANS, seed=3, sleep=sleep)
+        sid = await carrier.place_call(amd_call("k1"))
+        plan = carrier._legs[sid].plan
+        assert plan.answered_at is not None
+        now[0] = plan.answered_at + 1.0  # the beep
+        await carrier.update_call(sid, twiml=voicemail_twiml(message))
+        await carrier.drain()
+        await carrier.aclose()
+    assert list(carrier.spoken) == [Spoken(sid, message)]
+    final = [e for e in hooks.events if e.call_sid == sid and e.status is not None][-1]
+    assert final.status is CallStatus.COMPLETED
+    read = len(message.split()) / WORDS_PER_SECOND
+    assert final.duration is not None and abs(final.duration - (1.0 + read)) <= 1  # the whole message

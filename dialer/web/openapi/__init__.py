@@ -26,7 +26,9 @@ from dialer.web.openapi.other_paths import other_paths
 from dialer.web.openapi.schemas import SCHEMAS
 
 WEBSOCKETS = {
-    "/ws/call/{campaign_id}": "The volunteer's call session (API.md, The call socket); role volunteer.",
+    "/ws/call/{campaign_id}": "The volunteer's call session (API.md, The call socket); role volunteer. "
+    '`{"type": "start", "contact_id", "method": "own_phone"}` opens a call the volunteer dials on their own '
+    "phone (API-additions.md, Calling methods).",
     "/ws/campaigns/{id}/live": "For organizers: `stats` and `roster` messages on connect and after changes.",
 }
 

@@ -214,6 +214,26 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 errors=(502,),
             ),
         },
+        "/api/campaigns/{campaign_id}/calls/{call_sid}/voicemail": {
+            "post": op(
+                "leaveVoicemail",
+                "Preview mode: read the campaign's voicemail message to the voter's machine, then hang up",
+                tag=calls,
+                role="volunteer",
+                params=(CAMPAIGN_ID, path_param("call_sid")),
+                answers={
+                    202: json_answer(
+                        "The message is playing",
+                        {
+                            "type": "object",
+                            "required": ["call_sid", "voicemail"],
+                            "properties": {"call_sid": {"type": "string"}, "voicemail": {"const": "playing"}},
+                        },
+                    )
+                },
+                errors=(409, 502),
+            ),
+        },
         "/api/campaigns/{campaign_id}/ready": {
             "post": op(
                 "ready",

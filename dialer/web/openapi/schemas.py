@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, CampaignStatus, Mode, Role
 
 Schema = dict[str, Any]
@@ -114,6 +115,7 @@ SCHEMAS: dict[str, Schema] = {
         default_timezone=STRING,
         cell_consent=BOOL,
         voicemail_message=nullable(STRING),
+        calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
         created_at=NUMBER,
     ),
     "Batch": obj(
@@ -348,6 +350,15 @@ def _campaign_fields() -> dict[str, Schema]:
         "default_timezone": {"type": "string", "examples": ["America/Chicago"]},
         "cell_consent": BOOL,
         "voicemail_message": nullable({"type": "string", "maxLength": 1000}),
+        "calling_method": {
+            "type": "array",
+            "items": {"enum": [m.value for m in CallingMethod]},
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "The ways volunteers may connect, in order of preference; `own_phone` (the "
+            "volunteer dials from their own phone; the server places nothing) is for preview mode only.",
+            "examples": [["browser", "own_phone"]],
+        },
     }
 
 

@@ -22,6 +22,8 @@ import {
 } from "./call_view.js";
 import { CallBackPicker } from "./call_back.js";
 import { atWhen, wakeAt } from "./call_time.js";
+import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
+import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -39,6 +41,9 @@ const ui = {
   notes: $("notes"), finish: $("finish-btn"), manual: $("manual"), manualResult: $("manual-result"),
   manualSave: $("manual-save"), save: $("save-status"), list: $("contact-list"), more: $("more-btn"),
   conn: $("conn"), fill: $("goal-fill"), progress: $("progress-text"), voterHangup: $("voter-hangup-btn"),
+  methodChoice: $("method-choice"), phoneKind: $("phone-kind"), ownPhoneKind: $("own-phone-kind"),
+  callerLine: $("caller-line"), ownCallerLine: $("own-caller-line"), tel: $("tel-link"), nobody: $("nobody-btn"),
+  voicemail: $("voicemail-btn"),
 };
 
 const PENDING_KEY = `dialer.pending.${cid}`;
@@ -70,9 +75,17 @@ const DIALER_TEXT = {
   paused: "The campaign is paused: no calls until the organizers resume it.",
 };
 
-const phone = data.phone === "twilio"
-  ? new TwilioPhone(cid, onPhoneStatus)
-  : new SimulatedPhone(cid, onPhoneStatus);
+// How this volunteer calls (dialer/calling_methods.py): through the browser, or from their own phone.
+const methods = data.methods || ["browser"];
+let method = chosenMethod(cid, methods);
+const ownPhone = () => method === "own_phone";
+
+function makePhone() {
+  if (ownPhone()) return new OwnPhone(onPhoneStatus);
+  return data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
+}
+
+let phone = makePhone();
 
 const HEADING = {
   off: "Press “Start taking calls” when you are ready",
@@ -108,7 +121,44 @@ function notify(message) {
 
 function setPhase(next) {
   drawPhase(ui, next, { hasStep: Boolean(step), hasContact: Boolean(current), skipsLeft, dialing });
+  drawMethod(ui, { method, methods, phase: next, contact: current, active: campaign.status === "active" });
+  drawVoicemail(ui, { phase: next, method, campaign, dialing });
   updatePicker();
+}
+
+// The beep: the campaign's message is left on the voter's leg and this volunteer moves on at once.
+async function dropVoicemail() {
+  const sid = phone.currentSid?.();
+  if (!sid || phase() !== "connected") return;
+  ui.voicemail.disabled = true;
+  try {
+    await leaveVoicemail(cid, sid);
+  } catch (err) {
+    say(`Could not leave the message: ${err.message}`, { problem: true });
+    ui.voicemail.disabled = false;
+    return;
+  }
+  finish("voicemail");
+}
+
+// The volunteer picked another way to call (between calls only: the choice is locked during one).
+async function switchMethod(next) {
+  if (started || next === method || !methods.includes(next)) return;
+  method = next;
+  rememberMethod(cid, method);
+  phone = makePhone();
+  try {
+    await phone.ready();
+  } catch (err) {
+    sticky = `The phone could not start (${err.message}).`;
+    notify("");
+  }
+  setPhase(phase());
+}
+
+// The start of a call: an own-phone call says so (the server opens its script at once, with no carrier).
+function startMessage(contactId) {
+  return { type: "start", contact_id: contactId, ...(ownPhone() ? { method: "own_phone" } : {}) };
 }
 
 function phase() {
@@ -264,7 +314,8 @@ function select(contact) {
   updateSkip();
   setPhase("ready");
   renderList();
-  if (!ui.call.disabled) ui.call.focus();
+  if (ownPhone() && !ui.tel.hidden) ui.tel.focus();
+  else if (!ui.call.disabled) ui.call.focus();
 }
 
 // The line under the card: news in green, problems in red (and read out: it is a live region).
@@ -323,7 +374,7 @@ async function placeCall() {
   if (!current || campaign.status !== "active") return;
   if (!started) {
     beginCall();
-    send({ type: "start", contact_id: current.id });
+    send(startMessage(current.id));
   }
   ui.call.disabled = true;
   ui.hangup.disabled = false;
@@ -592,6 +643,7 @@ function onCampaign(m) {
     }
   }
   notify("");
+  drawMethod(ui, { method, methods, phase: phase(), contact: current, active: m.status === "active" });
   if (pool && m.status === "active" && pool.wanted && !pool.ready) {
     pool.set(true); // resumed: a volunteer who was taking calls takes them again
   } else if (pool) {
@@ -704,7 +756,7 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     ui.conn.textContent = state;
   },
   onOpen: () => {
-    if (started && current) send({ type: "start", contact_id: current.id }); // resumes where the call is
+    if (started && current) send(startMessage(current.id)); // resumes where the call is
     if (delivery.pending) delivery.attempt();
   },
 });
@@ -727,6 +779,15 @@ document.addEventListener("keydown", (event) => {
 });
 
 ui.call.addEventListener("click", placeCall);
+// The tel: link dials on the volunteer's phone (its default action, kept) and opens the script here.
+ui.tel.addEventListener("click", () => {
+  if (phase() === "ready") placeCall();
+});
+ui.nobody.addEventListener("click", () => {
+  if (phase() === "connected") showUnanswered("no_answer", "completed");
+});
+ui.methodChoice.addEventListener("change", (event) => switchMethod(event.target.value));
+ui.voicemail.addEventListener("click", dropVoicemail);
 ui.hangup.addEventListener("click", hangUp);
 ui.voterHangup.addEventListener("click", hangUpVoter);
 ui.skip.addEventListener("click", skipContact);
@@ -752,8 +813,14 @@ async function main() {
     sticky = `The phone could not start (${err.message}).`;
     notify("");
   }
+  if (!methods.length) {
+    sticky = "This server has no phone line to call through, so this campaign cannot place calls. "
+      + "Ask an organizer: preview campaigns can be called from your own phone.";
+    notify("");
+  }
   if (data.twilio_wanted && data.phone !== "twilio") {
     sticky = "Calling needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk).";
+    if (ownPhone()) sticky = "Calling through the browser needs the Twilio Voice SDK, which is not installed on this server (make voice-sdk): call from your own phone meanwhile.";
     notify("");
   }
   socket.connect();

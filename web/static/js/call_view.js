@@ -7,10 +7,10 @@ export const STATUS_TEXT = {
   dialing: "Dialing…", queued: "Dialing…", initiated: "Dialing…", ringing: "Ringing…",
   "in-progress": "Connected: read the script", answered: "Connected: read the script",
   completed: "Call ended", busy: "Busy", "no-answer": "No answer", failed: "The call failed",
-  canceled: "Call canceled",
+  canceled: "Call canceled", "own-phone": "On your phone: read the script",
 };
 export const FINAL_STATUSES = new Set(["completed", "busy", "no-answer", "failed", "canceled"]);
-export const CONNECTED_STATUSES = new Set(["in-progress", "answered"]);
+export const CONNECTED_STATUSES = new Set(["in-progress", "answered", "own-phone"]);
 const UNANSWERED_TEXT = {
   busy: "the line was busy", failed: "the call did not go through", "no-answer": "nobody answered",
   canceled: "nobody answered", completed: "nobody answered",

@@ -36,6 +36,9 @@ export class SimulatedPhone {
     // Saved: the server has hung up the voter's leg (the simulated carrier reports it as Twilio would).
     this.callSid = null;
   }
+  currentSid() {
+    return this.callSid ?? null;
+  }
   async joinConference() {
     // Power and predictive: nothing to connect; the simulated carrier bridges voters in the server's state.
   }
@@ -86,6 +89,9 @@ export class TwilioPhone {
   release() {
     // Saved: the server hung up the voter's leg; the browser's own leg ends with it.
     this.hangup();
+  }
+  currentSid() {
+    return this.call?.parameters?.CallSid ?? null;
   }
   async joinConference() {
     // Power and predictive: the browser waits in the volunteer's own conference, where the server bridges

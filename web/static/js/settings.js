@@ -32,12 +32,15 @@ function value(input) {
 function collect() {
   const body = {};
   for (const input of form.querySelectorAll("input[name], select[name]")) {
+    if (input.dataset.type === "method") continue; // one list from the ticked boxes, below
     const v = value(input);
     if (data.new && (v === "" || v === null)) continue;
     const [head, tail] = input.name.split(".");
     if (tail) (body[head] ??= {})[tail] = v;
     else body[head] = v;
   }
+  // The ways volunteers connect, in the form's order (the campaign's order of preference).
+  body.calling_method = [...form.querySelectorAll("input[data-type=method]:checked")].map((box) => box.value);
   return body;
 }
 
@@ -66,7 +69,7 @@ function showErrors(err) {
   for (const d of err.details || []) {
     const path = String(d.path ?? "");
     const field = form.querySelector(`.field[data-path="${CSS.escape(path)}"]`)
-      || form.querySelector(`.field[data-path="${CSS.escape(path.split(".")[0])}"]`);
+      || form.querySelector(`.field[data-path="${CSS.escape(path.split(/[.[]/)[0])}"]`);
     if (field) {
       field.classList.add("invalid");
       const details = field.closest("details");
