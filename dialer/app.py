@@ -39,6 +39,8 @@ from dialer.web import (
     api_console,
     api_crm,
     api_dialer,
+    api_dnc,
+    api_people,
     api_queue,
     api_scripts,
     api_teams,
@@ -55,6 +57,7 @@ from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
 from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
+from dialer.web.sockets import OpenSockets
 
 log = logging.getLogger("dialer")
 
@@ -80,7 +83,9 @@ def route_table() -> list[BaseRoute]:
         *api_batch_contacts.routes,
         *api_console.routes,
         *api_crm.routes,
+        *api_dnc.routes,
         *api_queue.routes,
+        *api_people.routes,
         *api_scripts.routes,
         *api_teams.routes,
         *api_voice.routes,
@@ -110,6 +115,7 @@ def create_app(
             client, url = async_client(resolved), resolved
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
+        sockets = OpenSockets(client)
         live = LiveHub(client, clock=clock)  # stats are completed by dialer.campaign_stats
         app.state.deps = Deps(
             settings=settings,
@@ -121,6 +127,7 @@ def create_app(
             parsing=anyio.CapacityLimiter(os.cpu_count() or 1),
             services={
                 "call_hub": hub,
+                "sockets": sockets,  # ended when their account is disabled
                 "live": live,
                 "campaign_changed": live.campaign_changed,
                 # Power and predictive dialing: carrier verdicts on server-dialed lines, the abandonment rate.
@@ -132,6 +139,7 @@ def create_app(
         try:
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
+                tg.start_soon(sockets.run)
                 yield
                 tg.cancel_scope.cancel()
         finally:
