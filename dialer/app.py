@@ -48,6 +48,7 @@ from dialer.web import (
     openapi,
     pages,
     pages_crm,
+    pages_organize,
     webhooks,
     ws_call,
     ws_live,
@@ -94,6 +95,7 @@ def route_table() -> list[BaseRoute]:
         *ws_call.routes,
         *ws_live.routes,
         *pages_crm.routes,
+        *pages_organize.routes,
         *pages.routes,  # last: it has `/` and the /static mount
     ]
 

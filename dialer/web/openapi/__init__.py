@@ -23,7 +23,7 @@ from dialer.web.openapi.console_paths import console_paths
 from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
-from dialer.web.openapi.people_paths import people_paths
+from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.schemas import SCHEMAS
 
 WEBSOCKETS = {
@@ -51,7 +51,7 @@ def document() -> dict[str, Any]:
         **other_paths(),
     }
     # New methods on some existing paths: merged into them, not replacing them.
-    for path, item in people_paths().items():
+    for path, item in {**people_paths(), **organize_pages()}.items():
         paths[path] = {**paths.get(path, {}), **item}
     return {
         "openapi": "3.1.0",

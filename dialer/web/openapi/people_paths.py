@@ -221,5 +221,21 @@ def people_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+def organize_pages() -> dict[str, dict[str, Any]]:
+    """The People, Teams and Do-not-call pages and the join link's QR code (web/pages_organize.py)."""
+    from dialer.web.openapi.other_paths import _page  # the pages' shared shape
+
+    qr = _page(
+        "joinQr", "The campaign's join link as a QR code (SVG)", role="organizer", params=(CAMPAIGN_ID,)
+    )
+    qr["responses"]["200"] = answer("The QR code", "image/svg+xml")
+    return {
+        "/people": {"get": _page("peoplePage", "People: search, roles, disable", role="organizer")},
+        "/teams": {"get": _page("teamsPage", "Teams (a leader: their own)", role="leader")},
+        "/dnc": {"get": _page("dncPage", "The do-not-call list", role="organizer")},
+        "/campaigns/{campaign_id}/join.svg": {"get": qr},
+    }
+
+
 def campaign_filters() -> tuple[dict[str, Any], ...]:
     return CAMPAIGN_FILTERS
