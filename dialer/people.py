@@ -26,10 +26,11 @@ class BadCursor(ValueError):
 
 
 def words(name: str, email: str) -> set[str]:
-    """What a search may start with: each word of the name and of the email, and the whole email."""
+    """What a search may start with: each word of the name and of the email, the whole email, its domain."""
     email = email.lower()
     found = {w for w in _SPLIT.split(f"{name.lower()} {email}") if w}
     found.add(email)
+    found.add(email.rpartition("@")[2])  # the domain: everyone from one organization
     found.add(name.lower().strip())
     return {w.replace(SEP, "") for w in found if w.strip()}
 

@@ -87,10 +87,9 @@ removeForm.addEventListener("submit", async (event) => {
   errorBox.hidden = true;
   try {
     await api("POST", "/api/dnc/removals", { phone: removing, reason: reason.value });
-    document.getElementById(`dnc-${removing.slice(1)}`)?.remove();
     removeForm.hidden = true;
-    status.textContent = `${displayPhone(removing)} is off the list; the reason is in the changes below.`;
     await Promise.all([load(false), loadAudit()]);
+    status.textContent = `${displayPhone(removing)} is off the list; the reason is in the changes below.`;
   } catch (err) {
     fail(err);
   }

@@ -16,8 +16,8 @@ async function act(work, done) {
   errorBox.hidden = true;
   try {
     await work();
-    status.textContent = done;
     await refresh();
+    status.textContent = done; // after the redraw: what it says is on the page
   } catch (err) {
     fail(err);
   }
@@ -38,7 +38,7 @@ function memberRow(team, member) {
     if (others.length) {
       const select = h("select", { "aria-label": `Move ${member.name} to` },
         others.map((t) => h("option", { value: t.id }, t.name)));
-      const move = h("button", { type: "button" }, "Move");
+      const move = h("button", { type: "button", "aria-label": `Move ${member.name}` }, "Move");
       move.addEventListener("click", () => act(
         () => api("PUT", `/api/teams/${select.value}/members/${member.id}`),
         `${member.name} moved to ${select.selectedOptions[0].textContent}.`));
