@@ -56,12 +56,12 @@ function accountCell(user) {
 function render(user) {
   const campaigns = user.campaigns.map((c) => `${c.name}: ${c.calls}`).join(", ");
   return h("tr", { id: `user-${user.id}`, class: user.disabled ? "disabled" : "" },
-    h("td", {}, h("strong", {}, user.name), h("br"), h("span", { class: "muted small" }, user.email)),
-    h("td", {}, roleCell(user)),
-    h("td", {}, user.team ? user.team.name : "–"),
-    h("td", { class: "num", title: campaigns }, String(user.calls)),
-    h("td", {}, lastSeen(user.last_seen)),
-    h("td", {}, accountCell(user)));
+    h("td", { "data-label": "Name" }, h("span", {}, h("strong", {}, user.name), h("br"), h("span", { class: "muted small" }, user.email))),
+    h("td", { "data-label": "Role" }, roleCell(user)),
+    h("td", { "data-label": "Team" }, user.team ? user.team.name : "–"),
+    h("td", { class: "num", title: campaigns, "data-label": "Calls" }, String(user.calls)),
+    h("td", { "data-label": "Last seen" }, lastSeen(user.last_seen)),
+    h("td", { "data-label": "Account" }, accountCell(user)));
 }
 
 async function load(append) {
