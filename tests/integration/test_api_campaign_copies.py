@@ -130,3 +130,18 @@ def test_teams_renamed_goals_moves_and_leaders_scoped(fixed_api: TestClient, cle
     # A leader sees their own team's numbers, not another's.
     assert fixed_api.get(f"/api/teams/{west['id']}", headers=lead).status_code == 403
     assert lid in [m["id"] for m in fixed_api.get(f"/api/teams/{east['id']}", headers=lead).json()["members"]]
+
+
+def test_a_team_shows_its_progress_in_a_campaign(fixed_api: TestClient, clean_redis: str) -> None:
+    roles = staff(fixed_api)
+    lead, org = roles["leader"][1], roles["organizer"][1]
+    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    assert fixed_api.post("/api/campaigns", json=CAMPAIGN, headers=org).status_code == 201
+    team = fixed_api.post("/api/teams", json={"name": "East"}, headers=lead).json()
+    fixed_api.patch(f"/api/teams/{team['id']}", json={"goal": 40}, headers=lead)
+    store = redis.Redis.from_url(clean_redis)
+    store.zincrby(keys.team_board("spring"), 12, team["id"])  # as record.lua counts the team's calls
+    store.hset(keys.survey_team("spring", team["id"]), "conversations", 5)
+    r = fixed_api.get(f"/api/teams/{team['id']}", params={"campaign_id": "spring"}, headers=lead).json()
+    assert r["goal"] == 40 and r["progress"] == {"campaign_id": "spring", "calls": 12, "conversations": 5}
+    assert "progress" not in fixed_api.get(f"/api/teams/{team['id']}", headers=lead).json()
