@@ -18,9 +18,9 @@ import redis.asyncio as aioredis
 import redis.exceptions
 from starlette.websockets import WebSocket
 
-from dialer.accounts import is_account
+from dialer.accounts import AccountStore, is_account
 from dialer.queue import keys
-from dialer.web.auth import current_user
+from dialer.web.auth import presented_token
 from dialer.web.deps import deps
 
 log = logging.getLogger("dialer.sockets")
@@ -74,8 +74,11 @@ class OpenSockets:
 
 def ends_when_disabled(handler: Handler) -> Handler:
     async def endpoint(ws: WebSocket) -> None:
-        sockets: OpenSockets | None = deps(ws).services.get("sockets")
-        user = await current_user(ws)
+        d = deps(ws)
+        sockets: OpenSockets | None = d.services.get("sockets")
+        # Who it is, without counting a bad token as a failed sign-in: the handler does that, once.
+        token = presented_token(ws)
+        user = await AccountStore(d.redis).user_for_token(token) if token else None
         if sockets is None or user is None or not is_account(user):
             await handler(ws)  # it refuses anonymous sockets itself
             return
