@@ -25,6 +25,7 @@ from dialer.web.validate import Problems
 
 STREAM_ID = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
 MAX_REASON = 500
+U64 = 2**64 - 1  # the largest part of a Redis stream id
 
 
 async def audit_change(request: Request, user: User, action: str, **fields: str) -> str:
@@ -88,6 +89,15 @@ async def dnc_audit(request: Request) -> Response:
     query = request.query_params
     before = query_match(query, "before", STREAM_ID, "an audit entry id like 1700000000000-0")
     limit = query_int(query, "limit", low=1, high=500, default=50)
+    if before and any(int(part) > U64 for part in before.split("-")):
+        raise ApiError(
+            422,
+            "validation_error",
+            "That is not an audit entry id.",
+            [{"path": "before", "message": "is past the largest entry id"}],
+        )
+    if before and not any(int(part) for part in before.split("-")):
+        return JSONResponse({"entries": [], "next": None})  # nothing comes before the very first id
     entries, cursor = await dnc_pages.audit(deps(request).redis, before, limit)
     return JSONResponse({"entries": entries, "next": cursor})
 
