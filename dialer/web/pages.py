@@ -158,7 +158,8 @@ async def campaigns(request: Request) -> Response:
     listed = await CampaignStore(deps(request).redis).list()
     organizer = user.role.includes(Role.ORGANIZER)
     try:
-        keep = list_filter(request.query_params, user)
+        # The filter form sends its "any" choices empty: those filter nothing.
+        keep = list_filter({k: v for k, v in request.query_params.items() if v}, user)
     except ApiError:
         keep = ListFilter()  # a hand-edited address: show the default list rather than an error
     if not organizer:

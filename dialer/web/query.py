@@ -37,15 +37,21 @@ def query_text(query: Mapping[str, str], name: str, *, max_len: int) -> str:
 
 
 def query_match(query: Mapping[str, str], name: str, pattern: re.Pattern[str], what: str) -> str:
-    """The parameter when it is absent ('') or matches `pattern` whole; else 422 saying `what` it must be."""
-    raw = query.get(name, "")
-    if raw and not pattern.fullmatch(raw):
+    """The parameter when it matches `pattern` whole, '' when it is absent; else 422 saying `what` it must
+    be (an empty value too: `?before=` is not "no cursor", as the published description says)."""
+    raw = query.get(name)
+    if raw is None:
+        return ""
+    if not pattern.fullmatch(raw):
         raise _bad(name, f"must be {what}")
     return raw
 
 
 def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    raw = query.get(name, "")
-    if raw and raw not in choices:
+    """One of `choices`, or '' when absent; anything else (an empty value too) is 422."""
+    raw = query.get(name)
+    if raw is None:
+        return ""
+    if raw not in choices:
         raise _bad(name, f"must be one of {', '.join(choices)}")
     return raw

@@ -106,7 +106,13 @@ def test_removals_need_a_reason_and_are_audited(fixed_api: TestClient, clean_red
     assert newest["entries"][0]["reason"] == "typo" and newest["next"] is not None
     older = fixed_api.get("/api/dnc/audit", params={"before": newest["next"]}, headers=org).json()
     assert len(older["entries"]) == 3 and older["next"] is None
-    for before, status in (("x", 422), ("99999999999999999999-0", 422), ("0-0", 200), ("00-000", 200)):
+    for before, status in (
+        ("x", 422),
+        ("", 422),
+        ("99999999999999999999-0", 422),
+        ("0-0", 200),
+        ("00-000", 200),
+    ):
         assert fixed_api.get("/api/dnc/audit", params={"before": before}, headers=org).status_code == status
 
 
