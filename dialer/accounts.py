@@ -9,6 +9,7 @@ often share one office network). Hashing goes through the app's `HashPool` when 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import uuid
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 import redis.asyncio as aioredis
 
-from dialer import signin_limits
+from dialer import people, signin_limits
 from dialer.models import Role
 from dialer.passwords import HashPool, hash_password, verify_password
 from dialer.queue import keys
@@ -37,6 +38,7 @@ class User:
     email: str
     name: str
     role: Role
+    disabled: bool = False  # a disabled account cannot sign in, and its tokens and sockets are refused
 
     def public(self) -> dict[str, str]:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}
@@ -54,6 +56,10 @@ def is_account(user: User) -> bool:
 
 class EmailTaken(Exception):
     pass
+
+
+class AccountDisabled(Exception):
+    """The password was right, but an organizer or admin disabled the account."""
 
 
 def hash_token(token: str) -> str:
@@ -97,6 +103,7 @@ class AccountStore:
         )
         if not created:
             raise EmailTaken(email)
+        await people.index_user(self.redis, uid, name, email)
         return User(id=uid, email=email, name=name, role=role)
 
     async def _load(self, uid: str) -> tuple[User, str] | None:
@@ -105,7 +112,10 @@ class AccountStore:
             # Not an account: nothing, or a partial hash some bug wrote (older versions stored a team for
             # the admin token's pseudo-user this way).
             return None
-        user = User(id=uid, email=data["email"], name=data["name"], role=Role(data["role"]))
+        disabled = data.get("disabled") == "1"
+        user = User(
+            id=uid, email=data["email"], name=data["name"], role=Role(data["role"]), disabled=disabled
+        )
         return user, data.get("password", "")
 
     async def get(self, uid: str) -> User | None:
@@ -128,15 +138,46 @@ class AccountStore:
 
     async def issue_token(self, uid: str, ttl: int | None = TOKEN_TTL_SECONDS) -> str:
         token = secrets.token_urlsafe(32)
-        await self.redis.set(keys.token(hash_token(token)), uid, ex=ttl)
+        hashed = hash_token(token)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.token(hashed), uid, ex=ttl)
+            pipe.sadd(keys.user_tokens(uid), hashed)  # so that disabling the account can end them all
+            await pipe.execute()
         return token
 
     async def revoke_token(self, token: str) -> None:
-        await self.redis.delete(keys.token(hash_token(token)))
+        hashed = hash_token(token)
+        uid = await self.redis.get(keys.token(hashed))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.token(hashed))
+            if uid:
+                pipe.srem(keys.user_tokens(str(uid)), hashed)
+            await pipe.execute()
 
     async def user_for_token(self, token: str) -> User | None:
+        """The token's user; None for an unknown or revoked token, and for a disabled account's."""
         uid = await self.redis.get(keys.token(hash_token(token)))
-        return await self.get(str(uid)) if uid else None
+        user = await self.get(str(uid)) if uid else None
+        return user if user is not None and not user.disabled else None
+
+    async def set_disabled(self, uid: str, disabled: bool) -> User | None:
+        """Disables (or enables again) an account. Disabling ends its tokens at once and tells the app's
+        open sockets (`keys.ACCOUNTS_EVENTS`) to close theirs; a token issued before the token set
+        existed is refused anyway, by `user_for_token`."""
+        if await self.get(uid) is None:
+            return None
+        if not disabled:
+            await self.redis.hdel(keys.user(uid), "disabled")
+            return await self.get(uid)
+        await self.redis.hset(keys.user(uid), "disabled", "1")
+        hashes = [str(h) for h in await self.redis.smembers(keys.user_tokens(uid))]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for hashed in hashes:
+                pipe.delete(keys.token(hashed))
+            pipe.delete(keys.user_tokens(uid))
+            pipe.publish(keys.ACCOUNTS_EVENTS, json.dumps({"type": "disabled", "user": uid}))
+            await pipe.execute()
+        return await self.get(uid)
 
     async def authenticate(self, email: str, password: str, address: str) -> User | None:
         """The user when the password matches; None otherwise.
@@ -155,9 +196,20 @@ class AccountStore:
             raise
         if ok and found is not None and found[1]:
             await attempt.succeeded()
+            if found[0].disabled:
+                raise AccountDisabled(email)
             return found[0]
         attempt.failed()
         return None
 
 
-__all__ = ["EMAIL_RE", "AccountStore", "EmailTaken", "RateLimited", "User", "hash_token", "normalize_email"]
+__all__ = [
+    "EMAIL_RE",
+    "AccountDisabled",
+    "AccountStore",
+    "EmailTaken",
+    "RateLimited",
+    "User",
+    "hash_token",
+    "normalize_email",
+]

@@ -39,6 +39,8 @@ from dialer.web import (
     api_console,
     api_crm,
     api_dialer,
+    api_dnc,
+    api_people,
     api_queue,
     api_scripts,
     api_teams,
@@ -46,6 +48,7 @@ from dialer.web import (
     openapi,
     pages,
     pages_crm,
+    pages_organize,
     webhooks,
     ws_call,
     ws_live,
@@ -55,6 +58,7 @@ from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
 from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
+from dialer.web.sockets import OpenSockets
 from dialer.web.webhook_lane import WebhookLane
 
 log = logging.getLogger("dialer")
@@ -83,7 +87,9 @@ def route_table() -> list[BaseRoute]:
         *api_batch_contacts.routes,
         *api_console.routes,
         *api_crm.routes,
+        *api_dnc.routes,
         *api_queue.routes,
+        *api_people.routes,
         *api_scripts.routes,
         *api_teams.routes,
         *api_voice.routes,
@@ -91,6 +97,7 @@ def route_table() -> list[BaseRoute]:
         *ws_call.routes,
         *ws_live.routes,
         *pages_crm.routes,
+        *pages_organize.routes,
         *pages.routes,  # last: it has `/` and the /static mount
     ]
 
@@ -112,6 +119,7 @@ def create_app(
             client, url = async_client(resolved), resolved
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
+        sockets = OpenSockets(client)
         live = LiveHub(client, clock=clock)  # stats are completed by dialer.campaign_stats
         app.state.deps = Deps(
             settings=settings,
@@ -123,6 +131,7 @@ def create_app(
             parsing=anyio.CapacityLimiter(os.cpu_count() or 1),
             services={
                 "call_hub": hub,
+                "sockets": sockets,  # ended when their account is disabled
                 "live": live,
                 "campaign_changed": live.campaign_changed,
                 # Power and predictive dialing: carrier verdicts on server-dialed lines, the abandonment rate.
@@ -134,6 +143,7 @@ def create_app(
         try:
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
+                tg.start_soon(sockets.run)
                 yield
                 tg.cancel_scope.cancel()
         finally:

@@ -61,6 +61,7 @@ class Campaign:
     # Which ways to connect volunteers are offered (dialer/calling_methods.py), in order of preference.
     calling_method: tuple[CallingMethod, ...] = DEFAULT_METHODS
     created_at: float = 0.0
+    archived: bool = False  # hidden from volunteers' lists and, unless asked for, organizers'; restorable
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,7 +92,7 @@ EDITABLE = frozenset(
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
-PATCH_FIELDS = EDITABLE | {"status"}
+PATCH_FIELDS = EDITABLE | {"status", "archived"}
 REQUIRED = ("name", "script_id", "caller_id")
 
 
@@ -155,7 +156,7 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "default_timezone":
         if not isinstance(value, str) or not valid_zone(value):
             bad("must be an IANA time zone like America/Chicago")
-    elif name == "cell_consent":
+    elif name in ("cell_consent", "archived"):
         if not isinstance(value, bool):
             bad("must be true or false")
     elif name == "voicemail_message":
@@ -273,6 +274,37 @@ def _typed(values: dict[str, Any]) -> dict[str, Any]:
     if "calling_method" in out:
         out["calling_method"] = parse_methods(out["calling_method"])
     return out
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What the campaign list shows: a status, a mode, archived or not (None: both), a name search."""
+
+    status: CampaignStatus | None = None
+    mode: Mode | None = None
+    archived: bool | None = False
+    name: str = ""
+
+    def keeps(self, campaign: Campaign) -> bool:
+        return (
+            (self.status is None or campaign.status is self.status)
+            and (self.mode is None or campaign.mode is self.mode)
+            and (self.archived is None or campaign.archived is self.archived)
+            and self.name.strip().lower() in campaign.name.lower()
+        )
+
+
+def duplicate(campaign: Campaign, new_id: str | None, name: str | None, now: float) -> Campaign:
+    """A new campaign with the settings and script of `campaign`: active, not archived, no contacts (those
+    live under the campaign's own id, which the copy does not share)."""
+    return replace(
+        campaign,
+        id=new_id or uuid.uuid4().hex[:12],
+        name=name or f"{campaign.name} (copy)"[:200],
+        status=CampaignStatus.ACTIVE,
+        archived=False,
+        created_at=now,
+    )
 
 
 class CampaignStore:

@@ -24,9 +24,12 @@ class Team:
     name: str
     leader: str
     join_code: str
+    goal: int | None = None  # calls the team aims for in each campaign (the Teams page shows progress)
 
-    def public(self, *, with_code: bool) -> dict[str, str]:
-        data = {"id": self.id, "name": self.name, "leader": self.leader}
+    def public(self, *, with_code: bool) -> dict[str, object]:
+        data: dict[str, object] = {"id": self.id, "name": self.name, "leader": self.leader}
+        if self.goal is not None:
+            data["goal"] = self.goal
         if with_code:
             data["join_code"] = self.join_code
         return data
@@ -66,7 +69,18 @@ class TeamStore:
         data = cast(dict[str, str], await self.redis.hgetall(keys.team(team_id)))
         if not data:
             return None
-        return Team(team_id, data["name"], data["leader"], data["join_code"])
+        goal = int(data["goal"]) if data.get("goal") else None
+        return Team(team_id, data["name"], data["leader"], data["join_code"], goal)
+
+    async def rename(self, team_id: str, name: str) -> None:
+        await self.redis.hset(keys.team(team_id), "name", name)
+
+    async def set_goal(self, team_id: str, goal: int | None) -> None:
+        """The calls the team aims for in a campaign; None clears it."""
+        if goal is None:
+            await self.redis.hdel(keys.team(team_id), "goal")
+        else:
+            await self.redis.hset(keys.team(team_id), "goal", str(goal))
 
     async def by_code(self, code: str) -> Team | None:
         team_id = await self.redis.get(keys.team_code(code.strip().upper()))

@@ -2,7 +2,8 @@
 
 It is checked at import (importer.py), at lease time and at dial time (`is_listed`, by the telephony
 layer before a call is placed). For the lease-time check each campaign keeps a mirror in its own slot
-(`keys.dnc_mirror`: its phones that are on the list), written here together with the list itself.
+(`keys.dnc_mirror`: its phones that are on the list), written here together with the list itself, and
+a sorted copy (`keys.DNC_INDEX`) for the organizers' page (dnc_pages.py).
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ async def _campaigns(redis: aioredis.Redis) -> list[str]:
 
 async def _add(redis: aioredis.Redis, phones: list[str]) -> int:
     """Adds E.164 phones to the list and to the mirror of every campaign that has them."""
-    added = int(await redis.sadd(keys.DNC, *phones))
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.sadd(keys.DNC, *phones)
+        pipe.zadd(keys.DNC_INDEX, dict.fromkeys(phones, 0))
+        added = int((await pipe.execute())[0])
     for campaign_id in await _campaigns(redis):
         await run(redis, "mirror_dnc", [keys.phones(campaign_id), keys.dnc_mirror(campaign_id)], phones)
     return added
@@ -77,7 +81,10 @@ async def remove(redis: aioredis.Redis, phone: str, region: str = "US") -> bool:
     e164 = normalize_phone(phone, region)
     if e164 is None:
         return False
-    removed = bool(await redis.srem(keys.DNC, e164))
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.srem(keys.DNC, e164)
+        pipe.zrem(keys.DNC_INDEX, e164)
+        removed = bool((await pipe.execute())[0])
     campaigns = await _campaigns(redis)
     if campaigns:
         async with redis.pipeline(transaction=False) as pipe:

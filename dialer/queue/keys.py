@@ -14,6 +14,16 @@ Organization-wide keys (owner: the module named; TTL: none unless stated):
   dialer:teams                    zset   teams.py      team ids by creation time
   dialer:team-members:<tid>       set    teams.py      the team's user ids (each user's hash names its `team`)
   dialer:dnc                      set    dnc.py        the organization-wide do-not-call list (E.164)
+  dialer:dnc:index                zset   dnc.py        the same phones, all scored 0: sorted for pages and
+                                         prefix search (ZRANGEBYLEX), rebuilt from the set when behind
+  dialer:dnc:audit                stream dnc_pages.py  who added or removed phones, when, and why; capped
+                                         at about 100,000 entries
+  dialer:users:lex                zset   people.py     "<word>\x1f<uid>", all scored 0: prefix search of
+                                         users by name words and email (ZRANGEBYLEX)
+  dialer:users:lex:built          string people.py     set once the index holds every older account
+  dialer:users:seen               zset   people.py     user id -> when they last used the app
+  dialer:user-tokens:<uid>        set    accounts.py   the hashes of the user's tokens (to end them all)
+  dialer:accounts:events          pubsub accounts.py   {"type": "disabled", "user": uid}: sockets close
   dialer:{s:<sid>}:versions       hash   scripts store version -> document (JSON)
   dialer:{s:<sid>}:latest         string scripts store latest version number
                                          (one hash tag per script: the save script touches one slot)
@@ -170,6 +180,16 @@ def ratelimit(kind: str, who: str) -> str:
 
 CAMPAIGNS = f"{PREFIX}:campaigns"
 DNC = f"{PREFIX}:dnc"
+DNC_INDEX = f"{PREFIX}:dnc:index"
+DNC_AUDIT = f"{PREFIX}:dnc:audit"
+USERS_LEX = f"{PREFIX}:users:lex"
+USERS_LEX_BUILT = f"{PREFIX}:users:lex:built"
+USERS_SEEN = f"{PREFIX}:users:seen"
+ACCOUNTS_EVENTS = f"{PREFIX}:accounts:events"
+
+
+def user_tokens(uid: str) -> str:
+    return f"{PREFIX}:user-tokens:{uid}"
 
 
 def script(script_id: str) -> str:

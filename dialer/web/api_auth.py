@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import EMAIL_RE, AccountStore, EmailTaken, RateLimited
+from dialer.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
 from dialer.models import Role
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
@@ -79,6 +79,8 @@ async def login(request: Request) -> Response:
             "Too many failed sign-ins; wait a few minutes and try again.",
             headers={"Retry-After": str(limited.retry_after)},
         ) from None
+    except AccountDisabled:
+        raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.") from None
     if user is None:
         raise ApiError(401, "invalid_credentials", "That email and password do not match an account.")
     token = await store.issue_token(user.id)

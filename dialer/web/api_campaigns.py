@@ -1,20 +1,34 @@
-"""Campaign routes: create, list, read, update (including pause, resume and close)."""
+"""Campaign routes: create, list (with filters), read, update (including pause, resume, close, archive),
+duplicate."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.accounts import User
-from dialer.campaigns import Campaign, CampaignInvalid, CampaignStore, apply_patch, validate_new
-from dialer.models import CampaignStatus, Role
+from dialer.campaigns import (
+    ID_RE,
+    Campaign,
+    CampaignInvalid,
+    CampaignStore,
+    ListFilter,
+    apply_patch,
+    duplicate,
+    validate_new,
+)
+from dialer.models import CampaignStatus, Mode, Role
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
+from dialer.web.query import query_choice, query_text
+from dialer.web.validate import Problems
 
 
 def _invalid(exc: CampaignInvalid) -> ApiError:
@@ -65,11 +79,48 @@ async def create_campaign(request: Request) -> Response:
     return JSONResponse(campaign.to_json(), status_code=201)
 
 
+def list_filter(query: Mapping[str, str], user: User) -> ListFilter:
+    """`?status=&mode=&archived=0|1|all&q=`; volunteers and leaders never see archived campaigns."""
+    status = query_choice(query, "status", tuple(s.value for s in CampaignStatus))
+    mode = query_choice(query, "mode", tuple(m.value for m in Mode))
+    archived = query_choice(query, "archived", ("0", "1", "all")) or "0"
+    name = query_text(query, "q", max_len=200)
+    if not user.role.includes(Role.ORGANIZER):
+        archived = "0"
+    return ListFilter(
+        status=CampaignStatus(status) if status else None,
+        mode=Mode(mode) if mode else None,
+        archived=None if archived == "all" else archived == "1",
+        name=name,
+    )
+
+
 async def list_campaigns(request: Request) -> Response:
     user = await require_user(request)
+    keep = list_filter(request.query_params, user)
     campaigns = await CampaignStore(deps(request).redis).list()
-    campaigns = [c for c in campaigns if visible_to(c, user)]
+    campaigns = [c for c in campaigns if visible_to(c, user) and keep.keeps(c)]
     return JSONResponse([c.to_json() for c in campaigns])
+
+
+async def duplicate_campaign(request: Request) -> Response:
+    """A new campaign with this one's settings and script, and no contacts (`{id?, name?}`)."""
+    await require_user(request, Role.ORGANIZER)
+    source = await load_campaign(request, request.path_params["campaign_id"])
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"id", "name"})
+    problems.no_nulls(body, "id", "name")
+    new_id = problems.string(body, "id", required=False, max_len=64)
+    if new_id is not None and not ID_RE.fullmatch(str(body["id"])):
+        problems.add("id", "must be 1-64 lower-case letters, digits and dashes")
+    name = problems.string(body, "name", required=False, max_len=200)
+    problems.raise_if_any("The copy is not valid.")
+    d = deps(request)
+    copy = duplicate(source, new_id, name, d.clock())
+    if not await CampaignStore(d.redis).create(copy):
+        raise ApiError(409, "campaign_exists", f"A campaign with id {copy.id!r} exists.")
+    return JSONResponse(copy.to_json(), status_code=201)
 
 
 async def get_campaign(request: Request) -> Response:
@@ -104,4 +155,5 @@ routes: list[BaseRoute] = [
     Route("/api/campaigns", list_campaigns, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}", get_campaign, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}", patch_campaign, methods=["PATCH"]),
+    Route("/api/campaigns/{campaign_id}/duplicate", duplicate_campaign, methods=["POST"]),
 ]

@@ -20,11 +20,13 @@ from dialer.models import Role
 from dialer.queue import dnc, import_watch, keys
 from dialer.queue.importer import import_contacts, import_progress
 from dialer.web.api_campaigns import load_campaign
+from dialer.web.api_dnc import MAX_REASON, audit_change
 from dialer.web.auth import require_user
 from dialer.web.body import parse_json, read_body
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.offload import offload
+from dialer.web.query import query_text
 
 JSON_PHONES_LIMIT = 100_000
 MAX_DETAILS = 1000  # problems listed in one answer
@@ -159,7 +161,7 @@ async def import_status(request: Request) -> Response:
 
 
 async def add_dnc(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    user = await require_user(request, Role.ORGANIZER)
     redis = deps(request).redis
     if _media_type(request) in ("application/json", ""):
         phones = _json_phones(parse_json(await read_body(request, _csv_limit(request))))
@@ -171,6 +173,8 @@ async def add_dnc(request: Request) -> Response:
             more = f" (the first {MAX_DETAILS} of {len(bad):,} are listed)" if len(bad) > MAX_DETAILS else ""
             raise ApiError(422, "validation_error", f"Some entries are not phone numbers{more}.", problems)
         added = await dnc.add_e164(redis, [e164 for e164 in normalized if e164 is not None])
+        one = {"phone": str(normalized[0])} if len(normalized) == 1 else {}
+        await audit_change(request, user, "add", count=str(added), **one)
         return JSONResponse({"added": added})
     body = await _read_csv(request)
     try:
@@ -179,6 +183,7 @@ async def add_dnc(request: Request) -> Response:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
+    await audit_change(request, user, "upload", count=str(added), rejected=str(len(invalid)))
     return JSONResponse({"added": added, "invalid": [r.to_json() for r in invalid]})
 
 
@@ -199,16 +204,20 @@ def _json_phones(data: Any) -> list[str]:
 
 
 async def remove_dnc(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    """Takes a number off; the audit keeps who and when, and `?reason=` (the page sends one: api_dnc.py)."""
+    user = await require_user(request, Role.ORGANIZER)
     phone = request.path_params["phone"]
-    if normalize_phone(phone) is None:
+    reason = query_text(request.query_params, "reason", max_len=MAX_REASON)
+    e164 = normalize_phone(phone)
+    if e164 is None:
         raise ApiError(
             422,
             "validation_error",
             "Not a phone number.",
             [{"path": "phone", "message": "not a phone number"}],
         )
-    await dnc.remove(deps(request).redis, phone)
+    if await dnc.remove(deps(request).redis, e164):
+        await audit_change(request, user, "remove", phone=e164, reason=reason.strip())
     return Response(status_code=204)
 
 

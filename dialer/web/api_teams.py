@@ -11,13 +11,13 @@ from starlette.routing import BaseRoute, Route
 from dialer.accounts import AccountStore, User, is_account
 from dialer.models import Role
 from dialer.queue import keys
-from dialer.teams import TeamStore
+from dialer.teams import NotAnAccount, Team, TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.validate import only_string
+from dialer.web.validate import Problems, only_string
 
 
 def _person(user: User) -> None:
@@ -92,7 +92,71 @@ async def get_team(request: Request) -> Response:
             score = await d.redis.zscore(keys.leaderboard(campaign_id), member.id)
             row["calls"] = int(cast(float, score or 0))
         members.append(row)
-    return JSONResponse({**team.public(with_code=True), "members": members})
+    out: dict[str, object] = {**team.public(with_code=True), "members": members}
+    if campaign_id:
+        out["progress"] = await _progress(request, campaign_id, team.id)
+    return JSONResponse(out)
+
+
+async def _progress(request: Request, campaign_id: str, team_id: str) -> dict[str, object]:
+    """The team's calls (the campaign's team board) and conversations (its survey tally) in the campaign."""
+    redis = deps(request).redis
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zscore(keys.team_board(campaign_id), team_id)
+        pipe.hget(keys.survey_team(campaign_id, team_id), "conversations")
+        calls, conversations = await pipe.execute()
+    return {"campaign_id": campaign_id, "calls": int(calls or 0), "conversations": int(conversations or 0)}
+
+
+async def _team_for_change(request: Request, user: User) -> Team:
+    team = await TeamStore(deps(request).redis).get(request.path_params["team_id"])
+    if team is None:
+        raise ApiError(404, "not_found", "No such team.")
+    if team.leader != user.id and not user.role.includes(Role.ORGANIZER):
+        raise ApiError(403, "forbidden", "Only the team's leader and organizers change it.")
+    return team
+
+
+async def update_team(request: Request) -> Response:
+    """`{name?, goal?}`: rename the team, set or clear (null) its goal of calls per campaign."""
+    user = await require_user(request, Role.LEADER)
+    team = await _team_for_change(request, user)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"name", "goal"})
+    problems.no_nulls(body, "name")
+    name = problems.string(body, "name", required=False, max_len=80)
+    if "name" in body and isinstance(body["name"], str) and name == "":
+        problems.add("name", "must not be empty")
+    goal = body.get("goal")
+    if goal is not None and (
+        not isinstance(goal, int) or isinstance(goal, bool) or not 1 <= goal <= 10_000_000
+    ):
+        problems.add("goal", "must be a whole number from 1 to 10000000, or null")
+    problems.raise_if_any("The team is not valid.")
+    store = TeamStore(deps(request).redis)
+    if name:
+        await store.rename(team.id, name)
+    if "goal" in body:
+        await store.set_goal(team.id, goal)
+    updated = await store.get(team.id)
+    assert updated is not None
+    return JSONResponse(updated.public(with_code=True))
+
+
+async def move_member(request: Request) -> Response:
+    """Organizers put an account in this team (out of the one it was in)."""
+    await require_user(request, Role.ORGANIZER)
+    store = TeamStore(deps(request).redis)
+    team = await store.get(request.path_params["team_id"])
+    if team is None:
+        raise ApiError(404, "not_found", "No such team.")
+    user_id = request.path_params["user_id"]
+    try:
+        await store.join(user_id, team)
+    except NotAnAccount:
+        raise ApiError(404, "not_found", "No such user.") from None
+    return JSONResponse({"team": team.public(with_code=True), "user_id": user_id})
 
 
 routes: list[BaseRoute] = [
@@ -101,4 +165,6 @@ routes: list[BaseRoute] = [
     Route("/api/teams/join", join_team, methods=["POST"]),
     Route("/api/teams/membership", leave_team, methods=["DELETE"]),
     Route("/api/teams/{team_id}", get_team, methods=["GET"]),
+    Route("/api/teams/{team_id}", update_team, methods=["PATCH"]),
+    Route("/api/teams/{team_id}/members/{user_id}", move_member, methods=["PUT"]),
 ]

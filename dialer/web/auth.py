@@ -12,7 +12,7 @@ import hmac
 
 from starlette.requests import HTTPConnection
 
-from dialer import signin_limits
+from dialer import people, signin_limits
 from dialer.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.models import Role
 from dialer.web.deps import deps
@@ -68,6 +68,8 @@ async def current_user(conn: HTTPConnection) -> User | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return ADMIN_TOKEN_USER
     user = await AccountStore(d.redis).user_for_token(token)
+    if user is not None:
+        await people.touch(d.redis, user.id, d.clock())  # "last seen" on the People page
     if user is None and token == _bearer(conn):
         # A guessed (or revoked) bearer token is a failed sign-in like a wrong password: it counts toward
         # the address's failures. A stale session cookie does not: browsers send it on their own.

@@ -24,15 +24,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from dialer.accounts import User
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign, CampaignStore, ListFilter
 from dialer.contacts import display_phone
 from dialer.models import CampaignStatus, ResultCode, Role
 from dialer.queue import keys
 from dialer.scripts.store import ScriptStore
 from dialer.teams import TeamStore
 from dialer.web import campaign_form, pages_tools
+from dialer.web.api_campaigns import list_filter
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.join_qr import join_qr_svg, join_url
 from dialer.web.own_phone import browser_ready, methods_for
 
 # The front-end's files: the top-level web/ folder, installed as the package `dialer_web`.
@@ -151,12 +154,26 @@ async def signup(request: Request) -> Response:
 
 
 async def campaigns(request: Request) -> Response:
+    """The campaigns to call; organizers filter them (`?status=&mode=&archived=&q=`, as the API's list)."""
     user = await page_user(request)
     listed = await CampaignStore(deps(request).redis).list()
     organizer = user.role.includes(Role.ORGANIZER)
+    try:
+        # The filter form sends its "any" choices empty: those filter nothing.
+        keep = list_filter({k: v for k, v in request.query_params.items() if v}, user)
+    except ApiError:
+        keep = ListFilter()  # a hand-edited address: show the default list rather than an error
     if not organizer:
         listed = [c for c in listed if c.status is not CampaignStatus.CLOSED]
-    context = {"user": user, "campaigns": listed, "organizer": organizer, "base_url": _base(request)}
+    listed = [c for c in listed if keep.keeps(c)]
+    context = {
+        "user": user,
+        "campaigns": listed,
+        "organizer": organizer,
+        "base_url": _base(request),
+        "filter": keep,
+        "query": request.query_params,
+    }
     return render(request, "campaigns.html", context)
 
 
@@ -217,7 +234,15 @@ async def dashboard(request: Request) -> Response:
         "per_minute": [int(n) if n else 0 for n in per_minute],
         "teams": [{"id": t.id, "name": t.name} for t in await TeamStore(d.redis).all()],
     }
-    return render(request, "dashboard.html", {"user": user, "campaign": campaign, "data": data})
+    link = join_url(request, campaign.id)
+    context = {
+        "user": user,
+        "campaign": campaign,
+        "data": data,
+        "join_link": link,
+        "join_qr": join_qr_svg(link, scale=5),
+    }
+    return render(request, "dashboard.html", context)
 
 
 async def campaign_settings(request: Request) -> Response:

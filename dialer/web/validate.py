@@ -23,6 +23,12 @@ class Problems:
         for name in sorted(set(body) - set(allowed)):
             self.add(name, "unknown field")
 
+    def no_nulls(self, body: dict[str, Any], *names: str) -> None:
+        """Optional fields that, when given, must not be null."""
+        for name in names:
+            if name in body and body[name] is None:
+                self.add(name, "must not be null")
+
     def string(
         self, body: dict[str, Any], name: str, *, required: bool = True, max_len: int = 200
     ) -> str | None:

@@ -42,6 +42,7 @@ from dialer.web.errors import ApiError, socket_gone
 from dialer.web.own_phone import methods_for, refused_start
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
+from dialer.web.sockets import ends_when_disabled
 from dialer.web.ws_presence import RosterPresence
 
 log = logging.getLogger("dialer.ws.call")
@@ -387,4 +388,4 @@ async def call_socket(ws: WebSocket) -> None:
                     log.warning("could not take %s out of the dialing pool", user.id)
 
 
-routes: list[BaseRoute] = [WebSocketRoute("/ws/call/{campaign_id}", call_socket)]
+routes: list[BaseRoute] = [WebSocketRoute("/ws/call/{campaign_id}", ends_when_disabled(call_socket))]

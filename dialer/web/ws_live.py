@@ -31,6 +31,7 @@ from dialer.web.auth import require_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError, socket_gone
 from dialer.web.security import check_origin
+from dialer.web.sockets import ends_when_disabled
 
 log = logging.getLogger("dialer.web")
 
@@ -173,4 +174,4 @@ async def live_socket(ws: WebSocket) -> None:
         await _close(ws, 1011, "store unavailable, reconnect shortly")
 
 
-routes: list[BaseRoute] = [WebSocketRoute("/ws/campaigns/{id}/live", live_socket)]
+routes: list[BaseRoute] = [WebSocketRoute("/ws/campaigns/{id}/live", ends_when_disabled(live_socket))]

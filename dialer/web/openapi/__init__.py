@@ -23,6 +23,7 @@ from dialer.web.openapi.console_paths import console_paths
 from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
+from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.schemas import SCHEMAS
 
 WEBSOCKETS = {
@@ -51,6 +52,9 @@ def document() -> dict[str, Any]:
         **crm_paths(),
         **other_paths(),
     }
+    # New methods on some existing paths: merged into them, not replacing them.
+    for path, item in {**people_paths(), **organize_pages()}.items():
+        paths[path] = {**paths.get(path, {}), **item}
     return {
         "openapi": "3.1.0",
         "info": {

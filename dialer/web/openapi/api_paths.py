@@ -14,6 +14,7 @@ from dialer.web.openapi.operations import (
     path_param,
     query_param,
 )
+from dialer.web.openapi.people_paths import campaign_filters
 from dialer.web.openapi.schemas import JSON, ref
 
 CSV = "text/csv"
@@ -177,9 +178,10 @@ def api_paths() -> dict[str, dict[str, Any]]:
             ),
             "get": op(
                 "listCampaigns",
-                "The campaigns you may call (organizers: all)",
+                "The campaigns you may call (organizers: all), filtered",
                 tag=camp,
                 role="volunteer",
+                params=campaign_filters(),
                 answers={200: json_answer("Campaigns", {"type": "array", "items": ref("Campaign")})},
             ),
         },
@@ -253,7 +255,16 @@ def api_paths() -> dict[str, dict[str, Any]]:
                 "Take a phone off the do-not-call list",
                 tag=camp,
                 role="organizer",
-                params=(path_param("phone", description="a phone number"),),
+                params=(
+                    path_param("phone", description="a phone number"),
+                    {
+                        "name": "reason",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 500},
+                        "description": "Why (kept in the audit with who and when)",
+                    },
+                ),
                 answers={204: NO_BODY},
             ),
         },

@@ -117,6 +117,7 @@ SCHEMAS: dict[str, Schema] = {
         voicemail_message=nullable(STRING),
         calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
         created_at=NUMBER,
+        archived=BOOL,
     ),
     "Batch": obj(
         ["id", "campaign_id", "expires_at", "contacts"],
@@ -233,7 +234,15 @@ SCHEMAS: dict[str, Schema] = {
     "JoinCode": obj(
         ["join_code"], closed=True, join_code={"type": "string", "minLength": 1, "maxLength": 20}
     ),
-    "Team": obj(["id", "name", "leader"], id=STRING, name=STRING, leader=STRING, join_code=STRING, mine=BOOL),
+    "Team": obj(
+        ["id", "name", "leader"],
+        id=STRING,
+        name=STRING,
+        leader=STRING,
+        join_code=STRING,
+        mine=BOOL,
+        goal=nullable(INT),
+    ),
     "TeamDetail": obj(
         ["id", "name", "leader", "join_code", "members"],
         id=STRING,
@@ -244,6 +253,10 @@ SCHEMAS: dict[str, Schema] = {
             "type": "array",
             "items": obj(["id", "name", "email"], id=STRING, name=STRING, email=STRING, calls=INT),
         },
+        goal=nullable(INT),
+        progress=obj(
+            ["campaign_id", "calls", "conversations"], campaign_id=STRING, calls=INT, conversations=INT
+        ),
     ),
     "VoiceToken": obj(
         ["identity", "token"], identity=STRING, token=STRING, carrier={"enum": ["simulated", "twilio"]}
@@ -371,5 +384,5 @@ SCHEMAS["CampaignNew"] = {
 SCHEMAS["CampaignChange"] = {
     "type": "object",
     "additionalProperties": False,
-    "properties": _campaign_fields(),
+    "properties": {**_campaign_fields(), "archived": BOOL},
 }

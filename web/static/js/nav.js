@@ -13,3 +13,17 @@ if (signout) {
 for (const input of document.querySelectorAll("input.copy")) {
   input.addEventListener("focus", () => input.select());
 }
+// "Copy link" buttons: copy the input they name (data-copy), and say so.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const input = document.getElementById(button.dataset.copy);
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch {
+      input.select();
+      document.execCommand("copy");
+    }
+    button.textContent = "Copied";
+    button.setAttribute("aria-live", "polite");
+  });
+}

@@ -1,0 +1,88 @@
+"""People for organizers and admins: search accounts, see one, disable or enable it.
+
+Role changes stay `PUT /api/users/{id}/role` (admins, api_auth.py). Disabling follows the same idea of
+rank: organizers may disable volunteers and leaders, admins anyone; nobody disables their own account
+(the last admin could lock everyone out)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer import people
+from dialer.accounts import AccountStore, User, is_account
+from dialer.campaigns import CampaignStore
+from dialer.models import Role
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.query import query_int, query_text
+from dialer.web.validate import Problems
+
+
+async def _campaigns(request: Request) -> list[tuple[str, str]]:
+    return [(c.id, c.name) for c in await CampaignStore(deps(request).redis).list()]
+
+
+async def search_users(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    query = request.query_params
+    q = query_text(query, "q", max_len=100)
+    cursor = query_text(query, "cursor", max_len=400)
+    limit = query_int(query, "limit", low=1, high=100, default=25)
+    redis = deps(request).redis
+    try:
+        found = await people.search(redis, q, cursor, limit)
+    except people.BadCursor:
+        raise ApiError(
+            422,
+            "validation_error",
+            "That cursor is not one this list handed out; start again without it.",
+            [{"path": "cursor", "message": "unknown cursor"}],
+        ) from None
+    rows = await people.rows(redis, found.ids, await _campaigns(request))
+    return JSONResponse({"users": rows, "next": found.next, "total": found.total})
+
+
+async def get_user(request: Request) -> Response:
+    await require_user(request, Role.ORGANIZER)
+    rows = await people.rows(deps(request).redis, [request.path_params["user_id"]], await _campaigns(request))
+    if not rows:
+        raise ApiError(404, "not_found", "No such user.")
+    return JSONResponse(rows[0])
+
+
+def may_disable(actor: User, target: User) -> bool:
+    if is_account(actor) and actor.id == target.id:
+        return False
+    return actor.role is Role.ADMIN or actor.role.rank > target.role.rank
+
+
+async def set_disabled(request: Request) -> Response:
+    actor = await require_user(request, Role.ORGANIZER)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"disabled"})
+    disabled = body.get("disabled")
+    if not isinstance(disabled, bool):
+        problems.add("disabled", "required" if disabled is None else "must be true or false")
+    problems.raise_if_any()
+    assert isinstance(disabled, bool)
+    accounts = AccountStore(deps(request).redis)
+    target = await accounts.get(request.path_params["user_id"])
+    if target is None:
+        raise ApiError(404, "not_found", "No such user.")
+    if not may_disable(actor, target):
+        why = "your own account" if actor.id == target.id else f"a {target.role.value}'s account"
+        raise ApiError(403, "forbidden", f"You may not disable or enable {why}.")
+    await accounts.set_disabled(target.id, disabled)
+    return await get_user(request)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/users", search_users, methods=["GET"]),
+    Route("/api/users/{user_id}", get_user, methods=["GET"]),
+    Route("/api/users/{user_id}/disabled", set_disabled, methods=["PUT"]),
+]

@@ -1,0 +1,196 @@
+"""The organizers' management pages in Chromium, at desktop and phone sizes: the do-not-call list finds a
+number among 100,000 and removes it with a reason; People search, role change and disable; Teams create,
+rename and move a member; campaign duplicate, archive and filter; the join QR code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from dialer.queue import keys
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _context(browser: Browser, server: Running, email: str, size: str) -> BrowserContext:
+    context = browser.new_context(viewport=SIZES[size], base_url=server.base_url)  # type: ignore[arg-type]
+    sign_in(context, server, email)
+    return context
+
+
+def _fits(page: object) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))  # type: ignore[attr-defined]
+
+
+def _fill_dnc(redis_url: str, n: int) -> None:
+    """The list and its index as dnc.py writes them (synchronously: Playwright's loop is running here)."""
+    client = redis.Redis.from_url(redis_url)
+    for start in range(0, n, 10_000):
+        # (312) 200-0000 on: real exchanges (a 0 in front of one is not a phone number)
+        phones = [f"+1312{2_000_000 + i:07d}" for i in range(start, min(n, start + 10_000))]
+        with client.pipeline(transaction=True) as pipe:
+            pipe.sadd(keys.DNC, *phones)
+            pipe.zadd(keys.DNC_INDEX, dict.fromkeys(phones, 0))
+            pipe.execute()
+    client.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dnc_page_finds_a_number_among_100000_and_removes_it_with_a_reason(
+    browser: Browser, server: Running, clean_redis: str, shots: Path, size: str
+) -> None:
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    _fill_dnc(clean_redis, 100_000)
+    context = _context(browser, server, "olga@example.org", size)
+    page = context.new_page()
+    page.goto("/dnc")
+    expect(page.locator("#dnc-count")).to_have_text("100,000")
+    page.get_by_label("Number, or how numbers start").fill("(312) 205-4321")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#dnc-list li")).to_have_count(1)
+    expect(page.locator("#dnc-list")).to_contain_text("(312) 205-4321")
+    page.screenshot(path=str(shots / f"dnc-found-{size}.png"), full_page=True)
+    page.get_by_role("button", name="Remove (312) 205-4321").click()
+    page.get_by_label("Reason").fill("The voter is a volunteer and asked to be called")
+    page.get_by_role("button", name="Remove from the list").click()
+    expect(page.locator("#dnc-status")).to_contain_text("is off the list")
+    expect(page.locator("#dnc-count")).to_have_text("99,999")
+    audit = page.locator("#dnc-audit tbody tr").first
+    expect(audit).to_contain_text("Olga Organizer")
+    expect(audit).to_contain_text("removed (312) 205-4321")
+    expect(audit).to_contain_text("asked to be called")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#dnc-status")).to_contain_text("is not on the list")
+    # A prefix lists numbers a page at a time.
+    page.get_by_label("Number, or how numbers start").fill("312 200 00")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#dnc-list li")).to_have_count(50)
+    page.get_by_role("button", name="Show more").click()
+    expect(page.locator("#dnc-list li")).to_have_count(100)
+    assert _fits(page)
+    page.screenshot(path=str(shots / f"dnc-{size}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_people_search_role_change_and_disable(
+    browser: Browser, server: Running, shots: Path, size: str
+) -> None:
+    make_user(server, "ada@example.org", "Ada Admin", role="admin")
+    vic = make_user(server, "vic@example.org", "Vic Volunteer")
+    make_user(server, "vera@example.org", "Vera Caller")
+    context = _context(browser, server, "ada@example.org", size)
+    page = context.new_page()
+    page.goto("/people")
+    expect(page.locator("#people-status")).to_contain_text("3 accounts")
+    page.get_by_label("Search people").fill("vic")
+    page.get_by_role("button", name="Search", exact=True).click()
+    rows = page.locator("#people tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("vic@example.org")
+    page.get_by_label("Role of Vic Volunteer").select_option("leader")
+    expect(page.locator("#people-status")).to_contain_text("Vic Volunteer is now a leader")
+    page.get_by_role("button", name="Disable Vic Volunteer").click()
+    expect(page.locator("#people-status")).to_contain_text("disabled")
+    expect(page.get_by_role("button", name="Enable Vic Volunteer")).to_be_visible()
+    assert _fits(page)
+    page.screenshot(path=str(shots / f"people-{size}.png"), full_page=True)
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {vic}"}) as old:
+        assert old.get("/api/me").status_code == 401
+    page.get_by_label("Search people").fill("example.org")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(rows).to_have_count(3)
+    context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_teams_create_rename_and_move_a_member(
+    browser: Browser, server: Running, shots: Path, size: str
+) -> None:
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    lead = make_user(server, "lena@example.org", "Lena Leader", role="leader")
+    vol = make_user(server, "val@example.org", "Val Volunteer")
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {lead}"}) as leader:
+        team = leader.post("/api/teams", json={"name": "Riverside"}).json()
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {vol}"}) as volunteer:
+        assert volunteer.post("/api/teams/join", json={"join_code": team["join_code"]}).status_code == 200
+    context = _context(browser, server, "olga@example.org", size)
+    page = context.new_page()
+    page.goto("/teams")
+    riverside = page.locator(f"#team-{team['id']}")
+    expect(riverside).to_contain_text(team["join_code"])
+    expect(riverside).to_contain_text("Val Volunteer")
+    page.get_by_label("Team name").fill("Hilltop")
+    page.get_by_role("button", name="Create the team").click()
+    expect(page.locator("#teams-status")).to_contain_text("Hilltop created")
+    riverside.get_by_label("Name").fill("Riverside North")
+    riverside.get_by_role("button", name="Rename").click()
+    expect(riverside.locator("h2")).to_have_text("Riverside North")
+    riverside.get_by_label("Move Val Volunteer to").select_option(label="Hilltop")
+    riverside.get_by_role("button", name="Move Val Volunteer", exact=True).click()
+    expect(page.locator("#teams-status")).to_contain_text("Val Volunteer moved to Hilltop")
+    expect(riverside).not_to_contain_text("Val Volunteer")
+    hilltop = page.get_by_role("region", name="Hilltop")
+    expect(hilltop).to_contain_text("Val Volunteer")
+    assert _fits(page)
+    page.screenshot(path=str(shots / f"teams-{size}.png"), full_page=True)
+    context.close()
+    # The leader sees only the team they lead.
+    leader_context = _context(browser, server, "lena@example.org", size)
+    page = leader_context.new_page()
+    page.goto("/teams")
+    expect(page.locator(".team")).to_have_count(1)
+    expect(page.locator(".team h2")).to_have_text("Riverside North")
+    page.screenshot(path=str(shots / f"teams-leader-{size}.png"), full_page=True)
+    leader_context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_campaign_duplicate_archive_filter_and_qr(
+    browser: Browser, server: Running, clean_redis: str, shots: Path, size: str
+) -> None:
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    seed_campaign(server, clean_redis, "levy")
+    context = _context(browser, server, "olga@example.org", size)
+    page = context.new_page()
+    page.goto("/campaigns")
+    page.get_by_role("button", name="Duplicate Library levy").click()
+    expect(page).to_have_url(re.compile(r"/campaigns/[0-9a-f]{12}/settings$"))
+    copy_id = page.url.split("/")[-2]
+    page.goto("/campaigns")
+    expect(page.locator(f"#campaign-{copy_id}")).to_contain_text("Library levy (copy)")
+    page.get_by_role("button", name="Archive Library levy (copy)").click()
+    expect(page.locator(f"#campaign-{copy_id}")).to_have_count(0)
+    page.get_by_label("Archived").select_option("1")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".campaign")).to_have_count(1)
+    expect(page.locator(f"#campaign-{copy_id}")).to_contain_text("archived")
+    page.screenshot(path=str(shots / f"campaigns-archived-{size}.png"), full_page=True)
+    page.get_by_role("button", name="Restore Library levy (copy)").click()
+    expect(page.locator(".campaign")).to_have_count(0)
+    page.get_by_label("Archived").select_option("all")
+    page.get_by_label("Name").fill("copy")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".campaign")).to_have_count(1)
+    with httpx.Client(base_url=server.base_url) as anon:
+        assert anon.get(f"/api/campaigns/{copy_id}/stats").status_code == 401
+    page.goto("/campaigns/levy/dashboard")
+    page.get_by_text("Invite volunteers").click()
+    qr = page.locator("#join-qr svg")
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] >= 120  # type: ignore[index]
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert _fits(page)
+    page.screenshot(path=str(shots / f"join-qr-{size}.png"), full_page=True)
+    context.close()

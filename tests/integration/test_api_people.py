@@ -1,0 +1,149 @@
+"""People: search by name and email a page at a time, rows with calls and last seen, and disabling an
+account ends its tokens, its sign-in and its sockets."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from dialer import people
+from dialer.accounts import AccountStore
+from dialer.campaigns import Campaign, CampaignStore
+from dialer.models import Role
+from dialer.store import async_client
+from tests.conftest import ADMIN, bearer
+from tests.integration.organizer_support import NOW, account, fixed_api, staff
+
+__all__ = ["fixed_api"]
+
+
+def test_only_organizers_and_admins_see_people(fixed_api: TestClient) -> None:
+    roles = staff(fixed_api)
+    assert fixed_api.get("/api/users").status_code == 401
+    for role in ("volunteer", "leader"):
+        assert fixed_api.get("/api/users", headers=roles[role][1]).status_code == 403
+        assert fixed_api.get(f"/api/users/{roles[role][0]}", headers=roles[role][1]).status_code == 403
+    for role in ("organizer", "admin"):
+        r = fixed_api.get("/api/users", params={"q": "volun"}, headers=roles[role][1])
+        assert r.status_code == 200
+        assert [u["email"] for u in r.json()["users"]] == ["volunteer@example.org"]
+
+
+def test_search_pages_through_many_users_without_repeats(clean_redis: str) -> None:
+    async def scenario() -> None:
+        redis = async_client(clean_redis)
+        store = AccountStore(redis)
+        for i in range(120):
+            await store.create(f"ann{i:03d}@example.org", f"Ann Annie {i:03d}", None, Role.VOLUNTEER, NOW + i)
+        await store.create("bob@example.org", "Bob Stone", None, Role.VOLUNTEER, NOW)
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            found = await people.search(redis, "ann", cursor, 25)
+            assert len(found.ids) <= 25
+            seen += found.ids
+            if found.next is None:
+                break
+            cursor = found.next
+        assert len(seen) == len(set(seen)) == 120  # "Ann" and "Annie" both match: each person once
+        assert found.total == 121
+        everyone = await people.search(redis, "", "", 100)
+        assert len(everyone.ids) == 100 and everyone.next == "i:100"
+        rest = await people.search(redis, "", everyone.next, 100)
+        assert len(rest.ids) == 21 and rest.next is None
+        assert (await people.search(redis, "stone")).ids == (await people.search(redis, "BOB@EX")).ids
+        with pytest.raises(people.BadCursor):
+            await people.search(redis, "", "m:x")
+        await redis.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_accounts_older_than_the_index_are_found(clean_redis: str) -> None:
+    async def scenario() -> None:
+        redis = async_client(clean_redis)
+        await AccountStore(redis).create("old@example.org", "Olga Older", None, Role.VOLUNTEER, NOW)
+        await redis.delete("dialer:users:lex")  # as a database from before the index
+        assert len((await people.search(redis, "olga")).ids) == 1
+        await redis.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_rows_show_last_seen_and_bad_queries_are_refused(fixed_api: TestClient) -> None:
+    roles = staff(fixed_api)
+    org = roles["organizer"][1]
+    fixed_api.get("/api/me", headers=roles["volunteer"][1])
+    row = fixed_api.get(f"/api/users/{roles['volunteer'][0]}", headers=org).json()
+    assert row["last_seen"] == NOW and row["calls"] == 0 and row["campaigns"] == [] and row["team"] is None
+    assert fixed_api.get("/api/users/nobody", headers=org).status_code == 404
+    for params in ({"limit": "0"}, {"limit": "x"}, {"limit": "101"}, {"cursor": "zz"}, {"q": "x" * 101}):
+        r = fixed_api.get("/api/users", params=params, headers=org)
+        assert r.status_code == 422, params
+
+
+def _campaign(url: str) -> None:
+    async def make() -> None:
+        redis = async_client(url)
+        campaign = Campaign(id="pc", name="People", script_id="s", caller_id="+12025550199", created_at=NOW)
+        await CampaignStore(redis).create(campaign)
+        await redis.aclose()
+
+    asyncio.run(make())
+
+
+def test_disabling_ends_tokens_sign_in_and_sockets(fixed_api: TestClient, clean_redis: str) -> None:
+    _campaign(clean_redis)
+    oid, org = account(fixed_api, "olive@example.org", "Olive Organizer", "organizer")
+    login = {"email": "olive@example.org", "password": "a long password"}
+    r = fixed_api.post("/api/auth/login", json=login)
+    second = r.json()["token"]
+    fixed_api.cookies.clear()
+    assert fixed_api.get("/api/me", headers=bearer(second)).status_code == 200
+    with fixed_api.websocket_connect(f"/ws/campaigns/pc/live?token={second}") as socket:
+        assert socket.receive_json()["type"] == "stats"
+        r = fixed_api.put(f"/api/users/{oid}/disabled", json={"disabled": True}, headers=ADMIN)
+        assert r.status_code == 200 and r.json()["disabled"] is True
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                socket.receive_json()
+        assert closed.value.code == 4401
+    for headers in (org, bearer(second)):
+        assert fixed_api.get("/api/me", headers=headers).status_code == 401
+    r = fixed_api.post("/api/auth/login", json=login)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "account_disabled"
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with fixed_api.websocket_connect(f"/ws/campaigns/pc/live?token={second}") as socket:
+            socket.receive_json()
+    assert refused.value.code == 4401
+    # Enabled again: signing in works; the old tokens stay ended.
+    assert (
+        fixed_api.put(f"/api/users/{oid}/disabled", json={"disabled": False}, headers=ADMIN).status_code
+        == 200
+    )
+    assert fixed_api.get("/api/me", headers=org).status_code == 401
+    assert fixed_api.post("/api/auth/login", json=login).status_code == 200
+
+
+def test_who_may_disable_whom(fixed_api: TestClient) -> None:
+    roles = staff(fixed_api)
+    oid, org = roles["organizer"]
+    aid, adm = roles["admin"]
+    other_org, _ = account(fixed_api, "o2@example.org", "Other Organizer", "organizer")
+    put = fixed_api.put
+    assert (
+        put(f"/api/users/{roles['leader'][0]}/disabled", json={"disabled": True}, headers=org).status_code
+        == 200
+    )
+    assert put(f"/api/users/{other_org}/disabled", json={"disabled": True}, headers=org).status_code == 403
+    assert put(f"/api/users/{oid}/disabled", json={"disabled": True}, headers=org).status_code == 403
+    assert put(f"/api/users/{aid}/disabled", json={"disabled": True}, headers=adm).status_code == 403
+    assert put(f"/api/users/{other_org}/disabled", json={"disabled": True}, headers=adm).status_code == 200
+    assert put(f"/api/users/{oid}/disabled", json={"disabled": True}, headers=ADMIN).status_code == 200
+    vol = roles["volunteer"][1]
+    assert put(f"/api/users/{oid}/disabled", json={"disabled": False}, headers=vol).status_code == 403
+    for body in ({}, {"disabled": "yes"}, {"disabled": True, "x": 1}):
+        assert put(f"/api/users/{oid}/disabled", json=body, headers=adm).status_code == 422

@@ -1,0 +1,91 @@
+// People: search accounts a page at a time, change a role (admins), disable or enable an account.
+import { api, h, pageData, plural } from "./api.js";
+
+const data = pageData();
+const body = document.querySelector("#people tbody");
+const more = document.getElementById("people-more");
+const status = document.getElementById("people-status");
+const errorBox = document.getElementById("people-error");
+let query = "";
+let cursor = null;
+
+function fail(err) {
+  errorBox.textContent = err.message || "That did not work; try again.";
+  errorBox.hidden = false;
+}
+
+function lastSeen(seconds) {
+  return seconds == null ? "never" : new Date(seconds * 1000).toLocaleString();
+}
+
+function roleCell(user) {
+  if (!data.admin || user.id === data.me) return user.role;
+  const select = h("select", { "aria-label": `Role of ${user.name}` },
+    data.roles.map((role) => h("option", { value: role, selected: role === user.role }, role)));
+  select.addEventListener("change", async () => {
+    errorBox.hidden = true;
+    try {
+      await api("PUT", `/api/users/${encodeURIComponent(user.id)}/role`, { role: select.value });
+      status.textContent = `${user.name} is now a ${select.value}.`;
+    } catch (err) {
+      select.value = user.role;
+      fail(err);
+    }
+  });
+  return select;
+}
+
+function accountCell(user) {
+  if (user.id === data.me) return "you";
+  const label = user.disabled ? `Enable ${user.name}` : `Disable ${user.name}`;
+  const button = h("button", { type: "button", "aria-label": label, class: user.disabled ? "" : "danger" },
+    user.disabled ? "Enable" : "Disable");
+  button.addEventListener("click", async () => {
+    errorBox.hidden = true;
+    try {
+      const row = await api("PUT", `/api/users/${encodeURIComponent(user.id)}/disabled`, { disabled: !user.disabled });
+      document.getElementById(`user-${user.id}`).replaceWith(render(row));
+      status.textContent = row.disabled ? `${row.name}'s account is disabled; they are signed out.` : `${row.name} may sign in again.`;
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return h("span", {}, user.disabled ? h("strong", { class: "badge" }, "disabled ") : null, button);
+}
+
+function render(user) {
+  const campaigns = user.campaigns.map((c) => `${c.name}: ${c.calls}`).join(", ");
+  return h("tr", { id: `user-${user.id}`, class: user.disabled ? "disabled" : "" },
+    h("td", { "data-label": "Name" }, h("span", {}, h("strong", {}, user.name), h("br"), h("span", { class: "muted small" }, user.email))),
+    h("td", { "data-label": "Role" }, roleCell(user)),
+    h("td", { "data-label": "Team" }, user.team ? user.team.name : "–"),
+    h("td", { class: "num", title: campaigns, "data-label": "Calls" }, String(user.calls)),
+    h("td", { "data-label": "Last seen" }, lastSeen(user.last_seen)),
+    h("td", { "data-label": "Account" }, accountCell(user)));
+}
+
+async function load(append) {
+  errorBox.hidden = true;
+  const params = new URLSearchParams({ q: query, limit: "25" });
+  if (append && cursor) params.set("cursor", cursor);
+  try {
+    const page = await api("GET", `/api/users?${params}`);
+    if (!append) body.replaceChildren();
+    body.append(...page.users.map(render));
+    cursor = page.next;
+    more.hidden = !cursor;
+    const shown = body.children.length;
+    status.textContent = query ? `${plural(shown, "person", "people")} shown for “${query}”${cursor ? " (more below)" : ""}.` : `${plural(page.total, "account", "accounts")} in all.`;
+  } catch (err) {
+    fail(err);
+  }
+}
+
+document.getElementById("people-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  query = document.getElementById("people-q").value.trim();
+  cursor = null;
+  load(false);
+});
+more.addEventListener("click", () => load(true));
+load(false);

@@ -1,0 +1,101 @@
+// Teams: create, rename, join code, goal and progress in a campaign, members, move a member (organizers).
+import { api, h, pageData, plural } from "./api.js";
+
+const data = pageData();
+const holder = document.getElementById("teams");
+const errorBox = document.getElementById("teams-error");
+const status = document.getElementById("teams-status");
+const picker = document.getElementById("progress-campaign");
+
+function fail(err) {
+  errorBox.textContent = err.message || "That did not work; try again.";
+  errorBox.hidden = false;
+}
+
+async function act(work, done) {
+  errorBox.hidden = true;
+  try {
+    await work();
+    await refresh();
+    status.textContent = done; // after the redraw: what it says is on the page
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function progressText(team) {
+  const p = team.progress;
+  if (!p) return "Pick a campaign to see progress.";
+  const goal = team.goal ? ` of ${team.goal.toLocaleString()} (${Math.round((100 * p.calls) / team.goal)}%)` : "";
+  return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}`;
+}
+
+function memberRow(team, member) {
+  const cells = [h("span", {}, member.name, " ", h("span", { class: "muted small" }, member.email)),
+    typeof member.calls === "number" ? h("span", { class: "muted" }, ` · ${plural(member.calls, "call", "calls")}`) : null];
+  if (data.organizer) {
+    const others = data.all_teams.filter((t) => t.id !== team.id);
+    if (others.length) {
+      const select = h("select", { "aria-label": `Move ${member.name} to` },
+        others.map((t) => h("option", { value: t.id }, t.name)));
+      const move = h("button", { type: "button", "aria-label": `Move ${member.name}` }, "Move");
+      move.addEventListener("click", () => act(
+        () => api("PUT", `/api/teams/${select.value}/members/${member.id}`),
+        `${member.name} moved to ${select.selectedOptions[0].textContent}.`));
+      cells.push(" ", select, " ", move);
+    }
+  }
+  return h("li", {}, ...cells);
+}
+
+function card(team) {
+  const rename = h("form", { class: "inline-form" },
+    h("label", { for: `name-${team.id}` }, "Name"),
+    h("input", { id: `name-${team.id}`, type: "text", maxlength: "80", required: true, value: team.name }),
+    h("button", { type: "submit" }, "Rename"));
+  rename.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const name = rename.querySelector("input").value.trim();
+    act(() => api("PATCH", `/api/teams/${team.id}`, { name }), `Renamed to ${name}.`);
+  });
+  const goal = h("form", { class: "inline-form" },
+    h("label", { for: `goal-${team.id}` }, "Goal (calls)"),
+    h("input", { id: `goal-${team.id}`, type: "number", min: "1", max: "10000000", value: team.goal ?? "" }),
+    h("button", { type: "submit" }, "Set goal"));
+  goal.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const raw = goal.querySelector("input").value;
+    act(() => api("PATCH", `/api/teams/${team.id}`, { goal: raw ? Number(raw) : null }), "Goal saved.");
+  });
+  return h("section", { class: "card team", id: `team-${team.id}`, "aria-label": team.name },
+    h("h2", {}, team.name),
+    h("p", {}, "Join code ", h("strong", { class: "join-code" }, team.join_code)),
+    h("p", { class: "progress-line" }, progressText(team)),
+    rename, goal,
+    h("h3", {}, `Members (${team.members.length})`),
+    h("ul", { class: "members" }, team.members.map((m) => memberRow(team, m))));
+}
+
+async function refresh() {
+  const campaign = picker.value;
+  const query = campaign ? `?campaign_id=${encodeURIComponent(campaign)}` : "";
+  const list = await api("GET", "/api/teams");
+  const mine = data.organizer ? list : list.filter((t) => data.teams.some((d) => d.id === t.id));
+  const details = await Promise.all(mine.map((t) => api("GET", `/api/teams/${t.id}${query}`)));
+  if (data.organizer) data.all_teams = details.map((t) => ({ id: t.id, name: t.name }));
+  holder.replaceChildren(...details.map(card));
+  document.getElementById("no-teams")?.toggleAttribute("hidden", details.length > 0);
+}
+
+document.getElementById("team-new").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.getElementById("new-team-name");
+  const name = input.value.trim();
+  act(async () => {
+    const team = await api("POST", "/api/teams", { name });
+    data.teams.push(team);
+    input.value = "";
+  }, `${name} created.`);
+});
+picker.addEventListener("change", () => refresh().catch(fail));
+refresh().catch(fail);
