@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 from dialer import people, signin_limits
 from dialer.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.models import Role
-from dialer.web.deps import deps
+from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 
 SESSION_COOKIE = "dialer_session"
@@ -59,6 +59,22 @@ def presented_token(conn: HTTPConnection) -> str | None:
     return None
 
 
+SEEN_EVERY = 60.0  # seconds: "last seen" is to the minute, not a Redis write on every request
+
+
+def _due_a_touch(d: Deps, uid: str) -> bool:
+    """Whether this process last noted the user as seen a minute or more ago (or never)."""
+    noted: dict[str, float] = d.services.setdefault("seen_noted", {})
+    now = d.clock()
+    last = noted.get(uid)
+    if last is not None and 0 <= now - last < SEEN_EVERY:
+        return False
+    if len(noted) >= 100_000:  # a bound, not a cache policy: everyone is simply noted again once
+        noted.clear()
+    noted[uid] = now
+    return True
+
+
 async def current_user(conn: HTTPConnection) -> User | None:
     token = presented_token(conn)
     if token is None:
@@ -68,7 +84,7 @@ async def current_user(conn: HTTPConnection) -> User | None:
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return ADMIN_TOKEN_USER
     user = await AccountStore(d.redis).user_for_token(token)
-    if user is not None:
+    if user is not None and _due_a_touch(d, user.id):
         await people.touch(d.redis, user.id, d.clock())  # "last seen" on the People page
     if user is None and token == _bearer(conn):
         # A guessed (or revoked) bearer token is a failed sign-in like a wrong password: it counts toward

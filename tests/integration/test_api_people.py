@@ -11,8 +11,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from dialer import people
 from dialer.accounts import AccountStore
+from dialer.app import create_app
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.models import Role
+from dialer.settings import Settings
 from dialer.store import async_client
 from tests.conftest import ADMIN, bearer
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
@@ -147,3 +149,21 @@ def test_who_may_disable_whom(fixed_api: TestClient) -> None:
     assert put(f"/api/users/{oid}/disabled", json={"disabled": False}, headers=vol).status_code == 403
     for body in ({}, {"disabled": "yes"}, {"disabled": True, "x": 1}):
         assert put(f"/api/users/{oid}/disabled", json=body, headers=adm).status_code == 422
+
+
+def test_last_seen_is_written_once_a_minute_not_on_every_request(app_settings: Settings) -> None:
+    clock = [NOW]
+    with TestClient(create_app(app_settings, clock=lambda: clock[0]), raise_server_exceptions=False) as api:
+        roles = staff(api)
+        volunteer, org = roles["volunteer"], roles["organizer"][1]
+
+        def seen() -> float:
+            return float(api.get(f"/api/users/{volunteer[0]}", headers=org).json()["last_seen"])
+
+        api.get("/api/me", headers=volunteer[1])
+        clock[0] = NOW + 30
+        api.get("/api/me", headers=volunteer[1])
+        assert seen() == NOW  # within the minute: no second write
+        clock[0] = NOW + 61
+        api.get("/api/me", headers=volunteer[1])
+        assert seen() == NOW + 61
