@@ -288,14 +288,22 @@ class LeaseQueue:
         )
 
     async def renew(
-        self, campaign_id: str, batch_id: str, volunteer: str, *, lease_seconds: float, now: float
+        self,
+        campaign_id: str,
+        batch_id: str,
+        volunteer: str,
+        *,
+        lease_seconds: float,
+        now: float,
+        shorten: bool = False,
     ) -> float:
-        """Extends the lease to now + lease_seconds; raises LeaseExpired (HTTP 410) or NotHolder."""
+        """Extends the lease to now + lease_seconds (with `shorten`: brings it no later than that); raises
+        LeaseExpired (HTTP 410) or NotHolder. Returns the deadline."""
         reply = await run(
             self.redis,
             "renew",
             [keys.leases(campaign_id), keys.batch(campaign_id, batch_id)],
-            [batch_id, volunteer, repr(now + lease_seconds), repr(now)],
+            [batch_id, volunteer, repr(now + lease_seconds), repr(now), "shorten" if shorten else ""],
         )
         if reply[0] == "error":
             raise_for(reply[1])
@@ -359,6 +367,21 @@ class LeaseQueue:
             return False
         held = cast(str | None, await self.redis.hget(keys.contact(campaign_id, contact_id), "batch"))
         return held == batch_id
+
+    async def called_in_batch(self, campaign_id: str, batch_id: str) -> list[dict[str, Any]]:
+        """The contacts the batch's holder already recorded a result for, as batch contacts with their
+        `result`, in id order: a page reloaded (or opened on another device) lists them as done."""
+        done = cast(set[str], await self.redis.smembers(keys.batch_done(campaign_id, batch_id)))
+        ids = sorted(done, key=lambda cid: (len(cid), cid))  # numeric ids in number order
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.hgetall(keys.contact(campaign_id, cid))
+            found = cast(list[dict[str, str]], await pipe.execute())
+        return [
+            {**BatchContact.from_hash(data).to_json(), "result": data.get("result", "")}
+            for data in found
+            if data
+        ]
 
     async def contact(self, campaign_id: str, contact_id: str) -> BatchContact | None:
         data = cast(dict[str, str], await self.redis.hgetall(keys.contact(campaign_id, contact_id)))

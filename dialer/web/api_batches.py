@@ -84,7 +84,11 @@ async def take_batch(request: Request) -> Response:
     )
     if not isinstance(outcome, Batch):
         raise await no_contacts(queue, campaign, outcome.reason, now)
-    return JSONResponse(outcome.to_json(), status_code=200 if outcome.reopened else 201)
+    body = outcome.to_json()
+    # The open batch handed back (a reload, another device): the voters already called in it, with their
+    # results, so the page lists the whole batch as the volunteer left it.
+    body["called"] = await queue.called_in_batch(campaign.id, outcome.id) if outcome.reopened else []
+    return JSONResponse(body, status_code=200 if outcome.reopened else 201)
 
 
 async def no_contacts(
@@ -131,10 +135,33 @@ async def renew(request: Request) -> Response:
     return JSONResponse({"expires_at": iso(expires)})
 
 
+MAX_RELEASE_GRACE = 600
+
+
 async def release(request: Request) -> Response:
+    """Gives the batch back now, or with `{"after_seconds": n}` (a page closing or reloading) in n seconds
+    unless its volunteer takes it again meanwhile (a reload does: the same list, with who was called)."""
     user, campaign, batch_id = await batch_and_campaign(request)
+    grace = None
+    if int(request.headers.get("content-length") or 0) > 0 or request.headers.get("transfer-encoding"):
+        body = await read_json_object(request)
+        p = Problems()
+        p.unknown_fields(body, {"after_seconds"})
+        value = body.get("after_seconds")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RELEASE_GRACE
+        ):
+            p.add("after_seconds", f"a whole number of seconds from 1 to {MAX_RELEASE_GRACE}")
+        p.raise_if_any()
+        grace = value
+    queue, d = LeaseQueue(deps(request).redis), deps(request)
     try:
-        released = await LeaseQueue(deps(request).redis).release(campaign.id, batch_id, user.id)
+        if grace is not None:
+            deadline = await queue.renew(
+                campaign.id, batch_id, user.id, lease_seconds=grace, now=d.clock(), shorten=True
+            )
+            return JSONResponse({"released": 0, "expires_at": iso(deadline)})
+        released = await queue.release(campaign.id, batch_id, user.id)
     except QueueError as exc:
         raise queue_error(exc) from None
     return JSONResponse({"released": released})

@@ -85,6 +85,15 @@ def test_saving_ends_the_call_and_the_next_contact_is_ready(
     expect(page.locator("#position")).to_have_text("Contact 2 of 3")
     expect(page.locator("#call-status")).to_have_text("Not calling")
     expect(page.locator("#call-btn")).to_be_focused()
+    # The page opened again (another tab, no memory of this one): the voter called stays on the list,
+    # with what was saved, and the next one is still number 2 of 3.
+    page.close()
+    again = open_call_page(context, campaign)
+    first = again.locator("#contact-list li").first
+    expect(first).to_have_class("done ")
+    expect(first.locator(".chip")).to_have_text("Not home")
+    expect(again.locator("#contact-list li")).to_have_count(3)
+    expect(again.locator("#position")).to_have_text("Contact 2 of 3")
     context.close()
 
 

@@ -100,7 +100,7 @@ def test_take_batch_then_the_same_batch_again(world: World) -> None:
     status, batch = take(world, world.volunteer)
     assert status == 201
     assert (
-        set(batch) == {"id", "campaign_id", "expires_at", "contacts", "skips_left"}
+        set(batch) == {"id", "campaign_id", "expires_at", "contacts", "skips_left", "called"}
         and batch["campaign_id"] == "dc"
     )
     assert len(batch["contacts"]) == 2
@@ -117,10 +117,26 @@ def test_take_batch_then_the_same_batch_again(world: World) -> None:
         "fields",
     }
     assert batch["contacts"][0]["timezone"] == "America/New_York" and batch["contacts"][0]["attempts"] == 0
+    assert batch["called"] == []
     status, again = take(world, world.volunteer)
     assert status == 200 and again["id"] == batch["id"]
     _, other = take(world, world.other)
     assert not {c["id"] for c in other["contacts"]} & {c["id"] for c in batch["contacts"]}
+
+
+def test_the_batch_handed_back_lists_who_was_already_called_in_it(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    first, second = batch["contacts"]
+    body = {"contact_id": first["id"], "result": "not_home"}
+    assert world.client.post(
+        f"/api/batches/{batch['id']}/results", json=body, headers=world.volunteer
+    ).json()["recorded"]
+    status, again = take(world, world.volunteer)  # a reload, another tab or device
+    assert status == 200 and again["id"] == batch["id"]
+    assert [c["id"] for c in again["contacts"]] == [second["id"]]
+    assert [(c["id"], c["result"], c["first_name"]) for c in again["called"]] == [
+        (first["id"], "not_home", first["first_name"])
+    ]
 
 
 def test_results_idempotency_fencing_and_retry(world: World) -> None:
@@ -201,6 +217,26 @@ def test_renew_release_and_expiry(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"released": 2}
     assert world.client.post("/api/batches/nope.abc/renew", headers=world.volunteer).status_code == 404
     assert world.client.post("/api/batches/garbage/renew", headers=world.volunteer).status_code == 404
+
+
+def test_a_page_that_leaves_gives_its_list_back_after_a_grace_unless_it_comes_back(world: World) -> None:
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/release"
+    for bad in ({"after_seconds": 0}, {"after_seconds": 601}, {"after_seconds": "60"}, {"later": True}):
+        r = world.client.post(url, json=bad, headers=world.volunteer)
+        assert r.status_code == 422, bad
+    r = world.client.post(url, json={"after_seconds": 120}, headers=world.volunteer)  # a reload's pagehide
+    assert r.status_code == 200 and r.json()["released"] == 0
+    assert r.json()["expires_at"].startswith("2026-11-25T17:02:00")  # noon in New York + 2 minutes
+    world.clock[0] += 60
+    status, again = take(world, world.volunteer)  # the reloaded page, within the grace: the same list
+    assert status == 200 and again["id"] == batch["id"]
+    # A grace never extends a lease: the page that renews keeps it, the one that left loses it soon.
+    r = world.client.post(url, json={"after_seconds": 600}, headers=world.volunteer)
+    assert r.json()["expires_at"].startswith("2026-11-25T17:02:00")
+    world.clock[0] += 61  # past the grace: the contacts are anyone's again
+    _, other = take(world, world.other)
+    assert {c["id"] for c in batch["contacts"]} <= {c["id"] for c in other["contacts"]}
 
 
 def test_no_contacts_reasons(world: World) -> None:

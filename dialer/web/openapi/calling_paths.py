@@ -15,7 +15,7 @@ from dialer.web.openapi.operations import (
     path_param,
     query_param,
 )
-from dialer.web.openapi.schemas import ref
+from dialer.web.openapi.schemas import TIME, ref
 
 CALL_LINKS = {
     name: link(name, campaign_id="$request.path.campaign_id", call_sid="$response.body#/call_sid")
@@ -69,17 +69,28 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 tag=calls,
                 role="volunteer",
                 params=(BATCH_ID,),
-                errors=(409, 410),
+                body=json_body(
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"after_seconds": {"type": "integer", "minimum": 1, "maximum": 600}},
+                    },
+                    required=False,
+                ),
+                errors=(409, 410, 422),
                 answers={
                     200: json_answer(
                         "Released",
                         {
                             "type": "object",
                             "required": ["released"],
-                            "properties": {"released": {"type": "integer"}},
+                            "properties": {"released": {"type": "integer"}, "expires_at": TIME},
                         },
                     )
                 },
+                description="Without a body the contacts not yet called go back to the queue now. With "
+                "`{after_seconds}` (a page closing or reloading) the lease ends that soon instead (never "
+                "later than it would have): taken again meanwhile, the batch comes back with `called`.",
             ),
         },
         "/api/batches/{batch_id}/results": {

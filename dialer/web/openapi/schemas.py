@@ -125,6 +125,7 @@ SCHEMAS: dict[str, Schema] = {
         campaign_id=STRING,
         expires_at=TIME,
         contacts={"type": "array", "items": ref("BatchContact")},
+        called={"type": "array", "items": {"allOf": [ref("BatchContact")], "required": ["result"]}},
     ),
     "BatchContact": obj(
         ["id", "external_id", "first_name", "last_name", "phone", "fields"],

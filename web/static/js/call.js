@@ -63,6 +63,7 @@ let connected = false; // the voter has been on the line in this call (the scrip
 let unansweredResult = null; // the result picked in the unanswered state
 let renewTimer = null;
 let wakeTimer = null; // when nobody is left to call: the moment somebody is due again
+const RELEASE_GRACE_SECONDS = 120; // a closed page's list goes back to the queue after this, unless reloaded
 let waitingForNames = false; // the page has no list because nobody could be called
 let skipsLeft = 3;
 
@@ -185,7 +186,10 @@ async function takeBatch() {
     sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
   }
   batch = fresh;
-  contacts = batch.contacts || [];
+  // The open batch handed back (a reload, another tab or device): who was already called in it stays on
+  // the list, marked with the result saved, so the list and its numbering are as the volunteer left them.
+  for (const c of batch.called || []) done[c.id] = done[c.id] || c.result || "called";
+  contacts = [...(batch.called || []), ...(batch.contacts || [])];
   skipsLeft = batch.skips_left ?? skipsLeft;
   show(ui.more, false);
   renderList();
@@ -256,12 +260,15 @@ function scheduleRenew() {
   }, every);
 }
 
-function releaseBatch() {
+function releaseBatch(graceSeconds) {
   // An unconfirmed result, or a call in progress (a reload mid-call resumes it), keeps the lease; if the
-  // volunteer really left, it expires on its own.
+  // volunteer really left, it expires on its own. A page going away gives its list back after a grace:
+  // a reload takes the same list again, with who was already called in it.
   if (!batch || delivery.pending || started) return;
+  const grace = graceSeconds ? { headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ after_seconds: graceSeconds }) } : {};
   fetch(`/api/batches/${encodeURIComponent(batch.id)}/release`, {
-    method: "POST", credentials: "same-origin", keepalive: true,
+    method: "POST", credentials: "same-origin", keepalive: true, ...grace,
   }).catch(() => {});
 }
 
@@ -802,7 +809,7 @@ ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 $("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
 document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
-window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch()));
+window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch(RELEASE_GRACE_SECONDS)));
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
 async function main() {
