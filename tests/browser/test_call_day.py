@@ -6,6 +6,7 @@ the first heard, and on a phone the script is above the fold."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -222,6 +223,8 @@ def test_retries_come_back_when_the_organizer_calls_them_and_carry_what_was_hear
     page.locator("#history summary").click()
     expect(page.locator("#history-list")).to_contain_text("rang out, no machine")
     expect(page.locator("#history-list")).to_contain_text("Avery")
+    # The time of the earlier call names its zone ("4:10 PM EST"): the volunteer's own, said so.
+    expect(page.locator("#history-list .when").first).to_have_text(re.compile(r"\d:\d\d\s?[AP]M [A-Z]"))
     page.screenshot(path=shots / "call-history.png", full_page=True)
     with server.client() as admin:
         log = admin.get(f"/api/campaigns/{campaign}/audit").json()

@@ -55,11 +55,13 @@ export function suggestedCallBack(now, timeZone, hours) {
 }
 
 // "4:10 PM" today, "tomorrow at 9:00 AM", or "Tue, Dec 8 at 9:00 AM", on the volunteer's own clock.
-export function whenToSay(date, now = new Date()) {
-  const time = date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+export function whenToSay(date, now = new Date(), { zone = false } = {}) {
+  // With `zone`, the time names its zone ("4:10 PM EST"): said of a call made elsewhere or earlier.
+  const time = date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", ...(zone ? { timeZoneName: "short" } : {}) });
   const day = (d) => d.toDateString();
   if (day(date) === day(now)) return time;
   if (day(date) === day(new Date(now.getTime() + 24 * 3600 * 1000))) return `tomorrow at ${time}`;
+  if (day(date) === day(new Date(now.getTime() - 24 * 3600 * 1000))) return `yesterday at ${time}`;
   return `${date.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" })} at ${time}`;
 }
 

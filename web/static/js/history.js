@@ -12,9 +12,11 @@ export async function loadHistory(campaignId, contact) {
   }
 }
 
+// Times are the volunteer's own (the browser's clock and zone), and name the zone: the voter may live
+// elsewhere, and the caller who wrote the note may have too.
 export function historyItems(entries) {
   return entries.map((e) => h("li", {},
-    h("span", { class: "when", text: whenToSay(new Date(e.at)) }), " · ",
+    h("span", { class: "when", text: whenToSay(new Date(e.at), new Date(), { zone: true }) }), " · ",
     h("strong", { text: humanize(e.result) }),
     e.volunteer ? ` · ${e.volunteer}` : "",
     e.notes ? h("q", { text: e.notes }) : null));
