@@ -75,9 +75,9 @@ def test_import_report_reads_like_the_spreadsheet(
             "5 contacts imported",
             "1 duplicate skipped",
             "1 number on the do-not-call list, skipped",
-            "1 row skipped for a warning below",
+            "1 toll-free number not imported (a business, not a voter)",
             "2 rows with problems, not imported",
-            "4 warnings",
+            "3 imported rows to check",
         ],
         timeout=15_000,
     )
@@ -88,22 +88,25 @@ def test_import_report_reads_like_the_spreadsheet(
             "Not imported: no usable phone number",
             "Duplicates, skipped",
             "On the do-not-call list, skipped",
-            "Warnings: check these rows",
+            "Not imported: not a voter's own number",
+            "Imported: check these rows",
         ]
     )
-    invalid, duplicates, dnc, warnings = (tables.nth(i) for i in range(4))
+    invalid, duplicates, dnc, left_out, warnings = (tables.nth(i) for i in range(5))
     assert column(invalid, 1) == ["3", "11"]
     assert column(invalid, 2) == ["invalid phone number 'not a phone'", "missing phone number"]
     assert column(duplicates, 1) == ["4"]
     assert column(duplicates, 2) == ["(202) 555-0142 is the same number as row 2: skipped"]
     assert column(dnc, 1) == ["5"]
     assert column(dnc, 2) == ["(202) 555-0199 is on the do-not-call list: skipped"]
-    assert column(warnings, 1) == ["6", "7", "8", "9"]
+    assert column(left_out, 1) == ["6"]
+    [toll_free] = column(left_out, 2)
+    assert toll_free.startswith("(800) 555-0100 is a toll-free number") and toll_free.endswith(": skipped")
+    assert column(warnings, 1) == ["7", "8", "9"]
     said = column(warnings, 2)
-    assert said[0].startswith("(800) 555-0100 is a toll-free number") and said[0].endswith(": skipped")
-    assert said[1].startswith("+442079460958 is outside the US and Canada (United Kingdom): imported")
-    assert said[2].startswith("extension 12 cannot be dialed: imported as (312) 555-0101")
-    assert "unknown time zone 'Pacific Time'" in said[3] and "imported with America/Los_Angeles" in said[3]
+    assert said[0].startswith("+442079460958 is outside the US and Canada (United Kingdom): imported")
+    assert said[1].startswith("extension 12 cannot be dialed: imported as (312) 555-0101")
+    assert "unknown time zone 'Pacific Time'" in said[2] and "imported with America/Los_Angeles" in said[2]
     assert not NEVER.search(report.inner_text()), report.inner_text()
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths

@@ -35,21 +35,28 @@ const NOTE = "Row numbers are those of your spreadsheet, where the header is row
 // The answer of POST /api/campaigns/{id}/contacts, as nodes for the report's container.
 export function importReport(r) {
   const invalid = Array.isArray(r?.invalid) ? r.invalid : [];
-  const warnings = count(r?.warnings_total) || (r?.warnings || []).length;
+  // Warnings come in two kinds: rows left out (a toll-free number reaches a business, not a voter) and
+  // rows imported with something to check (a foreign number, an extension, a guessed time zone).
+  const listed = Array.isArray(r?.warnings) ? r.warnings : [];
+  const leftOut = listed.filter((w) => w.action === "skipped");
+  const kept = listed.filter((w) => w.action !== "skipped");
+  const skipped = count(r?.skipped);
+  const checks = Math.max(0, (count(r?.warnings_total) || listed.length) - skipped);
   const tables = [
     rowsTable("Not imported: no usable phone number", invalid.length, invalid),
     rowsTable("Duplicates, skipped", count(r?.duplicates), r?.duplicate_rows),
     rowsTable("On the do-not-call list, skipped", count(r?.skipped_dnc), r?.dnc_rows),
-    rowsTable("Warnings: check these rows", warnings, r?.warnings),
+    rowsTable("Not imported: not a voter's own number", skipped, leftOut),
+    rowsTable("Imported: check these rows", checks, kept),
   ].filter(Boolean);
   return [
     h("ul", { class: "report" },
       total(count(r?.imported), "contact", "contacts", " imported"),
       total(count(r?.duplicates), "duplicate", "duplicates", " skipped"),
       total(count(r?.skipped_dnc), "number", "numbers", " on the do-not-call list, skipped"),
-      count(r?.skipped) ? total(count(r?.skipped), "row", "rows", " skipped for a warning below") : null,
+      skipped ? total(skipped, "toll-free number", "toll-free numbers", " not imported (a business, not a voter)") : null,
       total(invalid.length, "row", "rows", " with problems, not imported"),
-      warnings ? total(warnings, "warning", "warnings", "") : null),
+      checks ? total(checks, "imported row", "imported rows", " to check") : null),
     tables.length ? h("p", { class: "muted small", text: NOTE }) : null,
     ...tables,
   ];
