@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 import redis.asyncio as aioredis
-import redis.exceptions
+import redis.exceptions as redis_errors
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -69,9 +69,23 @@ async def healthz(request: Request) -> Response:
     try:
         with anyio.fail_after(1.0):
             await deps.redis.ping()
-    except (redis.exceptions.RedisError, OSError, TimeoutError):
+    except (redis_errors.RedisError, OSError, TimeoutError):
         return JSONResponse({"status": "unavailable", "redis": "down"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+async def catch_up_indexes(redis: aioredis.Redis) -> None:
+    """Indexes the People and do-not-call pages read, for data written before the indexes existed (after an
+    upgrade: 13 s for a 1,000,000-number list), at start-up rather than in the first organizer's request.
+    A no-op (a few counts) once they are up to date; a failure only leaves it to that first request."""
+    from dialer import people
+    from dialer.queue import dnc_pages
+
+    try:
+        await people.ensure_index(redis)
+        await dnc_pages.ensure_index(redis)
+    except (redis_errors.RedisError, OSError) as exc:
+        log.warning("could not bring the People and do-not-call indexes up to date at start: %s", exc)
 
 
 def route_table() -> list[BaseRoute]:
@@ -144,6 +158,7 @@ def create_app(
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
                 tg.start_soon(sockets.run)
+                tg.start_soon(catch_up_indexes, client)
                 yield
                 tg.cancel_scope.cancel()
         finally:
