@@ -76,8 +76,8 @@ async def healthz(request: Request) -> Response:
 
 async def catch_up_indexes(redis: aioredis.Redis) -> None:
     """Indexes the People and do-not-call pages read, for data written before the indexes existed (after an
-    upgrade: 13 s for a 1,000,000-number list), at start-up rather than in the first organizer's request.
-    A no-op (a few counts) once they are up to date; a failure only leaves it to that first request."""
+    upgrade: 13 s for a 1,000,000-number list, once), at start-up rather than in the first organizer's
+    request. A few counts once they are up to date; a failure only leaves it to that first request."""
     from dialer import people
     from dialer.queue import dnc_pages
 
@@ -154,11 +154,12 @@ def create_app(
         )
         if url is not None:  # background jobs (big imports) go to the RQ worker
             app.state.deps.services["enqueue"] = enqueuer(settings.rq_redis_url or url, url)
+        # Before serving, so the first organizer's page never waits for it (and tests see a settled store).
+        await catch_up_indexes(client)
         try:
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
                 tg.start_soon(sockets.run)
-                tg.start_soon(catch_up_indexes, client)
                 yield
                 tg.cancel_scope.cancel()
         finally:

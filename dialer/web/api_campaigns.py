@@ -48,9 +48,11 @@ async def _check_script_exists(request: Request, script_id: str) -> None:
 
 
 def visible_to(campaign: Campaign, user: User) -> bool:
-    """Closed campaigns are the organizers' only: the list hides them from volunteers and leaders, and
-    so does every route that takes a campaign id from them."""
-    return campaign.status is not CampaignStatus.CLOSED or user.role.includes(Role.ORGANIZER)
+    """Closed and archived campaigns are the organizers' only: the list hides them from volunteers and
+    leaders, and so does every route that takes a campaign id from them (an old join link or bookmark of
+    an archived campaign no longer calls anyone)."""
+    hidden = campaign.status is CampaignStatus.CLOSED or campaign.archived
+    return not hidden or user.role.includes(Role.ORGANIZER)
 
 
 async def load_campaign(request: Request, campaign_id: str, user: User | None = None) -> Campaign:

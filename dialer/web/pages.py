@@ -26,12 +26,12 @@ from starlette.templating import Jinja2Templates
 from dialer.accounts import User
 from dialer.campaigns import Campaign, CampaignStore, ListFilter
 from dialer.contacts import display_phone
-from dialer.models import CampaignStatus, ResultCode, Role
+from dialer.models import ResultCode, Role
 from dialer.queue import keys
 from dialer.scripts.store import ScriptStore
 from dialer.teams import TeamStore
 from dialer.web import campaign_form, pages_tools
-from dialer.web.api_campaigns import list_filter
+from dialer.web.api_campaigns import list_filter, visible_to
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
@@ -117,8 +117,7 @@ async def page_user(request: Request, role: Role = Role.VOLUNTEER) -> User:
 
 async def page_campaign(request: Request, user: User) -> Campaign:
     campaign = await CampaignStore(deps(request).redis).get(request.path_params["campaign_id"])
-    closed = campaign is not None and campaign.status is CampaignStatus.CLOSED
-    if campaign is None or (closed and not user.role.includes(Role.ORGANIZER)):
+    if campaign is None or not visible_to(campaign, user):
         message = "There is no such campaign, or it has closed. Pick another from the list."
         raise _Deny(
             render(request, "error.html", {"user": user, "title": "Not found", "message": message}, 404)
@@ -163,8 +162,7 @@ async def campaigns(request: Request) -> Response:
         keep = list_filter({k: v for k, v in request.query_params.items() if v}, user)
     except ApiError:
         keep = ListFilter()  # a hand-edited address: show the default list rather than an error
-    if not organizer:
-        listed = [c for c in listed if c.status is not CampaignStatus.CLOSED]
+    listed = [c for c in listed if visible_to(c, user)]
     listed = [c for c in listed if keep.keeps(c)]
     context = {
         "user": user,

@@ -84,7 +84,7 @@ def test_a_list_older_than_the_index_is_indexed_when_the_server_starts(
         deadline = time.monotonic() + 10
         while store.zcard(keys.DNC_INDEX) < 3000 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert store.zcard(keys.DNC_INDEX) == 3000  # before any organizer asked for the page
+        assert store.zcard(keys.DNC_INDEX) == 3000  # at start-up, before any organizer asked for the page
     store.close()
 
 
