@@ -41,8 +41,8 @@ async def index_user(redis: aioredis.Redis, uid: str, name: str, email: str) -> 
 
 async def ensure_index(redis: aioredis.Redis) -> None:
     """Indexes accounts that predate the index (once; new accounts are indexed as they are made)."""
-    if await redis.exists(keys.USERS_LEX_BUILT):
-        return
+    if await redis.exists(keys.USERS_LEX_BUILT) or not await redis.zcard(keys.USERS):
+        return  # indexed, or nobody yet (a fresh store stays empty until someone signs up)
     start = 0
     while ids := [str(i) for i in await redis.zrange(keys.USERS, start, start + BUILD_CHUNK - 1)]:
         async with redis.pipeline(transaction=False) as pipe:
