@@ -19,6 +19,7 @@ import phonenumbers
 import redis
 
 from dialer.queue import keys
+from tests.processes import children_of, running
 from tests.servers import ServerProcess
 
 UNIQUE = 20_000
@@ -52,25 +53,6 @@ def worker(tmp_path: Path, redis_url: str, name: str) -> Iterator[subprocess.Pop
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError):
-                continue
-    return found
-
-
-def running(pid: int) -> bool:
-    try:
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
 
 
 def wait_for(admin: httpx.Client, url: str, ok: object, timeout: float) -> dict[str, object]:

@@ -16,6 +16,7 @@ import redis
 
 from dialer.embedded import pid_of
 from dialer.queue import keys
+from tests.processes import children_of, running, wait_gone
 from tests.servers import ADMIN_TOKEN, ServerProcess, free_port
 
 PASSWORD = "a long password"
@@ -55,43 +56,12 @@ def serve(workdir: Path, *args: str, **env: str) -> Iterator[tuple[subprocess.Po
         log.close()
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-
-
-def wait_gone(pid: int, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return not alive(pid)
-
-
 def test_three_processes_share_the_port_the_session_key_and_the_embedded_redis(tmp_path: Path) -> None:
     with serve(tmp_path, "--workers", "3") as (proc, url):
-        servers = [p for p in children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
+        servers = [p for p in children_of(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
         assert len(servers) == 3, servers
         redis_pid = pid_of(tmp_path / "var")
-        assert redis_pid is not None and alive(redis_pid)
+        assert redis_pid is not None and running(redis_pid)
         # A session made by one process is good on every other: each fresh connection may land on any.
         signup = httpx.post(f"{url}/api/auth/signup",
                             json={"email": "w@example.org", "name": "W", "password": PASSWORD})  # fmt: skip
@@ -106,7 +76,7 @@ def test_three_processes_share_the_port_the_session_key_and_the_embedded_redis(t
     assert proc.returncode in (0, -15)
     # The parent started the embedded Redis for its processes, and stopped it after them.
     assert wait_gone(redis_pid), "the embedded Redis outlived `dialer serve --workers 3`"
-    assert not any(alive(p) for p in servers)
+    assert not any(running(p) for p in servers)
 
 
 def test_an_embedded_redis_adopted_after_a_crash_is_stopped_by_the_next_clean_stop(tmp_path: Path) -> None:
@@ -116,7 +86,7 @@ def test_an_embedded_redis_adopted_after_a_crash_is_stopped_by_the_next_clean_st
     assert redis_pid is not None
     first.proc.kill()  # kill -9: no shutdown, its Redis keeps running on its own
     first.proc.wait()
-    assert alive(redis_pid)
+    assert running(redis_pid)
     with ServerProcess(tmp_path, None) as second, second.client(None) as anon:
         assert anon.get("/healthz").status_code == 200
         assert pid_of(tmp_path / "var") == redis_pid  # adopted, not replaced
