@@ -132,9 +132,11 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             await _wait_healthy(port)
             url = f"ws://127.0.0.1:{port}/ws/campaigns/{campaign_id}/live?token={token}"
             compression = None if args.no_deflate else "deflate"
+            rss_before = _rss_kib(server.pid)
             sockets = [await connect(url, max_queue=64, compression=compression) for _ in range(args.sockets)]
             for ws in sockets:
                 assert json.loads(await ws.recv())["type"] == "stats"
+            rss_per_socket = (_rss_kib(server.pid) - rss_before) / max(args.sockets, 1)
             arrivals: list[dict[int, float]] = [{} for _ in sockets]
             tasks = [asyncio.create_task(listen(ws, box)) for ws, box in zip(sockets, arrivals, strict=True)]
             await asyncio.sleep(0.5)  # let the server's subscriber settle
@@ -179,6 +181,7 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
         f"  CPU per delivered message: server {cpu_server / delivered * 1e6:.0f} us, "
         f"bench clients {cpu_client / delivered * 1e6:.0f} us (both processes share {os.cpu_count()} cores)"
     )
+    print(f"  server memory per open socket: {rss_per_socket:.1f} KiB (resident, each past its first stats)")
 
 
 def _report(
@@ -205,6 +208,13 @@ def _cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_kib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return float(line.split()[1])
+    return 0.0
 
 
 def _free_port() -> int:
