@@ -19,8 +19,8 @@ from typing import Any
 
 from dialer.contact_zones import STATE_ZONES, state_of_zip
 
-E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
-AREA_CODE_RE = re.compile(r"^[2-9]\d\d$")  # a NANP area code
+E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # used with fullmatch: no trailing newline, ASCII digits only
+AREA_CODE_RE = re.compile(r"[2-9][0-9][0-9]")  # a NANP area code (fullmatch)
 STATES = frozenset(STATE_ZONES)  # the US states, DC and the territories calling hours know
 MAX_POOL = 100
 MAX_TAGS = 100
@@ -105,7 +105,7 @@ def pool_problems(value: Any) -> list[dict[str, str]]:
         for extra in sorted(set(item) - {"number", "area_codes", "states"}):
             problems.append({"path": f"{path}.{extra}", "message": "unknown field"})
         number = item.get("number")
-        if not isinstance(number, str) or not E164_RE.match(number):
+        if not isinstance(number, str) or not E164_RE.fullmatch(number):
             problems.append(
                 {"path": f"{path}.number", "message": "must be a phone number in E.164, like +12025550142"}
             )
@@ -121,11 +121,11 @@ def pool_problems(value: Any) -> list[dict[str, str]]:
 
 
 def _is_area_code(tag: str) -> bool:
-    return AREA_CODE_RE.match(tag) is not None
+    return AREA_CODE_RE.fullmatch(tag) is not None
 
 
 def _is_state(tag: str) -> bool:
-    return tag.upper() in STATES
+    return len(tag) == 2 and tag.isascii() and tag.upper() in STATES
 
 
 def _tags(
