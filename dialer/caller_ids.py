@@ -145,7 +145,8 @@ def _tags(
         return
     for j, tag in enumerate(tags):
         if not isinstance(tag, str) or not valid(tag):
-            problems.append({"path": f"{where}[{j}]", "message": f"must be one of the {what}"})
+            said = f"{tag[:20]} is not" if isinstance(tag, str) else "must be"
+            problems.append({"path": f"{where}[{j}]", "message": f"{said} one of the {what}"})
             continue
         key = tag.upper()
         if key in seen:
