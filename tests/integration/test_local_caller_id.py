@@ -6,18 +6,24 @@ else the state's, else the campaign's default; nothing in a request can pick ano
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import redis as sync_redis
 import redis.asyncio as aioredis
+from starlette.testclient import TestClient
 
+from dialer.app import create_app
 from dialer.caller_ids import CallerId
 from dialer.contacts import Contact
 from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
+from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
 from dialer.telephony.twilio import TwilioCarrier
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.integration.dialing_support import make_campaign
 from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, PUBLIC_URL, World, post, voice_form
 from tests.integration.test_webhooks import world as world  # noqa: F401 (the fixture)
@@ -129,3 +135,77 @@ async def test_the_pacer_places_each_call_from_the_voters_local_number(redis: ai
     assert {r.get("To"): r.get("From") for r in created} == {
         phone: want for phone, (_, _, want) in voters.items()
     }
+
+
+# ---- TWILIO_CHECK_CALLER_IDS: the numbers must be the account's -----------------------------------------
+
+
+@pytest.fixture
+def checked(clean_redis: str, tmp_path: Path) -> Iterator[tuple[TestClient, TwilioStandin]]:
+    settings = Settings(
+        redis_url=clean_redis,
+        data_dir=tmp_path,
+        secret_key="s",
+        admin_token=ADMIN_TOKEN,
+        public_url=PUBLIC_URL,
+        carrier="twilio",
+        twilio_account_sid=ACCOUNT,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_api_base_url="https://twilio-standin.test",
+        twilio_check_caller_ids=True,
+    )
+    standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
+    standin.owned_numbers |= {DEFAULT, PHILLY}
+    standin.verified_caller_ids.add(TEXAS)
+    sync_redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    app = create_app(settings, clock=lambda: NOON_NEW_YORK, carrier=TwilioCarrier(settings, standin.client()))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, standin
+
+
+def test_only_the_accounts_numbers_and_verified_caller_ids_are_taken(
+    checked: tuple[TestClient, TwilioStandin],
+) -> None:
+    client, standin = checked
+    body = {"id": "dc", "name": "DC", "script_id": "gotv", "caller_id": DEFAULT}
+    r = client.post("/api/campaigns", json={**body, "caller_ids": [{"number": DC_LOCAL}]}, headers=ADMIN)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"] == [
+        {
+            "path": "caller_ids[0].number",
+            "message": "is not a number of this Twilio account nor one of its verified caller IDs",
+        }
+    ]
+    # Asked by exact number, of the account's numbers and then of its verified caller IDs.
+    asked = [(r.method, r.path.rsplit("/", 1)[1], r.get("PhoneNumber")) for r in standin.requests]
+    assert asked == [
+        ("GET", "IncomingPhoneNumbers.json", DEFAULT),
+        ("GET", "IncomingPhoneNumbers.json", DC_LOCAL),
+        ("GET", "OutgoingCallerIds.json", DC_LOCAL),
+    ]
+    assert client.get("/api/campaigns/dc", headers=ADMIN).status_code == 404
+
+    pool = [{"number": PHILLY, "states": ["PA"]}, {"number": TEXAS, "states": ["TX"]}]
+    r = client.post("/api/campaigns", json={**body, "caller_ids": pool}, headers=ADMIN)
+    assert r.status_code == 201, r.text
+    # Saving other settings asks nothing again; a new number is asked about alone.
+    standin.requests.clear()
+    assert client.patch("/api/campaigns/dc", json={"name": "DC calls"}, headers=ADMIN).status_code == 200
+    assert standin.requests == []
+    r = client.patch("/api/campaigns/dc", json={"caller_ids": [*pool, {"number": DC_LOCAL}]}, headers=ADMIN)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["path"] == "caller_ids[2].number"
+    assert {r.get("PhoneNumber") for r in standin.requests} == {DC_LOCAL}
+    assert client.get("/api/campaigns/dc", headers=ADMIN).json()["caller_ids"] == [
+        {"number": PHILLY, "area_codes": [], "states": ["PA"]},
+        {"number": TEXAS, "area_codes": [], "states": ["TX"]},
+    ]
+
+
+def test_when_twilio_cannot_be_asked_nothing_is_saved(checked: tuple[TestClient, TwilioStandin]) -> None:
+    client, standin = checked
+    body = {"id": "dc", "name": "DC", "script_id": "gotv", "caller_id": DEFAULT}
+    assert client.post("/api/campaigns", json=body, headers=ADMIN).status_code == 201
+    standin.fail_next(500, 20500, "Internal Server Error")
+    r = client.patch("/api/campaigns/dc", json={"caller_ids": [{"number": PHILLY}]}, headers=ADMIN)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "carrier_unavailable"
+    assert client.get("/api/campaigns/dc", headers=ADMIN).json()["caller_ids"] == []
