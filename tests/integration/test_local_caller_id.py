@@ -5,10 +5,12 @@ else the state's, else the campaign's default; nothing in a request can pick ano
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis as sync_redis
 import redis.asyncio as aioredis
@@ -22,10 +24,19 @@ from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
+from dialer.telephony.simulated import ClientCall, SimulatedCarrier
 from dialer.telephony.twilio import TwilioCarrier
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.integration.dialing_support import make_campaign
-from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, PUBLIC_URL, World, post, voice_form
+from tests.integration.test_webhooks import (
+    AUTH_TOKEN,
+    NOON_NEW_YORK,
+    PUBLIC_URL,
+    World,
+    _setup,
+    post,
+    voice_form,
+)
 from tests.integration.test_webhooks import world as world  # noqa: F401 (the fixture)
 from tests.twilio_standin import TwilioStandin
 from tests.unit.test_telephony_twilio import FakeTime
@@ -209,3 +220,47 @@ def test_when_twilio_cannot_be_asked_nothing_is_saved(checked: tuple[TestClient,
     r = client.patch("/api/campaigns/dc", json={"caller_ids": [{"number": PHILLY}]}, headers=ADMIN)
     assert r.status_code == 503 and r.json()["error"]["code"] == "carrier_unavailable"
     assert client.get("/api/campaigns/dc", headers=ADMIN).json()["caller_ids"] == []
+
+
+# ---- the simulated carrier plays the browser's call through the same webhook ---------------------------
+
+
+def test_the_simulated_carriers_voter_leg_comes_from_the_local_number(
+    clean_redis: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        redis_url=clean_redis,
+        data_dir=tmp_path,
+        secret_key="s",
+        admin_token=ADMIN_TOKEN,
+        public_url=PUBLIC_URL,
+        carrier="simulated",
+    )
+    sync_redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    app = create_app(settings, clock=lambda: NOON_NEW_YORK)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = {"id": "dc", "name": "DC", "script_id": "gotv", "caller_id": DEFAULT}
+        pool = [{"number": DC_LOCAL, "area_codes": ["202"]}]
+        assert (
+            client.post("/api/campaigns", json={**body, "caller_ids": pool}, headers=ADMIN).status_code == 201
+        )
+        ids = [
+            client.post(
+                "/api/auth/signup", json={"email": e, "name": "V", "password": "long password"}
+            ).json()["user"]["id"]
+            for e in ("a@example.org", "b@example.org")
+        ]
+        batch = asyncio.run(_setup(clean_redis, "dc", ids[0], ids[1]))
+
+        async def browser_call() -> ClientCall:
+            # The volunteer's browser, as the simulated carrier plays it: /twilio/voice, then <Dial> as told.
+            http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+            phone = SimulatedCarrier(settings, http, clock=lambda: NOON_NEW_YORK, seed=3, speed=1000.0)
+            try:
+                return await phone.connect_client(ids[0], batch.contacts[0].id, "dc")
+            finally:
+                await phone.aclose()
+
+        call = client.portal.call(browser_call)  # type: ignore[union-attr]
+    assert call.dialed is not None, call.twiml
+    assert call.dialed.spec.from_ == DC_LOCAL and call.dialed.spec.to == batch.contacts[0].phone
