@@ -1,5 +1,6 @@
 """The settings page's local numbers (caller_ids): an organizer adds numbers with the area codes and states
-they serve, sees a mistake beside the field that has it, saves, finds them again and removes one."""
+they serve, sees a mistake beside the field that has it, saves, finds them again and removes one; the call
+page then says calls may come from a local number."""
 
 from __future__ import annotations
 
@@ -74,4 +75,9 @@ def test_organizer_edits_the_local_numbers(
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
     assert pool(server, campaign) == [{"number": "+15125550100", "area_codes": [], "states": ["TX"]}]
+
+    # The call page no longer promises one number to every voter.
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#caller-line")).to_contain_text("a local number of the campaign")
+    expect(page.locator("#caller-id")).to_have_text("(202) 555-0100")
     context.close()
