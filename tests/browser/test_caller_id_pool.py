@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.test_campaign_form import SIZES, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +23,13 @@ def pool(server: Running, campaign: str) -> list[dict[str, object]]:
         return found
 
 
+@pytest.mark.parametrize("size", SIZES)
 def test_organizer_edits_the_local_numbers(
-    browser: Browser, server: Running, clean_redis: str, shots: Path
+    browser: Browser, server: Running, clean_redis: str, shots: Path, size: str
 ) -> None:
     campaign = seed_campaign(server, clean_redis)
     make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
-    context = browser.new_context(base_url=server.base_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=server.base_url, **SIZES[size])
     sign_in(context, server, "olga@example.org")
     page = context.new_page()
     page.goto(f"/campaigns/{campaign}/settings")
@@ -53,7 +55,8 @@ def test_organizer_edits_the_local_numbers(
     expect(second.get_by_label("States")).to_be_focused()
     assert page.locator(".pool-row").count() == 2
     assert pool(server, campaign) == []
-    page.screenshot(path=shots / "caller-id-pool-error.png", full_page=True)
+    no_sideways_scroll(page)
+    page.screenshot(path=shots / f"caller-id-pool-error-{size}.png", full_page=True)
 
     second.get_by_label("States").fill("TX")
     page.get_by_role("button", name="Save settings").click()
