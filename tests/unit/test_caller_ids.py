@@ -162,3 +162,26 @@ def test_create_and_update_refuse_a_bad_pool_and_change_nothing() -> None:
     campaign = validate_new(dict(BASE), now=0.0)
     with pytest.raises(CampaignInvalid):
         apply_patch(campaign, {"caller_ids": None})
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=5)
+    | st.sampled_from(["PA", "215", "+12155550100"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["number", "area_codes", "states", "x"]), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(value=JSON)
+def test_any_json_is_judged_without_raising_and_a_clean_pool_round_trips(value: Any) -> None:
+    problems = pool_problems(value)
+    assert all(p["path"].startswith("caller_ids") and p["message"] for p in problems)
+    if not problems:
+        campaign = validate_new({**BASE, "caller_ids": value}, now=0.0)
+        assert Campaign.from_json(json.loads(json.dumps(campaign.to_json()))) == campaign
