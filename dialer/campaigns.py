@@ -14,6 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from dialer.caller_ids import CallerId, choose_caller_id, parse_pool, pool_problems
 from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_legal
 from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_problems, parse_methods
 from dialer.contacts import normalize_phone
@@ -45,7 +46,7 @@ class Campaign:
     id: str
     name: str
     script_id: str
-    caller_id: str
+    caller_id: str  # the default number, and the one abandoned voters are told to call back
     mode: Mode = Mode.PREVIEW
     status: CampaignStatus = CampaignStatus.ACTIVE
     batch_size: int = 20
@@ -62,12 +63,19 @@ class Campaign:
     calling_method: tuple[CallingMethod, ...] = DEFAULT_METHODS
     created_at: float = 0.0
     archived: bool = False  # hidden from volunteers' lists and, unless asked for, organizers'; restorable
+    # Local caller ID: the campaign's other numbers and the voters each serves (dialer/caller_ids.py).
+    caller_ids: tuple[CallerId, ...] = ()
+
+    def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
+        """The number a call to this voter shows: a local one from the pool, else the default."""
+        return choose_caller_id(self.caller_id, self.caller_ids, phone=phone, state=state, zip_code=zip_code)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["mode"] = self.mode.value
         data["status"] = self.status.value
         data["calling_method"] = [m.value for m in self.calling_method]
+        data["caller_ids"] = [c.to_json() for c in self.caller_ids]
         return data
 
     @classmethod
@@ -80,6 +88,8 @@ class Campaign:
                 "calling_hours": CallingHours(**data["calling_hours"]),
                 # Campaigns stored before calling_method existed called from the browser.
                 "calling_method": parse_methods(data.get("calling_method") or DEFAULT_METHODS),
+                # Campaigns stored before local caller ID had the default number only.
+                "caller_ids": parse_pool(data.get("caller_ids") or ()),
             }
         )
 
@@ -88,7 +98,7 @@ EDITABLE = frozenset(
     {
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
-        "voicemail_message", "calling_method",
+        "voicemail_message", "calling_method", "caller_ids",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -165,7 +175,9 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "calling_hours":
         _check_hours(value, problems)
     elif name == "calling_method":
-        problems.extend(method_problems(value, None))  # against the mode: _check_methods_fit
+        problems.extend(method_problems(value, None))
+    elif name == "caller_ids":
+        problems.extend(pool_problems(value))  # against the mode: _check_methods_fit
 
 
 def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
@@ -273,6 +285,8 @@ def _typed(values: dict[str, Any]) -> dict[str, Any]:
         out["abandon_cap"] = float(out["abandon_cap"])
     if "calling_method" in out:
         out["calling_method"] = parse_methods(out["calling_method"])
+    if "caller_ids" in out:
+        out["caller_ids"] = parse_pool(out["caller_ids"])
     return out
 
 

@@ -38,6 +38,9 @@ class Settings:
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
+    # TWILIO_CHECK_CALLER_IDS=1: a campaign's caller IDs must be the account's numbers or verified caller IDs
+    # (asked of Twilio's REST API when a number is added to a campaign).
+    twilio_check_caller_ids: bool = False
     # Simulated carrier knobs (the demo and load tests set these).
     # The simulated carrier's seed: given, its calls repeat exactly; unset, each start draws a new one, so
     # CallSids never collide with the attempts a previous run left in Redis.
@@ -110,6 +113,8 @@ class Settings:
             twilio_api_key_secret=get("TWILIO_API_KEY_SECRET"),
             twilio_twiml_app_sid=get("TWILIO_TWIML_APP_SID"),
             twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            twilio_check_caller_ids=(get("TWILIO_CHECK_CALLER_IDS") or "0").lower()
+            in ("1", "true", "yes", "on"),
             sim_seed=None
             if get("DIALER_SIM_SEED") is None
             else _int(get("DIALER_SIM_SEED"), "DIALER_SIM_SEED", 0),

@@ -1,4 +1,5 @@
-"""A local stand-in for Twilio's 2010-04-01 Calls REST API, for tests.
+"""A local stand-in for Twilio's 2010-04-01 Calls REST API (and the lists of an account's phone numbers and
+verified caller IDs), for tests.
 
 It is an httpx.MockTransport handler: hand `TwilioStandin(...).client()` (or `.transport`) to the code
 under test. It records every request, answers with realistic JSON, can be told to fail the next requests
@@ -11,6 +12,7 @@ request, so the test that caused it fails.
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import json
 import re
@@ -21,11 +23,16 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 SPEC_PATH = Path(__file__).parent / "reference" / "twilio_api_v2010.json"
 SPEC_HOST = "https://api.twilio.com"
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+LIST_RE = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/(IncomingPhoneNumbers|OutgoingCallerIds)\.json$"
+)
+LIST_ITEMS = {"IncomingPhoneNumbers": "incoming_phone_numbers", "OutgoingCallerIds": "outgoing_caller_ids"}
 CALLS_RE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Calls(?:/(CA[0-9a-f]{32}))?\.json$")
 
 STATUS_CALLBACK_EVENTS = {"initiated", "ringing", "answered", "completed"}
@@ -35,10 +42,29 @@ UPDATE_STATUSES = {"canceled", "completed"}
 
 
 @functools.cache
+def _spec() -> dict[str, Any]:
+    with SPEC_PATH.open(encoding="utf-8") as fh:
+        spec: dict[str, Any] = json.load(fh)
+        return spec
+
+
+def list_example(resource: str) -> dict[str, Any]:
+    """Twilio's own example of a list page of `resource` (a fresh copy)."""
+    item = _spec()["paths"][f"/2010-04-01/Accounts/{{AccountSid}}/{resource}.json"]
+    example = item["get"]["responses"]["200"]["content"]["application/json"]["examples"]["readFull"]["value"]
+    return copy.deepcopy(example)  # type: ignore[no-any-return]
+
+
+@functools.cache
 def twilio_openapi() -> OpenAPI:
     """Twilio's API description, parsed once per test session (it is ~1.9 MB)."""
+    # The description's own "phone-number" format (the PhoneNumber filters of number lists): E.164.
+    config = Config(
+        extra_format_validators={"phone-number": lambda v: isinstance(v, str) and bool(E164.fullmatch(v))},
+        extra_format_unmarshallers={"phone-number": str},
+    )
     with SPEC_PATH.open(encoding="utf-8") as fh:  # a missing spec must fail the tests, not skip them
-        return OpenAPI.from_dict(json.load(fh))
+        return OpenAPI.from_dict(json.load(fh), config=config)
 
 
 def _mock_request(request: httpx.Request) -> MockRequest:
@@ -60,7 +86,10 @@ def check_request(request: httpx.Request) -> list[tuple[str, str]]:
         raise AssertionError(
             f"request violates Twilio's API: {request.method} {request.url}: {result.errors!r}"
         )
-    form = parse_qsl(request.content.decode(), keep_blank_values=True)
+    if request.method == "GET":
+        form = list(request.url.params.multi_items())
+    else:
+        form = parse_qsl(request.content.decode(), keep_blank_values=True)
     for key, value in form:
         if key == "StatusCallbackEvent" and value not in STATUS_CALLBACK_EVENTS:
             raise AssertionError(f"StatusCallbackEvent {value!r} is not one Twilio knows")
@@ -113,6 +142,8 @@ class TwilioStandin:
     password: str
     requests: list[Recorded] = field(default_factory=list)
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    owned_numbers: set[str] = field(default_factory=set)  # the account's IncomingPhoneNumbers
+    verified_caller_ids: set[str] = field(default_factory=set)  # its OutgoingCallerIds
     _failures: list[tuple[int, int, str, dict[str, str]]] = field(default_factory=list)
 
     @property
@@ -145,6 +176,11 @@ class TwilioStandin:
         if self._failures:
             status, code, message, headers = self._failures.pop(0)
             return _error(status, code, message, headers)
+        listing = LIST_RE.match(request.url.path)
+        if listing is not None and listing.group(1) == self.account_sid and request.method == "GET":
+            return httpx.Response(
+                200, json=self._listing(listing.group(2), request.url.params.get("PhoneNumber"))
+            )
         match = CALLS_RE.match(request.url.path)
         if match is None or match.group(1) != self.account_sid or request.method != "POST":
             return _error(404, 20404, "The requested resource was not found")
@@ -162,6 +198,20 @@ class TwilioStandin:
         ):
             call["status"] = values["Status"]
         return httpx.Response(200, json=call)
+
+    def _listing(self, resource: str, number: str | None) -> dict[str, Any]:
+        """A page of the account's numbers (or verified caller IDs), filtered by exact PhoneNumber."""
+        page = list_example(resource)
+        items = LIST_ITEMS[resource]
+        # Twilio's example leaves unset application SIDs as "", which its own schema refuses: null here.
+        template = {k: (None if k.endswith("_sid") and v == "" else v) for k, v in page[items][0].items()}
+        numbers = self.owned_numbers if resource == "IncomingPhoneNumbers" else self.verified_caller_ids
+        page[items] = [
+            {**template, "account_sid": self.account_sid, "phone_number": n, "friendly_name": n}
+            for n in sorted(numbers)
+            if number is None or n == number
+        ]
+        return page
 
     def _call(self, sid: str, values: dict[str, str]) -> dict[str, Any]:
         base = f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}"

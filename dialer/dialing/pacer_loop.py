@@ -312,7 +312,7 @@ class CampaignPacer:
         )
         call = PlaceCall(
             to=contact.phone,
-            from_=campaign.caller_id,
+            from_=campaign.caller_id_for(contact.phone, contact.state, contact.zip),
             status_callback=status_callback_url(base, cid, contact.id),
             url=webhook_url(base, OUTBOUND_PATH, campaign_id=cid, contact_id=contact.id),
             machine_detection=detection,

@@ -261,3 +261,12 @@ class Carrier(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class CallerIdOwnership(Protocol):
+    """A carrier that can say which numbers an account may show as caller ID (TwilioCarrier)."""
+
+    async def owns_caller_id(self, number: str) -> bool:
+        """Whether calls may go out from `number`: one of the account's numbers or a verified caller ID."""
+        ...

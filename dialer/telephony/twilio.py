@@ -93,6 +93,9 @@ class TwilioCarrier(TwilioDialect):
     async def cancel(self, call_sid: str) -> None:
         await self.rest.update_call(call_sid, [("Status", "canceled")])
 
+    async def owns_caller_id(self, number: str) -> bool:
+        return await self.rest.owns_caller_id(number)
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()

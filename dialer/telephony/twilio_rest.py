@@ -66,7 +66,8 @@ class TwilioRest:
     ) -> None:
         if not ACCOUNT_SID_RE.match(account_sid):
             raise ValueError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits")
-        self._calls_url = f"{base_url.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}/Calls"
+        self._account_url = f"{base_url.rstrip('/')}/{API_VERSION}/Accounts/{account_sid}"
+        self._calls_url = f"{self._account_url}/Calls"
         self._auth = httpx.BasicAuth(*auth)
         self._http = http
         self._limiter = limiter
@@ -90,12 +91,31 @@ class TwilioRest:
         # behind queued dials would keep an abandoned voter waiting. They still back off on 429/20429.
         return await self._request(f"{self._calls_url}/{call_sid}.json", form, rate_limited=False)
 
-    async def _request(self, url: str, form: FormPairs, *, rate_limited: bool) -> dict[str, Any]:
+    async def owns_caller_id(self, number: str) -> bool:
+        """Whether Twilio lets this account call from `number`: one of its phone numbers
+        (IncomingPhoneNumbers) or a verified caller ID (OutgoingCallerIds), looked up by exact number."""
+        for resource, items in (("IncomingPhoneNumbers", "incoming_phone_numbers"),
+                                ("OutgoingCallerIds", "outgoing_caller_ids")):  # fmt: skip
+            url = f"{self._account_url}/{resource}.json"
+            body = await self._request(url, [("PhoneNumber", number)], rate_limited=False, method="GET")
+            listed = body.get(items)
+            if isinstance(listed, list) and any(
+                isinstance(item, dict) and item.get("phone_number") == number for item in listed
+            ):
+                return True
+        return False
+
+    async def _request(
+        self, url: str, form: FormPairs, *, rate_limited: bool, method: str = "POST"
+    ) -> dict[str, Any]:
         for attempt in range(1, self._max_attempts + 1):
             if rate_limited:
                 await self._limiter.acquire()
             try:
-                response = await self._http.post(url, data=_group(form), auth=self._auth)
+                if method == "GET":
+                    response = await self._http.get(url, params=list(form), auth=self._auth)
+                else:
+                    response = await self._http.post(url, data=_group(form), auth=self._auth)
             except httpx.TransportError as exc:
                 # Not retried: a create that timed out may have gone through, and dialing a voter twice
                 # is worse than reporting the failure to whoever decided to dial.

@@ -23,6 +23,7 @@ from dialer.campaigns import (
 from dialer.models import CampaignStatus, Mode, Role
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
+from dialer.telephony.base import CallerIdOwnership, CarrierError
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -43,6 +44,34 @@ async def _script_problems(request: Request, script_id: str) -> list[dict[str, s
 
 async def _check_script_exists(request: Request, script_id: str) -> None:
     problems = await _script_problems(request, script_id)
+    if problems:
+        raise ApiError(422, "validation_error", "The campaign is not valid.", problems)
+
+
+async def _check_numbers_owned(request: Request, before: Campaign | None, after: Campaign) -> None:
+    """With TWILIO_CHECK_CALLER_IDS, each number new to the campaign must be one Twilio lets the account
+    call from: 422 naming each one that is not, 503 when Twilio cannot be asked. Nothing is saved then."""
+    d = deps(request)
+    carrier = d.carrier
+    if not d.settings.twilio_check_caller_ids or not isinstance(carrier, CallerIdOwnership):
+        return
+    known = set() if before is None else {before.caller_id, *(c.number for c in before.caller_ids)}
+    wanted = [("caller_id", after.caller_id)]
+    wanted += [(f"caller_ids[{i}].number", c.number) for i, c in enumerate(after.caller_ids)]
+    problems = []
+    for path, number in wanted:
+        if number in known:
+            continue
+        try:
+            owned = await carrier.owns_caller_id(number)
+        except CarrierError as exc:
+            raise ApiError(
+                503, "carrier_unavailable", f"Twilio could not say whether {number} is yours ({exc.message})."
+            ) from None
+        if not owned:
+            message = "is not a number of this Twilio account nor one of its verified caller IDs"
+            problems.append({"path": path, "message": message})
+        known.add(number)
     if problems:
         raise ApiError(422, "validation_error", "The campaign is not valid.", problems)
 
@@ -76,6 +105,7 @@ async def create_campaign(request: Request) -> Response:
             exc.problems.extend(await _script_problems(request, script_id))
         raise _invalid(exc) from None
     await _check_script_exists(request, campaign.script_id)
+    await _check_numbers_owned(request, None, campaign)
     if not await CampaignStore(d.redis).create(campaign):
         raise ApiError(409, "campaign_exists", f"A campaign with id {campaign.id!r} exists.")
     return JSONResponse(campaign.to_json(), status_code=201)
@@ -141,6 +171,7 @@ async def patch_campaign(request: Request) -> Response:
         raise _invalid(exc) from None
     if updated.script_id != campaign.script_id:
         await _check_script_exists(request, updated.script_id)
+    await _check_numbers_owned(request, campaign, updated)
     d = deps(request)
     await CampaignStore(d.redis).save(updated)
     notify = d.services.get("campaign_changed")

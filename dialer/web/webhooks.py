@@ -169,7 +169,9 @@ async def voice(request: Request) -> Response:
         keys.call_of_contact(campaign.id, call.identity, contact.id), call.call_sid, ex=CALL_OF_CONTACT_TTL
     )
     callback = status_callback_url(d.settings.base_url, campaign.id, contact.id)
-    return _twiml(carrier.dial_twiml(contact.phone, campaign.caller_id, callback, timeout=RING_TIMEOUT))
+    # The campaign's own number for this voter: nothing in the browser's request can choose another.
+    caller_id = campaign.caller_id_for(contact.phone, contact.state, contact.zip)
+    return _twiml(carrier.dial_twiml(contact.phone, caller_id, callback, timeout=RING_TIMEOUT))
 
 
 async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Response:

@@ -101,6 +101,7 @@ def test_organizer_creates_and_edits_a_campaign(
         "f-script_id",
         "A",  # "Upload or edit a script", in the script's hint
         "f-caller_id",
+        "caller-id-add",
         "f-mode",
         "f-method-browser",
         "f-method-own_phone",

@@ -10,6 +10,7 @@ import sys
 
 CORE = [
     "dialer.calling_hours",
+    "dialer.caller_ids",
     "dialer.calling_methods",
     "dialer.contacts",
     "dialer.contact_zones",

@@ -66,6 +66,14 @@ def test_twilio_carrier_with_credentials() -> None:
     )
     assert s.carrier == "twilio"
     assert s.twilio_api_base_url == "http://127.0.0.1:9"
+    assert s.twilio_check_caller_ids is False  # off unless asked for
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("1", True), ("true", True), ("ON", True), ("0", False), ("", False)]
+)
+def test_checking_caller_ids_with_twilio_is_opt_in(value: str, on: bool) -> None:
+    assert Settings.from_env({"TWILIO_CHECK_CALLER_IDS": value}).twilio_check_caller_ids is on
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, CampaignStatus, Mode, Role
+from dialer.web.openapi.caller_id_schema import CALLER_ID_OUT, CALLER_IDS_IN
 
 Schema = dict[str, Any]
 
@@ -116,6 +117,7 @@ SCHEMAS: dict[str, Schema] = {
         cell_consent=BOOL,
         voicemail_message=nullable(STRING),
         calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
+        caller_ids={"type": "array", "items": ref("CallerId")},
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -373,9 +375,11 @@ def _campaign_fields() -> dict[str, Schema]:
             "volunteer dials from their own phone; the server places nothing) is for preview mode only.",
             "examples": [["browser", "own_phone"]],
         },
+        "caller_ids": CALLER_IDS_IN,
     }
 
 
+SCHEMAS["CallerId"] = CALLER_ID_OUT
 SCHEMAS["CampaignNew"] = {
     "type": "object",
     "additionalProperties": False,

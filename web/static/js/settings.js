@@ -1,20 +1,12 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
 import { api, h, pageData, show } from "./api.js";
+import { callerIdPool, e164 } from "./caller_ids.js";
 import { dncReport, importReport } from "./import_report.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
 const form = $("campaign-form");
-
-// A North American number typed as people write it ("202-555-0199", "(202) 555 0199", "1 202 555 0199")
-// becomes the E.164 the API takes; anything else is sent as typed, for the API to judge.
-function e164(raw) {
-  if (raw.startsWith("+")) return raw;
-  const digits = raw.replace(/[\s().-]/g, "");
-  if (/^[2-9]\d{9}$/.test(digits)) return `+1${digits}`;
-  if (/^1[2-9]\d{9}$/.test(digits)) return `+${digits}`;
-  return raw;
-}
+const pool = callerIdPool($("caller-id-pool"), $("caller-id-add"), data.campaign?.caller_ids);
 
 function value(input) {
   const type = input.dataset.type;
@@ -41,6 +33,8 @@ function collect() {
   }
   // The ways volunteers connect, in the form's order (the campaign's order of preference).
   body.calling_method = [...form.querySelectorAll("input[data-type=method]:checked")].map((box) => box.value);
+  const numbers = pool.collect();
+  if (!data.new || numbers.length) body.caller_ids = numbers;
   return body;
 }
 
@@ -68,7 +62,9 @@ function showErrors(err) {
   const leftover = [];
   for (const d of err.details || []) {
     const path = String(d.path ?? "");
+    // caller_ids[0].states[1] shows beside caller_ids[0].states; unknown paths beside their top field.
     const field = form.querySelector(`.field[data-path="${CSS.escape(path)}"]`)
+      || form.querySelector(`.field[data-path="${CSS.escape(path.replace(/\[\d+\]$/, ""))}"]`)
       || form.querySelector(`.field[data-path="${CSS.escape(path.split(/[.[]/)[0])}"]`);
     if (field) {
       field.classList.add("invalid");
