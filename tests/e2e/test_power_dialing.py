@@ -231,11 +231,13 @@ def test_a_line_still_ringing_when_the_last_volunteer_leaves_is_canceled(
         assert not server.tracebacks(), server.tracebacks()
 
 
-async def next_of(ws: Any, kind: str) -> dict[str, Any]:
-    while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), 15))
-        if message["type"] == kind:
-            return dict(message)
+async def next_of(ws: Any, kind: str, seconds: float = 30) -> dict[str, Any]:
+    """The next message of `kind`; fails after `seconds` in all, however many others arrive meanwhile."""
+    async with asyncio.timeout(seconds):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return dict(message)
 
 
 async def ended_within(http: httpx.AsyncClient, sid: str, seconds: float) -> str:
