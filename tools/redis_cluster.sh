@@ -7,7 +7,8 @@
 #   tools/redis_cluster.sh status
 #
 # BASE_PORT (default 7100) moves the ports; CLUSTER_DIR (default /tmp/dialer-cluster-<BASE_PORT>) the data.
-# With `start 1` a one-primary cluster (no replicas) is made, for benchmarks against three.
+# With `start 1` a one-primary cluster (no replicas) is made, for benchmarks against three; REPLICAS=0
+# leaves the replicas out of a 3-primary one.
 # `stop` ends only the servers this script started (by the pids it wrote) and removes their data.
 set -euo pipefail
 
@@ -34,7 +35,7 @@ stop() {
 }
 
 start() {
-  local primaries=${1:-3} replicas=1
+  local primaries=${1:-3} replicas=${REPLICAS:-1}
   [ "$primaries" -ge 3 ] || replicas=0
   local n=$((primaries * (1 + replicas)))
   stop
@@ -45,6 +46,7 @@ start() {
     "$SERVER" --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$DIR/$port" \
       --pidfile "$DIR/$port/redis.pid" --logfile "$DIR/$port/redis.log" \
       --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+      --cluster-replica-validity-factor 0 \
       --appendonly yes --save '' >/dev/null
     nodes+=("127.0.0.1:$port")
   done
@@ -61,6 +63,12 @@ start() {
       done
       # ... and the replicas must have joined their primaries.
       [ "$("$CLI" -p "$BASE_PORT" cluster nodes | grep -c slave || true)" -ge $((primaries * replicas)) ] || ok=0
+      # ... and hold their primary's data (a replica that never synced cannot take over).
+      for port in $(ports "$n"); do
+        if "$CLI" -p "$port" info replication | grep -q '^role:slave'; then
+          "$CLI" -p "$port" info replication | grep -q 'master_link_status:up' || ok=0
+        fi
+      done
       [ "$ok" = 1 ] && { echo "redis://127.0.0.1:$BASE_PORT/0"; return 0; }
     fi
     sleep 0.1
