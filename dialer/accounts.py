@@ -77,6 +77,10 @@ class AccountStore:
         """`hashing` bounds concurrent argon2 work (the web app's); without it hashes run unbounded (CLI)."""
         self.redis = redis
         self.hashing = hashing
+        # A token and its user's token set are in two slots on a Redis Cluster, where MULTI cannot span
+        # them: there the two writes are an ordered pipeline (a token missing from the set after a crash
+        # is still refused once its account is disabled: `user_for_token` checks the account).
+        self.atomic = not uses_cluster(redis)
 
     async def _hash(self, password: str) -> str:
         if self.hashing is not None:
@@ -163,7 +167,7 @@ class AccountStore:
     async def issue_token(self, uid: str, ttl: int | None = TOKEN_TTL_SECONDS) -> str:
         token = secrets.token_urlsafe(32)
         hashed = hash_token(token)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             pipe.set(keys.token(hashed), uid, ex=ttl)
             pipe.sadd(keys.user_tokens(uid), hashed)  # so that disabling the account can end them all
             await pipe.execute()
@@ -172,7 +176,7 @@ class AccountStore:
     async def revoke_token(self, token: str) -> None:
         hashed = hash_token(token)
         uid = await self.redis.get(keys.token(hashed))
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             pipe.delete(keys.token(hashed))
             if uid:
                 pipe.srem(keys.user_tokens(str(uid)), hashed)
@@ -195,7 +199,7 @@ class AccountStore:
             return await self.get(uid)
         await self.redis.hset(keys.user(uid), "disabled", "1")
         hashes = [str(h) for h in await self.redis.smembers(keys.user_tokens(uid))]
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             for hashed in hashes:
                 pipe.delete(keys.token(hashed))
             pipe.delete(keys.user_tokens(uid))

@@ -93,7 +93,8 @@ def _script_calls() -> Iterator[tuple[str, list[str]]]:
                     continue
                 where = f"{path.relative_to(ROOT.parent)}:{node.lineno}"
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                if name == "run" and len(node.args) >= 3 and isinstance(node.args[1], ast.Constant):
+                named = len(node.args) >= 3 and isinstance(node.args[1], ast.Constant)
+                if name in ("run", "run_replicated") and named:
                     yield f"{where} ({node.args[1].value})", _value(node.args[2], local)
                 elif name == "eval" and len(node.args) >= 3:
                     yield f"{where} (eval)", _value(node.args[2], local)
