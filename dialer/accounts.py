@@ -203,8 +203,9 @@ class AccountStore:
             for hashed in hashes:
                 pipe.delete(keys.token(hashed))
             pipe.delete(keys.user_tokens(uid))
-            pipe.publish(keys.ACCOUNTS_EVENTS, json.dumps({"type": "disabled", "user": uid}))
             await pipe.execute()
+        # After the tokens are gone (a cluster client cannot publish inside a pipeline).
+        await self.redis.publish(keys.ACCOUNTS_EVENTS, json.dumps({"type": "disabled", "user": uid}))
         return await self.get(uid)
 
     async def authenticate(self, email: str, password: str, address: str) -> User | None:
