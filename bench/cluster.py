@@ -93,9 +93,9 @@ def shape(primaries: int, replicas: bool, args: argparse.Namespace) -> dict[str,
             "CLUSTER_DIR": tmp,
             "REPLICAS": "1" if replicas else "0",
         }
-        url = subprocess.run([str(SCRIPT), "start", str(primaries)], env=env, check=True,
-                             capture_output=True, text=True).stdout.strip()  # fmt: skip
         try:
+            url = subprocess.run([str(SCRIPT), "start", str(primaries)], env=env, check=True,
+                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
             campaigns = [f"bench{i}" for i in range(args.campaigns)]
             total = args.claims * args.processes
             asyncio.run(_seed(url, campaigns, -(-total // args.campaigns) * BATCH))
