@@ -14,6 +14,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
 import redis.asyncio as aioredis
@@ -24,6 +25,7 @@ from dialer.passwords import HashPool, hash_password, verify_password
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 from dialer.signin_limits import RateLimited
+from dialer.store import uses_cluster
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -75,6 +77,10 @@ class AccountStore:
         """`hashing` bounds concurrent argon2 work (the web app's); without it hashes run unbounded (CLI)."""
         self.redis = redis
         self.hashing = hashing
+        # A token and its user's token set are in two slots on a Redis Cluster, where MULTI cannot span
+        # them: there the two writes are an ordered pipeline (a token missing from the set after a crash
+        # is still refused once its account is disabled: `user_for_token` checks the account).
+        self.atomic = not uses_cluster(redis)
 
     async def _hash(self, password: str) -> str:
         if self.hashing is not None:
@@ -97,14 +103,36 @@ class AccountStore:
             "password": pw_hash,
             "created_at": str(now),
         }
-        flat = [item for pair in fields.items() for item in pair]
-        created = await run(
-            self.redis, "create_user", [keys.user_email(email), keys.user(uid), keys.USERS], [uid, now, *flat]
-        )
-        if not created:
-            raise EmailTaken(email)
+        if uses_cluster(self.redis):
+            await self._create_in_steps(uid, email, fields, now)
+        else:
+            flat = [item for pair in fields.items() for item in pair]
+            created = await run(
+                self.redis,
+                "create_user",
+                [keys.user_email(email), keys.user(uid), keys.USERS],
+                [uid, now, *flat],
+            )
+            if not created:
+                raise EmailTaken(email)
         await people.index_user(self.redis, uid, name, email)
         return User(id=uid, email=email, name=name, role=role)
+
+    async def _create_in_steps(self, uid: str, email: str, fields: dict[Any, Any], now: float) -> None:
+        """create_user.lua's work on a Redis Cluster, where its three keys live in three slots.
+
+        In an order where a crash at any point leaves no half-made account visible: the new user's hash
+        first (nothing names it yet), then the email claimed (the account exists from here on), then the
+        index. A crash before the index leaves an account missing from the list; creating it again (which
+        answers EmailTaken) puts it there."""
+        await self.redis.hset(keys.user(uid), mapping=fields)
+        if not await self.redis.set(keys.user_email(email), uid, nx=True):
+            await self.redis.delete(keys.user(uid))
+            owner = await self.redis.get(keys.user_email(email))
+            if owner is not None and await self.redis.zscore(keys.USERS, str(owner)) is None:
+                await self.redis.zadd(keys.USERS, {str(owner): now})  # an earlier crash's missing index
+            raise EmailTaken(email)
+        await self.redis.zadd(keys.USERS, {uid: now})
 
     async def _load(self, uid: str) -> tuple[User, str] | None:
         data: dict[str, str] = await self.redis.hgetall(keys.user(uid))  # type: ignore[assignment]
@@ -139,7 +167,7 @@ class AccountStore:
     async def issue_token(self, uid: str, ttl: int | None = TOKEN_TTL_SECONDS) -> str:
         token = secrets.token_urlsafe(32)
         hashed = hash_token(token)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             pipe.set(keys.token(hashed), uid, ex=ttl)
             pipe.sadd(keys.user_tokens(uid), hashed)  # so that disabling the account can end them all
             await pipe.execute()
@@ -148,7 +176,7 @@ class AccountStore:
     async def revoke_token(self, token: str) -> None:
         hashed = hash_token(token)
         uid = await self.redis.get(keys.token(hashed))
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             pipe.delete(keys.token(hashed))
             if uid:
                 pipe.srem(keys.user_tokens(str(uid)), hashed)
@@ -171,12 +199,13 @@ class AccountStore:
             return await self.get(uid)
         await self.redis.hset(keys.user(uid), "disabled", "1")
         hashes = [str(h) for h in await self.redis.smembers(keys.user_tokens(uid))]
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             for hashed in hashes:
                 pipe.delete(keys.token(hashed))
             pipe.delete(keys.user_tokens(uid))
-            pipe.publish(keys.ACCOUNTS_EVENTS, json.dumps({"type": "disabled", "user": uid}))
             await pipe.execute()
+        # After the tokens are gone (a cluster client cannot publish inside a pipeline).
+        await self.redis.publish(keys.ACCOUNTS_EVENTS, json.dumps({"type": "disabled", "user": uid}))
         return await self.get(uid)
 
     async def authenticate(self, email: str, password: str, address: str) -> User | None:

@@ -28,7 +28,7 @@ from dialer.jobs import enqueuer
 from dialer.live import LiveHub
 from dialer.passwords import HashPool
 from dialer.settings import Settings
-from dialer.store import async_client, resolve_url
+from dialer.store import RQNeedsPlainRedis, async_client, connected, resolve_url, rq_url
 from dialer.telephony import carrier_from_settings
 from dialer.web import (
     api_auth,
@@ -131,6 +131,7 @@ def create_app(
         if client is None:
             resolved, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
             client, url = async_client(resolved), resolved
+            await connected(client)
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
         sockets = OpenSockets(client)
@@ -153,7 +154,10 @@ def create_app(
             },
         )
         if url is not None:  # background jobs (big imports) go to the RQ worker
-            app.state.deps.services["enqueue"] = enqueuer(settings.rq_redis_url or url, url)
+            try:
+                app.state.deps.services["enqueue"] = enqueuer(rq_url(settings, url), url)
+            except RQNeedsPlainRedis as exc:  # `dialer serve` stops before this; an embedding app goes on
+                log.error("no background jobs: %s", exc)
         # Before serving, so the first organizer's page never waits for it (and tests see a settled store).
         await catch_up_indexes(client)
         try:

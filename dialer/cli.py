@@ -18,6 +18,22 @@ def _settings(port: int | None = None) -> Settings:
         raise SystemExit(f"dialer: configuration error: {exc}") from None
 
 
+def _check_rq_redis(settings: Settings) -> None:
+    """On a Redis Cluster, RQ needs a plain Redis of its own: say so and stop before anything starts."""
+    if not settings.redis_url:
+        return  # the embedded server is never a cluster
+    from dialer.store import RQNeedsPlainRedis, is_cluster, rq_url
+
+    try:
+        rq_url(settings, settings.redis_url)
+    except RQNeedsPlainRedis as exc:
+        raise SystemExit(f"dialer: configuration error: {exc}") from None
+    if is_cluster(settings.redis_url):
+        logging.getLogger("dialer").warning(
+            "REDIS_URL is a Redis Cluster: using the cluster client; job queues on RQ_REDIS_URL"
+        )
+
+
 class RedactTokens(logging.Filter):
     """Bearer tokens in a WebSocket URL's query (`?token=`) never reach the logs."""
 
@@ -57,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dialer.web.slow_clients import HeaderTimeoutProtocol
 
     settings = _settings(args.port)
+    _check_rq_redis(settings)
     configure_serve_logging(settings)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
@@ -103,6 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from dialer.worker import run_worker
 
+    _check_rq_redis(_settings())
     return run_worker(_settings(), burst=args.burst)
 
 

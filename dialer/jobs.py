@@ -15,7 +15,7 @@ from dialer.campaigns import CampaignStore
 from dialer.models import CampaignStatus
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
-from dialer.store import async_client, sync_client
+from dialer.store import async_client, plain_sync_client, rq_url
 
 log = logging.getLogger("dialer.jobs")
 
@@ -47,7 +47,7 @@ def enqueuer(rq_url: str, redis_url: str) -> Callable[..., Awaitable[str]]:
     def put(function: str, args: tuple[Any, ...]) -> str:
         from rq import Queue
 
-        connection = sync_client(rq_url, decode_responses=False)
+        connection = plain_sync_client(rq_url, decode_responses=False)
         try:
             job = Queue("dialer-low", connection=connection).enqueue(
                 function, redis_url, *args, job_timeout=3600
@@ -72,7 +72,7 @@ def restart_imports_job(settings: Settings, redis_url: str) -> None:
 
     from dialer.queue.import_watch import restart_abandoned_imports
 
-    rq_connection = sync_client(settings.rq_redis_url or redis_url, decode_responses=False)
+    rq_connection = plain_sync_client(rq_url(settings, redis_url), decode_responses=False)
 
     def enqueue(function: str, *args: str) -> object:
         return Queue("dialer-low", connection=rq_connection).enqueue(

@@ -1,7 +1,8 @@
 """Teams: a leader recruits volunteers into a team with a join code; campaigns keep a team leaderboard.
 
 A user belongs to at most one team (the `team` field of their user hash); the team keeps its member set.
-Team data is organization-wide and small, so plain MULTI transactions keep it consistent.
+Team data is organization-wide and small, so plain MULTI transactions keep it consistent (on a single
+Redis; see TeamStore for a cluster).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import cast
 import redis.asyncio as aioredis
 
 from dialer.queue import keys
+from dialer.store import uses_cluster
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 
@@ -46,6 +48,10 @@ def new_code() -> str:
 class TeamStore:
     def __init__(self, redis: aioredis.Redis) -> None:
         self.redis = redis
+        # On a Redis Cluster these organization-wide keys live in different slots, where MULTI cannot go:
+        # the writes are then plain pipelines in the order below. A crash between two of them can leave a
+        # team unlisted, or a member in their old team's set too; the user's `team` field is written last.
+        self.atomic = not uses_cluster(redis)
 
     async def create(self, name: str, leader: str, now: float) -> Team:
         if not await self.redis.hexists(keys.user(leader), "email"):
@@ -55,7 +61,7 @@ class TeamStore:
         while not await self.redis.set(keys.team_code(code), team_id, nx=True):
             code = new_code()
         team = Team(team_id, name, leader, code)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             pipe.hset(
                 keys.team(team_id),
                 mapping={"name": name, "leader": leader, "join_code": code, "created_at": repr(now)},
@@ -100,7 +106,7 @@ class TeamStore:
         if not await self.redis.hexists(keys.user(user_id), "email"):
             raise NotAnAccount(user_id)
         previous = await self.team_of(user_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
             if previous and previous != team.id:
                 pipe.srem(keys.team_members(previous), user_id)
             pipe.sadd(keys.team_members(team.id), user_id)
@@ -110,7 +116,7 @@ class TeamStore:
     async def leave(self, user_id: str) -> None:
         previous = await self.team_of(user_id)
         if previous:
-            async with self.redis.pipeline(transaction=True) as pipe:
+            async with self.redis.pipeline(transaction=self.atomic) as pipe:
                 pipe.srem(keys.team_members(previous), user_id)
                 pipe.hdel(keys.user(user_id), "team")
                 await pipe.execute()

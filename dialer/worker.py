@@ -18,7 +18,7 @@ from collections.abc import Callable
 from rq import Queue, Worker
 
 from dialer.settings import Settings
-from dialer.store import resolve_url, sync_client
+from dialer.store import plain_sync_client, resolve_url, rq_url
 
 log = logging.getLogger("dialer.worker")
 
@@ -52,7 +52,7 @@ def _die_with_parent() -> None:
 
 
 def queues(url: str) -> list[Queue]:
-    connection = sync_client(url, decode_responses=False)
+    connection = plain_sync_client(url, decode_responses=False)
     return [Queue(name, connection=connection) for name in QUEUE_NAMES]
 
 
@@ -103,7 +103,7 @@ def _crm_thread(settings: Settings, url: str, stop: threading.Event) -> None:
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
     _register_builtin_jobs()
     url, embedded = resolve_url(settings)
-    rq_url = settings.rq_redis_url or url
+    rq = rq_url(settings, url)  # raises RQNeedsPlainRedis on a cluster without RQ_REDIS_URL
     stop = threading.Event()
     ticker = threading.Thread(target=_periodic_loop, args=(settings, url, stop), daemon=True, name="periodic")
     pacer = threading.Thread(target=_pacer_thread, args=(settings, url, stop), daemon=True, name="pacer")
@@ -114,7 +114,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> int:
         crm.start()
     try:
         os.register_at_fork(after_in_child=_die_with_parent)
-        worker = Worker(queues(rq_url), connection=sync_client(rq_url, decode_responses=False))
+        worker = Worker(queues(rq), connection=plain_sync_client(rq, decode_responses=False))
         # No RQ scheduler: the dialer schedules nothing through RQ (periodic work is the loop above), and a
         # scheduler process orphaned by a kill -9 kept its lock from the restarted worker.
         worker.work(burst=burst, with_scheduler=False)

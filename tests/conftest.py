@@ -2,7 +2,9 @@
 
 Integration tests run against a real Redis: `REDIS_URL` when set (each test flushes that database, so
 point it at a database nothing else uses, e.g. redis://127.0.0.1:6379/9), otherwise an embedded server
-started once for the session in a temporary directory.
+started once for the session in a temporary directory. `REDIS_URL` may name a node of a Redis Cluster
+(tools/redis_cluster.sh; a cluster has only database 0, so every primary is flushed: use a cluster of its
+own), with `RQ_REDIS_URL` naming a plain Redis for the job queues.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from starlette.testclient import TestClient
 from dialer.app import create_app
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.store import async_client, sync_client
 from tests.servers import ADMIN_TOKEN
+from tests.stores import close_stores
 
 # Property tests check what the code does, not how fast: a 200 ms per-example deadline turns a busy
 # two-core CI machine into a failure (seen once locally: a first example slow while the imports warmed up).
@@ -69,12 +72,23 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stores() -> Iterator[None]:
+    yield
+    close_stores()
+
+
 @pytest.fixture
 def clean_redis(redis_url: str) -> Iterator[str]:
     """A real Redis database emptied before the test; yields its URL."""
-    client = SyncRedis.from_url(redis_url)
-    client.flushdb()
+    client = sync_client(redis_url, decode_responses=False)
+    client.flushdb()  # on a cluster: every primary
     client.close()
+    rq = os.environ.get("RQ_REDIS_URL")
+    if rq and rq != redis_url:  # the job queues, on a Redis of their own beside a cluster
+        queues = SyncRedis.from_url(rq)
+        queues.flushdb()
+        queues.close()
     yield redis_url
 
 
@@ -106,6 +120,7 @@ def app_settings(clean_redis: str, tmp_path: Path) -> Settings:
     """Settings for an in-process app on the test database, with a fixed admin token and secret."""
     return Settings(
         redis_url=clean_redis,
+        rq_redis_url=os.environ.get("RQ_REDIS_URL") or None,
         data_dir=tmp_path / "var",
         secret_key="test-secret-key",
         admin_token=ADMIN_TOKEN,

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from dialer.contacts import CsvError, InvalidRow, normalize_phone, parse_contacts
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
+from dialer.store import uses_cluster
 
 CHUNK = 1000
 PARSE_SLICE = 5000  # CSV rows parsed per trip to a worker thread
@@ -66,8 +67,11 @@ async def _campaigns(redis: aioredis.Redis) -> list[str]:
 
 
 async def _add(redis: aioredis.Redis, phones: list[str]) -> int:
-    """Adds E.164 phones to the list and to the mirror of every campaign that has them."""
-    async with redis.pipeline(transaction=True) as pipe:
+    """Adds E.164 phones to the list and to the mirror of every campaign that has them.
+
+    The list and its index are one MULTI on a single Redis; on a cluster (two slots) an ordered pipeline,
+    the list first: a crash between leaves a phone listed but not yet in the search index."""
+    async with redis.pipeline(transaction=not uses_cluster(redis)) as pipe:
         pipe.sadd(keys.DNC, *phones)
         pipe.zadd(keys.DNC_INDEX, dict.fromkeys(phones, 0))
         added = int((await pipe.execute())[0])
@@ -81,7 +85,7 @@ async def remove(redis: aioredis.Redis, phone: str, region: str = "US") -> bool:
     e164 = normalize_phone(phone, region)
     if e164 is None:
         return False
-    async with redis.pipeline(transaction=True) as pipe:
+    async with redis.pipeline(transaction=not uses_cluster(redis)) as pipe:
         pipe.srem(keys.DNC, e164)
         pipe.zrem(keys.DNC_INDEX, e164)
         removed = bool((await pipe.execute())[0])

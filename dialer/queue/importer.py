@@ -26,6 +26,7 @@ from dialer.queue.dnc import listed
 from dialer.queue.import_report import ImportReport
 from dialer.queue.import_watch import heartbeat, mark_finished
 from dialer.queue.lease import LeaseQueue
+from dialer.store import async_client
 
 CHUNK = 5000  # contacts per DNC check and add round
 JOB_TTL = 24 * 3600
@@ -168,7 +169,7 @@ def import_file_job(
     """RQ entry point (plain arguments): imports the file at `path`; progress under keys.import_job."""
 
     async def main() -> dict[str, Any]:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        client = async_client(redis_url)
         try:
             report = await run_import(
                 client,
@@ -193,8 +194,8 @@ def import_upload_job(redis_url: str, campaign_id: str, job_id: str, default_tim
     nothing but Redis, as on platforms where they run on different hosts. The upload is deleted after."""
 
     async def main() -> dict[str, Any]:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        raw = aioredis.Redis.from_url(redis_url, decode_responses=False)
+        client = async_client(redis_url)
+        raw = async_client(redis_url, decode_responses=False)
         upload_key = keys.import_upload(campaign_id, job_id)
         try:
             size = int(await raw.strlen(upload_key))

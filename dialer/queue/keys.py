@@ -26,7 +26,7 @@ def token(token_hash: str) -> str:
 
 
 def ratelimit(kind: str, who: str) -> str:
-    return f"{PREFIX}:ratelimit:{kind}:{who}"
+    return f"{PREFIX}:{{rl}}:{kind}:{who}"
 
 
 CAMPAIGNS = f"{PREFIX}:campaigns"

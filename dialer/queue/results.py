@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
 from dialer.queue.errors import raise_for
-from dialer.queue.lua_scripts import run
+from dialer.queue.lua_scripts import run_replicated
 
 LEADERBOARD_SIZE = 10
 # A call-back is kept for the volunteer who arranged it this long after its time (if they are calling then),
@@ -89,7 +89,7 @@ async def record_result(
     """
     kind, due = _kind_and_due(result, policy, now)
     idem = result.idempotency_key or f"auto:{secrets.token_hex(12)}"
-    reply = await run(
+    reply = await run_replicated(  # on a cluster with replicas, acknowledged = replicated
         redis,
         "record",
         [

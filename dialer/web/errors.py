@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocketDisconnect
 
 from dialer.passwords import HashingBusy
+from dialer.queue.lua_scripts import NotReplicated
 
 log = logging.getLogger("dialer.web")
 
@@ -92,6 +93,18 @@ async def handle_store_unavailable(request: Request, exc: Exception) -> Response
     )
 
 
+async def handle_not_replicated(request: Request, exc: Exception) -> Response:
+    # Redis Cluster: recorded on the primary, but no replica confirmed it in time, so not acknowledged; a
+    # retry with the same idempotency key records it at most once.
+    log.warning("not replicated in time: %s", exc)
+    return error_response(
+        503,
+        "not_replicated",
+        "The change could not be replicated in time; send it again (the same idempotency key is safe).",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def handle_hashing_busy(request: Request, exc: Exception) -> Response:
     # Too many sign-ups or sign-ins are being checked at once: a bounded wait list, not a growing one.
     assert isinstance(exc, HashingBusy)
@@ -130,7 +143,13 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,
+    NotReplicated: handle_not_replicated,
     redis.exceptions.ConnectionError: handle_store_unavailable,
+    # A Redis Cluster mid-failover (never raised by a single Redis): unavailable for a few seconds.
+    redis.exceptions.ClusterDownError: handle_store_unavailable,
+    redis.exceptions.TryAgainError: handle_store_unavailable,
+    redis.exceptions.MasterDownError: handle_store_unavailable,
+    redis.exceptions.SlotNotCoveredError: handle_store_unavailable,
     redis.exceptions.TimeoutError: handle_store_unavailable,
     redis.exceptions.BusyLoadingError: handle_store_unavailable,
     HashingBusy: handle_hashing_busy,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from dialer.queue import keys
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, sign_in
+from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def _fits(page: object) -> bool:
 
 def _fill_dnc(redis_url: str, n: int) -> None:
     """The list and its index as dnc.py writes them (synchronously: Playwright's loop is running here)."""
-    client = redis.Redis.from_url(redis_url)
+    client = open_store(redis_url)
     for start in range(0, n, 10_000):
         # (312) 200-0000 on: real exchanges (a 0 in front of one is not a phone number)
         phones = [f"+1312{2_000_000 + i:07d}" for i in range(start, min(n, start + 10_000))]
@@ -42,7 +42,6 @@ def _fill_dnc(redis_url: str, n: int) -> None:
             pipe.sadd(keys.DNC, *phones)
             pipe.zadd(keys.DNC_INDEX, dict.fromkeys(phones, 0))
             pipe.execute()
-    client.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

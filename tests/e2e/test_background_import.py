@@ -8,14 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import redis
-
 from dialer.queue import keys
 from tests.servers import ServerProcess
+from tests.stores import open_store
 
 
 def test_background_import_through_the_worker(tmp_path: Path, clean_redis: str) -> None:
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     rows = ["phone,first_name,state"] + [f"(312) 555-{100 + i % 100:04d},Voter {i},IL" for i in range(100)]
     rows += ["not a phone,Bad,IL"]
     env = {**os.environ, "REDIS_URL": clean_redis, "DIALER_DATA_DIR": str(tmp_path / "w")}
@@ -52,5 +51,5 @@ def test_background_import_through_the_worker(tmp_path: Path, clean_redis: str) 
         assert state["status"] == "done", state
         assert state["report"]["imported"] == 100 and state["report"]["invalid"][0]["row"] == 101
         assert admin.get("/api/campaigns/big/stats").json()["contacts"] == 100
-        assert not redis.Redis.from_url(clean_redis).exists(keys.import_upload("big", r.json()["job_id"]))
+        assert not open_store(clean_redis).exists(keys.import_upload("big", r.json()["job_id"]))
         assert admin.get("/api/campaigns/big/imports/nope").status_code == 404

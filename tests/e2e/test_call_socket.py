@@ -15,6 +15,7 @@ import websockets
 
 from tests.e2e.calling import STAYS_ON_THE_LINE, gotv_campaign, midday_zone, seed, seed_script, signup
 from tests.servers import ADMIN_TOKEN, ServerProcess
+from tests.stores import open_store
 
 
 @dataclass
@@ -30,9 +31,8 @@ class Setup:
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Setup]:
-    import redis
 
-    redis.Redis.from_url(redis_url).flushdb()
+    open_store(redis_url).flushdb()
     env = {"DIALER_SIM_PROFILE": STAYS_ON_THE_LINE, "DIALER_SIM_SPEED": "10"}
     with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url, env=env) as server:
         asyncio.run(seed_script(redis_url))

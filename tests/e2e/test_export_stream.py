@@ -11,19 +11,19 @@ import signal
 from pathlib import Path
 
 import pytest
-import redis
 
 from dialer.embedded import EmbeddedRedis, pid_of
 from dialer.queue import keys
 from dialer.queue.export import INCOMPLETE_MARK
 from tests.security.attack import assert_loop_free, healthz_during
 from tests.servers import ServerProcess
+from tests.stores import open_store
 
 NOTE = "Talked about the bus route to the polling place; wants a ride on election day. " * 4
 
 
 def seed_results(url: str, campaign: str, rows: int) -> None:
-    client = redis.Redis.from_url(url)
+    client = open_store(url)
     client.set(keys.script_latest("s"), 1)
     pipe = client.pipeline(transaction=False)
     for i in range(rows):
@@ -36,7 +36,6 @@ def seed_results(url: str, campaign: str, rows: int) -> None:
         if i % 5000 == 4999:
             pipe.execute()
     pipe.execute()
-    client.close()
 
 
 def make_campaign(server: ServerProcess, campaign: str) -> None:

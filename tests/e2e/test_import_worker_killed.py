@@ -16,11 +16,11 @@ from pathlib import Path
 
 import httpx
 import phonenumbers
-import redis
 
 from dialer.queue import keys
 from tests.processes import children_of, running
 from tests.servers import ServerProcess
+from tests.stores import open_store
 
 UNIQUE = 20_000
 ROWS = 100_000  # the unique numbers, then the same ones again: a big file that takes seconds to import
@@ -67,7 +67,7 @@ def wait_for(admin: httpx.Client, url: str, ok: object, timeout: float) -> dict[
 def test_an_import_whose_worker_is_killed_finishes_after_the_worker_restarts(
     tmp_path: Path, clean_redis: str
 ) -> None:
-    store = redis.Redis.from_url(clean_redis, decode_responses=True)
+    store = open_store(clean_redis, decode_responses=True)
     store.set(keys.script_latest("s"), 1)
     numbers = fictional_numbers(UNIQUE)
     body = "phone,first_name\n" + "".join(f"{numbers[i % UNIQUE]},Voter {i}\n" for i in range(ROWS))
@@ -110,4 +110,3 @@ def test_an_import_whose_worker_is_killed_finishes_after_the_worker_restarts(
         assert admin.get("/api/campaigns/big/stats").json()["contacts"] == UNIQUE
         assert not store.exists(keys.import_upload("big", job_id))
         assert not store.zrange(keys.imports_active(), 0, -1)
-    store.close()

@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from dialer.embedded import EmbeddedRedis, pid_of
 from dialer.models import ResultCode
 from dialer.queue import keys
+from dialer.store import async_client
 from tests.e2e.test_live_support import Campaigner, serve, settings_for
 from tests.servers import ADMIN_TOKEN, ServerProcess
 
@@ -231,7 +232,7 @@ async def test_refusals_close_with_application_codes(
 async def test_dashboards_stay_connected_through_a_redis_crash_and_get_fresh_stats(tmp_path: Path) -> None:
     store = EmbeddedRedis(tmp_path / "store")
     url = store.start()
-    client = aioredis.Redis.from_url(url, decode_responses=True)
+    client = async_client(url)
     restarted: EmbeddedRedis | None = None
     try:
         cid = new_id()

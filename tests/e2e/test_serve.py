@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import httpx
-import redis
 
 from dialer.embedded import pid_of
 from tests.servers import ServerProcess, free_port
+from tests.stores import key_count, open_store
 
 
 def test_serve_on_configured_redis(tmp_path: Path, clean_redis: str) -> None:
@@ -103,4 +103,4 @@ def _alive(pid: int) -> bool:
 
 def test_redis_url_database_isolation(clean_redis: str) -> None:
     # The fixture gives each test an empty database.
-    assert redis.Redis.from_url(clean_redis).dbsize() == 0
+    assert key_count(open_store(clean_redis)) == 0

@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import redis
 
 from dialer.embedded import pid_of
 from dialer.queue import keys
 from tests.processes import children_of, running, wait_gone
 from tests.servers import ADMIN_TOKEN, ServerProcess, free_port
+from tests.stores import open_store
 
 PASSWORD = "a long password"
 
@@ -100,7 +100,7 @@ def _failed_login(url: str, forwarded_for: str) -> None:
 
 
 def test_forwarded_addresses_count_only_from_trusted_proxies(tmp_path: Path, clean_redis: str) -> None:
-    store = redis.Redis.from_url(clean_redis, decode_responses=True)
+    store = open_store(clean_redis, decode_responses=True)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     with serve(tmp_path / "a", REDIS_URL=clean_redis) as (_, url):
@@ -114,7 +114,6 @@ def test_forwarded_addresses_count_only_from_trusted_proxies(tmp_path: Path, cle
     # Behind a named proxy, the per-address limit sees the client the proxy saw.
     assert store.exists(keys.ratelimit("login-addr", "203.0.113.5"))
     assert not store.exists(keys.ratelimit("login-addr", "127.0.0.1"))
-    store.close()
 
 
 def test_a_malformed_forwarded_allow_ips_stops_start_up_with_its_name(tmp_path: Path) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import redis
 from starlette.testclient import TestClient
 
 from tests.conftest import ADMIN, bearer
+from tests.stores import open_store
 
 PASSWORD = "correct horse battery"
 
@@ -41,15 +41,13 @@ def test_signup_twice_is_409_case_insensitively(api: TestClient) -> None:
 
 def test_passwords_are_stored_hashed_with_argon2(api: TestClient, clean_redis: str) -> None:
     user = signup(api)["user"]
-    stored = redis.Redis.from_url(clean_redis, decode_responses=True).hget(
-        f"dialer:user:{user['id']}", "password"
-    )
+    stored = open_store(clean_redis, decode_responses=True).hget(f"dialer:user:{user['id']}", "password")
     assert stored and stored.startswith("$argon2") and PASSWORD not in stored
 
 
 def test_tokens_are_stored_hashed(api: TestClient, clean_redis: str) -> None:
     token = signup(api)["token"]
-    client = redis.Redis.from_url(clean_redis, decode_responses=True)
+    client = open_store(clean_redis, decode_responses=True)
     assert not any(token in key for key in client.scan_iter("dialer:token:*"))
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from tests.conftest import ADMIN
+from tests.stores import every_key, open_store
 
 GOOD_SIGNUP = {"email": "v@example.org", "name": "V", "password": "long enough password"}
 
@@ -24,7 +24,7 @@ def assert_error(r: Any, status: int, code: str | None = None) -> dict[str, Any]
 
 
 def keys_in(url: str) -> set[str]:
-    return set(redis.Redis.from_url(url, decode_responses=True).keys("*"))
+    return set(every_key(open_store(url, decode_responses=True), "*"))
 
 
 ENDPOINTS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import redis
 from starlette.testclient import TestClient
 
 from dialer.contacts import Contact
@@ -13,6 +12,7 @@ from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
 from dialer.store import async_client
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
+from tests.stores import open_store
 
 __all__ = ["fixed_api"]
 
@@ -43,7 +43,7 @@ def test_duplicate_copies_settings_and_script_but_no_contacts(
 ) -> None:
     roles = staff(fixed_api)
     org = roles["organizer"][1]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     assert fixed_api.post("/api/campaigns", json=CAMPAIGN, headers=org).status_code == 201
     _contacts(clean_redis)
     assert fixed_api.get("/api/campaigns/spring/stats", headers=org).json()["contacts"] == 5
@@ -58,7 +58,7 @@ def test_duplicate_copies_settings_and_script_but_no_contacts(
     same = ("script_id", "caller_id", "mode", "batch_size", "goal", "calling_hours")
     assert {k: copy[k] for k in same} == {k: CAMPAIGN[k] for k in same}
     assert fixed_api.get("/api/campaigns/autumn/stats", headers=org).json()["contacts"] == 0
-    assert not redis.Redis.from_url(clean_redis).exists(keys.phones("autumn"))
+    assert not open_store(clean_redis).exists(keys.phones("autumn"))
     again = fixed_api.post("/api/campaigns/spring/duplicate", json={"id": "autumn"}, headers=org)
     assert again.status_code == 409
     named = fixed_api.post("/api/campaigns/spring/duplicate", json={"name": "Fall"}, headers=org).json()
@@ -71,7 +71,7 @@ def test_duplicate_copies_settings_and_script_but_no_contacts(
 def test_archived_campaigns_leave_lists_and_come_back(fixed_api: TestClient, clean_redis: str) -> None:
     roles = staff(fixed_api)
     org, vol = roles["organizer"][1], roles["volunteer"][1]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     fixed_api.post("/api/campaigns", json=CAMPAIGN, headers=org)
     fixed_api.post(
         "/api/campaigns",
@@ -135,11 +135,11 @@ def test_teams_renamed_goals_moves_and_leaders_scoped(fixed_api: TestClient, cle
 def test_a_team_shows_its_progress_in_a_campaign(fixed_api: TestClient, clean_redis: str) -> None:
     roles = staff(fixed_api)
     lead, org = roles["leader"][1], roles["organizer"][1]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     assert fixed_api.post("/api/campaigns", json=CAMPAIGN, headers=org).status_code == 201
     team = fixed_api.post("/api/teams", json={"name": "East"}, headers=lead).json()
     fixed_api.patch(f"/api/teams/{team['id']}", json={"goal": 40}, headers=lead)
-    store = redis.Redis.from_url(clean_redis)
+    store = open_store(clean_redis)
     store.zincrby(keys.team_board("spring"), 12, team["id"])  # as record.lua counts the team's calls
     store.hset(keys.survey_team("spring", team["id"]), "conversations", 5)
     r = fixed_api.get(f"/api/teams/{team['id']}", params={"campaign_id": "spring"}, headers=lead).json()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer.queue import keys
 from tests.conftest import ADMIN, bearer
+from tests.stores import every_key, open_store
 
 NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
 
@@ -15,7 +15,7 @@ NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"
 @pytest.fixture(autouse=True)
 def script_exists(clean_redis: str) -> None:
     # Campaigns refer to an uploaded script; the script store owns this key.
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv-2026"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv-2026"), 1)
 
 
 def volunteer_token(api: TestClient, email: str = "v@example.org") -> str:
@@ -50,7 +50,7 @@ def test_unknown_script_is_422(api: TestClient) -> None:
 
 
 def test_validation_reports_every_problem_and_writes_nothing(api: TestClient, clean_redis: str) -> None:
-    before = set(redis.Redis.from_url(clean_redis, decode_responses=True).keys("*"))
+    before = set(every_key(open_store(clean_redis, decode_responses=True), "*"))
     r = api.post(
         "/api/campaigns",
         json={"name": "x", "caller_id": "5550142", "mode": "robo", "extra": 1},
@@ -59,7 +59,7 @@ def test_validation_reports_every_problem_and_writes_nothing(api: TestClient, cl
     assert r.status_code == 422
     paths = {d["path"] for d in r.json()["error"]["details"]}
     assert paths == {"script_id", "caller_id", "mode", "extra"}
-    assert set(redis.Redis.from_url(clean_redis, decode_responses=True).keys("*")) == before
+    assert set(every_key(open_store(clean_redis, decode_responses=True), "*")) == before
 
 
 def test_roles(api: TestClient) -> None:

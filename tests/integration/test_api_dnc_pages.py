@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import redis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
@@ -15,6 +14,7 @@ from dialer.settings import Settings
 from dialer.store import async_client
 from tests.conftest import ADMIN
 from tests.integration.organizer_support import NOW, fixed_api, staff
+from tests.stores import open_store
 
 __all__ = ["fixed_api"]
 
@@ -69,7 +69,7 @@ def test_a_list_older_than_the_index_is_indexed_on_first_read(
     fixed_api: TestClient, clean_redis: str
 ) -> None:
     _fill(clean_redis, 30)
-    redis.Redis.from_url(clean_redis).delete(keys.DNC_INDEX)
+    open_store(clean_redis).delete(keys.DNC_INDEX)
     r = fixed_api.get("/api/dnc", params={"limit": 100}, headers=ADMIN).json()
     assert r["count"] == 30 and len(r["phones"]) == 30
 
@@ -78,14 +78,13 @@ def test_a_list_older_than_the_index_is_indexed_when_the_server_starts(
     app_settings: Settings, clean_redis: str
 ) -> None:
     _fill(clean_redis, 3000)
-    store = redis.Redis.from_url(clean_redis)
+    store = open_store(clean_redis)
     store.delete(keys.DNC_INDEX, keys.USERS_LEX)  # as a database from before the indexes
     with TestClient(create_app(app_settings, clock=lambda: NOW)):
         deadline = time.monotonic() + 10
         while store.zcard(keys.DNC_INDEX) < 3000 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert store.zcard(keys.DNC_INDEX) == 3000  # at start-up, before any organizer asked for the page
-    store.close()
 
 
 def test_removals_need_a_reason_and_are_audited(fixed_api: TestClient, clean_redis: str) -> None:

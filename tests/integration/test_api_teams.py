@@ -12,6 +12,7 @@ from dialer.queue.lease import LeaseQueue
 from dialer.store import async_client
 from tests.conftest import ADMIN, bearer
 from tests.e2e.calling import midday_zone
+from tests.stores import open_store
 
 
 def account(api: TestClient, email: str) -> tuple[str, dict[str, str]]:
@@ -34,11 +35,10 @@ async def _contacts(url: str) -> None:
 
 
 def test_teams_from_creation_to_the_leaderboard(api: TestClient, clean_redis: str) -> None:
-    import redis
 
     from dialer.queue import keys
 
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     leader_id, leader = account(api, "lee@example.org")
     vol_id, vol = account(api, "val@example.org")
     loner_id, loner = account(api, "solo@example.org")

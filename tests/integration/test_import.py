@@ -16,6 +16,7 @@ from dialer.queue import dnc, keys
 from dialer.queue.import_report import ROW_LIST_CAP
 from dialer.queue.importer import import_contacts, import_progress, read_file, run_import
 from dialer.queue.results import stats
+from tests.stores import async_key_count
 
 pytestmark = pytest.mark.anyio
 NY = "America/New_York"
@@ -138,7 +139,7 @@ async def test_bad_files_write_nothing(redis: aioredis.Redis) -> None:
     for bad in [b"name\nAnn\n", b"", bytes(range(256)) * 100]:
         with pytest.raises(CsvError):
             await import_contacts(redis, "c1", [bad], default_timezone=NY, now=T0)
-    assert await redis.dbsize() == 0
+    assert await async_key_count(redis) == 0
 
 
 async def test_dnc_list(redis: aioredis.Redis) -> None:

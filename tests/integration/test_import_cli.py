@@ -8,21 +8,21 @@ import functools
 from pathlib import Path
 
 import pytest
-import redis
-import redis.asyncio as aioredis
 from starlette.testclient import TestClient
 
 from dialer.cli import build_parser
 from dialer.queue import keys
 from dialer.queue.cli import export_results_file, import_contacts_file
+from dialer.store import async_client
 from tests.conftest import ADMIN
+from tests.stores import open_store
 
 NEW = {"id": "cli", "name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
 
 
 def run_with(url: str, fn, *args: str) -> int:  # type: ignore[no-untyped-def]
     async def go() -> int:
-        client = aioredis.Redis.from_url(url, decode_responses=True)
+        client = async_client(url)
         try:
             return int(await fn(client, *args))
         finally:
@@ -34,7 +34,7 @@ def run_with(url: str, fn, *args: str) -> int:  # type: ignore[no-untyped-def]
 def test_import_and_export(
     api: TestClient, clean_redis: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv-2026"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv-2026"), 1)
     assert api.post("/api/campaigns", json=NEW, headers=ADMIN).status_code == 201
     good = tmp_path / "list.csv"
     good.write_bytes(b"phone,first_name\n2025550101,=cmd()\nbad,x\n")

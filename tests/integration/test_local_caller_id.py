@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis as sync_redis
 import redis.asyncio as aioredis
 from starlette.testclient import TestClient
 
@@ -38,6 +37,7 @@ from tests.integration.test_webhooks import (
     voice_form,
 )
 from tests.integration.test_webhooks import world as world  # noqa: F401 (the fixture)
+from tests.stores import open_store
 from tests.twilio_standin import TwilioStandin
 from tests.unit.test_telephony_twilio import FakeTime
 
@@ -168,7 +168,7 @@ def checked(clean_redis: str, tmp_path: Path) -> Iterator[tuple[TestClient, Twil
     standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
     standin.owned_numbers |= {DEFAULT, PHILLY}
     standin.verified_caller_ids.add(TEXAS)
-    sync_redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     app = create_app(settings, clock=lambda: NOON_NEW_YORK, carrier=TwilioCarrier(settings, standin.client()))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, standin
@@ -236,7 +236,7 @@ def test_the_simulated_carriers_voter_leg_comes_from_the_local_number(
         public_url=PUBLIC_URL,
         carrier="simulated",
     )
-    sync_redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     app = create_app(settings, clock=lambda: NOON_NEW_YORK)
     with TestClient(app, raise_server_exceptions=False) as client:
         body = {"id": "dc", "name": "DC", "script_id": "gotv", "caller_id": DEFAULT}

@@ -3,12 +3,12 @@ with nothing of the lists), and the join link's QR code is an SVG that encodes t
 
 from __future__ import annotations
 
-import redis
 from starlette.testclient import TestClient
 
 from dialer.queue import keys
 from dialer.web.join_qr import join_qr_svg
 from tests.integration.organizer_support import fixed_api, staff
+from tests.stores import open_store
 
 __all__ = ["fixed_api"]
 
@@ -33,7 +33,7 @@ def test_pages_by_role(fixed_api: TestClient) -> None:
 def test_the_join_link_as_a_qr_code(fixed_api: TestClient, clean_redis: str) -> None:
     roles = staff(fixed_api)
     org = roles["organizer"][1]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     body = {"id": "qr", "name": "QR day", "script_id": "s", "caller_id": "+13125550199"}
     assert fixed_api.post("/api/campaigns", json=body, headers=org).status_code == 201
     r = fixed_api.get("/campaigns/qr/join.svg", headers=org)
@@ -50,7 +50,7 @@ def test_the_join_link_as_a_qr_code(fixed_api: TestClient, clean_redis: str) -> 
 
 def test_the_campaign_page_filters(fixed_api: TestClient, clean_redis: str) -> None:
     org = staff(fixed_api)["organizer"][1]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("s"), 1)
+    open_store(clean_redis).set(keys.script_latest("s"), 1)
     for cid, name in (("one", "Alpha calls"), ("two", "Beta calls")):
         body = {"id": cid, "name": name, "script_id": "s", "caller_id": "+13125550199"}
         assert fixed_api.post("/api/campaigns", json=body, headers=org).status_code == 201

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
@@ -21,6 +20,7 @@ from dialer.settings import Settings
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.e2e.calling import seed_script
 from tests.integration.test_webhooks import NOON_NEW_YORK, PUBLIC_URL, THREE_AM_NEW_YORK, _setup
+from tests.stores import open_store
 
 
 @dataclass
@@ -86,5 +86,5 @@ def test_paused_campaign(world: World) -> None:
 
 def test_attempt_limit(world: World) -> None:
     contact = world.batch.contacts[1]
-    redis.Redis.from_url(world.url).hset(keys.contact("dc", contact.id), "attempts", 3)  # max_attempts
+    open_store(world.url).hset(keys.contact("dc", contact.id), "attempts", 3)  # max_attempts
     assert start(world, contact.id)["code"] == "max_attempts"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
@@ -13,6 +12,7 @@ from dialer.queue import keys
 from dialer.settings import Settings
 from dialer.web import api_queue
 from tests.conftest import ADMIN, bearer
+from tests.stores import open_store
 
 NEW = {"id": "dc", "name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
 LIST = b"phone,first_name,ward\n202-555-0100,Ann,1\nnope,Bob,2\n202-555-0100,Ann,1\n808-555-0101,Kai,3\n"
@@ -20,7 +20,7 @@ LIST = b"phone,first_name,ward\n202-555-0100,Ann,1\nnope,Bob,2\n202-555-0100,Ann
 
 @pytest.fixture
 def client(app_settings: Settings, clean_redis: str) -> Iterator[TestClient]:
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv-2026"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv-2026"), 1)
     app = create_app(app_settings)
     paths = {getattr(r, "path", None) for r in app.router.routes}
     if "/api/dnc" not in paths:  # until the composition root wires this module in
@@ -42,7 +42,7 @@ def test_import_csv_body_and_multipart(client: TestClient, clean_redis: str) -> 
         "/api/campaigns/dc/contacts", files={"file": ("list.csv", LIST, "text/csv")}, headers=ADMIN
     )
     assert r.status_code == 200 and r.json()["duplicates"] == 3
-    stored = redis.Redis.from_url(clean_redis, decode_responses=True)
+    stored = open_store(clean_redis, decode_responses=True)
     assert stored.smembers(keys.zones("dc")) == {"America/New_York", "Pacific/Honolulu"}
 
 
@@ -59,7 +59,7 @@ def test_import_refusals(client: TestClient, clean_redis: str) -> None:
     assert r.status_code == 422
     r = client.post("/api/campaigns/nope/contacts", content=LIST, headers=csv_headers)
     assert r.status_code == 404
-    assert not redis.Redis.from_url(clean_redis).exists(keys.phones("dc"))
+    assert not open_store(clean_redis).exists(keys.phones("dc"))
     r = client.post("/api/campaigns/dc/contacts", content=LIST, headers={"Content-Type": "text/csv"})
     assert r.status_code == 401
     token = client.post(
@@ -79,7 +79,7 @@ def test_dnc_routes_and_import_skips_listed(client: TestClient, clean_redis: str
     assert r.status_code == 422 and r.json()["error"]["details"] == [
         {"path": "phones[1]", "message": "not a phone number"}
     ]
-    assert not redis.Redis.from_url(clean_redis).sismember(keys.DNC, "+12025550102")
+    assert not open_store(clean_redis).sismember(keys.DNC, "+12025550102")
     r = client.post(
         "/api/dnc", content=b"phone\n3125550101\nx\n", headers={**ADMIN, "Content-Type": "text/csv"}
     )
@@ -91,15 +91,13 @@ def test_dnc_routes_and_import_skips_listed(client: TestClient, clean_redis: str
     assert r.json()["skipped_dnc"] == 3 and r.json()["imported"] == 0
     assert client.delete("/api/dnc/+12025550100", headers=ADMIN).status_code == 204
     assert client.delete("/api/dnc/garbage", headers=ADMIN).status_code == 422
-    assert not redis.Redis.from_url(clean_redis).sismember(keys.DNC, "+12025550100")
+    assert not open_store(clean_redis).sismember(keys.DNC, "+12025550100")
     r = client.post("/api/campaigns/dc/contacts", content=LIST, headers={**ADMIN, "Content-Type": "text/csv"})
     assert r.json()["imported"] == 1
 
 
 def test_import_progress_route(client: TestClient, clean_redis: str) -> None:
     assert client.get("/api/campaigns/dc/imports/j1", headers=ADMIN).status_code == 404
-    redis.Redis.from_url(clean_redis).hset(
-        keys.import_job("dc", "j1"), mapping={"status": "running", "rows": 5}
-    )
+    open_store(clean_redis).hset(keys.import_job("dc", "j1"), mapping={"status": "running", "rows": 5})
     r = client.get("/api/campaigns/dc/imports/j1", headers=ADMIN)
     assert r.status_code == 200 and r.json() == {"status": "running", "rows": 5}

@@ -13,7 +13,6 @@ from collections import Counter
 
 import phonenumbers
 import pytest
-import redis.asyncio as aioredis
 
 from dialer.contacts import Contact
 from dialer.models import ResultCode
@@ -21,6 +20,7 @@ from dialer.queue import keys
 from dialer.queue.errors import AlreadyCompleted, NotInBatch
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
+from dialer.store import async_client
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +44,7 @@ def fictional_phones(n: int) -> list[str]:
 
 
 async def test_many_claimants(clean_redis: str) -> None:
-    setup = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+    setup = async_client(clean_redis)
     contacts = [Contact(phone=phone, timezone=ZONE) for phone in fictional_phones(N_CONTACTS)]
     assert await LeaseQueue(setup).add_contacts(CAMPAIGN, contacts, T0) == (N_CONTACTS, 0)
     start = time.monotonic()
@@ -59,7 +59,7 @@ async def test_many_claimants(clean_redis: str) -> None:
     handouts = Counter[str]()
 
     async def volunteer(name: str, rng: random.Random) -> None:
-        client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+        client = async_client(clean_redis)
         queue = LeaseQueue(client)
         idle_since: float | None = None
         try:

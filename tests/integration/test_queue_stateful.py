@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import redis.asyncio as aioredis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -33,6 +32,7 @@ from dialer.queue import dnc, keys
 from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch, SkipLimit
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContacts, NoContactsReason
 from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
+from dialer.store import async_client
 
 T = TypeVar("T")
 CAMPAIGN = "sm"
@@ -73,7 +73,7 @@ class QueueMachine(RuleBasedStateMachine):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self.redis = async_client(url)
         self.queue = LeaseQueue(self.redis)
         self.now = START
         self.run(self.redis.flushdb())

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-import redis
-import redis.asyncio as aioredis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
@@ -17,8 +15,10 @@ from dialer.scripts import load_script
 from dialer.scripts.loader import MAX_BYTES
 from dialer.scripts.store import ScriptStore
 from dialer.settings import Settings
+from dialer.store import async_client
 from dialer.web import api_scripts
 from tests.conftest import ADMIN, bearer
+from tests.stores import every_key, open_store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GOTV = (EXAMPLES / "gotv.yaml").read_bytes()
@@ -36,7 +36,7 @@ def api(app_settings: Settings) -> Iterator[TestClient]:
 
 @pytest.mark.anyio
 async def test_versions_are_allocated_atomically_and_kept(clean_redis: str) -> None:
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+    client = async_client(clean_redis)
     try:
         store = ScriptStore(client)
         script = load_script(GOTV, "application/yaml").script
@@ -97,7 +97,7 @@ def test_invalid_script_is_422_with_every_problem_and_writes_nothing(
     paths = [d["path"] for d in error["details"]]
     assert paths == ["steps.intro.choices[1].result", "steps.household.next[0].goto"]
     assert all(d["message"] for d in error["details"])
-    assert redis.Redis.from_url(clean_redis).keys("dialer:script*") == []
+    assert every_key(open_store(clean_redis), "dialer:script*") == []
 
 
 def test_malformed_yaml_is_422_with_the_line(api: TestClient) -> None:
@@ -165,7 +165,7 @@ async def test_import_script_file_stores_a_new_version(
 ) -> None:
     from dialer.scripts.cli import import_script_file
 
-    client = aioredis.Redis.from_url(clean_redis, decode_responses=True)
+    client = async_client(clean_redis)
     try:
         assert await import_script_file(client, EXAMPLES / "recruit.yaml", clock=lambda: 1.0) == 0
         assert await import_script_file(client, EXAMPLES / "recruit.yaml", clock=lambda: 2.0) == 0
@@ -198,7 +198,7 @@ def test_hostile_uploads_are_422_not_500(api: TestClient, body: bytes, clean_red
     r = api.post("/api/scripts", content=body, headers={**ADMIN, **YAML})
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "invalid_script"
-    assert redis.Redis.from_url(clean_redis).keys("dialer:script*") == []
+    assert every_key(open_store(clean_redis), "dialer:script*") == []
 
 
 def test_get_returns_the_uploaded_document_with_its_version(api: TestClient) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
@@ -29,6 +28,7 @@ from tests.integration.test_webhooks import (
     sign,
     status_form,
 )
+from tests.stores import open_store
 from tests.twilio_standin import TwilioStandin
 
 ACCOUNT = "AC" + "1" * 32
@@ -62,7 +62,7 @@ class Call:
         }  # fmt: skip
 
     def attempt(self) -> dict[str, Any]:
-        raw = redis.Redis.from_url(self.url, decode_responses=True).hgetall(keys.attempt("dc", PARENT))
+        raw = open_store(self.url, decode_responses=True).hgetall(keys.attempt("dc", PARENT))
         return dict(raw)  # type: ignore[arg-type]
 
 
@@ -84,7 +84,7 @@ def call(clean_redis: str, tmp_path: Path) -> Iterator[Call]:
     # The voter's leg, as Twilio knows it once <Dial> has placed it and it was answered.
     standin.calls[CHILD] = standin._call(CHILD, {"From": "+12025550199", "To": "+12025550101"})
     standin.calls[CHILD]["status"] = "in-progress"
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     carrier = TwilioCarrier(settings, standin.client())
     app = create_app(settings, clock=lambda: NOON_NEW_YORK, carrier=carrier)
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
@@ -22,6 +21,7 @@ from dialer.queue.lease import Batch, LeaseQueue
 from dialer.settings import Settings
 from dialer.store import async_client
 from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.stores import open_store
 
 AUTH_TOKEN = "twilio-auth-token-for-tests"
 PUBLIC_URL = "https://calls.example.org"
@@ -99,7 +99,7 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
         twilio_api_base_url="http://127.0.0.1:9",
     )
     clock = [NOON_NEW_YORK]
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     with TestClient(create_app(settings, clock=lambda: clock[0]), raise_server_exceptions=False) as client:
         r = client.post(
             "/api/campaigns",
@@ -195,7 +195,7 @@ def test_outside_calling_hours_is_refused(world: World) -> None:
 
 def test_dnc_number_is_refused_at_dial_time(world: World) -> None:
     contact = world.batch.contacts[0]
-    redis.Redis.from_url(world.url).sadd("dialer:dnc", contact.phone)
+    open_store(world.url).sadd("dialer:dnc", contact.phone)
     r = post(world, "/twilio/voice", voice_form(world, contact.id))
     assert "<Dial" not in r.text and "do not call" in r.text
 

@@ -3,10 +3,10 @@ and `PUT /api/users/admin/role` answered 500. The token's pseudo-user is never s
 
 from __future__ import annotations
 
-import redis
 from starlette.testclient import TestClient
 
 from tests.conftest import ADMIN, bearer
+from tests.stores import open_store
 
 
 def _leader(api: TestClient) -> str:
@@ -29,7 +29,7 @@ def test_the_admin_token_cannot_lead_or_join_a_team_and_nothing_is_stored(
     r = api.post("/api/teams/join", json={"join_code": team["join_code"]}, headers=ADMIN)
     assert r.status_code == 403
     assert api.delete("/api/teams/membership", headers=ADMIN).status_code == 204
-    store = redis.Redis.from_url(clean_redis)
+    store = open_store(clean_redis)
     assert not store.exists("dialer:user:admin")
     assert api.get(f"/api/teams/{team['id']}", headers=ADMIN).status_code == 200
     r = api.put("/api/users/admin/role", json={"role": "volunteer"}, headers=ADMIN)
@@ -39,7 +39,7 @@ def test_the_admin_token_cannot_lead_or_join_a_team_and_nothing_is_stored(
 def test_a_partial_user_record_left_by_older_versions_is_no_user(api: TestClient, clean_redis: str) -> None:
     token = _leader(api)
     team = api.post("/api/teams", json={"name": "Early birds"}, headers=bearer(token)).json()
-    store = redis.Redis.from_url(clean_redis)
+    store = open_store(clean_redis)
     store.hset("dialer:user:admin", "team", team["id"])  # what a team made with the admin token used to leave
     store.sadd(f"dialer:team-members:{team['id']}", "admin")
     r = api.get(f"/api/teams/{team['id']}", headers=ADMIN)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer import signin_limits
 from tests.conftest import bearer
 from tests.security.attack import PASSWORD, concurrently, server, signup
 from tests.servers import ServerProcess
+from tests.stores import open_store
 
 
 @pytest.fixture
@@ -43,8 +43,8 @@ def test_concurrent_guesses_are_counted_before_the_password_is_checked(
     assert sorted(statuses) == [401] * signin_limits.ATTEMPTS_PER_EMAIL + [429] * (
         40 - signin_limits.ATTEMPTS_PER_EMAIL
     )
-    counter = f"dialer:ratelimit:login-email:{hashlib.sha256(b'target@example.org').hexdigest()[:32]}"
-    assert int(redis.Redis.from_url(clean_redis).get(counter) or 0) == signin_limits.ATTEMPTS_PER_EMAIL
+    counter = f"dialer:{{rl}}:login-email:{hashlib.sha256(b'target@example.org').hexdigest()[:32]}"
+    assert int(open_store(clean_redis).get(counter) or 0) == signin_limits.ATTEMPTS_PER_EMAIL
     # The right password once the limit is reached: refused too.
     r = httpx.post(
         f"{live.base_url}/api/auth/login", json={"email": "target@example.org", "password": PASSWORD}

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import pytest
-import redis
 from starlette.testclient import TestClient
 
 from dialer.calling_hours import is_valid_zone
 from dialer.contacts import time_zone_for
 from dialer.queue import keys
 from tests.conftest import ADMIN
+from tests.stores import open_store
 
 FOLDERS = ["America/Indiana", "America/Argentina", "America/Kentucky", "America/North_Dakota", "Etc", "."]
 NOT_ZONES = [*FOLDERS, "../../etc/passwd", "/etc/localtime", "America/Nowhere", "", "America//Chicago"]
@@ -19,7 +19,7 @@ NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"
 
 @pytest.fixture(autouse=True)
 def script_exists(clean_redis: str) -> None:
-    redis.Redis.from_url(clean_redis).set(keys.script_latest("gotv-2026"), 1)
+    open_store(clean_redis).set(keys.script_latest("gotv-2026"), 1)
 
 
 @pytest.mark.parametrize("name", NOT_ZONES)
