@@ -377,15 +377,16 @@ async def call_socket(ws: WebSocket) -> None:
                 pass
     finally:
         hub.unregister(campaign.id, user.id, send, progress)
-        await sock.presence.leave()
         if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
-            # A closed page must not be sent voters: leave the dialing pool (unless talking to one).
+            # A closed page must not be sent voters: leave the dialing pool (unless talking to one). Before
+            # leaving the roster, so that a page gone from the roster is out of the pool too.
             with anyio.CancelScope(shield=True):
                 try:
                     await set_ready(d.redis, campaign.id, user.id, False, now=d.clock(),
                                     lease_seconds=campaign.lease_seconds, only_if_ready=True)  # fmt: skip
                 except redis.exceptions.RedisError:
                     log.warning("could not take %s out of the dialing pool", user.id)
+        await sock.presence.leave()
 
 
 routes: list[BaseRoute] = [WebSocketRoute("/ws/call/{campaign_id}", ends_when_disabled(call_socket))]

@@ -20,7 +20,7 @@ from dialer.store import async_client
 from tests.e2e.calling import seed_script
 from tests.e2e.test_power_dialing import seed
 from tests.integration.dialing_support import FakeCarrier, pacer
-from tests.servers import ServerProcess
+from tests.servers import ADMIN_TOKEN, ServerProcess
 
 
 async def next_of(ws: Any, kind: str) -> dict[str, Any]:
@@ -28,6 +28,14 @@ async def next_of(ws: Any, kind: str) -> dict[str, Any]:
         message = json.loads(await asyncio.wait_for(ws.recv(), 5))
         if message["type"] == kind:
             return dict(message)
+
+
+async def page_gone(base_url: str, uid: str, seconds: float = 10) -> None:
+    """Waits until the volunteer's call page is off the campaign's roster (its socket's clean-up done)."""
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as admin, asyncio.timeout(seconds):
+        while any(v["volunteer"] == uid for v in (await admin.get("/api/campaigns/pw/roster")).json()):
+            await asyncio.sleep(0.05)
 
 
 async def scenario(redis_url: str, base_url: str, token: str, uid: str) -> None:
@@ -57,6 +65,9 @@ async def scenario(redis_url: str, base_url: str, token: str, uid: str) -> None:
             assert again["contact_id"] == bridged["contact_id"]
         found = await agent(redis, "pw", uid)
         assert found is not None and found.state is AgentState.TALKING  # a reload does not drop the voter
+        # The server has finished with that page (its clean-up leaves the pool if ready) before we go on:
+        # otherwise the clean-up could come after the ready below and undo it.
+        await page_gone(base_url, uid)
         # Bridged while no page is open (say, between a reload's two requests): shown on connecting.
         assert (await http.post("/api/campaigns/pw/ready", json={"ready": True})).json()["state"] == "ready"
         await pacer(redis, carrier, "pw").dial(campaign, 1, time.time())
