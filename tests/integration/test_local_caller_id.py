@@ -34,6 +34,7 @@ from tests.integration.test_webhooks import (
     World,
     _setup,
     post,
+    twilio_settings,
     voice_form,
 )
 from tests.integration.test_webhooks import world as world  # noqa: F401 (the fixture)
@@ -153,17 +154,8 @@ async def test_the_pacer_places_each_call_from_the_voters_local_number(redis: ai
 
 @pytest.fixture
 def checked(clean_redis: str, tmp_path: Path) -> Iterator[tuple[TestClient, TwilioStandin]]:
-    settings = Settings(
-        redis_url=clean_redis,
-        data_dir=tmp_path,
-        secret_key="s",
-        admin_token=ADMIN_TOKEN,
-        public_url=PUBLIC_URL,
-        carrier="twilio",
-        twilio_account_sid=ACCOUNT,
-        twilio_auth_token=AUTH_TOKEN,
-        twilio_api_base_url="https://twilio-standin.test",
-        twilio_check_caller_ids=True,
+    settings = twilio_settings(
+        clean_redis, tmp_path, twilio_api_base_url="https://twilio-standin.test", twilio_check_caller_ids=True
     )
     standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
     standin.owned_numbers |= {DEFAULT, PHILLY}

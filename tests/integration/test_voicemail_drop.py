@@ -17,16 +17,15 @@ from starlette.testclient import TestClient
 from dialer.app import create_app
 from dialer.queue import keys
 from dialer.queue.lease import Batch
-from dialer.settings import Settings
 from dialer.telephony.twilio import TwilioCarrier
-from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.conftest import ADMIN
 from tests.integration.test_webhooks import (
     AUTH_TOKEN,
     NOON_NEW_YORK,
-    PUBLIC_URL,
     _setup,
     sign,
     status_form,
+    twilio_settings,
 )
 from tests.stores import open_store
 from tests.twilio_standin import TwilioStandin
@@ -68,18 +67,7 @@ class Call:
 
 @pytest.fixture
 def call(clean_redis: str, tmp_path: Path) -> Iterator[Call]:
-    settings = Settings(
-        redis_url=clean_redis,
-        data_dir=tmp_path,
-        secret_key="s",
-        admin_token=ADMIN_TOKEN,
-        public_url=PUBLIC_URL,
-        carrier="twilio",
-        twilio_account_sid=ACCOUNT,
-        twilio_auth_token=AUTH_TOKEN,
-        twilio_twiml_app_sid="AP" + "2" * 32,
-        twilio_api_base_url="https://twilio-standin.test",
-    )
+    settings = twilio_settings(clean_redis, tmp_path, twilio_api_base_url="https://twilio-standin.test")
     standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
     # The voter's leg, as Twilio knows it once <Dial> has placed it and it was answered.
     standin.calls[CHILD] = standin._call(CHILD, {"From": "+12025550199", "To": "+12025550101"})

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -84,20 +85,19 @@ async def _setup(url: str, campaign_id: str, volunteer: str, other: str) -> Batc
         await client.aclose()
 
 
+def twilio_settings(redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    """An app on Twilio as these tests sign for it: PUBLIC_URL, the test account and auth token."""
+    base: dict[str, Any] = {
+        "redis_url": redis_url, "data_dir": data_dir, "secret_key": "s", "admin_token": ADMIN_TOKEN,
+        "public_url": PUBLIC_URL, "carrier": "twilio", "twilio_account_sid": "AC" + "1" * 32,
+        "twilio_auth_token": AUTH_TOKEN, "twilio_twiml_app_sid": "AP" + "2" * 32,
+    }  # fmt: skip
+    return Settings(**{**base, **overrides})
+
+
 @pytest.fixture
 def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
-    settings = Settings(
-        redis_url=clean_redis,
-        data_dir=tmp_path,
-        secret_key="s",
-        admin_token=ADMIN_TOKEN,
-        public_url=PUBLIC_URL,
-        carrier="twilio",
-        twilio_account_sid="AC" + "1" * 32,
-        twilio_auth_token=AUTH_TOKEN,
-        twilio_twiml_app_sid="AP" + "2" * 32,
-        twilio_api_base_url="http://127.0.0.1:9",
-    )
+    settings = twilio_settings(clean_redis, tmp_path, twilio_api_base_url="http://127.0.0.1:9")
     clock = [NOON_NEW_YORK]
     open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     with TestClient(create_app(settings, clock=lambda: clock[0]), raise_server_exceptions=False) as client:
