@@ -18,7 +18,7 @@ from dialer.session import CallSession
 from tests.unit.test_session import BATCH, EXAMPLES, only
 
 BASE = {"name": "Get out the vote", "script_id": "gotv-2026", "caller_id": "+12025550142"}
-BROWSER, OWN = CallingMethod.BROWSER, CallingMethod.OWN_PHONE
+BROWSER, OWN, CALL_ME = CallingMethod.BROWSER, CallingMethod.OWN_PHONE, CallingMethod.CALL_ME
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,12 @@ def paths(body: dict[str, Any]) -> list[str]:
         ((BROWSER,), Mode.POWER, True, (BROWSER,)),
         ((BROWSER,), Mode.PREDICTIVE, False, ()),  # the server dials: nothing works without a carrier
         ((), Mode.PREVIEW, True, (BROWSER,)),
+        ((BROWSER, CALL_ME), Mode.POWER, True, (BROWSER, CALL_ME)),
+        ((CALL_ME, BROWSER), Mode.PREDICTIVE, True, (CALL_ME, BROWSER)),
+        ((CALL_ME,), Mode.POWER, True, (CALL_ME,)),
+        ((CALL_ME,), Mode.POWER, False, ()),  # call_me needs a carrier to ring the volunteer
+        ((BROWSER, CALL_ME), Mode.PREVIEW, True, (BROWSER,)),  # a campaign switched to preview
+        ((CALL_ME,), Mode.PREVIEW, True, (BROWSER,)),
     ],
 )
 def test_offered(
@@ -59,12 +65,23 @@ def test_the_server_places_calls_unless_only_own_phone_is_offered() -> None:
     assert places_calls((OWN, BROWSER), Mode.PREVIEW)
     assert not places_calls((OWN,), Mode.PREVIEW)
     assert places_calls((BROWSER,), Mode.POWER)
+    assert places_calls((CALL_ME,), Mode.POWER)
+
+
+@pytest.mark.parametrize("mode", ["power", "predictive"])
+def test_call_me_is_for_the_dialing_modes(mode: str) -> None:
+    assert method_problems(["call_me"], mode) == []
+    assert method_problems(["browser", "call_me"], mode) == []
+    problems = method_problems(["browser", "call_me"], "preview")
+    assert [p["path"] for p in problems] == ["calling_method"]
+    assert "power and predictive" in problems[0]["message"]
 
 
 @given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.one_of(st.text(), st.integers()))))
 def test_any_value_is_accepted_only_as_a_list_of_known_methods(value: Any) -> None:
     problems = method_problems(value, "preview")
     good = isinstance(value, list) and value and len(set(map(str, value))) == len(value)
+    # call_me is refused in preview mode, so in preview only these two are good.
     good = good and all(isinstance(v, str) and v in {"browser", "own_phone"} for v in value)
     assert (problems == []) == bool(good), (value, problems)
     assert all(p["path"].startswith("calling_method") and p["message"] for p in problems)
