@@ -207,6 +207,21 @@ def call_of_contact(campaign_id: str, volunteer: str, contact_id: str) -> str:
     return f"{tag(campaign_id)}:session:{volunteer}:call:{contact_id}"
 
 
+def user_phone(uid: str) -> str:
+    """The volunteer's verified own phone number for "call me" (dialer/web/call_me.py)."""
+    return f"{PREFIX}:user:{uid}:phone"
+
+
+def phone_check(uid: str) -> str:
+    """A number waiting for its verification code; TTL = the code's life."""
+    return f"{PREFIX}:user:{uid}:phone-check"
+
+
+def phone_leg(campaign_id: str, volunteer: str) -> str:
+    """The volunteer's "call me" phone leg in the campaign: its CallSid and state; TTL 12 hours."""
+    return f"{tag(campaign_id)}:phoneleg:{volunteer}"
+
+
 def dnc_mirror(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dnc"
 

@@ -43,7 +43,12 @@ def browser_ready(d: Deps) -> bool:
 
 def methods_for(d: Deps, campaign: Campaign) -> tuple[CallingMethod, ...]:
     """The ways a volunteer can call in `campaign` on this server (own phone is the carrier-less fallback)."""
-    return offered(campaign.calling_method, campaign.mode, has_carrier=browser_ready(d))
+    found = offered(campaign.calling_method, campaign.mode, has_carrier=browser_ready(d))
+    if d.carrier is not None and CallingMethod.CALL_ME not in found:
+        # Ringing the volunteer's own phone needs a carrier, not the browser's Voice SDK.
+        anyway = offered(campaign.calling_method, campaign.mode, has_carrier=True)
+        found = (*found, *(m for m in anyway if m is CallingMethod.CALL_ME))
+    return found
 
 
 async def own_phone_refusal(d: Deps, campaign: Campaign, volunteer: str, contact_id: str) -> Refusal | None:
