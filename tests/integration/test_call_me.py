@@ -56,8 +56,14 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
     clock = [NOON_NEW_YORK]
     app = create_app(settings, clock=lambda: clock[0], carrier=TwilioCarrier(settings, standin.client()))
     with TestClient(app, raise_server_exceptions=False) as client:
-        body = {"id": "dc", "name": "DC", "script_id": "gotv", "caller_id": CAMPAIGN_NUMBER, "mode": "power",
-                "calling_method": ["browser", "call_me"]}  # fmt: skip
+        body = {
+            "id": "dc",
+            "name": "DC",
+            "script_id": "gotv",
+            "caller_id": CAMPAIGN_NUMBER,
+            "mode": "power",
+            "calling_method": ["browser", "call_me"],
+        }
         r = client.post("/api/campaigns", json=body, headers=ADMIN)
         assert r.status_code == 201, r.text
         users = []
@@ -67,8 +73,9 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
             )
             users.append(r.json())
         client.cookies.clear()
-        yield World(client, standin, users[0]["token"], users[0]["user"]["id"], users[1]["token"],
-                    clean_redis, clock)  # fmt: skip
+        yield World(
+            client, standin, users[0]["token"], users[0]["user"]["id"], users[1]["token"], clean_redis, clock
+        )
 
 
 def spoken_code(request: Recorded) -> str:
@@ -81,9 +88,10 @@ def verified(w: World, phone: str = MINE) -> None:
     r = w.client.put("/api/campaigns/dc/call-me/number", json={"phone": phone}, headers=w.auth())
     assert r.status_code == 202, r.text
     r = w.client.post(
-        "/api/campaigns/dc/call-me/number/verify", json={"code": spoken_code(w.standin.requests[-1])},
+        "/api/campaigns/dc/call-me/number/verify",
+        json={"code": spoken_code(w.standin.requests[-1])},
         headers=w.auth(),
-    )  # fmt: skip
+    )
     assert r.status_code == 200, r.text
 
 
@@ -96,8 +104,15 @@ def agent_state(w: World) -> str | None:
 
 
 def form(sid: str, **more: str) -> dict[str, str]:
-    return {"AccountSid": ACCOUNT, "CallSid": sid, "From": CAMPAIGN_NUMBER, "To": MINE,
-            "Direction": "outbound-api", "ApiVersion": "2010-04-01", **more}  # fmt: skip
+    return {
+        "AccountSid": ACCOUNT,
+        "CallSid": sid,
+        "From": CAMPAIGN_NUMBER,
+        "To": MINE,
+        "Direction": "outbound-api",
+        "ApiVersion": "2010-04-01",
+        **more,
+    }
 
 
 def q(w: World, path: str) -> str:
@@ -163,9 +178,15 @@ def test_wrong_codes_are_limited_and_an_expired_code_fails(world: World) -> None
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({"phone": "555"}, 422), ({"phone": "+18005550142"}, 422), ({"phone": "+442079460958"}, 422),
-     ({"phone": MINE, "extra": 1}, 422), ({"phone": 12025550142}, 422), ({}, 422)],
-)  # fmt: skip
+    [
+        ({"phone": "555"}, 422),
+        ({"phone": "+18005550142"}, 422),
+        ({"phone": "+442079460958"}, 422),
+        ({"phone": MINE, "extra": 1}, 422),
+        ({"phone": 12025550142}, 422),
+        ({}, 422),
+    ],
+)
 def test_bad_numbers_get_422_and_place_no_call(world: World, body: dict[str, Any], status: int) -> None:
     r = world.client.put("/api/campaigns/dc/call-me/number", json=body, headers=world.auth())
     assert r.status_code == status, r.text
