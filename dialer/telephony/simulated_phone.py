@@ -31,8 +31,8 @@ Post = Callable[[str, tuple[tuple[str, str], ...]], Awaitable[Any]]
 class PhoneProfile:
     """How simulated volunteers' phones behave (per call)."""
 
-    answer_rate: float = 0.97
-    press_one_rate: float = 0.97
+    answer_rate: float = 1.0  # volunteers who asked to be called answer; tests lower these
+    press_one_rate: float = 1.0
     pickup_min: float = 2.0
     pickup_max: float = 6.0
     press_after: float = 1.5

@@ -24,6 +24,7 @@ import { CallBackPicker } from "./call_back.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
+import { CallMePanel, CallMePhone } from "./call_me.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -80,9 +81,12 @@ const DIALER_TEXT = {
 const methods = data.methods || ["browser"];
 let method = chosenMethod(cid, methods);
 const ownPhone = () => method === "own_phone";
+// Power and predictive: the dialer may call the volunteer's own phone instead (call_me.js).
+const callMe = dialing && methods.includes("call_me") ? new CallMePanel(cid, { onLeg: phoneLegMoved }) : null;
 
 function makePhone() {
   if (ownPhone()) return new OwnPhone(onPhoneStatus);
+  if (method === "call_me" && callMe) return new CallMePhone(callMe);
   return data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
 }
 
@@ -726,6 +730,9 @@ const HANDLERS = {
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
   },
+  phone_leg(m) {
+    callMe?.onLeg(m);
+  },
   recorded(m) {
     delivery.confirm(m.contact_id);
   },
@@ -812,6 +819,30 @@ document.addEventListener("visibilitychange", () => send({ type: "presence", awa
 window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch(RELEASE_GRACE_SECONDS)));
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
+// The volunteer's phone hung up while taking calls: they are out of the pool, as the server has it.
+function phoneLegMoved(state) {
+  if (state === "ended" && pool?.ready && method === "call_me" && !pool.talking) {
+    pool.wanted = false;
+    pool.set(false);
+  }
+}
+
+// Browser or own phone, chosen between calls (kept per device, like the preview choice).
+function setUpLineChoice() {
+  const choice = $("line-choice");
+  show(choice, methods.includes("browser") && methods.includes("call_me"));
+  for (const input of choice.querySelectorAll("input")) {
+    input.checked = input.value === method;
+    input.addEventListener("change", () => {
+      if (pool.ready || !input.checked) return;
+      method = input.value;
+      rememberMethod(cid, method);
+      phone = makePhone();
+      pool.phone = phone;
+    });
+  }
+}
+
 async function main() {
   setPhase("idle");
   try {
@@ -837,6 +868,10 @@ async function main() {
   if (dialing) {
     show($("dialer-box"), true);
     show($("phone-box"), false);
+    if (callMe) {
+      setUpLineChoice();
+      callMe.load().catch((err) => callMe.say(err.message, true));
+    }
     ui.name.textContent = "Press “Start taking calls” when you are ready";
     $("ready-btn").focus();
     return;
