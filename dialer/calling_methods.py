@@ -10,6 +10,8 @@ on the dial mode and on whether this server has a carrier to place calls:
 - `call_me`: the server calls the volunteer's own verified number (dialer/phone_legs.py); they press 1 and
   wait in their conference, where the dialer brings voters in. It needs a carrier, and for now the power and
   predictive modes: in preview a voter would have to be dialed into a leg that outlives each call.
+- `dial_in`: the volunteer calls the campaign's `inbound_number` and types the PIN their page shows; that
+  call then becomes their leg, as for `call_me` (same modes; it needs a carrier and an inbound number).
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ class CallingMethod(enum.StrEnum):
     BROWSER = "browser"
     OWN_PHONE = "own_phone"
     CALL_ME = "call_me"
+    DIAL_IN = "dial_in"
 
 
 DEFAULT_METHODS: tuple[CallingMethod, ...] = (CallingMethod.BROWSER,)
 # Methods in which a person, not our server, dials: they make sense only where the volunteer picks the voter.
 PREVIEW_ONLY = frozenset({CallingMethod.OWN_PHONE})
 # Methods whose volunteer leg waits in a conference for the voters the dialer brings in.
-DIALING_ONLY = frozenset({CallingMethod.CALL_ME})
+DIALING_ONLY = frozenset({CallingMethod.CALL_ME, CallingMethod.DIAL_IN})
 
 
 def method_problems(value: Any, mode: str | None) -> list[dict[str, str]]:

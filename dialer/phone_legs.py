@@ -121,3 +121,50 @@ def leg_state_for(call_status: str) -> LegState | None:
     if call_status in ("queued", "initiated", "ringing"):
         return LegState.CALLING
     return None
+
+
+# ---- dial-in: the volunteer calls the campaign's inbound number and types the PIN their page shows ----
+
+PIN_TTL = 600.0  # seconds a PIN is valid; it is also single use and tied to one campaign and volunteer
+PIN_TRIES = 3  # PINs one inbound call may try before it is hung up
+
+
+def new_pin(randbelow: Callable[[int], int]) -> str:
+    """A 6-digit PIN, leading zeros kept; `randbelow` is `secrets.randbelow` outside tests."""
+    return new_code(randbelow)
+
+
+def spaced_pin(pin: str) -> str:
+    """A PIN as the page shows it: "042 917"."""
+    return f"{pin[:3]} {pin[3:]}"
+
+
+def pin_record(volunteer: str, expires_at: float) -> str:
+    """What is kept under a PIN: whose it is and until when (the store's TTL only cleans up)."""
+    return f"{expires_at!r}|{volunteer}"
+
+
+def pin_owner(record: str | None, now: float) -> str | None:
+    """The volunteer a PIN's record names, if it has not expired (None otherwise)."""
+    if not record or "|" not in record:
+        return None
+    expires, _, volunteer = record.partition("|")
+    try:
+        return volunteer or None if now < float(expires) else None
+    except ValueError:
+        return None
+
+
+class PinStep(enum.StrEnum):
+    """What an inbound call does after a PIN attempt."""
+
+    CONNECT = "connect"  # the right PIN: the call becomes the volunteer's leg
+    RETRY = "retry"  # wrong, tries left: ask again
+    HANG_UP = "hang_up"  # wrong, and that was the last try
+
+
+def after_pin(owner: str | None, attempt: int) -> PinStep:
+    """The step after the `attempt`-th PIN (1-based) of a call, given whose PIN it was (None: nobody's)."""
+    if owner is not None:
+        return PinStep.CONNECT
+    return PinStep.HANG_UP if attempt >= PIN_TRIES else PinStep.RETRY

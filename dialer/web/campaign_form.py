@@ -53,6 +53,11 @@ METHODS = {
         "Power and predictive modes: the volunteer verifies their number once, presses Call me, answers and "
         "presses 1; voters are then connected to that call.",
     ),
+    CallingMethod.DIAL_IN: (
+        "They call the campaign's number",
+        "Power and predictive modes: the volunteer calls the inbound number below and types the PIN their "
+        "page shows; voters are then connected to that call.",
+    ),
 }
 STATUSES = {
     CampaignStatus.ACTIVE: ("Active", "Volunteers can take names and call."),

@@ -167,3 +167,33 @@ def test_own_phone_results_are_the_browsers(gotv: Script) -> None:
     assert only(session.recorded("c2"))["type"] == "recorded"
     again = session.receive({"type": "start", "contact_id": "c2", "method": "own_phone"})
     assert only(again)["code"] == "already_completed"
+
+
+# ---- dial-in: the campaign's inbound number -------------------------------------------------------------
+
+
+def test_dial_in_needs_one_of_the_campaigns_own_numbers() -> None:
+    power = {**BASE, "mode": "power"}
+    c = validate_new(
+        {**power, "calling_method": ["browser", "dial_in"], "inbound_number": BASE["caller_id"]}, 0.0
+    )
+    assert c.inbound_number == "+12025550142" and c.to_json()["inbound_number"] == "+12025550142"
+    assert Campaign.from_json(json.loads(json.dumps(c.to_json()))) == c
+    assert paths({**power, "calling_method": ["dial_in"]}) == ["inbound_number"]  # required with dial_in
+    assert paths({**power, "inbound_number": "+12025550143"}) == ["inbound_number"]  # not the campaign's
+    assert paths({**power, "inbound_number": "202-555-0142"}) == ["inbound_number"]  # not E.164
+    pool = [{"number": "+13125550100"}]
+    c = validate_new({**power, "caller_ids": pool, "inbound_number": "+13125550100"}, 0.0)
+    assert c.inbound_number == "+13125550100"
+    assert paths({**BASE, "calling_method": ["dial_in"], "inbound_number": BASE["caller_id"]}) == [
+        "calling_method"
+    ]  # preview
+    with pytest.raises(CampaignInvalid):
+        apply_patch(c, {"caller_ids": []})  # the inbound number would no longer be the campaign's
+    assert apply_patch(c, {"inbound_number": None}).inbound_number is None
+
+
+def test_campaigns_stored_before_dial_in_read_without_an_inbound_number() -> None:
+    data = validate_new(dict(BASE), now=0.0).to_json()
+    del data["inbound_number"]
+    assert Campaign.from_json(data).inbound_number is None

@@ -12,16 +12,24 @@ from hypothesis import strategies as st
 from dialer.phone_legs import (
     CODE_TRIES,
     CODE_TTL,
+    PIN_TRIES,
+    PIN_TTL,
     CodeCheck,
     LegState,
+    PinStep,
     Verification,
+    after_pin,
     check_code,
     code_digest,
     leg_advances,
     leg_state_for,
     mask,
     new_code,
+    new_pin,
+    pin_owner,
+    pin_record,
     pressed_one,
+    spaced_pin,
     spoken_code,
     valid_code_shape,
 )
@@ -115,3 +123,35 @@ def test_call_statuses_as_leg_states() -> None:
     for ended in ("completed", "busy", "no-answer", "failed", "canceled"):
         assert leg_state_for(ended) is LegState.ENDED
     assert leg_state_for("bogus") is None
+
+
+# ---- dial-in PINs ---------------------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=2**32))
+def test_pins_are_six_digits(seed: int) -> None:
+    pin = new_pin(random.Random(seed).randrange)
+    assert valid_code_shape(pin) and spaced_pin(pin) == f"{pin[:3]} {pin[3:]}"
+
+
+@given(
+    st.floats(min_value=0, max_value=2e9),
+    st.one_of(st.floats(min_value=-1e4, max_value=-0.001), st.floats(min_value=0, max_value=1e4)),
+)
+def test_a_pin_is_valid_until_it_expires(issued: float, later: float) -> None:
+    record = pin_record("vol-1", issued + PIN_TTL)
+    owner = pin_owner(record, issued + PIN_TTL + later)
+    assert owner == ("vol-1" if later < 0 else None)
+
+
+@pytest.mark.parametrize("record", [None, "", "garbage", "x|vol", "123.0|"])
+def test_broken_pin_records_name_nobody(record: str | None) -> None:
+    assert pin_owner(record, 0.0) is None
+
+
+def test_three_wrong_pins_hang_up() -> None:
+    assert after_pin(None, 1) is PinStep.RETRY
+    assert after_pin(None, PIN_TRIES - 1) is PinStep.RETRY
+    assert after_pin(None, PIN_TRIES) is PinStep.HANG_UP
+    assert after_pin("vol-1", PIN_TRIES) is PinStep.CONNECT
+    assert PIN_TRIES == 3 and PIN_TTL == 600

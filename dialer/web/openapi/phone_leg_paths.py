@@ -8,8 +8,11 @@ from typing import Any
 from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op
 from dialer.web.openapi.other_paths import TWIML_ANSWER, _webhook
 
-MASKED = {"type": ["string", "null"], "description": 'Only the last four digits, e.g. "•••• •••0142"'}
-LEG = {
+MASKED: dict[str, Any] = {
+    "type": ["string", "null"],
+    "description": 'Only the last four digits, e.g. "•••• •••0142"',
+}
+LEG: dict[str, Any] = {
     "type": "object",
     "required": ["call_sid", "state"],
     "properties": {
