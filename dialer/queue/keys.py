@@ -222,6 +222,21 @@ def phone_leg(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:phoneleg:{volunteer}"
 
 
+def dial_in_pin(campaign_id: str, pin: str) -> str:
+    """A dial-in PIN of the campaign: "<expires_at>|<volunteer>"; single use; TTL a little over its life."""
+    return f"{tag(campaign_id)}:dialin:pin:{pin}"
+
+
+def dial_in_pin_of(campaign_id: str, volunteer: str) -> str:
+    """The volunteer's current dial-in PIN (a new one revokes it); same TTL as the PIN."""
+    return f"{tag(campaign_id)}:dialin:of:{volunteer}"
+
+
+def dial_in_call(campaign_id: str, call_sid: str) -> str:
+    """An inbound dial-in call: its PIN attempts' outcomes and, once right, the volunteer; TTL 12 hours."""
+    return f"{tag(campaign_id)}:dialin:call:{call_sid}"
+
+
 def dnc_mirror(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dnc"
 

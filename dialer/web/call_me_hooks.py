@@ -39,7 +39,7 @@ async def leg_of(d: Deps, campaign_id: str, volunteer: str) -> dict[str, str]:
     return cast(dict[str, str], await d.redis.hgetall(keys.phone_leg(campaign_id, volunteer)))
 
 
-async def _advance(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> str | None:
+async def advance(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> str | None:
     """The state the leg was in when this moved it forward, else None (a replay, late, or another leg)."""
     moved = await run(
         d.redis,
@@ -78,7 +78,7 @@ async def answer(request: Request) -> Response:
     d, carrier, _, campaign, volunteer, sid = await _leg_request(request)
     if campaign is None or not await _current(d, campaign, volunteer, sid):
         return _twiml(carrier.refusal_twiml("This call is no longer needed. Goodbye."))
-    if await _advance(d, campaign.id, volunteer, sid, LegState.ANSWERED) is not None:
+    if await advance(d, campaign.id, volunteer, sid, LegState.ANSWERED) is not None:
         await publish(d, campaign.id, volunteer, sid, LegState.ANSWERED)
     response = VoiceResponse()
     action = webhook_url(d.settings.base_url, PRESS_PATH, campaign_id=campaign.id, volunteer=volunteer)
@@ -98,7 +98,7 @@ async def press(request: Request) -> Response:
         return _twiml(carrier.refusal_twiml("We did not hear a 1. Goodbye."))
     if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE) or campaign.status is not CampaignStatus.ACTIVE:
         return _twiml(carrier.refusal_twiml("This campaign is not taking calls now. Goodbye."))
-    if await _advance(d, campaign.id, volunteer, sid, LegState.CONNECTED) is not None:
+    if await advance(d, campaign.id, volunteer, sid, LegState.CONNECTED) is not None:
         # Once, however often the carrier repeats the request: what the browser's Start taking calls does.
         await set_ready(
             d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
@@ -117,7 +117,7 @@ async def status(request: Request) -> Response:
         raise ApiError(400, "malformed_webhook", f"unknown CallStatus {form.get('CallStatus')!r}")
     if state is LegState.ANSWERED:
         return Response(status_code=204)  # the answer URL's fetch moves the leg; press 1 moves it on
-    before = await _advance(d, campaign.id, volunteer, sid, state)
+    before = await advance(d, campaign.id, volunteer, sid, state)
     if before is not None:
         if state is LegState.ENDED and before == LegState.CONNECTED:
             await set_ready(

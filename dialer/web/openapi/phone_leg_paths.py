@@ -1,5 +1,5 @@
-"""The "call me" operations: the volunteer's own number (verified by a code read to it) and the call from
-the server to it, and the phone leg's carrier webhooks."""
+"""The phone-leg operations: "call me" (the volunteer's own number, verified by a code read to it, and the
+call from the server to it), dial-in PINs, and the carrier webhooks of both."""
 
 from __future__ import annotations
 
@@ -135,6 +135,48 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                 description="422 `wrong_code` (a try used), 409 `code_expired`, `too_many_tries`, "
                 "`no_verification`; the last two and expiry discard the pending number.",
             ),
+        },
+        "/api/campaigns/{campaign_id}/dial-in/pin": {
+            "post": op(
+                "dialInPin",
+                "A new 6-digit PIN to dial in with (your previous one stops working)",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                answers={
+                    201: json_answer(
+                        "Call `number` and type `pin` within `expires_in` seconds; it works once",
+                        {
+                            "type": "object",
+                            "required": ["pin", "number", "expires_in"],
+                            "properties": {
+                                "pin": {"type": "string", "pattern": "^[0-9]{6}$"},
+                                "number": {"type": "string"},
+                                "expires_in": {"type": "integer"},
+                            },
+                        },
+                    )
+                },
+                errors=(409,),
+                description="409 `method_not_offered` unless the campaign offers `dial_in` on this server.",
+            ),
+        },
+        "/twilio/dial-in": {
+            "post": _webhook(
+                "twilioDialIn", "A call to the campaign's inbound number: the PIN", {200: TWIML_ANSWER}
+            )
+        },
+        "/twilio/dial-in/pin": {
+            "post": _webhook(
+                "twilioDialInPin", "A PIN typed: connect, ask again or hang up", {200: TWIML_ANSWER}
+            )
+        },
+        "/twilio/dial-in/status": {
+            "post": _webhook(
+                "twilioDialInStatus",
+                "The inbound call's progress",
+                {204: {"description": "Applied (or stale)"}},
+            )
         },
         "/twilio/call-me/answer": {
             "post": _webhook("twilioCallMeAnswer", "The volunteer answered: press 1", {200: TWIML_ANSWER})
