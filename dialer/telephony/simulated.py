@@ -211,6 +211,15 @@ class SimulatedCarrier(TwilioDialect):
             return
         await self.hangup(call_sid)
 
+    async def dial_in(self, campaign_id: str, to: str, from_: str, pins: list[str]) -> tuple[str, bool]:
+        """A volunteer's phone calls the campaign's inbound number `to` and types `pins` in turn, as
+        Twilio would relay it to our dial-in webhooks. Returns the CallSid and whether it was connected."""
+        sid = new_call_sid(self._next_rng())
+        base = self.settings.base_url
+        voice = forms.webhook_url(base, "/twilio/dial-in", campaign_id=campaign_id)
+        status = forms.webhook_url(base, "/twilio/dial-in/status", campaign_id=campaign_id)
+        return sid, await self.phones.dial_in(voice, status, to, from_, pins, sid)
+
     # Browser legs (preview mode) ---------------------------------------------------------------------
 
     async def connect_client(

@@ -5,7 +5,10 @@ Two kinds, told apart by what the server asked for (as Twilio would only learn f
   simulated volunteers and the tests read it, as a person writes it down), then the call completes;
 - a "call me" leg (`Url` of /twilio/call-me/answer): the phone rings, is answered (or not), Twilio fetches
   the answer URL, the volunteer presses a key on its `<Gather>` (1, or a wrong one), and a leg put in a
-  conference stays up until our side (or `hang_up_phone`, the volunteer) ends it.
+  conference stays up until our side (or `hang_up`, the volunteer) ends it;
+- a volunteer dialing in (`dial_in`): a call to the campaign's inbound number, whose voice URL asks for a
+  PIN; the PINs given are typed in turn (a wrong one first, if the demo or a test wants), and a call put in
+  the conference stays up until one side hangs up.
 
 Every request goes through the carrier's own signed `post`, to the very webhooks Twilio would call.
 """
@@ -90,9 +93,42 @@ class PhoneLegs:
             leg.task.cancel()
         await self._end(leg, "completed")
 
+    async def dial_in(
+        self, voice_url: str, status_url: str, to: str, from_: str, pins: list[str], sid: str
+    ) -> bool:
+        """A volunteer calls the inbound number and types `pins` in turn; True once in the conference."""
+        call = PlaceCall(
+            to=to,
+            from_=from_,
+            status_callback=status_url,
+            url=voice_url,
+            status_callback_events=("completed",),
+        )
+        leg = self._legs[sid] = _PhoneLeg(call, sid)
+        response = await self.post(voice_url, self._form(leg, "ringing", Direction="inbound"))
+        for pin in pins:
+            action = gather_action(getattr(response, "text", "") or "")
+            if action is None:
+                break
+            await self._wait(self.profile.press_after)
+            response = await self.post(
+                action, self._form(leg, "in-progress", Direction="inbound", Digits=pin)
+            )
+        if "<Conference" in (getattr(response, "text", "") or ""):
+            return True
+        await self._end(leg, "completed")  # our server said goodbye
+        return False
+
     def _form(self, leg: _PhoneLeg, status: str, **more: str) -> tuple[tuple[str, str], ...]:
-        base = {"AccountSid": self.account_sid, "CallSid": leg.sid, "From": leg.call.from_, "To": leg.call.to,
-                "Direction": "outbound-api", "ApiVersion": "2010-04-01", "CallStatus": status}  # fmt: skip
+        base = {
+            "AccountSid": self.account_sid,
+            "CallSid": leg.sid,
+            "From": leg.call.from_,
+            "To": leg.call.to,
+            "Direction": "outbound-api",
+            "ApiVersion": "2010-04-01",
+            "CallStatus": status,
+        }
         return tuple({**base, **more}.items())
 
     async def _status(self, leg: _PhoneLeg, event: str) -> None:

@@ -143,3 +143,49 @@ async def test_call_me_with_the_simulated_carrier(served: Served) -> None:
 
 async def _heard(carrier: SimulatedCarrier, number: str) -> str | None:
     return carrier.phones.heard.get(number)
+
+
+@pytest.mark.anyio
+async def test_dial_in_with_the_simulated_carrier(served: Served) -> None:
+    redis = async_client(served.redis_url)
+    inbound = "+12025550199"
+    async with httpx.AsyncClient(base_url=served.base_url) as http:
+        body = {
+            "id": "di",
+            "name": "DI",
+            "script_id": "gotv-2026",
+            "caller_id": inbound,
+            "mode": "predictive",
+            "calling_method": ["browser", "dial_in"],
+            "inbound_number": inbound,
+        }
+        assert (await http.post("/api/campaigns", json=body, headers=ADMIN)).status_code == 201
+        r = await http.post(
+            "/api/auth/signup", json={"email": "d@example.org", "name": "D", "password": "long password"}
+        )
+        token, uid = r.json()["token"], r.json()["user"]["id"]
+        http.cookies.clear()
+        me = {"Authorization": f"Bearer {token}"}
+        pin = (await http.post("/api/campaigns/di/dial-in/pin", headers=me)).json()["pin"]
+        wrong = "000000" if pin != "000000" else "111111"
+
+        ws_url = served.base_url.replace("http", "ws", 1) + f"/ws/call/di?token={token}"
+        async with websockets.connect(ws_url) as ws:
+            # Three wrong PINs: hung up, nobody connected.
+            _, connected = await served.carrier.dial_in("di", inbound, MINE, [wrong, wrong, wrong, pin])
+            assert not connected and await agent(redis, "di", uid) is None
+            # A wrong PIN, then the right one.
+            sid, connected = await served.carrier.dial_in("di", inbound, MINE, [wrong, pin])
+            assert connected
+            message = await next_leg_state(ws, "connected")
+            assert message["call_sid"] == sid
+            ready = await agent(redis, "di", uid)
+            assert ready is not None and ready.state.value == "ready"
+            # The PIN worked once.
+            _, again = await served.carrier.dial_in("di", inbound, MINE, [pin])
+            assert not again
+            await served.carrier.hangup(sid)  # the volunteer hangs up
+            await next_leg_state(ws, "ended")
+            gone = await agent(redis, "di", uid)
+            assert gone is None or gone.state.value != "ready"
+    await redis.aclose()
