@@ -137,3 +137,66 @@ export class CallMePhone {
     this.panel.hangUp();
   }
 }
+
+// Dial-in: the page shows the campaign's inbound number and a PIN; the volunteer calls in and types it.
+export class DialInPanel {
+  constructor(campaignId) {
+    this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/dial-in/pin`;
+    this.$ = (id) => document.getElementById(id);
+    this.connected = false;
+    this.number = "";
+    this.$("dialin-new").addEventListener("click", () => this.newPin());
+  }
+
+  async open() {
+    show(this.$("dialin-box"), true);
+    if (!this.$("dialin-pin").textContent) await this.newPin();
+  }
+
+  close() {
+    show(this.$("dialin-box"), false);
+  }
+
+  async newPin() {
+    try {
+      const answer = await api("POST", this.url);
+      this.number = answer.number;
+      this.$("dialin-number").textContent = answer.number;
+      this.$("dialin-number").href = `tel:${answer.number}`;
+      this.$("dialin-pin").textContent = `${answer.pin.slice(0, 3)} ${answer.pin.slice(3)}`;
+      this.say("");
+    } catch (err) {
+      this.say(err.message, true);
+    }
+  }
+
+  say(text, problem = false) {
+    const line = this.$("dialin-state");
+    line.textContent = text;
+    line.classList.toggle("problem", problem);
+  }
+
+  onLeg(message) {
+    this.connected = message.state === "connected";
+    if (message.state === "connected") {
+      this.$("dialin-pin").textContent = ""; // used: the next call needs a new one
+      this.say(LEG_TEXT.connected);
+    } else if (message.state === "ended") {
+      this.say(LEG_TEXT.ended);
+      this.newPin();
+    }
+  }
+}
+
+// The dialing pool's phone when the volunteer dials in: the call itself puts them in the pool.
+export class DialInPhone {
+  constructor(panel) {
+    this.panel = panel;
+    this.kind = "dial_in";
+  }
+  async ready() {}
+  async joinConference() {
+    if (!this.panel.connected) throw new Error(`call ${this.panel.number} and enter your PIN first`);
+  }
+  leaveConference() {}
+}
