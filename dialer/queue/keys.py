@@ -222,6 +222,11 @@ def phone_leg(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:phoneleg:{volunteer}"
 
 
+def phone_leg_placing(campaign_id: str, volunteer: str) -> str:
+    """Set while a "call me" request places the volunteer's leg: one call at a time; TTL 30 s."""
+    return f"{tag(campaign_id)}:phoneleg:{volunteer}:placing"
+
+
 def dial_in_pin(campaign_id: str, pin: str) -> str:
     """A dial-in PIN of the campaign: "<expires_at>|<volunteer>"; single use; TTL a little over its life."""
     return f"{tag(campaign_id)}:dialin:pin:{pin}"

@@ -26,6 +26,7 @@ from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign
 from dialer.models import CampaignStatus, Role
 from dialer.phone_legs import (
+    CODE_TRIES,
     CODE_TTL,
     CodeCheck,
     LegState,
@@ -149,7 +150,12 @@ async def start_verification(request: Request) -> Response:
         pipe.delete(key)
         pipe.hset(
             key,
-            mapping={"phone": phone.e164, "digest": digest, "expires_at": repr(expires), "tries_left": "5"},
+            mapping={
+                "phone": phone.e164,
+                "digest": digest,
+                "expires_at": repr(expires),
+                "tries_left": str(CODE_TRIES),
+            },
         )
         pipe.expire(key, int(CODE_TTL) + 60)
         await pipe.execute()
@@ -216,12 +222,12 @@ async def call_me(request: Request) -> Response:
         raise ApiError(409, "no_verified_number", "Give and verify your phone number first.")
     carrier = _carrier(d)
     leg_key = keys.phone_leg(campaign.id, user.id)
-    # One leg at a time: the placeholder is set only if no live leg is on record (SET-like, on the hash).
-    claimed = await d.redis.hsetnx(leg_key + ":placing", "by", user.id)
+    # One leg at a time: two requests at once must not ring the phone twice.
+    placing = keys.phone_leg_placing(campaign.id, user.id)
+    claimed = await d.redis.set(placing, "1", nx=True, ex=30)
     if not claimed:
         raise ApiError(409, "already_calling", "We are already calling you.")
     try:
-        await d.redis.expire(leg_key + ":placing", 30)
         if _is_live(leg := await leg_of(d, campaign.id, user.id)) and not _rang_out(leg, d.clock()):
             raise ApiError(409, "already_on_phone", "Your phone is already connected (or ringing).")
         query = {"campaign_id": campaign.id, "volunteer": user.id}
@@ -251,7 +257,7 @@ async def call_me(request: Request) -> Response:
             pipe.expire(leg_key, LEG_TTL)
             await pipe.execute()
     finally:
-        await d.redis.delete(leg_key + ":placing")
+        await d.redis.delete(placing)
     await publish(d, campaign.id, user.id, sid, LegState.CALLING)
     return JSONResponse(
         {"call_sid": sid, "state": LegState.CALLING.value, "number": mask(number)}, status_code=201
