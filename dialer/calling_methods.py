@@ -7,6 +7,11 @@ on the dial mode and on whether this server has a carrier to place calls:
   by us, so there is no carrier status, no caller ID and no bill. Preview mode only: in power and
   predictive modes the server dials, which needs a carrier. It is also what a preview campaign falls back
   to when the server has no carrier to call through.
+- `call_me`: the server calls the volunteer's own verified number (dialer/phone_legs.py); they press 1 and
+  wait in their conference, where the dialer brings voters in. It needs a carrier, and for now the power and
+  predictive modes: in preview a voter would have to be dialed into a leg that outlives each call.
+- `dial_in`: the volunteer calls the campaign's `inbound_number` and types the PIN their page shows; that
+  call then becomes their leg, as for `call_me` (same modes; it needs a carrier and an inbound number).
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from dialer.models import Mode
 class CallingMethod(enum.StrEnum):
     BROWSER = "browser"
     OWN_PHONE = "own_phone"
+    CALL_ME = "call_me"
+    DIAL_IN = "dial_in"
 
 
 DEFAULT_METHODS: tuple[CallingMethod, ...] = (CallingMethod.BROWSER,)
 # Methods in which a person, not our server, dials: they make sense only where the volunteer picks the voter.
 PREVIEW_ONLY = frozenset({CallingMethod.OWN_PHONE})
+# Methods whose volunteer leg waits in a conference for the voters the dialer brings in.
+DIALING_ONLY = frozenset({CallingMethod.CALL_ME, CallingMethod.DIAL_IN})
 
 
 def method_problems(value: Any, mode: str | None) -> list[dict[str, str]]:
@@ -54,6 +63,16 @@ def method_problems(value: Any, mode: str | None) -> list[dict[str, str]]:
                         "the calls)",
                     }
                 ]
+    if mode == Mode.PREVIEW:
+        for item in value:
+            if item in DIALING_ONLY:
+                return [
+                    {
+                        "path": "calling_method",
+                        "message": f"{item} works in power and predictive modes only (its phone leg waits "
+                        "in a conference for the voters the dialer brings in)",
+                    }
+                ]
     return []
 
 
@@ -69,10 +88,12 @@ def offered(methods: Iterable[CallingMethod], mode: Mode, *, has_carrier: bool) 
     phone, and power and predictive campaigns offer nothing (the page says why)."""
     wanted = tuple(methods) or DEFAULT_METHODS
     if mode is not Mode.PREVIEW:
-        return (CallingMethod.BROWSER,) if has_carrier else ()
+        if not has_carrier:
+            return ()
+        return tuple(m for m in wanted if m not in PREVIEW_ONLY) or (CallingMethod.BROWSER,)
     if not has_carrier:
         return (CallingMethod.OWN_PHONE,)
-    return wanted
+    return tuple(m for m in wanted if m not in DIALING_ONLY) or (CallingMethod.BROWSER,)
 
 
 def places_calls(methods: Iterable[CallingMethod], mode: Mode) -> bool:

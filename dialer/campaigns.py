@@ -65,6 +65,8 @@ class Campaign:
     archived: bool = False  # hidden from volunteers' lists and, unless asked for, organizers'; restorable
     # Local caller ID: the campaign's other numbers and the voters each serves (dialer/caller_ids.py).
     caller_ids: tuple[CallerId, ...] = ()
+    # Dial-in: the campaign's number volunteers call to take calls on their phone (a PIN says who they are).
+    inbound_number: str | None = None
 
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
@@ -98,7 +100,7 @@ EDITABLE = frozenset(
     {
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
-        "voicemail_message", "calling_method", "caller_ids",
+        "voicemail_message", "calling_method", "caller_ids", "inbound_number",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -178,6 +180,9 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
         problems.extend(method_problems(value, None))
     elif name == "caller_ids":
         problems.extend(pool_problems(value))  # against the mode: _check_methods_fit
+    elif name == "inbound_number":
+        if value is not None and (not isinstance(value, str) or not E164_RE.match(value)):
+            bad("must be null or one of the campaign's numbers in E.164 form, like +12025550142")
 
 
 def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
@@ -242,6 +247,12 @@ def validate_new(body: dict[str, Any], now: float) -> Campaign:
 def _check_methods_fit(campaign: Campaign) -> None:
     """The calling methods and the mode, together: own phone is for preview campaigns only."""
     problems = method_problems([m.value for m in campaign.calling_method], campaign.mode.value)
+    numbers = {campaign.caller_id, *(c.number for c in campaign.caller_ids)}
+    if not problems and campaign.inbound_number is not None and campaign.inbound_number not in numbers:
+        problems = [{"path": "inbound_number", "message": "must be one of the campaign's numbers (caller_id "
+                     "or caller_ids)"}]  # fmt: skip
+    if not problems and CallingMethod.DIAL_IN in campaign.calling_method and campaign.inbound_number is None:
+        problems = [{"path": "inbound_number", "message": "required when calling_method offers dial_in"}]
     if problems:
         raise CampaignInvalid(problems)
 

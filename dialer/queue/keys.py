@@ -207,6 +207,41 @@ def call_of_contact(campaign_id: str, volunteer: str, contact_id: str) -> str:
     return f"{tag(campaign_id)}:session:{volunteer}:call:{contact_id}"
 
 
+def user_phone(uid: str) -> str:
+    """The volunteer's verified own phone number for "call me" (dialer/web/call_me.py)."""
+    return f"{PREFIX}:user:{uid}:phone"
+
+
+def phone_check(uid: str) -> str:
+    """A number waiting for its verification code; TTL = the code's life."""
+    return f"{PREFIX}:user:{uid}:phone-check"
+
+
+def phone_leg(campaign_id: str, volunteer: str) -> str:
+    """The volunteer's "call me" phone leg in the campaign: its CallSid and state; TTL 12 hours."""
+    return f"{tag(campaign_id)}:phoneleg:{volunteer}"
+
+
+def phone_leg_placing(campaign_id: str, volunteer: str) -> str:
+    """Set while a "call me" request places the volunteer's leg: one call at a time; TTL 30 s."""
+    return f"{tag(campaign_id)}:phoneleg:{volunteer}:placing"
+
+
+def dial_in_pin(campaign_id: str, pin: str) -> str:
+    """A dial-in PIN of the campaign: "<expires_at>|<volunteer>"; single use; TTL a little over its life."""
+    return f"{tag(campaign_id)}:dialin:pin:{pin}"
+
+
+def dial_in_pin_of(campaign_id: str, volunteer: str) -> str:
+    """The volunteer's current dial-in PIN (a new one revokes it); same TTL as the PIN."""
+    return f"{tag(campaign_id)}:dialin:of:{volunteer}"
+
+
+def dial_in_call(campaign_id: str, call_sid: str) -> str:
+    """An inbound dial-in call: its PIN attempts' outcomes and, once right, the volunteer; TTL 12 hours."""
+    return f"{tag(campaign_id)}:dialin:call:{call_sid}"
+
+
 def dnc_mirror(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dnc"
 

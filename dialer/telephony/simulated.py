@@ -29,6 +29,7 @@ from dialer.telephony import forms
 from dialer.telephony.base import PlaceCall
 from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
+from dialer.telephony.simulated_phone import PhoneLegs, is_volunteer_phone
 from dialer.telephony.simulated_plan import (
     CallPlan,
     LegSpec,
@@ -127,6 +128,8 @@ class SimulatedCarrier(TwilioDialect):
         self._legs: dict[str, _Leg] = {}
         self._count = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        # Volunteers' own phones ("call me" and its verification calls): they answer and press keys.
+        self.phones = PhoneLegs(self.account_sid, self._post, sleep, speed)
 
     def _next_rng(self) -> random.Random:
         # One generator per leg, seeded by (seed, leg number): a leg's fate does not depend on how the
@@ -143,6 +146,12 @@ class SimulatedCarrier(TwilioDialect):
 
     async def place_call(self, call: PlaceCall) -> str:
         rng = self._next_rng()
+        if is_volunteer_phone(call):
+            sid = new_call_sid(rng)
+            task = self.phones.start(call, sid, rng)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return sid
         spec = LegSpec(
             call_sid=new_call_sid(rng),
             account_sid=self.account_sid,
@@ -176,6 +185,9 @@ class SimulatedCarrier(TwilioDialect):
             self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND)
 
     async def hangup(self, call_sid: str) -> None:
+        if self.phones.owns(call_sid):
+            await self.phones.hang_up(call_sid)
+            return
         self._end(call_sid)
 
     def _end(self, call_sid: str, after: float = 0.0) -> None:
@@ -198,6 +210,15 @@ class SimulatedCarrier(TwilioDialect):
         if answered_at is not None and answered_at <= self._sim_now(leg.plan):
             return
         await self.hangup(call_sid)
+
+    async def dial_in(self, campaign_id: str, to: str, from_: str, pins: list[str]) -> tuple[str, bool]:
+        """A volunteer's phone calls the campaign's inbound number `to` and types `pins` in turn, as
+        Twilio would relay it to our dial-in webhooks. Returns the CallSid and whether it was connected."""
+        sid = new_call_sid(self._next_rng())
+        base = self.settings.base_url
+        voice = forms.webhook_url(base, "/twilio/dial-in", campaign_id=campaign_id)
+        status = forms.webhook_url(base, "/twilio/dial-in/status", campaign_id=campaign_id)
+        return sid, await self.phones.dial_in(voice, status, to, from_, pins, sid)
 
     # Browser legs (preview mode) ---------------------------------------------------------------------
 

@@ -48,6 +48,16 @@ METHODS = {
         "Preview mode only: the page shows the voter's number to tap or dial; no call is placed or paid for "
         "by the campaign, and voters see the volunteer's own number.",
     ),
+    CallingMethod.CALL_ME: (
+        "The dialer calls their phone",
+        "Power and predictive modes: the volunteer verifies their number once, presses Call me, answers and "
+        "presses 1; voters are then connected to that call.",
+    ),
+    CallingMethod.DIAL_IN: (
+        "They call the campaign's number",
+        "Power and predictive modes: the volunteer calls the inbound number below and types the PIN their "
+        "page shows; voters are then connected to that call.",
+    ),
 }
 STATUSES = {
     CampaignStatus.ACTIVE: ("Active", "Volunteers can take names and call."),

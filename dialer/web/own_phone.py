@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialer.calling_methods import CallingMethod, offered
+from dialer.calling_methods import DIALING_ONLY, CallingMethod, offered
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.queue import keys
@@ -43,7 +43,12 @@ def browser_ready(d: Deps) -> bool:
 
 def methods_for(d: Deps, campaign: Campaign) -> tuple[CallingMethod, ...]:
     """The ways a volunteer can call in `campaign` on this server (own phone is the carrier-less fallback)."""
-    return offered(campaign.calling_method, campaign.mode, has_carrier=browser_ready(d))
+    found = offered(campaign.calling_method, campaign.mode, has_carrier=browser_ready(d))
+    if d.carrier is not None:
+        # The volunteer's own phone line (call me, dial-in) needs a carrier, not the browser's Voice SDK.
+        anyway = offered(campaign.calling_method, campaign.mode, has_carrier=True)
+        found = (*found, *(m for m in anyway if m in DIALING_ONLY and m not in found))
+    return found
 
 
 async def own_phone_refusal(d: Deps, campaign: Campaign, volunteer: str, contact_id: str) -> Refusal | None:

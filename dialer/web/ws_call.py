@@ -344,6 +344,9 @@ async def call_socket(ws: WebSocket) -> None:
                             await sock.on_campaign(str(message.get("reason", "")))
                         elif message.get("type") == "hand":
                             await sock.on_hand(message)
+                        elif message.get("type") == "phone_leg":  # call me: the volunteer's own phone
+                            async with sock.send_lock:
+                                await ws.send_json({k: message.get(k) for k in ("type", "state", "call_sid")})
                         else:
                             await sock.on_progress(message)
                 except (WebSocketDisconnect, OSError, RuntimeError) as exc:

@@ -18,7 +18,7 @@ from dialer.session import CallSession
 from tests.unit.test_session import BATCH, EXAMPLES, only
 
 BASE = {"name": "Get out the vote", "script_id": "gotv-2026", "caller_id": "+12025550142"}
-BROWSER, OWN = CallingMethod.BROWSER, CallingMethod.OWN_PHONE
+BROWSER, OWN, CALL_ME = CallingMethod.BROWSER, CallingMethod.OWN_PHONE, CallingMethod.CALL_ME
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,12 @@ def paths(body: dict[str, Any]) -> list[str]:
         ((BROWSER,), Mode.POWER, True, (BROWSER,)),
         ((BROWSER,), Mode.PREDICTIVE, False, ()),  # the server dials: nothing works without a carrier
         ((), Mode.PREVIEW, True, (BROWSER,)),
+        ((BROWSER, CALL_ME), Mode.POWER, True, (BROWSER, CALL_ME)),
+        ((CALL_ME, BROWSER), Mode.PREDICTIVE, True, (CALL_ME, BROWSER)),
+        ((CALL_ME,), Mode.POWER, True, (CALL_ME,)),
+        ((CALL_ME,), Mode.POWER, False, ()),  # call_me needs a carrier to ring the volunteer
+        ((BROWSER, CALL_ME), Mode.PREVIEW, True, (BROWSER,)),  # a campaign switched to preview
+        ((CALL_ME,), Mode.PREVIEW, True, (BROWSER,)),
     ],
 )
 def test_offered(
@@ -59,12 +65,23 @@ def test_the_server_places_calls_unless_only_own_phone_is_offered() -> None:
     assert places_calls((OWN, BROWSER), Mode.PREVIEW)
     assert not places_calls((OWN,), Mode.PREVIEW)
     assert places_calls((BROWSER,), Mode.POWER)
+    assert places_calls((CALL_ME,), Mode.POWER)
+
+
+@pytest.mark.parametrize("mode", ["power", "predictive"])
+def test_call_me_is_for_the_dialing_modes(mode: str) -> None:
+    assert method_problems(["call_me"], mode) == []
+    assert method_problems(["browser", "call_me"], mode) == []
+    problems = method_problems(["browser", "call_me"], "preview")
+    assert [p["path"] for p in problems] == ["calling_method"]
+    assert "power and predictive" in problems[0]["message"]
 
 
 @given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.one_of(st.text(), st.integers()))))
 def test_any_value_is_accepted_only_as_a_list_of_known_methods(value: Any) -> None:
     problems = method_problems(value, "preview")
     good = isinstance(value, list) and value and len(set(map(str, value))) == len(value)
+    # call_me is refused in preview mode, so in preview only these two are good.
     good = good and all(isinstance(v, str) and v in {"browser", "own_phone"} for v in value)
     assert (problems == []) == bool(good), (value, problems)
     assert all(p["path"].startswith("calling_method") and p["message"] for p in problems)
@@ -150,3 +167,33 @@ def test_own_phone_results_are_the_browsers(gotv: Script) -> None:
     assert only(session.recorded("c2"))["type"] == "recorded"
     again = session.receive({"type": "start", "contact_id": "c2", "method": "own_phone"})
     assert only(again)["code"] == "already_completed"
+
+
+# ---- dial-in: the campaign's inbound number -------------------------------------------------------------
+
+
+def test_dial_in_needs_one_of_the_campaigns_own_numbers() -> None:
+    power = {**BASE, "mode": "power"}
+    c = validate_new(
+        {**power, "calling_method": ["browser", "dial_in"], "inbound_number": BASE["caller_id"]}, 0.0
+    )
+    assert c.inbound_number == "+12025550142" and c.to_json()["inbound_number"] == "+12025550142"
+    assert Campaign.from_json(json.loads(json.dumps(c.to_json()))) == c
+    assert paths({**power, "calling_method": ["dial_in"]}) == ["inbound_number"]  # required with dial_in
+    assert paths({**power, "inbound_number": "+12025550143"}) == ["inbound_number"]  # not the campaign's
+    assert paths({**power, "inbound_number": "202-555-0142"}) == ["inbound_number"]  # not E.164
+    pool = [{"number": "+13125550100"}]
+    c = validate_new({**power, "caller_ids": pool, "inbound_number": "+13125550100"}, 0.0)
+    assert c.inbound_number == "+13125550100"
+    assert paths({**BASE, "calling_method": ["dial_in"], "inbound_number": BASE["caller_id"]}) == [
+        "calling_method"
+    ]  # preview
+    with pytest.raises(CampaignInvalid):
+        apply_patch(c, {"caller_ids": []})  # the inbound number would no longer be the campaign's
+    assert apply_patch(c, {"inbound_number": None}).inbound_number is None
+
+
+def test_campaigns_stored_before_dial_in_read_without_an_inbound_number() -> None:
+    data = validate_new(dict(BASE), now=0.0).to_json()
+    del data["inbound_number"]
+    assert Campaign.from_json(data).inbound_number is None

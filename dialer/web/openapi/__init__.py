@@ -24,12 +24,14 @@ from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
 from dialer.web.openapi.people_paths import organize_pages, people_paths
+from dialer.web.openapi.phone_leg_paths import phone_leg_paths
 from dialer.web.openapi.schemas import SCHEMAS
 
 WEBSOCKETS = {
     "/ws/call/{campaign_id}": "The volunteer's call session (API.md, The call socket); role volunteer. "
     '`{"type": "start", "contact_id", "method": "own_phone"}` opens a call the volunteer dials on their own '
-    "phone (API-additions.md, Calling methods).",
+    "phone (API-additions.md, Calling methods); the server sends "
+    '`{"type": "phone_leg", "state", "call_sid"}` as the volunteer\'s call-me phone leg moves.',
     "/ws/campaigns/{id}/live": "For organizers: `stats` and `roster` messages on connect and after changes.",
 }
 
@@ -51,6 +53,7 @@ def document() -> dict[str, Any]:
         **console_paths(),
         **crm_paths(),
         **other_paths(),
+        **phone_leg_paths(),
     }
     # New methods on some existing paths: merged into them, not replacing them.
     for path, item in {**people_paths(), **organize_pages()}.items():

@@ -118,6 +118,7 @@ SCHEMAS: dict[str, Schema] = {
         voicemail_message=nullable(STRING),
         calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
         caller_ids={"type": "array", "items": ref("CallerId")},
+        inbound_number=nullable(STRING),
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -372,10 +373,12 @@ def _campaign_fields() -> dict[str, Schema]:
             "minItems": 1,
             "uniqueItems": True,
             "description": "The ways volunteers may connect, in order of preference; `own_phone` (the "
-            "volunteer dials from their own phone; the server places nothing) is for preview mode only.",
+            "volunteer dials; the server places nothing) is for preview only, `call_me` and `dial_in` for "
+            "power and predictive (see API-additions.md).",
             "examples": [["browser", "own_phone"]],
         },
         "caller_ids": CALLER_IDS_IN,
+        "inbound_number": nullable({"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]}),
     }
 
 

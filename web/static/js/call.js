@@ -24,6 +24,7 @@ import { CallBackPicker } from "./call_back.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
+import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -80,9 +81,14 @@ const DIALER_TEXT = {
 const methods = data.methods || ["browser"];
 let method = chosenMethod(cid, methods);
 const ownPhone = () => method === "own_phone";
+// Power and predictive: the dialer may call the volunteer's own phone instead (call_me.js).
+const callMe = dialing && methods.includes("call_me") ? new CallMePanel(cid, { onLeg: phoneLegMoved }) : null;
+const dialIn = dialing && methods.includes("dial_in") ? new DialInPanel(cid) : null;
 
 function makePhone() {
   if (ownPhone()) return new OwnPhone(onPhoneStatus);
+  if (method === "call_me" && callMe) return new CallMePhone(callMe);
+  if (method === "dial_in" && dialIn) return new DialInPhone(dialIn);
   return data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
 }
 
@@ -726,6 +732,14 @@ const HANDLERS = {
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
   },
+  phone_leg(m) {
+    if (method === "dial_in" && dialIn) {
+      dialIn.onLeg(m);
+      phoneLegMoved(m.state);
+    } else {
+      callMe?.onLeg(m);
+    }
+  },
   recorded(m) {
     delivery.confirm(m.contact_id);
   },
@@ -812,6 +826,43 @@ document.addEventListener("visibilitychange", () => send({ type: "presence", awa
 window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch(RELEASE_GRACE_SECONDS)));
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
+// The volunteer's phone hung up while taking calls: they are out of the pool, as the server has it.
+function phoneLegMoved(state) {
+  if (state === "ended" && pool?.ready && method !== "browser" && !pool.talking) {
+    pool.wanted = false;
+    pool.set(false);
+  }
+  // Dialing in puts the volunteer in the pool (the server did it on the right PIN): the page follows.
+  if (state === "connected" && method === "dial_in" && pool && !pool.ready) {
+    pool.wanted = true;
+    pool.set(true);
+  }
+}
+
+// Browser or own phone, chosen between calls (kept per device, like the preview choice).
+function setUpLineChoice() {
+  const choice = $("line-choice");
+  const lines = ["browser", "call_me", "dial_in"].filter((m) => methods.includes(m));
+  show(choice, lines.length > 1);
+  const drawLine = () => {
+    if (method === "dial_in") dialIn?.open();
+    else dialIn?.close();
+  };
+  for (const input of choice.querySelectorAll("input")) {
+    show(input.parentElement, lines.includes(input.value));
+    input.checked = input.value === method;
+    input.addEventListener("change", () => {
+      if (pool.ready || !input.checked) return;
+      method = input.value;
+      rememberMethod(cid, method);
+      phone = makePhone();
+      pool.phone = phone;
+      drawLine();
+    });
+  }
+  drawLine();
+}
+
 async function main() {
   setPhase("idle");
   try {
@@ -837,6 +888,8 @@ async function main() {
   if (dialing) {
     show($("dialer-box"), true);
     show($("phone-box"), false);
+    if (callMe || dialIn) setUpLineChoice();
+    if (callMe) callMe.load().catch((err) => callMe.say(err.message, true));
     ui.name.textContent = "Press “Start taking calls” when you are ready";
     $("ready-btn").focus();
     return;

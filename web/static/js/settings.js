@@ -11,6 +11,7 @@ const pool = callerIdPool($("caller-id-pool"), $("caller-id-add"), data.campaign
 function value(input) {
   const type = input.dataset.type;
   if (type === "bool") return input.checked;
+  if (type === "tel-or-null") return input.value.trim() ? e164(input.value.trim()) : null;
   if (input.type === "tel") return e164(input.value.trim());
   const raw = input.value.trim();
   if (type === "int-or-null") return raw === "" ? null : Number.parseInt(raw, 10);

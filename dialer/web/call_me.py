@@ -1,0 +1,288 @@
+""" "Call me": the volunteer's session runs over a call from us to their own verified phone.
+
+The volunteer gives their number once (`PUT .../call-me/number`): a call from the campaign's number reads
+them a 6-digit code, which they type on the page (`POST .../call-me/number/verify`); only then is it stored
+on their account, and pages only ever show it masked. `POST .../call-me` rings that number and no other
+(the request names none). They answer, press 1 (`<Gather numDigits=1>`), and their leg joins their own
+conference (dialer/dialing/twiml.py), where the dialer brings voters in exactly as for the browser's leg;
+pressing 1 also puts them in the dialing pool. Their leg ending (they hung up) takes them out of the pool,
+as closing the browser's call does. The call socket hears `{"type": "phone_leg", "state", "call_sid"}`.
+
+The leg's webhooks are in dialer/web/call_me_hooks.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any, cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from twilio.twiml.voice_response import VoiceResponse
+
+from dialer.calling_methods import CallingMethod
+from dialer.campaigns import Campaign
+from dialer.models import CampaignStatus, Role
+from dialer.phone_legs import (
+    CODE_TRIES,
+    CODE_TTL,
+    CodeCheck,
+    LegState,
+    Verification,
+    check_code,
+    code_digest,
+    mask,
+    new_code,
+    spoken_code,
+    valid_code_shape,
+)
+from dialer.phones import parse_phone
+from dialer.queue import keys
+from dialer.telephony.base import Carrier, CarrierError, PlaceCall
+from dialer.telephony.forms import webhook_url
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import parse_json, read_body, read_json_object
+from dialer.web.call_me_hooks import ANSWER_PATH, STATUS_PATH, leg_of, publish
+from dialer.web.deps import Deps, deps
+from dialer.web.errors import ApiError
+from dialer.web.own_phone import methods_for
+from dialer.web.validate import only_string
+
+log = logging.getLogger("dialer.call_me")
+
+LEG_TTL = 12 * 3600
+RING_SECONDS = 30
+VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
+LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
+
+
+def _carrier(d: Deps) -> Carrier:
+    if d.carrier is None:
+        raise ApiError(404, "not_found", "No carrier is configured.")
+    return cast(Carrier, d.carrier)
+
+
+async def _offering(request: Request, role: Role = Role.VOLUNTEER) -> tuple[Deps, Any, Campaign]:
+    user = await require_user(request, role)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    if CallingMethod.CALL_ME not in methods_for(d, campaign):
+        raise ApiError(409, "method_not_offered", "This campaign does not offer calls to your own phone.")
+    return d, user, campaign
+
+
+def _is_live(leg: dict[str, str]) -> bool:
+    return bool(leg) and leg.get("state") in set(LIVE)
+
+
+def _rang_out(leg: dict[str, str], now: float) -> bool:
+    """A leg still ringing long after its ring timeout: its final callback was lost, so it does not block."""
+    return leg.get("state") == LegState.CALLING and float(leg.get("since") or 0) < now - 4 * RING_SECONDS
+
+
+async def status_view(request: Request) -> Response:
+    """What the page shows: the verified number (masked), a number being verified, and the leg."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    number = await d.redis.hget(keys.user_phone(user.id), "e164")
+    checking = await d.redis.hget(keys.phone_check(user.id), "phone")
+    leg = await leg_of(d, campaign.id, user.id)
+    return JSONResponse(
+        {
+            "offered": CallingMethod.CALL_ME in methods_for(d, campaign),
+            "number": mask(str(number)) if number else None,
+            "verifying": mask(str(checking)) if checking else None,
+            "leg": {"call_sid": leg["call_sid"], "state": leg.get("state")} if leg else None,
+        }
+    )
+
+
+async def start_verification(request: Request) -> Response:
+    """`{phone}`: place a call that reads a code to that number; the number is kept only once confirmed."""
+    d, user, campaign = await _offering(request)
+    raw = only_string(await read_json_object(request), "phone", max_len=40)
+    phone = parse_phone(raw)
+    if phone is None or phone.toll_free or phone.abroad or phone.extension:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Give a US or Canadian phone number that we can call.",
+            [{"path": "phone", "message": "must be a valid US or Canadian number without an extension"}],
+        )
+    carrier = _carrier(d)
+    limit_key = keys.ratelimit("phone-verify", user.id)
+    calls = int(await d.redis.incr(limit_key))
+    if calls == 1:
+        await d.redis.expire(limit_key, 3600)
+    if calls > VERIFY_CALLS_PER_HOUR:
+        raise ApiError(429, "too_many_verifications", "Too many verification calls: try again in an hour.")
+    code = new_code(secrets.randbelow)
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.say(spoken_code(code))
+    response.hangup()
+    callback = webhook_url(
+        d.settings.base_url, STATUS_PATH, campaign_id=campaign.id, volunteer=user.id, purpose="verify"
+    )
+    try:
+        await carrier.place_call(
+            PlaceCall(
+                to=phone.e164,
+                from_=campaign.caller_id,
+                status_callback=callback,
+                twiml=str(response),
+                status_callback_events=("completed",),
+                timeout=RING_SECONDS,
+            )
+        )
+    except CarrierError as exc:
+        raise ApiError(
+            502, "carrier_error", f"The carrier could not call that number: {exc.message}"
+        ) from None
+    expires = d.clock() + CODE_TTL
+    digest = code_digest(code, d.secret_key.encode())
+    key = keys.phone_check(user.id)
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(key)
+        pipe.hset(
+            key,
+            mapping={
+                "phone": phone.e164,
+                "digest": digest,
+                "expires_at": repr(expires),
+                "tries_left": str(CODE_TRIES),
+            },
+        )
+        pipe.expire(key, int(CODE_TTL) + 60)
+        await pipe.execute()
+    return JSONResponse({"verifying": mask(phone.e164), "expires_in": int(CODE_TTL)}, status_code=202)
+
+
+CODE_ERRORS = {
+    CodeCheck.WRONG: (422, "That is not the code we read to you."),
+    CodeCheck.EXPIRED: (409, "The code has expired: ask for a new call."),
+    CodeCheck.NO_TRIES: (409, "Too many wrong codes: ask for a new call."),
+}
+
+
+async def verify(request: Request) -> Response:
+    """`{code}`: the code read to the number; right, the number becomes the account's own."""
+    d, user, _ = await _offering(request)
+    entered = only_string(await read_json_object(request), "code", max_len=16)
+    if not valid_code_shape(entered):
+        raise ApiError(
+            422,
+            "validation_error",
+            "The code is 6 digits.",
+            [{"path": "code", "message": "must be 6 digits"}],
+        )
+    key = keys.phone_check(user.id)
+    row = cast(dict[str, str], await d.redis.hgetall(key))
+    if not row:
+        raise ApiError(409, "no_verification", "No number is waiting for a code: give your number first.")
+    pending = Verification(row["phone"], row["digest"], float(row["expires_at"]), int(row["tries_left"]))
+    outcome, kept = check_code(pending, entered, d.clock(), d.secret_key.encode())
+    if outcome is CodeCheck.VERIFIED:
+        async with d.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(
+                keys.user_phone(user.id), mapping={"e164": pending.phone, "verified_at": repr(d.clock())}
+            )
+            pipe.delete(key)
+            await pipe.execute()
+        return JSONResponse({"number": mask(pending.phone)})
+    if kept is None:
+        await d.redis.delete(key)
+    else:
+        # Only down: two wrong codes typed at once both count.
+        await d.redis.hincrby(key, "tries_left", -1)
+    status, message = CODE_ERRORS[outcome]
+    raise ApiError(status, outcome.value, message)
+
+
+async def call_me(request: Request) -> Response:
+    """Ring the account's own verified number (the request names none) for this campaign."""
+    d, user, campaign = await _offering(request)
+    raw = await read_body(request, 1024)
+    body = parse_json(raw) if raw.strip() else {}
+    if body != {}:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Call me takes no fields: only your verified number is called.",
+            [{"path": "", "message": "send no body, or {}"}],
+        )
+    if campaign.status is not CampaignStatus.ACTIVE:
+        raise ApiError(409, "campaign_paused", "This campaign is paused; try again when it resumes.")
+    number = cast(str | None, await d.redis.hget(keys.user_phone(user.id), "e164"))
+    if not number:
+        raise ApiError(409, "no_verified_number", "Give and verify your phone number first.")
+    carrier = _carrier(d)
+    leg_key = keys.phone_leg(campaign.id, user.id)
+    # One leg at a time: two requests at once must not ring the phone twice.
+    placing = keys.phone_leg_placing(campaign.id, user.id)
+    claimed = await d.redis.set(placing, "1", nx=True, ex=30)
+    if not claimed:
+        raise ApiError(409, "already_calling", "We are already calling you.")
+    try:
+        if _is_live(leg := await leg_of(d, campaign.id, user.id)) and not _rang_out(leg, d.clock()):
+            raise ApiError(409, "already_on_phone", "Your phone is already connected (or ringing).")
+        query = {"campaign_id": campaign.id, "volunteer": user.id}
+        try:
+            sid = await carrier.place_call(
+                PlaceCall(
+                    to=number,
+                    from_=campaign.caller_id,
+                    url=webhook_url(d.settings.base_url, ANSWER_PATH, **query),
+                    status_callback=webhook_url(d.settings.base_url, STATUS_PATH, **query),
+                    timeout=RING_SECONDS,
+                )
+            )
+        except CarrierError as exc:
+            raise ApiError(502, "carrier_error", f"The carrier could not call you: {exc.message}") from None
+        async with d.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(leg_key)
+            pipe.hset(
+                leg_key,
+                mapping={
+                    "call_sid": sid,
+                    "state": LegState.CALLING.value,
+                    "rank": str(LegState.CALLING.rank),
+                    "since": repr(d.clock()),
+                },
+            )
+            pipe.expire(leg_key, LEG_TTL)
+            await pipe.execute()
+    finally:
+        await d.redis.delete(placing)
+    await publish(d, campaign.id, user.id, sid, LegState.CALLING)
+    return JSONResponse(
+        {"call_sid": sid, "state": LegState.CALLING.value, "number": mask(number)}, status_code=201
+    )
+
+
+async def hang_up_phone(request: Request) -> Response:
+    """The volunteer ends their phone leg from the page (the carrier's final callback does the rest)."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    leg = await leg_of(d, campaign.id, user.id)
+    if not _is_live(leg):
+        raise ApiError(404, "not_found", "Your phone is not connected to this campaign.")
+    try:
+        await _carrier(d).hangup(leg["call_sid"])
+    except CarrierError as exc:
+        raise ApiError(502, "carrier_error", f"The carrier refused to hang up: {exc.message}") from None
+    return Response(status_code=204)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/call-me", status_view, methods=["GET"]),
+    Route("/api/campaigns/{campaign_id}/call-me", call_me, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/call-me", hang_up_phone, methods=["DELETE"]),
+    Route("/api/campaigns/{campaign_id}/call-me/number", start_verification, methods=["PUT"]),
+    Route("/api/campaigns/{campaign_id}/call-me/number/verify", verify, methods=["POST"]),
+]

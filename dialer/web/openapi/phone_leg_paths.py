@@ -1,0 +1,194 @@
+"""The phone-leg operations: "call me" (the volunteer's own number, verified by a code read to it, and the
+call from the server to it), dial-in PINs, and the carrier webhooks of both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op
+from dialer.web.openapi.other_paths import TWIML_ANSWER, _webhook
+
+MASKED: dict[str, Any] = {
+    "type": ["string", "null"],
+    "description": 'Only the last four digits, e.g. "•••• •••0142"',
+}
+LEG: dict[str, Any] = {
+    "type": "object",
+    "required": ["call_sid", "state"],
+    "properties": {
+        "call_sid": {"type": "string"},
+        "state": {"enum": ["calling", "answered", "connected", "ended"]},
+    },
+}
+
+
+def phone_leg_paths() -> dict[str, dict[str, Any]]:
+    tag = "calling"
+    strict = {"additionalProperties": False, "type": "object"}
+    return {
+        "/api/campaigns/{campaign_id}/call-me": {
+            "get": op(
+                "callMeState",
+                "Your verified number (masked), a number being verified, and your phone leg",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                answers={
+                    200: json_answer(
+                        "What the page shows",
+                        {
+                            "type": "object",
+                            "required": ["offered", "number", "verifying", "leg"],
+                            "properties": {
+                                "offered": {"type": "boolean"},
+                                "number": MASKED,
+                                "verifying": MASKED,
+                                "leg": {"oneOf": [LEG, {"type": "null"}]},
+                            },
+                        },
+                    )
+                },
+            ),
+            "post": op(
+                "callMe",
+                "Ring your own verified number (power and predictive campaigns offering call_me)",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                body=json_body({**strict, "maxProperties": 0}, required=False),
+                answers={
+                    201: json_answer(
+                        "Ringing",
+                        {
+                            **LEG,
+                            "required": ["call_sid", "state", "number"],
+                            "properties": {**LEG["properties"], "number": MASKED},
+                        },  # fmt: skip
+                    )
+                },
+                errors=(409, 502),
+                description="No body (or `{}`): only the account's verified number is ever called. 409 "
+                "`method_not_offered`, `campaign_paused`, `no_verified_number`, `already_on_phone`, "
+                "`already_calling`; 502 `carrier_error`.",
+            ),
+            "delete": op(
+                "hangUpMyPhone",
+                "Hang up your phone leg",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                answers={204: {"description": "The carrier hangs up; its callback ends the leg"}},
+                errors=(502,),
+            ),
+        },
+        "/api/campaigns/{campaign_id}/call-me/number": {
+            "put": op(
+                "verifyMyNumber",
+                "Give your phone number: a call reads a 6-digit code to it",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                body=json_body(
+                    {
+                        **strict,
+                        "required": ["phone"],
+                        "properties": {"phone": {"type": "string", "maxLength": 40}},
+                    }
+                ),
+                answers={
+                    202: json_answer(
+                        "Calling it",
+                        {
+                            "type": "object",
+                            "required": ["verifying", "expires_in"],
+                            "properties": {"verifying": MASKED, "expires_in": {"type": "integer"}},
+                        },
+                    )
+                },
+                errors=(409, 429, 502),
+                description="A US or Canadian number (not toll-free, no extension), else 422 at `phone`. "
+                "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account, then 429 "
+                "`too_many_verifications`.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/call-me/number/verify": {
+            "post": op(
+                "confirmMyNumber",
+                "Type the code read to you: the number becomes your account's own",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                body=json_body(
+                    {
+                        **strict,
+                        "required": ["code"],
+                        "properties": {"code": {"type": "string", "maxLength": 16}},
+                    }
+                ),
+                answers={
+                    200: json_answer(
+                        "Verified",
+                        {"type": "object", "required": ["number"], "properties": {"number": MASKED}},
+                    )
+                },
+                errors=(409,),
+                description="422 `wrong_code` (a try used), 409 `code_expired`, `too_many_tries`, "
+                "`no_verification`; the last two and expiry discard the pending number.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/dial-in/pin": {
+            "post": op(
+                "dialInPin",
+                "A new 6-digit PIN to dial in with (your previous one stops working)",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                answers={
+                    201: json_answer(
+                        "Call `number` and type `pin` within `expires_in` seconds; it works once",
+                        {
+                            "type": "object",
+                            "required": ["pin", "number", "expires_in"],
+                            "properties": {
+                                "pin": {"type": "string", "pattern": "^[0-9]{6}$"},
+                                "number": {"type": "string"},
+                                "expires_in": {"type": "integer"},
+                            },
+                        },
+                    )
+                },
+                errors=(409,),
+                description="409 `method_not_offered` unless the campaign offers `dial_in` on this server.",
+            ),
+        },
+        "/twilio/dial-in": {
+            "post": _webhook(
+                "twilioDialIn", "A call to the campaign's inbound number: the PIN", {200: TWIML_ANSWER}
+            )
+        },
+        "/twilio/dial-in/pin": {
+            "post": _webhook(
+                "twilioDialInPin", "A PIN typed: connect, ask again or hang up", {200: TWIML_ANSWER}
+            )
+        },
+        "/twilio/dial-in/status": {
+            "post": _webhook(
+                "twilioDialInStatus",
+                "The inbound call's progress",
+                {204: {"description": "Applied (or stale)"}},
+            )
+        },
+        "/twilio/call-me/answer": {
+            "post": _webhook("twilioCallMeAnswer", "The volunteer answered: press 1", {200: TWIML_ANSWER})
+        },
+        "/twilio/call-me/press": {
+            "post": _webhook(
+                "twilioCallMePress", "The volunteer's key: 1 joins their conference", {200: TWIML_ANSWER}
+            )
+        },
+        "/twilio/call-me/status": {
+            "post": _webhook(
+                "twilioCallMeStatus", "The phone leg's progress", {204: {"description": "Applied (or stale)"}}
+            )
+        },
+    }
