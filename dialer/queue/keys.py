@@ -63,6 +63,11 @@ def campaign(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:campaign"
 
 
+def voicemail_audio(campaign_id: str) -> str:
+    """The campaign's recorded voicemail message (dialer/voicemail_store.py)."""
+    return f"{tag(campaign_id)}:voicemail:audio"
+
+
 # --- the lease queue (see the module docstring for each key's owner and TTL) ---
 
 

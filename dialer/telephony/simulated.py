@@ -41,6 +41,7 @@ from dialer.telephony.simulated_plan import (
     plan_call,
     read_dial,
 )
+from dialer.voicemail_audio import sniff, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,32 @@ class Spoken:
 
     call_sid: str
     text: str
+
+
+@dataclass(frozen=True)
+class Played:
+    """A recording our TwiML had played to a voter (a recorded voicemail), as the carrier fetched it:
+    `status` None when the URL did not answer at all; Twilio plays only `PLAY_TYPES`."""
+
+    call_sid: str
+    url: str
+    status: int | None
+    content_type: str
+    size: int
+
+    @property
+    def playable(self) -> bool:
+        return self.status == 200 and self.content_type in PLAY_TYPES and self.size > 0
+
+
+# What Twilio's <Play> accepts (https://www.twilio.com/docs/voice/twiml/play).
+PLAY_TYPES = frozenset(
+    {
+        "audio/mpeg", "audio/wav", "audio/wave", "audio/x-wav", "audio/aiff", "audio/x-aifc", "audio/x-aiff",
+        "audio/x-gsm", "audio/gsm", "audio/ulaw",
+    }
+)  # fmt: skip
+PLAY_SECONDS = 12.0  # how long a played recording lasts when its length is not known
 
 
 class VoiceWebhookFailed(Exception):
@@ -121,6 +148,7 @@ class SimulatedCarrier(TwilioDialect):
         )
         self.deliveries: collections.deque[Delivery] = collections.deque(maxlen=10_000)
         self.spoken: collections.deque[Spoken] = collections.deque(maxlen=1_000)
+        self.played: collections.deque[Played] = collections.deque(maxlen=1_000)
         self._clock = clock
         self._sleep = sleep
         self._owns_http = http is None
@@ -177,12 +205,31 @@ class SimulatedCarrier(TwilioDialect):
         if url is not None:
             # Twilio fetches the new URL for TwiML at once; what the TwiML does is not simulated.
             await self._post(url, leg_params(leg.plan, "in-progress"))
+        elif twiml is not None and "<Play" in twiml and "<Dial" not in twiml:
+            # A recording played to the voter: fetched as Twilio would (GET, no cookie), played, hang-up.
+            found = re.search(r"<Play[^>]*>(.*?)</Play>", twiml, re.S)
+            task = asyncio.ensure_future(self._play(call_sid, html.unescape(found.group(1)) if found else ""))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
             # A message read to the voter (a voicemail), then the hang-up: the leg ends when it is read.
             said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", twiml, re.S)))
             if said.strip():
                 self.spoken.append(Spoken(call_sid, said))
             self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND)
+
+    async def _play(self, call_sid: str, url: str) -> None:
+        status, content_type, body = None, "", b""
+        try:
+            response = await self._http.get(url, headers={"User-Agent": "TwilioProxy/1.1 (dialer simulated)"})
+            status, body = response.status_code, response.content
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        except httpx.HTTPError as exc:
+            log.warning("simulated carrier could not fetch %s: %s", url, str(exc) or type(exc).__name__)
+        played = Played(call_sid, url, status, content_type, len(body))
+        self.played.append(played)
+        # Twilio skips a recording it cannot fetch or play (error 11200/13420) and goes on to the hang-up.
+        self._end(call_sid, after=_length(body) if played.playable else 0.0)
 
     async def hangup(self, call_sid: str) -> None:
         if self.phones.owns(call_sid):
@@ -324,3 +371,9 @@ class SimulatedCarrier(TwilioDialect):
         self._legs.clear()
         if self._owns_http:
             await self._http.aclose()
+
+
+def _length(audio: bytes) -> float:
+    """How long a played recording lasts: a WAV's own length, else a typical voicemail's."""
+    seconds = wav_seconds(audio) if sniff(audio) == "wav" else None
+    return seconds if seconds is not None else PLAY_SECONDS
