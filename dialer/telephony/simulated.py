@@ -207,10 +207,9 @@ class SimulatedCarrier(TwilioDialect):
             await self._post(url, leg_params(leg.plan, "in-progress"))
         elif twiml is not None and "<Play" in twiml and "<Dial" not in twiml:
             # A recording played to the voter: fetched as Twilio would (GET, no cookie), played, hang-up.
+            # Fetched before answering, so that the leg's own plan cannot run on meanwhile.
             found = re.search(r"<Play[^>]*>(.*?)</Play>", twiml, re.S)
-            task = asyncio.ensure_future(self._play(call_sid, html.unescape(found.group(1)) if found else ""))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            await self._play(call_sid, html.unescape(found.group(1)) if found else "")
         elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
             # A message read to the voter (a voicemail), then the hang-up: the leg ends when it is read.
             said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", twiml, re.S)))
