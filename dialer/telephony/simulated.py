@@ -26,9 +26,10 @@ import httpx
 
 from dialer.settings import Settings
 from dialer.telephony import forms
-from dialer.telephony.base import PlaceCall
+from dialer.telephony.base import CarrierError, PlaceCall
 from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
+from dialer.telephony.simulated_media import Played, play_length, silence
 from dialer.telephony.simulated_phone import PhoneLegs, is_volunteer_phone
 from dialer.telephony.simulated_plan import (
     CallPlan,
@@ -41,7 +42,6 @@ from dialer.telephony.simulated_plan import (
     plan_call,
     read_dial,
 )
-from dialer.voicemail_audio import sniff, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -55,32 +55,6 @@ class Spoken:
 
     call_sid: str
     text: str
-
-
-@dataclass(frozen=True)
-class Played:
-    """A recording our TwiML had played to a voter (a recorded voicemail), as the carrier fetched it:
-    `status` None when the URL did not answer at all; Twilio plays only `PLAY_TYPES`."""
-
-    call_sid: str
-    url: str
-    status: int | None
-    content_type: str
-    size: int
-
-    @property
-    def playable(self) -> bool:
-        return self.status == 200 and self.content_type in PLAY_TYPES and self.size > 0
-
-
-# What Twilio's <Play> accepts (https://www.twilio.com/docs/voice/twiml/play).
-PLAY_TYPES = frozenset(
-    {
-        "audio/mpeg", "audio/wav", "audio/wave", "audio/x-wav", "audio/aiff", "audio/x-aifc", "audio/x-aiff",
-        "audio/x-gsm", "audio/gsm", "audio/ulaw",
-    }
-)  # fmt: skip
-PLAY_SECONDS = 12.0  # how long a played recording lasts when its length is not known
 
 
 class VoiceWebhookFailed(Exception):
@@ -149,6 +123,8 @@ class SimulatedCarrier(TwilioDialect):
         self.deliveries: collections.deque[Delivery] = collections.deque(maxlen=10_000)
         self.spoken: collections.deque[Spoken] = collections.deque(maxlen=1_000)
         self.played: collections.deque[Played] = collections.deque(maxlen=1_000)
+        self.recordings: dict[str, tuple[str, str, float]] = {}  # CallSid -> (RecordingSid, callback, start)
+        self.deleted_recordings: list[str] = []
         self._clock = clock
         self._sleep = sleep
         self._owns_http = http is None
@@ -228,13 +204,42 @@ class SimulatedCarrier(TwilioDialect):
         played = Played(call_sid, url, status, content_type, len(body))
         self.played.append(played)
         # Twilio skips a recording it cannot fetch or play (error 11200/13420) and goes on to the hang-up.
-        self._end(call_sid, after=_length(body) if played.playable else 0.0)
+        self._end(call_sid, after=play_length(body) if played.playable else 0.0)
 
     async def hangup(self, call_sid: str) -> None:
         if self.phones.owns(call_sid):
             await self.phones.hang_up(call_sid)
             return
         self._end(call_sid)
+
+    # Recording (dialer/telephony/recording.py): Twilio posts the finished recording when the call ends.
+    async def start_recording(self, call_sid: str, status_callback: str) -> str:
+        leg = self._legs.get(call_sid)
+        if leg is None:
+            raise CarrierError(404, 20404, f"The requested resource Calls/{call_sid} was not found")
+        sid = "RE" + hashlib.sha256(f"{self.seed}:{call_sid}:rec".encode()).hexdigest()[:32]
+        self.recordings[call_sid] = (sid, status_callback, self._sim_now(leg.plan))
+        return sid
+
+    async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
+        self.deleted_recordings.append(recording_sid)
+
+    async def recording_audio(self, media_url: str) -> tuple[bytes, str]:
+        return silence(5.0), "audio/wav"
+
+    async def _recording_done(self, call_sid: str, ended_at: float) -> None:
+        found = self.recordings.pop(call_sid, None)
+        if found is None:
+            return
+        sid, callback, started = found
+        form = {
+            "AccountSid": self.account_sid, "CallSid": call_sid, "RecordingSid": sid,
+            "RecordingUrl": f"{self.settings.twilio_api_base_url}/2010-04-01/Accounts/{self.account_sid}"
+            f"/Recordings/{sid}",
+            "RecordingStatus": "completed", "RecordingDuration": str(max(0, round(ended_at - started))),
+            "RecordingChannels": "2", "RecordingSource": "StartCallRecordingAPI",
+        }  # fmt: skip
+        await self._post(callback, form)
 
     def _end(self, call_sid: str, after: float = 0.0) -> None:
         """Our side ends the leg `after` simulated seconds from now (its final callbacks follow)."""
@@ -338,6 +343,7 @@ class SimulatedCarrier(TwilioDialect):
             await self._post(request.url, request.params)
         if self._legs.get(plan.spec.call_sid) is leg and leg.plan is plan:
             del self._legs[plan.spec.call_sid]
+            await self._recording_done(plan.spec.call_sid, plan.ended_at)
 
     async def _post(
         self, url: str, params: Mapping[str, str] | tuple[tuple[str, str], ...]
@@ -370,9 +376,3 @@ class SimulatedCarrier(TwilioDialect):
         self._legs.clear()
         if self._owns_http:
             await self._http.aclose()
-
-
-def _length(audio: bytes) -> float:
-    """How long a played recording lasts: a WAV's own length, else a typical voicemail's."""
-    seconds = wav_seconds(audio) if sniff(audio) == "wav" else None
-    return seconds if seconds is not None else PLAY_SECONDS

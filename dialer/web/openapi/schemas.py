@@ -119,6 +119,9 @@ SCHEMAS: dict[str, Schema] = {
         calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
         caller_ids={"type": "array", "items": ref("CallerId")},
         inbound_number=nullable(STRING),
+        record_calls=BOOL,
+        recording_disclosure=STRING,
+        recording_retention_days=INT,
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -379,6 +382,9 @@ def _campaign_fields() -> dict[str, Schema]:
         },
         "caller_ids": CALLER_IDS_IN,
         "inbound_number": nullable({"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]}),
+        "record_calls": BOOL,
+        "recording_disclosure": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S"},
+        "recording_retention_days": bounded(1, 365),
     }
 
 
