@@ -42,6 +42,7 @@ from dialer.web import (
     api_dnc,
     api_people,
     api_queue,
+    api_recordings,
     api_scripts,
     api_teams,
     api_voice,
@@ -53,6 +54,7 @@ from dialer.web import (
     pages,
     pages_crm,
     pages_organize,
+    recording_hooks,
     webhooks,
     ws_call,
     ws_live,
@@ -96,6 +98,7 @@ def route_table() -> list[BaseRoute]:
     return [
         # The carrier's webhooks first: four or more arrive per call, and routes are matched in order.
         *webhooks.routes,
+        *recording_hooks.routes,
         Route("/healthz", healthz, methods=["GET"]),
         *openapi.routes,
         *api_auth.routes,
@@ -115,6 +118,7 @@ def route_table() -> list[BaseRoute]:
         *call_me_hooks.routes,
         *dial_in.routes,
         *api_voicemail_audio.routes,
+        *api_recordings.routes,
         *api_dialer.routes,
         *ws_call.routes,
         *ws_live.routes,

@@ -68,6 +68,28 @@ def voicemail_audio(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:voicemail:audio"
 
 
+# --- call recordings (dialer/recordings.py) ---
+
+
+def recording(campaign_id: str, recording_sid: str) -> str:
+    return f"{tag(campaign_id)}:recording:{recording_sid}"
+
+
+def recordings(campaign_id: str) -> str:
+    return f"{tag(campaign_id)}:recordings"
+
+
+def contact_recordings(campaign_id: str, contact_id: str) -> str:
+    return f"{tag(campaign_id)}:contact:{contact_id}:recordings"
+
+
+def recording_call(campaign_id: str, call_sid: str) -> str:
+    return f"{tag(campaign_id)}:recording:call:{call_sid}"
+
+
+RECORDING_CAMPAIGNS = f"{PREFIX}:recordings:campaigns"
+
+
 # --- the lease queue (see the module docstring for each key's owner and TTL) ---
 
 
