@@ -17,8 +17,8 @@ class Recorder(Protocol):
         """Delete it at the carrier (one already gone counts as deleted)."""
         ...
 
-    async def recording_audio(self, media_url: str) -> tuple[bytes, str]:
-        """Its audio and Content-Type."""
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
+        """Its audio and Content-Type, from the carrier's own account (never a URL a callback named)."""
         ...
 
 

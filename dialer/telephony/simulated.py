@@ -224,7 +224,7 @@ class SimulatedCarrier(TwilioDialect):
     async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
         self.deleted_recordings.append(recording_sid)
 
-    async def recording_audio(self, media_url: str) -> tuple[bytes, str]:
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
         return silence(5.0), "audio/wav"
 
     async def _recording_done(self, call_sid: str, ended_at: float) -> None:

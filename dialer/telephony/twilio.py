@@ -103,8 +103,8 @@ class TwilioCarrier(TwilioDialect):
     async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
         await self.rest.delete_recording(call_sid, recording_sid)
 
-    async def recording_audio(self, media_url: str) -> tuple[bytes, str]:
-        return await self.rest.recording_audio(media_url)
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
+        return await self.rest.recording_audio(recording_sid)
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -122,12 +122,12 @@ class TwilioRest:
             if exc.status != 404:
                 raise
 
-    async def recording_audio(self, media_url: str) -> tuple[bytes, str]:
-        """A recording's audio (WAV) from its media URL, with the account's credentials (Twilio may
-        require them for media); only URLs under this account are fetched."""
-        url = media_url if media_url.endswith((".wav", ".mp3")) else media_url + ".wav"
-        if not url.startswith(self._account_url + "/Recordings/"):
-            raise CarrierError(400, None, "not a recording of this account")
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
+        """A recording's audio (WAV), fetched with the account's credentials (Twilio may require them for
+        media) from this account's own Recordings: never from a URL a callback named."""
+        if not RECORDING_SID_RE.match(recording_sid):
+            raise ValueError(f"not a RecordingSid: {recording_sid!r}")
+        url = f"{self._account_url}/Recordings/{recording_sid}.wav"
         try:
             response = await self._http.get(url, auth=self._auth)
         except httpx.TransportError as exc:

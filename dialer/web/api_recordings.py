@@ -42,7 +42,7 @@ async def recording_audio(request: Request) -> Response:
     if rec_port is None:
         raise ApiError(404, "not_found", "No carrier is configured to fetch recordings from.")
     try:
-        audio, content_type = await rec_port.recording_audio(rec.url)
+        audio, content_type = await rec_port.recording_audio(rec.sid)
     except CarrierError as exc:
         raise ApiError(
             502, "carrier_error", f"The carrier did not give the recording: {exc.message}"

@@ -24,7 +24,8 @@ from dialer.voicemail_audio import check_audio, signed_path
 from dialer.voicemail_store import VoicemailAudioStore
 from tests.conftest import ADMIN
 from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign, pacer
-from tests.integration.test_voicemail_drop import ACCOUNT, CHILD, PARENT, Call, call, connect  # noqa: F401
+from tests.integration.test_voicemail_drop import ACCOUNT, CHILD, PARENT, Call, connect
+from tests.integration.test_voicemail_drop import call as call  # noqa: F401 (the fixture)
 from tests.integration.test_webhooks import NOON_NEW_YORK, PUBLIC_URL, twilio_settings
 from tests.stores import open_store
 from tests.unit.test_voicemail_audio import MP3_FRAME, WEBM, wav
@@ -122,7 +123,7 @@ def test_twilio_fetches_it_by_the_signed_url_only_while_it_is_current(org: Org, 
     assert org.client.get(path).status_code == 404
 
 
-def test_leave_voicemail_plays_the_recording_on_the_voters_leg(call: Call) -> None:  # noqa: F811
+def test_leave_voicemail_plays_the_recording_on_the_voters_leg(call: Call) -> None:
     assert call.client.patch("/api/campaigns/dc", json={"voicemail_message": None}, headers=ADMIN).is_success
     recording = wav()
     assert call.client.put(AUDIO, content=recording, headers=ADMIN).status_code == 201
