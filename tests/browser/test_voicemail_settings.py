@@ -4,6 +4,8 @@ records one with the microphone (Chromium's fake device), which the page turns i
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import open_call_page, seed_campaign, sign_in, volunteer_context
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.unit.test_voicemail_audio import WEBM, wav
 
@@ -127,3 +129,38 @@ def test_record_in_the_browser_uploads_a_wav(
     assert audio["bytes"] >= 44 + 16_000  # 8 kHz, 16-bit mono: 16 kB a second
     expect(page.locator("#vm-summary")).to_contain_text("Recording of")
     page.screenshot(path=shots / "settings-voicemail-recorded.png", full_page=True)
+
+
+def test_a_recording_alone_is_a_message_volunteers_can_leave(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    """Preview mode with a recording and no text: the call page offers "Leave voicemail"; the simulated
+    carrier fetches the recording by its signed URL (as Twilio would), plays it and hangs up."""
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        r = admin.put(f"/api/campaigns/{campaign}/voicemail/audio", content=wav(1.0))
+        assert r.status_code == 201, r.text
+    context = volunteer_context(browser, server, "val@example.org", "Val Voicemail")
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    expect(page.locator("#call-status")).to_contain_text("Connected", timeout=10_000)
+    expect(page.locator("#voicemail-btn")).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/voicemail")) as dropped:
+        page.locator("#voicemail-btn").click()
+    assert dropped.value.status == 202
+    sid = dropped.value.json()["call_sid"]
+    expect(page.locator("#save-status")).to_contain_text("Saved: Voicemail", timeout=10_000)
+    with server.client() as admin:  # played to its end (1 s of audio), then the carrier hung up
+        deadline = time.monotonic() + 15
+        call = admin.get(f"/api/campaigns/{campaign}/calls/{sid}").json()
+        while call["status"] != "completed" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            call = admin.get(f"/api/campaigns/{campaign}/calls/{sid}").json()
+    assert call["status"] == "completed", call
+    if server.log_path is not None:  # the access log shows the carrier's fetch by the signed URL
+        fetches = re.findall(
+            r'"GET /media/voicemail/levy/[^ ]+\?expires=\d+&sig=[^ ]+ HTTP/1.1" (\d+)',
+            server.log_path.read_text(),
+        )
+        assert fetches == ["200"], fetches
+    context.close()
