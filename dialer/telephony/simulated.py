@@ -312,7 +312,10 @@ class SimulatedCarrier(TwilioDialect):
             parent_call_sid=call_sid,
             direction="outbound-dial",
         )
-        return ClientCall(call_sid, answer, self._start(spec, rng))
+        plan = self._start(spec, rng)
+        if dial.whisper_url:
+            self._spawn(self._whisper(plan, dial.whisper_url))
+        return ClientCall(call_sid, answer, plan)
 
     # Sending -----------------------------------------------------------------------------------------
 
@@ -322,6 +325,36 @@ class SimulatedCarrier(TwilioDialect):
         self._legs[spec.call_sid] = leg
         self._deliver(leg, list(plan.requests))
         return plan
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _whisper(self, plan: CallPlan, url: str) -> None:
+        """A voter's <Number url>, as Twilio plays it: once they answer, fetch it, read its <Say> to the end,
+        then follow its <Redirect> (where a recorded call's recording starts)."""
+        sid = plan.spec.call_sid
+        if plan.answered_at is None:
+            return
+        wait = (plan.answered_at - plan.start) / self.speed - (self._clock() - plan.start)
+        if wait > 0:
+            await self._sleep(wait)
+        params = leg_params(plan, "in-progress")
+        response = await self._post(url, params) if sid in self._legs else None
+        if response is None or response.status_code != 200:
+            return
+        said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", response.text, re.S)))
+        if said.strip():
+            self.spoken.append(Spoken(sid, said))
+        then = re.search(r"<Redirect[^>]*>(.*?)</Redirect>", response.text, re.S)
+        if then is None:
+            return
+        read = len(said.split()) / WORDS_PER_SECOND / self.speed
+        if read > 0:
+            await self._sleep(read)
+        if sid in self._legs:
+            await self._post(html.unescape(then.group(1)), params)
 
     def _sim_now(self, plan: CallPlan) -> float:
         """Where the leg's simulated time is now (it runs `speed` times faster than the clock)."""
