@@ -26,10 +26,10 @@ import httpx
 
 from dialer.settings import Settings
 from dialer.telephony import forms
-from dialer.telephony.base import CarrierError, PlaceCall
+from dialer.telephony.base import PlaceCall
 from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
-from dialer.telephony.simulated_media import Played, play_length, silence
+from dialer.telephony.simulated_media import Played, play_length
 from dialer.telephony.simulated_phone import PhoneLegs, is_volunteer_phone
 from dialer.telephony.simulated_plan import (
     CallPlan,
@@ -42,19 +42,11 @@ from dialer.telephony.simulated_plan import (
     plan_call,
     read_dial,
 )
+from dialer.telephony.simulated_recording import WORDS_PER_SECOND, SimulatedRecording, Spoken
 
 log = logging.getLogger(__name__)
 
 SIMULATED_APP_SID = "AP" + "0" * 32
-WORDS_PER_SECOND = 2.5  # how fast a <Say> is read to the voter
-
-
-@dataclass(frozen=True)
-class Spoken:
-    """A message our TwiML had read to a voter (a voicemail): the demo and the tests look at these."""
-
-    call_sid: str
-    text: str
 
 
 class VoiceWebhookFailed(Exception):
@@ -91,7 +83,7 @@ class _Leg:
     sent: set[PlannedRequest] = field(default_factory=set)
 
 
-class SimulatedCarrier(TwilioDialect):
+class SimulatedCarrier(TwilioDialect, SimulatedRecording):
     def __init__(
         self,
         settings: Settings,
@@ -212,35 +204,6 @@ class SimulatedCarrier(TwilioDialect):
             return
         self._end(call_sid)
 
-    # Recording (dialer/telephony/recording.py): Twilio posts the finished recording when the call ends.
-    async def start_recording(self, call_sid: str, status_callback: str) -> str:
-        leg = self._legs.get(call_sid)
-        if leg is None:
-            raise CarrierError(404, 20404, f"The requested resource Calls/{call_sid} was not found")
-        sid = "RE" + hashlib.sha256(f"{self.seed}:{call_sid}:rec".encode()).hexdigest()[:32]
-        self.recordings[call_sid] = (sid, status_callback, self._sim_now(leg.plan))
-        return sid
-
-    async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
-        self.deleted_recordings.append(recording_sid)
-
-    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
-        return silence(5.0), "audio/wav"
-
-    async def _recording_done(self, call_sid: str, ended_at: float) -> None:
-        found = self.recordings.pop(call_sid, None)
-        if found is None:
-            return
-        sid, callback, started = found
-        form = {
-            "AccountSid": self.account_sid, "CallSid": call_sid, "RecordingSid": sid,
-            "RecordingUrl": f"{self.settings.twilio_api_base_url}/2010-04-01/Accounts/{self.account_sid}"
-            f"/Recordings/{sid}",
-            "RecordingStatus": "completed", "RecordingDuration": str(max(0, round(ended_at - started))),
-            "RecordingChannels": "2", "RecordingSource": "StartCallRecordingAPI",
-        }  # fmt: skip
-        await self._post(callback, form)
-
     def _end(self, call_sid: str, after: float = 0.0) -> None:
         """Our side ends the leg `after` simulated seconds from now (its final callbacks follow)."""
         leg = self._legs.get(call_sid)
@@ -330,31 +293,6 @@ class SimulatedCarrier(TwilioDialect):
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _whisper(self, plan: CallPlan, url: str) -> None:
-        """A voter's <Number url>, as Twilio plays it: once they answer, fetch it, read its <Say> to the end,
-        then follow its <Redirect> (where a recorded call's recording starts)."""
-        sid = plan.spec.call_sid
-        if plan.answered_at is None:
-            return
-        wait = (plan.answered_at - plan.start) / self.speed - (self._clock() - plan.start)
-        if wait > 0:
-            await self._sleep(wait)
-        params = leg_params(plan, "in-progress")
-        response = await self._post(url, params) if sid in self._legs else None
-        if response is None or response.status_code != 200:
-            return
-        said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", response.text, re.S)))
-        if said.strip():
-            self.spoken.append(Spoken(sid, said))
-        then = re.search(r"<Redirect[^>]*>(.*?)</Redirect>", response.text, re.S)
-        if then is None:
-            return
-        read = len(said.split()) / WORDS_PER_SECOND / self.speed
-        if read > 0:
-            await self._sleep(read)
-        if sid in self._legs:
-            await self._post(html.unescape(then.group(1)), params)
 
     def _sim_now(self, plan: CallPlan) -> float:
         """Where the leg's simulated time is now (it runs `speed` times faster than the clock)."""
