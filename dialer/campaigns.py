@@ -20,6 +20,7 @@ from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_proble
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
+from dialer.recording_consent import DEFAULT_DISCLOSURE, DEFAULT_RETENTION_DAYS, retention_problems
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -67,6 +68,11 @@ class Campaign:
     caller_ids: tuple[CallerId, ...] = ()
     # Dial-in: the campaign's number volunteers call to take calls on their phone (a PIN says who they are).
     inbound_number: str | None = None
+    # Recording with consent (dialer/recording_consent.py): off unless asked for; the voter hears the
+    # disclosure before recording starts; recordings are deleted after the retention days.
+    record_calls: bool = False
+    recording_disclosure: str = DEFAULT_DISCLOSURE
+    recording_retention_days: int = DEFAULT_RETENTION_DAYS
 
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
@@ -100,7 +106,8 @@ EDITABLE = frozenset(
     {
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
-        "voicemail_message", "calling_method", "caller_ids", "inbound_number",
+        "voicemail_message", "calling_method", "caller_ids", "inbound_number", "record_calls",
+        "recording_disclosure", "recording_retention_days",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -168,12 +175,17 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "default_timezone":
         if not isinstance(value, str) or not valid_zone(value):
             bad("must be an IANA time zone like America/Chicago")
-    elif name in ("cell_consent", "archived"):
+    elif name in ("cell_consent", "archived", "record_calls"):
         if not isinstance(value, bool):
             bad("must be true or false")
     elif name == "voicemail_message":
         if value is not None and (not isinstance(value, str) or len(value) > 1000):
             bad("must be a string of at most 1000 characters")
+    elif name == "recording_disclosure":
+        if not isinstance(value, str) or not value.strip() or len(value) > 500:
+            bad("must be a non-empty string of at most 500 characters: what the voter hears first")
+    elif name == "recording_retention_days":
+        problems.extend({"path": name, "message": m} for m in retention_problems(value))
     elif name == "calling_hours":
         _check_hours(value, problems)
     elif name == "calling_method":

@@ -33,8 +33,13 @@ PERIODIC_JOBS: list[tuple[str, PeriodicJob]] = []
 
 def _register_builtin_jobs() -> None:
     from dialer.jobs import reap_job, restart_imports_job
+    from dialer.recording_jobs import expire_recordings_job
 
-    for name, job in (("reap-expired-leases", reap_job), ("restart-abandoned-imports", restart_imports_job)):
+    for name, job in (
+        ("reap-expired-leases", reap_job),
+        ("restart-abandoned-imports", restart_imports_job),
+        ("expire-call-recordings", expire_recordings_job),
+    ):
         if not any(known == name for known, _ in PERIODIC_JOBS):
             PERIODIC_JOBS.append((name, job))
 

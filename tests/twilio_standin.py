@@ -34,6 +34,14 @@ LIST_RE = re.compile(
 )
 LIST_ITEMS = {"IncomingPhoneNumbers": "incoming_phone_numbers", "OutgoingCallerIds": "outgoing_caller_ids"}
 CALLS_RE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Calls(?:/(CA[0-9a-f]{32}))?\.json$")
+CALL_RECORDINGS_RE = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Calls/(CA[0-9a-f]{32})/Recordings(?:/(RE[0-9a-f]{32}))?\.json$"
+)
+# A recording's audio: Twilio serves it at the Recording resource's URI with .wav (not in the API
+# description, which covers the JSON resources only), with the account's basic auth when media auth is on.
+MEDIA_RE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Recordings/(RE[0-9a-f]{32})\.(wav|mp3)$")
+RECORDING_EVENTS = {"in-progress", "completed", "absent"}
+RECORDING_CHANNELS = {"mono", "dual"}
 
 STATUS_CALLBACK_EVENTS = {"initiated", "ringing", "answered", "completed"}
 MACHINE_DETECTION = {"Enable", "DetectMessageEnd"}
@@ -81,6 +89,8 @@ def _mock_request(request: httpx.Request) -> MockRequest:
 
 def check_request(request: httpx.Request) -> list[tuple[str, str]]:
     """Validates one outgoing request against the spec and our stricter rules; returns its form pairs."""
+    if MEDIA_RE.match(request.url.path) and request.method == "GET" and not request.url.params:
+        return []
     result = twilio_openapi().unmarshal_request(_mock_request(request))
     if result.errors:
         raise AssertionError(
@@ -99,6 +109,10 @@ def check_request(request: httpx.Request) -> list[tuple[str, str]]:
             raise AssertionError(f"AsyncAmd must be 'true' or 'false', not {value!r}")
         if key == "Status" and value not in UPDATE_STATUSES:
             raise AssertionError(f"Status {value!r} is not an update status")
+        if key == "RecordingStatusCallbackEvent" and value not in RECORDING_EVENTS:
+            raise AssertionError(f"RecordingStatusCallbackEvent {value!r} is not one Twilio knows")
+        if key == "RecordingChannels" and value not in RECORDING_CHANNELS:
+            raise AssertionError(f"RecordingChannels {value!r} is not mono or dual")
     keys = {key for key, _ in form}
     if "AsyncAmd" in keys and "MachineDetection" not in keys:
         raise AssertionError("AsyncAmd without MachineDetection does nothing at Twilio")
@@ -108,6 +122,9 @@ def check_request(request: httpx.Request) -> list[tuple[str, str]]:
 
 
 def check_response(request: httpx.Request, response: httpx.Response) -> None:
+    if response.is_success and MEDIA_RE.match(request.url.path):
+        assert response.headers["content-type"].startswith("audio/"), response.headers
+        return
     if response.is_success:
         mock = MockResponse(response.content, status_code=response.status_code)
         result = twilio_openapi().unmarshal_response(_mock_request(request), mock)
@@ -144,6 +161,7 @@ class TwilioStandin:
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     owned_numbers: set[str] = field(default_factory=set)  # the account's IncomingPhoneNumbers
     verified_caller_ids: set[str] = field(default_factory=set)  # its OutgoingCallerIds
+    recordings: dict[str, dict[str, Any]] = field(default_factory=dict)  # RecordingSid -> its resource
     _failures: list[tuple[int, int, str, dict[str, str]]] = field(default_factory=list)
 
     @property
@@ -181,6 +199,14 @@ class TwilioStandin:
             return httpx.Response(
                 200, json=self._listing(listing.group(2), request.url.params.get("PhoneNumber"))
             )
+        recording = CALL_RECORDINGS_RE.match(request.url.path)
+        if recording is not None and recording.group(1) == self.account_sid:
+            return self._recording(request.method, recording.group(2), recording.group(3))
+        media = MEDIA_RE.match(request.url.path)
+        if media is not None and media.group(1) == self.account_sid and request.method == "GET":
+            if media.group(2) not in self.recordings:
+                return _error(404, 20404, f"The requested resource {request.url.path} was not found")
+            return httpx.Response(200, content=b"RIFF" + b"\0" * 40, headers={"Content-Type": "audio/x-wav"})
         match = CALLS_RE.match(request.url.path)
         if match is None or match.group(1) != self.account_sid or request.method != "POST":
             return _error(404, 20404, "The requested resource was not found")
@@ -198,6 +224,27 @@ class TwilioStandin:
         ):
             call["status"] = values["Status"]
         return httpx.Response(200, json=call)
+
+    def _recording(self, method: str, call_sid: str, recording_sid: str | None) -> httpx.Response:
+        """Start a recording on a live call (POST Recordings.json) or delete one (DELETE Recordings/RE..)."""
+        call = self.calls.get(call_sid)
+        if method == "POST" and recording_sid is None:
+            if call is None or call["status"] != "in-progress":
+                return _error(400, 21220, "Call is not in-progress. Cannot start recording.")
+            example = _spec()["paths"]["/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"]
+            created = example["post"]["responses"]["201"]["content"]["application/json"]["examples"]
+            sid = "RE" + secrets.token_hex(16)
+            self.recordings[sid] = {
+                **copy.deepcopy(created["create201"]["value"]),
+                "account_sid": self.account_sid, "call_sid": call_sid, "sid": sid,
+                "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{call_sid}/Recordings/{sid}.json",
+            }  # fmt: skip
+            return httpx.Response(201, json=self.recordings[sid])
+        if method == "DELETE" and recording_sid is not None:
+            if self.recordings.pop(recording_sid, None) is None:
+                return _error(404, 20404, f"The requested resource Recordings/{recording_sid} was not found")
+            return httpx.Response(204)
+        return _error(404, 20404, "The requested resource was not found")
 
     def _listing(self, resource: str, number: str | None) -> dict[str, Any]:
         """A page of the account's numbers (or verified caller IDs), filtered by exact PhoneNumber."""

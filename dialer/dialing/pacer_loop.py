@@ -38,6 +38,7 @@ from dialer.queue.lua_scripts import run
 from dialer.settings import Settings
 from dialer.telephony.base import CarrierError, MachineDetection, PlaceCall
 from dialer.telephony.forms import amd_callback_url, status_callback_url, webhook_url
+from dialer.voicemail_store import has_voicemail, voicemail_twiml_for
 
 log = logging.getLogger("dialer.pacer")
 
@@ -143,8 +144,15 @@ class CampaignPacer:
         try:
             if kind == "bridge":
                 await self.carrier.update_call(sid, twiml=twiml.bridge_twiml(campaign.id, volunteer))
-            elif kind == "machine":
-                await self.carrier.update_call(sid, twiml=twiml.voicemail_twiml(campaign.voicemail_message))
+            elif kind == "machine":  # the recording if the campaign has one, else its text read aloud
+                message = await voicemail_twiml_for(
+                    self.redis,
+                    campaign,
+                    base_url=self.settings.base_url,
+                    secret=self.settings.resolve_secret_key(),
+                    now=self.clock(),
+                )
+                await self.carrier.update_call(sid, twiml=message)
             elif kind == "hangup":
                 await self.carrier.hangup(sid)
         except CarrierError as exc:  # the call already ended, most often
@@ -307,9 +315,8 @@ class CampaignPacer:
 
     async def place(self, campaign: Campaign, batch_id: str, contact: BatchContact) -> bool:
         cid, base = campaign.id, self.settings.base_url
-        detection = (
-            MachineDetection.DETECT_MESSAGE_END if campaign.voicemail_message else MachineDetection.ENABLE
-        )
+        leaves_message = await has_voicemail(self.redis, campaign)
+        detection = MachineDetection.DETECT_MESSAGE_END if leaves_message else MachineDetection.ENABLE
         call = PlaceCall(
             to=contact.phone,
             from_=campaign.caller_id_for(contact.phone, contact.state, contact.zip),

@@ -68,10 +68,13 @@ def hold_twiml(campaign_name: str, caller_id: str) -> str:
     return str(response)
 
 
-def voicemail_twiml(message: str | None) -> str:
-    """The campaign's voicemail message after the beep, or a plain hang-up."""
+def voicemail_twiml(message: str | None, audio_url: str | None = None) -> str:
+    """The campaign's voicemail message after the beep: its recording played when it has one, else its text
+    read aloud; then the hang-up (a plain hang-up when it has neither)."""
     response = VoiceResponse()
-    if message:
+    if audio_url:
+        response.play(audio_url)
+    elif message:
         response.say(message)
     response.hangup()
     return str(response)

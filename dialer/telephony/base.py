@@ -241,7 +241,15 @@ class Carrier(Protocol):
 
     def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent: ...
 
-    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str: ...
+    def dial_twiml(
+        self,
+        number: str,
+        caller_id: str,
+        status_callback_url: str,
+        timeout: int = 30,
+        *,
+        whisper_url: str | None = None,
+    ) -> str: ...
 
     def refusal_twiml(self, message: str) -> str: ...
 

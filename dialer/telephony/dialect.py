@@ -25,8 +25,16 @@ class TwilioDialect:
     def parse_amd(self, form: Mapping[str, str], query: Mapping[str, str] | None = None) -> CallEvent:
         return forms.parse_amd(form, query)
 
-    def dial_twiml(self, number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
-        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout)
+    def dial_twiml(
+        self,
+        number: str,
+        caller_id: str,
+        status_callback_url: str,
+        timeout: int = 30,
+        *,
+        whisper_url: str | None = None,
+    ) -> str:
+        return twiml.dial_twiml(number, caller_id, status_callback_url, timeout, whisper_url=whisper_url)
 
     def refusal_twiml(self, message: str) -> str:
         return twiml.refusal_twiml(message)

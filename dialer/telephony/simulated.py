@@ -29,6 +29,7 @@ from dialer.telephony import forms
 from dialer.telephony.base import PlaceCall
 from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
+from dialer.telephony.simulated_media import Played, play_length
 from dialer.telephony.simulated_phone import PhoneLegs, is_volunteer_phone
 from dialer.telephony.simulated_plan import (
     CallPlan,
@@ -41,19 +42,11 @@ from dialer.telephony.simulated_plan import (
     plan_call,
     read_dial,
 )
+from dialer.telephony.simulated_recording import WORDS_PER_SECOND, SimulatedRecording, Spoken
 
 log = logging.getLogger(__name__)
 
 SIMULATED_APP_SID = "AP" + "0" * 32
-WORDS_PER_SECOND = 2.5  # how fast a <Say> is read to the voter
-
-
-@dataclass(frozen=True)
-class Spoken:
-    """A message our TwiML had read to a voter (a voicemail): the demo and the tests look at these."""
-
-    call_sid: str
-    text: str
 
 
 class VoiceWebhookFailed(Exception):
@@ -90,7 +83,7 @@ class _Leg:
     sent: set[PlannedRequest] = field(default_factory=set)
 
 
-class SimulatedCarrier(TwilioDialect):
+class SimulatedCarrier(TwilioDialect, SimulatedRecording):
     def __init__(
         self,
         settings: Settings,
@@ -121,6 +114,9 @@ class SimulatedCarrier(TwilioDialect):
         )
         self.deliveries: collections.deque[Delivery] = collections.deque(maxlen=10_000)
         self.spoken: collections.deque[Spoken] = collections.deque(maxlen=1_000)
+        self.played: collections.deque[Played] = collections.deque(maxlen=1_000)
+        self.recordings: dict[str, tuple[str, str, float]] = {}  # CallSid -> (RecordingSid, callback, start)
+        self.deleted_recordings: list[str] = []
         self._clock = clock
         self._sleep = sleep
         self._owns_http = http is None
@@ -177,12 +173,30 @@ class SimulatedCarrier(TwilioDialect):
         if url is not None:
             # Twilio fetches the new URL for TwiML at once; what the TwiML does is not simulated.
             await self._post(url, leg_params(leg.plan, "in-progress"))
+        elif twiml is not None and "<Play" in twiml and "<Dial" not in twiml:
+            # A recording played to the voter: fetched as Twilio would (GET, no cookie), played, hang-up.
+            # Fetched before answering, so that the leg's own plan cannot run on meanwhile.
+            found = re.search(r"<Play[^>]*>(.*?)</Play>", twiml, re.S)
+            await self._play(call_sid, html.unescape(found.group(1)) if found else "")
         elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
             # A message read to the voter (a voicemail), then the hang-up: the leg ends when it is read.
             said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", twiml, re.S)))
             if said.strip():
                 self.spoken.append(Spoken(call_sid, said))
             self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND)
+
+    async def _play(self, call_sid: str, url: str) -> None:
+        status, content_type, body = None, "", b""
+        try:
+            response = await self._http.get(url, headers={"User-Agent": "TwilioProxy/1.1 (dialer simulated)"})
+            status, body = response.status_code, response.content
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        except httpx.HTTPError as exc:
+            log.warning("simulated carrier could not fetch %s: %s", url, str(exc) or type(exc).__name__)
+        played = Played(call_sid, url, status, content_type, len(body))
+        self.played.append(played)
+        # Twilio skips a recording it cannot fetch or play (error 11200/13420) and goes on to the hang-up.
+        self._end(call_sid, after=play_length(body) if played.playable else 0.0)
 
     async def hangup(self, call_sid: str) -> None:
         if self.phones.owns(call_sid):
@@ -261,7 +275,10 @@ class SimulatedCarrier(TwilioDialect):
             parent_call_sid=call_sid,
             direction="outbound-dial",
         )
-        return ClientCall(call_sid, answer, self._start(spec, rng))
+        plan = self._start(spec, rng)
+        if dial.whisper_url:
+            self._spawn(self._whisper(plan, dial.whisper_url))
+        return ClientCall(call_sid, answer, plan)
 
     # Sending -----------------------------------------------------------------------------------------
 
@@ -271,6 +288,11 @@ class SimulatedCarrier(TwilioDialect):
         self._legs[spec.call_sid] = leg
         self._deliver(leg, list(plan.requests))
         return plan
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _sim_now(self, plan: CallPlan) -> float:
         """Where the leg's simulated time is now (it runs `speed` times faster than the clock)."""
@@ -292,6 +314,7 @@ class SimulatedCarrier(TwilioDialect):
             await self._post(request.url, request.params)
         if self._legs.get(plan.spec.call_sid) is leg and leg.plan is plan:
             del self._legs[plan.spec.call_sid]
+            await self._recording_done(plan.spec.call_sid, plan.ended_at)
 
     async def _post(
         self, url: str, params: Mapping[str, str] | tuple[tuple[str, str], ...]

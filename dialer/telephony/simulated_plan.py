@@ -289,6 +289,7 @@ class DialInstruction:
     timeout: int
     status_callback: str | None
     events: frozenset[str]
+    whisper_url: str | None = None  # <Number url>: TwiML the voter hears before being connected
 
 
 def read_dial(twiml: str) -> DialInstruction | None:
@@ -304,4 +305,5 @@ def read_dial(twiml: str) -> DialInstruction | None:
         timeout=int(dial.get("timeout", "30")),
         status_callback=number.get("statusCallback"),
         events=frozenset(number.get("statusCallbackEvent", "").split()),
+        whisper_url=number.get("url"),
     )

@@ -96,6 +96,16 @@ class TwilioCarrier(TwilioDialect):
     async def owns_caller_id(self, number: str) -> bool:
         return await self.rest.owns_caller_id(number)
 
+    # Recording with consent (dialer/telephony/recording.py's Recorder).
+    async def start_recording(self, call_sid: str, status_callback: str) -> str:
+        return await self.rest.start_recording(call_sid, status_callback)
+
+    async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
+        await self.rest.delete_recording(call_sid, recording_sid)
+
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
+        return await self.rest.recording_audio(recording_sid)
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self._http.aclose()

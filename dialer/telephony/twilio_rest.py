@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ import httpx
 from dialer.telephony.base import ACCOUNT_SID_RE, CALL_SID_RE, CarrierError, PlaceCall
 from dialer.telephony.ratelimit import RateLimiter
 
+RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}$")
 API_VERSION = "2010-04-01"
 TOO_MANY_REQUESTS = 20429
 
@@ -91,6 +93,49 @@ class TwilioRest:
         # behind queued dials would keep an abandoned voter waiting. They still back off on 429/20429.
         return await self._request(f"{self._calls_url}/{call_sid}.json", form, rate_limited=False)
 
+    async def start_recording(self, call_sid: str, status_callback: str) -> str:
+        """Start recording the call now (both parties, one channel each); Twilio posts the finished
+        recording to `status_callback`. Returns the RecordingSid."""
+        if not CALL_SID_RE.match(call_sid):
+            raise ValueError(f"not a CallSid: {call_sid!r}")
+        form = [
+            ("RecordingStatusCallback", status_callback),
+            ("RecordingStatusCallbackMethod", "POST"),
+            ("RecordingStatusCallbackEvent", "completed"),
+            ("RecordingChannels", "dual"),
+        ]
+        url = f"{self._calls_url}/{call_sid}/Recordings.json"
+        body = await self._request(url, form, rate_limited=False)
+        sid = body.get("sid")
+        if not isinstance(sid, str) or not RECORDING_SID_RE.match(sid):
+            raise CarrierError(502, None, f"recording started without a valid sid: {sid!r}")
+        return sid
+
+    async def delete_recording(self, call_sid: str, recording_sid: str) -> None:
+        """Delete a recording at Twilio; one already gone (404) counts as deleted."""
+        if not CALL_SID_RE.match(call_sid) or not RECORDING_SID_RE.match(recording_sid):
+            raise ValueError(f"not a CallSid and RecordingSid: {call_sid!r}, {recording_sid!r}")
+        url = f"{self._calls_url}/{call_sid}/Recordings/{recording_sid}.json"
+        try:
+            await self._request(url, [], rate_limited=False, method="DELETE")
+        except CarrierError as exc:
+            if exc.status != 404:
+                raise
+
+    async def recording_audio(self, recording_sid: str) -> tuple[bytes, str]:
+        """A recording's audio (WAV), fetched with the account's credentials (Twilio may require them for
+        media) from this account's own Recordings: never from a URL a callback named."""
+        if not RECORDING_SID_RE.match(recording_sid):
+            raise ValueError(f"not a RecordingSid: {recording_sid!r}")
+        url = f"{self._account_url}/Recordings/{recording_sid}.wav"
+        try:
+            response = await self._http.get(url, auth=self._auth)
+        except httpx.TransportError as exc:
+            raise CarrierError(503, None, f"carrier unreachable: {exc!r}") from exc
+        if not response.is_success:
+            raise CarrierError(response.status_code, None, "the recording could not be fetched")
+        return response.content, response.headers.get("content-type", "audio/wav")
+
     async def owns_caller_id(self, number: str) -> bool:
         """Whether Twilio lets this account call from `number`: one of its phone numbers
         (IncomingPhoneNumbers) or a verified caller ID (OutgoingCallerIds), looked up by exact number."""
@@ -114,6 +159,8 @@ class TwilioRest:
             try:
                 if method == "GET":
                     response = await self._http.get(url, params=list(form), auth=self._auth)
+                elif method == "DELETE":
+                    response = await self._http.delete(url, auth=self._auth)
                 else:
                     response = await self._http.post(url, data=_group(form), auth=self._auth)
             except httpx.TransportError as exc:
@@ -122,7 +169,7 @@ class TwilioRest:
                 raise CarrierError(503, None, f"carrier unreachable: {exc!r}") from exc
             body = _json(response)
             if response.is_success:
-                return body
+                return body  # DELETE answers 204 with no body: {}
             code = body.get("code") if isinstance(body.get("code"), int) else None
             retryable = response.status_code == 429 or code == TOO_MANY_REQUESTS
             if not retryable or attempt == self._max_attempts:

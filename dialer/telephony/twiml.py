@@ -10,11 +10,19 @@ from dialer.telephony.base import MAX_RING_TIMEOUT, STATUS_CALLBACK_EVENTS
 MIN_DIAL_TIMEOUT = 5
 
 
-def dial_twiml(number: str, caller_id: str, status_callback_url: str, timeout: int = 30) -> str:
+def dial_twiml(
+    number: str,
+    caller_id: str,
+    status_callback_url: str,
+    timeout: int = 30,
+    *,
+    whisper_url: str | None = None,
+) -> str:
     """Bridge the current (browser) leg to `number`, reporting the new leg's progress to us.
 
     answerOnBridge keeps the browser hearing ringback until the voter picks up, so the volunteer never
-    talks into a call that has not been answered.
+    talks into a call that has not been answered. `whisper_url` (recorded campaigns): TwiML the voter hears
+    once they answer and before they are connected, the recording disclosure (`<Number url>`).
     """
     if not MIN_DIAL_TIMEOUT <= timeout <= MAX_RING_TIMEOUT:
         raise ValueError(
@@ -27,6 +35,7 @@ def dial_twiml(number: str, caller_id: str, status_callback_url: str, timeout: i
         status_callback_event=" ".join(STATUS_CALLBACK_EVENTS),
         status_callback=status_callback_url,
         status_callback_method="POST",
+        **({"url": whisper_url, "method": "POST"} if whisper_url else {}),
     )
     return str(response)
 

@@ -15,12 +15,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_methods import places_calls
-from dialer.dialing.twiml import voicemail_twiml
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.telephony.base import CarrierError
 from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
+from dialer.voicemail_store import has_voicemail, voicemail_twiml_for
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -104,9 +104,9 @@ async def hang_up(request: Request) -> Response:
 
 
 async def leave_voicemail(request: Request) -> Response:
-    """Preview mode: the volunteer heard the beep. The campaign's voicemail message is read on the voter's
-    leg (the carrier hangs up after it) and the volunteer's own leg is let go; the page then records
-    `voicemail`, which does not cut the message short."""
+    """Preview mode: the volunteer heard the beep. The campaign's voicemail message (its recording, else its
+    text read aloud) is played on the voter's leg (the carrier hangs up after it) and the volunteer's own
+    leg is let go; the page then records `voicemail`, which does not cut the message short."""
     user = await require_user(request, Role.VOLUNTEER)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     d = deps(request)
@@ -118,16 +118,19 @@ async def leave_voicemail(request: Request) -> Response:
         raise ApiError(
             409, "not_preview", "In power and predictive modes machines get the message by themselves."
         )
-    if not campaign.voicemail_message:
+    if not await has_voicemail(d.redis, campaign):
         raise ApiError(409, "no_voicemail_message", "This campaign has no voicemail message to leave.")
     leg = attempt.get("leg_sid")
     if not leg or not is_up(attempt):
         raise ApiError(
             409, "call_not_up", "The call is not connected: there is nobody to leave a message with."
         )
+    message = await voicemail_twiml_for(
+        d.redis, campaign, base_url=d.settings.base_url, secret=d.secret_key, now=d.clock()
+    )
     await d.redis.hset(keys.attempt(campaign.id, sid), "voicemail_at", str(d.clock()))
     try:
-        await d.carrier.update_call(leg, twiml=voicemail_twiml(campaign.voicemail_message))
+        await d.carrier.update_call(leg, twiml=message)
     except CarrierError as exc:
         await d.redis.hdel(keys.attempt(campaign.id, sid), "voicemail_at")
         raise ApiError(

@@ -13,6 +13,7 @@ from typing import Any
 from dialer.calling_methods import DEFAULT_METHODS, CallingMethod
 from dialer.campaigns import Campaign, valid_zone
 from dialer.models import CampaignStatus, Mode
+from dialer.recording_consent import ALL_PARTY_STATES, DEFAULT_DISCLOSURE
 from dialer.scripts.store import ScriptStore, ScriptSummary
 
 # The zones most US campaigns need, first in the picker, in the words people use for them.
@@ -115,4 +116,6 @@ async def form_context(redis: Any, campaign: Campaign | None) -> dict[str, Any]:
         "common_zones": common,
         "other_zones": others,
         "abandon_percent": percent(campaign.abandon_cap if campaign else 0.03),
+        "consent_states": ALL_PARTY_STATES,
+        "disclosure": campaign.recording_disclosure if campaign else DEFAULT_DISCLOSURE,
     }

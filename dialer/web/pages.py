@@ -30,6 +30,7 @@ from dialer.models import ResultCode, Role
 from dialer.queue import keys
 from dialer.scripts.store import ScriptStore
 from dialer.teams import TeamStore
+from dialer.voicemail_store import VoicemailAudioStore, has_voicemail
 from dialer.web import campaign_form, pages_tools
 from dialer.web.api_campaigns import list_filter, visible_to
 from dialer.web.auth import current_user
@@ -214,6 +215,7 @@ async def call_page(request: Request) -> Response:
         # The ways this volunteer can call here (own phone is the fallback when no carrier can place calls).
         "methods": [m.value for m in methods_for(d, campaign)],
         "carrier_ready": browser_ready(d),
+        "voicemail": await has_voicemail(d.redis, campaign),  # a message to leave: recorded or text
     }
     return render(request, "call.html", {"user": user, "campaign": campaign, "data": data})
 
@@ -246,8 +248,9 @@ async def dashboard(request: Request) -> Response:
 async def campaign_settings(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     campaign = await page_campaign(request, user)
-    data = {"campaign": campaign.to_json(), "new": False}
-    context = {"user": user, "campaign": campaign, "data": data}
+    audio = await VoicemailAudioStore(deps(request).redis).meta(campaign.id)
+    data = {"campaign": campaign.to_json(), "new": False, "voicemail_audio": audio}
+    context = {"user": user, "campaign": campaign, "data": data, "voicemail_audio": audio}
     context |= await campaign_form.form_context(deps(request).redis, campaign)
     context["carrier_ready"] = browser_ready(deps(request))
     return render(request, "settings.html", context)

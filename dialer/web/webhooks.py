@@ -33,6 +33,7 @@ from dialer.telephony.signing import SIGNATURE_HEADER
 from dialer.web.body import read_body
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
+from dialer.web.recording_urls import disclosure_url
 
 log = logging.getLogger("dialer.webhooks")
 
@@ -171,7 +172,11 @@ async def voice(request: Request) -> Response:
     callback = status_callback_url(d.settings.base_url, campaign.id, contact.id)
     # The campaign's own number for this voter: nothing in the browser's request can choose another.
     caller_id = campaign.caller_id_for(contact.phone, contact.state, contact.zip)
-    return _twiml(carrier.dial_twiml(contact.phone, caller_id, callback, timeout=RING_TIMEOUT))
+    # Recorded campaigns: the voter hears the disclosure before being connected (web/recording_hooks.py).
+    whisper = disclosure_url(d.settings.base_url, campaign, contact.id)
+    return _twiml(
+        carrier.dial_twiml(contact.phone, caller_id, callback, timeout=RING_TIMEOUT, whisper_url=whisper)
+    )
 
 
 async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Response:

@@ -25,7 +25,9 @@ from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
 from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.phone_leg_paths import phone_leg_paths
+from dialer.web.openapi.recording_paths import recording_paths
 from dialer.web.openapi.schemas import SCHEMAS
+from dialer.web.openapi.voicemail_paths import voicemail_paths
 
 WEBSOCKETS = {
     "/ws/call/{campaign_id}": "The volunteer's call session (API.md, The call socket); role volunteer. "
@@ -54,6 +56,8 @@ def document() -> dict[str, Any]:
         **crm_paths(),
         **other_paths(),
         **phone_leg_paths(),
+        **voicemail_paths(),
+        **recording_paths(),
     }
     # New methods on some existing paths: merged into them, not replacing them.
     for path, item in {**people_paths(), **organize_pages()}.items():

@@ -13,6 +13,7 @@ from typing import Any
 from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, CampaignStatus, Mode, Role
 from dialer.web.openapi.caller_id_schema import CALLER_ID_OUT, CALLER_IDS_IN
+from dialer.web.openapi.recording_schema import RECORDING_IN, RECORDING_OUT
 
 Schema = dict[str, Any]
 
@@ -119,6 +120,7 @@ SCHEMAS: dict[str, Schema] = {
         calling_method={"type": "array", "items": {"enum": [m.value for m in CallingMethod]}},
         caller_ids={"type": "array", "items": ref("CallerId")},
         inbound_number=nullable(STRING),
+        **RECORDING_OUT,
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -379,6 +381,7 @@ def _campaign_fields() -> dict[str, Schema]:
         },
         "caller_ids": CALLER_IDS_IN,
         "inbound_number": nullable({"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]}),
+        **RECORDING_IN,
     }
 
 

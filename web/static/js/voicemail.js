@@ -1,11 +1,14 @@
 // Preview mode's "Leave voicemail": after the beep the volunteer presses it; the server has the carrier read
 // the campaign's voicemail message on the voter's leg (and hang up after it) and the volunteer moves on at
 // once, with the result `voicemail`.
-import { api, show } from "./api.js";
+import { api, pageData, show } from "./api.js";
+
+// A recording counts as a message to leave as much as the text does (the page says whether there is one).
+const recorded = Boolean(pageData().voicemail);
 
 // Offered on a browser call with the voter's line up, when the campaign has a message to leave.
 export function drawVoicemail(ui, { phase, method, campaign, dialing }) {
-  const offered = !dialing && method !== "own_phone" && Boolean(campaign.voicemail_message);
+  const offered = !dialing && method !== "own_phone" && (Boolean(campaign.voicemail_message) || recorded);
   show(ui.voicemail, offered && phase === "connected");
   ui.voicemail.disabled = false;
 }
