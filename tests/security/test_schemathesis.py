@@ -22,6 +22,9 @@ CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformanc
 MAX_EXAMPLES = 25  # per operation and phase: about 40 s a role on a two-core machine
 ROLES = ("anonymous", "volunteer", "leader", "organizer", "admin")  # in this order: later roles may pause
 # or close the campaign the earlier ones call
+# The server fuzzed runs on its own embedded Redis whatever REDIS_URL says, so a second CI run changes only
+# its clock: the volunteer's calls are the ones the hour changes, the other roles run once (.ci/run).
+ROLE_PARAMS = [pytest.param(role, marks=() if role == "volunteer" else pytest.mark.once) for role in ROLES]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,7 @@ def _real_clock() -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLE_PARAMS)
 def test_the_description_holds_under_fuzzing(
     role: str, fuzz_world: tuple[FuzzWorld, ServerProcess], tmp_path: Path
 ) -> None:
