@@ -97,7 +97,7 @@ async def commands_per_call(client: aioredis.Redis) -> dict[str, list[float]]:
 def median_of(rows: list[dict[str, list[float]]]) -> dict[str, list[float]]:
     names = sorted({name for row in rows for name in row})
     return {
-        name: [statistics.median(row.get(name, [0.0, 0.0])[i] for row in rows) for i in (0, 1)]
+        name: [round(statistics.median(row.get(name, [0.0, 0.0])[i] for row in rows), 2) for i in (0, 1)]
         for name in names
     }
 
@@ -175,7 +175,8 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
                     our_servers.append(await server_usec(setup))
                     breakdowns.append(await commands_per_call(setup))
         base_rate, our_rate = statistics.median(base_rates), statistics.median(our_rates)
-        base_server, our_server = statistics.median(base_servers), statistics.median(our_servers)
+        base_server = round(statistics.median(base_servers), 1)
+        our_server = round(statistics.median(our_servers), 1)
 
         todo = [(b, c) for b in batches for c in b.contacts]
 
