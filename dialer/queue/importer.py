@@ -9,6 +9,7 @@ rejected row is in the report. Big files run as an RQ job (`import_file_job`) wh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -19,14 +20,14 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.campaigns import CampaignStore
-from dialer.contacts import ContactRow, CsvError, read_rows
+from dialer.contacts import ContactRow, CsvError, InvalidRow, read_rows
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.queue.dnc import listed
 from dialer.queue.import_report import ImportReport
 from dialer.queue.import_watch import heartbeat, mark_finished
 from dialer.queue.lease import LeaseQueue
-from dialer.store import async_client
+from dialer.store import async_client, sync_client
 
 CHUNK = 5000  # contacts per DNC check and add round
 JOB_TTL = 24 * 3600
@@ -67,20 +68,29 @@ async def import_contacts(
             await progress(report)
 
     # Parsing is CPU work (phonenumbers): it runs in a worker thread a slice at a time, so a big upload
-    # does not stall the event loop that serves everyone else.
+    # does not stall the event loop that serves everyone else. The next slice is parsed while this one is
+    # written (Redis works in its own process meanwhile): at most two slices are held.
     items = read_rows(chunks, default_timezone=default_timezone)
-    while True:
-        parsed = await asyncio.to_thread(lambda: list(itertools.islice(items, CHUNK)))
-        if not parsed:
-            break
-        for item in parsed:
-            if (row := report.read(item)) is None:
-                continue
-            pending.append(row)
-            if len(pending) >= CHUNK:
-                await flush()
-    if pending:
-        await flush()
+
+    def parse_ahead() -> asyncio.Future[list[ContactRow | InvalidRow]]:
+        return asyncio.ensure_future(asyncio.to_thread(lambda: list(itertools.islice(items, CHUNK))))
+
+    ahead = parse_ahead()
+    try:
+        while parsed := await ahead:
+            ahead = parse_ahead()
+            for item in parsed:
+                if (row := report.read(item)) is None:
+                    continue
+                pending.append(row)
+                if len(pending) >= CHUNK:
+                    await flush()
+        if pending:
+            await flush()
+    finally:
+        if not ahead.done():  # a write failed: let the slice being parsed finish before the file closes
+            with contextlib.suppress(Exception):
+                await asyncio.shield(ahead)
     if report.imported:
         await _tell_callers(redis, campaign_id)
     return report
@@ -189,6 +199,18 @@ def import_file_job(
 UPLOAD_CHUNK = 1 << 20
 
 
+def _upload_chunks(redis_url: str, upload_key: str) -> Iterator[bytes]:
+    """The upload a megabyte at a time, read as the parser needs it (in its thread, hence a synchronous
+    client): the worker holds a slice of a big upload, not all of it."""
+    client = sync_client(redis_url, decode_responses=False)
+    try:
+        size = int(client.strlen(upload_key))
+        for start in range(0, size, UPLOAD_CHUNK):
+            yield cast(bytes, client.getrange(upload_key, start, start + UPLOAD_CHUNK - 1))
+    finally:
+        client.close()
+
+
 def import_upload_job(redis_url: str, campaign_id: str, job_id: str, default_timezone: str) -> dict[str, Any]:
     """RQ entry point for an upload kept in Redis (keys.import_upload): the web and the worker need share
     nothing but Redis, as on platforms where they run on different hosts. The upload is deleted after."""
@@ -198,11 +220,7 @@ def import_upload_job(redis_url: str, campaign_id: str, job_id: str, default_tim
         raw = async_client(redis_url, decode_responses=False)
         upload_key = keys.import_upload(campaign_id, job_id)
         try:
-            size = int(await raw.strlen(upload_key))
-            chunks = [
-                cast(bytes, await raw.getrange(upload_key, start, start + UPLOAD_CHUNK - 1))
-                for start in range(0, size, UPLOAD_CHUNK)
-            ]
+            chunks = _upload_chunks(redis_url, upload_key)
             report = await run_import(
                 client, campaign_id, chunks, default_timezone=default_timezone, job_id=job_id, now=time.time()
             )
