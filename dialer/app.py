@@ -36,6 +36,7 @@ from dialer.web import (
     api_batches,
     api_call_day,
     api_campaigns,
+    api_coach,
     api_console,
     api_crm,
     api_dialer,
@@ -99,6 +100,7 @@ def route_table() -> list[BaseRoute]:
         # The carrier's webhooks first: four or more arrive per call, and routes are matched in order.
         *webhooks.routes,
         *recording_hooks.routes,
+        *api_coach.routes,
         Route("/healthz", healthz, methods=["GET"]),
         *openapi.routes,
         *api_auth.routes,
@@ -107,6 +109,7 @@ def route_table() -> list[BaseRoute]:
         *api_call_day.routes,
         *api_batch_contacts.routes,
         *api_console.routes,
+        *api_coach.api_routes,
         *api_crm.routes,
         *api_dnc.routes,
         *api_queue.routes,

@@ -388,3 +388,13 @@ def crm_by_attempt(campaign_id: str) -> str:
 
 def crm_lock(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:crm:lock"
+
+
+def coach_session(campaign_id: str, volunteer: str) -> str:
+    """The coaching session on a volunteer's call (dialer/queue/coach_sessions.py)."""
+    return f"{tag(campaign_id)}:coach:{volunteer}"
+
+
+def agent_leg(campaign_id: str, volunteer: str) -> str:
+    """The CallSid of the volunteer's own leg in their conference (power and predictive modes)."""
+    return f"{tag(campaign_id)}:agent-leg:{volunteer}"

@@ -21,6 +21,7 @@ from dialer.accounts import User
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign, CampaignStore
+from dialer.coaching import coach_notice
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.queue import keys
@@ -347,6 +348,9 @@ async def call_socket(ws: WebSocket) -> None:
                         elif message.get("type") == "phone_leg":  # call me: the volunteer's own phone
                             async with sock.send_lock:
                                 await ws.send_json({k: message.get(k) for k in ("type", "state", "call_sid")})
+                        elif message.get("type") == "coach":  # web/api_coach.py: who is on the line
+                            async with sock.send_lock:
+                                await ws.send_json(coach_notice(message))
                         else:
                             await sock.on_progress(message)
                 except (WebSocketDisconnect, OSError, RuntimeError) as exc:
