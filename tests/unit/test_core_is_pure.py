@@ -12,6 +12,7 @@ CORE = [
     "dialer.calling_hours",
     "dialer.caller_ids",
     "dialer.calling_methods",
+    "dialer.coaching",
     "dialer.contacts",
     "dialer.contact_zones",
     "dialer.phones",
