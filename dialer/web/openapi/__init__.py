@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 import dialer
 from dialer.web.openapi.api_paths import api_paths
 from dialer.web.openapi.calling_paths import calling_paths
+from dialer.web.openapi.coach_paths import coach_paths
 from dialer.web.openapi.console_paths import console_paths
 from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
@@ -53,6 +54,7 @@ def document() -> dict[str, Any]:
         **api_paths(),
         **calling_paths(),
         **console_paths(),
+        **coach_paths(),
         **crm_paths(),
         **other_paths(),
         **phone_leg_paths(),
