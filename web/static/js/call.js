@@ -21,6 +21,7 @@ import {
   drawUnanswered,
 } from "./call_view.js";
 import { CallBackPicker } from "./call_back.js";
+import { showCoach } from "./coach.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
@@ -689,6 +690,9 @@ const HANDLERS = {
   campaign: onCampaign,
   hand(m) {
     showHand(m.raised, m.by);
+  },
+  coach(m) {
+    showCoach($("coach-status"), m);
   },
   bridged(m) {
     // The server connected a voter to this volunteer; their script's first step follows.
