@@ -80,3 +80,9 @@ class CoachSessions:
 
 def switched(session: CoachSession, mode: CoachMode) -> CoachSession:
     return replace(session, mode=mode)
+
+
+async def notice_on_connect(redis: aioredis.Redis, campaign_id: str, volunteer: str) -> dict[str, Any] | None:
+    """The `coach` message for a volunteer's page that (re)connects while a coach is on their line."""
+    session = await CoachSessions(redis, campaign_id).get(volunteer)
+    return None if session is None else {"type": "coach", "mode": session.mode.value, "by": session.name}

@@ -26,6 +26,7 @@ from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.queue.coach_sessions import notice_on_connect
 from dialer.queue.errors import QueueError
 from dialer.queue.lease import BatchContact, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
@@ -322,6 +323,8 @@ async def call_socket(ws: WebSocket) -> None:
             await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)
         )
         await sock.send_campaign("connected")  # first, so a client knows at once whether it may call
+        if coached := await notice_on_connect(d.redis, campaign.id, user.id):  # a coach is on the line
+            await ws.send_json(coached)
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return

@@ -249,6 +249,10 @@ def test_the_volunteers_page_shows_the_coach(world: World) -> None:
         assert next_of(ws, "coach") == {"type": "coach", "mode": "coach", "by": "org"}
         assert c.post(coach_url(w), json={"mode": "listen"}, headers=w.organizer).status_code == 200
         assert next_of(ws, "coach")["mode"] == "listen"
+        # A page that (re)connects meanwhile is told at once, right after the campaign message.
+        with c.websocket_connect(f"/ws/call/dc?token={w.volunteer_token}") as again:
+            assert again.receive_json()["type"] == "campaign"
+            assert again.receive_json() == {"type": "coach", "mode": "listen", "by": "org"}
         assert c.delete(coach_url(w), headers=w.organizer).status_code == 204
         assert next_of(ws, "coach") == {"type": "coach", "mode": None, "by": "org"}
 
