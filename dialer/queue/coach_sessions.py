@@ -61,14 +61,16 @@ class CoachSessions:
     async def put(self, volunteer: str, session: CoachSession) -> bool:
         """Replace the session of the same coach (a mode switch, the dialed leg's SIDs); False if it ended."""
         args = ["put", session.coach, "", session.to_json()]
-        return bool(await run(self.redis, "coach_session", [self._key(volunteer)], args))
+        return bool(
+            await run(self.redis, "coach_session", [keys.coach_session(self.campaign_id, volunteer)], args)
+        )
 
     async def end(
         self, volunteer: str, *, coach: str | None = None, call_sid: str | None = None
     ) -> CoachSession | None:
         """End the session if it is this coach's (or this leg's); returns what ended, None if nothing did."""
         args = ["end", coach or "", call_sid or "", ""]
-        raw = await run(self.redis, "coach_session", [self._key(volunteer)], args)
+        raw = await run(self.redis, "coach_session", [keys.coach_session(self.campaign_id, volunteer)], args)
         return CoachSession.from_json(raw if isinstance(raw, str) else None) if raw else None
 
     async def remember_leg(self, volunteer: str, call_sid: str) -> None:
