@@ -4,8 +4,9 @@ Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Part
 coach into the conference (the create takes the conference's friendly name in place of its SID and answers
 with `conference_sid`); `POST .../Participants/{CallSid}.json` (by the CF SID) switches mode; the coach
 leaves by hanging up their leg (Calls update, Status=completed). The simulated carrier plays the coach's
-phone: it answers after ANSWER_AFTER simulated seconds and reports the end when the coach leaves, as signed
-status callbacks, like Twilio. Adapters persist nothing.
+phone (and the volunteer's conference leg, which its browser page does not place): the coach answers after
+ANSWER_AFTER simulated seconds and the end is reported when they leave, as signed status callbacks, like
+Twilio. Adapters persist nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class Participants(Protocol):
 
     async def leave(self, call_sid: str) -> None: ...
 
+    def stand_in_leg(self, conference: str) -> str | None:
+        """The volunteer's leg when the carrier plays it (simulated), else None: Twilio reports real legs."""
+        ...
+
 
 class TwilioParticipants:
     def __init__(self, carrier: Any) -> None:
@@ -53,6 +58,9 @@ class TwilioParticipants:
 
     async def leave(self, call_sid: str) -> None:
         await self.carrier.hangup(call_sid)
+
+    def stand_in_leg(self, conference: str) -> str | None:
+        return None
 
 
 class SimulatedParticipants:
@@ -88,6 +96,11 @@ class SimulatedParticipants:
             await self._status(call_sid, "completed")
             del self._callbacks[call_sid]
             self.modes.pop(call_sid, None)
+
+    def stand_in_leg(self, conference: str) -> str | None:
+        # The simulated volunteer's page places no conference leg of its own (web/static/js/phone.js): the
+        # carrier plays one, so the demo's organizers can coach its volunteers.
+        return "CA" + hashlib.sha256(f"leg:{conference}".encode()).hexdigest()[:32]
 
     async def _answer(self, call_sid: str) -> None:
         await self.carrier._sleep(ANSWER_AFTER / self.carrier.speed)

@@ -104,8 +104,9 @@ async def coach(request: Request) -> Response:
     if not await Roster(d.redis, campaign.id).on_roster(volunteer):
         raise ApiError(404, "not_found", "That volunteer is not calling in this campaign now.")
     sessions = CoachSessions(d.redis, campaign.id)
-    leg = await sessions.leg(volunteer)
     participants = participants_for(d.carrier, d.services)
+    room = conference_name(campaign.id, volunteer)
+    leg = await sessions.leg(volunteer) or (participants.stand_in_leg(room) if participants else None)
     if leg is None or participants is None:
         raise ApiError(409, "not_connected", "The volunteer's line is not connected to their conference.")
     current = await sessions.get(volunteer)
@@ -135,7 +136,7 @@ async def coach(request: Request) -> Response:
     if not await sessions.claim(volunteer, pending):
         raise ApiError(409, "coach_busy", "Another coach is already on this volunteer's call.")
     callback = webhook_url(d.settings.base_url, COACH_PATH, campaign_id=campaign.id, volunteer=volunteer)
-    join = JoinCoach(conference_name(campaign.id, volunteer), to, campaign.caller_id, mode, leg, callback)
+    join = JoinCoach(room, to, campaign.caller_id, mode, leg, callback)
     try:
         joined = await participants.join(join)
     except CarrierError as exc:

@@ -58,6 +58,12 @@ def test_coach_from_the_roster(browser: Browser, server: Running, redis_url: str
     console.goto(f"/campaigns/{campaign}/dashboard")
     row = console.locator(f'#roster tr[data-volunteer="{volunteer}"]')
     expect(row).to_be_visible(timeout=10_000)
+    # A phone number that is not E.164 is refused, said where the organizer looks, and nothing starts.
+    console.locator("#coach-phone").fill("555-0142")
+    row.locator('button[data-coach="coach"]').click()
+    expect(row.locator(".coach-error")).to_contain_text("E.164")
+    expect(row.locator('button[data-coach="coach"]')).to_have_attribute("aria-pressed", "false")
+    console.locator("#coach-phone").fill("")  # in this browser (the simulated carrier plays it)
     row.locator('button[data-coach="coach"]').click()
     expect(row.locator('button[data-coach="coach"]')).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#coach-status")).to_have_text("Olga Organizer is coaching you: only you hear them.")

@@ -44,6 +44,7 @@ async def test_twilio_join_switch_and_leave(twilio_settings: Settings) -> None:
         carrier = TwilioCarrier(twilio_settings, http, calls_per_second=1000.0)
         participants = participants_for(carrier, {})
         assert isinstance(participants, TwilioParticipants) and isinstance(participants, Participants)
+        assert participants.stand_in_leg("dialer-gotv-u1") is None  # Twilio's legs are real ones
         joined = await participants.join(join(CoachMode.LISTEN))
         create = standin.requests[-1]
         assert create.path == f"/2010-04-01/Accounts/{ACCOUNT}/Conferences/dialer-gotv-u1/Participants.json"
@@ -76,6 +77,11 @@ async def test_the_simulated_coach_answers_and_hangs_up_with_signed_callbacks(tm
         services: dict[str, object] = {}
         participants = participants_for(carrier, services)
         assert isinstance(participants, SimulatedParticipants) and services["participants"] is participants
+        leg = participants.stand_in_leg("dialer-gotv-u1")  # the carrier plays the volunteer's leg too
+        assert leg is not None and leg.startswith("CA") and len(leg) == 34
+        assert (
+            leg == participants.stand_in_leg("dialer-gotv-u1") != participants.stand_in_leg("dialer-gotv-u2")
+        )
         joined = await participants.join(join(CoachMode.COACH, "client:u2"))
         await participants.drain()
         assert [(e.call_sid, e.status.value if e.status else None) for e in hooks.events] == [

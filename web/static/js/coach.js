@@ -14,8 +14,24 @@ function url(campaignId, volunteer) {
   return `/api/campaigns/${encodeURIComponent(campaignId)}/roster/${encodeURIComponent(volunteer)}/coach`;
 }
 
+// Where the coach is called: a phone number typed once above the roster (kept in this browser), else the
+// browser itself (the simulated carrier plays it; with Twilio give a phone: API-additions.md).
+function coachPhone() {
+  let input = document.getElementById("coach-phone");
+  const table = document.getElementById("roster");
+  if (!input && table) {
+    input = h("input", { id: "coach-phone", type: "tel", autocomplete: "tel", placeholder: "+12025550142",
+      value: localStorage.getItem("coach-phone") || "" });
+    input.addEventListener("change", () => localStorage.setItem("coach-phone", input.value.trim()));
+    table.before(h("p", { class: "coach-phone muted small" },
+      h("label", { for: "coach-phone" }, "To listen in or coach, call me at (empty: in this browser) "), input));
+  }
+  return input ? input.value.trim() : "";
+}
+
 // The roster row's coaching controls; `redraw` repaints the roster after a change.
 export function coachControls(campaignId, row, redraw) {
+  coachPhone();
   const current = sessions.get(row.volunteer) || null;
   const status = h("span", { class: "coach-error muted small", role: "status" });
   const act = async (button, method, body) => {
@@ -26,13 +42,22 @@ export function coachControls(campaignId, row, redraw) {
       else sessions.set(row.volunteer, session.mode);
       redraw();
     } catch (err) {
+      if (method === "DELETE" && err.status === 404) { // the coach's line ended by itself meanwhile
+        sessions.delete(row.volunteer);
+        redraw();
+        return;
+      }
       button.disabled = false;
       status.textContent = err.message;
     }
   };
   const buttons = MODES.map(([mode, label, title]) => h("button", {
     type: "button", class: mode === current ? "primary" : "", title, "aria-pressed": String(mode === current),
-    "data-coach": mode, onclick: (e) => mode !== current && act(e.target, "POST", { mode }),
+    "data-coach": mode, onclick: (e) => {
+      if (mode === current) return;
+      const phone = coachPhone();
+      act(e.target, "POST", phone ? { mode, phone } : { mode });
+    },
   }, label));
   const leave = current ? h("button", {
     type: "button", class: "danger", "data-coach": "leave", onclick: (e) => act(e.target, "DELETE"),
