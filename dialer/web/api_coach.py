@@ -94,7 +94,8 @@ async def coach(request: Request) -> Response:
                        [{"path": k, "message": "unknown field"} for k in unknown])  # fmt: skip
     try:
         mode = parse_mode(body.get("mode"))
-        to = coach_address(body.get("phone"), user.id)
+        # Without phone the coach's browser is called; a phone given (even null or "") must be a number.
+        to = coach_address((body["phone"] or "") if "phone" in body else None, user.id)
     except CoachError as exc:
         path = "mode" if "mode" in exc.message else "phone"
         raise ApiError(exc.status, exc.code, exc.message, [{"path": path, "message": exc.message}]) from None
@@ -143,7 +144,9 @@ async def coach(request: Request) -> Response:
         await sessions.end(volunteer, coach=user.id)  # no partial state: the claim goes with the failure
         raise ApiError(502, "carrier_error", exc.message) from None
     session = CoachSession(user.id, user.name, mode, now, joined.call_sid, joined.conference_sid)
-    await sessions.put(volunteer, session)
+    if not await sessions.put(volunteer, session):  # ended (Leave) while the line was being placed
+        await participants.leave(joined.call_sid)
+        raise ApiError(409, "coach_left", "The coaching session was ended while your line was placed.")
     await audit.record(d.redis, campaign.id, user=user.id, name=user.name, action="coach_join",
                        detail={"volunteer": volunteer, "mode": mode.value, "to": to,
                                "call_sid": joined.call_sid}, now=now)  # fmt: skip

@@ -15,7 +15,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.coaching import CoachMode
 from dialer.queue.audit import recent
+from dialer.queue.coach_sessions import CoachSession, CoachSessions
 from dialer.queue.roster import Roster
 from dialer.store import async_client
 from dialer.telephony.twilio import TwilioCarrier
@@ -203,6 +205,8 @@ def test_bad_input_leaves_nothing_behind(world: World) -> None:
         {},
         {"mode": "listen", "phone": "555-0142"},
         {"mode": "listen", "x": 1},
+        {"mode": "listen", "phone": None},
+        {"mode": "listen", "phone": ""},
     ):
         r = c.post(coach_url(w), json=body, headers=w.organizer)
         assert r.status_code == 422 and r.json()["error"]["details"], (body, r.text)
@@ -263,3 +267,26 @@ def next_of(ws: Any, kind: str) -> dict[str, Any]:
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind} message among the next 20")
+
+
+@pytest.mark.anyio
+async def test_a_session_is_claimed_once_and_ends_once(redis: Any) -> None:
+    sessions = CoachSessions(redis, "c1")
+    pending = CoachSession("org1", "Org", CoachMode.LISTEN, NOON_NEW_YORK)
+    assert await sessions.claim("v1", pending)
+    assert not await sessions.claim("v1", CoachSession("org2", "Other", CoachMode.BARGE, NOON_NEW_YORK))
+    assert not await sessions.put("v1", CoachSession("org2", "Other", CoachMode.BARGE, NOON_NEW_YORK))
+    placed = CoachSession("org1", "Org", CoachMode.LISTEN, NOON_NEW_YORK, "CA" + "1" * 32, "CF" + "2" * 32)
+    assert await sessions.put("v1", placed)
+    assert await sessions.get("v1") == placed
+    assert await sessions.end("v1", call_sid="CA" + "9" * 32) is None  # another leg's end: nothing
+    assert await sessions.end("v1", coach="org2") is None  # another coach: nothing
+    assert await sessions.end("v1", call_sid=placed.call_sid) == placed
+    assert await sessions.end("v1", call_sid=placed.call_sid) is None  # a repeat: nothing
+    # Left while the coach's line was being placed: the placed line finds no session to fill in.
+    assert await sessions.claim("v1", pending)
+    assert await sessions.end("v1", coach="org1") == pending
+    assert not await sessions.put("v1", placed)
+    assert await sessions.get("v1") is None
+    await redis.set("{c:c1}:coach:v2", "not json")  # damaged: treated as no session, never a crash
+    assert await sessions.get("v2") is None and await sessions.end("v2") is None
