@@ -83,3 +83,57 @@ def unknown_targets(
         for path, name in named
         if name.strip() not in listed
     ]
+
+
+class TransferStatus:
+    """A transfer's states: the staff line rings, then is answered (the volunteer drops) or fails (the
+    volunteer still has the voter). Only these moves exist; anything else changes nothing."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    FAILED = "failed"
+
+
+def next_status(current: str, reported: str) -> str | None:
+    """The transfer's new state when the staff leg reports `reported` (a CallStatus), or None: no change
+    (a repeat, a late or out-of-order callback, or a state already final)."""
+    if current != TransferStatus.RINGING:
+        return None
+    if reported == ANSWERED:
+        return TransferStatus.ANSWERED
+    if reported in FAILED or reported == "completed":  # hung up before it was answered
+        return TransferStatus.FAILED
+    return None
+
+
+def handoff_room(voter_call_sid: str) -> str:
+    """The conference the voter and the staff member go on in once the volunteer drops."""
+    return f"dialer-transfer-{voter_call_sid}"
+
+
+@dataclass(frozen=True)
+class JoinStaff:
+    """A decision to dial a transfer target into the volunteer's conference (Participants.json create)."""
+
+    conference: str
+    to: str  # the target's E.164 phone
+    from_: str  # the campaign's caller ID
+    status_callback: str
+    timeout: int = 30
+
+    def form(self) -> list[tuple[str, str]]:
+        form = [("From", self.from_), ("To", self.to), ("Label", "transfer"), ("Beep", "false")]
+        form += [("StartConferenceOnEnter", "true"), ("EndConferenceOnExit", "false")]
+        form += [("StatusCallback", self.status_callback), ("StatusCallbackMethod", "POST")]
+        form += [("StatusCallbackEvent", event) for event in ("answered", "completed")]
+        return form + [("Timeout", str(self.timeout))]
+
+
+def transfer_notice(message: dict[str, object]) -> dict[str, object]:
+    """The volunteer page's `transfer` message: the contact, the target's name and the state."""
+    return {
+        "type": "transfer",
+        "contact_id": str(message.get("contact_id") or ""),
+        "target": str(message.get("target") or ""),
+        "status": str(message.get("status") or ""),
+    }

@@ -398,3 +398,8 @@ def coach_session(campaign_id: str, volunteer: str) -> str:
 def agent_leg(campaign_id: str, volunteer: str) -> str:
     """The CallSid of the volunteer's own leg in their conference (power and predictive modes)."""
     return f"{tag(campaign_id)}:agent-leg:{volunteer}"
+
+
+def transfer(campaign_id: str, voter_call_sid: str) -> str:
+    """A warm transfer of the voter on this server-dialed line (dialer/queue/transfer_state.py)."""
+    return f"{tag(campaign_id)}:transfer:{voter_call_sid}"

@@ -18,14 +18,17 @@ from urllib.parse import quote
 
 from dialer.coaching import FormPairs, JoinCoach, Joined
 from dialer.telephony.base import CALL_SID_RE, CarrierError
+from dialer.transfers import JoinStaff
 
 ANSWER_AFTER = 2.0  # simulated seconds until a simulated coach picks up
+STAFF_ANSWER_AFTER = 5.0  # ...and until a simulated transfer target's staff line does
+Joining = JoinCoach | JoinStaff
 CONFERENCE_SID_LEN = 34
 
 
 @runtime_checkable
 class Participants(Protocol):
-    async def join(self, join: JoinCoach) -> Joined: ...
+    async def join(self, join: Joining) -> Joined: ...
 
     async def update(self, conference_sid: str, call_sid: str, form: FormPairs) -> None: ...
 
@@ -40,7 +43,7 @@ class TwilioParticipants:
     def __init__(self, carrier: Any) -> None:
         self.carrier = carrier  # a TwilioCarrier: its .rest and .hangup
 
-    async def join(self, join: JoinCoach) -> Joined:
+    async def join(self, join: Joining) -> Joined:
         path = f"Conferences/{quote(join.conference, safe='')}/Participants.json"
         body = await self.carrier.rest.post(path, join.form(), creates_call=True)
         call_sid, conference_sid = body.get("call_sid"), body.get("conference_sid")
@@ -73,7 +76,7 @@ class SimulatedParticipants:
         self._tasks: set[asyncio.Task[None]] = set()
         self.modes: dict[str, FormPairs] = {}  # call sid -> the participant fields last set
 
-    async def join(self, join: JoinCoach) -> Joined:
+    async def join(self, join: Joining) -> Joined:
         rng = self.carrier._next_rng()
         call_sid = "CA" + "".join(rng.choice("0123456789abcdef") for _ in range(32))
         conference_sid = "CF" + hashlib.sha256(join.conference.encode()).hexdigest()[:32]
@@ -81,7 +84,8 @@ class SimulatedParticipants:
         self.modes[call_sid] = [
             (k, v) for k, v in join.form() if k in ("Muted", "Coaching", "CallSidToCoach")
         ]
-        task = asyncio.create_task(self._answer(call_sid))
+        after = STAFF_ANSWER_AFTER if isinstance(join, JoinStaff) else ANSWER_AFTER
+        task = asyncio.create_task(self._answer(call_sid, after))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return Joined(call_sid, conference_sid)
@@ -102,8 +106,8 @@ class SimulatedParticipants:
         # carrier plays one, so the demo's organizers can coach its volunteers.
         return "CA" + hashlib.sha256(f"leg:{conference}".encode()).hexdigest()[:32]
 
-    async def _answer(self, call_sid: str) -> None:
-        await self.carrier._sleep(ANSWER_AFTER / self.carrier.speed)
+    async def _answer(self, call_sid: str, after: float) -> None:
+        await self.carrier._sleep(after / self.carrier.speed)
         if call_sid in self._callbacks:
             await self._status(call_sid, "in-progress")
 

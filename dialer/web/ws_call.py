@@ -21,9 +21,9 @@ from dialer.accounts import User
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign, CampaignStore
-from dialer.coaching import coach_notice
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
+from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.coach_sessions import notice_on_connect
@@ -348,12 +348,9 @@ async def call_socket(ws: WebSocket) -> None:
                             await sock.on_campaign(str(message.get("reason", "")))
                         elif message.get("type") == "hand":
                             await sock.on_hand(message)
-                        elif message.get("type") == "phone_leg":  # call me: the volunteer's own phone
+                        elif message.get("type") in RELAYED:  # call me's leg, a coach, a transfer
                             async with sock.send_lock:
-                                await ws.send_json({k: message.get(k) for k in ("type", "state", "call_sid")})
-                        elif message.get("type") == "coach":  # web/api_coach.py: who is on the line
-                            async with sock.send_lock:
-                                await ws.send_json(coach_notice(message))
+                                await ws.send_json(page_notice(message))
                         else:
                             await sock.on_progress(message)
                 except (WebSocketDisconnect, OSError, RuntimeError) as exc:
