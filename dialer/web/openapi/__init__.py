@@ -28,6 +28,7 @@ from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.phone_leg_paths import phone_leg_paths
 from dialer.web.openapi.recording_paths import recording_paths
 from dialer.web.openapi.schemas import SCHEMAS
+from dialer.web.openapi.transfer_paths import transfer_paths
 from dialer.web.openapi.voicemail_paths import voicemail_paths
 
 WEBSOCKETS = {
@@ -55,6 +56,7 @@ def document() -> dict[str, Any]:
         **calling_paths(),
         **console_paths(),
         **coach_paths(),
+        **transfer_paths(),
         **crm_paths(),
         **other_paths(),
         **phone_leg_paths(),
