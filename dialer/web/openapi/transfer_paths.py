@@ -26,8 +26,10 @@ def transfer_paths() -> dict[str, dict[str, Any]]:
                 role="volunteer",
                 params=(CAMPAIGN_ID,),
                 body=json_body(obj(["contact_id", "target"], closed=True, contact_id=STRING, target=STRING)),
-                answers={201: json_answer("The staff line is being dialed into your call", TRANSFER),
-                         200: json_answer("The same transfer, already under way", TRANSFER)},  # fmt: skip
+                answers={
+                    201: json_answer("The staff line is being dialed into your call", TRANSFER),
+                    200: json_answer("The same transfer, already under way", TRANSFER),
+                },  # fmt: skip
                 errors=(409, 502),
                 description="Power and predictive calls. 422 for a target the campaign does not list; 409 "
                 "`not_on_call` (not talking to that voter), `transfer_in_progress`, `not_transferable` "
@@ -35,7 +37,8 @@ def transfer_paths() -> dict[str, dict[str, Any]]:
             ),
         },
         "/twilio/transfer": {
-            "post": _webhook("twilioTransfer", "A transfer's staff leg status callback",
-                             {204: answer("Applied")})  # fmt: skip
+            "post": _webhook(
+                "twilioTransfer", "A transfer's staff leg status callback", {204: answer("Applied")}
+            )  # fmt: skip
         },
     }
