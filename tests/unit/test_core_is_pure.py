@@ -13,6 +13,8 @@ CORE = [
     "dialer.caller_ids",
     "dialer.calling_methods",
     "dialer.coaching",
+    "dialer.notices",
+    "dialer.transfers",
     "dialer.contacts",
     "dialer.contact_zones",
     "dialer.phones",
