@@ -13,7 +13,16 @@ from dialer.campaigns import CampaignInvalid, apply_patch, validate_new
 from dialer.scripts.engine import start, step_payload
 from dialer.scripts.loader import load_script
 from dialer.scripts.model import ScriptError
-from dialer.transfers import TransferTarget, find_target, parse_targets, target_problems, unknown_targets
+from dialer.transfers import (
+    FAILED,
+    TransferStatus,
+    TransferTarget,
+    find_target,
+    next_status,
+    parse_targets,
+    target_problems,
+    unknown_targets,
+)
 
 RIDES = {"name": "Rides desk", "phone": "+12025550150"}
 SCRIPT = """id: rides
@@ -89,3 +98,29 @@ def test_the_campaign_keeps_its_targets() -> None:
         apply_patch(campaign, {"transfer_targets": [{"name": "X", "phone": "555"}]})
     assert caught.value.problems == [{"path": "transfer_targets[0].phone",
                                       "message": "must be an E.164 number like +12025550142"}]  # fmt: skip
+
+
+STATUSES = [
+    "queued",
+    "initiated",
+    "ringing",
+    "in-progress",
+    "completed",
+    "busy",
+    "failed",
+    "no-answer",
+    "canceled",
+]
+
+
+@given(st.lists(st.sampled_from(STATUSES), max_size=12))
+def test_a_transfer_moves_once_and_forward_whatever_the_callbacks(reported: list[str]) -> None:
+    state, moves = TransferStatus.RINGING, 0
+    for status in reported:
+        new = next_status(state, status)
+        if new is not None:
+            state, moves = new, moves + 1
+    assert moves <= 1
+    first_end = next((s for s in reported if s in ("in-progress", *FAILED, "completed")), None)
+    expected = {None: TransferStatus.RINGING, "in-progress": TransferStatus.ANSWERED}.get(first_end, "failed")
+    assert state == expected
