@@ -7,6 +7,10 @@ design runs unchanged on Redis Cluster.
 
 from __future__ import annotations
 
+from dialer.queue.keys_calls import agent_leg as agent_leg
+from dialer.queue.keys_calls import coach_session as coach_session
+from dialer.queue.keys_calls import transfer as transfer
+
 # Recorded voicemail and call recordings: their own module (this one stays under 400 lines), used as keys.*.
 from dialer.queue.keys_media import RECORDING_CAMPAIGNS as RECORDING_CAMPAIGNS
 from dialer.queue.keys_media import contact_recordings as contact_recordings
@@ -388,18 +392,3 @@ def crm_by_attempt(campaign_id: str) -> str:
 
 def crm_lock(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:crm:lock"
-
-
-def coach_session(campaign_id: str, volunteer: str) -> str:
-    """The coaching session on a volunteer's call (dialer/queue/coach_sessions.py)."""
-    return f"{tag(campaign_id)}:coach:{volunteer}"
-
-
-def agent_leg(campaign_id: str, volunteer: str) -> str:
-    """The CallSid of the volunteer's own leg in their conference (power and predictive modes)."""
-    return f"{tag(campaign_id)}:agent-leg:{volunteer}"
-
-
-def transfer(campaign_id: str, voter_call_sid: str) -> str:
-    """A warm transfer of the voter on this server-dialed line (dialer/queue/transfer_state.py)."""
-    return f"{tag(campaign_id)}:transfer:{voter_call_sid}"
