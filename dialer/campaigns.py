@@ -21,6 +21,7 @@ from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys
 from dialer.recording_consent import DEFAULT_DISCLOSURE, DEFAULT_RETENTION_DAYS, retention_problems
+from dialer.transfers import TransferTarget, parse_targets, target_problems
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -73,6 +74,8 @@ class Campaign:
     record_calls: bool = False
     recording_disclosure: str = DEFAULT_DISCLOSURE
     recording_retention_days: int = DEFAULT_RETENTION_DAYS
+    # Warm transfer: the staff lines a script may hand a voter on to (dialer/transfers.py).
+    transfer_targets: tuple[TransferTarget, ...] = ()
 
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
@@ -84,6 +87,7 @@ class Campaign:
         data["status"] = self.status.value
         data["calling_method"] = [m.value for m in self.calling_method]
         data["caller_ids"] = [c.to_json() for c in self.caller_ids]
+        data["transfer_targets"] = [t.to_json() for t in self.transfer_targets]
         return data
 
     @classmethod
@@ -98,6 +102,7 @@ class Campaign:
                 "calling_method": parse_methods(data.get("calling_method") or DEFAULT_METHODS),
                 # Campaigns stored before local caller ID had the default number only.
                 "caller_ids": parse_pool(data.get("caller_ids") or ()),
+                "transfer_targets": parse_targets(data.get("transfer_targets") or ()),
             }
         )
 
@@ -107,7 +112,7 @@ EDITABLE = frozenset(
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
         "voicemail_message", "calling_method", "caller_ids", "inbound_number", "record_calls",
-        "recording_disclosure", "recording_retention_days",
+        "recording_disclosure", "recording_retention_days", "transfer_targets",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -195,6 +200,8 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "inbound_number":
         if value is not None and (not isinstance(value, str) or not E164_RE.match(value)):
             bad("must be null or one of the campaign's numbers in E.164 form, like +12025550142")
+    elif name == "transfer_targets":
+        problems.extend(target_problems(value))
 
 
 def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
@@ -310,6 +317,8 @@ def _typed(values: dict[str, Any]) -> dict[str, Any]:
         out["calling_method"] = parse_methods(out["calling_method"])
     if "caller_ids" in out:
         out["caller_ids"] = parse_pool(out["caller_ids"])
+    if "transfer_targets" in out:
+        out["transfer_targets"] = parse_targets(out["transfer_targets"])
     return out
 
 

@@ -42,6 +42,11 @@ CALL_RECORDINGS_RE = re.compile(
 MEDIA_RE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Recordings/(RE[0-9a-f]{32})\.(wav|mp3)$")
 RECORDING_EVENTS = {"in-progress", "completed", "absent"}
 RECORDING_CHANNELS = {"mono", "dual"}
+PARTICIPANTS_RE = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-f]{32})/Conferences/([^/]+)/Participants(?:/(CA[0-9a-f]{32}))?\.json$"
+)
+PARTICIPANT_NOTES = ("Muted", "Coaching", "CallSidToCoach", "Label")
+PARTICIPANT_FIELDS = ("Muted", "Hold", "Coaching", "EndConferenceOnExit", "StartConferenceOnEnter", "Beep")
 
 STATUS_CALLBACK_EVENTS = {"initiated", "ringing", "answered", "completed"}
 MACHINE_DETECTION = {"Enable", "DetectMessageEnd"}
@@ -107,6 +112,8 @@ def check_request(request: httpx.Request) -> list[tuple[str, str]]:
             raise AssertionError(f"MachineDetection {value!r} is not one Twilio knows")
         if key == "AsyncAmd" and value not in BOOLEAN_STRINGS:
             raise AssertionError(f"AsyncAmd must be 'true' or 'false', not {value!r}")
+        if key in PARTICIPANT_FIELDS and value not in BOOLEAN_STRINGS:
+            raise AssertionError(f"{key} must be 'true' or 'false', not {value!r}")
         if key == "Status" and value not in UPDATE_STATUSES:
             raise AssertionError(f"Status {value!r} is not an update status")
         if key == "RecordingStatusCallbackEvent" and value not in RECORDING_EVENTS:
@@ -118,6 +125,9 @@ def check_request(request: httpx.Request) -> list[tuple[str, str]]:
         raise AssertionError("AsyncAmd without MachineDetection does nothing at Twilio")
     if {"Url", "Twiml"} <= keys:
         raise AssertionError("Url and Twiml together: Twilio rejects the call")
+    values = dict(form)
+    if values.get("Coaching") == "true" and not values.get("CallSidToCoach", "").startswith("CA"):
+        raise AssertionError("Coaching=true needs CallSidToCoach, the CallSid of the participant coached")
     return form
 
 
@@ -162,6 +172,10 @@ class TwilioStandin:
     owned_numbers: set[str] = field(default_factory=set)  # the account's IncomingPhoneNumbers
     verified_caller_ids: set[str] = field(default_factory=set)  # its OutgoingCallerIds
     recordings: dict[str, dict[str, Any]] = field(default_factory=dict)  # RecordingSid -> its resource
+    # conference friendly name -> its CF SID; (CF SID, CallSid) -> the participant resource
+    conferences: dict[str, str] = field(default_factory=dict)
+    participants: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    coachable: set[str] = field(default_factory=set)  # calls already in conferences (a volunteer's leg)
     _failures: list[tuple[int, int, str, dict[str, str]]] = field(default_factory=list)
 
     @property
@@ -207,6 +221,9 @@ class TwilioStandin:
             if media.group(2) not in self.recordings:
                 return _error(404, 20404, f"The requested resource {request.url.path} was not found")
             return httpx.Response(200, content=b"RIFF" + b"\0" * 40, headers={"Content-Type": "audio/x-wav"})
+        joining = PARTICIPANTS_RE.match(request.url.path)
+        if joining is not None and joining.group(1) == self.account_sid and request.method == "POST":
+            return self._participant(joining.group(2), joining.group(3), dict(form))
         match = CALLS_RE.match(request.url.path)
         if match is None or match.group(1) != self.account_sid or request.method != "POST":
             return _error(404, 20404, "The requested resource was not found")
@@ -245,6 +262,51 @@ class TwilioStandin:
                 return _error(404, 20404, f"The requested resource Recordings/{recording_sid} was not found")
             return httpx.Response(204)
         return _error(404, 20404, "The requested resource was not found")
+
+    def _participant(self, conference: str, call_sid: str | None, values: dict[str, str]) -> httpx.Response:
+        """Create (a new call into the conference, named or by SID) or update (by CF SID) a participant."""
+        if call_sid is None:
+            cf = self.conferences.setdefault(conference, conference if conference.startswith("CF") else
+                                             "CF" + secrets.token_hex(16))  # fmt: skip
+            if values.get("CallSidToCoach") and values["CallSidToCoach"] not in {
+                sid for (c, sid) in self.participants if c == cf
+            } | set(self.coachable):
+                return _error(400, 16024, "CallSidToCoach is not a participant of this conference")
+            sid = "CA" + secrets.token_hex(16)
+            self.calls[sid] = self._call(sid, values)
+            self.participants[(cf, sid)] = self._participant_resource(cf, sid, values)
+            return httpx.Response(201, json=self.participant(sid))
+        found = self.participants.get((conference, call_sid))
+        if found is None:
+            return _error(404, 20404, f"The requested participant {call_sid} was not found")
+        found.update(self._participant_resource(conference, call_sid, {**found["_form"], **values}))
+        return httpx.Response(200, json=self.participant(call_sid))
+
+    def _participant_resource(self, cf: str, sid: str, values: dict[str, str]) -> dict[str, Any]:
+        base = f"/2010-04-01/Accounts/{self.account_sid}/Conferences/{cf}/Participants/{sid}"
+        return {
+            "account_sid": self.account_sid,
+            "call_sid": sid,
+            "label": values.get("Label"),
+            "call_sid_to_coach": values.get("CallSidToCoach") if values.get("Coaching") == "true" else None,
+            "coaching": values.get("Coaching") == "true",
+            "conference_sid": cf,
+            "date_created": None,
+            "date_updated": None,
+            "end_conference_on_exit": values.get("EndConferenceOnExit") == "true",
+            "muted": values.get("Muted") == "true",
+            "hold": False,
+            "start_conference_on_enter": values.get("StartConferenceOnEnter") != "false",
+            "status": "queued",
+            "queue_time": "0",
+            "uri": f"{base}.json",
+            "_form": {k: v for k, v in values.items() if k in PARTICIPANT_NOTES},
+        }
+
+    def participant(self, call_sid: str) -> dict[str, Any]:
+        """The participant resource of a call, as Twilio would show it (without the stand-in's notes)."""
+        found = next(p for (_, sid), p in self.participants.items() if sid == call_sid)
+        return {k: v for k, v in found.items() if not k.startswith("_")}
 
     def _listing(self, resource: str, number: str | None) -> dict[str, Any]:
         """A page of the account's numbers (or verified caller IDs), filtered by exact PhoneNumber."""

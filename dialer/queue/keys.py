@@ -7,6 +7,10 @@ design runs unchanged on Redis Cluster.
 
 from __future__ import annotations
 
+from dialer.queue.keys_calls import agent_leg as agent_leg
+from dialer.queue.keys_calls import coach_session as coach_session
+from dialer.queue.keys_calls import transfer as transfer
+
 # Recorded voicemail and call recordings: their own module (this one stays under 400 lines), used as keys.*.
 from dialer.queue.keys_media import RECORDING_CAMPAIGNS as RECORDING_CAMPAIGNS
 from dialer.queue.keys_media import contact_recordings as contact_recordings

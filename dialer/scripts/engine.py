@@ -204,7 +204,10 @@ def step_payload(script: Script, walk: Walk, contact: Mapping[str, Any]) -> dict
     return {
         "id": step.id,
         "text": text,
-        "choices": [{"index": i, "label": c.label} for i, c in enumerate(step.choices)],
+        "choices": [
+            {"index": i, "label": c.label, **({"transfer": c.transfer} if c.transfer else {})}
+            for i, c in enumerate(step.choices)
+        ],
         "input": step.input.value if step.input else None,
         **({"min": step.minimum} if step.minimum is not None else {}),
         **({"max": step.maximum} if step.maximum is not None else {}),

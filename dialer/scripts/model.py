@@ -68,6 +68,7 @@ class Choice:
     value: Answer
     next: str | None = None
     result: ResultCode | None = None
+    transfer: str | None = None  # hand the voter on to this campaign transfer target (dialer/transfers.py)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,15 @@ class Script:
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
+
+    def transfers(self) -> list[tuple[str, str]]:
+        """`(path, target name)` of every choice that hands the voter on, for checking against a campaign."""
+        return [
+            (f"steps.{s.id}.choices[{i}].transfer", c.transfer)
+            for s in self.steps.values()
+            for i, c in enumerate(s.choices)
+            if c.transfer is not None
+        ]
 
     def questions(self) -> list[str]:
         """The answer keys in document order: the results export's extra columns."""

@@ -27,7 +27,8 @@ MAX_TEXT = 10_000
 MAX_LABEL = 1_000
 TOP_FIELDS = ("id", "title", "start", "steps", "version")
 STEP_FIELDS = ("text", "question", "choices", "next", "result", "input", "min", "max")
-CHOICE_FIELDS = ("label", "value", "next", "result")
+CHOICE_FIELDS = ("label", "value", "next", "result", "transfer")
+MAX_TRANSFER = 100
 RULE_FIELDS = ("when", "goto")
 
 
@@ -280,8 +281,13 @@ def _check_choices(check: _Checker, raw: Any, path: str, known: set[str]) -> tup
             continue
         nxt = _check_ref(check, body["next"], f"{cpath}.next", known) if "next" in body else None
         result = check.result(body["result"], f"{cpath}.result") if "result" in body else None
+        transfer = None  # a staff line of the campaign's, checked when script and campaign meet
+        if "transfer" in body:
+            transfer = check.text(body["transfer"], f"{cpath}.transfer", "the transfer target", MAX_TRANSFER)
+            if transfer is None:
+                continue
         if label is not None and value is not None and (nxt or result):
-            out.append(Choice(label, value, nxt, result))
+            out.append(Choice(label, value, nxt, result, transfer.strip() if transfer else None))
     return tuple(out) if len(out) == len(raw) else None
 
 

@@ -136,6 +136,11 @@ class TwilioRest:
             raise CarrierError(response.status_code, None, "the recording could not be fetched")
         return response.content, response.headers.get("content-type", "audio/wav")
 
+    async def post(self, path: str, form: FormPairs, *, creates_call: bool) -> dict[str, Any]:
+        """POST to another resource of the account (`path` after /Accounts/{sid}/, e.g. a conference's
+        Participants.json); one that creates a call waits for the CPS bucket like create_call."""
+        return await self._request(f"{self._account_url}/{path}", form, rate_limited=creates_call)
+
     async def owns_caller_id(self, number: str) -> bool:
         """Whether Twilio lets this account call from `number`: one of its phone numbers
         (IncomingPhoneNumbers) or a verified caller ID (OutgoingCallerIds), looked up by exact number."""

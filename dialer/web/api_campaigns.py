@@ -24,11 +24,13 @@ from dialer.models import CampaignStatus, Mode, Role
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.telephony.base import CallerIdOwnership, CarrierError
+from dialer.transfers import unknown_targets
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.query import query_choice, query_text
+from dialer.web.scripts_source import load_campaign_script
 from dialer.web.validate import Problems
 
 
@@ -46,6 +48,14 @@ async def _check_script_exists(request: Request, script_id: str) -> None:
     problems = await _script_problems(request, script_id)
     if problems:
         raise ApiError(422, "validation_error", "The campaign is not valid.", problems)
+
+
+async def _check_transfers(request: Request, campaign: Campaign) -> None:
+    """422 when the campaign's script hands voters on to a transfer target the campaign does not list."""
+    loaded = await load_campaign_script(deps(request).redis, campaign)
+    problems = unknown_targets(loaded[0].transfers(), campaign.transfer_targets) if loaded else []
+    if problems:
+        raise ApiError(422, "validation_error", "The script names unlisted transfer targets.", problems)
 
 
 async def _check_numbers_owned(request: Request, before: Campaign | None, after: Campaign) -> None:
@@ -105,6 +115,7 @@ async def create_campaign(request: Request) -> Response:
             exc.problems.extend(await _script_problems(request, script_id))
         raise _invalid(exc) from None
     await _check_script_exists(request, campaign.script_id)
+    await _check_transfers(request, campaign)
     await _check_numbers_owned(request, None, campaign)
     if not await CampaignStore(d.redis).create(campaign):
         raise ApiError(409, "campaign_exists", f"A campaign with id {campaign.id!r} exists.")
@@ -171,6 +182,8 @@ async def patch_campaign(request: Request) -> Response:
         raise _invalid(exc) from None
     if updated.script_id != campaign.script_id:
         await _check_script_exists(request, updated.script_id)
+    if {"script_id", "transfer_targets"} & set(body):
+        await _check_transfers(request, updated)
     await _check_numbers_owned(request, campaign, updated)
     d = deps(request)
     await CampaignStore(d.redis).save(updated)

@@ -15,6 +15,7 @@ from typing import Any, cast
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import iso
+from dialer.queue.transfer_state import handed_on
 from dialer.telephony.base import CallStatus, CarrierError
 from dialer.web.deps import Deps
 
@@ -61,6 +62,8 @@ async def end_call_after_result(
         return False
     if not is_up(attempt) or attempt.get("voicemail_at"):
         return False  # ended, or reading the voicemail message: the carrier hangs up after it
+    if await handed_on(d.redis, campaign_id, sid):
+        return False  # a warm transfer: the voter talks with a staff member now (web/api_transfer.py)
     try:
         await hang_up_leg(d, campaign_id, attempt)
     except CarrierError as exc:

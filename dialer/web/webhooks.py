@@ -26,6 +26,7 @@ from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limit
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.queue.coach_sessions import CoachSessions
 from dialer.queue.lease import LeaseQueue
 from dialer.telephony.base import Carrier, MalformedWebhook, VoiceRequest
 from dialer.telephony.forms import status_callback_url
@@ -184,6 +185,8 @@ async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Respons
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
     if call.identity is None or campaign is None or campaign.mode not in DIALING_MODES:
         return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
+    # The leg a coach whispers to (Twilio's CallSidToCoach): see web/api_coach.py.
+    await CoachSessions(d.redis, campaign.id).remember_leg(call.identity, call.call_sid)
     return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
 
 

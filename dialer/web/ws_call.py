@@ -23,8 +23,10 @@ from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign, CampaignStore
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
+from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.queue.coach_sessions import notice_on_connect
 from dialer.queue.errors import QueueError
 from dialer.queue.lease import BatchContact, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
@@ -321,6 +323,8 @@ async def call_socket(ws: WebSocket) -> None:
             await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)
         )
         await sock.send_campaign("connected")  # first, so a client knows at once whether it may call
+        if coached := await notice_on_connect(d.redis, campaign.id, user.id):  # a coach is on the line
+            await ws.send_json(coached)
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return
@@ -344,9 +348,9 @@ async def call_socket(ws: WebSocket) -> None:
                             await sock.on_campaign(str(message.get("reason", "")))
                         elif message.get("type") == "hand":
                             await sock.on_hand(message)
-                        elif message.get("type") == "phone_leg":  # call me: the volunteer's own phone
+                        elif message.get("type") in RELAYED:  # call me's leg, a coach, a transfer
                             async with sock.send_lock:
-                                await ws.send_json({k: message.get(k) for k in ("type", "state", "call_sid")})
+                                await ws.send_json(page_notice(message))
                         else:
                             await sock.on_progress(message)
                 except (WebSocketDisconnect, OSError, RuntimeError) as exc:

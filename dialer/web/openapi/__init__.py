@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 import dialer
 from dialer.web.openapi.api_paths import api_paths
 from dialer.web.openapi.calling_paths import calling_paths
+from dialer.web.openapi.coach_paths import coach_paths
 from dialer.web.openapi.console_paths import console_paths
 from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
@@ -27,6 +28,7 @@ from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.phone_leg_paths import phone_leg_paths
 from dialer.web.openapi.recording_paths import recording_paths
 from dialer.web.openapi.schemas import SCHEMAS
+from dialer.web.openapi.transfer_paths import transfer_paths
 from dialer.web.openapi.voicemail_paths import voicemail_paths
 
 WEBSOCKETS = {
@@ -53,6 +55,8 @@ def document() -> dict[str, Any]:
         **api_paths(),
         **calling_paths(),
         **console_paths(),
+        **coach_paths(),
+        **transfer_paths(),
         **crm_paths(),
         **other_paths(),
         **phone_leg_paths(),

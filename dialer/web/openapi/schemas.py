@@ -14,6 +14,7 @@ from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, CampaignStatus, Mode, Role
 from dialer.web.openapi.caller_id_schema import CALLER_ID_OUT, CALLER_IDS_IN
 from dialer.web.openapi.recording_schema import RECORDING_IN, RECORDING_OUT
+from dialer.web.openapi.transfer_schema import TRANSFER_TARGETS_IN, TRANSFER_TARGETS_OUT
 
 Schema = dict[str, Any]
 
@@ -45,6 +46,10 @@ BOOL: Schema = {"type": "boolean"}
 TIME: Schema = {"type": "string", "format": "date-time"}
 ANY_OBJECT: Schema = {"type": "object"}
 
+# What every stored campaign has (the rest came later: stored campaigns may lack them).
+CAMPAIGN_REQUIRED = ["id", "name", "script_id", "caller_id", "mode", "status", "batch_size", "lease_seconds",
+                     "calling_hours", "max_attempts", "retry_minutes", "abandon_cap", "goal",
+                     "default_timezone", "cell_consent"]  # fmt: skip
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(
         ["error"],
@@ -84,23 +89,7 @@ SCHEMAS: dict[str, Schema] = {
         end={"type": "string", "pattern": HHMM_PATTERN},
     ),
     "Campaign": obj(
-        [
-            "id",
-            "name",
-            "script_id",
-            "caller_id",
-            "mode",
-            "status",
-            "batch_size",
-            "lease_seconds",
-            "calling_hours",
-            "max_attempts",
-            "retry_minutes",
-            "abandon_cap",
-            "goal",
-            "default_timezone",
-            "cell_consent",
-        ],
+        CAMPAIGN_REQUIRED,
         id=STRING,
         name=STRING,
         script_id=STRING,
@@ -121,6 +110,7 @@ SCHEMAS: dict[str, Schema] = {
         caller_ids={"type": "array", "items": ref("CallerId")},
         inbound_number=nullable(STRING),
         **RECORDING_OUT,
+        transfer_targets=TRANSFER_TARGETS_OUT,
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -382,6 +372,7 @@ def _campaign_fields() -> dict[str, Schema]:
         "caller_ids": CALLER_IDS_IN,
         "inbound_number": nullable({"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]}),
         **RECORDING_IN,
+        "transfer_targets": TRANSFER_TARGETS_IN,
     }
 
 

@@ -21,6 +21,8 @@ import {
   drawUnanswered,
 } from "./call_view.js";
 import { CallBackPicker } from "./call_back.js";
+import { showCoach } from "./coach.js";
+import { Transfer } from "./transfer.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
@@ -29,6 +31,7 @@ import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js
 const data = pageData();
 let campaign = data.campaign;
 const cid = campaign.id;
+const transfer = new Transfer(cid, document.getElementById("transfer-status"));
 const $ = (id) => document.getElementById(id);
 const ui = {
   card: $("current"), notice: $("notice"), name: $("contact-name"), phone: $("contact-phone"),
@@ -309,6 +312,7 @@ function showContact(contact) {
 
 function select(contact) {
   if (started) return;
+  if (contact?.id !== current?.id) transfer.reset();
   current = contact;
   callKey = null;
   step = null;
@@ -499,7 +503,11 @@ function renderStep(s) {
   step = s;
   ended = null;
   ui.text.textContent = s.text;
-  const buttons = choiceButtons(s, (answer) => send({ type: "answer", step: s.id, ...answer }));
+  const buttons = choiceButtons(s, async (answer) => {
+    const picked = s.choices.find((c) => c.index === answer.choice);
+    if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
+    send({ type: "answer", step: s.id, ...answer });
+  });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
   ui.input.value = "";
@@ -551,6 +559,10 @@ function answerInput(event) {
 
 function finish(manualResult) {
   if (!current) return;
+  if (transfer.ringing) {
+    say("Stay on the line until the staff member answers.", { problem: true });
+    return;
+  }
   if (!callKey) callKey = crypto.randomUUID(); // a result without a call (e.g. a wrong number on the list)
   const result = manualResult || ended?.result;
   if (!result) return;
@@ -689,6 +701,12 @@ const HANDLERS = {
   campaign: onCampaign,
   hand(m) {
     showHand(m.raised, m.by);
+  },
+  coach(m) {
+    showCoach($("coach-status"), m);
+  },
+  transfer(m) {
+    if (m.contact_id === current?.id) transfer.show(m);
   },
   bridged(m) {
     // The server connected a voter to this volunteer; their script's first step follows.

@@ -1,6 +1,7 @@
 // The dashboard's console: who is calling (the roster, pushed as `roster` messages) and what voters say
 // (the survey, in every `stats` message; a team's on request). Drawing only: dashboard.js feeds it.
 import { api, h, humanize } from "./api.js";
+import { coachControls } from "./coach.js";
 
 const STATE_TEXT = { waiting: "Waiting", ringing: "Ringing", talking: "Talking", wrap_up: "Wrapping up", away: "Away" };
 const FLAG_TEXT = { idle: "idle 5+ min", short_calls: "very short calls" };
@@ -70,7 +71,7 @@ export class Roster {
         h("td", { class: "num", title: `${r.conversations_per_hour} conversations an hour`, text: r.calls_per_hour }),
         h("td", {}, r.hand_raised ? h("button", {
           type: "button", class: "primary", onclick: (e) => this.answer(r, e.target),
-        }, `Answer ${r.name.split(" ")[0]}`) : null));
+        }, `Answer ${r.name.split(" ")[0]}`) : null, coachControls(this.campaignId, r, () => this.draw())));
     }));
   }
 

@@ -1,0 +1,25 @@
+"""What the call socket relays to the volunteer's page from the campaign's calls channel, by type (pure):
+only the fields meant for the page go along (never a coach's phone or a staff line's number)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dialer.coaching import coach_notice
+from dialer.transfers import transfer_notice
+
+
+def phone_leg_notice(message: dict[str, object]) -> dict[str, object]:
+    """Call me: the state of the volunteer's own phone leg."""
+    return {k: message.get(k) for k in ("type", "state", "call_sid")}
+
+
+RELAYED: dict[str, Callable[[dict[str, object]], dict[str, object]]] = {
+    "phone_leg": phone_leg_notice,  # call me: the volunteer's own phone
+    "coach": coach_notice,  # web/api_coach.py
+    "transfer": transfer_notice,  # web/api_transfer.py
+}
+
+
+def page_notice(message: dict[str, object]) -> dict[str, object]:
+    return RELAYED[str(message["type"])](message)
