@@ -109,7 +109,7 @@ def test_only_lines_past_their_legal_ring_and_still_cancellable_are_hung_up(inp:
         assert cancel == ()  # power mode hangs up only when the last volunteer has left
 
 
-@pytest.mark.once  # derandomized over seeded simulations: the same in every run (.ci/run's second leaves it out)
+@pytest.mark.once  # derandomized, seeded simulations: the same in every run (CI runs it once)
 @settings(max_examples=12, deadline=None, derandomize=True)
 @given(
     volunteers=st.integers(1, 30),
