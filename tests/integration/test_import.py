@@ -198,5 +198,5 @@ async def test_hundred_thousand_rows(redis: aioredis.Redis, output_dir: Path) ->
     elapsed = time.perf_counter() - started
     assert report.imported == len(phones) and report.duplicates == 100_000 - len(phones)
     assert report.invalid == []
+    # A figure, not a limit: a shared CI machine's load decides the seconds (bench/import_export.py measures).
     (output_dir / "import_100k.txt").write_text(f"100000 rows ({len(phones)} distinct) in {elapsed:.1f} s\n")
-    assert elapsed < 45, elapsed
