@@ -288,3 +288,36 @@ def test_not_in_power_mode_nor_without_the_method(world: World) -> None:
     assert (
         world.client.post("/api/campaigns/dc/phone-leg/calls", json={"contact_id": "v1"}).status_code == 401
     )
+
+
+def test_a_dialed_in_phone_takes_preview_calls(world: World) -> None:
+    body = {"calling_method": ["dial_in"], "inbound_number": CAMPAIGN_NUMBER}
+    assert world.client.patch("/api/campaigns/dc", json=body, headers=ADMIN).status_code == 200
+    refuse(world, world.contacts[0], 409, "phone_not_connected")
+    r = world.client.post("/api/campaigns/dc/dial-in/pin", headers=world.auth())
+    assert r.status_code == 201, r.text
+    sid = "CA" + "d" * 32
+    form = {
+        "AccountSid": ACCOUNT,
+        "CallSid": sid,
+        "From": "+13125550142",
+        "To": CAMPAIGN_NUMBER,
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        "CallStatus": "in-progress",
+    }
+    r = world.webhook("/twilio/dial-in?campaign_id=dc", form)
+    assert "<Gather" in r.text, r.text  # a preview campaign takes dial-in calls too
+    r = world.webhook("/twilio/dial-in/pin?campaign_id=dc&attempt=1", {**form, "Digits": r_pin(world)})
+    assert f">dialer-dc-{world.volunteer}</Conference>" in r.text
+    assert world.store().hget(keys.dial_agent("dc", world.volunteer), "state") is None  # no dialing pool
+    r = world.dial(world.contacts[0])
+    assert r.status_code == 201, r.text
+    (call,) = world.voter_calls()
+    assert f">dialer-dc-{world.volunteer}</Conference>" in (call.get("Twiml") or "")
+
+
+def r_pin(w: World) -> str:
+    """The volunteer's current PIN, as their page shows it (a new one revokes the old)."""
+    r = w.client.post("/api/campaigns/dc/dial-in/pin", headers=w.auth())
+    return str(r.json()["pin"])
