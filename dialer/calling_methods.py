@@ -8,10 +8,10 @@ on the dial mode and on whether this server has a carrier to place calls:
   predictive modes the server dials, which needs a carrier. It is also what a preview campaign falls back
   to when the server has no carrier to call through.
 - `call_me`: the server calls the volunteer's own verified number (dialer/phone_legs.py); they press 1 and
-  wait in their conference, where the dialer brings voters in. It needs a carrier, and for now the power and
-  predictive modes: in preview a voter would have to be dialed into a leg that outlives each call.
+  wait in their conference, where the dialer brings voters in (power, predictive), or where the voter
+  they click is called in (preview: dialer/web/phone_dial.py). It needs a carrier.
 - `dial_in`: the volunteer calls the campaign's `inbound_number` and types the PIN their page shows; that
-  call then becomes their leg, as for `call_me` (same modes; it needs a carrier and an inbound number).
+  call then becomes their leg, as for `call_me` (every mode; it needs a carrier and an inbound number).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ class CallingMethod(enum.StrEnum):
 DEFAULT_METHODS: tuple[CallingMethod, ...] = (CallingMethod.BROWSER,)
 # Methods in which a person, not our server, dials: they make sense only where the volunteer picks the voter.
 PREVIEW_ONLY = frozenset({CallingMethod.OWN_PHONE})
-# Methods whose volunteer leg waits in a conference for the voters the dialer brings in.
-DIALING_ONLY = frozenset({CallingMethod.CALL_ME, CallingMethod.DIAL_IN})
+# Methods whose volunteer leg is their own phone, waiting in their conference for the voters brought in.
+PHONE_LEG_METHODS = frozenset({CallingMethod.CALL_ME, CallingMethod.DIAL_IN})
+DIALING_ONLY = PHONE_LEG_METHODS  # the former name (these were once power and predictive only)
 
 
 def method_problems(value: Any, mode: str | None) -> list[dict[str, str]]:
@@ -63,16 +64,6 @@ def method_problems(value: Any, mode: str | None) -> list[dict[str, str]]:
                         "the calls)",
                     }
                 ]
-    if mode == Mode.PREVIEW:
-        for item in value:
-            if item in DIALING_ONLY:
-                return [
-                    {
-                        "path": "calling_method",
-                        "message": f"{item} works in power and predictive modes only (its phone leg waits "
-                        "in a conference for the voters the dialer brings in)",
-                    }
-                ]
     return []
 
 
@@ -93,7 +84,7 @@ def offered(methods: Iterable[CallingMethod], mode: Mode, *, has_carrier: bool) 
         return tuple(m for m in wanted if m not in PREVIEW_ONLY) or (CallingMethod.BROWSER,)
     if not has_carrier:
         return (CallingMethod.OWN_PHONE,)
-    return tuple(m for m in wanted if m not in DIALING_ONLY) or (CallingMethod.BROWSER,)
+    return wanted
 
 
 def places_calls(methods: Iterable[CallingMethod], mode: Mode) -> bool:

@@ -18,6 +18,8 @@ from dialer.queue.keys_media import recording as recording
 from dialer.queue.keys_media import recording_call as recording_call
 from dialer.queue.keys_media import recordings as recordings
 from dialer.queue.keys_media import voicemail_audio as voicemail_audio
+from dialer.queue.keys_phone import phone_call as phone_call
+from dialer.queue.keys_phone import phone_call_placing as phone_call_placing
 
 PREFIX = "dialer"
 

@@ -96,13 +96,15 @@ async def press(request: Request) -> Response:
         return _twiml(carrier.refusal_twiml("This call is no longer needed. Goodbye."))
     if not pressed_one(form.get("Digits")):
         return _twiml(carrier.refusal_twiml("We did not hear a 1. Goodbye."))
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE) or campaign.status is not CampaignStatus.ACTIVE:
+    if campaign.status is not CampaignStatus.ACTIVE:
         return _twiml(carrier.refusal_twiml("This campaign is not taking calls now. Goodbye."))
     if await advance(d, campaign.id, volunteer, sid, LegState.CONNECTED) is not None:
         # Once, however often the carrier repeats the request: what the browser's Start taking calls does.
-        await set_ready(
-            d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
-        )
+        # In preview nobody is dialed for them: the voter they click is called in (web/phone_dial.py).
+        if campaign.mode is not Mode.PREVIEW:
+            await set_ready(
+                d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
+            )
         await publish(d, campaign.id, volunteer, sid, LegState.CONNECTED)
     return _twiml(volunteer_leg_twiml(campaign.id, volunteer))
 
@@ -119,7 +121,7 @@ async def status(request: Request) -> Response:
         return Response(status_code=204)  # the answer URL's fetch moves the leg; press 1 moves it on
     before = await advance(d, campaign.id, volunteer, sid, state)
     if before is not None:
-        if state is LegState.ENDED and before == LegState.CONNECTED:
+        if state is LegState.ENDED and before == LegState.CONNECTED and campaign.mode is not Mode.PREVIEW:
             await set_ready(
                 d.redis,
                 campaign.id,

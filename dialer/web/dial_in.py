@@ -103,7 +103,6 @@ def _taking_calls(d: Deps, campaign: Campaign | None, to: str) -> bool:
         campaign is not None
         and campaign.inbound_number == to
         and CallingMethod.DIAL_IN in methods_for(d, campaign)
-        and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
         and campaign.status is CampaignStatus.ACTIVE
     )
 
@@ -197,9 +196,10 @@ async def _connect(d: Deps, campaign: Campaign, volunteer: str, sid: str) -> str
         )
         pipe.expire(leg_key, LEG_TTL)
         await pipe.execute()
-    await set_ready(
-        d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
-    )
+    if campaign.mode is not Mode.PREVIEW:  # preview: the voter they click is called in (web/phone_dial.py)
+        await set_ready(
+            d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
+        )
     await publish(d, campaign.id, volunteer, sid, LegState.CONNECTED)
     return volunteer_leg_twiml(campaign.id, volunteer)
 

@@ -2,7 +2,9 @@
 volunteer types their number, types the code read to them, sees it masked, picks "My phone" and starts taking
 calls; the simulated carrier rings their phone, which answers and presses 1; stopping hangs the phone up.
 Dial-in: the page shows the inbound number and a PIN (a new one on request); a call typing a wrong PIN and
-then the right one puts the page in the pool, and hanging up takes it out."""
+then the right one puts the page in the pool, and hanging up takes it out. Preview: the volunteer picks
+"My phone" under How you call; Call rings their phone, they press 1, the server calls the voter into their
+conference, and the call is left a voicemail and saved like a browser call."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from tests.browser.harness import Running, running_server
 from tests.browser.scenario import seed_campaign, volunteer_context
 from tests.browser.test_own_phone import VIEWPORTS
 from tests.browser.test_phone_viewport import no_sideways_scroll
+from tests.e2e.calling import STAYS_ON_THE_LINE
 from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
@@ -37,6 +40,13 @@ CODE = "424242"
 @pytest.fixture
 def server(tmp_path: Path, clean_redis: str) -> Iterator[Running]:
     with running_server(tmp_path, clean_redis) as running:
+        yield running
+
+
+@pytest.fixture
+def answering_server(tmp_path: Path, clean_redis: str) -> Iterator[Running]:
+    env = {"DIALER_SIM_PROFILE": STAYS_ON_THE_LINE, "DIALER_SIM_SPEED": "10"}
+    with running_server(tmp_path, clean_redis, env=env) as running:
         yield running
 
 
@@ -168,4 +178,64 @@ def test_dial_in_on_the_call_page(
     expect(page.locator("#dialin-state")).to_contain_text("not connected", timeout=15_000)
     expect(page.locator("#ready-btn")).to_have_text("Start taking calls")
     expect(page.locator("#dialin-pin")).to_have_text(re.compile(r"^\d{3} \d{3}$"))  # a fresh one
+    context.close()
+
+
+@pytest.mark.parametrize("size", sorted(VIEWPORTS))
+def test_call_me_in_a_preview_campaign(
+    browser: Browser, answering_server: Running, clean_redis: str, shots: Path, size: str
+) -> None:
+    server = answering_server
+    campaign = seed_campaign(server, clean_redis)
+    with server.client() as admin:
+        body = {"calling_method": ["browser", "call_me"], "voicemail_message": "Please vote on Tuesday."}
+        r = admin.patch(f"/api/campaigns/{campaign}", json=body)
+        assert r.status_code == 200 and r.json()["mode"] == "preview", r.text
+    email = f"pat-{size}@example.org"
+    context = volunteer_context(browser, server, email, "Pat Preview", **VIEWPORTS[size])
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#method-choice")).to_be_visible(timeout=10_000)
+    expect(page.locator("#dialer-box")).to_be_hidden()
+    expect(page.locator("#callme-box")).to_be_hidden()  # until their phone is chosen
+    expect(page.get_by_label("My phone (I dial in)")).to_be_hidden()  # not offered here
+    expect(page.get_by_label("From my own phone")).to_be_hidden()
+    page.get_by_label("My phone (the server calls me)").check()
+    expect(page.locator("#callme-box")).to_be_visible()
+    page.locator("#callme-phone").fill("(312) 555-0142")
+    page.get_by_role("button", name="Call me with a code").click()
+    expect(page.locator("#callme-code-form")).to_be_visible()
+    uid = uid_of(server, email)
+    store = open_store(clean_redis, decode_responses=True)
+    store.hset(keys.phone_check(uid), "digest", code_digest(CODE, SECRET))
+    page.locator("#callme-code").fill(CODE)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator("#callme-masked")).to_have_text("•••• •••0142")
+    no_sideways_scroll(page)
+
+    # Call: the simulated carrier rings their phone, which answers and presses 1; then the voter's call.
+    expect(page.locator("#call-btn")).to_be_enabled(timeout=10_000)
+    contact_href = page.locator("#contact-phone").get_attribute("href")
+    with page.expect_response(lambda r: r.url.endswith("/phone-leg/calls"), timeout=20_000) as placed:
+        page.locator("#call-btn").click()
+    assert placed.value.status == 201, placed.value.text()
+    sid = placed.value.json()["call_sid"]
+    expect(page.locator("#callme-state")).to_contain_text("Your phone is connected")
+    expect(page.locator("#call-status")).to_contain_text("Connected", timeout=15_000)
+    assert store.hget(keys.phone_leg(campaign, uid), "state") == "connected"
+    assert store.hget(keys.dial_agent(campaign, uid), "state") is None  # preview: no dialing pool
+    attempt = store.hgetall(keys.attempt(campaign, sid))
+    assert attempt["volunteer"] == uid and attempt["leg_sid"] == sid
+    assert contact_href == f"tel:{store.hget(keys.contact(campaign, attempt['contact_id']), 'phone')}"
+    page.screenshot(path=shots / f"preview-call-me-{size}.png", full_page=True)
+
+    # Leave voicemail: the message plays on the voter's leg, the result is saved, the next voter is shown.
+    page.locator("#voicemail-btn").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved: Voicemail", timeout=10_000)
+    assert page.locator("#contact-phone").get_attribute("href") != contact_href
+    assert store.hget(keys.phone_leg(campaign, uid), "state") == "connected"  # their phone stays on
+    with server.client() as admin:
+        rows = admin.get(f"/api/campaigns/{campaign}/results.csv").text
+    saved = [row for row in rows.splitlines() if ",voicemail," in row]
+    assert len(saved) == 1 and sid in saved[0], rows
     context.close()

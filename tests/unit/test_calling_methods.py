@@ -19,6 +19,7 @@ from tests.unit.test_session import BATCH, EXAMPLES, only
 
 BASE = {"name": "Get out the vote", "script_id": "gotv-2026", "caller_id": "+12025550142"}
 BROWSER, OWN, CALL_ME = CallingMethod.BROWSER, CallingMethod.OWN_PHONE, CallingMethod.CALL_ME
+DIAL_IN = CallingMethod.DIAL_IN
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +51,10 @@ def paths(body: dict[str, Any]) -> list[str]:
         ((CALL_ME, BROWSER), Mode.PREDICTIVE, True, (CALL_ME, BROWSER)),
         ((CALL_ME,), Mode.POWER, True, (CALL_ME,)),
         ((CALL_ME,), Mode.POWER, False, ()),  # call_me needs a carrier to ring the volunteer
-        ((BROWSER, CALL_ME), Mode.PREVIEW, True, (BROWSER,)),  # a campaign switched to preview
-        ((CALL_ME,), Mode.PREVIEW, True, (BROWSER,)),
+        ((BROWSER, CALL_ME), Mode.PREVIEW, True, (BROWSER, CALL_ME)),  # the voter is called into the leg
+        ((CALL_ME,), Mode.PREVIEW, True, (CALL_ME,)),
+        ((CALL_ME, DIAL_IN), Mode.PREVIEW, True, (CALL_ME, DIAL_IN)),
+        ((CALL_ME,), Mode.PREVIEW, False, (OWN,)),  # no carrier: nothing can ring the volunteer
     ],
 )
 def test_offered(
@@ -68,21 +71,18 @@ def test_the_server_places_calls_unless_only_own_phone_is_offered() -> None:
     assert places_calls((CALL_ME,), Mode.POWER)
 
 
-@pytest.mark.parametrize("mode", ["power", "predictive"])
-def test_call_me_is_for_the_dialing_modes(mode: str) -> None:
+@pytest.mark.parametrize("mode", ["preview", "power", "predictive"])
+def test_the_phone_leg_methods_work_in_every_mode(mode: str) -> None:
+    # In preview the server calls the voter the volunteer clicks into their leg (web/phone_dial.py).
     assert method_problems(["call_me"], mode) == []
-    assert method_problems(["browser", "call_me"], mode) == []
-    problems = method_problems(["browser", "call_me"], "preview")
-    assert [p["path"] for p in problems] == ["calling_method"]
-    assert "power and predictive" in problems[0]["message"]
+    assert method_problems(["browser", "call_me", "dial_in"], mode) == []
 
 
 @given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.one_of(st.text(), st.integers()))))
 def test_any_value_is_accepted_only_as_a_list_of_known_methods(value: Any) -> None:
     problems = method_problems(value, "preview")
     good = isinstance(value, list) and value and len(set(map(str, value))) == len(value)
-    # call_me is refused in preview mode, so in preview only these two are good.
-    good = good and all(isinstance(v, str) and v in {"browser", "own_phone"} for v in value)
+    good = good and all(isinstance(v, str) and v in set(CallingMethod) for v in value)
     assert (problems == []) == bool(good), (value, problems)
     assert all(p["path"].startswith("calling_method") and p["message"] for p in problems)
 
@@ -185,9 +185,8 @@ def test_dial_in_needs_one_of_the_campaigns_own_numbers() -> None:
     pool = [{"number": "+13125550100"}]
     c = validate_new({**power, "caller_ids": pool, "inbound_number": "+13125550100"}, 0.0)
     assert c.inbound_number == "+13125550100"
-    assert paths({**BASE, "calling_method": ["dial_in"], "inbound_number": BASE["caller_id"]}) == [
-        "calling_method"
-    ]  # preview
+    preview = validate_new({**BASE, "calling_method": ["dial_in"], "inbound_number": BASE["caller_id"]}, 0.0)
+    assert preview.calling_method == (DIAL_IN,)  # preview too: the clicked voter is called into the leg
     with pytest.raises(CampaignInvalid):
         apply_patch(c, {"caller_ids": []})  # the inbound number would no longer be the campaign's
     assert apply_patch(c, {"inbound_number": None}).inbound_number is None

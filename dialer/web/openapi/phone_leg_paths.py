@@ -111,6 +111,42 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                 "`too_many_verifications`.",
             ),
         },
+        "/api/campaigns/{campaign_id}/phone-leg/calls": {
+            "post": op(
+                "callIntoMyPhone",
+                "Preview mode: call a voter of your batch into your connected phone leg",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                body=json_body(
+                    {
+                        **strict,
+                        "required": ["contact_id"],
+                        "properties": {"contact_id": {"type": "string", "maxLength": 64}},
+                    }
+                ),
+                answers={
+                    201: json_answer(
+                        "Dialing: the voter's answer joins your conference",
+                        {
+                            "type": "object",
+                            "required": ["call_sid", "dialing"],
+                            "properties": {"call_sid": {"type": "string"}, "dialing": {"const": True}},
+                        },
+                    )
+                },
+                errors=(404, 409, 502),
+                description="The page's Call for a volunteer on their own phone (call me or dial-in, leg "
+                "`connected`) in a preview campaign: the server calls the voter from the campaign's number "
+                "for that voter, and the call then goes as a browser's (call_status on the call socket, "
+                "hang up, Leave voicemail, its CallSid on the result). Every guardrail is checked before "
+                "anything is placed: 409 `campaign_not_active`, `not_held`, `do_not_call`, `max_attempts`, "
+                "`outside_calling_hours`, `dial_limit`; 404 `unknown_contact`. One call at a time: 409 "
+                "`already_calling` (one is being placed), `already_on_call` (one is up). Also 409 "
+                "`method_not_offered`, `not_preview`, `phone_not_connected`; 502 `carrier_error`, "
+                "`carrier_unreachable` (the dial is given back).",
+            ),
+        },
         "/api/campaigns/{campaign_id}/call-me/number/verify": {
             "post": op(
                 "confirmMyNumber",

@@ -365,8 +365,8 @@ def _campaign_fields() -> dict[str, Schema]:
             "minItems": 1,
             "uniqueItems": True,
             "description": "The ways volunteers may connect, in order of preference; `own_phone` (the "
-            "volunteer dials; the server places nothing) is for preview only, `call_me` and `dial_in` for "
-            "power and predictive (see API-additions.md).",
+            "volunteer dials; the server places nothing) is for preview only; `call_me` and `dial_in` "
+            "work in every mode (see API-additions.md).",
             "examples": [["browser", "own_phone"]],
         },
         "caller_ids": CALLER_IDS_IN,

@@ -27,6 +27,7 @@ import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
+import { LegCallPhone } from "./phone_leg_call.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -84,14 +85,21 @@ const DIALER_TEXT = {
 const methods = data.methods || ["browser"];
 let method = chosenMethod(cid, methods);
 const ownPhone = () => method === "own_phone";
-// Power and predictive: the dialer may call the volunteer's own phone instead (call_me.js).
-const callMe = dialing && methods.includes("call_me") ? new CallMePanel(cid, { onLeg: phoneLegMoved }) : null;
-const dialIn = dialing && methods.includes("dial_in") ? new DialInPanel(cid) : null;
+// The volunteer's own phone as their line (call_me.js): the dialer brings voters to it (power, predictive),
+// or in preview Call has the server call the chosen voter into it (phone_leg_call.js).
+const callMe = methods.includes("call_me") ? new CallMePanel(cid, { onLeg: phoneLegMoved }) : null;
+const dialIn = methods.includes("dial_in") ? new DialInPanel(cid) : null;
 
 function makePhone() {
   if (ownPhone()) return new OwnPhone(onPhoneStatus);
-  if (method === "call_me" && callMe) return new CallMePhone(callMe);
-  if (method === "dial_in" && dialIn) return new DialInPhone(dialIn);
+  if (method === "call_me" && callMe) {
+    return dialing ? new CallMePhone(callMe) : new LegCallPhone(cid, onPhoneStatus, "call_me", () => callMe.connect());
+  }
+  if (method === "dial_in" && dialIn) {
+    if (dialing) return new DialInPhone(dialIn);
+    const inbound = new DialInPhone(dialIn);
+    return new LegCallPhone(cid, onPhoneStatus, "dial_in", () => inbound.joinConference());
+  }
   return data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
 }
 
@@ -156,6 +164,7 @@ async function switchMethod(next) {
   if (started || next === method || !methods.includes(next)) return;
   method = next;
   rememberMethod(cid, method);
+  drawPreviewLine();
   phone = makePhone();
   try {
     await phone.ready();
@@ -857,6 +866,25 @@ function phoneLegMoved(state) {
   }
 }
 
+// Preview on the volunteer's own phone: its number and code forms (or the dial-in PIN) under "How you call".
+function drawPreviewLine() {
+  if (dialing) return;
+  show($("callme-box"), method === "call_me" && Boolean(callMe));
+  if (method === "dial_in") dialIn?.open();
+  else dialIn?.close();
+}
+
+function setUpPreviewLines() {
+  for (const input of ui.methodChoice.querySelectorAll("input")) {
+    show(input.parentElement, methods.includes(input.value));
+  }
+  if (!callMe && !dialIn) return;
+  for (const box of ["dialin-box", "callme-box"]) ui.methodChoice.after($(box));
+  drawPreviewLine();
+  // load() shows its box: drawn again after it, for the method chosen.
+  callMe?.load().catch((err) => callMe.say(err.message, true)).finally(drawPreviewLine);
+}
+
 // Browser or own phone, chosen between calls (kept per device, like the preview choice).
 function setUpLineChoice() {
   const choice = $("line-choice");
@@ -912,6 +940,7 @@ async function main() {
     $("ready-btn").focus();
     return;
   }
+  setUpPreviewLines();
   await takeBatch();
 }
 

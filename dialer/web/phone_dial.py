@@ -1,0 +1,171 @@
+"""Preview mode over the volunteer's phone leg (call me or dial-in): the page's Call places the voter's call.
+
+In preview the browser's leg dials the voter itself (`<Dial>` from /twilio/voice). A volunteer on their own
+phone has a leg that outlives each conversation, waiting in their own conference (dialer/dialing/twiml.py),
+so here the server places a REST call to the voter whose answer joins that conference, as the pacer does in
+power mode. `POST /api/campaigns/{id}/phone-leg/calls {contact_id}` answers 201 `{call_sid, dialing}`, and
+from then on the call is like a browser's: its status callbacks reach the call socket as `call_status`, its
+result carries the CallSid, and "hang up" and "Leave voicemail" act on it.
+
+Every guardrail of a browser preview dial holds before anything is placed (own_phone_refusal: the contact
+held by this volunteer's batch, the campaign active, DNC, attempts, calling hours in the voter's zone; a
+person chooses each call, as in the browser, so cell phones are dialed as there). The dial limits are
+counted atomically first, under an id of our own (dial_start.lua); the call is placed, then attached to
+the carrier's CallSid (phone_dial_attach.lua); a failed placement gives the dial back
+(phone_dial_undo.lua). One call at a time: a key held while placing, and a call still up, refuse another,
+so two quick clicks never place two calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import cast
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.calling_methods import PHONE_LEG_METHODS
+from dialer.campaigns import Campaign
+from dialer.dialing.twiml import bridge_twiml
+from dialer.guardrails import SPOKEN, Refusal, dial_limits
+from dialer.models import Mode, Role
+from dialer.phone_legs import LegState
+from dialer.queue import keys
+from dialer.queue.attempts import ATTEMPT_TTL, AttemptStore
+from dialer.queue.lease import LeaseQueue
+from dialer.queue.lua_scripts import run
+from dialer.telephony.base import Carrier, CarrierError, PlaceCall
+from dialer.telephony.forms import status_callback_url
+from dialer.web.api_campaigns import load_campaign
+from dialer.web.auth import require_user
+from dialer.web.body import read_json_object
+from dialer.web.call_end import is_up
+from dialer.web.call_me_hooks import leg_of
+from dialer.web.deps import Deps, deps
+from dialer.web.errors import ApiError
+from dialer.web.own_phone import methods_for, own_phone_refusal
+from dialer.web.validate import only_string
+from dialer.web.webhooks import CALL_OF_CONTACT_TTL, RING_TIMEOUT
+
+log = logging.getLogger("dialer.phone_dial")
+
+PLACING_SECONDS = 30  # longer than the carrier client's own timeout: the key never outlives a stuck request
+
+
+def _dial_id() -> str:
+    # Not a CallSid shape (those start CA): nothing can mistake the counted dial for a carrier's call.
+    return "PD" + secrets.token_hex(16)
+
+
+async def _checked(request: Request) -> tuple[Deps, Carrier, str, Campaign, str]:
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    contact_id = only_string(await read_json_object(request), "contact_id", max_len=64)
+    if d.carrier is None:
+        raise ApiError(404, "not_found", "No carrier is configured.")
+    if not any(m in PHONE_LEG_METHODS for m in methods_for(d, campaign)):
+        raise ApiError(409, "method_not_offered", "This campaign does not offer calling over your phone.")
+    if campaign.mode is not Mode.PREVIEW:
+        raise ApiError(409, "not_preview", "In power and predictive modes the dialer brings voters to you.")
+    leg = await leg_of(d, campaign.id, user.id)
+    if leg.get("state") != LegState.CONNECTED:
+        raise ApiError(409, "phone_not_connected", "Connect your phone first (call me, or dial in).")
+    return d, cast(Carrier, d.carrier), user.id, campaign, contact_id
+
+
+async def place_into_leg(request: Request) -> Response:
+    """`{contact_id}`: call that voter into the volunteer's conference, once every guardrail holds."""
+    d, carrier, volunteer, campaign, contact_id = await _checked(request)
+    placing = keys.phone_call_placing(campaign.id, volunteer)
+    dial_id = _dial_id()
+    if not await d.redis.set(placing, dial_id, nx=True, ex=PLACING_SECONDS):
+        raise ApiError(409, "already_calling", "A call is being placed for you already.")
+    try:
+        return await _place(d, carrier, volunteer, campaign, contact_id, dial_id)
+    finally:
+        await d.redis.delete(placing)
+
+
+async def _place(
+    d: Deps, carrier: Carrier, volunteer: str, campaign: Campaign, contact_id: str, dial_id: str
+) -> Response:
+    attempts = AttemptStore(d.redis)
+    current = cast(str | None, await d.redis.get(keys.phone_call(campaign.id, volunteer)))
+    if current and is_up(await attempts.get(campaign.id, current) or {"status": "completed"}):
+        raise ApiError(409, "already_on_call", "Your current call is still up: hang it up first.")
+    refusal = await own_phone_refusal(d, campaign, volunteer, contact_id)
+    if refusal is not None:
+        status = 404 if refusal is Refusal.UNKNOWN_CONTACT else 409
+        raise ApiError(status, refusal.value, SPOKEN[refusal])
+    contact = await LeaseQueue(d.redis).contact(campaign.id, contact_id)
+    if contact is None:  # deleted between the check and now
+        raise ApiError(404, Refusal.UNKNOWN_CONTACT.value, SPOKEN[Refusal.UNKNOWN_CONTACT])
+    max_dials, max_batch_dials = dial_limits(campaign.max_attempts)
+    now = d.clock()
+    counted = await attempts.start_dial(
+        campaign.id,
+        dial_id,
+        contact_id=contact.id,
+        volunteer=volunteer,
+        phone=contact.phone,
+        now=now,
+        max_dials=max_dials,
+        max_batch_dials=max_batch_dials,
+    )
+    if not counted:
+        raise ApiError(409, Refusal.DIAL_LIMIT.value, SPOKEN[Refusal.DIAL_LIMIT])
+    call = PlaceCall(
+        to=contact.phone,
+        # The campaign's own number for this voter: nothing in the request can choose another.
+        from_=campaign.caller_id_for(contact.phone, contact.state, contact.zip),
+        status_callback=status_callback_url(d.settings.base_url, campaign.id, contact.id),
+        twiml=bridge_twiml(campaign.id, volunteer),
+        timeout=RING_TIMEOUT,
+    )
+    try:
+        sid = await carrier.place_call(call)
+    except CarrierError as exc:
+        await _give_back(d, campaign.id, contact.id, dial_id)
+        raise ApiError(502, "carrier_error", f"The carrier could not call the voter: {exc.message}") from None
+    except Exception:  # the network, most often
+        await _give_back(d, campaign.id, contact.id, dial_id)
+        log.exception("could not place a call to contact %s of %s", contact.id, campaign.id)
+        raise ApiError(502, "carrier_unreachable", "The carrier could not be reached: try again.") from None
+    except BaseException:  # the request was cancelled: the dial is not used either
+        await _give_back(d, campaign.id, contact.id, dial_id)
+        raise
+    await run(
+        d.redis,
+        "phone_dial_attach",
+        [
+            keys.attempt(campaign.id, dial_id),
+            keys.attempt(campaign.id, sid),
+            keys.attempts(campaign.id),
+            keys.call_of_contact(campaign.id, volunteer, contact.id),
+            keys.phone_call(campaign.id, volunteer),
+        ],
+        [dial_id, sid, ATTEMPT_TTL, CALL_OF_CONTACT_TTL],
+    )
+    log.info("placed call %s to contact %s into %s's phone leg", sid, contact.id, volunteer)
+    return JSONResponse({"call_sid": sid, "dialing": True}, status_code=201)
+
+
+async def _give_back(d: Deps, campaign_id: str, contact_id: str, dial_id: str) -> None:
+    await run(
+        d.redis,
+        "phone_dial_undo",
+        [
+            keys.contact(campaign_id, contact_id),
+            keys.attempt(campaign_id, dial_id),
+            keys.attempts(campaign_id),
+        ],
+        [dial_id],
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/api/campaigns/{campaign_id}/phone-leg/calls", place_into_leg, methods=["POST"]),
+]
