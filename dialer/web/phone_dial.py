@@ -52,6 +52,9 @@ from dialer.web.webhooks import CALL_OF_CONTACT_TTL, RING_TIMEOUT
 log = logging.getLogger("dialer.phone_dial")
 
 PLACING_SECONDS = 30  # longer than the carrier client's own timeout: the key never outlives a stuck request
+# Twilio ends every call at its TimeLimit (4 hours by default): a call placed longer ago than that is over
+# even when its final status callback never reached us (this server was down), and no longer blocks the next.
+CALL_TIME_LIMIT = 4 * 3600
 
 
 def _dial_id() -> str:
@@ -89,12 +92,23 @@ async def place_into_leg(request: Request) -> Response:
         await d.redis.delete(placing)
 
 
+def still_up(attempt: dict[str, str] | None, now: float) -> bool:
+    """Whether the volunteer's latest call may still be connected: not reported ended, and younger than
+    the carrier's own limit on a call's length."""
+    if not attempt or not is_up(attempt):
+        return False
+    try:
+        return now - float(attempt.get("started_at", "")) < CALL_TIME_LIMIT
+    except ValueError:
+        return True
+
+
 async def _place(
     d: Deps, carrier: Carrier, volunteer: str, campaign: Campaign, contact_id: str, dial_id: str
 ) -> Response:
     attempts = AttemptStore(d.redis)
     current = cast(str | None, await d.redis.get(keys.phone_call(campaign.id, volunteer)))
-    if current and is_up(await attempts.get(campaign.id, current) or {"status": "completed"}):
+    if current and still_up(await attempts.get(campaign.id, current), d.clock()):
         raise ApiError(409, "already_on_call", "Your current call is still up: hang it up first.")
     refusal = await own_phone_refusal(d, campaign, volunteer, contact_id)
     if refusal is not None:

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from dialer.app import create_app
 from dialer.queue import keys
 from dialer.telephony.twilio import TwilioCarrier
+from dialer.web.phone_dial import CALL_TIME_LIMIT, still_up
 from tests.conftest import ADMIN
 from tests.integration.test_call_me import ACCOUNT, CAMPAIGN_NUMBER, MINE, spoken_code
 from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, PUBLIC_URL, sign, twilio_settings
@@ -321,3 +322,12 @@ def r_pin(w: World) -> str:
     """The volunteer's current PIN, as their page shows it (a new one revokes the old)."""
     r = w.client.post("/api/campaigns/dc/dial-in/pin", headers=w.auth())
     return str(r.json()["pin"])
+
+
+def test_a_call_whose_end_was_never_heard_stops_blocking_at_the_carriers_time_limit() -> None:
+    started = {"status": "in-progress", "started_at": repr(NOON_NEW_YORK)}
+    assert still_up(started, NOON_NEW_YORK + 60)
+    assert still_up(started, NOON_NEW_YORK + CALL_TIME_LIMIT - 1)
+    assert not still_up(started, NOON_NEW_YORK + CALL_TIME_LIMIT)  # Twilio has ended it by now
+    assert not still_up({**started, "status": "completed"}, NOON_NEW_YORK + 60)
+    assert not still_up(None, NOON_NEW_YORK)
