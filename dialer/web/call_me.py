@@ -40,6 +40,7 @@ from dialer.phone_legs import (
 )
 from dialer.phones import parse_phone
 from dialer.queue import keys
+from dialer.queue.lua_scripts import run
 from dialer.telephony.base import Carrier, CarrierError, PlaceCall
 from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
@@ -56,6 +57,7 @@ log = logging.getLogger("dialer.call_me")
 LEG_TTL = 12 * 3600
 RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
+VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
 LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
 
 
@@ -120,6 +122,13 @@ async def start_verification(request: Request) -> Response:
         await d.redis.expire(limit_key, 3600)
     if calls > VERIFY_CALLS_PER_HOUR:
         raise ApiError(429, "too_many_verifications", "Too many verification calls: try again in an hour.")
+    # Sign-ups are free, so the number called is limited too, whoever asks.
+    to_key = keys.ratelimit("phone-verify-to", phone.e164)
+    received = int(await d.redis.incr(to_key))
+    if received == 1:
+        await d.redis.expire(to_key, 3600)
+    if received > VERIFY_CALLS_PER_NUMBER:
+        raise ApiError(429, "too_many_verifications", "That number was sent codes too often: try in an hour.")
     code = new_code(secrets.randbelow)
     response = VoiceResponse()
     response.pause(length=1)
@@ -181,10 +190,15 @@ async def verify(request: Request) -> Response:
             [{"path": "code", "message": "must be 6 digits"}],
         )
     key = keys.phone_check(user.id)
-    row = cast(dict[str, str], await d.redis.hgetall(key))
+    # The try is taken before the comparison, atomically: parallel guesses cannot share one try.
+    row = await run(d.redis, "phone_code_try", [key], [])
     if not row:
+        if await d.redis.exists(key):
+            await d.redis.delete(key)
+            raise ApiError(409, CodeCheck.NO_TRIES.value, CODE_ERRORS[CodeCheck.NO_TRIES][1])
         raise ApiError(409, "no_verification", "No number is waiting for a code: give your number first.")
-    pending = Verification(row["phone"], row["digest"], float(row["expires_at"]), int(row["tries_left"]))
+    phone, digest, expires_at, tries_left = (str(v) for v in row)
+    pending = Verification(phone, digest, float(expires_at), int(tries_left))
     outcome, kept = check_code(pending, entered, d.clock(), d.secret_key.encode())
     if outcome is CodeCheck.VERIFIED:
         async with d.redis.pipeline(transaction=False) as pipe:
@@ -196,9 +210,6 @@ async def verify(request: Request) -> Response:
         return JSONResponse({"number": mask(pending.phone)})
     if kept is None:
         await d.redis.delete(key)
-    else:
-        # Only down: two wrong codes typed at once both count.
-        await d.redis.hincrby(key, "tries_left", -1)
     status, message = CODE_ERRORS[outcome]
     raise ApiError(status, outcome.value, message)
 
