@@ -1,4 +1,5 @@
-"""Which numbers the server may ring for a person of ours (a coach's phone, a transfer's staff line): pure.
+"""Which numbers the server may ring for a person of ours (a coach's phone, a transfer's staff line, a
+volunteer's own phone before it is verified): pure.
 
 A leader's "coach phone" or an organizer's transfer target is a number the campaign pays to call, typed by a
 person rather than taken from a verified list. An E.164 shape alone lets it be a premium-rate line (+1 900)

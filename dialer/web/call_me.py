@@ -41,6 +41,7 @@ from dialer.phone_legs import (
 from dialer.phones import parse_phone
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
+from dialer.staff_lines import staff_line_problem
 from dialer.telephony.base import Carrier, CarrierError, PlaceCall
 from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
@@ -58,6 +59,7 @@ LEG_TTL = 12 * 3600
 RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
 VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
+OWN_NUMBER = "must be a valid US or Canadian number, not toll-free or premium rate, without an extension"
 LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
 
 
@@ -108,12 +110,12 @@ async def start_verification(request: Request) -> Response:
     d, user, campaign = await _offering(request)
     raw = only_string(await read_json_object(request), "phone", max_len=40)
     phone = parse_phone(raw)
-    if phone is None or phone.toll_free or phone.abroad or phone.extension:
+    if phone is None or phone.toll_free or phone.extension or staff_line_problem(phone.e164) is not None:
         raise ApiError(
             422,
             "validation_error",
             "Give a US or Canadian phone number that we can call.",
-            [{"path": "phone", "message": "must be a valid US or Canadian number without an extension"}],
+            [{"path": "phone", "message": OWN_NUMBER}],
         )
     carrier = _carrier(d)
     limit_key = keys.ratelimit("phone-verify", user.id)

@@ -55,3 +55,13 @@ def test_parallel_guesses_share_the_tries(world: World) -> None:  # noqa: F811
     r = w.client.post("/api/campaigns/dc/call-me/number/verify", json={"code": right}, headers=w.auth())
     assert r.status_code == 409, r.text
     assert w.client.get("/api/campaigns/dc/call-me", headers=w.auth()).json()["number"] is None
+
+
+def test_no_verification_call_to_a_premium_rate_number(world: World) -> None:  # noqa: F811
+    # Anyone who can sign up may ask for a verification call: a +1 900 line is billed to the campaign.
+    for phone in ("+19002345678", "+19002345678".replace("+1", "1")):
+        r = world.client.put("/api/campaigns/dc/call-me/number", json={"phone": phone}, headers=world.auth())
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"][0]["path"] == "phone"
+    assert world.standin.requests == []  # nothing dialed
+    assert world.client.get("/api/campaigns/dc/call-me", headers=world.auth()).json()["verifying"] is None

@@ -106,7 +106,8 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                     )
                 },
                 errors=(409, 429, 502),
-                description="A US or Canadian number (not toll-free, no extension), else 422 at `phone`. "
+                description="A US or Canadian number (not toll-free or premium rate, no extension), "
+                "else 422 at `phone`. "
                 "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account and 3 an hour to "
                 "one number, then 429 `too_many_verifications`.",
             ),
