@@ -59,6 +59,7 @@ LEG_TTL = 12 * 3600
 RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
 VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
+VERIFY_CALLS_PER_CAMPAIGN = 200  # ... and one campaign places in an hour, whoever asks, to whichever numbers
 OWN_NUMBER = "must be a valid US or Canadian number, not toll-free or premium rate, without an extension"
 LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
 
@@ -105,6 +106,16 @@ async def status_view(request: Request) -> Response:
     )
 
 
+async def _hour_count(d: Deps, key: str) -> int:
+    """One more on the counter `key` for this hour of the injected clock."""
+    hourly = f"{key}:{int(d.clock() // 3600)}"
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.incr(hourly)
+        pipe.expire(hourly, 7200)
+        count, _ = await pipe.execute()
+    return int(count)
+
+
 async def start_verification(request: Request) -> Response:
     """`{phone}`: place a call that reads a code to that number; the number is kept only once confirmed."""
     d, user, campaign = await _offering(request)
@@ -131,6 +142,9 @@ async def start_verification(request: Request) -> Response:
         await d.redis.expire(to_key, 3600)
     if received > VERIFY_CALLS_PER_NUMBER:
         raise ApiError(429, "too_many_verifications", "That number was sent codes too often: try in an hour.")
+    # ... and so is the whole campaign's hour (many accounts, many numbers: its bill, its caller ID's name).
+    if await _hour_count(d, keys.ratelimit("phone-verify-campaign", campaign.id)) > VERIFY_CALLS_PER_CAMPAIGN:
+        raise ApiError(429, "too_many_verifications", "Too many verification calls this hour: try later.")
     code = new_code(secrets.randbelow)
     response = VoiceResponse()
     response.pause(length=1)

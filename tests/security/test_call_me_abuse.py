@@ -6,7 +6,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from dialer.phone_legs import CODE_TRIES
-from dialer.web.call_me import VERIFY_CALLS_PER_NUMBER
+from dialer.queue import keys
+from dialer.web.call_me import VERIFY_CALLS_PER_CAMPAIGN, VERIFY_CALLS_PER_NUMBER
 from tests.integration.test_call_me import MINE, World, spoken_code
 from tests.integration.test_call_me import world as world  # noqa: F401 (the fixture)
 
@@ -65,3 +66,26 @@ def test_no_verification_call_to_a_premium_rate_number(world: World) -> None:  #
         assert r.json()["error"]["details"][0]["path"] == "phone"
     assert world.standin.requests == []  # nothing dialed
     assert world.client.get("/api/campaigns/dc/call-me", headers=world.auth()).json()["verifying"] is None
+
+
+def test_a_campaign_places_so_many_verification_calls_an_hour(world: World) -> None:  # noqa: F811
+    # Sign-ups are free: many accounts, each calling other numbers, are bounded by the campaign's hour.
+    w = world
+    hour = int(w.clock[0] // 3600)
+    counter = f"{keys.ratelimit('phone-verify-campaign', 'dc')}:{hour}"
+    w.store().set(counter, VERIFY_CALLS_PER_CAMPAIGN - 1)  # the hour's calls so far, as if placed one by one
+    assert (
+        w.client.put("/api/campaigns/dc/call-me/number", json={"phone": MINE}, headers=w.auth()).status_code
+        == 202
+    )
+    token = _signup(w, "late@example.org")
+    r = w.client.put(
+        "/api/campaigns/dc/call-me/number", json={"phone": "+12025550143"}, headers=w.auth(token)
+    )
+    assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_verifications", r.text
+    assert len(w.standin.requests) == 1  # the second was not dialed
+    w.clock[0] += 3600  # the next hour of the clock
+    r = w.client.put(
+        "/api/campaigns/dc/call-me/number", json={"phone": "+12025550143"}, headers=w.auth(token)
+    )
+    assert r.status_code == 202, r.text

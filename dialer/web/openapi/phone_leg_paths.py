@@ -108,8 +108,8 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                 errors=(409, 429, 502),
                 description="A US or Canadian number (not toll-free or premium rate, no extension), "
                 "else 422 at `phone`. "
-                "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account and 3 an hour to "
-                "one number, then 429 `too_many_verifications`.",
+                "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account, 3 an hour to "
+                "one number and 200 an hour per campaign, then 429 `too_many_verifications`.",
             ),
         },
         "/api/campaigns/{campaign_id}/call-me/number/verify": {
