@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from dialer.models import Role
+from dialer.staff_lines import HOME_LINE, staff_line_problem
 
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 CLIENT_PREFIX = "client:"
@@ -83,6 +84,8 @@ def coach_address(phone: object, identity: str) -> str:
         return CLIENT_PREFIX + identity
     if not isinstance(phone, str) or not E164.fullmatch(phone):
         raise CoachError(422, "validation_error", "phone must be an E.164 number such as +12025550142.")
+    if staff_line_problem(phone) is not None:  # no premium-rate or foreign line on the campaign's bill
+        raise CoachError(422, "validation_error", f"phone {HOME_LINE}.")
     return phone
 
 

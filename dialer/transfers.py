@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dialer.staff_lines import staff_line_problem
+
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 MAX_TARGETS = 20
 MAX_NAME = 100
@@ -55,6 +57,8 @@ def target_problems(value: Any) -> list[dict[str, str]]:
             seen.add(name.strip())
         if not isinstance(phone, str) or not E164.fullmatch(phone):
             problems.append({"path": f"{path}.phone", "message": "must be an E.164 number like +12025550142"})
+        elif (problem := staff_line_problem(phone)) is not None:
+            problems.append({"path": f"{path}.phone", "message": problem})
     return problems
 
 

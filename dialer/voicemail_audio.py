@@ -118,4 +118,5 @@ def verify(secret: str, campaign_id: str, audio_id: str, expires: str, sig: str,
         return False
     if int(expires) < now:
         return False
-    return hmac.compare_digest(_signature(secret, campaign_id, audio_id, int(expires)), sig)
+    expected = _signature(secret, campaign_id, audio_id, int(expires))
+    return hmac.compare_digest(expected.encode(), sig.encode())  # bytes: a non-ASCII str would raise

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.accounts import User
 from dialer.campaigns import Campaign
 from dialer.coaching import (
+    CLIENT_PREFIX,
     CoachError,
     CoachMode,
     JoinCoach,
@@ -52,6 +53,7 @@ log = logging.getLogger("dialer.coach")
 
 COACH_PATH = "/twilio/coach"
 FORM_LIMIT = 64 * 1024
+COACH_PHONE_CALLS = 30  # lines to a phone number one coach may have placed in an hour of the clock
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
@@ -133,6 +135,9 @@ async def coach(request: Request) -> Response:
                            now=now)  # fmt: skip
         await announce(d, campaign.id, volunteer, mode, user.name)
         return JSONResponse(view(fresh))
+    if not to.startswith(CLIENT_PREFIX) and not await _may_ring(d, user.id, now):
+        raise ApiError(429, "too_many_coach_calls", f"At most {COACH_PHONE_CALLS} coach lines to a phone "
+                       "an hour; try again later, or coach from the browser.")  # fmt: skip
     pending = CoachSession(user.id, user.name, mode, now)
     if not await sessions.claim(volunteer, pending):
         raise ApiError(409, "coach_busy", "Another coach is already on this volunteer's call.")
@@ -152,6 +157,22 @@ async def coach(request: Request) -> Response:
                                "call_sid": joined.call_sid}, now=now)  # fmt: skip
     await announce(d, campaign.id, volunteer, mode, user.name)
     return JSONResponse(view(session), status_code=201)
+
+
+def coach_phone_count(coach: str, now: float) -> str:
+    """The key counting a coach's lines to a phone in the clock's hour (TTL 2 hours)."""
+    return keys.ratelimit("coach-phone", f"{coach}:{int(now // 3600)}")
+
+
+async def _may_ring(d: Deps, coach: str, now: float) -> bool:
+    """Counts a line to a typed phone number against the coach's hour (Join, Leave, Join... would
+    otherwise ring any number as often as a script likes, on the campaign's bill)."""
+    key = coach_phone_count(coach, now)
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, 7200)
+        count, _ = await pipe.execute()
+    return int(count) <= COACH_PHONE_CALLS
 
 
 async def get_coach(request: Request) -> Response:

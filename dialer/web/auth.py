@@ -30,7 +30,8 @@ def unsign_cookie(value: str, secret: str) -> str | None:
     token, _, sig = value.rpartition(".")
     if not token or not sig:
         return None
-    return token if hmac.compare_digest(sign_cookie(token, secret), value) else None
+    # Bytes: compare_digest raises TypeError for a str with non-ASCII characters (a forged cookie's).
+    return token if hmac.compare_digest(sign_cookie(token, secret).encode(), value.encode()) else None
 
 
 def client_address(conn: HTTPConnection) -> str:

@@ -40,6 +40,8 @@ from dialer.phone_legs import (
 )
 from dialer.phones import parse_phone
 from dialer.queue import keys
+from dialer.queue.lua_scripts import run
+from dialer.staff_lines import staff_line_problem
 from dialer.telephony.base import Carrier, CarrierError, PlaceCall
 from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
@@ -56,6 +58,9 @@ log = logging.getLogger("dialer.call_me")
 LEG_TTL = 12 * 3600
 RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
+VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
+VERIFY_CALLS_PER_CAMPAIGN = 200  # ... and one campaign places in an hour, whoever asks, to whichever numbers
+OWN_NUMBER = "must be a valid US or Canadian number, not toll-free or premium rate, without an extension"
 LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
 
 
@@ -101,17 +106,27 @@ async def status_view(request: Request) -> Response:
     )
 
 
+async def _hour_count(d: Deps, key: str) -> int:
+    """One more on the counter `key` for this hour of the injected clock."""
+    hourly = f"{key}:{int(d.clock() // 3600)}"
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.incr(hourly)
+        pipe.expire(hourly, 7200)
+        count, _ = await pipe.execute()
+    return int(count)
+
+
 async def start_verification(request: Request) -> Response:
     """`{phone}`: place a call that reads a code to that number; the number is kept only once confirmed."""
     d, user, campaign = await _offering(request)
     raw = only_string(await read_json_object(request), "phone", max_len=40)
     phone = parse_phone(raw)
-    if phone is None or phone.toll_free or phone.abroad or phone.extension:
+    if phone is None or phone.toll_free or phone.extension or staff_line_problem(phone.e164) is not None:
         raise ApiError(
             422,
             "validation_error",
             "Give a US or Canadian phone number that we can call.",
-            [{"path": "phone", "message": "must be a valid US or Canadian number without an extension"}],
+            [{"path": "phone", "message": OWN_NUMBER}],
         )
     carrier = _carrier(d)
     limit_key = keys.ratelimit("phone-verify", user.id)
@@ -120,6 +135,16 @@ async def start_verification(request: Request) -> Response:
         await d.redis.expire(limit_key, 3600)
     if calls > VERIFY_CALLS_PER_HOUR:
         raise ApiError(429, "too_many_verifications", "Too many verification calls: try again in an hour.")
+    # Sign-ups are free, so the number called is limited too, whoever asks.
+    to_key = keys.ratelimit("phone-verify-to", phone.e164)
+    received = int(await d.redis.incr(to_key))
+    if received == 1:
+        await d.redis.expire(to_key, 3600)
+    if received > VERIFY_CALLS_PER_NUMBER:
+        raise ApiError(429, "too_many_verifications", "That number was sent codes too often: try in an hour.")
+    # ... and so is the whole campaign's hour (many accounts, many numbers: its bill, its caller ID's name).
+    if await _hour_count(d, keys.ratelimit("phone-verify-campaign", campaign.id)) > VERIFY_CALLS_PER_CAMPAIGN:
+        raise ApiError(429, "too_many_verifications", "Too many verification calls this hour: try later.")
     code = new_code(secrets.randbelow)
     response = VoiceResponse()
     response.pause(length=1)
@@ -181,10 +206,15 @@ async def verify(request: Request) -> Response:
             [{"path": "code", "message": "must be 6 digits"}],
         )
     key = keys.phone_check(user.id)
-    row = cast(dict[str, str], await d.redis.hgetall(key))
+    # The try is taken before the comparison, atomically: parallel guesses cannot share one try.
+    row = await run(d.redis, "phone_code_try", [key], [])
     if not row:
+        if await d.redis.exists(key):
+            await d.redis.delete(key)
+            raise ApiError(409, CodeCheck.NO_TRIES.value, CODE_ERRORS[CodeCheck.NO_TRIES][1])
         raise ApiError(409, "no_verification", "No number is waiting for a code: give your number first.")
-    pending = Verification(row["phone"], row["digest"], float(row["expires_at"]), int(row["tries_left"]))
+    phone, digest, expires_at, tries_left = (str(v) for v in row)
+    pending = Verification(phone, digest, float(expires_at), int(tries_left))
     outcome, kept = check_code(pending, entered, d.clock(), d.secret_key.encode())
     if outcome is CodeCheck.VERIFIED:
         async with d.redis.pipeline(transaction=False) as pipe:
@@ -196,9 +226,6 @@ async def verify(request: Request) -> Response:
         return JSONResponse({"number": mask(pending.phone)})
     if kept is None:
         await d.redis.delete(key)
-    else:
-        # Only down: two wrong codes typed at once both count.
-        await d.redis.hincrby(key, "tries_left", -1)
     status, message = CODE_ERRORS[outcome]
     raise ApiError(status, outcome.value, message)
 

@@ -49,6 +49,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_me import LEG_TTL
 from dialer.web.call_me_hooks import advance, publish
 from dialer.web.deps import Deps, deps
+from dialer.web.dial_in_limits import give_back, take_try
 from dialer.web.errors import ApiError
 from dialer.web.own_phone import methods_for
 from dialer.web.webhooks import _signed_form, _twiml
@@ -143,12 +144,16 @@ async def pin_entered(request: Request) -> Response:
         step = PinStep(seen)
     elif not _taking_calls(d, campaign, form.get("To", "")):
         return _twiml(carrier.refusal_twiml(f"This number is not taking calls now. {GOODBYE}"))
+    elif not await take_try(d.redis, campaign.id, form.get("From", ""), d.clock()):
+        return _twiml(await _locked(d, carrier, campaign, call_key, attempt, form))
     else:
         digits = form.get("Digits", "")
         record = (
             await d.redis.getdel(keys.dial_in_pin(campaign.id, digits)) if valid_code_shape(digits) else None
         )
         owner = pin_owner(cast(str | None, record), d.clock())
+        if owner is not None:
+            await give_back(d.redis, campaign.id, form.get("From", ""), d.clock())
         step = after_pin(owner, attempt)
         async with d.redis.pipeline(transaction=True) as pipe:
             pipe.hset(call_key, f"a{attempt}", step.value)
@@ -178,6 +183,22 @@ async def pin_entered(request: Request) -> Response:
     if step is PinStep.HANG_UP:
         return _twiml(carrier.refusal_twiml(f"That PIN is not right. {GOODBYE}"))
     return _twiml(_ask_pin(d, campaign, attempt + 1, "That PIN is not right. Enter the PIN again."))
+
+
+async def _locked(
+    d: Deps, carrier: Carrier, campaign: Campaign, call_key: str, attempt: int, form: dict[str, str]
+) -> str:
+    """Too many wrong PINs lately (dialer/web/dial_in_limits.py): this round is not compared, and ends."""
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.hset(call_key, f"a{attempt}", PinStep.HANG_UP.value)
+        pipe.expire(call_key, CALL_TTL)
+        await pipe.execute()
+    sid = form.get("CallSid", "")
+    log.warning("dial-in PIN not compared on call %s to campaign %s: too many wrong PINs", sid, campaign.id)
+    detail = {"call_sid": sid, "from": form.get("From", ""), "attempt": attempt}
+    await audit.record(d.redis, campaign.id, user="", name="dial-in caller", action="dial_in_locked",
+                       detail=detail, now=d.clock())  # fmt: skip
+    return carrier.refusal_twiml(f"Too many wrong PINs were entered lately. {GOODBYE}")
 
 
 async def _connect(d: Deps, campaign: Campaign, volunteer: str, sid: str) -> str:

@@ -203,10 +203,10 @@ def test_bad_codes_get_422(world: World) -> None:
 
 
 def test_verification_calls_are_rate_limited(world: World) -> None:
-    for _ in range(5):
+    for i in range(5):  # five numbers: one number has a (lower) limit of its own
         assert (
             world.client.put(
-                "/api/campaigns/dc/call-me/number", json={"phone": MINE}, headers=world.auth()
+                "/api/campaigns/dc/call-me/number", json={"phone": f"+1202555015{i}"}, headers=world.auth()
             ).status_code
             == 202
         )

@@ -15,6 +15,7 @@ CORE = [
     "dialer.coaching",
     "dialer.notices",
     "dialer.transfers",
+    "dialer.staff_lines",
     "dialer.contacts",
     "dialer.contact_zones",
     "dialer.phones",

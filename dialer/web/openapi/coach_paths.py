@@ -44,8 +44,10 @@ def coach_paths() -> dict[str, dict[str, Any]]:
                     201: json_answer("Joined: the coach's line is being dialed", SESSION),
                     200: json_answer("Switched (or already in that mode)", SESSION),
                 },  # fmt: skip
-                errors=(409, 502),
-                description=f"{WHO} Without `phone` the coach is reached in their browser (client:<id>). "
+                errors=(409, 429, 502),
+                description=f"{WHO} Without `phone` the coach is reached in their browser (client:<id>); "
+                "`phone` is a US or Canadian line (premium-rate or abroad: 422), at most 30 an hour per "
+                "coach (then 429 `too_many_coach_calls`). "
                 "409 `coach_busy` (another coach is on), `not_coachable` (a preview campaign), "
                 "`not_connected` (the volunteer's line is not in their conference), `coach_joining`; "
                 "502 `carrier_error` (nothing is kept).",

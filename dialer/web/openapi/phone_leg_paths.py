@@ -106,9 +106,10 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                     )
                 },
                 errors=(409, 429, 502),
-                description="A US or Canadian number (not toll-free, no extension), else 422 at `phone`. "
-                "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account, then 429 "
-                "`too_many_verifications`.",
+                description="A US or Canadian number (not toll-free or premium rate, no extension), "
+                "else 422 at `phone`. "
+                "The code is valid 10 minutes, for 5 tries; 5 calls an hour per account, 3 an hour to "
+                "one number and 200 an hour per campaign, then 429 `too_many_verifications`.",
             ),
         },
         "/api/campaigns/{campaign_id}/phone-leg/calls": {
