@@ -47,7 +47,7 @@ from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import parse_json, read_body, read_json_object
-from dialer.web.call_me_hooks import ANSWER_PATH, STATUS_PATH, leg_of, publish
+from dialer.web.call_me_hooks import ANSWER_PATH, STATUS_PATH, leg_of, publish, replace_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.own_phone import methods_for
@@ -55,7 +55,6 @@ from dialer.web.validate import only_string
 
 log = logging.getLogger("dialer.call_me")
 
-LEG_TTL = 12 * 3600
 RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
 VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
@@ -248,7 +247,6 @@ async def call_me(request: Request) -> Response:
     if not number:
         raise ApiError(409, "no_verified_number", "Give and verify your phone number first.")
     carrier = _carrier(d)
-    leg_key = keys.phone_leg(campaign.id, user.id)
     # One leg at a time: two requests at once must not ring the phone twice.
     placing = keys.phone_leg_placing(campaign.id, user.id)
     claimed = await d.redis.set(placing, "1", nx=True, ex=30)
@@ -270,19 +268,7 @@ async def call_me(request: Request) -> Response:
             )
         except CarrierError as exc:
             raise ApiError(502, "carrier_error", f"The carrier could not call you: {exc.message}") from None
-        async with d.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(leg_key)
-            pipe.hset(
-                leg_key,
-                mapping={
-                    "call_sid": sid,
-                    "state": LegState.CALLING.value,
-                    "rank": str(LegState.CALLING.rank),
-                    "since": repr(d.clock()),
-                },
-            )
-            pipe.expire(leg_key, LEG_TTL)
-            await pipe.execute()
+        await replace_leg(d, campaign.id, user.id, sid, LegState.CALLING)
     finally:
         await d.redis.delete(placing)
     await publish(d, campaign.id, user.id, sid, LegState.CALLING)

@@ -33,6 +33,7 @@ ANSWER_PATH = "/twilio/call-me/answer"
 PRESS_PATH = "/twilio/call-me/press"
 STATUS_PATH = "/twilio/call-me/status"
 GATHER_SECONDS = 10
+LEG_TTL = 12 * 3600
 
 
 async def leg_of(d: Deps, campaign_id: str, volunteer: str) -> dict[str, str]:
@@ -48,6 +49,24 @@ async def advance(d: Deps, campaign_id: str, volunteer: str, sid: str, state: Le
         [sid, state.value, state.rank, repr(d.clock())],
     )
     return None if moved is None else str(moved)
+
+
+async def replace_leg(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> None:
+    """A new call becomes the volunteer's leg, in `state` (whatever leg they had before is forgotten)."""
+    leg_key = keys.phone_leg(campaign_id, volunteer)
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(leg_key)
+        pipe.hset(
+            leg_key,
+            mapping={
+                "call_sid": sid,
+                "state": state.value,
+                "rank": str(state.rank),
+                "since": repr(d.clock()),
+            },
+        )
+        pipe.expire(leg_key, LEG_TTL)
+        await pipe.execute()
 
 
 async def publish(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> None:

@@ -46,8 +46,7 @@ from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
-from dialer.web.call_me import LEG_TTL
-from dialer.web.call_me_hooks import advance, publish
+from dialer.web.call_me_hooks import advance, publish, replace_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.dial_in_limits import give_back, take_try
 from dialer.web.errors import ApiError
@@ -203,20 +202,7 @@ async def _locked(
 
 async def _connect(d: Deps, campaign: Campaign, volunteer: str, sid: str) -> str:
     """The call becomes the volunteer's leg: their conference, and the dialing pool."""
-    leg_key = keys.phone_leg(campaign.id, volunteer)
-    async with d.redis.pipeline(transaction=True) as pipe:
-        pipe.delete(leg_key)
-        pipe.hset(
-            leg_key,
-            mapping={
-                "call_sid": sid,
-                "state": LegState.CONNECTED.value,
-                "rank": str(LegState.CONNECTED.rank),
-                "since": repr(d.clock()),
-            },
-        )
-        pipe.expire(leg_key, LEG_TTL)
-        await pipe.execute()
+    await replace_leg(d, campaign.id, volunteer, sid, LegState.CONNECTED)
     if campaign.mode is not Mode.PREVIEW:  # preview: the voter they click is called in (web/phone_dial.py)
         await set_ready(
             d.redis, campaign.id, volunteer, True, now=d.clock(), lease_seconds=campaign.lease_seconds
