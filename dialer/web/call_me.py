@@ -47,7 +47,7 @@ from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import parse_json, read_body, read_json_object
-from dialer.web.call_me_hooks import ANSWER_PATH, STATUS_PATH, leg_of, publish, replace_leg
+from dialer.web.call_me_hooks import ANSWER_PATH, LIVE, STATUS_PATH, leg_of, publish, replace_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.own_phone import methods_for
@@ -60,7 +60,6 @@ VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no 
 VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
 VERIFY_CALLS_PER_CAMPAIGN = 200  # ... and one campaign places in an hour, whoever asks, to whichever numbers
 OWN_NUMBER = "must be a valid US or Canadian number, not toll-free or premium rate, without an extension"
-LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
 
 
 def _carrier(d: Deps) -> Carrier:

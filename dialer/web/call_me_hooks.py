@@ -9,6 +9,7 @@ only forward (phone_leg.lua): a replay, a late callback or one about an older le
 from __future__ import annotations
 
 import json
+import logging
 from typing import cast
 
 from starlette.requests import Request
@@ -34,6 +35,9 @@ PRESS_PATH = "/twilio/call-me/press"
 STATUS_PATH = "/twilio/call-me/status"
 GATHER_SECONDS = 10
 LEG_TTL = 12 * 3600
+LIVE = (LegState.CALLING, LegState.ANSWERED, LegState.CONNECTED)
+
+log = logging.getLogger("dialer.call_me")
 
 
 async def leg_of(d: Deps, campaign_id: str, volunteer: str) -> dict[str, str]:
@@ -52,8 +56,10 @@ async def advance(d: Deps, campaign_id: str, volunteer: str, sid: str, state: Le
 
 
 async def replace_leg(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> None:
-    """A new call becomes the volunteer's leg, in `state` (whatever leg they had before is forgotten)."""
+    """A new call becomes the volunteer's leg, in `state`. A leg they had before that may still be up (a
+    call-me phone, then a dial-in) is hung up: one phone at a time sits in their conference."""
     leg_key = keys.phone_leg(campaign_id, volunteer)
+    old = await leg_of(d, campaign_id, volunteer)
     async with d.redis.pipeline(transaction=True) as pipe:
         pipe.delete(leg_key)
         pipe.hset(
@@ -67,6 +73,12 @@ async def replace_leg(d: Deps, campaign_id: str, volunteer: str, sid: str, state
         )
         pipe.expire(leg_key, LEG_TTL)
         await pipe.execute()
+    replaced = old.get("call_sid", "")
+    if replaced and replaced != sid and old.get("state") in set(LIVE) and d.carrier is not None:
+        try:
+            await cast(Carrier, d.carrier).hangup(replaced)
+        except Exception as exc:  # most often it had ended already; the new leg stands either way
+            log.info("could not hang up the replaced leg %s of %s: %s", replaced, volunteer, exc)
 
 
 async def publish(d: Deps, campaign_id: str, volunteer: str, sid: str, state: LegState) -> None:

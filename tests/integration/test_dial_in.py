@@ -169,3 +169,18 @@ def test_pins_only_where_dial_in_is_offered(world: World) -> None:
     r = world.client.post("/api/campaigns/md/dial-in/pin", headers=world.auth())
     assert r.status_code == 409 and r.json()["error"]["code"] == "method_not_offered"
     assert world.client.post("/api/campaigns/dc/dial-in/pin").status_code == 401
+
+
+def test_a_second_phone_replaces_the_first_which_is_hung_up(world: World) -> None:
+    assert f">dialer-dc-{world.volunteer}</Conference>" in typed(world, pin(world), 1).text
+    second = "CA" + "e" * 32
+    assert f">dialer-dc-{world.volunteer}</Conference>" in typed(world, pin(world), 1, sid=second).text
+    assert leg(world)["call_sid"] == second and leg(world)["state"] == "connected"
+    # The first phone is hung up (checked against Twilio's description by the stand-in), not left in the
+    # conference beside the second; its late "completed" then changes nothing.
+    hung = [r for r in world.standin.requests if r.path.endswith(f"/Calls/{SID}.json")]
+    assert [r.get("Status") for r in hung] == ["completed"]
+    done = inbound(CallStatus="completed", CallDuration="60")
+    assert world.webhook("/twilio/dial-in/status?campaign_id=dc", done).status_code == 204
+    assert leg(world)["call_sid"] == second and leg(world)["state"] == "connected"
+    assert agent_state(world) == "ready"
