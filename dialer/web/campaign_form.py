@@ -51,13 +51,13 @@ METHODS = {
     ),
     CallingMethod.CALL_ME: (
         "The dialer calls their phone",
-        "Power and predictive modes: the volunteer verifies their number once, presses Call me, answers and "
-        "presses 1; voters are then connected to that call.",
+        "The volunteer verifies their number once, presses Call me, answers and presses 1; voters are then "
+        "connected to that call (in preview mode, the voter they pick).",
     ),
     CallingMethod.DIAL_IN: (
         "They call the campaign's number",
-        "Power and predictive modes: the volunteer calls the inbound number below and types the PIN their "
-        "page shows; voters are then connected to that call.",
+        "The volunteer calls the inbound number below and types the PIN their page shows; voters are then "
+        "connected to that call (in preview mode, the voter they pick).",
     ),
 }
 STATUSES = {
