@@ -105,7 +105,8 @@ async def status_view(request: Request) -> Response:
 
 
 async def _hour_count(d: Deps, key: str) -> int:
-    """One more on the counter `key` for this hour of the injected clock."""
+    """One more on the counter `key` for this hour of the injected clock, counted and given its expiry in
+    one transaction (a crash between the two would leave a counter that never expires: a lasting lock-out)."""
     hourly = f"{key}:{int(d.clock() // 3600)}"
     async with d.redis.pipeline(transaction=True) as pipe:
         pipe.incr(hourly)
@@ -127,18 +128,10 @@ async def start_verification(request: Request) -> Response:
             [{"path": "phone", "message": OWN_NUMBER}],
         )
     carrier = _carrier(d)
-    limit_key = keys.ratelimit("phone-verify", user.id)
-    calls = int(await d.redis.incr(limit_key))
-    if calls == 1:
-        await d.redis.expire(limit_key, 3600)
-    if calls > VERIFY_CALLS_PER_HOUR:
+    if await _hour_count(d, keys.ratelimit("phone-verify", user.id)) > VERIFY_CALLS_PER_HOUR:
         raise ApiError(429, "too_many_verifications", "Too many verification calls: try again in an hour.")
     # Sign-ups are free, so the number called is limited too, whoever asks.
-    to_key = keys.ratelimit("phone-verify-to", phone.e164)
-    received = int(await d.redis.incr(to_key))
-    if received == 1:
-        await d.redis.expire(to_key, 3600)
-    if received > VERIFY_CALLS_PER_NUMBER:
+    if await _hour_count(d, keys.ratelimit("phone-verify-to", phone.e164)) > VERIFY_CALLS_PER_NUMBER:
         raise ApiError(429, "too_many_verifications", "That number was sent codes too often: try in an hour.")
     # ... and so is the whole campaign's hour (many accounts, many numbers: its bill, its caller ID's name).
     if await _hour_count(d, keys.ratelimit("phone-verify-campaign", campaign.id)) > VERIFY_CALLS_PER_CAMPAIGN:

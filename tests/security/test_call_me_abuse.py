@@ -89,3 +89,13 @@ def test_a_campaign_places_so_many_verification_calls_an_hour(world: World) -> N
         "/api/campaigns/dc/call-me/number", json={"phone": "+12025550143"}, headers=w.auth(token)
     )
     assert r.status_code == 202, r.text
+
+
+def test_every_verification_counter_expires(world: World) -> None:  # noqa: F811
+    # A counter without an expiry would refuse its account or number for good.
+    w = world
+    r = w.client.put("/api/campaigns/dc/call-me/number", json={"phone": MINE}, headers=w.auth())
+    assert r.status_code == 202, r.text
+    counters = [k for k in w.store().scan_iter(match="*phone-verify*")]
+    assert len(counters) == 3, counters  # the account's, the number's and the campaign's
+    assert all(0 < w.store().ttl(k) <= 7200 for k in counters)
