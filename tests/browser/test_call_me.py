@@ -178,6 +178,7 @@ def test_dial_in_on_the_call_page(
     expect(page.locator("#dialin-state")).to_contain_text("not connected", timeout=15_000)
     expect(page.locator("#ready-btn")).to_have_text("Start taking calls")
     expect(page.locator("#dialin-pin")).to_have_text(re.compile(r"^\d{3} \d{3}$"))  # a fresh one
+    expect(page.locator("#dialin-state")).to_have_text("Your phone is not connected.")  # and still said
     context.close()
 
 

@@ -164,7 +164,8 @@ export class DialInPanel {
       this.$("dialin-number").textContent = answer.number;
       this.$("dialin-number").href = `tel:${answer.number}`;
       this.$("dialin-pin").textContent = `${answer.pin.slice(0, 3)} ${answer.pin.slice(3)}`;
-      this.say("");
+      // A new PIN clears an earlier problem, not the line's state ("not connected" after a hang-up).
+      if (this.$("dialin-state").classList.contains("problem")) this.say("");
     } catch (err) {
       this.say(err.message, true);
     }
