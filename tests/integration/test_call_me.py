@@ -5,6 +5,7 @@ signs it, and replayed, late, forged or foreign ones change nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,14 +49,22 @@ class World:
         return open_store(self.url, decode_responses=True)
 
 
-@pytest.fixture
-def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
+@contextlib.contextmanager
+def standin_app(clean_redis: str, tmp_path: Path) -> Iterator[tuple[TestClient, TwilioStandin, list[float]]]:
+    """The app on the Twilio adapter, talking to the REST stand-in, with a settable clock (noon in New York)
+    and the gotv script: what the call-me, dial-in and phone-dial tests start from."""
     settings = twilio_settings(clean_redis, tmp_path, twilio_api_base_url="https://twilio-standin.test")
     standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
     open_store(clean_redis).set(keys.script_latest("gotv"), 1)
     clock = [NOON_NEW_YORK]
     app = create_app(settings, clock=lambda: clock[0], carrier=TwilioCarrier(settings, standin.client()))
     with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, standin, clock
+
+
+@pytest.fixture
+def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
+    with standin_app(clean_redis, tmp_path) as (client, standin, clock):
         body = {
             "id": "dc",
             "name": "DC",

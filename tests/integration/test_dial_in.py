@@ -9,16 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from dialer.app import create_app
 from dialer.queue import keys
-from dialer.telephony.twilio import TwilioCarrier
 from tests.conftest import ADMIN
-from tests.integration.test_call_me import ACCOUNT, World, agent_state, leg
-from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, PUBLIC_URL, twilio_settings
-from tests.stores import open_store
-from tests.twilio_standin import TwilioStandin
+from tests.integration.test_call_me import ACCOUNT, World, agent_state, leg, standin_app
+from tests.integration.test_webhooks import PUBLIC_URL
 
 INBOUND = "+12025550199"
 CALLER = "+13125550142"
@@ -27,12 +22,7 @@ SID = "CA" + "d" * 32
 
 @pytest.fixture
 def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
-    settings = twilio_settings(clean_redis, tmp_path, twilio_api_base_url="https://twilio-standin.test")
-    standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
-    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
-    clock = [NOON_NEW_YORK]
-    app = create_app(settings, clock=lambda: clock[0], carrier=TwilioCarrier(settings, standin.client()))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with standin_app(clean_redis, tmp_path) as (client, standin, clock):
         for cid in ("dc", "md"):
             body = {
                 "id": cid,

@@ -15,13 +15,11 @@ from urllib.parse import urlencode
 import pytest
 from starlette.testclient import TestClient
 
-from dialer.app import create_app
 from dialer.queue import keys
-from dialer.telephony.twilio import TwilioCarrier
 from dialer.web.phone_dial import CALL_TIME_LIMIT, still_up
 from tests.conftest import ADMIN
-from tests.integration.test_call_me import ACCOUNT, CAMPAIGN_NUMBER, MINE, spoken_code
-from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, PUBLIC_URL, sign, twilio_settings
+from tests.integration.test_call_me import ACCOUNT, CAMPAIGN_NUMBER, MINE, spoken_code, standin_app
+from tests.integration.test_webhooks import NOON_NEW_YORK, PUBLIC_URL, sign
 from tests.stores import open_store
 from tests.twilio_standin import Recorded, TwilioStandin
 
@@ -96,12 +94,7 @@ def connect_phone(w: World) -> str:
 
 @pytest.fixture
 def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
-    settings = twilio_settings(clean_redis, tmp_path, twilio_api_base_url="https://twilio-standin.test")
-    standin = TwilioStandin(ACCOUNT, ACCOUNT, AUTH_TOKEN)
-    open_store(clean_redis).set(keys.script_latest("gotv"), 1)
-    clock = [NOON_NEW_YORK]
-    app = create_app(settings, clock=lambda: clock[0], carrier=TwilioCarrier(settings, standin.client()))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with standin_app(clean_redis, tmp_path) as (client, standin, clock):
         body = {
             "id": "dc",
             "name": "DC",
