@@ -47,6 +47,8 @@ async def run_replicated(client: aioredis.Redis, name: str, keys: list[str], arg
     the slot's primary (one connection). On a single Redis, or a slot without replicas, this is `run`."""
     if not isinstance(client, aiocluster.RedisCluster):
         return await run(client, name, keys, args)
+    # A client that has sent nothing yet has no slot map: without it every slot would look replica-less.
+    await client.initialize()
     slot = client.keyslot(keys[0])
     if len(client.nodes_manager.slots_cache.get(slot, ())) < 2:  # the primary alone
         return await run(client, name, keys, args)

@@ -29,6 +29,10 @@ if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_
 local idem = bid .. '|' .. ARGV[8]
 local seen = redis.call('HGET', KEYS[3], idem)
 if seen then
+  -- Written again, unchanged: a repeat after a 503 not_replicated may come on another connection (or web
+  -- process) that wrote nothing yet, and WAIT counts only the connection's own writes. This write is
+  -- replicated after the first recording, so WAIT confirms the first is on a replica before the 200.
+  redis.call('HSET', KEYS[3], idem, seen)
   -- Answer with the first recording's phone and code, never the repeated request's.
   local first = redis.call('XRANGE', KEYS[4], seen, seen)[1]
   local phone, code = '', ''
