@@ -18,12 +18,20 @@ def _settings(port: int | None = None) -> Settings:
         raise SystemExit(f"dialer: configuration error: {exc}") from None
 
 
-def _check_rq_redis(settings: Settings) -> None:
-    """On a Redis Cluster, RQ needs a plain Redis of its own: say so and stop before anything starts."""
+def _check_redis(settings: Settings) -> None:
+    """REDIS_URL answers (waited for), and on a Redis Cluster RQ has a plain Redis of its own: else say so
+    and stop before anything starts."""
     if not settings.redis_url:
         return  # the embedded server is never a cluster
-    from dialer.store import RQNeedsPlainRedis, is_cluster, rq_url
+    from dialer.store import RQNeedsPlainRedis, is_cluster, rq_url, shown, wait_for
 
+    # Whether REDIS_URL is a cluster is asked of the server: one down at this moment (a cluster still
+    # starting, a restart) would be taken for a single Redis for the life of the process.
+    if not wait_for(settings.redis_url, settings.redis_wait):
+        raise SystemExit(
+            f"dialer: cannot reach Redis at {shown(settings.redis_url)} (waited {settings.redis_wait:g} s; "
+            "DIALER_REDIS_WAIT sets how long): start it, or check REDIS_URL"
+        )
     try:
         rq_url(settings, settings.redis_url)
     except RQNeedsPlainRedis as exc:
@@ -73,7 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dialer.web.slow_clients import HeaderTimeoutProtocol
 
     settings = _settings(args.port)
-    _check_rq_redis(settings)
+    _check_redis(settings)
     configure_serve_logging(settings)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
@@ -120,7 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from dialer.worker import run_worker
 
-    _check_rq_redis(_settings())
+    _check_redis(_settings())
     return run_worker(_settings(), burst=args.burst)
 
 

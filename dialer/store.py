@@ -10,6 +10,8 @@ plain Redis of their own (`RQ_REDIS_URL`, see `rq_url`).
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -40,11 +42,20 @@ class RQNeedsPlainRedis(Exception):
 _known: dict[str, bool] = {}
 
 
-def is_cluster(url: str) -> bool:
-    """True when `url` names a node of a Redis Cluster (asked once per URL and process).
+def shown(url: str) -> str:
+    """`url` fit for logs and messages: its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    host = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
-    A Unix socket (the embedded server) is never a cluster. A server that cannot be reached is taken for a
-    single Redis, as before this check existed, and asked again next time (a failed answer is not kept)."""
+
+def probe(url: str) -> bool | None:
+    """Whether `url` names a node of a Redis Cluster: True or False as the server answered (kept for the
+    process), or None when it could not be reached (not kept: the next call asks again)."""
     known = _known.get(url)
     if known is not None:
         return known
@@ -55,15 +66,39 @@ def is_cluster(url: str) -> bool:
     try:
         found = bool(client.info("cluster").get("cluster_enabled"))
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        # Not kept: the next client made for this URL asks again.
-        log.warning("could not ask %s whether it is a cluster (%s); using it as a single Redis", url, exc)
-        return False
+        log.warning("could not reach Redis at %s to ask whether it is a cluster (%s)", shown(url), exc)
+        return None
     except redis.ResponseError:  # a server or proxy without INFO sections
         found = False
     finally:
         client.close()
     _known[url] = found
     return found
+
+
+def is_cluster(url: str) -> bool:
+    """True when `url` names a node of a Redis Cluster (asked once per URL and process).
+
+    A Unix socket (the embedded server) is never a cluster. A server that cannot be reached is taken for a
+    single Redis and asked again next time; `serve` and `worker` wait for an answer first (`wait_for`), so
+    a cluster down at start-up is not taken for a single Redis for the process' life."""
+    return bool(probe(url))
+
+
+def wait_for(
+    url: str,
+    seconds: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> bool:
+    """Asks `url` until it answers whether it is a cluster, at most `seconds`; False if it never did."""
+    deadline = clock() + seconds
+    while probe(url) is None:
+        if clock() >= deadline:
+            return False
+        sleep(1.0)
+    return True
 
 
 def _cluster_url(url: str) -> str:

@@ -45,12 +45,35 @@ def test_rq_uses_the_main_redis_unless_it_is_a_cluster(known: None, tmp_path: Pa
 
 def test_serve_and_worker_stop_on_a_cluster_without_rq_redis_url(known: None, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="RQ_REDIS_URL"):
-        cli._check_rq_redis(Settings(data_dir=tmp_path, redis_url=CLUSTER))
-    cli._check_rq_redis(Settings(data_dir=tmp_path, redis_url=CLUSTER, rq_redis_url=PLAIN))
-    cli._check_rq_redis(Settings(data_dir=tmp_path, redis_url=PLAIN))
-    cli._check_rq_redis(Settings(data_dir=tmp_path))
+        cli._check_redis(Settings(data_dir=tmp_path, redis_url=CLUSTER))
+    cli._check_redis(Settings(data_dir=tmp_path, redis_url=CLUSTER, rq_redis_url=PLAIN))
+    cli._check_redis(Settings(data_dir=tmp_path, redis_url=PLAIN))
+    cli._check_redis(Settings(data_dir=tmp_path))
 
 
 def test_a_cluster_url_drops_database_zero() -> None:
     assert store._cluster_url("redis://h:7100/0") == "redis://h:7100"
     assert store._cluster_url("redis://:pw@h:7100") == "redis://:pw@h:7100"
+
+
+def test_a_server_down_at_start_up_is_waited_for_then_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = iter([None, None, True, *[None] * 100])
+    slept: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(store, "probe", lambda url: next(answers))
+    assert store.wait_for(CLUSTER, 30, sleep=sleep, clock=lambda: now[0])
+    assert slept == [1.0, 1.0]
+    assert not store.wait_for(CLUSTER, 3, sleep=sleep, clock=lambda: now[0])
+    assert slept == [1.0] * 5
+
+
+def test_serve_and_worker_stop_when_redis_never_answers(tmp_path: Path) -> None:
+    url = "redis://:s3cret@127.0.0.1:1/0"  # nothing listens on port 1
+    with pytest.raises(SystemExit, match=r"cannot reach Redis at redis://:\*\*\*@127.0.0.1:1/0") as stop:
+        cli._check_redis(Settings(data_dir=tmp_path, redis_url=url, redis_wait=0.01))
+    assert "s3cret" not in str(stop.value)
