@@ -59,6 +59,10 @@ RING_SECONDS = 30
 VERIFY_CALLS_PER_HOUR = 5  # verification calls one account may have placed: no calling strangers in bulk
 VERIFY_CALLS_PER_NUMBER = 3  # ... and one number may receive, from all accounts: no ringing one person anew
 VERIFY_CALLS_PER_CAMPAIGN = 200  # ... and one campaign places in an hour, whoever asks, to whichever numbers
+# Calls to a volunteer's own phone an account may have placed in an hour: enough to drop and rejoin through
+# a call day; more is a phone rung in a loop (a bill, and a way to harass whoever holds the number).
+CALL_ME_PER_HOUR = 30
+TOO_MANY_CALLS = "We called your phone too often this hour: use the browser, or try again later."
 OWN_NUMBER = "must be a valid US or Canadian number, not toll-free or premium rate, without an extension"
 
 
@@ -247,6 +251,8 @@ async def call_me(request: Request) -> Response:
     try:
         if _is_live(leg := await leg_of(d, campaign.id, user.id)) and not _rang_out(leg, d.clock()):
             raise ApiError(409, "already_on_phone", "Your phone is already connected (or ringing).")
+        if await _hour_count(d, keys.ratelimit("call-me", user.id)) > CALL_ME_PER_HOUR:
+            raise ApiError(429, "too_many_calls", TOO_MANY_CALLS)
         query = {"campaign_id": campaign.id, "volunteer": user.id}
         try:
             sid = await carrier.place_call(

@@ -335,6 +335,21 @@ def test_webhooks_about_another_leg_change_nothing(world: World) -> None:
     assert r.status_code == 400
 
 
+def test_call_me_rings_at_most_30_times_an_hour(world: World) -> None:
+    verified(world)
+    for n in range(30):  # call, hang up, call again: a phone rung in a loop
+        r = world.client.post("/api/campaigns/dc/call-me", headers=world.auth())
+        assert r.status_code == 201, (n, r.text)
+        done = form(r.json()["call_sid"], CallStatus="completed", SequenceNumber="1", CallDuration="0")
+        assert world.webhook(q(world, "/twilio/call-me/status"), done).status_code == 204
+    placed = len(world.standin.requests)
+    r = world.client.post("/api/campaigns/dc/call-me", headers=world.auth())
+    assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_calls"
+    assert len(world.standin.requests) == placed and leg(world)["state"] == "ended"
+    world.clock[0] += 3600  # the next hour
+    assert world.client.post("/api/campaigns/dc/call-me", headers=world.auth()).status_code == 201
+
+
 def test_the_page_hangs_up_the_phone(world: World) -> None:
     assert world.client.delete("/api/campaigns/dc/call-me", headers=world.auth()).status_code == 404
     verified(world)

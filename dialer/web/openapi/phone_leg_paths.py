@@ -66,10 +66,11 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                         },  # fmt: skip
                     )
                 },
-                errors=(409, 502),
+                errors=(409, 429, 502),
                 description="No body (or `{}`): only the account's verified number is ever called. 409 "
                 "`method_not_offered`, `campaign_paused`, `no_verified_number`, `already_on_phone`, "
-                "`already_calling`; 502 `carrier_error`.",
+                "`already_calling`; 429 `too_many_calls` (30 calls an hour per account); 502 "
+                "`carrier_error`.",
             ),
             "delete": op(
                 "hangUpMyPhone",
