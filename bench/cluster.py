@@ -26,11 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.lease import NOW, ZONE, fictional_phones  # noqa: E402
+from dialer.connections import async_client, connected  # noqa: E402
 from dialer.contacts import Contact  # noqa: E402
 from dialer.models import ResultCode  # noqa: E402
 from dialer.queue.lease import Batch, BatchContact, LeaseQueue  # noqa: E402
 from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa: E402
-from dialer.store import async_client, connected  # noqa: E402
 
 SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "redis_cluster.sh"
 BASE_PORT = 7300

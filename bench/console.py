@@ -27,14 +27,15 @@ import redis.asyncio as aioredis  # noqa: E402
 from redis.asyncio.client import Pipeline  # noqa: E402
 
 from dialer.calling_hours import local_day  # noqa: E402
-from dialer.campaigns import Campaign, CampaignStore  # noqa: E402
+from dialer.campaigns import Campaign  # noqa: E402
+from dialer.connections import async_client  # noqa: E402
 from dialer.live import LiveHub  # noqa: E402
 from dialer.queue import keys  # noqa: E402
 from dialer.queue.roster import Roster  # noqa: E402
 from dialer.roster import GONE_AFTER  # noqa: E402
 from dialer.scripts.loader import load_script  # noqa: E402
-from dialer.scripts.store import ScriptStore  # noqa: E402
-from dialer.store import async_client  # noqa: E402
+from dialer.stores.campaigns import CampaignStore  # noqa: E402
+from dialer.stores.scripts import ScriptStore  # noqa: E402
 
 ROUND_TRIPS = {"n": 0}
 

@@ -24,13 +24,13 @@ import redis.asyncio as aioredis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dialer.connections import async_client  # noqa: E402
 from dialer.crm.ledger import Ledger  # noqa: E402
 from dialer.crm.runner import SyncRunner  # noqa: E402
 from dialer.crm.sync import SyncConfig  # noqa: E402
 from dialer.embedded import EmbeddedRedis  # noqa: E402
 from dialer.queue import keys  # noqa: E402
 from dialer.settings import Settings  # noqa: E402
-from dialer.store import async_client  # noqa: E402
 from tests.integration.crm_support import CRM_KEY, add_results, fields, link_van  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.van_standin import VanStandin, serve  # noqa: E402

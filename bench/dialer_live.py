@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis.asyncio as aioredis  # noqa: E402
 
-from dialer.campaigns import Campaign, CampaignStore  # noqa: E402
+from dialer.campaigns import Campaign  # noqa: E402
+from dialer.connections import async_client  # noqa: E402
 from dialer.contacts import Contact  # noqa: E402
 from dialer.dialing.agents import set_ready  # noqa: E402
 from dialer.dialing.bridge import apply_verdict  # noqa: E402
@@ -31,7 +32,7 @@ from dialer.dialing.pacer_loop import CampaignPacer  # noqa: E402
 from dialer.models import Mode  # noqa: E402
 from dialer.queue.lease import LeaseQueue  # noqa: E402
 from dialer.settings import Settings  # noqa: E402
-from dialer.store import async_client  # noqa: E402
+from dialer.stores.campaigns import CampaignStore  # noqa: E402
 from tests.integration.dialing_support import FakeCarrier, midday_zone  # noqa: E402
 
 CID = f"bench-{secrets.token_hex(4)}"

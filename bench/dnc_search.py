@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import redis.asyncio as aioredis  # noqa: E402
 
-from dialer import people  # noqa: E402
+from dialer.connections import async_client  # noqa: E402
 from dialer.queue import dnc_pages, keys  # noqa: E402
-from dialer.store import async_client  # noqa: E402
+from dialer.stores import people  # noqa: E402
 
 CHUNK = 10_000
 

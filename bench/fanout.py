@@ -30,12 +30,13 @@ import httpx  # noqa: E402
 import redis.asyncio as aioredis  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
-from dialer.campaigns import Campaign, CampaignStore  # noqa: E402
+from dialer.campaigns import Campaign  # noqa: E402
 from dialer.contacts import Contact  # noqa: E402
 from dialer.models import ResultCode  # noqa: E402
 from dialer.queue import keys  # noqa: E402
 from dialer.queue.lease import Batch, LeaseQueue  # noqa: E402
 from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa: E402
+from dialer.stores.campaigns import CampaignStore  # noqa: E402
 
 NY = "America/New_York"
 AREA_CODES = ("202", "312", "415", "617", "213", "305", "404", "512", "206", "303")

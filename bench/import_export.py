@@ -50,7 +50,7 @@ QUESTIONS = ("support", "volunteer")
 WORKER = """
 import sys
 from rq import Queue, SimpleWorker
-from dialer.store import plain_sync_client
+from dialer.connections import plain_sync_client
 connection = plain_sync_client(sys.argv[1], decode_responses=False)
 SimpleWorker([Queue("dialer-low", connection=connection)], connection=connection).work(burst=True)
 """

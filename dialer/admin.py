@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 
-from dialer.accounts import EMAIL_RE, AccountStore, EmailTaken
+from dialer.connections import async_client, resolve_url
 from dialer.models import Role
 from dialer.passwords import password_problem
 from dialer.settings import Settings
-from dialer.store import async_client, resolve_url
+from dialer.stores.accounts import EMAIL_RE, AccountStore, EmailTaken
 
 
 @contextlib.asynccontextmanager

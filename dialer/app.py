@@ -22,13 +22,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.connections import RQNeedsPlainRedis, async_client, connected, resolve_url, rq_url
 from dialer.dialing.bridge import DialEvents
 from dialer.embedded import EmbeddedRedis
 from dialer.jobs import enqueuer
 from dialer.live import LiveHub
 from dialer.passwords import HashPool
 from dialer.settings import Settings
-from dialer.store import RQNeedsPlainRedis, async_client, connected, resolve_url, rq_url
 from dialer.telephony import carrier_from_settings
 from dialer.web import (
     api_auth,
@@ -87,8 +87,8 @@ async def catch_up_indexes(redis: aioredis.Redis) -> None:
     """Indexes the People and do-not-call pages read, for data written before the indexes existed (after an
     upgrade: 13 s for a 1,000,000-number list, once), at start-up rather than in the first organizer's
     request. A few counts once they are up to date; a failure only leaves it to that first request."""
-    from dialer import people
     from dialer.queue import dnc_pages
+    from dialer.stores import people
 
     try:
         await people.ensure_index(redis)
@@ -155,7 +155,7 @@ def create_app(
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
         sockets = OpenSockets(client)
-        live = LiveHub(client, clock=clock)  # stats are completed by dialer.campaign_stats
+        live = LiveHub(client, clock=clock)  # stats are completed by dialer.stores.campaign_stats
         app.state.deps = Deps(
             settings=settings,
             redis=client,

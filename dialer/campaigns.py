@@ -1,25 +1,21 @@
-"""Campaigns: the settings a call day runs with, their validation (pure) and their store.
+"""Campaigns: the settings a call day runs with and their validation (no storage).
 
-Validation reports every problem at once, as `{path, message}`, and never touches storage; the store keeps
-the campaign as one JSON document in `{c:<id>}:campaign` so that every campaign key shares one slot.
+Validation reports every problem at once, as `{path, message}`; dialer/stores/campaigns.py keeps the
+campaign as one JSON document in `{c:<id>}:campaign` so that every campaign key shares one slot.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-
-import redis.asyncio as aioredis
 
 from dialer.caller_ids import CallerId, choose_caller_id, parse_pool, pool_problems
 from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_legal
 from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_problems, parse_methods
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
-from dialer.queue import keys
 from dialer.recording_consent import DEFAULT_DISCLOSURE, DEFAULT_RETENTION_DAYS, retention_problems
 from dialer.transfers import TransferTarget, parse_targets, target_problems
 
@@ -351,35 +347,3 @@ def duplicate(campaign: Campaign, new_id: str | None, name: str | None, now: flo
         archived=False,
         created_at=now,
     )
-
-
-class CampaignStore:
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
-
-    async def create(self, campaign: Campaign) -> bool:
-        """False when the id is taken. The campaign document is the truth; the index follows it."""
-        doc = json.dumps(campaign.to_json())
-        created = await self.redis.hsetnx(keys.campaign(campaign.id), "doc", doc)
-        if created:
-            await self.redis.zadd(keys.CAMPAIGNS, {campaign.id: campaign.created_at})
-        return bool(created)
-
-    async def save(self, campaign: Campaign) -> None:
-        await self.redis.hset(keys.campaign(campaign.id), "doc", json.dumps(campaign.to_json()))
-
-    async def get(self, campaign_id: str) -> Campaign | None:
-        if not ID_RE.match(campaign_id):
-            return None
-        raw = await self.redis.hget(keys.campaign(campaign_id), "doc")
-        return Campaign.from_json(json.loads(raw)) if raw else None
-
-    async def list(self) -> list[Campaign]:
-        ids = await self.redis.zrange(keys.CAMPAIGNS, 0, -1)
-        if not ids:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for cid in ids:
-                pipe.hget(keys.campaign(str(cid)), "doc")
-            docs = await pipe.execute()
-        return [Campaign.from_json(json.loads(doc)) for doc in docs if doc]

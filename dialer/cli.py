@@ -23,7 +23,7 @@ def _check_redis(settings: Settings) -> None:
     and stop before anything starts."""
     if not settings.redis_url:
         return  # the embedded server is never a cluster
-    from dialer.store import RQNeedsPlainRedis, is_cluster, rq_url, shown, wait_for
+    from dialer.connections import RQNeedsPlainRedis, is_cluster, rq_url, shown, wait_for
 
     # Whether REDIS_URL is a cluster is asked of the server: one down at this moment (a cluster still
     # starting, a restart) would be taken for a single Redis for the life of the process.
@@ -111,7 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     # Several processes on one port: each builds its app from the environment (dialer.app:app_from_env).
     # They share one Redis (started here when embedded, and stopped here last) and one session key.
-    from dialer.store import resolve_url
+    from dialer.connections import resolve_url
 
     url, embedded = resolve_url(settings)
     os.environ["REDIS_URL"] = url

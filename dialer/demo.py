@@ -20,10 +20,10 @@ from types import FrameType
 
 import httpx
 
+from dialer.connections import resolve_url
 from dialer.demo_keeper import DemoKeeper
 from dialer.demo_seed import BATCH_SIZE, CAMPAIGN_ID
 from dialer.settings import Settings
-from dialer.store import resolve_url
 
 
 def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 
 import anyio.to_thread
 
-from dialer.campaigns import CampaignStore
+from dialer.connections import async_client, plain_sync_client, rq_url
 from dialer.models import CampaignStatus
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
-from dialer.store import async_client, plain_sync_client, rq_url
+from dialer.stores.campaigns import CampaignStore
 
 log = logging.getLogger("dialer.jobs")
 

@@ -32,11 +32,12 @@ import redis.asyncio as aioredis
 import redis.exceptions
 
 from dialer.calling_hours import local_day
-from dialer.campaign_stats import enrich
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.queue import keys
 from dialer.queue.results import stats
 from dialer.queue.roster import read_roster
+from dialer.stores.campaign_stats import enrich
+from dialer.stores.campaigns import CampaignStore
 
 log = logging.getLogger("dialer.live")
 

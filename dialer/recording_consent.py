@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from twilio.twiml.voice_response import VoiceResponse
-
 DEFAULT_DISCLOSURE = "This call is recorded for quality and training."
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 365
@@ -54,15 +52,6 @@ ALL_PARTY_CODES = frozenset(s.code for s in ALL_PARTY_STATES)
 def needs_all_party_consent(state: str) -> bool:
     """Whether a voter in `state` (a two-letter code, any case) is in an all-party consent state."""
     return state.strip().upper() in ALL_PARTY_CODES
-
-
-def disclosure_twiml(text: str, start_url: str) -> str:
-    """The whisper the voter hears before being connected: the disclosure, then (only after it has been
-    read to its end) Twilio asks `start_url`, where recording starts."""
-    response = VoiceResponse()
-    response.say(text)
-    response.redirect(start_url, method="POST")
-    return str(response)
 
 
 class Step(Enum):

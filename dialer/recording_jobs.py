@@ -6,10 +6,10 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from dialer.connections import async_client
 from dialer.queue import keys
-from dialer.recordings import expire_recordings
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.stores.recordings import expire_recordings
 from dialer.telephony import carrier_from_settings
 from dialer.telephony.recording import recorder
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 from rq import Queue, Worker
 
+from dialer.connections import plain_sync_client, resolve_url, rq_url
 from dialer.settings import Settings
-from dialer.store import plain_sync_client, resolve_url, rq_url
 
 log = logging.getLogger("dialer.worker")
 

@@ -21,9 +21,9 @@ from redis import Redis as SyncRedis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.connections import async_client, sync_client
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
-from dialer.store import async_client, sync_client
 from tests.servers import ADMIN_TOKEN
 from tests.stores import close_stores
 

@@ -9,7 +9,7 @@ import redis
 import redis.asyncio as aioredis
 from redis.cluster import RedisCluster
 
-from dialer.store import sync_client, uses_cluster
+from dialer.connections import sync_client, uses_cluster
 
 _open: dict[tuple[str, bool], redis.Redis] = {}
 

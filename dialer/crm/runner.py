@@ -137,7 +137,7 @@ class SyncRunner:
 
 def run_in_thread(settings: Settings, redis_url: str, stop: threading.Event) -> None:
     """The worker's CRM thread: its own event loop and Redis client."""
-    from dialer.store import async_client
+    from dialer.connections import async_client
 
     async def main() -> None:
         client = async_client(redis_url)
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.redis_url:
         parser.error("set REDIS_URL")
     config = SyncConfig(concurrency=args.concurrency, claim_idle=args.claim_idle, retry_lease=args.claim_idle)
-    from dialer.store import async_client
+    from dialer.connections import async_client
 
     async def go() -> None:
         client = async_client(str(settings.redis_url))

@@ -23,7 +23,7 @@ import redis.asyncio as aioredis
 
 from dialer import pacing
 from dialer.calling_hours import open_zones
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
 from dialer.dialing.model import RING_TIMEOUT, pacer_config
@@ -36,9 +36,10 @@ from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import BatchContact, LeaseQueue, new_batch_id
 from dialer.queue.lua_scripts import run
 from dialer.settings import Settings
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.voicemail import has_voicemail, voicemail_twiml_for
 from dialer.telephony.base import CarrierError, MachineDetection, PlaceCall
 from dialer.telephony.forms import amd_callback_url, status_callback_url, webhook_url
-from dialer.voicemail_store import has_voicemail, voicemail_twiml_for
 
 log = logging.getLogger("dialer.pacer")
 

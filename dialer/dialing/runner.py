@@ -15,11 +15,12 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.pacer_loop import CampaignPacer, dialable
 from dialer.models import Mode
 from dialer.queue import keys as dkeys
 from dialer.settings import Settings
+from dialer.stores.campaigns import CampaignStore
 
 log = logging.getLogger("dialer.pacer")
 
@@ -76,7 +77,7 @@ async def _guarded(pacer: CampaignPacer, stop: Callable[[], bool]) -> None:
 
 def run_in_thread(settings: Settings, redis_url: str, stop: threading.Event) -> None:
     """The worker's pacer thread: its own event loop, Redis client and carrier."""
-    from dialer.store import async_client
+    from dialer.connections import async_client
     from dialer.telephony import carrier_from_settings
 
     async def main() -> None:

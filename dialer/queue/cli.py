@@ -14,12 +14,12 @@ from typing import TextIO
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import CampaignStore
 from dialer.contacts import CsvError
 from dialer.queue.export import export_lines
 from dialer.queue.importer import import_contacts, read_file
 from dialer.scripts.model import ScriptError
-from dialer.scripts.store import ScriptStore
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.scripts import ScriptStore
 
 
 def _fail(message: str) -> int:

@@ -15,10 +15,10 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
+from dialer.connections import uses_cluster
 from dialer.contacts import CsvError, InvalidRow, normalize_phone, parse_contacts
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
-from dialer.store import uses_cluster
 
 CHUNK = 1000
 PARSE_SLICE = 5000  # CSV rows parsed per trip to a worker thread

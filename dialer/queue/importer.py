@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import CampaignStore
+from dialer.connections import async_client, sync_client
 from dialer.contacts import ContactRow, CsvError, InvalidRow, read_rows
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
@@ -27,7 +27,7 @@ from dialer.queue.dnc import listed
 from dialer.queue.import_report import ImportReport
 from dialer.queue.import_watch import heartbeat, mark_finished
 from dialer.queue.lease import LeaseQueue
-from dialer.store import async_client, sync_client
+from dialer.stores.campaigns import CampaignStore
 
 CHUNK = 5000  # contacts per DNC check and add round
 JOB_TTL = 24 * 3600

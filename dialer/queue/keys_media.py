@@ -1,6 +1,6 @@
-"""Redis keys of recorded voicemail (dialer/voicemail_store.py) and call recordings (dialer/recordings.py),
-listed with their owners and TTLs in docs/redis-keys.md. Reached as `keys.<name>`: queue/keys.py re-exports
-them, so every key is still found in one place."""
+"""Redis keys of recorded voicemail (dialer/stores/voicemail.py) and call recordings
+(dialer/stores/recordings.py), listed with their owners and TTLs in docs/redis-keys.md. Reached as
+`keys.<name>`: queue/keys.py re-exports them, so every key is still found in one place."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def _tag(campaign_id: str) -> str:
 
 
 def voicemail_audio(campaign_id: str) -> str:
-    """The campaign's recorded voicemail message (dialer/voicemail_store.py)."""
+    """The campaign's recorded voicemail message (dialer/stores/voicemail.py)."""
     return f"{_tag(campaign_id)}:voicemail:audio"
 
 

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from dialer.scripts.loader import load_script
 from dialer.scripts.model import LoadedScript, ScriptError, Severity
-from dialer.scripts.store import ScriptStore
+from dialer.stores.scripts import ScriptStore
 
 
 def content_type_for(path: Path) -> str:

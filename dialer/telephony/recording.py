@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
+from twilio.twiml.voice_response import VoiceResponse
+
 
 @runtime_checkable
 class Recorder(Protocol):
@@ -24,3 +26,12 @@ class Recorder(Protocol):
 
 def recorder(carrier: Any) -> Recorder | None:
     return carrier if isinstance(carrier, Recorder) else None
+
+
+def disclosure_twiml(text: str, start_url: str) -> str:
+    """The whisper the voter hears before being connected: the disclosure, then (only after it has been
+    read to its end) Twilio asks `start_url`, where recording starts."""
+    response = VoiceResponse()
+    response.say(text)
+    response.redirect(start_url, method="POST")
+    return str(response)

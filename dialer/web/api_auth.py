@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
 from dialer.models import Role
 from dialer.passwords import MAX_LENGTH, password_problem
+from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps

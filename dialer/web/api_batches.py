@@ -12,9 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import User
 from dialer.calling_hours import Window, availability, local_day, open_zones, parse_instant
-from dialer.campaign_stats import enrich
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.errors import QueueError
@@ -22,8 +20,10 @@ from dialer.queue.export import export_lines
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch, iso
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
+from dialer.stores.accounts import User
+from dialer.stores.campaign_stats import enrich
+from dialer.stores.teams import TeamStore
 from dialer.survey import countable
-from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

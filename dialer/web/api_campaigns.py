@@ -9,12 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import User
 from dialer.campaigns import (
     ID_RE,
     Campaign,
     CampaignInvalid,
-    CampaignStore,
     ListFilter,
     apply_patch,
     duplicate,
@@ -23,6 +21,8 @@ from dialer.campaigns import (
 from dialer.models import CampaignStatus, Mode, Role
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
+from dialer.stores.accounts import User
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CallerIdOwnership, CarrierError
 from dialer.transfers import unknown_targets
 from dialer.web.auth import require_user

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import User
 from dialer.campaigns import Campaign
 from dialer.coaching import (
     CLIENT_PREFIX,
@@ -38,7 +37,8 @@ from dialer.queue import audit, keys
 from dialer.queue.coach_sessions import PENDING, CoachSession, CoachSessions, switched
 from dialer.queue.lease import iso
 from dialer.queue.roster import Roster
-from dialer.teams import TeamStore
+from dialer.stores.accounts import User
+from dialer.stores.teams import TeamStore
 from dialer.telephony.base import CarrierError
 from dialer.telephony.forms import webhook_url
 from dialer.telephony.participants import participants_for

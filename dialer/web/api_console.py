@@ -13,15 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import User
 from dialer.calling_hours import local_day
 from dialer.campaigns import Campaign
 from dialer.models import Role
 from dialer.pace import MAX_DAYS, hours_between
 from dialer.queue import keys
 from dialer.queue.roster import Roster, read_roster
+from dialer.stores.accounts import User
+from dialer.stores.teams import TeamStore
 from dialer.survey import survey_view
-from dialer.teams import TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

@@ -19,7 +19,7 @@ from dialer.crm.port import CrmError
 from dialer.crm.sealing import Sealer, SealError
 from dialer.crm.store import CrmStore
 from dialer.models import ResultCode, Role
-from dialer.scripts.store import ScriptStore
+from dialer.stores.scripts import ScriptStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.campaigns import CampaignStore
 from dialer.dialing import twiml
 from dialer.dialing.agents import set_ready
 from dialer.dialing.stats import dialer_numbers
 from dialer.models import CampaignStatus, Role
 from dialer.queue.roster import Roster
 from dialer.roster import VolunteerState
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import MalformedWebhook
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import User
 from dialer.contacts import normalize_phone
 from dialer.models import Role
 from dialer.queue import dnc, dnc_pages
+from dialer.stores.accounts import User
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps

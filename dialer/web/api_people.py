@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer import people
-from dialer.accounts import AccountStore, User, is_account
-from dialer.campaigns import CampaignStore
 from dialer.models import Role
+from dialer.stores import people
+from dialer.stores.accounts import AccountStore, User, is_account
+from dialer.stores.campaigns import CampaignStore
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
 from dialer.recording_consent import ALL_PARTY_STATES
-from dialer.recordings import Recording, RecordingStore, delete_recording
+from dialer.stores.recordings import Recording, RecordingStore, delete_recording
 from dialer.telephony.base import CarrierError
 from dialer.telephony.recording import recorder
 from dialer.web.api_campaigns import load_campaign

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.scripts import ScriptError, load_script, script_format
 from dialer.scripts.loader import MAX_BYTES
-from dialer.scripts.store import ScriptStore
+from dialer.stores.scripts import ScriptStore
 from dialer.web.auth import require_user
 from dialer.web.body import read_body
 from dialer.web.deps import deps

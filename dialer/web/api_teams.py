@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.accounts import AccountStore, User, is_account
 from dialer.models import Role
 from dialer.queue import keys
-from dialer.teams import NotAnAccount, Team, TeamStore
+from dialer.stores.accounts import AccountStore, User, is_account
+from dialer.stores.teams import NotAnAccount, Team, TeamStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

@@ -20,13 +20,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.agents import AgentState, agent
 from dialer.dialing.bridge import apply_verdict, time_scale
 from dialer.dialing.twiml import conference_name
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.transfer_state import Transfers
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CarrierError
 from dialer.telephony.forms import webhook_url
 from dialer.telephony.participants import participants_for

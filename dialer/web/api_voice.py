@@ -18,9 +18,9 @@ from dialer.calling_methods import places_calls
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.stores.voicemail import has_voicemail, voicemail_twiml_for
 from dialer.telephony.base import CarrierError
 from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
-from dialer.voicemail_store import has_voicemail, voicemail_twiml_for
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

@@ -13,8 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.campaigns import ID_RE
 from dialer.models import Role
+from dialer.stores.voicemail import VoicemailAudioStore
 from dialer.voicemail_audio import MAX_BYTES, AudioRejected, check_audio, verify
-from dialer.voicemail_store import VoicemailAudioStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_body

@@ -12,9 +12,9 @@ import hmac
 
 from starlette.requests import HTTPConnection
 
-from dialer import people, signin_limits
-from dialer.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.models import Role
+from dialer.stores import people, signin_limits
+from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 

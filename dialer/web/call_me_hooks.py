@@ -17,13 +17,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import VoiceResponse
 
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.agents import set_ready
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.models import CampaignStatus, Mode
 from dialer.phone_legs import LegState, leg_state_for, pressed_one
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
 from dialer.web.deps import Deps

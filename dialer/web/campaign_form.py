@@ -14,7 +14,7 @@ from dialer.calling_methods import DEFAULT_METHODS, CallingMethod
 from dialer.campaigns import Campaign, valid_zone
 from dialer.models import CampaignStatus, Mode
 from dialer.recording_consent import ALL_PARTY_STATES, DEFAULT_DISCLOSURE
-from dialer.scripts.store import ScriptStore, ScriptSummary
+from dialer.stores.scripts import ScriptStore, ScriptSummary
 
 # The zones most US campaigns need, first in the picker, in the words people use for them.
 COMMON_ZONES: tuple[tuple[str, str], ...] = (

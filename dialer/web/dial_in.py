@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import VoiceResponse
 
 from dialer.calling_methods import CallingMethod
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.agents import set_ready
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.models import CampaignStatus, Mode, Role
@@ -42,6 +42,7 @@ from dialer.phone_legs import (
 )
 from dialer.queue import audit, keys
 from dialer.queue.lua_scripts import run
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
 from dialer.web.api_campaigns import load_campaign

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from dialer.calling_methods import DIALING_ONLY, CallingMethod, offered
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
 from dialer.session import CallSession
+from dialer.stores.campaigns import CampaignStore
 from dialer.web.deps import Deps
 
 DEFAULT_REFUSAL = "Please do not call this voter now."

@@ -23,14 +23,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from dialer.accounts import User
-from dialer.campaigns import Campaign, CampaignStore, ListFilter
+from dialer.campaigns import Campaign, ListFilter
 from dialer.contacts import display_phone
 from dialer.models import ResultCode, Role
 from dialer.queue import keys
-from dialer.scripts.store import ScriptStore
-from dialer.teams import TeamStore
-from dialer.voicemail_store import VoicemailAudioStore, has_voicemail
+from dialer.stores.accounts import User
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.scripts import ScriptStore
+from dialer.stores.teams import TeamStore
+from dialer.stores.voicemail import VoicemailAudioStore, has_voicemail
 from dialer.web import campaign_form, pages_tools
 from dialer.web.api_campaigns import list_filter, visible_to
 from dialer.web.auth import current_user

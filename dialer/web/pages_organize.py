@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.campaigns import CampaignStore
 from dialer.models import Role
-from dialer.teams import TeamStore
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.teams import TeamStore
 from dialer.web.deps import deps
 from dialer.web.join_qr import join_qr_svg, join_url
 from dialer.web.pages import NO_STORE, _guarded, page_campaign, page_user, render

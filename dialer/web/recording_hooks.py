@@ -18,11 +18,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import VoiceResponse
 
-from dialer.campaigns import Campaign, CampaignStore
-from dialer.recording_consent import disclosure_twiml
-from dialer.recordings import RecordingStore, StepOutOfOrder, new_recording
+from dialer.campaigns import Campaign
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.recordings import RecordingStore, StepOutOfOrder, new_recording
 from dialer.telephony.base import CALL_SID_RE, CarrierError
-from dialer.telephony.recording import recorder
+from dialer.telephony.recording import disclosure_twiml, recorder
 from dialer.telephony.twilio_rest import RECORDING_SID_RE
 from dialer.web.body import read_body
 from dialer.web.deps import Deps, deps

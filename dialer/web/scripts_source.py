@@ -6,7 +6,7 @@ import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign
 from dialer.scripts.model import Script, ScriptError
-from dialer.scripts.store import ScriptStore
+from dialer.stores.scripts import ScriptStore
 
 
 async def load_campaign_script(

@@ -18,8 +18,8 @@ import redis.asyncio as aioredis
 import redis.exceptions
 from starlette.websockets import WebSocket
 
-from dialer.accounts import AccountStore, is_account
 from dialer.queue import keys
+from dialer.stores.accounts import AccountStore, is_account
 from dialer.web.auth import presented_token
 from dialer.web.deps import deps
 

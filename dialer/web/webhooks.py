@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import local_day
 from dialer.calling_methods import places_calls
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
@@ -28,6 +28,7 @@ from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.coach_sessions import CoachSessions
 from dialer.queue.lease import LeaseQueue
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import Carrier, MalformedWebhook, VoiceRequest
 from dialer.telephony.forms import status_callback_url
 from dialer.telephony.signing import SIGNATURE_HEADER

@@ -17,10 +17,9 @@ import redis.exceptions
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from dialer.accounts import User
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.dialing.agents import AgentState, agent, set_ready
 from dialer.models import Mode, Role
 from dialer.notices import RELAYED, page_notice
@@ -32,8 +31,10 @@ from dialer.queue.lease import BatchContact, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.roster import VolunteerState, state_for_status
 from dialer.session import CallSession, RecordResult, Reply
+from dialer.stores.accounts import User
+from dialer.stores.campaigns import CampaignStore
+from dialer.stores.teams import TeamStore
 from dialer.survey import countable
-from dialer.teams import TeamStore
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
 from dialer.web.api_campaigns import visible_to
 from dialer.web.auth import require_user

@@ -24,9 +24,9 @@ import redis.exceptions
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from dialer.campaigns import CampaignStore
 from dialer.live import LiveHub, Mailbox
 from dialer.models import Role
+from dialer.stores.campaigns import CampaignStore
 from dialer.web.auth import require_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError, socket_gone

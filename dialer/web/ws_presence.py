@@ -10,11 +10,11 @@ import logging
 import anyio
 import redis.exceptions
 
-from dialer.accounts import User
 from dialer.campaigns import Campaign
 from dialer.queue.roster import Roster
 from dialer.roster import SEEN_EVERY, VolunteerState
 from dialer.session import Presence
+from dialer.stores.accounts import User
 from dialer.web.deps import Deps
 
 log = logging.getLogger("dialer.ws.call")

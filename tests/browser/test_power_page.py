@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from dialer.campaigns import CampaignStore
+from dialer.connections import async_client
 from dialer.dialing.bridge import apply_verdict
-from dialer.store import async_client
+from dialer.stores.campaigns import CampaignStore
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, volunteer_context
 from tests.integration.dialing_support import FakeCarrier, pacer

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue.lease import LeaseQueue
 from dialer.scripts.loader import load_script
-from dialer.scripts.store import ScriptStore
-from dialer.store import async_client
+from dialer.stores.scripts import ScriptStore
 from tests.servers import ServerProcess
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

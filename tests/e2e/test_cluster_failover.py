@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dialer.connections import is_cluster, sync_client
 from dialer.queue import keys
-from dialer.store import is_cluster, sync_client
 from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
 from tests.servers import ServerProcess
 

@@ -20,10 +20,10 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from dialer.connections import async_client
 from dialer.embedded import EmbeddedRedis, pid_of
 from dialer.models import ResultCode
 from dialer.queue import keys
-from dialer.store import async_client
 from tests.e2e.test_live_support import Campaigner, serve, settings_for
 from tests.servers import ADMIN_TOKEN, ServerProcess
 

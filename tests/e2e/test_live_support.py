@@ -19,13 +19,14 @@ import uvicorn
 from starlette.applications import Starlette
 
 from dialer.app import create_app
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.contacts import Contact
 from dialer.live import LiveHub
 from dialer.models import ResultCode
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from dialer.settings import Settings
+from dialer.stores.campaigns import CampaignStore
 from tests.servers import ADMIN_TOKEN, free_port
 
 NY = "America/New_York"

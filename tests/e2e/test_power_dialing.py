@@ -20,11 +20,11 @@ import httpx
 import pytest
 import websockets
 
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.dialing.runner import run_pacers
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
-from dialer.store import async_client
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.telephony.simulated_plan import SimProfile
 from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import websockets
 
-from dialer.campaigns import CampaignStore
+from dialer.connections import async_client
 from dialer.dialing.agents import AgentState, agent
 from dialer.dialing.bridge import apply_verdict
-from dialer.store import async_client
+from dialer.stores.campaigns import CampaignStore
 from tests.e2e.calling import seed_script
 from tests.e2e.test_power_dialing import seed
 from tests.integration.dialing_support import FakeCarrier, pacer

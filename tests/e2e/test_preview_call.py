@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from dialer.connections import async_client
 from dialer.queue.attempts import AttemptStore
-from dialer.store import async_client
 from dialer.volunteer_sim import SimulatedVolunteer
 from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
 from tests.servers import ServerProcess

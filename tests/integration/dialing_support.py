@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 
 import redis.asyncio as aioredis
 
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
 from dialer.contacts import Contact
 from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
 from dialer.queue.lease import LeaseQueue
 from dialer.settings import Settings
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import PlaceCall
 from tests.e2e.calling import midday_zone
 

@@ -7,10 +7,10 @@ import asyncio
 
 from starlette.testclient import TestClient
 
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
-from dialer.store import async_client
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
 from tests.stores import open_store
 

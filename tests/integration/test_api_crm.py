@@ -15,10 +15,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.crm.runner import SyncRunner
 from dialer.crm.sync import SyncConfig
 from dialer.settings import Settings
-from dialer.store import async_client
 from tests.conftest import ADMIN, ADMIN_TOKEN, bearer
 from tests.integration.crm_support import CRM_KEY, MAPPING_DOC
 from tests.van_standin import VanStandin

@@ -9,9 +9,9 @@ import time
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.queue import dnc, keys
 from dialer.settings import Settings
-from dialer.store import async_client
 from tests.conftest import ADMIN
 from tests.integration.organizer_support import NOW, fixed_api, staff
 from tests.stores import open_store

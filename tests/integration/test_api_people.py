@@ -9,13 +9,14 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from dialer import people
-from dialer.accounts import AccountStore
 from dialer.app import create_app
-from dialer.campaigns import Campaign, CampaignStore
+from dialer.campaigns import Campaign
+from dialer.connections import async_client
 from dialer.models import Role
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.stores import people
+from dialer.stores.accounts import AccountStore
+from dialer.stores.campaigns import CampaignStore
 from tests.conftest import ADMIN, bearer
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
 

@@ -7,9 +7,9 @@ import time
 
 from starlette.testclient import TestClient
 
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue.lease import LeaseQueue
-from dialer.store import async_client
 from tests.conftest import ADMIN, bearer
 from tests.e2e.calling import midday_zone
 from tests.stores import open_store

@@ -19,9 +19,9 @@ import uvicorn
 import websockets
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.dialing.agents import agent
 from dialer.settings import Settings
-from dialer.store import async_client
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.telephony.simulated_phone import PhoneProfile
 from tests.e2e.calling import seed_script

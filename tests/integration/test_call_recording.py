@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from dialer.connections import async_client
 from dialer.queue import keys
 from dialer.recording_consent import DAY
-from dialer.recordings import expire_recordings
-from dialer.store import async_client
+from dialer.stores.recordings import expire_recordings
 from dialer.telephony.twilio import TwilioCarrier
 from tests.conftest import ADMIN
 from tests.integration.test_voicemail_drop import ACCOUNT, CHILD, Call, connect

@@ -16,13 +16,13 @@ from contextlib import contextmanager
 import pytest
 import redis as sync_redis
 
+from dialer.connections import async_client, is_cluster, sync_client
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import keys
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.lua_scripts import NotReplicated
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
-from dialer.store import async_client, is_cluster, sync_client
 
 pytestmark = [
     pytest.mark.anyio,

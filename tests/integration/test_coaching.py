@@ -16,10 +16,10 @@ from starlette.testclient import TestClient
 
 from dialer.app import create_app
 from dialer.coaching import CoachMode
+from dialer.connections import async_client
 from dialer.queue.audit import recent
 from dialer.queue.coach_sessions import CoachSession, CoachSessions
 from dialer.queue.roster import Roster
-from dialer.store import async_client
 from dialer.telephony.twilio import TwilioCarrier
 from tests.conftest import ADMIN, bearer
 from tests.e2e.calling import seed_script

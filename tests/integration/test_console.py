@@ -14,13 +14,13 @@ import redis.asyncio as aioredis
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue.lease import LeaseQueue
 from dialer.queue.roster import Roster, read_roster
 from dialer.scripts.loader import load_script
-from dialer.scripts.store import ScriptStore
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.stores.scripts import ScriptStore
 from tests.conftest import ADMIN, ADMIN_TOKEN, bearer
 
 NOON_NY = datetime(2026, 11, 25, 17, 0, tzinfo=UTC).timestamp()

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.connections import async_client
 from dialer.crm.ledger import Ledger
 from dialer.queue import keys
-from dialer.store import async_client
 from tests.integration.crm_support import CRM_KEY, add_results, link_van
 from tests.servers import free_port
 from tests.van_standin import VanStandin, serve

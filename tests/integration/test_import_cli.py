@@ -11,9 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.cli import build_parser
+from dialer.connections import async_client
 from dialer.queue import keys
 from dialer.queue.cli import export_results_file, import_contacts_file
-from dialer.store import async_client
 from tests.conftest import ADMIN
 from tests.stores import open_store
 

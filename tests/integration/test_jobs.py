@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from dialer.campaigns import CampaignStore, validate_new
+from dialer.campaigns import validate_new
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.jobs import reap_expired_leases
 from dialer.queue.lease import Batch, LeaseQueue
-from dialer.store import async_client
+from dialer.stores.campaigns import CampaignStore
 
 NOW = time.time()
 

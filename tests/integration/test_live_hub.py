@@ -18,11 +18,11 @@ import anyio
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.connections import async_client
 from dialer.embedded import EmbeddedRedis, pid_of
 from dialer.live import EVENTS_PATTERN, LiveHub, Mailbox, campaign_of_channel
 from dialer.models import CampaignStatus, ResultCode
 from dialer.queue import keys
-from dialer.store import async_client
 from tests.e2e.test_live_support import Campaigner
 
 pytestmark = pytest.mark.anyio

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import websockets
 
+from dialer.connections import async_client
 from dialer.queue import keys
-from dialer.store import async_client
 from dialer.telephony.simulated_plan import SimProfile
 from tests.e2e.calling import STAYS_ON_THE_LINE, seed
 from tests.integration.test_call_me_simulated import (

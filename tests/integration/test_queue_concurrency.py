@@ -14,13 +14,13 @@ from collections import Counter
 import phonenumbers
 import pytest
 
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import keys
 from dialer.queue.errors import AlreadyCompleted, NotInBatch
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
-from dialer.store import async_client
 
 pytestmark = pytest.mark.anyio
 

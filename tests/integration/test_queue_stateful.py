@@ -26,13 +26,13 @@ from hypothesis.stateful import (
 )
 
 from dialer.calling_hours import DEFAULT_WINDOW, open_zones
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
 from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch, SkipLimit
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContacts, NoContactsReason
 from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
-from dialer.store import async_client
 
 T = TypeVar("T")
 CAMPAIGN = "sm"

@@ -11,11 +11,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.scripts import load_script
 from dialer.scripts.loader import MAX_BYTES
-from dialer.scripts.store import ScriptStore
 from dialer.settings import Settings
-from dialer.store import async_client
+from dialer.stores.scripts import ScriptStore
 from dialer.web import api_scripts
 from tests.conftest import ADMIN, bearer
 from tests.stores import every_key, open_store

@@ -17,12 +17,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
-from dialer.campaigns import CampaignStore
+from dialer.connections import async_client
 from dialer.dialing.agents import agent, set_ready
 from dialer.dialing.bridge import apply_verdict
 from dialer.queue import keys
 from dialer.queue.roster import Roster
-from dialer.store import async_client
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.twilio import TwilioCarrier
 from dialer.web.call_end import end_call_after_result
 from tests.conftest import ADMIN, bearer

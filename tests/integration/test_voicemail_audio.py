@@ -19,9 +19,9 @@ from dialer.app import create_app
 from dialer.dialing.agents import set_ready
 from dialer.dialing.bridge import apply_verdict, dial_counters
 from dialer.queue import keys
+from dialer.stores.voicemail import VoicemailAudioStore
 from dialer.telephony.base import MachineDetection
 from dialer.voicemail_audio import check_audio, signed_path
-from dialer.voicemail_store import VoicemailAudioStore
 from tests.conftest import ADMIN
 from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign, pacer
 from tests.integration.test_voicemail_drop import ACCOUNT, CHILD, PARENT, Call, connect

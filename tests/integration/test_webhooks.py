@@ -15,12 +15,12 @@ from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.lease import Batch, LeaseQueue
 from dialer.settings import Settings
-from dialer.store import async_client
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.stores import open_store
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from dialer import signin_limits
+from dialer.stores import signin_limits
 from tests.conftest import bearer
 from tests.security.attack import PASSWORD, concurrently, server, signup
 from tests.servers import ServerProcess

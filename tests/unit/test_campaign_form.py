@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dialer.campaigns import LEGAL_ABANDON_CAP, valid_zone
-from dialer.scripts.store import ScriptSummary
+from dialer.stores.scripts import ScriptSummary
 from dialer.web.campaign_form import COMMON_ZONES, other_zones, percent, script_choices, zone_choices
 
 

@@ -14,12 +14,12 @@ from dialer.recording_consent import (
     DAY,
     RecordingSteps,
     Step,
-    disclosure_twiml,
     expires_at,
     is_expired,
     needs_all_party_consent,
     retention_problems,
 )
+from dialer.telephony.recording import disclosure_twiml
 from dialer.telephony.twiml import dial_twiml
 
 START = "https://dialer.example.org/twilio/recording/start?campaign_id=dc&contact_id=7"

@@ -26,7 +26,7 @@ from redis.retry import Retry
 from dialer.embedded import EmbeddedRedis
 from dialer.settings import Settings
 
-log = logging.getLogger("dialer.store")
+log = logging.getLogger("dialer.connections")
 
 # Retries smooth over a Redis restart (a few seconds); past them a request fails with 503, not a hang.
 _RETRY_ERRORS = [redis.ConnectionError, redis.TimeoutError]

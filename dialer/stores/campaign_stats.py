@@ -20,7 +20,7 @@ from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue, iso
 from dialer.scripts.model import Script, ScriptError
-from dialer.scripts.store import ScriptStore
+from dialer.stores.scripts import ScriptStore
 from dialer.survey import survey_view
 
 DIALER_FIELDS = [

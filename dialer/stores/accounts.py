@@ -19,13 +19,13 @@ from typing import Any
 import anyio.to_thread
 import redis.asyncio as aioredis
 
-from dialer import people, signin_limits
+from dialer.connections import uses_cluster
 from dialer.models import Role
 from dialer.passwords import HashPool, hash_password, verify_password
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
-from dialer.signin_limits import RateLimited
-from dialer.store import uses_cluster
+from dialer.stores import people, signin_limits
+from dialer.stores.signin_limits import RateLimited
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")

@@ -20,7 +20,7 @@ from dialer.recording_consent import expires_at
 from dialer.telephony.base import CarrierError
 from dialer.telephony.recording import Recorder
 
-log = logging.getLogger("dialer.recordings")
+log = logging.getLogger("dialer.stores.recordings")
 
 CALL_STEPS_TTL = 24 * 3600
 FIELDS = ("sid", "call_sid", "contact_id", "url", "duration", "channels", "created_at", "expires_at")

@@ -14,8 +14,8 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
+from dialer.connections import uses_cluster
 from dialer.queue import keys
-from dialer.store import uses_cluster
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 
