@@ -182,7 +182,8 @@ async def patch_campaign(request: Request) -> Response:
         raise _invalid(exc) from None
     if updated.script_id != campaign.script_id:
         await _check_script_exists(request, updated.script_id)
-    if {"script_id", "transfer_targets"} & set(body):
+    # A restored campaign takes its script's latest version, which may have gained transfers meanwhile.
+    if {"script_id", "transfer_targets"} & set(body) or (campaign.archived and not updated.archived):
         await _check_transfers(request, updated)
     await _check_numbers_owned(request, campaign, updated)
     d = deps(request)

@@ -9,7 +9,9 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.scripts import ScriptError, load_script, script_format
 from dialer.scripts.loader import MAX_BYTES
+from dialer.stores.campaigns import CampaignStore
 from dialer.stores.scripts import ScriptStore
+from dialer.transfers import unknown_targets
 from dialer.web.auth import require_user
 from dialer.web.body import read_body
 from dialer.web.deps import deps
@@ -38,6 +40,22 @@ async def upload_script(request: Request) -> Response:
             [p.as_detail() for p in exc.errors],
         ) from None
     d = deps(request)
+    # The campaigns on this script call with its new version at once: a transfer to a target one of them
+    # does not list would fail in a volunteer's hands, so it fails here (add the target to them first).
+    problems = [
+        {**p, "message": f"campaign {c.id!r}: {p['message']}"}
+        for c in await CampaignStore(d.redis).list()
+        if c.script_id == loaded.script.id and not c.archived
+        for p in unknown_targets(loaded.script.transfers(), c.transfer_targets)
+    ]
+    if problems:
+        raise ApiError(
+            422,
+            "invalid_script",
+            "The script hands voters on to transfer targets a campaign using it does not list; nothing was "
+            "saved. Add them to those campaigns' transfer targets first.",
+            problems,
+        )
     version = await ScriptStore(d.redis).save(loaded.script, now=d.clock())
     body = {
         "id": loaded.script.id,

@@ -39,3 +39,28 @@ def test_the_script_names_only_listed_targets(client: TestClient) -> None:
     renamed = {"name": "Rides", "phone": RIDES["phone"]}
     r = client.patch("/api/campaigns/rc", json={"transfer_targets": [RIDES, renamed]}, headers=ADMIN)
     assert r.status_code == 200 and len(r.json()["transfer_targets"]) == 2
+
+
+def test_a_new_script_version_naming_a_target_its_campaigns_lack_is_refused(client: TestClient) -> None:
+    yaml = {**ADMIN, "Content-Type": "application/yaml"}
+    plain = SCRIPT.replace('transfer: "Rides desk", ', "").replace("id: rides", "id: plain")
+    assert client.post("/api/scripts", content=plain, headers=yaml).status_code == 201
+    body = {"id": "pc", "name": "Plain", "script_id": "plain", "caller_id": "+12025550199"}
+    assert client.post("/api/campaigns", json=body, headers=ADMIN).status_code == 201
+    # Version 2 hands voters to the rides desk, which campaign pc does not list: refused, nothing saved.
+    v2 = SCRIPT.replace("id: rides", "id: plain")
+    r = client.post("/api/scripts", content=v2, headers=yaml)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_script", r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["path"] == "steps.intro.choices[0].transfer" and "campaign 'pc'" in detail["message"]
+    assert client.get("/api/scripts/plain", headers=ADMIN).json()["version"] == 1
+    # The campaign lists the target first: then the new version is taken.
+    r = client.patch("/api/campaigns/pc", json={"transfer_targets": [RIDES]}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    assert client.post("/api/scripts", content=v2, headers=yaml).status_code == 201
+    # An archived campaign is not in the way, but is checked when it is restored.
+    assert client.patch("/api/campaigns/pc", json={"archived": True}, headers=ADMIN).status_code == 200
+    v3 = v2.replace("Rides desk", "Legal desk")
+    assert client.post("/api/scripts", content=v3, headers=yaml).status_code == 201
+    r = client.patch("/api/campaigns/pc", json={"archived": False}, headers=ADMIN)
+    assert r.status_code == 422 and "Legal desk" in r.json()["error"]["details"][0]["message"]
