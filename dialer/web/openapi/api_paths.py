@@ -153,8 +153,8 @@ def api_paths() -> dict[str, dict[str, Any]]:
                         "Saved", ref("ScriptSaved"), {"getScript": link("getScript", script_id=BY_CAMPAIGN)}
                     )
                 },
-                description="422 `invalid_script` lists every problem with its `path`, including transfers to targets "
-                "a (not archived) campaign using the script does not list.",
+                description="422 `invalid_script` lists every problem with its `path`, including transfers "
+                "to targets a (not archived) campaign using the script does not list.",
             ),
         },
         "/api/scripts/{script_id}": {
