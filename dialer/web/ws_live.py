@@ -7,8 +7,10 @@ store is unavailable. Nothing is sent before admission succeeds.
 
 Then: a `stats` message at once, and a fresh one within a second of every change (dialer/live.py coalesces).
 A receiver task reads client messages (`ping` -> `pong`; malformed -> `error`, and the socket goes on), a
-sender task alone writes to the socket, and a watchdog closes it (1008) when one send has been stuck for
-SEND_TIMEOUT (a client that stopped reading); the three run in one task group and end together.
+sender task writes what is queued for the socket, and a watchdog closes it (1008) when one send has been
+stuck for SEND_TIMEOUT (a client that stopped reading); the three run in one task group and end together.
+Under `dialer serve` most stats skip the sender: the hub writes them to the connection itself when nothing
+is queued and the connection takes them without waiting (dialer/web/frame_writer.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dialer.stores.campaigns import CampaignStore
 from dialer.web.auth import require_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError, socket_gone
+from dialer.web.frame_writer import frame_writer
 from dialer.web.security import check_origin
 from dialer.web.sockets import ends_when_disabled
 
@@ -148,7 +151,8 @@ async def live_socket(ws: WebSocket) -> None:
     try:
         campaign_id = await _admit(ws)
         hub: LiveHub = deps(ws).services["live"]
-        with hub.watch(campaign_id) as mailbox:
+        # Stats are written straight to the connection when the server allows it (web/frame_writer.py).
+        with hub.watch(campaign_id, frame_writer(ws.scope)) as mailbox:
             await hub.prime(mailbox)
             sock = _Socket(ws, mailbox)
             async with anyio.create_task_group() as tg:
