@@ -11,7 +11,7 @@ a `websocket.send`, synchronously, and only when that `send` would not have wait
 returns a writer for it, or None under any other server or protocol (the legacy `websockets` one, wsproto):
 callers then send through ASGI as before. A writer returns False instead of writing when the connection
 is not open, the close was sent, or its transport is paused (a client that stopped reading), so that the
-caller falls back to the ASGI `send`, which waits, and to the slow-client watchdog that bounds the wait.
+caller falls back to the ASGI `send`, which waits (the live socket bounds that wait: web/ws_live.py).
 """
 
 from __future__ import annotations
