@@ -92,13 +92,13 @@ class Mailbox:
         if version <= self._version or self.closed:
             return
         self._version = version
-        if roster == self._sent_roster:
+        if roster is not None and roster == self._sent_roster:
             roster = None  # unchanged since it was last sent
-        if self._write_now(text):
+        if self._idle() and self.write is not None and self.write(text):
             self.written += 1
             if roster is None:
                 return
-            if self._write_now(roster):
+            if self.write(roster):
                 self._sent_roster = roster
                 return
         else:
@@ -109,10 +109,9 @@ class Mailbox:
             self._roster = roster
         self._ready.set()
 
-    def _write_now(self, text: str) -> bool:
-        # Only behind nothing: a frame written now must not overtake one queued or being sent.
-        idle = not (self._taken or self._control or self._stats is not None or self._roster is not None)
-        return idle and self.write is not None and self.write(text)
+    def _idle(self) -> bool:
+        # A frame written now must not overtake one queued or being sent.
+        return not (self._taken or self._control or self._stats is not None or self._roster is not None)
 
     def offer_control(self, message: dict[str, Any]) -> None:
         if len(self._control) < CONTROL_LIMIT and not self.closed:

@@ -16,11 +16,13 @@ caller falls back to the ASGI `send`, which waits (the live socket bounds that w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
+from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 RAW_SEND = "dialer.raw_send"  # scope key of the server's own ASGI send (websocket scopes only)
@@ -46,6 +48,8 @@ def frame_writer(scope: Scope) -> FrameWriter | None:
     if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
     p = protocol
+    # Fixed for the connection's life (made before the app runs): looked up once, not per frame.
+    conn, transport, writable = p.conn, p.transport, p.writable
 
     def write(text: str) -> bool:
         """Writes `text` as one frame now and returns True, or returns False having written nothing."""
@@ -55,16 +59,29 @@ def frame_writer(scope: Scope) -> FrameWriter | None:
             or p.disconnected
             or not p.handshake_complete
             or p.initial_response is not None
-            or not p.writable.is_set()
-            or p.conn.state is not State.OPEN
-            or p.transport.is_closing()
+            or not writable.is_set()
+            or conn.state is not State.OPEN
+            or transport.is_closing()
         ):
             return False
-        try:
-            p.conn.send_text(text.encode())
-        except InvalidState:  # pragma: no cover - the state was checked just above
-            return False
-        p.transport.write(b"".join(p.conn.data_to_send()))
+        if conn.extensions or conn.expect_continuation_frame:  # e.g. permessage-deflate: per connection
+            try:
+                conn.send_text(text.encode())
+            except InvalidState:  # pragma: no cover - the state was checked just above
+                return False
+            transport.write(b"".join(conn.data_to_send()))
+            return True
+        pending = conn.data_to_send()  # nothing, as uvicorn writes what each event produces at once
+        if pending:
+            transport.write(b"".join(pending))
+        transport.write(text_frame(text))
         return True
 
     return write
+
+
+@functools.lru_cache(maxsize=8)
+def text_frame(text: str) -> bytes:
+    """`text` as one final, unmasked, uncompressed text frame: the bytes that `send_text` of any server
+    connection without extensions writes. Built once per fan-out (the same str for every socket)."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)

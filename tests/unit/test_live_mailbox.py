@@ -1,5 +1,6 @@
 """A socket's Mailbox (dialer/live.py) with a frame writer: stats written at once when nothing is queued or
-being sent before them, and through the sender (`take`) otherwise, in the order they were offered."""
+being sent before them, and through the sender (`take`) otherwise, in the order they were offered; and the
+frame bytes the writer builds once per fan-out (dialer/web/frame_writer.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import json
 
 import anyio
 import pytest
+from websockets.protocol import State
+from websockets.server import ServerProtocol
 
 from dialer.live import Mailbox
+from dialer.web.frame_writer import text_frame
 
 pytestmark = pytest.mark.anyio
 
@@ -100,3 +104,11 @@ async def test_older_or_closed_writes_nothing() -> None:
     box.offer_stats(stats(3), 3)
     assert sock.frames == [stats(2)]
     assert await box.take() == []
+
+
+def test_a_frame_built_once_is_what_a_server_connection_would_write() -> None:
+    conn = ServerProtocol()
+    conn.state = State.OPEN
+    for text in (stats(1), "é" * 200, "x" * 70_000):  # the three lengths of the frame header
+        conn.send_text(text.encode())
+        assert text_frame(text) == b"".join(conn.data_to_send())
