@@ -1,11 +1,15 @@
-"""Live counters fan-out: from recording a result to the `stats` message at N organizer sockets.
+"""Live counters fan-out: server CPU per delivered frame and record -> every socket, vs websockets.broadcast.
 
 Run: .venv/bin/python bench/fanout.py [--sockets 500] [--results 20] [--spacing 0.35] [--redis-url URL]
-A web server (`dialer serve`) runs in a child process; this process holds
-the N WebSocket clients, records results through the real queue (one every `spacing` seconds, longer than
-the coalescing interval, so each result is flushed on its own) and times record -> delivery at every socket.
-The baseline is a bare PUBLISH -> SUBSCRIBE round trip on the same Redis, measured in the same run. Prints
-p50/p99 of both and their ratio. Without --redis-url (or REDIS_URL) an embedded Redis is started.
+Two servers run as child processes: `dialer serve`, with N organizer sockets on one campaign's live
+counters, and the baseline, a bare `websockets` server (bench/fanout_broadcast.py) with N sockets to which
+`websockets.broadcast` hands each frame. This process holds all the client sockets. Rounds alternate: ours
+records one result through the real queue and waits for its `stats` at every socket; the baseline
+broadcasts the same frame (same size) and waits likewise. Each round lasts at least `spacing` seconds (the
+same idle stretch for both, longer than the coalescing interval), and its server CPU (the process' own
+counters) is divided by the frames delivered. Prints the medians of the rounds and their ratio, latency
+p50/p99 over every socket and round, and each server's resident memory per idle socket.
+Without --redis-url (or REDIS_URL) an embedded Redis is started.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import secrets
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,35 +51,6 @@ AREA_CODES = ("202", "312", "415", "617", "213", "305", "404", "512", "206", "30
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-class Baseline:
-    """Bare PUBLISH -> SUBSCRIBE round trips on the same Redis (a channel nobody else uses), taken between
-    the recorded results so that both see the same load on this machine."""
-
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self.redis = redis
-        self.channel = f"bench:{secrets.token_hex(6)}"
-        self.pubsub = redis.pubsub()
-        self.samples: list[float] = []
-
-    async def start(self) -> None:
-        await self.pubsub.subscribe(self.channel)
-        await self.pubsub.get_message(timeout=1)  # the subscription confirmation
-
-    async def measure(self, rounds: int) -> None:
-        for i in range(rounds):
-            start = time.perf_counter()
-            await self.redis.publish(self.channel, str(i))
-            while (
-                message := await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=5)
-            ) is None:
-                pass
-            self.samples.append(time.perf_counter() - start)
-            assert message["data"] == str(i)
-
-    async def close(self) -> None:
-        await self.pubsub.aclose()
 
 
 async def setup_campaign(redis: aioredis.Redis, campaign_id: str, contacts: int, now: float) -> Batch:
@@ -103,13 +80,61 @@ async def cleanup(redis: aioredis.Redis, campaign_id: str) -> None:
     await redis.zrem(keys.CAMPAIGNS, campaign_id)
 
 
-async def listen(ws: ClientConnection, arrivals: dict[int, float]) -> None:
-    """Notes when each `calls` value first reaches this socket."""
+async def listen(ws: ClientConnection, arrivals: dict[int, float], texts: list[str]) -> None:
+    """Notes when each `calls` value first reaches this socket (and keeps the latest text)."""
     async for raw in ws:
         now = time.perf_counter()
         message = json.loads(raw)
         if message.get("type") == "stats":
             arrivals.setdefault(int(message["calls"]), now)
+            texts[0] = str(raw)
+
+
+class Fleet:
+    """N client sockets on one server, and what each of them received."""
+
+    def __init__(self, pid: int, sockets: list[ClientConnection], rss_before: float) -> None:
+        self.pid = pid
+        self.sockets = sockets
+        self.arrivals: list[dict[int, float]] = [{} for _ in sockets]
+        self.latest = [""]
+        self.rss_per_socket = (_rss_kib(pid) - rss_before) / max(len(sockets), 1)
+        self.tasks = [
+            asyncio.create_task(listen(ws, box, self.latest))
+            for ws, box in zip(sockets, self.arrivals, strict=True)
+        ]
+        self.cpu_per_frame: list[float] = []  # seconds of server CPU per delivered frame, one per round
+        self.latencies: list[float] = []  # trigger -> one socket, every socket and round
+        self.missing = 0
+
+    @classmethod
+    async def open(cls, pid: int, url: str, n: int, compression: str | None) -> Fleet:
+        rss_before = _rss_kib(pid)
+        sockets = [await connect(url, max_queue=64, compression=compression) for _ in range(n)]
+        texts = [str(await ws.recv()) for ws in sockets]
+        assert all(json.loads(text)["type"] == "stats" for text in texts)
+        fleet = cls(pid, sockets, rss_before)
+        fleet.latest[0] = texts[-1]
+        return fleet
+
+    async def round(self, n: int, trigger: Callable[[], Awaitable[None]], window: float) -> None:
+        """Triggers frame `n` and waits for it at every socket (5 s at most), then until `window` seconds
+        after the trigger, so that both servers are charged for the same stretch of idle time."""
+        cpu, start = _cpu_seconds(self.pid), time.perf_counter()
+        await trigger()
+        deadline = start + 5
+        while not all(n in box for box in self.arrivals) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(max(0.0, start + window - time.perf_counter()))
+        got = [box[n] - start for box in self.arrivals if n in box]
+        self.missing += len(self.sockets) - len(got)
+        self.latencies.extend(got)
+        self.cpu_per_frame.append((_cpu_seconds(self.pid) - cpu) / max(len(got), 1))
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
 
 
 async def run(args: argparse.Namespace, redis_url: str) -> None:
@@ -117,7 +142,8 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
     campaign_id = "bench-" + secrets.token_hex(5)
     now = time.time()
     batch = await setup_campaign(redis, campaign_id, args.results, now)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, base_port, token = _free_port(), _free_port(), secrets.token_hex(16)
+    compression = None if args.no_deflate else "deflate"
     with tempfile.TemporaryDirectory() as data_dir:
         env = {
             **os.environ,
@@ -125,85 +151,79 @@ async def run(args: argparse.Namespace, redis_url: str) -> None:
             "DIALER_DATA_DIR": data_dir,
             "DIALER_ADMIN_TOKEN": token,
             "DIALER_SECRET_KEY": "bench",
+            "DIALER_ACCESS_LOG": "0",
         }
-        command = [sys.executable, "-m", "dialer", "serve", "--port", str(port)]
         quiet = subprocess.DEVNULL
+        command = [sys.executable, "-m", "dialer", "serve", "--port", str(port)]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=quiet, stderr=quiet)
+        base_command = [sys.executable, str(ROOT / "bench" / "fanout_broadcast.py"), str(base_port)]
+        base_server = subprocess.Popen(base_command, cwd=ROOT, stdout=quiet, stderr=quiet)
         try:
             await _wait_healthy(port)
             url = f"ws://127.0.0.1:{port}/ws/campaigns/{campaign_id}/live?token={token}"
-            compression = None if args.no_deflate else "deflate"
-            rss_before = _rss_kib(server.pid)
-            sockets = [await connect(url, max_queue=64, compression=compression) for _ in range(args.sockets)]
-            for ws in sockets:
-                assert json.loads(await ws.recv())["type"] == "stats"
-            rss_per_socket = (_rss_kib(server.pid) - rss_before) / max(args.sockets, 1)
-            arrivals: list[dict[int, float]] = [{} for _ in sockets]
-            tasks = [asyncio.create_task(listen(ws, box)) for ws, box in zip(sockets, arrivals, strict=True)]
+            ours = await Fleet.open(server.pid, url, args.sockets, compression)
+            base_url = f"ws://127.0.0.1:{base_port}"
+            control = await _connect_retrying(base_url + "/control")
+            first = json.loads(ours.latest[0])
+            await control.send(json.dumps({**first, "calls": 0}, separators=(",", ":")))
+            base = await Fleet.open(base_server.pid, base_url + "/", args.sockets, compression)
             await asyncio.sleep(0.5)  # let the server's subscriber settle
-            recorded_at: dict[int, float] = {}
-            base = Baseline(redis)
-            await base.start()
-            cpu_server, cpu_client = _cpu_seconds(server.pid), time.process_time()
-            for i, contact in enumerate(batch.contacts[: args.results], start=1):
-                recorded_at[i] = time.perf_counter()
-                await record_result(
-                    redis,
-                    campaign_id,
-                    batch.id,
-                    "bench",
-                    ResultInput(contact.id, ResultCode.CONTACTED, idempotency_key=f"b-{i}"),
-                    policy=RetryPolicy(),
-                    now=now,
-                )
-                await asyncio.sleep(args.spacing / 2)
-                await base.measure(5)  # the sockets are quiet by now (see the p99 above if not)
-                await asyncio.sleep(args.spacing / 2)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and not all(args.results in box for box in arrivals):
-                await asyncio.sleep(0.05)
-            cpu_server = _cpu_seconds(server.pid) - cpu_server
-            cpu_client = time.process_time() - cpu_client
-            samples = [box[i] - at for box in arrivals for i, at in recorded_at.items() if i in box]
-            firsts = [min(box[i] for box in arrivals if i in box) - at for i, at in recorded_at.items()]
-            missing = len(arrivals) * len(recorded_at) - len(samples)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+            async def record(i: int) -> None:
+                contact = batch.contacts[i - 1]
+                result = ResultInput(contact.id, ResultCode.CONTACTED, idempotency_key=f"b-{i}")
+                policy = RetryPolicy()
+                await record_result(redis, campaign_id, batch.id, "bench", result, policy=policy, now=now)
+
+            async def broadcast(i: int) -> None:
+                # The frame our sockets got last, with this round's number: the same size on the wire.
+                message = {**json.loads(ours.latest[0]), "calls": i}
+                await control.send(json.dumps(message, separators=(",", ":")))
+
+            for i in range(1, args.results + 1):
+                legs = [(ours, record), (base, broadcast)]
+                for fleet, trigger in legs if i % 2 else legs[::-1]:  # alternate which goes first
+                    await fleet.round(i, functools.partial(trigger, i), args.spacing)
+            await control.close()
+            await ours.close()
+            await base.close()
         finally:
-            server.terminate()
-            server.wait(20)
-    await base.close()
+            for process in (server, base_server):
+                process.terminate()
+                process.wait(20)
     await cleanup(redis, campaign_id)
     await redis.aclose()
-    _report(args, samples, firsts, missing, base.samples)
-    delivered = max(len(samples), 1)
-    print(
-        f"  CPU per delivered message: server {cpu_server / delivered * 1e6:.0f} us, "
-        f"bench clients {cpu_client / delivered * 1e6:.0f} us (both processes share {os.cpu_count()} cores)"
-    )
-    print(f"  server memory per open socket: {rss_per_socket:.1f} KiB (resident, each past its first stats)")
+    _report(args, ours, base)
 
 
-def _report(
-    args: argparse.Namespace, samples: list[float], firsts: list[float], missing: int, base: list[float]
-) -> None:
-    ms = 1000.0
-    live50, live99 = percentile(samples, 50), percentile(samples, 99)
-    base50, base99 = percentile(base, 50), percentile(base, 99)
-    print(f"sockets={args.sockets} results={args.results} spacing={args.spacing}s samples={len(samples)}")
-    print(f"  not delivered (a later stats came first, coalesced): {missing}")
-    worst = max(samples) * ms
-    print(f"  record -> socket  p50 {live50 * ms:7.2f} ms  p99 {live99 * ms:7.2f} ms  max {worst:.2f} ms")
-    first50 = percentile(firsts, 50) * ms
-    print(f"  record -> first socket  p50 {first50:7.2f} ms (the pipeline; the rest is fan-out)")
-    mean = statistics.mean(base) * ms
-    print(f"  PUBLISH -> SUB    p50 {base50 * ms:7.2f} ms  p99 {base99 * ms:7.2f} ms  (mean {mean:.3f} ms)")
-    print(f"  ratio             p50 {live50 / base50:7.1f} x   p99 {live99 / base99:7.1f} x")
+def _report(args: argparse.Namespace, ours: Fleet, base: Fleet) -> None:
+    ms, us = 1000.0, 1e6
+    print(f"sockets={args.sockets} rounds={args.results} window={args.spacing}s alternating")
+    for name, fleet in (("ours (record -> stats)", ours), ("websockets.broadcast", base)):
+        cpu = statistics.median(fleet.cpu_per_frame)
+        p50, p99 = percentile(fleet.latencies, 50), percentile(fleet.latencies, 99)
+        print(
+            f"  {name:24} server CPU/frame {cpu * us:6.1f} us = {1 / cpu:8,.0f} frames/CPU-s"
+            f"  p50 {p50 * ms:6.1f} ms  p99 {p99 * ms:6.1f} ms  max {max(fleet.latencies) * ms:6.1f} ms"
+            f"  missing {fleet.missing}  memory/idle socket {fleet.rss_per_socket:5.1f} KiB"
+        )
+    ratio = statistics.median(base.cpu_per_frame) / statistics.median(ours.cpu_per_frame)
+    print(f"  ratio: ours / broadcast frames per CPU-second {ratio:.2f} (target >= 0.5)")
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process in seconds: its threads' nanosecond counters (Linux schedstat), else the
+    user + system clock ticks (1/100 s: too coarse for one round)."""
+    try:
+        return (
+            sum(
+                int((task / "schedstat").read_text().split()[0])
+                for task in Path(f"/proc/{pid}/task").iterdir()
+            )
+            / 1e9
+        )
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
@@ -225,6 +245,17 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+async def _connect_retrying(url: str, timeout: float = 30.0) -> ClientConnection:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await connect(url, compression=None)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
 
 
 async def _wait_healthy(port: int, timeout: float = 30.0) -> None:

@@ -65,6 +65,7 @@ from dialer.web import (
 from dialer.web.call_hub import CallHub
 from dialer.web.deps import Deps
 from dialer.web.errors import EXCEPTION_HANDLERS
+from dialer.web.frame_writer import KeepRawSend
 from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
 from dialer.web.sockets import OpenSockets
@@ -198,6 +199,7 @@ def create_app(
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
+            Middleware(KeepRawSend),  # outermost: the server's own send, for the live counters' fan-out
             Middleware(WebhookLane),  # status and AMD callbacks, answered before the rest of the stack
             Middleware(SecurityMiddleware, settings=settings),
             Middleware(

@@ -6,16 +6,17 @@ that browsers (which see no HTTP status of a refused handshake) can tell why: 44
 store is unavailable. Nothing is sent before admission succeeds.
 
 Then: a `stats` message at once, and a fresh one within a second of every change (dialer/live.py coalesces).
-A receiver task reads client messages (`ping` -> `pong`; malformed -> `error`, and the socket goes on), a
-sender task alone writes to the socket, and a watchdog closes it (1008) when one send has been stuck for
-SEND_TIMEOUT (a client that stopped reading); the three run in one task group and end together.
+A receiver task reads client messages (`ping` -> `pong`; malformed -> `error`, and the socket goes on) and
+a sender task writes what is queued for the socket, closing it (1008) when one send has been stuck for
+SEND_TIMEOUT (a client that stopped reading); the two run in one task group and end together.
+Under `dialer serve` most stats skip the sender: the hub writes them to the connection itself when nothing
+is queued and the connection takes them without waiting (dialer/web/frame_writer.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from dialer.stores.campaigns import CampaignStore
 from dialer.web.auth import require_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError, socket_gone
+from dialer.web.frame_writer import frame_writer
 from dialer.web.security import check_origin
 from dialer.web.sockets import ends_when_disabled
 
@@ -84,12 +86,11 @@ HANDLERS = {"ping": _pong}
 
 
 class _Socket:
-    """One admitted socket: the receiver, the sender and the sender's watchdog, sharing what they know."""
+    """One admitted socket: the receiver and the sender, sharing what they know."""
 
     def __init__(self, ws: WebSocket, mailbox: Mailbox) -> None:
         self.ws = ws
         self.mailbox = mailbox
-        self.sending_since: float | None = None  # monotonic start of the send in progress
         self.close_with = (1000, "")
 
     async def receive(self) -> None:
@@ -116,21 +117,16 @@ class _Socket:
                 self.close_with = self.mailbox.closed or (1001, "")
                 return
             for text in texts:
-                self.sending_since = time.monotonic()
-                await self.ws.send_text(text)
-                self.sending_since = None
-
-    async def watchdog(self) -> None:
-        # One sleeping task per socket instead of a timeout around every send: sends are the hot path.
-        while True:
-            await anyio.sleep(SEND_TIMEOUT / 4)
-            since = self.sending_since
-            if since is not None and time.monotonic() - since > SEND_TIMEOUT:
-                log.info(
-                    "live: closing a socket of campaign %s that stopped reading", self.mailbox.campaign_id
-                )
-                self.close_with = (1008, "too slow")
-                return
+                # A deadline per send: most stats skip this task (web/frame_writer.py), so sends here are
+                # few, and no socket needs a task waking up to watch it.
+                with anyio.move_on_after(SEND_TIMEOUT) as sending:
+                    await self.ws.send_text(text)
+                if sending.cancelled_caught:
+                    log.info(
+                        "live: closing a socket of campaign %s that stopped reading", self.mailbox.campaign_id
+                    )
+                    self.close_with = (1008, "too slow")
+                    return
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -148,7 +144,8 @@ async def live_socket(ws: WebSocket) -> None:
     try:
         campaign_id = await _admit(ws)
         hub: LiveHub = deps(ws).services["live"]
-        with hub.watch(campaign_id) as mailbox:
+        # Stats are written straight to the connection when the server allows it (web/frame_writer.py).
+        with hub.watch(campaign_id, frame_writer(ws.scope)) as mailbox:
             await hub.prime(mailbox)
             sock = _Socket(ws, mailbox)
             async with anyio.create_task_group() as tg:
@@ -165,7 +162,6 @@ async def live_socket(ws: WebSocket) -> None:
 
                 tg.start_soon(run, sock.receive)
                 tg.start_soon(run, sock.send)
-                tg.start_soon(run, sock.watchdog)
             await _close(ws, *sock.close_with)
     except Refused as exc:
         await _close(ws, exc.code, exc.reason)

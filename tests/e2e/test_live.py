@@ -263,3 +263,34 @@ async def test_dashboards_stay_connected_through_a_redis_crash_and_get_fresh_sta
         if restarted is not None:
             restarted.stop()
         store.stop()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # uvicorn's legacy `websockets` protocol...
+@pytest.mark.filterwarnings("ignore:The `websockets` implementation is deprecated")  # ...its own warning
+@pytest.mark.parametrize("protocol", ["websockets-sansio", "websockets"])
+async def test_stats_are_written_straight_to_the_connection_when_the_server_allows_it(
+    protocol: str, redis: aioredis.Redis, clean_redis: str, tmp_path: Path
+) -> None:
+    """Under `dialer serve`'s protocol the hub writes stats to the connections itself (no task switch per
+    socket, web/frame_writer.py); under another protocol they go through each socket's sender as before."""
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=3)
+    with serve(settings_for(clean_redis, tmp_path), ws=protocol) as server:
+        async with connect(server.ws_url(cid)) as a, connect(server.ws_url(cid)) as b:
+            for ws in (a, b):
+                assert (await next_stats(ws))["calls"] == 0
+            for calls in (1, 2):
+                await campaign.record(1)
+                for ws in (a, b):
+                    await stats_until(ws, calls)
+            await a.send(json.dumps({"type": "ping"}))  # control replies still go through the sender
+            assert await next_reply(a) == {"type": "pong"}
+            await campaign.record(1)
+            for ws in (a, b):
+                await stats_until(ws, 3)
+            written = server.hub.written(cid)
+    if protocol == "websockets-sansio":
+        assert written >= 6  # two sockets, three results (and the first stats, unless one raced them)
+    else:
+        assert written == 0

@@ -68,11 +68,12 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def serve(settings: Settings) -> Iterator[LiveServer]:
-    """The app as dialer/app.py composes it, on uvicorn in a background thread on a free port."""
+def serve(settings: Settings, ws: str = "websockets-sansio") -> Iterator[LiveServer]:
+    """The app as dialer/app.py composes it, on uvicorn in a background thread on a free port (with
+    `dialer serve`'s WebSocket protocol unless `ws` names another of uvicorn's)."""
     port = free_port()
     app = create_app(settings.with_port(port))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws=ws)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
