@@ -38,6 +38,7 @@ from dialer.contacts import Contact  # noqa: E402
 from dialer.embedded import EmbeddedRedis  # noqa: E402
 from dialer.models import ResultCode  # noqa: E402
 from dialer.queue.lease import Batch, LeaseQueue  # noqa: E402
+from dialer.queue.lease_layout import ensure_layout_once  # noqa: E402
 from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa: E402
 
 BASELINE = """
@@ -130,6 +131,9 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
         contacts = [Contact(phone=phone, timezone=ZONE) for phone in fictional_phones(n_contacts)]
         queues = [LeaseQueue(c) for c in clients]
         await queues[0].add_contacts(ours, contacts, NOW)
+        # The start-up check of the lease layout (lease_layout.py), done once per client before measuring.
+        for c in clients:
+            await ensure_layout_once(c)
         batches: list[Batch] = []
 
         async def claim(i: int) -> None:
