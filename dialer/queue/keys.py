@@ -13,6 +13,7 @@ from dialer.queue.keys_calls import transfer as transfer
 from dialer.queue.keys_lease import LEASE_LAYOUT as LEASE_LAYOUT
 from dialer.queue.keys_lease import cards as cards
 from dialer.queue.keys_lease import lease_of as lease_of
+from dialer.queue.keys_lease import phone_of as phone_of
 from dialer.queue.keys_lease import reserved as reserved
 from dialer.queue.keys_lease import tries as tries
 

@@ -24,8 +24,15 @@ def lease_of(campaign_id: str) -> str:
 
 def cards(campaign_id: str) -> str:
     """Hash: contact id -> its card (JSON of what claim hands a volunteer, without `attempts`). Written once
-    by add_contacts.lua, read by claim.lua; no TTL."""
+    by add_contacts.lua and never changed, so LeaseQueue.claim reads the cards of the contacts claim.lua
+    leased after the script (one HMGET), rather than the script moving them through Lua; no TTL."""
     return f"{_tag(campaign_id)}:cards"
+
+
+def phone_of(campaign_id: str) -> str:
+    """Hash: contact id -> its phone (E.164), written once by add_contacts.lua: claim checks 20 phones
+    against the campaign's do-not-call mirror with one HMGET. No TTL."""
+    return f"{_tag(campaign_id)}:phone_of"
 
 
 def tries(campaign_id: str) -> str:

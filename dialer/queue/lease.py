@@ -276,7 +276,15 @@ class LeaseQueue:
         )
         if reply[0] == "none":
             return NoContacts(NoContactsReason(reply[1]))
-        contacts = [BatchContact.from_card(card) for card in json.loads(reply[3])]
+        flat = reply[3]  # contact id, attempts, contact id, attempts...
+        # Cards are written once at import and never change: read after the script, not through its Lua.
+        cards = cast(list[str | None], await self.redis.hmget(keys.cards(campaign_id), flat[::2]))
+        if None in cards:  # add_contacts and lease_layout write a card with every contact
+            raise RuntimeError(f"a contact of campaign {campaign_id} handed out has no card")
+        contacts = [
+            BatchContact.from_card({**json.loads(str(card)), "attempts": tries})
+            for card, tries in zip(cards, flat[1::2], strict=True)
+        ]
         contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
         return Batch(
             reply[1],

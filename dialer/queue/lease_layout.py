@@ -34,6 +34,7 @@ async def migrate_campaign(redis: aioredis.Redis, campaign_id: str) -> int:
         keys.cards(campaign_id),
         keys.tries(campaign_id),
         keys.reserved(campaign_id),
+        keys.phone_of(campaign_id),
     ]
     moved = 0
     for start in range(1, last + 1, CHUNK):

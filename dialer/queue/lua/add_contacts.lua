@@ -7,7 +7,7 @@
 -- Returns {imported, duplicates, first new id (0 when none), then per duplicate: its 1-based position in
 -- the chunk and the id of the contact that has its phone}. The new contacts' ids are consecutive (the
 -- script runs alone), in the order the contacts came. Their lease state (`pending`) goes to {c}:lease_of
--- and their cards to {c}:cards (keys_lease.py), where claim reads 20 of them at once.
+-- their cards to {c}:cards and their phones to {c}:phone_of (keys_lease.py), where claim reads 20 at once.
 local P = ARGV[1]
 local imported, duplicates, first = 0, 0, 0
 local dups = {}
@@ -29,6 +29,7 @@ for i = 3, #ARGV, 10 do
       'attempts', 0)
     redis.call('HSET', P .. 'lease_of', cid, 'pending')
     redis.call('HSET', P .. 'cards', cid, '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2))
+    redis.call('HSET', P .. 'phone_of', cid, phone)
     redis.call('ZADD', P .. 'pending:' .. tz, ARGV[2], cid)
     redis.call('SADD', KEYS[3], tz)
     imported = imported + 1
