@@ -8,8 +8,10 @@ bench's own campaign tags are written, and they are deleted afterwards.
 
 The baseline is the least a claim can be: one EVALSHA of a script that ZPOPMINs `batch` members, HSETs a
 batch record and ZADDs a lease, through the same Python client. Our claim also reaps, checks the
-volunteer's open batch, reads each contact's hash, checks calling-hours zones and attempts, and (outside
-the script) checks the batch's phones against the organization-wide do-not-call list.
+volunteer's open batch and call-backs, reads the contacts' lease state, reservations and attempts,
+checks calling-hours zones, attempts and the do-not-call mirror, and then (outside the script, one HMGET)
+reads the leased contacts' cards. Our server time per claim is the script's plus that HMGET's: each round
+of claims is followed by the same HMGETs of its batches' cards, measured on their own.
 The two are measured in alternating rounds (baseline, ours, ours, baseline, ...) and each figure is the
 median over its rounds, so a neighbour's load on a shared machine hits both alike. `server_ratio` (our
 server time per claim over the baseline's) is the figure the 2x target is about; `claim_commands` breaks
@@ -37,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dialer.contacts import Contact  # noqa: E402
 from dialer.embedded import EmbeddedRedis  # noqa: E402
 from dialer.models import ResultCode  # noqa: E402
+from dialer.queue import keys  # noqa: E402
 from dialer.queue.lease import Batch, LeaseQueue  # noqa: E402
+from dialer.queue.lease_layout import ensure_layout_once  # noqa: E402
 from dialer.queue.results import ResultInput, RetryPolicy, record_result  # noqa: E402
 
 BASELINE = """
@@ -77,10 +81,10 @@ def fictional_phones(n: int) -> list[str]:
     return phones[:n]
 
 
-async def server_usec(client: aioredis.Redis) -> float:
+async def server_usec(client: aioredis.Redis, command: str = "evalsha") -> float:
     stats = await client.info("commandstats")
-    evalsha = stats.get("cmdstat_evalsha") or {}
-    return round(float(evalsha.get("usec_per_call", 0.0)), 1)
+    found = stats.get(f"cmdstat_{command}") or {}
+    return round(float(found.get("usec_per_call", 0.0)), 1)
 
 
 async def commands_per_call(client: aioredis.Redis) -> dict[str, list[float]]:
@@ -130,6 +134,9 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
         contacts = [Contact(phone=phone, timezone=ZONE) for phone in fictional_phones(n_contacts)]
         queues = [LeaseQueue(c) for c in clients]
         await queues[0].add_contacts(ours, contacts, NOW)
+        # The start-up check of the lease layout (lease_layout.py), done once per client before measuring.
+        for c in clients:
+            await ensure_layout_once(c)
         batches: list[Batch] = []
 
         async def claim(i: int) -> None:
@@ -152,6 +159,8 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
         our_rates: list[float] = []
         base_servers: list[float] = []
         our_servers: list[float] = []
+        script_servers: list[float] = []
+        card_servers: list[float] = []
         base_lat: list[float] = []
         our_lat: list[float] = []
         breakdowns: list[dict[str, list[float]]] = []
@@ -172,8 +181,19 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
                 else:
                     our_rates.append(rate)
                     our_lat += lat
-                    our_servers.append(await server_usec(setup))
+                    script_servers.append(await server_usec(setup))
                     breakdowns.append(await commands_per_call(setup))
+                    # The cards' HMGET LeaseQueue.claim sent after each script, again on its own.
+                    await setup.config_resetstat()
+                    round_batches = batches[-per_round:]
+
+                    async def cards(i: int, got: list[Batch] = round_batches) -> None:
+                        ids = [c.id for c in got[i].contacts]
+                        await clients[i % concurrency].hmget(keys.cards(ours), ids)
+
+                    await timed(len(round_batches), concurrency, cards)
+                    card_servers.append(await server_usec(setup, "hmget"))
+                    our_servers.append(script_servers[-1] + card_servers[-1])
         base_rate, our_rate = statistics.median(base_rates), statistics.median(our_rates)
         base_server = round(statistics.median(base_servers), 1)
         our_server = round(statistics.median(our_servers), 1)
@@ -209,6 +229,8 @@ async def bench(url: str, claims: int, concurrency: int, batch: int, rounds: int
             # Redis' own time per script call (INFO commandstats; exact only on a server nobody else uses).
             "baseline_server_us": base_server,
             "claim_server_us": our_server,
+            "claim_script_us": round(statistics.median(script_servers), 1),
+            "claim_cards_hmget_us": round(statistics.median(card_servers), 1),
             "server_ratio": round(our_server / base_server, 2) if base_server else None,
             "claim_commands": median_of(breakdowns),
             "results_per_s": round(results_rate),

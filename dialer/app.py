@@ -28,6 +28,7 @@ from dialer.embedded import EmbeddedRedis
 from dialer.jobs import enqueuer
 from dialer.live import LiveHub
 from dialer.passwords import HashPool
+from dialer.queue import lease_layout
 from dialer.settings import Settings
 from dialer.telephony import carrier_from_settings
 from dialer.web import (
@@ -179,6 +180,12 @@ def create_app(
                 app.state.deps.services["enqueue"] = enqueuer(rq_url(settings, url), url)
             except RQNeedsPlainRedis as exc:  # `dialer serve` stops before this; an embedding app goes on
                 log.error("no background jobs: %s", exc)
+        # Contacts of an older version to the per-campaign lease keys, before anything claims; with Redis
+        # down now, the first claim does it (LeaseQueue.claim) and requests meanwhile get 503s.
+        try:
+            await lease_layout.ensure_layout_once(client)
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
+            log.warning("could not check the lease layout at start (the first claim will): %s", exc)
         # Before serving, so the first organizer's page never waits for it (and tests see a settled store).
         await catch_up_indexes(client)
         try:

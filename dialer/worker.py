@@ -7,6 +7,7 @@ with an expiry, or is idempotent), so running two workers is fine.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import os
@@ -105,10 +106,31 @@ def _crm_thread(settings: Settings, url: str, stop: threading.Event) -> None:
         log.exception("the CRM sync thread stopped")
 
 
+def _upgrade_layout(url: str) -> None:
+    """Contacts of an older version to the per-campaign lease keys, before the reaper and pacers run."""
+    from dialer.connections import async_client
+    from dialer.queue.lease_layout import ensure_layout
+
+    async def upgrade() -> None:
+        client = async_client(url)
+        try:
+            await ensure_layout(client)
+        finally:
+            await client.aclose()
+
+    asyncio.run(upgrade())
+
+
 def run_worker(settings: Settings, *, burst: bool = False) -> int:
     _register_builtin_jobs()
     url, embedded = resolve_url(settings)
     rq = rq_url(settings, url)  # raises RQNeedsPlainRedis on a cluster without RQ_REDIS_URL
+    try:
+        _upgrade_layout(url)
+    except BaseException:
+        if embedded is not None:
+            embedded.stop()
+        raise
     stop = threading.Event()
     ticker = threading.Thread(target=_periodic_loop, args=(settings, url, stop), daemon=True, name="periodic")
     pacer = threading.Thread(target=_pacer_thread, args=(settings, url, stop), daemon=True, name="pacer")

@@ -80,6 +80,7 @@ class AttemptStore:
                 keys.contact(campaign_id, contact_id),
                 keys.attempt(campaign_id, call_sid),
                 keys.attempts(campaign_id),
+                keys.lease_of(campaign_id),
             ],
             [
                 call_sid,

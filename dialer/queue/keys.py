@@ -10,6 +10,12 @@ from __future__ import annotations
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
 from dialer.queue.keys_calls import transfer as transfer
+from dialer.queue.keys_lease import LEASE_LAYOUT as LEASE_LAYOUT
+from dialer.queue.keys_lease import cards as cards
+from dialer.queue.keys_lease import lease_of as lease_of
+from dialer.queue.keys_lease import phone_of as phone_of
+from dialer.queue.keys_lease import reserved as reserved
+from dialer.queue.keys_lease import tries as tries
 
 # Recorded voicemail and call recordings: their own module (this one stays under 400 lines), used as keys.*.
 from dialer.queue.keys_media import RECORDING_CAMPAIGNS as RECORDING_CAMPAIGNS

@@ -26,7 +26,7 @@ import redis.asyncio as aioredis
 
 from dialer.calling_hours import ZoneBacklog
 from dialer.contacts import Contact
-from dialer.queue import keys
+from dialer.queue import keys, lease_layout
 from dialer.queue.errors import raise_for
 from dialer.queue.lua_scripts import run
 
@@ -248,6 +248,7 @@ class LeaseQueue:
         """The volunteer's open batch, or a new one of up to `batch_size` contacts callable now."""
         if paused:
             return NoContacts(NoContactsReason.CAMPAIGN_PAUSED)
+        await lease_layout.ensure_layout_once(self.redis)  # contacts of an older version moved first
         zones = sorted(open_zones)
         reply = await run(
             self.redis,
@@ -275,7 +276,15 @@ class LeaseQueue:
         )
         if reply[0] == "none":
             return NoContacts(NoContactsReason(reply[1]))
-        contacts = [BatchContact.from_card(card) for card in json.loads(reply[3])]
+        flat = reply[3]  # contact id, attempts, contact id, attempts...
+        # Cards are written once at import and never change: read after the script, not through its Lua.
+        cards = cast(list[str | None], await self.redis.hmget(keys.cards(campaign_id), flat[::2]))
+        if None in cards:  # add_contacts and lease_layout write a card with every contact
+            raise RuntimeError(f"a contact of campaign {campaign_id} handed out has no card")
+        contacts = [
+            BatchContact.from_card({**json.loads(str(card)), "attempts": tries})
+            for card, tries in zip(cards, flat[1::2], strict=True)
+        ]
         contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
         return Batch(
             reply[1],
@@ -365,8 +374,12 @@ class LeaseQueue:
         batch_id = await self.open_batch(campaign_id, volunteer, now)
         if batch_id is None:
             return False
-        held = cast(str | None, await self.redis.hget(keys.contact(campaign_id, contact_id), "batch"))
-        return held == batch_id
+        return await self.batch_of(campaign_id, contact_id) == batch_id
+
+    async def batch_of(self, campaign_id: str, contact_id: str) -> str | None:
+        """The id of the batch holding the contact (leased), or None ({c}:lease_of, keys_lease.py)."""
+        state = cast(str | None, await self.redis.hget(keys.lease_of(campaign_id), contact_id))
+        return None if state in (None, "", "pending", "done") else state
 
     async def called_in_batch(self, campaign_id: str, batch_id: str) -> list[dict[str, Any]]:
         """The contacts the batch's holder already recorded a result for, as batch contacts with their

@@ -179,10 +179,7 @@ class CallSocket:
 
     async def record(self, decision: RecordResult) -> Reply:
         d, campaign = self.d, self.campaign
-        batch_id = cast(
-            str | None,
-            await d.redis.hget(keys.contact(campaign.id, decision.contact_id), "batch"),
-        )
+        batch_id = await LeaseQueue(d.redis).batch_of(campaign.id, decision.contact_id)
         if not batch_id:
             return self.session.record_failed("not_in_batch", "this contact is not in a batch of yours")
         if decision.call_back_at is not None:

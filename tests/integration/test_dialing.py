@@ -44,7 +44,7 @@ async def test_concurrent_answers_never_bridge_two_voters_to_one_volunteer(redis
         assert found is not None and found.state is AgentState.TALKING and found.contact_id == r[2]
         # The voter's contact is now in the volunteer's own batch, so they record its result.
         batch_id = await redis.get(keys.holder(campaign.id, r[1]))
-        assert await redis.hget(keys.contact(campaign.id, r[2]), "batch") == batch_id
+        assert await redis.hget(keys.lease_of(campaign.id), r[2]) == batch_id
         assert await redis.sismember(keys.batch_contacts(campaign.id, batch_id), r[2])
     actions = await redis.lrange(dkeys.dial_actions(campaign.id), 0, -1)
     assert sorted(a.split("|")[2] for a in actions if a.startswith("bridge|")) == ["u1", "u2", "u3"]
@@ -100,7 +100,7 @@ async def test_abandonment_is_counted_once_and_the_voter_hears_who_called(redis:
     assert entries[0][1]["notes"].startswith("abandoned")
     # The contact goes back to the queue for another try later.
     contact_id = entries[0][1]["contact_id"]
-    assert await redis.hget(keys.contact(campaign.id, contact_id), "status") == "pending"
+    assert await redis.hget(keys.lease_of(campaign.id), contact_id) == "pending"
 
 
 async def test_machines_and_unanswered_lines_are_recorded_by_the_server(redis: aioredis.Redis) -> None:

@@ -46,7 +46,7 @@ async def test_a_phone_put_on_the_dnc_list_after_import_is_not_dialed(redis: aio
     assert await pacer(redis, carrier).dial(campaign, 10, time.time()) == 2
     assert "+13125550101" not in {c.to for c in carrier.placed}
     phone_id = await redis.hget(keys.phones(campaign.id), "+13125550101")
-    assert await redis.hget(keys.contact(campaign.id, phone_id), "status") == "done"
+    assert await redis.hget(keys.lease_of(campaign.id), phone_id) == "done"
 
 
 async def test_nobody_is_dialed_outside_their_calling_hours(redis: aioredis.Redis) -> None:

@@ -171,7 +171,7 @@ def test_call_places_the_voter_into_the_volunteers_conference(world: World) -> N
 
 
 def batch_of(w: World, contact: str) -> str:
-    return str(w.store().hget(keys.contact("dc", contact), "batch"))
+    return str(w.store().hget(keys.lease_of("dc"), contact))
 
 
 def test_two_quick_clicks_place_one_call(world: World) -> None:

@@ -131,10 +131,13 @@ async def test_many_claimants(clean_redis: str) -> None:
     per_contact = Counter(e["contact_id"] for _, e in entries)
     async with setup.pipeline(transaction=False) as pipe:
         for i in range(1, N_CONTACTS + 1):
-            pipe.hmget(keys.contact(CAMPAIGN, str(i)), ["status", "attempts"])
+            pipe.hget(keys.lease_of(CAMPAIGN), str(i))
+            pipe.hget(keys.contact(CAMPAIGN, str(i)), "attempts")
+            pipe.hget(keys.tries(CAMPAIGN), str(i))
         rows = await pipe.execute()
-    for i, (status, attempts) in enumerate(rows, start=1):
+    for i in range(1, N_CONTACTS + 1):
+        status, attempts, tries = rows[3 * i - 3 : 3 * i]
         assert status == "done", (i, status)
-        assert int(attempts) == per_contact[str(i)] >= 1
+        assert int(attempts) == int(tries) == per_contact[str(i)] >= 1
     assert sum(handouts.values()) >= N_CONTACTS
     await setup.aclose()

@@ -148,6 +148,7 @@ class QueueMachine(RuleBasedStateMachine):
                 c,
                 self.now,
                 self.run(self.redis.hgetall(keys.contact(CAMPAIGN, cid))),
+                self.run(self.redis.hget(keys.lease_of(CAMPAIGN), cid)),
                 self.run(self.redis.zscore(keys.pending(CAMPAIGN, c.tz), cid)),
             )
         return out
@@ -163,7 +164,7 @@ class QueueMachine(RuleBasedStateMachine):
         dropped = 0
         for c in self.contacts.values():
             if c.phone in self.dnc and not c.final:
-                status = self.run(self.redis.hget(keys.contact(CAMPAIGN, c.id), "status"))
+                status = self.run(self.redis.hget(keys.lease_of(CAMPAIGN), c.id))
                 if status == "done":
                     dropped += 1
                     c.final = True
@@ -377,7 +378,8 @@ class QueueMachine(RuleBasedStateMachine):
                     assert cid not in holders
                     holders[cid] = b.id
         for c in self.contacts.values():
-            stored = self.run(self.redis.hget(keys.contact(CAMPAIGN, c.id), "batch")) or None
+            stored = self.run(self.redis.hget(keys.lease_of(CAMPAIGN), c.id))
+            stored = None if stored in (None, "pending", "done") else stored  # leased: the batch's id
             assert stored == c.batch, (c, stored)
             if c.batch is not None:
                 assert not c.final and c.attempts < POLICY.max_attempts

@@ -57,7 +57,8 @@ async def test_across_batches_a_contact_is_dialed_at_most_max_attempts_plus_two(
     total, per_batch = dial_limits(3)
     placed = 0
     for batch in ("b1", "b2", "b3", "b4"):
-        await redis.hset(keys.contact("dc", "7"), mapping={"batch": batch, "phone": "+12025550101"})
+        await redis.hset(keys.contact("dc", "7"), mapping={"phone": "+12025550101"})
+        await redis.hset(keys.lease_of("dc"), "7", batch)  # leased to this batch
         for n in range(per_batch + 1):
             placed += await store.start_dial(
                 "dc", f"CA{batch}{n:030d}", contact_id="7", volunteer="v", phone="+12025550101",

@@ -6,7 +6,8 @@
 --       volunteer sees, without the id, which is prepended here)
 -- Returns {imported, duplicates, first new id (0 when none), then per duplicate: its 1-based position in
 -- the chunk and the id of the contact that has its phone}. The new contacts' ids are consecutive (the
--- script runs alone), in the order the contacts came.
+-- script runs alone), in the order the contacts came. Their lease state (`pending`) goes to {c}:lease_of
+-- their cards to {c}:cards and their phones to {c}:phone_of (keys_lease.py), where claim reads 20 at once.
 local P = ARGV[1]
 local imported, duplicates, first = 0, 0, 0
 local dups = {}
@@ -24,8 +25,11 @@ for i = 3, #ARGV, 10 do
     redis.call('HSET', KEYS[1], phone, cid)
     redis.call('HSET', P .. 'contact:' .. cid, 'id', cid, 'phone', phone, 'external_id', ARGV[i + 1],
       'first_name', ARGV[i + 2], 'last_name', ARGV[i + 3], 'state', ARGV[i + 4], 'zip', ARGV[i + 5],
-      'tz', tz, 'phone_type', ARGV[i + 7], 'fields', ARGV[i + 8], 'status', 'pending', 'batch', '',
-      'due', ARGV[2], 'attempts', 0, 'card', '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2))
+      'tz', tz, 'phone_type', ARGV[i + 7], 'fields', ARGV[i + 8], 'due', ARGV[2],
+      'attempts', 0)
+    redis.call('HSET', P .. 'lease_of', cid, 'pending')
+    redis.call('HSET', P .. 'cards', cid, '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2))
+    redis.call('HSET', P .. 'phone_of', cid, phone)
     redis.call('ZADD', P .. 'pending:' .. tz, ARGV[2], cid)
     redis.call('SADD', KEYS[3], tz)
     imported = imported + 1

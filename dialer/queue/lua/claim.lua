@@ -10,20 +10,27 @@
 --       [6] {c}:callbacks:<volunteer>
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] new batch id  [4] batch_size  [5] deadline
 --       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
--- Returns {"open"|"new", batch_id, expires_at, JSON array of contacts, skips used} or {"none", reason}.
+-- Lease state is per campaign (keys_lease.py): {c}:lease_of (contact -> pending|done|batch id), {c}:tries
+-- (attempts), {c}:reserved (call-backs kept for a volunteer), {c}:phone_of, so that a claim of n reads and
+-- writes them with one command each rather than two per contact. The contacts' cards (written once at
+-- import, never changed) are read by the caller after the script, not moved through Lua.
+-- Returns {"open"|"new", batch_id, expires_at, {contact id, attempts, contact id, attempts, ...}, skips used}
+-- or {"none", reason}.
 local P = ARGV[1]
 local volunteer = ARGV[2]
 local now = tonumber(ARGV[6])
 local max_attempts = tonumber(ARGV[7])
 local ttl = tonumber(ARGV[9])
+local LO, PHONES, TRIES, RES = P .. 'lease_of', P .. 'phone_of', P .. 'tries', P .. 'reserved'
+local check_dnc = redis.call('SCARD', KEYS[5]) > 0 -- usually empty: then no phone lookups
+local any_reserved = redis.call('EXISTS', RES) == 1 -- no call-back kept for anyone: no reservations to read
 
 -- Puts a contact still held by batch `bid` back in its zone's pending set, at its old due time.
 local function requeue(bid, cid)
-  local ck = P .. 'contact:' .. cid
-  local fields = redis.call('HMGET', ck, 'batch', 'tz', 'due')
-  if fields[1] ~= bid then return 0 end
-  redis.call('HSET', ck, 'status', 'pending', 'batch', '')
-  redis.call('ZADD', P .. 'pending:' .. fields[2], fields[3], cid)
+  if redis.call('HGET', LO, cid) ~= bid then return 0 end
+  local fields = redis.call('HMGET', P .. 'contact:' .. cid, 'tz', 'due')
+  redis.call('HSET', LO, cid, 'pending')
+  redis.call('ZADD', P .. 'pending:' .. fields[1], fields[2], cid)
   return 1
 end
 
@@ -49,28 +56,44 @@ local function close(bid)
   redis.call('EXPIRE', bk .. ':done', ttl)
 end
 
--- The contact as handed to the volunteer: its `card` (JSON written at import) with the attempts so far.
--- Built by string concatenation: decoding and re-encoding 20 cards per claim would cost more than the rest.
-local function card(c, attempts)
-  return '{"attempts":' .. tonumber(attempts or '0') .. ',' .. string.sub(c, 2)
+-- Adds a contact as handed out to `out`: its id and its attempts so far (lease.py adds its card).
+local function card(out, cid, attempts)
+  out[#out + 1] = cid
+  out[#out + 1] = attempts or '0'
+end
+
+-- Which of the contacts `ids` have a phone on the campaign's do-not-call mirror (1/0 each; none when the
+-- mirror is empty).
+local function dnc_listed(ids)
+  if not check_dnc or #ids == 0 then return {} end
+  local phones = redis.call('HMGET', PHONES, unpack(ids))
+  for j = 1, #ids do phones[j] = phones[j] or '' end
+  return redis.call('SMISMEMBER', KEYS[5], unpack(phones))
 end
 
 -- The contacts batch `bid` still holds; any whose phone went on the do-not-call list meanwhile are dropped.
 local function held(bid)
   local out = {}
   local bk = P .. 'batch:' .. bid .. ':contacts'
+  local members = redis.call('SMEMBERS', bk)
+  if #members == 0 then return out end
+  local states = redis.call('HMGET', LO, unpack(members))
+  local ids = {}
+  for j, cid in ipairs(members) do
+    if states[j] == bid then ids[#ids + 1] = cid end
+  end
+  if #ids == 0 then return out end
+  local tries = redis.call('HMGET', TRIES, unpack(ids))
+  local listed = dnc_listed(ids)
   local dropped = 0
-  for _, cid in ipairs(redis.call('SMEMBERS', bk)) do
-    local ck = P .. 'contact:' .. cid
-    local c = redis.call('HMGET', ck, 'batch', 'phone', 'attempts', 'card')
-    if c[1] == bid then
-      if redis.call('SISMEMBER', KEYS[5], c[2]) == 1 then
-        redis.call('HSET', ck, 'status', 'done', 'batch', '', 'result', 'dnc')
-        redis.call('SREM', bk, cid)
-        dropped = dropped + 1
-      else
-        out[#out + 1] = card(c[4], c[3])
-      end
+  for j, cid in ipairs(ids) do
+    if listed[j] == 1 then
+      redis.call('HSET', LO, cid, 'done')
+      redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
+      redis.call('SREM', bk, cid)
+      dropped = dropped + 1
+    else
+      card(out, cid, tries[j])
     end
   end
   if dropped > 0 then
@@ -83,25 +106,40 @@ end
 local open_zone = {}
 for i = 10, #ARGV do open_zone[ARGV[i]] = true end
 
+-- A reservation "<until>|<volunteer>" (record.lua) as (until, volunteer); (0, nil) for none.
+local function reservation(r)
+  if not r then return 0, nil end
+  local untl, who = string.match(r, '^([^|]*)|(.*)$')
+  return tonumber(untl) or 0, who
+end
+
 -- The volunteer's own call-backs that are due now in an open zone, taken into batch `bid` (at most `room`).
--- Returns their cards and ids; entries no longer theirs to call (done, taken, moved) are dropped.
+-- Returns them as handed out (id, attempts pairs) and their ids; entries no longer theirs to call (done,
+-- taken, moved) are dropped.
 local function own_callbacks(bid, room)
   local cards, ids = {}, {}
   if room <= 0 then return cards, ids end
-  for _, cid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 50)) do
+  local found = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 50)
+  if #found == 0 then return cards, ids end
+  local states = redis.call('HMGET', LO, unpack(found))
+  local held_for = redis.call('HMGET', RES, unpack(found))
+  for j, cid in ipairs(found) do
     if #ids >= room then break end
-    local ck = P .. 'contact:' .. cid
-    local c = redis.call('HMGET', ck, 'status', 'tz', 'reserved_for', 'attempts', 'card', 'phone', 'due')
-    if c[1] ~= 'pending' or c[3] ~= volunteer or tonumber(c[7] or '0') > now then
+    local _, who = reservation(held_for[j])
+    local c = redis.call('HMGET', P .. 'contact:' .. cid, 'tz', 'due')
+    if states[j] ~= 'pending' or who ~= volunteer or tonumber(c[2] or '0') > now then
       redis.call('ZREM', KEYS[6], cid)
-    elseif open_zone[c[2]] and tonumber(c[4] or '0') < max_attempts
-        and redis.call('SISMEMBER', KEYS[5], c[6] or '') == 0 then
-      redis.call('ZREM', KEYS[6], cid)
-      redis.call('ZREM', P .. 'pending:' .. c[2], cid)
-      redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
-      redis.call('HDEL', ck, 'reserved_for', 'reserved_until')
-      cards[#cards + 1] = card(c[5], c[4])
-      ids[#ids + 1] = cid
+    elseif open_zone[c[1]] then
+      local tries = redis.call('HGET', TRIES, cid)
+      if tonumber(tries or '0') < max_attempts and (not check_dnc
+          or redis.call('SISMEMBER', KEYS[5], redis.call('HGET', PHONES, cid) or '') == 0) then
+        redis.call('ZREM', KEYS[6], cid)
+        redis.call('ZREM', P .. 'pending:' .. c[1], cid)
+        redis.call('HSET', LO, cid, bid)
+        redis.call('HDEL', RES, cid)
+        card(cards, cid, tries)
+        ids[#ids + 1] = cid
+      end
     end
   end
   if #ids > 0 then
@@ -126,7 +164,7 @@ if open then
     if #contacts > 0 then
       local expires = redis.call('HGET', P .. 'batch:' .. open, 'expires_at')
       local skips = redis.call('HGET', P .. 'batch:' .. open, 'skips') or '0'
-      return {'open', open, expires, '[' .. table.concat(contacts, ',') .. ']', skips}
+      return {'open', open, expires, contacts, skips}
     end
   end
   close(open) -- used up or expired: the volunteer gets a fresh batch
@@ -137,43 +175,54 @@ local taken, taken_ids = own_callbacks(bid, tonumber(ARGV[4]))
 local own = #taken_ids -- already counted as leased by own_callbacks
 local need = tonumber(ARGV[4]) - own
 local finished = 0
-local check_dnc = redis.call('SCARD', KEYS[5]) > 0 -- usually empty: then no per-contact lookups
+local lease_args, done_args, unreserve = {}, {}, {}
 for i = 10, #ARGV do
   local pk = P .. 'pending:' .. ARGV[i]
   local kept = 0 -- call-backs reserved for someone else stay at the front of the range: skip past them
   while need > 0 do
     local found = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', kept, need)
     if #found == 0 then break end
-    local ids, rows, phones = {}, {}, {}
-    for _, cid in ipairs(found) do
-      local c = redis.call('HMGET', P .. 'contact:' .. cid, 'status', 'phone', 'attempts', 'card',
-        'reserved_for', 'reserved_until')
-      if c[5] and c[5] ~= '' and c[5] ~= volunteer and tonumber(c[6] or '0') > now then
-        kept = kept + 1
-      else
-        ids[#ids + 1] = cid
-        rows[#ids] = c
-        phones[#ids] = c[2] or ''
+    local states = redis.call('HMGET', LO, unpack(found))
+    local held_for, ids, pos = {}, found, nil -- pos[j]: where ids[j] is in found (nil: the same place)
+    if any_reserved then
+      held_for = redis.call('HMGET', RES, unpack(found))
+      ids, pos = {}, {}
+      for j, cid in ipairs(found) do
+        local untl, who = reservation(held_for[j])
+        if who and who ~= '' and who ~= volunteer and untl > now then
+          kept = kept + 1
+        else
+          ids[#ids + 1] = cid
+          pos[#ids] = j
+        end
       end
+      if #ids == 0 then break end
     end
-    if #ids == 0 then break end
-    redis.call('ZREM', pk, unpack(ids))
-    local listed = check_dnc and redis.call('SMISMEMBER', KEYS[5], unpack(phones)) or {}
+    if #ids == #found then -- the page is ranks kept .. kept + #found - 1 of the set: cheaper than by name
+      redis.call('ZREMRANGEBYRANK', pk, kept, kept + #found - 1)
+    else
+      redis.call('ZREM', pk, unpack(ids))
+    end
+    local tries = redis.call('HMGET', TRIES, unpack(ids))
+    local listed = dnc_listed(ids)
     for j, cid in ipairs(ids) do
-      local ck = P .. 'contact:' .. cid
-      local c = rows[j]
-      if c[1] == 'pending' then
+      local at = pos and pos[j] or j
+      if states[at] == 'pending' then
         if listed[j] == 1 then
-          redis.call('HSET', ck, 'status', 'done', 'result', 'dnc')
+          done_args[#done_args + 1] = cid
+          done_args[#done_args + 1] = 'done'
+          redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
           finished = finished + 1
-        elseif tonumber(c[3] or '0') >= max_attempts then
+        elseif tonumber(tries[j] or '0') >= max_attempts then
           -- max_attempts was lowered since the last result: this contact is finished.
-          redis.call('HSET', ck, 'status', 'done')
+          done_args[#done_args + 1] = cid
+          done_args[#done_args + 1] = 'done'
           finished = finished + 1
         else
-          redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
-          if c[5] then redis.call('HDEL', ck, 'reserved_for', 'reserved_until') end
-          taken[#taken + 1] = card(c[4], c[3])
+          lease_args[#lease_args + 1] = cid
+          lease_args[#lease_args + 1] = bid
+          if held_for[at] then unreserve[#unreserve + 1] = cid end
+          card(taken, cid, tries[j])
           taken_ids[#taken_ids + 1] = cid
           need = need - 1
         end
@@ -182,12 +231,15 @@ for i = 10, #ARGV do
   end
   if need <= 0 then break end
 end
+if #done_args > 0 then redis.call('HSET', LO, unpack(done_args)) end
+if #lease_args > 0 then redis.call('HSET', LO, unpack(lease_args)) end
+if #unreserve > 0 then redis.call('HDEL', RES, unpack(unreserve)) end
 if finished > 0 then
   redis.call('HINCRBY', KEYS[3], 'pending', -finished)
   redis.call('HINCRBY', KEYS[3], 'completed', finished)
 end
 
-if #taken == 0 then
+if #taken_ids == 0 then
   for _, tz in ipairs(redis.call('SMEMBERS', KEYS[4])) do
     if redis.call('ZCOUNT', P .. 'pending:' .. tz, '-inf', now) > 0 then
       return {'none', 'outside_calling_hours'}
@@ -196,14 +248,14 @@ if #taken == 0 then
   return {'none', 'exhausted'}
 end
 
-if #taken > own then
+if #taken_ids > own then
   redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(taken_ids, own + 1))
-  redis.call('HINCRBY', KEYS[3], 'pending', own - #taken)
-  redis.call('HINCRBY', KEYS[3], 'leased', #taken - own)
+  redis.call('HINCRBY', KEYS[3], 'pending', own - #taken_ids)
+  redis.call('HINCRBY', KEYS[3], 'leased', #taken_ids - own)
 end
 redis.call('ZADD', KEYS[1], ARGV[5], bid)
 redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
   'state', 'open')
 redis.call('SET', KEYS[2], bid)
 redis.call('PUBLISH', P .. 'events', '{"type":"batch"}') -- pending/leased moved: dashboards refresh
-return {'new', bid, ARGV[5], '[' .. table.concat(taken, ',') .. ']', '0'}
+return {'new', bid, ARGV[5], taken, '0'}

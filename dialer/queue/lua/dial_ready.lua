@@ -56,10 +56,11 @@ if not vb or not deadline or tonumber(deadline) <= now then
   redis.call('SET', KEYS[8], vb)
 end
 local ck = P .. 'contact:' .. cid
-local held = redis.call('HGET', ck, 'batch')
+local held = redis.call('HGET', P .. 'lease_of', cid)
+if held == 'pending' or held == 'done' then held = nil end -- not leased: held by no batch
 if held and held ~= '' and held ~= vb then redis.call('SREM', P .. 'batch:' .. held .. ':contacts', cid) end
 redis.call('SADD', P .. 'batch:' .. vb .. ':contacts', cid)
-if redis.call('HGET', ck, 'status') == 'leased' then redis.call('HSET', ck, 'batch', vb) end
+if held then redis.call('HSET', P .. 'lease_of', cid, vb) end
 local ak = P .. 'attempt:' .. sid
 if redis.call('EXISTS', ak) == 1 then redis.call('HSET', ak, 'volunteer', v) end
 redis.call('RPUSH', KEYS[7], 'bridge|' .. sid .. '|' .. v)

@@ -10,13 +10,14 @@ local drop = ARGV[3] == 'drop'
 local n = 0
 for i = 4, #ARGV do
   local ck = P .. 'contact:' .. ARGV[i]
-  local c = redis.call('HMGET', ck, 'batch', 'tz', 'due', 'status')
-  if c[1] == bid and c[4] == 'leased' then
+  if redis.call('HGET', P .. 'lease_of', ARGV[i]) == bid then -- leased, to this batch
     if drop then
-      redis.call('HSET', ck, 'status', 'done', 'batch', '', 'result', 'dnc')
+      redis.call('HSET', P .. 'lease_of', ARGV[i], 'done')
+      redis.call('HSET', ck, 'result', 'dnc')
     else
-      redis.call('HSET', ck, 'status', 'pending', 'batch', '')
-      redis.call('ZADD', P .. 'pending:' .. c[2], c[3], ARGV[i])
+      local c = redis.call('HMGET', ck, 'tz', 'due')
+      redis.call('HSET', P .. 'lease_of', ARGV[i], 'pending')
+      redis.call('ZADD', P .. 'pending:' .. c[1], c[2], ARGV[i])
     end
     redis.call('SREM', P .. 'batch:' .. bid .. ':contacts', ARGV[i])
     n = n + 1

@@ -5,15 +5,17 @@
 -- (a redial after a busy signal or a dropped line). A repeat of the same CallSid (Twilio retries the
 -- webhook) counts nothing and dials the same call again.
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:attempt:<call_sid>  [3] {c}:attempts (zset)
+--       [4] {c}:lease_of (the batch holding the contact, if leased)
 -- ARGV: [1] call_sid  [2] contact_id  [3] volunteer  [4] phone  [5] now  [6] attempt ttl seconds  [7] mode
 --       [8] dials allowed per contact  [9] dials allowed per contact within one batch
 -- Returns 1 (dial: counted), 0 (dial: a repeat of this call), -1 (refused: dialed as often as allowed).
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
 end
-local c = redis.call('HMGET', KEYS[1], 'dials', 'dial_batch', 'batch_dials', 'batch')
+local c = redis.call('HMGET', KEYS[1], 'dials', 'dial_batch', 'batch_dials')
 local dials = tonumber(c[1] or '0')
-local batch = c[4] or ''
+local batch = redis.call('HGET', KEYS[4], ARGV[2]) or ''
+if batch == 'pending' or batch == 'done' then batch = '' end -- not leased: in no batch
 local in_batch = 0
 if c[2] == batch then in_batch = tonumber(c[3] or '0') end
 if dials >= tonumber(ARGV[8]) or in_batch >= tonumber(ARGV[9]) then

@@ -34,16 +34,16 @@ for i = 11, #ARGV do
     for _, cid in ipairs(ids) do
       if need <= 0 then break end
       local ck = P .. 'contact:' .. cid
-      local c = redis.call('HMGET', ck, 'status', 'attempts', 'phone_type')
-      if c[1] ~= 'pending' then
+      local c = redis.call('HMGET', ck, 'attempts', 'phone_type')
+      if redis.call('HGET', P .. 'lease_of', cid) ~= 'pending' then
         redis.call('ZREM', pk, cid)
-      elseif tonumber(c[2] or '0') >= max_attempts then
+      elseif tonumber(c[1] or '0') >= max_attempts then
         redis.call('ZREM', pk, cid)
-        redis.call('HSET', ck, 'status', 'done')
+        redis.call('HSET', P .. 'lease_of', cid, 'done')
         finished = finished + 1
-      elseif c[3] ~= 'cell' or consent then
+      elseif c[2] ~= 'cell' or consent then
         redis.call('ZREM', pk, cid)
-        redis.call('HSET', ck, 'status', 'leased', 'batch', bid)
+        redis.call('HSET', P .. 'lease_of', cid, bid)
         redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', cid)
         out[#out + 1] = redis.call('HGETALL', ck)
         taken = taken + 1

@@ -9,11 +9,10 @@ local batches, contacts = 0, 0
 for _, bid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
   local bk = P .. 'batch:' .. bid
   for _, cid in ipairs(redis.call('SMEMBERS', bk .. ':contacts')) do
-    local ck = P .. 'contact:' .. cid
-    local c = redis.call('HMGET', ck, 'batch', 'tz', 'due')
-    if c[1] == bid then
-      redis.call('HSET', ck, 'status', 'pending', 'batch', '')
-      redis.call('ZADD', P .. 'pending:' .. c[2], c[3], cid)
+    if redis.call('HGET', P .. 'lease_of', cid) == bid then
+      local c = redis.call('HMGET', P .. 'contact:' .. cid, 'tz', 'due')
+      redis.call('HSET', P .. 'lease_of', cid, 'pending')
+      redis.call('ZADD', P .. 'pending:' .. c[1], c[2], cid)
       contacts = contacts + 1
     end
   end

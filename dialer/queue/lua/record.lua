@@ -15,6 +15,8 @@
 --       [18] seconds a call-back stays reserved for the volunteer who arranged it, after it is due
 --       [19] the answers the survey tallies, JSON {question: value} ('' when the result is no conversation)
 --       [20] the campaign's day ('' for none): the volunteer's calls and conversations today
+-- The contact's lease state is in {c}:lease_of, its call-back reservation in {c}:reserved, and its attempts
+-- in {c}:tries as well as its own hash (keys_lease.py).
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
 local P = ARGV[1]
 local bid = ARGV[2]
@@ -47,8 +49,11 @@ end
 
 if redis.call('SISMEMBER', bk .. ':contacts', cid) == 0 then return {'error', 'not_in_batch'} end
 if redis.call('SISMEMBER', bk .. ':done', cid) == 1 then return {'error', 'already_completed'} end
-local c = redis.call('HMGET', KEYS[1], 'status', 'batch', 'tz', 'attempts', 'phone', 'external_id',
-  'first_name', 'last_name')
+local state = redis.call('HGET', P .. 'lease_of', cid)
+local f = redis.call('HMGET', KEYS[1], 'tz', 'attempts', 'phone', 'external_id', 'first_name', 'last_name')
+-- As {status, batch, tz, attempts, phone, external_id, first_name, last_name}.
+local c = {state, '', f[1], f[2], f[3], f[4], f[5], f[6]}
+if state and state ~= 'pending' and state ~= 'done' then c[1], c[2] = 'leased', state end
 if not c[1] then return {'error', 'not_in_batch'} end
 if c[1] == 'done' then return {'error', 'already_completed'} end
 
@@ -62,19 +67,21 @@ else
 end
 
 local attempt = tonumber(c[4] or '0') + 1
-redis.call('HDEL', KEYS[1], 'reserved_for', 'reserved_until')
+redis.call('HDEL', P .. 'reserved', cid)
+redis.call('HSET', P .. 'tries', cid, attempt)
 if kind == 'final' or attempt >= tonumber(ARGV[11]) then
-  redis.call('HSET', KEYS[1], 'status', 'done', 'batch', '', 'attempts', attempt, 'result', code)
+  redis.call('HSET', P .. 'lease_of', cid, 'done')
+  redis.call('HSET', KEYS[1], 'attempts', attempt, 'result', code)
   redis.call('HINCRBY', KEYS[5], 'completed', 1)
 else
-  redis.call('HSET', KEYS[1], 'status', 'pending', 'batch', '', 'attempts', attempt, 'result', code,
-    'due', ARGV[10])
+  redis.call('HSET', P .. 'lease_of', cid, 'pending')
+  redis.call('HSET', KEYS[1], 'attempts', attempt, 'result', code, 'due', ARGV[10])
   redis.call('ZADD', P .. 'pending:' .. c[3], ARGV[10], cid)
   redis.call('HINCRBY', KEYS[5], 'pending', 1)
   if kind == 'callback' then
     -- The voter asked for a time: the volunteer who spoke to them gets the call first (claim.lua), and
     -- anyone after the grace period.
-    redis.call('HSET', KEYS[1], 'reserved_for', ARGV[3], 'reserved_until', tonumber(ARGV[10]) + tonumber(ARGV[18]))
+    redis.call('HSET', P .. 'reserved', cid, (tonumber(ARGV[10]) + tonumber(ARGV[18])) .. '|' .. ARGV[3])
     redis.call('ZADD', KEYS[12], ARGV[10], cid)
   end
 end

@@ -12,11 +12,10 @@ if redis.call('HGET', KEYS[2], 'state') ~= 'open' then return {'ok', 0} end
 local ck_set = KEYS[2] .. ':contacts'
 local n = 0
 for _, cid in ipairs(redis.call('SMEMBERS', ck_set)) do
-  local ck = P .. 'contact:' .. cid
-  local c = redis.call('HMGET', ck, 'batch', 'tz', 'due')
-  if c[1] == bid then
-    redis.call('HSET', ck, 'status', 'pending', 'batch', '')
-    redis.call('ZADD', P .. 'pending:' .. c[2], c[3], cid)
+  if redis.call('HGET', P .. 'lease_of', cid) == bid then
+    local c = redis.call('HMGET', P .. 'contact:' .. cid, 'tz', 'due')
+    redis.call('HSET', P .. 'lease_of', cid, 'pending')
+    redis.call('ZADD', P .. 'pending:' .. c[1], c[2], cid)
     redis.call('SREM', ck_set, cid)
     n = n + 1
   end

@@ -10,8 +10,9 @@ local made = 0
 for i = 4, #ARGV do
   local cid = ARGV[i]
   local ck = P .. 'contact:' .. cid
-  local c = redis.call('HMGET', ck, 'status', 'due', 'result', 'tz')
-  if c[1] == 'pending' and c[4] == ARGV[3] and c[3] ~= 'call_back' and tonumber(c[2] or '0') > now
+  local c = redis.call('HMGET', ck, 'due', 'result', 'tz')
+  if redis.call('HGET', P .. 'lease_of', cid) == 'pending' and c[3] == ARGV[3] and c[2] ~= 'call_back'
+      and tonumber(c[1] or '0') > now
       and redis.call('ZSCORE', KEYS[1], cid) then
     redis.call('ZADD', KEYS[1], now, cid)
     redis.call('HSET', ck, 'due', ARGV[2])

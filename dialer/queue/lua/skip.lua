@@ -13,14 +13,14 @@ if b[1] ~= ARGV[3] then return {'error', 'not_holder'} end
 if b[2] ~= 'open' or tonumber(b[3]) <= tonumber(ARGV[5]) then return {'error', 'lease_expired'} end
 if redis.call('SISMEMBER', KEYS[1] .. ':contacts', cid) == 0 then return {'error', 'not_in_batch'} end
 if redis.call('SISMEMBER', KEYS[1] .. ':done', cid) == 1 then return {'error', 'already_completed'} end
-local c = redis.call('HMGET', KEYS[2], 'status', 'batch', 'tz')
-if c[1] ~= 'leased' or c[2] ~= bid then return {'error', 'not_in_batch'} end
+if redis.call('HGET', P .. 'lease_of', cid) ~= bid then return {'error', 'not_in_batch'} end -- not leased to it
+local tz = redis.call('HGET', KEYS[2], 'tz')
 local used = tonumber(b[4] or '0')
 if used >= tonumber(ARGV[6]) then return {'error', 'skip_limit'} end
 redis.call('HSET', KEYS[1], 'skips', used + 1)
 redis.call('SREM', KEYS[1] .. ':contacts', cid)
-redis.call('HSET', KEYS[2], 'status', 'pending', 'batch', '')
-redis.call('ZADD', P .. 'pending:' .. c[3], ARGV[5], cid) -- behind the contacts already due
+redis.call('HSET', P .. 'lease_of', cid, 'pending')
+redis.call('ZADD', P .. 'pending:' .. tz, ARGV[5], cid) -- behind the contacts already due
 redis.call('HINCRBY', KEYS[3], 'leased', -1)
 redis.call('HINCRBY', KEYS[3], 'pending', 1)
 redis.call('HINCRBY', KEYS[3], 'skipped', 1)
