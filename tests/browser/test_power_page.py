@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 
 from dialer.connections import async_client
 from dialer.dialing.bridge import apply_verdict
+from dialer.queue import keys
 from dialer.stores.campaigns import CampaignStore
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, volunteer_context
@@ -28,7 +29,14 @@ async def bridge_a_voter(redis_url: str, campaign_id: str) -> str:
         campaign = await CampaignStore(redis).get(campaign_id)
         assert campaign is not None
         carrier = FakeCarrier()
-        await pacer(redis, carrier, campaign_id).dial(campaign, 1, time.time())
+        placed = await pacer(redis, carrier, campaign_id).dial(campaign, 1, time.time())
+        # What the queue held, said when it fails (it did once under load; every rerun passed).
+        state = {
+            "counters": await redis.hgetall(keys.counters(campaign_id)),
+            "lease_of": await redis.hgetall(keys.lease_of(campaign_id)),
+            "campaign": (campaign.mode, campaign.status),
+        }
+        assert placed == 1 and carrier.sids, state
         reply = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=time.time())
         assert reply[0] == "bridged", reply
         return str(reply[1])
