@@ -56,6 +56,10 @@ async def ensure_layout(redis: aioredis.Redis) -> int:
         return 0
     campaigns = cast(set[str], await redis.smembers(keys.QUEUE_CAMPAIGNS))
     campaigns |= set(cast(list[str], await redis.zrange(keys.CAMPAIGNS, 0, -1)))
+    if not campaigns:
+        # An empty store: nothing to move, and no marker written (the next start asks again, in two reads),
+        # so that a store nobody used holds no key of ours.
+        return 0
     moved = 0
     for campaign_id in sorted(campaigns):
         moved += await migrate_campaign(redis, campaign_id)
