@@ -1,0 +1,123 @@
+"""Preview calls through a conference end to end: the app served by uvicorn with the simulated carrier, real
+HTTP and a real WebSocket, every webhook signed and delivered as Twilio would. The volunteer of a
+`preview_conference` campaign joins their conference from the browser (the carrier asks /twilio/voice with
+leg=agent), calls a voter into it, an organizer listens in and then barges, the volunteer hands the voter
+on to the rides desk's staff line (which the carrier answers after 5 simulated seconds), and the result is
+saved without hanging the voter up; the volunteer is free for the next voter at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from dialer.connections import async_client
+from dialer.queue import keys
+from dialer.telephony.simulated_plan import SimProfile
+from tests.e2e.calling import STAYS_ON_THE_LINE, seed
+from tests.integration.test_call_me_simulated import ADMIN, Served, served
+from tests.integration.test_phone_dial_simulated import next_of, next_status
+from tests.unit.test_transfers import RIDES, SCRIPT
+
+__all__ = ["served"]
+
+
+async def account(http: httpx.AsyncClient, email: str, role: str | None = None) -> tuple[str, str]:
+    r = await http.post(
+        "/api/auth/signup", json={"email": email, "name": email[:4], "password": "long password"}
+    )
+    http.cookies.clear()
+    uid, token = r.json()["user"]["id"], r.json()["token"]
+    if role:
+        assert (
+            await http.put(f"/api/users/{uid}/role", json={"role": role}, headers=ADMIN)
+        ).status_code == 200
+    return uid, token
+
+
+@pytest.mark.anyio
+async def test_a_preview_conference_call_is_coached_and_handed_on(served: Served) -> None:
+    served.carrier.profile = SimProfile(**json.loads(STAYS_ON_THE_LINE))
+    redis = async_client(served.redis_url, decode_responses=True)
+    async with httpx.AsyncClient(base_url=served.base_url) as http:
+        r = await http.post(
+            "/api/scripts", content=SCRIPT, headers={**ADMIN, "Content-Type": "application/yaml"}
+        )
+        assert r.status_code == 201, r.text
+        body = {"id": "pcs", "name": "PCS", "script_id": "rides", "caller_id": "+12025550199",
+                "mode": "preview", "transfer_targets": [RIDES], "preview_conference": True}  # fmt: skip
+        assert (await http.post("/api/campaigns", json=body, headers=ADMIN)).status_code == 201
+        await seed(served.redis_url, "pcs", 3)
+        uid, token = await account(http, "vol@example.org")
+        _, organizer = await account(http, "org@example.org", "organizer")
+        me, org = {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {organizer}"}
+        batch = (await http.post("/api/campaigns/pcs/batches", headers=me)).json()
+        contact, second = batch["contacts"][0]["id"], batch["contacts"][1]["id"]
+
+        ws_url = served.base_url.replace("http", "ws", 1) + f"/ws/call/pcs?token={token}"
+        async with websockets.connect(ws_url) as ws:
+            # Before the browser joins its conference, Call places nothing.
+            r = await http.post(
+                "/api/campaigns/pcs/phone-leg/calls", json={"contact_id": contact}, headers=me
+            )
+            assert r.status_code == 409 and r.json()["error"]["code"] == "phone_not_connected", r.text
+            r = await http.post("/api/campaigns/pcs/conference-leg", headers=me)
+            assert r.status_code == 201, r.text
+            leg = r.json()["call_sid"]
+            assert await redis.get(keys.agent_leg("pcs", uid)) == leg  # remembered by /twilio/voice
+
+            await ws.send(json.dumps({"type": "start", "contact_id": contact}))
+            assert (await next_of(ws, "step"))["step"]["id"] == "intro"
+            r = await http.post(
+                "/api/campaigns/pcs/phone-leg/calls", json={"contact_id": contact}, headers=me
+            )
+            assert r.status_code == 201, r.text
+            sid = r.json()["call_sid"]
+            await next_status(ws, "in-progress", sid)
+
+            # The organizer listens in, then barges; the volunteer's socket hears each.
+            coach = f"/api/campaigns/pcs/roster/{uid}/coach"
+            r = await http.post(coach, json={"mode": "listen"}, headers=org)
+            assert r.status_code == 201, r.text
+            assert (await next_of(ws, "coach"))["mode"] == "listen"
+            r = await http.post(coach, json={"mode": "barge"}, headers=org)
+            assert r.status_code == 200 and r.json()["mode"] == "barge", r.text
+            assert (await next_of(ws, "coach"))["mode"] == "barge"
+            r = await http.delete(coach, headers=org)
+            assert r.status_code == 204
+            assert (await next_of(ws, "coach"))["mode"] is None
+
+            # "Yes, transfer": the rides desk is dialed into the conference and answers.
+            r = await http.post("/api/campaigns/pcs/transfers", json={"contact_id": contact,
+                                "target": RIDES["name"]}, headers=me)  # fmt: skip
+            assert r.status_code == 201 and r.json()["status"] == "ringing", r.text
+            assert (await next_of(ws, "transfer"))["status"] == "ringing"
+            assert (await next_of(ws, "transfer", seconds=15))["status"] == "answered"
+            await ws.send(json.dumps({"type": "answer", "step": "intro", "choice": 0}))
+            assert (await next_of(ws, "done"))["result"] == "contacted"
+            finish = {"type": "finish", "contact_id": contact, "notes": "", "idempotency_key": "k-1"}
+            await ws.send(json.dumps(finish))
+            await next_of(ws, "recorded")
+            assert await redis.hget(keys.attempt("pcs", sid), "status") == "in-progress"  # with the staff
+
+            # The handed-on call does not keep the volunteer from the next voter.
+            r = await http.post("/api/campaigns/pcs/phone-leg/calls", json={"contact_id": second}, headers=me)
+            assert r.status_code == 201, r.text
+            following = r.json()["call_sid"]
+            await next_status(ws, "ringing", following)
+            assert (
+                await http.post(f"/api/campaigns/pcs/calls/{following}/hangup", headers=me)
+            ).status_code == 204
+        rows = (await http.get("/api/campaigns/pcs/results.csv", headers=ADMIN)).text
+        saved = [row for row in rows.splitlines() if ",contacted," in row]
+        assert len(saved) == 1 and sid in saved[0] and saved[0].endswith("ride"), rows
+        audit = (await http.get("/api/campaigns/pcs/audit", headers=ADMIN)).json()
+        assert [e["action"] for e in audit][:3] == ["coach_leave", "coach_switch", "coach_join"], audit
+    await served.carrier.hangup(sid)  # the staff member and the voter say goodbye
+    async with asyncio.timeout(30):
+        await served.carrier.drain()
+    assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries
+    await redis.aclose()
