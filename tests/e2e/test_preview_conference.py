@@ -17,6 +17,7 @@ import websockets
 from dialer.connections import async_client
 from dialer.queue import keys
 from dialer.telephony.simulated_plan import SimProfile
+from dialer.volunteer_sim import SimulatedVolunteer
 from tests.e2e.calling import STAYS_ON_THE_LINE, seed
 from tests.integration.test_call_me_simulated import ADMIN, Served, served
 from tests.integration.test_phone_dial_simulated import next_of, next_status
@@ -117,6 +118,38 @@ async def test_a_preview_conference_call_is_coached_and_handed_on(served: Served
         audit = (await http.get("/api/campaigns/pcs/audit", headers=ADMIN)).json()
         assert [e["action"] for e in audit][:3] == ["coach_leave", "coach_switch", "coach_join"], audit
     await served.carrier.hangup(sid)  # the staff member and the voter say goodbye
+    async with asyncio.timeout(30):
+        await served.carrier.drain()
+    assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries
+    await redis.aclose()
+
+
+@pytest.mark.anyio
+async def test_simulated_volunteers_call_through_their_conference(served: Served) -> None:
+    """The demo's volunteers take the same path as the page: join the conference, then each voter is placed
+    into it by the server (the attempt's leg is the placed call itself, not a browser's child leg)."""
+    redis = async_client(served.redis_url, decode_responses=True)
+    async with httpx.AsyncClient(base_url=served.base_url) as http:
+        body = {"id": "pcv", "name": "PCV", "script_id": "gotv-2026", "caller_id": "+12025550199",
+                "mode": "preview", "batch_size": 3, "preview_conference": True}  # fmt: skip
+        assert (await http.post("/api/campaigns", json=body, headers=ADMIN)).status_code == 201
+        await seed(served.redis_url, "pcv", 4)
+        uid, token = await account(http, "sim@example.org")
+    volunteer = SimulatedVolunteer(served.base_url, token, "pcv", seed=3, think_seconds=0.01, call_timeout=30)
+    try:
+        report = await volunteer.run(max_calls=3)
+    finally:
+        await volunteer.aclose()
+    assert report.calls == 3 and report.refused == 0, report
+    assert await redis.get(keys.agent_leg("pcv", uid))  # the browser's leg joined through /twilio/voice
+    for sid in report.call_sids:
+        attempt = await redis.hgetall(keys.attempt("pcv", sid))
+        assert attempt["leg_sid"] == sid and attempt["volunteer"] == uid, attempt
+    async with httpx.AsyncClient(base_url=served.base_url) as http:
+        r = await http.patch("/api/campaigns/pcv", json={"preview_conference": False}, headers=ADMIN)
+        assert r.status_code == 200, r.text
+        r = await http.post("/api/campaigns/pcv/conference-leg", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 409 and r.json()["error"]["code"] == "no_conference", r.text
     async with asyncio.timeout(30):
         await served.carrier.drain()
     assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries
