@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_methods import PHONE_LEG_METHODS, CallingMethod
 from dialer.campaigns import Campaign
-from dialer.dialing.twiml import bridge_twiml
+from dialer.dialing.twiml import bridge_twiml, redirect_twiml
 from dialer.guardrails import SPOKEN, Refusal, dial_limits
 from dialer.models import Mode, Role
 from dialer.queue import keys
@@ -47,6 +47,7 @@ from dialer.web.conference_leg import conference_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.own_phone import methods_for, own_phone_refusal
+from dialer.web.recording_urls import disclosure_url
 from dialer.web.validate import only_string
 from dialer.web.webhooks import CALL_OF_CONTACT_TTL, RING_TIMEOUT
 
@@ -158,7 +159,7 @@ async def _place(
         # The campaign's own number for this voter: nothing in the request can choose another.
         from_=campaign.caller_id_for(contact.phone, contact.state, contact.zip),
         status_callback=status_callback_url(d.settings.base_url, campaign.id, contact.id),
-        twiml=bridge_twiml(campaign.id, volunteer),
+        twiml=_voter_twiml(d, campaign, contact.id, volunteer),
         timeout=RING_TIMEOUT,
     )
     try:
@@ -187,6 +188,13 @@ async def _place(
     )
     log.info("placed call %s to contact %s into %s's phone leg", sid, contact.id, volunteer)
     return JSONResponse({"call_sid": sid, "dialing": True}, status_code=201)
+
+
+def _voter_twiml(d: Deps, campaign: Campaign, contact_id: str, volunteer: str) -> str:
+    """Into the volunteer's conference; a recorded campaign's voter first hears the disclosure, and recording
+    starts only after it (web/recording_hooks.py bridges them in then)."""
+    disclose = disclosure_url(d.settings.base_url, campaign, contact_id, volunteer)
+    return redirect_twiml(disclose) if disclose else bridge_twiml(campaign.id, volunteer)
 
 
 async def _give_back(d: Deps, campaign_id: str, contact_id: str, dial_id: str) -> None:

@@ -154,3 +154,44 @@ async def test_simulated_volunteers_call_through_their_conference(served: Served
         await served.carrier.drain()
     assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries
     await redis.aclose()
+
+
+@pytest.mark.anyio
+async def test_recorded_conference_calls_are_disclosed_before_recording(served: Served) -> None:
+    """The simulated carrier follows the placed call's redirect as Twilio does: the voter hears the
+    disclosure, recording starts after it, the voter is bridged, and the finished recording is kept."""
+    served.carrier.profile = SimProfile(**json.loads(STAYS_ON_THE_LINE))
+    async with httpx.AsyncClient(base_url=served.base_url) as http:
+        body = {"id": "pcr", "name": "PCR", "script_id": "gotv-2026", "caller_id": "+12025550199",
+                "mode": "preview", "batch_size": 2, "preview_conference": True, "record_calls": True,
+                "recording_disclosure": "This call is recorded for training."}  # fmt: skip
+        assert (await http.post("/api/campaigns", json=body, headers=ADMIN)).status_code == 201
+        await seed(served.redis_url, "pcr", 2)
+        _, token = await account(http, "rec@example.org")
+        volunteer = SimulatedVolunteer(
+            served.base_url, token, "pcr", seed=3, think_seconds=0.3, call_timeout=30
+        )
+        try:
+            report = await volunteer.run(max_calls=2)
+        finally:
+            await volunteer.aclose()
+        assert report.calls == 2 and report.reached == 2, report
+        async with asyncio.timeout(30):
+            await served.carrier.drain()
+            while (
+                len(
+                    kept := (await http.get("/api/campaigns/pcr/recordings", headers=ADMIN)).json()[
+                        "recordings"
+                    ]
+                )
+                < 2
+            ):
+                await asyncio.sleep(0.1)
+    assert sorted(r["call_sid"] for r in kept) == sorted(report.call_sids), kept
+    told = {s.call_sid for s in served.carrier.spoken if s.text == "This call is recorded for training."}
+    assert told == set(report.call_sids)
+    hooks = [
+        d.url.split("?")[0].rsplit("/", 1)[1] for d in served.carrier.deliveries if "/recording/" in d.url
+    ]
+    assert hooks.count("disclose") == hooks.count("start") == hooks.count("status") == 2, hooks
+    assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries

@@ -8,6 +8,7 @@ phone-leg preview call is coachable with the setting off, its phone leg the one 
 from __future__ import annotations
 
 import asyncio
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from dialer.queue import keys
 from dialer.queue.roster import Roster
 from tests.conftest import ADMIN, bearer
 from tests.integration.test_call_me import ACCOUNT, CAMPAIGN_NUMBER, MINE, spoken_code, standin_app
-from tests.integration.test_webhooks import sign
+from tests.integration.test_webhooks import PUBLIC_URL, sign
 from tests.stores import open_store
 from tests.twilio_standin import Recorded, TwilioStandin
 from tests.unit.test_transfers import RIDES, SCRIPT
@@ -250,3 +251,46 @@ def test_the_simulated_join_is_for_the_simulated_carrier_and_takes_no_fields(wor
     r = w.client.post("/api/campaigns/pc/conference-leg", headers=w.me())
     assert r.status_code == 409 and r.json()["error"]["code"] == "use_voice_sdk", r.text
     assert w.client.post("/api/campaigns/pc/conference-leg").status_code == 401
+
+
+def test_a_recorded_conference_call_is_disclosed_then_recorded_then_bridged(world: World) -> None:
+    w = world
+    body = {
+        "preview_conference": True,
+        "record_calls": True,
+        "recording_disclosure": "This call is recorded.",
+    }
+    assert w.client.patch("/api/campaigns/pc", json=body, headers=ADMIN).status_code == 200
+    w.browser_joins()
+    contact = w.contacts[0]
+    sid = w.dial(contact).json()["call_sid"]
+    (call,) = w.voter_calls()
+    twiml = ET.fromstring(call.get("Twiml") or "")
+    (redirect,) = list(twiml)  # nothing but the way to the disclosure: no conference before it
+    assert redirect.tag == "Redirect" and redirect.get("method") == "POST"
+    disclose = (redirect.text or "").removeprefix(PUBLIC_URL)
+    assert (
+        disclose == f"/twilio/recording/disclose?campaign_id=pc&contact_id={contact}&volunteer={w.volunteer}"
+    )
+    start = disclose.replace("/disclose?", "/start?")
+    form = {"AccountSid": ACCOUNT, "CallSid": sid, "CallStatus": "in-progress", "ApiVersion": "2010-04-01"}
+    recordings = f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{sid}/Recordings.json"
+
+    def started() -> list[Recorded]:
+        return [r for r in w.standin.requests if r.path == recordings]
+
+    # Asked to start before the disclosure: nothing records, and the voter still reaches the volunteer.
+    early = w.webhook(start, form)
+    assert f">dialer-pc-{w.volunteer}</Conference>" in early.text and started() == []
+    said = w.webhook(disclose, form)
+    assert [(v.tag, v.text) for v in ET.fromstring(said.text)] == [
+        ("Say", "This call is recorded."), ("Redirect", PUBLIC_URL + start)]  # fmt: skip
+    assert started() == []  # still being read
+    bridged = w.webhook(start, form)
+    assert f">dialer-pc-{w.volunteer}</Conference>" in bridged.text
+    (recording,) = started()  # checked against Twilio's description by the stand-in
+    assert recording.get("RecordingStatusCallback") == (
+        f"{PUBLIC_URL}/twilio/recording/status?campaign_id=pc&contact_id={contact}"
+    )
+    again = w.webhook(start, form)  # Twilio retrying: bridged again, nothing more recorded
+    assert "<Conference" in again.text and len(started()) == 1
