@@ -72,6 +72,10 @@ class Campaign:
     recording_retention_days: int = DEFAULT_RETENTION_DAYS
     # Warm transfer: the staff lines a script may hand a voter on to (dialer/transfers.py).
     transfer_targets: tuple[TransferTarget, ...] = ()
+    # Preview calls through a conference (dialer/conference_calls.py): the browser's leg waits in the
+    # volunteer's conference and each voter is called into it, so coaches and transfers can join. Off: a
+    # preview browser call dials the voter directly, as before.
+    preview_conference: bool = False
 
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
@@ -108,7 +112,7 @@ EDITABLE = frozenset(
         "name", "script_id", "caller_id", "mode", "batch_size", "lease_seconds", "calling_hours",
         "max_attempts", "retry_minutes", "abandon_cap", "goal", "default_timezone", "cell_consent",
         "voicemail_message", "calling_method", "caller_ids", "inbound_number", "record_calls",
-        "recording_disclosure", "recording_retention_days", "transfer_targets",
+        "recording_disclosure", "recording_retention_days", "transfer_targets", "preview_conference",
     }
 )  # fmt: skip
 CREATE_FIELDS = EDITABLE | {"id", "status"}
@@ -176,7 +180,7 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
     elif name == "default_timezone":
         if not isinstance(value, str) or not valid_zone(value):
             bad("must be an IANA time zone like America/Chicago")
-    elif name in ("cell_consent", "archived", "record_calls"):
+    elif name in ("cell_consent", "archived", "record_calls", "preview_conference"):
         if not isinstance(value, bool):
             bad("must be true or false")
     elif name == "voicemail_message":

@@ -1,10 +1,11 @@
 """Simulated volunteers: API clients that call through a campaign exactly as a person at the call page does.
 
 Each one signs in with a token, takes a batch over HTTP, opens the call socket, asks the (simulated)
-carrier to dial each contact, waits for the carrier's progress, walks the script when a voter answers
-(choosing answers at random under a seed) or records the carrier's outcome when nobody does, and finishes
-with an idempotency key. The demo runs several; the end-to-end tests run one. Nothing here reaches into
-Redis: only the public HTTP and WebSocket interface is used.
+carrier to dial each contact (or, in a preview campaign with `preview_conference`, joins its conference and
+has the server call each voter into it), waits for the carrier's progress, walks the script when a voter
+answers (choosing answers at random under a seed) or records the carrier's outcome when nobody does, and
+finishes with an idempotency key. The demo runs several; the end-to-end tests run one. Nothing here reaches
+into Redis: only the public HTTP and WebSocket interface is used.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ log = logging.getLogger("dialer.volunteers")
 FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
 FIRST_CHOICE_SHARE = 0.7
 TEXT_ANSWERS = ("in the morning", "after work", "by mail", "not sure yet")
+PLACE_TRIES = 50  # Call refused as "already on a call" while the last voter's end is on its way
+PLACE_RETRY_SECONDS = 0.1
 
 
 @dataclass
@@ -54,6 +57,7 @@ class SimulatedVolunteer:
         self.think = think_seconds
         self.call_timeout = call_timeout
         self.report = VolunteerReport()
+        self.conference = False  # preview_conference: the voter is called into the volunteer's conference
         self.http = httpx.AsyncClient(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
@@ -68,6 +72,7 @@ class SimulatedVolunteer:
             inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
             reader = asyncio.create_task(self._read(ws, inbox))
             try:
+                self.conference = await self._join_conference()
                 while max_calls is None or self.report.calls < max_calls:
                     if stop is not None and stop.is_set():
                         break
@@ -168,11 +173,38 @@ class SimulatedVolunteer:
         r = await self.http.get(f"/api/campaigns/{self.campaign_id}")
         return r.status_code == 200 and r.json().get("status") != "active"
 
+    async def _join_conference(self) -> bool:
+        """A preview campaign with preview_conference: the browser joins the volunteer's own conference
+        first, as the call page does on its first Call (True then)."""
+        r = await self.http.get(f"/api/campaigns/{self.campaign_id}")
+        campaign = r.json() if r.status_code == 200 else {}
+        if campaign.get("mode") != "preview" or not campaign.get("preview_conference"):
+            return False
+        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/conference-leg")
+        if r.status_code != 201:
+            log.info("could not join the conference: %s", r.text[:200])
+        return r.status_code == 201
+
+    async def _place(self, contact_id: str) -> httpx.Response:
+        """The page's Call: the browser's own call, or the voter called into the volunteer's conference."""
+        if not self.conference:
+            return await self.http.post(
+                f"/api/campaigns/{self.campaign_id}/calls", json={"contact_id": contact_id}
+            )
+        path = f"/api/campaigns/{self.campaign_id}/phone-leg/calls"
+        for _ in range(PLACE_TRIES):
+            r = await self.http.post(path, json={"contact_id": contact_id})
+            # The last voter's hang-up is reported by the carrier a moment after the result is saved.
+            if r.status_code != 409 or r.json()["error"]["code"] != "already_on_call":
+                break
+            await asyncio.sleep(PLACE_RETRY_SECONDS)
+        return r
+
     async def _call(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> bool:
         """One contact called and its result recorded: True; the call refused: False."""
         await ws.send(json.dumps({"type": "start", "contact_id": contact_id}))
         step = await self._next(inbox, {"step", "done"}, 30)
-        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/calls", json={"contact_id": contact_id})
+        r = await self._place(contact_id)
         if r.status_code != 201:
             self.report.refused += 1
             log.info("call to %s refused: %s", contact_id, r.text[:200])

@@ -42,6 +42,13 @@ def bridge_twiml(campaign_id: str, volunteer: str) -> str:
     return _conference(conference_name(campaign_id, volunteer), volunteer_leg=False)
 
 
+def redirect_twiml(url: str) -> str:
+    """A placed call's first TwiML when something comes first (a recorded call's disclosure): ask `url`."""
+    response = VoiceResponse()
+    response.redirect(url, method="POST")
+    return str(response)
+
+
 def spoken_number(phone: str) -> str:
     return " ".join(_DIGITS.findall(phone.removeprefix("+1") if phone.startswith("+1") else phone))
 

@@ -161,7 +161,12 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
             amd_callback=call.amd_status_callback,
             answer_url=call.url,
         )
-        self._start(spec, rng)
+        plan = self._start(spec, rng)
+        # TwiML that first redirects (a recorded call placed into a volunteer's conference: the disclosure,
+        # then recording, then the bridge) is followed once the voter answers, as a <Number url> whisper is.
+        first = re.search(r"<Redirect[^>]*>(.*?)</Redirect>", call.twiml or "", re.S)
+        if first is not None:
+            self._spawn(self._whisper(plan, html.unescape(first.group(1))))
         return spec.call_sid
 
     async def update_call(self, call_sid: str, *, twiml: str | None = None, url: str | None = None) -> None:

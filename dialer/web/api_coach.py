@@ -31,8 +31,9 @@ from dialer.coaching import (
     parse_mode,
     session_seconds,
 )
+from dialer.conference_calls import NOT_COACHABLE
 from dialer.dialing.twiml import conference_name
-from dialer.models import Mode, Role
+from dialer.models import Role
 from dialer.queue import audit, keys
 from dialer.queue.coach_sessions import PENDING, CoachSession, CoachSessions, switched
 from dialer.queue.lease import iso
@@ -45,6 +46,7 @@ from dialer.telephony.participants import participants_for
 from dialer.telephony.signing import SIGNATURE_HEADER
 from dialer.web.api_console import scope
 from dialer.web.body import read_body, read_json_object
+from dialer.web.conference_leg import bridged, conference_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.webhooks import check_webhook, signed_form
@@ -101,15 +103,16 @@ async def coach(request: Request) -> Response:
     except CoachError as exc:
         path = "mode" if "mode" in exc.message else "phone"
         raise ApiError(exc.status, exc.code, exc.message, [{"path": path, "message": exc.message}]) from None
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
-        raise ApiError(409, "not_coachable", "Only power and predictive calls run through a conference a "
-                       "coach can join; this campaign dials in preview mode.")  # fmt: skip
+    if not await bridged(d, campaign, volunteer):
+        raise ApiError(409, "not_coachable", NOT_COACHABLE)
     if not await Roster(d.redis, campaign.id).on_roster(volunteer):
         raise ApiError(404, "not_found", "That volunteer is not calling in this campaign now.")
     sessions = CoachSessions(d.redis, campaign.id)
     participants = participants_for(d.carrier, d.services)
     room = conference_name(campaign.id, volunteer)
-    leg = await sessions.leg(volunteer) or (participants.stand_in_leg(room) if participants else None)
+    leg = await conference_leg(d, campaign, volunteer) or (
+        participants.stand_in_leg(room) if participants else None
+    )
     if leg is None or participants is None:
         raise ApiError(409, "not_connected", "The volunteer's line is not connected to their conference.")
     current = await sessions.get(volunteer)

@@ -1,13 +1,14 @@
 """Warm transfer: a volunteer hands the voter on to one of the campaign's transfer targets.
 
-`POST /api/campaigns/{id}/transfers {"contact_id", "target"}` (the volunteer talking to that voter, power
-or predictive) dials the target's staff line into the volunteer's conference (Conference Participants, as
-for coaches): volunteer, voter and staff member talk together. `POST /twilio/transfer` is the staff leg's
-signed status callback: when the staff member answers, the voter and the staff member are moved into a
-room of their own (Calls update with a `<Conference>`), the dialer counts the volunteer's conversation as
-over (they are free for the next voter) and saving the volunteer's result no longer hangs the voter up;
-when the staff line fails, the volunteer still has the voter. The volunteer's page gets
-`{"type": "transfer", "contact_id", "target", "status": "ringing"|"answered"|"failed"}`.
+`POST /api/campaigns/{id}/transfers {"contact_id", "target"}` (the volunteer talking to that voter, power or
+predictive, or preview through their conference: dialer/conference_calls.py) dials the target's staff line
+into the volunteer's conference (Conference Participants, as for coaches): volunteer, voter and staff member
+talk together. `POST /twilio/transfer` is the staff leg's signed status callback: when the staff member
+answers, the voter and the staff member are moved into a room of their own (Calls update with a
+`<Conference>`), the dialer counts the volunteer's conversation as over (they are free for the next voter) and
+saving the volunteer's result no longer hangs the voter up; when the staff line fails, the volunteer still has
+the voter. The volunteer's page gets `{"type": "transfer", "contact_id", "target", "status":
+"ringing"|"answered"|"failed"}`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from dialer.campaigns import Campaign
+from dialer.conference_calls import NOT_TRANSFERABLE
 from dialer.dialing.agents import AgentState, agent
 from dialer.dialing.bridge import apply_verdict, time_scale
 from dialer.dialing.twiml import conference_name
@@ -36,8 +38,10 @@ from dialer.transfers import JoinStaff, TransferStatus, find_target, handoff_roo
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_body, read_json_object
+from dialer.web.conference_leg import bridged
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
+from dialer.web.phone_dial import answered_call
 from dialer.web.webhooks import check_webhook, signed_form
 
 log = logging.getLogger("dialer.transfer")
@@ -77,18 +81,16 @@ async def start_transfer(request: Request) -> Response:
     target = find_target(campaign.transfer_targets, wanted)
     if target is None:
         raise _problem("target", f"{wanted!r} is not one of this campaign's transfer targets")
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
-        raise ApiError(409, "not_transferable", "Only power and predictive calls run through a conference "
-                       "a transfer can join; this campaign dials in preview mode.")  # fmt: skip
     d = deps(request)
-    on_line = await agent(d.redis, campaign.id, user.id)
-    if on_line is None or on_line.state is not AgentState.TALKING or on_line.contact_id != contact_id:
+    if not await bridged(d, campaign, user.id):
+        raise ApiError(409, "not_transferable", NOT_TRANSFERABLE)
+    voter = await _voter(d, campaign, user.id, contact_id)
+    if voter is None:
         raise ApiError(409, "not_on_call", "You are not talking to that voter now.")
     participants = participants_for(d.carrier, d.services)
     if participants is None:
         raise ApiError(409, "not_connected", "No carrier is configured.")
     transfers = Transfers(d.redis, campaign.id)
-    voter = on_line.call_sid
     if not await transfers.claim(voter, volunteer=user.id, contact_id=contact_id, target=target.name,
                                  phone=target.phone, now=d.clock()):  # fmt: skip
         state = await transfers.get(voter)
@@ -106,6 +108,17 @@ async def start_transfer(request: Request) -> Response:
     await announce(d, campaign.id, await transfers.get(voter), TransferStatus.RINGING)
     body_out = {"contact_id": contact_id, "target": target.name, "status": TransferStatus.RINGING}
     return JSONResponse(body_out, status_code=201)
+
+
+async def _voter(d: Deps, campaign: Campaign, volunteer: str, contact_id: str) -> str | None:
+    """The CallSid of the voter the volunteer is talking to, if it is `contact_id`: the one the dialer
+    bridged (power, predictive), or the preview call placed into their conference (web/phone_dial.py)."""
+    if campaign.mode is Mode.PREVIEW:
+        return await answered_call(d, campaign.id, volunteer, contact_id)
+    on_line = await agent(d.redis, campaign.id, volunteer)
+    if on_line is None or on_line.state is not AgentState.TALKING or on_line.contact_id != contact_id:
+        return None
+    return on_line.call_sid
 
 
 async def transfer_status(request: Request) -> Response:
@@ -139,6 +152,8 @@ async def hand_on(d: Deps, campaign: Campaign, voter: str, staff: str) -> None:
             await d.carrier.update_call(leg, twiml=room)
         except CarrierError as exc:
             log.warning("could not move %s into the transfer room: %s", leg, exc.message)
+    if campaign.mode is Mode.PREVIEW:
+        return  # the volunteer saves the result and calls the next voter (web/phone_dial.py lets them)
     # For the dialer the volunteer's conversation is over: wrap-up, then the next voter.
     await apply_verdict(d.redis, campaign, voter, "end", now=d.clock(), scale=time_scale(d.settings),
                         final_status="completed")  # fmt: skip

@@ -23,7 +23,7 @@ from dialer.telephony.base import CarrierError
 from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
-from dialer.web.body import read_json_object
+from dialer.web.body import JSON_LIMIT, parse_json, read_body, read_json_object
 from dialer.web.call_end import call_view, hang_up_leg, is_up
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
@@ -74,6 +74,35 @@ async def place_simulated_call(request: Request) -> Response:
         keys.attempt(campaign.id, call.call_sid), "leg_sid", call.dialed.spec.call_sid
     )
     return JSONResponse({"call_sid": call.call_sid, "dialing": True}, status_code=201)
+
+
+async def join_simulated_conference(request: Request) -> Response:
+    """The simulated browser's leg into the volunteer's own conference (what the Voice SDK's `leg=agent`
+    connect does with Twilio): the carrier asks /twilio/voice, which answers with the conference and
+    remembers the leg. Preview campaigns with `preview_conference` place each voter into it."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    raw = await read_body(request, JSON_LIMIT)
+    if (parse_json(raw) if raw.strip() else {}) != {}:
+        raise ApiError(422, "validation_error", "Joining your conference takes no fields.",
+                       [{"path": "", "message": "send no body, or {}"}])  # fmt: skip
+    carrier = deps(request).carrier
+    if not isinstance(carrier, SimulatedCarrier):
+        raise ApiError(
+            409, "use_voice_sdk", "With Twilio the browser joins its conference through the Voice SDK."
+        )
+    try:
+        call = await carrier.connect_client(user.id, "", campaign.id, leg="agent")
+    except VoiceWebhookFailed as failed:
+        what = "could not reach" if failed.status is None else f"got {failed.status} from"
+        raise ApiError(
+            502, "carrier_unreachable", f"The simulated phone carrier {what} {failed.url}."
+        ) from None
+    if "<Conference" not in call.twiml:
+        spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)
+        reason = html.unescape(spoken.group(1)) if spoken else "This campaign does not use a conference."
+        raise ApiError(409, "no_conference", reason)
+    return JSONResponse({"call_sid": call.call_sid}, status_code=201)
 
 
 async def get_call(request: Request) -> Response:
@@ -142,6 +171,7 @@ async def leave_voicemail(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route("/api/voice/token", voice_token, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/conference-leg", join_simulated_conference, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}", get_call, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/hangup", hang_up, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/voicemail", leave_voicemail, methods=["POST"]),

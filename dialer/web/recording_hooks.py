@@ -1,10 +1,12 @@
 """The carrier webhooks of a recorded call, each signature-checked like every webhook (403, nothing changed):
 
-1. `/twilio/recording/disclose`: the voter answered; their leg's whisper (`<Number url>`) is the disclosure
-   `<Say>` and then a `<Redirect>` to
+1. `/twilio/recording/disclose`: the voter answered; their leg's whisper (`<Number url>`), or for a call
+   placed into a volunteer's conference its own TwiML's `<Redirect>`, is the disclosure `<Say>` and then a
+   `<Redirect>` to
 2. `/twilio/recording/start`, which Twilio asks only once the disclosure has been read: recording starts
    here (the carrier's REST API), once per call, and never for a call that was not sent the disclosure.
-   Its empty answer ends the whisper and the voter is connected.
+   Its empty answer ends the whisper and the voter is connected (a conference call: it bridges the voter
+   into the volunteer's conference, named in the signed query, whatever happened to the recording).
 3. `/twilio/recording/status`: Twilio's RecordingStatusCallback; the finished recording's metadata is kept
    once (retries change nothing), and only for a recording this server started.
 """
@@ -19,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from twilio.twiml.voice_response import VoiceResponse
 
 from dialer.campaigns import Campaign
+from dialer.dialing.twiml import bridge_twiml
 from dialer.stores.campaigns import CampaignStore
 from dialer.stores.recordings import RecordingStore, StepOutOfOrder, new_recording
 from dialer.telephony.base import CALL_SID_RE, CarrierError
@@ -33,8 +36,11 @@ from dialer.web.webhooks import FORM_LIMIT, TWIML, check_webhook, signed_form
 log = logging.getLogger("dialer.recording")
 
 
-def _connect() -> Response:
-    """An empty whisper: the voter is connected now."""
+def _connect(campaign_id: str = "", volunteer: str = "") -> Response:
+    """The voter is connected now: an empty whisper ends it, or a call placed into a volunteer's conference
+    (the signed query names the volunteer) is bridged there."""
+    if campaign_id and volunteer:
+        return Response(bridge_twiml(campaign_id, volunteer), media_type=TWIML)
     return Response(str(VoiceResponse()), media_type=TWIML)
 
 
@@ -53,10 +59,12 @@ async def _signed(request: Request) -> tuple[Deps, dict[str, str], Campaign | No
 
 async def disclose(request: Request) -> Response:
     d, form, campaign, contact_id = await _signed(request)
+    volunteer = request.query_params.get("volunteer", "")
     if campaign is None or not campaign.record_calls:
-        return _connect()  # not recorded: nothing to disclose, nothing will record
+        # Not recorded: nothing to disclose, nothing will record.
+        return _connect(campaign.id if campaign else "", volunteer)
     await RecordingStore(d.redis).step(campaign.id, form["CallSid"], "disclosed", d.clock())
-    then = start_url(d.settings.base_url, campaign.id, contact_id)
+    then = start_url(d.settings.base_url, campaign.id, contact_id, volunteer or None)
     return Response(disclosure_twiml(campaign.recording_disclosure, then), media_type=TWIML)
 
 
@@ -64,22 +72,23 @@ async def start(request: Request) -> Response:
     d, form, campaign, contact_id = await _signed(request)
     call_sid = form["CallSid"]
     rec = recorder(d.carrier)
+    volunteer = request.query_params.get("volunteer", "")
     if campaign is None or not campaign.record_calls or rec is None:
-        return _connect()
+        return _connect(campaign.id if campaign else "", volunteer)
     store = RecordingStore(d.redis)
     try:
         if not await store.step(campaign.id, call_sid, "started", d.clock()):
-            return _connect()  # a retried request: the recording already started
+            return _connect(campaign.id, volunteer)  # a retried request: the recording already started
     except StepOutOfOrder:
         log.warning("refused to record call %s: its voter was never sent the disclosure", call_sid)
-        return _connect()
+        return _connect(campaign.id, volunteer)
     try:
         sid = await rec.start_recording(call_sid, status_url(d.settings.base_url, campaign.id, contact_id))
     except CarrierError as exc:
         log.warning("carrier refused to record call %s: %s", call_sid, exc)
-        return _connect()
+        return _connect(campaign.id, volunteer)
     await store.note_started(campaign.id, call_sid, sid)
-    return _connect()
+    return _connect(campaign.id, volunteer)
 
 
 async def recording_status(request: Request) -> Response:

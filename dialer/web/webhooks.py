@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.calling_hours import local_day
 from dialer.calling_methods import places_calls
 from dialer.campaigns import Campaign
+from dialer.conference_calls import browser_in_conference
 from dialer.dialing.twiml import volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
@@ -182,9 +183,14 @@ async def voice(request: Request) -> Response:
 
 
 async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Response:
-    """The volunteer's browser leg in power and predictive modes: their own conference, to wait in."""
+    """The volunteer's browser leg in power and predictive modes, and in preview with preview_conference:
+    their own conference, to wait in (dialer/conference_calls.py)."""
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
-    if call.identity is None or campaign is None or campaign.mode not in DIALING_MODES:
+    if (
+        call.identity is None
+        or campaign is None
+        or not browser_in_conference(campaign.mode, campaign.preview_conference)
+    ):
         return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
     # The leg a coach whispers to (Twilio's CallSidToCoach): see web/api_coach.py.
     await CoachSessions(d.redis, campaign.id).remember_leg(call.identity, call.call_sid)

@@ -107,6 +107,7 @@ def test_organizer_creates_and_edits_a_campaign(
         "f-method-own_phone",
         "f-method-call_me",
         "f-method-dial_in",
+        "f-preview-conference",
         "f-inbound",
         "f-cell",
         "f-start",

@@ -116,7 +116,8 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
         "/api/campaigns/{campaign_id}/phone-leg/calls": {
             "post": op(
                 "callIntoMyPhone",
-                "Preview mode: call a voter of your batch into your connected phone leg",
+                "Preview mode: call a voter of your batch into your conference (your phone, or your browser "
+                "with preview_conference)",
                 tag=tag,
                 role="volunteer",
                 params=(CAMPAIGN_ID,),
@@ -146,7 +147,33 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                 "`outside_calling_hours`, `dial_limit`; 404 `unknown_contact`. One call at a time: 409 "
                 "`already_calling` (one is being placed), `already_on_call` (one is up). Also 409 "
                 "`method_not_offered`, `not_preview`, `phone_not_connected`; 502 `carrier_error`, "
-                "`carrier_unreachable` (the dial is given back).",
+                "`carrier_unreachable` (the dial is given back). In a campaign with `preview_conference` the "
+                "browser's leg in the volunteer's conference serves as well as a phone's.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/conference-leg": {
+            "post": op(
+                "joinMyConference",
+                "The simulated browser's leg into your conference (power, predictive, preview_conference)",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID,),
+                body=json_body({**strict, "maxProperties": 0}, required=False),
+                answers={
+                    201: json_answer(
+                        "In your conference",
+                        {
+                            "type": "object",
+                            "required": ["call_sid"],
+                            "properties": {"call_sid": {"type": "string"}},
+                        },
+                    )
+                },
+                errors=(409, 502),
+                description="What the Voice SDK's `leg=agent` connect does with Twilio, for the "
+                "simulated carrier: it asks /twilio/voice, which answers with the conference and remembers "
+                "the leg. 409 `use_voice_sdk` with Twilio, `no_conference` when the campaign's browsers do "
+                "not wait in one; 502 `carrier_unreachable`.",
             ),
         },
         "/api/campaigns/{campaign_id}/call-me/number/verify": {

@@ -111,6 +111,7 @@ SCHEMAS: dict[str, Schema] = {
         inbound_number=nullable(STRING),
         **RECORDING_OUT,
         transfer_targets=TRANSFER_TARGETS_OUT,
+        preview_conference=BOOL,
         created_at=NUMBER,
         archived=BOOL,
     ),
@@ -373,6 +374,11 @@ def _campaign_fields() -> dict[str, Schema]:
         "inbound_number": nullable({"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]}),
         **RECORDING_IN,
         "transfer_targets": TRANSFER_TARGETS_IN,
+        "preview_conference": {
+            "type": "boolean",
+            "description": "Preview mode: the browser waits in the volunteer's conference and each voter is "
+            "called into it, so coaches and warm transfers can join; off by default (see API-additions.md).",
+        },
     }
 
 

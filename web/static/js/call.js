@@ -27,7 +27,7 @@ import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
-import { LegCallPhone } from "./phone_leg_call.js";
+import { ConferenceCallPhone, LegCallPhone } from "./phone_leg_call.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -74,6 +74,8 @@ let skipsLeft = 3;
 
 // Power and predictive: no list to work through; the server bridges answered voters to this volunteer.
 const dialing = campaign.mode !== "preview";
+// Preview calls through the volunteer's conference (the campaign's preview_conference): coachable, transferable.
+const conferenceCalls = !dialing && Boolean(campaign.preview_conference);
 const DIALER_TEXT = {
   off: "You are not taking calls.",
   waiting: "Waiting for the next voter… keep this page open.",
@@ -100,7 +102,9 @@ function makePhone() {
     const inbound = new DialInPhone(dialIn);
     return new LegCallPhone(cid, onPhoneStatus, "dial_in", () => inbound.joinConference());
   }
-  return data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
+  const browser = data.phone === "twilio" ? new TwilioPhone(cid, onPhoneStatus) : new SimulatedPhone(cid, onPhoneStatus);
+  // Preview through a conference: the browser waits in the volunteer's conference; Call brings voters in.
+  return conferenceCalls ? new ConferenceCallPhone(cid, onPhoneStatus, browser) : browser;
 }
 
 let phone = makePhone();
@@ -165,6 +169,7 @@ async function switchMethod(next) {
   method = next;
   rememberMethod(cid, method);
   drawPreviewLine();
+  if (phone instanceof ConferenceCallPhone) phone.leaveConference(); // one line in the conference at a time
   phone = makePhone();
   try {
     await phone.ready();
@@ -869,6 +874,7 @@ function phoneLegMoved(state) {
 // Preview on the volunteer's own phone: its number and code forms (or the dial-in PIN) under "How you call".
 function drawPreviewLine() {
   if (dialing) return;
+  show($("conference-kind"), conferenceCalls && method === "browser");
   show($("callme-box"), method === "call_me" && Boolean(callMe));
   if (method === "dial_in") dialIn?.open();
   else dialIn?.close();
@@ -941,6 +947,9 @@ async function main() {
     return;
   }
   setUpPreviewLines();
+  drawPreviewLine();
+  // A coach on the line and a transfer's progress show next to Call in preview too.
+  $("phone-box").after($("coach-status"), $("transfer-status"));
   await takeBatch();
 }
 

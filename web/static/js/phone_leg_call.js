@@ -21,3 +21,31 @@ export class LegCallPhone extends SimulatedPhone {
     return this.callSid;
   }
 }
+
+// Preview through a conference (the campaign's preview_conference): the browser waits in the volunteer's own
+// conference, as in power mode, and each Call has the server place the voter into it, so a coach or a
+// transfer's staff line can join the call. `line` is the browser's phone (TwilioPhone or SimulatedPhone):
+// with Twilio its leg=agent connect joins the conference; the simulated carrier is asked to do the same.
+export class ConferenceCallPhone extends LegCallPhone {
+  constructor(campaignId, onStatus, line) {
+    super(campaignId, onStatus, "conference", () => this.join());
+    this.line = line;
+    this.joined = false;
+  }
+  async ready() {
+    await this.line.ready();
+  }
+  async join() {
+    if (this.line.kind === "twilio") {
+      await this.line.joinConference(); // joins once; again only if that leg was dropped
+      return;
+    }
+    if (this.joined) return;
+    await api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg`);
+    this.joined = true;
+  }
+  leaveConference() {
+    this.line.leaveConference();
+    this.joined = false;
+  }
+}
