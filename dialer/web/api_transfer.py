@@ -27,7 +27,7 @@ from dialer.dialing.agents import AgentState, agent
 from dialer.dialing.bridge import apply_verdict, time_scale
 from dialer.dialing.twiml import conference_name
 from dialer.models import Mode, Role
-from dialer.queue import keys
+from dialer.queue import audit, keys
 from dialer.queue.transfer_state import Transfers
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CarrierError
@@ -105,6 +105,9 @@ async def start_transfer(request: Request) -> Response:
         await transfers.release(voter)  # nothing kept: the volunteer may try again
         raise ApiError(502, "carrier_error", exc.message) from None
     await transfers.fill(voter, joined.call_sid, joined.conference_sid)
+    await audit.record(d.redis, campaign.id, user=user.id, name=user.name, action="transfer_start",
+                       detail={"contact_id": contact_id, "target": target.name, "call_sid": voter},
+                       now=d.clock())  # fmt: skip
     await announce(d, campaign.id, await transfers.get(voter), TransferStatus.RINGING)
     body_out = {"contact_id": contact_id, "target": target.name, "status": TransferStatus.RINGING}
     return JSONResponse(body_out, status_code=201)
@@ -138,6 +141,12 @@ async def transfer_status(request: Request) -> Response:
     if new is None or not await transfers.advance(voter, staff, TransferStatus.RINGING, new):
         return Response(status_code=204)  # a repeat, a late callback, another leg: nothing changes
     campaign = await CampaignStore(d.redis).get(campaign_id)
+    # Who handed which voter to whom, and how it ended: on the campaign's audit log beside coaching.
+    seconds = max(0.0, d.clock() - float(state.get("started") or d.clock()))
+    detail = {"contact_id": state.get("contact_id", ""), "target": state.get("target", ""), "call_sid": voter,
+              "seconds": round(seconds, 1)}  # fmt: skip
+    await audit.record(d.redis, campaign_id, user=state.get("volunteer", ""), name="",
+                       action=f"transfer_{new}", detail=detail, now=d.clock())  # fmt: skip
     if new == TransferStatus.ANSWERED and campaign is not None:
         await hand_on(d, campaign, voter, staff)
     await announce(d, campaign_id, state, new)
