@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialer.queue.export import EXPORT_COLUMNS, _line, _page_text, export_row, export_time
+from dialer.contacts import FORMULA_STARTS
+from dialer.queue.export import EXPORT_COLUMNS, _export_time, _line, _page_text, export_row, export_time
 from dialer.scripts import outline, validate_script
 from tests.unit.test_script_validation import base
 
@@ -53,7 +54,7 @@ def test_a_row_names_its_volunteer_after_the_id() -> None:
 
 
 _CELL = st.text(alphabet=st.sampled_from(['a', 'Z', ' ', ',', '"', "\r", "\n", "\t", "=", "+", "-", "@", "1",
-                                          ".", "é", "中", "'"]), max_size=8)  # fmt: skip
+                                          ".", "é", "中", "'", "\x00", "٣"]), max_size=8)  # fmt: skip
 _ANSWERS = st.one_of(
     st.just(""), st.just("not json"), st.just("[1, 2]"),
     st.dictionaries(st.sampled_from(["support", "count", "other"]),
@@ -78,3 +79,15 @@ def test_a_page_is_the_rows_export_row_gives_as_line_writes_them(entries: list[d
     expected = "".join(_line(export_row(entry, questions, names)) for entry in entries)
     assert _page_text(page, questions, names, cache) == expected
     assert _page_text(page, questions, names, cache) == expected  # with the answers' cells cached
+
+
+@given(st.one_of(st.floats(min_value=0, max_value=4_102_444_800), st.integers(0, 4_102_444_800).map(float),
+                 st.integers(0, 4_102_444_800).map(lambda n: n + 0.9999995)))  # fmt: skip
+def test_the_minute_cache_writes_times_as_export_time(epoch: float) -> None:
+    minutes: dict[int, str] = {}
+    assert _export_time(repr(epoch), minutes) == export_time(epoch)
+    assert _export_time(repr(epoch), minutes) == export_time(epoch)  # from the cache
+
+
+def test_formula_characters_are_the_ones_the_page_builder_knows() -> None:
+    assert {"+", "-"} <= set(FORMULA_STARTS)  # the two a plain number may start with
