@@ -145,7 +145,7 @@ def _page_text(
     minutes: dict[int, str] = {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    rows = []
+    lines = []
     for _entry_id, entry in entries:
         row = list(_CELLS({**_DEFAULTS, **entry}))
         row[_VOLUNTEER_NAME] = names.get(row[_VOLUNTEER], "")
@@ -163,9 +163,16 @@ def _page_text(
                     cache.clear()
                 cache[raw] = cells
             row.extend(cells)
-        rows.append(row)
-    writer.writerows(rows)
-    return out.getvalue()
+        line = ",".join(row)
+        if line.count(",") == len(row) - 1 and '"' not in line and "\r" not in line and "\n" not in line:
+            lines.append(line)  # no cell the csv writer would quote: its line is the cells joined
+        else:
+            out.seek(0)
+            out.truncate()
+            writer.writerow(row)
+            lines.append(out.getvalue()[:-2])
+    lines.append("")
+    return "\r\n".join(lines)
 
 
 _SECONDS = tuple(f"{second:02d}+00:00" for second in range(60))
