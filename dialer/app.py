@@ -70,7 +70,7 @@ from dialer.web.frame_writer import KeepRawSend
 from dialer.web.limits import BodyLimitMiddleware
 from dialer.web.security import SecurityMiddleware
 from dialer.web.sockets import OpenSockets
-from dialer.web.webhook_lane import WebhookLane
+from dialer.web.webhook_lane import LaneApp
 
 log = logging.getLogger("dialer")
 
@@ -202,12 +202,11 @@ def create_app(
             if embedded is not None:
                 await anyio.to_thread.run_sync(embedded.stop)
 
-    return Starlette(
+    return LaneApp(  # status and AMD callbacks are answered before the rest of the stack (webhook_lane.py)
         routes=route_table(),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[
             Middleware(KeepRawSend),  # outermost: the server's own send, for the live counters' fan-out
-            Middleware(WebhookLane),  # status and AMD callbacks, answered before the rest of the stack
             Middleware(SecurityMiddleware, settings=settings),
             Middleware(
                 BodyLimitMiddleware, limit=settings.max_body_bytes, idle_seconds=settings.body_timeout

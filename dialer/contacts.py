@@ -46,7 +46,7 @@ class Contact:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # A plain number (an E.164 phone, a negative count) cannot carry a formula: it is left as it is, so phones
@@ -57,7 +57,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 def csv_safe(value: object) -> str:
     """A cell that spreadsheets show as text: formula-like values get a leading single quote (OWASP)."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

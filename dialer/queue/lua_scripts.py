@@ -27,7 +27,17 @@ def script(client: aioredis.Redis, name: str) -> AsyncScript:
 
 
 async def run(client: aioredis.Redis, name: str, keys: list[str], args: list[Any]) -> Any:
-    return await script(client, name)(keys=keys, args=args)
+    found = script(client, name)
+    if type(client) is aioredis.Redis:
+        # EVALSHA straight to the client: AsyncScript's layers (argument tuples, imports and type checks
+        # on every call, the evalsha wrappers) cost a status callback ~15 us of ~200 (bench/webhook_server.py)
+        try:
+            return await client.execute_command(  # type: ignore[no-untyped-call]
+                "EVALSHA", found.sha, len(keys), *keys, *args
+            )
+        except redis.exceptions.NoScriptError:
+            pass  # a restarted Redis: AsyncScript loads it again
+    return await found(keys=keys, args=args)
 
 
 # How long recording a result waits for a replica to have it (Redis Cluster with replicas only).

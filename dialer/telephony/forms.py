@@ -29,6 +29,8 @@ CLIENT_PREFIX = "client:"
 
 _EMPTY: Mapping[str, str] = {}
 _STATUSES = {status.value: status for status in CallStatus}
+_MONTHS = {name: n for n, name in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                             "Oct", "Nov", "Dec"), 1)}  # fmt: skip
 
 
 def webhook_url(base_url: str, path: str, **query: str | None) -> str:
@@ -132,12 +134,42 @@ def _timestamp(value: str | None) -> float | None:
     """Twilio's Timestamp is RFC 2822 ("Wed, 25 Nov 2026 13:10:56 +0000")."""
     if not value:
         return None
+    fast = _twilio_timestamp(value)
+    if fast is not None:
+        return fast
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:  # "-0000" means UTC with no claim about local time
         moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
+
+
+def _twilio_timestamp(value: str) -> float | None:
+    """The form Twilio sends ("Wed, 25 Nov 2026 13:10:56 +0000"), read without the email module: its
+    general parser was a tenth of a status callback's CPU. None for anything else (the caller falls back)."""
+    parts = value.split()
+    if len(parts) != 6 or parts[5] != "+0000" or len(parts[3]) != 4 or len(parts[4]) != 8:
+        return None
+    month = _MONTHS.get(parts[2])
+    clock = parts[4].split(":")
+    if month is None or len(clock) != 3 or not all(x.isdigit() and x.isascii() for x in clock):
+        return None
+    if not (parts[1].isdigit() and parts[1].isascii() and parts[3].isdigit() and parts[3].isascii()):
+        return None
+    try:
+        moment = datetime.datetime(
+            int(parts[3]),
+            month,
+            int(parts[1]),
+            int(clock[0]),
+            int(clock[1]),
+            int(clock[2]),
+            tzinfo=datetime.UTC,
+        )
+    except ValueError:
+        return None
     return moment.timestamp()
 
 

@@ -319,3 +319,35 @@ def test_a_callback_while_redis_is_down_gets_503_and_can_be_retried(tmp_path: Pa
         r = client.post(path, content=urlencode(form), headers=sign(path, form))
     assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
     assert r.headers["retry-after"] == "2"
+
+
+def test_callbacks_are_applied_after_redis_forgets_its_scripts(world: World) -> None:
+    """Scripts go straight to EVALSHA (lua_scripts.run); a Redis that lost them (a restart, SCRIPT FLUSH)
+    gets them loaded again, and the callback is applied once all the same."""
+    contact = world.batch.contacts[0]
+    post(world, "/twilio/voice", voice_form(world, contact.id))
+    path = f"/twilio/status?campaign_id=dc&contact_id={contact.id}"
+    assert post(world, path, status_form(1, "ringing")).status_code == 204
+    open_store(world.url).script_flush()
+    assert post(world, path, status_form(2, "in-progress")).status_code == 204
+    assert post(world, path, status_form(2, "in-progress")).status_code == 204  # retried: a duplicate
+    attempt = asyncio.run(_attempt(world, "CA" + "a" * 32))
+    assert attempt is not None and attempt["status"] == "in-progress"
+
+
+def test_an_unexpected_error_in_a_callback_is_a_500(world: World) -> None:
+    """The lane runs in front of Starlette's error middleware: what it does not answer itself is still
+    answered 500 (by the server), and the next callback is served."""
+    contact = world.batch.contacts[0]
+    post(world, "/twilio/voice", voice_form(world, contact.id))
+    path = f"/twilio/status?campaign_id=dc&contact_id={contact.id}"
+    services = world.client.app.state.deps.services  # type: ignore[attr-defined]
+    hook = services["call_event"]
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    services["call_event"] = broken
+    assert post(world, path, status_form(1, "ringing")).status_code == 500
+    services["call_event"] = hook
+    assert post(world, path, status_form(2, "in-progress")).status_code == 204

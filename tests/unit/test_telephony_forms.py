@@ -4,6 +4,8 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialer.telephony import forms, twiml
 from dialer.telephony.base import AnsweredBy, CallStatus, EventKind, MalformedWebhook
@@ -135,3 +137,38 @@ def test_refusal_twiml_speaks_then_hangs_up() -> None:
     doc = ET.fromstring(twiml.refusal_twiml("This contact is not yours to call <now>."))
     assert [child.tag for child in doc] == ["Say", "Hangup"]
     assert doc[0].text == "This contact is not yours to call <now>."
+
+
+def _email_timestamp(value: str) -> float | None:
+    """What `_timestamp` answered with the email module alone, before its fast path."""
+    import email.utils
+
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(min_value=datetime.datetime(1971, 1, 1), max_value=datetime.datetime(2200, 1, 1)),
+    st.sampled_from(["+0000", "-0000", "+0100", "-0500", "GMT", ""]),
+)
+def test_twilios_timestamp_reads_as_the_email_module_reads_it(moment: datetime.datetime, zone: str) -> None:
+    value = moment.strftime("%a, %d %b %Y %H:%M:%S ") + zone
+    assert forms._timestamp(value.strip()) == _email_timestamp(value.strip())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Wed, 25 Nov 2026 13:10:56 +0000", "Wed, 31 Feb 2026 13:10:56 +0000", "Wed, 25 Nov 2026 24:10:56 +0000",
+     "Wed, 25 Nov 2026 13:10:60 +0000", "Wed, 25 Foo 2026 13:10:56 +0000", "Wed, 25 Nov 26 13:10:56 +0000",
+     "Wed, 25 Nov 2026 1:10:56 +0000", "Wed, ٢5 Nov 2026 13:10:56 +0000", "Wed, 25 Nov 2026 13:1٠:56 +0000",
+     "Wed, 25 Nov 2026 13:10 +0000", "25 Nov 2026 13:10:56 +0000", "Wed, 25 Nov 2026 13:10:56:1 +0000"],
+)  # fmt: skip
+def test_odd_timestamps_read_as_the_email_module_reads_them(value: str) -> None:
+    assert forms._twilio_timestamp(value) in (None, _email_timestamp(value))
+    assert forms._timestamp(value) == _email_timestamp(value)
