@@ -46,3 +46,20 @@ async def async_key_count(client: aioredis.Redis) -> int:
         # The cluster client adds up the primaries' answers.
         return int(await client.dbsize(target_nodes="primaries"))  # type: ignore[call-arg]
     return int(await client.dbsize())
+
+
+def audit_entries(url: str, campaign_id: str) -> list[dict[str, Any]]:
+    """The campaign's audit log, oldest first (read with a client of its own, outside any event loop)."""
+    import asyncio
+
+    from dialer.connections import async_client
+    from dialer.queue.audit import recent
+
+    async def read() -> list[dict[str, Any]]:
+        client = async_client(url)
+        try:
+            return await recent(client, campaign_id)
+        finally:
+            await client.aclose()
+
+    return list(reversed(asyncio.run(read())))

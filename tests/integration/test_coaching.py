@@ -17,13 +17,13 @@ from starlette.testclient import TestClient
 from dialer.app import create_app
 from dialer.coaching import CoachMode
 from dialer.connections import async_client
-from dialer.queue.audit import recent
 from dialer.queue.coach_sessions import CoachSession, CoachSessions
 from dialer.queue.roster import Roster
 from dialer.telephony.twilio import TwilioCarrier
 from tests.conftest import ADMIN, bearer
 from tests.e2e.calling import seed_script
 from tests.integration.test_webhooks import AUTH_TOKEN, NOON_NEW_YORK, sign, twilio_settings
+from tests.stores import audit_entries
 from tests.twilio_standin import TwilioStandin
 
 ACCOUNT = "AC" + "1" * 32
@@ -102,14 +102,7 @@ def coach_url(w: World) -> str:
 
 
 def audit_log(w: World) -> list[dict[str, Any]]:
-    async def read() -> list[dict[str, Any]]:
-        client = async_client(w.url)
-        try:
-            return await recent(client, "dc")
-        finally:
-            await client.aclose()
-
-    return list(reversed(asyncio.run(read())))
+    return audit_entries(w.url, "dc")
 
 
 def participant_requests(w: World) -> list[Any]:

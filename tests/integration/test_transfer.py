@@ -21,7 +21,6 @@ from dialer.connections import async_client
 from dialer.dialing.agents import agent, set_ready
 from dialer.dialing.bridge import apply_verdict
 from dialer.queue import keys
-from dialer.queue.audit import recent
 from dialer.queue.roster import Roster
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.twilio import TwilioCarrier
@@ -30,6 +29,7 @@ from tests.conftest import ADMIN, bearer
 from tests.integration.dialing_support import FakeCarrier, add_contacts, pacer
 from tests.integration.test_coaching import ACCOUNT, next_of
 from tests.integration.test_webhooks import AUTH_TOKEN, sign, twilio_settings
+from tests.stores import audit_entries
 from tests.twilio_standin import TwilioStandin
 from tests.unit.test_transfers import RIDES, SCRIPT
 
@@ -156,19 +156,12 @@ def test_the_staff_member_answers_and_the_volunteer_drops(world: World) -> None:
     assert not hung and not any(a.startswith("hangup|") for a in actions)  # the voter talks with staff
     # Audited: who handed which voter to whom, and how it ended (once, however often Twilio repeats).
     log = [(e["action"], e["user"], e["detail"]["target"], e["detail"]["contact_id"]) for e in audit_log(w)]
-    assert log == [("transfer_answered", w.volunteer, "Rides desk", w.contact),
-                   ("transfer_start", w.volunteer, "Rides desk", w.contact)]  # fmt: skip
+    assert log == [("transfer_start", w.volunteer, "Rides desk", w.contact),
+                   ("transfer_answered", w.volunteer, "Rides desk", w.contact)]  # fmt: skip
 
 
 def audit_log(w: World) -> list[dict[str, Any]]:
-    async def read() -> list[dict[str, Any]]:
-        redis = async_client(w.url)
-        try:
-            return await recent(redis, "rc")
-        finally:
-            await redis.aclose()
-
-    return asyncio.run(read())
+    return audit_entries(w.url, "rc")
 
 
 def test_a_failed_staff_line_leaves_the_voter_with_the_volunteer(world: World) -> None:
