@@ -107,27 +107,29 @@ class CallSocket:
         )
         caught_up = await self.catch_up()
         await self.send(self.session.resume())
-        if caught_up is not None:
-            await self.on_progress(caught_up)  # the page learns whether the voter is on the line
+        for progress in caught_up:
+            await self.on_progress(progress)  # the page learns whether the voter is on the line
         return True
 
-    async def catch_up(self) -> dict[str, Any] | None:
+    async def catch_up(self) -> list[dict[str, Any]]:
         """The current call's status as the carrier last reported it: the voter may have answered (or hung
-        up) while this page was away, and its answers open or close with that. Returns it as progress."""
+        up) while this page was away, and its answers open or close with that. Returns it as progress; a
+        call that was answered and has ended comes as its answer, then its end, as the page saw them live
+        (a page reloaded after the voter hung up took the end alone for a call nobody answered)."""
         contact_id = self.session.contact_id
         if contact_id is None:
-            return None
+            return []
         sid = await latest_call(self.d, self.campaign.id, self.user.id, contact_id)
         attempt = await AttemptStore(self.d.redis).get(self.campaign.id, sid) if sid else None
         if not (sid and attempt and attempt.get("status")):
-            return None
-        self.session.call_status(contact_id, attempt["status"], sid)
-        return {
-            "contact_id": contact_id,
-            "status": attempt["status"],
-            "call_sid": sid,
-            "answered_by": attempt.get("answered_by", ""),
-        }
+            return []
+        seen = [attempt["status"]]
+        if attempt.get("answered_at") and seen[0] != CallStatus.IN_PROGRESS:
+            seen.insert(0, CallStatus.IN_PROGRESS.value)
+        for status in seen:
+            self.session.call_status(contact_id, status, sid)
+        who = attempt.get("answered_by", "")
+        return [{"contact_id": contact_id, "status": s, "call_sid": sid, "answered_by": who} for s in seen]
 
     async def save(self) -> None:
         await self.d.redis.set(self.state_key, json.dumps(self.session.to_state()), ex=SESSION_TTL)

@@ -62,7 +62,7 @@ let callKey = null; // idempotency key of the current contact call
 let started = false; // a call (script walk) is in progress for `current`
 let step = null;
 let resumeStep = null; // a resumed call's step that came before its contact was on the list
-let resumeStatus = null; // ...and its line's status, which came with it
+let resumeStatuses = []; // ...and its line's statuses, in order (an answered call that ended: both)
 let ended = null; // the `done` message
 let connected = false; // the voter has been on the line in this call (the script takes answers)
 let unansweredResult = null; // the result picked in the unanswered state
@@ -755,11 +755,9 @@ const HANDLERS = {
     }
     renderStep(m.step);
     ui.back.disabled = m.can_go_back === false;
-    if (resumeStatus?.contact_id === m.contact_id) {
-      const status = resumeStatus;
-      resumeStatus = null;
-      HANDLERS.call_status(status);
-    }
+    const parked = resumeStatuses.filter((s) => s.contact_id === m.contact_id);
+    resumeStatuses = resumeStatuses.filter((s) => s.contact_id !== m.contact_id);
+    parked.forEach((status) => HANDLERS.call_status(status));
   },
   done(m) {
     if (current && m.contact_id === current.id) renderDone(m);
@@ -777,7 +775,7 @@ const HANDLERS = {
   },
   call_status(m) {
     if (!current || m.contact_id !== current.id) {
-      resumeStatus = m; // a resumed call's line, before its contact is shown
+      resumeStatuses = [...resumeStatuses.slice(-3), m]; // a resumed call's line, before its contact is shown
       return;
     }
     if (dialing && FINAL_STATUSES.has(m.status)) {
