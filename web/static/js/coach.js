@@ -29,13 +29,20 @@ function coachPhone() {
   return input ? input.value.trim() : "";
 }
 
+const errors = new Map(); // volunteer -> {message, at}: the last refusal of a coaching request
+const ERROR_SHOWN_MS = 15000;
+
 // The roster row's coaching controls; `redraw` repaints the roster after a change.
 export function coachControls(campaignId, row, redraw) {
   coachPhone();
   const current = sessions.get(row.volunteer) || null;
-  const status = h("span", { class: "coach-error muted small", role: "status" });
+  // The roster is drawn again with every stats frame: an error lives here, not in the span it was shown in.
+  const shown = errors.get(row.volunteer);
+  const fresh = shown && Date.now() - shown.at < ERROR_SHOWN_MS;
+  const status = h("span", { class: "coach-error small", role: "status" }, fresh ? shown.message : "");
   const act = async (button, method, body) => {
     button.disabled = true;
+    errors.delete(row.volunteer);
     try {
       const session = await api(method, url(campaignId, row.volunteer), body);
       if (method === "DELETE") sessions.delete(row.volunteer);
@@ -49,6 +56,7 @@ export function coachControls(campaignId, row, redraw) {
       }
       button.disabled = false;
       status.textContent = err.message;
+      errors.set(row.volunteer, { message: err.message, at: Date.now() });
     }
   };
   const buttons = MODES.map(([mode, label, title]) => h("button", {

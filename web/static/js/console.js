@@ -68,7 +68,7 @@ export class Roster {
         h("td", { class: "num", text: r.conversations }),
         h("td", { class: "num", text: `${Math.round(100 * r.contact_rate)}%` }),
         h("td", { class: "num", text: minutes(r.talk_seconds) }),
-        h("td", { class: "num", title: `${r.conversations_per_hour} conversations an hour`, text: r.calls_per_hour }),
+        h("td", { class: "num", title: `${Math.round(r.conversations_per_hour)} conversations an hour`, text: Math.round(r.calls_per_hour) }),
         h("td", {}, r.hand_raised ? h("button", {
           type: "button", class: "primary", onclick: (e) => this.answer(r, e.target),
         }, `Answer ${r.name.split(" ")[0]}`) : null, coachControls(this.campaignId, r, () => this.draw())));
