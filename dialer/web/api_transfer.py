@@ -76,8 +76,10 @@ async def start_transfer(request: Request) -> Response:
     for extra in sorted(set(body) - {"contact_id", "target"}):
         raise _problem(extra, f"unknown field {extra!r}; send {{contact_id, target}}")
     contact_id, wanted = body.get("contact_id"), body.get("target")
-    if not isinstance(contact_id, str) or not contact_id:
+    if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 64:
         raise _problem("contact_id", "contact_id must be the id of the voter on the line")
+    if not isinstance(wanted, str) or not wanted.strip():
+        raise _problem("target", "target is required: the name of one of this campaign's transfer targets")
     target = find_target(campaign.transfer_targets, wanted)
     if target is None:
         raise _problem("target", f"{wanted!r} is not one of this campaign's transfer targets")

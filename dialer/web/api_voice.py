@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_methods import places_calls
+from dialer.conference_calls import browser_in_conference
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -91,6 +92,9 @@ async def join_simulated_conference(request: Request) -> Response:
         raise ApiError(
             409, "use_voice_sdk", "With Twilio the browser joins its conference through the Voice SDK."
         )
+    if not browser_in_conference(campaign.mode, campaign.preview_conference):
+        raise ApiError(409, "no_conference", "This campaign's calls do not run through a conference: "
+                       "press Call to call each voter from your browser.")  # fmt: skip
     try:
         call = await carrier.connect_client(user.id, "", campaign.id, leg="agent")
     except VoiceWebhookFailed as failed:

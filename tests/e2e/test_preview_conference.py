@@ -116,7 +116,10 @@ async def test_a_preview_conference_call_is_coached_and_handed_on(served: Served
         saved = [row for row in rows.splitlines() if ",contacted," in row]
         assert len(saved) == 1 and sid in saved[0] and saved[0].endswith("ride"), rows
         audit = (await http.get("/api/campaigns/pcs/audit", headers=ADMIN)).json()
-        assert [e["action"] for e in audit][:3] == ["coach_leave", "coach_switch", "coach_join"], audit
+        coaching = [e["action"] for e in audit if e["action"].startswith("coach_")]
+        assert coaching[:3] == ["coach_leave", "coach_switch", "coach_join"], audit
+        handed = [e["action"] for e in audit if e["action"].startswith("transfer_")]
+        assert handed == ["transfer_answered", "transfer_start"], audit
     await served.carrier.hangup(sid)  # the staff member and the voter say goodbye
     async with asyncio.timeout(30):
         await served.carrier.drain()
@@ -150,6 +153,7 @@ async def test_simulated_volunteers_call_through_their_conference(served: Served
         assert r.status_code == 200, r.text
         r = await http.post("/api/campaigns/pcv/conference-leg", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 409 and r.json()["error"]["code"] == "no_conference", r.text
+        assert "Goodbye" not in r.json()["error"]["message"]  # said to a page, not read on a phone
     async with asyncio.timeout(30):
         await served.carrier.drain()
     assert all(d.status_code in (200, 204) for d in served.carrier.deliveries), served.carrier.deliveries

@@ -184,6 +184,13 @@ def test_bad_transfers_change_nothing(world: World) -> None:
         assert (r.status_code, r.json()["error"]["code"]) == (status, code), r.text
     r = w.client.post("/api/campaigns/rc/transfers", json={"target": "Rides desk"}, headers=bearer(w.token))
     assert r.status_code == 422
+    for body, path in (
+        ({"contact_id": w.contact}, "target"),
+        ({"contact_id": "x" * 10_000, "target": "Rides desk"}, "contact_id"),
+    ):
+        r = w.client.post("/api/campaigns/rc/transfers", json=body, headers=bearer(w.token))
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["path"] == path, r.text
+        assert "None" not in r.json()["error"]["details"][0]["message"]
     w.standin.fail_next(400, 21211, "The 'To' number is not a valid phone number.")
     assert start(w).status_code == 502
     assert start(w).status_code == 201  # the failure kept nothing: a retry goes through
