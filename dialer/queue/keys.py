@@ -16,8 +16,6 @@ from dialer.queue.keys_lease import lease_of as lease_of
 from dialer.queue.keys_lease import phone_of as phone_of
 from dialer.queue.keys_lease import reserved as reserved
 from dialer.queue.keys_lease import tries as tries
-
-# Recorded voicemail and call recordings: their own module (this one stays under 400 lines), used as keys.*.
 from dialer.queue.keys_media import RECORDING_CAMPAIGNS as RECORDING_CAMPAIGNS
 from dialer.queue.keys_media import contact_recordings as contact_recordings
 from dialer.queue.keys_media import recording as recording

@@ -276,8 +276,7 @@ class LeaseQueue:
         )
         if reply[0] == "none":
             return NoContacts(NoContactsReason(reply[1]))
-        flat = reply[3]  # contact id, attempts, contact id, attempts...
-        # Cards are written once at import and never change: read after the script, not through its Lua.
+        flat = reply[3]  # id, attempts, id, attempts...; cards (fixed at import) are read here, not in Lua
         cards = cast(list[str | None], await self.redis.hmget(keys.cards(campaign_id), flat[::2]))
         if None in cards:  # add_contacts and lease_layout write a card with every contact
             raise RuntimeError(f"a contact of campaign {campaign_id} handed out has no card")
