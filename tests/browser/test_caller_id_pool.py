@@ -33,17 +33,17 @@ def test_organizer_edits_the_local_numbers(
     sign_in(context, server, "olga@example.org")
     page = context.new_page()
     page.goto(f"/campaigns/{campaign}/settings")
-    expect(page.locator("fieldset.pool legend")).to_contain_text("Local numbers")
-    assert page.locator(".pool-row").count() == 0
+    expect(page.locator('fieldset[data-path="caller_ids"] legend')).to_contain_text("Local numbers")
+    assert page.locator("#caller-id-pool .pool-row").count() == 0
 
     page.get_by_role("button", name="Add a local number").click()
-    first = page.locator(".pool-row").nth(0)
+    first = page.locator("#caller-id-pool .pool-row").nth(0)
     expect(first.get_by_label("Local number", exact=True)).to_be_focused()
     first.get_by_label("Local number", exact=True).fill("(215) 555-0100")
     first.get_by_label("Area codes").fill("267, 445")
     first.get_by_label("States").fill("pa")
     page.get_by_role("button", name="Add a local number").click()
-    second = page.locator(".pool-row").nth(1)
+    second = page.locator("#caller-id-pool .pool-row").nth(1)
     second.get_by_label("Local number", exact=True).fill("512-555-0100")
     second.get_by_label("States").fill("TX, ZZ")
     page.get_by_role("button", name="Add a local number").click()  # left empty: not sent
@@ -53,7 +53,7 @@ def test_organizer_edits_the_local_numbers(
     error = page.locator('.field[data-path="caller_ids[1].states"] .field-error')
     expect(error).to_have_text("ZZ is not one of the two-letter state codes like PA")
     expect(second.get_by_label("States")).to_be_focused()
-    assert page.locator(".pool-row").count() == 2
+    assert page.locator("#caller-id-pool .pool-row").count() == 2
     assert pool(server, campaign) == []
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"caller-id-pool-error-{size}.png", full_page=True)
@@ -69,7 +69,7 @@ def test_organizer_edits_the_local_numbers(
 
     # Found again on a fresh page, as people read them; removing one and saving keeps the other.
     page.reload()
-    rows = page.locator(".pool-row")
+    rows = page.locator("#caller-id-pool .pool-row")
     expect(rows).to_have_count(2)
     expect(rows.nth(0).get_by_label("Local number", exact=True)).to_have_value("(215) 555-0100")
     expect(rows.nth(0).get_by_label("Area codes")).to_have_value("267, 445")

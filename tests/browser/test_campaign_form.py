@@ -109,6 +109,7 @@ def test_organizer_creates_and_edits_a_campaign(
         "f-method-dial_in",
         "f-preview-conference",
         "f-inbound",
+        "transfer-add",
         "f-cell",
         "f-start",
         "f-end",

@@ -1,12 +1,19 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
-import { api, h, pageData, show } from "./api.js";
+import { api, displayPhone, h, pageData, show } from "./api.js";
 import { callerIdPool, e164 } from "./caller_ids.js";
+import { rowList } from "./row_list.js";
 import { dncReport, importReport } from "./import_report.js";
 
 const data = pageData();
 const $ = (id) => document.getElementById(id);
 const form = $("campaign-form");
 const pool = callerIdPool($("caller-id-pool"), $("caller-id-add"), data.campaign?.caller_ids);
+const targets = rowList($("transfer-targets"), $("transfer-add"), {
+  path: "transfer_targets",
+  label: "Transfer target",
+  parts: [["name", "Name", "text", "Rides desk"], ["phone", "Phone", "tel", "(202) 555-0150"]],
+  initial: (data.campaign?.transfer_targets || []).map((t) => ({ name: t.name, phone: displayPhone(t.phone) })),
+});
 
 function value(input) {
   const type = input.dataset.type;
@@ -36,6 +43,8 @@ function collect() {
   body.calling_method = [...form.querySelectorAll("input[data-type=method]:checked")].map((box) => box.value);
   const numbers = pool.collect();
   if (!data.new || numbers.length) body.caller_ids = numbers;
+  const staff = targets.collect().map((t) => ({ name: t.name, phone: e164(t.phone) }));
+  if (!data.new || staff.length) body.transfer_targets = staff;
   return body;
 }
 
