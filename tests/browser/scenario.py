@@ -93,3 +93,21 @@ def wait_connected(page: Page) -> None:
     """The voter picked up: the script takes answers, and the keyboard is on the first one."""
     expect(page.locator("#call-status")).to_contain_text("Connected", timeout=10_000)
     expect(page.locator("#choices button").first).to_be_focused()
+
+
+def organizer_on_settings(
+    browser: Browser, server: Running, campaign: str, **options: Any
+) -> tuple[BrowserContext, Page]:
+    """A new organizer signed in, on the campaign's settings page (`options`: viewport, ...)."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url, **options)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/settings")
+    return context, page
+
+
+def campaign_field(server: Running, campaign: str, field: str) -> Any:
+    """One field of the campaign as the API has it now."""
+    with server.client() as admin:
+        return admin.get(f"/api/campaigns/{campaign}").json()[field]

@@ -9,18 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import campaign_field, organizer_on_settings, seed_campaign
 from tests.browser.test_campaign_form import SIZES, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-
-def pool(server: Running, campaign: str) -> list[dict[str, object]]:
-    with server.client() as admin:
-        found: list[dict[str, object]] = admin.get(f"/api/campaigns/{campaign}").json()["caller_ids"]
-        return found
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -28,11 +21,7 @@ def test_organizer_edits_the_local_numbers(
     browser: Browser, server: Running, clean_redis: str, shots: Path, size: str
 ) -> None:
     campaign = seed_campaign(server, clean_redis)
-    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
-    context = browser.new_context(base_url=server.base_url, **SIZES[size])
-    sign_in(context, server, "olga@example.org")
-    page = context.new_page()
-    page.goto(f"/campaigns/{campaign}/settings")
+    context, page = organizer_on_settings(browser, server, campaign, **SIZES[size])
     expect(page.locator('fieldset[data-path="caller_ids"] legend')).to_contain_text("Local numbers")
     assert page.locator("#caller-id-pool .pool-row").count() == 0
 
@@ -54,7 +43,7 @@ def test_organizer_edits_the_local_numbers(
     expect(error).to_have_text("ZZ is not one of the two-letter state codes like PA")
     expect(second.get_by_label("States")).to_be_focused()
     assert page.locator("#caller-id-pool .pool-row").count() == 2
-    assert pool(server, campaign) == []
+    assert campaign_field(server, campaign, "caller_ids") == []
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"caller-id-pool-error-{size}.png", full_page=True)
 
@@ -62,7 +51,7 @@ def test_organizer_edits_the_local_numbers(
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
     expect(page.locator(".field-error")).to_have_count(0)
-    assert pool(server, campaign) == [
+    assert campaign_field(server, campaign, "caller_ids") == [
         {"number": "+12155550100", "area_codes": ["267", "445"], "states": ["PA"]},
         {"number": "+15125550100", "area_codes": [], "states": ["TX"]},
     ]
@@ -77,7 +66,9 @@ def test_organizer_edits_the_local_numbers(
     expect(rows).to_have_count(1)
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
-    assert pool(server, campaign) == [{"number": "+15125550100", "area_codes": [], "states": ["TX"]}]
+    assert campaign_field(server, campaign, "caller_ids") == [
+        {"number": "+15125550100", "area_codes": [], "states": ["TX"]}
+    ]
 
     # The call page no longer promises one number to every voter.
     page.goto(f"/call/{campaign}")

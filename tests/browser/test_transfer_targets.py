@@ -8,18 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import campaign_field, organizer_on_settings, seed_campaign
 from tests.browser.test_campaign_form import SIZES, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-
-def targets(server: Running, campaign: str) -> list[dict[str, str]]:
-    with server.client() as admin:
-        found: list[dict[str, str]] = admin.get(f"/api/campaigns/{campaign}").json()["transfer_targets"]
-        return found
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -27,11 +20,7 @@ def test_organizer_edits_the_transfer_targets(
     browser: Browser, server: Running, clean_redis: str, shots: Path, size: str
 ) -> None:
     campaign = seed_campaign(server, clean_redis)
-    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
-    context = browser.new_context(base_url=server.base_url, **SIZES[size])
-    sign_in(context, server, "olga@example.org")
-    page = context.new_page()
-    page.goto(f"/campaigns/{campaign}/settings")
+    context, page = organizer_on_settings(browser, server, campaign, **SIZES[size])
     box = page.locator("#transfer-targets")
     expect(page.locator('fieldset[data-path="transfer_targets"] legend')).to_contain_text("Transfer targets")
     assert box.locator(".pool-row").count() == 0
@@ -51,14 +40,14 @@ def test_organizer_edits_the_transfer_targets(
 
     error = page.locator('.field[data-path="transfer_targets[1].phone"] .field-error')
     expect(error).to_be_visible()
-    assert targets(server, campaign) == []  # nothing saved
+    assert campaign_field(server, campaign, "transfer_targets") == []  # nothing saved
     no_sideways_scroll(page)
     page.screenshot(path=shots / f"transfer-targets-error-{size}.png", full_page=True)
 
     second.get_by_label("Phone").fill("312-555-0101")
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
-    assert targets(server, campaign) == [
+    assert campaign_field(server, campaign, "transfer_targets") == [
         {"name": "Rides desk", "phone": "+12025550150"},
         {"name": "Legal", "phone": "+13125550101"},
     ]
@@ -71,5 +60,7 @@ def test_organizer_edits_the_transfer_targets(
     expect(rows).to_have_count(1)
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#form-ok")).to_have_text("Saved.")
-    assert targets(server, campaign) == [{"name": "Legal", "phone": "+13125550101"}]
+    assert campaign_field(server, campaign, "transfer_targets") == [
+        {"name": "Legal", "phone": "+13125550101"}
+    ]
     context.close()
