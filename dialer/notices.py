@@ -14,10 +14,16 @@ def phone_leg_notice(message: dict[str, object]) -> dict[str, object]:
     return {k: message.get(k) for k in ("type", "state", "call_sid")}
 
 
+def recording_notice(message: dict[str, object]) -> dict[str, object]:
+    """A power/predictive call's recording started or failed (dialer/dialing/record_call.py)."""
+    return {k: str(message.get(k) or "") for k in ("type", "call_sid", "contact_id", "status", "message")}
+
+
 RELAYED: dict[str, Callable[[dict[str, object]], dict[str, object]]] = {
     "phone_leg": phone_leg_notice,  # call me: the volunteer's own phone
     "coach": coach_notice,  # web/api_coach.py
     "transfer": transfer_notice,  # web/api_transfer.py
+    "recording": recording_notice,  # dialing/record_call.py
 }
 
 

@@ -37,6 +37,7 @@ class VolunteerReport:
     refused: int = 0
     results: dict[str, int] = field(default_factory=dict)
     call_sids: list[str] = field(default_factory=list)
+    recordings: int = 0  # power/predictive calls whose recording started (after reading the notice)
 
 
 class SimulatedVolunteer:
@@ -58,6 +59,7 @@ class SimulatedVolunteer:
         self.call_timeout = call_timeout
         self.report = VolunteerReport()
         self.conference = False  # preview_conference: the voter is called into the volunteer's conference
+        self.records: bool | None = None  # power/predictive: does the campaign record (known at the 1st call)
         self.http = httpx.AsyncClient(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
@@ -111,6 +113,7 @@ class SimulatedVolunteer:
                         await self._say_ready(True)  # the sign of life that keeps us in the pool
                         continue
                     self.report.reached += 1
+                    await self._start_recording(str(bridged.get("call_sid") or ""))
                     done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
                     contact_id = str(bridged["contact_id"])
                     key = str(uuid.UUID(int=self.rng.getrandbits(128)))
@@ -133,6 +136,14 @@ class SimulatedVolunteer:
                     pass
         return self.report
 
+    async def _start_recording(self, call_sid: str) -> None:
+        """A recording campaign: the volunteer reads the notice, then presses "I read it: start recording"
+        (the socket's `recording` message says whether it started)."""
+        if self.records is False or not call_sid:
+            return
+        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/calls/{call_sid}/recording")
+        self.records = r.status_code != 409 or r.json().get("error", {}).get("code") != "not_recorded"
+
     async def _say_ready(self, ready: bool) -> None:
         r = await self.http.post(f"/api/campaigns/{self.campaign_id}/ready", json={"ready": ready})
         if r.status_code != 200:
@@ -140,7 +151,11 @@ class SimulatedVolunteer:
 
     async def _read(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]]) -> None:
         async for frame in ws:
-            await inbox.put(json.loads(frame))
+            message = json.loads(frame)
+            if message.get("type") == "recording":
+                self.report.recordings += message.get("status") == "started"
+                continue
+            await inbox.put(message)
 
     async def _take_batch(self, stop: asyncio.Event | None) -> dict[str, Any] | None:
         while True:

@@ -1,8 +1,8 @@
 """The per-campaign pacer loop: reads the pool and the lines from Redis, asks `dialer.pacing.decide` how many
 lines to dial, takes that many contacts from the lease queue, checks each at dial time (guardrails) and
 places the calls with answering-machine detection. It also carries out the carrier actions the webhooks
-queue for the calls it placed (bridge into a volunteer's conference, voicemail, hang-up) and abandons the
-voters nobody was free for at their deadline.
+queue for the calls it placed (bridge into a volunteer's conference, voicemail, hang-up, recording) and
+abandons the voters nobody was free for at their deadline.
 
 One loop per campaign dials at a time: each takes the campaign's Redis lock (a token with an expiry, renewed
 every iteration), so running two workers is safe, and a restarted worker picks up where the lost one left
@@ -28,6 +28,7 @@ from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
 from dialer.dialing.model import RING_TIMEOUT, pacer_config
 from dialer.dialing.observe import observe
+from dialer.dialing.record_call import record_dialer_call
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
 from dialer.queue import keys
@@ -40,6 +41,7 @@ from dialer.stores.campaigns import CampaignStore
 from dialer.stores.voicemail import has_voicemail, voicemail_twiml_for
 from dialer.telephony.base import CarrierError, MachineDetection, PlaceCall
 from dialer.telephony.forms import amd_callback_url, status_callback_url, webhook_url
+from dialer.telephony.recording import recorder
 
 log = logging.getLogger("dialer.pacer")
 
@@ -156,6 +158,9 @@ class CampaignPacer:
                 await self.carrier.update_call(sid, twiml=message)
             elif kind == "hangup":
                 await self.carrier.hangup(sid)
+            elif kind == "record":  # the volunteer read the disclosure (web/call_recording.py)
+                await record_dialer_call(self.redis, recorder(self.carrier), campaign, sid, volunteer,
+                                         self.settings.base_url)  # fmt: skip
         except CarrierError as exc:  # the call already ended, most often
             log.info("carrier refused %s on %s: %s", kind, sid, exc)
 

@@ -83,6 +83,10 @@ class RecordingStore:
             raise StepOutOfOrder(call_sid)
         return taken == 1
 
+    async def undo_start(self, campaign_id: str, call_sid: str) -> None:
+        """The carrier refused to record: the call may be asked to record again."""
+        await self.redis.hdel(keys.recording_call(campaign_id, call_sid), "started_at")
+
     async def note_started(self, campaign_id: str, call_sid: str, recording_sid: str) -> None:
         await self.redis.hset(keys.recording_call(campaign_id, call_sid), "recording_sid", recording_sid)
 

@@ -40,6 +40,7 @@ from dialer.web.api_campaigns import visible_to
 from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
+from dialer.web.call_recording import recording_started, still_talking
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone
 from dialer.web.own_phone import methods_for, refused_start
@@ -232,10 +233,10 @@ class CallSocket:
         batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
         self.session.set_contacts(contacts, batch)
         contact = self.session.contacts.get(contact_id)
+        recording = await recording_started(self.d.redis, self.campaign, call_sid)  # after a reload: on?
         async with self.send_lock:
-            await self.ws.send_json(
-                {"type": "bridged", "contact_id": contact_id, "call_sid": call_sid, "contact": contact}
-            )
+            await self.ws.send_json({"type": "bridged", "contact_id": contact_id, "call_sid": call_sid,
+                                     "contact": contact, "recording": recording})  # fmt: skip
         await self.send(self.session.bridged(contact_id, call_sid))
         await self.save()
         await self.presence.moved(VolunteerState.TALKING)
@@ -328,15 +329,12 @@ async def call_socket(ws: WebSocket) -> None:
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return
-        if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
-            # Bridged while this page was (re)connecting: show the voter now.
-            talking = await agent(d.redis, campaign.id, user.id)
-            if (
-                talking
-                and talking.state is AgentState.TALKING
-                and talking.contact_id not in (sock.session.contact_id, *sock.session.completed)
-            ):
+        talking = await agent(d.redis, campaign.id, user.id) if campaign.mode is not Mode.PREVIEW else None
+        if talking and talking.state is AgentState.TALKING:  # power, predictive: with a voter
+            if talking.contact_id not in (sock.session.contact_id, *sock.session.completed):
                 await sock.on_bridged({"contact_id": talking.contact_id, "call_sid": talking.call_sid})
+            else:  # a reload mid-call: besides the step, the voter's line and whether it records
+                await ws.send_json(await still_talking(d.redis, campaign, talking, sock.session.contacts))
         async with anyio.create_task_group() as tg:
 
             async def pump_progress() -> None:

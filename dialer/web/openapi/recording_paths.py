@@ -1,12 +1,21 @@
 """Recording calls with consent: the carrier's three webhooks of a recorded call and the organizers'
-recordings (dialer/web/recording_hooks.py, dialer/web/api_recordings.py)."""
+recordings (dialer/web/recording_hooks.py, dialer/web/api_recordings.py), and the volunteer's button that
+records a power or predictive call (dialer/web/call_recording.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from dialer.web.openapi.api_paths import NO_BODY
-from dialer.web.openapi.operations import CAMPAIGN_ID, answer, json_answer, op, path_param, query_param
+from dialer.web.openapi.operations import (
+    CAMPAIGN_ID,
+    answer,
+    json_answer,
+    json_body,
+    op,
+    path_param,
+    query_param,
+)
 from dialer.web.openapi.other_paths import TWIML_ANSWER, _webhook
 
 RECORDING: dict[str, Any] = {
@@ -21,6 +30,11 @@ RECORDING: dict[str, Any] = {
         "created_at": {"type": "number", "description": "Unix time"},
         "expires_at": {"type": "number", "description": "Unix time; the worker deletes it then"},
     },
+}
+STARTING: dict[str, Any] = {
+    "type": "object",
+    "required": ["call_sid", "recording"],
+    "properties": {"call_sid": {"type": "string"}, "recording": {"enum": ["starting", "started"]}},
 }
 RECORDING_SID = path_param("recording_sid", description="The recording's RecordingSid")
 
@@ -119,6 +133,23 @@ def recording_paths() -> dict[str, dict[str, Any]]:
                 params=(CAMPAIGN_ID, RECORDING_SID),
                 answers={204: NO_BODY},
                 errors=(502,),
+            )
+        },
+        "/api/campaigns/{campaign_id}/calls/{call_sid}/recording": {
+            "post": op(
+                "startDialerRecording",
+                "Power, predictive: you read the notice to the voter; the dialer records their call now",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID, path_param("call_sid")),
+                body=json_body(
+                    {"type": "object", "additionalProperties": False, "maxProperties": 0}, required=False
+                ),  # fmt: skip
+                answers={
+                    202: json_answer("Starting: the call socket's `recording` message says when", STARTING),
+                    200: json_answer("A repeat: it is starting or started already", STARTING),
+                },
+                errors=(404, 409, 422),
             )
         },
         "/api/campaigns/{campaign_id}/contacts/{contact_id}/recordings": {

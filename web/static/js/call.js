@@ -23,6 +23,7 @@ import {
 import { CallBackPicker } from "./call_back.js";
 import { showCoach } from "./coach.js";
 import { Transfer } from "./transfer.js";
+import { CallRecording } from "./call_recording.js";
 import { atWhen, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
@@ -34,6 +35,7 @@ let campaign = data.campaign;
 const cid = campaign.id;
 const transfer = new Transfer(cid, document.getElementById("transfer-status"));
 const $ = (id) => document.getElementById(id);
+const recording = new CallRecording(campaign, { box: $("record-box"), button: $("record-btn"), status: $("record-status") });
 const ui = {
   card: $("current"), notice: $("notice"), name: $("contact-name"), phone: $("contact-phone"),
   fields: $("contact-fields"), about: $("about"), history: $("history"), historyList: $("history-list"),
@@ -631,6 +633,7 @@ function confirmed(p) {
     drawNobody(ui, "Waiting for the next voter");
     setPhase("idle");
     show(ui.voterHangup, false);
+    recording.end();
     pool.callDone(); // back in the pool (the heading follows its state)
     return;
   }
@@ -731,11 +734,35 @@ const HANDLERS = {
     beginCall();
     connected = true;
     pool.bridged(m.call_sid);
+    recording.offer(m.call_sid, m.recording); // a recording campaign: the notice to read, then the button
     ui.status.textContent = STATUS_TEXT["in-progress"];
     ui.call.disabled = true;
     show(ui.voterHangup, true);
     ui.voterHangup.disabled = false;
     setPhase("connected");
+  },
+  talking(m) {
+    // The page was reloaded while its volunteer talks to a voter (power, predictive): the step came first
+    // and waits for its voter, who is on no list in these modes; here they are, with their line.
+    if (!dialing) return;
+    const contact = m.contact || { id: m.contact_id };
+    if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
+    if (resumeStep?.contact_id === contact.id) HANDLERS.step(resumeStep);
+    else select(contact);
+    pool.bridged(m.call_sid);
+    connected = true;
+    ui.call.disabled = true;
+    show(ui.voterHangup, true);
+    ui.voterHangup.disabled = false;
+    recording.offer(m.call_sid, m.recording);
+    if (["ready", "dialing"].includes(phase())) {
+      ui.status.textContent = STATUS_TEXT["in-progress"];
+      setPhase("connected");
+    }
+  },
+  recording(m) {
+    if (m.status === "started") recording.started();
+    else if (m.status === "failed") recording.failed(m.message);
   },
   step(m) {
     if (!current || m.contact_id !== current.id) {
@@ -781,6 +808,7 @@ const HANDLERS = {
     if (dialing && FINAL_STATUSES.has(m.status)) {
       $("dialer-state").textContent = "The call ended: finish the script, or save what happened below.";
       show(ui.voterHangup, false);
+      recording.end();
       if (phase() === "connected") talkedAndGone();
       return;
     }
