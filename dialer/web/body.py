@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 from starlette.requests import Request
@@ -54,6 +55,12 @@ def parse_json(raw: bytes) -> Any:
         ) from None
     except RecursionError:
         raise ApiError(400, "invalid_json", "The JSON is nested too deeply.") from None
+    except ValueError:  # after JSONDecodeError (a ValueError): Python's limit on an integer's digits
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"The JSON holds a whole number of more than {sys.get_int_max_str_digits():,} digits.",
+        ) from None
     # A `\\uD800`-style escape can smuggle in a lone UTF-16 surrogate: valid JSON grammar but not text, and
     # Redis (UTF-8) cannot store it. Only bodies with such an escape are walked (raw UTF-8 cannot hold one).
     if _SURROGATE_ESCAPE.search(raw) and not _is_text(data):
