@@ -79,6 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from dialer.web.slow_clients import HeaderTimeoutProtocol
+    from dialer.web.sockets import MAX_SOCKET_FRAME
 
     settings = _settings(args.port)
     _check_redis(settings)
@@ -94,6 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # No permessage-deflate: our frames are small JSON, and per socket it cost 41 KiB of memory (89 vs
         # 48) and a quarter more server CPU per delivered frame (62 vs 48 us; bench/fanout.py, 500 sockets).
         "ws_per_message_deflate": False,
+        "ws_max_size": MAX_SOCKET_FRAME,  # a bigger frame closes its socket (1009) before it is all read
         "lifespan": "on",
         "log_level": "info",
         "access_log": settings.access_log,

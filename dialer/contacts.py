@@ -269,12 +269,14 @@ def _header(
     columns: dict[str, int] = {}
     extra: list[tuple[int, str]] = []
     phones: dict[str, tuple[int, str]] = {}
+    named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
     for index, name in enumerate(h.strip() for h in header):
         normal = name.lower().replace(" ", "_")
         known = _ALIASES.get(normal)
         if known is not None:
             columns.setdefault(known, index)
-        elif name and "\x00" not in name and name not in dict(extra).values():
+        elif name and "\x00" not in name and name not in named:
+            named.add(name)
             extra.append((index, name))
             if normal in _PHONE_COLUMNS:
                 phones.setdefault(normal, (index, _PHONE_COLUMNS[normal]))

@@ -229,7 +229,7 @@ class CallSession:
             return _error_reply(
                 "bad_message", "finish needs an idempotency_key (text, at most 200 characters)"
             )
-        if wanted is not None and wanted not in RESULT_CODES:
+        if wanted is not None and (not isinstance(wanted, str) or wanted not in RESULT_CODES):
             return _error_reply("bad_result", f"unknown result code {wanted!r}")
         call_back_at = None
         if message.get("call_back_at") is not None:

@@ -114,7 +114,7 @@ def signed_path(secret: str, campaign_id: str, audio_id: str, now: float) -> str
 
 def verify(secret: str, campaign_id: str, audio_id: str, expires: str, sig: str, now: float) -> bool:
     """Whether a fetch's URL is one we signed, for this audio, and not yet expired."""
-    if not expires.isdigit() or len(expires) > 12:
+    if not (expires.isascii() and expires.isdigit()) or len(expires) > 12:  # "²".isdigit(), int("²") fails
         return False
     if int(expires) < now:
         return False

@@ -209,6 +209,14 @@ def _parse_result(body: dict[str, Any]) -> tuple[ResultInput, Problems]:
     )
 
 
+MAX_ANSWER_PROBLEMS = 50  # listed in one answer: a flood of wrong answers is not echoed back whole
+
+
+def _brief(detail: dict[str, str]) -> dict[str, str]:
+    """A problem with its path and message cut to a readable length (a message may quote the value)."""
+    return {key: value if len(value) <= 300 else value[:299] + "…" for key, value in detail.items()}
+
+
 def _parse_time(value: Any, p: Problems) -> float | None:
     if value is None:
         return None
@@ -242,11 +250,16 @@ async def post_result(request: Request) -> Response:
         tally = countable(script, result.result, result.answers)
         found = check_answers(script, contact.to_json(), result.answers)
         if found:
+            more = (
+                f" (the first {MAX_ANSWER_PROBLEMS} of {len(found):,})"
+                if len(found) > MAX_ANSWER_PROBLEMS
+                else ""
+            )
             raise ApiError(
                 422,
                 "invalid_answers",
-                "Some answers are not ones the script offers.",
-                [p.as_detail() for p in found],
+                f"Some answers are not ones the script offers{more}.",
+                [_brief(p.as_detail()) for p in found[:MAX_ANSWER_PROBLEMS]],
             )
     try:
         recorded = await record_result(

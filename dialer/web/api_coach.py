@@ -38,7 +38,8 @@ from dialer.queue import audit, keys
 from dialer.queue.coach_sessions import PENDING, CoachSession, CoachSessions, switched
 from dialer.queue.lease import iso
 from dialer.queue.roster import Roster
-from dialer.stores.accounts import User
+from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore, User
+from dialer.stores.campaigns import CampaignStore
 from dialer.stores.teams import TeamStore
 from dialer.telephony.base import CarrierError
 from dialer.telephony.forms import webhook_url
@@ -215,6 +216,34 @@ async def finish(
                        name=by.name if by else ended.name, action="coach_leave", detail=detail,
                        now=d.clock())  # fmt: skip
     await announce(d, campaign_id, volunteer, None, ended.name)
+
+
+async def end_sessions_out_of_reach(d: Deps, volunteer: str) -> None:
+    """After the volunteer left or changed teams: any session on them whose coach may no longer coach them
+    (their old team's leader) ends, and the coach's line is hung up; an organizer's goes on."""
+    teams = TeamStore(d.redis)
+    team_id = await teams.team_of(volunteer)
+    team = await teams.get(team_id) if team_id else None
+    for campaign in await CampaignStore(d.redis).list():
+        sessions = CoachSessions(d.redis, campaign.id)
+        current = await sessions.get(volunteer)
+        if current is None:
+            continue
+        coach = ADMIN_TOKEN_USER if current.coach == ADMIN_TOKEN_USER.id else None
+        coach = coach or await AccountStore(d.redis).get(current.coach)
+        leads = team_id if team is not None and coach is not None and team.leader == coach.id else None
+        if coach is not None and may_coach(coach.role, coach.id, volunteer, leads, team_id):
+            continue
+        ended = await sessions.end(volunteer, call_sid=current.call_sid)
+        if ended is None:
+            continue
+        await finish(d, campaign.id, volunteer, ended, reason="left the team", by=None)
+        participants = participants_for(d.carrier, d.services)
+        if participants is not None and ended.call_sid != PENDING:
+            try:
+                await participants.leave(ended.call_sid)
+            except CarrierError as exc:  # the session is over for us; the leg's own end follows anyway
+                log.warning("could not hang up coach leg %s: %s", ended.call_sid, exc.message)
 
 
 async def coach_status(request: Request) -> Response:

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import local_day
 from dialer.campaigns import Campaign
+from dialer.contacts import csv_safe
 from dialer.models import Role
 from dialer.pace import MAX_DAYS, hours_between
 from dialer.queue import keys
@@ -96,9 +97,8 @@ async def survey_csv(request: Request) -> Response:
     writer.writerow(["question", "value", "label", "count", "share"])
     for question in view["questions"]:
         for answer in question["answers"]:
-            writer.writerow(
-                [question["key"], answer["value"], answer["label"], answer["count"], answer["share"]]
-            )
+            cells = [question["key"], answer["value"], answer["label"], answer["count"], answer["share"]]
+            writer.writerow([csv_safe(cell) for cell in cells])  # a label like =HYPERLINK(...) stays text
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

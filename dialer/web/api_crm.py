@@ -114,7 +114,7 @@ async def fetch_catalog(request: Request) -> Response:
 
 
 async def _script_version(request: Request, campaign: Campaign, raw: str | None) -> tuple[int, Any]:
-    if raw is not None and not raw.isdigit():
+    if raw is not None and not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # "²", 5,000 digits
         raise ApiError(422, "validation_error", "The version is a whole number.", [{"path": "version"}])
     loaded = await ScriptStore(deps(request).redis).load(campaign.script_id, int(raw) if raw else None)
     if loaded is None:
@@ -188,7 +188,7 @@ async def retry(request: Request) -> Response:
 
 def _entry_id(text: str) -> bool:
     ms, _, seq = text.partition("-")
-    return ms.isdigit() and seq.isdigit() and len(text) <= 41
+    return text.isascii() and ms.isdigit() and seq.isdigit() and len(text) <= 41
 
 
 def _when(body: dict[str, Any], name: str) -> float:

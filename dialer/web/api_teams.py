@@ -13,6 +13,7 @@ from dialer.queue import keys
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.teams import NotAnAccount, Team, TeamStore
 from dialer.web.api_campaigns import load_campaign
+from dialer.web.api_coach import end_sessions_out_of_reach
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -59,12 +60,14 @@ async def join_team(request: Request) -> Response:
     if team is None:
         raise ApiError(404, "not_found", "No team has that join code; check it with your team leader.")
     await store.join(user.id, team)
+    await end_sessions_out_of_reach(deps(request), user.id)  # their old team's leader stops listening
     return JSONResponse({"team": team.public(with_code=False)})
 
 
 async def leave_team(request: Request) -> Response:
     user = await require_user(request)
     await TeamStore(deps(request).redis).leave(user.id)
+    await end_sessions_out_of_reach(deps(request), user.id)
     return Response(status_code=204)
 
 
@@ -156,6 +159,7 @@ async def move_member(request: Request) -> Response:
         await store.join(user_id, team)
     except NotAnAccount:
         raise ApiError(404, "not_found", "No such user.") from None
+    await end_sessions_out_of_reach(deps(request), user_id)
     return JSONResponse({"team": team.public(with_code=True), "user_id": user_id})
 
 

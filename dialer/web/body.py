@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from typing import Any
 
 from starlette.requests import Request
@@ -42,7 +44,7 @@ async def read_json(request: Request, limit: int = JSON_LIMIT) -> Any:
 
 def parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_json", "The body is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
@@ -53,6 +55,42 @@ def parse_json(raw: bytes) -> Any:
         ) from None
     except RecursionError:
         raise ApiError(400, "invalid_json", "The JSON is nested too deeply.") from None
+    except ValueError:  # after JSONDecodeError (a ValueError): Python's limit on an integer's digits
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"The JSON holds a whole number of more than {sys.get_int_max_str_digits():,} digits.",
+        ) from None
+    # A `\\uD800`-style escape can smuggle in a lone UTF-16 surrogate: valid JSON grammar but not text, and
+    # Redis (UTF-8) cannot store it. Only bodies with such an escape are walked (raw UTF-8 cannot hold one).
+    if _SURROGATE_ESCAPE.search(raw) and not _is_text(data):
+        raise ApiError(
+            400,
+            "invalid_json",
+            "The JSON holds a lone UTF-16 surrogate (a \\uD800 to \\uDFFF escape not in a pair): not text.",
+        )
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _is_text(data: Any) -> bool:
+    """Whether every string in parsed JSON (keys too) is valid Unicode; iterative, for any nesting."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 async def read_json_object(request: Request, limit: int = JSON_LIMIT) -> dict[str, Any]:

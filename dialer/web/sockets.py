@@ -26,6 +26,11 @@ from dialer.web.deps import deps
 log = logging.getLogger("dialer.sockets")
 Handler = Callable[[WebSocket], Awaitable[None]]
 RETRY_SECONDS = 1.0
+# The largest WebSocket frame the server reads (uvicorn's `ws_max_size`; `dialer serve` sets it): a bigger
+# one closes the socket (1009) as it arrives. Each socket refuses far smaller messages itself (the call
+# socket over 64 KiB, the live one over 4 KiB) with an answer; uvicorn's default, 16 MiB, let one
+# volunteer's sockets hold 16 MiB of the server's memory each before being told so.
+MAX_SOCKET_FRAME = 256 * 1024
 
 
 class OpenSockets:

@@ -157,7 +157,7 @@ class CallSocket:
             )
             if (
                 open_batch != (self.session.batch or None)
-                or message.get("contact_id") not in self.session.contacts
+                or str(message.get("contact_id")) not in self.session.contacts  # str: JSON may send a list
             ):
                 batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
                 self.session.set_contacts(contacts, batch)

@@ -37,7 +37,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[
     with ServerProcess(tmp_path_factory.mktemp("call-socket"), redis_url, env=env) as server:
         asyncio.run(seed_script(redis_url))
         gotv_campaign(server, "dc", batch_size=3)
-        asyncio.run(seed(redis_url, "dc", 40))
+        asyncio.run(seed(redis_url, "dc", 60))  # each malformed-frame case takes a batch
         token = signup(server.base_url, "ws@example.org", "Wes")
         batch = httpx.post(
             f"{server.base_url}/api/campaigns/dc/batches", headers={"Authorization": f"Bearer {token}"}
@@ -154,6 +154,9 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
         ([1, 2, 3], "bad_message"),
         ({"type": "start"}, "bad_message"),
         ({"type": "start", "contact_id": "not-mine"}, "not_in_batch"),
+        # Not text: the socket's batch check looked these up in a dict (TypeError, the socket closed 1006).
+        ({"type": "start", "contact_id": ["not-mine"]}, "bad_message"),
+        ({"type": "start", "contact_id": {"id": "x"}}, "bad_message"),
         ({"type": "answer", "step": "intro", "choice": 0}, "no_call"),
         ("x" * 100_000, "bad_message"),
         ("[" * 50_000, "bad_message"),

@@ -172,6 +172,12 @@ def test_keys_never_come_back_and_bad_input_is_a_precise_4xx(world: World) -> No
     )
     assert c.get("/api/campaigns/dc/crm/ledger?status=nope", headers=ADMIN).status_code == 422
     assert c.get("/api/campaigns/dc/crm/mapping?version=9", headers=ADMIN).status_code == 404
+    # A version str.isdigit() takes but int() refuses (a superscript, 5,000 digits) was a 500.
+    for version in ("%C2%B2", "1" * 5000):
+        assert c.get(f"/api/campaigns/dc/crm/mapping?version={version}", headers=ADMIN).status_code == 422
+        assert c.put(f"/api/campaigns/dc/crm/mapping/{version}", json={}, headers=ADMIN).status_code == 422
+    r = c.post("/api/campaigns/dc/crm/retry", json={"entry_ids": ["\u00b2-1"]}, headers=ADMIN)
+    assert r.status_code == 422
     assert c.delete("/api/campaigns/dc/crm", headers=ADMIN).status_code == 204
     assert c.delete("/api/campaigns/dc/crm", headers=ADMIN).status_code == 404
     assert c.get("/api/campaigns/dc/crm", headers=ADMIN).json() == {"connection": None}

@@ -283,3 +283,30 @@ async def test_a_session_is_claimed_once_and_ends_once(redis: Any) -> None:
     assert await sessions.get("v1") is None
     await redis.set("{c:c1}:coach:v2", "not json")  # damaged: treated as no session, never a crash
     assert await sessions.get("v2") is None and await sessions.end("v2") is None
+
+
+def test_a_leaders_session_ends_when_the_volunteer_leaves_the_team(world: World) -> None:
+    """Found probing teams: a team leader listening in kept listening after the volunteer left the team
+    (and could not even end the session, which then answered 404 for them): leaving or changing teams now
+    ends any session whose coach may no longer coach the volunteer, and hangs up the coach's line."""
+    c, w = world.client, world
+    r = c.post(coach_url(w), json={"mode": "listen", "phone": COACH_PHONE}, headers=w.leader)
+    assert r.status_code == 201, r.text
+    (_, coach_sid), *_ = w.standin.participants
+    assert c.delete("/api/teams/membership", headers=bearer(w.volunteer_token)).status_code == 204
+    assert c.get(coach_url(w), headers=w.organizer).json()["mode"] is None
+    hangup = w.standin.requests[-1]
+    assert hangup.path.endswith(f"/Calls/{coach_sid}.json") and hangup.get("Status") == "completed"
+    left = audit_log(w)[-1]
+    assert left["action"] == "coach_leave" and left["detail"]["reason"] == "left the team"
+
+
+def test_an_organizers_session_goes_on_when_the_volunteer_changes_teams(world: World) -> None:
+    c, w = world.client, world
+    r = c.post(coach_url(w), json={"mode": "listen", "phone": COACH_PHONE}, headers=w.organizer)
+    assert r.status_code == 201, r.text
+    west = next(t for t in c.get("/api/teams", headers=w.outsider_leader).json() if t["name"] == "West")
+    r = c.post("/api/teams/join", json={"join_code": west["join_code"]}, headers=bearer(w.volunteer_token))
+    assert r.status_code == 200
+    assert c.get(coach_url(w), headers=w.organizer).json()["mode"] == "listen"
+    assert [e["action"] for e in audit_log(w)] == ["coach_join"]

@@ -4,6 +4,8 @@ vanished pages), the survey tallied as results are recorded (once each), team le
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -206,3 +208,38 @@ def test_the_campaigns_history_by_hour_and_its_pace(world: World) -> None:
     for bad in ("from=2026-11-26&to=2026-11-25", "from=yesterday", "from=2026-01-01&to=2026-11-25"):
         assert c.get(f"/api/campaigns/dc/history?{bad}", headers=ADMIN).status_code == 422
     assert c.get("/api/campaigns/dc/history", headers=world.leader).status_code == 403
+
+
+def test_the_survey_csv_keeps_formula_like_labels_as_text(world: World) -> None:
+    """Found probing exports: results.csv quoted formula-like cells, survey.csv did not, so a choice label
+    such as `=HYPERLINK(...)` ran as a formula in the spreadsheet of whoever opened the tally (team leaders
+    download it too)."""
+    c = world.client
+    script = EXAMPLE.read_text().replace('"Yes, definitely"', "\"=HYPERLINK('http://evil.example')\"")
+    r = c.post("/api/scripts", content=script, headers={**ADMIN, "Content-Type": "application/yaml"})
+    assert r.status_code == 201, r.text
+    rows = list(csv.reader(io.StringIO(c.get("/api/campaigns/dc/survey.csv", headers=ADMIN).text)))
+    [label] = [row[2] for row in rows if row[:2] == ["support", "yes"]]
+    assert label == "'=HYPERLINK('http://evil.example')"
+    shown = c.get("/api/campaigns/dc/survey", headers=ADMIN).json()["questions"]
+    support = next(q for q in shown if q["key"] == "support")
+    assert support["answers"][0]["label"] == "=HYPERLINK('http://evil.example')"  # JSON: as written
+
+
+def test_a_flood_of_wrong_answers_gets_a_short_answer(world: World) -> None:
+    """Found probing results: 60,000 unknown answers (0.9 MB sent) were each listed back, quoting the
+    value, a 4.4 MB answer; the list is now cut at the first few, and says how many there were."""
+    c = world.client
+    batch = c.post("/api/campaigns/dc/batches", headers=world.volunteer).json()
+    answers = {f"q{i}": "x" * 500 for i in range(1000)}
+    body = {"contact_id": batch["contacts"][0]["id"], "result": "contacted", "answers": answers,
+            "idempotency_key": "k"}  # fmt: skip
+    r = c.post(f"/api/batches/{batch['id']}/results", json=body, headers=world.volunteer)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_answers"
+    assert "1,000" in r.json()["error"]["message"]
+    details = r.json()["error"]["details"]
+    assert 0 < len(details) <= 50 and details[0]["path"] == "answers.q0"
+    assert len(r.content) < 20_000
+    one = {"support": "y" * 100_000}
+    r = c.post(f"/api/batches/{batch['id']}/results", json={**body, "answers": one}, headers=world.volunteer)
+    assert r.status_code == 422 and len(r.content) < 2_000  # the value is not echoed whole

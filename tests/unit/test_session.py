@@ -174,6 +174,9 @@ def test_malformed_messages_give_errors_and_the_session_goes_on(
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": 5}, "bad_message"),
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": "\ud800"}, "bad_message"),
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "yay"}, "bad_result"),
+        # JSON arrays and objects where text belongs (a set lookup raised TypeError and closed the socket).
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": ["busy"]}, "bad_result"),
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": {"a": 1}}, "bad_result"),
     ],
 )
 def test_bad_messages_during_a_call(session: CallSession, message: Any, code: str) -> None:
@@ -268,7 +271,9 @@ MESSAGES = st.one_of(
         optional={
             "idempotency_key": st.text(max_size=3),
             "notes": st.one_of(st.text(max_size=5), st.integers()),
-            "result": st.sampled_from(["no_answer", "contacted", "bogus"]),
+            "result": st.one_of(
+                st.sampled_from(["no_answer", "contacted", "bogus"]), st.lists(st.integers(), max_size=1)
+            ),
         },
     ),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
