@@ -1,13 +1,18 @@
-"""How hard sign-in may be guessed at: attempts per email, failures per address, counted atomically.
+"""How hard sign-in may be guessed at: attempts per email and address, per email, failures per address,
+counted atomically.
 
-- Per email: at most `ATTEMPTS_PER_EMAIL` attempts in the window, counted *before* the password is
-  checked (login_attempt.lua), so 40 concurrent guesses get 5 checks and 35 refusals, whatever comes
-  first; a success clears the count.
+- Per email and address: at most `ATTEMPTS_PER_EMAIL_AND_ADDRESS` attempts in the window, counted *before*
+  the password is checked (login_attempt.lua), so 40 concurrent guesses from one place get 5 checks and 35
+  refusals, whatever comes first; a success clears the count. Counting per email alone let anyone lock an
+  account (the organizer's on a call day) with 5 wrong passwords every 15 minutes: now a guesser locks out
+  only their own address, and the owner still signs in from theirs.
+- Per email, from every address: at most `ATTEMPTS_PER_EMAIL` (much higher) in the window, so guessing
+  spread over many addresses is bounded too (a success takes its own attempt back).
 - Per address: failures (wrong passwords, unknown bearer tokens) are counted. Past `FAILURES_PER_ADDRESS`
   a wrong password is answered 429 instead of 401, but a right one still signs in: behind a proxy or an
   office NAT every volunteer shares one address (API.md). Only past the much higher `HARD_LIMIT_PER_ADDRESS`
   is every sign-in from the address refused until its window ends: that bounds password spraying across
-  many accounts, which the per-email limit cannot see.
+  many accounts, which the per-email limits cannot see.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import redis.asyncio as aioredis
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 
-ATTEMPTS_PER_EMAIL = 5
+ATTEMPTS_PER_EMAIL_AND_ADDRESS = 5
+ATTEMPTS_PER_EMAIL = 100
 FAILURES_PER_ADDRESS = 30
 HARD_LIMIT_PER_ADDRESS = 300
 WINDOW_SECONDS = 15 * 60
@@ -36,6 +42,10 @@ def _email_key(email: str) -> str:
     return keys.ratelimit("login-email", hashlib.sha256(email.encode()).hexdigest()[:32])
 
 
+def _pair_key(email: str, address: str) -> str:
+    return keys.ratelimit("login-pair", hashlib.sha256(f"{email}\n{address}".encode()).hexdigest()[:32])
+
+
 def _address_key(address: str) -> str:
     return keys.ratelimit("login-addr", address)
 
@@ -45,15 +55,14 @@ class Attempt:
     """A counted sign-in attempt; settle it with `succeeded`, `failed` or `unchecked`."""
 
     redis: aioredis.Redis
-    email_key: str
-    address_key: str
+    keys: list[str]  # the email and address's, the email's, the address's counters
     address_count: int
 
     async def succeeded(self) -> None:
-        await run(self.redis, "login_settle", [self.email_key, self.address_key], ["success"])
+        await run(self.redis, "login_settle", self.keys, ["success"])
 
     async def unchecked(self) -> None:
-        await run(self.redis, "login_settle", [self.email_key, self.address_key], ["unchecked"])
+        await run(self.redis, "login_settle", self.keys, ["unchecked"])
 
     def failed(self) -> None:
         """The failure stays counted; raises RateLimited once the address is past its soft limit."""
@@ -63,16 +72,16 @@ class Attempt:
 
 async def begin(redis: aioredis.Redis, email: str, address: str) -> Attempt:
     """Counts an attempt for `email` (normalized) from `address`; raises RateLimited when over a limit."""
-    email_key, address_key = _email_key(email), _address_key(address)
+    counters = [_pair_key(email, address), _email_key(email), _address_key(address)]
     reply = await run(
         redis,
         "login_attempt",
-        [email_key, address_key],
-        [ATTEMPTS_PER_EMAIL, HARD_LIMIT_PER_ADDRESS, WINDOW_SECONDS],
+        counters,
+        [ATTEMPTS_PER_EMAIL_AND_ADDRESS, ATTEMPTS_PER_EMAIL, HARD_LIMIT_PER_ADDRESS, WINDOW_SECONDS],
     )
     if not int(reply[0]):
         raise RateLimited(int(reply[1]))
-    return Attempt(redis, email_key, address_key, int(reply[2]))
+    return Attempt(redis, counters, int(reply[3]))
 
 
 async def count_failure(redis: aioredis.Redis, address: str) -> None:
