@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import redis
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
 from dialer.jobs import reap_expired_leases
 from dialer.queue import keys
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, volunteer_context, wait_connected
+from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def test_leaving_the_page_gives_the_list_back_after_a_grace(
     page = context.new_page()
     page.goto(f"/call/{campaign}")
     expect(page.locator("#contact-list li")).to_have_count(3, timeout=10_000)
-    store = redis.Redis.from_url(redis_url, decode_responses=True)
+    store = open_store(redis_url, decode_responses=True)  # a cluster client on a cluster
     [(_, lease_ends)] = store.zrange(keys.leases(campaign), 0, -1, withscores=True)
     assert lease_ends > time.time() + 600  # the campaign's lease: far off
     with server.client() as admin:
@@ -113,5 +113,4 @@ def test_leaving_the_page_gives_the_list_back_after_a_grace(
         with ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, reap_expired_leases(redis_url, now=time.time() + 121)).result(timeout=30)
         assert admin.get(f"/api/campaigns/{campaign}/stats").json()["leased"] == 0
-    store.close()
     context.close()
