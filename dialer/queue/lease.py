@@ -276,13 +276,14 @@ class LeaseQueue:
         )
         if reply[0] == "none":
             return NoContacts(NoContactsReason(reply[1]))
-        flat = reply[3]  # id, attempts, id, attempts...; cards (fixed at import) are read here, not in Lua
-        cards = cast(list[str | None], await self.redis.hmget(keys.cards(campaign_id), flat[::2]))
+        ids = reply[3].split(" ")  # ids and attempts come as one string each (claim.lua says why)
+        tries = reply[4].split(" ") if reply[4] else ["0"] * len(ids)
+        cards = cast(list[str | None], await self.redis.hmget(keys.cards(campaign_id), ids))
         if None in cards:  # add_contacts and lease_layout write a card with every contact
             raise RuntimeError(f"a contact of campaign {campaign_id} handed out has no card")
         contacts = [
-            BatchContact.from_card({**json.loads(str(card)), "attempts": tries})
-            for card, tries in zip(cards, flat[1::2], strict=True)
+            BatchContact.from_card({**json.loads(str(card)), "attempts": n})
+            for card, n in zip(cards, tries, strict=True)
         ]
         contacts.sort(key=lambda c: int(c.id) if c.id.isdigit() else 0)
         return Batch(
@@ -292,7 +293,7 @@ class LeaseQueue:
             float(reply[2]),
             tuple(contacts),
             reply[0] == "open",
-            int(reply[4]),
+            int(reply[5]),
         )
 
     async def renew(

@@ -270,3 +270,37 @@ async def test_changes_are_published(redis: aioredis.Redis) -> None:
         types.append(json.loads(message["data"])["type"])
     assert types == ["batch", "result", "release"]
     await pubsub.aclose()
+
+
+async def test_a_claim_hands_out_attempts_and_finishes_the_rest_of_its_page(redis: aioredis.Redis) -> None:
+    """claim.lua leases a plain page (all pending, none listed or out of attempts) as Redis returned it and
+    any other page contact by contact: both must carry each contact's attempts and keep every rule."""
+    queue = LeaseQueue(redis)
+    batch = contacts(5)
+    await queue.add_contacts("c1", batch, T0)
+    first = await claim(queue, "alice", size=3)
+    assert isinstance(first, Batch) and [c.attempts for c in first.contacts] == [0, 0, 0]
+    for i, c in enumerate(first.contacts[:2]):  # two retries, due again 240 minutes later
+        result = ResultInput(c.id, ResultCode.BUSY, f"k{i}")
+        await record_result(redis, "c1", first.id, "alice", result, policy=POLICY, now=T0)
+    await queue.release("c1", first.id, "alice")
+    retried = {c.phone for c in first.contacts[:2]}
+    later = T0 + 241 * 60
+    # A plain page: the fresh contacts (attempts 0) and the two retried ones (attempts 1) together.
+    plain = await claim(queue, "bob", now=later, size=5)
+    assert isinstance(plain, Batch)
+    assert {c.phone: c.attempts for c in plain.contacts} == {c.phone: int(c.phone in retried) for c in batch}
+    await queue.release("c1", plain.id, "bob")
+    # The next page mixes a phone now on the do-not-call list and contacts out of attempts under a lowered
+    # max_attempts with the rest: those are finished, the others leased with their attempts.
+    listed = next(c.phone for c in batch if c.phone not in retried)
+    await dnc.add_phones(redis, [listed])
+    mixed = await queue.claim(
+        "c1", "carol", batch_size=5, lease_seconds=600, open_zones=[NY], now=later, max_attempts=1
+    )
+    assert isinstance(mixed, Batch)
+    assert {c.phone: c.attempts for c in mixed.contacts} == {
+        c.phone: 0 for c in batch if c.phone not in retried | {listed}
+    }
+    s = await stats(redis, "c1", later)
+    assert (s["contacts"], s["leased"], s["completed"], s["pending"]) == (5, 2, 3, 0)

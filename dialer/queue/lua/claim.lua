@@ -14,16 +14,29 @@
 -- (attempts), {c}:reserved (call-backs kept for a volunteer), {c}:phone_of, so that a claim of n reads and
 -- writes them with one command each rather than two per contact. The contacts' cards (written once at
 -- import, never changed) are read by the caller after the script, not moved through Lua.
--- Returns {"open"|"new", batch_id, expires_at, {contact id, attempts, contact id, attempts, ...}, skips used}
--- or {"none", reason}.
+-- Returns {"open"|"new", batch_id, expires_at, "<contact id> <contact id> ...", "<attempts> <attempts> ..."
+-- ('' when no contact has any), skips used} or {"none", reason}.
+-- Cost (docs/performance.md): a claim's time goes less to the commands than to what crosses between Redis
+-- and Lua. So the usual page of a new batch is leased as the very tables Redis returned (no per-contact
+-- table is built), counts go to redis.call as strings, the reply is two strings rather than 40 elements, and
+-- one EXISTS stands for the four reads that usually find nothing.
 local P = ARGV[1]
 local volunteer = ARGV[2]
 local now = tonumber(ARGV[6])
 local max_attempts = tonumber(ARGV[7])
-local ttl = tonumber(ARGV[9])
-local LO, PHONES, TRIES, RES = P .. 'lease_of', P .. 'phone_of', P .. 'tries', P .. 'reserved'
-local check_dnc = redis.call('SCARD', KEYS[5]) > 0 -- usually empty: then no phone lookups
-local any_reserved = redis.call('EXISTS', RES) == 1 -- no call-back kept for anyone: no reservations to read
+-- Small counts as strings: each Lua number passed to redis.call is formatted by snprintf("%.17g").
+local NUM = {'1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17',
+  '18', '19', '20'}
+local function str(n)
+  if n == 0 then return '0' elseif n < 0 then return '-' .. str(-n) end
+  return NUM[n] or n
+end
+local LO, TRIES, RES = P .. 'lease_of', P .. 'tries', P .. 'reserved'
+-- Usually the volunteer holds no batch nor call-backs, and the campaign has no phone on the do-not-call
+-- mirror and no call-back kept for anyone: one EXISTS then spares the four reads that would find so.
+local quiet = redis.call('EXISTS', KEYS[2], KEYS[5], KEYS[6], RES) == 0
+local check_dnc = not quiet and redis.call('EXISTS', KEYS[5]) == 1 -- then no phone lookups
+local any_reserved = not quiet and redis.call('EXISTS', RES) == 1 -- then no reservations to read
 
 -- Puts a contact still held by batch `bid` back in its zone's pending set, at its old due time.
 local function requeue(bid, cid)
@@ -36,6 +49,7 @@ end
 
 -- Closes a batch: its contacts without a result go back; its sets stay a while for late results.
 local function close(bid)
+  local ttl = tonumber(ARGV[9])
   local bk = P .. 'batch:' .. bid
   local n = 0
   for _, cid in ipairs(redis.call('SMEMBERS', bk .. ':contacts')) do
@@ -56,33 +70,28 @@ local function close(bid)
   redis.call('EXPIRE', bk .. ':done', ttl)
 end
 
--- Adds a contact as handed out to `out`: its id and its attempts so far (lease.py adds its card).
-local function card(out, cid, attempts)
-  out[#out + 1] = cid
-  out[#out + 1] = attempts or '0'
-end
-
 -- Which of the contacts `ids` have a phone on the campaign's do-not-call mirror (1/0 each; none when the
 -- mirror is empty).
 local function dnc_listed(ids)
   if not check_dnc or #ids == 0 then return {} end
-  local phones = redis.call('HMGET', PHONES, unpack(ids))
+  local phones = redis.call('HMGET', P .. 'phone_of', unpack(ids))
   for j = 1, #ids do phones[j] = phones[j] or '' end
   return redis.call('SMISMEMBER', KEYS[5], unpack(phones))
 end
 
--- The contacts batch `bid` still holds; any whose phone went on the do-not-call list meanwhile are dropped.
+-- The contacts batch `bid` still holds (ids, attempts); any whose phone went on the do-not-call list
+-- meanwhile are dropped.
 local function held(bid)
-  local out = {}
+  local out, out_tries = {}, {}
   local bk = P .. 'batch:' .. bid .. ':contacts'
   local members = redis.call('SMEMBERS', bk)
-  if #members == 0 then return out end
+  if #members == 0 then return out, out_tries end
   local states = redis.call('HMGET', LO, unpack(members))
   local ids = {}
   for j, cid in ipairs(members) do
     if states[j] == bid then ids[#ids + 1] = cid end
   end
-  if #ids == 0 then return out end
+  if #ids == 0 then return out, out_tries end
   local tries = redis.call('HMGET', TRIES, unpack(ids))
   local listed = dnc_listed(ids)
   local dropped = 0
@@ -93,18 +102,26 @@ local function held(bid)
       redis.call('SREM', bk, cid)
       dropped = dropped + 1
     else
-      card(out, cid, tries[j])
+      out[#out + 1] = cid
+      out_tries[#out_tries + 1] = tries[j]
     end
   end
   if dropped > 0 then
     redis.call('HINCRBY', KEYS[3], 'leased', -dropped)
     redis.call('HINCRBY', KEYS[3], 'completed', dropped)
   end
-  return out
+  return out, out_tries
 end
 
-local open_zone = {}
-for i = 10, #ARGV do open_zone[ARGV[i]] = true end
+-- The reply's contacts: their ids, and their attempts ('0' for none), each as one space-separated string
+-- (a string is handed to Redis at once; a table is converted element by element). `tries` is changed.
+local function listed_out(ids, tries)
+  local any = false
+  for j = 1, #ids do
+    if tries[j] then any = true else tries[j] = '0' end
+  end
+  return table.concat(ids, ' '), any and table.concat(tries, ' ', 1, #ids) or ''
+end
 
 -- A reservation "<until>|<volunteer>" (record.lua) as (until, volunteer); (0, nil) for none.
 local function reservation(r)
@@ -113,18 +130,20 @@ local function reservation(r)
   return tonumber(untl) or 0, who
 end
 
--- The volunteer's own call-backs that are due now in an open zone, taken into batch `bid` (at most `room`).
--- Returns them as handed out (id, attempts pairs) and their ids; entries no longer theirs to call (done,
--- taken, moved) are dropped.
-local function own_callbacks(bid, room)
-  local cards, ids = {}, {}
-  if room <= 0 then return cards, ids end
-  local found = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 50)
-  if #found == 0 then return cards, ids end
+-- The volunteer's own call-backs that are due now in an open zone, taken into batch `bid` (at most `room`),
+-- appended to `ids` and `attempts`; returns how many. Entries no longer theirs to call (done, taken, moved)
+-- are dropped.
+local function own_callbacks(bid, room, ids, attempts)
+  if room <= 0 or quiet then return 0 end
+  local found = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[6], 'LIMIT', '0', '50')
+  if #found == 0 then return 0 end
+  local open_zone = {}
+  for i = 10, #ARGV do open_zone[ARGV[i]] = true end
   local states = redis.call('HMGET', LO, unpack(found))
   local held_for = redis.call('HMGET', RES, unpack(found))
+  local taken = 0
   for j, cid in ipairs(found) do
-    if #ids >= room then break end
+    if taken >= room then break end
     local _, who = reservation(held_for[j])
     local c = redis.call('HMGET', P .. 'contact:' .. cid, 'tz', 'due')
     if states[j] ~= 'pending' or who ~= volunteer or tonumber(c[2] or '0') > now then
@@ -132,55 +151,57 @@ local function own_callbacks(bid, room)
     elseif open_zone[c[1]] then
       local tries = redis.call('HGET', TRIES, cid)
       if tonumber(tries or '0') < max_attempts and (not check_dnc
-          or redis.call('SISMEMBER', KEYS[5], redis.call('HGET', PHONES, cid) or '') == 0) then
+          or redis.call('SISMEMBER', KEYS[5], redis.call('HGET', P .. 'phone_of', cid) or '') == 0) then
         redis.call('ZREM', KEYS[6], cid)
         redis.call('ZREM', P .. 'pending:' .. c[1], cid)
         redis.call('HSET', LO, cid, bid)
         redis.call('HDEL', RES, cid)
-        card(cards, cid, tries)
         ids[#ids + 1] = cid
+        attempts[#attempts + 1] = tries
+        taken = taken + 1
       end
     end
   end
-  if #ids > 0 then
-    redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(ids))
-    redis.call('HINCRBY', KEYS[3], 'pending', -#ids)
-    redis.call('HINCRBY', KEYS[3], 'leased', #ids)
+  if taken > 0 then
+    redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(ids, #ids - taken + 1))
+    redis.call('HINCRBY', KEYS[3], 'pending', str(-taken))
+    redis.call('HINCRBY', KEYS[3], 'leased', str(taken))
   end
-  return cards, ids
+  return taken
 end
 
-for _, bid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))) do
+for _, bid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[6], 'LIMIT', '0', ARGV[8])) do
   close(bid)
 end
 
-local open = redis.call('GET', KEYS[2])
+local size = tonumber(ARGV[4])
+local open = not quiet and redis.call('GET', KEYS[2])
 if open then
   local deadline = redis.call('ZSCORE', KEYS[1], open)
   if deadline and tonumber(deadline) > now then
-    local contacts = held(open)
-    local due_backs = own_callbacks(open, tonumber(ARGV[4]))
-    for _, c in ipairs(due_backs) do contacts[#contacts + 1] = c end
-    if #contacts > 0 then
+    local ids, attempts = held(open)
+    own_callbacks(open, size, ids, attempts)
+    if #ids > 0 then
       local expires = redis.call('HGET', P .. 'batch:' .. open, 'expires_at')
       local skips = redis.call('HGET', P .. 'batch:' .. open, 'skips') or '0'
-      return {'open', open, expires, contacts, skips}
+      local id_list, tries_list = listed_out(ids, attempts)
+      return {'open', open, expires, id_list, tries_list, skips}
     end
   end
   close(open) -- used up or expired: the volunteer gets a fresh batch
 end
 
 local bid = ARGV[3]
-local taken, taken_ids = own_callbacks(bid, tonumber(ARGV[4]))
-local own = #taken_ids -- already counted as leased by own_callbacks
-local need = tonumber(ARGV[4]) - own
+local taken_ids, taken_tries = {}, {}
+local own = own_callbacks(bid, size, taken_ids, taken_tries) -- already counted as leased
+local need = size - own
 local finished = 0
-local lease_args, done_args, unreserve = {}, {}, {}
+local done_args, unreserve = {}, {}
 for i = 10, #ARGV do
   local pk = P .. 'pending:' .. ARGV[i]
   local kept = 0 -- call-backs reserved for someone else stay at the front of the range: skip past them
   while need > 0 do
-    local found = redis.call('ZRANGEBYSCORE', pk, '-inf', now, 'LIMIT', kept, need)
+    local found = redis.call('ZRANGEBYSCORE', pk, '-inf', ARGV[6], 'LIMIT', str(kept), str(need))
     if #found == 0 then break end
     local states = redis.call('HMGET', LO, unpack(found))
     local held_for, ids, pos = {}, found, nil -- pos[j]: where ids[j] is in found (nil: the same place)
@@ -199,32 +220,52 @@ for i = 10, #ARGV do
       if #ids == 0 then break end
     end
     if #ids == #found then -- the page is ranks kept .. kept + #found - 1 of the set: cheaper than by name
-      redis.call('ZREMRANGEBYRANK', pk, kept, kept + #found - 1)
+      redis.call('ZREMRANGEBYRANK', pk, str(kept), str(kept + #found - 1))
     else
       redis.call('ZREM', pk, unpack(ids))
     end
     local tries = redis.call('HMGET', TRIES, unpack(ids))
     local listed = dnc_listed(ids)
-    for j, cid in ipairs(ids) do
-      local at = pos and pos[j] or j
-      if states[at] == 'pending' then
-        if listed[j] == 1 then
-          done_args[#done_args + 1] = cid
-          done_args[#done_args + 1] = 'done'
-          redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
-          finished = finished + 1
-        elseif tonumber(tries[j] or '0') >= max_attempts then
-          -- max_attempts was lowered since the last result: this contact is finished.
-          done_args[#done_args + 1] = cid
-          done_args[#done_args + 1] = 'done'
-          finished = finished + 1
-        else
-          lease_args[#lease_args + 1] = cid
-          lease_args[#lease_args + 1] = bid
-          if held_for[at] then unreserve[#unreserve + 1] = cid end
-          card(taken, cid, tries[j])
-          taken_ids[#taken_ids + 1] = cid
-          need = need - 1
+    -- The usual page: every contact pending, none listed or out of attempts, nothing taken before it:
+    -- then the page itself is the batch (no per-contact tables built).
+    local plain = #taken_ids == 0
+    for j = 1, plain and #ids or 0 do
+      local t = tries[j]
+      if states[pos and pos[j] or j] ~= 'pending' or listed[j] == 1
+          or (t and tonumber(t) >= max_attempts) then
+        plain = false
+        break
+      end
+    end
+    if plain then
+      taken_ids, taken_tries = ids, tries
+      need = need - #ids
+      if pos then
+        for j = 1, #ids do
+          if held_for[pos[j]] then unreserve[#unreserve + 1] = ids[j] end
+        end
+      end
+    else
+      for j, cid in ipairs(ids) do
+        local at = pos and pos[j] or j
+        if states[at] == 'pending' then
+          local t = tries[j]
+          if listed[j] == 1 then
+            done_args[#done_args + 1] = cid
+            done_args[#done_args + 1] = 'done'
+            redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
+            finished = finished + 1
+          elseif t and tonumber(t) >= max_attempts then
+            -- max_attempts was lowered since the last result: this contact is finished.
+            done_args[#done_args + 1] = cid
+            done_args[#done_args + 1] = 'done'
+            finished = finished + 1
+          else
+            if held_for[at] then unreserve[#unreserve + 1] = cid end
+            taken_ids[#taken_ids + 1] = cid
+            taken_tries[#taken_tries + 1] = t
+            need = need - 1
+          end
         end
       end
     end
@@ -232,11 +273,27 @@ for i = 10, #ARGV do
   if need <= 0 then break end
 end
 if #done_args > 0 then redis.call('HSET', LO, unpack(done_args)) end
-if #lease_args > 0 then redis.call('HSET', LO, unpack(lease_args)) end
+local n = #taken_ids - own
+if n > 0 then
+  local a = taken_ids
+  local kv
+  if own == 0 and n <= 20 then -- one allocation of the table instead of growing it pair by pair
+    kv = {a[1], bid, a[2], bid, a[3], bid, a[4], bid, a[5], bid, a[6], bid, a[7], bid, a[8], bid,
+      a[9], bid, a[10], bid, a[11], bid, a[12], bid, a[13], bid, a[14], bid, a[15], bid, a[16], bid,
+      a[17], bid, a[18], bid, a[19], bid, a[20], bid}
+  else
+    kv = {}
+    for j = own + 1, #a do
+      kv[#kv + 1] = a[j]
+      kv[#kv + 1] = bid
+    end
+  end
+  redis.call('HSET', LO, unpack(kv, 1, 2 * n))
+end
 if #unreserve > 0 then redis.call('HDEL', RES, unpack(unreserve)) end
 if finished > 0 then
-  redis.call('HINCRBY', KEYS[3], 'pending', -finished)
-  redis.call('HINCRBY', KEYS[3], 'completed', finished)
+  redis.call('HINCRBY', KEYS[3], 'pending', str(-finished))
+  redis.call('HINCRBY', KEYS[3], 'completed', str(finished))
 end
 
 if #taken_ids == 0 then
@@ -250,12 +307,13 @@ end
 
 if #taken_ids > own then
   redis.call('SADD', P .. 'batch:' .. bid .. ':contacts', unpack(taken_ids, own + 1))
-  redis.call('HINCRBY', KEYS[3], 'pending', own - #taken_ids)
-  redis.call('HINCRBY', KEYS[3], 'leased', #taken_ids - own)
+  redis.call('HINCRBY', KEYS[3], 'pending', str(own - #taken_ids))
+  redis.call('HINCRBY', KEYS[3], 'leased', str(#taken_ids - own))
 end
 redis.call('ZADD', KEYS[1], ARGV[5], bid)
 redis.call('HSET', P .. 'batch:' .. bid, 'volunteer', volunteer, 'expires_at', ARGV[5], 'created_at', ARGV[6],
   'state', 'open')
 redis.call('SET', KEYS[2], bid)
 redis.call('PUBLISH', P .. 'events', '{"type":"batch"}') -- pending/leased moved: dashboards refresh
-return {'new', bid, ARGV[5], taken, '0'}
+local id_list, tries_list = listed_out(taken_ids, taken_tries)
+return {'new', bid, ARGV[5], id_list, tries_list, '0'}
