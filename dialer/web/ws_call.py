@@ -250,7 +250,8 @@ class CallSocket:
         await self.send_campaign(reason)
 
     async def send_campaign(self, reason: str) -> None:
-        message = {"type": "campaign", "status": self.campaign.status.value, "reason": reason}
+        status, mode = self.campaign.status.value, self.campaign.mode.value  # a page of another mode follows
+        message = {"type": "campaign", "status": status, "reason": reason, "mode": mode}
         async with self.send_lock:
             await self.ws.send_json(message)
 

@@ -75,9 +75,10 @@ async def on_the_line(ws: Any, base_url: str, token: str, contact_id: str) -> No
 
 
 async def hello(ws: Any) -> None:
-    """The first message on a call socket: the campaign's status, so a page knows whether it may call."""
+    """The first message on a call socket: the campaign's status, so a page knows whether it may call, and its
+    mode, so a page drawn for another one changes over."""
     first = json.loads(await asyncio.wait_for(ws.recv(), 5))
-    assert first == {"type": "campaign", "status": "active", "reason": "connected"}
+    assert first == {"type": "campaign", "status": "active", "reason": "connected", "mode": "preview"}
 
 
 def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
@@ -218,17 +219,45 @@ def test_pause_and_resume_reach_every_call_socket(setup: Setup) -> None:
                     assert admin.patch("/api/campaigns/dc", json={"status": status}).status_code == 200
                     for sock in (ws, other):
                         news = await reply(sock, ("campaign",))
-                        assert news == {"type": "campaign", "status": status, "reason": "status"}
+                        assert news == {
+                            "type": "campaign",
+                            "status": status,
+                            "reason": "status",
+                            "mode": "preview",
+                        }
                 assert admin.patch("/api/campaigns/dc", json={"goal": 50}).status_code == 200
                 for sock in (ws, other):
                     news = await reply(sock, ("campaign",))
-                    assert news == {"type": "campaign", "status": "active", "reason": "settings"}
+                    assert news == {
+                        "type": "campaign",
+                        "status": "active",
+                        "reason": "settings",
+                        "mode": "preview",
+                    }
+                # An organizer switches the mode: every open page hears the new one (and follows it).
+                assert admin.patch("/api/campaigns/dc", json={"mode": "power"}).status_code == 200
+                for sock in (ws, other):
+                    news = await reply(sock, ("campaign",))
+                    assert news == {
+                        "type": "campaign",
+                        "status": "active",
+                        "reason": "settings",
+                        "mode": "power",
+                    }
+                assert admin.patch("/api/campaigns/dc", json={"mode": "preview"}).status_code == 200
+                for sock in (ws, other):
+                    assert (await reply(sock, ("campaign",)))["mode"] == "preview"
                 csv = f"phone,timezone\n+13125550177,{midday_zone(time.time())}\n"
                 headers = {"Content-Type": "text/csv"}
                 r = admin.post("/api/campaigns/dc/contacts", content=csv, headers=headers)
                 assert r.status_code == 200 and r.json()["imported"] == 1, r.text
                 news = await reply(other, ("campaign",))
-                assert news == {"type": "campaign", "status": "active", "reason": "contacts_added"}
+                assert news == {
+                    "type": "campaign",
+                    "status": "active",
+                    "reason": "contacts_added",
+                    "mode": "preview",
+                }
 
     asyncio.run(go())
 

@@ -29,6 +29,7 @@ import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
 import { ConferenceCallPhone, LegCallPhone } from "./phone_leg_call.js";
+import { ModeSwitch } from "./mode_switch.js";
 
 const data = pageData();
 let campaign = data.campaign;
@@ -134,9 +135,11 @@ const picker = new CallBackPicker({
 
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
 let campaignNotice = ""; // the campaign is paused or closed
+const modeSwitch = new ModeSwitch(cid, campaign.mode);
+let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
 function notify(message) {
-  const text = message || [campaignNotice, sticky].filter(Boolean).join(" ");
+  const text = message || [campaignNotice, modeNotice, sticky].filter(Boolean).join(" ");
   ui.notice.textContent = text;
   show(ui.notice, Boolean(text));
 }
@@ -399,6 +402,10 @@ function beginCall() {
   if (started) return;
   started = true;
   say(""); // the last call's "Saved: ..." belonged to that call
+  if (modeNotice && !modeSwitch.waiting) {
+    modeNotice = "";
+    notify("");
+  }
   callKey = callKey || crypto.randomUUID();
   renderList();
 }
@@ -619,6 +626,7 @@ function confirmed(p) {
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
   say(`Saved: ${humanize(p.result)}.`);
+  if (modeSwitch.changeOver()) return; // the campaign's mode changed during the call: the page follows it
   if (p.call_back_at) {
     const at = new Date(p.call_back_at);
     ui.save.textContent += ` They will be called back ${atWhen(at)} (your time).`;
@@ -665,7 +673,21 @@ const delivery = new ResultDelivery(PENDING_KEY, {
 
 // ---- the campaign: paused, resumed, closed, and news that there is somebody to call again -------------
 
+// The organizers switched between preview and power or predictive: this page is drawn for one of them.
+function followMode(mode) {
+  const busy = started || delivery.pending || Boolean(pool?.talking);
+  const verdict = modeSwitch.heard(mode, busy);
+  if (verdict === "reload") modeSwitch.changeOver();
+  else if (verdict === "later") modeNotice = modeSwitch.laterText();
+  else if (verdict === "same-page") {
+    campaign = { ...campaign, mode };
+    const kind = $("dialer-box").querySelector(".phone-kind");
+    kind.textContent = kind.textContent.replace(/^\w+ dialing/, `${mode[0].toUpperCase()}${mode.slice(1)} dialing`);
+  }
+}
+
 function onCampaign(m) {
+  followMode(m.mode);
   const was = campaign.status;
   campaign = { ...campaign, status: m.status };
   if (m.status === "closed") {
