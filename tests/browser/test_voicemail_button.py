@@ -63,3 +63,29 @@ def test_leave_voicemail(browser: Browser, server: Running, redis_url: str, shot
         rows = admin.get(f"/api/campaigns/{campaign}/results.csv").text
     assert ",voicemail," in rows
     context.close()
+
+
+def test_no_voicemail_once_the_line_is_down(browser: Browser, server: Running, redis_url: str) -> None:
+    """The voter hung up mid-script: there is nobody to leave a message with, so the button goes (it stayed,
+    and pressing it said 'The call is not connected'), after a reload too."""
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"voicemail_message": MESSAGE}).is_success
+    context = volunteer_context(browser, server, "vic@example.org", "Vic Voicemail")
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    expect(page.locator("#call-status")).to_contain_text("Connected", timeout=10_000)
+    expect(page.locator("#voicemail-btn")).to_be_visible()
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.locator("#hangup-btn").click()
+    expect(page.locator("#call-status")).to_contain_text("finish the script, or save what happened")
+    expect(page.locator("#voicemail-btn")).to_be_hidden()
+    page.keyboard.press("1")  # the script goes on after the call: still no message to leave
+    expect(page.locator("#step-text")).to_contain_text("When will you vote?")
+    expect(page.locator("#voicemail-btn")).to_be_hidden()
+    page.reload()
+    ended = "finish the script, or save what happened"
+    expect(page.locator("#call-status")).to_contain_text(ended, timeout=10_000)
+    expect(page.locator("#voicemail-btn")).to_be_hidden()
+    context.close()

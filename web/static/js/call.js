@@ -68,6 +68,7 @@ let resumeStep = null; // a resumed call's step that came before its contact was
 let resumeStatuses = []; // ...and its line's statuses, in order (an answered call that ended: both)
 let ended = null; // the `done` message
 let connected = false; // the voter has been on the line in this call (the script takes answers)
+let lineDown = false; // ...and the call has ended since (the script goes on; no message to leave)
 let unansweredResult = null; // the result picked in the unanswered state
 let renewTimer = null;
 let wakeTimer = null; // when nobody is left to call: the moment somebody is due again
@@ -149,7 +150,7 @@ function notify(message) {
 function setPhase(next) {
   drawPhase(ui, next, { hasStep: Boolean(step), hasContact: Boolean(current), skipsLeft, dialing });
   drawMethod(ui, { method, methods, phase: next, contact: current, active: campaign.status === "active" });
-  drawVoicemail(ui, { phase: next, method, campaign, dialing });
+  drawVoicemail(ui, { phase: next, method, campaign, dialing, lineDown });
   updatePicker();
 }
 
@@ -337,6 +338,7 @@ function select(contact) {
   step = null;
   ended = null;
   connected = false;
+  lineDown = false;
   unansweredResult = null;
   ui.notes.value = "";
   ui.manual.open = false;
@@ -419,6 +421,7 @@ async function placeCall() {
   ui.call.disabled = true;
   ui.hangup.disabled = false;
   connected = false;
+  lineDown = false;
   unansweredResult = null;
   setPhase("dialing");
   ui.manualResult.value = "no_answer"; // what "Record what happened" offers first while it rings
@@ -467,6 +470,8 @@ function lineStatus(status, suggestion, detail) {
 // The voter was on the line and the call ended before the script did: finish the script with what they
 // said, or save what happened ("Contacted" keeps the answers given so far).
 function talkedAndGone() {
+  lineDown = true;
+  setPhase(phase()); // no "Leave voicemail" with nobody on the line
   ui.status.textContent = "The call ended: finish the script, or save what happened below";
   ui.manualResult.value = "contacted";
   ui.manual.open = true;

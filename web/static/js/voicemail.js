@@ -6,10 +6,11 @@ import { api, pageData, show } from "./api.js";
 // A recording counts as a message to leave as much as the text does (the page says whether there is one).
 const recorded = Boolean(pageData().voicemail);
 
-// Offered on a browser call with the voter's line up, when the campaign has a message to leave.
-export function drawVoicemail(ui, { phase, method, campaign, dialing }) {
+// Offered on a browser call with the voter's line up (not after it went down: `lineDown`), when the campaign
+// has a message to leave.
+export function drawVoicemail(ui, { phase, method, campaign, dialing, lineDown }) {
   const offered = !dialing && method !== "own_phone" && (Boolean(campaign.voicemail_message) || recorded);
-  show(ui.voicemail, offered && phase === "connected");
+  show(ui.voicemail, offered && phase === "connected" && !lineDown);
   ui.voicemail.disabled = false;
 }
 
