@@ -206,7 +206,7 @@ def _check_step(check: _Checker, sid: str, raw: Any, path: str, known: set[str])
     choices = _check_choices(check, body["choices"], f"{path}.choices", known) if "choices" in body else ()
     rules = _check_next(check, body["next"], f"{path}.next", known) if "next" in body else ()
     result = check.result(body["result"], f"{path}.result") if "result" in body else None
-    if len(check.problems) > before:
+    if any(p.severity is Severity.ERROR for p in check.problems[before:]):
         return None
     return Step(sid, text or "", question, choices or (), rules or (), result, kind_input, *bounds)
 
@@ -253,6 +253,7 @@ def _check_choices(check: _Checker, raw: Any, path: str, known: set[str]) -> tup
         return None
     out: list[Choice] = []
     seen: dict[Any, int] = {}
+    labels: dict[str, int] = {}  # two buttons alike on the page: a warning (stored scripts are read again)
     for i, item in enumerate(raw):
         cpath = f"{path}[{i}]"
         body = check.mapping(item, cpath, "a choice", CHOICE_FIELDS)
@@ -266,6 +267,11 @@ def _check_choices(check: _Checker, raw: Any, path: str, known: set[str]) -> tup
             label = check.text(raw_label, f"{cpath}.label", "the label", MAX_LABEL)
         else:
             check.error(f"{cpath}.label", "missing label: what the volunteer clicks")
+        if label is not None:
+            shown = " ".join(label.split())
+            if (twin := labels.setdefault(shown.casefold(), i)) != i:
+                same = f"choices {twin} and {i} have the same label {shown!r}"
+                check.warn(f"{cpath}.label", f"{same}: a volunteer cannot tell them apart")
         value: Answer | None = label
         if "value" in body:
             value = _check_value(check, body["value"], f"{cpath}.value")

@@ -231,6 +231,20 @@ def test_choices_giving_the_same_answer() -> None:
     assert "same answer 'yes'" in errors(doc)["steps.support.choices[1].value"]
 
 
+def test_choices_with_the_same_label_are_a_warning() -> None:
+    """Two buttons a volunteer cannot tell apart (a copied "Yes" that records "no"): said at upload. A
+    warning, since scripts already stored are checked again when read."""
+    doc = base()
+    doc["steps"]["support"]["choices"][2]["label"] = " yes"
+    assert errors(doc) == {}
+    found = warnings(doc)["steps.support.choices[2].label"]
+    assert "choices 0 and 2 have the same label 'yes'" in found and "cannot tell them apart" in found
+    same = base()
+    same["steps"]["support"]["choices"][1]["label"] = "Yes"
+    same["steps"]["support"]["choices"][2]["label"] = "Yes"
+    assert set(warnings(same)) == {"steps.support.choices[1].label", "steps.support.choices[2].label"}
+
+
 def test_rule_lists_end_with_a_plain_goto_and_only_there() -> None:
     doc = base()
     doc["steps"]["plan"]["next"] = [{"goto": "persuade"}, {"when": "true", "goto": "thanks"}]
