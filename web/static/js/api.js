@@ -87,3 +87,17 @@ export function typingInField(event) {
   const t = event.target;
   return t instanceof HTMLElement && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
 }
+
+// Runs `work` with `button` disabled (no second press meanwhile), then gives the keyboard back to it: a
+// disabled button drops the focus to the page, and a keyboard or screen-reader user would start over at the
+// top. Focus that moved on meanwhile (say, to a field with a problem) stays where it went.
+export async function whileBusy(button, work) {
+  const had = document.activeElement === button;
+  button.disabled = true;
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    if (had && (!document.activeElement || document.activeElement === document.body)) button.focus();
+  }
+}

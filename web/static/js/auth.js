@@ -36,6 +36,8 @@ form.addEventListener("submit", async (event) => {
   } catch (err) {
     const details = (err.details || []).map((d) => `${d.path}: ${d.message}`).join("; ");
     fail(details ? `${err.message} ${details}` : err.message);
+    const had = document.activeElement === document.body; // the disabled button dropped it
     button.disabled = false;
+    if (had) button.focus(); // the keyboard stays on the form (pressed with Enter in a field: still there)
   }
 });

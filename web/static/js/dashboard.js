@@ -1,5 +1,5 @@
 // The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
-import { api, h, humanize, pageData, plural, show, wsUrl } from "./api.js";
+import { api, h, humanize, pageData, plural, show, whileBusy, wsUrl } from "./api.js";
 import { whenToSay } from "./call_time.js";
 import { Roster, drawSurvey } from "./console.js";
 import { historyChart, lastHourChart } from "./charts.js";
@@ -154,15 +154,15 @@ function renderToCall(t) {
 }
 
 async function retriesNow() {
-  $("retries-btn").disabled = true;
-  try {
-    const r = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/retries-now`);
-    $("notice").textContent = `${plural(r.made_due, "voter", "voters")} waiting for a retry can be called now.`;
-  } catch (err) {
-    $("notice").textContent = err.message;
-  }
-  show($("notice"), true);
-  $("retries-btn").disabled = false;
+  await whileBusy($("retries-btn"), async () => {
+    try {
+      const r = await api("POST", `/api/campaigns/${encodeURIComponent(cid)}/retries-now`);
+      $("notice").textContent = `${plural(r.made_due, "voter", "voters")} waiting for a retry can be called now.`;
+    } catch (err) {
+      $("notice").textContent = err.message;
+    }
+    show($("notice"), true);
+  });
 }
 
 function renderStatus() {

@@ -1,5 +1,5 @@
 // Campaign settings (create or PATCH), call-list and do-not-call uploads with their reports.
-import { api, displayPhone, h, pageData, show } from "./api.js";
+import { api, displayPhone, h, pageData, show, whileBusy } from "./api.js";
 import { callerIdPool, e164 } from "./caller_ids.js";
 import { rowList } from "./row_list.js";
 import { dncReport, importReport } from "./import_report.js";
@@ -153,14 +153,13 @@ async function upload(fileInput, url) {
 function uploader(button, fileInput, report, url, render) {
   button.addEventListener("click", async () => {
     report.replaceChildren(h("p", { text: "Uploading…" }));
-    button.disabled = true;
-    try {
-      report.replaceChildren(...render(await upload(fileInput, url)).filter(Boolean));
-    } catch (err) {
-      report.replaceChildren(h("p", { class: "form-error", text: err.message }));
-    } finally {
-      button.disabled = false;
-    }
+    await whileBusy(button, async () => {
+      try {
+        report.replaceChildren(...render(await upload(fileInput, url)).filter(Boolean));
+      } catch (err) {
+        report.replaceChildren(h("p", { class: "form-error", text: err.message }));
+      }
+    });
   });
 }
 
