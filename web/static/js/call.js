@@ -539,6 +539,7 @@ function renderStep(s) {
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
   ui.input.value = "";
+  inputProblem("");
   ui.input.type = "text";
   ui.input.inputMode = s.input === "number" ? "numeric" : "text";
   const range = s.min !== undefined && s.max !== undefined ? ` from ${s.min} to ${s.max}`
@@ -564,22 +565,32 @@ function renderDone(message) {
   ui.finish.focus();
 }
 
+// A typed answer the step cannot take: said under the field, where the volunteer is typing ("" clears it).
+function inputProblem(text) {
+  const box = $("step-input-error");
+  box.textContent = text;
+  show(box, Boolean(text));
+  if (text) ui.input.setAttribute("aria-invalid", "true");
+  else ui.input.removeAttribute("aria-invalid");
+}
+
 function answerInput(event) {
   event.preventDefault();
   if (!step || phase() !== "connected") return;
   let value = ui.input.value.trim();
   if (step.input === "number") {
     const n = Number(value);
-    if (value === "" || Number.isNaN(n)) {
-      say("Please type a number.", { problem: true });
-      return;
-    }
-    if ((step.min !== undefined && n < step.min) || (step.max !== undefined && n > step.max)) {
-      say(`Please type a number${step.min !== undefined ? ` from ${step.min}` : ""}${step.max !== undefined ? ` up to ${step.max}` : ""}.`, { problem: true });
+    const range = (step.min !== undefined && n < step.min) || (step.max !== undefined && n > step.max);
+    if (value === "" || Number.isNaN(n) || range) {
+      const from = step.min !== undefined ? ` from ${step.min}` : "";
+      const upTo = step.max !== undefined ? ` up to ${step.max}` : "";
+      inputProblem(range ? `Please type a number${from}${upTo}.` : "Please type a number.");
+      ui.input.focus();
       return;
     }
     value = n;
   }
+  inputProblem("");
   send({ type: "answer", step: step.id, value });
 }
 
