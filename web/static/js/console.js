@@ -23,6 +23,14 @@ export class Roster {
     for (const button of table.querySelectorAll("button.sort")) {
       button.addEventListener("click", () => this.sortBy(button.dataset.sort));
     }
+    // The rows are drawn anew with every push: the keyboard keeps its place (this row's button, by its
+    // key). A button disabled while its request runs drops the focus to the page without a focusin, so
+    // the place is let go only when the focus or a click goes somewhere else.
+    this.place = null;
+    table.addEventListener("focusin", (e) => { this.place = rosterPlace(e.target); });
+    for (const type of ["focusin", "mousedown"]) {
+      document.addEventListener(type, (e) => { if (!table.tBodies[0].contains(e.target)) this.place = null; });
+    }
     setInterval(() => this.draw(), 15000); // "for 3 min" moves on between pushes
   }
 
@@ -53,6 +61,8 @@ export class Roster {
     const active = this.table.querySelector(`button[data-sort="${this.sort.key}"]`);
     active?.closest("th").setAttribute("aria-sort", this.sort.down ? "descending" : "ascending");
     const body = this.table.tBodies[0];
+    const at = document.activeElement;
+    const place = !at || at === document.body || body.contains(at) ? this.place : null;
     if (!this.rows.length) {
       body.replaceChildren(h("tr", {}, h("td", { colspan: 8, class: "muted", text: "Nobody is calling right now." })));
       return;
@@ -70,9 +80,10 @@ export class Roster {
         h("td", { class: "num", text: minutes(r.talk_seconds) }),
         h("td", { class: "num", title: `${Math.round(r.conversations_per_hour)} conversations an hour`, text: Math.round(r.calls_per_hour) }),
         h("td", {}, r.hand_raised ? h("button", {
-          type: "button", class: "primary", onclick: (e) => this.answer(r, e.target),
+          type: "button", class: "primary", "data-key": "answer", onclick: (e) => this.answer(r, e.target),
         }, `Answer ${r.name.split(" ")[0]}`) : null, coachControls(this.campaignId, r, () => this.draw())));
     }));
+    if (place) returnTo(body, place);
   }
 
   async answer(row, button) {
@@ -84,6 +95,30 @@ export class Roster {
       button.textContent = err.message;
     }
   }
+}
+
+// A roster button as a place to come back to: its volunteer's row and its key.
+function rosterPlace(node) {
+  const button = node.closest?.("button");
+  const row = node.closest?.("tr[data-volunteer]");
+  return button && row ? { volunteer: row.dataset.volunteer, key: buttonKey(button) } : null;
+}
+
+function buttonKey(button) {
+  return button.dataset.key || button.dataset.coach || button.textContent;
+}
+
+// Back to the same button of the same volunteer's row, or the row's first one when that button is gone
+// (an answered hand); nowhere when the volunteer left.
+function returnTo(body, place) {
+  const row = [...body.rows].find((r) => r.dataset.volunteer === place.volunteer);
+  const buttons = row ? [...row.querySelectorAll("button")].filter((b) => !b.disabled) : [];
+  const target = buttons.find((b) => buttonKey(b) === place.key) || buttons[0];
+  if (target) {
+    target.focus();
+    return true;
+  }
+  return false;
 }
 
 export function drawSurvey(container, total, survey) {
