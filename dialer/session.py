@@ -35,6 +35,7 @@ NO_CONVERSATION = frozenset(
     {ResultCode.NO_ANSWER, ResultCode.BUSY, ResultCode.VOICEMAIL, ResultCode.DISCONNECTED}
 )
 MAX_KEY = 200
+OWN_PHONE_LINE = "own-phone"  # an own-phone call's line (no carrier sid) and the status a page is told
 STATE_VERSION = 1
 Message = dict[str, Any]
 
@@ -149,6 +150,10 @@ class CallSession:
         """What a (re)connecting browser needs to see: the current step, or `done` if the call ended."""
         if self.contact_id is None or self.walk is None:
             return Reply()
+        if self.lines.get(self.contact_id) == LineState(OWN_PHONE_LINE, Line.CONNECTED):
+            # No carrier tells a page of an own-phone call: the server does, or the answers stay locked.
+            line = {"type": "call_status", "contact_id": self.contact_id, "status": OWN_PHONE_LINE}
+            return Reply((self._position(), line))
         return Reply((self._position(),))
 
     def set_contacts(self, contacts: Mapping[str, Mapping[str, Any]], batch: str = "") -> None:
@@ -182,7 +187,7 @@ class CallSession:
                     "method_not_offered", "This campaign does not offer calling from your own phone."
                 )
             # The volunteer dials on their own phone: no carrier status will come, the script is open now.
-            self.lines[contact_id] = LineState("", Line.CONNECTED)
+            self.lines[contact_id] = LineState(OWN_PHONE_LINE, Line.CONNECTED)
         if self.contact_id != contact_id or self.walk is None:
             self.contact_id, self.walk = contact_id, engine.start(self.script)
         return Reply((self._position(),))  # a repeated start resumes where the call is

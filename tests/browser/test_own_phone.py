@@ -208,3 +208,26 @@ def test_a_power_campaign_without_a_carrier_says_it_cannot_call(
         expect(page.locator("#notice")).to_contain_text("cannot place calls", timeout=10_000)
         expect(page.locator("#tel-link")).to_be_hidden()
         context.close()
+
+
+def test_a_reload_mid_call_keeps_the_script_open(browser: Browser, server: Running, redis_url: str) -> None:
+    """No carrier reports an own-phone call: after a reload the page came back with the answers locked
+    ("Not calling", "The answers open when the voter picks up") while the volunteer talked to the voter."""
+    campaign = own_phone_campaign(server, redis_url, calling_method=["own_phone"])
+    context = volunteer_context(browser, server, "rhea@example.org", "Rhea Reload", **VIEWPORTS["phone"])
+    page = context.new_page()
+    open_own_phone_page(page, campaign)
+    page.keyboard.press("Enter")  # the tel: link
+    expect(page.locator("#choices button").first).to_be_focused(timeout=10_000)
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+
+    page.reload()
+    expect(page.locator("#step-text")).to_contain_text("library levy", timeout=10_000)
+    expect(page.locator("#call-status")).to_have_text("On your phone: read the script")
+    expect(page.locator("#script-lock")).to_be_hidden()
+    expect(page.locator("#choices button").first).to_be_enabled()
+    expect(page.locator("#choices button").first).to_be_focused()
+    page.keyboard.press("1")  # Yes
+    expect(page.locator("#step-text")).to_contain_text("When will you vote?")
+    context.close()

@@ -146,6 +146,24 @@ def test_an_own_phone_call_is_open_at_once_with_a_carrier_present(gotv: Script) 
     assert only(again.receive({"type": "answer", "step": "support", "choice": 0}))["type"] == "step"
 
 
+def test_a_reloaded_page_hears_that_its_own_phone_call_is_open(gotv: Script) -> None:
+    """No carrier reports an own-phone call, so a reloaded page had only the step, kept the script locked
+    as if the voter's phone were still ringing, and the volunteer on the phone with them could not answer."""
+    session = CallSession(gotv, 1, BATCH, requires_connection=True, own_phone=True)
+    session.receive({"type": "start", "contact_id": "c1", "method": "own_phone"})
+    session.receive({"type": "answer", "step": "intro", "choice": 0})
+    again = CallSession.from_state(
+        gotv, 1, BATCH, json.loads(json.dumps(session.to_state())), requires_connection=True, own_phone=True
+    )
+    step, line = again.resume().messages
+    assert step["type"] == "step" and step["step"]["id"] == "support"
+    assert line == {"type": "call_status", "contact_id": "c1", "status": "own-phone"}
+    # A browser call's line is the carrier's to tell (ws_call catches up on it): the step alone.
+    browser = CallSession(gotv, 1, BATCH, requires_connection=True, own_phone=True)
+    browser.receive({"type": "start", "contact_id": "c2"})
+    assert [m["type"] for m in browser.resume().messages] == ["step"]
+
+
 def test_own_phone_needs_the_campaign_to_offer_it(gotv: Script) -> None:
     session = CallSession(gotv, 1, BATCH, requires_connection=True)
     refused = only(session.receive({"type": "start", "contact_id": "c1", "method": "own_phone"}))

@@ -452,7 +452,7 @@ function lineStatus(status, suggestion, detail) {
     if (!ui.manual.open) ui.manualResult.value = "contacted"; // a voter on the line: a conversation
     const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
     const at = document.activeElement;
-    if (first && (!at || [document.body, ui.call, ui.hangup, ui.again].includes(at))) first.focus();
+    if (first && (!at || [document.body, ui.call, ui.hangup, ui.again, ui.tel].includes(at))) first.focus();
   }
   if (!CONNECTED_STATUSES.has(status) && !FINAL_STATUSES.has(status) && started) {
     ui.call.disabled = true; // ringing (say, after a reload): the call can be hung up, not placed twice
