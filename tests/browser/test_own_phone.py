@@ -106,6 +106,8 @@ def test_own_phone_call(browser: Browser, server: Running, redis_url: str, shots
     expect(page.locator("#tel-link")).to_be_focused()
     page.locator("#tel-link").click()
     page.locator("#nobody-btn").click()
+    # The line under the number says so too (it kept "On your phone: read the script", script gone).
+    expect(page.locator("#call-status")).to_have_text("Nobody to talk to: say what happened, then save")
     page.locator("input[name=unanswered-result][value=busy]").check()
     page.locator("#finish-btn").click()
     expect(page.locator("#save-status")).to_contain_text("Saved: Busy", timeout=10_000)

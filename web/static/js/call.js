@@ -901,7 +901,9 @@ ui.tel.addEventListener("click", () => {
   if (phase() === "ready") placeCall();
 });
 ui.nobody.addEventListener("click", () => {
-  if (phase() === "connected") showUnanswered("no_answer", "completed");
+  if (phase() !== "connected") return;
+  ui.status.textContent = "Nobody to talk to: say what happened, then save";
+  showUnanswered("no_answer", "completed");
 });
 ui.methodChoice.addEventListener("change", (event) => switchMethod(event.target.value));
 ui.voicemail.addEventListener("click", dropVoicemail);
