@@ -81,6 +81,9 @@ def test_power_mode_bridges_a_voter_to_the_ready_volunteer(
     page.keyboard.press("Enter")
     expect(page.locator("#save-status")).to_contain_text("Saved: Refused", timeout=10_000)
     expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter")
+    # The keyboard is on "Stop taking calls", not dropped to the page with the Save button that went.
+    expect(page.locator("#ready-btn")).to_be_focused()
+    expect(page.locator("#ready-btn")).to_have_text("Stop taking calls")
     with server.client() as admin:
         stats = admin.get(f"/api/campaigns/{campaign}/stats").json()
     assert stats["results"]["refused"] == 1 and stats["mode"] == "power"

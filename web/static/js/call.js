@@ -658,7 +658,12 @@ function confirmed(p) {
     setPhase("idle");
     show(ui.voterHangup, false);
     recording.end();
-    pool.callDone(); // back in the pool (the heading follows its state)
+    // Back in the pool (the heading follows its state); the keyboard goes to "Stop taking calls", not to
+    // the page with the Save button that just went (the next voter's first answer takes it from there).
+    pool.callDone().then(() => {
+      const at = document.activeElement;
+      if ((!at || at === document.body) && !pool.talking) $("ready-btn").focus();
+    });
     return;
   }
   if (contacts.every((c) => done[c.id])) {
