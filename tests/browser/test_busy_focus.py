@@ -1,6 +1,7 @@
 """A button that is disabled while its request runs (no second press) gives the keyboard back afterwards: a
 disabled button loses the focus to the page, and a keyboard or screen-reader user then starts over at the top
-of the page after every upload or failed sign-in (found by a new-user walk)."""
+of the page after every upload or failed sign-in; a refused sign-up puts it in the field to fix (found by a
+new-user walk)."""
 
 from __future__ import annotations
 
@@ -54,4 +55,31 @@ def test_uploads_on_the_settings_page_keep_the_keyboard_on_their_button(
     page.keyboard.press("Enter")
     expect(page.locator("#dnc-report")).to_contain_text("1 number added")
     expect(dnc_upload).to_be_focused()
+    context.close()
+
+
+def test_a_refused_sign_up_points_at_the_field(browser: Browser, server: Running) -> None:
+    """A password the server refuses: the field is marked and the keyboard is in it, and the message names
+    the field as the form does ("Password", not the API's "password:")."""
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto("/signup")
+    expect(page.locator("#name")).to_be_focused()
+    page.keyboard.type("Sky Signup")
+    page.keyboard.press("Tab")
+    page.keyboard.type("sky@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type("password123")  # among the most common ones
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # on "Create account"
+    error = page.locator("#form-error")
+    expect(error).to_contain_text("Password: is one of the most common passwords")
+    password = page.locator("#password")
+    expect(password).to_be_focused()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email")).not_to_have_attribute("aria-invalid", "true")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("three quiet library cats")
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(f"{server.base_url}/signup")
     context.close()

@@ -34,10 +34,27 @@ form.addEventListener("submit", async (event) => {
     await api("POST", form.dataset.action, body);
     location.assign(sameOrigin(form.dataset.next) || "/campaigns");
   } catch (err) {
-    const details = (err.details || []).map((d) => `${d.path}: ${d.message}`).join("; ");
+    const fields = (err.details || []).map((d) => [form.elements.namedItem(d.path), d]);
+    const details = fields.map(([field, d]) => `${fieldName(field) || d.path}: ${d.message}`).join("; ");
     fail(details ? `${err.message} ${details}` : err.message);
     const had = document.activeElement === document.body; // the disabled button dropped it
     button.disabled = false;
-    if (had) button.focus(); // the keyboard stays on the form (pressed with Enter in a field: still there)
+    const wrong = fields.map(([field]) => field).filter((field) => field instanceof HTMLInputElement);
+    for (const input of form.querySelectorAll("input")) {
+      if (wrong.includes(input)) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", "form-error");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+    }
+    if (wrong.length) wrong[0].focus(); // the field to fix, marked, with the message as its description
+    else if (had) button.focus(); // the keyboard stays on the form (pressed with Enter in a field: still there)
   }
 });
+
+// A field as its label names it ("Password", without the label's hint in parentheses).
+function fieldName(field) {
+  const label = field?.id ? form.querySelector(`label[for="${field.id}"]`) : null;
+  return label?.firstChild?.textContent.trim() || "";
+}
