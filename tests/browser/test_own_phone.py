@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -232,4 +233,29 @@ def test_a_reload_mid_call_keeps_the_script_open(browser: Browser, server: Runni
     expect(page.locator("#choices button").first).to_be_focused()
     page.keyboard.press("1")  # Yes
     expect(page.locator("#step-text")).to_contain_text("When will you vote?")
+    context.close()
+
+
+def test_calling_again_from_ones_own_phone_is_the_number_to_tap(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """Nobody answered and the volunteer tries again: on their own phone that is the voter's number to tap,
+    not a "Call again" button that reopened the script and dialed nothing."""
+    campaign = own_phone_campaign(server, redis_url, calling_method=["own_phone"])
+    context = volunteer_context(browser, server, "ray@example.org", "Ray Redial", **VIEWPORTS["phone"])
+    page = context.new_page()
+    number = open_own_phone_page(page, campaign)
+    page.keyboard.press("Enter")  # the tel: link
+    expect(page.locator("#nobody-btn")).to_be_visible(timeout=10_000)
+    page.locator("#nobody-btn").click()
+    expect(page.locator("#unanswered")).to_be_visible()
+    expect(page.locator("#again-btn")).to_be_hidden()
+    tel = page.locator("#tel-link")
+    expect(tel).to_be_visible()
+    expect(tel).to_have_attribute("href", f"tel:{number}")
+    expect(tel).to_have_text(re.compile(r"^Call .* again$"))
+    tel.click()
+    expect(page.locator("#call-status")).to_have_text("On your phone: read the script")
+    expect(page.locator("#choices button").first).to_be_enabled()
+    expect(page.locator("#unanswered")).to_be_hidden()
     context.close()

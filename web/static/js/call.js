@@ -903,7 +903,7 @@ document.addEventListener("keydown", (event) => {
 ui.call.addEventListener("click", placeCall);
 // The tel: link dials on the volunteer's phone (its default action, kept) and opens the script here.
 ui.tel.addEventListener("click", () => {
-  if (phase() === "ready") placeCall();
+  if (phase() === "ready" || phase() === "unanswered") placeCall(); // "unanswered": calling again
 });
 ui.nobody.addEventListener("click", () => {
   if (phase() !== "connected") return;

@@ -49,12 +49,16 @@ export function drawMethod(ui, { method, methods, phase, contact, active }) {
   show(ui.ownCallerLine, own);
   show(ui.call, !own);
   show(ui.hangup, !own);
-  const offer = own && contact && active && ["ready", "dialing", "connected"].includes(phase);
+  show(ui.again, !own); // nobody answered: calling again from one's own phone is the number to tap
+  ui.card.classList.toggle("own-phone", own);
+  const offer = own && contact && active && ["ready", "dialing", "connected", "unanswered"].includes(phase);
   show(ui.tel, Boolean(offer));
   if (offer) {
+    const again = phase === "unanswered" ? " again" : "";
     ui.tel.href = `tel:${contact.phone}`;
-    ui.tel.textContent = `Call ${displayPhone(contact.phone)}`;
-    ui.tel.setAttribute("aria-label", `Call ${displayPhone(contact.phone)} from your phone`);
+    ui.tel.textContent = `Call ${displayPhone(contact.phone)}${again}`;
+    ui.tel.setAttribute("aria-label", `Call ${displayPhone(contact.phone)}${again} from your phone`);
+    ui.tel.classList.toggle("primary", !again); // after nobody answered, Save is the page's main button
   } else {
     ui.tel.removeAttribute("href");
   }
