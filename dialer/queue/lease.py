@@ -228,9 +228,8 @@ class LeaseQueue:
         out = []
         for i, zone in enumerate(zones):
             due, total, first = replies[3 * i : 3 * i + 3]
-            out.append(
-                ZoneBacklog(zone, int(due), int(total) - int(due), float(first[0][1]) if first else None)
-            )
+            next_at = float(first[0][1]) if first else None
+            out.append(ZoneBacklog(zone, int(due), int(total) - int(due), next_at))
         return out
 
     async def claim(
