@@ -197,12 +197,7 @@ async def leave(request: Request) -> Response:
     if ended is None:
         raise ApiError(404, "not_found", "Nobody is coaching this volunteer.")
     await finish(d, campaign.id, volunteer, ended, reason="left", by=user)
-    participants = participants_for(d.carrier, d.services)
-    if participants is not None and ended.call_sid != PENDING:
-        try:
-            await participants.leave(ended.call_sid)
-        except CarrierError as exc:  # the session is over for us; the leg's own end follows anyway
-            log.warning("could not hang up coach leg %s: %s", ended.call_sid, exc.message)
+    await hang_up_coach(d, ended)
     return Response(status_code=204)
 
 
@@ -216,6 +211,16 @@ async def finish(
                        name=by.name if by else ended.name, action="coach_leave", detail=detail,
                        now=d.clock())  # fmt: skip
     await announce(d, campaign_id, volunteer, None, ended.name)
+
+
+async def hang_up_coach(d: Deps, ended: CoachSession) -> None:
+    """The coach's line leaves the conference (a session ended by us: removed, or out of reach)."""
+    participants = participants_for(d.carrier, d.services)
+    if participants is not None and ended.call_sid != PENDING:
+        try:
+            await participants.leave(ended.call_sid)
+        except CarrierError as exc:  # the session is over for us; the leg's own end follows anyway
+            log.warning("could not hang up coach leg %s: %s", ended.call_sid, exc.message)
 
 
 async def end_sessions_out_of_reach(d: Deps, volunteer: str) -> None:
@@ -238,12 +243,7 @@ async def end_sessions_out_of_reach(d: Deps, volunteer: str) -> None:
         if ended is None:
             continue
         await finish(d, campaign.id, volunteer, ended, reason="left the team", by=None)
-        participants = participants_for(d.carrier, d.services)
-        if participants is not None and ended.call_sid != PENDING:
-            try:
-                await participants.leave(ended.call_sid)
-            except CarrierError as exc:  # the session is over for us; the leg's own end follows anyway
-                log.warning("could not hang up coach leg %s: %s", ended.call_sid, exc.message)
+        await hang_up_coach(d, ended)
 
 
 async def coach_status(request: Request) -> Response:
