@@ -757,6 +757,24 @@ function showHand(raised, by) {
   $("hand-status").textContent = by ? `${by} is coming to help.` : raised ? "Your hand is up: an organizer will come to you." : "";
 }
 
+// A voter the dialer connected to this volunteer (`bridged`, or `talking` after a reload), on the list.
+function dialedVoter(m) {
+  const contact = m.contact || { id: m.contact_id };
+  if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
+  return contact;
+}
+
+// ...and once they are shown (select resets the card): their line in the pool, the voter's Hang up and,
+// for a recording campaign, the notice to read.
+function onTheLine(m) {
+  connected = true;
+  pool.bridged(m.call_sid);
+  recording.offer(m.call_sid, m.recording);
+  ui.call.disabled = true;
+  show(ui.voterHangup, true);
+  ui.voterHangup.disabled = false;
+}
+
 const HANDLERS = {
   campaign: onCampaign,
   hand(m) {
@@ -771,33 +789,20 @@ const HANDLERS = {
   bridged(m) {
     // The server connected a voter to this volunteer; their script's first step follows.
     if (!dialing || started) return;
-    const contact = m.contact || { id: m.contact_id };
-    if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
-    select(contact);
+    select(dialedVoter(m));
     beginCall();
-    connected = true;
-    pool.bridged(m.call_sid);
-    recording.offer(m.call_sid, m.recording); // a recording campaign: the notice to read, then the button
+    onTheLine(m);
     ui.status.textContent = STATUS_TEXT["in-progress"];
-    ui.call.disabled = true;
-    show(ui.voterHangup, true);
-    ui.voterHangup.disabled = false;
     setPhase("connected");
   },
   talking(m) {
     // The page was reloaded while its volunteer talks to a voter (power, predictive): the step came first
     // and waits for its voter, who is on no list in these modes; here they are, with their line.
     if (!dialing) return;
-    const contact = m.contact || { id: m.contact_id };
-    if (!contacts.some((c) => c.id === contact.id)) contacts.push(contact);
+    const contact = dialedVoter(m);
     if (resumeStep?.contact_id === contact.id) HANDLERS.step(resumeStep);
     else select(contact);
-    pool.bridged(m.call_sid);
-    connected = true;
-    ui.call.disabled = true;
-    show(ui.voterHangup, true);
-    ui.voterHangup.disabled = false;
-    recording.offer(m.call_sid, m.recording);
+    onTheLine(m);
     if (["ready", "dialing"].includes(phase())) {
       ui.status.textContent = STATUS_TEXT["in-progress"];
       setPhase("connected");
