@@ -76,6 +76,9 @@ class Settings:
     # (VAN_API_BASE_URL; a local stand-in in tests and the bench).
     crm_key: str | None = None
     van_api_base_url: str = "https://api.securevan.com/v4"
+    # An organizer's OSDI server may be on a private network or this machine (DIALER_CRM_ALLOW_PRIVATE=1);
+    # unset, only public internet addresses are reached (crm/destinations.py).
+    crm_allow_private: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -136,6 +139,7 @@ class Settings:
             redis_wait=_positive_float(get("DIALER_REDIS_WAIT"), "DIALER_REDIS_WAIT", 30.0),
             crm_key=_crm_key(get("DIALER_CRM_KEY")),
             van_api_base_url=(get("VAN_API_BASE_URL") or "https://api.securevan.com/v4").rstrip("/"),
+            crm_allow_private=(get("DIALER_CRM_ALLOW_PRIVATE") or "0").lower() in ("1", "true", "yes", "on"),
         )
         if carrier == "twilio":
             missing = [

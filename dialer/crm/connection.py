@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 DEFAULT_RATE = 20.0  # requests a second to one CRM connection, unless the organizer says otherwise
 MAX_RATE = 1000.0
@@ -135,9 +135,25 @@ def parse_connection(body: dict[str, Any], now: float) -> tuple[Connection, str]
         base_url = text("base_url", 500).rstrip("/")
         key = text("api_token", 500)
         parts = urlsplit(base_url)
-        if base_url and (parts.scheme not in ("https", "http") or not parts.netloc or parts.query):
-            problems.append({"path": "base_url", "message": "must be the API's http(s) URL, without a query"})
+        if base_url and (
+            parts.scheme not in ("https", "http") or not parts.hostname or not _port_ok(parts)
+            or "#" in base_url or "?" in base_url
+        ):  # fmt: skip
+            problems.append(
+                {"path": "base_url", "message": "must be the API's http(s) URL, without a query or fragment"}
+            )
+        elif base_url and "@" in parts.netloc:
+            message = "must not hold a user name or password: give the token in api_token"
+            problems.append({"path": "base_url", "message": message})
         connection = replace(connection, base_url=base_url)
     if problems:
         raise ConnectionInvalid(problems)
     return replace(connection, key_hint=key[-4:] if len(key) >= 12 else ""), key
+
+
+def _port_ok(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+    except ValueError:
+        return False
+    return True

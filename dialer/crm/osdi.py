@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 
 from dialer.crm.catalog import Catalog, Option, SurveyQuestion
+from dialer.crm.destinations import DestinationRefused
 from dialer.crm.http_outcome import error_text, network_outcome, outcome_of
-from dialer.crm.port import CrmError, Outcome
+from dialer.crm.port import CrmError, Outcome, OutcomeKind
 from dialer.crm.requests import Planned, Refuse, ResultEntry, osdi_request
 from dialer.models import ResultCode
 
@@ -41,6 +42,8 @@ class OsdiClient:
         for _ in range(MAX_PAGES):
             try:
                 response = await self._http.get(url)
+            except DestinationRefused as exc:
+                raise CrmError(str(exc)) from None
             except httpx.HTTPError as exc:
                 raise CrmError(f"the OSDI server did not answer ({type(exc).__name__})") from None
             if not response.is_success:
@@ -85,6 +88,8 @@ class OsdiClient:
         path, body = osdi_request(planned, entry)
         try:
             response = await self._http.post(path, json=body)
+        except DestinationRefused as exc:  # kept until the operator or the organizer changes the address
+            return Outcome(OutcomeKind.RETRY, str(exc))
         except httpx.HTTPError as exc:
             return network_outcome(exc)
         return outcome_of(response)

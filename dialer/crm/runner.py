@@ -22,6 +22,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from dialer.crm.connection import Connection, CrmKind
+from dialer.crm.destinations import GuardedTransport
 from dialer.crm.osdi import OsdiClient
 from dialer.crm.port import CrmClient
 from dialer.crm.sealing import Sealer
@@ -43,7 +44,9 @@ def make_client(
         return VanClient(
             settings.van_api_base_url, connection.app_name, key, connection.mode, transport=transport
         )
-    return OsdiClient(connection.base_url, key, transport=transport)
+    # The OSDI server is an organizer's choice: its address is checked on every request (destinations.py).
+    guarded = transport or GuardedTransport(allow_private=settings.crm_allow_private)
+    return OsdiClient(connection.base_url, key, transport=guarded)
 
 
 def open_key(settings: Settings, sealed: str) -> str:
