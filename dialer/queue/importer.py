@@ -51,8 +51,15 @@ async def import_contacts(
     queue = LeaseQueue(redis)
     report = ImportReport(resume_floor=resume_floor)
     pending: list[ContactRow] = []
+    # The list's own columns, for checking the script's fields against ("": a list was imported, so a
+    # campaign whose lists have none of their own is told apart from one with no list on record).
+    columns: set[str] = set()
 
     async def flush() -> None:
+        new_columns = {"", *(name for item in pending for name in item.contact.fields)} - columns
+        if new_columns:
+            columns.update(new_columns)
+            await redis.sadd(keys.list_columns(campaign_id), *sorted(new_columns))
         on_list = await listed(redis, [item.contact.phone for item in pending])
         keep: list[ContactRow] = []
         for item, dnc in zip(pending, on_list, strict=True):

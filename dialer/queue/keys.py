@@ -10,6 +10,11 @@ from __future__ import annotations
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
 from dialer.queue.keys_calls import transfer as transfer
+from dialer.queue.keys_imports import import_alive as import_alive
+from dialer.queue.keys_imports import import_job as import_job
+from dialer.queue.keys_imports import import_upload as import_upload
+from dialer.queue.keys_imports import imports_active as imports_active
+from dialer.queue.keys_imports import list_columns as list_columns
 from dialer.queue.keys_lease import LEASE_LAYOUT as LEASE_LAYOUT
 from dialer.queue.keys_lease import cards as cards
 from dialer.queue.keys_lease import lease_of as lease_of
@@ -193,10 +198,6 @@ def audit(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:audit"
 
 
-def import_job(campaign_id: str, job_id: str) -> str:
-    return f"{tag(campaign_id)}:import:{job_id}"
-
-
 # --- call attempts and call sessions ---
 
 
@@ -265,21 +266,6 @@ def dnc_mirror(campaign_id: str) -> str:
 
 
 QUEUE_CAMPAIGNS = f"{PREFIX}:queue:campaigns"
-
-
-def import_alive(campaign_id: str, job_id: str) -> str:
-    """Set (TTL queue/import_watch.ALIVE_SECONDS) while a worker runs the import; gone = the worker died."""
-    return f"{tag(campaign_id)}:import:{job_id}:alive"
-
-
-def imports_active() -> str:
-    """Background imports not yet done or failed, as `<campaign_id> <job_id>` (zset by queued time)."""
-    return f"{PREFIX}:imports-active"
-
-
-def import_upload(campaign_id: str, job_id: str) -> str:
-    """A call list uploaded for a background import (bytes); deleted by the job, TTL 1 day meanwhile."""
-    return f"{tag(campaign_id)}:import:{job_id}:upload"
 
 
 def team(team_id: str) -> str:

@@ -182,3 +182,30 @@ def holds(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -
         return bool(_expression(source)(contact=dict(contact), answers=dict(answers)))
     except Exception:
         return False
+
+
+def contact_names(source: str, *, expression: bool = False) -> set[str]:
+    """The contact fields a text (or, with `expression`, a rule condition) reads: `contact.x` and
+    `contact['x']`. Empty for plain text or a source that does not parse (the upload check reports that)."""
+    if not expression and "{" not in source:
+        return set()
+    try:
+        if expression:
+            parser = Parser(ENV, source, state="variable")
+            root: nodes.Node = parser.parse_expression()
+        else:
+            root = ENV.parse(source)
+    except Exception:
+        return set()
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
+            if node.node.name == "contact":
+                if isinstance(node, nodes.Getattr):
+                    found.add(node.attr)
+                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                    found.add(node.arg.value)
+        stack.extend(node.iter_child_nodes())
+    return found

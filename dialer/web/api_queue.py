@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.campaigns import Campaign
 from dialer.contacts import CsvError, normalize_phone
 from dialer.models import Role
 from dialer.queue import dnc, import_watch, keys
@@ -27,6 +28,7 @@ from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.offload import offload
 from dialer.web.query import query_text
+from dialer.web.script_fields import gaps_for_campaign
 
 JSON_PHONES_LIMIT = 100_000
 MAX_DETAILS = 1000  # problems listed in one answer
@@ -115,7 +117,13 @@ async def import_list(request: Request) -> Response:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
-    return JSONResponse(report.to_json())
+    return JSONResponse(await _with_script_fields(request, campaign, report.to_json()))
+
+
+async def _with_script_fields(request: Request, campaign: Campaign, report: dict[str, Any]) -> dict[str, Any]:
+    """The report with `script_fields`: what the campaign's script reads that none of its lists has."""
+    gaps = await gaps_for_campaign(deps(request).redis, campaign)
+    return {**report, "script_fields": [gap.to_json() for gap in gaps]}
 
 
 async def _import_in_background(
@@ -157,6 +165,8 @@ async def import_status(request: Request) -> Response:
     state = await import_progress(deps(request).redis, campaign.id, request.path_params["job_id"])
     if state is None:
         raise ApiError(404, "not_found", "No such import.")
+    if isinstance(state.get("report"), dict):
+        state["report"] = await _with_script_fields(request, campaign, state["report"])
     return JSONResponse(state)
 
 

@@ -17,6 +17,7 @@ from dialer.web.body import read_body
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.offload import offload
+from dialer.web.script_fields import gaps_in_campaigns
 
 
 async def upload_script(request: Request) -> Response:
@@ -42,9 +43,10 @@ async def upload_script(request: Request) -> Response:
     d = deps(request)
     # The campaigns on this script call with its new version at once: a transfer to a target one of them
     # does not list would fail in a volunteer's hands, so it fails here (add the target to them first).
+    campaigns = await CampaignStore(d.redis).list()
     problems = [
         {**p, "message": f"campaign {c.id!r}: {p['message']}"}
-        for c in await CampaignStore(d.redis).list()
+        for c in campaigns
         if c.script_id == loaded.script.id and not c.archived
         for p in unknown_targets(loaded.script.transfers(), c.transfer_targets)
     ]
@@ -60,7 +62,9 @@ async def upload_script(request: Request) -> Response:
     body = {
         "id": loaded.script.id,
         "version": version,
-        "warnings": [p.as_detail() for p in loaded.warnings],
+        # Besides the script's own: contact fields it reads that a campaign using it has no column for.
+        "warnings": [p.as_detail() for p in loaded.warnings]
+        + await gaps_in_campaigns(d.redis, loaded.script, campaigns),
     }
     return JSONResponse(body, status_code=201)
 

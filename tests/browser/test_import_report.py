@@ -157,3 +157,37 @@ def test_a_report_with_only_api_md_fields_reads_right_too(browser: Browser, serv
     assert column(report.locator("table"), 1) == ["5"]  # data row 4 is the spreadsheet's row 5
     assert not NEVER.search(report.inner_text()), report.inner_text()
     page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_script_field_no_list_has_is_named_with_the_column_meant(
+    browser: Browser, server: Running, size: str
+) -> None:
+    """The campaign's script reads contact.wrad; the list's column is Ward: the report says so, at once."""
+    page = settings_page(browser, server, size)
+    typo = SCRIPT.replace(
+        "{{ contact.first_name }}?", "{{ contact.first_name }} of ward {{ contact.wrad }}?", 1
+    )
+    assert typo != SCRIPT
+    with server.client() as admin:
+        r = admin.post("/api/scripts", content=typo, headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 201, r.text
+    page.locator("#contacts-file").set_input_files(
+        {
+            "name": "list.csv",
+            "mimeType": "text/csv",
+            "buffer": b"phone,first_name,Ward\n(202) 555-0142,Ada,4\n",
+        }
+    )
+    page.get_by_role("button", name="Upload call list").click()
+    notice = page.locator("#import-report .script-fields")
+    expect(notice).to_contain_text(
+        "it reads contact fields this campaign's call lists do not have", timeout=15_000
+    )
+    expect(notice.locator("li")).to_have_count(1)
+    expect(notice.locator("li")).to_contain_text("contact.wrad (step ")
+    expect(notice.locator("li")).to_contain_text("did you mean contact.Ward?")
+    expect(page.locator("#import-report ul.report li").first).to_have_text("1 contact imported")
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+    page.context.close()

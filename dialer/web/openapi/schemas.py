@@ -202,6 +202,7 @@ SCHEMAS: dict[str, Schema] = {
         duplicates=INT,
         skipped_dnc=INT,
         invalid={"type": "array", "items": obj(["row", "message"], row=INT, message=STRING)},
+        script_fields={"type": "array", "items": obj(["field", "message"], field=STRING, message=STRING)},
     ),
     "ImportQueued": obj(
         ["job_id", "status", "progress_url"], job_id=STRING, status={"const": "queued"}, progress_url=STRING

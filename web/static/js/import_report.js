@@ -49,7 +49,12 @@ export function importReport(r) {
     rowsTable("Not imported: not a voter's own number", skipped, leftOut),
     rowsTable("Imported: check these rows", checks, kept),
   ].filter(Boolean);
+  // The script's contact fields that no list of the campaign has: a blank in front of a volunteer.
+  const gaps = (Array.isArray(r?.script_fields) ? r.script_fields : []).filter((g) => g && g.message);
   return [
+    gaps.length ? h("div", { class: "notice script-fields", role: "status" },
+      h("p", { text: "Check the script: it reads contact fields this campaign's call lists do not have." }),
+      h("ul", {}, ...gaps.map((g) => h("li", { text: text(g.message) })))) : null,
     h("ul", { class: "report" },
       total(count(r?.imported), "contact", "contacts", " imported"),
       total(count(r?.duplicates), "duplicate", "duplicates", " skipped"),
