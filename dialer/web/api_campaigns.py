@@ -19,7 +19,7 @@ from dialer.campaigns import (
     validate_new,
 )
 from dialer.models import CampaignStatus, Mode, Role
-from dialer.queue import keys
+from dialer.queue import audit, keys
 from dialer.queue.announce import campaign_news
 from dialer.stores.accounts import User
 from dialer.stores.campaigns import CampaignStore
@@ -172,8 +172,30 @@ async def get_campaign(request: Request) -> Response:
     return JSONResponse(campaign.to_json())
 
 
+async def _audit_patch(
+    request: Request, user: User, before: Campaign, after: Campaign, fields: list[str]
+) -> None:
+    """The campaign's audit log gets who paused, resumed, closed, archived, switched the mode or changed
+    other settings (the names of the fields, not their values: a CRM key or a caller ID stays out of it)."""
+    d = deps(request)
+    changes: list[tuple[str, dict[str, object]]] = []
+    if after.status is not before.status:
+        changes.append(("status", {"from": before.status.value, "to": after.status.value}))
+    if after.mode is not before.mode:
+        changes.append(("mode_switch", {"from": before.mode.value, "to": after.mode.value}))
+    if after.archived != before.archived:
+        changes.append(("archive" if after.archived else "restore", {}))
+    other = sorted(set(fields) - {"status", "mode", "archived"})
+    if other:
+        changes.append(("settings", {"fields": other}))
+    for action, detail in changes:
+        await audit.record(
+            d.redis, after.id, user=user.id, name=user.name, action=action, detail=detail, now=d.clock()
+        )
+
+
 async def patch_campaign(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    user = await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     body = await read_json_object(request)
     try:
@@ -188,6 +210,7 @@ async def patch_campaign(request: Request) -> Response:
     await _check_numbers_owned(request, campaign, updated)
     d = deps(request)
     await CampaignStore(d.redis).save(updated)
+    await _audit_patch(request, user, campaign, updated, list(body))
     notify = d.services.get("campaign_changed")
     if notify is not None:
         await notify(updated)
