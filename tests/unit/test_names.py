@@ -1,0 +1,22 @@
+"""Names are printable text: every C0 and C1 control, DEL and the bidi overrides and isolates are refused,
+with the first one's code point and place; letters of any script, marks and LRM/RLM are kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialer.names import unprintable
+
+REFUSED = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+
+
+@pytest.mark.parametrize("char", REFUSED)
+def test_a_control_or_direction_character_is_refused_where_it_is(char: str) -> None:
+    assert unprintable(f"Ann{char}e") == (
+        f"must not contain control or text-direction characters (U+{ord(char):04X} at character 4)"
+    )
+
+
+@pytest.mark.parametrize("name", ["Ann", "José Ñúñez", "نور", "李小龙", "O'Brien-Łukasz", "עדי\u200f 2", ""])
+def test_names_in_any_script_are_kept(name: str) -> None:
+    assert unprintable(name) is None
