@@ -94,6 +94,16 @@ def visible_to(campaign: Campaign, user: User) -> bool:
     return not hidden or user.role.includes(Role.ORGANIZER)
 
 
+def campaign_json(campaign: Campaign, user: User) -> dict[str, object]:
+    """The campaign as `user` may read it. Below organizers the warm-transfer targets are names only: a
+    volunteer transfers by the target's name (the server dials its number), so the staff members' own
+    phone numbers are not handed to everyone who joined (docs/API-additions.md, "Warm transfer")."""
+    data = campaign.to_json()
+    if not user.role.includes(Role.ORGANIZER):
+        data["transfer_targets"] = [{"name": t.name} for t in campaign.transfer_targets]
+    return data
+
+
 async def load_campaign(request: Request, campaign_id: str, user: User | None = None) -> Campaign:
     """The campaign, or 404; given the `user` asking, also 404 for a closed campaign they may not see."""
     campaign = await CampaignStore(deps(request).redis).get(campaign_id)
@@ -143,7 +153,7 @@ async def list_campaigns(request: Request) -> Response:
     keep = list_filter(request.query_params, user)
     campaigns = await CampaignStore(deps(request).redis).list()
     campaigns = [c for c in campaigns if visible_to(c, user) and keep.keeps(c)]
-    return JSONResponse([c.to_json() for c in campaigns])
+    return JSONResponse([campaign_json(c, user) for c in campaigns])
 
 
 async def duplicate_campaign(request: Request) -> Response:
@@ -169,7 +179,7 @@ async def duplicate_campaign(request: Request) -> Response:
 async def get_campaign(request: Request) -> Response:
     user = await require_user(request)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
-    return JSONResponse(campaign.to_json())
+    return JSONResponse(campaign_json(campaign, user))
 
 
 async def _audit_patch(
