@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from dialer.connections import async_client, resolve_url
 from dialer.models import Role
+from dialer.names import unprintable
 from dialer.passwords import password_problem
 from dialer.settings import Settings
 from dialer.stores.accounts import EMAIL_RE, AccountStore, EmailTaken
@@ -37,6 +38,9 @@ async def connect(settings: Settings) -> AsyncIterator[aioredis.Redis]:
 def create_user(settings: Settings, *, email: str, name: str, role: str, password: str | None) -> int:
     if not EMAIL_RE.match(email.strip()):
         print(f"dialer: {email!r} is not an email address", file=sys.stderr)
+        return 2
+    if (why := unprintable(name)) is not None:
+        print(f"dialer: the name {why}", file=sys.stderr)
         return 2
     problem = password_problem(password, email) if password is not None else None
     if problem is not None:

@@ -56,6 +56,7 @@ from dialer.web import (
     dial_in,
     openapi,
     pages,
+    pages_activity,
     pages_crm,
     pages_organize,
     phone_dial,
@@ -134,6 +135,7 @@ def route_table() -> list[BaseRoute]:
         *api_dialer.routes,
         *ws_call.routes,
         *ws_live.routes,
+        *pages_activity.routes,
         *pages_crm.routes,
         *pages_organize.routes,
         *pages.routes,  # last: it has `/` and the /static mount

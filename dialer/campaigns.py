@@ -16,6 +16,7 @@ from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_leg
 from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_problems, parse_methods
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
+from dialer.names import unprintable
 from dialer.recording_consent import DEFAULT_DISCLOSURE, DEFAULT_RETENTION_DAYS, retention_problems
 from dialer.transfers import TransferTarget, parse_targets, target_problems
 
@@ -147,6 +148,8 @@ def _check_field(name: str, value: Any, problems: list[dict[str, str]]) -> None:
             bad("must be a non-empty string")
         elif len(value) > 200:
             bad("must be at most 200 characters")
+        elif (why := unprintable(value)) is not None:
+            bad(why)
     elif name in ("id", "script_id"):
         if not isinstance(value, str) or not ID_RE.match(value):
             bad("must be 1-64 lower-case letters, digits and dashes")

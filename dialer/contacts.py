@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dialer.contact_zones import STATE_ZONES, ZoneSource, state_of_zip, time_zone_for, zone_of
+from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.phones import (
     MAX_LENGTH,
     Phone,
@@ -229,7 +230,15 @@ def _flag_type(value: str) -> str:
 
 
 def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Text lines (with their endings) from byte chunks: UTF-8 (BOM stripped), else Latin-1 per line."""
+    """Text lines (with their endings) from byte chunks: UTF-16/32 by their BOM (csv_encoding.py), UTF-8
+    (BOM stripped), else Latin-1 per line."""
+    try:
+        yield from _utf8_lines(utf8_chunks(chunks))
+    except EncodingError as exc:
+        raise CsvError(str(exc)) from None
+
+
+def _utf8_lines(chunks: Iterable[bytes]) -> Iterator[str]:
     buffer = bytearray()  # grows in place: a 10 MB line arriving in small chunks is not copied over and over
     first = True
 

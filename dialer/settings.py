@@ -69,6 +69,9 @@ class Settings:
     # body may go without a byte before it is done (DIALER_BODY_TIMEOUT); both answer 408.
     header_timeout: float = 10.0
     body_timeout: float = 30.0
+    # Seconds a download (results.csv, the do-not-call export) may wait for its client to take what was
+    # sent before it is cut short and its export slot freed (DIALER_EXPORT_STALL_SECONDS; export_slots.py).
+    export_stall_seconds: float = 60.0
     # Seconds `serve` and `worker` wait at start-up for REDIS_URL to answer (DIALER_REDIS_WAIT) before they
     # stop saying so: until it answers, whether it is a Redis Cluster is unknown.
     redis_wait: float = 30.0
@@ -136,6 +139,9 @@ class Settings:
             forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
             header_timeout=_positive_float(get("DIALER_HEADER_TIMEOUT"), "DIALER_HEADER_TIMEOUT", 10.0),
             body_timeout=_positive_float(get("DIALER_BODY_TIMEOUT"), "DIALER_BODY_TIMEOUT", 30.0),
+            export_stall_seconds=_positive_float(
+                get("DIALER_EXPORT_STALL_SECONDS"), "DIALER_EXPORT_STALL_SECONDS", 60.0
+            ),
             redis_wait=_positive_float(get("DIALER_REDIS_WAIT"), "DIALER_REDIS_WAIT", 30.0),
             crm_key=_crm_key(get("DIALER_CRM_KEY")),
             van_api_base_url=(get("VAN_API_BASE_URL") or "https://api.securevan.com/v4").rstrip("/"),

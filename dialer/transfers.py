@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dialer.names import unprintable
 from dialer.staff_lines import staff_line_problem
 
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
@@ -51,6 +52,8 @@ def target_problems(value: Any) -> list[dict[str, str]]:
         name, phone = item.get("name"), item.get("phone")
         if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
             problems.append({"path": f"{path}.name", "message": f"must be 1-{MAX_NAME} characters"})
+        elif (why := unprintable(name)) is not None:
+            problems.append({"path": f"{path}.name", "message": why})
         elif name.strip() in seen:
             problems.append({"path": f"{path}.name", "message": f"{name.strip()!r} is listed twice"})
         else:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dialer.models import RESULT_CODES, ResultCode
+from dialer.names import unprintable
 from dialer.scripts import sandbox
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
 from dialer.scripts.outline import whole_script_problems
@@ -126,6 +127,9 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
     title = top.get("title", script_id or "")
     if "title" in top:
         title = check.text(top["title"], "title", "the title", MAX_LABEL) or ""
+        if (why := unprintable(title)) is not None:
+            check.error("title", f"the title {why}")
+            title = ""
     if "version" in top and (not isinstance(top["version"], int) or isinstance(top["version"], bool)):
         check.error("version", "version is set by the server; leave it out or keep the number it gave")
     steps = _check_steps(check, top.get("steps"), "steps" in top)

@@ -35,7 +35,7 @@ def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool
     email = problems.string(body, "email", max_len=254) or ""
     if email and not EMAIL_RE.match(email):
         problems.add("email", "is not an email address")
-    name = (problems.string(body, "name", max_len=120) or "") if with_name else ""
+    name = (problems.string(body, "name", max_len=120, is_name=True) or "") if with_name else ""
     password = body.get("password")
     if not isinstance(password, str):
         problems.add("password", "required" if password is None else "must be a string")

@@ -46,10 +46,12 @@ async def history(request: Request) -> Response:
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     contact_id = request.path_params["contact_id"]
     d = deps(request)
-    allowed = user.role.includes(Role.ORGANIZER) or await LeaseQueue(d.redis).holds(
-        campaign.id, user.id, contact_id, d.clock()
-    )
-    if not allowed:
+    if user.role.includes(Role.ORGANIZER):
+        # Any contact of this campaign; an id of another campaign's (or none) is not found here, as it
+        # is for a volunteer, rather than an empty history that says the voter exists and was never called.
+        if not await d.redis.exists(keys.contact(campaign.id, contact_id)):
+            raise ApiError(404, "not_found", "No contact with that id in this campaign.")
+    elif not await LeaseQueue(d.redis).holds(campaign.id, user.id, contact_id, d.clock()):
         raise ApiError(404, "not_found", "No contact of yours with that id.")
     ids = cast(
         list[str], await d.redis.lrange(keys.contact_results(campaign.id, contact_id), -HISTORY_SIZE, -1)

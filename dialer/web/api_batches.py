@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.calling_hours import Window, availability, local_day, open_zones, parse_instant
@@ -31,7 +31,7 @@ from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.export_slots import ExportSlots
+from dialer.web.export_slots import ExportResponse, ExportSlots
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.validate import Problems, query_flag
 
@@ -305,8 +305,9 @@ async def results_csv(request: Request) -> Response:
     excel = query_flag(request.query_params, "excel")  # a UTF-8 byte order mark, for Excel
     filename = f"{campaign.id}-results.csv"
     slots: ExportSlots = d.services.setdefault("exports", ExportSlots())
-    return StreamingResponse(
+    return ExportResponse(
         slots.stream(export_lines(d.redis, campaign.id, questions, excel=excel)),
+        stall_seconds=d.settings.export_stall_seconds,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

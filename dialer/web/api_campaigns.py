@@ -19,7 +19,7 @@ from dialer.campaigns import (
     validate_new,
 )
 from dialer.models import CampaignStatus, Mode, Role
-from dialer.queue import keys
+from dialer.queue import audit, keys
 from dialer.queue.announce import campaign_news
 from dialer.stores.accounts import User
 from dialer.stores.campaigns import CampaignStore
@@ -94,6 +94,16 @@ def visible_to(campaign: Campaign, user: User) -> bool:
     return not hidden or user.role.includes(Role.ORGANIZER)
 
 
+def campaign_json(campaign: Campaign, user: User) -> dict[str, object]:
+    """The campaign as `user` may read it. Below organizers the warm-transfer targets are names only: a
+    volunteer transfers by the target's name (the server dials its number), so the staff members' own
+    phone numbers are not handed to everyone who joined (docs/API-additions.md, "Warm transfer")."""
+    data = campaign.to_json()
+    if not user.role.includes(Role.ORGANIZER):
+        data["transfer_targets"] = [{"name": t.name} for t in campaign.transfer_targets]
+    return data
+
+
 async def load_campaign(request: Request, campaign_id: str, user: User | None = None) -> Campaign:
     """The campaign, or 404; given the `user` asking, also 404 for a closed campaign they may not see."""
     campaign = await CampaignStore(deps(request).redis).get(campaign_id)
@@ -143,7 +153,7 @@ async def list_campaigns(request: Request) -> Response:
     keep = list_filter(request.query_params, user)
     campaigns = await CampaignStore(deps(request).redis).list()
     campaigns = [c for c in campaigns if visible_to(c, user) and keep.keeps(c)]
-    return JSONResponse([c.to_json() for c in campaigns])
+    return JSONResponse([campaign_json(c, user) for c in campaigns])
 
 
 async def duplicate_campaign(request: Request) -> Response:
@@ -169,11 +179,33 @@ async def duplicate_campaign(request: Request) -> Response:
 async def get_campaign(request: Request) -> Response:
     user = await require_user(request)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
-    return JSONResponse(campaign.to_json())
+    return JSONResponse(campaign_json(campaign, user))
+
+
+async def _audit_patch(
+    request: Request, user: User, before: Campaign, after: Campaign, fields: list[str]
+) -> None:
+    """The campaign's audit log gets who paused, resumed, closed, archived, switched the mode or changed
+    other settings (the names of the fields, not their values: a CRM key or a caller ID stays out of it)."""
+    d = deps(request)
+    changes: list[tuple[str, dict[str, object]]] = []
+    if after.status is not before.status:
+        changes.append(("status", {"from": before.status.value, "to": after.status.value}))
+    if after.mode is not before.mode:
+        changes.append(("mode_switch", {"from": before.mode.value, "to": after.mode.value}))
+    if after.archived != before.archived:
+        changes.append(("archive" if after.archived else "restore", {}))
+    other = sorted(set(fields) - {"status", "mode", "archived"})
+    if other:
+        changes.append(("settings", {"fields": other}))
+    for action, detail in changes:
+        await audit.record(
+            d.redis, after.id, user=user.id, name=user.name, action=action, detail=detail, now=d.clock()
+        )
 
 
 async def patch_campaign(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    user = await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     body = await read_json_object(request)
     try:
@@ -188,6 +220,7 @@ async def patch_campaign(request: Request) -> Response:
     await _check_numbers_owned(request, campaign, updated)
     d = deps(request)
     await CampaignStore(d.redis).save(updated)
+    await _audit_patch(request, user, campaign, updated, list(body))
     notify = d.services.get("campaign_changed")
     if notify is not None:
         await notify(updated)

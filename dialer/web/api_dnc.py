@@ -6,10 +6,10 @@ Organizers and admins only: the list is voters' phone numbers."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.contacts import normalize_phone
@@ -20,6 +20,7 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
+from dialer.web.export_slots import ExportResponse
 from dialer.web.query import query_int, query_match, query_text
 from dialer.web.validate import Problems
 
@@ -54,13 +55,14 @@ async def export_dnc(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     redis = deps(request).redis
 
-    async def lines() -> AsyncIterator[str]:
+    async def lines() -> AsyncGenerator[str]:
         yield "phone\n"
         async for chunk in dnc_pages.export(redis):
             yield "".join(f"{phone}\n" for phone in chunk)
 
-    return StreamingResponse(
+    return ExportResponse(
         lines(),
+        stall_seconds=deps(request).settings.export_stall_seconds,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="do-not-call.csv"'},
     )

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.campaigns import Campaign
 from dialer.contacts import CsvError, normalize_phone
 from dialer.models import Role
-from dialer.queue import dnc, import_watch, keys
+from dialer.queue import audit, dnc, import_watch, keys
 from dialer.queue.importer import import_contacts, import_progress
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.api_dnc import MAX_REASON, audit_change
@@ -103,11 +103,20 @@ def _invalid_csv(exc: CsvError) -> ApiError:
 
 
 async def import_list(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    user = await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     d = deps(request)
     body = await _read_csv(request)
     if request.query_params.get("background", "").lower() in ("1", "true", "yes"):
+        await audit.record(
+            d.redis,
+            campaign.id,
+            user=user.id,
+            name=user.name,
+            action="contacts_upload",
+            detail={"background": True},
+            now=d.clock(),
+        )
         return await _import_in_background(request, campaign.id, campaign.default_timezone, body)
     try:
         report = await import_contacts(
@@ -117,6 +126,16 @@ async def import_list(request: Request) -> Response:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
+    detail = {"imported": report.imported, "duplicates": report.duplicates, "invalid": len(report.invalid)}
+    await audit.record(
+        d.redis,
+        campaign.id,
+        user=user.id,
+        name=user.name,
+        action="contacts_upload",
+        detail=detail,
+        now=d.clock(),
+    )
     return JSONResponse(await _with_script_fields(request, campaign, report.to_json()))
 
 

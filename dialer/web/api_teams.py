@@ -32,7 +32,9 @@ def _person(user: User) -> None:
 async def create_team(request: Request) -> Response:
     user = await require_user(request, Role.LEADER)
     _person(user)
-    name = only_string(await read_json_object(request), "name", max_len=80, message="The team is not valid.")
+    name = only_string(
+        await read_json_object(request), "name", max_len=80, message="The team is not valid.", is_name=True
+    )
     d = deps(request)
     team = await TeamStore(d.redis).create(name, user.id, d.clock())
     return JSONResponse(team.public(with_code=True), status_code=201)
@@ -128,7 +130,7 @@ async def update_team(request: Request) -> Response:
     problems = Problems()
     problems.unknown_fields(body, {"name", "goal"})
     problems.no_nulls(body, "name")
-    name = problems.string(body, "name", required=False, max_len=80)
+    name = problems.string(body, "name", required=False, max_len=80, is_name=True)
     if "name" in body and isinstance(body["name"], str) and name == "":
         problems.add("name", "must not be empty")
     goal = body.get("goal")

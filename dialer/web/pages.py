@@ -33,7 +33,7 @@ from dialer.stores.scripts import ScriptStore
 from dialer.stores.teams import TeamStore
 from dialer.stores.voicemail import VoicemailAudioStore, has_voicemail
 from dialer.web import campaign_form, pages_tools
-from dialer.web.api_campaigns import list_filter, visible_to
+from dialer.web.api_campaigns import campaign_json, list_filter, visible_to
 from dialer.web.auth import current_user
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
@@ -208,7 +208,7 @@ async def call_page(request: Request) -> Response:
     d = deps(request)
     twilio = d.settings.carrier == "twilio" and VENDOR_SDK.exists()
     data = {
-        "campaign": campaign.to_json(),
+        "campaign": campaign_json(campaign, user),
         "user": {"id": user.id, "name": user.name},
         "phone": "twilio" if twilio else "simulated",
         "twilio_wanted": d.settings.carrier == "twilio",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dialer.names import unprintable
 from dialer.web.errors import ApiError
 
 
@@ -30,8 +31,15 @@ class Problems:
                 self.add(name, "must not be null")
 
     def string(
-        self, body: dict[str, Any], name: str, *, required: bool = True, max_len: int = 200
+        self,
+        body: dict[str, Any],
+        name: str,
+        *,
+        required: bool = True,
+        max_len: int = 200,
+        is_name: bool = False,
     ) -> str | None:
+        """The field's text, stripped; `is_name`: a name people read, printable only (dialer/names.py)."""
         if name not in body or body[name] is None:
             if required:
                 self.add(name, "required")
@@ -43,6 +51,9 @@ class Problems:
         if len(value) > max_len:  # counted as sent, spaces included (as the published schema says)
             self.add(name, f"must be at most {max_len} characters")
             return None
+        if is_name and (why := unprintable(value)) is not None:
+            self.add(name, why)
+            return None
         value = value.strip()
         if required and not value:
             self.add(name, "must not be empty")
@@ -51,12 +62,17 @@ class Problems:
 
 
 def only_string(
-    body: dict[str, Any], name: str, max_len: int, message: str = "Some fields are not valid."
+    body: dict[str, Any],
+    name: str,
+    max_len: int,
+    message: str = "Some fields are not valid.",
+    *,
+    is_name: bool = False,
 ) -> str:
     """The value of a body that must hold exactly one string field (`{"join_code": "K7..."}`), else 422."""
     problems = Problems()
     problems.unknown_fields(body, {name})
-    value = problems.string(body, name, max_len=max_len)
+    value = problems.string(body, name, max_len=max_len, is_name=is_name)
     problems.raise_if_any(message)
     assert value is not None
     return value

@@ -93,6 +93,9 @@ def test_saving_ends_the_call_and_the_next_contact_is_ready(
     first = again.locator("#contact-list li").first
     expect(first).to_have_class("done ")
     expect(first.locator(".chip")).to_have_text("Not home")
+    # Nobody was reached: the warning chip, not the green of a conversation.
+    expect(first.locator(".chip")).to_have_class("chip unreached")
+    expect(first.locator(".chip")).to_have_css("color", "rgb(154, 103, 0)")  # --warn, not --ok's green
     expect(again.locator("#contact-list li")).to_have_count(3)
     expect(again.locator("#position")).to_have_text("Contact 2 of 3")
     context.close()

@@ -40,7 +40,7 @@ def test_organizer_edits_the_local_numbers(
 
     # The unknown state is said beside the second number's states, and nothing was saved.
     error = page.locator('.field[data-path="caller_ids[1].states"] .field-error')
-    expect(error).to_have_text("ZZ is not one of the two-letter state codes like PA")
+    expect(error).to_have_text("States: ZZ is not one of the two-letter state codes like PA")
     expect(second.get_by_label("States")).to_be_focused()
     assert page.locator("#caller-id-pool .pool-row").count() == 2
     assert campaign_field(server, campaign, "caller_ids") == []

@@ -138,7 +138,10 @@ def test_organizer_creates_and_edits_a_campaign(
     page.get_by_role("button", name="Create campaign").click()
 
     # No script chosen, and a cap above the law: both said where they are, Advanced opened for the second.
-    expect(page.locator('.field[data-path="script_id"] .field-error')).to_have_text("required")
+    expect(page.locator('.field[data-path="script_id"] .field-error')).to_have_text(
+        "Script: choose the script volunteers read (upload one with the link below if the list is empty)."
+    )
+    expect(page.locator("#f-script_id")).to_have_attribute("aria-invalid", "true")
     cap_error = page.locator('.field[data-path="abandon_cap"] .field-error')
     expect(cap_error).to_contain_text("3%, the legal limit")
     expect(page.locator("#f-abandon_cap")).to_be_visible()
@@ -150,7 +153,13 @@ def test_organizer_creates_and_edits_a_campaign(
     script.select_option(label="Browser test script (doors)")
     page.locator("#f-abandon_cap").fill("2.5")
     page.get_by_role("button", name="Create campaign").click()
-    expect(page).to_have_url(f"{server.base_url}/campaigns/spring/settings")
+    expect(page).to_have_url(f"{server.base_url}/campaigns/spring/settings")  # ?created went once said
+    notice = page.locator("#created-notice")
+    expect(notice).to_have_text(
+        "Created “Spring canvass”. It is in your Campaigns list. Next: upload a call list (Call list, on this"
+        " page), then invite volunteers from the Dashboard with the join link."
+    )
+    expect(notice).to_be_focused()
     with server.client() as admin:
         created = admin.get("/api/campaigns/spring").json()
     assert {
@@ -190,6 +199,35 @@ def test_organizer_creates_and_edits_a_campaign(
         saved = admin.get("/api/campaigns/spring").json()
     assert (saved["goal"], saved["status"], saved["script_id"]) == (75, "paused", "levy-followup")
     assert (saved["abandon_cap"], saved["caller_id"], saved["mode"]) == (0.025, "+13125550101", "predictive")
+    context.close()
+
+
+def test_an_empty_new_campaign_says_what_each_required_field_needs(browser: Browser, server: Running) -> None:
+    upload_scripts(server)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url, **SIZES["phone"])
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/new")
+    page.get_by_role("button", name="Create campaign").click()
+    said = {
+        "name": "Name: give the campaign a name; volunteers see it in their list.",
+        "script_id": "Script: choose the script volunteers read (upload one with the link below if the list"
+        " is empty).",
+        "caller_id": "Caller ID: enter the number voters see when you call, one your calling account owns:"
+        " (202) 555-0100.",
+    }
+    for path, message in said.items():
+        expect(page.locator(f'.field[data-path="{path}"] .field-error')).to_have_text(message)
+        control = page.locator(f"#f-{path}")
+        expect(control).to_have_attribute("aria-invalid", "true")
+        assert f"err-{path}" in (control.get_attribute("aria-describedby") or "").split()
+    expect(page.locator("#f-name")).to_be_focused()  # the first field to fix
+    page.locator("#f-name").fill("Spring canvass")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.locator('.field[data-path="name"] .field-error')).to_have_count(0)
+    expect(page.locator("#f-name")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-script_id")).to_be_focused()
     context.close()
 
 

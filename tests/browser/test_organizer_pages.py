@@ -193,3 +193,18 @@ def test_campaign_duplicate_archive_filter_and_qr(
     assert _fits(page)
     page.screenshot(path=str(shots / f"join-qr-{size}.png"), full_page=True)
     context.close()
+
+
+def test_the_dnc_export_button_is_a_button_size_on_a_phone(browser: Browser, server: Running) -> None:
+    """It sat inside the page's big count and took its 2.2rem type: a button twice the others' height."""
+    make_user(server, "olive@example.org", "Olive Organizer", role="organizer")
+    context = _context(browser, server, "olive@example.org", "phone")
+    page = context.new_page()
+    page.goto("/dnc")
+    expect(page.locator("#dnc-count")).to_have_text("0")
+    export = page.get_by_role("link", name="Export CSV").bounding_box()
+    search = page.get_by_role("button", name="Search").bounding_box()
+    assert export is not None and search is not None
+    assert export["height"] <= search["height"] + 1, (export, search)
+    assert _fits(page)
+    context.close()

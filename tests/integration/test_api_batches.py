@@ -515,3 +515,9 @@ def test_the_next_caller_sees_what_earlier_callers_heard(world: World) -> None:
          "notes": "rang out", "volunteer": "A"}
     ]  # fmt: skip
     assert world.client.get(url, headers=ADMIN).json() == history
+    # A contact of another campaign, or of none, is not this campaign's: 404 as for a volunteer, not `[]`.
+    other = {"id": "md", "name": "MD", "script_id": "gotv-2026", "caller_id": "+12025550198"}
+    assert world.client.post("/api/campaigns", json=other, headers=ADMIN).status_code == 201
+    for path in (f"/api/campaigns/md/contacts/{contact}/history", "/api/campaigns/dc/contacts/nope/history"):
+        r = world.client.get(path, headers=ADMIN)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", (path, r.text)

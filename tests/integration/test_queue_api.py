@@ -101,3 +101,36 @@ def test_import_progress_route(client: TestClient, clean_redis: str) -> None:
     open_store(clean_redis).hset(keys.import_job("dc", "j1"), mapping={"status": "running", "rows": 5})
     r = client.get("/api/campaigns/dc/imports/j1", headers=ADMIN)
     assert r.status_code == 200 and r.json() == {"status": "running", "rows": 5}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_a_unicode_csv_is_read_by_its_byte_order_mark(client: TestClient, encoding: str) -> None:
+    """Excel's "Unicode Text" is UTF-16 with a BOM: it was refused as having no phone column."""
+    text = LIST.decode().replace("Ann", "Zoë")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # Python's utf-16-be writes no BOM; the file has one
+    csv_headers = {**ADMIN, "Content-Type": "text/csv"}
+    r = client.post("/api/campaigns/dc/contacts", content=data, headers=csv_headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["imported"], r.json()["duplicates"], len(r.json()["invalid"])) == (2, 1, 1)
+    r = client.get("/api/campaigns/dc/contacts/1/history", headers=ADMIN)
+    assert r.status_code == 200  # the contact is there
+    dnc = "phone\n312-555-0101\n312-555-0102\n".encode(encoding)
+    if encoding == "utf-16-be":
+        dnc = b"\xfe\xff" + dnc
+    r = client.post("/api/dnc", content=dnc, headers=csv_headers)
+    assert r.status_code == 200 and r.json() == {"added": 2, "invalid": []}, r.text
+
+
+def test_a_unicode_csv_without_its_byte_order_mark_is_refused_saying_so(client: TestClient) -> None:
+    csv_headers = {**ADMIN, "Content-Type": "text/csv"}
+    for url in ("/api/campaigns/dc/contacts", "/api/dnc"):
+        r = client.post(url, content="phone\n202-555-0100\n".encode("utf-16-le"), headers=csv_headers)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_csv", r.text
+        assert "UTF-16 or UTF-32 text without a byte-order mark" in r.json()["error"]["message"]
+        r = client.post(
+            url, content=b"\xff\xfe" + "phone\n".encode("utf-16-le") + b"\x00\xd8", headers=csv_headers
+        )
+        assert r.status_code == 422, r.text
+        assert "byte-order mark says UTF-16, but it is not UTF-16 text" in r.json()["error"]["message"]

@@ -64,3 +64,26 @@ def test_a_new_script_version_naming_a_target_its_campaigns_lack_is_refused(clie
     assert client.post("/api/scripts", content=v3, headers=yaml).status_code == 201
     r = client.patch("/api/campaigns/pc", json={"archived": False}, headers=ADMIN)
     assert r.status_code == 422 and "Legal desk" in r.json()["error"]["details"][0]["message"]
+
+
+def test_volunteers_read_the_targets_names_not_their_numbers(client: TestClient) -> None:
+    body = {"id": "rc", "name": "Rides", "script_id": "rides", "caller_id": "+12025550199"}
+    assert (
+        client.post("/api/campaigns", json={**body, "transfer_targets": [RIDES]}, headers=ADMIN).status_code
+        == 201
+    )
+    r = client.post(
+        "/api/auth/signup", json={"email": "val@example.org", "name": "Val", "password": "a long password"}
+    )
+    volunteer = {"Authorization": f"Bearer {r.json()['token']}"}
+    client.cookies.clear()
+    assert client.get("/api/campaigns/rc", headers=volunteer).json()["transfer_targets"] == [
+        {"name": "Rides desk"}
+    ]
+    listed = client.get("/api/campaigns", headers=volunteer).json()
+    assert [c["transfer_targets"] for c in listed] == [[{"name": "Rides desk"}]]
+    page = client.get("/call/rc", headers=volunteer)
+    assert page.status_code == 200 and RIDES["phone"] not in page.text and "Rides desk" in page.text
+    # Organizers still read (and edit) the numbers.
+    assert client.get("/api/campaigns/rc", headers=ADMIN).json()["transfer_targets"] == [RIDES]
+    assert client.get("/api/campaigns", headers=ADMIN).json()[0]["transfer_targets"] == [RIDES]

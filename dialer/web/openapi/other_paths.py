@@ -118,6 +118,14 @@ def other_paths() -> dict[str, dict[str, Any]]:
                 params=(path_param("campaign_id"),),
             )
         },
+        "/campaigns/{campaign_id}/activity": {
+            "get": _page(
+                "activityPage",
+                "The campaign's audit log in words, newest first",
+                role="organizer",
+                params=(path_param("campaign_id"),),
+            )
+        },
         "/campaigns/{campaign_id}/settings": {
             "get": _page(
                 "settingsPage", "A campaign's settings", role="organizer", params=(path_param("campaign_id"),)

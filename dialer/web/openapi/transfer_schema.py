@@ -28,4 +28,8 @@ TRANSFER_TARGETS_IN: dict[str, Any] = {
     "description": "Staff lines a script's choice may hand the voter on to (`transfer: <name>`); names are "
     "unique, and the campaign's script may name no other.",
 }
-TRANSFER_TARGETS_OUT: dict[str, Any] = {"type": "array", "items": TRANSFER_TARGET}
+TRANSFER_TARGETS_OUT: dict[str, Any] = {
+    "type": "array",
+    "items": {**TRANSFER_TARGET, "required": ["name"]},
+    "description": "`phone` for organizers only: volunteers and leaders transfer by name and read `{name}`",
+}

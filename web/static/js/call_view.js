@@ -20,6 +20,9 @@ const UNANSWERED_RESULTS = ["no_answer", "busy", "voicemail", "disconnected", "w
 const IN_CALL = ["dialing", "connected", "unanswered", "done"];
 const WITHOUT_A_CALL = new Set(["wrong_number", "moved", "deceased", "do_not_call"]);
 const SCRIPT_PHASES = ["ready", "dialing", "connected"];
+// Results that are a conversation with the voter: green in the list. The rest (no answer, busy, not home, a
+// machine, ...) reached nobody and look it: the warning chip, not a conversation's green.
+const CONVERSATIONS = new Set(["contacted", "refused", "call_back", "do_not_call"]);
 
 export const onPhone = () => window.matchMedia("(max-width: 700px)").matches;
 
@@ -113,7 +116,8 @@ export function drawList(ui, { contacts, done, current, started, onSelect }) {
         type: "button", class: "link", disabled: Boolean(result) || started, "aria-current": here ? "true" : null,
         onclick: () => onSelect(c),
       }, label),
-      h("span", { class: "chip" }, result ? humanize(result) : here ? "Now" : "To call"));
+      h("span", { class: result && !CONVERSATIONS.has(result) ? "chip unreached" : "chip" },
+        result ? humanize(result) : here ? "Now" : "To call"));
   }));
 }
 

@@ -59,6 +59,7 @@ function advancedSummary() {
 
 function clearErrors() {
   for (const node of form.querySelectorAll(".field-error")) node.remove();
+  for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
   for (const node of form.querySelectorAll(".field.invalid")) node.classList.remove("invalid");
   for (const node of form.querySelectorAll("[data-error-for]")) {
     const ids = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.startsWith("err-"));
@@ -66,6 +67,21 @@ function clearErrors() {
     node.removeAttribute("data-error-for");
   }
   show($("form-error"), false);
+}
+
+// What to do about a missing field, said for the three a new campaign cannot do without; the API's bare
+// "required" told an organizer nothing about what to put there.
+const REQUIRED = {
+  name: "give the campaign a name; volunteers see it in their list.",
+  script_id: "choose the script volunteers read (upload one with the link below if the list is empty).",
+  caller_id: "enter the number voters see when you call, one your calling account owns: (202) 555-0100.",
+};
+
+// The message under a field names it, as the sign-up form does ("Script: choose the script ...").
+function fieldMessage(field, path, message) {
+  const label = field.querySelector("label, legend")?.firstChild?.textContent.trim();
+  const said = message === "required" && REQUIRED[path] ? REQUIRED[path] : message;
+  return label ? `${label}: ${said}` : said;
 }
 
 function showErrors(err) {
@@ -81,9 +97,10 @@ function showErrors(err) {
       const details = field.closest("details");
       if (details) details.open = true; // an error in a closed section would be invisible
       const id = `err-${path.replace(/\W/g, "-")}`;
-      field.append(h("p", { class: "field-error", id, text: String(d.message ?? "") }));
+      field.append(h("p", { class: "field-error", id, text: fieldMessage(field, path, String(d.message ?? "")) }));
       const control = field.querySelector("input, select");
       if (control) {
+        control.setAttribute("aria-invalid", "true");
         const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
         control.setAttribute("aria-describedby", [...ids, id].join(" "));
         control.dataset.errorFor = "1";
@@ -104,7 +121,7 @@ form.addEventListener("submit", async (event) => {
   try {
     if (data.new) {
       const created = await api("POST", "/api/campaigns", collect());
-      location.assign(`/campaigns/${encodeURIComponent(created.id)}/settings`);
+      location.assign(`/campaigns/${encodeURIComponent(created.id)}/settings?created=1`);
     } else {
       await api("PATCH", `/api/campaigns/${encodeURIComponent(data.campaign.id)}`, collect());
       $("form-ok").textContent = "Saved.";
@@ -113,6 +130,19 @@ form.addEventListener("submit", async (event) => {
     showErrors(err);
   }
 });
+
+// Just created (the new-campaign form came here): say so, where it is and what comes next. The address
+// loses ?created so that a reload does not say it again.
+const params = new URLSearchParams(location.search);
+if (!data.new && params.has("created")) {
+  const notice = $("created-notice");
+  notice.textContent = `Created “${data.campaign.name}”. It is in your Campaigns list. Next: upload a call list `
+    + "(Call list, on this page), then invite volunteers from the Dashboard with the join link.";
+  show(notice, true);
+  notice.focus();
+  params.delete("created");
+  history.replaceState(null, "", location.pathname + (params.size ? `?${params}` : "") + location.hash);
+}
 
 // A script uploaded in another tab (the hint's link) joins the picker when this tab is shown again.
 async function refreshScripts() {

@@ -1,0 +1,44 @@
+"""The campaign's activity page in headless Chromium: an organizer pauses calling from the dashboard, follows
+its Activity link and reads who did what, newest first and in words ("Paused calling", "Uploaded a call
+list"), on a desktop and on a 390 px phone without sideways scrolling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import make_user, seed_contacts
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}])
+def test_an_organizer_reads_the_campaigns_activity(
+    browser: Browser, server: Running, redis_url: str, shots: Path, viewport: dict[str, int]
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    seed_contacts(server, campaign, [("+12025550177", "Pat", "Example")])
+    make_user(server, "olive@example.org", "Olive Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url, viewport=viewport)
+    sign_in(context, server, "olive@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/dashboard")
+    page.locator("#pause-btn").click()
+    expect(page.locator("#status")).to_have_text("paused")
+    page.get_by_role("link", name="Activity").click()
+    expect(page.locator("h1")).to_have_text("Activity")
+
+    items = page.locator("#activity li")
+    expect(items.nth(0)).to_contain_text("Olive Organizer · Paused calling")
+    expect(items.nth(0)).to_contain_text("It was active.")
+    expect(items.nth(1)).to_contain_text("Uploaded a call list")
+    expect(items.nth(1)).to_contain_text("1 contact added")
+    expect(page.locator("#activity")).not_to_contain_text("_")  # no action codes like status or mode_switch
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"the page scrolls sideways: {width} px"
+    page.screenshot(path=str(shots / f"activity-{viewport['width']}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,64 @@
+// A campaign's activity: its audit log (GET /api/campaigns/{id}/audit), newest first, each action said in
+// words an organizer knows ("Paused calling", "Switched from preview to power"), not its code.
+import { api, h, humanize, pageData, plural, whileBusy } from "./api.js";
+
+const { campaign, names } = pageData();
+const $ = (id) => document.getElementById(id);
+const person = (id, fallback = "a volunteer") => (id && names[id]) || fallback;
+const COACH = { listen: "listening", whisper: "whispering to the volunteer", barge: "talking to both" };
+const STATUS = { paused: "Paused calling", active: "Resumed calling", closed: "Closed the campaign" };
+const FIELDS = { default_timezone: "time zone", caller_id: "caller ID", script_id: "script", transfer_targets: "transfer targets" };
+const fieldName = (f) => FIELDS[f] || String(f).replaceAll("_", " ");
+const mode = (m) => humanize(m).toLowerCase();
+
+// [what was done, more about it]: one function per action the server logs (docs/API-additions.md).
+const SAYS = {
+  status: (d) => [STATUS[d.to] || `Set the status to ${d.to}`, d.from ? `It was ${d.from}.` : ""],
+  mode_switch: (d) => [`Switched the dialing mode from ${mode(d.from)} to ${mode(d.to)}`, ""],
+  archive: () => ["Archived the campaign", ""],
+  restore: () => ["Restored the campaign from the archive", ""],
+  settings: (d) => ["Changed the settings", d.fields?.length ? `Changed: ${d.fields.map(fieldName).join(", ")}.` : ""],
+  contacts_upload: (d) => d.background
+    ? ["Uploaded a call list", "Imported in the background."]
+    : ["Uploaded a call list", `${plural(d.imported ?? 0, "contact", "contacts")} added, ${d.duplicates ?? 0} duplicates, ${plural(d.invalid ?? 0, "line", "lines")} refused.`],
+  retries_now: (d) => ["Made waiting retries callable now", `${plural(d.made_due ?? 0, "contact", "contacts")} to call again.`],
+  recording_start: () => ["Started recording a call", "The volunteer read the recording notice."],
+  coach_join: (d) => [`Joined ${person(d.volunteer)}'s call to coach`, COACH[d.mode] ? `Started by ${COACH[d.mode]}.` : ""],
+  coach_switch: (d) => [`Changed how they coach ${person(d.volunteer)}`, COACH[d.mode] ? `Now ${COACH[d.mode]}.` : ""],
+  coach_leave: (d) => [`Stopped coaching ${person(d.volunteer)}`, d.seconds !== undefined ? `After ${Math.round(d.seconds)} seconds.` : ""],
+  transfer_start: (d) => ["Started a warm transfer", d.target ? `To ${d.target}.` : ""],
+  transfer_answered: (d) => ["Handed a voter over in a warm transfer", d.target ? `${d.target} answered.` : ""],
+  transfer_failed: (d) => ["A warm transfer did not go through", d.target ? `${d.target} did not answer.` : ""],
+  dial_in_wrong_pin: (d) => ["A wrong dial-in PIN was entered", d.attempt ? `Attempt ${d.attempt}.` : ""],
+  dial_in_locked: () => ["Dial-in locked after too many wrong PINs", "Callers hear that they should try again later."],
+};
+
+function says(entry) {
+  const say = SAYS[entry.action];
+  if (say) return say(entry.detail || {});
+  return [humanize(entry.action), ""];
+}
+
+function row(entry) {
+  const [what, more] = says(entry);
+  const who = entry.name || person(entry.user, entry.action.startsWith("dial_in") ? "A dial-in caller" : "Someone");
+  const when = new Date(entry.at);
+  return h("li", { class: "activity-item" },
+    h("time", { datetime: entry.at, class: "muted small" }, when.toLocaleString()),
+    h("p", { class: "activity-what" }, h("strong", {}, who), " · ", what),
+    more ? h("p", { class: "muted small" }, more) : null);
+}
+
+async function load() {
+  const list = $("activity");
+  try {
+    const entries = await api("GET", `/api/campaigns/${encodeURIComponent(campaign.id)}/audit`);
+    list.replaceChildren(...entries.map(row));
+    $("activity-status").textContent = entries.length ? `${plural(entries.length, "action", "actions")}, newest first.` : "Nothing has happened on this campaign yet.";
+  } catch (err) {
+    $("activity-status").textContent = err.message;
+  }
+}
+
+$("activity-refresh").addEventListener("click", (event) => whileBusy(event.currentTarget, load));
+load();
