@@ -148,11 +148,12 @@ def test_results_idempotency_fencing_and_retry(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"recorded": True, "duplicate": False}
     r = world.client.post(url, json=body, headers=world.volunteer)
     assert r.json() == {"recorded": True, "duplicate": True}
-    # Another volunteer cannot record through this batch: the batch id is a fencing token.
+    # Another volunteer cannot record through this batch (API.md: the holder's; a role too low gets 403), as
+    # they cannot renew or release it.
     r = world.client.post(
         url, json={**body, "contact_id": contact["id"], "idempotency_key": "k2"}, headers=world.other
     )
-    assert r.status_code == 409 and r.json()["error"]["code"] == "not_in_batch"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"
     # A contact of someone else's batch is not in this one.
     _, theirs = take(world, world.other)
     r = world.client.post(

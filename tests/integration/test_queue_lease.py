@@ -154,7 +154,7 @@ async def test_results_retry_policy_idempotency_and_late_results(redis: aioredis
             policy=POLICY,
             now=T0 + 2,
         )
-    with pytest.raises(NotInBatch):
+    with pytest.raises(NotHolder):  # alice's batch: bob cannot record through it
         await record_result(
             redis, "c1", a.id, "bob", ResultInput(y.id, ResultCode.CONTACTED, "k3"), policy=POLICY, now=T0 + 2
         )
