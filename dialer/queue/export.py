@@ -1,9 +1,11 @@
 """results.csv: one row per recorded result, read from the campaign's results stream a page at a time.
 
-The columns are API.md's, in its order, with `volunteer_name` added after `volunteer` (who called, as
-people know them), then one column per script question. Times are ISO 8601 in UTC to the second; cells
-that a spreadsheet would run as formulas are quoted (contacts.csv_safe). Excel reads a CSV file as the
-computer's local code page unless it starts with a UTF-8 byte order mark, so `excel=True` writes one.
+The columns are API.md's, in its order, then one column per script question (as API.md says), then the
+columns added since (ADDED_COLUMNS: `volunteer_name`, who called as people know them), last so that a
+client reading API.md's columns by position finds each where API.md puts it. Times are ISO 8601 in UTC to
+the second; cells that a spreadsheet would run as formulas are quoted (contacts.csv_safe). Excel reads a
+CSV file as the computer's local code page unless it starts with a UTF-8 byte order mark, so `excel=True`
+writes one.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import redis.exceptions as redis_errors
 from dialer.contacts import FORMULA_STARTS, csv_safe
 from dialer.queue import keys
 
-EXPORT_COLUMNS = (
+API_COLUMNS = (
     "contact_id",
     "external_id",
     "phone",
@@ -34,15 +36,15 @@ EXPORT_COLUMNS = (
     "result",
     "attempt",
     "volunteer",
-    "volunteer_name",  # an addition (issue 12), next to the id it names
     "recorded_at",
     "notes",
     "call_sid",
     "script_version",
 )
-_VOLUNTEER = EXPORT_COLUMNS.index("volunteer")
-_VOLUNTEER_NAME = EXPORT_COLUMNS.index("volunteer_name")
-_RECORDED_AT = EXPORT_COLUMNS.index("recorded_at")
+ADDED_COLUMNS = ("volunteer_name",)  # additions (issue 12), after the question columns
+EXPORT_COLUMNS = API_COLUMNS + ADDED_COLUMNS  # the fixed columns: no script question may take their names
+_VOLUNTEER = API_COLUMNS.index("volunteer")
+_RECORDED_AT = API_COLUMNS.index("recorded_at")
 BOM = "\ufeff"
 # The last line of an export the store cut short (a Redis restart after the download began): in the
 # first column, where a person scrolling to the end sees it; download the file again.
@@ -65,12 +67,11 @@ def export_row(
     entry: dict[str, str], question_keys: Sequence[str], names: Mapping[str, str] | None = None
 ) -> list[str]:
     """One results.csv row from a results stream entry; `names` maps volunteer ids to their names."""
-    volunteer = entry.get("volunteer", "")
-    values = {**entry, "volunteer_name": (names or {}).get(volunteer, "")}
-    row = [values.get(column, "") for column in EXPORT_COLUMNS]
+    row = [entry.get(column, "") for column in API_COLUMNS]
     if entry.get("recorded_at"):
         row[_RECORDED_AT] = export_time(float(entry["recorded_at"]))
     row.extend(_answer_cells(entry.get("answers") or "{}", question_keys))
+    row.append((names or {}).get(row[_VOLUNTEER], ""))  # volunteer_name
     return row
 
 
@@ -95,7 +96,7 @@ async def export_lines(
     otherwise stall every request on the process. (Reading the next page meanwhile measured no faster: the
     read and the build both hold the GIL.) If the store goes away mid-way (the answer's 200 is long sent),
     the file ends with a line that says it is incomplete (INCOMPLETE_MARK), never silently short."""
-    yield (BOM if excel else "") + _line([*EXPORT_COLUMNS, *question_keys])
+    yield (BOM if excel else "") + _line([*API_COLUMNS, *question_keys, *ADDED_COLUMNS])
     stream, start, rows = keys.results(campaign_id), "-", 0
     answer_cells: dict[str, list[str]] = {}
     while True:
@@ -120,8 +121,8 @@ async def _page(redis: aioredis.Redis, campaign_id: str, stream: str, start: str
     return entries, names
 
 
-_DEFAULTS = dict.fromkeys(EXPORT_COLUMNS, "")
-_CELLS = operator.itemgetter(*EXPORT_COLUMNS)
+_DEFAULTS = dict.fromkeys(API_COLUMNS, "")
+_CELLS = operator.itemgetter(*API_COLUMNS)
 # A cell csv_safe changes, looked for in the whole row at once (each cell after a NUL): one that starts
 # with a formula character, unless it is a plain number (contacts._PLAIN_NUMBER). A row with a NUL of its
 # own goes cell by cell.
@@ -148,7 +149,7 @@ def _page_text(
     lines = []
     for _entry_id, entry in entries:
         row = list(_CELLS({**_DEFAULTS, **entry}))
-        row[_VOLUNTEER_NAME] = names.get(row[_VOLUNTEER], "")
+        name = names.get(row[_VOLUNTEER], "")
         if row[_RECORDED_AT]:
             row[_RECORDED_AT] = _export_time(row[_RECORDED_AT], minutes)
         joined = "\x00" + "\x00".join(row)
@@ -163,6 +164,7 @@ def _page_text(
                     cache.clear()
                 cache[raw] = cells
             row.extend(cells)
+        row.append(csv_safe(name))  # volunteer_name
         line = ",".join(row)
         if line.count(",") == len(row) - 1 and '"' not in line and "\r" not in line and "\n" not in line:
             lines.append(line)  # no cell the csv writer would quote: its line is the cells joined

@@ -83,9 +83,9 @@ async def record_result(
     `survey` is what the organizers' tally counts of this result (survey.countable: None when it was no
     conversation); `day` the campaign's date, for the volunteer's numbers today ('' for none).
 
-    Raises NotInBatch or AlreadyCompleted (HTTP 409). A repeated idempotency key returns the first
-    recording with `duplicate=True` and changes nothing (except re-adding a do-not-call phone to the list,
-    which completes a request interrupted between the two steps).
+    Raises NotHolder (HTTP 403: another volunteer's batch), NotInBatch or AlreadyCompleted (HTTP 409). A
+    repeated idempotency key returns the first recording with `duplicate=True` and changes nothing (except
+    re-adding a do-not-call phone to the list, which completes a request interrupted between the two steps).
     """
     kind, due = _kind_and_due(result, policy, now)
     idem = result.idempotency_key or f"auto:{secrets.token_hex(12)}"

@@ -129,7 +129,8 @@ async def test_a_preview_conference_call_is_coached_and_handed_on(
             ).status_code == 204
         rows = (await http.get("/api/campaigns/pcs/results.csv", headers=ADMIN)).text
         saved = [row for row in rows.splitlines() if ",contacted," in row]
-        assert len(saved) == 1 and sid in saved[0] and saved[0].endswith("ride"), rows
+        # The question's answer, then volunteer_name (the last column).
+        assert len(saved) == 1 and sid in saved[0] and saved[0].rsplit(",", 1)[0].endswith(",ride"), rows
         audit = (await http.get("/api/campaigns/pcs/audit", headers=ADMIN)).json()
         coaching = [e["action"] for e in audit if e["action"].startswith("coach_")]
         assert coaching[:3] == ["coach_leave", "coach_switch", "coach_join"], audit

@@ -148,11 +148,12 @@ def test_results_idempotency_fencing_and_retry(world: World) -> None:
     assert r.status_code == 200 and r.json() == {"recorded": True, "duplicate": False}
     r = world.client.post(url, json=body, headers=world.volunteer)
     assert r.json() == {"recorded": True, "duplicate": True}
-    # Another volunteer cannot record through this batch: the batch id is a fencing token.
+    # Another volunteer cannot record through this batch (API.md: the holder's; a role too low gets 403), as
+    # they cannot renew or release it.
     r = world.client.post(
         url, json={**body, "contact_id": contact["id"], "idempotency_key": "k2"}, headers=world.other
     )
-    assert r.status_code == 409 and r.json()["error"]["code"] == "not_in_batch"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"
     # A contact of someone else's batch is not in this one.
     _, theirs = take(world, world.other)
     r = world.client.post(
@@ -278,7 +279,9 @@ def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> N
     r = world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN)
     assert not r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0][:13] == [
+    # API.md's columns in its order, then one per script question (API.md), then the additions: a client
+    # that reads API.md's columns (or the first question's) by position finds each where API.md puts it.
+    assert rows[0][:12] == [
         "contact_id",
         "external_id",
         "phone",
@@ -287,13 +290,13 @@ def test_export_neutralizes_formulas_and_has_question_columns(world: World) -> N
         "result",
         "attempt",
         "volunteer",
-        "volunteer_name",  # an addition: API.md's columns keep their order around it
         "recorded_at",
         "notes",
         "call_sid",
         "script_version",
     ]
-    assert rows[0][13:] == ["intro", "support", "household_voters", "persuaded", "vote_time"]
+    assert rows[0][12:17] == ["intro", "support", "household_voters", "persuaded", "vote_time"]
+    assert rows[0][17:] == ["volunteer_name"]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["notes"].startswith("'=") and row["first_name"].startswith("'=")
     assert row["support"] == "no" and row["script_version"] == "1" and row["attempt"] == "1"

@@ -292,8 +292,11 @@ class QueueMachine(RuleBasedStateMachine):
             rec = self.run(
                 record_result(self.redis, CAMPAIGN, b.id, volunteer, result, policy=POLICY, now=self.now)
             )
-        except NotInBatch:
+        except NotHolder:
             # The holder is checked before the key: another volunteer never learns of a result.
+            assert foreign
+            return
+        except NotInBatch:
             assert foreign or ((b.id, key) not in self.recorded and cid not in b.members)
             return
         except AlreadyCompleted:

@@ -52,4 +52,4 @@ def test_the_holder_is_checked_before_the_key(world: World) -> None:  # noqa: F8
     r = world.client.post(
         f"/api/batches/{theirs['id']}/results", json=_result(contact, "k-9"), headers=world.volunteer
     )
-    assert r.status_code == 409 and r.json()["error"]["code"] == "not_in_batch"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"

@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialer.contacts import FORMULA_STARTS
-from dialer.queue.export import EXPORT_COLUMNS, _export_time, _line, _page_text, export_row, export_time
+from dialer.queue.export import (
+    API_COLUMNS,
+    EXPORT_COLUMNS,
+    _export_time,
+    _line,
+    _page_text,
+    export_row,
+    export_time,
+)
 from dialer.scripts import outline, validate_script
 from tests.unit.test_script_validation import base
 
@@ -31,7 +39,7 @@ def test_times_are_iso_to_the_second_in_utc(epoch: float) -> None:
     assert parsed == datetime.fromtimestamp(epoch, UTC).replace(microsecond=0)
 
 
-def test_a_row_names_its_volunteer_after_the_id() -> None:
+def test_a_row_names_its_volunteer_after_the_question_columns() -> None:
     entry = {
         "contact_id": "7",
         "phone": "+12025550142",
@@ -42,7 +50,7 @@ def test_a_row_names_its_volunteer_after_the_id() -> None:
     }
     row = dict(
         zip(
-            [*EXPORT_COLUMNS, "support", "count"],
+            [*API_COLUMNS, "support", "count", "volunteer_name"],
             export_row(entry, ["support", "count"], {"u1": "Ann Lee"}),
             strict=True,
         )
@@ -51,6 +59,7 @@ def test_a_row_names_its_volunteer_after_the_id() -> None:
     assert row["recorded_at"] == "2026-05-28T20:26:40+00:00"
     assert (row["support"], row["count"]) == ("yes", "3")
     assert dict(zip(EXPORT_COLUMNS, export_row(entry, []), strict=True))["volunteer_name"] == ""
+    assert EXPORT_COLUMNS == (*API_COLUMNS, "volunteer_name")
 
 
 _CELL = st.text(alphabet=st.sampled_from(['a', 'Z', ' ', ',', '"', "\r", "\n", "\t", "=", "+", "-", "@", "1",

@@ -17,7 +17,8 @@
 --       [20] the campaign's day ('' for none): the volunteer's calls and conversations today
 -- The contact's lease state is in {c}:lease_of, its call-back reservation in {c}:reserved, and its attempts
 -- in {c}:tries as well as its own hash (keys_lease.py).
--- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}.
+-- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}
+-- (not_holder: the batch is another volunteer's, checked before the idempotency key).
 local P = ARGV[1]
 local bid = ARGV[2]
 local cid = ARGV[5]
@@ -26,7 +27,10 @@ local kind = ARGV[7]
 local now = tonumber(ARGV[9])
 
 local bk = KEYS[2]
-if redis.call('HGET', bk, 'volunteer') ~= ARGV[3] then return {'error', 'not_in_batch'} end
+local holder = redis.call('HGET', bk, 'volunteer')
+if not holder then return {'error', 'not_in_batch'} end
+-- Someone else's batch: refused as renew and release refuse it (API.md: results are the holder's).
+if holder ~= ARGV[3] then return {'error', 'not_holder'} end
 
 local idem = bid .. '|' .. ARGV[8]
 local seen = redis.call('HGET', KEYS[3], idem)

@@ -103,7 +103,8 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 body=json_body(ref("Result")),
                 answers={200: json_answer("Recorded", ref("Recorded"))},
                 errors=(409, 410),
-                description="An `idempotency_key` repeated within the batch gives `duplicate: true`.",
+                description="An `idempotency_key` repeated within the batch gives `duplicate: true`. The "
+                "batch's holder only: another volunteer's batch is 403 `not_holder`, as renew and release.",
             ),
         },
         "/api/teams": {
