@@ -57,6 +57,12 @@ def outcome_of(response: httpx.Response) -> Outcome:
     return Outcome(OutcomeKind.FAILED, error_text(response))
 
 
+# Failures that happen before a byte of the request leaves: the CRM cannot have it.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
 def network_outcome(exc: httpx.HTTPError) -> Outcome:
-    """A timeout or a dropped connection: the request may or may not have arrived; try again."""
-    return Outcome(OutcomeKind.RETRY, f"no answer from the CRM ({type(exc).__name__})")
+    """A timeout or a dropped connection: try again. Unless it failed before sending (no connection), the
+    request may or may not have arrived, and the re-send is in doubt."""
+    maybe = not isinstance(exc, NOT_SENT)
+    return Outcome(OutcomeKind.RETRY, f"no answer from the CRM ({type(exc).__name__})", maybe_delivered=maybe)

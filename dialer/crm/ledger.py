@@ -29,6 +29,9 @@ class LedgerEntry:
     in_doubt: bool = False
     corrects: str = ""
     retry_at: float | None = None
+    # Why it may have reached the CRM twice: `worker_stopped` (in flight when its worker died) or
+    # `no_answer` (sent, then no answer: a timeout or a dropped connection, and sent again).
+    doubt: str = ""
 
     @classmethod
     def parse(cls, entry_id: str, raw: str) -> LedgerEntry:
@@ -43,6 +46,7 @@ class LedgerEntry:
             bool(data.get("in_doubt")),
             str(data.get("corrects") or ""),
             float(data["retry_at"]) if data.get("retry_at") is not None else None,
+            str(data.get("doubt") or ("worker_stopped" if data.get("in_doubt") else "")),
         )
 
 
@@ -53,7 +57,7 @@ class Ledger:
 
     async def _op(
         self, entry_id: str, op: str, now: float, message: str = "", when: float = 0.0,
-        contact_id: str = "", attempt: int = 0,
+        contact_id: str = "", attempt: int = 0, maybe_delivered: bool = False,
     ) -> Any:  # fmt: skip
         c = self.campaign_id
         return await run(
@@ -67,7 +71,17 @@ class Ledger:
                 keys.results(c),
                 keys.crm_by_attempt(c),
             ],
-            [entry_id, op, repr(now), message[:1000], repr(when), GROUP, contact_id, attempt],
+            [
+                entry_id,
+                op,
+                repr(now),
+                message[:1000],
+                repr(when),
+                GROUP,
+                contact_id,
+                attempt,
+                "1" if maybe_delivered else "0",
+            ],  # fmt: skip
         )
 
     async def seen(self, entry_id: str, now: float, contact_id: str, attempt: int) -> None:
@@ -81,8 +95,11 @@ class Ledger:
         assert status in ("sent", "skipped", "failed")
         await self._op(entry_id, status, now, message)
 
-    async def retry_at(self, entry_id: str, now: float, due: float, message: str) -> None:
-        await self._op(entry_id, "retry", now, message, due)
+    async def retry_at(
+        self, entry_id: str, now: float, due: float, message: str, *, maybe_delivered: bool = False
+    ) -> None:
+        """Back to the schedule; `maybe_delivered` (no answer after sending) makes its re-send in doubt."""
+        await self._op(entry_id, "retry", now, message, due, maybe_delivered=maybe_delivered)
 
     async def requeue(self, entry_id: str, now: float) -> bool:
         """An organizer's retry (or a replay): send a settled entry again now. False if it is not settled."""

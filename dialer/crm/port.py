@@ -22,6 +22,7 @@ class Outcome:
     message: str = ""
     retry_after: float | None = None  # seconds, when the CRM said (Retry-After)
     rate_limited: bool = False  # a 429: the whole connection slows down, not only this result
+    maybe_delivered: bool = False  # a retry whose request may have reached the CRM (sent, then no answer)
 
 
 class CrmError(Exception):

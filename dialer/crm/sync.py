@@ -6,7 +6,9 @@ ledger marks a re-send `in_doubt`), then the retries that are due, then new resu
 send them a few at a time. Each result is settled by one ledger call that also XACKs it, so a result is
 never skipped: it stays in the group's pending list, or in the retry schedule, until the ledger says
 sent, skipped or failed. A CRM request cannot be made idempotent (VAN takes no request id), so the only
-results that can reach the CRM twice are the ones in flight when a worker was killed; the ledger names them.
+results that can reach the CRM twice are the ones in flight when a worker was killed, and the ones sent
+again after their request got no answer (a timeout or a dropped connection once it was sent); the ledger
+names both (`in_doubt`, with `doubt` saying which).
 """
 
 from __future__ import annotations
@@ -179,4 +181,6 @@ class CampaignSync:
                 await self.ledger.settle(entry.entry_id, "failed", now, message)
             else:
                 due = now + backoff(state.tries, outcome.retry_after)
-                await self.ledger.retry_at(entry.entry_id, now, due, outcome.message)
+                await self.ledger.retry_at(
+                    entry.entry_id, now, due, outcome.message, maybe_delivered=outcome.maybe_delivered
+                )

@@ -1,7 +1,8 @@
 """10,000 results synced to the VAN stand-in by a real sync process that is killed with SIGKILL halfway:
 a second one takes over (the lock expires, XAUTOCLAIM takes the dead one's results back), every result is
 sent, and the ledger and the stand-in agree: each result reached VAN once, except the few in flight at the
-kill, which the ledger names (in_doubt) and which reached VAN at most twice."""
+kill (or sent and unanswered: a timeout on a loaded machine), which the ledger names (in_doubt) and which
+reached VAN at most twice."""
 
 from __future__ import annotations
 
@@ -113,11 +114,11 @@ def test_ten_thousand_results_sync_once_across_a_kill_9(
                     assert counts[vanid] == 0
                     continue
                 assert state.status == "sent", state
-                if state.in_doubt:
-                    doubted += 1
-                    assert 1 <= counts[vanid] <= 2 and state.sends == 2
-                else:
-                    assert counts[vanid] == 1 and state.sends == 1, (state, counts[vanid])
+                if state.in_doubt:  # in flight at the kill, or sent and unanswered on a loaded machine
+                    doubted += state.doubt == "worker_stopped"
+                    assert 1 <= counts[vanid] <= 2 and state.sends >= 2, state
+                else:  # exactly once (sent again only after tries that never left: a refused connection)
+                    assert counts[vanid] == 1, (state, counts[vanid])
             assert doubted <= CONCURRENCY
             assert (await Ledger(client, CAMPAIGN).counts())["sent"] == 8000
             assert (await client.xpending(keys.results(CAMPAIGN), "crm"))["pending"] == 0

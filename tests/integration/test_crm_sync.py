@@ -240,3 +240,38 @@ async def test_a_connection_removed_mid_sync_stops_cleanly(redis: aioredis.Redis
     assert counts["sending"] == 0 and counts["sent"] + counts["skipped"] == 100  # the round in flight ended
     assert len(standin.received) == 80 and await redis.get(keys.crm_lock(CAMPAIGN)) is None
     assert await runner.campaign(CAMPAIGN, stop) is None and len(standin.received) == 80  # nothing more
+
+
+class Flaky(httpx.AsyncBaseTransport):
+    """The stand-in behind a network that fails the first request to each of `people` with `error`:
+    a ReadTimeout after the stand-in took the request (sent, no answer), or a ConnectError before it."""
+
+    def __init__(self, standin: VanStandin, people: set[int], error: type[httpx.TransportError]) -> None:
+        self.inner = httpx.ASGITransport(app=standin.app)
+        self.people, self.error = set(people), error
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        person = int(request.url.path.split("/")[-2])
+        if person in self.people:
+            self.people.discard(person)
+            if self.error is httpx.ReadTimeout:
+                await self.inner.handle_async_request(request)  # VAN has it; the answer never comes
+            raise self.error("simulated", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(("error", "doubted"), [(httpx.ReadTimeout, True), (httpx.ConnectError, False)])
+async def test_a_result_sent_again_after_no_answer_is_named_in_doubt(
+    redis: aioredis.Redis, error: type[httpx.TransportError], doubted: bool
+) -> None:
+    standin, clock = VanStandin(), FakeClock()
+    await link_van(redis, CAMPAIGN, standin)
+    ids = await add_results(redis, CAMPAIGN, 0, 4)
+    sync = await syncer(redis, standin, clock)
+    sync.client._http._transport = Flaky(standin, {100000}, error)  # type: ignore[attr-defined]
+    await drain(sync, clock)
+    first, *rest = await Ledger(redis, CAMPAIGN).get(ids)
+    assert first is not None and first.status == "sent" and first.sends == 2
+    assert standin.counts()[100000] == (2 if doubted else 1)  # a timeout after sending: VAN may have it twice
+    assert first.in_doubt is doubted and first.doubt == ("no_answer" if doubted else "")
+    assert all(s is not None and not s.in_doubt and s.sends <= 1 for s in rest)

@@ -4,10 +4,11 @@
 --       [6] {c}:crm:by-attempt
 -- ARGV: [1] entry id  [2] op: seen|start|sent|skipped|failed|retry|requeue|take  [3] now
 --       [4] message  [5] when (retry: its due time; take: the lease's end)  [6] consumer group
---       [7] contact id  [8] attempt
+--       [7] contact id  [8] attempt  [9] retry: '1' when the request may have reached the CRM (no answer)
 -- seen: a new entry's first state (pending); start: about to send (tries+1, sends+1; an entry found
--- `sending` was in flight when a worker died: in_doubt); sent/skipped/failed: settled, XACKed;
--- retry: back to pending, due at ARGV[5], XACKed (the schedule holds it now); requeue: an organizer's retry or
+-- `sending` was in flight when a worker died: in_doubt, doubt 'worker_stopped'); sent/skipped/failed:
+-- settled, XACKed; retry: back to pending, due at ARGV[5], XACKed (the schedule holds it now), in_doubt with
+-- doubt 'no_answer' when the request may have arrived (a timeout after sending it); requeue: an organizer's retry or
 -- a replay, due now (only from failed, sent or skipped); take: claim a due retry for a lease (0 if not due).
 -- Returns the entry's state as JSON (take: 1 or 0; requeue: 0 when the state does not allow it).
 local id, op, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -36,7 +37,10 @@ local new = old
 if op == 'seen' then
   if old == 'new' then new = 'pending' end
 elseif op == 'start' then
-  if old == 'sending' then e.in_doubt = 1 end
+  if old == 'sending' then
+    e.in_doubt = 1
+    e.doubt = e.doubt or 'worker_stopped'
+  end
   new = 'sending'
   e.tries = (e.tries or 0) + 1
   e.sends = (e.sends or 0) + 1
@@ -50,6 +54,10 @@ elseif op == 'retry' then
   new = 'pending'
   e.message = ARGV[4]
   e.retry_at = tonumber(ARGV[5])
+  if ARGV[9] == '1' then
+    e.in_doubt = 1
+    e.doubt = e.doubt or 'no_answer'
+  end
   redis.call('ZADD', KEYS[4], ARGV[5], id)
   redis.call('XACK', KEYS[5], ARGV[6], id)
 elseif op == 'requeue' then
