@@ -39,7 +39,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def own_cluster(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "BASE_PORT": str(BASE_PORT), "CLUSTER_DIR": str(tmp_path / "cluster")}
+    # The servers run on the real clock: under libfaketime (CI's second run) redis-server hangs at start.
+    real_clock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    env = {**real_clock, "BASE_PORT": str(BASE_PORT), "CLUSTER_DIR": str(tmp_path / "cluster")}
     url = subprocess.run([str(SCRIPT), "start"], env=env, check=True, capture_output=True, text=True).stdout
     try:
         yield url.strip()
