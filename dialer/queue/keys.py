@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
+from dialer.queue.keys_calls import held_voter as held_voter
 from dialer.queue.keys_calls import transfer as transfer
 from dialer.queue.keys_lease import LEASE_LAYOUT as LEASE_LAYOUT
 from dialer.queue.keys_lease import cards as cards

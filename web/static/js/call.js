@@ -399,6 +399,13 @@ async function skipContact() {
 
 // ---- the call -------------------------------------------------------------------------------------------
 
+// A page reloaded mid-call through the volunteer's conference: its line joins the room again, where the
+// server held the voter for it (dialer/web/conference_hold.py), so the conversation goes on.
+function rejoinConference() {
+  if (!(phone instanceof ConferenceCallPhone)) return;
+  phone.join().catch((err) => say(`Could not reconnect your line to the call: ${err.message}`, { problem: true }));
+}
+
 function beginCall() {
   // One call session per contact (and one idempotency key); dialing again after a busy line keeps both.
   if (started) return;
@@ -827,6 +834,7 @@ const HANDLERS = {
     if (!started) {
       beginCall(); // e.g. after a reload, the server resumes the call where it was
       if (phase() === "ready") setPhase("dialing");
+      rejoinConference();
     }
     renderStep(m.step);
     ui.back.disabled = m.can_go_back === false;
@@ -931,7 +939,11 @@ ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 $("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
 document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
-window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch(RELEASE_GRACE_SECONDS)));
+window.addEventListener("pagehide", () => {
+  if (dialing) pool.leave();
+  else releaseBatch(RELEASE_GRACE_SECONDS);
+  if (phone instanceof ConferenceCallPhone) phone.pageGone(); // a voter on the line is held for the next page
+});
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
 // The volunteer's phone hung up while taking calls: they are out of the pool, as the server has it.
