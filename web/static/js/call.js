@@ -804,16 +804,26 @@ const HANDLERS = {
   },
   talking(m) {
     // The page was reloaded while its volunteer talks to a voter (power, predictive): the step came first
-    // and waits for its voter, who is on no list in these modes; here they are, with their line.
-    if (!dialing) return;
+    // and waits for its voter, who is on no list in these modes; here they are, with their line. So is a
+    // preview call still open when the organizers switched to power as the page reloaded.
     const contact = dialedVoter(m);
     if (resumeStep?.contact_id === contact.id) HANDLERS.step(resumeStep);
-    else select(contact);
+    else if (current?.id !== contact.id) select(contact);
+    if (!dialing) {
+      // A power call still open on a page drawn for preview (the mode switched as it reloaded): the
+      // dialer's line to the voter is up, so the script takes answers; saving ends that line.
+      if (started && !connected) lineStatus("in-progress");
+      return;
+    }
     onTheLine(m);
     if (["ready", "dialing"].includes(phase())) {
       ui.status.textContent = STATUS_TEXT["in-progress"];
       setPhase("connected");
     }
+    // The keyboard was on "Start taking calls", which a call hides: it goes to the script's answer.
+    const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
+    const at = document.activeElement;
+    if (first && (!at || [document.body, $("ready-btn")].includes(at))) first.focus();
   },
   recording(m) {
     if (m.status === "started") recording.started();
