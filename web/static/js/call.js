@@ -131,6 +131,7 @@ const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
 
 const picker = new CallBackPicker({
   box: $("call-back"), input: $("call-back-at"), zone: $("call-back-zone"), hint: $("call-back-hint"),
+  error: $("call-back-error"),
   hours: campaign.calling_hours, defaultZone: campaign.default_timezone,
 });
 
@@ -616,8 +617,8 @@ function finish(manualResult) {
   if (result === "call_back") {
     const checked = picker.value();
     if (checked.error) {
-      say(checked.error, { problem: true });
-      picker.focus();
+      say("");
+      picker.problem(checked.error);
       return;
     }
     callBackAt = checked.iso;
@@ -683,10 +684,14 @@ function confirmed(p) {
 }
 
 async function rejected(err) {
-  say(`Could not save: ${err.message}`, { problem: true });
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
-  if (err.code === "invalid_call_back") picker.focus();
+  if (err.code === "invalid_call_back") {
+    say("");
+    picker.problem(err.message); // at the field, not in the status line far below it
+  } else {
+    say(`Could not save: ${err.message}`, { problem: true });
+  }
   if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
 }
 
