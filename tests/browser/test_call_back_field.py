@@ -57,3 +57,34 @@ def test_a_call_back_time_out_of_hours_is_said_at_the_field(
     page.keyboard.press("Enter")
     expect(page.locator("#save-status")).to_contain_text("Saved: Call back", timeout=10_000)
     context.close()
+
+
+@pytest.mark.parametrize("size", sorted(VIEWPORTS))
+def test_a_call_back_time_the_server_refuses_is_said_at_the_field(
+    browser: Browser, server: Running, redis_url: str, size: str
+) -> None:
+    """The organizers narrowed the calling hours after the page loaded: the page's own check lets the time
+    through, the server's refuses it (invalid_call_back), and that too is said at the field."""
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        hours = {"calling_hours": {"start": "09:00", "end": "21:00"}}
+        assert admin.patch(f"/api/campaigns/{campaign}", json=hours).status_code == 200
+    context = volunteer_context(browser, server, f"sev-{size}@example.org", "Sev Server", **VIEWPORTS[size])
+    page = open_call_page(context, campaign)
+    page.keyboard.press("Enter")  # Call
+    wait_connected(page)
+    with server.client() as admin:
+        hours = {"calling_hours": {"start": "09:00", "end": "12:00"}}
+        assert admin.patch(f"/api/campaigns/{campaign}", json=hours).status_code == 200
+    page.locator("#manual summary").focus()
+    page.keyboard.press("Enter")
+    page.locator("#manual-result").select_option("call_back")
+    field, error = page.locator("#call-back-at"), page.locator("#call-back-error")
+    assert field.input_value().endswith("T18:00")  # inside the hours the page knows of
+    page.locator("#manual-save").focus()
+    page.keyboard.press("Enter")
+    expect(error).to_contain_text("The call-back time", timeout=10_000)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    expect(page.locator("#save-status")).not_to_contain_text("call-back time")
+    context.close()
