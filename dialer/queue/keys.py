@@ -1,8 +1,7 @@
 """Every Redis key the dialer uses, in one place: the functions that build their names.
 
-What each key holds, its owner, type and TTL are listed in docs/redis-keys.md (add a key there too).
-Campaign keys carry the hash tag `{c:<id>}` so that every multi-key Lua script touches one slot and the
-design runs unchanged on Redis Cluster.
+Each key's contents, owner, type and TTL are in docs/redis-keys.md (add a key there too). Campaign keys
+carry the hash tag `{c:<id>}`: every multi-key Lua script touches one slot, unchanged on Redis Cluster.
 """
 
 from __future__ import annotations
