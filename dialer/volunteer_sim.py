@@ -158,15 +158,15 @@ class SimulatedVolunteer:
                 await self._say_ready(True)
                 await self._calling()
                 while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
+                    if self._dialing() is False:
+                        break  # switched to preview (say, during the last call): out of the pool, to a list
                     try:
                         bridged = await self._next(inbox, {"bridged", "campaign"}, heartbeat)
                     except TimeoutError:
                         await self._say_ready(True)  # the sign of life that keeps us in the pool
                         continue
                     if bridged["type"] == "campaign":
-                        if self._dialing() is False:
-                            break  # switched to preview: out of the pool (below), and to a list
-                        continue
+                        continue  # its mode was noted as it came in (_read): the loop's test follows it
                     self.report.reached += 1
                     await self._start_recording(str(bridged.get("call_sid") or ""))
                     done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
@@ -181,7 +181,7 @@ class SimulatedVolunteer:
                     self.report.calls += 1
                     self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
                     self.report.call_sids.append(str(bridged.get("call_sid") or ""))
-                    if max_calls is None or self.report.calls < max_calls:
+                    if (max_calls is None or self.report.calls < max_calls) and self._dialing():
                         await self._say_ready(True)
             finally:
                 reader.cancel()
