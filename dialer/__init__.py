@@ -14,7 +14,7 @@ Carriers: telephony (Twilio and the simulated carrier, their TwiML and REST)
 Processes and entry points: app (the composition root), web (HTTP and WebSocket routes), live (the
     organizers' fan-out), dialing (the pacer's loop), worker, jobs, recording_jobs, cli, admin,
     connections (to Redis: one server or a cluster), embedded (the embedded Redis), passwords (hashing
-    off the event loop), demo, demo_seed, demo_keeper, volunteer_sim, scripts.cli
+    off the event loop), demo, demo_seed, demo_keeper, volunteer_sim, volunteer_crowd, scripts.cli
 """
 
 __version__ = "0.1.0"

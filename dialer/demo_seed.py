@@ -262,7 +262,7 @@ def seed_and_start(
                 [
                     sys.executable,
                     "-m",
-                    "dialer.volunteer_sim",
+                    "dialer.volunteer_crowd",
                     "--base-url",
                     base_url,
                     "--campaign",

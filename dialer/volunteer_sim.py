@@ -4,8 +4,9 @@ Each one signs in with a token, takes a batch over HTTP, opens the call socket, 
 carrier to dial each contact (or, in a preview campaign with `preview_conference`, joins its conference and
 has the server call each voter into it), waits for the carrier's progress, walks the script when a voter
 answers (choosing answers at random under a seed) or records the carrier's outcome when nobody does, and
-finishes with an idempotency key. The demo runs several; the end-to-end tests run one. Nothing here reaches
-into Redis: only the public HTTP and WebSocket interface is used.
+finishes with an idempotency key; between calls it follows the organizers' switch of the dialing mode. The
+demo runs several (dialer/volunteer_crowd.py); the end-to-end tests run one. Nothing here reaches into
+Redis: only the public HTTP and WebSocket interface is used.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import random
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,7 @@ FIRST_CHOICE_SHARE = 0.7
 TEXT_ANSWERS = ("in the morning", "after work", "by mail", "not sure yet")
 PLACE_TRIES = 50  # Call refused as "already on a call" while the last voter's end is on its way
 PLACE_RETRY_SECONDS = 0.1
+DIALING_MODES = ("power", "predictive")
 
 
 @dataclass
@@ -50,7 +53,9 @@ class SimulatedVolunteer:
         seed: int = 1,
         think_seconds: float = 0.5,
         call_timeout: float = 120.0,
+        on_mode: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
+        """`on_mode`: told each mode this volunteer starts calling in (the demo's log, the tests)."""
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.campaign_id = campaign_id
@@ -60,6 +65,8 @@ class SimulatedVolunteer:
         self.report = VolunteerReport()
         self.conference = False  # preview_conference: the voter is called into the volunteer's conference
         self.records: bool | None = None  # power/predictive: does the campaign record (known at the 1st call)
+        self.mode: str | None = None  # the campaign's, as its `campaign` messages say
+        self.on_mode = on_mode
         self.http = httpx.AsyncClient(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
@@ -67,13 +74,48 @@ class SimulatedVolunteer:
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    async def follow(
+        self, mode: str = "preview", max_calls: int | None = None, stop: asyncio.Event | None = None
+    ) -> VolunteerReport:
+        """Call in the campaign's mode (`mode` until the server says), changing over between calls when the
+        organizers switch it, as the call page does on the `campaign` message's `mode`: a preview list is
+        handed back for the dialer, or the dialing pool left for a list. Until `max_calls` results are
+        recorded, `stop` is set, or the list is exhausted."""
+        self.mode = mode
+        while True:
+            before = self.mode
+            if before in DIALING_MODES:
+                await self.run_dialer(max_calls, stop)
+            else:
+                await self.run(max_calls, stop)
+            if self.mode == before or (self.mode in DIALING_MODES) == (before in DIALING_MODES):
+                return self.report
+            log.info("volunteer follows the switch from %s to %s", before, self.mode)
+
+    def _dialing(self) -> bool | None:
+        """Whether the campaign's mode, as last heard, has the server dial (None before any word)."""
+        return None if self.mode is None else self.mode in DIALING_MODES
+
+    async def _opened(self, inbox: asyncio.Queue[dict[str, Any]], dialing: bool) -> bool:
+        """The socket's first message says the campaign's mode: False if it is not this loop's."""
+        await self._next(inbox, {"campaign"}, 30)
+        return self._dialing() is dialing
+
+    async def _calling(self) -> None:
+        if self.on_mode is not None:
+            await self.on_mode(str(self.mode))
+
     async def run(self, max_calls: int | None = None, stop: asyncio.Event | None = None) -> VolunteerReport:
-        """Call until `max_calls` results are recorded, `stop` is set, or the list is exhausted."""
+        """Preview: call until `max_calls` results are recorded, `stop` is set, the list is exhausted, or
+        the organizers switch to a dialing mode (between calls: the list is handed back)."""
         ws_url = self.base_url.replace("http", "ws", 1) + f"/ws/call/{self.campaign_id}?token={self.token}"
         async with websockets.connect(ws_url, max_size=2**20) as ws:
             inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
             reader = asyncio.create_task(self._read(ws, inbox))
             try:
+                if not await self._opened(inbox, dialing=False):
+                    return self.report
+                await self._calling()
                 self.conference = await self._join_conference()
                 while max_calls is None or self.report.calls < max_calls:
                     if stop is not None and stop.is_set():
@@ -82,6 +124,9 @@ class SimulatedVolunteer:
                     if batch is None:
                         break
                     for contact in batch["contacts"]:
+                        if self._dialing():
+                            await self.http.post(f"/api/batches/{batch['id']}/release")
+                            return self.report
                         if (max_calls is not None and self.report.calls >= max_calls) or (
                             stop and stop.is_set()
                         ):
@@ -99,19 +144,29 @@ class SimulatedVolunteer:
         self, max_calls: int | None = None, stop: asyncio.Event | None = None, heartbeat: float = 20.0
     ) -> VolunteerReport:
         """Power and predictive modes: say ready, wait for the server to bridge a voter, walk the script,
-        finish, and say ready again, until `max_calls` results are recorded or `stop` is set."""
+        finish, and say ready again, until `max_calls` results are recorded, `stop` is set or the
+        organizers switch to preview (between calls: out of the pool)."""
         ws_url = self.base_url.replace("http", "ws", 1) + f"/ws/call/{self.campaign_id}?token={self.token}"
         async with websockets.connect(ws_url, max_size=2**20) as ws:
             inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
             reader = asyncio.create_task(self._read(ws, inbox))
             try:
+                if self.mode is None:
+                    self.mode = "power"  # called as run_dialer: a dialing campaign until the server says
+                if not await self._opened(inbox, dialing=True):
+                    return self.report
                 await self._say_ready(True)
+                await self._calling()
                 while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
+                    if self._dialing() is False:
+                        break  # switched to preview (say, during the last call): out of the pool, to a list
                     try:
-                        bridged = await self._next(inbox, {"bridged"}, heartbeat)
+                        bridged = await self._next(inbox, {"bridged", "campaign"}, heartbeat)
                     except TimeoutError:
                         await self._say_ready(True)  # the sign of life that keeps us in the pool
                         continue
+                    if bridged["type"] == "campaign":
+                        continue  # its mode was noted as it came in (_read): the loop's test follows it
                     self.report.reached += 1
                     await self._start_recording(str(bridged.get("call_sid") or ""))
                     done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
@@ -126,7 +181,7 @@ class SimulatedVolunteer:
                     self.report.calls += 1
                     self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
                     self.report.call_sids.append(str(bridged.get("call_sid") or ""))
-                    if max_calls is None or self.report.calls < max_calls:
+                    if (max_calls is None or self.report.calls < max_calls) and self._dialing():
                         await self._say_ready(True)
             finally:
                 reader.cancel()
@@ -152,6 +207,8 @@ class SimulatedVolunteer:
     async def _read(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]]) -> None:
         async for frame in ws:
             message = json.loads(frame)
+            if message.get("type") == "campaign" and message.get("mode"):
+                self.mode = str(message["mode"])  # followed between calls, as the call page does
             if message.get("type") == "recording":
                 self.report.recordings += message.get("status") == "started"
                 continue
@@ -293,71 +350,3 @@ class SimulatedVolunteer:
             await ws.send(json.dumps(answer))
             message = await self._next(inbox, {"step", "done"}, 30)
         raise RuntimeError("the script did not end within 200 steps")
-
-
-async def run_volunteers(
-    base_url: str,
-    tokens: list[str],
-    campaign_id: str,
-    *,
-    seed: int = 1,
-    think_seconds: float = 1.0,
-    mode: str = "preview",
-) -> list[VolunteerReport]:
-    """Run one simulated volunteer per token until the list is exhausted or the process is stopped."""
-
-    async def one(index: int, token: str) -> VolunteerReport:
-        await asyncio.sleep(index * 0.7)  # volunteers arrive one by one, as at a real phone bank
-        volunteer = SimulatedVolunteer(
-            base_url, token, campaign_id, seed=seed * 1000 + index, think_seconds=think_seconds
-        )
-        try:
-            while True:
-                try:
-                    if mode in ("power", "predictive"):
-                        return await volunteer.run_dialer()
-                    return await volunteer.run()
-                except (OSError, websockets.ConnectionClosed, httpx.HTTPError, RuntimeError) as exc:
-                    # The server restarted or dropped us: come back, as a person would reload the page.
-                    log.warning("volunteer %d reconnects after: %s", index, exc)
-                    await asyncio.sleep(2)
-        finally:
-            await volunteer.aclose()
-
-    return await asyncio.gather(*(one(i, t) for i, t in enumerate(tokens)))
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    import os
-
-    parser = argparse.ArgumentParser(
-        prog="python -m dialer.volunteer_sim", description="simulated volunteers"
-    )
-    parser.add_argument("--base-url", required=True)
-    parser.add_argument("--campaign", required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--think", type=float, default=1.0, help="seconds a volunteer takes per script step")
-    parser.add_argument("--mode", choices=("preview", "power", "predictive"), default="preview")
-    args = parser.parse_args(argv)
-    # Tokens come through the environment, not the command line, so they do not show in `ps`.
-    tokens = [t for t in os.environ.get("DIALER_VOLUNTEER_TOKENS", "").split(",") if t]
-    if not tokens:
-        parser.error("set DIALER_VOLUNTEER_TOKENS to a comma-separated list of bearer tokens")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s volunteers: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    try:
-        reports = asyncio.run(
-            run_volunteers(
-                args.base_url, tokens, args.campaign, seed=args.seed, think_seconds=args.think, mode=args.mode
-            )
-        )
-    except KeyboardInterrupt:  # Ctrl-C on `make demo` reaches the whole process group: stop quietly
-        return 130
-    total = sum(r.calls for r in reports)
-    log.info("simulated volunteers are done: %d calls recorded", total)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 # Twilio speaks digits one by one only when they are separated.
 _DIGITS = re.compile(r"\d")
 HOLD_SECONDS = 8  # if our server never answers the AMD verdict, the voter still hears who called
+HELD_SECONDS = 60  # how long a voter is held for a volunteer whose page reloads (or crashed) mid-call
 
 
 def conference_name(campaign_id: str, volunteer: str) -> str:
@@ -17,16 +18,18 @@ def conference_name(campaign_id: str, volunteer: str) -> str:
     return f"dialer-{campaign_id}-{volunteer}"
 
 
-def _conference(name: str, *, volunteer_leg: bool) -> str:
+def _conference(name: str, *, volunteer_leg: bool, left_url: str | None = None) -> str:
     response = VoiceResponse()
     dial = Dial()
     dial.conference(
         name,
         beep=False,
         start_conference_on_enter=True,
-        # The volunteer's leaving ends the room; a voter's leaving only ends that conversation.
-        end_conference_on_exit=volunteer_leg,
+        # The volunteer's leaving ends the room; a voter's leaving only ends that conversation. A leg told
+        # where to report its leaving (`left_url`) does not end the room: see browser_leg_twiml.
+        end_conference_on_exit=volunteer_leg and left_url is None,
         wait_url="" if volunteer_leg else None,
+        **({"status_callback": left_url, "status_callback_event": "leave"} if left_url else {}),
     )
     response.append(dial)
     return str(response)
@@ -35,6 +38,28 @@ def _conference(name: str, *, volunteer_leg: bool) -> str:
 def volunteer_leg_twiml(campaign_id: str, volunteer: str) -> str:
     """The volunteer's browser leg: join (and wait silently in) their own conference."""
     return _conference(conference_name(campaign_id, volunteer), volunteer_leg=True)
+
+
+def browser_leg_twiml(campaign_id: str, volunteer: str, left_url: str) -> str:
+    """The volunteer's browser leg when preview calls run through their conference: as volunteer_leg_twiml,
+    but the room outlives the leg. A reload (or a crashed page) drops the browser's leg; with
+    endConferenceOnExit the room would end and hang the voter up mid-conversation. Without it the voter
+    stays, Twilio reports the leg's leaving to `left_url` (statusCallbackEvent `leave`), the server holds
+    the voter (held_twiml) and the page's next leg brings them back (dialer/web/conference_hold.py). Between
+    calls nobody else is in the room, so it still ends with the volunteer's leaving."""
+    return _conference(conference_name(campaign_id, volunteer), volunteer_leg=True, left_url=left_url)
+
+
+def held_twiml(campaign_name: str, seconds: int = HELD_SECONDS) -> str:
+    """A voter whose volunteer's page dropped out mid-call: told to hold, held at most `seconds`, then told
+    why the call ends (the carrier keeps the limit, so a volunteer who never comes back cannot leave the
+    voter on a silent line)."""
+    response = VoiceResponse()
+    response.say(f"Please stay on the line: your caller from {campaign_name} will be right back.")
+    response.pause(length=seconds)
+    response.say("Sorry, we lost the connection to your caller. Goodbye.")
+    response.hangup()
+    return str(response)
 
 
 def bridge_twiml(campaign_id: str, volunteer: str) -> str:

@@ -1,14 +1,14 @@
 """Every Redis key the dialer uses, in one place: the functions that build their names.
 
-What each key holds, its owner, type and TTL are listed in docs/redis-keys.md (add a key there too).
-Campaign keys carry the hash tag `{c:<id>}` so that every multi-key Lua script touches one slot and the
-design runs unchanged on Redis Cluster.
+Each key's contents, owner, type and TTL are in docs/redis-keys.md (add a key there too). Campaign keys
+carry the hash tag `{c:<id>}`: every multi-key Lua script touches one slot, unchanged on Redis Cluster.
 """
 
 from __future__ import annotations
 
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
+from dialer.queue.keys_calls import held_voter as held_voter
 from dialer.queue.keys_calls import transfer as transfer
 from dialer.queue.keys_imports import import_alive as import_alive
 from dialer.queue.keys_imports import import_job as import_job

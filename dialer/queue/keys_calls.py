@@ -19,6 +19,12 @@ def agent_leg(campaign_id: str, volunteer: str) -> str:
     return f"{_tag(campaign_id)}:agent-leg:{volunteer}"
 
 
+def held_voter(campaign_id: str, volunteer: str) -> str:
+    """The voter's CallSid held while the volunteer's page comes back (web/conference_hold.py); TTL the
+    hold's limit and a minute."""
+    return f"{_tag(campaign_id)}:held-voter:{volunteer}"
+
+
 def transfer(campaign_id: str, voter_call_sid: str) -> str:
     """A warm transfer of the voter on this server-dialed line (dialer/queue/transfer_state.py)."""
     return f"{_tag(campaign_id)}:transfer:{voter_call_sid}"

@@ -81,6 +81,7 @@ class _Leg:
     rng: random.Random
     task: asyncio.Task[None] | None = None
     sent: set[PlannedRequest] = field(default_factory=set)
+    held: CallPlan | None = None  # the plan before a hold that ends the call unless the voter is taken back
 
 
 class SimulatedCarrier(TwilioDialect, SimulatedRecording):
@@ -184,11 +185,21 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
             found = re.search(r"<Play[^>]*>(.*?)</Play>", twiml, re.S)
             await self._play(call_sid, html.unescape(found.group(1)) if found else "")
         elif twiml is not None and "<Hangup" in twiml and "<Dial" not in twiml:
-            # A message read to the voter (a voicemail), then the hang-up: the leg ends when it is read.
+            # A message read to the voter (a voicemail; a hold, with its pause), then the hang-up: the leg
+            # ends when it is read, unless a hold is ended by taking the voter back (below).
             said = html.unescape(" ".join(re.findall(r"<Say[^>]*>(.*?)</Say>", twiml, re.S)))
             if said.strip():
                 self.spoken.append(Spoken(call_sid, said))
-            self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND)
+            paused = sum(int(n) for n in re.findall(r'<Pause length="(\d+)"', twiml))
+            if paused:
+                leg.held = leg.held or leg.plan
+            self._end(call_sid, after=len(said.split()) / WORDS_PER_SECOND + paused)
+        elif twiml is not None and "<Conference" in twiml and leg.held is not None:
+            # A held voter taken back into the conference: the hold's hang-up is off, the call goes on.
+            if leg.task is not None:
+                leg.task.cancel()
+            leg.plan, leg.held = leg.held, None
+            self._deliver(leg, [r for r in leg.plan.requests if r not in leg.sent])
 
     async def _play(self, call_sid: str, url: str) -> None:
         status, content_type, body = None, "", b""

@@ -5,6 +5,7 @@ Handlers parse, call the lease queue, and answer; the queue's Lua scripts hold t
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -17,6 +18,7 @@ from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.errors import QueueError
 from dialer.queue.export import export_lines
+from dialer.queue.held import held_lists
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch, iso
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
@@ -97,11 +99,20 @@ async def no_contacts(
     """409 `no_contacts`, saying why and when somebody can be called again (`next_due_at`), with how many
     voters wait for a retry or for their calling hours, so a page can say so and wake itself up then."""
     found = availability(await queue.backlog(campaign.id, now), window_of(campaign), now)
+    held = await held_lists(queue.redis, campaign.id)
     message = _NO_CONTACTS[reason]
     if reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
         message = (
             f"Everyone available has been called; {found.waiting_retry} "
             f"{'voter comes' if found.waiting_retry == 1 else 'voters come'} back for another try later."
+        )
+    elif reason is NoContactsReason.EXHAUSTED and held.voters and held.until is not None:
+        # Not "everyone has been called": the names left are out with other callers, for now.
+        minutes = max(1, math.ceil((held.until - now) / 60))
+        voters = f"{held.voters} {'voter' if held.voters == 1 else 'voters'}"
+        message = (
+            f"Everyone left to call ({voters}) is on another volunteer's list right now; names not called "
+            f"within {minutes} {'minute' if minutes == 1 else 'minutes'} come back here."
         )
     detail = {
         "reason": reason.value,
@@ -109,6 +120,8 @@ async def no_contacts(
         "next_due_at": iso(found.next_due_at) if found.next_due_at is not None else None,
         "waiting_retry": found.waiting_retry,
         "outside_hours": found.outside_hours,
+        "held": held.voters,
+        "held_until": iso(held.until) if held.until is not None else None,
     }
     return ApiError(409, "no_contacts", message, [detail])
 

@@ -26,6 +26,7 @@ from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import JSON_LIMIT, parse_json, read_body, read_json_object
 from dialer.web.call_end import call_view, hang_up_leg, is_up
+from dialer.web.conference_hold import leg_left
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import only_string
@@ -109,6 +110,21 @@ async def join_simulated_conference(request: Request) -> Response:
     return JSONResponse({"call_sid": call.call_sid}, status_code=201)
 
 
+async def leave_conference(request: Request) -> Response:
+    """The simulated browser's leg leaves the volunteer's conference as their page goes (a reload, a closed
+    tab): what Twilio reports of a Voice SDK leg whose page went (web/conference_hold.py). A voter on the
+    line is held for the page's next leg."""
+    user = await require_user(request, Role.VOLUNTEER)
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
+    d = deps(request)
+    if not isinstance(d.carrier, SimulatedCarrier):
+        raise ApiError(
+            409, "use_voice_sdk", "With Twilio the browser's leg leaves its conference through the Voice SDK."
+        )
+    await leg_left(d, campaign, user.id, request.path_params["call_sid"])
+    return Response(status_code=204)
+
+
 async def get_call(request: Request) -> Response:
     """One call as the carrier last reported it: for the volunteer who placed it, and organizers."""
     user = await require_user(request, Role.VOLUNTEER)
@@ -176,6 +192,7 @@ routes: list[BaseRoute] = [
     Route("/api/voice/token", voice_token, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls", place_simulated_call, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/conference-leg", join_simulated_conference, methods=["POST"]),
+    Route("/api/campaigns/{campaign_id}/conference-leg/{call_sid}", leave_conference, methods=["DELETE"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}", get_call, methods=["GET"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/hangup", hang_up, methods=["POST"]),
     Route("/api/campaigns/{campaign_id}/calls/{call_sid}/voicemail", leave_voicemail, methods=["POST"]),

@@ -1,4 +1,4 @@
-"""Carrier webhooks: /twilio/voice, /twilio/status, /twilio/amd.
+"""Carrier webhooks: /twilio/voice, /twilio/status, /twilio/amd, /twilio/conference.
 
 Each one is checked against X-Twilio-Signature for PUBLIC_URL + path + query before anything else (403 and
 no change otherwise), parsed by the carrier, and answered quickly: the voice webhook decides whether to dial
@@ -22,7 +22,7 @@ from dialer.calling_hours import local_day
 from dialer.calling_methods import places_calls
 from dialer.campaigns import Campaign
 from dialer.conference_calls import browser_in_conference
-from dialer.dialing.twiml import volunteer_leg_twiml
+from dialer.dialing.twiml import browser_leg_twiml, volunteer_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
 from dialer.queue import keys
@@ -34,6 +34,7 @@ from dialer.telephony.base import Carrier, MalformedWebhook, VoiceRequest
 from dialer.telephony.forms import status_callback_url
 from dialer.telephony.signing import SIGNATURE_HEADER
 from dialer.web.body import read_body
+from dialer.web.conference_hold import CONFERENCE_PATH, LEFT, left_url, leg_back, leg_left
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.recording_urls import disclosure_url
@@ -194,7 +195,12 @@ async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Respons
         return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
     # The leg a coach whispers to (Twilio's CallSidToCoach): see web/api_coach.py.
     await CoachSessions(d.redis, campaign.id).remember_leg(call.identity, call.call_sid)
-    return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
+    if campaign.mode is not Mode.PREVIEW:
+        return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
+    # Preview through a conference: a page reloaded mid-call finds its voter held (web/conference_hold.py).
+    await leg_back(d, campaign, call.identity)
+    left = left_url(d.settings.base_url, campaign.id, call.identity)
+    return _twiml(browser_leg_twiml(campaign.id, call.identity, left))
 
 
 async def apply_callback(d: Deps, form: dict[str, str], query: dict[str, str], amd: bool) -> None:
@@ -230,8 +236,19 @@ async def amd(request: Request) -> Response:
     return await _callback(request, amd=True)
 
 
+async def conference(request: Request) -> Response:
+    """The conference status callback of a volunteer's browser leg (statusCallbackEvent `leave`)."""
+    d, _, form = await _signed_form(request)
+    campaign_id, volunteer = request.query_params.get("campaign_id"), request.query_params.get("volunteer")
+    campaign = await _campaigns(d).get(campaign_id) if campaign_id else None
+    if form.get("StatusCallbackEvent") == LEFT and campaign is not None and volunteer:
+        await leg_left(d, campaign, volunteer, form.get("CallSid", ""))
+    return Response(status_code=204)
+
+
 routes: list[BaseRoute] = [
     Route("/twilio/voice", voice, methods=["POST"]),
+    Route(CONFERENCE_PATH, conference, methods=["POST"]),
     Route("/twilio/status", status, methods=["POST"]),
     Route("/twilio/amd", amd, methods=["POST"]),
 ]

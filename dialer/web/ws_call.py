@@ -40,7 +40,8 @@ from dialer.web.api_campaigns import visible_to
 from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
-from dialer.web.call_recording import recording_started, still_talking
+from dialer.web.call_recording import recording_started
+from dialer.web.call_resume import voter_on_reload
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone
 from dialer.web.own_phone import methods_for, refused_start
@@ -330,12 +331,11 @@ async def call_socket(ws: WebSocket) -> None:
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return
-        talking = await agent(d.redis, campaign.id, user.id) if campaign.mode is not Mode.PREVIEW else None
-        if talking and talking.state is AgentState.TALKING:  # power, predictive: with a voter
-            if talking.contact_id not in (sock.session.contact_id, *sock.session.completed):
-                await sock.on_bridged({"contact_id": talking.contact_id, "call_sid": talking.call_sid})
-            else:  # a reload mid-call: besides the step, the voter's line and whether it records
-                await ws.send_json(await still_talking(d.redis, campaign, talking, sock.session.contacts))
+        voter = await voter_on_reload(d, campaign, user.id, sock.session)  # power, predictive
+        if voter and voter[0] == "bridged":
+            await sock.on_bridged(voter[1])
+        elif voter:
+            await ws.send_json(voter[1])
         async with anyio.create_task_group() as tg:
 
             async def pump_progress() -> None:

@@ -205,3 +205,44 @@ def test_a_simulated_volunteer_hands_the_list_back_when_the_campaign_pauses(
         assert report.refused <= 1, report  # type: ignore[attr-defined]
         stats = admin.get("/api/campaigns/pz/stats").json()
         assert stats["leased"] == 0 and stats["pending"] == 6 - stats["calls"], stats
+
+
+def test_a_simulated_volunteer_follows_the_organizers_mode_switches(tmp_path: Path, clean_redis: str) -> None:
+    """Regression (new-user walk): the demo's volunteers kept calling in the mode they started in. They now
+    change over between calls as the call page does, on the `campaign` message's `mode`: a preview list is
+    handed back for the dialing pool, and the pool left for a list when the organizers switch back."""
+    env = {"DIALER_SIM_SPEED": "40", "DIALER_SIM_SEED": "11"}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        gotv_campaign(server, "ms", batch_size=3)
+        asyncio.run(seed(clean_redis, "ms", 6))
+        token = signup(server.base_url, "mo@example.org", "Mo")
+        assert admin.patch("/api/campaigns/ms", json={"mode": "power"}).status_code == 200
+        seen: list[str] = []
+
+        async def call() -> object:
+            async with httpx.AsyncClient(base_url=server.base_url, headers=admin.headers) as http:
+
+                async def on_mode(mode: str) -> None:
+                    seen.append(mode)
+                    if mode == "power":  # in the dialing pool: the organizers switch back to preview
+                        roster = (await http.get("/api/campaigns/ms/roster")).json()
+                        assert [row["state"] for row in roster] == ["waiting"], roster
+                        assert (
+                            await http.patch("/api/campaigns/ms", json={"mode": "preview"})
+                        ).status_code == 200
+
+                volunteer = SimulatedVolunteer(
+                    server.base_url, token, "ms", seed=3, think_seconds=0.01, call_timeout=30, on_mode=on_mode
+                )
+                try:  # started as the demo's `--mode preview`: the server's first word is power
+                    return await asyncio.wait_for(volunteer.follow("preview", max_calls=1), 60)
+                finally:
+                    await volunteer.aclose()
+
+        report = asyncio.run(call())
+        assert seen == ["power", "preview"]
+        assert report.calls == 1  # type: ignore[attr-defined]
+        stats = admin.get("/api/campaigns/ms/stats").json()
+        assert stats["calls"] == 1 and stats["mode"] == "preview", stats
+        assert not server.tracebacks(), server.tracebacks()

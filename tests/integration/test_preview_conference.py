@@ -8,6 +8,7 @@ phone-leg preview call is coachable with the setting off, its phone leg the one 
 from __future__ import annotations
 
 import asyncio
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,7 +144,8 @@ def test_the_browser_waits_in_its_conference_only_with_the_setting(world: World)
     assert r.status_code == 409 and "browser" in r.json()["error"]["message"], r.text
     assert w.voter_calls() == []
     r = w.browser_joins()
-    assert f">dialer-pc-{w.volunteer}</Conference>" in r.text and 'endConferenceOnExit="true"' in r.text
+    assert f">dialer-pc-{w.volunteer}</Conference>" in r.text
+    assert 'endConferenceOnExit="false"' in r.text  # a reload must not end the voter's call: see below
     r = w.dial(w.contacts[0])
     assert r.status_code == 201, r.text
     (call,) = w.voter_calls()
@@ -294,3 +296,61 @@ def test_a_recorded_conference_call_is_disclosed_then_recorded_then_bridged(worl
     )
     again = w.webhook(start, form)  # Twilio retrying: bridged again, nothing more recorded
     assert "<Conference" in again.text and len(started()) == 1
+
+
+def _left(w: World, path_qs: str, leg: str) -> Any:
+    """What Twilio posts to the browser leg's conference statusCallback when that leg leaves the room."""
+    form = {"AccountSid": ACCOUNT, "ConferenceSid": "CF" + "c" * 32, "CallSid": leg,
+            "FriendlyName": f"dialer-pc-{w.volunteer}", "StatusCallbackEvent": "participant-leave",
+            "Timestamp": "Sun, 06 Dec 2026 22:00:00 +0000", "SequenceNumber": "3"}  # fmt: skip
+    return w.webhook(path_qs, form)
+
+
+def test_a_reload_mid_call_holds_the_voter_until_the_page_is_back(world: World) -> None:
+    """The browser's leg drops with a reload (or a crashed page). It used to end the room
+    (endConferenceOnExit) and hang the voter up mid-conversation; now the room stays, the leg's leaving is
+    reported, the voter is told to hold (at most a minute, then goodbye: the carrier keeps that limit) and
+    the page's next leg takes them back into the conference (found by a new-user walk)."""
+    w = world
+    w.setting(True)
+    room = ET.fromstring(w.browser_joins().text).find("Dial/Conference")
+    assert room is not None and room.get("statusCallbackEvent") == "leave"
+    callback = room.get("statusCallback") or ""
+    assert callback == f"{PUBLIC_URL}/twilio/conference?campaign_id=pc&volunteer={w.volunteer}"
+    path_qs = callback.removeprefix(PUBLIC_URL)
+    sent = len(w.standin.requests)
+    assert _left(w, path_qs, BROWSER_LEG).status_code == 204  # between calls: nobody to hold
+    assert w.standin.requests[sent:] == []
+    w.browser_joins()
+    contact = w.contacts[0]
+    sid = w.dial(contact).json()["call_sid"]
+    w.status(sid, contact, 1, "in-progress")
+    w.store().set(
+        keys.call_session("pc", w.volunteer), json.dumps({"contact_id": contact})
+    )  # the page's call
+
+    sent = len(w.standin.requests)
+    assert _left(w, path_qs, "CA" + "0" * 32).status_code == 204  # not the volunteer's latest leg
+    assert w.standin.requests[sent:] == []
+    assert _left(w, path_qs, BROWSER_LEG).status_code == 204
+    (held,) = w.standin.requests[sent:]
+    assert held.path.endswith(f"/Calls/{sid}.json")
+    hold = ET.fromstring(held.get("Twiml") or "")
+    assert "right back" in (hold.findtext("Say") or "") and hold.find("Hangup") is not None
+    pause = hold.find("Pause")
+    assert pause is not None and pause.get("length") == "60"
+
+    sent = len(w.standin.requests)
+    form = {"AccountSid": ACCOUNT, "CallSid": "CA" + "d" * 32, "From": f"client:{w.volunteer}", "To": "",
+            "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01",
+            "campaign_id": "pc", "leg": "agent"}  # fmt: skip
+    assert "<Conference" in w.webhook("/twilio/voice", form).text  # the reloaded page's leg
+    (back,) = w.standin.requests[sent:]
+    assert back.path.endswith(f"/Calls/{sid}.json")
+    assert f">dialer-pc-{w.volunteer}</Conference>" in (back.get("Twiml") or "")
+    assert w.store().get(keys.held_voter("pc", w.volunteer)) is None
+    sent = len(w.standin.requests)
+    w.webhook("/twilio/voice", form)  # joined again later: nobody held, nothing moved
+    assert w.standin.requests[sent:] == []
+    assert _left(w, path_qs, BROWSER_LEG).status_code == 204  # the old leg's late report changes nothing
+    assert w.standin.requests[sent:] == []

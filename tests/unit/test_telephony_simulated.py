@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dialer.dialing.twiml import voicemail_twiml
+from dialer.dialing.twiml import bridge_twiml, held_twiml, voicemail_twiml
 from dialer.settings import Settings
 from dialer.telephony.base import (
     AnsweredBy,
@@ -307,3 +307,37 @@ async def test_a_voicemail_is_read_to_the_end_then_the_leg_hangs_up(settings: Se
     assert final.status is CallStatus.COMPLETED
     read = len(message.split()) / WORDS_PER_SECOND
     assert final.duration is not None and abs(final.duration - (1.0 + read)) <= 1  # the whole message
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("taken_back", [False, True])
+async def test_a_held_voter_is_let_go_after_the_hold_unless_taken_back(
+    settings: Settings, taken_back: bool
+) -> None:
+    """A voter held for a volunteer whose page reloads (web/conference_hold.py): the hold's pause counts
+    before its goodbye and hang-up; taken back into the conference before then, the call goes on."""
+    hooks = Webhooks(SimulatedCarrier(settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks.app())) as http:
+        now = [START]
+
+        async def sleep(seconds: float) -> None:
+            now[0] += seconds
+
+        talks = SimProfile(human_rate=1.0, machine_rate=0.0, busy_rate=0.0, fail_rate=0.0, talk_mean=600.0)
+        carrier = SimulatedCarrier(settings, http, clock=lambda: now[0], profile=talks, seed=3, sleep=sleep)
+        sid = await carrier.place_call(amd_call("k1"))
+        plan = carrier._legs[sid].plan
+        assert plan.answered_at is not None and plan.ended_at > plan.answered_at + 60  # a long talk
+        now[0] = plan.answered_at + 1.0
+        await carrier.update_call(sid, twiml=held_twiml("Library levy", seconds=30))
+        if taken_back:
+            await carrier.update_call(sid, twiml=bridge_twiml("gotv", "u1"))
+        await carrier.drain()
+        await carrier.aclose()
+    final = [e for e in hooks.events if e.call_sid == sid and e.status is not None][-1]
+    assert final.status is CallStatus.COMPLETED and final.duration is not None
+    if taken_back:  # the voter's own hang-up, as planned
+        assert abs(final.duration - (plan.ended_at - plan.answered_at)) <= 1
+    else:
+        read = sum(len(s.text.split()) for s in carrier.spoken) / WORDS_PER_SECOND
+        assert abs(final.duration - (1.0 + 30 + read)) <= 1

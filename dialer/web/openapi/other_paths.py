@@ -81,6 +81,13 @@ def other_paths() -> dict[str, dict[str, Any]]:
         "/twilio/amd": {
             "post": _webhook("twilioAmd", "Answering-machine detection", {204: answer("Applied")})
         },
+        "/twilio/conference": {
+            "post": _webhook(
+                "twilioConference",
+                "A volunteer's browser leg left their conference: a voter on the line is held",
+                {204: answer("Applied")},
+            )
+        },
         "/twilio/outbound": {
             "post": _webhook("twilioOutbound", "A server-dialed voter answered", {200: TWIML_ANSWER})
         },

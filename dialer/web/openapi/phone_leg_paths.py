@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op
+from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op, path_param
 from dialer.web.openapi.other_paths import TWIML_ANSWER, _webhook
 
 MASKED: dict[str, Any] = {
@@ -174,6 +174,22 @@ def phone_leg_paths() -> dict[str, dict[str, Any]]:
                 "simulated carrier: it asks /twilio/voice, which answers with the conference and remembers "
                 "the leg. 409 `use_voice_sdk` with Twilio, `no_conference` when the campaign's browsers do "
                 "not wait in one; 502 `carrier_unreachable`.",
+            ),
+        },
+        "/api/campaigns/{campaign_id}/conference-leg/{call_sid}": {
+            "delete": op(
+                "leaveMyConference",
+                "The simulated browser's leg leaves your conference (the page goes)",
+                tag=tag,
+                role="volunteer",
+                params=(CAMPAIGN_ID, path_param("call_sid")),
+                answers={204: {"description": "Left; a voter on the line is held for your next leg"}},
+                errors=(409,),
+                description="What Twilio reports of a Voice SDK leg whose page went (a reload, a closed "
+                "tab), for the simulated carrier: the page sends it on pagehide. If `call_sid` is still "
+                "your latest leg and a voter is on the line in a call not saved yet, the voter is held "
+                "(told to hold, at most a minute, then goodbye) until your next leg joins, which takes "
+                "them back. 409 `use_voice_sdk` with Twilio.",
             ),
         },
         "/api/campaigns/{campaign_id}/call-me/number/verify": {

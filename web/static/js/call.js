@@ -131,6 +131,7 @@ const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
 
 const picker = new CallBackPicker({
   box: $("call-back"), input: $("call-back-at"), zone: $("call-back-zone"), hint: $("call-back-hint"),
+  error: $("call-back-error"),
   hours: campaign.calling_hours, defaultZone: campaign.default_timezone,
 });
 
@@ -399,6 +400,13 @@ async function skipContact() {
 
 // ---- the call -------------------------------------------------------------------------------------------
 
+// A page reloaded mid-call through the volunteer's conference: its line joins the room again, where the
+// server held the voter for it (dialer/web/conference_hold.py), so the conversation goes on.
+function rejoinConference() {
+  if (!(phone instanceof ConferenceCallPhone)) return;
+  phone.join().catch((err) => say(`Could not reconnect your line to the call: ${err.message}`, { problem: true }));
+}
+
 function beginCall() {
   // One call session per contact (and one idempotency key); dialing again after a busy line keeps both.
   if (started) return;
@@ -609,8 +617,8 @@ function finish(manualResult) {
   if (result === "call_back") {
     const checked = picker.value();
     if (checked.error) {
-      say(checked.error, { problem: true });
-      picker.focus();
+      say("");
+      picker.problem(checked.error);
       return;
     }
     callBackAt = checked.iso;
@@ -676,10 +684,14 @@ function confirmed(p) {
 }
 
 async function rejected(err) {
-  say(`Could not save: ${err.message}`, { problem: true });
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
-  if (err.code === "invalid_call_back") picker.focus();
+  if (err.code === "invalid_call_back") {
+    say("");
+    picker.problem(err.message); // at the field, not in the status line far below it
+  } else {
+    say(`Could not save: ${err.message}`, { problem: true });
+  }
   if (err.status === 410 || err.code === "not_in_batch" || err.code === "lease_expired") await takeBatch();
 }
 
@@ -797,16 +809,26 @@ const HANDLERS = {
   },
   talking(m) {
     // The page was reloaded while its volunteer talks to a voter (power, predictive): the step came first
-    // and waits for its voter, who is on no list in these modes; here they are, with their line.
-    if (!dialing) return;
+    // and waits for its voter, who is on no list in these modes; here they are, with their line. So is a
+    // preview call still open when the organizers switched to power as the page reloaded.
     const contact = dialedVoter(m);
     if (resumeStep?.contact_id === contact.id) HANDLERS.step(resumeStep);
-    else select(contact);
+    else if (current?.id !== contact.id) select(contact);
+    if (!dialing) {
+      // A power call still open on a page drawn for preview (the mode switched as it reloaded): the
+      // dialer's line to the voter is up, so the script takes answers; saving ends that line.
+      if (started && !connected) lineStatus("in-progress");
+      return;
+    }
     onTheLine(m);
     if (["ready", "dialing"].includes(phase())) {
       ui.status.textContent = STATUS_TEXT["in-progress"];
       setPhase("connected");
     }
+    // The keyboard was on "Start taking calls", which a call hides: it goes to the script's answer.
+    const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
+    const at = document.activeElement;
+    if (first && (!at || [document.body, $("ready-btn")].includes(at))) first.focus();
   },
   recording(m) {
     if (m.status === "started") recording.started();
@@ -827,6 +849,7 @@ const HANDLERS = {
     if (!started) {
       beginCall(); // e.g. after a reload, the server resumes the call where it was
       if (phase() === "ready") setPhase("dialing");
+      rejoinConference();
     }
     renderStep(m.step);
     ui.back.disabled = m.can_go_back === false;
@@ -931,7 +954,11 @@ ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 $("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
 document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
-window.addEventListener("pagehide", () => (dialing ? pool.leave() : releaseBatch(RELEASE_GRACE_SECONDS)));
+window.addEventListener("pagehide", () => {
+  if (dialing) pool.leave();
+  else releaseBatch(RELEASE_GRACE_SECONDS);
+  if (phone instanceof ConferenceCallPhone) phone.pageGone(); // a voter on the line is held for the next page
+});
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 
 // The volunteer's phone hung up while taking calls: they are out of the pool, as the server has it.

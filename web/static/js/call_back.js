@@ -3,12 +3,29 @@
 import { fromZonedInput, insideHours, suggestedCallBack, toZonedInput } from "./call_time.js";
 
 export class CallBackPicker {
-  constructor({ box, input, zone, hint, hours, defaultZone }) {
-    Object.assign(this, { box, input, zoneLabel: zone, hint, hours, defaultZone });
+  constructor({ box, input, zone, hint, error, hours, defaultZone }) {
+    Object.assign(this, { box, input, zoneLabel: zone, hint, error, hours, defaultZone });
     this.zone = defaultZone;
+    this.input.addEventListener("input", () => this.problem("")); // a new time: the old problem is gone
+  }
+
+  // A time that cannot be kept (ours or the server's word): said at the field, which is marked invalid,
+  // described by it and focused, as the sign-up form does; "" clears it.
+  problem(text) {
+    this.error.textContent = text;
+    this.error.hidden = !text;
+    const ids = (this.input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== this.error.id);
+    this.input.setAttribute("aria-describedby", (text ? [this.error.id, ...ids] : ids).join(" "));
+    if (text) {
+      this.input.setAttribute("aria-invalid", "true");
+      this.focus();
+    } else {
+      this.input.removeAttribute("aria-invalid");
+    }
   }
 
   reset(contact) {
+    this.problem("");
     this.zone = contact?.timezone || this.defaultZone;
     this.zoneLabel.textContent = `(their time: ${this.zone.replaceAll("_", " ")})`;
     this.hint.textContent = `Between ${this.hours.start} and ${this.hours.end} their time.`;

@@ -52,6 +52,7 @@ export class DialerPool {
     this.talking = false;
     this.callSid = null;
     if (this.ready) await this.set(true); // back in the pool for the next voter
+    else this.onChange("off"); // a call from before the page (a reload): "Start taking calls" comes back
   }
 
   leave() {

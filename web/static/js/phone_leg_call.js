@@ -41,8 +41,17 @@ export class ConferenceCallPhone extends LegCallPhone {
       return;
     }
     if (this.joined) return;
-    await api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg`);
+    const leg = await api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg`);
+    this.legSid = leg?.call_sid ?? null;
     this.joined = true;
+  }
+  // The page goes (a reload, a closed tab): its leg leaves the conference. With Twilio the Voice SDK's leg
+  // drops by itself and Twilio reports it; the simulated leg is the server's, so the page says so. A voter
+  // on the line is held until the page's next leg joins (dialer/web/conference_hold.py).
+  pageGone() {
+    if (this.line.kind === "twilio" || !this.legSid) return;
+    const path = `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg/${encodeURIComponent(this.legSid)}`;
+    fetch(path, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(() => {});
   }
   leaveConference() {
     this.line.leaveConference();

@@ -32,5 +32,17 @@ export function nobodyToCall(err) {
       wakeAt: next,
     };
   }
+  const held = detail.held || 0;
+  const heldUntil = detail.held_until ? new Date(detail.held_until) : null;
+  if (detail.reason === "exhausted" && held && heldUntil) {
+    // Not finished: the names left are out with other callers, and come back if they are not called.
+    const minutes = Math.max(1, Math.ceil((heldUntil.getTime() - Date.now()) / 60000));
+    return {
+      title: "The names left are with other callers",
+      text: `${plural(held, "voter", "voters")} left to call ${held === 1 ? "is" : "are"} on other volunteers' lists right now. ` +
+        `Any not called within ${plural(minutes, "minute", "minutes")} come back here, and this page picks up again by itself then.`,
+      wakeAt: next && next < heldUntil ? next : heldUntil,
+    };
+  }
   return { title: "Everyone on the list has been called", text: "Thank you!", wakeAt: next };
 }

@@ -1,0 +1,50 @@
+"""What a call page that (re)connects hears of the voter it was working, after its step (web/ws_call.py).
+
+Power and predictive: the voter the dialer connected to the volunteer, `talking` (a reload mid-call) or
+`bridged` (connected while no page was open). A preview call still open when the page comes back drawn for
+power or predictive (the organizers switched the mode in the moment of a reload) comes as `talking` too: a
+page of those modes has no list to find its voter on, and showed an empty card while the call, not saved
+yet, waited. The other way round, a power call open on a page now drawn for preview comes as `talking`, so
+that page knows the dialer's line to the voter is up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialer.campaigns import Campaign
+from dialer.dialing.agents import AgentState, agent
+from dialer.models import Mode
+from dialer.session import CallSession
+from dialer.web.call_end import latest_call
+from dialer.web.call_recording import still_talking
+from dialer.web.deps import Deps
+
+
+async def voter_on_reload(
+    d: Deps, campaign: Campaign, volunteer: str, session: CallSession
+) -> tuple[str, dict[str, Any]] | None:
+    """("bridged", progress) for the socket to take as a new bridge, ("talking", message) to send, or
+    None when the page has no voter to be told of."""
+    talking = await agent(d.redis, campaign.id, volunteer)
+    if campaign.mode is Mode.PREVIEW:
+        # The list has the voter (the dialer's are in the volunteer's batch too), not whether the dialer's
+        # line to them is up: a power call open when the mode changed to preview says so.
+        if (
+            talking is None
+            or talking.state is not AgentState.TALKING
+            or talking.contact_id != session.contact_id
+        ):
+            return None
+        return "talking", await still_talking(d.redis, campaign, talking, session.contacts)
+    if talking and talking.state is AgentState.TALKING:
+        if talking.contact_id not in (session.contact_id, *session.completed):
+            return "bridged", {"contact_id": talking.contact_id, "call_sid": talking.call_sid}
+        # a reload mid-call: besides the step, the voter's line and whether it records
+        return "talking", await still_talking(d.redis, campaign, talking, session.contacts)
+    contact_id = session.contact_id
+    if contact_id is None or (talking and talking.contact_id == contact_id):
+        return None  # nothing open, or the dialer's own call after the voter left (wrap-up): as before
+    sid = await latest_call(d, campaign.id, volunteer, contact_id) or ""
+    return "talking", {"type": "talking", "contact_id": contact_id, "call_sid": sid,
+                       "contact": session.contacts.get(contact_id), "recording": False}  # fmt: skip
