@@ -49,5 +49,6 @@ def reserved(campaign_id: str) -> str:
 
 
 LEASE_LAYOUT = "dialer:layout:lease"
-"""String: "2" once every campaign's contacts have their lease state in the keys above (lease_layout.py
-sets it after moving older contacts; new stores get it at their first start). Organization-wide; no TTL."""
+"""String: "3" once every campaign's contacts have their lease state in the keys above and no pending set
+holds a contact that is not pending (lease_layout.py sets it after moving older contacts and dropping such
+entries; new stores get it at their first start). Organization-wide; no TTL."""

@@ -8,6 +8,10 @@ nothing), then sets `keys.LEASE_LAYOUT`, after which a start costs one GET. `dia
 worker` run it before they serve or dial anything (a worker that cannot stops; a web process whose Redis is
 down at start serves 503s and runs it before its first claim instead: `ensure_layout_once`). Processes of
 the older version must be stopped before the upgrade.
+
+Layout 3: claim.lua takes the contacts of a pending set without reading their lease state back, since
+every script keeps a pending set to pending contacts. Stores of layout 2 or older are checked once for
+entries that are not (`drop_stale_pending`, lease_pending.lua) before the marker says "3".
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dialer.queue.lua_scripts import run
 log = logging.getLogger("dialer.queue.lease_layout")
 
 CHUNK = 500  # contacts per script call
-VERSION = "2"
+VERSION = "3"  # "2": lease state in the per-campaign hashes; "3": and no stale pending entry
 
 
 async def migrate_campaign(redis: aioredis.Redis, campaign_id: str) -> int:
@@ -43,6 +47,21 @@ async def migrate_campaign(redis: aioredis.Redis, campaign_id: str) -> int:
     return moved
 
 
+async def drop_stale_pending(redis: aioredis.Redis, campaign_id: str) -> int:
+    """Drops from the campaign's pending sets every entry whose contact is not pending; returns how many."""
+    dropped = 0
+    for zone in sorted(cast(set[str], await redis.smembers(keys.zones(campaign_id)))):
+        script_keys = [keys.pending(campaign_id, zone), keys.lease_of(campaign_id)]
+        start = 0
+        while True:
+            read, gone = (int(n) for n in await run(redis, "lease_pending", script_keys, [start, CHUNK]))
+            dropped += gone
+            if read < CHUNK:
+                break
+            start += read - gone  # the entries kept; those dropped no longer take a rank
+    return dropped
+
+
 async def ensure_layout_once(redis: aioredis.Redis) -> None:
     """`ensure_layout` the first time this client asks (LeaseQueue.claim asks before every claim)."""
     if not redis.__dict__.get("_dialer_lease_layout"):
@@ -52,7 +71,8 @@ async def ensure_layout_once(redis: aioredis.Redis) -> None:
 
 async def ensure_layout(redis: aioredis.Redis) -> int:
     """Brings every campaign's contacts to the current layout once; returns how many contacts moved."""
-    if await redis.get(keys.LEASE_LAYOUT) == VERSION:
+    marker = await redis.get(keys.LEASE_LAYOUT)
+    if marker == VERSION:
         return 0
     campaigns = cast(set[str], await redis.smembers(keys.QUEUE_CAMPAIGNS))
     campaigns |= set(cast(list[str], await redis.zrange(keys.CAMPAIGNS, 0, -1)))
@@ -60,10 +80,14 @@ async def ensure_layout(redis: aioredis.Redis) -> int:
         # An empty store: nothing to move, and no marker written (the next start asks again, in two reads),
         # so that a store nobody used holds no key of ours.
         return 0
-    moved = 0
+    moved = dropped = 0
     for campaign_id in sorted(campaigns):
-        moved += await migrate_campaign(redis, campaign_id)
+        if marker != "2":  # layout 2 already has every contact in the per-campaign hashes
+            moved += await migrate_campaign(redis, campaign_id)
+        dropped += await drop_stale_pending(redis, campaign_id)
     await redis.set(keys.LEASE_LAYOUT, VERSION)
     if moved:
         log.info("moved %d contacts of %d campaigns to the per-campaign lease keys", moved, len(campaigns))
+    if dropped:
+        log.info("dropped %d stale entries from the pending sets of %d campaigns", dropped, len(campaigns))
     return moved

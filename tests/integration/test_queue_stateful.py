@@ -4,7 +4,8 @@ Claims, renewals, releases, clock jumps (expiry), reaping, results (also late, d
 skips and do-not-call additions run in any order with a fake clock. After every step the safety rules hold:
 no contact in two open batches, none handed out after a final result, after max_attempts, on the DNC list or
 outside its calling hours, nor a call-back to anyone but the volunteer who arranged it while it is kept for
-them (who gets it first once due); every recorded result is in the stream exactly once; counters match.
+them (who gets it first once due); every recorded result is in the stream exactly once; counters match; a
+pending set holds exactly the pending contacts (claim.lua relies on it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dialer.queue import dnc, keys
 from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch, SkipLimit
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContacts, NoContactsReason
 from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
+from tests.integration.pending_support import pending_mismatches
 
 T = TypeVar("T")
 CAMPAIGN = "sm"
@@ -386,6 +388,10 @@ class QueueMachine(RuleBasedStateMachine):
             assert stored == c.batch, (c, stored)
             if c.batch is not None:
                 assert not c.final and c.attempts < POLICY.max_attempts
+
+    @invariant()
+    def pending_sets_hold_the_pending_contacts(self) -> None:  # claim.lua takes their pages unread
+        assert self.run(pending_mismatches(self.redis, CAMPAIGN)) == ([], [])
 
 
 def test_queue_against_model(clean_redis: str) -> None:

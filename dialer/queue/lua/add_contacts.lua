@@ -11,6 +11,11 @@
 local P = ARGV[1]
 local imported, duplicates, first = 0, 0, 0
 local dups = {}
+-- The chunk's lease state, cards, phones and pending entries are written with one command per key after
+-- the loop, not one per contact: the entries of consecutive contacts are then allocated together, and a
+-- claim, which takes a page of consecutive ids, reads and writes them in fewer cache misses
+-- (docs/performance.md).
+local states, cards, phones, queued, zones = {}, {}, {}, {}, {}
 for i = 3, #ARGV, 10 do
   local phone = ARGV[i]
   local existing = redis.call('HGET', KEYS[1], phone)
@@ -27,15 +32,29 @@ for i = 3, #ARGV, 10 do
       'first_name', ARGV[i + 2], 'last_name', ARGV[i + 3], 'state', ARGV[i + 4], 'zip', ARGV[i + 5],
       'tz', tz, 'phone_type', ARGV[i + 7], 'fields', ARGV[i + 8], 'due', ARGV[2],
       'attempts', 0)
-    redis.call('HSET', P .. 'lease_of', cid, 'pending')
-    redis.call('HSET', P .. 'cards', cid, '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2))
-    redis.call('HSET', P .. 'phone_of', cid, phone)
-    redis.call('ZADD', P .. 'pending:' .. tz, ARGV[2], cid)
-    redis.call('SADD', KEYS[3], tz)
+    local n = #states
+    states[n + 1], states[n + 2] = cid, 'pending'
+    cards[n + 1], cards[n + 2] = cid, '{"id":"' .. cid .. '",' .. string.sub(ARGV[i + 9], 2)
+    phones[n + 1], phones[n + 2] = cid, phone
+    local zone = queued[tz]
+    if not zone then
+      zone = {}
+      queued[tz] = zone
+      zones[#zones + 1] = tz
+    end
+    zone[#zone + 1] = ARGV[2]
+    zone[#zone + 1] = cid
     imported = imported + 1
   end
 end
 if imported > 0 then
+  redis.call('HSET', P .. 'lease_of', unpack(states))
+  redis.call('HSET', P .. 'cards', unpack(cards))
+  redis.call('HSET', P .. 'phone_of', unpack(phones))
+  for _, tz in ipairs(zones) do
+    redis.call('ZADD', P .. 'pending:' .. tz, unpack(queued[tz]))
+    redis.call('SADD', KEYS[3], tz)
+  end
   redis.call('HINCRBY', KEYS[4], 'contacts', imported)
   redis.call('HINCRBY', KEYS[4], 'pending', imported)
 end

@@ -12,7 +12,10 @@
 --       [6] now  [7] max_attempts  [8] reap limit  [9] closed-batch TTL seconds  [10..] open time zones
 -- Lease state is per campaign (keys_lease.py): {c}:lease_of (contact -> pending|done|batch id), {c}:tries
 -- (attempts), {c}:reserved (call-backs kept for a volunteer), {c}:phone_of, so that a claim of n reads and
--- writes them with one command each rather than two per contact. The contacts' cards (written once at
+-- writes them with one command each rather than two per contact. A pending set holds only contacts whose
+-- lease_of is `pending`: every script that moves a contact out of `pending` takes it out of its zone's set
+-- in the same step (tests/integration/test_pending_sets.py), and lease_layout.py cleans stores written
+-- before once, so the page taken from a pending set is not read back from lease_of. The contacts' cards (written once at
 -- import, never changed) are read by the caller after the script, not moved through Lua.
 -- Returns {"open"|"new", batch_id, expires_at, "<contact id> <contact id> ...", "<attempts> <attempts> ..."
 -- ('' when no contact has any), skips used} or {"none", reason}.
@@ -203,7 +206,6 @@ for i = 10, #ARGV do
   while need > 0 do
     local found = redis.call('ZRANGEBYSCORE', pk, '-inf', ARGV[6], 'LIMIT', str(kept), str(need))
     if #found == 0 then break end
-    local states = redis.call('HMGET', LO, unpack(found))
     local held_for, ids, pos = {}, found, nil -- pos[j]: where ids[j] is in found (nil: the same place)
     if any_reserved then
       held_for = redis.call('HMGET', RES, unpack(found))
@@ -226,13 +228,12 @@ for i = 10, #ARGV do
     end
     local tries = redis.call('HMGET', TRIES, unpack(ids))
     local listed = dnc_listed(ids)
-    -- The usual page: every contact pending, none listed or out of attempts, nothing taken before it:
-    -- then the page itself is the batch (no per-contact tables built).
+    -- The usual page: none listed or out of attempts, nothing taken before it: then the page itself is
+    -- the batch (no per-contact tables built).
     local plain = #taken_ids == 0
     for j = 1, plain and #ids or 0 do
       local t = tries[j]
-      if states[pos and pos[j] or j] ~= 'pending' or listed[j] == 1
-          or (t and tonumber(t) >= max_attempts) then
+      if listed[j] == 1 or (t and tonumber(t) >= max_attempts) then
         plain = false
         break
       end
@@ -247,25 +248,22 @@ for i = 10, #ARGV do
       end
     else
       for j, cid in ipairs(ids) do
-        local at = pos and pos[j] or j
-        if states[at] == 'pending' then
-          local t = tries[j]
-          if listed[j] == 1 then
-            done_args[#done_args + 1] = cid
-            done_args[#done_args + 1] = 'done'
-            redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
-            finished = finished + 1
-          elseif t and tonumber(t) >= max_attempts then
-            -- max_attempts was lowered since the last result: this contact is finished.
-            done_args[#done_args + 1] = cid
-            done_args[#done_args + 1] = 'done'
-            finished = finished + 1
-          else
-            if held_for[at] then unreserve[#unreserve + 1] = cid end
-            taken_ids[#taken_ids + 1] = cid
-            taken_tries[#taken_tries + 1] = t
-            need = need - 1
-          end
+        local t = tries[j]
+        if listed[j] == 1 then
+          done_args[#done_args + 1] = cid
+          done_args[#done_args + 1] = 'done'
+          redis.call('HSET', P .. 'contact:' .. cid, 'result', 'dnc')
+          finished = finished + 1
+        elseif t and tonumber(t) >= max_attempts then
+          -- max_attempts was lowered since the last result: this contact is finished.
+          done_args[#done_args + 1] = cid
+          done_args[#done_args + 1] = 'done'
+          finished = finished + 1
+        else
+          if held_for[pos and pos[j] or j] then unreserve[#unreserve + 1] = cid end
+          taken_ids[#taken_ids + 1] = cid
+          taken_tries[#taken_tries + 1] = t
+          need = need - 1
         end
       end
     end
