@@ -20,7 +20,7 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.export_slots import ExportResponse
+from dialer.web.export_slots import ExportResponse, ExportSlots
 from dialer.web.query import query_int, query_match, query_text
 from dialer.web.validate import Problems
 
@@ -60,8 +60,10 @@ async def export_dnc(request: Request) -> Response:
         async for chunk in dnc_pages.export(redis):
             yield "".join(f"{phone}\n" for phone in chunk)
 
+    # One of the process's export slots, as results.csv takes: each download holds a Redis connection.
+    slots: ExportSlots = deps(request).services.setdefault("exports", ExportSlots())
     return ExportResponse(
-        lines(),
+        slots.stream(lines()),
         stall_seconds=deps(request).settings.export_stall_seconds,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="do-not-call.csv"'},

@@ -1,4 +1,5 @@
-"""How many results exports one web process streams at once, and how long a stalled download may hold one.
+"""How many exports (results.csv, the do-not-call list) one web process streams at once, and how long a
+stalled download may hold one.
 
 An export holds a Redis connection and CPU for as long as its reader reads: ten slow readers once stalled
 a process for 25-30 s. Past `EXPORTS_AT_ONCE` a new export is answered 503 `busy` with `Retry-After`

@@ -4,7 +4,9 @@ with a reason in the audit (who and when), and only organizers and admins see an
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+from collections.abc import AsyncIterator
 
 from starlette.testclient import TestClient
 
@@ -12,6 +14,7 @@ from dialer.app import create_app
 from dialer.connections import async_client
 from dialer.queue import dnc, keys
 from dialer.settings import Settings
+from dialer.web.export_slots import ExportSlots
 from tests.conftest import ADMIN
 from tests.integration.organizer_support import NOW, fixed_api, staff
 from tests.stores import open_store
@@ -142,3 +145,23 @@ def test_export_and_upload_report(fixed_api: TestClient, clean_redis: str) -> No
     assert r.json()["added"] == 2 and len(r.json()["invalid"]) == 1
     upload = fixed_api.get("/api/dnc/audit", headers=ADMIN).json()["entries"][0]
     assert upload["action"] == "upload" and upload["count"] == "2" and upload["rejected"] == "1"
+
+
+def test_the_export_takes_one_of_the_processs_export_slots(fixed_api: TestClient, clean_redis: str) -> None:
+    """Every slot held (by results exports or others): the do-not-call export is told to come back, and
+    gets its file once one is free (each download holds a Redis connection and a share of the CPU)."""
+    _fill(clean_redis, 3)
+    slots = ExportSlots(limit=1)
+    fixed_api.app.state.deps.services["exports"] = slots  # type: ignore[attr-defined]
+
+    async def one() -> AsyncIterator[str]:
+        yield "x"
+
+    held = slots.stream(one())
+    r = fixed_api.get("/api/dnc.csv", headers=ADMIN)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "busy" and r.headers["retry-after"] == "10"
+    del held
+    gc.collect()
+    r = fixed_api.get("/api/dnc.csv", headers=ADMIN)
+    assert r.status_code == 200 and r.text.splitlines()[0] == "phone" and len(r.text.splitlines()) == 4
+    assert slots.in_use == 0
