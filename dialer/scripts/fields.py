@@ -55,10 +55,14 @@ class MissingField:
 
     @property
     def message(self) -> str:
+        return self.describe("this campaign")
+
+    def describe(self, campaign: str) -> str:
+        """The message, naming the campaign ("this campaign", or "campaign 'x'" among several)."""
         steps = ", ".join(dict.fromkeys(p.split(".")[1] for p in self.paths))
         hint = f"; did you mean contact.{self.suggestion}?" if self.suggestion else ""
         return (
-            f"the script reads contact.{self.field} (step {steps}), but no call list of this campaign has a "
+            f"the script reads contact.{self.field} (step {steps}), but no call list of {campaign} has a "
             f"{self.field!r} column: volunteers see a blank there{hint}"
         )
 

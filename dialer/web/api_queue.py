@@ -107,16 +107,15 @@ async def import_list(request: Request) -> Response:
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     d = deps(request)
     body = await _read_csv(request)
-    if request.query_params.get("background", "").lower() in ("1", "true", "yes"):
+
+    async def audited(detail: dict[str, Any]) -> None:
         await audit.record(
-            d.redis,
-            campaign.id,
-            user=user.id,
-            name=user.name,
-            action="contacts_upload",
-            detail={"background": True},
+            d.redis, campaign.id, user=user.id, name=user.name, action="contacts_upload", detail=detail,
             now=d.clock(),
-        )
+        )  # fmt: skip
+
+    if request.query_params.get("background", "").lower() in ("1", "true", "yes"):
+        await audited({"background": True})
         return await _import_in_background(request, campaign.id, campaign.default_timezone, body)
     try:
         report = await import_contacts(
@@ -126,15 +125,8 @@ async def import_list(request: Request) -> Response:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
-    detail = {"imported": report.imported, "duplicates": report.duplicates, "invalid": len(report.invalid)}
-    await audit.record(
-        d.redis,
-        campaign.id,
-        user=user.id,
-        name=user.name,
-        action="contacts_upload",
-        detail=detail,
-        now=d.clock(),
+    await audited(
+        {"imported": report.imported, "duplicates": report.duplicates, "invalid": len(report.invalid)}
     )
     return JSONResponse(await _with_script_fields(request, campaign, report.to_json()))
 

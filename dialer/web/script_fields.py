@@ -47,7 +47,8 @@ async def gaps_in_campaigns(redis: Any, script: Script, campaigns: list[Campaign
         columns = await columns_of(redis, campaign.id)
         if columns is None:
             continue
-        for gap in missing_fields(script, columns):
-            message = gap.message.replace("this campaign", f"campaign {campaign.id!r}", 1)
-            out.extend({"path": path, "message": message} for path in gap.paths[:1])
+        out.extend(
+            {"path": gap.paths[0], "message": gap.describe(f"campaign {campaign.id!r}")}
+            for gap in missing_fields(script, columns)
+        )
     return out
