@@ -28,18 +28,22 @@ async def record(
     await redis.xadd(keys.audit(campaign_id), fields, maxlen=MAX_ENTRIES, approximate=True)  # type: ignore[arg-type]
 
 
-async def recent(redis: aioredis.Redis, campaign_id: str, count: int = 100) -> list[dict[str, Any]]:
-    """The newest `count` entries, newest first."""
+async def recent(
+    redis: aioredis.Redis, campaign_id: str, count: int = 100, before: str = ""
+) -> list[dict[str, Any]]:
+    """The newest `count` entries, newest first; with `before` (an entry id), those older than it."""
     entries = cast(
-        list[tuple[str, dict[str, str]]], await redis.xrevrange(keys.audit(campaign_id), count=count)
+        list[tuple[str, dict[str, str]]],
+        await redis.xrevrange(keys.audit(campaign_id), f"({before}" if before else "+", "-", count),
     )
     return [
         {
+            "id": str(entry_id),
             "at": iso(float(e.get("at") or 0)),
             "user": e.get("user", ""),
             "name": e.get("name", ""),
             "action": e.get("action", ""),
             "detail": json.loads(e.get("detail") or "{}"),
         }
-        for _, e in entries
+        for entry_id, e in entries
     ]

@@ -5,7 +5,6 @@ Organizers and admins only: the list is voters' phone numbers."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncGenerator
 
 from starlette.requests import Request
@@ -21,12 +20,10 @@ from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.export_slots import ExportResponse, ExportSlots
-from dialer.web.query import query_int, query_match, query_text
+from dialer.web.query import is_first_stream_id, query_int, query_stream_id, query_text
 from dialer.web.validate import Problems
 
-STREAM_ID = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
 MAX_REASON = 500
-U64 = 2**64 - 1  # the largest part of a Redis stream id
 
 
 async def audit_change(request: Request, user: User, action: str, **fields: str) -> str:
@@ -91,17 +88,10 @@ async def remove_with_reason(request: Request) -> Response:
 async def dnc_audit(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     query = request.query_params
-    before = query_match(query, "before", STREAM_ID, "an audit entry id like 1700000000000-0")
+    before = query_stream_id(query, "before")
     limit = query_int(query, "limit", low=1, high=500, default=50)
-    if before and any(int(part) > U64 for part in before.split("-")):
-        raise ApiError(
-            422,
-            "validation_error",
-            "That is not an audit entry id.",
-            [{"path": "before", "message": "is past the largest entry id"}],
-        )
-    if before and not any(int(part) for part in before.split("-")):
-        return JSONResponse({"entries": [], "next": None})  # nothing comes before the very first id
+    if before and is_first_stream_id(before):
+        return JSONResponse({"entries": [], "next": None})
     entries, cursor = await dnc_pages.audit(deps(request).redis, before, limit)
     return JSONResponse({"entries": entries, "next": cursor})
 

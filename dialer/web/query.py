@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dialer.web.errors import ApiError
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
+_STREAM_ID = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
+_U64 = 2**64 - 1  # the largest part of a Redis stream id
 
 
 def _bad(name: str, message: str) -> ApiError:
@@ -55,3 +57,17 @@ def query_choice(query: Mapping[str, str], name: str, choices: tuple[str, ...]) 
     if raw not in choices:
         raise _bad(name, f"must be one of {', '.join(choices)}")
     return raw
+
+
+def query_stream_id(query: Mapping[str, str], name: str) -> str:
+    """A page's cursor that is a Redis stream entry id (`?before=1700000000000-0`), '' when absent; 422 when
+    it is not one (or is past the largest id Redis can write)."""
+    raw = query_match(query, name, _STREAM_ID, "an entry id like 1700000000000-0")
+    if raw and any(int(part) > _U64 for part in raw.split("-")):
+        raise _bad(name, "is past the largest entry id")
+    return raw
+
+
+def is_first_stream_id(entry_id: str) -> bool:
+    """True for 0-0: nothing comes before it (and Redis refuses the exclusive range `(0-0`)."""
+    return not any(int(part) for part in entry_id.split("-"))

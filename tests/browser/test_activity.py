@@ -4,11 +4,15 @@ list"), on a desktop and on a 390 px phone without sideways scrolling."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 from playwright.sync_api import Browser, expect
 
+from dialer.queue import keys
 from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, sign_in
@@ -41,4 +45,39 @@ def test_an_organizer_reads_the_campaigns_activity(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"the page scrolls sideways: {width} px"
     page.screenshot(path=str(shots / f"activity-{viewport['width']}.png"), full_page=True)
+    context.close()
+
+
+def test_an_organizer_reads_older_actions_a_page_at_a_time(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """A long call day passes the first page's 100 actions: "Show older actions" adds the rest below, the
+    reader carries on from the first older one, and coached volunteers are named on every page."""
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "olive@example.org", "Olive Organizer", role="organizer")
+    token = make_user(server, "val@example.org", "Val Volunteer")
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        vol = client.get("/api/me").json()["user"]["id"]
+
+    store = redis.Redis.from_url(redis_url, decode_responses=True)
+    for i in range(130):  # as audit.record writes them (the page's own run of the app's loop is Playwright's)
+        detail = json.dumps({"volunteer": vol, "mode": "listen"})
+        fields = {"at": repr(float(i)), "user": "x", "name": "Olive Organizer", "action": "coach_join"}
+        store.xadd(keys.audit(campaign), {**fields, "detail": detail})
+    total = store.xlen(keys.audit(campaign))  # with the seeded campaign's own call-list upload
+    store.close()
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 390, "height": 844})
+    sign_in(context, server, "olive@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/activity")
+    items = page.locator("#activity li")
+    expect(items).to_have_count(100)
+    expect(page.locator("#activity-status")).to_contain_text("100 actions shown")
+    older = page.get_by_role("button", name="Show older actions")
+    older.click()
+    expect(items).to_have_count(total)
+    expect(older).to_be_hidden()
+    expect(items.nth(100)).to_be_focused()
+    expect(items.nth(100)).to_contain_text("Joined Val Volunteer's call to coach")
+    expect(page.locator("#activity-status")).to_have_text(f"{total} actions shown, newest first.")
     context.close()

@@ -14,7 +14,7 @@ from dialer.web.openapi.operations import (
     path_param,
     query_param,
 )
-from dialer.web.openapi.people_paths import campaign_filters
+from dialer.web.openapi.people_paths import campaign_filters, stream_page
 from dialer.web.openapi.schemas import JSON, ref
 
 CSV = "text/csv"
@@ -305,10 +305,10 @@ def api_paths() -> dict[str, dict[str, Any]]:
         "/api/campaigns/{campaign_id}/audit": {
             "get": op(
                 "auditLog",
-                "Organizers' actions on the campaign, newest first",
+                "Organizers' actions on the campaign, newest first, 100 (`limit`) a page",
                 tag=camp,
                 role="organizer",
-                params=(CAMPAIGN_ID,),
+                params=(CAMPAIGN_ID, *stream_page("The last entry's `id` of the page before")),
                 answers={200: json_answer("Entries", {"type": "array", "items": ref("AuditEntry")})},
             ),
         },

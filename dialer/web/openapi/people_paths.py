@@ -22,6 +22,11 @@ def _limit(high: int) -> dict[str, Any]:
     return query("limit", {"type": "integer", "minimum": 1, "maximum": high}, f"Page size (1-{high})")
 
 
+def stream_page(cursor: str) -> tuple[dict[str, Any], ...]:
+    """`?before=<entry id>&limit=`: a page of a log kept as a Redis stream, older than the entry `before`."""
+    return (query("before", {"type": "string", "pattern": "^[0-9]{1,20}-[0-9]{1,20}$"}, cursor), _limit(500))
+
+
 CAMPAIGN_FILTERS = (
     query("status", {"enum": [s.value for s in CampaignStatus]}, "Only campaigns in this state"),
     query("mode", {"enum": [m.value for m in Mode]}, "Only campaigns in this dialing mode"),
@@ -157,10 +162,7 @@ def people_paths() -> dict[str, dict[str, Any]]:
                 "Who added or removed numbers, when and why; newest first",
                 tag=dnc,
                 role="organizer",
-                params=(
-                    query("before", {"type": "string", "pattern": "^[0-9]{1,20}-[0-9]{1,20}$"}, "`next`"),
-                    _limit(500),
-                ),
+                params=stream_page("`next`"),
                 answers={
                     200: json_answer(
                         "A page",

@@ -308,12 +308,14 @@ SCHEMAS: dict[str, Schema] = {
         volunteers={"type": "object", "additionalProperties": INT},
     ),
     "AuditEntry": obj(
-        ["at", "user", "name", "action", "detail"],
+        ["id", "at", "user", "name", "action", "detail", "people"],
+        id=STRING,
         at=TIME,
         user=STRING,
         name=STRING,
         action=STRING,
         detail=ANY_OBJECT,
+        people={"type": "object", "additionalProperties": STRING},
     ),
     "RetriesMade": obj(["made_due"], made_due=INT),
     "Progress": obj(

@@ -2,7 +2,10 @@
 // words an organizer knows ("Paused calling", "Switched from preview to power"), not its code.
 import { api, h, humanize, pageData, plural, whileBusy } from "./api.js";
 
-const { campaign, names } = pageData();
+const { campaign } = pageData();
+const PAGE = 100; // entries a request: older ones come with "Show older"
+const names = {}; // user id -> name, from the entries' `people`
+let shown = [];
 const $ = (id) => document.getElementById(id);
 const person = (id, fallback = "a volunteer") => (id && names[id]) || fallback;
 const COACH = { listen: "listening", whisper: "whispering to the volunteer", barge: "talking to both" };
@@ -49,16 +52,50 @@ function row(entry) {
     more ? h("p", { class: "muted small" }, more) : null);
 }
 
-async function load() {
+async function fetchPage(before) {
+  const query = new URLSearchParams({ limit: String(PAGE) });
+  if (before) query.set("before", before);
+  const entries = await api("GET", `/api/campaigns/${encodeURIComponent(campaign.id)}/audit?${query}`);
+  for (const entry of entries) Object.assign(names, entry.people || {});
+  return entries;
+}
+
+function show(entries, more) {
   const list = $("activity");
+  list.append(...entries.map(row));
+  shown = shown.concat(entries);
+  $("activity-older").hidden = !more;
+  $("activity-status").textContent = shown.length
+    ? `${plural(shown.length, "action", "actions")} shown, newest first${more ? "; older ones below" : ""}.`
+    : "Nothing has happened on this campaign yet.";
+}
+
+async function load() {
   try {
-    const entries = await api("GET", `/api/campaigns/${encodeURIComponent(campaign.id)}/audit`);
-    list.replaceChildren(...entries.map(row));
-    $("activity-status").textContent = entries.length ? `${plural(entries.length, "action", "actions")}, newest first.` : "Nothing has happened on this campaign yet.";
+    const entries = await fetchPage("");
+    $("activity").replaceChildren();
+    shown = [];
+    show(entries, entries.length === PAGE);
+  } catch (err) {
+    $("activity-status").textContent = err.message;
+  }
+}
+
+async function older() {
+  const last = shown[shown.length - 1];
+  try {
+    const entries = await fetchPage(last ? last.id : "");
+    show(entries, entries.length === PAGE);
+    const first = $("activity").children[shown.length - entries.length];
+    if (first) { // the reader carries on from the first older action (keyboard and screen reader alike)
+      first.tabIndex = -1;
+      first.focus();
+    }
   } catch (err) {
     $("activity-status").textContent = err.message;
   }
 }
 
 $("activity-refresh").addEventListener("click", (event) => whileBusy(event.currentTarget, load));
+$("activity-older").addEventListener("click", (event) => whileBusy(event.currentTarget, older));
 load();
