@@ -12,7 +12,9 @@ stream end: the server's send waited for it forever, and held the slot, its Redi
 memory with it; four of them and nobody could export. `ExportResponse` gives every send a time limit
 (`DIALER_EXPORT_STALL_SECONDS`, 60 s by default): a send that waits longer for the client to take what
 was already sent ends the response (the connection is closed, the download is cut short) and closes the
-stream, which frees its slot.
+stream, which frees its slot. The server then says "ASGI callable returned without completing response"
+at ERROR, as it would of a bug; a cut made here is said once, at WARNING with its reason, and that line of
+the server's is dropped for it (`_CutShort`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,28 @@ RETRY_AFTER_SECONDS = 10
 STALL_SECONDS = 60.0
 
 log = logging.getLogger(__name__)
+
+
+class _CutShort(logging.Filter):
+    """Drops uvicorn's "returned without completing response" once for each download cut short on purpose.
+
+    uvicorn logs it right after the application returns, on the same event loop and before anything else
+    runs there, so each cut is paired with its own line; any other response left incomplete still logs."""
+
+    MESSAGE = "ASGI callable returned without completing response."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owed = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.owed and record.getMessage() == self.MESSAGE:
+            self.owed -= 1
+            return False
+        return True
+
+
+_CUT_SHORT = _CutShort()
 
 
 class _Slot:
@@ -95,5 +119,7 @@ class ExportResponse(StreamingResponse):
             log.warning(
                 "a download stalled for %.0f s: the client stopped reading; cut short", self.stall_seconds
             )
+            logging.getLogger("uvicorn.error").addFilter(_CUT_SHORT)  # once: a logger keeps a filter once
+            _CUT_SHORT.owed += 1
         finally:
             await self.lines.aclose()  # frees the export's slot now, not when the response is collected

@@ -5,6 +5,7 @@ Real sockets against uvicorn in a thread: only a real server has the flow contro
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 import threading
 import time
@@ -82,7 +83,30 @@ def read_to_the_end(sock: socket.socket) -> bytes:
     return bytes(data)
 
 
-def test_a_client_that_stops_reading_is_cut_off_and_frees_its_slot(served: tuple[str, Any]) -> None:
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, record.getMessage()))
+
+
+@pytest.fixture
+def server_log() -> Iterator[Lines]:
+    """What the server (uvicorn.error) and the export (at WARNING) say, as the operator's log would."""
+    handler = Lines()
+    loggers = [logging.getLogger("uvicorn.error"), logging.getLogger("dialer.web.export_slots")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+def test_a_client_that_stops_reading_is_cut_off_and_frees_its_slot(
+    served: tuple[str, Any], server_log: Lines
+) -> None:
     base, app = served
     port = int(base.rsplit(":", 1)[1])
     path = "/api/campaigns/ex/results.csv"
@@ -101,6 +125,10 @@ def test_a_client_that_stops_reading_is_cut_off_and_frees_its_slot(served: tuple
         for sock in stalled:  # each was cut short: the connection ends before the file does
             got = read_to_the_end(sock)
             assert got.startswith(b"HTTP/1.1 200 OK") and len(got) < len(full.content)
+        # Said once each, as what it is (the client stopped reading), and not as a server error.
+        cuts = [line for line in server_log.lines if "cut short" in line[1]]
+        assert [level for level, _ in cuts] == [logging.WARNING] * EXPORTS_AT_ONCE
+        assert not [line for line in server_log.lines if line[0] >= logging.ERROR], server_log.lines
     finally:
         for sock in stalled:
             sock.close()
