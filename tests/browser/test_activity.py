@@ -9,13 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from playwright.sync_api import Browser, expect
 
 from dialer.queue import keys
 from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, sign_in
+from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -59,13 +59,12 @@ def test_an_organizer_reads_older_actions_a_page_at_a_time(
     with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}) as client:
         vol = client.get("/api/me").json()["user"]["id"]
 
-    store = redis.Redis.from_url(redis_url, decode_responses=True)
+    store = open_store(redis_url, decode_responses=True)
     for i in range(130):  # as audit.record writes them (the page's own run of the app's loop is Playwright's)
         detail = json.dumps({"volunteer": vol, "mode": "listen"})
         fields = {"at": repr(float(i)), "user": "x", "name": "Olive Organizer", "action": "coach_join"}
         store.xadd(keys.audit(campaign), {**fields, "detail": detail})
     total = store.xlen(keys.audit(campaign))  # with the seeded campaign's own call-list upload
-    store.close()
     context = browser.new_context(base_url=server.base_url, viewport={"width": 390, "height": 844})
     sign_in(context, server, "olive@example.org")
     page = context.new_page()
