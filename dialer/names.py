@@ -10,6 +10,7 @@ in a name, so both are refused, with where they are.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -24,3 +25,21 @@ def unprintable(value: str) -> str | None:
         "must not contain control or text-direction characters "
         f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
     )
+
+
+# Emails are stricter than names: no character that is not seen. Control (Cc), format (Cf: zero-width
+# spaces and joiners, text-direction marks, the byte-order mark, the soft hyphen), line and paragraph
+# separators (Zl, Zp), surrogates, private-use and unassigned code points (Cs, Co, Cn). Names keep the
+# zero-width joiners, which some scripts' names need; no address needs them.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def hidden_in_email(value: str) -> str | None:
+    """None when every character of `value` is one a reader sees; else why not, naming the first hidden
+    character and its place. `organizer@example.org<U+200B>` reads as the organizer's own address."""
+    for place, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            return (
+                f"must not contain invisible or control characters (U+{ord(char):04X} at character {place})"
+            )
+    return None

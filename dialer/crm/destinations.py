@@ -31,14 +31,33 @@ class DestinationRefused(httpx.TransportError):
     """The CRM's address is not one the dialer may reach; the message says which and why."""
 
 
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix: the last 32 bits are IPv4
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translators, never global
+COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible ::a.b.c.d (:: and ::1 are in it)
+
+
+def carried_ipv4(ip: IP) -> IP:
+    """The IPv4 address an IPv6 one carries to (IPv4-mapped, NAT64, 6to4, IPv4-compatible), else `ip`.
+    Python 3.11 calls 64:ff9b::a9fe:a9fe, 2002:a9fe:a9fe:: and ::a9fe:a9fe global; each leads to
+    169.254.169.254 where a translator or the kernel carries it."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64 or (ip in COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
 def refusal(address: str, *, allow_private: bool) -> str | None:
     """Why the dialer may not connect to `address` (an IP address), or None when it may."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip = carried_ipv4(ipaddress.ip_address(address))
     if ip.is_unspecified or ip.is_multicast:
         return f"{ip} is not an address a server can have"
-    if ip.is_global or allow_private:
+    if (ip.is_global and ip not in NAT64_LOCAL) or allow_private:
         return None
     if ip.is_loopback:
         kind = "this machine's own (loopback)"

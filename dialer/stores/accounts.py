@@ -158,6 +158,10 @@ class AccountStore:
         if await self.get(uid) is None:
             return None
         await self.redis.hset(keys.user(uid), "role", role.value)
+        # Open sockets that need more than the new role end (a demoted organizer's live dashboard).
+        await self.redis.publish(
+            keys.ACCOUNTS_EVENTS, json.dumps({"type": "role", "user": uid, "role": role.value})
+        )
         return await self.get(uid)
 
     async def set_password(self, uid: str, password: str) -> None:
@@ -181,6 +185,9 @@ class AccountStore:
             if uid:
                 pipe.srem(keys.user_tokens(str(uid)), hashed)
             await pipe.execute()
+        if uid:  # the sockets opened with this token end too (sign-out on a shared computer)
+            event = {"type": "signed_out", "user": str(uid), "token": hashed}
+            await self.redis.publish(keys.ACCOUNTS_EVENTS, json.dumps(event))
 
     async def user_for_token(self, token: str) -> User | None:
         """The token's user; None for an unknown or revoked token, and for a disabled account's."""

@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
+from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
@@ -33,7 +34,10 @@ def _with_session(request: Request, payload: dict[str, object], token: str, stat
 def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool) -> tuple[str, str, str]:
     problems.unknown_fields(body, {"email", "password", "name"} if with_name else {"email", "password"})
     email = problems.string(body, "email", max_len=254) or ""
-    if email and not EMAIL_RE.match(email):
+    hidden = hidden_in_email(email) if with_name else None  # new accounts; signing in is as it was
+    if hidden is not None:
+        problems.add("email", hidden)
+    elif email and not EMAIL_RE.match(email):
         problems.add("email", "is not an email address")
     name = (problems.string(body, "name", max_len=120, is_name=True) or "") if with_name else ""
     password = body.get("password")

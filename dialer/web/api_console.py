@@ -35,7 +35,8 @@ async def scope(request: Request) -> tuple[User, Campaign, str | None]:
     """(user, campaign, team): organizers see everyone (or the team they ask for); a team leader only their
     own team (403 for any other)."""
     user = await require_user(request, Role.LEADER)
-    campaign = await load_campaign(request, request.path_params["campaign_id"])
+    # Given the user: a closed or archived campaign is 404 to a leader, as on every route (visible_to).
+    campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     wanted = request.query_params.get("team") or None
     if user.role.includes(Role.ORGANIZER):
         return user, campaign, wanted

@@ -87,7 +87,7 @@ async def get_team(request: Request) -> Response:
     members = []
     campaign_id = request.query_params.get("campaign_id")
     if campaign_id:
-        await load_campaign(request, campaign_id)
+        await load_campaign(request, campaign_id, user)  # a closed one is 404 to a leader
     for member_id in await store.members(team.id):
         member = await accounts.get(member_id)
         if member is None:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.stores.campaigns import CampaignStore
 from dialer.stores.teams import TeamStore
+from dialer.web.api_campaigns import visible_to
 from dialer.web.deps import deps
 from dialer.web.join_qr import join_qr_svg, join_url
 from dialer.web.pages import NO_STORE, _guarded, page_campaign, page_user, render
@@ -32,7 +33,8 @@ async def teams_page(request: Request) -> Response:
     d = deps(request)
     teams = await TeamStore(d.redis).all()
     shown = teams if organizer else [t for t in teams if t.leader == user.id]
-    campaigns = [c for c in await CampaignStore(d.redis).list() if not c.archived]
+    # Not archived ones, and for a leader not closed ones either: those are the organizers' only.
+    campaigns = [c for c in await CampaignStore(d.redis).list() if not c.archived and visible_to(c, user)]
     data = {
         "organizer": organizer,
         "teams": [t.public(with_code=True) for t in shown],

@@ -170,4 +170,6 @@ async def live_socket(ws: WebSocket) -> None:
         await _close(ws, 1011, "store unavailable, reconnect shortly")
 
 
-routes: list[BaseRoute] = [WebSocketRoute("/ws/campaigns/{id}/live", ends_when_disabled(live_socket))]
+routes: list[BaseRoute] = [
+    WebSocketRoute("/ws/campaigns/{id}/live", ends_when_disabled(live_socket, Role.ORGANIZER))
+]
