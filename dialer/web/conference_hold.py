@@ -54,9 +54,8 @@ def left_url(base_url: str, campaign_id: str, volunteer: str) -> str:
 
 async def _voter_on_line(d: Deps, campaign_id: str, volunteer: str) -> tuple[str, bool] | None:
     """The carrier leg of the voter the volunteer is talking to in their conference, if it is answered,
-    still up and its call not saved yet (a saved call's leg is being hung up); and whether it is the
+    still up and its call not saved yet (a saved call's leg is being hung up), and whether it is the
     pacer's (power, predictive) rather than a preview call."""
-    working_on = await _working_on(d, campaign_id, volunteer)
     dialer = await agent(d.redis, campaign_id, volunteer)
     if dialer is not None and dialer.state is AgentState.TALKING and dialer.call_sid:
         sid: str | None = dialer.call_sid  # the dialer's voter, bridged to this volunteer
@@ -65,23 +64,32 @@ async def _voter_on_line(d: Deps, campaign_id: str, volunteer: str) -> tuple[str
     attempt = await AttemptStore(d.redis).get(campaign_id, sid) if sid else None
     if sid is None or attempt is None or attempt.get("volunteer") != volunteer:
         return None
+    contact, saved = await _page_call(d, campaign_id, volunteer)
     server_dialed = attempt.get("mode") in SERVER_DIALED
-    if not (server_dialed or attempt.get("answered_at")) or attempt.get("contact_id") != working_on:
+    if server_dialed:
+        # The dialer's voter is held even if the page never showed them (bridged as it went): left alone in
+        # the room they would wait in silence. A saved call's voter is being hung up.
+        if attempt.get("contact_id") in saved:
+            return None
+    elif not attempt.get("answered_at") or attempt.get("contact_id") != contact:
         return None
     if not is_up(attempt) or attempt.get("voicemail_at") or await handed_on(d.redis, campaign_id, sid):
         return None  # ended, reading the voicemail message, or gone on with a staff member
     return (sid if server_dialed else attempt.get("leg_sid") or sid), server_dialed
 
 
-async def _working_on(d: Deps, campaign_id: str, volunteer: str) -> str | None:
-    """The contact whose call the volunteer's page has open (web/ws_call.py keeps its session), if any."""
+async def _page_call(d: Deps, campaign_id: str, volunteer: str) -> tuple[str | None, list[str]]:
+    """The contact whose call the volunteer's page has open (web/ws_call.py keeps its session), if any, and
+    the contacts it saved."""
     raw = await d.redis.get(keys.call_session(campaign_id, volunteer))
     try:
         state = json.loads(raw) if raw else None
     except ValueError:
-        return None
-    contact = state.get("contact_id") if isinstance(state, dict) else None
-    return contact if isinstance(contact, str) else None
+        return None, []
+    if not isinstance(state, dict):
+        return None, []
+    contact, saved = state.get("contact_id"), state.get("completed")
+    return (contact if isinstance(contact, str) else None), (saved if isinstance(saved, list) else [])
 
 
 async def leg_left(d: Deps, campaign: Campaign, volunteer: str, leg: str) -> bool:

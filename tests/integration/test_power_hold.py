@@ -137,3 +137,36 @@ def test_a_hold_that_runs_out_ends_the_conversation_not_as_abandoned(world: Worl
     assert store.get(keys.held_voter("rc", w.volunteer)) is None
     run_actions(w, tmp_path)
     assert moves_of_the_voter(w, sent) == []
+
+
+def test_the_dialers_voter_is_held_even_unseen_but_not_once_saved(world: World, tmp_path: Path) -> None:
+    """A voter bridged as the page went (never shown) is held too: left alone in the room they would wait
+    in silence. A saved call's voter is being hung up: nothing to hold."""
+    w, c = world, world.client
+    room = leg_joins(w, FIRST_LEG)
+    run_actions(w, tmp_path)
+    sent = len(w.standin.requests)
+    assert leg_left(w, room, FIRST_LEG) == 204  # no page has started the call
+    run_actions(w, tmp_path)
+    assert len(moves_of_the_voter(w, sent)) == 1
+
+    c.portal.call(c.app.state.deps.services["call_hub"].ready.wait)  # type: ignore[attr-defined, union-attr]
+    with c.websocket_connect(f"/ws/call/rc?token={w.token}") as ws:
+        room = leg_joins(w, SECOND_LEG)  # the page is back and takes the voter
+        assert next_of(ws, "bridged")["call_sid"] == w.voter
+        ws.send_json({"type": "start", "contact_id": w.contact})
+        step = next_of(ws, "step")["step"]["id"]
+        ws.send_json({"type": "answer", "step": step, "choice": 0})
+        next_of(ws, "done")
+        ws.send_json({"type": "finish", "contact_id": w.contact, "notes": "", "idempotency_key": "k-1"})
+        next_of(ws, "recorded")
+        run_actions(w, tmp_path)  # the bridge back, then the saved call's hang-up
+        sent = len(w.standin.requests)
+        assert leg_left(w, room, SECOND_LEG) == 204  # the tab closed after saving
+        run_actions(w, tmp_path)
+        assert moves_of_the_voter(w, sent) == []
+    assert store_of(w).get(keys.held_voter("rc", w.volunteer)) is None
+
+
+def store_of(w: World) -> Any:
+    return open_store(w.url, decode_responses=True)

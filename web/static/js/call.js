@@ -809,6 +809,7 @@ const HANDLERS = {
     select(dialedVoter(m));
     beginCall();
     onTheLine(m);
+    rejoinConference(true); // a page back after its voter was bridged (and held) as the last one went
     ui.status.textContent = STATUS_TEXT["in-progress"];
     setPhase("connected");
   },
