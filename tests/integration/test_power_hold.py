@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from dialer.queue import keys
+from tests.conftest import ADMIN
 from tests.integration.test_coaching import ACCOUNT, next_of
 from tests.integration.test_dialer_recording import run_actions
 from tests.integration.test_transfer import World, agent_state
@@ -77,8 +80,12 @@ def counters(w: World) -> dict[str, str]:
     return dict(open_store(w.url, decode_responses=True).hgetall(keys.dial_counters("rc")))
 
 
-def test_a_reload_mid_call_holds_the_voter_until_the_page_is_back(world: World, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["power", "predictive"])
+def test_a_reload_mid_call_holds_the_voter_until_the_page_is_back(
+    world: World, tmp_path: Path, mode: str
+) -> None:
     w, c = world, world.client
+    assert c.patch("/api/campaigns/rc", json={"mode": mode}, headers=ADMIN).status_code == 200
     c.portal.call(c.app.state.deps.services["call_hub"].ready.wait)  # type: ignore[attr-defined, union-attr]
     store = open_store(w.url, decode_responses=True)
     with c.websocket_connect(f"/ws/call/rc?token={w.token}") as ws:
