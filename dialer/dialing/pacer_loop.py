@@ -1,7 +1,8 @@
 """The per-campaign pacer loop: reads the pool and the lines from Redis, asks `dialer.pacing.decide` how many
 lines to dial, takes that many contacts from the lease queue, checks each at dial time (guardrails) and
 places the calls with answering-machine detection. It also carries out the carrier actions the webhooks
-queue for the calls it placed (bridge into a volunteer's conference, voicemail, hang-up, recording) and
+queue for the calls it placed (bridge into a volunteer's conference, voicemail, hang-up, recording, the
+hold of a voter whose volunteer's page dropped out and the bridge that takes them back) and
 abandons the voters nobody was free for at their deadline.
 
 One loop per campaign dials at a time: each takes the campaign's Redis lock (a token with an expiry, renewed
@@ -156,6 +157,8 @@ class CampaignPacer:
                     now=self.clock(),
                 )
                 await self.carrier.update_call(sid, twiml=message)
+            elif kind == "hold":  # the volunteer's page dropped out mid-call (web/conference_hold.py)
+                await self.carrier.update_call(sid, twiml=twiml.held_twiml(campaign.name))
             elif kind == "hangup":
                 await self.carrier.hangup(sid)
             elif kind == "record":  # the volunteer read the disclosure (web/call_recording.py)

@@ -36,17 +36,19 @@ def _conference(name: str, *, volunteer_leg: bool, left_url: str | None = None) 
 
 
 def volunteer_leg_twiml(campaign_id: str, volunteer: str) -> str:
-    """The volunteer's browser leg: join (and wait silently in) their own conference."""
+    """The volunteer's own phone (call me, dial-in): join (and wait silently in) their own conference; its
+    hanging up ends the room. A browser's leg joins with browser_leg_twiml."""
     return _conference(conference_name(campaign_id, volunteer), volunteer_leg=True)
 
 
 def browser_leg_twiml(campaign_id: str, volunteer: str, left_url: str) -> str:
-    """The volunteer's browser leg when preview calls run through their conference: as volunteer_leg_twiml,
-    but the room outlives the leg. A reload (or a crashed page) drops the browser's leg; with
-    endConferenceOnExit the room would end and hang the voter up mid-conversation. Without it the voter
-    stays, Twilio reports the leg's leaving to `left_url` (statusCallbackEvent `leave`), the server holds
-    the voter (held_twiml) and the page's next leg brings them back (dialer/web/conference_hold.py). Between
-    calls nobody else is in the room, so it still ends with the volunteer's leaving."""
+    """The volunteer's browser leg in their conference (power, predictive, and preview with
+    preview_conference): as volunteer_leg_twiml, but the room outlives the leg. A reload (or a crashed
+    page) drops the browser's leg; with endConferenceOnExit the room would end and hang the voter up
+    mid-conversation. Without it the voter stays, Twilio reports the leg's leaving to `left_url`
+    (statusCallbackEvent `leave`), the server holds the voter (held_twiml) and the page's next leg brings
+    them back (dialer/web/conference_hold.py). Between calls nobody else is in the room, so it still ends
+    with the volunteer's leaving."""
     return _conference(conference_name(campaign_id, volunteer), volunteer_leg=True, left_url=left_url)
 
 

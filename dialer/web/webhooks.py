@@ -22,7 +22,7 @@ from dialer.calling_hours import local_day
 from dialer.calling_methods import places_calls
 from dialer.campaigns import Campaign
 from dialer.conference_calls import browser_in_conference
-from dialer.dialing.twiml import browser_leg_twiml, volunteer_leg_twiml
+from dialer.dialing.twiml import browser_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
 from dialer.models import Mode
 from dialer.queue import keys
@@ -195,9 +195,7 @@ async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Respons
         return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
     # The leg a coach whispers to (Twilio's CallSidToCoach): see web/api_coach.py.
     await CoachSessions(d.redis, campaign.id).remember_leg(call.identity, call.call_sid)
-    if campaign.mode is not Mode.PREVIEW:
-        return _twiml(volunteer_leg_twiml(campaign.id, call.identity))
-    # Preview through a conference: a page reloaded mid-call finds its voter held (web/conference_hold.py).
+    # A page reloaded mid-call finds its voter held (web/conference_hold.py): the room outlives the leg.
     await leg_back(d, campaign, call.identity)
     left = left_url(d.settings.base_url, campaign.id, call.identity)
     return _twiml(browser_leg_twiml(campaign.id, call.identity, left))

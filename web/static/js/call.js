@@ -402,9 +402,14 @@ async function skipContact() {
 
 // A page reloaded mid-call through the volunteer's conference: its line joins the room again, where the
 // server held the voter for it (dialer/web/conference_hold.py), so the conversation goes on.
-function rejoinConference() {
-  if (!(phone instanceof ConferenceCallPhone)) return;
-  phone.join().catch((err) => say(`Could not reconnect your line to the call: ${err.message}`, { problem: true }));
+// In power and predictive modes the same holds of the browser's line the dialer bridges voters to, once the
+// server says the voter is still this volunteer's (`talking`).
+function rejoinConference(dialedVoter = false) {
+  const browserLine = phone instanceof SimulatedPhone || phone instanceof TwilioPhone;
+  const reconnect = phone instanceof ConferenceCallPhone ? () => phone.join()
+    : dialing && dialedVoter && browserLine ? () => phone.joinConference()
+    : null;
+  reconnect?.().catch((err) => say(`Could not reconnect your line to the call: ${err.message}`, { problem: true }));
 }
 
 function beginCall() {
@@ -804,6 +809,7 @@ const HANDLERS = {
     select(dialedVoter(m));
     beginCall();
     onTheLine(m);
+    rejoinConference(true); // a page back after its voter was bridged (and held) as the last one went
     ui.status.textContent = STATUS_TEXT["in-progress"];
     setPhase("connected");
   },
@@ -821,6 +827,7 @@ const HANDLERS = {
       return;
     }
     onTheLine(m);
+    rejoinConference(true); // the voter was held when this page's last leg left: this one takes them back
     if (["ready", "dialing"].includes(phase())) {
       ui.status.textContent = STATUS_TEXT["in-progress"];
       setPhase("connected");
@@ -957,7 +964,8 @@ document.addEventListener("visibilitychange", () => send({ type: "presence", awa
 window.addEventListener("pagehide", () => {
   if (dialing) pool.leave();
   else releaseBatch(RELEASE_GRACE_SECONDS);
-  if (phone instanceof ConferenceCallPhone) phone.pageGone(); // a voter on the line is held for the next page
+  // A voter on the line is held for the next page (the browser's line in the conference; no phone's).
+  if (phone instanceof SimulatedPhone || phone instanceof TwilioPhone) phone.pageGone();
 });
 if (dialing) $("ready-btn").addEventListener("click", () => pool.toggle());
 

@@ -23,7 +23,9 @@ export class DialerPool {
   }
 
   async set(ready) {
-    this.ready = ready;
+    // Ready only once the server has it so: joining the conference first takes a round trip (with the
+    // simulated carrier too), and a page that said "Waiting for the next voter" meanwhile was not in the pool.
+    if (!ready) this.ready = false;
     clearInterval(this.timer);
     try {
       if (ready) await this.phone.joinConference();
@@ -34,6 +36,8 @@ export class DialerPool {
       this.onChange("off", err.message);
       return;
     }
+    this.ready = ready;
+    clearInterval(this.timer); // one heartbeat, even when a second set(true) came while this one waited
     if (ready) this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.onChange(ready ? (this.talking ? "talking" : "waiting") : "off");
   }

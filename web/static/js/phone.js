@@ -40,9 +40,32 @@ export class SimulatedPhone {
     return this.callSid ?? null;
   }
   async joinConference() {
-    // Power and predictive: nothing to connect; the simulated carrier bridges voters in the server's state.
+    // Power and predictive: the simulated carrier is asked for the leg=agent connect the Voice SDK makes with
+    // Twilio, so the server knows this page's line in the volunteer's conference: when the page goes
+    // mid-call (a reload), its voter is held for the page's next leg (dialer/web/conference_hold.py). The
+    // simulated carrier bridges voters in the server's state, so a failure here only loses that.
+    if (this.legSid) return;
+    this.joining ??= api("POST", `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg`)
+      .then((leg) => {
+        this.legSid = leg?.call_sid ?? null;
+      })
+      .catch((err) => console.warn("could not join the conference", err))
+      .finally(() => {
+        this.joining = null;
+      });
+    await this.joining;
   }
-  leaveConference() {}
+  leaveConference() {
+    this.pageGone();
+    this.legSid = null;
+  }
+  // The page goes (a reload, a closed tab): its leg leaves the conference, as Twilio reports of a Voice SDK
+  // leg whose page went. Sent with keepalive, so it outlives the page.
+  pageGone() {
+    if (!this.legSid) return;
+    const path = `/api/campaigns/${encodeURIComponent(this.campaignId)}/conference-leg/${encodeURIComponent(this.legSid)}`;
+    fetch(path, { method: "DELETE", credentials: "same-origin", keepalive: true }).catch(() => {});
+  }
 }
 
 function loadScript(src) {
@@ -105,5 +128,8 @@ export class TwilioPhone {
   leaveConference() {
     if (this.conference) this.conference.disconnect();
     this.conference = null;
+  }
+  pageGone() {
+    // The SDK's leg drops with the page; Twilio reports its leaving (the conference's statusCallback).
   }
 }
