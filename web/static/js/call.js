@@ -137,11 +137,13 @@ const picker = new CallBackPicker({
 
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
 let campaignNotice = ""; // the campaign is paused or closed
+let connectionNotice = ""; // the call socket is down: said first, at the top of the card
+let heldAnswer = null; // an answer picked while the socket was down, sent once it is back
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
 function notify(message) {
-  const text = message || [campaignNotice, modeNotice, sticky].filter(Boolean).join(" ");
+  const text = message || [connectionNotice, campaignNotice, modeNotice, sticky].filter(Boolean).join(" ");
   ui.notice.textContent = text;
   show(ui.notice, Boolean(text));
 }
@@ -542,7 +544,7 @@ function renderStep(s) {
   const buttons = choiceButtons(s, async (answer) => {
     const picked = s.choices.find((c) => c.index === answer.choice);
     if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
-    send({ type: "answer", step: s.id, ...answer });
+    sendAnswer({ type: "answer", step: s.id, ...answer });
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
@@ -599,7 +601,12 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
-  send({ type: "answer", step: step.id, value });
+  sendAnswer({ type: "answer", step: step.id, value });
+}
+
+// An answer picked with the connection down is kept (the latest one) and sent when it is back.
+function sendAnswer(message) {
+  heldAnswer = send(message) ? null : message;
 }
 
 // ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
@@ -904,9 +911,17 @@ const HANDLERS = {
 const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   onState: (state) => {
     ui.conn.textContent = state;
+    const onCall = " Keep talking: an answer you pick goes through when it is back.";
+    const text = state === "connected" ? "" : `No connection to the server: reconnecting…${started ? onCall : ""}`;
+    if (text !== connectionNotice) {
+      connectionNotice = text;
+      notify("");
+    }
   },
   onOpen: () => {
     if (started && current) send(startMessage(current.id)); // resumes where the call is
+    if (heldAnswer && started && current) sendAnswer(heldAnswer); // after the start: the step it answers
+    else heldAnswer = null;
     if (delivery.pending) delivery.attempt();
   },
 });
@@ -953,6 +968,8 @@ ui.manualResult.addEventListener("change", updatePicker);
 ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 $("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
+window.addEventListener("offline", () => socket.drop());
+window.addEventListener("online", () => socket.retryNow());
 document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
 window.addEventListener("pagehide", () => {
   if (dialing) pool.leave();
