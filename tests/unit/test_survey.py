@@ -26,7 +26,7 @@ def test_only_choice_questions_are_tallied(gotv: Script) -> None:
     counted = countable(gotv, ResultCode.CONTACTED, answers)
     assert counted == {"intro": "Speaking", "support": "undecided", "vote_time": "evening"}
     assert countable(gotv, ResultCode.REFUSED, {}) == {}  # a conversation, with nothing to tally
-    assert countable(gotv, ResultCode.NOT_HOME, {"intro": "Not home / call later"}) is None
+    assert countable(gotv, ResultCode.NOT_HOME, {"intro": "Not home"}) is None
 
 
 def test_the_view_lists_every_offered_answer_in_script_order_with_shares(gotv: Script) -> None:
