@@ -377,7 +377,7 @@ function updateSkip() {
 }
 
 async function skipContact() {
-  if (!current || started || !batch) return;
+  if (!current || (started && phase() !== "ready") || !batch) return; // "ready": the call was refused
   const skipped = current;
   try {
     const r = await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/skip`, { contact_id: skipped.id });
@@ -390,6 +390,7 @@ async function skipContact() {
     return;
   }
   contacts = contacts.filter((c) => c.id !== skipped.id);
+  started = false; // a refused call's walk goes with its voter
   say(`Skipped ${skipped.first_name || "that voter"}: back in the queue for someone else.`);
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
@@ -442,8 +443,18 @@ async function placeCall() {
     ui.status.textContent = `Could not place the call: ${err.message}`;
     ui.call.disabled = false;
     ui.hangup.disabled = true;
-    setPhase("ready");
+    setPhase("ready"); // no call under way: Skip works again
+    if (err.details?.[0]?.reason === "do_not_call") offerResult("do_not_call");
   }
+}
+
+// A name that cannot be called (put on the do-not-call list since the list was handed out): the result
+// that says so is picked under "Record why", with its Save under the keyboard.
+function offerResult(code) {
+  ui.manual.open = true;
+  ui.manualResult.value = code;
+  updatePicker();
+  ui.manualSave.focus();
 }
 
 // Progress from the phone itself (the Voice SDK's events, or the simulated phone's dialing/hang-up).
