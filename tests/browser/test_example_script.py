@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import seed_contacts
+from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
-from tests.browser.scenario import CONTACTS, open_call_page, volunteer_context, wait_connected
+from tests.browser.scenario import CONTACTS, open_call_page, sign_in, volunteer_context, wait_connected
 
 pytestmark = pytest.mark.browser
 
@@ -60,4 +60,33 @@ def test_a_voter_who_asks_for_a_call_back_gets_a_time(browser: Browser, server: 
     with server.client() as admin:
         rows = list(csv.DictReader(io.StringIO(admin.get("/api/campaigns/gotv/results.csv").text)))
     assert [(r["result"], r["intro"]) for r in rows] == [("call_back", "Asked us to call back later")]
+    context.close()
+
+
+def test_a_question_worded_two_ways_reads_as_two_in_the_tally(browser: Browser, server: Running) -> None:
+    """'What voters say' on the dashboard quotes each question; the example's vote-time question is worded
+    for one voter or a household ({% if %} ... {% else %} ...), and the tally ran the two wordings together
+    ("...go to vote?What time of day will you go to vote?")."""
+    with server.client() as admin:
+        r = admin.post(
+            "/api/scripts", content=GOTV.read_bytes(), headers={"Content-Type": "application/yaml"}
+        )
+        assert r.status_code == 201, r.text
+        campaign = {
+            "id": "gotv",
+            "name": "Get out the vote",
+            "script_id": "gotv-2026",
+            "caller_id": "+12025550100",
+        }
+        assert admin.post("/api/campaigns", json=campaign).status_code == 201
+    make_user(server, "tia@example.org", "Tia Tally", role="organizer")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "tia@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/gotv/dashboard")
+    question = page.locator("figure.question", has_text="Vote time").locator("figcaption")
+    expect(question).to_contain_text(
+        "Great, … voters! What time of day will your household go to vote?"
+        " / What time of day will you go to vote?"
+    )
     context.close()

@@ -51,4 +51,5 @@ def test_no_conversations_means_no_shares(gotv: Script) -> None:
 
 def test_question_texts_read_without_template_code() -> None:
     assert readable("Hi, is this {{ contact.first_name }}?") == "Hi, is this …?"
-    assert readable("{% if answers.x %}Great!{% else %}OK.{% endif %} Next?") == "Great!OK. Next?"
+    assert readable("{% if answers.x %}Great!{% else %}OK.{% endif %} Next?") == "Great! / OK. Next?"
+    assert readable("{%- if a %}A{% elif b %}B{%- else -%}C{% endif %}") == "A / B / C"
