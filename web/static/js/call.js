@@ -24,7 +24,7 @@ import { CallBackPicker } from "./call_back.js";
 import { showCoach } from "./coach.js";
 import { Transfer } from "./transfer.js";
 import { CallRecording } from "./call_recording.js";
-import { atWhen, wakeAt } from "./call_time.js";
+import { atWhen, theirClock, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
@@ -671,7 +671,8 @@ function confirmed(p) {
   if (modeSwitch.changeOver()) return; // the campaign's mode changed during the call: the page follows it
   if (p.call_back_at) {
     const at = new Date(p.call_back_at);
-    ui.save.textContent += ` They will be called back ${atWhen(at)} (your time).`;
+    // Picked on the voter's clock (the picker's zone is still the saved voter's): said on both.
+    ui.save.textContent += ` They will be called back ${atWhen(at)} your time${theirClock(at, picker.zone)}.`;
     wakeAt(at, refreshBatch); // if this page is still open then, the call-back comes to this volunteer first
   }
   refreshProgress(cid, ui.fill, ui.progress);
