@@ -488,12 +488,14 @@ function lineStatus(status, suggestion, detail) {
   }
 }
 
+const ENDED_MID_SCRIPT = "The call ended: finish the script, or save what happened below";
+
 // The voter was on the line and the call ended before the script did: finish the script with what they
 // said, or save what happened ("Contacted" keeps the answers given so far).
 function talkedAndGone() {
   lineDown = true;
   setPhase(phase()); // no "Leave voicemail" with nobody on the line
-  ui.status.textContent = "The call ended: finish the script, or save what happened below";
+  ui.status.textContent = ENDED_MID_SCRIPT;
   ui.manualResult.value = "contacted";
   ui.manual.open = true;
   updatePicker();
@@ -567,6 +569,7 @@ function renderStep(s) {
     : s.min !== undefined ? ` of at least ${s.min}` : s.max !== undefined ? ` of at most ${s.max}` : "";
   $("step-input-label").textContent = s.input === "number" ? `Their answer (a number${range})` : "Their answer";
   ui.back.disabled = false;
+  if (phase() === "done" && lineDown) ui.status.textContent = ENDED_MID_SCRIPT;
   if (phase() === "done") setPhase(connected ? "connected" : "dialing"); // after Back from the end
   else setPhase(phase() === "idle" ? "ready" : phase());
   if (phase() === "connected") {
@@ -581,6 +584,7 @@ function renderDone(message) {
   ui.choices.replaceChildren();
   show(ui.form, false);
   ui.result.textContent = humanize(message.result);
+  if (lineDown) ui.status.textContent = "The call ended: save what happened below"; // the script is done
   setPhase("done");
   updateFinishLabel();
   ui.finish.focus();
