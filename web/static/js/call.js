@@ -357,6 +357,7 @@ function select(contact) {
   renderList();
   if (ownPhone() && !ui.tel.hidden) ui.tel.focus();
   else if (!ui.call.disabled) ui.call.focus();
+  else if (campaignNotice && !ui.notice.hidden) ui.notice.focus(); // paused: what says why, not the page
 }
 
 // The line under the card: news in green, problems in red (and read out: it is a live region).
@@ -760,6 +761,8 @@ function onCampaign(m) {
     if (current && !started) {
       ui.call.disabled = false;
       ui.status.textContent = "Not calling";
+      const at = document.activeElement;
+      if (!at || at === document.body || at === ui.notice) ui.call.focus(); // resumed: back on Call
     }
   }
   notify("");
