@@ -25,8 +25,10 @@ CONVERSATION_RESULTS = frozenset(
 
 def readable(template: str) -> str:
     """A step's text as an organizer reads it in a tally: what varies per voter (`{{ ... }}`) as an
-    ellipsis, and template logic (`{% ... %}`) left out."""
-    text = re.sub(r"\{%.*?%\}", "", template, flags=re.S)
+    ellipsis, the wordings of an `{% if %}` apart (" / " at each `{% elif %}` and `{% else %}`), and the
+    rest of the template logic (`{% ... %}`) left out."""
+    text = re.sub(r"\{%-?\s*(?:elif|else)\b.*?%\}", " / ", template, flags=re.S)
+    text = re.sub(r"\{%.*?%\}", "", text, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"\{\{.*?\}\}", "…", text, flags=re.S)).strip()
 
 

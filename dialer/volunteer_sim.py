@@ -131,9 +131,12 @@ class SimulatedVolunteer:
                             stop and stop.is_set()
                         ):
                             break
-                        if not await self._call(ws, inbox, contact["id"]) and await self._paused():
+                        if await self._call(ws, inbox, contact["id"]):
+                            continue
+                        if await self._paused() or not await self._skip(batch["id"], contact["id"]):
                             # As a person would: hand the list back and wait for the campaign to resume
-                            # (_take_batch waits), rather than run down the list with every call refused.
+                            # (_take_batch waits), rather than run down the list with every call refused;
+                            # or, out of skips, hand back a list whose names cannot be called.
                             await self.http.post(f"/api/batches/{batch['id']}/release")
                             break
             finally:
@@ -256,6 +259,12 @@ class SimulatedVolunteer:
         if r.status_code != 201:
             log.info("could not join the conference: %s", r.text[:200])
         return r.status_code == 201
+
+    async def _skip(self, batch_id: str, contact_id: str) -> bool:
+        """A refused call's name skipped (back to the queue): the same list taken again would bring the
+        same refusal at once, over and over (a name dialed twice in it without a result)."""
+        r = await self.http.post(f"/api/batches/{batch_id}/skip", json={"contact_id": contact_id})
+        return r.status_code == 200
 
     async def _place(self, contact_id: str) -> httpx.Response:
         """The page's Call: the browser's own call, or the voter called into the volunteer's conference."""

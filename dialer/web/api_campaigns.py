@@ -186,7 +186,8 @@ async def _audit_patch(
     request: Request, user: User, before: Campaign, after: Campaign, fields: list[str]
 ) -> None:
     """The campaign's audit log gets who paused, resumed, closed, archived, switched the mode or changed
-    other settings (the names of the fields, not their values: a CRM key or a caller ID stays out of it)."""
+    other settings (the names of the fields that changed, not their values: a CRM key or a caller ID stays out
+    of it)."""
     d = deps(request)
     changes: list[tuple[str, dict[str, object]]] = []
     if after.status is not before.status:
@@ -195,7 +196,9 @@ async def _audit_patch(
         changes.append(("mode_switch", {"from": before.mode.value, "to": after.mode.value}))
     if after.archived != before.archived:
         changes.append(("archive" if after.archived else "restore", {}))
-    other = sorted(set(fields) - {"status", "mode", "archived"})
+    # The settings form sends every field: only those whose value changed are named.
+    was, now = before.to_json(), after.to_json()
+    other = sorted(f for f in set(fields) - {"status", "mode", "archived"} if was.get(f) != now.get(f))
     if other:
         changes.append(("settings", {"fields": other}))
     for action, detail in changes:

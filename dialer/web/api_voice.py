@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_methods import places_calls
 from dialer.conference_calls import browser_in_conference
+from dialer.guardrails import SPOKEN
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -47,6 +48,9 @@ async def voice_token(request: Request) -> Response:
     return JSONResponse({"identity": user.id, "token": token, "carrier": kind})
 
 
+RULE_SPOKEN = {spoken: refusal.value for refusal, spoken in SPOKEN.items()}
+
+
 async def place_simulated_call(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
@@ -70,7 +74,9 @@ async def place_simulated_call(request: Request) -> Response:
     if call.dialed is None:
         spoken = re.search(r"<Say[^>]*>(.*?)</Say>", call.twiml, re.S)
         reason = html.unescape(spoken.group(1)) if spoken else "The server refused to dial this contact."
-        raise ApiError(409, "call_refused", reason)
+        # Which rule refused it, for the page to offer the way on (on the do-not-call list: record so).
+        rule = RULE_SPOKEN.get(reason)
+        raise ApiError(409, "call_refused", reason, [{"reason": rule}] if rule else None)
     # The leg the carrier dialed, so that the volunteer can hang it up (its callbacks may not be in yet).
     await deps(request).redis.hset(
         keys.attempt(campaign.id, call.call_sid), "leg_sid", call.dialed.spec.call_sid

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from dialer.queue import keys
 from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import campaign_field, organizer_on_settings, seed_campaign, sign_in
 from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
@@ -79,4 +79,31 @@ def test_an_organizer_reads_older_actions_a_page_at_a_time(
     expect(items.nth(100)).to_be_focused()
     expect(items.nth(100)).to_contain_text("Joined Val Volunteer's call to coach")
     expect(page.locator("#activity-status")).to_have_text(f"{total} actions shown, newest first.")
+    context.close()
+
+
+def test_the_activity_names_only_the_settings_that_changed(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The settings form sends every field; the log named them all ("Changed: abandon cap, batch size, caller
+    ID, ...") after a save that only switched the mode or set the goal."""
+    campaign = seed_campaign(server, redis_url)
+    context, page = organizer_on_settings(browser, server, campaign, viewport={"width": 1280, "height": 900})
+    page.locator("#f-mode").select_option("power")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#form-ok")).to_have_text("Saved.")
+    page.locator("#f-mode").select_option("preview")
+    page.locator("#f-goal").fill("25")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#form-ok")).to_have_text("Saved.")
+    assert campaign_field(server, campaign, "goal") == 25
+
+    page.goto(f"/campaigns/{campaign}/activity")
+    items = page.locator("#activity li")
+    expect(items.nth(0)).to_contain_text("Changed the settings")
+    expect(items.nth(0)).to_contain_text("Changed: goal.")
+    expect(items.nth(1)).to_contain_text("Switched the dialing mode from power to preview")
+    expect(items.nth(2)).to_contain_text("Switched the dialing mode from preview to power")
+    expect(items.nth(3)).to_contain_text("Uploaded a call list")  # the first save changed nothing else
+    expect(items).to_have_count(4)
     context.close()

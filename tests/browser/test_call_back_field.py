@@ -88,3 +88,33 @@ def test_a_call_back_time_the_server_refuses_is_said_at_the_field(
     expect(field).to_be_focused()
     expect(page.locator("#save-status")).not_to_contain_text("call-back time")
     context.close()
+
+
+def test_the_saved_call_back_is_said_in_the_voters_time_too(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The volunteer picks the call-back on the voter's clock ("6:00 PM their time"); the confirmation said
+    it only on the volunteer's own ("at 1:00 AM (your time)"), which reads as a mistake when the two differ
+    (found by a new-user walk)."""
+    campaign = seed_campaign(server, redis_url)
+    far = "Pacific/Kiritimati"  # UTC+14: the voters' zones (tests.e2e.calling.midday_zone) are -11 to +12
+    context = volunteer_context(
+        browser,
+        server,
+        "zed@example.org",
+        "Zed Zone",
+        viewport={"width": 390, "height": 844},
+        timezone_id=far,
+    )
+    page = open_call_page(context, campaign)
+    page.keyboard.press("Enter")  # Call
+    wait_connected(page)
+    page.locator("#manual summary").click()
+    page.locator("#manual-result").select_option("call_back")
+    field = page.locator("#call-back-at")
+    field.fill(field.input_value()[:10] + "T18:00")  # 6 PM on the voter's clock
+    page.locator("#manual-save").click()
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Saved: Call back. They will be called back", timeout=10_000)
+    expect(status).to_contain_text("your time (6:00 PM their time).")
+    context.close()

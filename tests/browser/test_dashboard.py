@@ -60,6 +60,10 @@ def test_dashboard_counters_follow_each_result_live(
     expect(page.locator("#contacts_reached")).to_have_text("2")
     expect(page.locator("#contact_rate")).to_have_text("66.7%")
     expect(page.locator("#goal-text")).to_contain_text("2 of 4 conversations")
+    # The estimate says what it is: "..., reached 9:52 AM." read as a goal met (found by a new-user walk).
+    expect(page.locator("#goal-eta")).to_contain_text(
+        "At the last hour's pace (2 conversations), the goal would be reached "
+    )
     expect(page.locator("#leaderboard li")).to_contain_text(["1. Val Volunteer3"])
     expect(page.locator('#results tr[data-code="contacted"] td.num')).to_have_text("2")
     page.screenshot(path=shots / "dashboard.png", full_page=True)

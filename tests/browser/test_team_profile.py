@@ -39,3 +39,33 @@ def test_volunteer_joins_and_leaves_a_team_by_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_label("Join code")).to_be_visible()
     context.close()
+
+
+def test_a_leader_is_told_how_volunteers_use_the_join_code(browser: Browser, server: Running) -> None:
+    """The Teams page showed the new team's join code and nothing about where volunteers type it (found by
+    a new-user walk): it says so, and a volunteer following it joins the team."""
+    make_user(server, "lee@example.org", "Lee Leader", role="leader")
+    make_user(server, "val@example.org", "Val Volunteer")
+    leading = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server.base_url)
+    sign_in(leading, server, "lee@example.org")
+    teams = leading.new_page()
+    teams.goto("/campaigns")
+    teams.get_by_role("link", name="Teams").click()
+    teams.get_by_label("Team name").fill("Walkers")
+    teams.get_by_role("button", name="Create the team").click()
+    card = teams.locator("section.team", has_text="Walkers")
+    code = card.locator(".join-code").inner_text()
+    expect(card).to_contain_text("Volunteers join by typing it on their profile page")
+
+    calling = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(calling, server, "val@example.org")
+    page = calling.new_page()
+    page.goto("/campaigns")
+    page.get_by_role("link", name="Val Volunteer").click()  # their profile page, as the card says
+    page.get_by_label("Join code").fill(code)
+    page.get_by_role("button", name="Join the team").click()
+    expect(page.locator("#team-name")).to_have_text("Walkers")
+    teams.reload()
+    expect(teams.locator("section.team", has_text="Walkers")).to_contain_text("Val Volunteer")
+    leading.close()
+    calling.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from dialer.connections import async_client
+from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.volunteer_sim import SimulatedVolunteer
 from tests.e2e.calling import gotv_campaign, seed, seed_script, signup
@@ -246,3 +247,48 @@ def test_a_simulated_volunteer_follows_the_organizers_mode_switches(tmp_path: Pa
         stats = admin.get("/api/campaigns/ms/stats").json()
         assert stats["calls"] == 1 and stats["mode"] == "preview", stats
         assert not server.tracebacks(), server.tracebacks()
+
+
+def test_a_simulated_volunteer_skips_a_name_whose_call_is_refused(tmp_path: Path, clean_redis: str) -> None:
+    """Regression (new-user walk): a name dialed twice in a list without a result (the demo restarted
+    mid-call) is refused for that list; the demo's volunteer took the same list back at once and was
+    refused again, about 40 times a second for minutes. It skips the name, as a person would: the name
+    goes back to the queue and is dialed again from a new list."""
+    env = {"DIALER_SIM_SPEED": "40", "DIALER_SIM_SEED": "11"}
+    with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        gotv_campaign(server, "rf", batch_size=5)
+        asyncio.run(seed(clean_redis, "rf", 1))
+        token = signup(server.base_url, "ray@example.org", "Ray")
+        with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token}"}) as ray:
+            batch = ray.post("/api/campaigns/rf/batches").json()
+        (contact,) = batch["contacts"]
+
+        async def dialed_twice_in_this_list() -> None:
+            client = async_client(clean_redis)
+            try:  # the state two dials of this list leave (dial_start.lua), without their calls
+                fields = {"dials": 2, "dial_batch": batch["id"], "batch_dials": 2}
+                await client.hset(keys.contact("rf", contact["id"]), mapping=fields)
+            finally:
+                await client.aclose()
+
+        asyncio.run(dialed_twice_in_this_list())
+
+        async def call() -> object:
+            volunteer = SimulatedVolunteer(
+                server.base_url, token, "rf", seed=3, think_seconds=0.01, call_timeout=30
+            )
+            stop = asyncio.Event()
+            task = asyncio.create_task(volunteer.run(max_calls=1, stop=stop))
+            try:
+                while volunteer.report.calls < 1 and volunteer.report.refused < 20 and not task.done():
+                    await asyncio.sleep(0.05)
+                return volunteer.report
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 15)
+                await volunteer.aclose()
+
+        report = asyncio.run(call())
+        assert report.refused == 1 and report.calls == 1, report  # type: ignore[attr-defined]
+        assert admin.get("/api/campaigns/rf/stats").json()["calls"] == 1

@@ -116,7 +116,7 @@ def test_the_survey_counts_each_conversations_answers_once(world: World) -> None
     ids = [contact["id"] for contact in batch["contacts"]]
     yes = {"intro": "Speaking", "support": "yes", "household_voters": 2, "vote_time": "evening"}
     no = {"intro": "Speaking", "support": "no"}
-    not_home = {"intro": "Not home / call later"}
+    not_home = {"intro": "Not home"}
     for cid, result, answers in (
         (ids[0], "contacted", yes),
         (ids[1], "contacted", no),

@@ -197,7 +197,7 @@ def test_preview_walks_the_script_like_a_call(web: TestClient) -> None:
     assert walk(events)["step"]["id"] == "persuade"  # type: ignore[index]
     assert walk([*events, {"back": True}])["step"]["id"] == "household"  # type: ignore[index]
     done = walk([{"step": "intro", "choice": 1}])
-    assert done == {"type": "done", "result": "not_home", "answers": {"intro": "Not home / call later"}}
+    assert done == {"type": "done", "result": "not_home", "answers": {"intro": "Not home"}}
     bad = web.post("/scripts/preview", json={"source": BROKEN, "contact": {}, "events": []}, headers=ADMIN)
     assert bad.status_code == 422
     assert {d["line"] for d in bad.json()["error"]["details"]} >= {8, 9}

@@ -106,14 +106,14 @@ def test_end_step_is_a_step_and_answering_it_gives_the_result(gotv: Script) -> N
 def test_a_choice_with_a_result_ends_at_once(gotv: Script) -> None:
     walk = walk_through(gotv, [("intro", {"choice": 1})])
     assert walk.result == "not_home"
-    assert walk.answers(gotv) == {"intro": "Not home / call later"}
+    assert walk.answers(gotv) == {"intro": "Not home"}
 
 
 @pytest.mark.parametrize(
     ("step", "kwargs", "code"),
     [
         ("support", {"choice": 0}, "wrong_step"),
-        ("intro", {"choice": 6}, "bad_choice"),
+        ("intro", {"choice": 7}, "bad_choice"),
         ("intro", {"choice": -1}, "bad_choice"),
         ("intro", {"choice": True}, "bad_choice"),
         ("intro", {"choice": "0"}, "bad_choice"),

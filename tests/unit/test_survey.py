@@ -26,7 +26,7 @@ def test_only_choice_questions_are_tallied(gotv: Script) -> None:
     counted = countable(gotv, ResultCode.CONTACTED, answers)
     assert counted == {"intro": "Speaking", "support": "undecided", "vote_time": "evening"}
     assert countable(gotv, ResultCode.REFUSED, {}) == {}  # a conversation, with nothing to tally
-    assert countable(gotv, ResultCode.NOT_HOME, {"intro": "Not home / call later"}) is None
+    assert countable(gotv, ResultCode.NOT_HOME, {"intro": "Not home"}) is None
 
 
 def test_the_view_lists_every_offered_answer_in_script_order_with_shares(gotv: Script) -> None:
@@ -51,4 +51,5 @@ def test_no_conversations_means_no_shares(gotv: Script) -> None:
 
 def test_question_texts_read_without_template_code() -> None:
     assert readable("Hi, is this {{ contact.first_name }}?") == "Hi, is this …?"
-    assert readable("{% if answers.x %}Great!{% else %}OK.{% endif %} Next?") == "Great!OK. Next?"
+    assert readable("{% if answers.x %}Great!{% else %}OK.{% endif %} Next?") == "Great! / OK. Next?"
+    assert readable("{%- if a %}A{% elif b %}B{%- else -%}C{% endif %}") == "A / B / C"

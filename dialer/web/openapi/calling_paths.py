@@ -201,7 +201,8 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 body=json_body(ref("PlaceCall")),
                 answers={201: json_answer("Dialing", ref("CallPlaced"), CALL_LINKS)},
                 errors=(409, 502),
-                description="409 `call_refused` with the reason spoken, `use_voice_sdk` with Twilio; "
+                description="409 `call_refused` with the reason spoken (`details: [{reason}]`: the rule, "
+                "such as `do_not_call`), `use_voice_sdk` with Twilio; "
                 "502 `carrier_unreachable` when PUBLIC_URL does not lead here.",
             ),
         },

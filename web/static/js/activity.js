@@ -10,7 +10,10 @@ const $ = (id) => document.getElementById(id);
 const person = (id, fallback = "a volunteer") => (id && names[id]) || fallback;
 const COACH = { listen: "listening", whisper: "whispering to the volunteer", barge: "talking to both" };
 const STATUS = { paused: "Paused calling", active: "Resumed calling", closed: "Closed the campaign" };
-const FIELDS = { default_timezone: "time zone", caller_id: "caller ID", script_id: "script", transfer_targets: "transfer targets" };
+const FIELDS = {
+  default_timezone: "time zone", caller_id: "caller ID", caller_ids: "local numbers", script_id: "script",
+  transfer_targets: "transfer targets", calling_method: "how volunteers connect",
+};
 const fieldName = (f) => FIELDS[f] || String(f).replaceAll("_", " ");
 const mode = (m) => humanize(m).toLowerCase();
 
@@ -23,7 +26,7 @@ const SAYS = {
   settings: (d) => ["Changed the settings", d.fields?.length ? `Changed: ${d.fields.map(fieldName).join(", ")}.` : ""],
   contacts_upload: (d) => d.background
     ? ["Uploaded a call list", "Imported in the background."]
-    : ["Uploaded a call list", `${plural(d.imported ?? 0, "contact", "contacts")} added, ${d.duplicates ?? 0} duplicates, ${plural(d.invalid ?? 0, "line", "lines")} refused.`],
+    : ["Uploaded a call list", `${plural(d.imported ?? 0, "contact", "contacts")} added, ${plural(d.duplicates ?? 0, "duplicate", "duplicates")}, ${plural(d.invalid ?? 0, "line", "lines")} refused.`],
   retries_now: (d) => ["Made waiting retries callable now", `${plural(d.made_due ?? 0, "contact", "contacts")} to call again.`],
   recording_start: () => ["Started recording a call", "The volunteer read the recording notice."],
   coach_join: (d) => [`Joined ${person(d.volunteer)}'s call to coach`, COACH[d.mode] ? `Started by ${COACH[d.mode]}.` : ""],

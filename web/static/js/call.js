@@ -24,7 +24,7 @@ import { CallBackPicker } from "./call_back.js";
 import { showCoach } from "./coach.js";
 import { Transfer } from "./transfer.js";
 import { CallRecording } from "./call_recording.js";
-import { atWhen, wakeAt } from "./call_time.js";
+import { atWhen, theirClock, wakeAt } from "./call_time.js";
 import { OwnPhone, chosenMethod, drawMethod, rememberMethod } from "./own_phone.js";
 import { drawVoicemail, leaveVoicemail } from "./voicemail.js";
 import { CallMePanel, CallMePhone, DialInPanel, DialInPhone } from "./call_me.js";
@@ -137,11 +137,13 @@ const picker = new CallBackPicker({
 
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
 let campaignNotice = ""; // the campaign is paused or closed
+let connectionNotice = ""; // the call socket is down: said first, at the top of the card
+let heldAnswer = null; // an answer picked while the socket was down, sent once it is back
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
 function notify(message) {
-  const text = message || [campaignNotice, modeNotice, sticky].filter(Boolean).join(" ");
+  const text = message || [connectionNotice, campaignNotice, modeNotice, sticky].filter(Boolean).join(" ");
   ui.notice.textContent = text;
   show(ui.notice, Boolean(text));
 }
@@ -355,6 +357,7 @@ function select(contact) {
   renderList();
   if (ownPhone() && !ui.tel.hidden) ui.tel.focus();
   else if (!ui.call.disabled) ui.call.focus();
+  else if (campaignNotice && !ui.notice.hidden) ui.notice.focus(); // paused: what says why, not the page
 }
 
 // The line under the card: news in green, problems in red (and read out: it is a live region).
@@ -375,7 +378,7 @@ function updateSkip() {
 }
 
 async function skipContact() {
-  if (!current || started || !batch) return;
+  if (!current || (started && phase() !== "ready") || !batch) return; // "ready": the call was refused
   const skipped = current;
   try {
     const r = await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/skip`, { contact_id: skipped.id });
@@ -388,6 +391,7 @@ async function skipContact() {
     return;
   }
   contacts = contacts.filter((c) => c.id !== skipped.id);
+  started = false; // a refused call's walk goes with its voter
   say(`Skipped ${skipped.first_name || "that voter"}: back in the queue for someone else.`);
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
@@ -445,8 +449,18 @@ async function placeCall() {
     ui.status.textContent = `Could not place the call: ${err.message}`;
     ui.call.disabled = false;
     ui.hangup.disabled = true;
-    setPhase("ready");
+    setPhase("ready"); // no call under way: Skip works again
+    if (err.details?.[0]?.reason === "do_not_call") offerResult("do_not_call");
   }
+}
+
+// A name that cannot be called (put on the do-not-call list since the list was handed out): the result
+// that says so is picked under "Record why", with its Save under the keyboard.
+function offerResult(code) {
+  ui.manual.open = true;
+  ui.manualResult.value = code;
+  updatePicker();
+  ui.manualSave.focus();
 }
 
 // Progress from the phone itself (the Voice SDK's events, or the simulated phone's dialing/hang-up).
@@ -480,12 +494,14 @@ function lineStatus(status, suggestion, detail) {
   }
 }
 
+const ENDED_MID_SCRIPT = "The call ended: finish the script, or save what happened below";
+
 // The voter was on the line and the call ended before the script did: finish the script with what they
 // said, or save what happened ("Contacted" keeps the answers given so far).
 function talkedAndGone() {
   lineDown = true;
   setPhase(phase()); // no "Leave voicemail" with nobody on the line
-  ui.status.textContent = "The call ended: finish the script, or save what happened below";
+  ui.status.textContent = ENDED_MID_SCRIPT;
   ui.manualResult.value = "contacted";
   ui.manual.open = true;
   updatePicker();
@@ -547,7 +563,7 @@ function renderStep(s) {
   const buttons = choiceButtons(s, async (answer) => {
     const picked = s.choices.find((c) => c.index === answer.choice);
     if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
-    send({ type: "answer", step: s.id, ...answer });
+    sendAnswer({ type: "answer", step: s.id, ...answer });
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
@@ -559,6 +575,7 @@ function renderStep(s) {
     : s.min !== undefined ? ` of at least ${s.min}` : s.max !== undefined ? ` of at most ${s.max}` : "";
   $("step-input-label").textContent = s.input === "number" ? `Their answer (a number${range})` : "Their answer";
   ui.back.disabled = false;
+  if (phase() === "done" && lineDown) ui.status.textContent = ENDED_MID_SCRIPT;
   if (phase() === "done") setPhase(connected ? "connected" : "dialing"); // after Back from the end
   else setPhase(phase() === "idle" ? "ready" : phase());
   if (phase() === "connected") {
@@ -573,6 +590,7 @@ function renderDone(message) {
   ui.choices.replaceChildren();
   show(ui.form, false);
   ui.result.textContent = humanize(message.result);
+  if (lineDown) ui.status.textContent = "The call ended: save what happened below"; // the script is done
   setPhase("done");
   updateFinishLabel();
   ui.finish.focus();
@@ -604,7 +622,12 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
-  send({ type: "answer", step: step.id, value });
+  sendAnswer({ type: "answer", step: step.id, value });
+}
+
+// An answer picked with the connection down is kept (the latest one) and sent when it is back.
+function sendAnswer(message) {
+  heldAnswer = send(message) ? null : message;
 }
 
 // ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
@@ -658,7 +681,8 @@ function confirmed(p) {
   if (modeSwitch.changeOver()) return; // the campaign's mode changed during the call: the page follows it
   if (p.call_back_at) {
     const at = new Date(p.call_back_at);
-    ui.save.textContent += ` They will be called back ${atWhen(at)} (your time).`;
+    // Picked on the voter's clock (the picker's zone is still the saved voter's): said on both.
+    ui.save.textContent += ` They will be called back ${atWhen(at)} your time${theirClock(at, picker.zone)}.`;
     wakeAt(at, refreshBatch); // if this page is still open then, the call-back comes to this volunteer first
   }
   refreshProgress(cid, ui.fill, ui.progress);
@@ -742,6 +766,8 @@ function onCampaign(m) {
     if (current && !started) {
       ui.call.disabled = false;
       ui.status.textContent = "Not calling";
+      const at = document.activeElement;
+      if (!at || at === document.body || at === ui.notice) ui.call.focus(); // resumed: back on Call
     }
   }
   notify("");
@@ -911,9 +937,17 @@ const HANDLERS = {
 const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   onState: (state) => {
     ui.conn.textContent = state;
+    const onCall = " Keep talking: an answer you pick goes through when it is back.";
+    const text = state === "connected" ? "" : `No connection to the server: reconnecting…${started ? onCall : ""}`;
+    if (text !== connectionNotice) {
+      connectionNotice = text;
+      notify("");
+    }
   },
   onOpen: () => {
     if (started && current) send(startMessage(current.id)); // resumes where the call is
+    if (heldAnswer && started && current) sendAnswer(heldAnswer); // after the start: the step it answers
+    else heldAnswer = null;
     if (delivery.pending) delivery.attempt();
   },
 });
@@ -960,6 +994,8 @@ ui.manualResult.addEventListener("change", updatePicker);
 ui.manual.addEventListener("toggle", updatePicker);
 ui.more.addEventListener("click", takeBatch);
 $("hand-btn").addEventListener("click", () => send({ type: "hand", raised: !handRaised }));
+window.addEventListener("offline", () => socket.drop());
+window.addEventListener("online", () => socket.retryNow());
 document.addEventListener("visibilitychange", () => send({ type: "presence", away: document.hidden }));
 window.addEventListener("pagehide", () => {
   if (dialing) pool.leave();

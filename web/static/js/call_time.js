@@ -71,6 +71,14 @@ export function atWhen(date, now = new Date()) {
   return /^\d/.test(said) ? `at ${said}` : said;
 }
 
+// " (6:00 PM their time)" when the voter's clock reads otherwise than the volunteer's at `date`, else "".
+export function theirClock(date, timeZone) {
+  const theirs = partsIn(date, timeZone);
+  const ours = partsIn(date, Intl.DateTimeFormat().resolvedOptions().timeZone);
+  if (theirs.hour === ours.hour && theirs.minute === ours.minute && theirs.day === ours.day) return "";
+  return ` (${date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", timeZone })} their time)`;
+}
+
 // setTimeout for a moment that may be days away (browsers cap a delay at about 24.8 days).
 export function wakeAt(date, callback) {
   const delay = Math.min(Math.max(0, date.getTime() - Date.now()) + 1000, 2 ** 31 - 1);

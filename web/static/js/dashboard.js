@@ -1,6 +1,6 @@
 // The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
 import { api, h, humanize, pageData, plural, show, whileBusy, wsUrl } from "./api.js";
-import { whenToSay } from "./call_time.js";
+import { atWhen, whenToSay } from "./call_time.js";
 import { Roster, drawSurvey } from "./console.js";
 import { historyChart, lastHourChart } from "./charts.js";
 
@@ -113,7 +113,7 @@ function render(s) {
     $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
     $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
     $("goal-eta").textContent = s.goal_eta
-      ? `At the last hour's pace (${plural(s.conversations_last_hour, "conversation", "conversations")}), reached ${whenToSay(new Date(s.goal_eta))}.`
+      ? `At the last hour's pace (${plural(s.conversations_last_hour, "conversation", "conversations")}), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
       : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: no conversations in the last hour.";
   } else {
     $("thermo-fill").style.height = "0";

@@ -14,14 +14,17 @@ export class JsonSocket {
   }
 
   connect() {
-    this.ws = new WebSocket(wsUrl(this.path));
-    this.ws.addEventListener("open", () => {
+    const ws = new WebSocket(wsUrl(this.path));
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      if (this.ws !== ws) return;
       this.open = true;
       this.delay = 500;
       this.onState("connected");
       this.onOpen();
     });
-    this.ws.addEventListener("message", (event) => {
+    ws.addEventListener("message", (event) => {
+      if (this.ws !== ws) return; // a socket given up for dead says nothing more
       let message;
       try {
         message = JSON.parse(event.data);
@@ -31,12 +34,35 @@ export class JsonSocket {
       const handler = this.handlers[message?.type];
       if (handler) handler(message);
     });
-    this.ws.addEventListener("close", () => {
-      this.open = false;
-      this.onState("reconnecting…");
-      setTimeout(() => this.connect(), this.delay);
-      this.delay = Math.min(this.delay * 2, this.maxDelay);
+    ws.addEventListener("close", () => {
+      if (this.ws === ws) this.lost();
     });
+  }
+
+  lost() {
+    this.open = false;
+    this.onState("reconnecting…");
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), this.delay);
+    this.delay = Math.min(this.delay * 2, this.maxDelay);
+  }
+
+  // The browser says the network is gone: a dead connection's close can take minutes to arrive, and
+  // what is sent meanwhile sits in its buffer, so it is given up now and a new one is made.
+  drop() {
+    if (!this.ws) return;
+    const ws = this.ws;
+    this.ws = null;
+    ws.close();
+    this.lost();
+  }
+
+  // The network is back: connect now rather than at the end of the backoff.
+  retryNow() {
+    if (this.open) return;
+    clearTimeout(this.timer);
+    this.delay = 500;
+    this.connect();
   }
 
   // Sent only while connected; callers that must not lose a message keep it and resend on open.

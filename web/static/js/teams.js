@@ -70,6 +70,8 @@ function card(team) {
   return h("section", { class: "card team", id: `team-${team.id}`, "aria-label": team.name },
     h("h2", {}, team.name),
     h("p", {}, "Join code ", h("strong", { class: "join-code" }, team.join_code)),
+    h("p", { class: "muted small" }, "Volunteers join by typing it on their profile page (their name at the top ",
+      "of any page, once signed in), under “Your team”. Their calls count for the team from then on."),
     h("p", { class: "progress-line" }, progressText(team)),
     rename, goal,
     h("h3", {}, `Members (${team.members.length})`),

@@ -1,0 +1,45 @@
+"""The line drops in the middle of the script (the voter hangs up, or the volunteer does): the page asks
+to finish the script or save; once the script is finished it asks only to save. It went on saying "finish
+the script" above a finished one, with Save the one thing left to do (found by a new-user walk)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.harness import Running
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context, wait_connected
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_call_that_ended_mid_script_asks_only_to_save_once_it_is_finished(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser,
+        server,
+        "hal@example.org",
+        "Hal Hangup",
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.locator("#choices button", has_text="Speaking").click()
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.locator("#hangup-btn").click()
+    status = page.locator("#call-status")
+    expect(status).to_have_text("The call ended: finish the script, or save what happened below")
+    page.locator("#choices button", has_text="No").click()  # what they had said: the script ends
+    expect(page.locator("#finish-btn")).to_have_text("Save: Refused & next")
+    expect(status).to_have_text("The call ended: save what happened below")
+    page.locator("#change-btn").click()  # a wrong last answer: back into the script
+    expect(status).to_have_text("The call ended: finish the script, or save what happened below")
+    page.locator("#choices button", has_text="No").click()
+    expect(status).to_have_text("The call ended: save what happened below")
+    page.locator("#finish-btn").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved: Refused")
+    context.close()

@@ -1,0 +1,48 @@
+"""The network drops in the middle of a conversation (a phone's Wi-Fi, a laptop's train tunnel): the call
+page says so at once, where the volunteer is looking, and an answer picked meanwhile is not lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.harness import Running
+from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context, wait_connected
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_offline_mid_call_is_said_and_the_answer_goes_through_after(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "otto@example.org", "Otto Offline", viewport=PHONE, has_touch=True
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    expect(page.locator("#notice")).to_be_hidden()
+
+    context.set_offline(True)
+    # Said at the top of the call card at once, not only in the "Connection:" line below the list.
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("No connection", timeout=5_000)
+    expect(notice).to_be_in_viewport()
+    page.screenshot(path=shots / "offline-mid-call.png")
+
+    page.locator("#choices button", has_text="Speaking").click()  # the voter said it was them
+    expect(page.locator("#step-text")).to_contain_text("is this")  # nothing moves while offline
+
+    context.set_offline(False)
+    # Back online: the page reconnects without waiting out its backoff, and the kept answer goes through.
+    expect(page.locator("#step-text")).to_contain_text("library levy", timeout=5_000)
+    expect(notice).to_be_hidden()
+    expect(page.locator("#conn")).to_have_text("connected")
+    page.locator("#choices button", has_text="Yes").click()
+    expect(page.locator("#step-text")).to_contain_text("When will you vote")
+    context.close()
