@@ -1,9 +1,8 @@
 """`/ws/call/{campaign_id}`: pumps the volunteer's sans-I/O call session (dialer/session.py).
 
-This layer only moves bytes: it authenticates, loads the volunteer's batch and the campaign's script, feeds
-frames and carrier progress to the session, sends what it returns, records results through the lease
-queue when the session decides to, and keeps the session's small state in Redis so that a reconnect resumes
-at the same step. Malformed frames get an `error` message and the socket goes on.
+This layer only moves bytes: it authenticates, loads the volunteer's batch and script, feeds frames and
+carrier progress to the session, sends what it returns, records results when the session decides to, and
+keeps its small state in Redis so a reconnect resumes at the same step. Malformed frames get an `error`.
 """
 
 from __future__ import annotations
@@ -149,6 +148,9 @@ class CallSocket:
             message = json.loads(text)
         except (ValueError, RecursionError):
             await self.send(self.session.malformed())
+            return
+        if isinstance(message, dict) and message.get("type") == "ping":  # the page's heartbeat (socket.js)
+            await self.send(Reply(({"type": "pong"},)))
             return
         if isinstance(message, dict) and message.get("type") == "start":
             # The page may have taken (or renewed) its batch after this socket connected: a contact of a new

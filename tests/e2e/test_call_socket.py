@@ -192,6 +192,19 @@ def test_malformed_frames_get_errors_and_the_session_goes_on(setup: Setup, frame
     asyncio.run(go())
 
 
+def test_a_ping_is_answered_with_a_pong(setup: Setup) -> None:
+    """The page's heartbeat: a connection that died without a word is noticed by the pong not coming."""
+
+    async def go() -> None:
+        async with websockets.connect(setup.ws_url) as ws:
+            await hello(ws)
+            for _ in range(2):
+                await ws.send(json.dumps({"type": "ping"}))
+                assert await reply(ws, ("pong", "error")) == {"type": "pong"}
+
+    asyncio.run(go())
+
+
 def test_socket_auth_and_unknown_campaign(setup: Setup) -> None:
     base = setup.server.base_url.replace("http", "ws", 1)
 

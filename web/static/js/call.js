@@ -138,7 +138,10 @@ const picker = new CallBackPicker({
 let sticky = ""; // a standing problem (e.g. no phone), shown whenever nothing newer is
 let campaignNotice = ""; // the campaign is paused or closed
 let connectionNotice = ""; // the call socket is down: said first, at the top of the card
-let heldAnswer = null; // an answer picked while the socket was down, sent once it is back
+// The latest answer, until the server answers it: sent again after a reconnect, whether it was picked with
+// the socket down or went into a connection that died unnoticed (the heartbeat gives such a one up).
+let heldAnswer = null;
+let resuming = false; // a reconnect's start is out: the step it brings says whether heldAnswer still applies
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
@@ -625,9 +628,9 @@ function answerInput(event) {
   sendAnswer({ type: "answer", step: step.id, value });
 }
 
-// An answer picked with the connection down is kept (the latest one) and sent when it is back.
 function sendAnswer(message) {
-  heldAnswer = send(message) ? null : message;
+  heldAnswer = message;
+  send(message);
 }
 
 // ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
@@ -868,6 +871,11 @@ const HANDLERS = {
     else if (m.status === "failed") recording.failed(m.message);
   },
   step(m) {
+    if (heldAnswer) {
+      if (resuming && heldAnswer.step === m.step?.id) send(heldAnswer); // back at the step it answers
+      else heldAnswer = null; // its reply, or the call moved on without it
+    }
+    resuming = false;
     if (!current || m.contact_id !== current.id) {
       // After a reload the server resumes the call at once, possibly before the list is here: keep the
       // step until its contact is on the list, then show that contact and the step.
@@ -891,6 +899,7 @@ const HANDLERS = {
     parked.forEach((status) => HANDLERS.call_status(status));
   },
   done(m) {
+    heldAnswer = null;
     if (current && m.contact_id === current.id) renderDone(m);
   },
   phone_leg(m) {
@@ -930,11 +939,13 @@ const HANDLERS = {
       rejected({ message: m.message, code: m.code, status: 422 });
       return;
     }
+    heldAnswer = null; // refused (say, for another step): not to be sent again
     say(m.message, { problem: true });
   },
 };
 
 const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
+  heartbeat: { every: 20000, within: 10000 }, // a silently dead connection is given up within 30 s
   onState: (state) => {
     ui.conn.textContent = state;
     const onCall = " Keep talking: an answer you pick goes through when it is back.";
@@ -945,9 +956,10 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     }
   },
   onOpen: () => {
-    if (started && current) send(startMessage(current.id)); // resumes where the call is
-    if (heldAnswer && started && current) sendAnswer(heldAnswer); // after the start: the step it answers
-    else heldAnswer = null;
+    if (started && current) {
+      send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
+      resuming = Boolean(heldAnswer);
+    } else heldAnswer = null;
     if (delivery.pending) delivery.attempt();
   },
 });

@@ -1,9 +1,14 @@
 // A JSON WebSocket that reconnects with backoff and dispatches messages by `type` from one table.
+// With `heartbeat: {every, within}` (ms) it sends {"type": "ping"} after `every` ms without a message and
+// gives the connection up if nothing comes back within `within`: a connection that died without a word (a
+// Wi-Fi change, a router's timeout, a laptop lid) otherwise looks open for minutes while what is sent sits
+// in its buffer, and the browser's offline event does not always come.
 import { wsUrl } from "./api.js";
 
 export class JsonSocket {
-  constructor(path, handlers, { onOpen = () => {}, onState = () => {}, maxDelay = 8000 } = {}) {
+  constructor(path, handlers, { onOpen = () => {}, onState = () => {}, maxDelay = 8000, heartbeat = null } = {}) {
     this.path = path;
+    this.heartbeat = heartbeat;
     this.handlers = handlers;
     this.onOpen = onOpen;
     this.onState = onState;
@@ -20,11 +25,13 @@ export class JsonSocket {
       if (this.ws !== ws) return;
       this.open = true;
       this.delay = 500;
+      this.heard();
       this.onState("connected");
       this.onOpen();
     });
     ws.addEventListener("message", (event) => {
       if (this.ws !== ws) return; // a socket given up for dead says nothing more
+      this.heard();
       let message;
       try {
         message = JSON.parse(event.data);
@@ -39,7 +46,20 @@ export class JsonSocket {
     });
   }
 
+  // Something came (or the socket opened): ping after `every` ms of silence, give up `within` ms later.
+  heard() {
+    if (!this.heartbeat) return;
+    clearTimeout(this.beat);
+    const ws = this.ws;
+    this.beat = setTimeout(() => {
+      if (this.ws !== ws || !this.open) return;
+      ws.send(JSON.stringify({ type: "ping" }));
+      this.beat = setTimeout(() => { if (this.ws === ws) this.drop(); }, this.heartbeat.within);
+    }, this.heartbeat.every);
+  }
+
   lost() {
+    clearTimeout(this.beat);
     this.open = false;
     this.onState("reconnecting…");
     clearTimeout(this.timer);
