@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
@@ -111,3 +111,23 @@ def campaign_field(server: Running, campaign: str, field: str) -> Any:
     """One field of the campaign as the API has it now."""
     with server.client() as admin:
         return admin.get(f"/api/campaigns/{campaign}").json()[field]
+
+
+class SilentCut:
+    """Relays a context's WebSockets (`context.route_web_socket(pattern, cut)`) and can make the latest go
+    dead without a word: nothing passes either way and nothing closes, as after a Wi-Fi change or a router's
+    timeout (the browser's offline event does not come). Connections opened after stay whole."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+        self.dead: set[int] = set()
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        n = self.opened
+        self.opened += 1
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: None if n in self.dead else server.send(message))
+        server.on_message(lambda message: None if n in self.dead else ws.send(message))
+
+    def kill_latest(self) -> None:
+        self.dead.add(self.opened - 1)

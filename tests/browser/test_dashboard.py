@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import seed_campaign, sign_in
+from tests.browser.scenario import SilentCut, seed_campaign, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -81,4 +81,36 @@ def test_dashboard_counters_follow_each_result_live(
         assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
     expect(page.locator("#status")).to_have_text("paused", timeout=2_000)
     expect(page.get_by_role("button", name="Resume calling")).to_be_visible()
+    context.close()
+
+
+def test_a_dashboard_whose_connection_dies_without_a_word_goes_live_again(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """Counters are pushed at least every 15 s: 30 s of silence means the connection is dead (it showed stale
+    counters as "live"). The page says so, reconnects, and the counters catch up."""
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "odette@example.org", "Odette Organizer", role="organizer")
+    volunteer = make_user(server, "vic@example.org", "Vic Volunteer")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(context, server, "odette@example.org")
+    context.clock.install()  # the heartbeat's 20 + 10 s are jumped over, not waited for
+    cut = SilentCut()
+    context.route_web_socket("**/ws/campaigns/**", cut)
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/dashboard")
+    expect(page.locator("#live")).to_have_text("live", timeout=10_000)
+    cut.kill_latest()
+
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {volunteer}"}) as vol:
+        batch = vol.post(f"/api/campaigns/{campaign}/batches").json()
+        result = {"contact_id": batch["contacts"][0]["id"], "result": "contacted", "idempotency_key": "k1"}
+        assert vol.post(f"/api/batches/{batch['id']}/results", json=result).status_code == 200
+    expect(page.locator("#calls")).to_have_text("0")  # the dead connection brought nothing
+    page.clock.run_for(31_000)
+    expect(page.locator("#live")).to_contain_text("reconnecting")
+    page.clock.run_for(1_000)
+    expect(page.locator("#live")).to_have_text("live")
+    assert cut.opened == 2
+    expect(page.locator("#calls")).to_have_text("1")
     context.close()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, WebSocketRoute, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.harness import Running
-from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context, wait_connected
+from tests.browser.scenario import SilentCut, open_call_page, seed_campaign, volunteer_context, wait_connected
 
 pytestmark = pytest.mark.browser
 
@@ -59,21 +59,12 @@ def test_a_connection_that_dies_without_a_word_is_given_up_and_the_answer_goes_t
         browser, server, "sid@example.org", "Sid Silent", viewport=PHONE, has_touch=True
     )
     context.clock.install()  # the heartbeat's 20 + 10 s are jumped over, not waited for
-    dead: set[int] = set()  # the connections (by order of opening) that pass nothing either way
-    opened: list[int] = []
-
-    def relay(ws: WebSocketRoute) -> None:
-        n = len(opened)
-        opened.append(n)
-        to_server = ws.connect_to_server()
-        ws.on_message(lambda message: None if n in dead else to_server.send(message))
-        to_server.on_message(lambda message: None if n in dead else ws.send(message))
-
-    context.route_web_socket("**/ws/call/**", relay)
+    cut = SilentCut()
+    context.route_web_socket("**/ws/call/**", cut)
     page = open_call_page(context, campaign)
     page.locator("#call-btn").click()
     wait_connected(page)
-    dead.add(opened[-1])  # from here the page's connection is dead, and nothing says so
+    cut.kill_latest()  # from here the page's connection is dead, and nothing says so
 
     page.locator("#choices button", has_text="Speaking").click()  # into the dead connection
     expect(page.locator("#step-text")).to_contain_text("is this")
@@ -81,7 +72,7 @@ def test_a_connection_that_dies_without_a_word_is_given_up_and_the_answer_goes_t
     expect(page.locator("#notice")).to_contain_text("No connection")
     page.clock.run_for(1_000)  # the reconnect's backoff
     expect(page.locator("#conn")).to_have_text("connected")
-    assert len(opened) == 2
+    assert cut.opened == 2
     expect(page.locator("#step-text")).to_contain_text("library levy")  # the answer went through after all
     expect(page.locator("#notice")).to_be_hidden()
     context.close()

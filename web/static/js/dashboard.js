@@ -1,5 +1,6 @@
 // The organizer dashboard: counters pushed over /ws/campaigns/{id}/live (never polled while it is up).
-import { api, h, humanize, pageData, plural, show, whileBusy, wsUrl } from "./api.js";
+import { api, h, humanize, pageData, plural, show, whileBusy } from "./api.js";
+import { JsonSocket } from "./socket.js";
 import { atWhen, whenToSay } from "./call_time.js";
 import { Roster, drawSurvey } from "./console.js";
 import { historyChart, lastHourChart } from "./charts.js";
@@ -11,7 +12,6 @@ const $ = (id) => document.getElementById(id);
 let perMinute = data.per_minute.slice(); // 60 buckets, oldest first, the last is `minute`
 let minute = data.minute;
 let lastCalls = null;
-let delay = 500;
 let pollTimer = null;
 let waitingRetries = 0;
 const teamNames = Object.fromEntries((data.teams || []).map((t) => [t.id, t.name]));
@@ -192,31 +192,30 @@ async function poll() {
   }
 }
 
-function connect() {
-  const socket = new WebSocket(wsUrl(`/ws/campaigns/${encodeURIComponent(cid)}/live`));
-  socket.addEventListener("open", () => {
-    delay = 500;
+// The live counters: pushed at least every 15 s, so a heartbeat that hears nothing for 30 s gives the
+// connection up (one that died without a word showed stale counters as "live"); polled while it is down.
+const live = new JsonSocket(`/ws/campaigns/${encodeURIComponent(cid)}/live`, {
+  stats: render,
+  roster: (message) => renderRoster(message.volunteers),
+  campaign: (message) => {
+    // Another organizer paused, resumed or switched the mode: {type, campaign_id, status, mode}.
+    campaign = { ...campaign, status: message.status ?? campaign.status, mode: message.mode ?? campaign.mode };
+    renderStatus();
+  },
+}, {
+  maxDelay: 10000,
+  heartbeat: { every: 20000, within: 10000 },
+  onOpen: () => {
     clearInterval(pollTimer);
     pollTimer = null;
     $("live").textContent = "live";
-  });
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
-    if (message.type === "stats") render(message);
-    if (message.type === "roster") renderRoster(message.volunteers);
-    if (message.type === "campaign") {
-      // Another organizer paused, resumed or switched the mode: {type, campaign_id, status, mode}.
-      campaign = { ...campaign, status: message.status ?? campaign.status, mode: message.mode ?? campaign.mode };
-      renderStatus();
-    }
-  });
-  socket.addEventListener("close", () => {
+  },
+  onState: (state) => {
+    if (state === "connected") return;
     $("live").textContent = "reconnecting… (refreshing every 10 s meanwhile)";
     if (!pollTimer) pollTimer = setInterval(poll, 10000);
-    setTimeout(connect, delay);
-    delay = Math.min(delay * 2, 10000);
-  });
-}
+  },
+});
 
 $("pause-btn").addEventListener("click", togglePause);
 $("retries-btn").addEventListener("click", retriesNow);
@@ -233,4 +232,4 @@ setInterval(() => {
   drawChart();
 }, 60000);
 poll();
-connect();
+live.connect();
