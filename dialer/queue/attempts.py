@@ -12,6 +12,7 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
+from dialer.guardrails import dial_limits
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, EventKind
@@ -67,12 +68,13 @@ class AttemptStore:
         volunteer: str,
         phone: str,
         now: float,
-        max_dials: int,
-        max_batch_dials: int,
+        max_attempts: int,
     ) -> bool:
         """A volunteer's dial of a contact: counted and its attempt recorded (True: dial), or refused
-        (False) when the contact has been dialed `max_dials` times, or `max_batch_dials` within its
-        current batch. A repeat of the same CallSid dials again without counting (dial_start.lua)."""
+        (False) when the contact has been dialed as often as allowed overall (its attempts are then used
+        up: the next claim finishes it) or within its current batch (guardrails.dial_limits). A repeat of
+        the same CallSid dials again without counting (dial_start.lua)."""
+        max_dials, max_batch_dials = dial_limits(max_attempts)
         reply = await run(
             self.redis,
             "dial_start",
@@ -81,6 +83,7 @@ class AttemptStore:
                 keys.attempt(campaign_id, call_sid),
                 keys.attempts(campaign_id),
                 keys.lease_of(campaign_id),
+                keys.tries(campaign_id),
             ],
             [
                 call_sid,
@@ -92,6 +95,7 @@ class AttemptStore:
                 "preview",
                 max_dials,
                 max_batch_dials,
+                max_attempts,
             ],
         )
         return int(reply) >= 0

@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.calling_methods import PHONE_LEG_METHODS, CallingMethod
 from dialer.campaigns import Campaign
 from dialer.dialing.twiml import bridge_twiml, redirect_twiml
-from dialer.guardrails import SPOKEN, Refusal, dial_limits
+from dialer.guardrails import SPOKEN, Refusal
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import ATTEMPT_TTL, AttemptStore
@@ -140,7 +140,6 @@ async def _place(
     contact = await LeaseQueue(d.redis).contact(campaign.id, contact_id)
     if contact is None:  # deleted between the check and now
         raise ApiError(404, Refusal.UNKNOWN_CONTACT.value, SPOKEN[Refusal.UNKNOWN_CONTACT])
-    max_dials, max_batch_dials = dial_limits(campaign.max_attempts)
     now = d.clock()
     counted = await attempts.start_dial(
         campaign.id,
@@ -149,8 +148,7 @@ async def _place(
         volunteer=volunteer,
         phone=contact.phone,
         now=now,
-        max_dials=max_dials,
-        max_batch_dials=max_batch_dials,
+        max_attempts=campaign.max_attempts,
     )
     if not counted:
         raise ApiError(409, Refusal.DIAL_LIMIT.value, SPOKEN[Refusal.DIAL_LIMIT])

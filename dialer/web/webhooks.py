@@ -23,7 +23,7 @@ from dialer.calling_methods import places_calls
 from dialer.campaigns import Campaign
 from dialer.conference_calls import browser_in_conference
 from dialer.dialing.twiml import browser_leg_twiml
-from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial, dial_limits
+from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -155,7 +155,6 @@ async def voice(request: Request) -> Response:
     if refusal is not None:
         log.info("refused call %s to contact %s: %s", call.call_sid, contact.id, refusal.value)
         return _twiml(carrier.refusal_twiml(SPOKEN[refusal]))
-    max_dials, max_batch_dials = dial_limits(campaign.max_attempts)
     counted = await AttemptStore(d.redis).start_dial(
         campaign.id,
         call.call_sid,
@@ -163,8 +162,7 @@ async def voice(request: Request) -> Response:
         volunteer=call.identity,
         phone=contact.phone,
         now=now,
-        max_dials=max_dials,
-        max_batch_dials=max_batch_dials,
+        max_attempts=campaign.max_attempts,
     )
     if not counted:
         log.info("refused call %s to contact %s: dialed as often as allowed", call.call_sid, contact.id)

@@ -10,9 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.contacts import Contact
 from dialer.guardrails import dial_limits
+from dialer.models import ResultCode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.queue.lease import Batch, LeaseQueue, NoContacts, NoContactsReason
+from dialer.queue.results import ResultInput, RetryPolicy, record_result
 from tests.integration.test_webhooks import World, post, voice_form, world
 
 __all__ = ["world"]
@@ -62,6 +66,61 @@ async def test_across_batches_a_contact_is_dialed_at_most_max_attempts_plus_two(
         for n in range(per_batch + 1):
             placed += await store.start_dial(
                 "dc", f"CA{batch}{n:030d}", contact_id="7", volunteer="v", phone="+12025550101",
-                now=1.0, max_dials=total, max_batch_dials=per_batch,
+                now=1.0, max_attempts=3,
             )  # fmt: skip
     assert placed == total == 5
+
+
+ZONE = "America/New_York"
+
+
+async def _claim(queue: LeaseQueue, volunteer: str, now: float = 10.0) -> Batch | NoContacts:
+    return await queue.claim(
+        "dl", volunteer, batch_size=5, lease_seconds=600, open_zones=[ZONE], now=now, max_attempts=3
+    )
+
+
+async def _dial(store: AttemptStore, batch: Batch, sid: str) -> bool:
+    contact = batch.contacts[0]
+    return await store.start_dial(
+        "dl", sid, contact_id=contact.id, volunteer=batch.volunteer, phone=contact.phone, now=10.0,
+        max_attempts=3,
+    )  # fmt: skip
+
+
+@pytest.mark.anyio
+async def test_a_contact_dialed_as_often_as_allowed_leaves_the_queue_with_the_list_it_was_on(
+    redis: aioredis.Redis,
+) -> None:
+    """Dialed max_attempts + 2 times without as many results (pages closed mid-call), a contact was refused at
+    every dial yet handed out again and again, at every volunteer's page in turn. Now, once it leaves the
+    list it was refused on, the next claim finishes it; a result for its last dial still counts."""
+    queue, store = LeaseQueue(redis), AttemptStore(redis)
+    await queue.add_contacts("dl", [Contact(phone="+12025550142", timezone=ZONE)], now=1.0)
+    sids = iter(f"CA{n:032x}" for n in range(100))
+    for volunteer, dials in (("v1", 2), ("v2", 2), ("v3", 1)):  # two a list at most: five in all
+        batch = await _claim(queue, volunteer)
+        assert isinstance(batch, Batch)
+        assert [await _dial(store, batch, next(sids)) for _ in range(dials)] == [True] * dials
+        if volunteer != "v3":
+            await queue.release("dl", batch.id, volunteer)
+    assert not await _dial(store, batch, next(sids))  # the sixth: dialed as often as allowed
+    # The voter of the fifth dial is still on the line with v3: their result counts.
+    recorded = await record_result(
+        redis, "dl", batch.id, "v3", ResultInput(batch.contacts[0].id, ResultCode.NO_ANSWER, "k5"),
+        policy=RetryPolicy(retry_minutes=0), now=11.0,
+    )  # fmt: skip
+    assert recorded.attempt == 1
+    again = await _claim(
+        queue, "v4", now=20.0
+    )  # a no-answer comes back for a retry: refused again, and skipped
+    assert isinstance(again, Batch) and again.contacts[0].id == batch.contacts[0].id
+    assert not await _dial(store, again, next(sids))
+    assert await queue.skip("dl", again.id, "v4", again.contacts[0].id, now=12.0) >= 0
+    assert await _claim(queue, "v5", now=30.0) == NoContacts(NoContactsReason.EXHAUSTED)
+    counters = await redis.hgetall(keys.counters("dl"))
+    assert {k: counters[k] for k in ("pending", "leased", "completed")} == {
+        "pending": "0",
+        "leased": "0",
+        "completed": "1",
+    }

@@ -4,10 +4,13 @@
 -- this bounds the dials themselves: at most ARGV[8] per contact overall and ARGV[9] within one batch
 -- (a redial after a busy signal or a dropped line). A repeat of the same CallSid (Twilio retries the
 -- webhook) counts nothing and dials the same call again.
+-- A contact dialed as often as allowed overall has its attempts used up ({c}:tries raised to max_attempts):
+-- a result for its last dial still counts, but once it leaves this list without one (skipped, handed back,
+-- expired) the next claim finishes it instead of handing it out again, refused at every volunteer's page.
 -- KEYS: [1] {c}:contact:<cid>  [2] {c}:attempt:<call_sid>  [3] {c}:attempts (zset)
---       [4] {c}:lease_of (the batch holding the contact, if leased)
+--       [4] {c}:lease_of (the batch holding the contact, if leased)  [5] {c}:tries
 -- ARGV: [1] call_sid  [2] contact_id  [3] volunteer  [4] phone  [5] now  [6] attempt ttl seconds  [7] mode
---       [8] dials allowed per contact  [9] dials allowed per contact within one batch
+--       [8] dials allowed per contact  [9] dials allowed per contact within one batch  [10] max_attempts
 -- Returns 1 (dial: counted), 0 (dial: a repeat of this call), -1 (refused: dialed as often as allowed).
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
@@ -18,7 +21,13 @@ local batch = redis.call('HGET', KEYS[4], ARGV[2]) or ''
 if batch == 'pending' or batch == 'done' then batch = '' end -- not leased: in no batch
 local in_batch = 0
 if c[2] == batch then in_batch = tonumber(c[3] or '0') end
-if dials >= tonumber(ARGV[8]) or in_batch >= tonumber(ARGV[9]) then
+if dials >= tonumber(ARGV[8]) then
+  if tonumber(redis.call('HGET', KEYS[5], ARGV[2]) or '0') < tonumber(ARGV[10]) then
+    redis.call('HSET', KEYS[5], ARGV[2], ARGV[10])
+  end
+  return -1
+end
+if in_batch >= tonumber(ARGV[9]) then
   return -1
 end
 redis.call('HSET', KEYS[1], 'dials', dials + 1, 'dial_batch', batch, 'batch_dials', in_batch + 1)
