@@ -143,3 +143,23 @@ def test_a_new_password_ends_the_other_sessions_sockets_and_keeps_this_ones(
         _settle(fixed_api, canary_id, canary)
         assert _state(ending) == 4401
         assert _state(staying) == "open"
+
+
+def test_using_a_reset_link_ends_every_socket_of_the_account(fixed_api: TestClient, clean_redis: str) -> None:
+    _campaign(clean_redis)
+    olive_id, olive = account(fixed_api, "olive@example.org", "Olive Organizer", "organizer")
+    canary_id, canary_token = _canary(fixed_api)
+    r = fixed_api.post(f"/api/users/{olive_id}/password-reset", headers=ADMIN)
+    assert r.status_code == 201, r.text
+    with (
+        fixed_api.websocket_connect(LIVE.format(olive["Authorization"].split()[1])) as ending,
+        fixed_api.websocket_connect(LIVE.format(canary_token)) as canary,
+    ):
+        for socket in (ending, canary):
+            assert socket.receive_json()["type"] == "stats"
+        body = {"token": r.json()["url"].rpartition("/")[2], "new_password": "violet kettle harbour"}
+        assert fixed_api.post("/api/auth/password-reset", json=body).status_code == 200
+        fixed_api.cookies.clear()
+        _settle(fixed_api, canary_id, canary)
+        assert _state(ending) == 4401
+    assert fixed_api.get("/api/me", headers=olive).status_code == 401
