@@ -167,7 +167,15 @@ class AccountStore:
     async def set_password(self, uid: str, password: str, keep_token: str = "") -> int:
         """Sets the account's password and ends every session of it but `keep_token`'s (a token, not its
         hash: the one that changed it). Returns how many sessions ended."""
-        pw_hash = await self._hash(password)
+        return await self.store_password(uid, await self.hash_password(password), keep_token)
+
+    async def hash_password(self, password: str) -> str:
+        """The hash to store (raises passwords.HashingBusy when the server cannot hash it now): done before
+        anything is used up, such as a one-time reset link."""
+        return await self._hash(password)
+
+    async def store_password(self, uid: str, pw_hash: str, keep_token: str = "") -> int:
+        """`set_password` with the hash already made."""
         await self.redis.hset(keys.user(uid), "password", pw_hash)
         return await self.end_sessions(uid, keep=hash_token(keep_token) if keep_token else "")
 

@@ -85,12 +85,15 @@ async def use_reset_link(request: Request) -> Response:
     new = new_password(body, problems, user.email)
     problems.raise_if_any()
     d = deps(request)
+    store = AccountStore(d.redis, d.hashing)
+    pw_hash = await store.hash_password(new)  # first: a busy server (503) must not use the link up
     try:
         await password_resets.consume(d.redis, token, d.clock())
     except LinkProblem as problem:
         raise ApiError(problem.status, problem.code, problem.message) from None
-    store = AccountStore(d.redis, d.hashing)
-    ended = await store.set_password(user.id, new)  # every session, this browser's too: it signs in anew
+    ended = await store.store_password(
+        user.id, pw_hash
+    )  # every session, this browser's too: it signs in anew
     await password_resets.audit(
         d.redis,
         user.id,

@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.passwords import HashingBusy, HashPool
 from dialer.settings import Settings
 from tests.conftest import ADMIN, bearer
 from tests.integration.organizer_support import NOW, account
@@ -190,3 +191,18 @@ def test_no_link_for_a_disabled_account_and_an_old_link_stops_working(api: TestC
     status, body = _use(api, token)
     assert status == 403 and body["error"]["code"] == "account_disabled"
     assert api.get(f"/reset/{token}").status_code == 403
+
+
+def test_a_busy_server_does_not_use_the_link_up(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, organizer = account(api, "olive@example.org", "Olive Organizer", "organizer")
+    vol_id, _ = account(api, "vera@example.org", "Vera Volunteer")
+    token = _link(api, vol_id, organizer)
+
+    async def busy(self: HashPool, password: str) -> str:
+        raise HashingBusy()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(HashPool, "hash", busy)
+        status, body = _use(api, token)
+    assert status == 503 and body["error"]["code"] == "busy"
+    assert _use(api, token)[0] == 200
