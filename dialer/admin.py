@@ -95,6 +95,7 @@ def set_password(settings: Settings, *, email: str, stdin: TextIO) -> int:
                 return 1
             user = found[0]
             ended = await store.set_password(user.id, password)
+            await password_resets.revoke(redis, user.id)
             await password_resets.audit(
                 redis, user.id, "password_set", by="cli", name="dialer user set-password", now=time.time()
             )

@@ -41,8 +41,8 @@ class LinkProblem(Exception):
 UNKNOWN = LinkProblem(
     404,
     "unknown_link",
-    "This reset link is not known: check that it was copied whole, or it was replaced by a newer "
-    "one. Ask an organizer for a new link.",
+    "This reset link is not known: check that it was copied whole. A link stops working once a newer one "
+    "is made or the password is changed; ask an organizer for a new one.",
 )
 
 
@@ -97,6 +97,11 @@ async def consume(redis: aioredis.Redis, token: str, now: float) -> str:
     if not await redis.set(keys.password_reset_used(hash_token(token)), repr(now), nx=True, ex=KEEP_SECONDS):
         raise LinkProblem(410, "link_used", "This reset link has been used. Ask an organizer for a new one.")
     return uid
+
+
+async def revoke(redis: aioredis.Redis, uid: str) -> None:
+    """The account's outstanding link stops working (its password was changed another way)."""
+    await redis.delete(keys.password_reset(uid))
 
 
 async def audit(

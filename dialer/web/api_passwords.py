@@ -2,7 +2,8 @@
 
 - `POST /api/auth/password` `{current_password, new_password}`: the signed-in user's new password (sign-up's
   policy). A wrong current password is 403 and counts like a failed sign-in (429 past the same limits).
-  Every other session of the account ends (its tokens and open sockets); the one that asked stays.
+  Every other session of the account ends (its tokens and open sockets); the one that asked stays. A
+  reset link made for the account before stops working.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ async def change_password(request: Request) -> Response:
             [{"path": "current_password", "message": "is not the password of this account"}],
         )
     ended = await store.set_password(user.id, new, keep_token=presented_token(request) or "")
+    await password_resets.revoke(d.redis, user.id)  # a link handed out before is no longer needed
     await password_resets.audit(
         d.redis, user.id, "password_changed", by=user.id, name=user.name, now=d.clock(), sessions_ended=ended
     )

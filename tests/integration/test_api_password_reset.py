@@ -4,12 +4,14 @@ the app's clock, and every session of the account ending when it is used."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
 from dialer.app import create_app
+from dialer.cli import main
 from dialer.passwords import HashingBusy, HashPool
 from dialer.settings import Settings
 from tests.conftest import ADMIN, bearer
@@ -206,3 +208,21 @@ def test_a_busy_server_does_not_use_the_link_up(api: TestClient, monkeypatch: py
         status, body = _use(api, token)
     assert status == 503 and body["error"]["code"] == "busy"
     assert _use(api, token)[0] == 200
+
+
+def test_changing_the_password_another_way_ends_an_outstanding_link(
+    api: TestClient, clean_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, organizer = account(api, "olive@example.org", "Olive Organizer", "organizer")
+    vol_id, vera = account(api, "vera@example.org", "Vera Volunteer")
+    token = _link(api, vol_id, organizer)
+    body = {"current_password": "a long password", "new_password": "remembered it after all"}
+    assert api.post("/api/auth/password", json=body, headers=vera).status_code == 200
+    status, answer = _use(api, token)
+    assert status == 404 and "password is changed" in answer["error"]["message"]
+    token = _link(api, vol_id, organizer)
+    monkeypatch.setenv("REDIS_URL", clean_redis)
+    monkeypatch.setattr("sys.stdin", io.StringIO("set by the admin today\n"))
+    assert main(["user", "set-password", "--email", "vera@example.org"]) == 0
+    assert _use(api, token)[0] == 404
+    assert _signs_in(api, "vera@example.org", "set by the admin today")
