@@ -34,6 +34,7 @@ def test_organizer_hands_over_a_reset_link_and_the_volunteer_gets_back_in(
     sign_in(organizer, server, "olive@example.org")
     people = organizer.new_page()
     people.goto("/people")
+    people.bring_to_front()  # the focused page of the browser: focus assertions need it, with several open
     people.get_by_label("Search people").fill("vera")
     people.keyboard.press("Enter")
     reset = people.get_by_role("button", name="Reset password of Vera Volunteer")
@@ -54,6 +55,7 @@ def test_organizer_hands_over_a_reset_link_and_the_volunteer_gets_back_in(
     phone = browser.new_context(viewport=viewport, base_url=server.base_url)  # the link, opened elsewhere
     page = phone.new_page()
     page.goto(url)
+    page.bring_to_front()
     expect(page.get_by_role("heading", name="Set a new password")).to_be_visible()
     new = page.get_by_label("New password")
     expect(new).to_be_focused()
