@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import sys
 import time
 from collections.abc import AsyncIterator
+from typing import TextIO
 
 import redis.asyncio as aioredis
 
@@ -20,6 +22,7 @@ from dialer.models import Role
 from dialer.names import unprintable
 from dialer.passwords import password_problem
 from dialer.settings import Settings
+from dialer.stores import password_resets
 from dialer.stores.accounts import EMAIL_RE, AccountStore, EmailTaken
 
 
@@ -58,6 +61,45 @@ def create_user(settings: Settings, *, email: str, name: str, role: str, passwor
             token = await store.issue_token(user.id, ttl=None)
             print(token)
             print(f"created {user.role.value} {user.email} (id {user.id})", file=sys.stderr)
+            return 0
+
+    return asyncio.run(go())
+
+
+def read_new_password(stdin: TextIO) -> str | None:
+    """The new password: typed twice at a hidden prompt on a terminal, else the first line of stdin (a
+    pipe or a file). Never a command-line argument, which other users of the machine can see in `ps` and
+    which stays in the shell's history. None when the two typed differ."""
+    if stdin.isatty():
+        first = getpass.getpass("New password: ")
+        return first if getpass.getpass("Again: ") == first else None
+    return stdin.readline().rstrip("\r\n")
+
+
+def set_password(settings: Settings, *, email: str, stdin: TextIO) -> int:
+    """Sets an account's password (sign-up's policy) and ends every session of the account."""
+    password = read_new_password(stdin)
+    if password is None:
+        print("dialer: the two passwords differ; nothing changed", file=sys.stderr)
+        return 2
+    if (problem := password_problem(password, email.strip().lower())) is not None:
+        print(f"dialer: the password {problem}; nothing changed", file=sys.stderr)
+        return 2
+
+    async def go() -> int:
+        async with connect(settings) as redis:
+            store = AccountStore(redis)
+            found = await store.by_email(email)
+            if found is None:
+                print(f"dialer: no account has the email {email}", file=sys.stderr)
+                return 1
+            user = found[0]
+            ended = await store.set_password(user.id, password)
+            await password_resets.revoke(redis, user.id)
+            await password_resets.audit(
+                redis, user.id, "password_set", by="cli", name="dialer user set-password", now=time.time()
+            )
+            print(f"password set for {user.email}; {ended} session(s) signed out", file=sys.stderr)
             return 0
 
     return asyncio.run(go())

@@ -152,6 +152,12 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return create_user(_settings(), email=args.email, name=args.name, role=args.role, password=args.password)
 
 
+def cmd_user_set_password(args: argparse.Namespace) -> int:
+    from dialer.admin import set_password
+
+    return set_password(_settings(), email=args.email, stdin=sys.stdin)
+
+
 def cmd_simulate(argv: list[str]) -> int:
     from dialer.simulation import main as simulate_main
 
@@ -227,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["volunteer", "leader", "organizer", "admin"])
     create.add_argument("--password", default=None, help="optional; without it the account signs in by token")
     create.set_defaults(func=cmd_user_create)
+    set_pw = user_sub.add_parser(
+        "set-password",
+        help="set an account's password (typed at a prompt, or the first line of stdin) and sign it out "
+        "everywhere",
+    )
+    set_pw.add_argument("--email", required=True)
+    set_pw.set_defaults(func=cmd_user_set_password)
     return parser
 
 

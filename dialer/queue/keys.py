@@ -231,6 +231,21 @@ def user_phone(uid: str) -> str:
     return f"{PREFIX}:user:{uid}:phone"
 
 
+def password_reset(uid: str) -> str:
+    """The account's newest password-reset link (its token's hash, expiry, who made it); TTL 2 days."""
+    return f"{PREFIX}:user:{uid}:password-reset"
+
+
+def password_reset_used(token_hash: str) -> str:
+    """Set (NX) when the reset link with this token hash is used, so it is used once; TTL 2 days."""
+    return f"{PREFIX}:password-reset-used:{token_hash}"
+
+
+def user_audit(uid: str) -> str:
+    """The account's audit log: password changes, reset links made and used (a capped stream)."""
+    return f"{PREFIX}:user:{uid}:audit"
+
+
 def phone_check(uid: str) -> str:
     """A number waiting for its verification code; TTL = the code's life."""
     return f"{PREFIX}:user:{uid}:phone-check"

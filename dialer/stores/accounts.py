@@ -164,9 +164,33 @@ class AccountStore:
         )
         return await self.get(uid)
 
-    async def set_password(self, uid: str, password: str) -> None:
-        pw_hash = await self._hash(password)
+    async def set_password(self, uid: str, password: str, keep_token: str = "") -> int:
+        """Sets the account's password and ends every session of it but `keep_token`'s (a token, not its
+        hash: the one that changed it). Returns how many sessions ended."""
+        return await self.store_password(uid, await self.hash_password(password), keep_token)
+
+    async def hash_password(self, password: str) -> str:
+        """The hash to store (raises passwords.HashingBusy when the server cannot hash it now): done before
+        anything is used up, such as a one-time reset link."""
+        return await self._hash(password)
+
+    async def store_password(self, uid: str, pw_hash: str, keep_token: str = "") -> int:
+        """`set_password` with the hash already made."""
         await self.redis.hset(keys.user(uid), "password", pw_hash)
+        return await self.end_sessions(uid, keep=hash_token(keep_token) if keep_token else "")
+
+    async def end_sessions(self, uid: str, keep: str = "") -> int:
+        """Revokes every token of the account except the one whose hash is `keep`, and tells the open
+        sockets (`{"type": "sessions_ended", "user", "keep"}`) to end all but that session's."""
+        hashes = [str(h) for h in await self.redis.smembers(keys.user_tokens(uid)) if str(h) != keep]
+        async with self.redis.pipeline(transaction=self.atomic) as pipe:
+            for hashed in hashes:
+                pipe.delete(keys.token(hashed))
+                pipe.srem(keys.user_tokens(uid), hashed)
+            await pipe.execute()
+        event = {"type": "sessions_ended", "user": uid, "keep": keep}
+        await self.redis.publish(keys.ACCOUNTS_EVENTS, json.dumps(event))
+        return len(hashes)
 
     async def issue_token(self, uid: str, ttl: int | None = TOKEN_TTL_SECONDS) -> str:
         token = secrets.token_urlsafe(32)

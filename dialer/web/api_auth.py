@@ -17,7 +17,7 @@ from dialer.web.errors import ApiError
 from dialer.web.validate import Problems
 
 
-def _with_session(request: Request, payload: dict[str, object], token: str, status: int) -> JSONResponse:
+def with_session(request: Request, payload: dict[str, object], token: str, status: int) -> JSONResponse:
     response = JSONResponse(payload, status_code=status)
     d = deps(request)
     response.set_cookie(
@@ -63,7 +63,7 @@ async def signup(request: Request) -> Response:
     except EmailTaken:
         raise ApiError(409, "email_taken", "An account with this email exists; sign in instead.") from None
     token = await store.issue_token(user.id)
-    return _with_session(request, {"user": user.public(), "token": token}, token, 201)
+    return with_session(request, {"user": user.public(), "token": token}, token, 201)
 
 
 async def login(request: Request) -> Response:
@@ -88,7 +88,7 @@ async def login(request: Request) -> Response:
     if user is None:
         raise ApiError(401, "invalid_credentials", "That email and password do not match an account.")
     token = await store.issue_token(user.id)
-    return _with_session(request, {"user": user.public(), "token": token}, token, 200)
+    return with_session(request, {"user": user.public(), "token": token}, token, 200)
 
 
 async def logout(request: Request) -> Response:

@@ -1,13 +1,15 @@
 """Open sockets end when their account is disabled, their session signs out, or their role drops.
 
 `AccountStore` publishes on `keys.ACCOUNTS_EVENTS`: `{"type": "disabled", "user"}` (every socket of the
-user ends), `{"type": "signed_out", "user", "token"}` (the sockets opened with that token, by its hash) and
+user ends), `{"type": "signed_out", "user", "token"}` (the sockets opened with that token, by its hash),
 `{"type": "role", "user", "role"}` (the sockets that need a higher role than the new one: a demoted
-organizer's live dashboard). Every app process listens (`OpenSockets.run`, started by the composition root)
-and ends those sockets: the socket's handler is cancelled (its clean-up runs) and the socket closed, with
-4401 (disabled, signed out) or 4403 (role too low now). Handlers are wrapped by `ends_when_disabled`, so
-none of them needs to know. A socket's handshake is checked as before; this ends the ones already open,
-which otherwise went on for as long as their page stayed (found by an attacker's probe).
+organizer's live dashboard) and `{"type": "sessions_ended", "user", "keep"}` (a new password: every socket
+of the user but those of the session whose token hash is `keep`, which may be empty). Every app process
+listens (`OpenSockets.run`, started by the composition root) and ends those sockets: the socket's handler
+is cancelled (its clean-up runs) and the socket closed, with 4401 (disabled, signed out) or 4403 (role too
+low now). Handlers are wrapped by `ends_when_disabled`, so none of them needs to know. A socket's handshake
+is checked as before; this ends the ones already open, which otherwise went on for as long as their page
+stayed (found by an attacker's probe).
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ class OpenSockets:
             for watch in list(self._ends.get(user, ())):
                 if watch.token and watch.token == message.get("token"):
                     watch.end(4401, "signed out")
+        elif kind == "sessions_ended":  # the password changed: every session but the changer's ends
+            for watch in list(self._ends.get(user, ())):
+                if watch.token != message.get("keep"):
+                    watch.end(4401, "signed out: the password changed")
         elif kind == "role":
             try:
                 role = Role(str(message.get("role")))

@@ -122,3 +122,44 @@ def test_a_role_change_ends_the_sockets_the_new_role_may_not_open(
         with fixed_api.websocket_connect(LIVE.format(token["d"])) as again:
             again.receive_json()
     assert refused.value.code == 4403
+
+
+def test_a_new_password_ends_the_other_sessions_sockets_and_keeps_this_ones(
+    fixed_api: TestClient, clean_redis: str
+) -> None:
+    _campaign(clean_redis)
+    account(fixed_api, "olive@example.org", "Olive Organizer", "organizer")
+    changer, other = _sign_in(fixed_api, "olive@example.org"), _sign_in(fixed_api, "olive@example.org")
+    canary_id, canary_token = _canary(fixed_api)
+    with (
+        fixed_api.websocket_connect(LIVE.format(changer)) as staying,
+        fixed_api.websocket_connect(LIVE.format(other)) as ending,
+        fixed_api.websocket_connect(LIVE.format(canary_token)) as canary,
+    ):
+        for socket in (staying, ending, canary):
+            assert socket.receive_json()["type"] == "stats"
+        body = {"current_password": "a long password", "new_password": "violet kettle harbour"}
+        assert fixed_api.post("/api/auth/password", json=body, headers=bearer(changer)).status_code == 200
+        _settle(fixed_api, canary_id, canary)
+        assert _state(ending) == 4401
+        assert _state(staying) == "open"
+
+
+def test_using_a_reset_link_ends_every_socket_of_the_account(fixed_api: TestClient, clean_redis: str) -> None:
+    _campaign(clean_redis)
+    olive_id, olive = account(fixed_api, "olive@example.org", "Olive Organizer", "organizer")
+    canary_id, canary_token = _canary(fixed_api)
+    r = fixed_api.post(f"/api/users/{olive_id}/password-reset", headers=ADMIN)
+    assert r.status_code == 201, r.text
+    with (
+        fixed_api.websocket_connect(LIVE.format(olive["Authorization"].split()[1])) as ending,
+        fixed_api.websocket_connect(LIVE.format(canary_token)) as canary,
+    ):
+        for socket in (ending, canary):
+            assert socket.receive_json()["type"] == "stats"
+        body = {"token": r.json()["url"].rpartition("/")[2], "new_password": "violet kettle harbour"}
+        assert fixed_api.post("/api/auth/password-reset", json=body).status_code == 200
+        fixed_api.cookies.clear()
+        _settle(fixed_api, canary_id, canary)
+        assert _state(ending) == 4401
+    assert fixed_api.get("/api/me", headers=olive).status_code == 401

@@ -24,6 +24,7 @@ from dialer.web.openapi.console_paths import console_paths
 from dialer.web.openapi.crm_paths import crm_paths
 from dialer.web.openapi.operations import json_answer, op
 from dialer.web.openapi.other_paths import other_paths
+from dialer.web.openapi.password_paths import password_paths
 from dialer.web.openapi.people_paths import organize_pages, people_paths
 from dialer.web.openapi.phone_leg_paths import phone_leg_paths
 from dialer.web.openapi.recording_paths import recording_paths
@@ -53,6 +54,7 @@ def document() -> dict[str, Any]:
             ),
         },
         **api_paths(),
+        **password_paths(),
         **calling_paths(),
         **console_paths(),
         **coach_paths(),

@@ -1,4 +1,5 @@
-// People: search accounts a page at a time, change a role (admins), disable or enable an account.
+// People: search accounts a page at a time, change a role (admins), disable or enable an account, make a
+// password-reset link to hand over by text.
 import { api, h, pageData, plural } from "./api.js";
 
 const data = pageData();
@@ -35,6 +36,42 @@ function roleCell(user) {
   return select;
 }
 
+const resetBox = document.getElementById("reset-box");
+const resetLink = document.getElementById("reset-link");
+let resetFrom = null; // the button that made the shown link: the keyboard goes back to it
+
+// Organizers reset volunteers' and leaders' passwords; admins anyone's (but their own: the profile page).
+function mayReset(user) {
+  return user.id !== data.me && (data.admin || user.role === "volunteer" || user.role === "leader");
+}
+
+function resetButton(user) {
+  const button = h("button", { type: "button", "aria-label": `Reset password of ${user.name}` }, "Reset password");
+  button.addEventListener("click", async () => {
+    errorBox.hidden = true;
+    try {
+      const link = await api("POST", `/api/users/${encodeURIComponent(user.id)}/password-reset`);
+      resetFrom = button;
+      document.getElementById("reset-for").textContent = `A link for ${user.name} (${user.email}) to set a new password:`;
+      resetLink.value = link.url;
+      document.getElementById("reset-expires").textContent = new Date(link.expires_at).toLocaleString();
+      resetBox.querySelector("[data-copy]").textContent = "Copy link";
+      resetBox.hidden = false;
+      resetLink.focus();
+      status.textContent = `A reset link for ${user.name} is ready to copy.`;
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return button;
+}
+
+document.getElementById("reset-done").addEventListener("click", () => {
+  resetBox.hidden = true;
+  resetLink.value = "";
+  if (resetFrom?.isConnected) resetFrom.focus();
+});
+
 function accountCell(user) {
   if (user.id === data.me) return "you";
   const label = user.disabled ? `Enable ${user.name}` : `Disable ${user.name}`;
@@ -50,7 +87,8 @@ function accountCell(user) {
       fail(err);
     }
   });
-  return h("span", {}, user.disabled ? h("strong", { class: "badge" }, "disabled ") : null, button);
+  return h("span", { class: "account-actions" }, user.disabled ? h("strong", { class: "badge" }, "disabled ") : null, button,
+    mayReset(user) && !user.disabled ? [" ", resetButton(user)] : null);
 }
 
 function render(user) {

@@ -1,5 +1,6 @@
-// The profile's team box: join a team with its code, or leave it. The page reloads to show the result.
+// The profile: join a team with its code, or leave it (the page reloads to show the result); change the password.
 import { api } from "./api.js";
+import { passwordForm } from "./password_form.js";
 
 const errorBox = document.getElementById("team-error");
 
@@ -27,4 +28,14 @@ document.getElementById("leave-team")?.addEventListener("click", async () => {
   } catch (err) {
     fail(err);
   }
+});
+
+// Change my password: other sessions end, this one stays.
+const passwordStatus = document.getElementById("password-status");
+passwordForm(document.getElementById("password-form"), {
+  url: "/api/auth/password",
+  done(answer) {
+    const others = answer.sessions_ended;
+    passwordStatus.textContent = `Your password is changed.${others ? ` ${others === 1 ? "One other session was" : `${others} other sessions were`} signed out.` : ""}`;
+  },
 });

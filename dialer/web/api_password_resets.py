@@ -1,0 +1,127 @@
+"""An organizer's one-time password-reset link for a volunteer or leader, and the page at that link.
+
+Phone banks have no mail server: the organizer hands the link over by text.
+
+- `POST /api/users/{id}/password-reset` (organizer): 201 `{url, expires_at}`, a link that works once, for
+  24 hours, and only while it is the account's newest. Organizers make them for volunteers and leaders,
+  admins for anyone but themselves. Noted in the account's audit log (stores/password_resets.py).
+- `GET /reset/{token}`: the page where the person sets a new password; `POST /api/auth/password-reset`
+  `{token, new_password}` uses the link: every session of the account ends, and this browser signs in.
+  An unknown (or replaced) link is 404, a used or expired one 410; neither changes anything.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dialer.models import Role
+from dialer.queue.lease import iso
+from dialer.stores import password_resets, signin_limits
+from dialer.stores.accounts import AccountStore, User, is_account
+from dialer.stores.password_resets import LinkProblem
+from dialer.web.api_auth import with_session
+from dialer.web.api_passwords import new_password
+from dialer.web.auth import client_address, require_user
+from dialer.web.body import read_json_object
+from dialer.web.deps import deps
+from dialer.web.errors import ApiError
+from dialer.web.validate import Problems
+
+RESETTABLE = frozenset({Role.VOLUNTEER, Role.LEADER})  # by an organizer; an admin resets anyone else
+
+
+def may_reset(actor: User, target: User) -> str | None:
+    """Why `actor` may not make a reset link for `target`, or None when they may."""
+    if is_account(actor) and actor.id == target.id:
+        return "Change your own password on your profile page instead."
+    if actor.role is not Role.ADMIN and target.role not in RESETTABLE:
+        return f"Only an admin may make a reset link for a {target.role.value}'s account."
+    return None
+
+
+async def make_reset_link(request: Request) -> Response:
+    actor = await require_user(request, Role.ORGANIZER)
+    d = deps(request)
+    target = await AccountStore(d.redis).get(request.path_params["user_id"])
+    if target is None:
+        raise ApiError(404, "not_found", "No such user.")
+    if (refusal := may_reset(actor, target)) is not None:
+        raise ApiError(403, "forbidden", refusal)
+    if target.disabled:
+        raise ApiError(409, "account_disabled", "This account is disabled; enable it first.")
+    link = await password_resets.issue(d.redis, target.id, by=actor.id, by_name=actor.name, now=d.clock())
+    base = d.settings.public_url or str(request.base_url).rstrip("/")
+    payload = {"url": f"{base}/reset/{link.token}", "expires_at": iso(link.expires_at)}
+    return JSONResponse(payload, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+async def _link_user(request: Request, token: str) -> User:
+    """The account the link is for; ApiError when the link cannot be used (a guess counts as a failure)."""
+    d = deps(request)
+    try:
+        uid = await password_resets.check(d.redis, token, d.clock())
+    except LinkProblem as problem:
+        if problem.status == 404:
+            await signin_limits.count_failure(d.redis, client_address(request))
+        raise ApiError(problem.status, problem.code, problem.message) from None
+    user = await AccountStore(d.redis).get(uid)
+    if user is None:
+        unknown = password_resets.UNKNOWN
+        raise ApiError(unknown.status, unknown.code, unknown.message)
+    if user.disabled:
+        raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.")
+    return user
+
+
+async def use_reset_link(request: Request) -> Response:
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"token", "new_password"})
+    token = problems.string(body, "token", max_len=200) or ""
+    problems.raise_if_any()
+    user = await _link_user(request, token)
+    new = new_password(body, problems, user.email)
+    problems.raise_if_any()
+    d = deps(request)
+    store = AccountStore(d.redis, d.hashing)
+    pw_hash = await store.hash_password(new)  # first: a busy server (503) must not use the link up
+    try:
+        await password_resets.consume(d.redis, token, d.clock())
+    except LinkProblem as problem:
+        raise ApiError(problem.status, problem.code, problem.message) from None
+    ended = await store.store_password(
+        user.id, pw_hash
+    )  # every session, this browser's too: it signs in anew
+    await password_resets.audit(
+        d.redis,
+        user.id,
+        "password_reset_used",
+        by=user.id,
+        name=user.name,
+        now=d.clock(),
+        sessions_ended=ended,
+    )
+    session = await store.issue_token(user.id)
+    return with_session(request, {"user": user.public(), "token": session}, session, 200)
+
+
+async def reset_page(request: Request) -> Response:
+    from dialer.web.pages import render  # the pages module imports the API modules, not the other way
+
+    token = request.path_params["token"]
+    try:
+        user = await _link_user(request, token)
+    except ApiError as refused:
+        title = {410: "Link expired or used", 403: "Account disabled"}.get(refused.status, "Unknown link")
+        context = {"user": None, "title": title, "message": str(refused)}
+        return render(request, "error.html", context, refused.status)
+    return render(request, "reset.html", {"user": None, "who": user, "token": token})
+
+
+routes: list[BaseRoute] = [
+    Route("/api/auth/password-reset", use_reset_link, methods=["POST"]),
+    Route("/api/users/{user_id}/password-reset", make_reset_link, methods=["POST"]),
+    Route("/reset/{token}", reset_page, methods=["GET"]),
+]
