@@ -6,6 +6,9 @@ carry the hash tag `{c:<id>}`: every multi-key Lua script touches one slot, unch
 
 from __future__ import annotations
 
+from dialer.queue.keys_accounts import password_reset as password_reset
+from dialer.queue.keys_accounts import password_reset_used as password_reset_used
+from dialer.queue.keys_accounts import user_audit as user_audit
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
 from dialer.queue.keys_calls import held_voter as held_voter
@@ -229,21 +232,6 @@ def call_of_contact(campaign_id: str, volunteer: str, contact_id: str) -> str:
 def user_phone(uid: str) -> str:
     """The volunteer's verified own phone number for "call me" (dialer/web/call_me.py)."""
     return f"{PREFIX}:user:{uid}:phone"
-
-
-def password_reset(uid: str) -> str:
-    """The account's newest password-reset link (its token's hash, expiry, who made it); TTL 2 days."""
-    return f"{PREFIX}:user:{uid}:password-reset"
-
-
-def password_reset_used(token_hash: str) -> str:
-    """Set (NX) when the reset link with this token hash is used, so it is used once; TTL 2 days."""
-    return f"{PREFIX}:password-reset-used:{token_hash}"
-
-
-def user_audit(uid: str) -> str:
-    """The account's audit log: password changes, reset links made and used (a capped stream)."""
-    return f"{PREFIX}:user:{uid}:audit"
 
 
 def phone_check(uid: str) -> str:
