@@ -144,7 +144,7 @@ async def seed_attempts(redis_url: str, calls: int) -> None:
         await asyncio.gather(*(
             store.start_dial(CAMPAIGN, f"CA{i:032x}", contact_id=str(i + 1), volunteer="u1",
                              phone=f"+1202555{100 + i % 100:04d}", now=time.time(),
-                             max_dials=10**6, max_batch_dials=10**6)
+                             max_attempts=10**6)
             for i in range(start, min(calls, start + 40))
         ))  # fmt: skip
     await client.aclose()
