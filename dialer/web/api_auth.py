@@ -31,6 +31,16 @@ def with_session(request: Request, payload: dict[str, object], token: str, statu
     return response
 
 
+def too_many(limited: RateLimited, what: str) -> ApiError:
+    """429 for wrong passwords past the limit (a sign-in, or the current password when changing it)."""
+    return ApiError(
+        429,
+        "rate_limited",
+        f"{what}; wait a few minutes and try again.",
+        headers={"Retry-After": str(limited.retry_after)},
+    )
+
+
 def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool) -> tuple[str, str, str]:
     problems.unknown_fields(body, {"email", "password", "name"} if with_name else {"email", "password"})
     email = problems.string(body, "email", max_len=254) or ""
@@ -77,12 +87,7 @@ async def login(request: Request) -> Response:
     try:
         user = await store.authenticate(email, password, address)
     except RateLimited as limited:
-        raise ApiError(
-            429,
-            "rate_limited",
-            "Too many failed sign-ins; wait a few minutes and try again.",
-            headers={"Retry-After": str(limited.retry_after)},
-        ) from None
+        raise too_many(limited, "Too many failed sign-ins") from None
     except AccountDisabled:
         raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.") from None
     if user is None:

@@ -14,17 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from dialer.models import Role
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.stores import password_resets
 from dialer.stores.accounts import AccountStore, RateLimited, is_account
+from dialer.web.api_auth import too_many
 from dialer.web.auth import client_address, presented_token, require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import Problems
-
-RESETTABLE = frozenset({Role.VOLUNTEER, Role.LEADER})  # by an organizer; an admin resets anyone else
 
 
 def _password(body: dict[str, Any], problems: Problems, name: str) -> str:
@@ -64,12 +62,7 @@ async def change_password(request: Request) -> Response:
     try:
         checked = await store.authenticate(user.email, current, client_address(request))
     except RateLimited as limited:
-        raise ApiError(
-            429,
-            "rate_limited",
-            "Too many wrong passwords; wait a few minutes and try again.",
-            headers={"Retry-After": str(limited.retry_after)},
-        ) from None
+        raise too_many(limited, "Too many wrong passwords") from None
     if checked is None or checked.id != user.id:
         raise ApiError(
             403,
