@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
@@ -131,3 +133,17 @@ class SilentCut:
 
     def kill_latest(self) -> None:
         self.dead.add(self.opened - 1)
+
+
+def until_given_up(page: Page, said: Callable[[], bool]) -> None:
+    """Stops the page's clock (installed with `clock.install`) and moves it on a quarter second at a time
+    until the page has given its dead connection up (`said()`: it says so), at most two minutes. The clock
+    then stands still: the reconnect that follows half a second later waits for the next `run_for`, so the
+    page's saying so can be checked before it is gone (with the clock running, a quick reconnect raced it)."""
+    now = page.evaluate("Date.now()") / 1000
+    page.clock.pause_at(datetime.fromtimestamp(now + 0.25, tz=UTC))
+    for _ in range(480):
+        if said():
+            return
+        page.clock.run_for(250)
+    raise AssertionError("the page never gave its dead connection up")

@@ -9,7 +9,14 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.harness import Running
-from tests.browser.scenario import SilentCut, open_call_page, seed_campaign, volunteer_context, wait_connected
+from tests.browser.scenario import (
+    SilentCut,
+    open_call_page,
+    seed_campaign,
+    until_given_up,
+    volunteer_context,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -68,9 +75,10 @@ def test_a_connection_that_dies_without_a_word_is_given_up_and_the_answer_goes_t
 
     page.locator("#choices button", has_text="Speaking").click()  # into the dead connection
     expect(page.locator("#step-text")).to_contain_text("is this")
-    page.clock.run_for(31_000)  # the ping goes unanswered
+    until_given_up(page, lambda: "No connection" in page.locator("#notice").inner_text())  # no pong came
     expect(page.locator("#notice")).to_contain_text("No connection")
     page.clock.run_for(1_000)  # the reconnect's backoff
+    page.clock.resume()
     expect(page.locator("#conn")).to_have_text("connected")
     assert cut.opened == 2
     expect(page.locator("#step-text")).to_contain_text("library levy")  # the answer went through after all
