@@ -112,6 +112,41 @@ def test_people_search_role_change_and_disable(
     context.close()
 
 
+def test_a_search_typed_before_the_first_list_arrives_is_the_list_shown(
+    browser: Browser, server: Running
+) -> None:
+    """The page asks for everyone as it opens; a search sent before that answer comes is what stays on
+    screen when the slower first answer lands (it replaced the search's rows, and the button a reset link
+    was made from, taking the keyboard's place with it)."""
+    make_user(server, "ada@example.org", "Ada Admin", role="admin")
+    make_user(server, "vic@example.org", "Vic Volunteer")
+    make_user(server, "vera@example.org", "Vera Caller")
+    context = _context(browser, server, "ada@example.org", "desktop")
+    page = context.new_page()
+    held: list[object] = []
+
+    def hold_the_first(route: object) -> None:
+        if not held and "q=&" in route.request.url:  # type: ignore[attr-defined]
+            held.append(route)
+        else:
+            route.continue_()  # type: ignore[attr-defined]
+
+    page.route("**/api/users?*", hold_the_first)
+    page.goto("/people")
+    page.get_by_label("Search people").fill("vic")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#people-status")).to_contain_text("shown for “vic”")
+    assert len(held) == 1
+    with page.expect_response(lambda response: "q=&" in response.url):
+        held[0].continue_()  # type: ignore[attr-defined]
+    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # the page's own code ran after it
+    rows = page.locator("#people tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("vic@example.org")
+    expect(page.locator("#people-status")).to_contain_text("shown for “vic”")
+    context.close()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_teams_create_rename_and_move_a_member(
     browser: Browser, server: Running, shots: Path, size: str

@@ -44,6 +44,7 @@ def test_organizer_hands_over_a_reset_link_and_the_volunteer_gets_back_in(
     people.goto("/people")
     people.get_by_label("Search people").fill("vera")
     people.keyboard.press("Enter")
+    expect(people.locator("#people-status")).to_contain_text("shown for “vera”")  # the search's list is in
     reset = people.get_by_role("button", name="Reset password of Vera Volunteer")
     expect(people.get_by_role("button", name="Reset password of Olive Organizer")).to_have_count(0)
     reset.focus()

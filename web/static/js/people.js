@@ -9,6 +9,7 @@ const status = document.getElementById("people-status");
 const errorBox = document.getElementById("people-error");
 let query = "";
 let cursor = null;
+let generation = 0; // the newest list asked for: an older answer arriving after it is dropped
 
 function fail(err) {
   errorBox.textContent = err.message || "That did not work; try again.";
@@ -104,10 +105,12 @@ function render(user) {
 
 async function load(append) {
   errorBox.hidden = true;
+  const asked = append ? generation : ++generation;
   const params = new URLSearchParams({ q: query, limit: "25" });
   if (append && cursor) params.set("cursor", cursor);
   try {
     const page = await api("GET", `/api/users?${params}`);
+    if (asked !== generation) return; // a search typed since: its answer (or its wait) is what counts
     if (!append) body.replaceChildren();
     body.append(...page.users.map(render));
     cursor = page.next;
@@ -115,7 +118,7 @@ async function load(append) {
     const shown = body.children.length;
     status.textContent = query ? `${plural(shown, "person", "people")} shown for “${query}”${cursor ? " (more below)" : ""}.` : `${plural(page.total, "account", "accounts")} in all.`;
   } catch (err) {
-    fail(err);
+    if (asked === generation) fail(err);
   }
 }
 
