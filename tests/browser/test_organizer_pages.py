@@ -147,6 +147,36 @@ def test_a_search_typed_before_the_first_list_arrives_is_the_list_shown(
     context.close()
 
 
+def test_a_dnc_search_typed_before_the_first_list_arrives_is_the_list_shown(
+    browser: Browser, server: Running, clean_redis: str
+) -> None:
+    """As on the People page: the whole list asked for as the page opens must not replace a search's."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    _fill_dnc(clean_redis, 200)
+    context = _context(browser, server, "olga@example.org", "desktop")
+    page = context.new_page()
+    held: list[object] = []
+
+    def hold_the_first(route: object) -> None:
+        if not held and "q=&" in route.request.url:  # type: ignore[attr-defined]
+            held.append(route)
+        else:
+            route.continue_()  # type: ignore[attr-defined]
+
+    page.route("**/api/dnc?*", hold_the_first)
+    page.goto("/dnc")
+    page.get_by_label("Number, or how numbers start").fill("(312) 200-0007")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#dnc-status")).to_contain_text("1 number found")
+    assert len(held) == 1
+    with page.expect_response(lambda response: "q=&" in response.url):
+        held[0].continue_()  # type: ignore[attr-defined]
+    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # the page's own code ran after it
+    expect(page.locator("#dnc-list li")).to_have_count(1)
+    expect(page.locator("#dnc-status")).to_contain_text("1 number found")
+    context.close()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_teams_create_rename_and_move_a_member(
     browser: Browser, server: Running, shots: Path, size: str

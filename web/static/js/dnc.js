@@ -11,6 +11,8 @@ const reason = document.getElementById("remove-reason");
 let query = "";
 let after = null;
 let removing = null;
+let generation = 0; // the newest list asked for: an older answer arriving after it is dropped
+let auditGeneration = 0;
 
 function fail(err) {
   errorBox.textContent = err.message || "That did not work; try again.";
@@ -33,12 +35,14 @@ function askReason(phone) {
 
 async function load(append) {
   errorBox.hidden = true;
+  const asked = append ? generation : ++generation;
   const params = new URLSearchParams({ q: query, limit: "50" });
   if (append && after) params.set("after", after);
   try {
     const started = performance.now();
     const page = await api("GET", `/api/dnc?${params}`);
     const ms = Math.round(performance.now() - started);
+    if (asked !== generation) return; // a search typed since: its answer is what counts
     count.textContent = page.count.toLocaleString();
     if (!append) list.replaceChildren();
     list.append(...page.phones.map(row));
@@ -52,14 +56,16 @@ async function load(append) {
       status.textContent = "";
     }
   } catch (err) {
-    fail(err);
+    if (asked === generation) fail(err);
   }
 }
 
 async function loadAudit(before) {
+  const asked = before ? auditGeneration : ++auditGeneration;
   const params = new URLSearchParams({ limit: "20" });
   if (before) params.set("before", before);
   const page = await api("GET", `/api/dnc/audit?${params}`);
+  if (asked !== auditGeneration) return; // the changes were asked for again since (a removal, an upload)
   const tbody = document.querySelector("#dnc-audit tbody");
   if (!before) tbody.replaceChildren();
   for (const e of page.entries) {
