@@ -124,6 +124,7 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
         self._legs: dict[str, _Leg] = {}
         self._count = 0
+        self._sid_salt = secrets.randbits(128)  # see new_call_sid: a seed repeats outcomes, never CallSids
         self._tasks: set[asyncio.Task[None]] = set()
         # Volunteers' own phones ("call me" and its verification calls): they answer and press keys.
         self.phones = PhoneLegs(self.account_sid, self._post, sleep, speed)
@@ -144,13 +145,13 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
     async def place_call(self, call: PlaceCall) -> str:
         rng = self._next_rng()
         if is_volunteer_phone(call):
-            sid = new_call_sid(rng)
+            sid = new_call_sid(rng, self._sid_salt)
             task = self.phones.start(call, sid, rng)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return sid
         spec = LegSpec(
-            call_sid=new_call_sid(rng),
+            call_sid=new_call_sid(rng, self._sid_salt),
             account_sid=self.account_sid,
             to=call.to,
             from_=call.from_,
@@ -244,7 +245,7 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
     async def dial_in(self, campaign_id: str, to: str, from_: str, pins: list[str]) -> tuple[str, bool]:
         """A volunteer's phone calls the campaign's inbound number `to` and types `pins` in turn, as
         Twilio would relay it to our dial-in webhooks. Returns the CallSid and whether it was connected."""
-        sid = new_call_sid(self._next_rng())
+        sid = new_call_sid(self._next_rng(), self._sid_salt)
         base = self.settings.base_url
         voice = forms.webhook_url(base, "/twilio/dial-in", campaign_id=campaign_id)
         status = forms.webhook_url(base, "/twilio/dial-in/status", campaign_id=campaign_id)
@@ -257,7 +258,7 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
     ) -> ClientCall:
         """Do what Twilio does when a volunteer's browser calls: ask /twilio/voice, then dial as told."""
         rng = self._next_rng()
-        call_sid = new_call_sid(rng)
+        call_sid = new_call_sid(rng, self._sid_salt)
         form = {
             "AccountSid": self.account_sid,
             "ApplicationSid": self.settings.twilio_twiml_app_sid or SIMULATED_APP_SID,
@@ -281,7 +282,7 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
         if dial is None:
             return ClientCall(call_sid, answer, None)
         spec = LegSpec(
-            call_sid=new_call_sid(rng),
+            call_sid=new_call_sid(rng, self._sid_salt),
             account_sid=self.account_sid,
             to=dial.number,
             from_=dial.caller_id,

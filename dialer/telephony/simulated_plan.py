@@ -108,8 +108,11 @@ class CallPlan:
         return 0 if self.answered_at is None else round(self.ended_at - self.answered_at)
 
 
-def new_call_sid(rng: random.Random) -> str:
-    return f"CA{rng.getrandbits(128):032x}"
+def new_call_sid(rng: random.Random, salt: int = 0) -> str:
+    """A leg's CallSid: drawn from the leg's generator (so a seeded run's outcomes do not change) and mixed
+    with its carrier's `salt`, so that two carriers with one seed (a web process and the worker, a
+    restarted worker) never issue the same CallSid."""
+    return f"CA{rng.getrandbits(128) ^ salt:032x}"
 
 
 def choose_outcome(profile: SimProfile, rng: random.Random) -> Outcome:
