@@ -29,6 +29,7 @@ from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
 from dialer.dialing.model import RING_TIMEOUT, pacer_config
 from dialer.dialing.observe import observe
+from dialer.dialing.orphans import reclaim_undialed
 from dialer.dialing.record_call import record_dialer_call
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
@@ -54,6 +55,7 @@ AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
 SCAN = 200  # pending entries read at a time by a take
 MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at most
 LINE_TTL = 24 * 3600
+LOOK_SECONDS = 30.0  # carrier seconds between two looks for contacts taken and never dialed
 
 
 def dialable(campaign: Campaign) -> bool:
@@ -82,6 +84,8 @@ class CampaignPacer:
         self.recent: list[float] = []  # wall-clock times of our last dials (for the CPS window)
         self.dialed = 0
         self.canceling: set[str] = set()  # lines we have asked the carrier to hang up (asked once each)
+        self.suspects: frozenset[str] = frozenset()  # in our batch without a line at the last look
+        self.next_look = 0.0  # (orphans.py): at once when this pacer takes the lock
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -102,6 +106,7 @@ class CampaignPacer:
                 if not await self.hold_lock():
                     await asyncio.sleep(min(1.0, LOCK_MS / 4000))
                     continue
+                await self.look_for_undialed()
                 campaign = await CampaignStore(self.redis).get(self.campaign_id)
                 if campaign is None:
                     return
@@ -118,6 +123,13 @@ class CampaignPacer:
                 )
         finally:
             await self.release_lock()
+
+    async def look_for_undialed(self) -> None:
+        """Now and then, between rounds: hand back what the server's batch holds undialed (orphans.py)."""
+        now = self.clock()
+        if now >= self.next_look:
+            self.next_look = now + max(1.0, LOOK_SECONDS / self.scale)
+            self.suspects = await reclaim_undialed(self.redis, self.campaign_id, self.suspects)
 
     async def _idle(self, campaign: Campaign) -> bool:
         cid = campaign.id
@@ -289,6 +301,8 @@ class CampaignPacer:
         to_return: list[str] = []
         placed = 0
         for contact, listed in zip(contacts, on_dnc, strict=True):
+            if not await self.hold_lock():  # we stalled past the lock: the new holder dials, and reclaims
+                break  # the rest (orphans.py), which handing them back here could race with its own take
             refusal = check_dial(self.facts(campaign, contact, bool(listed)), self.clock())
             if refusal is Refusal.DO_NOT_CALL:
                 to_drop.append(contact.id)

@@ -46,11 +46,12 @@ async def scenario(redis_url: str, base_url: str, token: str, uid: str) -> None:
         campaign = await CampaignStore(redis).get("pw")
         assert campaign is not None
         carrier = FakeCarrier()
+        dialer = pacer(redis, carrier, "pw")  # one pacer: it holds the campaign's lock while it dials
         async with websockets.connect(ws_url) as ws:
             assert (await http.post("/api/campaigns/pw/ready", json={"ready": True})).json()[
                 "state"
             ] == "ready"
-            await pacer(redis, carrier, "pw").dial(campaign, 1, time.time())
+            await dialer.dial(campaign, 1, time.time())
             reply = await apply_verdict(redis, campaign, carrier.sids[0], "human", now=time.time())
             assert reply[:2] == ["bridged", uid]
             bridged = await next_of(ws, "bridged")
@@ -70,7 +71,7 @@ async def scenario(redis_url: str, base_url: str, token: str, uid: str) -> None:
         await page_gone(base_url, uid)
         # Bridged while no page is open (say, between a reload's two requests): shown on connecting.
         assert (await http.post("/api/campaigns/pw/ready", json={"ready": True})).json()["state"] == "ready"
-        await pacer(redis, carrier, "pw").dial(campaign, 1, time.time())
+        await dialer.dial(campaign, 1, time.time())
         assert (await apply_verdict(redis, campaign, carrier.sids[1], "human", now=time.time()))[1] == uid
         async with websockets.connect(ws_url) as ws:
             missed = await next_of(ws, "bridged")
