@@ -374,9 +374,9 @@ async def call_socket(ws: WebSocket) -> None:
                         )
             finally:
                 tg.cancel_scope.cancel()
-    except WebSocketDisconnect:
+    except* WebSocketDisconnect:  # except*: what fails in the task group above comes as a group
         pass
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+    except* (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
         log.warning("store unavailable; closing call socket of %s", user.id)
         with anyio.CancelScope(shield=True):
             try:
