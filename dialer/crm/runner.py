@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from dialer.crm.connection import Connection, CrmKind
 from dialer.crm.destinations import GuardedTransport
@@ -84,7 +85,10 @@ class SyncRunner:
             while not stop():
                 try:
                     linked = await CrmStore(self.redis).linked()
-                except Exception:  # Redis restarting: try again shortly
+                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                    log.warning("could not list the campaigns linked to a CRM: %s", exc)  # Redis restarting
+                    linked = []
+                except Exception:
                     log.exception("could not list the campaigns linked to a CRM")
                     linked = []
                 for campaign_id in linked:

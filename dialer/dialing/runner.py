@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from dialer.campaigns import Campaign
 from dialer.dialing.pacer_loop import CampaignPacer, dialable
@@ -25,6 +26,7 @@ from dialer.stores.campaigns import CampaignStore
 log = logging.getLogger("dialer.pacer")
 
 SUPERVISE_SECONDS = 1.0
+STORE_AWAY = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)  # a restart, a failover
 
 
 async def run_pacers(
@@ -41,7 +43,10 @@ async def run_pacers(
         while not stop():
             try:
                 campaigns = await CampaignStore(redis).list()
-            except Exception:  # Redis restarting: try again shortly
+            except STORE_AWAY as exc:  # Redis restarting: try again shortly (a traceback says nothing more)
+                log.warning("could not list campaigns: %s", exc)
+                campaigns = []
+            except Exception:
                 log.exception("could not list campaigns")
                 campaigns = []
             for campaign in campaigns:
@@ -71,6 +76,8 @@ async def _guarded(pacer: CampaignPacer, stop: Callable[[], bool]) -> None:
         await pacer.run(stop)
     except asyncio.CancelledError:
         raise
+    except STORE_AWAY as exc:  # the supervisor restarts it once Redis is back
+        log.warning("pacer of campaign %s stopped: %s", pacer.campaign_id, exc)
     except Exception:  # one campaign's failure must not stop the others; the supervisor restarts it
         log.exception("pacer of campaign %s failed", pacer.campaign_id)
 
