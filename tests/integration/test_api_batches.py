@@ -183,6 +183,49 @@ def test_final_result_cannot_be_recorded_twice(world: World) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_completed"
 
 
+def test_answers_may_name_only_the_questions_the_client_asked(world: World) -> None:
+    """API.md's Result: `answers: {question: value}`. A client that sends the questions it asked, without
+    the greeting's "Speaking" or a count it did not ask, is recorded; answers that no walk of the script
+    gives together are still refused (422, nothing recorded)."""
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    first, second = (c["id"] for c in batch["contacts"])
+    off_branch = {"support": "no", "vote_time": "morning"}  # "No" thanks the voter: no voting plan
+    r = world.client.post(
+        url,
+        json={"contact_id": first, "result": "contacted", "answers": off_branch, "idempotency_key": "x"},
+        headers=world.volunteer,
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_answers", r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["answers.vote_time"]
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 0
+    asked = {"support": "undecided", "persuaded": "leaning_yes", "vote_time": "evening"}
+    for contact_id, answers in ((first, {"support": "no"}), (second, asked)):
+        r = world.client.post(
+            url,
+            json={
+                "contact_id": contact_id,
+                "result": "contacted",
+                "answers": answers,
+                "idempotency_key": contact_id,
+            },
+            headers=world.volunteer,
+        )
+        assert r.status_code == 200 and r.json() == {"recorded": True, "duplicate": False}, r.text
+    rows = {
+        row["contact_id"]: row
+        for row in csv.DictReader(
+            io.StringIO(world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN).text)
+        )
+    }
+    assert rows[first]["support"] == "no" and rows[first]["intro"] == ""
+    assert (rows[second]["support"], rows[second]["persuaded"], rows[second]["vote_time"]) == (
+        "undecided",
+        "leaning_yes",
+        "evening",
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "status", "path"),
     [
