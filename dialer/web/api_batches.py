@@ -101,7 +101,9 @@ async def no_contacts(
     found = availability(await queue.backlog(campaign.id, now), window_of(campaign), now)
     held = await held_lists(queue.redis, campaign.id)
     message = _NO_CONTACTS[reason]
-    if reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
+    if campaign.status is CampaignStatus.CLOSED:  # API.md's reason stays campaign_paused: not callable now
+        message = "This campaign is closed: nobody is called any more."
+    elif reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
         message = (
             f"Everyone available has been called; {found.waiting_retry} "
             f"{'voter comes' if found.waiting_retry == 1 else 'voters come'} back for another try later."

@@ -283,6 +283,17 @@ def test_a_page_that_leaves_gives_its_list_back_after_a_grace_unless_it_comes_ba
     assert {c["id"] for c in batch["contacts"]} <= {c["id"] for c in other["contacts"]}
 
 
+def test_a_closed_campaign_says_closed_not_paused(world: World) -> None:
+    """An organizer (who still sees a closed campaign) asking it for names was told it is paused and to try
+    again when it resumes; a closed campaign cannot be reopened."""
+    world.client.patch("/api/campaigns/dc", json={"status": "closed"}, headers=ADMIN)
+    r = world.client.post("/api/campaigns/dc/batches", headers=ADMIN)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_contacts", r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["reason"] == "campaign_paused"  # one of API.md's three reasons
+    assert "closed" in detail["message"] and "resume" not in detail["message"]
+
+
 def test_no_contacts_reasons(world: World) -> None:
     world.clock[0] = NIGHT_NY
     status, body = take(world, world.volunteer)
