@@ -282,8 +282,12 @@ def _check_methods_fit(campaign: Campaign) -> None:
 def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
     """The campaign with `body`'s changes, or CampaignInvalid. A closed campaign stays closed."""
     problems: list[dict[str, str]] = []
+    # The campaign as GET gives it may come back whole (API.md: "any Campaign fields"): its own id and
+    # created_at, unchanged, are no change; a different one cannot be made.
+    fixed = {"id": campaign.id, "created_at": campaign.created_at}
+    body = {k: v for k, v in body.items() if not (k in fixed and v == fixed[k] and type(v) is type(fixed[k]))}
     for extra in sorted(set(body) - PATCH_FIELDS):
-        message = "cannot be changed" if extra in ("id", "created_at") else "unknown field"
+        message = "cannot be changed" if extra in fixed else "unknown field"
         problems.append({"path": extra, "message": message})
     for name, value in body.items():
         if name in PATCH_FIELDS:

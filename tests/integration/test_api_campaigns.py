@@ -114,6 +114,21 @@ def test_patch_validation_leaves_campaign_unchanged(api: TestClient) -> None:
     assert r.status_code == 200 and r.json()["batch_size"] == 10 and r.json()["mode"] == "power"
 
 
+def test_the_campaign_as_read_can_be_patched_back(api: TestClient) -> None:
+    """API.md: PATCH takes "any Campaign fields". The campaign as GET gives it, changed and sent back whole,
+    was refused 422 because it carries its own id and created_at ("cannot be changed", though unchanged)."""
+    cid = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    read = api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()
+    r = api.patch(f"/api/campaigns/{cid}", json={**read, "batch_size": 12, "status": "paused"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    assert r.json() == {**read, "batch_size": 12, "status": "paused"}
+    for field, value in (("id", "another-id"), ("created_at", read["created_at"] + 1)):
+        r = api.patch(f"/api/campaigns/{cid}", json={**read, field: value, "batch_size": 13}, headers=ADMIN)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"] == [{"path": field, "message": "cannot be changed"}]
+    assert api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()["batch_size"] == 12
+
+
 def test_missing_campaign_is_404(api: TestClient) -> None:
     assert api.get("/api/campaigns/nope", headers=ADMIN).status_code == 404
     assert api.get("/api/campaigns/..%2F..%2Fetc", headers=ADMIN).status_code == 404
