@@ -57,7 +57,8 @@ def queue_error(exc: QueueError) -> ApiError:
         "not_holder": "This batch belongs to another volunteer.",
         "not_found": "No such batch.",
         "not_in_batch": "This contact is not in that batch.",
-        "already_completed": "A final result is already recorded for this contact.",
+        # One code for both cases: a result in this batch (a busy line too), or a final one in an earlier one.
+        "already_completed": "A result for this contact is already recorded (in this list, or a final one).",
         "skip_limit": f"At most {SKIPS_PER_BATCH} contacts per list can be skipped; please call this one.",
     }
     return ApiError(_QUEUE_STATUS.get(exc.code, 409), exc.code, messages.get(exc.code, str(exc)))

@@ -226,6 +226,20 @@ def test_answers_may_name_only_the_questions_the_client_asked(world: World) -> N
     )
 
 
+def test_a_second_result_in_the_same_list_is_not_called_final(world: World) -> None:
+    """A busy line is not a final result, but a second result for it in the same list is refused (409
+    already_completed) with a message that said 'A final result is already recorded'."""
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    contact_id = batch["contacts"][0]["id"]
+    for key, status in (("first", 200), ("second", 409)):
+        body = {"contact_id": contact_id, "result": "busy", "idempotency_key": key}
+        r = world.client.post(url, json=body, headers=world.volunteer)
+        assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == "already_completed"
+    assert "final result is already" not in r.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "path"),
     [
