@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from dialer.caller_ids import CallerId, choose_caller_id, parse_pool, pool_problems
@@ -90,6 +91,11 @@ class Campaign:
         data["caller_ids"] = [c.to_json() for c in self.caller_ids]
         data["transfer_targets"] = [t.to_json() for t in self.transfer_targets]
         return data
+
+    def to_api(self) -> dict[str, Any]:
+        """As the API answers: `to_json` (the stored form) with `created_at` in ISO 8601 UTC, as API.md has
+        every time (null for a campaign stored before it was kept)."""
+        return {**self.to_json(), "created_at": _iso(self.created_at)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Campaign:
@@ -282,8 +288,19 @@ def _check_methods_fit(campaign: Campaign) -> None:
 def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
     """The campaign with `body`'s changes, or CampaignInvalid. A closed campaign stays closed."""
     problems: list[dict[str, str]] = []
+    # The campaign as GET gives it may come back whole (API.md: "any Campaign fields"): its own id and
+    # created_at, unchanged, are no change; a different one cannot be made.
+    fixed: dict[str, tuple[object, ...]] = {
+        "id": (campaign.id,),
+        "created_at": (_iso(campaign.created_at), campaign.created_at),  # as answered, or as stored
+    }
+    body = {
+        k: v
+        for k, v in body.items()
+        if not (k in fixed and any(v == f and type(v) is type(f) for f in fixed[k]))
+    }
     for extra in sorted(set(body) - PATCH_FIELDS):
-        message = "cannot be changed" if extra in ("id", "created_at") else "unknown field"
+        message = "cannot be changed" if extra in fixed else "unknown field"
         problems.append({"path": extra, "message": message})
     for name, value in body.items():
         if name in PATCH_FIELDS:
@@ -354,3 +371,7 @@ def duplicate(campaign: Campaign, new_id: str | None, name: str | None, now: flo
         archived=False,
         created_at=now,
     )
+
+
+def _iso(epoch: float) -> str | None:
+    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None

@@ -3,10 +3,12 @@
 Pure: no sockets, no Redis, no clock. The I/O layer pumps:
 - every JSON message from the browser goes to `receive(message)`; text that is not JSON to `malformed()`;
 - carrier progress goes to `call_status(contact_id, status, call_sid)`, and a voter the dialer bridged to
-  this volunteer (power and predictive modes) to `bridged(contact_id, call_sid)`: answers to the script are
-  refused (`not_connected`) until the voter is on the line, when the session `requires_connection` (a
-  carrier places the calls; a volunteer dialing from their own phone has no status to wait for: a `start`
-  with `"method": "own_phone"`, when the session allows it (`own_phone`), opens the line at once);
+  this volunteer (power and predictive modes) to `bridged(contact_id, call_sid)`: once a call to the
+  contact is placed, answers to the script are refused (`not_connected`) until the voter is on the line,
+  when the session `requires_connection` (a carrier places the calls; a volunteer dialing from their own
+  phone has no status to wait for: a `start` with `"method": "own_phone"`, when the session allows it
+  (`own_phone`), opens the line at once). With no call placed at all, the script is open, as API.md's
+  call socket promises (start, then answer): the HTTP results call takes answers without any call too;
 - each returns a `Reply`: send its `messages` in order; when `record` is set, record that result through
   the lease queue (as the HTTP results call does) and then call `recorded(contact_id)` or
   `record_failed(code, message)` and send what those return;
@@ -195,7 +197,9 @@ class CallSession:
     def _answer(self, message: Message) -> Reply:
         walk, contact = self._current()
         line = self.line(self.contact_id or "")
-        if self.requires_connection and (line is None or not line.heard_voter):
+        # A call placed and not (yet) answered: whatever is clicked now is not what a voter said. No call
+        # placed (an API client walking the script as API.md describes it): nothing to wait for.
+        if self.requires_connection and line is not None and not line.heard_voter:
             return _error_reply(
                 "not_connected",
                 "The voter is not on the line: the script's answers open when they pick up. "

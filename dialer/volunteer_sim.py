@@ -285,13 +285,15 @@ class SimulatedVolunteer:
         """One contact called and its result recorded: True; the call refused: False."""
         await ws.send(json.dumps({"type": "start", "contact_id": contact_id}))
         step = await self._next(inbox, {"step", "done"}, 30)
+        while step.get("contact_id") != contact_id:  # a call the socket resumed on connect: not this one
+            step = await self._next(inbox, {"step", "done"}, 30)
         r = await self._place(contact_id)
         if r.status_code != 201:
             self.report.refused += 1
             log.info("call to %s refused: %s", contact_id, r.text[:200])
             return False
         call_sid = r.json()["call_sid"]
-        outcome = await self._await_answer(inbox, contact_id)
+        outcome = await self._await_answer(inbox, contact_id, call_sid)
         if outcome == "in-progress":
             self.report.reached += 1
             done = await self._walk(ws, inbox, step)
@@ -317,8 +319,11 @@ class SimulatedVolunteer:
         self.report.call_sids.append(call_sid)
         return True
 
-    async def _await_answer(self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str) -> str:
-        """'in-progress' when a person answered, else the result code to record for the carrier's outcome."""
+    async def _await_answer(
+        self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, call_sid: str
+    ) -> str:
+        """'in-progress' when a person answered `call_sid`, else the result code to record for the carrier's
+        outcome. News of an earlier call (resumed on connect after a restart) is not this call's."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.call_timeout
         while True:
@@ -326,7 +331,8 @@ class SimulatedVolunteer:
                 message = await self._next(inbox, {"call_status"}, max(0.1, deadline - loop.time()))
             except TimeoutError:
                 return "no_answer"
-            if message.get("contact_id") != contact_id:
+            sid = message.get("call_sid")
+            if message.get("contact_id") != contact_id or (sid and sid != call_sid):
                 continue
             if message.get("answered_by", "").startswith("machine"):
                 return "voicemail"

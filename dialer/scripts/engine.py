@@ -19,6 +19,7 @@ from dialer.scripts.model import Answer, InputKind, Problem, Script, Step
 MAX_TEXT_ANSWER = 5_000
 MAX_NUMBER = 10**15
 MAX_PATH = 500
+MAX_REPLAY_STATES = 20_000  # the answers check's search (_replay): ample for any script a person writes
 MISSING: Any = object()
 """Marks an answer message without `value` (a step answered by a click, not by typing)."""
 
@@ -254,21 +255,69 @@ def _choice_for(step: Step, value: Any) -> int | None:
 
 
 def _replay(script: Script, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> set[str]:
-    """The questions answered along the walk that `answers` determine, from the start."""
-    walk = start(script)
-    used: set[str] = set()
-    for _ in range(len(script.steps) + len(answers) + 1):  # a loop with fixed answers never ends
-        step = script.step(walk.step)
-        if walk.done or step.is_end or (step.records_answer and step.question not in answers):
-            break
+    """The most of `answers` that one walk from the start can have given (all of them when they fit).
+
+    A step whose answer is given takes it. A question left out may have been answered any way: API.md's
+    `answers: {question: value}` lets a client send only the questions it asked (`{"support": "yes"}`
+    without the greeting's "Speaking"), so each of its choices is tried, and a rule whose condition reads
+    a question left out may have gone either way. What no walk can have answered together (a "Wrong
+    number" greeting and a support answer, an answer on the branch the other answers did not take) is
+    still found out. The search visits each (step, answered, left out) state once, so looping scripts
+    end, and stops after MAX_REPLAY_STATES."""
+    given = _normalized(script, answers)
+    context = contact_context(contact)
+    best: frozenset[str] = frozenset()
+    seen: set[tuple[str, frozenset[str], frozenset[str]]] = set()
+    todo: list[tuple[str, frozenset[str], frozenset[str]]] = [(script.start, frozenset(), frozenset())]
+    while todo and len(seen) < MAX_REPLAY_STATES and len(best) < len(given):
+        state = todo.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        step_id, used, skipped = state
+        step = script.step(step_id)
+        if step.records_answer and step.question in given:
+            used = used | {step.question}
+        elif step.records_answer:
+            skipped = skipped | {step.question}
+        best = used if len(used) > len(best) else best
+        if step.is_end:
+            continue
         if step.choices:
-            index = _choice_for(step, answers[step.question])
-            walk = answer(script, contact, walk, step.id, choice=index)
+            if step.question in given:
+                index = _choice_for(step, answers[step.question])
+                picked = [step.choices[index]] if index is not None else []
+            else:
+                picked = list(step.choices)
+            todo.extend((c.next, used, skipped) for c in reversed(picked) if c.next is not None)
+            continue
+        known = {k: given[k] for k in used}
+        for rule in step.next:
+            if rule.when is None:
+                todo.append((rule.goto, used, skipped))
+                break
+            read = sandbox.answer_keys(rule.when) if skipped else set()
+            if read is not None and not read & skipped:  # the condition is decided by what is known
+                if sandbox.holds(rule.when, context, known):
+                    todo.append((rule.goto, used, skipped))
+                    break
+            else:  # it reads a question left out: it may have held, or not
+                todo.append((rule.goto, used, skipped))
+    return set(best)
+
+
+def _normalized(script: Script, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as a walk records them (a choice's own value, a typed number parsed); they were checked."""
+    steps = {s.question: s for s in script.steps.values() if s.records_answer}
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        step = steps[key]
+        if step.choices:
+            index = _choice_for(step, value)
+            out[key] = step.choices[index].value if index is not None else value
         else:
-            walk = answer(script, contact, walk, step.id, value=answers.get(step.question, MISSING))
-        if step.records_answer:
-            used.add(step.question)
-    return used
+            out[key] = accept_value(step, value)
+    return out
 
 
 def replay_path(script: Script, contact: Mapping[str, Any], visits: list[tuple[str, Any]]) -> Walk:

@@ -209,3 +209,31 @@ def contact_names(source: str, *, expression: bool = False) -> set[str]:
                     found.add(node.arg.value)
         stack.extend(node.iter_child_nodes())
     return found
+
+
+def answer_keys(source: str) -> set[str] | None:
+    """The answers a rule condition reads (`answers.x`, `answers['x']`), or None when it reads them some
+    other way (`answers | length`, `answers[name]`) or does not parse: then any answer may matter."""
+    try:
+        root: nodes.Node = Parser(ENV, source, state="variable").parse_expression()
+    except Exception:
+        return None
+    found: set[str] = set()
+    named = 0  # every `answers` name must be the object of one of the accesses counted in `found`
+    accesses = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Name) and node.name == "answers":
+            named += 1
+        elif isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
+            if node.node.name == "answers":
+                if isinstance(node, nodes.Getattr):
+                    found.add(node.attr)
+                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                    found.add(node.arg.value)
+                else:
+                    return None
+                accesses += 1
+        stack.extend(node.iter_child_nodes())
+    return found if named == accesses else None

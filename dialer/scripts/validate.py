@@ -154,8 +154,11 @@ def _check_steps(check: _Checker, raw: Any, present: bool) -> dict[str, Step] | 
     if not present:
         check.error("steps", "missing steps: a script needs at least one step")
         return None
-    if not isinstance(raw, dict) or not raw:
+    if not isinstance(raw, dict):
         check.error("steps", f"steps must be a mapping of step id to step, not {describe(raw)}")
+        return None
+    if not raw:  # said as such: "not a mapping" would describe an empty one wrongly
+        check.error("steps", "steps is empty: a script needs at least one step")
         return None
     if len(raw) > MAX_STEPS:
         check.error("steps", f"too many steps ({len(raw)}; at most {MAX_STEPS})")

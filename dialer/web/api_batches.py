@@ -57,7 +57,8 @@ def queue_error(exc: QueueError) -> ApiError:
         "not_holder": "This batch belongs to another volunteer.",
         "not_found": "No such batch.",
         "not_in_batch": "This contact is not in that batch.",
-        "already_completed": "A final result is already recorded for this contact.",
+        # One code for both cases: a result in this batch (a busy line too), or a final one in an earlier one.
+        "already_completed": "A result for this contact is already recorded (in this list, or a final one).",
         "skip_limit": f"At most {SKIPS_PER_BATCH} contacts per list can be skipped; please call this one.",
     }
     return ApiError(_QUEUE_STATUS.get(exc.code, 409), exc.code, messages.get(exc.code, str(exc)))
@@ -101,7 +102,9 @@ async def no_contacts(
     found = availability(await queue.backlog(campaign.id, now), window_of(campaign), now)
     held = await held_lists(queue.redis, campaign.id)
     message = _NO_CONTACTS[reason]
-    if reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
+    if campaign.status is CampaignStatus.CLOSED:  # API.md's reason stays campaign_paused: not callable now
+        message = "This campaign is closed: nobody is called any more."
+    elif reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
         message = (
             f"Everyone available has been called; {found.waiting_retry} "
             f"{'voter comes' if found.waiting_retry == 1 else 'voters come'} back for another try later."

@@ -98,7 +98,7 @@ def campaign_json(campaign: Campaign, user: User) -> dict[str, object]:
     """The campaign as `user` may read it. Below organizers the warm-transfer targets are names only: a
     volunteer transfers by the target's name (the server dials its number), so the staff members' own
     phone numbers are not handed to everyone who joined (docs/API-additions.md, "Warm transfer")."""
-    data = campaign.to_json()
+    data = campaign.to_api()
     if not user.role.includes(Role.ORGANIZER):
         data["transfer_targets"] = [{"name": t.name} for t in campaign.transfer_targets]
     return data
@@ -129,7 +129,7 @@ async def create_campaign(request: Request) -> Response:
     await _check_numbers_owned(request, None, campaign)
     if not await CampaignStore(d.redis).create(campaign):
         raise ApiError(409, "campaign_exists", f"A campaign with id {campaign.id!r} exists.")
-    return JSONResponse(campaign.to_json(), status_code=201)
+    return JSONResponse(campaign.to_api(), status_code=201)
 
 
 def list_filter(query: Mapping[str, str], user: User) -> ListFilter:
@@ -173,7 +173,7 @@ async def duplicate_campaign(request: Request) -> Response:
     copy = duplicate(source, new_id, name, d.clock())
     if not await CampaignStore(d.redis).create(copy):
         raise ApiError(409, "campaign_exists", f"A campaign with id {copy.id!r} exists.")
-    return JSONResponse(copy.to_json(), status_code=201)
+    return JSONResponse(copy.to_api(), status_code=201)
 
 
 async def get_campaign(request: Request) -> Response:
@@ -230,7 +230,7 @@ async def patch_campaign(request: Request) -> Response:
     # The volunteers' pages: a paused page takes names again by itself when the campaign resumes.
     reason = "status" if updated.status is not campaign.status else "settings"
     await campaign_news(d.redis, updated.id, updated.status.value, reason)
-    return JSONResponse(updated.to_json())
+    return JSONResponse(updated.to_api())
 
 
 routes: list[BaseRoute] = [

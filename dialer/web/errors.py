@@ -7,8 +7,9 @@ shape too, without leaking internals.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import redis.exceptions
@@ -126,6 +127,18 @@ def socket_gone(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and (
         "after sending 'websocket.close'" in text or "once a close message has been sent" in text
     )
+
+
+@contextlib.contextmanager
+def until_socket_gone() -> Iterator[None]:
+    """Ends the block quietly when the WebSocket is over (socket_gone); anything else goes on up. For loops
+    inside a task group: an exception leaving one comes as an exception group, which an `except
+    WebSocketDisconnect` outside does not match (every page that left mid-reply was logged as an error)."""
+    try:
+        yield
+    except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+        if not socket_gone(exc):
+            raise
 
 
 async def handle_client_gone(request: Request, exc: Exception) -> Response:

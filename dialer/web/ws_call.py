@@ -42,7 +42,7 @@ from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.call_recording import recording_started
 from dialer.web.call_resume import voter_on_reload
 from dialer.web.deps import Deps, deps
-from dialer.web.errors import ApiError, socket_gone
+from dialer.web.errors import ApiError, socket_gone, until_socket_gone
 from dialer.web.own_phone import methods_for, refused_start
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.security import check_origin
@@ -361,7 +361,7 @@ async def call_socket(ws: WebSocket) -> None:
 
             tg.start_soon(pump_progress)
             tg.start_soon(sock.presence.keep_alive)
-            try:
+            with until_socket_gone():  # on any other exception the task group cancels its tasks itself
                 while True:
                     frame = await ws.receive()
                     if frame["type"] == "websocket.disconnect":
@@ -372,8 +372,7 @@ async def call_socket(ws: WebSocket) -> None:
                         await sock.send(
                             sock.session.malformed("binary frames are not accepted; send JSON text")
                         )
-            finally:
-                tg.cancel_scope.cancel()
+            tg.cancel_scope.cancel()
     except* WebSocketDisconnect:  # except*: what fails in the task group above comes as a group
         pass
     except* (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):

@@ -92,8 +92,11 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
             assert contact["first_name"] in step["step"]["text"]
             assert step["step"]["choices"][0] == {"index": 0, "label": "Speaking"}
             assert step["step"]["input"] is None
+            # No call placed yet: the script walks as API.md's call socket says (start, answer, back).
             early = await exchange(ws, {"type": "answer", "step": "intro", "choice": 0})
-            assert early["type"] == "error" and early["code"] == "not_connected"  # nobody on the line yet
+            assert early["type"] == "step" and early["step"]["id"] == "support", early
+            step = await exchange(ws, {"type": "back"})
+            assert step["step"]["id"] == "intro"
             await on_the_line(ws, setup.server.base_url, setup.token, contact["id"])
             step = await exchange(ws, {"type": "answer", "step": "intro", "choice": 0})
             assert step["step"]["id"] == "support"

@@ -183,6 +183,63 @@ def test_final_result_cannot_be_recorded_twice(world: World) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_completed"
 
 
+def test_answers_may_name_only_the_questions_the_client_asked(world: World) -> None:
+    """API.md's Result: `answers: {question: value}`. A client that sends the questions it asked, without
+    the greeting's "Speaking" or a count it did not ask, is recorded; answers that no walk of the script
+    gives together are still refused (422, nothing recorded)."""
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    first, second = (c["id"] for c in batch["contacts"])
+    off_branch = {"support": "no", "vote_time": "morning"}  # "No" thanks the voter: no voting plan
+    r = world.client.post(
+        url,
+        json={"contact_id": first, "result": "contacted", "answers": off_branch, "idempotency_key": "x"},
+        headers=world.volunteer,
+    )
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_answers", r.text
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["answers.vote_time"]
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 0
+    asked = {"support": "undecided", "persuaded": "leaning_yes", "vote_time": "evening"}
+    for contact_id, answers in ((first, {"support": "no"}), (second, asked)):
+        r = world.client.post(
+            url,
+            json={
+                "contact_id": contact_id,
+                "result": "contacted",
+                "answers": answers,
+                "idempotency_key": contact_id,
+            },
+            headers=world.volunteer,
+        )
+        assert r.status_code == 200 and r.json() == {"recorded": True, "duplicate": False}, r.text
+    rows = {
+        row["contact_id"]: row
+        for row in csv.DictReader(
+            io.StringIO(world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN).text)
+        )
+    }
+    assert rows[first]["support"] == "no" and rows[first]["intro"] == ""
+    assert (rows[second]["support"], rows[second]["persuaded"], rows[second]["vote_time"]) == (
+        "undecided",
+        "leaning_yes",
+        "evening",
+    )
+
+
+def test_a_second_result_in_the_same_list_is_not_called_final(world: World) -> None:
+    """A busy line is not a final result, but a second result for it in the same list is refused (409
+    already_completed) with a message that said 'A final result is already recorded'."""
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    contact_id = batch["contacts"][0]["id"]
+    for key, status in (("first", 200), ("second", 409)):
+        body = {"contact_id": contact_id, "result": "busy", "idempotency_key": key}
+        r = world.client.post(url, json=body, headers=world.volunteer)
+        assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == "already_completed"
+    assert "final result is already" not in r.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "path"),
     [
@@ -238,6 +295,17 @@ def test_a_page_that_leaves_gives_its_list_back_after_a_grace_unless_it_comes_ba
     world.clock[0] += 61  # past the grace: the contacts are anyone's again
     _, other = take(world, world.other)
     assert {c["id"] for c in batch["contacts"]} <= {c["id"] for c in other["contacts"]}
+
+
+def test_a_closed_campaign_says_closed_not_paused(world: World) -> None:
+    """An organizer (who still sees a closed campaign) asking it for names was told it is paused and to try
+    again when it resumes; a closed campaign cannot be reopened."""
+    world.client.patch("/api/campaigns/dc", json={"status": "closed"}, headers=ADMIN)
+    r = world.client.post("/api/campaigns/dc/batches", headers=ADMIN)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_contacts", r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["reason"] == "campaign_paused"  # one of API.md's three reasons
+    assert "closed" in detail["message"] and "resume" not in detail["message"]
 
 
 def test_no_contacts_reasons(world: World) -> None:

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue import keys
-from dialer.queue.lease import LeaseQueue
+from dialer.queue.lease import LeaseQueue, iso
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
 from tests.stores import open_store
 
@@ -54,7 +54,9 @@ def test_duplicate_copies_settings_and_script_but_no_contacts(
     r = fixed_api.post("/api/campaigns/spring/duplicate", json={"id": "autumn"}, headers=org)
     assert r.status_code == 201, r.text
     copy = r.json()
-    assert copy["id"] == "autumn" and copy["name"] == "Spring canvass (copy)" and copy["created_at"] == NOW
+    assert (
+        copy["id"] == "autumn" and copy["name"] == "Spring canvass (copy)" and copy["created_at"] == iso(NOW)
+    )
     same = ("script_id", "caller_id", "mode", "batch_size", "goal", "calling_hours")
     assert {k: copy[k] for k in same} == {k: CAMPAIGN[k] for k in same}
     assert fixed_api.get("/api/campaigns/autumn/stats", headers=org).json()["contacts"] == 0

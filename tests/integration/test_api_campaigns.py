@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from dialer.app import create_app
 from dialer.queue import keys
+from dialer.settings import Settings
 from tests.conftest import ADMIN, bearer
 from tests.stores import every_key, open_store
 
+NOW = 1_800_000_000.0  # the app's clock where a test sets one: 2027-01-15T08:00:00Z
 NEW = {"name": "Call day", "script_id": "gotv-2026", "caller_id": "+12025550142"}
 
 
@@ -112,6 +115,40 @@ def test_patch_validation_leaves_campaign_unchanged(api: TestClient) -> None:
     assert api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()["batch_size"] == 20
     r = api.patch(f"/api/campaigns/{cid}", json={"batch_size": 10, "mode": "power"}, headers=ADMIN)
     assert r.status_code == 200 and r.json()["batch_size"] == 10 and r.json()["mode"] == "power"
+
+
+def test_the_campaign_as_read_can_be_patched_back(api: TestClient) -> None:
+    """API.md: PATCH takes "any Campaign fields". The campaign as GET gives it, changed and sent back whole,
+    was refused 422 because it carries its own id and created_at ("cannot be changed", though unchanged)."""
+    cid = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()["id"]
+    read = api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()
+    r = api.patch(f"/api/campaigns/{cid}", json={**read, "batch_size": 12, "status": "paused"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    assert r.json() == {**read, "batch_size": 12, "status": "paused"}
+    for field, value in (("id", "another-id"), ("created_at", "2020-01-01T00:00:00+00:00")):
+        r = api.patch(f"/api/campaigns/{cid}", json={**read, field: value, "batch_size": 13}, headers=ADMIN)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"] == [{"path": field, "message": "cannot be changed"}]
+    assert api.get(f"/api/campaigns/{cid}", headers=ADMIN).json()["batch_size"] == 12
+
+
+def test_created_at_is_an_iso_time_as_api_md_has_every_time(app_settings: Settings) -> None:
+    """API.md: "Times are ISO 8601 with offset (UTC)". A campaign's created_at was answered as Unix seconds
+    (1796618921.26) by every campaign route; it is stored that way still, and a PATCH sending back either
+    form of it unchanged is no change."""
+    with TestClient(create_app(app_settings, clock=lambda: NOW), raise_server_exceptions=False) as api:
+        created = api.post("/api/campaigns", json=NEW, headers=ADMIN).json()
+        cid = created["id"]
+        answers = [
+            created,
+            api.get(f"/api/campaigns/{cid}", headers=ADMIN).json(),
+            api.get("/api/campaigns", headers=ADMIN).json()[0],
+            api.patch(f"/api/campaigns/{cid}", json={"batch_size": 9}, headers=ADMIN).json(),
+        ]
+        assert [a["created_at"] for a in answers] == ["2027-01-15T08:00:00+00:00"] * 4
+        for sent in ("2027-01-15T08:00:00+00:00", NOW):
+            r = api.patch(f"/api/campaigns/{cid}", json={"created_at": sent, "goal": 5}, headers=ADMIN)
+            assert r.status_code == 200, r.text
 
 
 def test_missing_campaign_is_404(api: TestClient) -> None:

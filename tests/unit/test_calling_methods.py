@@ -173,6 +173,7 @@ def test_own_phone_needs_the_campaign_to_offer_it(gotv: Script) -> None:
     )
     # The browser's call still waits for the voter to pick up.
     session.receive({"type": "start", "contact_id": "c1", "method": "browser"})
+    session.call_status("c1", "ringing", "CA1")
     assert only(session.receive({"type": "answer", "step": "intro", "choice": 0}))["code"] == "not_connected"
 
 

@@ -188,6 +188,34 @@ def test_answers_check_rejects_what_the_script_does_not_offer(gotv: Script, answ
     assert [p.path for p in check_answers(gotv, ANN, answers)] == [path]
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"support": "no"},  # the greeting's "Speaking" left out
+        {"support": "undecided", "persuaded": "leaning_yes", "vote_time": "evening"},  # the count left out
+        {"vote_time": "mail"},
+        {"intro": "Speaking", "household_voters": 3},
+    ],
+)
+def test_answers_check_accepts_the_questions_a_client_asked(gotv: Script, answers: Any) -> None:
+    """API.md's `answers: {question: value}`: a client may send only the questions it asked."""
+    assert check_answers(gotv, ANN, answers) == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "path"),
+    [
+        ({"support": "no", "vote_time": "morning"}, "answers.vote_time"),  # "No" ends the call
+        ({"support": "yes", "household_voters": 2, "persuaded": "leaning_yes"}, "answers.persuaded"),
+        ({"intro": "Refused", "persuaded": "leaning_no"}, "answers.persuaded"),
+    ],
+)
+def test_answers_left_out_do_not_open_a_branch_the_others_closed(
+    gotv: Script, answers: Any, path: str
+) -> None:
+    assert [p.path for p in check_answers(gotv, ANN, answers)] == [path]
+
+
 def test_answers_check_needs_a_mapping(gotv: Script) -> None:
     assert check_answers(gotv, ANN, ["yes"])[0].path == "answers"
 

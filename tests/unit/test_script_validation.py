@@ -85,6 +85,15 @@ def test_missing_top_fields_are_each_reported() -> None:
     assert "missing start" in found["start"]
 
 
+def test_empty_steps_are_called_empty() -> None:
+    """An empty `steps: {}` is a mapping: the message said "not a mapping", which sent people looking for a
+    type mistake."""
+    doc = base()
+    doc["steps"] = {}
+    found = errors(doc)
+    assert found["steps"] == "steps is empty: a script needs at least one step"
+
+
 def test_unknown_fields_suggest_the_right_name() -> None:
     doc = base()
     doc["stpes"] = {}

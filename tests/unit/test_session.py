@@ -299,11 +299,21 @@ def test_any_message_sequence_gets_typed_json_replies_and_state_round_trips(
         assert CallSession.from_state(gotv, 1, BATCH, state).resume() == session.resume()
 
 
+def test_without_a_call_placed_the_script_walks_as_api_md_says(gotv: Script) -> None:
+    """API.md's call socket: start, then answer gives the next step. A client that places no call through
+    the dialer (an integration, a test of the contract) is not told to wait for a voter who never comes."""
+    session = CallSession(gotv, 1, BATCH, requires_connection=True)
+    session.receive({"type": "start", "contact_id": "c1"})
+    step = only(session.receive({"type": "answer", "step": "intro", "choice": 0}))
+    assert step["type"] == "step" and step["step"]["id"] == "support"
+
+
 def test_no_answers_before_the_voter_is_on_the_line(gotv: Script) -> None:
     session = CallSession(gotv, 1, BATCH, requires_connection=True)
     session.receive({"type": "start", "contact_id": "c1"})
     answer = {"type": "answer", "step": "intro", "choice": 0}
-    assert only(session.receive(answer))["code"] == "not_connected"  # no call placed yet
+    session.call_status("c1", "queued", "CA1")
+    assert only(session.receive(answer))["code"] == "not_connected"  # placed: nobody on the line yet
     session.call_status("c1", "ringing", "CA1")
     assert only(session.receive(answer))["code"] == "not_connected"  # ringing: nobody to talk to
     session.call_status("c1", "no-answer", "CA1")

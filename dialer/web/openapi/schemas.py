@@ -112,7 +112,7 @@ SCHEMAS: dict[str, Schema] = {
         **RECORDING_OUT,
         transfer_targets=TRANSFER_TARGETS_OUT,
         preview_conference=BOOL,
-        created_at=NUMBER,
+        created_at=nullable(TIME),
         archived=BOOL,
     ),
     "Batch": obj(

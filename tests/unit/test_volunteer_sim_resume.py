@@ -1,0 +1,70 @@
+"""The demo's simulated volunteer after a restart: the call socket resumes the call left open by the previous
+run (its step, and its last carrier status) before the volunteer starts the next one. Taking that step as
+the new call's, or that old status as the new call's answer, had it answer a step the call was not at, or
+before anyone picked up: `wrong_step` and `not_connected` errors, and a reconnect each time (a restarted
+`make demo` logged several in its first seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+
+from dialer.volunteer_sim import SimulatedVolunteer
+
+STEP = {"id": "intro", "text": "Hi", "choices": [{"index": 0, "label": "Speaking"}], "input": None}
+
+
+class FakeSocket:
+    """The server's side of the call socket, as far as one unanswered call needs it."""
+
+    def __init__(self, inbox: asyncio.Queue[dict[str, Any]]) -> None:
+        self.inbox = inbox
+        self.sent: list[dict[str, Any]] = []
+
+    async def send(self, text: str) -> None:
+        message = json.loads(text)
+        self.sent.append(message)
+        if message["type"] == "start":
+            await self.inbox.put({"type": "step", "contact_id": message["contact_id"], "step": STEP})
+        elif message["type"] == "finish":
+            await self.inbox.put({"type": "recorded", "contact_id": message["contact_id"]})
+        else:  # an answer: this call was never picked up
+            await self.inbox.put({"type": "error", "code": "not_connected", "message": "nobody on the line"})
+
+
+def test_a_resumed_call_is_not_taken_for_the_new_one() -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        # What the socket sends on connect: the previous run's call to c2 at its 'plan' step, and the last
+        # status of the previous run's call to c1 (answered; it never ended: that carrier stopped).
+        stale = {**STEP, "id": "plan"}
+        await inbox.put({"type": "step", "contact_id": "c2", "step": stale})
+        await inbox.put(
+            {"type": "call_status", "contact_id": "c1", "status": "in-progress", "call_sid": "CAold"}
+        )
+        ws = FakeSocket(inbox)
+
+        async def carrier(request: httpx.Request) -> httpx.Response:
+            # The new call rings out: nobody answers it.
+            for status in ("ringing", "no-answer"):
+                await inbox.put(
+                    {"type": "call_status", "contact_id": "c1", "status": status, "call_sid": "CAnew"}
+                )
+            return httpx.Response(201, json={"call_sid": "CAnew"})
+
+        volunteer = SimulatedVolunteer("http://dialer.example.org", "token", "demo", think_seconds=0)
+        volunteer.http = httpx.AsyncClient(
+            base_url="http://dialer.example.org", transport=httpx.MockTransport(carrier)
+        )
+        try:
+            assert await asyncio.wait_for(volunteer._call(ws, inbox, "c1"), 10)
+        finally:
+            await volunteer.aclose()
+        return ws.sent
+
+    sent = asyncio.run(scenario())
+    assert [m["type"] for m in sent] == ["start", "finish"], sent  # no answer to a step nobody heard
+    assert sent[1]["result"] == "no_answer" and sent[1]["contact_id"] == "c1"
