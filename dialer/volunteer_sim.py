@@ -33,6 +33,9 @@ PLACE_RETRY_SECONDS = 0.1
 DIALING_MODES = ("power", "predictive")
 
 
+CLOSED = "_closed"  # put in the inbox when the call socket ends
+
+
 @dataclass
 class VolunteerReport:
     calls: int = 0
@@ -208,14 +211,17 @@ class SimulatedVolunteer:
             raise RuntimeError(f"ready answered {r.status_code}: {r.text[:200]}")
 
     async def _read(self, ws: Any, inbox: asyncio.Queue[dict[str, Any]]) -> None:
-        async for frame in ws:
-            message = json.loads(frame)
-            if message.get("type") == "campaign" and message.get("mode"):
-                self.mode = str(message["mode"])  # followed between calls, as the call page does
-            if message.get("type") == "recording":
-                self.report.recordings += message.get("status") == "started"
-                continue
-            await inbox.put(message)
+        try:
+            async for frame in ws:
+                message = json.loads(frame)
+                if message.get("type") == "campaign" and message.get("mode"):
+                    self.mode = str(message["mode"])  # followed between calls, as the call page does
+                if message.get("type") == "recording":
+                    self.report.recordings += message.get("status") == "started"
+                    continue
+                await inbox.put(message)
+        finally:  # the socket is over (a server restart drops it without a word): whoever waits must know
+            inbox.put_nowait({"type": CLOSED})
 
     async def _take_batch(self, stop: asyncio.Event | None) -> dict[str, Any] | None:
         while True:
@@ -239,6 +245,9 @@ class SimulatedVolunteer:
     ) -> dict[str, Any]:
         while True:
             message = await asyncio.wait_for(inbox.get(), timeout)
+            if message.get("type") == CLOSED:
+                inbox.put_nowait(message)  # for any later wait too
+                raise ConnectionError("the call socket closed")  # the page reconnects (volunteer_crowd.py)
             if message.get("type") in kinds:
                 return message
             if message.get("type") == "error":

@@ -11,6 +11,8 @@ import json
 from typing import Any
 
 import httpx
+import pytest
+import websockets
 
 from dialer.volunteer_sim import SimulatedVolunteer
 
@@ -68,3 +70,36 @@ def test_a_resumed_call_is_not_taken_for_the_new_one() -> None:
     sent = asyncio.run(scenario())
     assert [m["type"] for m in sent] == ["start", "finish"], sent  # no answer to a step nobody heard
     assert sent[1]["result"] == "no_answer" and sent[1]["contact_id"] == "c1"
+
+
+class DroppedSocket:
+    """A call socket whose server dies after one message: no close frame, the iterator raises."""
+
+    def __aiter__(self) -> DroppedSocket:
+        self.sent = False
+        return self
+
+    async def __anext__(self) -> str:
+        if not self.sent:
+            self.sent = True
+            return json.dumps({"type": "campaign", "mode": "power"})
+        raise websockets.ConnectionClosedError(None, None)
+
+
+def test_a_socket_dropped_by_a_server_restart_ends_the_wait_so_the_volunteer_reconnects() -> None:
+    """A web process killed under power-mode volunteers: the reader died with the socket, but the volunteer
+    went on waiting for a voter on it (saying ready over HTTP every 20 s, so voters were bridged to a page
+    that was not there) instead of reconnecting; 1 of 8 reconnected after a restart."""
+
+    async def scenario() -> None:
+        volunteer = SimulatedVolunteer("http://127.0.0.1:9", "token", "pw")
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        with pytest.raises(websockets.ConnectionClosedError):
+            await volunteer._read(DroppedSocket(), inbox)
+        assert (await volunteer._next(inbox, {"campaign"}, 1))["mode"] == "power"
+        for _ in range(2):  # every later wait too
+            with pytest.raises(ConnectionError):
+                await volunteer._next(inbox, {"bridged"}, 1)
+        await volunteer.aclose()
+
+    asyncio.run(scenario())
