@@ -146,7 +146,8 @@ async def home(request: Request) -> Response:
 
 async def signin(request: Request) -> Response:
     nxt = safe_next(request.query_params.get("next"))
-    return render(request, "signin.html", {"user": await current_user(request), "next": nxt})
+    email = request.query_params.get("email", "")[:254]  # from the sign-up form, whose email had an account
+    return render(request, "signin.html", {"user": await current_user(request), "next": nxt, "email": email})
 
 
 async def signup(request: Request) -> Response:
