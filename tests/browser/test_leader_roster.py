@@ -47,3 +47,26 @@ def test_a_leader_sees_their_team_calling_and_answers_a_hand(
     assert teams.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # fits the width
     calling.close()
     leader.close()
+
+
+def test_a_leader_makes_one_team_and_is_then_not_offered_another(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The "New team" form stayed above a leader's own team: a second team took the leader, and the roster
+    they see, away from the first."""
+    seed_campaign(server, redis_url)
+    make_user(server, "lee@example.org", "Lee Leader", role="leader")
+    leader = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(leader, server, "lee@example.org")
+    page = leader.new_page()
+    page.goto("/teams")
+    expect(page.locator("#roster-note")).to_contain_text("once you lead a team")
+    page.get_by_label("Team name").fill("Riverside")
+    page.get_by_role("button", name="Create the team").click()
+    expect(page.locator("#teams-status")).to_contain_text("Riverside created")
+    expect(page.get_by_role("button", name="Create the team")).to_be_hidden()
+    expect(page.locator("#roster-note")).to_contain_text("A hand goes up")
+    page.reload()
+    expect(page.locator(".team h2")).to_have_text("Riverside")
+    expect(page.get_by_role("button", name="Create the team")).to_be_hidden()
+    leader.close()

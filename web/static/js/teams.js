@@ -98,6 +98,8 @@ document.getElementById("team-new").addEventListener("submit", (event) => {
     const team = await api("POST", "/api/teams", { name });
     data.teams.push(team);
     input.value = "";
+    // A leader leads one team: a second would take them (and what they see) away from the first.
+    if (!data.organizer) document.getElementById("new-team-card").hidden = true;
   }, `${name} created.`).then(() => teamMade());
 });
 let teamMade = () => {};
