@@ -374,9 +374,9 @@ async def call_socket(ws: WebSocket) -> None:
                         )
             finally:
                 tg.cancel_scope.cancel()
-    except WebSocketDisconnect:
+    except* WebSocketDisconnect:  # also from a reply sent as the page left (a task group wraps it)
         pass
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+    except* (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
         log.warning("store unavailable; closing call socket of %s", user.id)
         with anyio.CancelScope(shield=True):
             try:
