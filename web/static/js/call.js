@@ -297,6 +297,7 @@ async function renewNow() {
   }
 }
 
+let listRenewedSaid = false;
 let refreshing = null; // one replacement at a time: the renew, a refused call and the socket may all notice
 function freshList() {
   refreshing = refreshing || (async () => {
@@ -306,6 +307,7 @@ function freshList() {
     resetPhone();
     await takeBatch();
     notify("Your list had expired, so here is a fresh one.");
+    listRenewedSaid = true; // until the next call starts
   })().finally(() => { refreshing = null; });
   return refreshing;
 }
@@ -439,8 +441,9 @@ function beginCall() {
   if (started) return;
   started = true;
   say(""); // the last call's "Saved: ..." belonged to that call
-  if (modeNotice && !modeSwitch.waiting) {
-    modeNotice = "";
+  if ((modeNotice && !modeSwitch.waiting) || listRenewedSaid) {
+    modeNotice = modeSwitch.waiting ? modeNotice : "";
+    listRenewedSaid = false;
     notify("");
   }
   callKey = callKey || crypto.randomUUID();
