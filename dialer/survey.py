@@ -38,13 +38,15 @@ def value_text(value: Answer) -> str:
 
 
 def choice_questions(script: Script) -> dict[str, dict[str, str]]:
-    """question key -> {value text: label}, for the script's choice questions, in script order."""
+    """question key -> {value text: label}, for the script's choice questions, in script order. A choice that
+    ends the call with no conversation ("Not home", "Wrong number") is left out: such a result is never
+    tallied (`countable`), so listing it would show a 0 beside the results table's real count."""
     out: dict[str, dict[str, str]] = {}
     for step in script.steps.values():
         if step.choices and not step.is_end:
-            labels = out.setdefault(step.question, {})
             for choice in step.choices:
-                labels.setdefault(value_text(choice.value), choice.label)
+                if choice.result is None or choice.result in CONVERSATION_RESULTS:
+                    out.setdefault(step.question, {}).setdefault(value_text(choice.value), choice.label)
     return out
 
 

@@ -146,7 +146,8 @@ async def home(request: Request) -> Response:
 
 async def signin(request: Request) -> Response:
     nxt = safe_next(request.query_params.get("next"))
-    return render(request, "signin.html", {"user": await current_user(request), "next": nxt})
+    email = request.query_params.get("email", "")[:254]  # from the sign-up form, whose email had an account
+    return render(request, "signin.html", {"user": await current_user(request), "next": nxt, "email": email})
 
 
 async def signup(request: Request) -> Response:
@@ -183,7 +184,15 @@ async def join(request: Request) -> Response:
         target = quote(request.url.path, safe="/")
         return RedirectResponse(f"/signup?next={target}", status_code=303)
     campaign = await page_campaign(request, user)
-    return render(request, "join.html", {"user": user, "campaign": campaign})
+    # How its volunteers call decides what the page tells them: from their own phone, voters see their number.
+    methods = [m.value for m in methods_for(deps(request), campaign)]
+    context = {
+        "user": user,
+        "campaign": campaign,
+        "methods": methods,
+        "own_phone_only": methods == ["own_phone"],
+    }
+    return render(request, "join.html", context)
 
 
 async def profile(request: Request) -> Response:

@@ -373,7 +373,7 @@ async def call_socket(ws: WebSocket) -> None:
                             sock.session.malformed("binary frames are not accepted; send JSON text")
                         )
             tg.cancel_scope.cancel()
-    except* WebSocketDisconnect:  # except*: what fails in the task group above comes as a group
+    except* WebSocketDisconnect:  # also from a reply sent as the page left (a task group wraps it)
         pass
     except* (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
         log.warning("store unavailable; closing call socket of %s", user.id)

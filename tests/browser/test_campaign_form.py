@@ -156,10 +156,15 @@ def test_organizer_creates_and_edits_a_campaign(
     expect(page).to_have_url(f"{server.base_url}/campaigns/spring/settings")  # ?created went once said
     notice = page.locator("#created-notice")
     expect(notice).to_have_text(
-        "Created “Spring canvass”. It is in your Campaigns list. Next: upload a call list (Call list, on this"
-        " page), then invite volunteers from the Dashboard with the join link."
+        "Created “Spring canvass”. It is in your Campaigns list. Next: upload a call list (on this page),"
+        " then invite volunteers from the Dashboard with the join link."
     )
     expect(notice).to_be_focused()
+    # The call list is below the whole form, screens down on a phone: the note takes the keyboard there.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#contacts-file")).to_be_focused()
+    expect(page.locator("#contacts-file")).to_be_in_viewport()
     with server.client() as admin:
         created = admin.get("/api/campaigns/spring").json()
     assert {

@@ -273,3 +273,25 @@ def test_the_dnc_export_button_is_a_button_size_on_a_phone(browser: Browser, ser
     assert export["height"] <= search["height"] + 1, (export, search)
     assert _fits(page)
     context.close()
+
+
+def test_an_organizer_is_told_who_changes_roles(browser: Browser, server: Running) -> None:
+    """Roles are an admin's to change: an organizer's People page showed them as plain words, with nothing to
+    say why or how to make a team leader."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    make_user(server, "vic@example.org", "Vic Volunteer")
+    context = _context(browser, server, "olga@example.org", "phone")
+    page = context.new_page()
+    page.goto("/people")
+    row = page.locator("#people tbody tr", has_text="Vic Volunteer")
+    expect(row).to_contain_text("volunteer")
+    expect(row.get_by_label("Role of Vic Volunteer")).to_have_count(0)
+    expect(page.locator("#roles-note")).to_contain_text("changed by an admin")
+    context.close()
+    make_user(server, "ada@example.org", "Ada Admin", role="admin")
+    context = _context(browser, server, "ada@example.org", "phone")
+    page = context.new_page()
+    page.goto("/people")
+    expect(page.get_by_label("Role of Vic Volunteer")).to_be_visible()
+    expect(page.locator("#roles-note")).to_have_count(0)  # an admin changes them right there
+    context.close()

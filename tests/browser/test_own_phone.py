@@ -259,3 +259,29 @@ def test_calling_again_from_ones_own_phone_is_the_number_to_tap(
     expect(page.locator("#choices button").first).to_be_enabled()
     expect(page.locator("#unanswered")).to_be_hidden()
     context.close()
+
+
+def test_the_join_page_says_voters_see_the_volunteers_own_number(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """A new volunteer's first page told every preview campaign's volunteers that "the page dials from the
+    campaign's number", also where they call from their own phone and voters see their personal number."""
+    campaign = own_phone_campaign(server, redis_url, calling_method=["own_phone"])
+    context = volunteer_context(
+        browser, server, "oona@example.org", "Oona Own", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"/join/{campaign}")
+    steps = page.locator("ol.howto")
+    expect(steps).to_contain_text("they see your phone number, not the campaign's")
+    expect(steps).not_to_contain_text("dials from the campaign's number")
+    expect(steps).to_contain_text("hang up your phone")
+    with server.client() as admin:
+        r = admin.patch(f"/api/campaigns/{campaign}", json={"calling_method": ["browser", "own_phone"]})
+        assert r.status_code == 200, r.text
+    page.reload()
+    expect(steps).to_contain_text("dials from the campaign's number")
+    expect(steps).to_contain_text(
+        "call from your own phone instead (pick it on the call page): voters then see"
+    )
+    context.close()

@@ -22,6 +22,9 @@ def test_only_choice_questions_are_tallied(gotv: Script) -> None:
     questions = choice_questions(gotv)
     assert "support" in questions and questions["support"]["yes"] == "Yes, definitely"
     assert "household_voters" not in questions  # a typed number: read it in the export
+    # Ending the call with no conversation is never tallied, so it is not offered as an answer with a 0.
+    assert list(questions["intro"]) == ["Speaking", "Refused", "Asked not to be called again",
+                                        "Asked us to call back later"]  # fmt: skip
     answers = {"intro": "Speaking", "support": "undecided", "household_voters": 2, "vote_time": "evening"}
     counted = countable(gotv, ResultCode.CONTACTED, answers)
     assert counted == {"intro": "Speaking", "support": "undecided", "vote_time": "evening"}

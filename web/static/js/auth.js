@@ -1,5 +1,5 @@
 // Sign-in and sign-up: the form posts JSON to the API, which sets the session cookie; then we go on.
-import { api } from "./api.js";
+import { api, h } from "./api.js";
 
 const form = document.getElementById("auth-form");
 const errorBox = document.getElementById("form-error");
@@ -34,6 +34,7 @@ form.addEventListener("submit", async (event) => {
     await api("POST", form.dataset.action, body);
     location.assign(sameOrigin(form.dataset.next) || "/campaigns");
   } catch (err) {
+    if (err.code === "email_taken" && (await signedInInstead(body))) return;
     const fields = (err.details || []).map((d) => [form.elements.namedItem(d.path), d]);
     const details = fields.map(([field, d]) => `${fieldName(field) || d.path}: ${d.message}`).join("; ");
     fail(details ? `${err.message} ${details}` : err.message);
@@ -52,6 +53,26 @@ form.addEventListener("submit", async (event) => {
     else if (had) button.focus(); // the keyboard stays on the form (pressed with Enter in a field: still there)
   }
 });
+
+// Sign-up with an email that has an account: a volunteer back through the join link on a new phone fills in
+// the form they are shown. Their own password signs them in and on; another is sent to the sign-in page
+// (with the email filled in, going on where they were going) and told how to get a new password.
+async function signedInInstead(body) {
+  try {
+    await api("POST", "/api/auth/login", { email: body.email, password: body.password });
+    location.assign(sameOrigin(form.dataset.next) || "/campaigns");
+    return true;
+  } catch {
+    const next = form.dataset.next ? `&next=${encodeURIComponent(form.dataset.next)}` : "";
+    const signin = h("a", { href: `/signin?email=${encodeURIComponent(body.email)}${next}`, text: "Sign in" });
+    errorBox.replaceChildren("An account with this email exists, with another password. ", signin,
+      " with it; forgot the password? An organizer of your campaign can send you a reset link.");
+    errorBox.hidden = false;
+    form.querySelector("button[type=submit]").disabled = false;
+    signin.focus();
+    return true;
+  }
+}
 
 // A field as its label names it ("Password", without the label's hint in parentheses).
 function fieldName(field) {

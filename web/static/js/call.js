@@ -282,17 +282,34 @@ async function refreshBatch() {
 function scheduleRenew() {
   clearInterval(renewTimer);
   const every = Math.max(30, Math.min((campaign.lease_seconds || 1800) / 3, 300)) * 1000;
-  renewTimer = setInterval(async () => {
-    if (!batch) return;
-    try {
-      await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/renew`);
-    } catch (err) {
-      if (err.status === 410) {
-        notify("Your list had expired, so here is a fresh one.");
-        await takeBatch();
-      }
-    }
-  }, every);
+  renewTimer = setInterval(renewNow, every);
+}
+
+// Keeps the list ours; one that expired meanwhile (a break with the phone locked or offline past the
+// campaign's hold) is replaced, said once. Also run when the connection comes back, so that the first Call
+// after a break is not refused for a voter handed to someone else.
+async function renewNow() {
+  if (!batch) return;
+  try {
+    await api("POST", `/api/batches/${encodeURIComponent(batch.id)}/renew`);
+  } catch (err) {
+    if (err.status === 410) await freshList();
+  }
+}
+
+let listRenewedSaid = false;
+let refreshing = null; // one replacement at a time: the renew, a refused call and the socket may all notice
+function freshList() {
+  refreshing = refreshing || (async () => {
+    started = false; // the walk belonged to a voter of the old list
+    callKey = null;
+    step = null;
+    resetPhone();
+    await takeBatch();
+    notify("Your list had expired, so here is a fresh one.");
+    listRenewedSaid = true; // until the next call starts
+  })().finally(() => { refreshing = null; });
+  return refreshing;
 }
 
 function releaseBatch(graceSeconds) {
@@ -424,8 +441,9 @@ function beginCall() {
   if (started) return;
   started = true;
   say(""); // the last call's "Saved: ..." belonged to that call
-  if (modeNotice && !modeSwitch.waiting) {
-    modeNotice = "";
+  if ((modeNotice && !modeSwitch.waiting) || listRenewedSaid) {
+    modeNotice = modeSwitch.waiting ? modeNotice : "";
+    listRenewedSaid = false;
     notify("");
   }
   callKey = callKey || crypto.randomUUID();
@@ -454,6 +472,7 @@ async function placeCall() {
     ui.hangup.disabled = true;
     setPhase("ready"); // no call under way: Skip works again
     if (err.details?.[0]?.reason === "do_not_call") offerResult("do_not_call");
+    if (err.details?.[0]?.reason === "not_held" && !connected) await freshList(); // the list expired
   }
 }
 
@@ -940,6 +959,10 @@ const HANDLERS = {
       return;
     }
     heldAnswer = null; // refused (say, for another step): not to be sent again
+    if ((m.code === "not_in_batch" || m.code === "lease_expired") && !connected) {
+      freshList(); // the list expired (a break past its hold): a new one, not the voter's id in red
+      return;
+    }
     say(m.message, { problem: true });
   },
 };
@@ -959,7 +982,10 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     if (started && current) {
       send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
       resuming = Boolean(heldAnswer);
-    } else heldAnswer = null;
+    } else {
+      heldAnswer = null;
+      if (!delivery.pending) renewNow(); // back from a break: is the list still ours?
+    }
     if (delivery.pending) delivery.attempt();
   },
 });

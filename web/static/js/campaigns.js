@@ -1,5 +1,5 @@
 // The campaign list's organizer actions: duplicate (settings and script, no contacts), archive, restore.
-import { api } from "./api.js";
+import { api, h } from "./api.js";
 
 const errorBox = document.getElementById("campaigns-error");
 
@@ -19,14 +19,39 @@ for (const button of document.querySelectorAll("[data-duplicate]")) {
   });
 }
 
+// Archiving takes a campaign off the default list, so the page, reloaded, says where it went (and a restore
+// where it is back), with the way there; the note takes the keyboard, which the reload left at the top.
+const DONE = "campaigns-done";
+
+function showDone() {
+  let done;
+  try {
+    done = JSON.parse(sessionStorage.getItem(DONE) || "null");
+  } catch {
+    done = null;
+  }
+  sessionStorage.removeItem(DONE);
+  if (!done?.name) return;
+  const notice = document.getElementById("campaigns-notice");
+  const [text, link, href] = done.archived
+    ? [`“${done.name}” is archived: it is off this list.`, "Show archived campaigns", "/campaigns?archived=1"]
+    : [`“${done.name}” is restored: it is back in the campaigns list.`, "Show the campaigns list", "/campaigns"];
+  notice.replaceChildren(`${text} `, h("a", { href, text: link }));
+  notice.hidden = false;
+  notice.focus();
+}
+
 for (const button of document.querySelectorAll("[data-archive]")) {
   button.addEventListener("click", async () => {
     try {
       const archived = button.dataset.archived !== "true";
       await api("PATCH", `/api/campaigns/${button.dataset.archive}`, { archived });
+      sessionStorage.setItem(DONE, JSON.stringify({ name: button.dataset.name, archived }));
       location.reload();
     } catch (err) {
       fail(err);
     }
   });
 }
+
+showDone();

@@ -136,8 +136,15 @@ form.addEventListener("submit", async (event) => {
 const params = new URLSearchParams(location.search);
 if (!data.new && params.has("created")) {
   const notice = $("created-notice");
-  notice.textContent = `Created “${data.campaign.name}”. It is in your Campaigns list. Next: upload a call list `
-    + "(Call list, on this page), then invite volunteers from the Dashboard with the join link.";
+  // The call list's card is below the whole settings form (a few screens down on a phone): linked.
+  const upload = h("a", { href: "#call-list", text: "upload a call list" });
+  upload.addEventListener("click", (event) => {
+    event.preventDefault();
+    $("call-list").scrollIntoView({ block: "start" });
+    $("contacts-file").focus();
+  });
+  notice.replaceChildren(`Created “${data.campaign.name}”. It is in your Campaigns list. Next: `, upload,
+    " (on this page), then invite volunteers from the Dashboard with the join link.");
   show(notice, true);
   notice.focus();
   params.delete("created");

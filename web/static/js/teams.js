@@ -1,5 +1,6 @@
 // Teams: create, rename, join code, goal and progress in a campaign, members, move a member (organizers).
 import { api, h, pageData, plural } from "./api.js";
+import { Roster } from "./console.js";
 
 const data = pageData();
 const holder = document.getElementById("teams");
@@ -97,7 +98,41 @@ document.getElementById("team-new").addEventListener("submit", (event) => {
     const team = await api("POST", "/api/teams", { name });
     data.teams.push(team);
     input.value = "";
-  }, `${name} created.`);
+    // A leader leads one team: a second would take them (and what they see) away from the first.
+    if (!data.organizer) document.getElementById("new-team-card").hidden = true;
+  }, `${name} created.`).then(() => teamMade());
 });
+let teamMade = () => {};
 picker.addEventListener("change", () => refresh().catch(fail));
 refresh().catch(fail);
+
+// A leader's team at work in the picked campaign, raised hands on top (the dashboard's roster, which only
+// organizers open; its pushes are theirs too, so this asks every few seconds). A leader with no team yet
+// is told where the table comes from rather than shown an error.
+const rosterTable = document.getElementById("roster");
+if (rosterTable && picker.value) {
+  const roster = new Roster(picker.value, rosterTable, document.getElementById("roster-count"));
+  const note = document.getElementById("roster-note");
+  const said = note.textContent;
+  const load = async () => {
+    const campaign = picker.value;
+    try {
+      const rows = await api("GET", `/api/campaigns/${encodeURIComponent(campaign)}/roster`);
+      if (campaign !== picker.value) return; // another campaign was picked meanwhile
+      roster.campaignId = campaign;
+      roster.update(rows);
+      note.textContent = said;
+    } catch (err) {
+      note.textContent = err.status === 403 ? "Your team's volunteers show here once you lead a team: create one above." : err.message;
+    }
+  };
+  const answer = roster.answer.bind(roster);
+  roster.answer = async (row, button) => {
+    await answer(row, button);
+    await load(); // the hand is down: shown now, not at the next look
+  };
+  picker.addEventListener("change", load);
+  teamMade = load;
+  load();
+  setInterval(load, 5000);
+}

@@ -1,0 +1,44 @@
+"""Archiving a campaign from the campaigns list: the campaign leaves the list, and the page says where it went
+and links there, with the keyboard on that note (before, the reload dropped it without a word, the keyboard
+at the top of the page, and finding it again meant guessing the "Archived" filter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import make_user
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_archived_campaign_is_said_to_be_archived_and_found_again(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns")
+    page.get_by_role("button", name="Archive Library levy").click()
+
+    expect(page.locator(f"#campaign-{campaign}")).to_have_count(0)
+    notice = page.locator("#campaigns-notice")
+    expect(notice).to_have_text("“Library levy” is archived: it is off this list. Show archived campaigns")
+    expect(notice).to_be_focused()
+    page.screenshot(path=shots / "campaign-archived-notice.png", full_page=True)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the note's link
+    expect(page.locator(f"#campaign-{campaign}")).to_contain_text("archived")
+
+    page.get_by_role("button", name="Restore Library levy").click()
+    expect(page.locator("#campaigns-notice")).to_contain_text("“Library levy” is restored")
+    page.get_by_role("link", name="Show the campaigns list").click()
+    expect(page.locator(f"#campaign-{campaign}")).to_be_visible()
+    expect(page.locator("#campaigns-notice")).to_be_hidden()  # said once, not on every later visit
+    context.close()
