@@ -92,6 +92,14 @@ def is_valid_zone(name: str) -> bool:
     return zone(name) is not None
 
 
+def is_place_zone(name: str) -> bool:
+    """An IANA zone named for a place (Region/City, or UTC), the only kind a campaign or a call list may
+    give: the tz database also knows abbreviations such as EST and MST, which are fixed offsets with no
+    daylight saving, an hour behind an Eastern or Mountain voter's clock half the year (21:00 "EST" in
+    July is 22:00 in New York, past calling hours)."""
+    return ("/" in name or name == "UTC") and is_valid_zone(name)
+
+
 def local_time(zone_name: str, now: float) -> datetime:
     tz = zone(zone_name)
     if tz is None:

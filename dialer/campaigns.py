@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialer.caller_ids import CallerId, choose_caller_id, parse_pool, pool_problems
-from dialer.calling_hours import LEGAL_WINDOW, Window, is_valid_zone, within_legal
+from dialer.calling_hours import LEGAL_WINDOW, Window, is_place_zone, within_legal
 from dialer.calling_methods import DEFAULT_METHODS, CallingMethod, method_problems, parse_methods
 from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
@@ -249,7 +249,7 @@ def valid_zone(name: str) -> bool:
 
     Checked against the tz database's list, never opened as a path: a folder such as America/Indiana is
     refused instead of raising IsADirectoryError."""
-    return ("/" in name or name == "UTC") and is_valid_zone(name)
+    return is_place_zone(name)
 
 
 def validate_new(body: dict[str, Any], now: float) -> Campaign:

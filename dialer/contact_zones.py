@@ -1,16 +1,17 @@
 """Where a contact lives, for calling hours (pure): the time zone of a call-list row, and what said so.
 
-The zone comes from the row's `timezone` cell when it names an IANA zone, else from the state (or the
-state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows exactly one zone
-for it, else the campaign's default. A state that spans zones (Florida, Texas, ...) takes the area code's
-zone when it is one of them, else its main zone.
+The zone comes from the row's `timezone` cell when it names an IANA zone for a place (America/Chicago; not
+an abbreviation such as EST, a fixed offset an hour off the voter's clock half the year), else from the
+state (or the state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows
+exactly one zone for it, else the campaign's default. A state that spans zones (Florida, Texas, ...) takes
+the area code's zone when it is one of them, else its main zone.
 """
 
 from __future__ import annotations
 
 import enum
 
-from dialer.calling_hours import is_valid_zone
+from dialer.calling_hours import is_place_zone
 from dialer.phones import Phone, area_code_zone, parse_phone, phone_zone
 
 ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
@@ -83,8 +84,8 @@ class ZoneSource(enum.StrEnum):
 def zone_of(
     phone: Phone, *, timezone: str, state: str, zip_code: str, default: str
 ) -> tuple[str, ZoneSource]:
-    """The contact's time zone and its source (a `timezone` that is not an IANA zone is passed over)."""
-    if timezone and is_valid_zone(timezone):
+    """The contact's time zone and its source (a `timezone` that is not an IANA place zone is passed over)."""
+    if timezone and is_place_zone(timezone):
         return timezone, ZoneSource.TIMEZONE
     by_state = STATE_ZONES.get(state.strip().upper())
     source = ZoneSource.STATE
@@ -103,7 +104,7 @@ def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, defaul
     """The time zone of a stored (E.164) number's contact; see `zone_of`."""
     phone = parse_phone(e164)
     if phone is None:
-        return timezone if timezone and is_valid_zone(timezone) else default
+        return timezone if timezone and is_place_zone(timezone) else default
     return zone_of(phone, timezone=timezone, state=state, zip_code=zip_code, default=default)[0]
 
 

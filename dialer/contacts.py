@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from dialer.calling_hours import is_valid_zone
 from dialer.contact_zones import STATE_ZONES, ZoneSource, state_of_zip, time_zone_for, zone_of
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.phones import (
@@ -170,10 +171,12 @@ def row_warnings(
         out.append(RowWarning(row, WarningKind.EXTENSION, message, phone.e164))
     if timezone and source is not ZoneSource.TIMEZONE:
         cell = _shorten(timezone)
-        message = (
-            f"unknown time zone {cell!r} (not an IANA name like America/Chicago): imported with {zone}, "
-            f"from the {source.value}"
+        why = (
+            "an abbreviation: a fixed offset with no daylight saving, an hour off local time half the year"
+            if is_valid_zone(timezone)
+            else "not an IANA name like America/Chicago"
         )
+        message = f"unknown time zone {cell!r} ({why}): imported with {zone}, from the {source.value}"
         out.append(RowWarning(row, WarningKind.UNKNOWN_TIMEZONE, message, phone.e164))
     return tuple(out)
 

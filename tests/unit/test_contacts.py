@@ -89,6 +89,19 @@ def test_time_zone_sources_in_order() -> None:
     assert state_of_zip("00901") == "PR" and state_of_zip("96813") == "HI" and state_of_zip("x") is None
 
 
+def test_an_abbreviated_time_zone_is_said_and_replaced_by_the_voters_own() -> None:
+    """A call list saying 'EST' for its Eastern voters: in July, 21:00 EST is 22:00 in New York, so calling
+    hours kept by that clock would call an hour late. The row is imported with the state's zone, and the
+    report says why the cell was passed over."""
+    rows = list(read_rows([b"phone,state,timezone\n202-555-0142,NY,EST\n"], default_timezone=NY))
+    [item] = rows
+    assert isinstance(item, ContactRow) and item.contact.timezone == "America/New_York"
+    [warning] = item.warnings
+    assert warning.kind is WarningKind.UNKNOWN_TIMEZONE
+    assert "'EST' (an abbreviation: a fixed offset with no daylight saving" in warning.message
+    assert "imported with America/New_York, from the state" in warning.message
+
+
 def test_no_phone_column_and_empty_file() -> None:
     with pytest.raises(CsvError, match="no phone column"):
         parse(b"name,email\nA,a@example.org\n")
@@ -206,6 +219,12 @@ def test_time_zone_says_where_it_came_from() -> None:
 
     assert zone(timezone="America/Phoenix") == ("America/Phoenix", ZoneSource.TIMEZONE)
     assert zone(timezone="Eastern", state="HI") == ("Pacific/Honolulu", ZoneSource.STATE)
+    # Abbreviations the tz database knows are fixed offsets: 'EST' is New York's clock only in winter.
+    assert zone(timezone="EST", state="NY") == ("America/New_York", ZoneSource.STATE)
+    assert zone(timezone="MST", zip_code="80202") == ("America/Denver", ZoneSource.ZIP)
+    assert zone(timezone="EST5EDT") == ("America/New_York", ZoneSource.AREA_CODE)
+    assert zone(timezone="UTC") == ("UTC", ZoneSource.TIMEZONE)
+    assert zone(timezone="Etc/GMT+5") == ("Etc/GMT+5", ZoneSource.TIMEZONE)  # asked for by name
     assert zone(zip_code="85001") == ("America/Phoenix", ZoneSource.ZIP)
     assert zone() == ("America/New_York", ZoneSource.AREA_CODE)
     toll_free = parse_phone("800-555-0100")
