@@ -150,6 +150,7 @@ class _Campaign:
     dirty: bool = False
     last_flush: float = -math.inf
     not_before: float = -math.inf  # after an error, no retry before this
+    offered: tuple[str, str | None] | None = None  # the last stats and roster offered to its sockets
 
 
 class LiveHub:
@@ -214,6 +215,8 @@ class LiveHub:
         """
         version, text, roster = await self.snapshot(mailbox.campaign_id)
         mailbox.offer_stats(text, version, roster)
+        if (state := self._campaigns.get(mailbox.campaign_id)) is not None:
+            state.offered = None  # its sockets no longer all have the last offered: the next flush goes out
 
     async def snapshot(self, campaign_id: str) -> tuple[int, str, str | None]:
         """(version, the `stats` message, the `roster` message) as JSON text. Versions grow with the time
@@ -250,7 +253,10 @@ class LiveHub:
             self._wake.set()
 
     def changed_all(self) -> None:
-        for campaign_id in list(self._campaigns):
+        """After a (re)subscription: every campaign's numbers go out again, changed or not, so that pages
+        that saw the store go away see it back."""
+        for campaign_id, state in list(self._campaigns.items()):
+            state.offered = None
             self.changed(campaign_id)
 
     # --- publishing (other processes hear it too) ---
@@ -368,6 +374,7 @@ class LiveHub:
         state = self._campaigns.get(campaign_id)
         if state is None:
             return
+        refresh = not state.dirty  # the idle refresh: sent even when nothing changed (pages' heartbeat)
         state.dirty = False  # before reading: a change during the read marks it again
         state.last_flush = time.monotonic()
         try:
@@ -378,5 +385,10 @@ class LiveHub:
             state.not_before = time.monotonic() + RETRY_AFTER_ERROR
             return
         self.flushes += 1
+        if not refresh and state.offered == (text, roster):
+            # Events that arrived after the read that already counted them (the tail of a burst): the
+            # same numbers again would be a frame per socket saying nothing.
+            return
+        state.offered = (text, roster)
         for mailbox in list(state.mailboxes):
             mailbox.offer_stats(text, version, roster)

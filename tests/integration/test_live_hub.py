@@ -225,3 +225,28 @@ async def test_many_campaigns_are_flushed_side_by_side_each_to_its_own_sockets(r
                 while seen["calls"] != n:
                     seen = await take_stats(box)
                 assert seen["campaign_id"] == cid and seen["contacts"] == n
+
+
+async def test_events_that_change_nothing_send_nothing_but_the_idle_refresh_still_goes(
+    redis: aioredis.Redis,
+) -> None:
+    """The tail of a burst: events whose change the last read already counted. Their flush reads the same
+    numbers, which are not sent again (a frame per socket saying nothing; the e2e burst test saw one arrive
+    after the final numbers under load). The idle refresh is sent all the same: pages take it for a sign
+    of life (socket.js heartbeat)."""
+    cid = new_id()
+    campaign = Campaigner(redis, cid, time.time())
+    await campaign.create(contacts=3)
+    hub = LiveHub(redis, idle_refresh=0.6)
+    async with hub.running():
+        await hub.wait_subscribed()
+        with hub.watch(cid) as box:
+            await hub.prime(box)
+            await take_stats(box)
+            await campaign.record(1, ResultCode.WRONG_NUMBER)
+            assert (await take_stats(box))["calls"] == 1
+            flushes = hub.flushes
+            await redis.publish(keys.events(cid), json.dumps({"type": "probe"}))  # nothing changed
+            await wait_for(lambda: hub.flushes > flushes)
+            assert box._stats is None and not box._ready.is_set()
+            assert (await take_stats(box, timeout=2.0))["calls"] == 1  # the idle refresh, unchanged
