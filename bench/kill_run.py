@@ -177,8 +177,15 @@ def main() -> None:
     parser.add_argument(
         "--before", type=float, default=12.0, help="seconds of calling before the kill and after"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the processes' logs (their folder is printed)"
+    )
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after the volunteers stop")
     args = parser.parse_args()
+    if args.keep:
+        workdir = Path(tempfile.mkdtemp(prefix="kill-run-"))
+        print(json.dumps({**run(args, workdir), "logs_in": str(workdir)}))
+        return
     with tempfile.TemporaryDirectory(prefix="kill-run-") as tmp:
         print(json.dumps(run(args, Path(tmp))))
 
