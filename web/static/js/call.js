@@ -819,7 +819,7 @@ function showHand(raised, by) {
   handRaised = raised;
   $("hand-btn").textContent = raised ? "Lower my hand" : "Ask for help";
   $("hand-btn").setAttribute("aria-pressed", String(raised));
-  $("hand-status").textContent = by ? `${by} is coming to help.` : raised ? "Your hand is up: an organizer will come to you." : "";
+  $("hand-status").textContent = by ? `${by} is coming to help.` : raised ? "Your hand is up: an organizer or your team leader will come to you." : "";
 }
 
 // A voter the dialer connected to this volunteer (`bridged`, or `talking` after a reload), on the list.
