@@ -42,6 +42,30 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "MP": ("Pacific/Saipan",),
     "AS": ("Pacific/Pago_Pago",),
 }
+# a state's or territory's name, as call lists from other tools spell it -> its code
+STATE_NAMES: dict[str, str] = {
+    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA", "COLORADO": "CO",
+    "CONNECTICUT": "CT", "DELAWARE": "DE", "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC",
+    "WASHINGTON D.C.": "DC", "FLORIDA": "FL", "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID",
+    "ILLINOIS": "IL", "INDIANA": "IN", "IOWA": "IA", "KANSAS": "KS", "KENTUCKY": "KY", "LOUISIANA": "LA",
+    "MAINE": "ME",
+    "MARYLAND": "MD", "MASSACHUSETTS": "MA", "MICHIGAN": "MI", "MINNESOTA": "MN", "MISSISSIPPI": "MS",
+    "MISSOURI": "MO", "MONTANA": "MT", "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH",
+    "NEW JERSEY": "NJ", "NEW MEXICO": "NM", "NEW YORK": "NY", "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND",
+    "OHIO": "OH", "OKLAHOMA": "OK", "OREGON": "OR", "PENNSYLVANIA": "PA", "RHODE ISLAND": "RI",
+    "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN", "TEXAS": "TX", "UTAH": "UT",
+    "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA", "WEST VIRGINIA": "WV", "WISCONSIN": "WI",
+    "WYOMING": "WY", "PUERTO RICO": "PR", "U.S. VIRGIN ISLANDS": "VI", "VIRGIN ISLANDS": "VI", "GUAM": "GU",
+    "NORTHERN MARIANA ISLANDS": "MP", "AMERICAN SAMOA": "AS",
+}  # fmt: skip
+
+
+def state_code(cell: str) -> str | None:
+    """The two-letter code of a state or territory given by code or by name ("ny", "New York"), or None."""
+    name = " ".join(cell.split()).upper()
+    return name if name in STATE_ZONES else STATE_NAMES.get(name)
+
+
 # (first, last) 3-digit ZIP prefix -> state
 _ZIP_RANGES: list[tuple[int, int, str]] = [
     (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"), (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"),
@@ -87,7 +111,7 @@ def zone_of(
     """The contact's time zone and its source (a `timezone` that is not an IANA place zone is passed over)."""
     if timezone and is_place_zone(timezone):
         return timezone, ZoneSource.TIMEZONE
-    by_state = STATE_ZONES.get(state.strip().upper())
+    by_state = STATE_ZONES.get(state_code(state) or "")
     source = ZoneSource.STATE
     if not by_state:
         by_state = STATE_ZONES.get(state_of_zip(zip_code) or "")
@@ -108,4 +132,13 @@ def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, defaul
     return zone_of(phone, timezone=timezone, state=state, zip_code=zip_code, default=default)[0]
 
 
-__all__ = ["STATE_ZONES", "ZoneSource", "area_code_zone", "state_of_zip", "time_zone_for", "zone_of"]
+__all__ = [
+    "STATE_NAMES",
+    "STATE_ZONES",
+    "ZoneSource",
+    "area_code_zone",
+    "state_code",
+    "state_of_zip",
+    "time_zone_for",
+    "zone_of",
+]

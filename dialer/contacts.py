@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from dialer.calling_hours import is_valid_zone
-from dialer.contact_zones import STATE_ZONES, ZoneSource, state_of_zip, time_zone_for, zone_of
+from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.phones import (
     MAX_LENGTH,
@@ -93,6 +93,7 @@ class WarningKind(enum.StrEnum):
     FOREIGN = "foreign"  # outside the US, Canada and the US territories
     EXTENSION = "extension"
     UNKNOWN_TIMEZONE = "unknown_timezone"
+    UNKNOWN_STATE = "unknown_state"
 
 
 # Rows with these warnings are not imported: a voter's own phone is never toll-free, and a volunteer who
@@ -147,10 +148,10 @@ class ContactRow:
 
 
 def row_warnings(
-    row: int, phone: Phone, *, timezone: str, zone: str, source: ZoneSource
+    row: int, phone: Phone, *, timezone: str, zone: str, source: ZoneSource, state: str = ""
 ) -> tuple[RowWarning, ...]:
-    """What to tell a person about a row with a valid number; `timezone` is the row's own cell, `zone`
-    and `source` the time zone it was given and where that came from."""
+    """What to tell a person about a row with a valid number; `timezone` and `state` are the row's own
+    cells, `zone` and `source` the time zone it was given and where that came from."""
     shown = display_phone(phone.e164)
     out: list[RowWarning] = []
     if phone.toll_free:
@@ -178,6 +179,13 @@ def row_warnings(
         )
         message = f"unknown time zone {cell!r} ({why}): imported with {zone}, from the {source.value}"
         out.append(RowWarning(row, WarningKind.UNKNOWN_TIMEZONE, message, phone.e164))
+    if state.strip() and state_code(state) is None:
+        cell = _shorten(state.strip())
+        message = (
+            f"unknown state {cell!r} (not a US state or territory, such as NY or New York): imported with "
+            f"{zone}, from the {source.value}"
+        )
+        out.append(RowWarning(row, WarningKind.UNKNOWN_STATE, message, phone.e164))
     return tuple(out)
 
 
@@ -349,12 +357,12 @@ def read_rows(
             external_id=get("external_id"),
             first_name=get("first_name"),
             last_name=get("last_name"),
-            state=state.upper(),
+            state=state_code(state) or state.strip().upper(),
             zip=zip_code,
             phone_type=phone_type(get("phone_type")) or implied or _flag_type(get("cell_flag")),
             fields=fields,
         )
-        warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source)
+        warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source, state=state)
         yield ContactRow(row_number, contact, warnings)
 
 

@@ -102,6 +102,25 @@ def test_an_abbreviated_time_zone_is_said_and_replaced_by_the_voters_own() -> No
     assert "imported with America/New_York, from the state" in warning.message
 
 
+def test_a_state_by_name_is_a_state_and_an_unknown_one_is_said() -> None:
+    """Call lists from other tools spell states out ("New York", "new  york"): they set the zone and are
+    stored as the code (caller ids match by code). A cell that is no state ("ZZ", "Nowhere") was passed
+    over without a word; the report now says so and where the zone came from instead."""
+    data = b"phone,state\n202-555-0142,New York\n208-555-0143,north  dakota\n202-555-0144,ZZ\n202-555-0145,\n"
+    rows = list(read_rows([data], default_timezone="America/Chicago"))
+    assert [r.contact.state for r in rows if isinstance(r, ContactRow)] == ["NY", "ND", "ZZ", ""]
+    by_name, dakota, unknown, blank = (r for r in rows if isinstance(r, ContactRow))
+    assert by_name.contact.timezone == "America/New_York" and by_name.warnings == ()
+    assert dakota.contact.timezone == "America/Chicago" and dakota.warnings == ()
+    assert blank.warnings == ()
+    [warning] = unknown.warnings
+    assert warning.kind is WarningKind.UNKNOWN_STATE and warning.to_json()["action"] == "imported"
+    assert warning.message == (
+        "unknown state 'ZZ' (not a US state or territory, such as NY or New York): imported with "
+        "America/New_York, from the area code"
+    )
+
+
 def test_no_phone_column_and_empty_file() -> None:
     with pytest.raises(CsvError, match="no phone column"):
         parse(b"name,email\nA,a@example.org\n")
