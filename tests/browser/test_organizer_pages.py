@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from dialer.queue import keys
 from tests.browser.conftest import make_user
@@ -112,6 +112,21 @@ def test_people_search_role_change_and_disable(
     context.close()
 
 
+def hold_the_first_list(page: Page, pattern: str) -> list[Route]:
+    """Holds back the page's first request for the whole list (no search: `q=` empty) matching `pattern`;
+    the list returned gets it, to be let go with `continue_()` when the test says."""
+    held: list[Route] = []
+
+    def handle(route: Route) -> None:
+        if not held and "q=&" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(pattern, handle)
+    return held
+
+
 def test_a_search_typed_before_the_first_list_arrives_is_the_list_shown(
     browser: Browser, server: Running
 ) -> None:
@@ -123,22 +138,14 @@ def test_a_search_typed_before_the_first_list_arrives_is_the_list_shown(
     make_user(server, "vera@example.org", "Vera Caller")
     context = _context(browser, server, "ada@example.org", "desktop")
     page = context.new_page()
-    held: list[object] = []
-
-    def hold_the_first(route: object) -> None:
-        if not held and "q=&" in route.request.url:  # type: ignore[attr-defined]
-            held.append(route)
-        else:
-            route.continue_()  # type: ignore[attr-defined]
-
-    page.route("**/api/users?*", hold_the_first)
+    held = hold_the_first_list(page, "**/api/users?*")
     page.goto("/people")
     page.get_by_label("Search people").fill("vic")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("#people-status")).to_contain_text("shown for “vic”")
     assert len(held) == 1
     with page.expect_response(lambda response: "q=&" in response.url):
-        held[0].continue_()  # type: ignore[attr-defined]
+        held[0].continue_()
     page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # the page's own code ran after it
     rows = page.locator("#people tbody tr")
     expect(rows).to_have_count(1)
@@ -155,22 +162,14 @@ def test_a_dnc_search_typed_before_the_first_list_arrives_is_the_list_shown(
     _fill_dnc(clean_redis, 200)
     context = _context(browser, server, "olga@example.org", "desktop")
     page = context.new_page()
-    held: list[object] = []
-
-    def hold_the_first(route: object) -> None:
-        if not held and "q=&" in route.request.url:  # type: ignore[attr-defined]
-            held.append(route)
-        else:
-            route.continue_()  # type: ignore[attr-defined]
-
-    page.route("**/api/dnc?*", hold_the_first)
+    held = hold_the_first_list(page, "**/api/dnc?*")
     page.goto("/dnc")
     page.get_by_label("Number, or how numbers start").fill("(312) 200-0007")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("#dnc-status")).to_contain_text("1 number found")
     assert len(held) == 1
     with page.expect_response(lambda response: "q=&" in response.url):
-        held[0].continue_()  # type: ignore[attr-defined]
+        held[0].continue_()
     page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # the page's own code ran after it
     expect(page.locator("#dnc-list li")).to_have_count(1)
     expect(page.locator("#dnc-status")).to_contain_text("1 number found")
