@@ -156,11 +156,7 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         pipe.zrevrange(keys.leaderboard(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
         pipe.hmget(keys.calls_per_minute(campaign_id), minutes + talked)
         pipe.zrevrange(keys.team_board(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
-        pipe.get(keys.holder(campaign_id, keys.AUTO))
-        counters, active, board, per_minute, team_board, auto_batch = await pipe.execute()
-    if auto_batch:  # the server's own batch (power, predictive) is no volunteer
-        until = await redis.zscore(keys.leases(campaign_id), auto_batch)
-        active -= until is not None and float(until) > now
+        counters, active, board, per_minute, team_board = await pipe.execute()
     team_names: list[str | None] = []
     if team_board:
         async with redis.pipeline(transaction=False) as pipe:
