@@ -197,18 +197,31 @@ def contact_names(source: str, *, expression: bool = False) -> set[str]:
             root = ENV.parse(source)
     except Exception:
         return set()
-    found: set[str] = set()
+    keys, _ = _reads_of(root, "contact")
+    return {key for key in keys if key is not None}
+
+
+def _reads_of(root: nodes.Node, name: str) -> tuple[list[str | None], int]:
+    """What a template reads of the variable `name`: the key of each `name.x` or `name['x']` (None for a
+    computed one, `name[k]`), and how many times `name` appears at all (more than the reads: it is used some
+    other way, `name | length`)."""
+    keys: list[str | None] = []
+    named = 0
     stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
-            if node.node.name == "contact":
+        if isinstance(node, nodes.Name) and node.name == name:
+            named += 1
+        elif isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
+            if node.node.name == name:
                 if isinstance(node, nodes.Getattr):
-                    found.add(node.attr)
+                    keys.append(node.attr)
                 elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    found.add(node.arg.value)
+                    keys.append(node.arg.value)
+                else:
+                    keys.append(None)
         stack.extend(node.iter_child_nodes())
-    return found
+    return keys, named
 
 
 def answer_keys(source: str) -> set[str] | None:
@@ -218,22 +231,7 @@ def answer_keys(source: str) -> set[str] | None:
         root: nodes.Node = Parser(ENV, source, state="variable").parse_expression()
     except Exception:
         return None
-    found: set[str] = set()
-    named = 0  # every `answers` name must be the object of one of the accesses counted in `found`
-    accesses = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, nodes.Name) and node.name == "answers":
-            named += 1
-        elif isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
-            if node.node.name == "answers":
-                if isinstance(node, nodes.Getattr):
-                    found.add(node.attr)
-                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    found.add(node.arg.value)
-                else:
-                    return None
-                accesses += 1
-        stack.extend(node.iter_child_nodes())
-    return found if named == accesses else None
+    keys, named = _reads_of(root, "answers")
+    if None in keys or named != len(keys):  # every `answers` must be one of the reads by a fixed key
+        return None
+    return {key for key in keys if key is not None}
