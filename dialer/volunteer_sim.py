@@ -69,6 +69,7 @@ class SimulatedVolunteer:
         self.conference = False  # preview_conference: the voter is called into the volunteer's conference
         self.records: bool | None = None  # power/predictive: does the campaign record (known at the 1st call)
         self.mode: str | None = None  # the campaign's, as its `campaign` messages say
+        self.recording_heard: dict[str, asyncio.Event] = {}  # by CallSid: the page said started or failed
         self.on_mode = on_mode
         self.http = httpx.AsyncClient(
             base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
@@ -199,11 +200,19 @@ class SimulatedVolunteer:
 
     async def _start_recording(self, call_sid: str) -> None:
         """A recording campaign: the volunteer reads the notice, then presses "I read it: start recording"
-        (the socket's `recording` message says whether it started)."""
+        (the socket's `recording` message says whether it started). As a person would, they go on once
+        the page shows it; a page that never does (no pacer running) is waited for 10 s at most."""
         if self.records is False or not call_sid:
             return
+        heard = self.recording_heard.setdefault(call_sid, asyncio.Event())
         r = await self.http.post(f"/api/campaigns/{self.campaign_id}/calls/{call_sid}/recording")
         self.records = r.status_code != 409 or r.json().get("error", {}).get("code") != "not_recorded"
+        if r.status_code == 202:
+            try:
+                await asyncio.wait_for(heard.wait(), 10)
+            except TimeoutError:
+                log.info("no word on the recording of %s", call_sid)
+        self.recording_heard.pop(call_sid, None)
 
     async def _say_ready(self, ready: bool) -> None:
         r = await self.http.post(f"/api/campaigns/{self.campaign_id}/ready", json={"ready": ready})
@@ -218,6 +227,7 @@ class SimulatedVolunteer:
                     self.mode = str(message["mode"])  # followed between calls, as the call page does
                 if message.get("type") == "recording":
                     self.report.recordings += message.get("status") == "started"
+                    self.recording_heard.setdefault(str(message.get("call_sid")), asyncio.Event()).set()
                     continue
                 await inbox.put(message)
         finally:  # the socket is over (a server restart drops it without a word): whoever waits must know

@@ -162,8 +162,12 @@ async def test_a_page_that_never_comes_back_leaves_a_goodbye_not_an_abandoned_ca
 
     await until(ended, "the held call ended by the carrier")
     assert await told(call.carrier, call.sid, "we lost the connection to your caller. Goodbye.")()
-    agent = await redis.hgetall(keys.dial_agent("ph", call.volunteer))
-    assert agent["state"] == "wrap_up"  # the conversation ended: its volunteer records the result
+
+    async def wrapping_up() -> bool:  # the callback notes the status first, then the pacer's verdict
+        return await redis.hget(keys.dial_agent("ph", call.volunteer), "state") == "wrap_up"
+
+    # The conversation ended: its volunteer records the result.
+    await until(wrapping_up, "the volunteer in wrap-up once the carrier's final callback is applied")
     seen = await counters(call)
     assert (seen.get("live_answers"), seen.get("abandoned", "0")) == ("1", "0")
     assert await redis.xlen(keys.results("ph")) == 0  # nothing recorded for them by the dialer
