@@ -76,8 +76,28 @@ async def _add(redis: aioredis.Redis, phones: list[str]) -> int:
         pipe.zadd(keys.DNC_INDEX, dict.fromkeys(phones, 0))
         added = int((await pipe.execute())[0])
     for campaign_id in await _campaigns(redis):
-        await run(redis, "mirror_dnc", [keys.phones(campaign_id), keys.dnc_mirror(campaign_id)], phones)
+        await mirror(redis, campaign_id, phones)
     return added
+
+
+async def mirror(redis: aioredis.Redis, campaign_id: str, phones: Sequence[str]) -> int:
+    """Puts those of `phones` the campaign has on its mirror, finishing its contacts of them that are still
+    waiting to be called (lua/mirror_dnc.lua); how many were new to the mirror."""
+    if not phones:
+        return 0
+    reply = await run(
+        redis,
+        "mirror_dnc",
+        [
+            keys.phones(campaign_id),
+            keys.dnc_mirror(campaign_id),
+            keys.lease_of(campaign_id),
+            keys.counters(campaign_id),
+            keys.reserved(campaign_id),
+        ],
+        [keys.tag(campaign_id) + ":", *phones],
+    )
+    return int(reply)
 
 
 async def remove(redis: aioredis.Redis, phone: str, region: str = "US") -> bool:
@@ -110,4 +130,14 @@ async def listed(redis: aioredis.Redis, phones: Sequence[str]) -> list[bool]:
     return [bool(x) for x in await redis.smismember(keys.DNC, list(phones))]
 
 
-__all__ = ["CsvError", "add_csv", "add_e164", "add_phones", "is_listed", "listed", "normalize_all", "remove"]
+__all__ = [
+    "CsvError",
+    "add_csv",
+    "add_e164",
+    "add_phones",
+    "is_listed",
+    "listed",
+    "mirror",
+    "normalize_all",
+    "remove",
+]

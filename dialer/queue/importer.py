@@ -23,7 +23,7 @@ from dialer.connections import async_client, sync_client
 from dialer.contacts import ContactRow, CsvError, InvalidRow, read_rows
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
-from dialer.queue.dnc import listed
+from dialer.queue.dnc import listed, mirror
 from dialer.queue.import_report import ImportReport
 from dialer.queue.import_watch import heartbeat, mark_finished
 from dialer.queue.lease import LeaseQueue
@@ -68,6 +68,13 @@ async def import_contacts(
             else:
                 keep.append(item)
         added = await queue.add_contacts_detailed(campaign_id, [item.contact for item in keep], now)
+        # A number listed while this chunk was being written was mirrored before the campaign had it (the
+        # list's own add missed it): asked again now that it has, and finished here. Either that add sees
+        # the new contacts or this read sees its number.
+        phones = [item.contact.phone for item in keep]
+        await mirror(
+            redis, campaign_id, [p for p, on in zip(phones, await listed(redis, phones), strict=True) if on]
+        )
         report.added(keep, added.new_ids, added.duplicates)
         pending.clear()
         await redis.publish(keys.events(campaign_id), '{"type":"import"}')

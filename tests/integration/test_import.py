@@ -200,3 +200,33 @@ async def test_hundred_thousand_rows(redis: aioredis.Redis, output_dir: Path) ->
     assert report.invalid == []
     # A figure, not a limit: a shared CI machine's load decides the seconds (bench/import_export.py measures).
     (output_dir / "import_100k.txt").write_text(f"100000 rows ({len(phones)} distinct) in {elapsed:.1f} s\n")
+
+
+async def test_a_number_listed_while_its_chunk_is_written_is_not_called(
+    redis: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import asks the list about a chunk before writing it; a number listed in between is mirrored
+    by the list's own add only into campaigns that have it, which this one does not yet. The import asks
+    again once the chunk is written, so that voter is finished, never handed out."""
+    from dialer.queue import importer
+
+    real = importer.listed
+    asked: list[int] = []
+
+    async def listed_meanwhile(r: aioredis.Redis, phones: list[str]) -> list[bool]:
+        asked.append(len(phones))
+        if len(asked) == 1:  # the check before the write: the number is not listed yet ...
+            answer = [False] * len(phones)
+            await dnc.add_phones(r, ["+12025550111"])  # ... and is, before the chunk reaches the campaign
+            return answer
+        return await real(r, phones)
+
+    monkeypatch.setattr(importer, "listed", listed_meanwhile)
+    data = b"phone\n202-555-0110\n202-555-0111\n202-555-0112\n"
+    report = await import_contacts(redis, "c1", [data], default_timezone=NY, now=T0)
+    assert report.imported == 3 and len(asked) == 2
+    s = await stats(redis, "c1", T0)
+    assert (s["pending"], s["completed"]) == (2, 1)
+    listed_id = await redis.hget(keys.phones("c1"), "+12025550111")
+    assert await redis.hget(keys.lease_of("c1"), listed_id) == "done"
+    assert await redis.sismember(keys.dnc_mirror("c1"), "+12025550111")

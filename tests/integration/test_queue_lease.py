@@ -293,8 +293,10 @@ async def test_a_claim_hands_out_attempts_and_finishes_the_rest_of_its_page(redi
     await queue.release("c1", plain.id, "bob")
     # The next page mixes a phone now on the do-not-call list and contacts out of attempts under a lowered
     # max_attempts with the rest: those are finished, the others leased with their attempts.
+    # (The list's own add finishes a waiting contact at once, mirror_dnc.lua: the mirror is written here
+    # as a claim can still meet it, e.g. a store written by a server from before that.)
     listed = next(c.phone for c in batch if c.phone not in retried)
-    await dnc.add_phones(redis, [listed])
+    await redis.sadd(keys.dnc_mirror("c1"), listed)
     mixed = await queue.claim(
         "c1", "carol", batch_size=5, lease_seconds=600, open_zones=[NY], now=later, max_attempts=1
     )
@@ -304,3 +306,26 @@ async def test_a_claim_hands_out_attempts_and_finishes_the_rest_of_its_page(redi
     }
     s = await stats(redis, "c1", later)
     assert (s["contacts"], s["leased"], s["completed"], s["pending"]) == (5, 2, 3, 0)
+
+
+async def test_a_number_listed_after_the_import_leaves_still_to_call_at_once(redis: aioredis.Redis) -> None:
+    """A voter waiting to be called whose number goes on the do-not-call list is finished as it is listed
+    (not when a claim happens to meet them): the dashboard's "still to call" drops at once, in every
+    campaign that has the number; a voter already in a volunteer's list stays with that list."""
+    queue = LeaseQueue(redis)
+    batch = contacts(4)
+    await queue.add_contacts("c1", batch, T0)
+    await queue.add_contacts("c2", batch[:2], T0)
+    taken = await claim(queue, "alice", size=1)
+    assert isinstance(taken, Batch) and [c.phone for c in taken.contacts] == [batch[0].phone]
+    await dnc.add_phones(redis, [batch[0].phone, batch[1].phone])
+    s1, s2 = await stats(redis, "c1", T0), await stats(redis, "c2", T0)
+    assert (s1["pending"], s1["leased"], s1["completed"]) == (2, 1, 1)
+    assert (s2["pending"], s2["completed"]) == (0, 2)
+    assert await redis.hmget(keys.lease_of("c1"), ["1", "2"]) == [taken.id, "done"]
+    assert await redis.hget(keys.contact("c1", "2"), "result") == "dnc"
+    assert await redis.zscore(keys.pending("c1", NY), "2") is None
+    rest = await claim(queue, "bob", size=4)
+    assert isinstance(rest, Batch) and sorted(c.phone for c in rest.contacts) == sorted(
+        c.phone for c in batch[2:]
+    )

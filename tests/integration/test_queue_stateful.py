@@ -358,6 +358,7 @@ class QueueMachine(RuleBasedStateMachine):
         phone = self.contacts[str(index + 1)].phone
         self.run(dnc.add_phones(self.redis, [phone]))
         self.dnc.add(phone)
+        self.sync_dnc_drops()  # a contact still waiting is finished at once (mirror_dnc.lua)
 
     # --- invariants -------------------------------------------------------------------------------
     @invariant()
