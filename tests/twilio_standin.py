@@ -225,6 +225,16 @@ class TwilioStandin:
         if joining is not None and joining.group(1) == self.account_sid and request.method == "POST":
             return self._participant(joining.group(2), joining.group(3), dict(form))
         match = CALLS_RE.match(request.url.path)
+        if (
+            match is not None
+            and match.group(2)
+            and request.method == "GET"
+            and match.group(1) == self.account_sid
+        ):
+            fetched = self.calls.get(match.group(2))  # Twilio's "Fetch a Call resource"
+            if fetched is None:
+                return _error(404, 20404, f"The requested resource {request.url.path} was not found")
+            return httpx.Response(200, json=fetched)
         if match is None or match.group(1) != self.account_sid or request.method != "POST":
             return _error(404, 20404, "The requested resource was not found")
         values = dict(form)

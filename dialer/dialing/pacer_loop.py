@@ -30,6 +30,7 @@ from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
 from dialer.dialing.model import RING_TIMEOUT, pacer_config
 from dialer.dialing.observe import observe
 from dialer.dialing.orphans import reclaim_undialed
+from dialer.dialing.quiet_lines import QuietLines
 from dialer.dialing.record_call import record_dialer_call
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
@@ -86,6 +87,7 @@ class CampaignPacer:
         self.canceling: set[str] = set()  # lines we have asked the carrier to hang up (asked once each)
         self.suspects: frozenset[str] = frozenset()  # in our batch without a line at the last look
         self.next_look = 0.0  # (orphans.py): at once when this pacer takes the lock
+        self.quiet = QuietLines(redis, carrier, settings, clock)
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -106,10 +108,10 @@ class CampaignPacer:
                 if not await self.hold_lock():
                     await asyncio.sleep(min(1.0, LOCK_MS / 4000))
                     continue
-                await self.look_for_undialed()
                 campaign = await CampaignStore(self.redis).get(self.campaign_id)
                 if campaign is None:
                     return
+                await self.look_around(campaign)
                 now = self.clock()
                 await self.abandon_overdue(campaign, now)
                 if now >= next_tick:
@@ -124,11 +126,13 @@ class CampaignPacer:
         finally:
             await self.release_lock()
 
-    async def look_for_undialed(self) -> None:
-        """Now and then, between rounds: hand back what the server's batch holds undialed (orphans.py)."""
+    async def look_around(self, campaign: Campaign) -> None:
+        """Now and then, between rounds: settle the lines whose callbacks were lost from the carrier
+        (quiet_lines.py), and hand back what the server's batch holds undialed (orphans.py)."""
         now = self.clock()
         if now >= self.next_look:
             self.next_look = now + max(1.0, LOOK_SECONDS / self.scale)
+            await self.quiet.settle(campaign, now, self.scale)
             self.suspects = await reclaim_undialed(self.redis, self.campaign_id, self.suspects)
 
     async def _idle(self, campaign: Campaign) -> bool:

@@ -272,6 +272,16 @@ class Carrier(Protocol):
 
 
 @runtime_checkable
+class CallLookup(Protocol):
+    """A carrier that can say how a call stands now (Twilio's GET Calls/{CallSid}.json), for lines whose
+    callbacks never reached us (dialer/dialing/quiet_lines.py)."""
+
+    async def call_status(self, call_sid: str) -> CallEvent | None:
+        """The call's status as a status callback would report it; None if the carrier has no such call."""
+        ...
+
+
+@runtime_checkable
 class CallerIdOwnership(Protocol):
     """A carrier that can say which numbers an account may show as caller ID (TwilioCarrier)."""
 

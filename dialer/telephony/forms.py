@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from dialer.telephony.base import (
@@ -28,7 +29,8 @@ AMD_PATH = "/twilio/amd"
 CLIENT_PREFIX = "client:"
 
 _EMPTY: Mapping[str, str] = {}
-_STATUSES = {status.value: status for status in CallStatus}
+STATUSES = {status.value: status for status in CallStatus}
+_STATUSES = STATUSES
 _MONTHS = {name: n for n, name in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
                                              "Oct", "Nov", "Dec"), 1)}  # fmt: skip
 
@@ -107,6 +109,28 @@ def _event(
         from_=_text(form.get("From")),
         contact_id=_text(query.get("contact_id")),
         campaign_id=_text(query.get("campaign_id")),
+    )
+
+
+def call_resource_event(resource: Mapping[str, Any]) -> CallEvent | None:
+    """A Call resource as Twilio's REST API gives it (GET Calls/{CallSid}.json: `sid`, `status`,
+    `answered_by`, `duration` in seconds as a string, `parent_call_sid`) as the status callback it stands
+    for; None for a resource that names no call or no status we know."""
+    sid, status = resource.get("sid"), _STATUSES.get(str(resource.get("status") or ""))
+    if not isinstance(sid, str) or not CALL_SID_RE.match(sid) or status is None:
+        return None
+    raw_answered, raw_duration = resource.get("answered_by"), resource.get("duration")
+    try:
+        answered_by = AnsweredBy(raw_answered) if raw_answered else None
+    except ValueError:
+        answered_by = AnsweredBy.UNKNOWN
+    parent = resource.get("parent_call_sid")
+    return CallEvent(
+        call_sid=sid,
+        status=status,
+        parent_call_sid=parent if isinstance(parent, str) and CALL_SID_RE.match(parent) else None,
+        duration=int(raw_duration) if isinstance(raw_duration, str) and raw_duration.isdigit() else None,
+        answered_by=answered_by,
     )
 
 

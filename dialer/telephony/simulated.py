@@ -26,7 +26,7 @@ import httpx
 
 from dialer.settings import Settings
 from dialer.telephony import forms
-from dialer.telephony.base import PlaceCall
+from dialer.telephony.base import CallEvent, PlaceCall, advances
 from dialer.telephony.dialect import TwilioDialect
 from dialer.telephony.signing import SIGNATURE_HEADER, WebhookSigner, signer_for
 from dialer.telephony.simulated_media import Played, play_length
@@ -47,6 +47,7 @@ from dialer.telephony.simulated_recording import WORDS_PER_SECOND, SimulatedReco
 log = logging.getLogger(__name__)
 
 SIMULATED_APP_SID = "AP" + "0" * 32
+RESOURCES_KEPT = 50_000  # legs whose status call_status can tell
 
 
 class VoiceWebhookFailed(Exception):
@@ -123,6 +124,9 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
         self._legs: dict[str, _Leg] = {}
+        # How each leg stands, as Twilio's Call resource says it (call_status): what its callbacks said,
+        # delivered or not. The latest legs only (a day of a big campaign's calls fits).
+        self._resources: collections.OrderedDict[str, dict[str, str | None]] = collections.OrderedDict()
         self._count = 0
         self._sid_salt = secrets.randbits(128)  # see new_call_sid: a seed repeats outcomes, never CallSids
         self._tasks: set[asyncio.Task[None]] = set()
@@ -333,10 +337,38 @@ class SimulatedCarrier(TwilioDialect, SimulatedRecording):
             del self._legs[plan.spec.call_sid]
             await self._recording_done(plan.spec.call_sid, plan.ended_at)
 
+    async def call_status(self, call_sid: str) -> CallEvent | None:
+        """How the leg stands now, as Twilio's GET Calls/{CallSid}.json tells (CallLookup); None for a leg
+        this carrier never placed (another process's, or one of before a restart)."""
+        resource = self._resources.get(call_sid)
+        return forms.call_resource_event({"sid": call_sid, **resource}) if resource is not None else None
+
+    def _note(self, pairs: tuple[tuple[str, str], ...]) -> None:
+        form = dict(pairs)
+        sid = form.get("CallSid")
+        if not sid or not (form.get("CallStatus") or form.get("AnsweredBy")):
+            return
+        resource = self._resources.setdefault(sid, {"status": None, "answered_by": None, "duration": None})
+        new, old = (
+            forms.STATUSES.get(form.get("CallStatus", "")),
+            forms.STATUSES.get(resource["status"] or ""),
+        )
+        if new is not None and advances(old, new):  # a late request of a leg never takes it back
+            resource["status"] = new.value
+        if form.get("AnsweredBy"):
+            resource["answered_by"] = form["AnsweredBy"]
+        if form.get("CallDuration"):
+            resource["duration"] = form["CallDuration"]
+        if form.get("ParentCallSid"):
+            resource["parent_call_sid"] = form["ParentCallSid"]
+        while len(self._resources) > RESOURCES_KEPT:
+            self._resources.popitem(last=False)
+
     async def _post(
         self, url: str, params: Mapping[str, str] | tuple[tuple[str, str], ...]
     ) -> httpx.Response | None:
         pairs = tuple(params.items()) if isinstance(params, Mapping) else params
+        self._note(pairs)  # it happened at the carrier, whether or not we hear of it
         headers = {
             SIGNATURE_HEADER: self.signer.sign(url, pairs),
             "Content-Type": "application/x-www-form-urlencoded",

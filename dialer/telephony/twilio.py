@@ -11,8 +11,9 @@ from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
 from dialer.settings import Settings
-from dialer.telephony.base import PlaceCall
+from dialer.telephony.base import CallEvent, PlaceCall
 from dialer.telephony.dialect import TwilioDialect
+from dialer.telephony.forms import call_resource_event
 from dialer.telephony.ratelimit import RateLimiter
 from dialer.telephony.signing import WebhookSigner, signer_for
 from dialer.telephony.twilio_rest import TwilioRest
@@ -92,6 +93,11 @@ class TwilioCarrier(TwilioDialect):
 
     async def cancel(self, call_sid: str) -> None:
         await self.rest.update_call(call_sid, [("Status", "canceled")])
+
+    async def call_status(self, call_sid: str) -> CallEvent | None:
+        """How the call stands at Twilio now (CallLookup), None if the account has no such call."""
+        resource = await self.rest.fetch_call(call_sid)
+        return call_resource_event(resource) if resource is not None else None
 
     async def owns_caller_id(self, number: str) -> bool:
         return await self.rest.owns_caller_id(number)

@@ -93,6 +93,19 @@ class TwilioRest:
         # behind queued dials would keep an abandoned voter waiting. They still back off on 429/20429.
         return await self._request(f"{self._calls_url}/{call_sid}.json", form, rate_limited=False)
 
+    async def fetch_call(self, call_sid: str) -> dict[str, Any] | None:
+        """The call's resource (GET Calls/{CallSid}.json), None when the account has no such call."""
+        if not CALL_SID_RE.match(call_sid):
+            raise ValueError(f"not a CallSid: {call_sid!r}")
+        try:
+            return await self._request(
+                f"{self._calls_url}/{call_sid}.json", [], rate_limited=False, method="GET"
+            )
+        except CarrierError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     async def start_recording(self, call_sid: str, status_callback: str) -> str:
         """Start recording the call now (both parties, one channel each); Twilio posts the finished
         recording to `status_callback`. Returns the RecordingSid."""

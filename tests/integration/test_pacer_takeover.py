@@ -41,20 +41,20 @@ async def test_contacts_a_dead_pacer_took_and_never_dialed_go_back_to_the_queue(
     clock = [now + 10]
     live = CampaignPacer(redis, FakeCarrier(), SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
     assert await live.hold_lock()
-    await live.look_for_undialed()  # the first look: without a line, but perhaps being recorded this moment
+    await live.look_around(campaign)  # the first look: without a line, but perhaps being recorded this moment
     assert await counts(redis, campaign.id) == (4, 2)
     clock[0] += LOOK_SECONDS - 1
-    await live.look_for_undialed()  # not time yet
+    await live.look_around(campaign)  # not time yet
     assert await counts(redis, campaign.id) == (4, 2)
     clock[0] += 1
-    await live.look_for_undialed()
+    await live.look_around(campaign)
     assert await counts(redis, campaign.id) == (1, 5)  # the three are callable again, at their old due time
     lease_of = await redis.hmget(keys.lease_of(campaign.id), [c.id for c in taken])
     assert lease_of == ["pending"] * 3
     placed = dead_carrier.placed[0].status_callback.split("contact_id=")[1].split("&")[0]
     assert await redis.hget(keys.lease_of(campaign.id), placed) == batch_id  # the line's voter stays
     clock[0] += LOOK_SECONDS
-    await live.look_for_undialed()  # nothing more to hand back; the line in flight is never a suspect
+    await live.look_around(campaign)  # nothing more to hand back; the line in flight is never a suspect
     assert await counts(redis, campaign.id) == (1, 5)
     assert live.suspects == frozenset()
 
@@ -69,13 +69,13 @@ async def test_a_contact_moved_on_between_two_looks_is_left_alone(redis: aioredi
     p = CampaignPacer(redis, FakeCarrier(), SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
     assert await p.hold_lock()
     batch_id, taken = await p.take(campaign, 2, now)
-    await p.look_for_undialed()
+    await p.look_around(campaign)
     assert p.suspects == {c.id for c in taken}
     # One of them is recorded meanwhile (as record_outcome does for a finished line): out of the batch.
     await redis.hset(keys.lease_of(campaign.id), taken[0].id, "done")
     await redis.srem(keys.batch_contacts(campaign.id, batch_id), taken[0].id)
     clock[0] += LOOK_SECONDS
-    await p.look_for_undialed()
+    await p.look_around(campaign)
     assert await redis.hmget(keys.lease_of(campaign.id), [c.id for c in taken]) == ["done", "pending"]
 
 

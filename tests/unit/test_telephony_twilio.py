@@ -10,7 +10,15 @@ import jwt
 import pytest
 
 from dialer.settings import Settings
-from dialer.telephony.base import Carrier, CarrierError, MachineDetection, PlaceCall
+from dialer.telephony.base import (
+    AnsweredBy,
+    CallLookup,
+    CallStatus,
+    Carrier,
+    CarrierError,
+    MachineDetection,
+    PlaceCall,
+)
 from dialer.telephony.twilio import TwilioCarrier
 from tests.twilio_standin import TwilioStandin, check_request
 
@@ -143,6 +151,37 @@ async def test_cancel_asks_twilio_to_cancel_a_ringing_call(
     standin.calls[answered]["status"] = "in-progress"
     await carrier.cancel(answered)
     assert standin.calls[answered]["status"] == "in-progress"
+
+
+@pytest.mark.anyio
+async def test_a_calls_status_is_fetched_as_its_callback_would_say_it(
+    carrier: TwilioCarrier, standin: TwilioStandin
+) -> None:
+    """GET Calls/{CallSid}.json (checked against Twilio's spec by the stand-in) read as the status callback
+    it stands for: the pacer settles lines whose callbacks were lost from it (dialing/quiet_lines.py)."""
+    assert isinstance(carrier, CallLookup)
+    sid = await carrier.place_call(power_call())
+    ringing = await carrier.call_status(sid)
+    assert ringing is not None and ringing.status is CallStatus.QUEUED and ringing.call_sid == sid
+    standin.calls[sid].update(status="no-answer", duration="0")
+    ended = await carrier.call_status(sid)
+    assert ended is not None and (ended.status, ended.duration, ended.answered_by) == (
+        CallStatus.NO_ANSWER,
+        0,
+        None,
+    )
+    fetch = standin.requests[-1]
+    assert (fetch.method, fetch.path) == ("GET", f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{sid}.json")
+    standin.calls[sid].update(status="completed", duration="41", answered_by="machine_end_beep")
+    machine = await carrier.call_status(sid)
+    assert machine is not None and (machine.duration, machine.answered_by) == (
+        41,
+        AnsweredBy.MACHINE_END_BEEP,
+    )
+    assert await carrier.call_status("CA" + "0" * 32) is None  # not the account's call: 404
+    standin.fail_next(500, 20500, "Internal Server Error")
+    with pytest.raises(CarrierError):
+        await carrier.call_status(sid)
 
 
 @pytest.mark.anyio

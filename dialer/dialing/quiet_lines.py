@@ -1,0 +1,81 @@
+"""Lines whose final callback never reached us, asked of the carrier.
+
+A status callback can be lost: the web process was down when the carrier posted it (Twilio does not retry
+status callbacks), or the proxy in front dropped it. Its line then stays in flight with no verdict: power
+mode waits for it, and after LOST_LINE (observe.py) its voter goes back to the queue without an outcome,
+as if never dialed. So the pacer holding the campaign asks the carrier (Twilio's GET
+Calls/{CallSid}.json, the `CallLookup` port) about lines that have gone quiet longer than any ring and
+answering-machine verdict takes, between its rounds (never while placing a call), and applies a final
+status it learns exactly as the lost callback would have been: the attempt record, then the pacer's
+verdict and the recorded outcome (bridge.DialEvents), each idempotent, so a callback arriving late changes
+nothing more.
+
+Only a line that ended before any verdict is settled this way (busy, no answer, failed, canceled, picked up
+and hung up at once). One with an answering-machine verdict lost too (AnsweredBy set) is left to LOST_LINE:
+whether its voter heard silence is not ours to guess, and a human verdict applied late would bridge a
+volunteer to a call that has ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from dialer.calling_hours import local_day
+from dialer.campaigns import Campaign
+from dialer.dialing.bridge import DialEvents
+from dialer.queue import keys as dkeys
+from dialer.queue.attempts import AttemptStore
+from dialer.settings import Settings
+from dialer.telephony.base import CallLookup, CarrierError
+
+log = logging.getLogger("dialer.pacer")
+
+QUIET_AFTER = 60.0  # carrier seconds without a verdict after which the carrier is asked about a line
+MAX_ASKED = 50  # lines asked about in one look (the oldest first)
+
+
+class QuietLines:
+    def __init__(
+        self, redis: aioredis.Redis, carrier: Any, settings: Settings, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.redis = redis
+        self.lookup = carrier if isinstance(carrier, CallLookup) else None
+        self.events = DialEvents(redis, settings, clock)
+        self.attempts = AttemptStore(redis)
+
+    async def settle(self, campaign: Campaign, now: float, scale: float) -> int:
+        """Ask the carrier about the campaign's lines quiet for QUIET_AFTER carrier seconds; apply the final
+        statuses it reports. Returns how many lines were settled."""
+        if self.lookup is None:
+            return 0
+        cid = campaign.id
+        quiet = cast(
+            list[str],
+            await self.redis.zrangebyscore(
+                dkeys.dial_lines(cid), "-inf", repr(now - QUIET_AFTER / scale), start=0, num=MAX_ASKED
+            ),
+        )
+        settled = 0
+        for sid in quiet:
+            try:
+                event = await self.lookup.call_status(sid)
+            except CarrierError as exc:
+                log.info("could not ask the carrier about %s: %s", sid, exc)
+                continue
+            if event is None or event.status is None or not event.status.is_final or event.answered_by:
+                continue
+            contact_id = await self.redis.hget(dkeys.dial_line(cid, sid), "contact_id")
+            event = replace(event, campaign_id=cid, contact_id=str(contact_id) if contact_id else None)
+            await self.attempts.apply(cid, event, now, day=local_day(campaign.default_timezone, now))
+            await self.events.on_event(event, campaign)
+            settled += 1
+        if settled:
+            log.warning("%d lines of %s ended without their callback reaching us: settled from the carrier",
+                        settled, cid)  # fmt: skip
+        return settled

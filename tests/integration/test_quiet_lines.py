@@ -1,0 +1,122 @@
+"""Lines whose final callback never reached us (the web process down when the carrier posted it): the pacer
+asks the carrier how they ended and settles them as the callback would have (dialing/quiet_lines.py), well
+before LOST_LINE hands their voters back with no outcome at all."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+import redis.asyncio as aioredis
+
+from dialer.dialing.pacer_loop import LOOK_SECONDS, CampaignPacer
+from dialer.dialing.quiet_lines import QUIET_AFTER
+from dialer.queue import keys
+from dialer.queue import keys as dkeys
+from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, CarrierError, EventKind
+from dialer.telephony.simulated import SimulatedCarrier
+from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign
+
+pytestmark = pytest.mark.anyio
+
+
+@dataclass
+class LookupCarrier(FakeCarrier):
+    """A carrier that can also say how a call stands (CallLookup), as Twilio's GET Calls/{CallSid} does."""
+
+    standing: dict[str, CallEvent] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    async def call_status(self, call_sid: str) -> CallEvent | None:
+        self.asked.append(call_sid)
+        if call_sid == "broken":
+            raise CarrierError(500, 20500, "Internal Server Error")
+        return self.standing.get(call_sid)
+
+
+async def line_sids(redis: aioredis.Redis, campaign_id: str) -> set[str]:
+    return set(await redis.zrange(dkeys.dial_lines(campaign_id), 0, -1))
+
+
+async def test_a_line_that_ended_unheard_is_settled_from_the_carrier(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 4)
+    now = time.time()
+    clock = [now]
+    carrier = LookupCarrier()
+    p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
+    assert await p.hold_lock()
+    assert await p.dial(campaign, 4, now) == 4
+    no_answer, machine, ringing, unknown = carrier.sids
+    contact = {
+        sid: call.status_callback.split("contact_id=")[1]
+        for sid, call in zip(carrier.sids, carrier.placed, strict=True)
+    }
+    # At the carrier: one rang out, one reached a machine (its AMD callback lost too), one still rings, one
+    # it does not know.
+    carrier.standing[no_answer] = CallEvent(no_answer, CallStatus.NO_ANSWER, duration=0)
+    carrier.standing[machine] = CallEvent(
+        machine, CallStatus.COMPLETED, duration=40, answered_by=AnsweredBy.MACHINE_END_BEEP
+    )
+    carrier.standing[ringing] = CallEvent(ringing, CallStatus.RINGING)
+
+    clock[0] = now + QUIET_AFTER - 1
+    await p.look_around(campaign)  # the first look: no line quiet long enough to ask about
+    assert carrier.asked == [] and await line_sids(redis, campaign.id) == set(carrier.sids)
+
+    clock[0] = now + QUIET_AFTER + LOOK_SECONDS
+    await p.look_around(campaign)
+    assert sorted(carrier.asked) == sorted(carrier.sids)
+    assert await line_sids(redis, campaign.id) == {
+        machine,
+        ringing,
+        unknown,
+    }  # the machine: left to LOST_LINE
+    assert await redis.hget(keys.attempt(campaign.id, no_answer), "status") == "no-answer"
+    counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
+    assert counters.get("no_answer") == "1" and counters.get("machine") is None
+    outcomes = [fields for _, fields in await redis.xrange(keys.results(campaign.id))]
+    assert [(o["contact_id"], o["result"], o["call_sid"]) for o in outcomes] == [
+        (contact[no_answer], "no_answer", no_answer)
+    ]
+    # The callback arriving late after all changes nothing more.
+    await p.quiet.events.on_event(
+        CallEvent(no_answer, CallStatus.NO_ANSWER, kind=EventKind.STATUS, campaign_id=campaign.id), campaign
+    )
+    assert len(await redis.xrange(keys.results(campaign.id))) == 1
+    assert (await redis.hgetall(dkeys.dial_counters(campaign.id))).get("no_answer") == "1"
+
+
+async def test_a_carrier_that_cannot_be_asked_or_fails_changes_nothing(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 1)
+    now = time.time()
+    for carrier in (FakeCarrier(), LookupCarrier()):
+        p = CampaignPacer(
+            redis, carrier, SETTINGS, campaign.id, clock=lambda: now + 2 * QUIET_AFTER, scale=1.0
+        )
+        await redis.zadd(dkeys.dial_lines(campaign.id), {"broken": now})
+        await p.look_around(campaign)
+        assert await line_sids(redis, campaign.id) == {"broken"}
+
+
+async def test_the_simulated_carrier_tells_how_its_legs_stand(redis: aioredis.Redis) -> None:
+    """The simulated carrier answers as Twilio would, from what its callbacks said, delivered or not (its
+    callbacks to a server that is down are lost; it still knows)."""
+    carrier = SimulatedCarrier(SETTINGS, seed=1)
+    try:
+        sid = "CA" + "1" * 32
+        assert await carrier.call_status(sid) is None
+        await carrier._post("http://127.0.0.1:1/twilio/status", {"CallSid": sid, "CallStatus": "ringing"})
+        await carrier._post(
+            "http://127.0.0.1:1/twilio/status", {"CallSid": sid, "CallStatus": "busy", "CallDuration": "0"}
+        )
+        await carrier._post(
+            "http://127.0.0.1:1/twilio/status", {"CallSid": sid, "CallStatus": "ringing"}
+        )  # late
+        standing = await carrier.call_status(sid)
+        assert standing is not None and (standing.status, standing.duration) == (CallStatus.BUSY, 0)
+        assert [d.status_code for d in carrier.deliveries] == [None] * 3  # none of them reached anyone
+    finally:
+        await carrier.aclose()
