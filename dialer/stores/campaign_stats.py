@@ -52,12 +52,20 @@ async def enrich(
     if await queue.open_batch(campaign.id, dkeys.AUTO, now):
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
     window = campaign.calling_hours.window()
-    found = availability(await queue.backlog(campaign.id, now), window, now)
+    backlog = await queue.backlog(campaign.id, now)
+    found = availability(backlog, window, now)
     counts = cast(dict[str, str], await redis.hgetall(dkeys.survey(campaign.id)))
     script = await _script(redis, campaign)
     data["survey"] = survey_view(script, counts) if script else {"conversations": 0, "questions": []}
     eta = goal_eta(
-        int(data["contacts_reached"]), campaign.goal, float(data.get("conversations_last_hour", 0)), now
+        int(data["contacts_reached"]),
+        campaign.goal,
+        float(data.get("conversations_last_hour", 0)),
+        now,
+        # Only the hours in which the voters still to call may be called count (the campaign's own zone
+        # when nobody is left to wait for).
+        zones=[b.zone for b in backlog if b.due_now or b.later] or [campaign.default_timezone],
+        window=window,
     )
     data["goal_eta"] = iso(eta) if eta is not None else None
     data["to_call"] = {

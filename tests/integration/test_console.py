@@ -203,6 +203,10 @@ def test_the_campaigns_history_by_hour_and_its_pace(world: World) -> None:
     assert stats["conversations_last_hour"] == 2
     # 8 more conversations at 2 an hour: 4 hours from now.
     assert stats["goal_eta"] == datetime.fromtimestamp(NOON_NY + 4 * 3600, UTC).isoformat()
+    # 28 more: 9 hours to 9 pm tonight, the other 5 tomorrow from 9 am (only calling hours count).
+    c.patch("/api/campaigns/dc", json={"goal": 30}, headers=ADMIN)
+    stats = c.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["goal_eta"] == datetime.fromtimestamp(NOON_NY + (24 + 2) * 3600, UTC).isoformat()
     rows = c.get("/api/campaigns/dc/roster", headers=ADMIN).json()
     assert rows == []  # nobody has a call page open
     for bad in ("from=2026-11-26&to=2026-11-25", "from=yesterday", "from=2026-01-01&to=2026-11-25"):
