@@ -34,7 +34,7 @@ def goal_eta(
     """When `goal` conversations are reached at `per_hour` (None: no goal, reached, or no pace). With the
     voters' `zones` and the campaign's calling `window`, only the time in which some voter may be called
     counts: 100 conversations to go at 50 an hour at 8 pm in a 9 am-9 pm campaign are reached the next
-    morning, not at 10 pm (None when no zone ever opens within HORIZON_DAYS)."""
+    morning, not at 10 pm (None when no zone ever opens)."""
     if not goal or reached >= goal or per_hour <= 0:
         return None
     need = (goal - reached) / per_hour * 3600
@@ -44,27 +44,29 @@ def goal_eta(
     return calling_time_reached(need, names, window, now) if names else now + need
 
 
-HORIZON_DAYS = 400
+EXACT_DAYS = 28  # counted span by span; further out, at those four weeks' average of calling time
 
 
 def calling_time_reached(need: float, zones: list[str], window: Window, now: float) -> float | None:
     """The instant at which `need` seconds of calling time have passed since `now`, calling time being
-    when at least one of `zones` is inside `window` (their union, so overlapping zones count once)."""
+    when at least one of `zones` is inside `window` (their union, so overlapping zones count once).
+    Exact for the next EXACT_DAYS; an answer beyond them is extrapolated at their average (an estimate
+    weeks away at the last hour's pace is no more precise than that)."""
     tzs = [tz for name in zones if (tz := zone(name)) is not None]
     if not tzs or window.start == window.end:
         return None
-    cursor, limit = now, now + HORIZON_DAYS * 86400
+    cursor, limit, counted = now, now + EXACT_DAYS * 86400, 0.0
     for start, end in heapq.merge(*(_open_spans(tz, window, now) for tz in tzs)):
-        if start > limit:
-            return None
-        start = max(start, cursor)
+        if start >= limit:
+            break
+        start, end = max(start, cursor), min(end, limit)
         if end <= start:
             continue
-        if need <= end - start:
-            return start + need
-        need -= end - start
+        if need - counted <= end - start:
+            return start + need - counted
+        counted += end - start
         cursor = end
-    return None  # unreachable: the spans go on for ever
+    return limit + (need - counted) * (limit - now) / counted if counted > 0 else None
 
 
 def _open_spans(tz: ZoneInfo, window: Window, now: float) -> Iterator[tuple[float, float]]:
