@@ -165,7 +165,8 @@ async def apply_verdict(
     final_status: str = "",
     duration: int | None = None,
 ) -> list[str]:
-    """Run dial_event.lua for one verdict on a line (kind: human | machine | end); returns its reply."""
+    """Run dial_event.lua for one verdict on a line (kind: human | machine | end | unheard); returns its
+    reply."""
     cid = campaign.id
     reply = await run(
         redis,
@@ -244,6 +245,14 @@ class DialEvents:
             )
         else:
             return
+        await self._record(campaign, event, reply)
+
+    async def on_unheard(self, event: CallEvent, campaign: Campaign) -> None:
+        """A line the carrier says a person answered and that has ended, its verdicts never heard here
+        (dialing/quiet_lines.py): nobody was connected to them, so it counts as abandoned."""
+        reply = await apply_verdict(
+            self.redis, campaign, event.call_sid, "unheard", now=self.clock(), scale=self.scale
+        )
         await self._record(campaign, event, reply)
 
     async def _progress(self, campaign_id: str, call_sid: str, field: str) -> None:

@@ -10,10 +10,12 @@ status it learns exactly as the lost callback would have been: the attempt recor
 verdict and the recorded outcome (bridge.DialEvents), each idempotent, so a callback arriving late changes
 nothing more.
 
-Only a line that ended before any verdict is settled this way (busy, no answer, failed, canceled, picked up
-and hung up at once). One with an answering-machine verdict lost too (AnsweredBy set) is left to LOST_LINE:
-whether its voter heard silence is not ours to guess, and a human verdict applied late would bridge a
-volunteer to a call that has ended.
+A line whose answering-machine verdict was lost too (the carrier's AnsweredBy) is settled by it: a machine
+or fax as its verdict would have been (the voicemail result; the message was never left), a person as an
+abandoned call, counted against the 3% cap (they answered and nobody was connected: when Twilio cannot
+fetch the answered call's instructions it plays an error and hangs up). A person's verdict is never applied
+late as such: it would bridge a volunteer to a call that has ended. Lines still up at the carrier are left
+for their callbacks, and to LOST_LINE.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dialer.dialing.bridge import DialEvents
 from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
 from dialer.settings import Settings
-from dialer.telephony.base import CallLookup, CarrierError
+from dialer.telephony.base import AnsweredBy, CallLookup, CarrierError, EventKind
 
 log = logging.getLogger("dialer.pacer")
 
@@ -68,10 +70,15 @@ class QuietLines:
             except CarrierError as exc:
                 log.info("could not ask the carrier about %s: %s", sid, exc)
                 continue
-            if event is None or event.status is None or not event.status.is_final or event.answered_by:
+            if event is None or event.status is None or not event.status.is_final:
                 continue
             contact_id = await self.redis.hget(dkeys.dial_line(cid, sid), "contact_id")
             event = replace(event, campaign_id=cid, contact_id=str(contact_id) if contact_id else None)
+            verdict = event.answered_by
+            if verdict is not None and (verdict.is_machine or verdict is AnsweredBy.FAX):
+                await self.events.on_event(replace(event, kind=EventKind.AMD), campaign)
+            elif verdict is not None:
+                await self.events.on_unheard(event, campaign)
             await self.attempts.apply(cid, event, now, day=local_day(campaign.default_timezone, now))
             await self.events.on_event(event, campaign)
             settled += 1

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.dialing.agents import set_ready
+from dialer.dialing.bridge import ABANDONED_NOTE
 from dialer.dialing.pacer_loop import LOOK_SECONDS, CampaignPacer
 from dialer.dialing.quiet_lines import QUIET_AFTER
 from dialer.queue import keys
@@ -41,23 +43,27 @@ async def line_sids(redis: aioredis.Redis, campaign_id: str) -> set[str]:
 
 async def test_a_line_that_ended_unheard_is_settled_from_the_carrier(redis: aioredis.Redis) -> None:
     campaign = await make_campaign(redis)
-    await add_contacts(redis, campaign.id, 4)
+    await add_contacts(redis, campaign.id, 5)
     now = time.time()
     clock = [now]
     carrier = LookupCarrier()
     p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
     assert await p.hold_lock()
-    assert await p.dial(campaign, 4, now) == 4
-    no_answer, machine, ringing, unknown = carrier.sids
+    assert await p.dial(campaign, 5, now) == 5
+    no_answer, machine, person, ringing, unknown = carrier.sids
     contact = {
         sid: call.status_callback.split("contact_id=")[1]
         for sid, call in zip(carrier.sids, carrier.placed, strict=True)
     }
-    # At the carrier: one rang out, one reached a machine (its AMD callback lost too), one still rings, one
-    # it does not know.
+    # At the carrier: one rang out, one reached a machine and one a person (their AMD callbacks lost too:
+    # the answered call's instructions could not be fetched, so it ended), one still rings, one it does
+    # not know.
     carrier.standing[no_answer] = CallEvent(no_answer, CallStatus.NO_ANSWER, duration=0)
     carrier.standing[machine] = CallEvent(
         machine, CallStatus.COMPLETED, duration=40, answered_by=AnsweredBy.MACHINE_END_BEEP
+    )
+    carrier.standing[person] = CallEvent(
+        person, CallStatus.COMPLETED, duration=4, answered_by=AnsweredBy.HUMAN
     )
     carrier.standing[ringing] = CallEvent(ringing, CallStatus.RINGING)
 
@@ -68,24 +74,36 @@ async def test_a_line_that_ended_unheard_is_settled_from_the_carrier(redis: aior
     clock[0] = now + QUIET_AFTER + LOOK_SECONDS
     await p.look_around(campaign)
     assert sorted(carrier.asked) == sorted(carrier.sids)
-    assert await line_sids(redis, campaign.id) == {
-        machine,
-        ringing,
-        unknown,
-    }  # the machine: left to LOST_LINE
+    assert await line_sids(redis, campaign.id) == {ringing, unknown}
     assert await redis.hget(keys.attempt(campaign.id, no_answer), "status") == "no-answer"
+    assert await redis.hget(keys.attempt(campaign.id, person), "status") == "completed"
     counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
-    assert counters.get("no_answer") == "1" and counters.get("machine") is None
+    assert {k: counters.get(k) for k in ("no_answer", "machine", "human", "live_answers", "abandoned")} == {
+        "no_answer": "1", "machine": "1", "human": "1", "live_answers": "1", "abandoned": "1"
+    }  # fmt: skip
     outcomes = [fields for _, fields in await redis.xrange(keys.results(campaign.id))]
-    assert [(o["contact_id"], o["result"], o["call_sid"]) for o in outcomes] == [
-        (contact[no_answer], "no_answer", no_answer)
-    ]
-    # The callback arriving late after all changes nothing more.
-    await p.quiet.events.on_event(
-        CallEvent(no_answer, CallStatus.NO_ANSWER, kind=EventKind.STATUS, campaign_id=campaign.id), campaign
+    assert sorted((o["contact_id"], o["result"], o["call_sid"]) for o in outcomes) == sorted(
+        [
+            (contact[no_answer], "no_answer", no_answer),
+            (contact[machine], "voicemail", machine),
+            (contact[person], "no_answer", person),
+        ]
     )
-    assert len(await redis.xrange(keys.results(campaign.id))) == 1
-    assert (await redis.hgetall(dkeys.dial_counters(campaign.id))).get("no_answer") == "1"
+    assert [o["notes"] for o in outcomes if o["call_sid"] == person] == [ABANDONED_NOTE]
+    # The callbacks arriving late after all change nothing more: the person's late verdict bridges nobody,
+    # even with a volunteer free.
+    await set_ready(redis, campaign.id, "u1", True, now=clock[0], lease_seconds=600)
+    for sid, status in ((no_answer, CallStatus.NO_ANSWER), (person, CallStatus.COMPLETED)):
+        await p.quiet.events.on_event(CallEvent(sid, status, campaign_id=campaign.id), campaign)
+    await p.quiet.events.on_event(
+        CallEvent(person, None, kind=EventKind.AMD, answered_by=AnsweredBy.HUMAN, campaign_id=campaign.id),
+        campaign,
+    )
+    assert len(await redis.xrange(keys.results(campaign.id))) == 3
+    assert await redis.hgetall(dkeys.dial_counters(campaign.id)) == counters
+    assert (
+        await redis.llen(dkeys.dial_actions(campaign.id)) <= 1
+    )  # at most the machine's voicemail, no bridge
 
 
 async def test_a_carrier_that_cannot_be_asked_or_fails_changes_nothing(redis: aioredis.Redis) -> None:

@@ -2,12 +2,13 @@
 -- 'human': a person answered (AMD said human, or could not tell). The longest-waiting ready volunteer is
 --   reserved, the line is bridged to them and the contact moves into their batch (so that they record the
 --   result); with nobody free the voter waits until the deadline, then is abandoned by the pacer.
--- 'machine': an answering machine or fax. 'end': the line's final status.
+-- 'machine': an answering machine or fax. 'end': the line's final status. 'unheard': a person answered and
+--   the call ended, both verdicts lost on the way (the carrier told us when asked): abandoned.
 -- Each kind acts only on the state it expects, so retried and out-of-order callbacks change nothing.
 -- KEYS: [1] {c}:dial:line:<sid>  [2] {c}:dial:lines  [3] {c}:dial:waiting  [4] {c}:dial:ready
 --       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:attempt:<sid>  [9] {c}:dial:talk
 --       [10] {c}:dial:settling (outcomes by dial time: the pacer counts an outcome once its dial has settled)
--- ARGV: [1] key prefix "{c:<id>}:"  [2] call sid  [3] kind human|machine|end  [4] final status ('' unless end)
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] call sid  [3] kind human|machine|end|unheard  [4] final status ('' unless end)
 --       [5] now  [6] waiting deadline  [7] new batch id (if the volunteer has no open batch)
 --       [8] that batch's deadline  [9] seen-since limit: a ready volunteer not seen since is away
 --       [10] calls channel  [11] talk seconds ('' if unknown)
@@ -100,6 +101,17 @@ elseif kind == 'machine' then
   redis.call('HSET', KEYS[1], 'state', 'machine')
   redis.call('RPUSH', KEYS[7], 'machine|' .. sid)
   return {'machine', cid, auto_batch}
+elseif kind == 'unheard' then
+  -- The carrier says a person answered this line and the call is over, and neither verdict reached us (its
+  -- callbacks were lost: dialing/quiet_lines.py). Nobody was connected to them: abandoned, and counted so.
+  if state ~= 'dialing' then return {'noop', state} end
+  redis.call('ZREM', KEYS[2], sid)
+  redis.call('HINCRBY', KEYS[5], 'live_answers', 1)
+  redis.call('HINCRBY', KEYS[5], 'human', 1)
+  redis.call('HINCRBY', KEYS[5], 'abandoned', 1)
+  settling('human')
+  redis.call('HSET', KEYS[1], 'state', 'ended')
+  return {'abandoned', cid, auto_batch}
 end
 
 -- kind == 'end'
