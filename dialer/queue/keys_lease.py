@@ -17,7 +17,8 @@ def _tag(campaign_id: str) -> str:
 
 def lease_of(campaign_id: str) -> str:
     """Hash: contact id -> where the contact is: `pending`, `done`, or the id of the batch holding it
-    (leased). Written by add_contacts, claim, record, release, skip, reap, dial_take/_ready/_event/_return;
+    (leased). Written by add_contacts, claim, record, release, skip, reap, dial_take/_ready/_event/_return,
+    mirror_dnc (a waiting contact whose number is listed);
     no TTL."""
     return f"{_tag(campaign_id)}:lease_of"
 
