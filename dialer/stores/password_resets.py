@@ -12,7 +12,6 @@ clears old records away.
 from __future__ import annotations
 
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ import redis.asyncio as aioredis
 
 from dialer.queue import keys
 from dialer.queue.lease import iso
+from dialer.stores import account_history
 from dialer.stores.accounts import hash_token
 
 LINK_SECONDS = 24 * 3600
 KEEP_SECONDS = 2 * 24 * 3600  # a used or expired link's record stays this long, to say so plainly
-AUDIT_ENTRIES = 1000  # about; older entries are trimmed
 _TOKEN = re.compile(r"^([0-9a-f]{1,32})\.([A-Za-z0-9_-]{20,100})$")
 
 
@@ -104,27 +103,4 @@ async def revoke(redis: aioredis.Redis, uid: str) -> None:
     await redis.delete(keys.password_reset(uid))
 
 
-async def audit(
-    redis: aioredis.Redis, uid: str, action: str, *, by: str, name: str, now: float, **detail: Any
-) -> None:
-    """Notes in the account's audit log that `by` (a user id, "admin" for the admin token, "cli") did
-    `action` to it."""
-    fields = {"at": repr(now), "user": by, "name": name, "action": action, "detail": json.dumps(detail)}
-    await redis.xadd(keys.user_audit(uid), fields, maxlen=AUDIT_ENTRIES, approximate=True)  # type: ignore[arg-type]
-
-
-async def history(redis: aioredis.Redis, uid: str, count: int = 50) -> list[dict[str, Any]]:
-    """The account's newest `count` audit entries, newest first."""
-    entries = cast(
-        list[tuple[str, dict[str, str]]], await redis.xrevrange(keys.user_audit(uid), "+", "-", count)
-    )
-    return [
-        {
-            "at": iso(float(e.get("at") or 0)),
-            "user": e.get("user", ""),
-            "name": e.get("name", ""),
-            "action": e.get("action", ""),
-            "detail": json.loads(e.get("detail") or "{}"),
-        }
-        for _, e in entries
-    ]
+audit = account_history.note  # the account's history (stores/account_history.py)

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
+from dialer.stores import account_history
 from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
@@ -111,7 +112,7 @@ async def me(request: Request) -> Response:
 
 
 async def set_role(request: Request) -> Response:
-    await require_user(request, Role.ADMIN)
+    actor = await require_user(request, Role.ADMIN)
     body = await read_json_object(request)
     problems = Problems()
     problems.unknown_fields(body, {"role"})
@@ -124,9 +125,15 @@ async def set_role(request: Request) -> Response:
             problems.add("role", f"must be one of {', '.join(r.value for r in Role)}")
     problems.raise_if_any()
     assert role is not None
-    user = await AccountStore(deps(request).redis).set_role(request.path_params["user_id"], role)
-    if user is None:
+    d = deps(request)
+    accounts = AccountStore(d.redis)
+    before = await accounts.get(request.path_params["user_id"])
+    user = await accounts.set_role(request.path_params["user_id"], role) if before is not None else None
+    if before is None or user is None:
         raise ApiError(404, "not_found", "No such user.")
+    if before.role is not role:
+        await account_history.note(d.redis, user.id, "role_changed", by=actor.id, name=actor.name,
+                                   now=d.clock(), before=before.role.value, after=role.value)  # fmt: skip
     return JSONResponse({"user": user.public()})
 
 

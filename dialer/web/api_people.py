@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
-from dialer.stores import people
+from dialer.stores import account_history, people
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.campaigns import CampaignStore
 from dialer.web.auth import require_user
@@ -77,12 +77,25 @@ async def set_disabled(request: Request) -> Response:
     if not may_disable(actor, target):
         why = "your own account" if actor.id == target.id else f"a {target.role.value}'s account"
         raise ApiError(403, "forbidden", f"You may not disable or enable {why}.")
-    await accounts.set_disabled(target.id, disabled)
+    if await accounts.set_disabled(target.id, disabled) is not None and disabled != target.disabled:
+        await account_history.note(deps(request).redis, target.id, "disabled" if disabled else "enabled",
+                                   by=actor.id, name=actor.name, now=deps(request).clock())  # fmt: skip
     return await get_user(request)
+
+
+async def user_history(request: Request) -> Response:
+    """What was done to the account and by whom, newest first (stores/account_history.py)."""
+    await require_user(request, Role.ORGANIZER)
+    uid = request.path_params["user_id"]
+    redis = deps(request).redis
+    if await AccountStore(redis).get(uid) is None:
+        raise ApiError(404, "not_found", "No such user.")
+    return JSONResponse({"entries": await account_history.history(redis, uid)})
 
 
 routes: list[BaseRoute] = [
     Route("/api/users", search_users, methods=["GET"]),
     Route("/api/users/{user_id}", get_user, methods=["GET"]),
     Route("/api/users/{user_id}/disabled", set_disabled, methods=["PUT"]),
+    Route("/api/users/{user_id}/history", user_history, methods=["GET"]),
 ]

@@ -106,6 +106,19 @@ def test_people_search_role_change_and_disable(
     page.screenshot(path=str(shots / f"people-{size}.png"), full_page=True)
     with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {vic}"}) as old:
         assert old.get("/api/me").status_code == 401
+    # The account's history says what was done to it and by whom, newest first; Close goes back.
+    history = page.get_by_role("button", name="History of Vic Volunteer")
+    history.click()
+    expect(page.locator("#history-heading")).to_be_focused()
+    entries = page.locator("#history-list li")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("Ada Admin disabled the account.")
+    expect(entries.nth(1)).to_contain_text("Ada Admin changed the role from volunteer to leader.")
+    expect(page.locator("#history-for")).to_have_text("Vic Volunteer (vic@example.org)")
+    assert _fits(page)
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator("#history-box")).to_be_hidden()
+    expect(history).to_be_focused()
     page.get_by_label("Search people").fill("example.org")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(rows).to_have_count(3)

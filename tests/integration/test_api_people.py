@@ -168,3 +168,33 @@ def test_last_seen_is_written_once_a_minute_not_on_every_request(app_settings: S
         clock[0] = NOW + 61
         api.get("/api/me", headers=volunteer[1])
         assert seen() == NOW + 61
+
+
+def test_an_accounts_history_says_who_did_what_to_it(fixed_api: TestClient) -> None:
+    """Password links, role changes and disabling are noted in the account's history, newest first; only
+    organizers and admins read it; a role set to what it was, or an account enabled that was not disabled,
+    notes nothing."""
+    roles = staff(fixed_api)
+    vid, _ = roles["volunteer"]
+    _, org = roles["organizer"]
+    _, adm = roles["admin"]
+    url = f"/api/users/{vid}/history"
+    assert fixed_api.get(url, headers=org).json() == {"entries": []}
+    assert fixed_api.post(f"/api/users/{vid}/password-reset", headers=org).status_code == 201
+    for role in ("leader", "leader"):
+        assert fixed_api.put(f"/api/users/{vid}/role", json={"role": role}, headers=adm).status_code == 200
+    for disabled in (False, True, True, False):
+        r = fixed_api.put(f"/api/users/{vid}/disabled", json={"disabled": disabled}, headers=org)
+        assert r.status_code == 200, r.text
+    entries = fixed_api.get(url, headers=adm).json()["entries"]
+    assert [(e["action"], e["name"]) for e in entries] == [
+        ("enabled", "Organizer Person"),
+        ("disabled", "Organizer Person"),
+        ("role_changed", "Admin Person"),
+        ("password_reset_link", "Organizer Person"),
+    ]
+    assert entries[2]["detail"] == {"before": "volunteer", "after": "leader"}
+    assert all(e["at"].endswith("+00:00") or e["at"].endswith("Z") for e in entries)
+    assert fixed_api.get(url).status_code == 401
+    assert fixed_api.get(url, headers=roles["leader"][1]).status_code == 403  # (the volunteer was signed out)
+    assert fixed_api.get("/api/users/nobody/history", headers=org).status_code == 404

@@ -7,7 +7,7 @@ from typing import Any
 
 from dialer.models import CampaignStatus, Mode
 from dialer.web.openapi.operations import CAMPAIGN_ID, answer, json_answer, json_body, op, path_param
-from dialer.web.openapi.schemas import BOOL, INT, NUMBER, STRING, Schema, nullable, obj, ref
+from dialer.web.openapi.schemas import BOOL, INT, NUMBER, STRING, TIME, Schema, nullable, obj, ref
 
 USER_ID = path_param("user_id", description="The user's id")
 TEAM_ID = path_param("team_id", description="The team's id")
@@ -46,6 +46,21 @@ USER_ROW = obj(
     campaigns={"type": "array", "items": obj(["id", "name", "calls"], id=STRING, name=STRING, calls=INT)},
 )
 NEXT = nullable(STRING)
+HISTORY_ENTRY = obj(
+    ["at", "user", "name", "action", "detail"],
+    at=TIME,
+    user={**STRING, "description": "Who did it: a user id, `admin` (the admin token) or `cli`"},
+    name=STRING,
+    action={
+        "type": "string",
+        "description": "password_reset_link, password_reset_used, password_changed, password_set, "
+        "role_changed, disabled, enabled (more may come)",
+    },
+    detail={
+        "type": "object",
+        "description": "Depends on the action: expires_at, sessions_ended, before/after",
+    },
+)
 AUDIT_ENTRY = obj(
     ["id", "action", "by", "by_name", "at"], id=STRING, action=STRING, by=STRING, by_name=STRING
 )
@@ -98,6 +113,21 @@ def people_paths() -> dict[str, dict[str, Any]]:
                 body=json_body(obj(["disabled"], closed=True, disabled=BOOL)),
                 answers={200: json_answer("The person", USER_ROW)},
                 description="Organizers: volunteers' and leaders' accounts; admins: anyone's; not your own.",
+            ),
+        },
+        "/api/users/{user_id}/history": {
+            "get": op(
+                "userHistory",
+                "What was done to the account and by whom: password links and changes, role, disabled",
+                tag="people",
+                role="organizer",
+                params=(USER_ID,),
+                answers={
+                    200: json_answer(
+                        "The newest 50 entries, newest first",
+                        obj(["entries"], entries={"type": "array", "items": HISTORY_ENTRY}),
+                    )
+                },
             ),
         },
         "/api/dnc": {

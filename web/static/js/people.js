@@ -1,5 +1,5 @@
 // People: search accounts a page at a time, change a role (admins), disable or enable an account, make a
-// password-reset link to hand over by text.
+// password-reset link to hand over by text, read an account's history.
 import { api, h, pageData, plural } from "./api.js";
 
 const data = pageData();
@@ -73,8 +73,60 @@ document.getElementById("reset-done").addEventListener("click", () => {
   if (resetFrom?.isConnected) resetFrom.focus();
 });
 
+// An account's history: password links and changes, role changes, disabling, and who did each.
+const historyBox = document.getElementById("history-box");
+const historyList = document.getElementById("history-list");
+let historyFrom = null;
+
+function when(iso) {
+  return new Date(iso).toLocaleString();
+}
+
+function who(entry) {
+  if (entry.user === "admin") return "The admin token";
+  if (entry.user === "cli") return "The server's command line";
+  return entry.name || entry.user;
+}
+
+const DONE = {
+  password_reset_link: (e) => `made a password reset link${e.detail.expires_at ? `, valid until ${when(e.detail.expires_at)}` : ""}`,
+  password_reset_used: () => "set a new password with a reset link",
+  password_changed: () => "changed the password",
+  password_set: () => "set the password",
+  role_changed: (e) => `changed the role from ${e.detail.before} to ${e.detail.after}`,
+  disabled: () => "disabled the account",
+  enabled: () => "enabled the account",
+};
+
+function historyButton(user) {
+  const button = h("button", { type: "button", "aria-label": `History of ${user.name}` }, "History");
+  button.addEventListener("click", async () => {
+    errorBox.hidden = true;
+    try {
+      const { entries } = await api("GET", `/api/users/${encodeURIComponent(user.id)}/history`);
+      historyFrom = button;
+      document.getElementById("history-for").textContent = `${user.name} (${user.email})`;
+      historyList.replaceChildren(...entries.map((e) => h("li", {},
+        h("time", { datetime: e.at }, when(e.at)), ": ",
+        `${who(e)} ${(DONE[e.action] || (() => e.action.replaceAll("_", " ")))(e)}.`)));
+      document.getElementById("history-empty").hidden = entries.length > 0;
+      historyBox.hidden = false;
+      document.getElementById("history-heading").focus();
+      status.textContent = `The history of ${user.name}'s account is shown.`;
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return button;
+}
+
+document.getElementById("history-done").addEventListener("click", () => {
+  historyBox.hidden = true;
+  if (historyFrom?.isConnected) historyFrom.focus();
+});
+
 function accountCell(user) {
-  if (user.id === data.me) return "you";
+  if (user.id === data.me) return h("span", { class: "account-actions" }, "you ", historyButton(user));
   const label = user.disabled ? `Enable ${user.name}` : `Disable ${user.name}`;
   const button = h("button", { type: "button", "aria-label": label, class: user.disabled ? "" : "danger" },
     user.disabled ? "Enable" : "Disable");
@@ -89,7 +141,7 @@ function accountCell(user) {
     }
   });
   return h("span", { class: "account-actions" }, user.disabled ? h("strong", { class: "badge" }, "disabled ") : null, button,
-    mayReset(user) && !user.disabled ? [" ", resetButton(user)] : null);
+    mayReset(user) && !user.disabled ? [" ", resetButton(user)] : null, " ", historyButton(user));
 }
 
 function render(user) {
