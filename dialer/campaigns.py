@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from dialer.caller_ids import CallerId, choose_caller_id, parse_pool, pool_problems
@@ -19,6 +18,7 @@ from dialer.contacts import normalize_phone
 from dialer.models import CampaignStatus, Mode
 from dialer.names import unprintable
 from dialer.recording_consent import DEFAULT_DISCLOSURE, DEFAULT_RETENTION_DAYS, retention_problems
+from dialer.times import iso_or_none
 from dialer.transfers import TransferTarget, parse_targets, target_problems
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -95,7 +95,7 @@ class Campaign:
     def to_api(self) -> dict[str, Any]:
         """As the API answers: `to_json` (the stored form) with `created_at` in ISO 8601 UTC, as API.md has
         every time (null for a campaign stored before it was kept)."""
-        return {**self.to_json(), "created_at": _iso(self.created_at)}
+        return {**self.to_json(), "created_at": iso_or_none(self.created_at)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Campaign:
@@ -292,7 +292,7 @@ def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
     # created_at, unchanged, are no change; a different one cannot be made.
     fixed: dict[str, tuple[object, ...]] = {
         "id": (campaign.id,),
-        "created_at": (_iso(campaign.created_at), campaign.created_at),  # as answered, or as stored
+        "created_at": (iso_or_none(campaign.created_at), campaign.created_at),  # as answered, or as stored
     }
     body = {
         k: v
@@ -371,7 +371,3 @@ def duplicate(campaign: Campaign, new_id: str | None, name: str | None, now: flo
         archived=False,
         created_at=now,
     )
-
-
-def _iso(epoch: float) -> str | None:
-    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None

@@ -11,8 +11,9 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
 from typing import Any
+
+from dialer.times import iso
 
 SEEN_EVERY = 20.0  # seconds between a call socket's signs of life
 GONE_AFTER = 60.0  # an entry not seen this long belongs to a page that vanished
@@ -93,7 +94,7 @@ def roster_rows(
                 "name": str(e.get("name") or volunteer),
                 "team": e.get("team") or None,
                 "state": state,
-                "since": datetime.fromtimestamp(since, UTC).isoformat(),
+                "since": iso(since),
                 "calls": calls,
                 "conversations": conversations,
                 "contact_rate": round(conversations / calls, 4) if calls else 0.0,

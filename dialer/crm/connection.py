@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from dialer.times import iso
+
 DEFAULT_RATE = 20.0  # requests a second to one CRM connection, unless the organizer says otherwise
 MAX_RATE = 1000.0
 
@@ -53,7 +55,7 @@ class Connection:
         out["check"] = (
             None
             if self.checked_at is None
-            else {"ok": bool(self.check_ok), "message": self.check_message, "at": self.checked_at}
+            else {"ok": bool(self.check_ok), "message": self.check_message, "at": iso(self.checked_at)}
         )
         return out
 

@@ -5,7 +5,6 @@ Only organizers reach this; the CRM key is opened here for a check or a catalog 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import httpx
@@ -18,6 +17,7 @@ from dialer.crm.runner import make_client, open_key
 from dialer.crm.store import CrmStore
 from dialer.queue import keys
 from dialer.settings import Settings
+from dialer.times import iso_or_none
 
 RECENT = 100
 
@@ -29,10 +29,6 @@ async def client_for(
     if linked is None:
         return None
     return make_client(settings, linked[0], open_key(settings, linked[1]), transport)
-
-
-def _iso(seconds: float | None) -> str | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 async def ledger_view(redis: aioredis.Redis, campaign_id: str, status: str | None) -> dict[str, Any]:
@@ -64,13 +60,13 @@ async def ledger_view(redis: aioredis.Redis, campaign_id: str, status: str | Non
                 "contact_id": entry.contact_id,
                 "external_id": entry.external_id,
                 "result": entry.result,
-                "recorded_at": _iso(entry.recorded_at),
+                "recorded_at": iso_or_none(entry.recorded_at),
                 "status": state.status if state else "waiting",
                 "message": state.message if state else "",
                 "tries": state.tries if state else 0,
                 "in_doubt": bool(state and state.in_doubt),
                 "corrects": (state.corrects or None) if state else None,
-                "retry_at": _iso(state.retry_at) if state else None,
+                "retry_at": iso_or_none(state.retry_at) if state else None,
             }
         )
     settled = sum(counts[s] for s in ("sent", "skipped", "failed", "sending", "pending"))

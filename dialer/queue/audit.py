@@ -9,7 +9,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.queue import keys
-from dialer.queue.lease import iso
+from dialer.times import iso
 
 MAX_ENTRIES = 10_000  # about; older entries are trimmed
 

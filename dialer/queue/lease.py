@@ -19,7 +19,6 @@ import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -29,6 +28,7 @@ from dialer.contacts import Contact
 from dialer.queue import keys, lease_layout
 from dialer.queue.errors import raise_for
 from dialer.queue.lua_scripts import run
+from dialer.times import iso
 
 SKIPS_PER_BATCH = 3  # contacts a volunteer may hand back uncalled per batch
 CLOSED_BATCH_TTL = 7 * 24 * 3600  # late results are accepted this long after a batch closes
@@ -127,10 +127,6 @@ class Batch:
             "contacts": [c.to_json() for c in self.contacts],
             "skips_left": max(0, SKIPS_PER_BATCH - self.skips_used),
         }
-
-
-def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def new_batch_id(campaign_id: str) -> str:

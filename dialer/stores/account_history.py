@@ -10,7 +10,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.queue import keys
-from dialer.queue.lease import iso
+from dialer.times import iso
 
 AUDIT_ENTRIES = 1000  # about; older entries are trimmed
 

@@ -18,10 +18,11 @@ from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
 from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
-from dialer.queue.lease import LeaseQueue, iso
+from dialer.queue.lease import LeaseQueue
 from dialer.scripts.model import Script, ScriptError
 from dialer.stores.scripts import ScriptStore
 from dialer.survey import survey_view
+from dialer.times import iso
 
 DIALER_FIELDS = [
     *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),

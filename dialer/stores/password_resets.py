@@ -20,9 +20,9 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.queue import keys
-from dialer.queue.lease import iso
 from dialer.stores import account_history
 from dialer.stores.accounts import hash_token
+from dialer.times import iso
 
 LINK_SECONDS = 24 * 3600
 KEEP_SECONDS = 2 * 24 * 3600  # a used or expired link's record stays this long, to say so plainly

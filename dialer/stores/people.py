@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from dialer.queue import keys
+from dialer.times import iso
 
 SEP = "\x1f"
 _SPLIT = re.compile(r"[\s@.+_-]+")
@@ -155,7 +156,7 @@ async def rows(
                 "role": data.get("role", "volunteer"),
                 "disabled": data.get("disabled") == "1",
                 "team": {"id": team, "name": team_names.get(team, "")} if team else None,
-                "last_seen": float(seen) if seen is not None else None,
+                "last_seen": iso(float(seen)) if seen is not None else None,
                 "calls": sum(int(c["calls"]) for c in calls),  # type: ignore[call-overload]
                 "campaigns": calls,
             }

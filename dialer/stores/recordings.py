@@ -19,6 +19,7 @@ from dialer.queue.lua_scripts import run
 from dialer.recording_consent import expires_at
 from dialer.telephony.base import CarrierError
 from dialer.telephony.recording import Recorder
+from dialer.times import iso
 
 log = logging.getLogger("dialer.stores.recordings")
 
@@ -42,10 +43,11 @@ class Recording:
     expires_at: float
 
     def to_json(self) -> dict[str, Any]:
+        """As the API answers it: times in ISO 8601 UTC (the hash keeps epoch seconds)."""
         return {
             "sid": self.sid, "call_sid": self.call_sid, "contact_id": self.contact_id,
-            "duration": self.duration, "channels": self.channels, "created_at": self.created_at,
-            "expires_at": self.expires_at,
+            "duration": self.duration, "channels": self.channels, "created_at": iso(self.created_at),
+            "expires_at": iso(self.expires_at),
         }  # fmt: skip
 
 

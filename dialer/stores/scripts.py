@@ -13,13 +13,13 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 from dialer.queue import keys
 from dialer.scripts.model import Script, ScriptError
 from dialer.scripts.validate import validate_script
+from dialer.times import iso
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,12 @@ class ScriptSummary:
     updated_at: float
 
     def to_json(self) -> dict[str, Any]:
-        updated = datetime.fromtimestamp(self.updated_at, UTC).isoformat(timespec="seconds")
-        return {"id": self.id, "title": self.title, "version": self.version, "updated_at": updated}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": self.version,
+            "updated_at": iso(self.updated_at),
+        }
 
 
 @functools.cache

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from dialer.campaigns import Campaign
 from dialer.dialing.twiml import voicemail_twiml
 from dialer.queue import keys
+from dialer.times import iso
 from dialer.voicemail_audio import Audio, signed_path
 
 META_FIELDS = ("id", "kind", "content_type", "bytes", "seconds", "uploaded_at", "uploaded_by")
@@ -32,7 +33,7 @@ def _meta(values: list[Any]) -> dict[str, Any] | None:
         "content_type": raw["content_type"],
         "bytes": int(raw["bytes"]),
         "seconds": float(raw["seconds"]) if raw["seconds"] else None,
-        "uploaded_at": float(raw["uploaded_at"]),
+        "uploaded_at": iso(float(raw["uploaded_at"])),  # stored as epoch seconds
         "uploaded_by": raw["uploaded_by"],
     }
 

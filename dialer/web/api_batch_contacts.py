@@ -12,7 +12,8 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.queue import keys
 from dialer.queue.errors import QueueError
-from dialer.queue.lease import LeaseQueue, iso
+from dialer.queue.lease import LeaseQueue
+from dialer.times import iso
 from dialer.web.api_batches import batch_and_campaign, queue_error
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user

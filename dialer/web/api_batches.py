@@ -19,13 +19,14 @@ from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
 from dialer.queue.errors import QueueError
 from dialer.queue.export import export_lines
 from dialer.queue.held import held_lists
-from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch, iso
+from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
 from dialer.stores.accounts import User
 from dialer.stores.campaign_stats import enrich
 from dialer.stores.teams import TeamStore
 from dialer.survey import countable
+from dialer.times import iso
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object

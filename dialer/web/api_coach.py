@@ -36,7 +36,6 @@ from dialer.dialing.twiml import conference_name
 from dialer.models import Role
 from dialer.queue import audit, keys
 from dialer.queue.coach_sessions import PENDING, CoachSession, CoachSessions, switched
-from dialer.queue.lease import iso
 from dialer.queue.roster import Roster
 from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore, User
 from dialer.stores.campaigns import CampaignStore
@@ -45,6 +44,7 @@ from dialer.telephony.base import CarrierError
 from dialer.telephony.forms import webhook_url
 from dialer.telephony.participants import participants_for
 from dialer.telephony.signing import SIGNATURE_HEADER
+from dialer.times import iso
 from dialer.web.api_console import scope
 from dialer.web.body import read_body, read_json_object
 from dialer.web.conference_leg import bridged, conference_leg

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from starlette.requests import Request
@@ -23,6 +23,7 @@ from dialer.queue.roster import Roster, read_roster
 from dialer.stores.accounts import User
 from dialer.stores.teams import TeamStore
 from dialer.survey import survey_view
+from dialer.times import iso
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -126,7 +127,7 @@ async def history(request: Request) -> Response:
     n = len(hours)
     rows = [
         {
-            "hour": datetime.fromtimestamp(h * 3600, UTC).isoformat(),
+            "hour": iso(h * 3600),
             "calls": int(values[i] or 0),
             "conversations": int(values[n + i] or 0),
         }

@@ -20,6 +20,7 @@ from dialer.crm.sealing import Sealer, SealError
 from dialer.crm.store import CrmStore
 from dialer.models import ResultCode, Role
 from dialer.stores.scripts import ScriptStore
+from dialer.times import iso
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -110,7 +111,7 @@ async def fetch_catalog(request: Request) -> Response:
     finally:
         await client.aclose()
     await CrmStore(d.redis).save_catalog(campaign.id, catalog, d.clock())
-    return JSONResponse({"catalog": catalog.to_json(), "fetched_at": d.clock()})
+    return JSONResponse({"catalog": catalog.to_json(), "fetched_at": iso(d.clock())})
 
 
 async def _script_version(request: Request, campaign: Campaign, raw: str | None) -> tuple[int, Any]:

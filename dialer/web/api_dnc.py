@@ -15,6 +15,7 @@ from dialer.contacts import normalize_phone
 from dialer.models import Role
 from dialer.queue import dnc, dnc_pages
 from dialer.stores.accounts import User
+from dialer.times import iso
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -93,7 +94,9 @@ async def dnc_audit(request: Request) -> Response:
     if before and is_first_stream_id(before):
         return JSONResponse({"entries": [], "next": None})
     entries, cursor = await dnc_pages.audit(deps(request).redis, before, limit)
-    return JSONResponse({"entries": entries, "next": cursor})
+    # The stream keeps the epoch the change was made at; the API answers ISO 8601 UTC, as every time.
+    shown = [{**e, "at": iso(float(e.get("at") or 0))} for e in entries]
+    return JSONResponse({"entries": shown, "next": cursor})
 
 
 routes: list[BaseRoute] = [

@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
-from dialer.queue.lease import iso
 from dialer.stores import password_resets, signin_limits
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.password_resets import LinkProblem
+from dialer.times import iso
 from dialer.web.api_auth import with_session
 from dialer.web.api_passwords import new_password
 from dialer.web.auth import client_address, require_user

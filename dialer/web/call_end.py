@@ -14,9 +14,9 @@ from typing import Any, cast
 
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
-from dialer.queue.lease import iso
 from dialer.queue.transfer_state import handed_on
 from dialer.telephony.base import CallStatus, CarrierError
+from dialer.times import iso
 from dialer.web.deps import Deps
 
 log = logging.getLogger("dialer.calls")

@@ -4,6 +4,7 @@ again after a reload; the key is on no page."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,4 +86,33 @@ def test_an_organizer_links_van_and_maps_the_script(
     expect(page.locator("#unmapped-count")).to_have_text("12")
     assert standin.api_key not in page.content()
     assert standin.violations == []
+    context.close()
+
+
+def test_failed_results_show_when_they_were_recorded_as_a_local_date(
+    browser: Browser, crm_server: Running, redis_url: str
+) -> None:
+    """The ledger answers `recorded_at` in ISO 8601 UTC (API.md), with the fraction of a second the server's
+    clock had; the page shows it as a date and time in the organizer's own zone, not as that raw text. The
+    failed list is the API's answer as the test gives it (a real failure needs VAN to refuse a sent result,
+    which the integration tests do); the browser runs in UTC, so no wall clock is involved."""
+    campaign = seed_campaign(crm_server, redis_url)
+    make_user(crm_server, "olive@example.org", "Olive Organizer", role="organizer")
+    context = browser.new_context(base_url=crm_server.base_url, locale="en-US", timezone_id="UTC")
+    sign_in(context, crm_server, "olive@example.org")
+    page = context.new_page()
+    entry = {
+        "entry_id": "1800000000250-0", "contact_id": "c1", "external_id": "100123", "result": "not_home",
+        "recorded_at": "2027-01-15T08:00:00.250000+00:00", "status": "failed", "message": "VAN said no",
+        "tries": 3, "in_doubt": False, "corrects": None, "retry_at": None,
+    }  # fmt: skip
+    failed = {"counts": {}, "results": 1, "waiting": 0, "entries": [entry]}
+    page.route(
+        f"**/api/campaigns/{campaign}/crm/ledger?status=failed",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(failed)),
+    )
+    page.goto(f"/campaigns/{campaign}/crm")
+    row = page.locator("#ledger tbody tr").first
+    expect(row).to_contain_text("VAN said no")
+    expect(row.locator("td").nth(2)).to_have_text("1/15/2027, 8:00:00 AM")
     context.close()

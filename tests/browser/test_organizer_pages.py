@@ -307,3 +307,35 @@ def test_an_organizer_is_told_who_changes_roles(browser: Browser, server: Runnin
     expect(page.get_by_label("Role of Vic Volunteer")).to_be_visible()
     expect(page.locator("#roles-note")).to_have_count(0)  # an admin changes them right there
     context.close()
+
+
+def test_people_and_dnc_pages_show_the_apis_iso_times_as_dates(
+    browser: Browser, server: Running, clean_redis: str
+) -> None:
+    """The API answers times in ISO 8601 (API.md); a page that still read epoch seconds (`seconds * 1000`)
+    showed "Invalid Date" in People's "Last seen" and the do-not-call audit's time. Times set in the store
+    (2027-01-15 08:00 UTC), the browser in UTC: nothing here depends on the wall clock."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    vic = make_user(server, "vic@example.org", "Vic Volunteer")
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {vic}"}) as as_vic:
+        vic_id = as_vic.get("/api/me").json()["user"]["id"]
+    store = open_store(clean_redis)
+    store.zadd(keys.USERS_SEEN, {vic_id: 1_800_000_000.0})  # as people.py writes it: epoch seconds
+    store.xadd(
+        keys.DNC_AUDIT,
+        {"action": "remove", "phone": "+13122054321", "by": "someone", "by_name": "Olga Organizer"}
+        | {"reason": "asked to be called", "at": repr(1_800_000_000.0)},  # as api_dnc.audit_change writes it
+    )
+    context = browser.new_context(base_url=server.base_url, locale="en-US", timezone_id="UTC")
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/people")
+    page.get_by_label("Search people").fill("vic")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#people tbody tr")).to_have_count(1)
+    expect(page.locator('#people tbody tr td[data-label="Last seen"]')).to_have_text("1/15/2027, 8:00:00 AM")
+    page.goto("/dnc")
+    audit = page.locator("#dnc-audit tbody tr").first
+    expect(audit).to_contain_text("removed (312) 205-4321")
+    expect(audit.locator("td").first).to_have_text("1/15/2027, 8:00:00 AM")
+    context.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from dialer.volunteer_sim import SimulatedVolunteer
@@ -43,7 +44,12 @@ def test_answered_calls_are_disclosed_then_recorded(tmp_path: Path, clean_redis:
             time.sleep(0.2)
             recordings = admin.get("/api/campaigns/rc/recordings").json()["recordings"]
         assert len(recordings) == 2, (recordings, server.log()[-3000:])
-        assert all(r["expires_at"] - r["created_at"] == 7 * 86_400 for r in recordings)
+        for r in recordings:  # ISO 8601 UTC, as every time the API answers
+            created, expires = (
+                datetime.fromisoformat(r["created_at"]),
+                datetime.fromisoformat(r["expires_at"]),
+            )
+            assert created.utcoffset() == timedelta(0) and expires - created == timedelta(days=7), r
 
         # Per contact, in order: the disclosure, then the start, then the finished recording; each once.
         hooks: dict[str, list[str]] = {}

@@ -10,7 +10,8 @@ from starlette.testclient import TestClient
 from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.queue import keys
-from dialer.queue.lease import LeaseQueue, iso
+from dialer.queue.lease import LeaseQueue
+from dialer.times import iso
 from tests.integration.organizer_support import NOW, account, fixed_api, staff
 from tests.stores import open_store
 

@@ -102,6 +102,14 @@ def test_an_organizer_links_van_maps_the_script_and_results_reach_van(world: Wor
     )
     r = c.post("/api/campaigns/dc/crm/catalog", headers=ADMIN)
     assert [q["id"] for q in r.json()["catalog"]["survey_questions"]] == ["101", "102", "103"]  # 2 pages
+    # NOON_NY, in ISO 8601 UTC as every time the API answers (the store keeps epoch seconds)
+    assert r.json()["fetched_at"] == "2026-11-25T17:00:00+00:00"
+    check = c.get("/api/campaigns/dc/crm", headers=ADMIN).json()["connection"]["check"]
+    assert check == {
+        "ok": True,
+        "message": "VAN accepted the application name and key",
+        "at": r.json()["fetched_at"],
+    }
     view = c.get("/api/campaigns/dc/crm/mapping", headers=ADMIN).json()
     assert view["script_version"] == 1 and view["mapping"] is None and len(view["unmapped"]) > 13
     bad = {"results": {"busy": {"type": "result_code", "id": "77"}}}

@@ -81,7 +81,12 @@ def test_rows_show_last_seen_and_bad_queries_are_refused(fixed_api: TestClient) 
     org = roles["organizer"][1]
     fixed_api.get("/api/me", headers=roles["volunteer"][1])
     row = fixed_api.get(f"/api/users/{roles['volunteer'][0]}", headers=org).json()
-    assert row["last_seen"] == NOW and row["calls"] == 0 and row["campaigns"] == [] and row["team"] is None
+    assert (
+        row["last_seen"] == "2027-01-15T08:00:00+00:00"
+        and row["calls"] == 0
+        and row["campaigns"] == []
+        and row["team"] is None
+    )
     assert fixed_api.get("/api/users/nobody", headers=org).status_code == 404
     for params in ({"limit": "0"}, {"limit": "x"}, {"limit": "101"}, {"cursor": "zz"}, {"q": "x" * 101}):
         r = fixed_api.get("/api/users", params=params, headers=org)
@@ -158,16 +163,16 @@ def test_last_seen_is_written_once_a_minute_not_on_every_request(app_settings: S
         roles = staff(api)
         volunteer, org = roles["volunteer"], roles["organizer"][1]
 
-        def seen() -> float:
-            return float(api.get(f"/api/users/{volunteer[0]}", headers=org).json()["last_seen"])
+        def seen() -> str:
+            return str(api.get(f"/api/users/{volunteer[0]}", headers=org).json()["last_seen"])
 
         api.get("/api/me", headers=volunteer[1])
         clock[0] = NOW + 30
         api.get("/api/me", headers=volunteer[1])
-        assert seen() == NOW  # within the minute: no second write
+        assert seen() == "2027-01-15T08:00:00+00:00"  # NOW: within the minute, no second write
         clock[0] = NOW + 61
         api.get("/api/me", headers=volunteer[1])
-        assert seen() == NOW + 61
+        assert seen() == "2027-01-15T08:01:01+00:00"  # NOW + 61
 
 
 def test_an_accounts_history_says_who_did_what_to_it(fixed_api: TestClient) -> None:

@@ -117,9 +117,10 @@ def test_recordings_are_kept_once_for_organizers_only_and_deleted_with_the_conta
     for _ in range(2):  # Twilio retries its callback: kept once
         assert hook(call, status, recording_form(sid)).status_code == 204
     (kept,) = call.client.get("/api/campaigns/dc/recordings", headers=ADMIN).json()["recordings"]
+    # NOON_NEW_YORK, and 30 days on: ISO 8601 UTC, as every time the API answers.
     assert kept == {
         "sid": sid, "call_sid": CHILD, "contact_id": contact, "duration": 42, "channels": 2,
-        "created_at": NOON_NEW_YORK, "expires_at": NOON_NEW_YORK + 30 * DAY,
+        "created_at": "2026-11-25T17:00:00+00:00", "expires_at": "2026-12-25T17:00:00+00:00",
     }  # fmt: skip
     mine = call.client.get(f"/api/campaigns/dc/recordings?contact_id={contact}", headers=ADMIN).json()
     assert [r["sid"] for r in mine["recordings"]] == [sid]

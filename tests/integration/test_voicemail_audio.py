@@ -67,6 +67,8 @@ def test_an_organizer_uploads_plays_back_replaces_and_removes_it(org: Org) -> No
     assert first["bytes"] == len(recording)
     described = org.client.get("/api/campaigns/dc/voicemail", headers=ADMIN).json()
     assert described["audio"]["id"] == first["id"] and described["message"] is None
+    # NOON_NEW_YORK, in ISO 8601 UTC as every time the API answers (the store keeps epoch seconds)
+    assert first["uploaded_at"] == described["audio"]["uploaded_at"] == "2026-11-25T17:00:00+00:00"
     played = org.client.get(AUDIO, headers=ADMIN)
     assert played.status_code == 200 and played.content == recording
     assert played.headers["content-type"] == "audio/wav"

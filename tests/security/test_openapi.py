@@ -71,3 +71,50 @@ def test_it_is_served(api: TestClient) -> None:
     r = api.get("/api/openapi.json")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
     assert r.json() == document()
+
+
+TIME_NAME = re.compile(r"(^at|_at|^since|^last_seen|until)$")
+
+
+def _time_properties(node: object, where: str = "") -> list[tuple[str, object]]:
+    """Every schema property named like a time (`*_at`, `at`, `since`, `last_seen`, `*until`), and where."""
+    found: list[tuple[str, object]] = []
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            found += [(f"{where}/{name}", s) for name, s in properties.items() if TIME_NAME.search(name)]
+        for key, value in node.items():
+            found += _time_properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            found += _time_properties(value, f"{where}[{n}]")
+    return found
+
+
+def _types(schema: object, components: dict[str, object]) -> set[str]:
+    """The JSON types a schema allows, through `$ref`, `anyOf` and `oneOf` (an untyped schema: `any`)."""
+    if not isinstance(schema, dict):
+        return {"any"}
+    if "$ref" in schema:
+        return _types(components[str(schema["$ref"]).rsplit("/", 1)[1]], components)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if branches:
+        return set().union(*(_types(b, components) for b in branches))
+    kind = schema.get("type")
+    return {"any"} if kind is None else set(kind) if isinstance(kind, list) else {str(kind)}
+
+
+def test_every_time_is_an_iso_8601_string_never_a_number(api: TestClient) -> None:
+    """API.md: "Times are ISO 8601 with offset (UTC)". A time answered as Unix epoch seconds (as `last_seen`,
+    recordings' `created_at` and voicemail's `uploaded_at` once were) is refused here, in the published
+    description; the routes' tests check the values themselves."""
+    doc = api.get("/api/openapi.json").json()
+    components = doc["components"]["schemas"]
+    found = _time_properties(doc)
+    assert len(found) > 20, "the walk found the description's times"
+    wrong = {
+        where: sorted(_types(s, components))
+        for where, s in found
+        if _types(s, components) - {"string", "null"}
+    }
+    assert wrong == {}, "times must be ISO 8601 strings (dialer.times.iso), not numbers"

@@ -6,7 +6,7 @@ from typing import Any
 
 from dialer.web.openapi.operations import CAMPAIGN_ID, answer, json_answer, json_body, op, path_param
 from dialer.web.openapi.other_paths import _webhook
-from dialer.web.openapi.schemas import BOOL, STRING, Schema, nullable, obj
+from dialer.web.openapi.schemas import BOOL, STRING, TIME, Schema, nullable, obj
 
 MODES = ["listen", "coach", "barge"]
 SESSION: Schema = obj(
@@ -14,7 +14,7 @@ SESSION: Schema = obj(
     mode=nullable({"type": "string", "enum": MODES}),
     coach=nullable(STRING),
     name=nullable(STRING),
-    since=nullable(STRING),
+    since=nullable(TIME),
     joined=BOOL,
 )
 JOIN: Schema = obj(

@@ -13,7 +13,7 @@ from dialer.web.openapi.operations import (
     path_param,
     query_param,
 )
-from dialer.web.openapi.schemas import BOOL, INT, NUMBER, STRING, Schema, nullable, obj
+from dialer.web.openapi.schemas import BOOL, INT, NUMBER, STRING, TIME, Schema, nullable, obj
 
 TEAM = query_param("team", "a team's id: that team's volunteers only (a team leader: their own team only)")
 STATES = ["waiting", "ringing", "talking", "wrap_up", "away"]
@@ -24,7 +24,7 @@ ROSTER_ROW: Schema = obj(
     name=STRING,
     team=nullable(STRING),
     state={"type": "string", "enum": STATES},
-    since=STRING,
+    since=TIME,
     calls=INT,
     conversations=INT,
     contact_rate=NUMBER,
@@ -54,7 +54,7 @@ SURVEY: Schema = obj(
 
 HOURS: Schema = {
     "type": "array",
-    "items": obj(["hour", "calls", "conversations"], hour=STRING, calls=INT, conversations=INT),
+    "items": obj(["hour", "calls", "conversations"], hour=TIME, calls=INT, conversations=INT),
 }
 HISTORY: Schema = {
     "type": "object",

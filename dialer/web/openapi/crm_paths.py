@@ -6,7 +6,7 @@ from typing import Any
 
 from dialer.web.openapi.operations import CAMPAIGN_ID, json_answer, json_body, op, path_param, query_param
 from dialer.web.openapi.other_paths import _page
-from dialer.web.openapi.schemas import ANY_OBJECT, BOOL, INT, NUMBER, STRING, Schema, nullable, obj
+from dialer.web.openapi.schemas import ANY_OBJECT, BOOL, INT, NUMBER, STRING, TIME, Schema, nullable, obj
 
 CONNECTION: Schema = obj(
     ["kind", "rate", "key_hint", "check"],
@@ -16,7 +16,7 @@ CONNECTION: Schema = obj(
     base_url=STRING,
     rate=NUMBER,
     key_hint=STRING,
-    check=nullable(obj(["ok", "message", "at"], ok=BOOL, message=STRING, at=NUMBER)),
+    check=nullable(obj(["ok", "message", "at"], ok=BOOL, message=STRING, at=TIME)),
 )
 CONNECTION_ANSWER: Schema = obj(["connection"], connection=nullable(CONNECTION))
 CONNECTION_BODY: Schema = {
@@ -56,13 +56,13 @@ LEDGER_ROW: Schema = obj(
     contact_id=STRING,
     external_id=STRING,
     result=STRING,
-    recorded_at=nullable(STRING),
+    recorded_at=nullable(TIME),
     status={"type": "string", "enum": ["waiting", "pending", "sending", "sent", "skipped", "failed"]},
     message=STRING,
     tries=INT,
     in_doubt=BOOL,
     corrects=nullable(STRING),
-    retry_at=nullable(STRING),
+    retry_at=nullable(TIME),
 )
 LEDGER: Schema = obj(
     ["counts", "results", "waiting", "entries"],
@@ -72,7 +72,7 @@ LEDGER: Schema = obj(
     entries={"type": "array", "items": LEDGER_ROW},
 )
 CHECK: Schema = obj(["ok", "message"], ok=BOOL, message=STRING)
-CATALOG: Schema = obj(["catalog", "fetched_at"], catalog=ANY_OBJECT, fetched_at=NUMBER)
+CATALOG: Schema = obj(["catalog", "fetched_at"], catalog=ANY_OBJECT, fetched_at=TIME)
 SAVED: Schema = obj(["mapping", "unmapped"], mapping=ANY_OBJECT, unmapped=PROBLEMS)
 RETRY_BODY: Schema = {"type": "object", "description": '`{"entry_ids": [...]}` or `{"all_failed": true}`'}
 REQUEUED: Schema = obj(["requeued"], requeued=INT)

@@ -7,7 +7,7 @@ from typing import Any
 
 from dialer.models import CampaignStatus, Mode
 from dialer.web.openapi.operations import CAMPAIGN_ID, answer, json_answer, json_body, op, path_param
-from dialer.web.openapi.schemas import BOOL, INT, NUMBER, STRING, TIME, Schema, nullable, obj, ref
+from dialer.web.openapi.schemas import BOOL, INT, STRING, TIME, Schema, nullable, obj, ref
 
 USER_ID = path_param("user_id", description="The user's id")
 TEAM_ID = path_param("team_id", description="The team's id")
@@ -41,7 +41,7 @@ USER_ROW = obj(
     role=STRING,
     disabled=BOOL,
     team=nullable(obj(["id", "name"], id=STRING, name=STRING)),
-    last_seen=nullable(NUMBER),
+    last_seen=nullable(TIME),
     calls=INT,
     campaigns={"type": "array", "items": obj(["id", "name", "calls"], id=STRING, name=STRING, calls=INT)},
 )
@@ -62,7 +62,7 @@ HISTORY_ENTRY = obj(
     },
 )
 AUDIT_ENTRY = obj(
-    ["id", "action", "by", "by_name", "at"], id=STRING, action=STRING, by=STRING, by_name=STRING
+    ["id", "action", "by", "by_name", "at"], id=STRING, action=STRING, by=STRING, by_name=STRING, at=TIME
 )
 
 

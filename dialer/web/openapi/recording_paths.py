@@ -27,8 +27,8 @@ RECORDING: dict[str, Any] = {
         "contact_id": {"type": "string"},
         "duration": {"type": "integer", "description": "Seconds"},
         "channels": {"type": "integer"},
-        "created_at": {"type": "number", "description": "Unix time"},
-        "expires_at": {"type": "number", "description": "Unix time; the worker deletes it then"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": "string", "format": "date-time", "description": "The worker deletes it then"},
     },
 }
 STARTING: dict[str, Any] = {

@@ -19,7 +19,7 @@ AUDIO_META: dict[str, Any] = {
         "content_type": {"enum": list(AUDIO_TYPES)},
         "bytes": {"type": "integer", "minimum": 1, "maximum": 5 * 1024 * 1024},
         "seconds": {"type": ["number", "null"], "description": "Known for WAV"},
-        "uploaded_at": {"type": "number", "description": "Unix time"},
+        "uploaded_at": {"type": "string", "format": "date-time"},
         "uploaded_by": {"type": "string"},
     },
 }

@@ -176,7 +176,7 @@ async function loadLedger() {
   $("ledger-counts").textContent = `${all.results} results: ${c.sent} sent, ${c.skipped} not sent (mapped to nothing), ${c.failed} failed, ${c.pending + c.sending + all.waiting} on their way.`;
   const failed = await api("GET", `${base}/ledger?status=failed`);
   $("ledger").tBodies[0].replaceChildren(...(failed.entries.length ? failed.entries.map((e) =>
-    h("tr", {}, h("td", {}, e.external_id || "—"), h("td", {}, e.result), h("td", {}, e.recorded_at || ""), h("td", {}, e.message),
+    h("tr", {}, h("td", {}, e.external_id || "—"), h("td", {}, e.result), h("td", {}, e.recorded_at ? new Date(e.recorded_at).toLocaleString() : ""), h("td", {}, e.message),
       h("td", {}, h("button", { type: "button", onclick: () => retry([e.entry_id]) }, "Retry")))) : [h("tr", {}, h("td", { colspan: 5 }, "Nothing failed."))]));
 }
 

@@ -72,7 +72,7 @@ async function loadAudit(before) {
     const what = e.action === "remove" ? `removed ${displayPhone(e.phone)}`
       : e.action === "upload" ? `uploaded ${plural(Number(e.count), "number", "numbers")} (${e.rejected} lines rejected)`
       : e.phone ? `added ${displayPhone(e.phone)}` : `added ${plural(Number(e.count), "number", "numbers")}`;
-    tbody.append(h("tr", {}, h("td", {}, new Date(Number(e.at) * 1000).toLocaleString()),
+    tbody.append(h("tr", {}, h("td", {}, new Date(e.at).toLocaleString()),
       h("td", {}, e.by_name), h("td", {}, what), h("td", {}, e.reason || "")));
   }
   const older = document.getElementById("audit-more");

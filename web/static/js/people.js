@@ -16,8 +16,8 @@ function fail(err) {
   errorBox.hidden = false;
 }
 
-function lastSeen(seconds) {
-  return seconds == null ? "never" : new Date(seconds * 1000).toLocaleString();
+function lastSeen(iso) {
+  return iso == null ? "never" : new Date(iso).toLocaleString();
 }
 
 function roleCell(user) {
