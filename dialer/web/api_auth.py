@@ -10,6 +10,7 @@ from dialer.models import Role
 from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
+from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -127,6 +128,8 @@ async def set_role(request: Request) -> Response:
     user = await AccountStore(deps(request).redis).set_role(request.path_params["user_id"], role)
     if user is None:
         raise ApiError(404, "not_found", "No such user.")
+    # A coach line they may no longer hold (a demoted leader's listen-in) is hung up, as their sockets end.
+    await end_sessions_of_coach(deps(request), user.id)
     return JSONResponse({"user": user.public()})
 
 

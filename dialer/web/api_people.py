@@ -14,6 +14,7 @@ from dialer.models import Role
 from dialer.stores import people
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.campaigns import CampaignStore
+from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -78,6 +79,8 @@ async def set_disabled(request: Request) -> Response:
         why = "your own account" if actor.id == target.id else f"a {target.role.value}'s account"
         raise ApiError(403, "forbidden", f"You may not disable or enable {why}.")
     await accounts.set_disabled(target.id, disabled)
+    if disabled:  # a disabled coach's listen-in ends with their sessions
+        await end_sessions_of_coach(deps(request), target.id)
     return await get_user(request)
 
 
