@@ -42,7 +42,7 @@ from dialer.phone_legs import (
 )
 from dialer.queue import audit, keys
 from dialer.queue.lua_scripts import run
-from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore
+from dialer.stores.accounts import AccountStore
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
@@ -155,7 +155,7 @@ async def pin_entered(request: Request) -> Response:
         owner = pin_owner(cast(str | None, record), d.clock())
         if owner is not None:
             await give_back(d.redis, campaign.id, form.get("From", ""), d.clock())
-            if not await _may_still_call(d, owner):
+            if not await AccountStore(d.redis).may_call(owner):  # disabled since the PIN was given
                 return _twiml(await _refused(d, carrier, campaign, call_key, attempt, form, owner))
         step = after_pin(owner, attempt)
         async with d.redis.pipeline(transaction=True) as pipe:
@@ -202,15 +202,6 @@ async def _locked(
     await audit.record(d.redis, campaign.id, user="", name="dial-in caller", action="dial_in_locked",
                        detail=detail, now=d.clock())  # fmt: skip
     return carrier.refusal_twiml(f"Too many wrong PINs were entered lately. {GOODBYE}")
-
-
-async def _may_still_call(d: Deps, volunteer: str) -> bool:
-    """A PIN outlives the page that asked for it by up to 10 minutes: its account must still be one that
-    may call (not disabled since, nor gone), as its tokens and sockets must."""
-    if volunteer == ADMIN_TOKEN_USER.id:
-        return True
-    user = await AccountStore(d.redis).get(volunteer)
-    return user is not None and not user.disabled
 
 
 async def _refused(
