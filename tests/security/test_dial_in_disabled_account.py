@@ -8,7 +8,7 @@ it is used up, audited (`dial_in_refused`) and the call hung up."""
 from __future__ import annotations
 
 from tests.conftest import ADMIN
-from tests.integration.test_call_me import World, agent_state, leg
+from tests.integration.test_call_me import World, agent_state, form, leg, q, verified
 from tests.integration.test_dial_in import audit_actions, pin, typed
 from tests.integration.test_dial_in import world as world  # noqa: F401 (the fixture)
 
@@ -37,3 +37,21 @@ def test_another_volunteers_pin_still_connects(world: World) -> None:  # noqa: F
     assert r.status_code == 200, r.text
     other = w.client.get("/api/me", headers=w.auth(w.other_token)).json()["user"]["id"]
     assert f">dialer-dc-{other}</Conference>" in typed(w, pin(w, token=w.other_token), 1).text
+
+
+def test_a_call_me_phone_answered_after_the_account_was_disabled_joins_nothing(world: World) -> None:  # noqa: F811
+    """The same for "call me": the phone rang at the volunteer's request; disabled before they pressed 1,
+    the press puts nothing in the conference or the dialing pool."""
+    w = world
+    methods = {"calling_method": ["browser", "dial_in", "call_me"]}
+    assert w.client.patch("/api/campaigns/dc", json=methods, headers=ADMIN).status_code == 200
+    verified(w)
+    r = w.client.post("/api/campaigns/dc/call-me", headers=w.auth())
+    assert r.status_code == 201, r.text
+    sid = r.json()["call_sid"]
+    assert w.webhook(q(w, "/twilio/call-me/answer"), form(sid, CallStatus="in-progress")).status_code == 200
+    r = w.client.put(f"/api/users/{w.volunteer}/disabled", json={"disabled": True}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    r = w.webhook(q(w, "/twilio/call-me/press"), form(sid, Digits="1"))
+    assert "<Conference" not in r.text and "<Hangup" in r.text and "may not call" in r.text, r.text
+    assert leg(w)["state"] != "connected" and agent_state(w) is None
