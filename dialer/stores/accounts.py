@@ -150,6 +150,15 @@ class AccountStore:
         found = await self._load(uid)
         return found[0] if found else None
 
+    async def may_call(self, uid: str) -> bool:
+        """Whether calls may still be placed for this id: an account that exists and is not disabled (or
+        the admin token's pseudo-user). For what outlives an account's tokens: a dial-in PIN, a Voice SDK
+        access token (an hour), a batch's lease."""
+        if uid == ADMIN_TOKEN_USER.id:
+            return True
+        user = await self.get(uid)
+        return user is not None and not user.disabled
+
     async def by_email(self, email: str) -> tuple[User, str] | None:
         uid = await self.redis.get(keys.user_email(normalize_email(email)))
         return await self._load(str(uid)) if uid is not None else None

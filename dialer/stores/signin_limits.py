@@ -13,11 +13,17 @@ counted atomically.
   office NAT every volunteer shares one address (API.md). Only past the much higher `HARD_LIMIT_PER_ADDRESS`
   is every sign-in from the address refused until its window ends: that bounds password spraying across
   many accounts, which the per-email limits cannot see.
+
+An "address" is an IPv4 address, or an IPv6 host's whole /64 (`address_bucket`): a home or cloud
+connection is given at least a /64, and one machine may send from any address in it, so counting each
+IPv6 address alone gave a single guesser 2^64 fresh addresses, each with its own 5 guesses per email and
+its own 30 and 300 failures.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -38,16 +44,32 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+def address_bucket(address: str) -> str:
+    """What the per-address limits count: an IPv6 address's /64 network (an IPv4-mapped one's IPv4
+    address), an IPv4 address as it is; anything else (a test client's name, "unknown") as given."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone ("fe80::1%eth0")
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def _email_key(email: str) -> str:
     return keys.ratelimit("login-email", hashlib.sha256(email.encode()).hexdigest()[:32])
 
 
 def _pair_key(email: str, address: str) -> str:
-    return keys.ratelimit("login-pair", hashlib.sha256(f"{email}\n{address}".encode()).hexdigest()[:32])
+    return keys.ratelimit(
+        "login-pair", hashlib.sha256(f"{email}\n{address_bucket(address)}".encode()).hexdigest()[:32]
+    )
 
 
 def _address_key(address: str) -> str:
-    return keys.ratelimit("login-addr", address)
+    return keys.ratelimit("login-addr", address_bucket(address))
 
 
 @dataclass(frozen=True)

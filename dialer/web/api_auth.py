@@ -11,6 +11,7 @@ from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.stores import account_history
 from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
+from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -134,6 +135,8 @@ async def set_role(request: Request) -> Response:
     if before.role is not role:
         await account_history.note(d.redis, user.id, "role_changed", by=actor.id, name=actor.name,
                                    now=d.clock(), before=before.role.value, after=role.value)  # fmt: skip
+    # A coach line they may no longer hold (a demoted leader's listen-in) is hung up, as their sockets end.
+    await end_sessions_of_coach(d, user.id)
     return JSONResponse({"user": user.public()})
 
 

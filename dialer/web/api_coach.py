@@ -223,27 +223,53 @@ async def hang_up_coach(d: Deps, ended: CoachSession) -> None:
             log.warning("could not hang up coach leg %s: %s", ended.call_sid, exc.message)
 
 
-async def end_sessions_out_of_reach(d: Deps, volunteer: str) -> None:
-    """After the volunteer left or changed teams: any session on them whose coach may no longer coach them
-    (their old team's leader) ends, and the coach's line is hung up; an organizer's goes on."""
+async def _may_go_on(d: Deps, session: CoachSession, volunteer: str) -> bool:
+    """Whether the session's coach may still coach the volunteer: their account as it is now (role,
+    disabled) and the team the volunteer is in now."""
+    if session.coach == ADMIN_TOKEN_USER.id:
+        return True
+    coach = await AccountStore(d.redis).get(session.coach)
+    if coach is None or coach.disabled:
+        return False
     teams = TeamStore(d.redis)
     team_id = await teams.team_of(volunteer)
     team = await teams.get(team_id) if team_id else None
+    leads = team_id if team is not None and team.leader == coach.id else None
+    return may_coach(coach.role, coach.id, volunteer, leads, team_id)
+
+
+async def _end_if_out_of_reach(
+    d: Deps, campaign_id: str, volunteer: str, reason: str, coach: str = ""
+) -> None:
+    """Ends the volunteer's session in the campaign (only `coach`'s, when given) if its coach may no longer
+    coach them, and hangs up the coach's line."""
+    sessions = CoachSessions(d.redis, campaign_id)
+    current = await sessions.get(volunteer)
+    if current is None or (coach and current.coach != coach) or await _may_go_on(d, current, volunteer):
+        return
+    ended = await sessions.end(volunteer, call_sid=current.call_sid)
+    if ended is None:
+        return
+    await finish(d, campaign_id, volunteer, ended, reason=reason, by=None)
+    await hang_up_coach(d, ended)
+
+
+async def end_sessions_out_of_reach(d: Deps, volunteer: str) -> None:
+    """After the volunteer left or changed teams: any session on them whose coach may no longer coach them
+    (their old team's leader) ends, and the coach's line is hung up; an organizer's goes on."""
     for campaign in await CampaignStore(d.redis).list():
-        sessions = CoachSessions(d.redis, campaign.id)
-        current = await sessions.get(volunteer)
-        if current is None:
-            continue
-        coach = ADMIN_TOKEN_USER if current.coach == ADMIN_TOKEN_USER.id else None
-        coach = coach or await AccountStore(d.redis).get(current.coach)
-        leads = team_id if team is not None and coach is not None and team.leader == coach.id else None
-        if coach is not None and may_coach(coach.role, coach.id, volunteer, leads, team_id):
-            continue
-        ended = await sessions.end(volunteer, call_sid=current.call_sid)
-        if ended is None:
-            continue
-        await finish(d, campaign.id, volunteer, ended, reason="left the team", by=None)
-        await hang_up_coach(d, ended)
+        await _end_if_out_of_reach(d, campaign.id, volunteer, "left the team")
+
+
+async def end_sessions_of_coach(d: Deps, coach: str) -> None:
+    """After the coach's account changed (a new role, disabled): every session they hold on a volunteer
+    they may no longer coach ends and their line is hung up (a demoted leader, a disabled organizer kept
+    hearing every voter of the call day until they hung up themselves). A session's volunteer is on the
+    campaign's roster (a session starts only then; their page gone, their conference and the coach's
+    line end with it)."""
+    for campaign in await CampaignStore(d.redis).list():
+        for volunteer in await d.redis.hkeys(keys.roster(campaign.id)):
+            await _end_if_out_of_reach(d, campaign.id, str(volunteer), "access changed", coach=coach)
 
 
 async def coach_status(request: Request) -> Response:

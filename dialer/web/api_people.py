@@ -14,6 +14,7 @@ from dialer.models import Role
 from dialer.stores import account_history, people
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.campaigns import CampaignStore
+from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -80,6 +81,8 @@ async def set_disabled(request: Request) -> Response:
     if await accounts.set_disabled(target.id, disabled) is not None and disabled != target.disabled:
         await account_history.note(deps(request).redis, target.id, "disabled" if disabled else "enabled",
                                    by=actor.id, name=actor.name, now=deps(request).clock())  # fmt: skip
+    if disabled:  # a disabled coach's listen-in ends with their sessions
+        await end_sessions_of_coach(deps(request), target.id)
     return await get_user(request)
 
 

@@ -24,6 +24,7 @@ from dialer.models import CampaignStatus, Mode
 from dialer.phone_legs import LegState, leg_state_for, pressed_one
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
+from dialer.stores.accounts import AccountStore
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
@@ -130,6 +131,8 @@ async def press(request: Request) -> Response:
         return _twiml(carrier.refusal_twiml("We did not hear a 1. Goodbye."))
     if campaign.status is not CampaignStatus.ACTIVE:
         return _twiml(carrier.refusal_twiml("This campaign is not taking calls now. Goodbye."))
+    if not await AccountStore(d.redis).may_call(volunteer):  # disabled while their phone rang
+        return _twiml(carrier.refusal_twiml("This account may not call now. Goodbye."))
     if await advance(d, campaign.id, volunteer, sid, LegState.CONNECTED) is not None:
         # Once, however often the carrier repeats the request: what the browser's Start taking calls does.
         # In preview nobody is dialed for them: the voter they click is called in (web/phone_dial.py).

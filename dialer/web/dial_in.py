@@ -42,6 +42,7 @@ from dialer.phone_legs import (
 )
 from dialer.queue import audit, keys
 from dialer.queue.lua_scripts import run
+from dialer.stores.accounts import AccountStore
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import CALL_SID_RE, Carrier
 from dialer.telephony.forms import webhook_url
@@ -154,6 +155,8 @@ async def pin_entered(request: Request) -> Response:
         owner = pin_owner(cast(str | None, record), d.clock())
         if owner is not None:
             await give_back(d.redis, campaign.id, form.get("From", ""), d.clock())
+            if not await AccountStore(d.redis).may_call(owner):  # disabled since the PIN was given
+                return _twiml(await _refused(d, carrier, campaign, call_key, attempt, form, owner))
         step = after_pin(owner, attempt)
         async with d.redis.pipeline(transaction=True) as pipe:
             pipe.hset(call_key, f"a{attempt}", step.value)
@@ -199,6 +202,28 @@ async def _locked(
     await audit.record(d.redis, campaign.id, user="", name="dial-in caller", action="dial_in_locked",
                        detail=detail, now=d.clock())  # fmt: skip
     return carrier.refusal_twiml(f"Too many wrong PINs were entered lately. {GOODBYE}")
+
+
+async def _refused(
+    d: Deps,
+    carrier: Carrier,
+    campaign: Campaign,
+    call_key: str,
+    attempt: int,
+    form: dict[str, str],
+    owner: str,
+) -> str:
+    """The right PIN of an account disabled since it was given: used up, audited, and the call hung up."""
+    async with d.redis.pipeline(transaction=True) as pipe:
+        pipe.hset(call_key, f"a{attempt}", PinStep.HANG_UP.value)
+        pipe.expire(call_key, CALL_TTL)
+        await pipe.execute()
+    sid = form.get("CallSid", "")
+    log.warning("dial-in PIN of disabled account %s on call %s to campaign %s", owner, sid, campaign.id)
+    detail = {"call_sid": sid, "from": form.get("From", ""), "volunteer": owner, "reason": "account_disabled"}
+    await audit.record(d.redis, campaign.id, user="", name="dial-in caller", action="dial_in_refused",
+                       detail=detail, now=d.clock())  # fmt: skip
+    return carrier.refusal_twiml(f"This account may not call now. {GOODBYE}")
 
 
 async def _connect(d: Deps, campaign: Campaign, volunteer: str, sid: str) -> str:

@@ -9,7 +9,8 @@ listens (`OpenSockets.run`, started by the composition root) and ends those sock
 is cancelled (its clean-up runs) and the socket closed, with 4401 (disabled, signed out) or 4403 (role too
 low now). Handlers are wrapped by `ends_when_disabled`, so none of them needs to know. A socket's handshake
 is checked as before; this ends the ones already open, which otherwise went on for as long as their page
-stayed (found by an attacker's probe).
+stayed (found by an attacker's probe). An account holds at most `MAX_SOCKETS_PER_ACCOUNT` sockets on one
+process; one more is accepted and closed at once with 4429.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ RETRY_SECONDS = 1.0
 # socket over 64 KiB, the live one over 4 KiB) with an answer; uvicorn's default, 16 MiB, let one
 # volunteer's sockets hold 16 MiB of the server's memory each before being told so.
 MAX_SOCKET_FRAME = 256 * 1024
+# Sockets one account may hold open on one web process (call pages and live dashboards together): a few
+# tabs and devices are far below it. Without a bound, any account (sign-up is open) could hold thousands,
+# each with its task, buffers and subscriptions (500 took 15 MB of one process and nothing refused them).
+MAX_SOCKETS_PER_ACCOUNT = 20
+TOO_MANY = 4429
 
 
 @dataclass(eq=False)
@@ -75,6 +81,9 @@ class OpenSockets:
             watches.discard(watch)
             if not watches:
                 self._ends.pop(user_id, None)
+
+    def open_count(self, user_id: str) -> int:
+        return len(self._ends.get(user_id, ()))
 
     def end(self, user_id: str) -> None:
         for watch in list(self._ends.get(user_id, ())):
@@ -133,6 +142,12 @@ def ends_when_disabled(handler: Handler, needs: Role = Role.VOLUNTEER) -> Handle
         user = await AccountStore(d.redis).user_for_token(token) if token else None
         if sockets is None or token is None or user is None or not is_account(user):
             await handler(ws)  # it refuses anonymous sockets itself
+            return
+        if sockets.open_count(user.id) >= MAX_SOCKETS_PER_ACCOUNT:  # no await before `watch` adds this one
+            await ws.accept()
+            await ws.close(
+                code=TOO_MANY, reason=f"at most {MAX_SOCKETS_PER_ACCOUNT} open sockets per account"
+            )
             return
         with sockets.watch(user.id, hash_token(token), needs) as watch:
             async with anyio.create_task_group() as tg:

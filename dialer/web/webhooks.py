@@ -29,6 +29,7 @@ from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.coach_sessions import CoachSessions
 from dialer.queue.lease import LeaseQueue
+from dialer.stores.accounts import AccountStore
 from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import Carrier, MalformedWebhook, VoiceRequest
 from dialer.telephony.forms import status_callback_url
@@ -47,6 +48,7 @@ TWIML = "application/xml"
 DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 CALL_OF_CONTACT_TTL = 24 * 3600
 OWN_PHONE_SPOKEN = "This campaign calls from your own phone. No call was placed."
+ACCOUNT_DISABLED = "This account may not call now. No call was placed."
 
 
 def check_webhook(d: Deps, content_type: str) -> Carrier:
@@ -131,6 +133,8 @@ async def voice(request: Request) -> Response:
     campaign = await CampaignStore(d.redis).get(call.campaign_id) if call.campaign_id else None
     if call.identity is None or campaign is None or call.contact_id is None:
         return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.UNKNOWN_CONTACT]))
+    if not await AccountStore(d.redis).may_call(call.identity):  # its Voice SDK token outlives it an hour
+        return _twiml(carrier.refusal_twiml(ACCOUNT_DISABLED))
     if not places_calls(campaign.calling_method, campaign.mode):
         return _twiml(carrier.refusal_twiml(OWN_PHONE_SPOKEN))
     queue = LeaseQueue(d.redis)
@@ -191,6 +195,8 @@ async def agent_answer(d: Deps, carrier: Carrier, call: VoiceRequest) -> Respons
         or not browser_in_conference(campaign.mode, campaign.preview_conference)
     ):
         return _twiml(carrier.refusal_twiml("This campaign does not dial for you. Goodbye."))
+    if not await AccountStore(d.redis).may_call(call.identity):
+        return _twiml(carrier.refusal_twiml(ACCOUNT_DISABLED))
     # The leg a coach whispers to (Twilio's CallSidToCoach): see web/api_coach.py.
     await CoachSessions(d.redis, campaign.id).remember_leg(call.identity, call.call_sid)
     # A page reloaded mid-call finds its voter held (web/conference_hold.py): the room outlives the leg.

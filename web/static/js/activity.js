@@ -37,6 +37,7 @@ const SAYS = {
   transfer_failed: (d) => ["A warm transfer did not go through", d.target ? `${d.target} did not answer.` : ""],
   dial_in_wrong_pin: (d) => ["A wrong dial-in PIN was entered", d.attempt ? `Attempt ${d.attempt}.` : ""],
   dial_in_locked: () => ["Dial-in locked after too many wrong PINs", "Callers hear that they should try again later."],
+  dial_in_refused: (d) => [`Refused ${person(d.volunteer)}'s dial-in PIN`, "The account was disabled after the PIN was given."],
 };
 
 function says(entry) {
