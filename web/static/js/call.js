@@ -527,6 +527,12 @@ function talkedAndGone() {
   ui.manualResult.value = "contacted";
   ui.manual.open = true;
   updatePicker();
+  // Hang up, pressed from the keyboard, went disabled (or hidden) under it: the keyboard goes on with
+  // the script the status asks to finish, not from the top of the page.
+  const at = document.activeElement;
+  if (!at || at === document.body || at.disabled || !at.offsetParent) {
+    (ui.form.hidden ? ui.choices.querySelector("button") : ui.input)?.focus();
+  }
 }
 
 function showUnanswered(suggested, status) {
