@@ -591,7 +591,7 @@ function renderStep(s) {
   const buttons = choiceButtons(s, async (answer) => {
     const picked = s.choices.find((c) => c.index === answer.choice);
     if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
-    sendAnswer({ type: "answer", step: s.id, ...answer });
+    sendAnswer({ type: "answer", step: s.id, ...answer }, picked?.label ?? "Continue");
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
@@ -650,12 +650,31 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
-  sendAnswer({ type: "answer", step: step.id, value });
+  sendAnswer({ type: "answer", step: step.id, value }, String(value));
 }
 
-function sendAnswer(message) {
+function sendAnswer(message, said) {
   heldAnswer = message;
-  send(message);
+  if (send(message)) return;
+  // No connection: the answer is kept and goes through when it is back. The step cannot move on
+  // meanwhile (the server words the next one), so the page says which answer it kept; a tap that
+  // changed nothing on screen was tapped again, or another answer tried.
+  for (const button of ui.choices.querySelectorAll("button.choice")) {
+    if (button.dataset.index === String(message.choice)) button.setAttribute("aria-pressed", "true");
+    else button.removeAttribute("aria-pressed");
+  }
+  keptSaid = said;
+  connectionNotice = offlineNotice();
+  notify("");
+}
+
+let keptSaid = ""; // the answer picked while the connection is down, as the volunteer read it
+
+function offlineNotice() {
+  const onCall = keptSaid
+    ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
+    : started ? " Keep talking: an answer you pick goes through when it is back." : "";
+  return `No connection to the server: reconnecting…${onCall}`;
 }
 
 // ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
@@ -977,8 +996,8 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   heartbeat: { every: 20000, within: 10000 }, // a silently dead connection is given up within 30 s
   onState: (state) => {
     ui.conn.textContent = state;
-    const onCall = " Keep talking: an answer you pick goes through when it is back.";
-    const text = state === "connected" ? "" : `No connection to the server: reconnecting…${started ? onCall : ""}`;
+    if (state === "connected") keptSaid = "";
+    const text = state === "connected" ? "" : offlineNotice();
     if (text !== connectionNotice) {
       connectionNotice = text;
       notify("");
