@@ -1153,6 +1153,10 @@ async function main() {
     if (callMe || dialIn) setUpLineChoice();
     if (callMe) callMe.load().catch((err) => callMe.say(err.message, true));
     ui.name.textContent = "Press “Start taking calls” when you are ready";
+    if (pool.wasTakingCalls()) {
+      // Leaving the page took the volunteer out of the pool: not a silent "You are not taking calls".
+      $("dialer-state").textContent = "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on.";
+    }
     $("ready-btn").focus();
     return;
   }

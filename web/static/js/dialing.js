@@ -9,6 +9,7 @@ export class DialerPool {
   constructor(campaignId, phone, onChange) {
     this.phone = phone; // joins the volunteer's conference (Twilio) before they say they are ready
     this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
+    this.takingKey = `dialer.taking.${campaignId}`;
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
     this.wanted = false; // the volunteer's own choice: a pause may take them out, a resume puts them back
@@ -37,6 +38,9 @@ export class DialerPool {
       return;
     }
     this.ready = ready;
+    // Remembered for this tab: a reload leaves the pool (leave() below), and the reloaded page says so.
+    if (ready) sessionStorage.setItem(this.takingKey, "1");
+    else sessionStorage.removeItem(this.takingKey);
     clearInterval(this.timer); // one heartbeat, even when a second set(true) came while this one waited
     if (ready) this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.onChange(ready ? (this.talking ? "talking" : "waiting") : "off");
@@ -57,6 +61,13 @@ export class DialerPool {
     this.callSid = null;
     if (this.ready) await this.set(true); // back in the pool for the next voter
     else this.onChange("off"); // a call from before the page (a reload): "Start taking calls" comes back
+  }
+
+  // Was this tab taking calls when it was left (a reload, or the page opened again)? Asked once, on load.
+  wasTakingCalls() {
+    const was = sessionStorage.getItem(this.takingKey) === "1";
+    sessionStorage.removeItem(this.takingKey);
+    return was;
   }
 
   leave() {
