@@ -153,6 +153,15 @@ def test_a_reload_while_waiting_says_the_volunteer_stopped_taking_calls(
         "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on."
     )
     expect(page.locator("#ready-btn")).to_have_attribute("aria-pressed", "false")
+    # News of the campaign (a pause and a resume here; settings, retries due on a live call day) redraws
+    # the state: it does not wipe the reason out.
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
+        expect(state).to_contain_text("The campaign is paused")
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "active"}).status_code == 200
+    expect(state).to_have_text(
+        "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on."
+    )
     page.keyboard.press("Enter")
     expect(state).to_contain_text("Waiting for the next voter")
     page.keyboard.press("Enter")  # Stop taking calls, on purpose

@@ -85,6 +85,7 @@ const DIALER_TEXT = {
   waiting: "Waiting for the next voter… keep this page open.",
   talking: "Connected to a voter: read the script.",
   paused: "The campaign is paused: no calls until the organizers resume it.",
+  reloaded: "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on.",
 };
 
 // How this volunteer calls (dialer/calling_methods.py): through the browser, or from their own phone.
@@ -121,7 +122,7 @@ const HEADING = {
 
 const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
   const paused = campaign.status === "paused" && state !== "talking";
-  const text = paused ? DIALER_TEXT.paused : DIALER_TEXT[state];
+  const text = paused ? DIALER_TEXT.paused : state === "off" && pool.stoppedByReload ? DIALER_TEXT.reloaded : DIALER_TEXT[state];
   $("dialer-state").textContent = detail && !paused ? `${text} (${detail})` : text;
   $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
@@ -1153,10 +1154,7 @@ async function main() {
     if (callMe || dialIn) setUpLineChoice();
     if (callMe) callMe.load().catch((err) => callMe.say(err.message, true));
     ui.name.textContent = "Press “Start taking calls” when you are ready";
-    if (pool.wasTakingCalls()) {
-      // Leaving the page took the volunteer out of the pool: not a silent "You are not taking calls".
-      $("dialer-state").textContent = "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on.";
-    }
+    if (pool.stoppedByReload) pool.onChange("off"); // not a silent "You are not taking calls"
     $("ready-btn").focus();
     return;
   }

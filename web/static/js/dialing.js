@@ -10,6 +10,9 @@ export class DialerPool {
     this.phone = phone; // joins the volunteer's conference (Twilio) before they say they are ready
     this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
     this.takingKey = `dialer.taking.${campaignId}`;
+    // This tab was taking calls when it was left (a reload): "off" says why until the volunteer acts.
+    this.stoppedByReload = sessionStorage.getItem(this.takingKey) === "1";
+    sessionStorage.removeItem(this.takingKey);
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
     this.wanted = false; // the volunteer's own choice: a pause may take them out, a resume puts them back
@@ -24,6 +27,7 @@ export class DialerPool {
   }
 
   async set(ready) {
+    this.stoppedByReload = false;
     // Ready only once the server has it so: joining the conference first takes a round trip (with the
     // simulated carrier too), and a page that said "Waiting for the next voter" meanwhile was not in the pool.
     if (!ready) this.ready = false;
@@ -61,13 +65,6 @@ export class DialerPool {
     this.callSid = null;
     if (this.ready) await this.set(true); // back in the pool for the next voter
     else this.onChange("off"); // a call from before the page (a reload): "Start taking calls" comes back
-  }
-
-  // Was this tab taking calls when it was left (a reload, or the page opened again)? Asked once, on load.
-  wasTakingCalls() {
-    const was = sessionStorage.getItem(this.takingKey) === "1";
-    sessionStorage.removeItem(this.takingKey);
-    return was;
   }
 
   leave() {
