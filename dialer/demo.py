@@ -133,7 +133,7 @@ def run_demo(
         admin = httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=30
         )
-        keeper = DemoKeeper(admin, want_ready=max(10, 2 * volunteers * BATCH_SIZE))
+        keeper = DemoKeeper(admin, want_ready=max(10, 2 * volunteers * BATCH_SIZE), cells=mode == "preview")
         started = time.monotonic()
         _settle(admin, volunteers, started, lambda: stopping)
         _banner(base_url, seeded.links, admin_token, sim_seed, _state_of(admin))

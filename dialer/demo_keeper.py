@@ -21,10 +21,16 @@ TOP_UP = 100  # voters added at a time
 
 class DemoKeeper:
     def __init__(
-        self, client: httpx.Client, *, want_ready: int, clock: Callable[[], float] = time.time
+        self,
+        client: httpx.Client,
+        *,
+        want_ready: int,
+        clock: Callable[[], float] = time.time,
+        cells: bool = True,
     ) -> None:
         self.client = client  # with the admin token, on the demo's server
         self.want_ready = want_ready
+        self.cells = cells  # False in power and predictive modes: their pacer dials no cell (call_list)
         self.clock = clock
         self.gave_up = False
 
@@ -49,7 +55,7 @@ class DemoKeeper:
             )
         r = self.client.post(
             f"/api/campaigns/{CAMPAIGN_ID}/contacts",
-            content=call_list(TOP_UP, self.clock(), start=have),
+            content=call_list(TOP_UP, self.clock(), start=have, cells=self.cells),
             headers={"Content-Type": "text/csv"},
         )
         if r.status_code != 200:

@@ -121,10 +121,12 @@ def daytime_zone(now: float) -> str:
     return min(DAYTIME_ZONES, key=lambda zone: abs(_local_hours(zone, now) - 13))
 
 
-def call_list(n: int, now: float, seed: int = 7, start: int = 0) -> bytes:
+def call_list(n: int, now: float, seed: int = 7, start: int = 0, *, cells: bool = True) -> bytes:
     """A CSV of `n` fictional voters, the `start`-th onwards (so later lists add new numbers). A voter whose
     area code's zone is asleep at `now` gets a zone where it is daytime instead, so the demo calls at any
-    hour with any list size (the README says so)."""
+    hour with any list size (the README says so). Without `cells` every number is a landline: the power
+    and predictive demos claim no cell consent, so their pacer may dial landlines only, and a list half of
+    cells left their volunteers waiting with nobody to dial once the landlines were called."""
     rng = random.Random(seed + start)
     daytime = daytime_zone(now)
     out = io.StringIO()
@@ -132,15 +134,17 @@ def call_list(n: int, now: float, seed: int = 7, start: int = 0) -> bytes:
     writer.writerow(["id", "first_name", "last_name", "phone", "state", "timezone", "phone_type", "street"])
     for i in range(start, min(start + n, MAX_VOTERS)):
         area, state, zone = AREA_CODES[i // 100]
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        kind = rng.choice(["landline", "cell"])  # drawn either way: the same names with or without cells
         writer.writerow(
             [
                 f"V{i + 1:05d}",
-                rng.choice(FIRST),
-                rng.choice(LAST),
+                first,
+                last,
                 f"({area}) 555-{100 + i % 100:04d}",
                 state,
                 zone if open_now(zone, now) else daytime,
-                rng.choice(["landline", "cell"]),
+                kind if cells else "landline",
                 f"{rng.randint(10, 999)} Main St",
             ]
         )
@@ -223,7 +227,7 @@ def seed_and_start(
             report = _check(
                 admin.post(
                     f"/api/campaigns/{CAMPAIGN_ID}/contacts",
-                    content=call_list(contacts, time.time()),
+                    content=call_list(contacts, time.time(), cells=mode == "preview"),
                     headers={"Content-Type": "text/csv"},
                 ),
                 200,

@@ -36,11 +36,13 @@ def test_a_call_back_time_out_of_hours_is_said_at_the_field(
     field, error = page.locator("#call-back-at"), page.locator("#call-back-error")
     expect(field).to_be_visible()
     expect(error).to_be_hidden()
+    # In the clock style of the rest of the page ("saved: ... at 6:00 PM their time"), not 09:00 and 21:00.
+    expect(page.locator("#call-back-hint")).to_have_text("Between 9:00 AM and 9:00 PM their time.")
     default = field.input_value()
     field.fill(default.replace("T18:00", "T23:30"))  # after their calling hours
     page.locator("#manual-save").focus()
     page.keyboard.press("Enter")
-    expect(error).to_have_text("Pick a time between 09:00 and 21:00 their time.")
+    expect(error).to_have_text("Pick a time between 9:00 AM and 9:00 PM their time.")
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "call-back-error call-back-hint")
     expect(field).to_be_focused()

@@ -261,7 +261,7 @@ def test_a_skip_and_a_call_back_in_the_voters_own_hours(
     assert default.endswith("T18:00"), default  # tomorrow evening, their time
     page.locator("#call-back-at").fill(default.replace("T18:00", "T23:30"))  # after their calling hours
     page.locator("#manual-save").click()
-    expect(page.locator("#call-back-error")).to_contain_text("between 09:00 and 21:00 their time")
+    expect(page.locator("#call-back-error")).to_contain_text("between 9:00 AM and 9:00 PM their time")
     page.screenshot(path=shots / "call-back-picker.png", full_page=True)
     page.locator("#call-back-at").fill(default)
     page.locator("#manual-save").click()

@@ -43,3 +43,30 @@ def test_a_call_that_ended_mid_script_asks_only_to_save_once_it_is_finished(
     page.locator("#finish-btn").click()
     expect(page.locator("#save-status")).to_contain_text("Saved: Refused")
     context.close()
+
+
+def test_hanging_up_from_the_keyboard_leaves_the_keyboard_on_the_script(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """Hang up pressed with the keyboard goes disabled (hidden in power mode) under it: the focus fell to
+    the page's body, so the next Tab started from the top of the page and a screen reader lost its place
+    (found by the volunteer walk). It goes to the script's answers, which the status asks to finish."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "kim@example.org", "Kim Keys", viewport={"width": 1280, "height": 800}
+    )
+    page = open_call_page(context, campaign)
+    page.keyboard.press("Enter")  # Call
+    wait_connected(page)
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.locator("#hangup-btn").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#call-status")).to_have_text(
+        "The call ended: finish the script, or save what happened below"
+    )
+    expect(page.locator("#choices button", has_text="Yes")).to_be_focused()
+    page.keyboard.press("Enter")  # what they had said: the script goes on from the keyboard
+    expect(page.locator("#step-text")).to_contain_text("When will you vote")
+    expect(page.locator("#step-input")).to_be_focused()
+    context.close()

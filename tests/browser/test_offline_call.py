@@ -55,6 +55,42 @@ def test_offline_mid_call_is_said_and_the_answer_goes_through_after(
     context.close()
 
 
+def test_an_answer_picked_offline_is_shown_kept_until_it_goes_through(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    """Offline, a picked answer cannot move the script on (the server words the next step), and nothing on
+    screen changed: a volunteer tapped again, or tried another answer, not knowing it was kept (found by
+    the volunteer walk). The kept answer is marked and named, through the page's reconnect attempts."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "ola@example.org", "Ola Offline", viewport=PHONE, has_touch=True
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    context.set_offline(True)
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("No connection", timeout=5_000)
+
+    speaking = page.locator("#choices button", has_text="Speaking")
+    speaking.click()
+    expect(speaking).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#choices button", has_text="Not home")).not_to_have_attribute("aria-pressed", "true")
+    kept = "Your answer “Speaking” is kept: it goes through when the connection is back."
+    expect(notice).to_contain_text(kept)
+    with page.expect_websocket(timeout=10_000):  # a reconnect attempt, which fails: still said
+        pass
+    expect(notice).to_contain_text(kept)
+    expect(notice).to_be_in_viewport()
+    page.screenshot(path=shots / "offline-answer-kept.png")
+
+    context.set_offline(False)
+    expect(page.locator("#step-text")).to_contain_text("library levy", timeout=5_000)
+    expect(notice).to_be_hidden()
+    expect(page.locator("#choices button[aria-pressed]")).to_have_count(0)
+    context.close()
+
+
 def test_a_connection_that_dies_without_a_word_is_given_up_and_the_answer_goes_through(
     browser: Browser, server: Running, redis_url: str
 ) -> None:

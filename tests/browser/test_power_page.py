@@ -124,3 +124,50 @@ def test_a_volunteer_who_saved_during_a_pause_takes_calls_again_on_resume(
     expect(page.locator("#contact-name")).to_have_text("Waiting for the next voter")
     page.screenshot(path=shots / "power-after-resume-phone.png", full_page=True)
     context.close()
+
+
+def test_a_reload_while_waiting_says_the_volunteer_stopped_taking_calls(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """A reload takes a waiting volunteer out of the dialing pool (the page leaves it as it goes). The
+    reloaded page said only 'You are not taking calls.', as on a first visit, to someone who had pressed
+    Start and thought they still waited (found by the volunteer walk). It says why, once; a volunteer who
+    stopped on purpose is not told so."""
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"mode": "power"}).status_code == 200
+    context = volunteer_context(
+        browser, server, "rey@example.org", "Rey Reload", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    state = page.locator("#dialer-state")
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    expect(state).to_have_text("You are not taking calls.")
+    page.keyboard.press("Enter")
+    expect(state).to_contain_text("Waiting for the next voter")
+
+    page.reload()
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    expect(state).to_have_text(
+        "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on."
+    )
+    expect(page.locator("#ready-btn")).to_have_attribute("aria-pressed", "false")
+    # News of the campaign (a pause and a resume here; settings, retries due on a live call day) redraws
+    # the state: it does not wipe the reason out.
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
+        expect(state).to_contain_text("The campaign is paused")
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "active"}).status_code == 200
+    expect(state).to_have_text(
+        "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on."
+    )
+    page.keyboard.press("Enter")
+    expect(state).to_contain_text("Waiting for the next voter")
+    page.keyboard.press("Enter")  # Stop taking calls, on purpose
+    expect(state).to_have_text("You are not taking calls.")
+
+    page.reload()
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    expect(state).to_have_text("You are not taking calls.")
+    context.close()

@@ -75,3 +75,13 @@ def test_when_every_number_is_used_it_says_so_once() -> None:
 def test_a_paused_campaign_is_left_paused() -> None:
     server = FakeDemoServer(to_call=to_call(), status="paused")
     assert keeper(server).tick() is None and server.sent == []
+
+
+def test_voters_added_for_the_dialer_modes_are_landlines() -> None:
+    """The pacer of a power or predictive demo dials no cell (the demo claims no consent): voters added for
+    it must be ones it can call."""
+    server = FakeDemoServer(to_call=to_call(ready=3))
+    client = httpx.Client(base_url="http://demo", transport=httpx.MockTransport(server))
+    assert DemoKeeper(client, want_ready=20, clock=lambda: NOW, cells=False).tick() is not None
+    rows = list(csv.DictReader(io.StringIO(server.sent[0][1].decode())))
+    assert len(rows) == TOP_UP and {row["phone_type"] for row in rows} == {"landline"}

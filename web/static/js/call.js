@@ -85,6 +85,7 @@ const DIALER_TEXT = {
   waiting: "Waiting for the next voter… keep this page open.",
   talking: "Connected to a voter: read the script.",
   paused: "The campaign is paused: no calls until the organizers resume it.",
+  reloaded: "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on.",
 };
 
 // How this volunteer calls (dialer/calling_methods.py): through the browser, or from their own phone.
@@ -121,7 +122,7 @@ const HEADING = {
 
 const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
   const paused = campaign.status === "paused" && state !== "talking";
-  const text = paused ? DIALER_TEXT.paused : DIALER_TEXT[state];
+  const text = paused ? DIALER_TEXT.paused : state === "off" && pool.stoppedByReload ? DIALER_TEXT.reloaded : DIALER_TEXT[state];
   $("dialer-state").textContent = detail && !paused ? `${text} (${detail})` : text;
   $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
@@ -527,6 +528,12 @@ function talkedAndGone() {
   ui.manualResult.value = "contacted";
   ui.manual.open = true;
   updatePicker();
+  // Hang up, pressed from the keyboard, went disabled (or hidden) under it: the keyboard goes on with
+  // the script the status asks to finish, not from the top of the page.
+  const at = document.activeElement;
+  if (!at || at === document.body || at.disabled || !at.offsetParent) {
+    (ui.form.hidden ? ui.choices.querySelector("button") : ui.input)?.focus();
+  }
 }
 
 function showUnanswered(suggested, status) {
@@ -585,7 +592,7 @@ function renderStep(s) {
   const buttons = choiceButtons(s, async (answer) => {
     const picked = s.choices.find((c) => c.index === answer.choice);
     if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
-    sendAnswer({ type: "answer", step: s.id, ...answer });
+    sendAnswer({ type: "answer", step: s.id, ...answer }, picked?.label ?? "Continue");
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
@@ -644,12 +651,31 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
-  sendAnswer({ type: "answer", step: step.id, value });
+  sendAnswer({ type: "answer", step: step.id, value }, String(value));
 }
 
-function sendAnswer(message) {
+function sendAnswer(message, said) {
   heldAnswer = message;
-  send(message);
+  if (send(message)) return;
+  // No connection: the answer is kept and goes through when it is back. The step cannot move on
+  // meanwhile (the server words the next one), so the page says which answer it kept; a tap that
+  // changed nothing on screen was tapped again, or another answer tried.
+  for (const button of ui.choices.querySelectorAll("button.choice")) {
+    if (button.dataset.index === String(message.choice)) button.setAttribute("aria-pressed", "true");
+    else button.removeAttribute("aria-pressed");
+  }
+  keptSaid = said;
+  connectionNotice = offlineNotice();
+  notify("");
+}
+
+let keptSaid = ""; // the answer picked while the connection is down, as the volunteer read it
+
+function offlineNotice() {
+  const onCall = keptSaid
+    ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
+    : started ? " Keep talking: an answer you pick goes through when it is back." : "";
+  return `No connection to the server: reconnecting…${onCall}`;
 }
 
 // ---- finishing: confirmed once, whatever the connection does ---------------------------------------------
@@ -971,8 +997,8 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   heartbeat: { every: 20000, within: 10000 }, // a silently dead connection is given up within 30 s
   onState: (state) => {
     ui.conn.textContent = state;
-    const onCall = " Keep talking: an answer you pick goes through when it is back.";
-    const text = state === "connected" ? "" : `No connection to the server: reconnecting…${started ? onCall : ""}`;
+    if (state === "connected") keptSaid = "";
+    const text = state === "connected" ? "" : offlineNotice();
     if (text !== connectionNotice) {
       connectionNotice = text;
       notify("");
@@ -1128,6 +1154,7 @@ async function main() {
     if (callMe || dialIn) setUpLineChoice();
     if (callMe) callMe.load().catch((err) => callMe.say(err.message, true));
     ui.name.textContent = "Press “Start taking calls” when you are ready";
+    if (pool.stoppedByReload) pool.onChange("off"); // not a silent "You are not taking calls"
     $("ready-btn").focus();
     return;
   }

@@ -1,6 +1,6 @@
 // The call-back time picker: a date and time on the voter's own clock (calling hours are theirs), checked
 // before it is sent (the server checks it again and answers 422 with the allowed window).
-import { fromZonedInput, insideHours, suggestedCallBack, toZonedInput } from "./call_time.js";
+import { clockTime, fromZonedInput, insideHours, suggestedCallBack, toZonedInput } from "./call_time.js";
 
 export class CallBackPicker {
   constructor({ box, input, zone, hint, error, hours, defaultZone }) {
@@ -28,10 +28,15 @@ export class CallBackPicker {
     this.problem("");
     this.zone = contact?.timezone || this.defaultZone;
     this.zoneLabel.textContent = `(their time: ${this.zone.replaceAll("_", " ")})`;
-    this.hint.textContent = `Between ${this.hours.start} and ${this.hours.end} their time.`;
+    this.hint.textContent = `Between ${this.between()} their time.`;
     const now = new Date();
     this.input.min = toZonedInput(now, this.zone);
     this.input.value = toZonedInput(suggestedCallBack(now, this.zone, this.hours), this.zone);
+  }
+
+  // The calling hours in the page's clock style: the saved call-back is said "6:00 PM their time".
+  between() {
+    return `${clockTime(this.hours.start)} and ${clockTime(this.hours.end)}`;
   }
 
   show(on) {
@@ -49,7 +54,7 @@ export class CallBackPicker {
     if (!at) return { error: "Pick a date and time to call back." };
     if (at.getTime() < now.getTime() - 60_000) return { error: "That time has passed: pick a later one." };
     if (!insideHours(at, this.zone, this.hours)) {
-      return { error: `Pick a time between ${this.hours.start} and ${this.hours.end} their time.` };
+      return { error: `Pick a time between ${this.between()} their time.` };
     }
     return { iso: at.toISOString() };
   }

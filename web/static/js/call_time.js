@@ -38,6 +38,12 @@ function minutesOf(hhmm) {
   return h * 60 + m;
 }
 
+// "HH:MM" of the calling hours as the page says other times: "9:00 AM", not "09:00" beside "6:00 PM".
+export function clockTime(hhmm) {
+  const at = new Date(Date.UTC(2000, 0, 1, 0, minutesOf(hhmm)));
+  return at.toLocaleTimeString([], { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
+}
+
 // Is the instant inside the calling hours ({start, end} as "HH:MM") on the voter's own clock?
 export function insideHours(date, timeZone, hours) {
   const p = partsIn(date, timeZone);

@@ -9,6 +9,10 @@ export class DialerPool {
   constructor(campaignId, phone, onChange) {
     this.phone = phone; // joins the volunteer's conference (Twilio) before they say they are ready
     this.url = `/api/campaigns/${encodeURIComponent(campaignId)}/ready`;
+    this.takingKey = `dialer.taking.${campaignId}`;
+    // This tab was taking calls when it was left (a reload): "off" says why until the volunteer acts.
+    this.stoppedByReload = sessionStorage.getItem(this.takingKey) === "1";
+    sessionStorage.removeItem(this.takingKey);
     this.onChange = onChange; // (state: "off" | "waiting" | "talking", detail?) => void
     this.ready = false;
     this.wanted = false; // the volunteer's own choice: a pause may take them out, a resume puts them back
@@ -23,6 +27,7 @@ export class DialerPool {
   }
 
   async set(ready) {
+    this.stoppedByReload = false;
     // Ready only once the server has it so: joining the conference first takes a round trip (with the
     // simulated carrier too), and a page that said "Waiting for the next voter" meanwhile was not in the pool.
     if (!ready) this.ready = false;
@@ -37,6 +42,9 @@ export class DialerPool {
       return;
     }
     this.ready = ready;
+    // Remembered for this tab: a reload leaves the pool (leave() below), and the reloaded page says so.
+    if (ready) sessionStorage.setItem(this.takingKey, "1");
+    else sessionStorage.removeItem(this.takingKey);
     clearInterval(this.timer); // one heartbeat, even when a second set(true) came while this one waited
     if (ready) this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.onChange(ready ? (this.talking ? "talking" : "waiting") : "off");
