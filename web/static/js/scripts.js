@@ -104,8 +104,14 @@ async function walk() {
   const box = $("walk");
   try {
     const r = await api("POST", "/scripts/preview", { source: source.value, contact: sampleContact(), events });
-    annotate([], "error");
-    $("problems-summary").textContent = events.length ? "" : "No problems found.";
+    if (!events.length) {
+      // Warnings (an unreachable step, ...) are what the upload will say too: never "No problems found" then.
+      const warnings = r.warnings || [];
+      $("problems-summary").replaceChildren(warnings.length
+        ? h("strong", { class: "warning", text: `No errors; ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} to look at before volunteers call.` })
+        : "No problems found.", warnings.length ? summary(warnings, "warning") : "");
+      annotate(warnings, "warning");
+    }
     const back = h("button", { type: "button", onclick: () => { events.push({ back: true }); walk(); } }, "Back");
     const restart = h("button", { type: "button", onclick: () => { events = []; walk(); } }, "Start over");
     if (r.type === "done") {
