@@ -204,6 +204,7 @@ _ALIASES = {
     "zip": "zip",
     "timezone": "timezone",
     "phone_type": "phone_type",
+    "line_type": "phone_type",
     # A VAN/EveryAction export, as it comes: its VANID is the contact's CRM id (the CRM sync sends to it).
     "vanid": "external_id",
     "firstname": "first_name",
@@ -224,6 +225,7 @@ _PHONE_COLUMNS = {
     "mobile_phone": "cell",
     "home_phone": "landline",
 }
+_SQUASHED = {re.sub(r"[^a-z0-9]", "", k): k for k in [*_ALIASES, *_PHONE_COLUMNS]}
 _CELL = {"cell", "mobile", "wireless", "cellular", "cell phone", "verified cell", "likely cell"}
 _LANDLINE = {"landline", "land", "fixed", "home", "home phone"}
 _YES, _NO = {"y", "yes", "true", "1", "c"}, {"n", "no", "false", "0", "h"}
@@ -291,7 +293,8 @@ def _header(
     phones: dict[str, tuple[int, str]] = {}
     named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
     for index, name in enumerate(h.strip() for h in header):
-        normal = name.lower().replace(" ", "_")
+        # "Phone Type", "PhoneType", "phone-type": exports spell headers every way; compare letters, digits.
+        normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
         known = _ALIASES.get(normal)
         if known is not None:
             columns.setdefault(known, index)
