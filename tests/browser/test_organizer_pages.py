@@ -304,6 +304,38 @@ def test_an_organizer_makes_a_volunteer_a_team_leader(browser: Browser, server: 
     context.close()
 
 
+def test_the_teams_page_says_who_leads_each_team_and_how_to_make_a_leader(
+    browser: Browser, server: Running
+) -> None:
+    """The Teams page never said who led a team, nor how a team gets a leader other than the organizer who
+    created it."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    lee_token = make_user(server, "lee@example.org", "Lee Leader", role="leader")
+    r = httpx.post(
+        f"{server.base_url}/api/teams",
+        json={"name": "Eastside"},
+        headers={"Authorization": f"Bearer {lee_token}"},
+    )
+    assert r.status_code == 201, r.text
+    context = _context(browser, server, "olga@example.org", "phone")
+    page = context.new_page()
+    page.goto("/teams")
+    page.locator("#new-team-name").fill("Westside")
+    page.get_by_role("button", name="Create the team").click()
+    expect(page.get_by_role("region", name="Eastside").locator(".team-leader")).to_have_text(
+        "Led by Lee Leader"
+    )
+    expect(page.get_by_role("region", name="Westside").locator(".team-leader")).to_have_text(
+        "Led by Olga Organizer"
+    )
+    hint = page.locator("#leader-hint")
+    expect(hint).to_contain_text("make a volunteer a team leader on the People page")
+    hint.get_by_role("link", name="People").click()
+    expect(page.locator("h1")).to_have_text("People")
+    assert _fits(page)
+    context.close()
+
+
 def test_an_organizer_is_told_who_changes_roles(browser: Browser, server: Running) -> None:
     """Roles are an admin's to change: an organizer's People page showed them as plain words, with nothing to
     say why or how to make a team leader."""
