@@ -116,8 +116,15 @@ def _load_for_preview(source: str) -> LoadedScript:
         return load_script(source, "application/yaml")
     except ScriptError as exc:
         root = compose(source)
-        details = [{**p.as_detail(), "line": line_of(root, p.path, p.message)} for p in exc.problems]
-        raise ApiError(422, "invalid_script", "The script has problems.", details) from None
+        details = [
+            {**p.as_detail(), "line": line_of(root, p.path, p.message), "severity": p.severity.value}
+            for p in exc.problems
+        ]
+        # Counted as the upload counts them: the warnings (an unreachable step, ...) are said as warnings.
+        count, warnings = len(exc.errors), len(exc.problems) - len(exc.errors)
+        said = f"The script has {count} problem{'s' if count != 1 else ''}"
+        said += f" and {warnings} warning{'s' if warnings != 1 else ''}." if warnings else "."
+        raise ApiError(422, "invalid_script", said, details) from None
 
 
 def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dict[str, Any]:

@@ -99,6 +99,15 @@ def test_check_and_preview_shows_the_warnings_the_upload_gives(
     expect(summary).to_contain_text("1 warning")
     page.screenshot(path=shots / "scripts-check-warnings.png", full_page=True)
 
+    # With an error too, the check counts them as the upload does and marks the stray step as a warning.
+    page.locator("#source").fill(UNREACHABLE.replace("next: support}", "next: suport}"))
+    page.get_by_role("button", name="Check and preview").click()
+    expect(summary.locator("strong")).to_have_text("The script has 1 problem and 4 warnings.")
+    expect(summary.locator("li.error")).to_have_count(1)
+    expect(summary.locator("li.warning")).to_have_count(4)
+    expect(page.locator('.source-lines [data-line="8"]')).to_have_class(re.compile(r"\bbad error\b"))
+    expect(page.locator('.source-lines [data-line="24"]')).to_have_class(re.compile(r"\bbad warning\b"))
+
     # Without the stray step the check is clean.
     page.locator("#source").fill(SCRIPT)
     page.get_by_role("button", name="Check and preview").click()
