@@ -18,6 +18,7 @@ import enum
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from dialer.calling_hours import is_valid_zone
 from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
@@ -204,6 +205,7 @@ _ALIASES = {
     "zip": "zip",
     "timezone": "timezone",
     "phone_type": "phone_type",
+    "line_type": "phone_type",
     # A VAN/EveryAction export, as it comes: its VANID is the contact's CRM id (the CRM sync sends to it).
     "vanid": "external_id",
     "firstname": "first_name",
@@ -224,6 +226,7 @@ _PHONE_COLUMNS = {
     "mobile_phone": "cell",
     "home_phone": "landline",
 }
+_SQUASHED = {re.sub(r"[^a-z0-9]", "", k): k for k in [*_ALIASES, *_PHONE_COLUMNS]}  # PhoneType, Phone-Type
 _CELL = {"cell", "mobile", "wireless", "cellular", "cell phone", "verified cell", "likely cell"}
 _LANDLINE = {"landline", "land", "fixed", "home", "home phone"}
 _YES, _NO = {"y", "yes", "true", "1", "c"}, {"n", "no", "false", "0", "h"}
@@ -291,7 +294,7 @@ def _header(
     phones: dict[str, tuple[int, str]] = {}
     named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
     for index, name in enumerate(h.strip() for h in header):
-        normal = name.lower().replace(" ", "_")
+        normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
         known = _ALIASES.get(normal)
         if known is not None:
             columns.setdefault(known, index)
@@ -315,7 +318,10 @@ def read_rows(
 ) -> Iterator[ContactRow | InvalidRow]:
     """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
     CsvError before yielding anything when the file is unusable."""
-    reader = csv.reader(_lines(chunks))
+    lines = _lines(chunks)
+    head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
+    sep = next((s for s in ",\t;" if s in head), ",")
+    reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
     columns, extra, phone_columns = _header(reader)
     row_number = 0
     while True:

@@ -1,8 +1,9 @@
 """People for organizers and admins: search accounts, see one, disable or enable it.
 
-Role changes stay `PUT /api/users/{id}/role` (admins, api_auth.py). Disabling follows the same idea of
-rank: organizers may disable volunteers and leaders, admins anyone; nobody disables their own account
-(the last admin could lock everyone out)."""
+Role changes stay `PUT /api/users/{id}/role` (admins, api_auth.py), but for one: a call day needs team
+leaders, so organizers make a volunteer a team leader and back (`PUT /api/users/{id}/leader`). Disabling
+follows the same idea of rank: organizers may disable volunteers and leaders, admins anyone; nobody disables
+their own account (the last admin could lock everyone out)."""
 
 from __future__ import annotations
 
@@ -96,9 +97,38 @@ async def user_history(request: Request) -> Response:
     return JSONResponse({"entries": await account_history.history(redis, uid)})
 
 
+async def set_leader(request: Request) -> Response:
+    """`{leader: true}` makes a volunteer a team leader, `false` a leader a volunteer again; organizers and
+    admins, for volunteers' and leaders' accounts only (an organizer's or admin's role is an admin's)."""
+    actor = await require_user(request, Role.ORGANIZER)
+    body = await read_json_object(request)
+    problems = Problems()
+    problems.unknown_fields(body, {"leader"})
+    leader = body.get("leader")
+    if not isinstance(leader, bool):
+        problems.add("leader", "required" if leader is None else "must be true or false")
+    problems.raise_if_any()
+    accounts = AccountStore(deps(request).redis)
+    target = await accounts.get(request.path_params["user_id"])
+    if target is None:
+        raise ApiError(404, "not_found", "No such user.")
+    if target.role not in (Role.VOLUNTEER, Role.LEADER) or (is_account(actor) and actor.id == target.id):
+        why = "your own account" if actor.id == target.id else f"a {target.role.value}'s role: an admin's"
+        raise ApiError(403, "forbidden", f"You may not change {why}.")
+    wanted = Role.LEADER if leader else Role.VOLUNTEER
+    if target.role is not wanted:
+        d = deps(request)
+        await accounts.set_role(target.id, wanted)
+        await account_history.note(d.redis, target.id, "role_changed", by=actor.id, name=actor.name,
+                                   now=d.clock(), before=target.role.value, after=wanted.value)  # fmt: skip
+        await end_sessions_of_coach(d, target.id)  # a leader made a volunteer again: no more listening in
+    return await get_user(request)
+
+
 routes: list[BaseRoute] = [
     Route("/api/users", search_users, methods=["GET"]),
     Route("/api/users/{user_id}", get_user, methods=["GET"]),
     Route("/api/users/{user_id}/disabled", set_disabled, methods=["PUT"]),
     Route("/api/users/{user_id}/history", user_history, methods=["GET"]),
+    Route("/api/users/{user_id}/leader", set_leader, methods=["PUT"]),
 ]

@@ -6,7 +6,8 @@
   can show the API's validation errors beside the YAML lines they are about.
 - `POST /scripts/preview` (organizer): `{source, contact, events}` -> the step (or `done`) that walking the
   script with this sample contact and these events (`{step, choice}`, `{step, value}`, `{back: true}`) gives,
-  exactly as the call socket would send it; invalid scripts give 422 `invalid_script` with line numbers.
+  exactly as the call socket would send it, with `warnings` (as the upload gives them, with line numbers) when
+  the script has any; invalid scripts give 422 `invalid_script` with line numbers.
 
 Both parse a whole script: that is CPU work (seconds for a large one), done in a worker thread
 (web/offload.py) so that the event loop goes on serving everyone else.
@@ -26,7 +27,7 @@ from dialer.models import Role
 from dialer.queue import keys
 from dialer.scripts import engine
 from dialer.scripts.loader import MAX_BYTES, load_script
-from dialer.scripts.model import Script, ScriptError
+from dialer.scripts.model import LoadedScript, ScriptError
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -110,18 +111,26 @@ async def preview(request: Request) -> Response:
     return JSONResponse(await offload(request, preview_walk, source, contact, events[:MAX_EVENTS]))
 
 
-def _load_for_preview(source: str) -> Script:
+def _load_for_preview(source: str) -> LoadedScript:
     try:
-        return load_script(source, "application/yaml").script
+        return load_script(source, "application/yaml")
     except ScriptError as exc:
         root = compose(source)
-        details = [{**p.as_detail(), "line": line_of(root, p.path, p.message)} for p in exc.problems]
-        raise ApiError(422, "invalid_script", "The script has problems.", details) from None
+        details = [
+            {**p.as_detail(), "line": line_of(root, p.path, p.message), "severity": p.severity.value}
+            for p in exc.problems
+        ]
+        # Counted as the upload counts them: the warnings (an unreachable step, ...) are said as warnings.
+        count, warnings = len(exc.errors), len(exc.problems) - len(exc.errors)
+        said = f"The script has {count} problem{'s' if count != 1 else ''}"
+        said += f" and {warnings} warning{'s' if warnings != 1 else ''}." if warnings else "."
+        raise ApiError(422, "invalid_script", said, details) from None
 
 
 def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dict[str, Any]:
     """What walking `source` with `contact` through `events` gives (pure, CPU-bound); ApiError if invalid."""
-    script = _load_for_preview(source)
+    loaded = _load_for_preview(source)
+    script = loaded.script
     walk = engine.start(script)
     try:
         for event in events:
@@ -142,8 +151,16 @@ def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dic
         raise ApiError(422, exc.code, exc.message) from None
     answers = walk.answers(script)
     if walk.result is not None:
-        return {"type": "done", "result": walk.result.value, "answers": answers}
-    return {"type": "step", "step": engine.step_payload(script, walk, contact), "answers": answers}
+        out: dict[str, Any] = {"type": "done", "result": walk.result.value, "answers": answers}
+    else:
+        out = {"type": "step", "step": engine.step_payload(script, walk, contact), "answers": answers}
+    if loaded.warnings:
+        # What the upload also says (an unreachable step, ...): "Check" must not call such a script clean.
+        root = compose(source)
+        out["warnings"] = [
+            {**p.as_detail(), "line": line_of(root, p.path, p.message)} for p in loaded.warnings
+        ]
+    return out
 
 
 async def progress(request: Request) -> Response:

@@ -42,3 +42,26 @@ def test_an_archived_campaign_is_said_to_be_archived_and_found_again(
     expect(page.locator(f"#campaign-{campaign}")).to_be_visible()
     expect(page.locator("#campaigns-notice")).to_be_hidden()  # said once, not on every later visit
     context.close()
+
+
+def test_an_archived_campaigns_dashboard_says_so_and_restores_it(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """An archived campaign's dashboard read "status active" with a Pause button, as if volunteers were
+    calling it; they cannot even see it. It now says it is archived, and restores it from there."""
+    campaign = seed_campaign(server, redis_url)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"archived": True}).status_code == 200
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/dashboard")
+    note = page.locator("#archived-note")
+    expect(note).to_contain_text("Archived: volunteers cannot see or call this campaign")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    note.get_by_role("button", name="Restore it").click()
+    expect(page.locator("#archived-note")).to_have_count(0)
+    with server.client() as admin:
+        assert admin.get(f"/api/campaigns/{campaign}").json()["archived"] is False
+    context.close()

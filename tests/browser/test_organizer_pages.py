@@ -287,6 +287,68 @@ def test_the_dnc_export_button_is_a_button_size_on_a_phone(browser: Browser, ser
     context.close()
 
 
+def test_an_organizer_makes_a_volunteer_a_team_leader(browser: Browser, server: Running) -> None:
+    """A new organizer could not make the team leaders a call day needs (only an admin could, and the demo has
+    none): the People page's button makes a volunteer a leader, who then creates a team, and back."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    vic_token = make_user(server, "vic@example.org", "Vic Volunteer")
+    context = _context(browser, server, "olga@example.org", "phone")
+    page = context.new_page()
+    page.goto("/people")
+    row = page.locator("#people tbody tr", has_text="Vic Volunteer")
+    row.get_by_role("button", name="Make Vic Volunteer a team leader").click()
+    expect(page.locator("#people-status")).to_contain_text("Vic Volunteer is now a team leader")
+    expect(row).to_contain_text("team leader")
+    expect(row.get_by_role("button", name="Make Vic Volunteer a volunteer again")).to_be_focused()
+    assert _fits(page)
+    me = httpx.get(f"{server.base_url}/api/me", headers={"Authorization": f"Bearer {vic_token}"}).json()
+    assert me["user"]["role"] == "leader"
+    # Their own row has no such button; an organizer's role stays an admin's.
+    expect(
+        page.locator("#people tbody tr", has_text="Olga Organizer").get_by_role(
+            "button", name=re.compile("Make")
+        )
+    ).to_have_count(0)
+    row.get_by_role("button", name="Make Vic Volunteer a volunteer again").click()
+    expect(page.locator("#people-status")).to_contain_text("Vic Volunteer is a volunteer again")
+    expect(row.get_by_role("button", name="Make Vic Volunteer a team leader")).to_be_visible()
+    me = httpx.get(f"{server.base_url}/api/me", headers={"Authorization": f"Bearer {vic_token}"}).json()
+    assert me["user"]["role"] == "volunteer"
+    context.close()
+
+
+def test_the_teams_page_says_who_leads_each_team_and_how_to_make_a_leader(
+    browser: Browser, server: Running
+) -> None:
+    """The Teams page never said who led a team, nor how a team gets a leader other than the organizer who
+    created it."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    lee_token = make_user(server, "lee@example.org", "Lee Leader", role="leader")
+    r = httpx.post(
+        f"{server.base_url}/api/teams",
+        json={"name": "Eastside"},
+        headers={"Authorization": f"Bearer {lee_token}"},
+    )
+    assert r.status_code == 201, r.text
+    context = _context(browser, server, "olga@example.org", "phone")
+    page = context.new_page()
+    page.goto("/teams")
+    page.locator("#new-team-name").fill("Westside")
+    page.get_by_role("button", name="Create the team").click()
+    expect(page.get_by_role("region", name="Eastside").locator(".team-leader")).to_have_text(
+        "Led by Lee Leader"
+    )
+    expect(page.get_by_role("region", name="Westside").locator(".team-leader")).to_have_text(
+        "Led by Olga Organizer"
+    )
+    hint = page.locator("#leader-hint")
+    expect(hint).to_contain_text("make a volunteer a team leader on the People page")
+    hint.get_by_role("link", name="People").click()
+    expect(page.locator("h1")).to_have_text("People")
+    assert _fits(page)
+    context.close()
+
+
 def test_an_organizer_is_told_who_changes_roles(browser: Browser, server: Running) -> None:
     """Roles are an admin's to change: an organizer's People page showed them as plain words, with nothing to
     say why or how to make a team leader."""

@@ -65,6 +65,57 @@ def test_staff_uploads_a_broken_script_sees_errors_by_line_fixes_it(
     context.close()
 
 
+# Valid, but its last step (line 24) is reached from nowhere: the upload warns about it.
+UNREACHABLE = (
+    SCRIPT
+    + """  leftover:
+    text: "Nobody reaches this"
+    result: contacted
+"""
+)
+
+
+def test_check_and_preview_shows_the_warnings_the_upload_gives(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    """ "Check and preview" said "No problems found." for a script whose upload then warned of an unreachable
+    step: the check a staff member runs first must say what the upload will."""
+    make_user(server, "sam@example.org", "Sam Staff", role="organizer")
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, base_url=server.base_url)
+    sign_in(context, server, "sam@example.org")
+    page = context.new_page()
+    page.goto("/scripts")
+    page.locator("#source").fill(UNREACHABLE)
+    page.get_by_role("button", name="Check and preview").click()
+    expect(page.locator("#walk .step-text")).to_have_text("Hi, is this Alex?")
+    summary = page.locator("#problems-summary")
+    expect(summary).to_contain_text("1 warning")
+    expect(summary).not_to_contain_text("No problems found")
+    expect(summary.locator("li")).to_contain_text("Line 24")
+    expect(page.locator('.source-lines [data-line="24"] .msg')).to_contain_text("unreachable")
+    # Walking on keeps the warning in view.
+    page.keyboard.press("1")
+    expect(page.locator("#walk .step-text")).to_contain_text("library levy")
+    expect(summary).to_contain_text("1 warning")
+    page.screenshot(path=shots / "scripts-check-warnings.png", full_page=True)
+
+    # With an error too, the check counts them as the upload does and marks the stray step as a warning.
+    page.locator("#source").fill(UNREACHABLE.replace("next: support}", "next: suport}"))
+    page.get_by_role("button", name="Check and preview").click()
+    expect(summary.locator("strong")).to_have_text("The script has 1 problem and 4 warnings.")
+    expect(summary.locator("li.error")).to_have_count(1)
+    expect(summary.locator("li.warning")).to_have_count(4)
+    expect(page.locator('.source-lines [data-line="8"]')).to_have_class(re.compile(r"\bbad error\b"))
+    expect(page.locator('.source-lines [data-line="24"]')).to_have_class(re.compile(r"\bbad warning\b"))
+
+    # Without the stray step the check is clean.
+    page.locator("#source").fill(SCRIPT)
+    page.get_by_role("button", name="Check and preview").click()
+    expect(summary).to_have_text("No problems found.")
+    expect(page.locator(".source-lines .bad")).to_have_count(0)
+    context.close()
+
+
 def test_staff_edits_settings_and_uploads_lists(
     browser: Browser, server: Running, redis_url: str, shots: Path, tmp_path: Path
 ) -> None:

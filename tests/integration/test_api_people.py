@@ -157,6 +157,36 @@ def test_who_may_disable_whom(fixed_api: TestClient) -> None:
         assert put(f"/api/users/{oid}/disabled", json=body, headers=adm).status_code == 422
 
 
+def test_organizers_make_volunteers_team_leaders_and_back(fixed_api: TestClient) -> None:
+    """A call day needs team leaders, and only the admin token could make one: organizers now toggle a
+    volunteer's or leader's account between the two, and nothing else."""
+    roles = staff(fixed_api)
+    vid, vol = roles["volunteer"]
+    lid, _ = roles["leader"]
+    oid, org = roles["organizer"]
+    aid, adm = roles["admin"]
+    put = fixed_api.put
+    r = put(f"/api/users/{vid}/leader", json={"leader": True}, headers=org)
+    assert r.status_code == 200 and r.json()["role"] == "leader", r.text
+    assert fixed_api.get("/api/me", headers=vol).json()["user"]["role"] == "leader"
+    r = fixed_api.post("/api/teams", json={"name": "Eastside"}, headers=vol)  # a leader's power, at once
+    assert r.status_code == 201 and r.json()["leader"] == vid, r.text
+    assert put(f"/api/users/{vid}/leader", json={"leader": True}, headers=org).json()["role"] == "leader"
+    assert put(f"/api/users/{lid}/leader", json={"leader": False}, headers=adm).json()["role"] == "volunteer"
+    # Never an organizer's or an admin's account, nor one's own, nor by a leader or a volunteer.
+    other_org, _ = account(fixed_api, "o2@example.org", "Other Organizer", "organizer")
+    for target in (other_org, aid, oid):
+        r = put(f"/api/users/{target}/leader", json={"leader": False}, headers=org)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", r.text
+    assert fixed_api.get(f"/api/users/{other_org}", headers=org).json()["role"] == "organizer"
+    assert put(f"/api/users/{lid}/leader", json={"leader": True}, headers=vol).status_code == 403
+    assert put("/api/users/nobody/leader", json={"leader": True}, headers=org).status_code == 404
+    for body in ({}, {"leader": "yes"}, {"leader": True, "role": "admin"}):
+        assert put(f"/api/users/{lid}/leader", json=body, headers=org).status_code == 422
+    # The admin-only role route is unchanged.
+    assert put(f"/api/users/{lid}/role", json={"role": "leader"}, headers=org).status_code == 403
+
+
 def test_last_seen_is_written_once_a_minute_not_on_every_request(app_settings: Settings) -> None:
     clock = [NOW]
     with TestClient(create_app(app_settings, clock=lambda: clock[0]), raise_server_exceptions=False) as api:

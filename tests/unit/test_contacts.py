@@ -334,6 +334,49 @@ def test_a_van_export_imports_as_it_comes() -> None:
     assert [r.row for r in rows if isinstance(r, InvalidRow)] == [5]
 
 
+def test_headers_spelled_without_spaces_or_with_dashes_are_known() -> None:
+    """An export's "PhoneType" column (NGP, spreadsheets) was kept as an extra field, so its cells came in
+    of unknown type and power/predictive modes, which never auto-dial a cell without consent, dialed them.
+    "CellPhone", "Phone-Type", "Line Type" and "First Name" are the same columns too."""
+    csv_text = (
+        "\ufeffVanID,First Name,Last-Name,Phone,PhoneType\r\n"
+        "1,Ada,Lovelace,(312) 555-0101,Cell\r\n"
+        "2,Alan,Turing,(312) 555-0102,Landline\r\n"
+    )
+    contacts = [r for r in parse(csv_text.encode()) if isinstance(r, Contact)]
+    assert [(c.external_id, c.first_name, c.last_name, c.phone_type, c.fields) for c in contacts] == [
+        ("1", "Ada", "Lovelace", "cell", {}),
+        ("2", "Alan", "Turing", "landline", {}),
+    ]
+    line_type = "Phone,Line Type\n(312) 555-0103,mobile\n"
+    [contact] = parse(line_type.encode())
+    assert isinstance(contact, Contact) and contact.phone_type == "cell"
+    cell_only = "VANID,CellPhone,HomePhone\n3,,(312) 555-0104\n4,(312) 555-0105,\n"
+    assert [(c.phone, c.phone_type) for c in parse(cell_only.encode()) if isinstance(c, Contact)] == [
+        ("+13125550104", "landline"),
+        ("+13125550105", "cell"),
+    ]
+
+
+def test_tab_and_semicolon_separated_lists_are_read() -> None:
+    """Excel's "Unicode Text" (UTF-16, tab-separated) and a "CSV" saved by Excel set to a European language
+    (semicolons) were refused with "no phone column": the header row, one cell, had none called phone."""
+    tabs = "Phone\tFirst Name\tNote\r\n(312) 555-0101\tAnn\tsays hi, often\r\n".encode("utf-16")
+    semis = b'Phone;First Name;Precinct\r\n(312) 555-0102;Bo;"12;A"\r\n'
+    [ann] = parse(tabs)
+    [bo] = parse(semis)
+    assert isinstance(ann, Contact) and (ann.phone, ann.first_name) == ("+13125550101", "Ann")
+    assert ann.fields == {"Note": "says hi, often"}
+    assert isinstance(bo, Contact) and (bo.phone, bo.first_name, bo.fields) == (
+        "+13125550102",
+        "Bo",
+        {"Precinct": "12;A"},
+    )
+    # A comma in the header wins: semicolons inside its cells are data.
+    [cy] = parse(b"phone,note\n(312) 555-0103,a;b\n")
+    assert isinstance(cy, Contact) and cy.fields == {"note": "a;b"}
+
+
 def test_a_very_wide_header_is_read_in_one_pass() -> None:
     """Found probing imports: each extra column's name was checked against a dict rebuilt from all those
     before it, so a 1.3 MB header of 200,000 columns held a core for minutes (300,000 here: hours, where

@@ -133,6 +133,14 @@ def other_paths() -> dict[str, dict[str, Any]]:
                 params=(path_param("campaign_id"),),
             )
         },
+        "/campaigns/{campaign_id}/recordings": {
+            "get": _page(
+                "recordingsPage",
+                "The campaign's recorded calls: voter, length, a player, and Delete",
+                role="organizer",
+                params=(path_param("campaign_id"),),
+            )
+        },
         "/campaigns/{campaign_id}/settings": {
             "get": _page(
                 "settingsPage", "A campaign's settings", role="organizer", params=(path_param("campaign_id"),)

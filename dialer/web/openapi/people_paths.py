@@ -130,6 +130,18 @@ def people_paths() -> dict[str, dict[str, Any]]:
                 },
             ),
         },
+        "/api/users/{user_id}/leader": {
+            "put": op(
+                "setLeader",
+                "Make a volunteer a team leader (true) or a leader a volunteer again (false)",
+                tag="people",
+                role="organizer",
+                params=(USER_ID,),
+                body=json_body(obj(["leader"], closed=True, leader=BOOL)),
+                answers={200: json_answer("The person", USER_ROW)},
+                description="Volunteers' and leaders' accounts only, not your own; other roles: admins.",
+            ),
+        },
         "/api/dnc": {
             "get": op(
                 "listDnc",

@@ -233,3 +233,14 @@ setInterval(() => {
 }, 60000);
 poll();
 live.connect();
+
+// An archived campaign's dashboard says so (it read "status active", yet nobody could call it): restoring
+// puts it back in volunteers' lists.
+$("restore-btn")?.addEventListener("click", (event) => whileBusy(event.currentTarget, async () => {
+  try {
+    await api("PATCH", `/api/campaigns/${encodeURIComponent(cid)}`, { archived: false });
+    location.reload();
+  } catch (err) {
+    $("archived-note").append(" ", h("span", { class: "form-error", text: err.message }));
+  }
+}));

@@ -1,5 +1,5 @@
-// People: search accounts a page at a time, change a role (admins), disable or enable an account, make a
-// password-reset link to hand over by text, read an account's history.
+// People: search accounts a page at a time, change a role (admins; organizers: volunteer or team leader),
+// disable or enable an account, make a password-reset link to hand over by text, read an account's history.
 import { api, h, pageData, plural } from "./api.js";
 
 const data = pageData();
@@ -20,7 +20,32 @@ function lastSeen(iso) {
   return iso == null ? "never" : new Date(iso).toLocaleString();
 }
 
+// Organizers make a volunteer a team leader and back (PUT /api/users/{id}/leader); other roles are an admin's.
+function leaderButton(user) {
+  const making = user.role === "volunteer";
+  const button = h("button", { type: "button", class: "small" }, making ? "Make team leader" : "Make volunteer");
+  button.setAttribute("aria-label", making ? `Make ${user.name} a team leader` : `Make ${user.name} a volunteer again`);
+  button.addEventListener("click", async () => {
+    errorBox.hidden = true;
+    try {
+      const row = await api("PUT", `/api/users/${encodeURIComponent(user.id)}/leader`, { leader: making });
+      const fresh = render(row);
+      document.getElementById(`user-${user.id}`).replaceWith(fresh);
+      fresh.querySelector(".leader-toggle button")?.focus();
+      status.textContent = making
+        ? `${row.name} is now a team leader: they create their team on the Teams page and share its join code.`
+        : `${row.name} is a volunteer again.`;
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return button;
+}
+
 function roleCell(user) {
+  if (!data.admin && user.id !== data.me && (user.role === "volunteer" || user.role === "leader")) {
+    return h("span", { class: "leader-toggle" }, user.role === "leader" ? "team leader" : user.role, " ", leaderButton(user));
+  }
   if (!data.admin || user.id === data.me) return user.role;
   const select = h("select", { "aria-label": `Role of ${user.name}` },
     data.roles.map((role) => h("option", { value: role, selected: role === user.role }, role)));

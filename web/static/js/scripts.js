@@ -42,11 +42,12 @@ function annotate(problems, kind) {
   }
   const rows = [];
   const general = byLine.get(0) || [];
-  for (const p of general) rows.push(h("li", { class: `problem ${kind}` }, h("span", { class: "where", text: p.path || "document" }), " ", p.message));
+  for (const p of general) rows.push(h("li", { class: `problem ${p.severity === "warning" ? "warning" : kind}` }, h("span", { class: "where", text: p.path || "document" }), " ", p.message));
   const lines = source.value.split("\n");
   lines.forEach((text, i) => {
     const here = byLine.get(i + 1);
-    rows.push(h("li", { class: here ? `line bad ${kind}` : "line", "data-line": i + 1 },
+    const lineKind = here && here.every((p) => p.severity === "warning") ? "warning" : kind;
+    rows.push(h("li", { class: here ? `line bad ${lineKind}` : "line", "data-line": i + 1 },
       h("span", { class: "ln", text: i + 1 }), h("code", { text: text || " " }),
       here ? h("span", { class: "msg" }, ...here.map((p) => h("span", { class: "problem-msg", text: `${p.path}: ${p.message}` }))) : null));
   });
@@ -104,8 +105,14 @@ async function walk() {
   const box = $("walk");
   try {
     const r = await api("POST", "/scripts/preview", { source: source.value, contact: sampleContact(), events });
-    annotate([], "error");
-    $("problems-summary").textContent = events.length ? "" : "No problems found.";
+    if (!events.length) {
+      // Warnings (an unreachable step, ...) are what the upload will say too: never "No problems found" then.
+      const warnings = r.warnings || [];
+      $("problems-summary").replaceChildren(warnings.length
+        ? h("strong", { class: "warning", text: `No errors; ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} to look at before volunteers call.` })
+        : "No problems found.", warnings.length ? summary(warnings, "warning") : "");
+      annotate(warnings, "warning");
+    }
     const back = h("button", { type: "button", onclick: () => { events.push({ back: true }); walk(); } }, "Back");
     const restart = h("button", { type: "button", onclick: () => { events = []; walk(); } }, "Start over");
     if (r.type === "done") {
@@ -134,7 +141,10 @@ async function walk() {
   } catch (err) {
     if (err.code === "invalid_script") {
       const problems = await withLines(err.details || []);
-      $("problems-summary").replaceChildren(h("strong", { class: "form-error", text: err.message }), summary(problems, "error"));
+      const warnings = problems.filter((p) => p.severity === "warning");
+      const errors = problems.filter((p) => p.severity !== "warning");
+      $("problems-summary").replaceChildren(h("strong", { class: "form-error", text: err.message }), summary(errors, "error"),
+        warnings.length ? summary(warnings, "warning") : "");
       annotate(problems, "error");
       box.replaceChildren(h("p", { class: "muted", text: "Fix the problems to preview the script." }));
     } else {

@@ -49,6 +49,12 @@ function memberRow(team, member) {
   return h("li", {}, ...cells);
 }
 
+// Who leads the team: a page listing teams never said, so an organizer could not tell whose team was whose.
+function leaderName(team) {
+  const leader = team.members.find((m) => m.id === team.leader);
+  return leader ? leader.name : "someone no longer in it";
+}
+
 function card(team) {
   const rename = h("form", { class: "inline-form" },
     h("label", { for: `name-${team.id}` }, "Name"),
@@ -70,6 +76,7 @@ function card(team) {
   });
   return h("section", { class: "card team", id: `team-${team.id}`, "aria-label": team.name },
     h("h2", {}, team.name),
+    h("p", { class: "team-leader" }, "Led by ", h("strong", {}, leaderName(team))),
     h("p", {}, "Join code ", h("strong", { class: "join-code" }, team.join_code)),
     h("p", { class: "muted small" }, "Volunteers join by typing it on their profile page (their name at the top ",
       "of any page, once signed in), under “Your team”. Their calls count for the team from then on."),
