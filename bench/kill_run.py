@@ -151,7 +151,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         for w in workers:
             if w.poll() is None:
                 os.killpg(w.pid, signal.SIGTERM)
-                w.wait(timeout=60)
+                asked = time.monotonic()
+                try:
+                    w.wait(timeout=60)
+                except subprocess.TimeoutExpired:  # said in the report, and the run still cleans up
+                    os.killpg(w.pid, signal.SIGKILL)
+                    w.wait()
+                report["worker_stop_seconds"] = round(time.monotonic() - asked, 1)
         server.stop()
         for s in stores:
             s.stop()
