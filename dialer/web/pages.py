@@ -15,7 +15,7 @@ import math
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,7 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from dialer.campaigns import Campaign, ListFilter
 from dialer.contacts import display_phone
-from dialer.models import ResultCode, Role
+from dialer.models import CampaignStatus, ResultCode, Role
 from dialer.queue import keys
 from dialer.stores.accounts import User
 from dialer.stores.campaigns import CampaignStore
@@ -151,8 +151,15 @@ async def signin(request: Request) -> Response:
 
 
 async def signup(request: Request) -> Response:
+    """Sign-up; from a campaign's join link it names the campaign the newcomer is about to call for (any
+    volunteer who signs up sees the campaigns open to them, so the name tells a stranger nothing more)."""
     nxt = safe_next(request.query_params.get("next"))
-    return render(request, "signup.html", {"user": await current_user(request), "next": nxt})
+    joining = re.fullmatch(r"/join/([^/?#]+)", nxt or "")
+    campaign = await CampaignStore(deps(request).redis).get(unquote(joining.group(1))) if joining else None
+    if campaign is not None and (campaign.status is CampaignStatus.CLOSED or campaign.archived):
+        campaign = None  # as the campaign list hides it from volunteers (api_campaigns.visible_to)
+    context = {"user": await current_user(request), "next": nxt, "campaign": campaign}
+    return render(request, "signup.html", context)
 
 
 async def campaigns(request: Request) -> Response:

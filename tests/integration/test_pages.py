@@ -75,6 +75,11 @@ def test_join_link_sends_newcomers_to_sign_up_and_back(web: TestClient, campaign
     assert r.headers["location"] == "/signup?next=/join/fall"
     page = web.get("/signup?next=/join/fall").text
     assert 'data-next="/join/fall"' in page
+    assert "<h1>Sign up to make calls for Fall GOTV</h1>" in page  # the newcomer sees what they join
+    assert "<h1>Sign up to make calls</h1>" in web.get("/signup?next=/join/nothing-here").text
+    assert web.patch("/api/campaigns/fall", json={"archived": True}, headers=ADMIN).status_code == 200
+    assert "<h1>Sign up to make calls</h1>" in web.get("/signup?next=/join/fall").text  # hidden: no name
+    assert web.patch("/api/campaigns/fall", json={"archived": False}, headers=ADMIN).status_code == 200
     sign_up(web)
     page = web.get("/join/fall").text
     assert "Fall GOTV" in page and 'href="/call/fall"' in page
