@@ -53,13 +53,7 @@ async def observe(
         # No verdict long after any ring or pick-up could last: its callbacks were lost. It stops counting
         # as ringing (else power mode would wait for it forever); a late callback still resolves it.
         log.warning("%d lines of %s had no callback for %.0f s", len(lost), cid, LOST_LINE)
-        await redis.zrem(dkeys.dial_lines(cid), *lost)
-        for sid in lost:
-            line = dkeys.dial_line(cid, sid)
-            contact_id, batch_id = await redis.hmget(line, ["contact_id", "batch"])
-            if contact_id and batch_id:  # back to the queue: we cannot tell whether anyone answered
-                await run(redis, "dial_return", [keys.counters(cid)],
-                          [dkeys.dial_prefix(cid), batch_id, "return", contact_id])  # fmt: skip
+        await give_up_lines(redis, cid, lost)
         lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
     counters = await dial_counters(redis, cid)
     talk = pacing.TalkTimeEstimator()
@@ -117,6 +111,17 @@ async def _cancellable(
             and (now - float(ringing_at)) * scale >= config.min_ring
         )
     return out
+
+
+async def give_up_lines(redis: aioredis.Redis, cid: str, sids: list[str]) -> None:
+    """Lines given up for lost: out of the lines in flight, their voters back to the queue (we cannot tell
+    whether anyone answered, so no outcome is recorded)."""
+    await redis.zrem(dkeys.dial_lines(cid), *sids)
+    for sid in sids:
+        contact_id, batch_id = await redis.hmget(dkeys.dial_line(cid, sid), ["contact_id", "batch"])
+        if contact_id and batch_id:
+            await run(redis, "dial_return", [keys.counters(cid)],
+                      [dkeys.dial_prefix(cid), batch_id, "return", contact_id])  # fmt: skip
 
 
 async def settled_counts(

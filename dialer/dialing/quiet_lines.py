@@ -15,7 +15,8 @@ or fax as its verdict would have been (the voicemail result; the message was nev
 abandoned call, counted against the 3% cap (they answered and nobody was connected: when Twilio cannot
 fetch the answered call's instructions it plays an error and hangs up). A person's verdict is never applied
 late as such: it would bridge a volunteer to a call that has ended. Lines still up at the carrier are left
-for their callbacks, and to LOST_LINE.
+for their callbacks, and to LOST_LINE. A line the carrier does not know at all (404: a simulated carrier
+that died with its worker never placed it for the new one) is given up at once, as LOST_LINE would later.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import redis.asyncio as aioredis
 from dialer.calling_hours import local_day
 from dialer.campaigns import Campaign
 from dialer.dialing.bridge import DialEvents
+from dialer.dialing.observe import give_up_lines
 from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
 from dialer.settings import Settings
@@ -63,14 +65,17 @@ class QuietLines:
                 dkeys.dial_lines(cid), "-inf", repr(now - QUIET_AFTER / scale), start=0, num=MAX_ASKED
             ),
         )
-        settled = 0
+        settled, unknown = 0, []
         for sid in quiet:
             try:
                 event = await self.lookup.call_status(sid)
             except CarrierError as exc:
                 log.info("could not ask the carrier about %s: %s", sid, exc)
                 continue
-            if event is None or event.status is None or not event.status.is_final:
+            if event is None:  # no such call at the carrier (a simulated carrier that died with its
+                unknown.append(sid)  # worker, or another account's): nothing will ever call back about it
+                continue
+            if event.status is None or not event.status.is_final:
                 continue
             contact_id = await self.redis.hget(dkeys.dial_line(cid, sid), "contact_id")
             event = replace(event, campaign_id=cid, contact_id=str(contact_id) if contact_id else None)
@@ -82,6 +87,9 @@ class QuietLines:
             await self.attempts.apply(cid, event, now, day=local_day(campaign.default_timezone, now))
             await self.events.on_event(event, campaign)
             settled += 1
+        if unknown:
+            log.warning("%d lines of %s are unknown to the carrier: given up", len(unknown), cid)
+            await give_up_lines(self.redis, cid, unknown)
         if settled:
             log.warning("%d lines of %s ended without their callback reaching us: settled from the carrier",
                         settled, cid)  # fmt: skip

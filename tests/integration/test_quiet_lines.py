@@ -57,7 +57,7 @@ async def test_a_line_that_ended_unheard_is_settled_from_the_carrier(redis: aior
     }
     # At the carrier: one rang out, one reached a machine and one a person (their AMD callbacks lost too:
     # the answered call's instructions could not be fetched, so it ended), one still rings, one it does
-    # not know.
+    # not know (a simulated carrier that died with its worker).
     carrier.standing[no_answer] = CallEvent(no_answer, CallStatus.NO_ANSWER, duration=0)
     carrier.standing[machine] = CallEvent(
         machine, CallStatus.COMPLETED, duration=40, answered_by=AnsweredBy.MACHINE_END_BEEP
@@ -74,7 +74,8 @@ async def test_a_line_that_ended_unheard_is_settled_from_the_carrier(redis: aior
     clock[0] = now + QUIET_AFTER + LOOK_SECONDS
     await p.look_around(campaign)
     assert sorted(carrier.asked) == sorted(carrier.sids)
-    assert await line_sids(redis, campaign.id) == {ringing, unknown}
+    assert await line_sids(redis, campaign.id) == {ringing}  # the one the carrier never heard of: given up
+    assert await redis.hget(keys.lease_of(campaign.id), contact[unknown]) == "pending"  # back in the queue
     assert await redis.hget(keys.attempt(campaign.id, no_answer), "status") == "no-answer"
     assert await redis.hget(keys.attempt(campaign.id, person), "status") == "completed"
     counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
