@@ -87,6 +87,7 @@ class CampaignPacer:
         self.quiet = QuietLines(redis, carrier, settings, clock)
         self.idle: Idle | None = None  # why the last take that wanted someone got nobody (take.py)
         self.announced: Idle | None = None
+        self.ready_before = 0  # volunteers ready at the last tick
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -249,9 +250,12 @@ class CampaignPacer:
             },
         )
         await self.redis.expire(dkeys.dial_status(campaign.id), 60)
-        if self.idle is not None and not self.idle.same(self.announced):  # a change: the pages are told
+        # Told to the pages when it changes, and again when another volunteer became ready (their page may
+        # have connected before this reason was in the dial status).
+        if self.idle is not None and (not self.idle.same(self.announced) or ready > self.ready_before):
             self.announced = self.idle
             await announce_idle(self.redis, campaign.id, self.idle)
+        self.ready_before = ready
         return placed
 
     async def cancel(self, to_cancel: list[str], in_flight: list[str]) -> None:

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from dialer.calling_hours import availability
 from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
+from dialer.models import Mode
 from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue
@@ -36,6 +37,16 @@ async def _script(redis: aioredis.Redis, campaign: Campaign) -> Script | None:
     except ScriptError:
         return None
     return loaded[1] if loaded else None
+
+
+async def _not_dialable(redis: aioredis.Redis, campaign: Campaign, ready: int) -> int | None:
+    """Power, predictive: of the voters callable now, the cell phones the server may not dial without consent,
+    as the pacer last counted them at a take (dialing/take.py; its dial status lives a minute past its last
+    tick, so None while no volunteer has been ready). 0 in preview mode and with consent."""
+    if campaign.mode is Mode.PREVIEW or campaign.cell_consent:
+        return 0
+    cells = await redis.hget(dkeys.dial_status(campaign.id), "cells")
+    return None if cells is None else min(int(cells), ready)
 
 
 async def enrich(
@@ -69,8 +80,10 @@ async def enrich(
         window=window,
     )
     data["goal_eta"] = iso(eta) if eta is not None else None
+    not_dialable = await _not_dialable(redis, campaign, found.ready)
     data["to_call"] = {
-        "ready": found.ready,
+        "ready": found.ready - (not_dialable or 0),
+        "not_dialable": not_dialable,
         "waiting_retry": found.waiting_retry,
         "outside_hours": found.outside_hours,
         "in_lists": data["leased"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.lease import LeaseQueue
+from dialer.queue.results import stats
+from dialer.stores.campaign_stats import enrich
 from tests.integration.dialing_support import SETTINGS, FakeCarrier, make_campaign
 
 pytestmark = pytest.mark.anyio
@@ -131,3 +134,30 @@ async def test_a_used_up_list_is_said(redis: aioredis.Redis) -> None:
     placed, status, heard = await ticked(redis, p, campaign)
     assert placed == 0 and status["idle_reason"] == "list_used_up" and status["idle_until"] == ""
     assert heard == [said("list_used_up", None, 0)]
+
+
+async def test_stats_do_not_count_the_cells_the_dialer_may_not_call_as_ready(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add(redis, 3, zone=OPEN, kind="cell", start=100)
+    await add(redis, 2, zone=OPEN, kind="landline", start=150)
+
+    async def to_call() -> dict[str, Any]:
+        return dict((await enrich(redis, campaign, await stats(redis, "pw", T0), T0))["to_call"])
+
+    before = await to_call()
+    assert (before["ready"], before["not_dialable"]) == (5, None)  # no take yet: not known
+    assert (await ticked(redis, new_pacer(redis), campaign))[0] == 1  # a landline, past the three cells
+    after = await to_call()
+    assert (after["ready"], after["not_dialable"]) == (1, 3)
+    in_preview = replace(campaign, mode=Mode.PREVIEW)  # a person may call them: ready
+    found = (await enrich(redis, in_preview, await stats(redis, "pw", T0), T0))["to_call"]
+    assert (found["ready"], found["not_dialable"]) == (4, 0)
+
+
+async def test_a_volunteer_who_becomes_ready_hears_the_reason_again(redis: aioredis.Redis) -> None:
+    campaign = await make_campaign(redis)
+    await add(redis, 1, zone=OPEN, kind="cell", start=100)
+    p = new_pacer(redis)
+    assert (await ticked(redis, p, campaign))[2] == [said("cells_without_consent", None, 1)]
+    await set_ready(redis, "pw", "vol-2", True, now=T0, lease_seconds=90)
+    assert (await ticked(redis, p, campaign))[2] == [said("cells_without_consent", None, 1)]
