@@ -42,7 +42,7 @@ async def _script(redis: aioredis.Redis, campaign: Campaign) -> Script | None:
 async def _not_dialable(redis: aioredis.Redis, campaign: Campaign, ready: int) -> int | None:
     """Power, predictive: of the voters callable now, the cell phones the server may not dial without consent,
     as the pacer last counted them at a take (dialing/take.py; its dial status lives a minute past its last
-    tick, so None while no volunteer has been ready). 0 in preview mode and with consent."""
+    tick, so None while no volunteer has been ready). 0 with consent, and in preview (people call cells)."""
     if campaign.mode is Mode.PREVIEW or campaign.cell_consent:
         return 0
     cells = await redis.hget(dkeys.dial_status(campaign.id), "cells")
@@ -83,10 +83,11 @@ async def enrich(
     not_dialable = await _not_dialable(redis, campaign, found.ready)
     data["to_call"] = {
         "ready": found.ready - (not_dialable or 0),
-        "not_dialable": not_dialable,
         "waiting_retry": found.waiting_retry,
         "outside_hours": found.outside_hours,
         "in_lists": data["leased"],
         "next_due_at": iso(found.next_due_at) if found.next_due_at is not None else None,
     }
+    if campaign.mode is not Mode.PREVIEW:  # (preview's to_call is as it was: a person may call a cell)
+        data["to_call"]["not_dialable"] = not_dialable
     return data

@@ -151,7 +151,7 @@ async def test_stats_do_not_count_the_cells_the_dialer_may_not_call_as_ready(red
     assert (after["ready"], after["not_dialable"]) == (1, 3)
     in_preview = replace(campaign, mode=Mode.PREVIEW)  # a person may call them: ready
     found = (await enrich(redis, in_preview, await stats(redis, "pw", T0), T0))["to_call"]
-    assert (found["ready"], found["not_dialable"]) == (4, 0)
+    assert found["ready"] == 4 and "not_dialable" not in found
 
 
 async def test_a_volunteer_who_becomes_ready_hears_the_reason_again(redis: aioredis.Redis) -> None:
