@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, expect
 from dialer.connections import async_client
 from dialer.dialing.take import Idle, announce_idle
 from dialer.stores.campaigns import CampaignStore
+from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import SCRIPT, volunteer_context
+from tests.browser.scenario import SCRIPT, sign_in, volunteer_context
 from tests.e2e.calling import midday_zone
 from tests.integration.dialing_support import FakeCarrier, pacer
 
@@ -98,6 +99,14 @@ def test_a_power_volunteer_is_told_why_nobody_is_dialed_and_when_it_resumes(
     with server.client() as admin:  # the organizer's numbers say them apart
         to_call = admin.get(f"/api/campaigns/{campaign}/stats").json()["to_call"]
     assert (to_call["ready"], to_call["not_dialable"]) == (0, 2), to_call
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    organizer = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(organizer, server, "olga@example.org")
+    dashboard = organizer.new_page()
+    dashboard.goto(f"/campaigns/{campaign}/dashboard")
+    expect(dashboard.locator("#to-call")).to_contain_text("0 ready now", timeout=10_000)
+    expect(dashboard.locator("#to-call")).to_contain_text("2 cell phones the dialer may not call")
+    organizer.close()
 
     with ThreadPoolExecutor(1) as pool:  # the reason changes: the page follows
         pool.submit(asyncio.run, pacer_says(redis_url, campaign, Idle("outside_hours", OPENS))).result(30)
