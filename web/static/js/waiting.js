@@ -55,7 +55,8 @@ export function dialerIdle(m) {
     case "cells_without_consent":
       return `Nobody to dial right now: the ${plural(m.cells || 0, "voter", "voters")} left to call now ` +
         `${m.cells === 1 ? "has" : "have"} a cell phone, which the dialer may not call without consent ` +
-        `(they are for preview calling).${at ? ` More voters can be dialed ${at}.` : ""}`;
+        "(volunteers can call them if an organizer switches the campaign to preview)." +
+        `${at ? ` More voters can be dialed ${at}.` : ""}`;
     case "outside_hours":
       return `Nobody to dial right now: it is outside calling hours for everyone left on the list.${at ? ` Calling resumes ${at}.` : ""}`;
     case "waiting_retry":
