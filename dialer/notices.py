@@ -14,6 +14,11 @@ def phone_leg_notice(message: dict[str, object]) -> dict[str, object]:
     return {k: message.get(k) for k in ("type", "state", "call_sid")}
 
 
+def dialer_notice(message: dict[str, object]) -> dict[str, object]:
+    """Power/predictive: why the dialer calls nobody now, and when it may again (dialer/dialing/take.py)."""
+    return {k: message.get(k) for k in ("type", "reason", "resume_at", "cells")}
+
+
 def recording_notice(message: dict[str, object]) -> dict[str, object]:
     """A power/predictive call's recording started or failed (dialer/dialing/record_call.py)."""
     return {k: str(message.get(k) or "") for k in ("type", "call_sid", "contact_id", "status", "message")}
@@ -24,6 +29,7 @@ RELAYED: dict[str, Callable[[dict[str, object]], dict[str, object]]] = {
     "coach": coach_notice,  # web/api_coach.py
     "transfer": transfer_notice,  # web/api_transfer.py
     "recording": recording_notice,  # dialing/record_call.py
+    "dialer": dialer_notice,  # dialing/take.py: to every call socket of the campaign
 }
 
 

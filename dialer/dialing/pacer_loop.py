@@ -23,7 +23,6 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer import pacing
-from dialer.calling_hours import open_zones
 from dialer.campaigns import Campaign
 from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
@@ -32,12 +31,13 @@ from dialer.dialing.observe import observe
 from dialer.dialing.orphans import reclaim_undialed
 from dialer.dialing.quiet_lines import QuietLines
 from dialer.dialing.record_call import record_dialer_call
+from dialer.dialing.take import Idle, announce_idle, status_fields, take
 from dialer.guardrails import DialFacts, Refusal, check_dial
 from dialer.models import CampaignStatus, Mode, ResultCode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
-from dialer.queue.lease import BatchContact, LeaseQueue, new_batch_id
+from dialer.queue.lease import BatchContact
 from dialer.queue.lua_scripts import run
 from dialer.settings import Settings
 from dialer.stores.campaigns import CampaignStore
@@ -52,9 +52,6 @@ OUTBOUND_PATH = "/twilio/outbound"  # the answered voter's first TwiML (see api_
 DEFAULT_CPS = 10.0  # new calls a (carrier) second, under the account's limit
 TICK = 1.0  # carrier seconds between two pacing decisions
 LOCK_MS = 5000
-AUTO_LEASE = 3600.0  # the server's own batch; renewed at every take
-SCAN = 200  # pending entries read at a time by a take
-MAX_SKIPPED = 5000  # cells without consent paged over per zone and take, at most
 LINE_TTL = 24 * 3600
 LOOK_SECONDS = 30.0  # carrier seconds between two looks for contacts taken and never dialed
 
@@ -88,6 +85,9 @@ class CampaignPacer:
         self.suspects: frozenset[str] = frozenset()  # in our batch without a line at the last look
         self.next_look = 0.0  # (orphans.py): at once when this pacer takes the lock
         self.quiet = QuietLines(redis, carrier, settings, clock)
+        self.idle: Idle | None = None  # why the last take that wanted someone got nobody (take.py)
+        self.announced: Idle | None = None
+        self.ready_before = 0  # volunteers ready at the last tick
 
     # -- the lock ------------------------------------------------------------------------------------
 
@@ -230,9 +230,11 @@ class CampaignPacer:
         await self.cancel([sids[i] for i in decision.cancel], sids)
         placed = await self.dial(campaign, decision.dials, now) if decision.dials > 0 else 0
         ready = sum(1 for a in inp.agents if a.status is pacing.AgentStatus.READY)
+        status: dict[Any, Any] = status_fields(self.idle) if self.idle is not None else {}
         await self.redis.hset(
             dkeys.dial_status(campaign.id),
-            mapping={
+            mapping=status
+            | {
                 "at": repr(now),
                 "mode": campaign.mode.value,
                 "agents": len(inp.agents),
@@ -248,6 +250,12 @@ class CampaignPacer:
             },
         )
         await self.redis.expire(dkeys.dial_status(campaign.id), 60)
+        # Told to the pages when it changes, and again when another volunteer became ready (their page may
+        # have connected before this reason was in the dial status).
+        if self.idle is not None and (not self.idle.same(self.announced) or ready > self.ready_before):
+            self.announced = self.idle
+            await announce_idle(self.redis, campaign.id, self.idle)
+        self.ready_before = ready
         return placed
 
     async def cancel(self, to_cancel: list[str], in_flight: list[str]) -> None:
@@ -267,33 +275,9 @@ class CampaignPacer:
                 log.exception("could not cancel %s", sid)
 
     async def take(self, campaign: Campaign, k: int, now: float) -> tuple[str, list[BatchContact]]:
-        cid = campaign.id
-        window = campaign.calling_hours.window()
-        zones = sorted(open_zones(await LeaseQueue(self.redis).zones(cid), window, now))
-        if not zones:
-            return "", []
-        reply = await run(
-            self.redis,
-            "dial_take",
-            [keys.leases(cid), keys.holder(cid, dkeys.AUTO), keys.counters(cid)],
-            [
-                dkeys.dial_prefix(cid),
-                dkeys.AUTO,
-                new_batch_id(cid),
-                k,
-                repr(now + AUTO_LEASE),
-                repr(now),
-                campaign.max_attempts,
-                "1" if campaign.cell_consent else "0",
-                SCAN,
-                MAX_SKIPPED,
-                *zones,
-            ],
-        )
-        contacts = [
-            BatchContact.from_hash(dict(zip(flat[::2], flat[1::2], strict=True))) for flat in reply[1:]
-        ]
-        return str(reply[0]), contacts
+        """Take up to k contacts into the server's batch; when none came, `self.idle` says why (take.py)."""
+        batch_id, contacts, self.idle = await take(self.redis, campaign, k, now)
+        return batch_id, contacts
 
     async def dial(self, campaign: Campaign, k: int, now: float) -> int:
         """Take up to k contacts and call each one the guardrails allow now; returns calls placed."""

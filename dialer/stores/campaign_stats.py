@@ -13,17 +13,20 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from dialer.calling_hours import availability
+from dialer.calling_hours import availability, open_zones
 from dialer.campaigns import Campaign
 from dialer.dialing.stats import dialer_numbers
+from dialer.models import Mode
 from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
 from dialer.queue.lease import LeaseQueue
+from dialer.queue.lua_scripts import run
 from dialer.scripts.model import Script, ScriptError
 from dialer.stores.scripts import ScriptStore
 from dialer.survey import survey_view
 from dialer.times import iso
 
+COUNT_PAGE, COUNT_CAP = 200, 5000  # count_cells.lua: entries read at a time, and at most, per zone
 DIALER_FIELDS = [
     *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),
     *("dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
@@ -36,6 +39,22 @@ async def _script(redis: aioredis.Redis, campaign: Campaign) -> Script | None:
     except ScriptError:
         return None
     return loaded[1] if loaded else None
+
+
+async def _not_dialable(
+    redis: aioredis.Redis, campaign: Campaign, zones: list[str], ready: int, now: float
+) -> int:
+    """Power, predictive: of the voters callable now (`ready`, in the open `zones`), the cell phones the
+    server may not dial without consent, as the pacer counted them at its last take (dialing/take.py, in
+    its dial status); while it is not dialing (its status lives a minute), counted here, at most COUNT_CAP
+    per zone. 0 with consent, and in preview (people call cells)."""
+    if campaign.mode is Mode.PREVIEW or campaign.cell_consent or not ready:
+        return 0
+    cells = await redis.hget(dkeys.dial_status(campaign.id), "cells")
+    if cells is None:
+        args = [dkeys.dial_prefix(campaign.id), repr(now), COUNT_PAGE, COUNT_CAP, *zones]
+        cells = await run(redis, "count_cells", [dkeys.counters(campaign.id)], args)
+    return min(int(cells), ready)
 
 
 async def enrich(
@@ -69,11 +88,15 @@ async def enrich(
         window=window,
     )
     data["goal_eta"] = iso(eta) if eta is not None else None
+    opened = sorted(open_zones({b.zone for b in backlog}, window, now))
+    not_dialable = await _not_dialable(redis, campaign, opened, found.ready, now)
     data["to_call"] = {
-        "ready": found.ready,
+        "ready": found.ready - not_dialable,
         "waiting_retry": found.waiting_retry,
         "outside_hours": found.outside_hours,
         "in_lists": data["leased"],
         "next_due_at": iso(found.next_due_at) if found.next_due_at is not None else None,
     }
+    if campaign.mode is not Mode.PREVIEW:  # (preview's to_call is as it was: a person may call a cell)
+        data["to_call"]["not_dialable"] = not_dialable
     return data

@@ -3,7 +3,8 @@
 The attempt script publishes every forward move of a call on its campaign's `calls` channel; this hub
 holds one Redis pub/sub connection for the whole process (not one per socket) and hands each message to the
 sockets of the volunteer it concerns. News for everyone calling in a campaign (`{"type": "campaign"}`, see
-dialer/queue/announce.py: paused, resumed, retries due, new contacts) goes to all of the campaign's sockets.
+dialer/queue/announce.py: paused, resumed, retries due, new contacts) goes to all of the campaign's sockets,
+as does `{"type": "dialer"}` (dialer/dialing/take.py: why the pacer dials nobody now).
 It resubscribes with backoff when Redis restarts.
 """
 
@@ -23,6 +24,8 @@ from dialer.queue import keys
 
 log = logging.getLogger("dialer.calls")
 
+# News for every call socket of the campaign: its status and mode, and why the dialer calls nobody now.
+CAMPAIGN_WIDE = ("campaign", "dialer")
 BUFFER = 64  # progress messages queued per socket; a socket this far behind loses the oldest news
 
 
@@ -68,7 +71,7 @@ class CallHub:
         volunteers = self._sockets.get(campaign_id)
         if not volunteers or not isinstance(message, dict):
             return
-        if message.get("type") == "campaign":
+        if message.get("type") in CAMPAIGN_WIDE:
             targets = [send for senders in volunteers.values() for send in senders]
         else:
             targets = list(volunteers.get(str(message.get("volunteer", "")), ()))

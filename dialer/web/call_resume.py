@@ -10,11 +10,16 @@ that page knows the dialer's line to the voter is up.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign
 from dialer.dialing.agents import AgentState, agent
+from dialer.dialing.take import idle_from_status
 from dialer.models import Mode
+from dialer.queue import keys
+from dialer.queue.coach_sessions import notice_on_connect
 from dialer.session import CallSession
 from dialer.web.call_end import latest_call
 from dialer.web.call_recording import still_talking
@@ -48,3 +53,18 @@ async def voter_on_reload(
     sid = await latest_call(d, campaign.id, volunteer, contact_id) or ""
     return "talking", {"type": "talking", "contact_id": contact_id, "call_sid": sid,
                        "contact": session.contacts.get(contact_id), "recording": False}  # fmt: skip
+
+
+async def notices_on_connect(
+    redis: aioredis.Redis, campaign: Campaign, volunteer: str
+) -> list[dict[str, Any]]:
+    """Sent on connect after `campaign`: a coach on the volunteer's line, and (power, predictive) why the
+    dialer calls nobody now, from the pacer's dial status, as its `dialer` news says it when it changes."""
+    out: list[dict[str, Any]] = []
+    if coached := await notice_on_connect(redis, campaign.id, volunteer):
+        out.append(coached)
+    if campaign.mode is not Mode.PREVIEW:
+        idle = idle_from_status(cast(dict[str, str], await redis.hgetall(keys.dial_status(campaign.id))))
+        if idle is not None:
+            out.append(idle.message())
+    return out

@@ -24,7 +24,6 @@ from dialer.models import Mode, Role
 from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
-from dialer.queue.coach_sessions import notice_on_connect
 from dialer.queue.errors import QueueError
 from dialer.queue.lease import BatchContact, LeaseQueue
 from dialer.queue.results import ResultInput, RetryPolicy, record_result
@@ -40,7 +39,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.call_recording import recording_started
-from dialer.web.call_resume import voter_on_reload
+from dialer.web.call_resume import notices_on_connect, voter_on_reload
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone, until_socket_gone
 from dialer.web.own_phone import methods_for, refused_start
@@ -328,8 +327,8 @@ async def call_socket(ws: WebSocket) -> None:
             await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)
         )
         await sock.send_campaign("connected")  # first, so a client knows at once whether it may call
-        if coached := await notice_on_connect(d.redis, campaign.id, user.id):  # a coach is on the line
-            await ws.send_json(coached)
+        for notice in await notices_on_connect(d.redis, campaign, user.id):  # a coach, the dialer's news
+            await ws.send_json(notice)
         if not await sock.restore():
             await ws.close(code=4409, reason="the campaign's script is missing")
             return

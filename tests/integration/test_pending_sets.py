@@ -115,9 +115,9 @@ async def test_the_pacers_take_and_return_keep_the_pending_sets_to_pending_conta
             redis,
             "dial_take",
             [keys.leases("c1"), keys.holder("c1", keys.AUTO), keys.counters("c1")],
-            [keys.dial_prefix("c1"), keys.AUTO, batch, k, repr(T0 + 3600), repr(T0), 3, "0", 10, 50, NY],
+            [keys.dial_prefix("c1"), keys.AUTO, batch, k, repr(T0 + 3600), repr(T0), 3, "0", 10, 50, 1, NY],
         )
-        return [dict(zip(flat[::2], flat[1::2], strict=True))["id"] for flat in reply[1:]]
+        return [dict(zip(flat[::2], flat[1::2], strict=True))["id"] for flat in reply[2:]]  # [1]: report
 
     assert await take(2, "c1.a") == ["1", "3"]  # 2 is out of attempts: finished
     assert await redis.hget(keys.lease_of("c1"), "2") == "done"

@@ -14,7 +14,7 @@ import { JsonSocket } from "./socket.js";
 import { DialerPool } from "./dialing.js";
 import { refreshProgress } from "./progress.js";
 import { choiceButtons } from "./steps.js";
-import { nobodyToCall } from "./waiting.js";
+import { dialerIdle, nobodyToCall } from "./waiting.js";
 import { loadHistory } from "./history.js";
 import {
   CONNECTED_STATUSES, FINAL_STATUSES, STATUS_TEXT, drawContact, drawHistory, drawList, drawNobody, drawPhase,
@@ -128,7 +128,17 @@ const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
   show($("ready-btn"), state !== "talking"); // a volunteer on a call finishes it first
   if (!current) ui.name.textContent = HEADING[paused ? "paused" : state] || HEADING.off;
+  drawIdle();
 }) : null;
+
+// Why the dialer calls nobody now (the socket's `dialer` news), said while this volunteer waits for a voter.
+let dialerNews = null;
+function drawIdle() {
+  const waiting = pool && pool.ready && !pool.talking && campaign.status === "active";
+  const text = waiting ? dialerIdle(dialerNews) : "";
+  if ($("dialer-idle").textContent !== text) $("dialer-idle").textContent = text;
+  show($("dialer-idle"), Boolean(text));
+}
 
 const picker = new CallBackPicker({
   box: $("call-back"), input: $("call-back-at"), zone: $("call-back-zone"), hint: $("call-back-hint"),
@@ -868,6 +878,10 @@ function onTheLine(m) {
 
 const HANDLERS = {
   campaign: onCampaign,
+  dialer(m) {
+    dialerNews = m;
+    if (pool) drawIdle();
+  },
   hand(m) {
     showHand(m.raised, m.by);
   },

@@ -143,7 +143,10 @@ function render(s) {
 
 function renderToCall(t) {
   if (!t) return;
-  const parts = [`${t.ready} ready now`, `${t.in_lists} in volunteers' lists`];
+  const parts = [`${t.ready} ready now`];
+  // Power, predictive: cells without consent are callable now, but not by the dialer (preview mode only).
+  if (t.not_dialable) parts.push(`${plural(t.not_dialable, "cell phone", "cell phones")} the dialer may not call (no consent: preview only)`);
+  parts.push(`${t.in_lists} in volunteers' lists`);
   const next = t.next_due_at && !t.ready ? ` (from ${whenToSay(new Date(t.next_due_at))})` : "";
   parts.push(`${t.waiting_retry} waiting for a retry${t.waiting_retry ? next : ""}`);
   parts.push(`${t.outside_hours} outside calling hours now`);

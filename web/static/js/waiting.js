@@ -46,3 +46,24 @@ export function nobodyToCall(err) {
   }
   return { title: "Everyone on the list has been called", text: "Thank you!", wakeAt: next };
 }
+
+// Power and predictive: why the dialer calls nobody now (the call socket's `dialer` news, dialing/take.py),
+// in words a volunteer reads, with when calling can resume. "" when it is calling (or has not said).
+export function dialerIdle(m) {
+  const at = m?.resume_at ? atWhen(new Date(m.resume_at)) : "";
+  switch (m?.reason) {
+    case "cells_without_consent":
+      return `Nobody to dial right now: the ${plural(m.cells || 0, "voter", "voters")} left to call now ` +
+        `${m.cells === 1 ? "has" : "have"} a cell phone, which the dialer may not call without consent ` +
+        "(volunteers can call them if an organizer switches the campaign to preview)." +
+        `${at ? ` More voters can be dialed ${at}.` : ""}`;
+    case "outside_hours":
+      return `Nobody to dial right now: it is outside calling hours for everyone left on the list.${at ? ` Calling resumes ${at}.` : ""}`;
+    case "waiting_retry":
+      return `Nobody to dial right now: everyone available has been called.${at ? ` Voters come back for another try ${at}.` : ""}`;
+    case "list_used_up":
+      return "Nobody to dial: everyone on the list has been called. Thank you! Calling picks up by itself if voters are added.";
+    default:
+      return "";
+  }
+}
