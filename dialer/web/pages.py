@@ -110,7 +110,7 @@ async def page_user(request: Request, role: Role = Role.VOLUNTEER) -> User:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise _Deny(RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303))
     if not user.role.includes(role):
-        message = f"This page is for the {role.value} role; your account is a {user.role.value}."
+        message = f"This page is for the {role.value} role; your account is {user.role.with_article}."
         raise _Deny(
             render(request, "error.html", {"user": user, "title": "Not allowed", "message": message}, 403)
         )
