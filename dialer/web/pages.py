@@ -207,7 +207,11 @@ async def profile(request: Request) -> Response:
     teams = TeamStore(d.redis)
     team_id = await teams.team_of(user.id)
     team = await teams.get(team_id) if team_id else None
-    context = {"user": user, "rows": rows, "total": total, "team": team}
+    # Their team's code while they lead it as a leader (a demoted one no longer); a leader stays in it
+    # until an organizer hands it over (api_teams), so Leave is not offered to them.
+    leads = team is not None and team.leader == user.id and user.role.includes(Role.LEADER)
+    held = leads and not user.role.includes(Role.ORGANIZER)
+    context = {"user": user, "rows": rows, "total": total, "team": team, "leads": leads, "held": held}
     return render(request, "profile.html", context)
 
 
