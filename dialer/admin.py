@@ -23,7 +23,7 @@ from dialer.names import unprintable
 from dialer.passwords import password_problem
 from dialer.settings import Settings
 from dialer.stores import password_resets
-from dialer.stores.accounts import EMAIL_RE, AccountStore, EmailTaken
+from dialer.stores.accounts import EMAIL_RE, AccountStore, EmailTaken, normalize_email
 
 
 @contextlib.asynccontextmanager
@@ -39,7 +39,7 @@ async def connect(settings: Settings) -> AsyncIterator[aioredis.Redis]:
 
 
 def create_user(settings: Settings, *, email: str, name: str, role: str, password: str | None) -> int:
-    if not EMAIL_RE.match(email.strip()):
+    if not EMAIL_RE.match(normalize_email(email)):
         print(f"dialer: {email!r} is not an email address", file=sys.stderr)
         return 2
     if (why := unprintable(name)) is not None:

@@ -6,9 +6,8 @@ case-insensitively, normalizes phones to E.164 (phones.py), finds each contact's
 (skipped: it reaches a business, not a voter), a number abroad, an extension that cannot be dialed, a time
 zone nobody knows (each imported, and the warning says so).
 
-Rows are numbered two ways: `row` counts data rows from 1 (API.md's contract) and `line` is the row number
-a spreadsheet shows for the same row, the header being row 1, so `line == row + 1`. Blank rows count in
-both, as they do in a spreadsheet.
+Rows are numbered two ways: `row` counts data rows from 1 (API.md's contract), `line` is the row a
+spreadsheet shows for it (the header is row 1), so `line == row + 1`; blank rows count in both, as there.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from itertools import chain
 from dialer.calling_hours import is_valid_zone
 from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
 from dialer.csv_encoding import EncodingError, utf8_chunks
+from dialer.names import without_controls
 from dialer.phones import (
     MAX_LENGTH,
     Phone,
@@ -58,8 +58,8 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def csv_safe(value: object) -> str:
-    """A cell that spreadsheets show as text: formula-like values get a leading single quote (OWASP)."""
-    text = "" if value is None else str(value)
+    """A cell spreadsheets show as text: formula-like ones get a leading ' (OWASP); no NUL-like controls."""
+    text = "" if value is None else without_controls(str(value))
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text

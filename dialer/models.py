@@ -23,6 +23,11 @@ class Role(enum.StrEnum):
     def includes(self, other: Role) -> bool:
         return self.rank >= other.rank
 
+    @property
+    def with_article(self) -> str:
+        """ "a volunteer", "an organizer": for messages (they said "a organizer's account")."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
 
 _ROLE_ORDER = [Role.VOLUNTEER, Role.LEADER, Role.ORGANIZER, Role.ADMIN]
 

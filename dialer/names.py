@@ -43,3 +43,24 @@ def hidden_in_email(value: str) -> str | None:
                 f"must not contain invisible or control characters (U+{ord(char):04X} at character {place})"
             )
     return None
+
+
+# Text typed at length (a call's notes, a typed answer) keeps its tabs and line breaks; any other C0
+# control character (NUL, escape, form feed...) or DEL is refused: it went raw into results.csv and the
+# CRM, where a NUL cuts a cell short in some readers and others reject the file.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_in_text(value: str) -> str | None:
+    """None when `value` has no control character but tab, line feed and carriage return; else why not."""
+    found = _CONTROL_IN_TEXT.search(value)
+    if found is None:
+        return None
+    return (
+        f"must not contain control characters (U+{ord(found.group()):04X} at character {found.start() + 1})"
+    )
+
+
+def without_controls(value: str) -> str:
+    """`value` without the control characters `control_in_text` refuses (for a list's cells and exports)."""
+    return _CONTROL_IN_TEXT.sub("", value)

@@ -26,6 +26,7 @@ from typing import Any
 from dialer.calling_hours import parse_instant
 from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, ResultCode
+from dialer.names import control_in_text
 from dialer.scripts import engine
 from dialer.scripts.engine import AnswerError, Walk
 from dialer.scripts.model import Script
@@ -234,6 +235,8 @@ class CallSession:
             return _error_reply("wrong_contact", f"the call in progress is with {self.contact_id!r}")
         if not isinstance(notes, str) or len(notes) > MAX_NOTES or not engine.is_unicode(notes):
             return _error_reply("bad_message", f"notes must be text of at most {MAX_NOTES} characters")
+        if (control := control_in_text(notes)) is not None:
+            return _error_reply("bad_message", f"notes {control}")
         if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or not engine.is_unicode(key):
             return _error_reply(
                 "bad_message", "finish needs an idempotency_key (text, at most 200 characters)"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialer.models import ResultCode
+from dialer.names import control_in_text
 from dialer.scripts import sandbox
 from dialer.scripts.model import Answer, InputKind, Problem, Script, Step
 
@@ -156,6 +157,8 @@ def accept_value(step: Step, value: Any) -> Answer:
         raise AnswerError("bad_value", f"the answer is too long (at most {MAX_TEXT_ANSWER} characters)")
     if not is_unicode(value):
         raise AnswerError("bad_value", "the answer contains characters that are not valid Unicode")
+    if (control := control_in_text(value)) is not None:
+        raise AnswerError("bad_value", f"the answer {control}")
     return value
 
 

@@ -69,7 +69,9 @@ def hash_token(token: str) -> str:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The form an address is stored and looked up in: any case, and without the domain's trailing dot
+    (`vol1@example.org.` is the same mailbox as `vol1@example.org`, and signed up as a second account)."""
+    return email.strip().lower().rstrip(".")
 
 
 class AccountStore:

@@ -88,6 +88,16 @@ class TeamStore:
         else:
             await self.redis.hset(keys.team(team_id), "goal", str(goal))
 
+    async def set_leader(self, team: Team, user_id: str) -> None:
+        """Hands the team to another account, who joins it if not in it yet (a leader leads the team they
+        are in); the previous leader stays a member."""
+        await self.join(user_id, team)
+        await self.redis.hset(keys.team(team.id), "leader", user_id)
+
+    async def led_by(self, user_id: str) -> list[Team]:
+        """The teams whose recorded leader is the user."""
+        return [t for t in await self.all() if t.leader == user_id]
+
     async def by_code(self, code: str) -> Team | None:
         team_id = await self.redis.get(keys.team_code(code.strip().upper()))
         return await self.get(str(team_id)) if team_id else None

@@ -10,7 +10,14 @@ from dialer.models import Role
 from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
 from dialer.stores import account_history
-from dialer.stores.accounts import EMAIL_RE, AccountDisabled, AccountStore, EmailTaken, RateLimited
+from dialer.stores.accounts import (
+    EMAIL_RE,
+    AccountDisabled,
+    AccountStore,
+    EmailTaken,
+    RateLimited,
+    normalize_email,
+)
 from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import SESSION_COOKIE, client_address, presented_token, require_user, sign_cookie
 from dialer.web.body import read_json_object
@@ -49,7 +56,7 @@ def _credentials(body: dict[str, object], problems: Problems, *, with_name: bool
     hidden = hidden_in_email(email) if with_name else None  # new accounts; signing in is as it was
     if hidden is not None:
         problems.add("email", hidden)
-    elif email and not EMAIL_RE.match(email):
+    elif email and not EMAIL_RE.match(normalize_email(email)):
         problems.add("email", "is not an email address")
     name = (problems.string(body, "name", max_len=120, is_name=True) or "") if with_name else ""
     password = body.get("password")

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.calling_hours import Window, availability, local_day, open_zones, parse_instant
 from dialer.campaigns import Campaign
 from dialer.models import RESULT_CODES, CampaignStatus, ResultCode, Role
+from dialer.names import control_in_text
 from dialer.queue.errors import QueueError
 from dialer.queue.export import export_lines
 from dialer.queue.held import held_lists
@@ -202,6 +203,8 @@ def _parse_result(body: dict[str, Any]) -> tuple[ResultInput, Problems]:
     notes = "" if notes is None else notes
     if not isinstance(notes, str) or len(notes) > MAX_NOTES:
         p.add("notes", f"must be text of at most {MAX_NOTES} characters")
+    elif (control := control_in_text(notes)) is not None:
+        p.add("notes", control)
     key = body.get("idempotency_key")
     key = "" if key is None else key
     if not isinstance(key, str) or len(key) > 200:

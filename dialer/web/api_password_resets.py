@@ -37,7 +37,7 @@ def may_reset(actor: User, target: User) -> str | None:
     if is_account(actor) and actor.id == target.id:
         return "Change your own password on your profile page instead."
     if actor.role is not Role.ADMIN and target.role not in RESETTABLE:
-        return f"Only an admin may make a reset link for a {target.role.value}'s account."
+        return f"Only an admin may make a reset link for {target.role.with_article}'s account."
     return None
 
 

@@ -77,7 +77,7 @@ async def set_disabled(request: Request) -> Response:
     if target is None:
         raise ApiError(404, "not_found", "No such user.")
     if not may_disable(actor, target):
-        why = "your own account" if actor.id == target.id else f"a {target.role.value}'s account"
+        why = "your own account" if actor.id == target.id else f"{target.role.with_article}'s account"
         raise ApiError(403, "forbidden", f"You may not disable or enable {why}.")
     if await accounts.set_disabled(target.id, disabled) is not None and disabled != target.disabled:
         await account_history.note(deps(request).redis, target.id, "disabled" if disabled else "enabled",
@@ -113,7 +113,9 @@ async def set_leader(request: Request) -> Response:
     if target is None:
         raise ApiError(404, "not_found", "No such user.")
     if target.role not in (Role.VOLUNTEER, Role.LEADER) or (is_account(actor) and actor.id == target.id):
-        why = "your own account" if actor.id == target.id else f"a {target.role.value}'s role: an admin's"
+        why = (
+            "your own account" if actor.id == target.id else f"{target.role.with_article}'s role: an admin's"
+        )
         raise ApiError(403, "forbidden", f"You may not change {why}.")
     wanted = Role.LEADER if leader else Role.VOLUNTEER
     if target.role is not wanted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -13,7 +14,7 @@ from dialer.queue import keys
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.teams import NotAnAccount, Team, TeamStore
 from dialer.web.api_campaigns import load_campaign
-from dialer.web.api_coach import end_sessions_out_of_reach
+from dialer.web.api_coach import end_sessions_of_coach, end_sessions_out_of_reach
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
@@ -29,6 +30,25 @@ def _person(user: User) -> None:
         )
 
 
+async def _keeps_own_team(
+    store: TeamStore, user: User, staying: str | None = None, *, self_: bool = True
+) -> None:
+    """A leader leads the team they are in (their roster, survey and coaching are that team's): one who
+    leads a team is not taken out of it (joining, creating or being moved to another, leaving) until an
+    organizer gives it another leader. Organizers see every team whichever they are in."""
+    if not user.role.includes(Role.LEADER) or user.role.includes(Role.ORGANIZER):
+        return
+    for team in await store.led_by(user.id):
+        if team.id != staying:
+            message = (
+                f"You lead the team {team.name}: ask an organizer to give it another leader (on the Teams "
+                "page) before you leave it or join another."
+                if self_
+                else f"{user.name} leads the team {team.name}: give it another leader first."
+            )
+            raise ApiError(409, "leads_team", message)
+
+
 async def create_team(request: Request) -> Response:
     user = await require_user(request, Role.LEADER)
     _person(user)
@@ -36,6 +56,7 @@ async def create_team(request: Request) -> Response:
         await read_json_object(request), "name", max_len=80, message="The team is not valid.", is_name=True
     )
     d = deps(request)
+    await _keeps_own_team(TeamStore(d.redis), user)
     team = await TeamStore(d.redis).create(name, user.id, d.clock())
     return JSONResponse(team.public(with_code=True), status_code=201)
 
@@ -45,9 +66,10 @@ async def list_teams(request: Request) -> Response:
     store = TeamStore(deps(request).redis)
     mine = await store.team_of(user.id)
     organizer = user.role.includes(Role.ORGANIZER)
+    leader = user.role.includes(Role.LEADER)  # a demoted leader no longer sees their old team's code
     return JSONResponse(
         [
-            {**t.public(with_code=organizer or t.leader == user.id), "mine": t.id == mine}
+            {**t.public(with_code=organizer or (leader and t.leader == user.id)), "mine": t.id == mine}
             for t in await store.all()
         ]
     )
@@ -61,6 +83,7 @@ async def join_team(request: Request) -> Response:
     team = await store.by_code(code)
     if team is None:
         raise ApiError(404, "not_found", "No team has that join code; check it with your team leader.")
+    await _keeps_own_team(store, user, staying=team.id)
     await store.join(user.id, team)
     await end_sessions_out_of_reach(deps(request), user.id)  # their old team's leader stops listening
     return JSONResponse({"team": team.public(with_code=False)})
@@ -68,7 +91,9 @@ async def join_team(request: Request) -> Response:
 
 async def leave_team(request: Request) -> Response:
     user = await require_user(request)
-    await TeamStore(deps(request).redis).leave(user.id)
+    store = TeamStore(deps(request).redis)
+    await _keeps_own_team(store, user)
+    await store.leave(user.id)
     await end_sessions_out_of_reach(deps(request), user.id)
     return Response(status_code=204)
 
@@ -123,13 +148,14 @@ async def _team_for_change(request: Request, user: User) -> Team:
 
 
 async def update_team(request: Request) -> Response:
-    """`{name?, goal?}`: rename the team, set or clear (null) its goal of calls per campaign."""
+    """`{name?, goal?, leader?}`: rename the team, set or clear (null) its goal of calls per campaign, and
+    (organizers) hand it to another team leader, who joins it."""
     user = await require_user(request, Role.LEADER)
     team = await _team_for_change(request, user)
     body = await read_json_object(request)
     problems = Problems()
-    problems.unknown_fields(body, {"name", "goal"})
-    problems.no_nulls(body, "name")
+    problems.unknown_fields(body, {"name", "goal", "leader"})
+    problems.no_nulls(body, "name", "leader")
     name = problems.string(body, "name", required=False, max_len=80, is_name=True)
     if "name" in body and isinstance(body["name"], str) and name == "":
         problems.add("name", "must not be empty")
@@ -138,8 +164,15 @@ async def update_team(request: Request) -> Response:
         not isinstance(goal, int) or isinstance(goal, bool) or not 1 <= goal <= 10_000_000
     ):
         problems.add("goal", "must be a whole number from 1 to 10000000, or null")
+    d = deps(request)
+    new_leader = await _new_leader(d.redis, body, user, problems)
     problems.raise_if_any("The team is not valid.")
-    store = TeamStore(deps(request).redis)
+    store = TeamStore(d.redis)
+    if new_leader is not None and new_leader.id != team.leader:
+        await _keeps_own_team(store, new_leader, staying=team.id, self_=False)
+        await store.set_leader(team, new_leader.id)
+        await end_sessions_of_coach(d, team.leader)  # the old leader stops listening to the team
+        await end_sessions_out_of_reach(d, new_leader.id)  # and their old team's leader to them
     if name:
         await store.rename(team.id, name)
     if "goal" in body:
@@ -147,6 +180,29 @@ async def update_team(request: Request) -> Response:
     updated = await store.get(team.id)
     assert updated is not None
     return JSONResponse(updated.public(with_code=True))
+
+
+async def _new_leader(redis: Redis, body: dict[str, object], user: User, problems: Problems) -> User | None:
+    if "leader" not in body:
+        return None
+    if not user.role.includes(Role.ORGANIZER):
+        raise ApiError(403, "forbidden", "Only organizers give a team another leader.")
+    wanted = body["leader"]
+    if wanted is None:
+        return None  # no_nulls said so
+    if not isinstance(wanted, str) or not wanted:
+        problems.add("leader", "must be a user id")
+        return None
+    account = await AccountStore(redis).get(wanted) if len(wanted) <= 100 else None
+    if account is None:
+        problems.add("leader", "no such user")
+    elif not account.role.includes(Role.LEADER):
+        problems.add("leader", "must be a team leader: make them one on the People page first")
+    elif account.disabled:
+        problems.add("leader", "is a disabled account")
+    else:
+        return account
+    return None
 
 
 async def move_member(request: Request) -> Response:
@@ -157,6 +213,9 @@ async def move_member(request: Request) -> Response:
     if team is None:
         raise ApiError(404, "not_found", "No such team.")
     user_id = request.path_params["user_id"]
+    moved = await AccountStore(deps(request).redis).get(user_id)
+    if moved is not None:
+        await _keeps_own_team(store, moved, staying=team.id, self_=False)
     try:
         await store.join(user_id, team)
     except NotAnAccount:

@@ -100,5 +100,7 @@ async def require_user(conn: HTTPConnection, role: Role = Role.VOLUNTEER) -> Use
     if user is None:
         raise ApiError(401, "unauthorized", "Sign in first (a bearer token or the session cookie).")
     if not user.role.includes(role):
-        raise ApiError(403, "forbidden", f"This needs the {role.value} role; you are a {user.role.value}.")
+        raise ApiError(
+            403, "forbidden", f"This needs the {role.value} role; you are {user.role.with_article}."
+        )
     return user

@@ -110,7 +110,7 @@ async def page_user(request: Request, role: Role = Role.VOLUNTEER) -> User:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise _Deny(RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303))
     if not user.role.includes(role):
-        message = f"This page is for the {role.value} role; your account is a {user.role.value}."
+        message = f"This page is for the {role.value} role; your account is {user.role.with_article}."
         raise _Deny(
             render(request, "error.html", {"user": user, "title": "Not allowed", "message": message}, 403)
         )
@@ -214,7 +214,11 @@ async def profile(request: Request) -> Response:
     teams = TeamStore(d.redis)
     team_id = await teams.team_of(user.id)
     team = await teams.get(team_id) if team_id else None
-    context = {"user": user, "rows": rows, "total": total, "team": team}
+    # Their team's code while they lead it as a leader (a demoted one no longer); a leader stays in it
+    # until an organizer hands it over (api_teams), so Leave is not offered to them.
+    leads = team is not None and team.leader == user.id and user.role.includes(Role.LEADER)
+    held = leads and not user.role.includes(Role.ORGANIZER)
+    context = {"user": user, "rows": rows, "total": total, "team": team, "leads": leads, "held": held}
     return render(request, "profile.html", context)
 
 

@@ -401,3 +401,28 @@ def test_people_and_dnc_pages_show_the_apis_iso_times_as_dates(
     expect(audit).to_contain_text("removed (312) 205-4321")
     expect(audit.locator("td").first).to_have_text("1/15/2027, 8:00:00 AM")
     context.close()
+
+
+def test_an_organizer_hands_a_team_they_made_to_a_leader(browser: Browser, server: Running) -> None:
+    """An organizer who made a team led it with no way to hand it over: the member list has "Make leader"."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    lee_token = make_user(server, "lee@example.org", "Lee Leader", role="leader")
+    lee_id = httpx.get(f"{server.base_url}/api/me", headers={"Authorization": f"Bearer {lee_token}"}).json()
+    context = _context(browser, server, "olga@example.org", "phone")
+    page = context.new_page()
+    page.goto("/teams")
+    page.locator("#new-team-name").fill("Westside")
+    page.get_by_role("button", name="Create the team").click()
+    westside = page.get_by_role("region", name="Westside")
+    expect(westside.locator(".team-leader")).to_have_text("Led by Olga Organizer")
+    team_id = (westside.get_attribute("id") or "").removeprefix("team-")
+    with server.client() as admin:
+        moved = admin.put(f"/api/teams/{team_id}/members/{lee_id['user']['id']}")
+        assert moved.status_code == 200, moved.text
+    page.reload()
+    westside.get_by_role("button", name="Make Lee Leader the leader of Westside").click()
+    expect(page.locator("#teams-status")).to_contain_text("Lee Leader now leads Westside.")
+    expect(westside.locator(".team-leader")).to_have_text("Led by Lee Leader")
+    expect(westside.get_by_role("button", name="Make Olga Organizer the leader of Westside")).to_be_visible()
+    assert _fits(page)
+    context.close()

@@ -69,3 +69,30 @@ def test_a_leader_is_told_how_volunteers_use_the_join_code(browser: Browser, ser
     expect(teams.locator("section.team", has_text="Walkers")).to_contain_text("Val Volunteer")
     leading.close()
     calling.close()
+
+
+def test_the_profile_shows_the_join_code_to_the_teams_leader_only_while_they_lead(
+    browser: Browser, server: Running
+) -> None:
+    """A leader made a volunteer again still saw their old team's join code on the profile; and a leader
+    was offered "Leave the team", which left the team they lead without them (now refused until an
+    organizer hands it over, so the page says so instead)."""
+    lead = make_user(server, "lena@example.org", "Lena Leader", role="leader")
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {lead}"}) as client:
+        team = client.post("/api/teams", json={"name": "Riverside"}).json()
+        lena_id = client.get("/api/me").json()["user"]["id"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=server.base_url)
+    sign_in(context, server, "lena@example.org")
+    page = context.new_page()
+    page.goto("/profile")
+    expect(page.locator("#team-name")).to_have_text("Riverside")
+    expect(page.get_by_text(team["join_code"])).to_be_visible()
+    expect(page.locator("#team-held")).to_contain_text("an organizer gives it another leader")
+    expect(page.get_by_role("button", name="Leave the team")).to_have_count(0)
+    with server.client() as admin:
+        assert admin.put(f"/api/users/{lena_id}/role", json={"role": "volunteer"}).status_code == 200
+    page.reload()
+    expect(page.locator("#team-name")).to_have_text("Riverside")
+    expect(page.get_by_text(team["join_code"])).to_have_count(0)
+    expect(page.get_by_role("button", name="Leave the team")).to_be_visible()
+    context.close()

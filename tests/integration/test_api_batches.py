@@ -250,6 +250,8 @@ def test_a_second_result_in_the_same_list_is_not_called_final(world: World) -> N
         ({"contact_id": "X", "result": "contacted", "answers": []}, 422, "answers"),
         ({"contact_id": "X", "result": "call_back", "call_back_at": "tomorrow"}, 422, "call_back_at"),
         ({"contact_id": "X", "result": "contacted", "extra": True}, 422, "extra"),
+        ({"contact_id": "X", "result": "contacted", "notes": "said yes\x00"}, 422, "notes"),
+        ({"contact_id": "X", "result": "contacted", "notes": "\x1b[31mred"}, 422, "notes"),
     ],
 )
 def test_bad_results_are_422_and_change_nothing(world: World, body: dict, status: int, path: str) -> None:  # type: ignore[type-arg]

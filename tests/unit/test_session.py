@@ -173,6 +173,7 @@ def test_malformed_messages_give_errors_and_the_session_goes_on(
         ({"type": "finish", "contact_id": "c1"}, "bad_message"),
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": 5}, "bad_message"),
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": "\ud800"}, "bad_message"),
+        ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "notes": "a\x00b"}, "bad_message"),
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": "yay"}, "bad_result"),
         # JSON arrays and objects where text belongs (a set lookup raised TypeError and closed the socket).
         ({"type": "finish", "contact_id": "c1", "idempotency_key": "k", "result": ["busy"]}, "bad_result"),

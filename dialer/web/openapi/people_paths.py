@@ -235,7 +235,8 @@ def people_paths() -> dict[str, dict[str, Any]]:
         "/api/teams/{team_id}": {
             "patch": op(
                 "updateTeam",
-                "Rename a team, set or clear its goal of calls per campaign (its leader, organizers)",
+                "Rename a team, set or clear its goal of calls per campaign (its leader, organizers); "
+                "hand it to another team leader, who joins it (organizers)",
                 tag="teams",
                 role="leader",
                 params=(TEAM_ID,),
@@ -245,9 +246,11 @@ def people_paths() -> dict[str, dict[str, Any]]:
                         closed=True,
                         name={"type": "string", "minLength": 1, "maxLength": 80},
                         goal=nullable({"type": "integer", "minimum": 1, "maximum": 10_000_000}),
+                        leader={"type": "string", "minLength": 1},
                     )
                 ),
                 answers={200: json_answer("The team", ref("Team"))},
+                errors=(403, 409),
             ),
         },
         "/api/teams/{team_id}/members/{user_id}": {

@@ -45,6 +45,15 @@ function memberRow(team, member) {
         `${member.name} moved to ${select.selectedOptions[0].textContent}.`));
       cells.push(" ", select, " ", move);
     }
+    // Hand the team over: a team made by an organizer (who then leads it) gets its own leader.
+    if (member.id !== team.leader) {
+      const lead = h("button", { type: "button", "aria-label": `Make ${member.name} the leader of ${team.name}` },
+        "Make leader");
+      lead.addEventListener("click", () => act(
+        () => api("PATCH", `/api/teams/${team.id}`, { leader: member.id }),
+        `${member.name} now leads ${team.name}.`));
+      cells.push(" ", lead);
+    }
   }
   return h("li", {}, ...cells);
 }
