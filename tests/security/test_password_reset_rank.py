@@ -27,7 +27,9 @@ def test_an_organizer_cannot_make_a_reset_link_for_an_organizer_or_admin(
     assert f"{target_role}'s account" in r.json()["error"]["message"]
     store = open_store(clean_redis, decode_responses=True)
     assert not store.exists(f"dialer:user:{target_id}:password-reset")
-    assert not store.exists(f"dialer:user:{target_id}:audit")
+    # The account's history holds its role change (made by the admin), and no reset link.
+    history = [fields["action"] for _, fields in store.xrange(f"dialer:user:{target_id}:audit")]
+    assert "password_reset_link" not in history and history == ["role_changed"]
     assert fixed_api.get("/api/me", headers=target).status_code == 200
 
 
