@@ -177,14 +177,7 @@ class SimulatedVolunteer:
                     self.report.reached += 1
                     await self._start_recording(str(bridged.get("call_sid") or ""))
                     done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
-                    contact_id = str(bridged["contact_id"])
-                    key = str(uuid.UUID(int=self.rng.getrandbits(128)))
-                    await ws.send(
-                        json.dumps(
-                            {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key}
-                        )
-                    )
-                    await self._next(inbox, {"recorded"}, 30)
+                    await self._finish(ws, inbox, str(bridged["contact_id"]), {})
                     self.report.calls += 1
                     self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
                     self.report.call_sids.append(str(bridged.get("call_sid") or ""))
@@ -321,22 +314,24 @@ class SimulatedVolunteer:
         else:
             result = outcome
             finish = {"result": result}
-        await ws.send(
-            json.dumps(
-                {
-                    "type": "finish",
-                    "contact_id": contact_id,
-                    "notes": "",
-                    "idempotency_key": str(uuid.UUID(int=self.rng.getrandbits(128))),
-                    **finish,
-                }
-            )
-        )
-        await self._next(inbox, {"recorded"}, 30)
+        await self._finish(ws, inbox, contact_id, finish)
         self.report.calls += 1
         self.report.results[result] = self.report.results.get(result, 0) + 1
         self.report.call_sids.append(call_sid)
         return True
+
+    async def _finish(
+        self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, extra: dict[str, Any]
+    ) -> None:
+        """The page's Save: the result with a new idempotency key, until the socket answers `recorded`."""
+        key = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        message = {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key, **extra}
+        await ws.send(json.dumps(message))
+        await self._next(inbox, {"recorded"}, 30)
+        self.acknowledged(contact_id, key)
+
+    def acknowledged(self, contact_id: str, key: str) -> None:
+        """Each result the server acknowledged, with its idempotency key (bench/crowd_kill.py's ledgers)."""
 
     async def _await_answer(
         self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, call_sid: str
