@@ -299,6 +299,14 @@ class SimulatedVolunteer:
         step = await self._next(inbox, {"step", "done"}, 30)
         while step.get("contact_id") != contact_id:  # a call the socket resumed on connect: not this one
             step = await self._next(inbox, {"step", "done"}, 30)
+        if step["type"] == "done":
+            # A conversation had before a restart, its script at an end but not saved: the page offers Save,
+            # not Call. Dialing again and saving the new line's outcome was refused (`bad_result`: the
+            # script ended with another result), and the volunteer reconnected, over and over.
+            await self._finish(ws, inbox, contact_id, {})
+            self.report.calls += 1
+            self.report.results[step["result"]] = self.report.results.get(step["result"], 0) + 1
+            return True
         r = await self._place(contact_id)
         if r.status_code != 201:
             self.report.refused += 1
