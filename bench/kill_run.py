@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,23 +29,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.process_kit import log_figures, start_worker, stop_workers  # noqa: E402
 from dialer.embedded import EmbeddedRedis, pid_of  # noqa: E402
 from dialer.volunteer_sim import SimulatedVolunteer  # noqa: E402
 from tests.e2e.calling import seed_script  # noqa: E402
 from tests.e2e.test_power_dialing import seed  # noqa: E402
 from tests.servers import ServerProcess  # noqa: E402
-
-
-def start_worker(server: ServerProcess, workdir: Path, n: int) -> subprocess.Popen[bytes]:
-    with open(workdir / f"worker{n}.log", "ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "dialer", "worker"],
-            env={**server.env, "PORT": str(server.port)},
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its children (RQ's scheduler, a job's process) die with it below
-        )
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -148,29 +136,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             abandoned=dialer.get("abandoned"),
         )
     finally:
-        for w in workers:
-            if w.poll() is None:
-                os.killpg(w.pid, signal.SIGTERM)
-                asked = time.monotonic()
-                try:
-                    w.wait(timeout=60)
-                except subprocess.TimeoutExpired:  # said in the report, and the run still cleans up
-                    os.killpg(w.pid, signal.SIGKILL)
-                    w.wait()
-                report["worker_stop_seconds"] = round(time.monotonic() - asked, 1)
+        stop_workers(workers, report)
         server.stop()
         for s in stores:
             s.stop()
-    logs = {}
-    for f in sorted(workdir.glob("*.log")):
-        text = f.read_text(errors="replace")
-        logs[f.name.split("-")[0].removesuffix(".log")] = {
-            "tracebacks": text.count("Traceback"),
-            "error_lines": sum(
-                1 for line in text.splitlines() if " ERROR " in line or line.startswith("ERROR")
-            ),
-        }
-    report["logs"] = logs
+    report["logs"] = log_figures(workdir)
     return report
 
 

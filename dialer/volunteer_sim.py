@@ -177,14 +177,7 @@ class SimulatedVolunteer:
                     self.report.reached += 1
                     await self._start_recording(str(bridged.get("call_sid") or ""))
                     done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
-                    contact_id = str(bridged["contact_id"])
-                    key = str(uuid.UUID(int=self.rng.getrandbits(128)))
-                    await ws.send(
-                        json.dumps(
-                            {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key}
-                        )
-                    )
-                    await self._next(inbox, {"recorded"}, 30)
+                    await self._finish(ws, inbox, str(bridged["contact_id"]), {})
                     self.report.calls += 1
                     self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
                     self.report.call_sids.append(str(bridged.get("call_sid") or ""))
@@ -306,6 +299,14 @@ class SimulatedVolunteer:
         step = await self._next(inbox, {"step", "done"}, 30)
         while step.get("contact_id") != contact_id:  # a call the socket resumed on connect: not this one
             step = await self._next(inbox, {"step", "done"}, 30)
+        if step["type"] == "done":
+            # A conversation had before a restart, its script at an end but not saved: the page offers Save,
+            # not Call. Dialing again and saving the new line's outcome was refused (`bad_result`: the
+            # script ended with another result), and the volunteer reconnected, over and over.
+            await self._finish(ws, inbox, contact_id, {})
+            self.report.calls += 1
+            self.report.results[step["result"]] = self.report.results.get(step["result"], 0) + 1
+            return True
         r = await self._place(contact_id)
         if r.status_code != 201:
             self.report.refused += 1
@@ -321,22 +322,24 @@ class SimulatedVolunteer:
         else:
             result = outcome
             finish = {"result": result}
-        await ws.send(
-            json.dumps(
-                {
-                    "type": "finish",
-                    "contact_id": contact_id,
-                    "notes": "",
-                    "idempotency_key": str(uuid.UUID(int=self.rng.getrandbits(128))),
-                    **finish,
-                }
-            )
-        )
-        await self._next(inbox, {"recorded"}, 30)
+        await self._finish(ws, inbox, contact_id, finish)
         self.report.calls += 1
         self.report.results[result] = self.report.results.get(result, 0) + 1
         self.report.call_sids.append(call_sid)
         return True
+
+    async def _finish(
+        self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, extra: dict[str, Any]
+    ) -> None:
+        """The page's Save: the result with a new idempotency key, until the socket answers `recorded`."""
+        key = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        message = {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key, **extra}
+        await ws.send(json.dumps(message))
+        await self._next(inbox, {"recorded"}, 30)
+        self.acknowledged(contact_id, key)
+
+    def acknowledged(self, contact_id: str, key: str) -> None:
+        """Each result the server acknowledged, with its idempotency key (bench/crowd_kill.py's ledgers)."""
 
     async def _await_answer(
         self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, call_sid: str

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
 from rq import Queue, Worker
 
 from dialer.connections import plain_sync_client, resolve_url, rq_url
@@ -99,6 +100,9 @@ def _periodic_loop(settings: Settings, url: str, stop: threading.Event) -> None:
         for name, job in PERIODIC_JOBS:
             try:
                 job(settings, url)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:  # Redis restarting: said in one line
+                log.warning("periodic job %s: the store is unavailable (%s); next try in %.0f s",
+                            name, exc, PERIODIC_SECONDS)  # fmt: skip
             except Exception:  # a failing periodic job must not stop the others or the worker
                 log.exception("periodic job %s failed", name)
 

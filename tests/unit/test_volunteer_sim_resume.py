@@ -103,3 +103,48 @@ def test_a_socket_dropped_by_a_server_restart_ends_the_wait_so_the_volunteer_rec
         await volunteer.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_resumed_call_whose_script_ended_is_saved_not_dialed_again() -> None:
+    """A crowd run with `dialer serve` killed (bench/crowd_kill.py): a volunteer's conversation reached the
+    script's end (`call_back`) and the crash came before it was saved. Back on the socket, the volunteer
+    dialed the voter again and saved that line's outcome (`disconnected`), which the server refused
+    (`bad_result`: the script ended with 'call_back'), and the volunteer reconnected, 9 times in the run."""
+
+    async def scenario() -> list[dict[str, Any]]:
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        done = {"type": "done", "contact_id": "c1", "result": "call_back", "answers": {}}
+
+        class EndedSocket(FakeSocket):
+            async def send(self, text: str) -> None:
+                message = json.loads(text)
+                if message["type"] == "start":
+                    self.sent.append(message)
+                    await self.inbox.put(done)  # the call as the socket resumes it: at its end
+                else:
+                    await super().send(text)
+
+        ws = EndedSocket(inbox)
+        placed: list[httpx.Request] = []
+
+        async def carrier(request: httpx.Request) -> httpx.Response:
+            placed.append(request)
+            await inbox.put(
+                {"type": "call_status", "contact_id": "c1", "status": "failed", "call_sid": "CA2"}
+            )
+            return httpx.Response(201, json={"call_sid": "CA2"})
+
+        volunteer = SimulatedVolunteer("http://dialer.example.org", "token", "demo", think_seconds=0)
+        volunteer.http = httpx.AsyncClient(
+            base_url="http://dialer.example.org", transport=httpx.MockTransport(carrier)
+        )
+        try:
+            assert await asyncio.wait_for(volunteer._call(ws, inbox, "c1"), 10)
+        finally:
+            await volunteer.aclose()
+        assert not placed, "the voter was dialed again"
+        return ws.sent
+
+    sent = asyncio.run(scenario())
+    assert [m["type"] for m in sent] == ["start", "finish"], sent
+    assert "result" not in sent[1], sent[1]  # the script's own result is saved, as the page's Save does
