@@ -62,20 +62,26 @@ def may_disable(actor: User, target: User) -> bool:
     return actor.role is Role.ADMIN or actor.role.rank > target.role.rank
 
 
-async def set_disabled(request: Request) -> Response:
+async def _switch(request: Request, field: str) -> tuple[User, bool, User]:
+    """An organizer's `{<field>: true|false}` about the account in the path: (who asks, the value, the
+    account); 422 for any other body, 404 for no such account."""
     actor = await require_user(request, Role.ORGANIZER)
     body = await read_json_object(request)
     problems = Problems()
-    problems.unknown_fields(body, {"disabled"})
-    disabled = body.get("disabled")
-    if not isinstance(disabled, bool):
-        problems.add("disabled", "required" if disabled is None else "must be true or false")
+    problems.unknown_fields(body, {field})
+    value = body.get(field)
+    if not isinstance(value, bool):
+        problems.add(field, "required" if value is None else "must be true or false")
     problems.raise_if_any()
-    assert isinstance(disabled, bool)
-    accounts = AccountStore(deps(request).redis)
-    target = await accounts.get(request.path_params["user_id"])
+    target = await AccountStore(deps(request).redis).get(request.path_params["user_id"])
     if target is None:
         raise ApiError(404, "not_found", "No such user.")
+    return actor, bool(value), target
+
+
+async def set_disabled(request: Request) -> Response:
+    actor, disabled, target = await _switch(request, "disabled")
+    accounts = AccountStore(deps(request).redis)
     if not may_disable(actor, target):
         why = "your own account" if actor.id == target.id else f"{target.role.with_article}'s account"
         raise ApiError(403, "forbidden", f"You may not disable or enable {why}.")
@@ -100,18 +106,8 @@ async def user_history(request: Request) -> Response:
 async def set_leader(request: Request) -> Response:
     """`{leader: true}` makes a volunteer a team leader, `false` a leader a volunteer again; organizers and
     admins, for volunteers' and leaders' accounts only (an organizer's or admin's role is an admin's)."""
-    actor = await require_user(request, Role.ORGANIZER)
-    body = await read_json_object(request)
-    problems = Problems()
-    problems.unknown_fields(body, {"leader"})
-    leader = body.get("leader")
-    if not isinstance(leader, bool):
-        problems.add("leader", "required" if leader is None else "must be true or false")
-    problems.raise_if_any()
+    actor, leader, target = await _switch(request, "leader")
     accounts = AccountStore(deps(request).redis)
-    target = await accounts.get(request.path_params["user_id"])
-    if target is None:
-        raise ApiError(404, "not_found", "No such user.")
     if target.role not in (Role.VOLUNTEER, Role.LEADER) or (is_account(actor) and actor.id == target.id):
         why = (
             "your own account" if actor.id == target.id else f"{target.role.with_article}'s role: an admin's"
