@@ -188,14 +188,19 @@ async def pin_entered(request: Request) -> Response:
     return _twiml(_ask_pin(d, campaign, attempt + 1, "That PIN is not right. Enter the PIN again."))
 
 
-async def _locked(
-    d: Deps, carrier: Carrier, campaign: Campaign, call_key: str, attempt: int, form: dict[str, str]
-) -> str:
-    """Too many wrong PINs lately (dialer/web/dial_in_limits.py): this round is not compared, and ends."""
+async def _end_round(d: Deps, call_key: str, attempt: int) -> None:
+    """This round of PIN entry ends the call: a repeat of its request (a carrier retry) hangs up too."""
     async with d.redis.pipeline(transaction=True) as pipe:
         pipe.hset(call_key, f"a{attempt}", PinStep.HANG_UP.value)
         pipe.expire(call_key, CALL_TTL)
         await pipe.execute()
+
+
+async def _locked(
+    d: Deps, carrier: Carrier, campaign: Campaign, call_key: str, attempt: int, form: dict[str, str]
+) -> str:
+    """Too many wrong PINs lately (dialer/web/dial_in_limits.py): this round is not compared, and ends."""
+    await _end_round(d, call_key, attempt)
     sid = form.get("CallSid", "")
     log.warning("dial-in PIN not compared on call %s to campaign %s: too many wrong PINs", sid, campaign.id)
     detail = {"call_sid": sid, "from": form.get("From", ""), "attempt": attempt}
@@ -214,10 +219,7 @@ async def _refused(
     owner: str,
 ) -> str:
     """The right PIN of an account disabled since it was given: used up, audited, and the call hung up."""
-    async with d.redis.pipeline(transaction=True) as pipe:
-        pipe.hset(call_key, f"a{attempt}", PinStep.HANG_UP.value)
-        pipe.expire(call_key, CALL_TTL)
-        await pipe.execute()
+    await _end_round(d, call_key, attempt)
     sid = form.get("CallSid", "")
     log.warning("dial-in PIN of disabled account %s on call %s to campaign %s", owner, sid, campaign.id)
     detail = {"call_sid": sid, "from": form.get("From", ""), "volunteer": owner, "reason": "account_disabled"}
