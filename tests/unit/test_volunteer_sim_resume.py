@@ -37,6 +37,15 @@ class FakeSocket:
             await self.inbox.put({"type": "error", "code": "not_connected", "message": "nobody on the line"})
 
 
+def volunteer_with(carrier: Any) -> SimulatedVolunteer:
+    """A simulated volunteer whose HTTP requests (placing the call) `carrier` answers."""
+    volunteer = SimulatedVolunteer("http://dialer.example.org", "token", "demo", think_seconds=0)
+    volunteer.http = httpx.AsyncClient(
+        base_url="http://dialer.example.org", transport=httpx.MockTransport(carrier)
+    )
+    return volunteer
+
+
 def test_a_resumed_call_is_not_taken_for_the_new_one() -> None:
     async def scenario() -> list[dict[str, Any]]:
         inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -57,10 +66,7 @@ def test_a_resumed_call_is_not_taken_for_the_new_one() -> None:
                 )
             return httpx.Response(201, json={"call_sid": "CAnew"})
 
-        volunteer = SimulatedVolunteer("http://dialer.example.org", "token", "demo", think_seconds=0)
-        volunteer.http = httpx.AsyncClient(
-            base_url="http://dialer.example.org", transport=httpx.MockTransport(carrier)
-        )
+        volunteer = volunteer_with(carrier)
         try:
             assert await asyncio.wait_for(volunteer._call(ws, inbox, "c1"), 10)
         finally:
@@ -134,10 +140,7 @@ def test_a_resumed_call_whose_script_ended_is_saved_not_dialed_again() -> None:
             )
             return httpx.Response(201, json={"call_sid": "CA2"})
 
-        volunteer = SimulatedVolunteer("http://dialer.example.org", "token", "demo", think_seconds=0)
-        volunteer.http = httpx.AsyncClient(
-            base_url="http://dialer.example.org", transport=httpx.MockTransport(carrier)
-        )
+        volunteer = volunteer_with(carrier)
         try:
             assert await asyncio.wait_for(volunteer._call(ws, inbox, "c1"), 10)
         finally:
