@@ -19,6 +19,7 @@ from dialer.web.api_coach import end_sessions_of_coach
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
+from dialer.web.disabled_calls import end_calling
 from dialer.web.errors import ApiError
 from dialer.web.query import query_int, query_text
 from dialer.web.validate import Problems
@@ -88,8 +89,9 @@ async def set_disabled(request: Request) -> Response:
     if await accounts.set_disabled(target.id, disabled) is not None and disabled != target.disabled:
         await account_history.note(deps(request).redis, target.id, "disabled" if disabled else "enabled",
                                    by=actor.id, name=actor.name, now=deps(request).clock())  # fmt: skip
-    if disabled:  # a disabled coach's listen-in ends with their sessions
+    if disabled:  # a disabled coach's listen-in ends with their sessions, a caller's calls and batches
         await end_sessions_of_coach(deps(request), target.id)
+        await end_calling(deps(request), target.id)
     return await get_user(request)
 
 

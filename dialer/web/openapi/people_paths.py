@@ -106,7 +106,7 @@ def people_paths() -> dict[str, dict[str, Any]]:
         "/api/users/{user_id}/disabled": {
             "put": op(
                 "setDisabled",
-                "Disable an account (its tokens and sockets end at once) or enable it again",
+                "Disable an account (its tokens, sockets, calls and batches end at once) or enable it again",
                 tag="people",
                 role="organizer",
                 params=(USER_ID,),
