@@ -4,7 +4,9 @@ each account's audit log of password changes.
 A link's token is `<uid>.<secret>`: the uid finds the account's one reset record, whose stored SHA-256 of
 the token is compared with the presented one's in constant time (a copy of the database does not let anyone
 use a link). Only the newest link of an account works (making one replaces the record), for
-`LINK_SECONDS`, once: the first use sets a marker keyed by the token's hash with SET NX, so two uses at
+`LINK_SECONDS`, once, and only while the account keeps the role it had when the link was made (the record
+keeps it: an organizer's link for a volunteer must not open the account once an admin made it an
+organizer's or admin's): the first use sets a marker keyed by the token's hash with SET NX, so two uses at
 the same moment cannot both pass. Expiry is judged by the app's clock (tests inject it); Redis's TTL only
 clears old records away.
 """
@@ -41,7 +43,7 @@ UNKNOWN = LinkProblem(
     404,
     "unknown_link",
     "This reset link is not known: check that it was copied whole. A link stops working once a newer one "
-    "is made or the password is changed; ask an organizer for a new one.",
+    "is made, the password is changed or the account's role changes; ask an organizer for a new one.",
 )
 
 
@@ -51,8 +53,18 @@ class Link:
     expires_at: float
 
 
-async def issue(redis: aioredis.Redis, uid: str, *, by: str, by_name: str, now: float) -> Link:
-    """A new link for the account `uid`; any older link of the account stops working."""
+@dataclass(frozen=True)
+class Issued:
+    """Whom a usable link is for: the account, and its role when the link was made ('' in records made
+    before the role was kept)."""
+
+    uid: str
+    role: str
+
+
+async def issue(redis: aioredis.Redis, uid: str, *, role: str, by: str, by_name: str, now: float) -> Link:
+    """A new link for the account `uid`, whose role is `role` now; any older link of the account stops
+    working."""
     token = f"{uid}.{secrets.token_urlsafe(32)}"
     expires = now + LINK_SECONDS
     record: dict[Any, Any] = {
@@ -60,6 +72,7 @@ async def issue(redis: aioredis.Redis, uid: str, *, by: str, by_name: str, now: 
         "created_at": repr(now),
         "expires_at": repr(expires),
         "by": by,
+        "role": role,
     }
     async with redis.pipeline(transaction=True) as pipe:  # one key: atomic on a cluster too
         pipe.delete(keys.password_reset(uid))
@@ -70,8 +83,9 @@ async def issue(redis: aioredis.Redis, uid: str, *, by: str, by_name: str, now: 
     return Link(token, expires)
 
 
-async def check(redis: aioredis.Redis, token: str, now: float) -> str:
-    """The account id the link is for; raises LinkProblem when it is unknown, replaced, used or expired."""
+async def check(redis: aioredis.Redis, token: str, now: float) -> Issued:
+    """The account the link is for; raises LinkProblem when it is unknown, replaced, used or expired. The
+    caller refuses it (as UNKNOWN) when the account's role is no longer `Issued.role`."""
     matched = _TOKEN.match(token)
     if matched is None:
         raise UNKNOWN
@@ -87,12 +101,12 @@ async def check(redis: aioredis.Redis, token: str, now: float) -> str:
         raise LinkProblem(
             410, "link_expired", "This reset link has expired (links last 24 hours). Ask for a new one."
         )
-    return uid
+    return Issued(uid, record.get("role", ""))
 
 
 async def consume(redis: aioredis.Redis, token: str, now: float) -> str:
     """Uses the link (once, whoever comes first): its account id; raises LinkProblem as `check` does."""
-    uid = await check(redis, token, now)
+    uid = (await check(redis, token, now)).uid
     if not await redis.set(keys.password_reset_used(hash_token(token)), repr(now), nx=True, ex=KEEP_SECONDS):
         raise LinkProblem(410, "link_used", "This reset link has been used. Ask an organizer for a new one.")
     return uid

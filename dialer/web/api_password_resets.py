@@ -3,11 +3,13 @@
 Phone banks have no mail server: the organizer hands the link over by text.
 
 - `POST /api/users/{id}/password-reset` (organizer): 201 `{url, expires_at}`, a link that works once, for
-  24 hours, and only while it is the account's newest. Organizers make them for volunteers and leaders,
-  admins for anyone but themselves. Noted in the account's audit log (stores/password_resets.py).
+  24 hours, and only while it is the account's newest and the account keeps the role it had then.
+  Organizers make them for volunteers and leaders, admins for anyone but themselves. Noted in the
+  account's audit log (stores/password_resets.py).
 - `GET /reset/{token}`: the page where the person sets a new password; `POST /api/auth/password-reset`
   `{token, new_password}` uses the link: every session of the account ends, and this browser signs in.
-  An unknown (or replaced) link is 404, a used or expired one 410; neither changes anything.
+  An unknown (or replaced, or its account's role changed since) link is 404, a used or expired one 410;
+  neither changes anything.
 """
 
 from __future__ import annotations
@@ -51,23 +53,33 @@ async def make_reset_link(request: Request) -> Response:
         raise ApiError(403, "forbidden", refusal)
     if target.disabled:
         raise ApiError(409, "account_disabled", "This account is disabled; enable it first.")
-    link = await password_resets.issue(d.redis, target.id, by=actor.id, by_name=actor.name, now=d.clock())
+    link = await password_resets.issue(
+        d.redis, target.id, role=target.role.value, by=actor.id, by_name=actor.name, now=d.clock()
+    )
     base = d.settings.public_url or str(request.base_url).rstrip("/")
     payload = {"url": f"{base}/reset/{link.token}", "expires_at": iso(link.expires_at)}
     return JSONResponse(payload, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+def _same_rank(issued_role: str, user: User) -> bool:
+    """Whether the account still has the role it had when the link was made (a record from before roles
+    were kept: whether an organizer could have made it)."""
+    return issued_role == user.role.value if issued_role else user.role in RESETTABLE
 
 
 async def _link_user(request: Request, token: str) -> User:
     """The account the link is for; ApiError when the link cannot be used (a guess counts as a failure)."""
     d = deps(request)
     try:
-        uid = await password_resets.check(d.redis, token, d.clock())
+        issued = await password_resets.check(d.redis, token, d.clock())
     except LinkProblem as problem:
         if problem.status == 404:
             await signin_limits.count_failure(d.redis, client_address(request))
         raise ApiError(problem.status, problem.code, problem.message) from None
-    user = await AccountStore(d.redis).get(uid)
-    if user is None:
+    user = await AccountStore(d.redis).get(issued.uid)
+    if user is None or not _same_rank(issued.role, user):
+        # Its account is gone, or was given another role since (an organizer's link for a volunteer who is
+        # now an organizer or admin would take over a rank the organizer may not reset).
         unknown = password_resets.UNKNOWN
         raise ApiError(unknown.status, unknown.code, unknown.message)
     if user.disabled:
