@@ -39,6 +39,9 @@ _HTTP_CODES = {
 }
 
 
+CHALLENGE = 'Bearer realm="dialer"'
+
+
 class ApiError(Exception):
     """An answer other than success; `details` is a list of `{path, message}`-like objects."""
 
@@ -69,6 +72,8 @@ def error_response(
     details: list[Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    if status == 401:  # RFC 9110: a 401 names the scheme to authenticate with (API.md's bearer token)
+        headers = {"WWW-Authenticate": CHALLENGE, **(headers or {})}
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 

@@ -25,3 +25,26 @@ def test_a_405_allows_every_method_of_the_path(api: TestClient, path: str, metho
     allowed = {m.strip() for m in r.headers["allow"].split(",")}
     assert methods <= allowed, allowed
     assert "PUT" not in allowed
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/api/campaigns", {}),  # anonymous
+        ("GET", "/api/campaigns", {"Authorization": "Bearer no-such-token"}),
+        ("GET", "/api/campaigns/c-none/stats", {}),
+    ],
+)
+def test_a_401_names_its_challenge(api: TestClient, method: str, path: str, headers: dict[str, str]) -> None:
+    """RFC 9110 15.5.2: a 401 carries WWW-Authenticate. API.md's scheme is the bearer token; a client library
+    that refreshes its token on a Bearer challenge never saw one."""
+    r = api.request(method, path, headers=headers)
+    assert r.status_code == 401, r.text
+    assert r.json()["error"]["code"] == "unauthorized"
+    assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_wrong_password_401_names_its_challenge_too(api: TestClient) -> None:
+    body = {"email": "nobody@example.org", "password": "not the password"}
+    r = api.post("/api/auth/login", json=body)
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
