@@ -255,6 +255,8 @@ def valid_zone(name: str) -> bool:
 def validate_new(body: dict[str, Any], now: float) -> Campaign:
     """A campaign from a create request, or CampaignInvalid listing every problem."""
     problems: list[dict[str, str]] = []
+    if "id" in body and body["id"] is None:  # API.md: generated when not given; null is not giving one
+        body = {k: v for k, v in body.items() if k != "id"}
     for extra in sorted(set(body) - CREATE_FIELDS):
         problems.append({"path": extra, "message": "unknown field"})
     for name in REQUIRED:

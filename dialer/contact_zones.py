@@ -10,8 +10,9 @@ the area code's zone when it is one of them, else its main zone.
 from __future__ import annotations
 
 import enum
+from functools import cache
 
-from dialer.calling_hours import is_place_zone
+from dialer.calling_hours import is_place_zone, known_zones
 from dialer.phones import Phone, area_code_zone, parse_phone, phone_zone
 
 ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
@@ -105,12 +106,25 @@ class ZoneSource(enum.StrEnum):
     DEFAULT = "campaign's default time zone"
 
 
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in known_zones()}
+
+
+def place_zone(timezone: str) -> str | None:
+    """The IANA place zone a `timezone` cell names, as the tz database spells it: its case and surrounding
+    spaces do not matter (lists exported by other tools write `america/denver`, which was passed over for
+    the area code's zone, another zone for a voter who moved). None when it names no place zone."""
+    name = _zones_by_folded_name().get(timezone.strip().casefold(), "")
+    return name if name and is_place_zone(name) else None
+
+
 def zone_of(
     phone: Phone, *, timezone: str, state: str, zip_code: str, default: str
 ) -> tuple[str, ZoneSource]:
     """The contact's time zone and its source (a `timezone` that is not an IANA place zone is passed over)."""
-    if timezone and is_place_zone(timezone):
-        return timezone, ZoneSource.TIMEZONE
+    if timezone and (named := place_zone(timezone)):
+        return named, ZoneSource.TIMEZONE
     by_state = STATE_ZONES.get(state_code(state) or "")
     source = ZoneSource.STATE
     if not by_state:
@@ -128,7 +142,7 @@ def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, defaul
     """The time zone of a stored (E.164) number's contact; see `zone_of`."""
     phone = parse_phone(e164)
     if phone is None:
-        return timezone if timezone and is_place_zone(timezone) else default
+        return place_zone(timezone) or default
     return zone_of(phone, timezone=timezone, state=state, zip_code=zip_code, default=default)[0]
 
 
@@ -137,6 +151,7 @@ __all__ = [
     "STATE_ZONES",
     "ZoneSource",
     "area_code_zone",
+    "place_zone",
     "state_code",
     "state_of_zip",
     "time_zone_for",

@@ -6,6 +6,8 @@ power or predictive (the organizers switched the mode in the moment of a reload)
 page of those modes has no list to find its voter on, and showed an empty card while the call, not saved
 yet, waited. The other way round, a power call open on a page now drawn for preview comes as `talking`, so
 that page knows the dialer's line to the voter is up.
+
+A `finish` sent again after its result was recorded (its `recorded` lost with the socket) hears `recorded`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dialer.dialing.take import idle_from_status
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.coach_sessions import notice_on_connect
-from dialer.session import CallSession
+from dialer.session import CallSession, Reply
 from dialer.web.call_end import latest_call
 from dialer.web.call_recording import still_talking
 from dialer.web.deps import Deps
@@ -68,3 +70,29 @@ async def notices_on_connect(
         if idle is not None:
             out.append(idle.message())
     return out
+
+
+async def finished_before(
+    redis: aioredis.Redis, campaign_id: str, session: CallSession, message: Any
+) -> Reply:
+    """`recorded` again for a `finish` whose result is already recorded: its `recorded` was lost (a dropped
+    socket, a client's timeout) and the client sends it again, on this socket or a new one. API.md has
+    `finish` record "as the HTTP results call", where a repeated idempotency key gives `duplicate: true`;
+    the session, its call over, answered `no_call`, which reads as a lost result. No message when the key
+    recorded nothing for this contact in the volunteer's batch (or the call is still going): the session
+    answers."""
+    if not isinstance(message, dict) or message.get("type") != "finish" or not session.batch:
+        return Reply()
+    contact_id, key = message.get("contact_id"), message.get("idempotency_key")
+    if not isinstance(contact_id, str) or not isinstance(key, str):
+        return Reply()
+    if session.contact_id == contact_id and session.walk is not None:
+        return Reply()  # the call is in progress: this finish records it
+    entry = cast(str | None, await redis.hget(keys.idempotency(campaign_id), f"{session.batch}|{key}"))
+    if not entry:
+        return Reply()
+    found = await redis.xrange(keys.results(campaign_id), entry, entry)
+    fields = found[0][1] if found else None
+    if not fields or fields.get("contact_id") != contact_id:
+        return Reply()
+    return Reply(({"type": "recorded", "contact_id": contact_id},))

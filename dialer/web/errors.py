@@ -16,6 +16,7 @@ import redis.exceptions
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
 from starlette.websockets import WebSocketDisconnect
 
 from dialer.passwords import HashingBusy
@@ -36,6 +37,9 @@ _HTTP_CODES = {
     422: "validation_error",
     429: "rate_limited",
 }
+
+
+CHALLENGE = 'Bearer realm="dialer"'
 
 
 class ApiError(Exception):
@@ -68,6 +72,8 @@ def error_response(
     details: list[Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    if status == 401:  # RFC 9110: a 401 names the scheme to authenticate with (API.md's bearer token)
+        headers = {"WWW-Authenticate": CHALLENGE, **(headers or {})}
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
@@ -80,7 +86,23 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path. Starlette's 405 names only the first route
+    that matched the path, and several routes share one (`GET` and `POST /api/campaigns`): its `Allow`
+    said `POST` alone, and a client reading it never learned of the list."""
+    scope = {**request.scope, "method": "GET"}  # any method: the match we want is on the path
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE and isinstance(route, Route) and route.methods:
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def handle_store_unavailable(request: Request, exc: Exception) -> Response:

@@ -39,7 +39,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.call_recording import recording_started
-from dialer.web.call_resume import notices_on_connect, voter_on_reload
+from dialer.web.call_resume import finished_before, notices_on_connect, voter_on_reload
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone, until_socket_gone
 from dialer.web.own_phone import methods_for, refused_start
@@ -167,6 +167,8 @@ class CallSocket:
             if refused is not None:
                 await self.send(Reply((refused,)))
                 return
+        if (again := await finished_before(self.d.redis, self.campaign.id, self.session, message)).messages:
+            return await self.send(again)  # a repeated finish, its result recorded already
         reply = self.session.receive(message)
         # Saved before it is shown: a page that reloads right after seeing a step resumes at that step.
         await self.save()

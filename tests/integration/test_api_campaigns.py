@@ -44,6 +44,15 @@ def test_generated_ids_and_duplicate_ids(api: TestClient) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "campaign_exists"
 
 
+def test_an_id_of_null_is_generated_as_when_not_given(api: TestClient) -> None:
+    """API.md: `id` is generated when not given. A client that sends every field, null for those it leaves
+    to the server (as `goal: null`), got 422 for `"id": null`."""
+    r = api.post("/api/campaigns", json={**NEW, "id": None}, headers=ADMIN)
+    assert r.status_code == 201, r.text
+    made = r.json()["id"]
+    assert made and api.get(f"/api/campaigns/{made}", headers=ADMIN).status_code == 200
+
+
 def test_unknown_script_is_422(api: TestClient) -> None:
     r = api.post("/api/campaigns", json={**NEW, "script_id": "never-uploaded"}, headers=ADMIN)
     assert r.status_code == 422

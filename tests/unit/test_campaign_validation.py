@@ -20,6 +20,12 @@ def problems(body: dict[str, Any]) -> list[dict[str, str]]:
     return info.value.problems
 
 
+def test_an_id_of_null_is_generated() -> None:
+    made = validate_new({**BASE, "id": None}, now=0.0)
+    assert made.id and made.id != validate_new({**BASE, "id": None}, now=0.0).id
+    assert problems({**BASE, "id": ""})[0]["path"] == "id"  # an empty one is still refused
+
+
 def test_defaults_are_the_api_defaults() -> None:
     c = validate_new(dict(BASE), now=5.0)
     data = c.to_json()

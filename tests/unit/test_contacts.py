@@ -102,6 +102,25 @@ def test_an_abbreviated_time_zone_is_said_and_replaced_by_the_voters_own() -> No
     assert "imported with America/New_York, from the state" in warning.message
 
 
+def test_a_time_zone_cell_is_read_whatever_its_case() -> None:
+    """API.md: the time zone comes from `timezone`. A list that writes `america/denver` (or pads it) names
+    Denver all the same; it was passed over for the area code's zone (here Phoenix, no daylight saving: an
+    hour off in summer) with an "unknown time zone" warning. Stored as the tz database spells it."""
+    data = b"phone,timezone\n602-555-0101,america/denver\n602-555-0102, AMERICA/NEW_YORK \n602-555-0103,utc\n"
+    rows = list(read_rows([data], default_timezone=NY))
+    assert [r.contact.timezone for r in rows if isinstance(r, ContactRow)] == [
+        "America/Denver",
+        "America/New_York",
+        "UTC",
+    ]
+    assert all(isinstance(r, ContactRow) and not r.warnings for r in rows)
+    assert time_zone_for("+16025550101", timezone="america/denver", state="", zip_code="", default=NY) == (
+        "America/Denver"
+    )
+    # Still no abbreviation, whatever its case: 'est' is a fixed offset.
+    assert time_zone_for("+12025550142", timezone="est", state="", zip_code="", default="UTC") == NY
+
+
 def test_a_state_by_name_is_a_state_and_an_unknown_one_is_said() -> None:
     """Call lists from other tools spell states out ("New York", "new  york"): they set the zone and are
     stored as the code (caller ids match by code). A cell that is no state ("ZZ", "Nowhere") was passed
