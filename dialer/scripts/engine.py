@@ -7,6 +7,7 @@ script loops, and the answers are always what the path says they are. Wrong answ
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -228,10 +229,12 @@ def check_answers(script: Script, contact: Mapping[str, Any], answers: Any) -> l
     for key, value in answers.items():
         step = steps.get(key) if isinstance(key, str) else None
         if step is None:
-            problems.append(Problem(f"answers.{key}", f"the script has no question {key!r}"))
+            problems.append(Problem(f"answers.{key}", f"the script has no question {_json(key)}"))
         elif step.choices and _choice_for(step, value) is None:
-            offered = ", ".join(repr(c.value) for c in step.choices)
-            problems.append(Problem(f"answers.{key}", f"{value!r} is not one of the choices ({offered})"))
+            offered = ", ".join(_json(c.value) for c in step.choices)
+            problems.append(
+                Problem(f"answers.{key}", f"{_json(value)} is not one of the choices ({offered})")
+            )
         elif step.input:
             try:
                 accept_value(step, value)
@@ -245,6 +248,14 @@ def check_answers(script: Script, contact: Mapping[str, Any], answers: Any) -> l
         for key in answers
         if key not in on_path
     ]
+
+
+def _json(value: Any) -> str:
+    """A value as the client sent it (JSON: "yes", null, true), not as Python spells it ('yes', None)."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _choice_for(step: Step, value: Any) -> int | None:

@@ -282,3 +282,14 @@ def test_a_bounded_number_refuses_answers_outside_its_range() -> None:
     with pytest.raises(AnswerError):
         engine.answer(script, {}, walk, "count", value=999_999)
     assert engine.answer(script, {}, walk, "count", value="20").answers(script) == {"count": 20}
+
+
+def test_answers_check_names_values_as_the_client_sent_them(gotv: Script) -> None:
+    """The API speaks JSON: `null` and `"maybe"`, not Python's `None` and `'maybe'` (found by a conformance
+    walk: `{support: null}` was answered "None is not one of the choices")."""
+    (problem,) = check_answers(gotv, ANN, {"support": None})
+    assert problem.message.startswith("null is not one of the choices (") and '"yes"' in problem.message
+    (problem,) = check_answers(gotv, ANN, {"support": "maybe"})
+    assert problem.message.startswith('"maybe" is not one of the choices')
+    (problem,) = check_answers(gotv, ANN, {"colour": "red"})
+    assert problem.message == 'the script has no question "colour"'
