@@ -113,7 +113,7 @@ function render(s) {
     $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
     $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
     $("goal-eta").textContent = s.goal_eta
-      ? `At the last hour's pace (${plural(s.conversations_last_hour, "conversation", "conversations")}), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
+      ? `At the last hour's pace (${plural(s.reached_last_hour ?? 0, "conversation", "conversations")}), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
       : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: no conversations in the last hour.";
   } else {
     $("thermo-fill").style.height = "0";
