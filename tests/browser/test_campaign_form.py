@@ -4,11 +4,12 @@ Advanced; a campaign is created with it and then edited."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
@@ -249,4 +250,65 @@ def test_a_script_uploaded_in_another_tab_joins_the_picker(browser: Browser, ser
     expect(script.locator("option")).to_have_text(
         ["Choose a script…", "Levy follow-up (levy-followup)", "Browser test script (doors)"]
     )
+    context.close()
+
+
+class HeldPosts:
+    """Holds a page's requests to `pattern` until `release()`, so that every click lands before any answer:
+    a double click's two requests can never be told apart by timing."""
+
+    def __init__(self, page: Page, pattern: str) -> None:
+        self.page = page
+        self.held: list[Route] = []
+        self.released = False
+        page.route(pattern, self._hold)
+
+    def _hold(self, route: Route) -> None:
+        if self.released:
+            route.continue_()
+        self.held.append(route)
+
+    def release(self) -> int:
+        """Lets the held requests through once the page has taken its clicks; how many there were."""
+        deadline = time.monotonic() + 10
+        while not self.held and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)
+        self.page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # the click handlers have run
+        waiting = list(self.held)
+        self.released = True
+        for route in waiting:
+            route.continue_()
+        return len(waiting)
+
+
+def test_a_double_click_on_create_makes_one_campaign(browser: Browser, server: Running) -> None:
+    """An organizer's double click on "Create campaign" made two campaigns of the same name (found on a
+    call-day walk: the list then showed "Saturday call day" twice, and which one had the call list?)."""
+    upload_scripts(server)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/new")
+    page.locator("#f-name").fill("Saturday call day")
+    page.locator("#f-script_id").select_option("doors")
+    page.locator("#f-caller_id").fill("(202) 555-0150")
+    posts = HeldPosts(page, "**/api/campaigns")
+    page.locator("button[type=submit]").dblclick()
+    page.keyboard.press("Enter")  # and Enter too, with the focus on the button
+    sent = posts.release()
+    page.wait_for_url("**/settings*", timeout=10_000)
+    expect(page.locator("#created-notice")).to_be_visible()
+    with server.client() as admin:
+        names = [c["name"] for c in admin.get("/api/campaigns").json()]
+    assert names.count("Saturday call day") == 1, names
+    assert sent == 1
+    # The campaigns list's Duplicate, double-clicked, makes one copy.
+    page.goto("/campaigns")
+    posts = HeldPosts(page, "**/duplicate")
+    page.locator("[data-duplicate]").first.dblclick()
+    assert posts.release() == 1
+    page.wait_for_url("**/settings", timeout=10_000)
+    with server.client() as admin:
+        assert len(admin.get("/api/campaigns").json()) == 2
     context.close()
