@@ -29,6 +29,12 @@ ALIASES = {
     "cell_flag": "cell_flag",
     "preferred_phone_type": "cell_flag",
     "preferredphonetype": "cell_flag",
+    # Sign-up forms and spreadsheets.
+    "first": "first_name",
+    "given_name": "first_name",
+    "last": "last_name",
+    "surname": "last_name",
+    "family_name": "last_name",
 }
 # Without a `phone` column, the first of these with a number in the row is the contact's phone, and says
 # its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone"; sign-up forms and spreadsheets:

@@ -422,3 +422,12 @@ def test_a_list_whose_phone_column_is_named_otherwise_still_imports(header: str)
     [contact] = parse(f"First,{header}\nAnn,(312) 555-0101\n".encode())
     assert isinstance(contact, Contact) and contact.phone == "+13125550101"
     assert contact.phone_type == ("cell" if header.startswith(("Cell", "Mobile")) else "")
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("First", "Last"), ("Given Name", "Surname"), ("first", "Family Name")]
+)
+def test_first_and_last_name_columns_named_as_forms_name_them(first: str, last: str) -> None:
+    """A sign-up form's "First" and "Last" were kept as other fields: the names were empty."""
+    [contact] = parse(f"{first},{last},Phone\nAnn,Lee,(312) 555-0101\n".encode())
+    assert isinstance(contact, Contact) and (contact.first_name, contact.last_name) == ("Ann", "Lee")
