@@ -86,7 +86,7 @@ def test_organizer_creates_and_edits_a_campaign(
         page.locator(f"#{i}-unit").text_content()
         for i in page.locator("input[type=number]").evaluate_all("(xs) => xs.map((x) => x.id)")
     }
-    assert units == {"conversations", "calls", "minutes", "names", "seconds", "%", "days"}
+    assert units == {"voters reached", "calls", "minutes", "names", "seconds", "%", "days"}
     # What a volunteer manager needs is in view; the rest waits under Advanced.
     for visible in ("#f-name", "#f-script_id", "#f-caller_id", "#f-mode", "#f-start", "#f-end", "#f-goal"):
         expect(page.locator(visible)).to_be_visible()

@@ -111,13 +111,15 @@ function render(s) {
   if (goal) {
     const share = Math.min(1, s.contacts_reached / goal);
     $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
-    $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
+    // "Reached" (result Contacted), as the Contacts reached tile: the history and the teams count
+    // conversations (refusals, do-not-calls and call-backs too), a larger number.
+    $("goal-text").textContent = `${s.contacts_reached} of ${goal} voters reached (${pct(share)})`;
     $("goal-eta").textContent = s.goal_eta
-      ? `At the last hour's pace (${plural(s.reached_last_hour ?? 0, "conversation", "conversations")}), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
-      : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: no conversations in the last hour.";
+      ? `At the last hour's pace (${plural(s.reached_last_hour ?? 0, "voter", "voters")} reached), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
+      : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: nobody reached in the last hour.";
   } else {
     $("thermo-fill").style.height = "0";
-    $("goal-text").textContent = `${s.contacts_reached} conversations; no goal set.`;
+    $("goal-text").textContent = `${plural(s.contacts_reached, "voter", "voters")} reached; no goal set.`;
     $("goal-eta").textContent = "";
   }
   const results = Object.entries(s.results || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
