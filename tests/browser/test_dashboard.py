@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import SilentCut, seed_campaign, sign_in, until_given_up
+from tests.browser.scenario import SCRIPT, SilentCut, seed_campaign, sign_in, until_given_up
 
 pytestmark = pytest.mark.browser
 
@@ -146,4 +146,39 @@ def test_the_goal_and_the_history_do_not_give_two_numbers_one_name(
     expect(page.locator("#contacts_reached")).to_have_text("1")
     expect(page.locator("#goal-text")).to_have_text("1 of 4 voters reached (25%)")
     expect(page.locator("#goal-eta")).to_contain_text("At the last hour's pace (1 voter reached)")
+    context.close()
+
+
+def midnight_zone(now: float) -> str:
+    """An IANA zone where it is just past midnight now: calling hours are closed whenever the test runs."""
+    offset = -time.gmtime(now).tm_hour
+    if offset < -12:
+        offset += 24
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+def test_before_the_day_opens_the_dashboard_says_when_calling_starts(
+    browser: Browser, server: Running
+) -> None:
+    """On a call day's morning every voter is outside calling hours: the dashboard said "0 ready now ... 2
+    outside calling hours now" and not when that ends (the volunteers' page said it)."""
+    zone = midnight_zone(time.time())
+    csv = "phone,first_name,timezone\n" + "".join(f"+1202555{n:04d},Early,{zone}\n" for n in (160, 161))
+    with server.client() as admin:
+        r = admin.post("/api/scripts", content=SCRIPT, headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 201, r.text
+        r = admin.post(
+            "/api/campaigns",
+            json={"id": "early", "name": "Early", "script_id": "doors", "caller_id": "+12025550100"},
+        )
+        assert r.status_code == 201, r.text
+        r = admin.post("/api/campaigns/early/contacts", content=csv, headers={"Content-Type": "text/csv"})
+        assert r.status_code == 200 and r.json()["imported"] == 2, r.text
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/early/dashboard")
+    expect(page.locator("#to-call")).to_contain_text("0 ready now")
+    expect(page.locator("#to-call")).to_contain_text("2 outside calling hours now (calling opens ")
     context.close()

@@ -151,7 +151,10 @@ function renderToCall(t) {
   parts.push(`${t.in_lists} in volunteers' lists`);
   const next = t.next_due_at && !t.ready ? ` (from ${whenToSay(new Date(t.next_due_at))})` : "";
   parts.push(`${t.waiting_retry} waiting for a retry${t.waiting_retry ? next : ""}`);
-  parts.push(`${t.outside_hours} outside calling hours now`);
+  // Before the day opens everyone is outside calling hours: when they open (the earliest voter's 9 am).
+  const opens = t.next_due_at && !t.ready && !t.waiting_retry && t.outside_hours
+    ? ` (calling opens ${whenToSay(new Date(t.next_due_at))})` : "";
+  parts.push(`${t.outside_hours} outside calling hours now${opens}`);
   $("to-call").replaceChildren(...parts.map((text) => h("span", { text })));
   waitingRetries = t.waiting_retry;
   show($("retries-btn"), waitingRetries > 0 && campaign.status !== "closed");
