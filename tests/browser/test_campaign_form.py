@@ -4,16 +4,15 @@ Advanced; a campaign is created with it and then edited."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import SCRIPT, sign_in
+from tests.browser.scenario import SCRIPT, HeldPosts, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -251,34 +250,6 @@ def test_a_script_uploaded_in_another_tab_joins_the_picker(browser: Browser, ser
         ["Choose a script…", "Levy follow-up (levy-followup)", "Browser test script (doors)"]
     )
     context.close()
-
-
-class HeldPosts:
-    """Holds a page's requests to `pattern` until `release()`, so that every click lands before any answer:
-    a double click's two requests can never be told apart by timing."""
-
-    def __init__(self, page: Page, pattern: str) -> None:
-        self.page = page
-        self.held: list[Route] = []
-        self.released = False
-        page.route(pattern, self._hold)
-
-    def _hold(self, route: Route) -> None:
-        if self.released:
-            route.continue_()
-        self.held.append(route)
-
-    def release(self) -> int:
-        """Lets the held requests through once the page has taken its clicks; how many there were."""
-        deadline = time.monotonic() + 10
-        while not self.held and time.monotonic() < deadline:
-            self.page.wait_for_timeout(50)
-        self.page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # the click handlers have run
-        waiting = list(self.held)
-        self.released = True
-        for route in waiting:
-            route.continue_()
-        return len(waiting)
 
 
 def test_a_double_click_on_create_makes_one_campaign(browser: Browser, server: Running) -> None:
