@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from dialer.calling_hours import is_valid_zone
+from dialer.contact_headers import Header, HeaderError, read_header, split_name
 from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.names import without_controls
@@ -194,39 +195,6 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH] + "..."
 
 
-_ALIASES = {
-    "phone": "phone",
-    "phone_number": "phone",
-    "id": "external_id",
-    "external_id": "external_id",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "state": "state",
-    "zip": "zip",
-    "timezone": "timezone",
-    "phone_type": "phone_type",
-    "line_type": "phone_type",
-    # A VAN/EveryAction export, as it comes: its VANID is the contact's CRM id (the CRM sync sends to it).
-    "vanid": "external_id",
-    "firstname": "first_name",
-    "lastname": "last_name",
-    "zip5": "zip",
-    "is_cell": "cell_flag",
-    "iscell": "cell_flag",
-    "cell_flag": "cell_flag",
-    "preferred_phone_type": "cell_flag",
-    "preferredphonetype": "cell_flag",
-}
-# Without a `phone` column, the first of these with a number in the row is the contact's phone, and says
-# its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone"); a cell flag column tells the
-# preferred phone's type.
-_PHONE_COLUMNS = {
-    "preferred_phone": "",
-    "cell_phone": "cell",
-    "mobile_phone": "cell",
-    "home_phone": "landline",
-}
-_SQUASHED = {re.sub(r"[^a-z0-9]", "", k): k for k in [*_ALIASES, *_PHONE_COLUMNS]}  # PhoneType, Phone-Type
 _CELL = {"cell", "mobile", "wireless", "cellular", "cell phone", "verified cell", "likely cell"}
 _LANDLINE = {"landline", "land", "fixed", "home", "home phone"}
 _YES, _NO = {"y", "yes", "true", "1", "c"}, {"n", "no", "false", "0", "h"}
@@ -278,39 +246,17 @@ def _utf8_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield decode(buffer)
 
 
-def _header(
-    reader: Iterator[list[str]],
-) -> tuple[dict[str, int], list[tuple[int, str]], list[tuple[int, str]]]:
-    """The known columns' positions, the other columns (position, name) and the phone columns to try in
-    turn (position, the phone type they imply) from the header row."""
+def _header(reader: Iterator[list[str]]) -> Header:
     try:
-        header = next(reader)
+        names = next(reader)
     except StopIteration:
         raise CsvError("the file is empty") from None
     except csv.Error as exc:
         raise CsvError(f"the header row cannot be read: {exc}") from None
-    columns: dict[str, int] = {}
-    extra: list[tuple[int, str]] = []
-    phones: dict[str, tuple[int, str]] = {}
-    named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
-    for index, name in enumerate(h.strip() for h in header):
-        normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
-        known = _ALIASES.get(normal)
-        if known is not None:
-            columns.setdefault(known, index)
-        elif name and "\x00" not in name and name not in named:
-            named.add(name)
-            extra.append((index, name))
-            if normal in _PHONE_COLUMNS:
-                phones.setdefault(normal, (index, _PHONE_COLUMNS[normal]))
-    if "phone" in columns:
-        return columns, extra, [(columns["phone"], "")]
-    if not phones:
-        raise CsvError(
-            "no phone column: the header row must name a column `phone` (or a VAN export's "
-            "Preferred Phone, Cell Phone or Home Phone)"
-        )
-    return columns, extra, [phones[name] for name in _PHONE_COLUMNS if name in phones]
+    try:
+        return read_header(names)
+    except HeaderError as exc:
+        raise CsvError(str(exc)) from None
 
 
 def read_rows(
@@ -322,7 +268,8 @@ def read_rows(
     head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
     sep = next((s for s in ",\t;" if s in head), ",")
     reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
-    columns, extra, phone_columns = _header(reader)
+    header = _header(reader)
+    columns, extra, phone_columns = header.columns, header.extra, header.phones
     row_number = 0
     while True:
         row_number += 1
@@ -354,6 +301,9 @@ def read_rows(
         zone, source = zone_of(
             phone, timezone=timezone, state=state, zip_code=zip_code, default=default_timezone
         )
+        first, last = get("first_name"), get("last_name")
+        if header.full_name is not None and header.full_name < len(row):
+            first, last = split_name(row[header.full_name].strip())
         fields = {name: row[index] for index, name in extra if index < len(row)}
         if phone.extension and not fields.get("extension"):
             fields = {"extension": phone.extension, **fields}  # first: the call page shows a few fields
@@ -361,8 +311,8 @@ def read_rows(
             phone=phone.e164,
             timezone=zone,
             external_id=get("external_id"),
-            first_name=get("first_name"),
-            last_name=get("last_name"),
+            first_name=first,
+            last_name=last,
             state=state_code(state) or state.strip().upper(),
             zip=zip_code,
             phone_type=phone_type(get("phone_type")) or implied or _flag_type(get("cell_flag")),

@@ -150,11 +150,12 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
     minute = math.floor(now / 60)
     minutes = [str(m) for m in range(minute - 59, minute + 1)]
     talked = [f"c:{m}" for m in minutes]
+    reached_in = [f"r:{m}" for m in minutes]
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hgetall(keys.counters(campaign_id))
         pipe.zcount(keys.leases(campaign_id), f"({now!r}", "+inf")
         pipe.zrevrange(keys.leaderboard(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
-        pipe.hmget(keys.calls_per_minute(campaign_id), minutes + talked)
+        pipe.hmget(keys.calls_per_minute(campaign_id), minutes + talked + reached_in)
         pipe.zrevrange(keys.team_board(campaign_id), 0, LEADERBOARD_SIZE - 1, withscores=True)
         counters, active, board, per_minute, team_board = await pipe.execute()
     team_names: list[str | None] = []
@@ -184,7 +185,9 @@ async def stats(redis: aioredis.Redis, campaign_id: str, now: float) -> dict[str
         "contact_rate": round(reached / calls, 4) if calls else 0.0,
         "active_volunteers": int(active),
         "calls_last_hour": sum(int(n) for n in per_minute[:60] if n),
-        "conversations_last_hour": sum(int(n) for n in per_minute[60:] if n),
+        "conversations_last_hour": sum(int(n) for n in per_minute[60:120] if n),
+        # The goal counts voters reached (`contacted`), so its pace does too (a refusal is a conversation).
+        "reached_last_hour": sum(int(n) for n in per_minute[120:] if n),
         "goal": None,
         "abandon_rate": None,
         "leaderboard": [

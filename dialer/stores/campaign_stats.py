@@ -80,7 +80,7 @@ async def enrich(
     eta = goal_eta(
         int(data["contacts_reached"]),
         campaign.goal,
-        float(data.get("conversations_last_hour", 0)),
+        float(data.get("reached_last_hour", 0)),
         now,
         # Only the hours in which the voters still to call may be called count (the campaign's own zone
         # when nobody is left to wait for).

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, expect
 
 from tests.browser.conftest import make_user, seed_contacts
 from tests.browser.harness import Running
@@ -147,3 +148,32 @@ def until_given_up(page: Page, said: Callable[[], bool]) -> None:
             return
         page.clock.run_for(250)
     raise AssertionError("the page never gave its dead connection up")
+
+
+class HeldPosts:
+    """Holds a page's POSTs to `pattern` until `release()`, so that every click lands before any answer:
+    a double click's two requests can never be told apart by timing."""
+
+    def __init__(self, page: Page, pattern: str) -> None:
+        self.page = page
+        self.held: list[Route] = []
+        self.released = False
+        page.route(pattern, self._hold)
+
+    def _hold(self, route: Route) -> None:
+        if self.released or route.request.method != "POST":  # (the page's own reads go on)
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def release(self) -> int:
+        """Lets the held requests through once the page has taken its clicks; how many there were."""
+        deadline = time.monotonic() + 10
+        while not self.held and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)
+        self.page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # the click handlers have run
+        waiting = list(self.held)
+        self.released = True
+        for route in waiting:
+            route.continue_()
+        return len(waiting)

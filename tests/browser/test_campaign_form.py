@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import SCRIPT, sign_in
+from tests.browser.scenario import SCRIPT, HeldPosts, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_organizer_creates_and_edits_a_campaign(
         page.locator(f"#{i}-unit").text_content()
         for i in page.locator("input[type=number]").evaluate_all("(xs) => xs.map((x) => x.id)")
     }
-    assert units == {"conversations", "calls", "minutes", "names", "seconds", "%", "days"}
+    assert units == {"voters reached", "calls", "minutes", "names", "seconds", "%", "days"}
     # What a volunteer manager needs is in view; the rest waits under Advanced.
     for visible in ("#f-name", "#f-script_id", "#f-caller_id", "#f-mode", "#f-start", "#f-end", "#f-goal"):
         expect(page.locator(visible)).to_be_visible()
@@ -249,4 +249,37 @@ def test_a_script_uploaded_in_another_tab_joins_the_picker(browser: Browser, ser
     expect(script.locator("option")).to_have_text(
         ["Choose a script…", "Levy follow-up (levy-followup)", "Browser test script (doors)"]
     )
+    context.close()
+
+
+def test_a_double_click_on_create_makes_one_campaign(browser: Browser, server: Running) -> None:
+    """An organizer's double click on "Create campaign" made two campaigns of the same name (found on a
+    call-day walk: the list then showed "Saturday call day" twice, and which one had the call list?)."""
+    upload_scripts(server)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/new")
+    page.locator("#f-name").fill("Saturday call day")
+    page.locator("#f-script_id").select_option("doors")
+    page.locator("#f-caller_id").fill("(202) 555-0150")
+    posts = HeldPosts(page, "**/api/campaigns")
+    page.locator("button[type=submit]").dblclick()
+    page.keyboard.press("Enter")  # and Enter too, with the focus on the button
+    sent = posts.release()
+    page.wait_for_url("**/settings*", timeout=10_000)
+    expect(page.locator("#created-notice")).to_be_visible()
+    with server.client() as admin:
+        names = [c["name"] for c in admin.get("/api/campaigns").json()]
+    assert names.count("Saturday call day") == 1, names
+    assert sent == 1
+    # The campaigns list's Duplicate, double-clicked, makes one copy.
+    page.goto("/campaigns")
+    posts = HeldPosts(page, "**/duplicate")
+    page.locator("[data-duplicate]").first.dblclick()
+    assert posts.release() == 1
+    page.wait_for_url("**/settings", timeout=10_000)
+    with server.client() as admin:
+        assert len(admin.get("/api/campaigns").json()) == 2
     context.close()

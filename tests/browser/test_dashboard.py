@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import SilentCut, seed_campaign, sign_in, until_given_up
+from tests.browser.scenario import SCRIPT, SilentCut, seed_campaign, sign_in, until_given_up
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,10 @@ def test_dashboard_counters_follow_each_result_live(
                 expect(page.locator("#pending")).to_have_text("3")
     expect(page.locator("#contacts_reached")).to_have_text("2")
     expect(page.locator("#contact_rate")).to_have_text("66.7%")
-    expect(page.locator("#goal-text")).to_contain_text("2 of 4 conversations")
+    expect(page.locator("#goal-text")).to_contain_text("2 of 4 voters reached")
     # The estimate says what it is: "..., reached 9:52 AM." read as a goal met (found by a new-user walk).
     expect(page.locator("#goal-eta")).to_contain_text(
-        "At the last hour's pace (2 conversations), the goal would be reached "
+        "At the last hour's pace (2 voters reached), the goal would be reached "
     )
     expect(page.locator("#leaderboard li")).to_contain_text(["1. Val Volunteer3"])
     expect(page.locator('#results tr[data-code="contacted"] td.num')).to_have_text("2")
@@ -113,4 +113,71 @@ def test_a_dashboard_whose_connection_dies_without_a_word_goes_live_again(
     expect(page.locator("#live")).to_have_text("live")
     assert cut.opened == 2
     expect(page.locator("#calls")).to_have_text("1")
+    context.close()
+
+
+def test_the_goal_and_the_history_do_not_give_two_numbers_one_name(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The goal counts voters reached; the history and the teams count conversations (a refusal is one
+    too). The demo's dashboard read "59 of 500 conversations" above "157 calls and 67 conversations", both
+    for the same hour: the goal now says what it counts, as the Contacts reached tile does."""
+    campaign = seed_campaign(server, redis_url, goal=4)
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    volunteer = make_user(server, "val@example.org", "Val Volunteer")
+    with httpx.Client(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {volunteer}"}, timeout=10
+    ) as vol:
+        batch = vol.post(f"/api/campaigns/{campaign}/batches").json()
+        talks = [
+            ("contacted", {"intro": "Speaking", "support": "yes", "vote_time": "noon"}),
+            ("refused", {"intro": "Speaking", "support": "no"}),
+        ]
+        for contact, (result, answers) in zip(batch["contacts"], talks, strict=False):
+            body = {"contact_id": contact["id"], "result": result, "answers": answers}
+            r = vol.post(f"/api/batches/{batch['id']}/results", json=body)
+            assert r.status_code == 200, r.text
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto(f"/campaigns/{campaign}/dashboard")
+    expect(page.locator("#history-note")).to_contain_text("2 calls and 2 conversations")
+    expect(page.locator("#contacts_reached")).to_have_text("1")
+    expect(page.locator("#goal-text")).to_have_text("1 of 4 voters reached (25%)")
+    expect(page.locator("#goal-eta")).to_contain_text("At the last hour's pace (1 voter reached)")
+    context.close()
+
+
+def midnight_zone(now: float) -> str:
+    """An IANA zone where it is just past midnight now: calling hours are closed whenever the test runs."""
+    offset = -time.gmtime(now).tm_hour
+    if offset < -12:
+        offset += 24
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+def test_before_the_day_opens_the_dashboard_says_when_calling_starts(
+    browser: Browser, server: Running
+) -> None:
+    """On a call day's morning every voter is outside calling hours: the dashboard said "0 ready now ... 2
+    outside calling hours now" and not when that ends (the volunteers' page said it)."""
+    zone = midnight_zone(time.time())
+    csv = "phone,first_name,timezone\n" + "".join(f"+1202555{n:04d},Early,{zone}\n" for n in (160, 161))
+    with server.client() as admin:
+        r = admin.post("/api/scripts", content=SCRIPT, headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 201, r.text
+        r = admin.post(
+            "/api/campaigns",
+            json={"id": "early", "name": "Early", "script_id": "doors", "caller_id": "+12025550100"},
+        )
+        assert r.status_code == 201, r.text
+        r = admin.post("/api/campaigns/early/contacts", content=csv, headers={"Content-Type": "text/csv"})
+        assert r.status_code == 200 and r.json()["imported"] == 2, r.text
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/campaigns/early/dashboard")
+    expect(page.locator("#to-call")).to_contain_text("0 ready now")
+    expect(page.locator("#to-call")).to_contain_text("2 outside calling hours now (calling opens ")
     context.close()

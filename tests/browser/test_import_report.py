@@ -191,3 +191,31 @@ def test_a_script_field_no_list_has_is_named_with_the_column_meant(
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
     page.context.close()
+
+
+VAN_EXPORT = (  # VAN/EveryAction's export: a tab-delimited .txt, its phone columns named its way
+    "Voter File VANID\tLastName\tFirstName\tState\tPreferred Phone\tPreferredPhoneType\n"
+    "100001\tMuñoz\tJosé\tIL\t217-555-0133\tC\n"
+    "100002\tLévesque\tRenée\tIL\t217-555-0134\tH\n"
+)
+TEXT_FILES = {".txt", ".tsv"}
+
+
+def test_a_van_export_txt_can_be_picked_and_uploaded(
+    browser: Browser, server: Running, tmp_path: Path
+) -> None:
+    """VAN exports come as tab-delimited .txt files, which the importers read; the file pickers offered only
+    .csv, so on a Mac (where Chromium greys out what `accept` leaves out) or a phone the organizer could not
+    pick the export without renaming it first."""
+    page = settings_page(browser, server, "desktop")
+    for picker in ("#contacts-file", "#dnc-file"):
+        accepted = set((page.locator(picker).get_attribute("accept") or "").split(","))
+        assert TEXT_FILES <= accepted, (picker, accepted)
+    export = tmp_path / "VAN export.txt"
+    export.write_text(VAN_EXPORT, encoding="utf-8")
+    page.locator("#contacts-file").set_input_files(export)
+    page.get_by_role("button", name="Upload call list").click()
+    expect(page.locator("#import-report ul.report li").first).to_have_text("2 contacts imported")
+    page.goto("/dnc")
+    accepted = set((page.locator("#dnc-file").get_attribute("accept") or "").split(","))
+    assert TEXT_FILES <= accepted, accepted

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
-from tests.browser.scenario import sign_in
+from tests.browser.scenario import HeldPosts, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -95,4 +95,21 @@ def test_the_profile_shows_the_join_code_to_the_teams_leader_only_while_they_lea
     expect(page.locator("#team-name")).to_have_text("Riverside")
     expect(page.get_by_text(team["join_code"])).to_have_count(0)
     expect(page.get_by_role("button", name="Leave the team")).to_be_visible()
+    context.close()
+
+
+def test_a_double_click_on_create_the_team_makes_one_team(browser: Browser, server: Running) -> None:
+    """A double click on "Create the team" made two teams of the same name, each with its own join code."""
+    make_user(server, "olga@example.org", "Olga Organizer", role="organizer")
+    context = browser.new_context(base_url=server.base_url)
+    sign_in(context, server, "olga@example.org")
+    page = context.new_page()
+    page.goto("/teams")
+    page.locator("#new-team-name").fill("Eastside Callers")
+    posts = HeldPosts(page, "**/api/teams")
+    page.get_by_role("button", name="Create the team").dblclick()
+    assert posts.release() == 1
+    expect(page.get_by_text("Eastside Callers created.")).to_be_visible()
+    with server.client() as admin:
+        assert [t["name"] for t in admin.get("/api/teams").json()] == ["Eastside Callers"]
     context.close()

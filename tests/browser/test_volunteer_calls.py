@@ -81,7 +81,7 @@ def test_new_volunteer_signs_up_and_makes_three_calls_by_keyboard(
     page.keyboard.press("1")
     page.screenshot(path=shots / "call-done.png", full_page=True)
     save_and_next(page, "Contacted")
-    expect(page.locator("#progress-text")).to_have_text("1 of 10 conversations (10%) · you: 1 call")
+    expect(page.locator("#progress-text")).to_have_text("1 of 10 voters reached (10%) · you: 1 call")
 
     # Call 2: speaking -> no -> refused (a choice that ends the script). Back is used once on the way.
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)

@@ -247,3 +247,31 @@ def test_a_flood_of_wrong_answers_gets_a_short_answer(world: World) -> None:
     one = {"support": "y" * 100_000}
     r = c.post(f"/api/batches/{batch['id']}/results", json={**body, "answers": one}, headers=world.volunteer)
     assert r.status_code == 422 and len(r.content) < 2_000  # the value is not echoed whole
+
+
+def test_the_goal_estimate_counts_the_pace_of_voters_reached_as_the_goal_does(world: World) -> None:
+    """The goal counts voters reached (`contacted`); a refusal or a do-not-call is a conversation but no step
+    towards it. The demo's dashboard read "59 of 500 conversations" beside "At the last hour's pace (68
+    conversations)", its whole run inside that hour, and an estimate 15% too early."""
+    c = world.client
+    c.patch("/api/campaigns/dc", json={"goal": 10}, headers=ADMIN)
+    batch = c.post("/api/campaigns/dc/batches", headers=world.volunteer).json()
+    outcomes = [
+        ("contacted", {"intro": "Speaking"}),
+        ("contacted", {"intro": "Speaking"}),
+        ("refused", {"intro": "Refused"}),
+        ("do_not_call", {"intro": "Asked not to be called again"}),
+    ]
+    for contact, (result, answers) in zip(batch["contacts"], outcomes, strict=False):
+        body = {"contact_id": contact["id"], "result": result, "answers": answers}
+        r = c.post(f"/api/batches/{batch['id']}/results", json=body, headers=world.volunteer)
+        assert r.status_code == 200, r.text
+    stats = c.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert (stats["contacts_reached"], stats["conversations_last_hour"]) == (2, 4)
+    assert stats["reached_last_hour"] == 2
+    # 8 more voters to reach at 2 an hour: 4 hours from now (not 2, at the 4 conversations' pace).
+    assert stats["goal_eta"] == datetime.fromtimestamp(NOON_NY + 4 * 3600, UTC).isoformat()
+    # An hour later nobody was reached in the last hour: no pace, no estimate.
+    world.clock[0] = NOON_NY + 3601
+    stats = c.get("/api/campaigns/dc/stats", headers=ADMIN).json()
+    assert stats["reached_last_hour"] == 0 and stats["goal_eta"] is None

@@ -408,3 +408,45 @@ def test_a_very_wide_header_is_read_in_one_pass() -> None:
     assert isinstance(contact, Contact)
     assert len(contact.fields) == width
     assert contact.fields["c0"] == "0" and contact.fields["c7"] == "7"  # the first c7, not "dup"
+
+
+def test_a_sheet_with_one_name_column_gives_first_and_last_names() -> None:
+    """A Google Sheet of sign-ups has "Name" and "Phone Number": the name was kept only as contact.Name,
+    so `{{ contact.first_name }}` in the script read "Hi, may I speak with ?" and the call page showed no
+    name."""
+    data = (
+        "Name,Phone Number,Notes\n"
+        "José Rivera,(312) 555-0101,likes mail\n"
+        '"Lévesque, Renée",(312) 555-0102,\n'
+        "Mary Ann Smith,(312) 555-0103,\n"
+        "Cher,(312) 555-0104,\n"
+    ).encode()
+    contacts = [c for c in parse(data) if isinstance(c, Contact)]
+    assert [(c.first_name, c.last_name) for c in contacts] == [
+        ("José", "Rivera"),
+        ("Renée", "Lévesque"),  # "Last, First", as exports from voter files write it
+        ("Mary", "Ann Smith"),
+        ("Cher", ""),
+    ]
+    assert contacts[0].fields["Name"] == "José Rivera"  # still there as contact.Name for the script
+    # Its own first and last name columns win over a full name.
+    [both] = parse(b"Full Name,First Name,Last Name,Phone\nAnn B Lee,Annie,Lee,(312) 555-0105\n")
+    assert isinstance(both, Contact) and (both.first_name, both.last_name) == ("Annie", "Lee")
+
+
+@pytest.mark.parametrize("header", ["Cell", "Mobile", "Mobile Number", "Cell Number", "Telephone", "Tel"])
+def test_a_list_whose_phone_column_is_named_otherwise_still_imports(header: str) -> None:
+    """Lists from sign-up forms and spreadsheets name the number "Cell", "Mobile", "Telephone"...: the
+    whole file was refused ("no phone column") for want of the word `phone`."""
+    [contact] = parse(f"First,{header}\nAnn,(312) 555-0101\n".encode())
+    assert isinstance(contact, Contact) and contact.phone == "+13125550101"
+    assert contact.phone_type == ("cell" if header.startswith(("Cell", "Mobile")) else "")
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("First", "Last"), ("Given Name", "Surname"), ("first", "Family Name")]
+)
+def test_first_and_last_name_columns_named_as_forms_name_them(first: str, last: str) -> None:
+    """A sign-up form's "First" and "Last" were kept as other fields: the names were empty."""
+    [contact] = parse(f"{first},{last},Phone\nAnn,Lee,(312) 555-0101\n".encode())
+    assert isinstance(contact, Contact) and (contact.first_name, contact.last_name) == ("Ann", "Lee")

@@ -102,7 +102,10 @@ redis.call('SADD', bk .. ':done', cid)
 if code == 'do_not_call' and c[5] then redis.call('SADD', KEYS[9], c[5]) end
 local calls = redis.call('HINCRBY', KEYS[5], 'calls', 1)
 redis.call('HINCRBY', KEYS[5], 'result:' .. code, 1)
-if code == 'contacted' then redis.call('HINCRBY', KEYS[5], 'reached', 1) end
+if code == 'contacted' then
+  redis.call('HINCRBY', KEYS[5], 'reached', 1)
+  redis.call('HINCRBY', KEYS[8], 'r:' .. math.floor(now / 60), 1) -- the goal's pace: voters reached per minute
+end
 redis.call('ZINCRBY', KEYS[6], 1, ARGV[3])
 if ARGV[17] and ARGV[17] ~= '' then redis.call('ZINCRBY', KEYS[10], 1, ARGV[17]) end -- the team board
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[7], ARGV[3], ARGV[4]) end

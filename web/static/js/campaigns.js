@@ -8,12 +8,16 @@ function fail(err) {
   errorBox.hidden = false;
 }
 
+// A double click made two copies: one request a button, until its page replaces this one (or it fails).
 for (const button of document.querySelectorAll("[data-duplicate]")) {
   button.addEventListener("click", async () => {
+    if (button.dataset.busy) return;
+    button.dataset.busy = "1";
     try {
       const copy = await api("POST", `/api/campaigns/${button.dataset.duplicate}/duplicate`, {});
       location.assign(`/campaigns/${copy.id}/settings`);
     } catch (err) {
+      delete button.dataset.busy;
       fail(err);
     }
   });

@@ -111,13 +111,15 @@ function render(s) {
   if (goal) {
     const share = Math.min(1, s.contacts_reached / goal);
     $("thermo-fill").style.height = `${(100 * share).toFixed(1)}%`;
-    $("goal-text").textContent = `${s.contacts_reached} of ${goal} conversations (${pct(share)})`;
+    // "Reached" (result Contacted), as the Contacts reached tile: the history and the teams count
+    // conversations (refusals, do-not-calls and call-backs too), a larger number.
+    $("goal-text").textContent = `${s.contacts_reached} of ${goal} voters reached (${pct(share)})`;
     $("goal-eta").textContent = s.goal_eta
-      ? `At the last hour's pace (${plural(s.conversations_last_hour, "conversation", "conversations")}), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
-      : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: no conversations in the last hour.";
+      ? `At the last hour's pace (${plural(s.reached_last_hour ?? 0, "voter", "voters")} reached), the goal would be reached ${atWhen(new Date(s.goal_eta))}.`
+      : s.contacts_reached >= goal ? "Goal reached!" : "No estimate yet: nobody reached in the last hour.";
   } else {
     $("thermo-fill").style.height = "0";
-    $("goal-text").textContent = `${s.contacts_reached} conversations; no goal set.`;
+    $("goal-text").textContent = `${plural(s.contacts_reached, "voter", "voters")} reached; no goal set.`;
     $("goal-eta").textContent = "";
   }
   const results = Object.entries(s.results || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
@@ -149,7 +151,10 @@ function renderToCall(t) {
   parts.push(`${t.in_lists} in volunteers' lists`);
   const next = t.next_due_at && !t.ready ? ` (from ${whenToSay(new Date(t.next_due_at))})` : "";
   parts.push(`${t.waiting_retry} waiting for a retry${t.waiting_retry ? next : ""}`);
-  parts.push(`${t.outside_hours} outside calling hours now`);
+  // Before the day opens everyone is outside calling hours: when they open (the earliest voter's 9 am).
+  const opens = t.next_due_at && !t.ready && !t.waiting_retry && t.outside_hours
+    ? ` (calling opens ${whenToSay(new Date(t.next_due_at))})` : "";
+  parts.push(`${t.outside_hours} outside calling hours now${opens}`);
   $("to-call").replaceChildren(...parts.map((text) => h("span", { text })));
   waitingRetries = t.waiting_retry;
   show($("retries-btn"), waitingRetries > 0 && campaign.status !== "closed");

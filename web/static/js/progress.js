@@ -3,9 +3,9 @@ import { api, plural } from "./api.js";
 
 export function progressText(p) {
   const mine = `you: ${plural(p.my_calls, "call", "calls")}`;
-  if (!p.goal) return { pct: 0, text: `${plural(p.contacts_reached, "conversation", "conversations")} so far · ${mine}` };
+  if (!p.goal) return { pct: 0, text: `${plural(p.contacts_reached, "voter", "voters")} reached so far · ${mine}` };
   const pct = Math.min(100, Math.round((100 * p.contacts_reached) / p.goal));
-  return { pct, text: `${p.contacts_reached} of ${p.goal} conversations (${pct}%) · ${mine}` };
+  return { pct, text: `${p.contacts_reached} of ${p.goal} voters reached (${pct}%) · ${mine}` };
 }
 
 export async function refreshProgress(campaignId, fill, label) {

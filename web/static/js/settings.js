@@ -114,13 +114,21 @@ function showErrors(err) {
   form.querySelector(".invalid input, .invalid select")?.focus();
 }
 
+// One save at a time: a double click on "Create campaign" (or Enter pressed twice) sent two POSTs and made
+// two campaigns of the same name, a call list then uploaded to one and volunteers joining the other.
+let saving = false;
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (saving) return;
+  saving = true;
+  form.setAttribute("aria-busy", "true");
   clearErrors();
   $("form-ok").textContent = "";
+  let leaving = false;
   try {
     if (data.new) {
       const created = await api("POST", "/api/campaigns", collect());
+      leaving = true; // the form stays locked until the new campaign's page replaces it
       location.assign(`/campaigns/${encodeURIComponent(created.id)}/settings?created=1`);
     } else {
       await api("PATCH", `/api/campaigns/${encodeURIComponent(data.campaign.id)}`, collect());
@@ -128,6 +136,11 @@ form.addEventListener("submit", async (event) => {
     }
   } catch (err) {
     showErrors(err);
+  } finally {
+    if (!leaving) {
+      saving = false;
+      form.removeAttribute("aria-busy");
+    }
   }
 });
 

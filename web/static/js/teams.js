@@ -106,8 +106,12 @@ async function refresh() {
   document.getElementById("no-teams")?.toggleAttribute("hidden", details.length > 0);
 }
 
+// One team a press: a double click on "Create the team" made two teams of one name, with two join codes.
+let creating = false;
 document.getElementById("team-new").addEventListener("submit", (event) => {
   event.preventDefault();
+  if (creating) return;
+  creating = true;
   const input = document.getElementById("new-team-name");
   const name = input.value.trim();
   act(async () => {
@@ -116,7 +120,7 @@ document.getElementById("team-new").addEventListener("submit", (event) => {
     input.value = "";
     // A leader leads one team: a second would take them (and what they see) away from the first.
     if (!data.organizer) document.getElementById("new-team-card").hidden = true;
-  }, `${name} created.`).then(() => teamMade());
+  }, `${name} created.`).then(() => teamMade()).finally(() => { creating = false; });
 });
 let teamMade = () => {};
 picker.addEventListener("change", () => refresh().catch(fail));

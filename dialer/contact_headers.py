@@ -1,0 +1,112 @@
+"""A call list's header row (pure): which column is the phone, the names, the state..., as lists come from
+VAN/EveryAction, NGP, CallHub, sign-up forms and spreadsheets, and how one full-name column splits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ALIASES = {
+    "phone": "phone",
+    "phone_number": "phone",
+    "id": "external_id",
+    "external_id": "external_id",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "state": "state",
+    "zip": "zip",
+    "timezone": "timezone",
+    "phone_type": "phone_type",
+    "line_type": "phone_type",
+    # A VAN/EveryAction export, as it comes: its VANID is the contact's CRM id (the CRM sync sends to it).
+    "vanid": "external_id",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "zip5": "zip",
+    "is_cell": "cell_flag",
+    "iscell": "cell_flag",
+    "cell_flag": "cell_flag",
+    "preferred_phone_type": "cell_flag",
+    "preferredphonetype": "cell_flag",
+    # Sign-up forms and spreadsheets.
+    "first": "first_name",
+    "given_name": "first_name",
+    "last": "last_name",
+    "surname": "last_name",
+    "family_name": "last_name",
+}
+# Without a `phone` column, the first of these with a number in the row is the contact's phone, and says
+# its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone"; sign-up forms and spreadsheets:
+# "Cell", "Mobile", "Telephone"); a cell flag column tells the preferred phone's type.
+PHONE_COLUMNS = {
+    "preferred_phone": "",
+    "cell_phone": "cell",
+    "mobile_phone": "cell",
+    "home_phone": "landline",
+    "cell": "cell",
+    "mobile": "cell",
+    "cell_number": "cell",
+    "mobile_number": "cell",
+    "telephone": "",
+    "telephone_number": "",
+    "tel": "",
+}
+# Without first and last name columns, one of these holds the whole name ("Name" in a Google Sheet).
+FULL_NAME_COLUMNS = ("name", "full_name", "contact_name", "voter_name")
+_SQUASHED = {
+    re.sub(r"[^a-z0-9]", "", k): k for k in [*ALIASES, *PHONE_COLUMNS, *FULL_NAME_COLUMNS]
+}  # PhoneType, Phone-Type
+
+
+class HeaderError(ValueError):
+    """The header row names no column a phone number could be in."""
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: dict[str, int]  # the known columns' positions, by the name API.md gives them
+    extra: list[tuple[int, str]]  # every other column (position, name), kept as contact.<name>
+    phones: list[tuple[int, str]]  # the columns to take the phone from in turn (position, implied type)
+    full_name: int | None = None  # a column with the whole name, when no first or last name column
+
+
+def read_header(names: Sequence[str]) -> Header:
+    columns: dict[str, int] = {}
+    extra: list[tuple[int, str]] = []
+    phones: dict[str, tuple[int, str]] = {}
+    full: dict[str, int] = {}
+    named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
+    for index, name in enumerate(h.strip() for h in names):
+        normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
+        known = ALIASES.get(normal)
+        if known is not None:
+            columns.setdefault(known, index)
+        elif name and "\x00" not in name and name not in named:
+            named.add(name)
+            extra.append((index, name))
+            if normal in PHONE_COLUMNS:
+                phones.setdefault(normal, (index, PHONE_COLUMNS[normal]))
+            if normal in FULL_NAME_COLUMNS:
+                full.setdefault(normal, index)
+    full_name = None
+    if "first_name" not in columns and "last_name" not in columns:
+        full_name = next((full[n] for n in FULL_NAME_COLUMNS if n in full), None)
+    if "phone" in columns:
+        return Header(columns, extra, [(columns["phone"], "")], full_name)
+    if not phones:
+        raise HeaderError(
+            "no phone column: the header row must name a column `phone` (or Phone Number, Cell, Mobile, "
+            "Telephone, or a VAN export's Preferred Phone, Cell Phone or Home Phone)"
+        )
+    return Header(columns, extra, [phones[name] for name in PHONE_COLUMNS if name in phones], full_name)
+
+
+def split_name(full: str) -> tuple[str, str]:
+    """A whole name as first and last: "Last, First" as voter files write it, else the first word and
+    the rest ("Mary Ann Smith": "Mary", "Ann Smith"; one word is a first name)."""
+    last, comma, first = full.partition(",")
+    if comma and first.strip() and last.strip():
+        return " ".join(first.split()), " ".join(last.split())
+    words = full.split()
+    return (words[0], " ".join(words[1:])) if words else ("", "")
