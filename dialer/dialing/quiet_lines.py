@@ -16,7 +16,9 @@ abandoned call, counted against the 3% cap (they answered and nobody was connect
 fetch the answered call's instructions it plays an error and hangs up). A person's verdict is never applied
 late as such: it would bridge a volunteer to a call that has ended. Lines still up at the carrier are left
 for their callbacks, and to LOST_LINE. A line the carrier does not know at all (404: a simulated carrier
-that died with its worker never placed it for the new one) is given up at once, as LOST_LINE would later.
+that died with its worker never placed it for the new one) is given up at once, as LOST_LINE would later;
+unless a callback that did reach us said a person answered it: nobody was connected to them, so it is
+abandoned and counted so (the crowd runs' worker kills left such voters uncounted: 3 in 469 live answers).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from dialer.dialing.observe import give_up_lines
 from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
 from dialer.settings import Settings
-from dialer.telephony.base import AnsweredBy, CallLookup, CarrierError, EventKind
+from dialer.telephony.base import AnsweredBy, CallEvent, CallLookup, CarrierError, EventKind
 
 log = logging.getLogger("dialer.pacer")
 
@@ -88,9 +90,28 @@ class QuietLines:
             await self.events.on_event(event, campaign)
             settled += 1
         if unknown:
-            log.warning("%d lines of %s are unknown to the carrier: given up", len(unknown), cid)
-            await give_up_lines(self.redis, cid, unknown)
+            heard = await self._answered_by_a_person(cid, unknown)
+            for sid in heard:
+                await self.events.on_unheard(CallEvent(sid, None, campaign_id=cid), campaign)
+            lost = [sid for sid in unknown if sid not in heard]
+            log.warning("%d lines of %s are unknown to the carrier: %d answered by a person counted as "
+                        "abandoned, the rest given up", len(unknown), cid, len(heard))  # fmt: skip
+            await give_up_lines(self.redis, cid, lost)
         if settled:
             log.warning("%d lines of %s ended without their callback reaching us: settled from the carrier",
                         settled, cid)  # fmt: skip
         return settled
+
+    async def _answered_by_a_person(self, cid: str, sids: list[str]) -> set[str]:
+        """The lines whose attempt heard a person answer (a status callback's AnsweredBy) before the
+        carrier forgot them: the voter picked up and nobody was connected, so their call was abandoned."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for sid in sids:
+                pipe.hget(dkeys.attempt(cid, sid), "answered_by")
+            verdicts = await pipe.execute()
+        heard = set()
+        for sid, raw in zip(sids, verdicts, strict=True):
+            verdict = AnsweredBy(raw) if raw in AnsweredBy._value2member_map_ else None
+            if verdict is not None and not verdict.is_machine and verdict is not AnsweredBy.FAX:
+                heard.add(sid)
+        return heard

@@ -139,3 +139,43 @@ async def test_the_simulated_carrier_tells_how_its_legs_stand(redis: aioredis.Re
         assert [d.status_code for d in carrier.deliveries] == [None] * 3  # none of them reached anyone
     finally:
         await carrier.aclose()
+
+
+async def test_a_line_a_person_answered_and_the_carrier_forgot_counts_as_abandoned(
+    redis: aioredis.Redis,
+) -> None:
+    """The worker (with its simulated carrier) killed between a voter's pick-up and the verdict: the status
+    callback said a person answered, the AMD verdict never came, and the new carrier does not know the
+    line. The voter was never connected: an abandoned call, counted against the cap, not a silent retry."""
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 2)
+    now = time.time()
+    clock = [now]
+    carrier = LookupCarrier()
+    p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
+    assert await p.hold_lock()
+    assert await p.dial(campaign, 2, now) == 2
+    person, ringing = carrier.sids
+    contact = {
+        sid: call.status_callback.split("contact_id=")[1]
+        for sid, call in zip(carrier.sids, carrier.placed, strict=True)
+    }
+    for sid, answered_by in ((person, AnsweredBy.HUMAN), (ringing, None)):
+        status = CallStatus.IN_PROGRESS if answered_by else CallStatus.RINGING
+        event = CallEvent(sid, status, sequence_number=2, answered_by=answered_by, campaign_id=campaign.id)
+        await p.quiet.attempts.apply(campaign.id, event, now + 1)
+        await p.quiet.events.on_event(event, campaign)
+
+    clock[0] = now + QUIET_AFTER + LOOK_SECONDS
+    await p.look_around(campaign)  # neither is known to the carrier
+    assert await line_sids(redis, campaign.id) == set()
+    counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
+    assert {k: counters.get(k) for k in ("live_answers", "abandoned")} == {
+        "live_answers": "1",
+        "abandoned": "1",
+    }
+    outcomes = [fields for _, fields in await redis.xrange(keys.results(campaign.id))]
+    assert [(o["contact_id"], o["call_sid"], o["notes"]) for o in outcomes] == [
+        (contact[person], person, ABANDONED_NOTE)
+    ]
+    assert await redis.hget(keys.lease_of(campaign.id), contact[ringing]) == "pending"  # nobody answered it
