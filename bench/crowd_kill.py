@@ -17,7 +17,8 @@ hours are closed, and one in ten goes on the do-not-call list mid-run; the serve
 too (bench/dialer_checks.py: no voter on two lines at once, every line settled, the dialer's counters and
 abandonment rate, calling hours, do-not-call, cells).
 
-Prints one JSON object: calls/s in the window before each kill and after its restart (and their ratio),
+Prints one JSON object: calls/s in the window before each kill and after its restart (and their ratio,
+and the seconds from the kill until a 5 s window is back to 80% of the rate before),
 volunteers' reconnects, the checks' violations (bench/crowd_ledger.py), and each process's log figures.
 """
 
@@ -38,7 +39,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crowd_ledger import LedgerVolunteer, check, stream_time  # noqa: E402
+from bench.crowd_ledger import LedgerVolunteer, check, recovery_seconds, stream_time  # noqa: E402
 from bench.dialer_checks import check_lines, read_lines  # noqa: E402
 from bench.process_kit import log_figures, start_worker, stop_workers, web_processes  # noqa: E402
 from dialer.calling_hours import Window  # noqa: E402
@@ -251,7 +252,7 @@ class Run:
             await asyncio.sleep(window)
             before = (calls() - c0) / window
             killed = self.kill(what)
-            down_at = time.monotonic()
+            down_at, killed_wall = time.monotonic(), time.time()
             await asyncio.sleep(args.down)
             await asyncio.to_thread(self.restart, what)
             restarted_in = time.monotonic() - down_at
@@ -268,6 +269,7 @@ class Run:
                     "calls_per_s_before": round(before, 2),
                     "calls_per_s_after": round(after, 2),
                     "ratio": round(after / before, 2) if before else None,
+                    "killed_wall": killed_wall,
                     "dialer_after": dialer,
                 }
             )
@@ -276,6 +278,11 @@ class Run:
         await asyncio.wait(tasks, timeout=90)
         for v in volunteers:
             await v.aclose()
+        acks = [when for v in volunteers for _, _, when in v.acks]
+        for e in events:  # how long until calls were back to 80% of the rate before the kill
+            e["recovered_after_seconds"] = recovery_seconds(
+                acks, e.pop("killed_wall"), e["calls_per_s_before"], until=time.time()
+            )
         self.report.update(
             seconds=round(time.monotonic() - start, 1),
             calls_acknowledged=calls(),
