@@ -2,7 +2,7 @@
 serve`), the worker and Redis killed (kill -9) in turn and started again, checked afterwards for the
 promises: no voter handed out twice, no acknowledged result lost.
 
-    .venv/bin/python bench/crowd_kill.py [--mode preview|power] [--volunteers 150] [--minutes 4]
+    .venv/bin/python bench/crowd_kill.py [--mode preview|power|predictive] [--volunteers 150] [--minutes 4]
         [--contacts 3000] [--web-workers 3] [--kills web,worker,redis] [--keep]
 
 An embedded Redis with its append-only file, `dialer serve --workers 3` (one port), one `dialer worker`
@@ -12,7 +12,13 @@ An embedded Redis with its append-only file, `dialer serve --workers 3` (one por
 and each result the server acknowledged, with its idempotency key. The kills are spread over the run;
 `web` kills one of serve's web processes (uvicorn's supervisor starts another), `serve` the whole of it.
 
-Prints one JSON object: calls/s in the window before each kill and after its restart (and their ratio),
+In power and predictive modes one contact in ten is a cell (no consent), one in ten lives where calling
+hours are closed, and one in ten goes on the do-not-call list mid-run; the server-dialed lines are checked
+too (bench/dialer_checks.py: no voter on two lines at once, every line settled, the dialer's counters and
+abandonment rate, calling hours, do-not-call, cells).
+
+Prints one JSON object: calls/s in the window before each kill and after its restart (and their ratio,
+and the seconds from the kill until a 5 s window is back to 80% of the rate before),
 volunteers' reconnects, the checks' violations (bench/crowd_ledger.py), and each process's log figures.
 """
 
@@ -33,8 +39,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crowd_ledger import LedgerVolunteer, check, stream_time  # noqa: E402
+from bench.crowd_ledger import LedgerVolunteer, check, recovery_seconds, stream_time  # noqa: E402
+from bench.dialer_checks import check_lines, read_lines  # noqa: E402
 from bench.process_kit import log_figures, start_worker, stop_workers, web_processes  # noqa: E402
+from dialer.calling_hours import Window  # noqa: E402
 from dialer.connections import async_client  # noqa: E402
 from dialer.contacts import Contact  # noqa: E402
 from dialer.embedded import EmbeddedRedis, pid_of  # noqa: E402
@@ -51,28 +59,50 @@ AREA_CODES += (240, 248, 251, 252, 253, 254, 256, 260, 262, 267, 269, 270)
 PASSWORD = "a long password for the crowd"
 
 
-def fictional_contacts(n: int, zone: str, landlines: bool) -> list[Contact]:
-    """555-0100..0199 in real area codes: at most 100 a code, so 6400 in all."""
+def fictional_contacts(n: int, zone: str, dialing: bool, night: str = "") -> list[Contact]:
+    """555-0100..0199 in real area codes: at most 100 a code, so 6400 in all. For the dialing modes, one in
+    ten is a cell (the campaign has no consent: never to be dialed) and one in ten lives where calling
+    hours are closed (`night`: never to be dialed either); the rest are landlines."""
     assert n <= 100 * len(AREA_CODES), f"at most {100 * len(AREA_CODES)} fictional numbers"
+
+    def kind(i: int) -> tuple[str, str]:
+        if not dialing:
+            return ("landline" if i % 2 else "cell"), zone
+        return ("cell" if i % 10 == 0 else "landline"), (night if i % 10 == 1 and night else zone)
+
     return [
         Contact(
             phone=f"+1{AREA_CODES[i // 100]}555{100 + i % 100:04d}",
-            timezone=zone,
+            timezone=kind(i)[1],
             first_name=f"Voter{i}",
             last_name="Crowd",
-            phone_type="landline" if landlines or i % 2 else "cell",
+            phone_type=kind(i)[0],
         )
         for i in range(n)
     ]
 
 
-async def seed(url: str, n: int, landlines: bool) -> None:
+def dnc_phones(n: int) -> list[str]:
+    """The landlines (one in ten) that the run puts on the do-not-call list mid-run."""
+    return [c.phone for i, c in enumerate(fictional_contacts(n, "Etc/GMT", True)) if i % 10 == 2]
+
+
+def night_zone(now: float) -> str:
+    """An IANA zone where it is about midnight right now: calling hours closed."""
+    utc_hour = time.gmtime(now).tm_hour
+    offset = (24 - utc_hour) % 24
+    if offset > 12:
+        offset -= 24
+    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+
+
+async def seed(url: str, n: int, dialing: bool) -> None:
     await seed_script(url)
     client = async_client(url)
+    now = time.time()
     try:
-        await LeaseQueue(client).add_contacts(
-            CAMPAIGN, fictional_contacts(n, midday_zone(time.time()), landlines), time.time()
-        )
+        contacts = fictional_contacts(n, midday_zone(now), dialing, night_zone(now))
+        await LeaseQueue(client).add_contacts(CAMPAIGN, contacts, now)
     finally:
         await client.aclose()
 
@@ -100,7 +130,7 @@ class Run:
         self.stores = [EmbeddedRedis(workdir / "store")]
         self.url = self.stores[0].start()
         env = {
-            "DIALER_SIM_SPEED": "20",
+            "DIALER_SIM_SPEED": str(args.speed),
             "DIALER_SIM_SEED": "7",
             "DIALER_ACCESS_LOG": "0",
             "WEB_CONCURRENCY": str(args.web_workers),
@@ -115,6 +145,7 @@ class Run:
             "contacts": args.contacts,
             "minutes": args.minutes,
         }
+        self.dnc_since: dict[str, float] = {}
 
     def kill(self, what: str) -> dict[str, Any]:
         """kill -9 one process; returns what was killed."""
@@ -150,6 +181,15 @@ class Run:
             self.stores.append(EmbeddedRedis(self.workdir / "store"))
             self.stores[-1].start()
         # web: uvicorn's supervisor starts a new web process by itself
+
+    def add_dnc(self) -> None:
+        """Mid-run, one landline in ten goes on the do-not-call list: none may be dialed after."""
+        phones = dnc_phones(self.args.contacts)
+        with self.server.client() as admin:
+            r = admin.post("/api/dnc", json={"phones": phones})
+            assert r.status_code == 200, r.text
+        self.dnc_since = dict.fromkeys(phones, time.time())  # a dial placed during the POST may go
+        self.report["dnc_added"] = r.json()["added"]
 
     def dialer_status(self) -> dict[str, Any]:
         """The dialer's own view (power mode): its pool, ready volunteers, lines in flight."""
@@ -206,11 +246,13 @@ class Run:
         for n, what in enumerate(kills):
             at = first + n * gap
             await asyncio.sleep(max(0, at - window - time.monotonic()))
+            if n == 0 and args.mode != "preview":
+                await asyncio.to_thread(self.add_dnc)
             c0 = calls()
             await asyncio.sleep(window)
             before = (calls() - c0) / window
             killed = self.kill(what)
-            down_at = time.monotonic()
+            down_at, killed_wall = time.monotonic(), time.time()
             await asyncio.sleep(args.down)
             await asyncio.to_thread(self.restart, what)
             restarted_in = time.monotonic() - down_at
@@ -227,6 +269,7 @@ class Run:
                     "calls_per_s_before": round(before, 2),
                     "calls_per_s_after": round(after, 2),
                     "ratio": round(after / before, 2) if before else None,
+                    "killed_wall": killed_wall,
                     "dialer_after": dialer,
                 }
             )
@@ -235,6 +278,11 @@ class Run:
         await asyncio.wait(tasks, timeout=90)
         for v in volunteers:
             await v.aclose()
+        acks = [when for v in volunteers for _, _, when in v.acks]
+        for e in events:  # how long until calls were back to 80% of the rate before the kill
+            e["recovered_after_seconds"] = recovery_seconds(
+                acks, e.pop("killed_wall"), e["calls_per_s_before"], until=time.time()
+            )
         self.report.update(
             seconds=round(time.monotonic() - start, 1),
             calls_acknowledged=calls(),
@@ -255,6 +303,7 @@ class Run:
             lease_of = await client.hgetall(keys_lease.lease_of(CAMPAIGN))
             leases = dict(await client.zrange(keys.leases(CAMPAIGN), 0, -1, withscores=True))
             now = time.time()
+            lines = await read_lines(client, CAMPAIGN) if self.args.mode != "preview" else None
         finally:
             await client.aclose()
         with self.server.client() as admin:
@@ -262,6 +311,10 @@ class Run:
             assert export.status_code == 200, export.text[:300]
         self.report["checks"] = check(volunteers, stream, export.text, counters, lease_of, leases, now)
         self.report["counters"] = counters
+        if lines is not None:
+            window = Window.parse("09:00", "21:00")  # the campaign's default calling hours
+            self.report["dialer"] = check_lines(lines, stream, window, self.dnc_since, cap=0.03)
+            self.report["dialer"]["counters"] = lines["counters"]
         first = stream_time(stream[0][0]) if stream else now
         timeline: dict[int, int] = {}
         for entry_id, _ in stream:  # results recorded (by volunteers and by the dialer) per 10 s
@@ -272,7 +325,7 @@ class Run:
     def run(self) -> dict[str, Any]:
         args = self.args
         try:
-            asyncio.run(seed(self.url, args.contacts, landlines=args.mode != "preview"))
+            asyncio.run(seed(self.url, args.contacts, dialing=args.mode != "preview"))
             with self.server.client() as admin:
                 body = {"id": CAMPAIGN, "name": "Crowd and kill", "script_id": "gotv-2026",
                         "caller_id": "+14155550199", "mode": args.mode}  # fmt: skip
@@ -310,17 +363,26 @@ def web_processes_orphaned(workdir: Path) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["preview", "power"], default="preview")
+    parser.add_argument("--mode", choices=["preview", "power", "predictive"], default="preview")
     parser.add_argument("--volunteers", type=int, default=150)
     parser.add_argument("--contacts", type=int, default=3000)
     parser.add_argument("--minutes", type=float, default=4.0)
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=20.0,
+        help="the simulated carrier's speed (a dialing crowd empties "
+        "the list fast at 20: 5 keeps 150 volunteers calling 6,400 contacts for about 4 minutes)",
+    )
     parser.add_argument("--kills", default="web,worker,redis", help="in turn: web, serve, worker, redis")
     parser.add_argument("--window", type=float, default=15.0, help="seconds measured before and after a kill")
     parser.add_argument("--down", type=float, default=2.0, help="seconds a killed process stays down")
     parser.add_argument("--think", type=float, default=0.3, help="seconds a volunteer takes per script step")
     parser.add_argument("--arrival", type=float, default=0.1, help="seconds between volunteers' arrivals")
-    parser.add_argument("--settle", type=float, default=5.0, help="seconds after the volunteers stop")
+    parser.add_argument(
+        "--settle", type=float, default=15.0, help="seconds after the volunteers stop (lines settle)"
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the processes' logs (their folder is printed)"
     )

@@ -160,3 +160,18 @@ def check(
         "leased_after_stop": sum(held_by.values()),
         "held_in_ledgers_after_stop": sum(len(v.held) for v in volunteers),
     }
+
+
+def recovery_seconds(
+    times: list[float], killed_at: float, rate_before: float, until: float, window: float = 5.0
+) -> float | None:
+    """Seconds from a kill until the end of the first `window` (sliding by 1 s) whose rate of acknowledged
+    results is back to 80% of the rate before; None if it never is before `until`."""
+    times = sorted(times)
+    start = killed_at
+    while start + window <= until:
+        n = sum(1 for t in times if start <= t < start + window)
+        if rate_before and n / window >= 0.8 * rate_before:
+            return round(start + window - killed_at, 1)
+        start += 1.0
+    return None

@@ -23,17 +23,18 @@ from typing import Any
 import httpx
 import websockets
 
+from dialer.simulation.answers import answer_for
+
 log = logging.getLogger("dialer.volunteers")
 
 FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
-FIRST_CHOICE_SHARE = 0.7
-TEXT_ANSWERS = ("in the morning", "after work", "by mail", "not sure yet")
 PLACE_TRIES = 50  # Call refused as "already on a call" while the last voter's end is on its way
 PLACE_RETRY_SECONDS = 0.1
 DIALING_MODES = ("power", "predictive")
-
-
+RESUME_SECONDS = 5.0  # a cut-off conversation's step comes right after the socket's `campaign` message
 CLOSED = "_closed"  # put in the inbox when the call socket ends
+Inbox = asyncio.Queue[dict[str, Any]]
+Stop = asyncio.Event | None
 
 
 @dataclass
@@ -69,6 +70,7 @@ class SimulatedVolunteer:
         self.conference = False  # preview_conference: the voter is called into the volunteer's conference
         self.records: bool | None = None  # power/predictive: does the campaign record (known at the 1st call)
         self.mode: str | None = None  # the campaign's, as its `campaign` messages say
+        self.on_call: str | None = None  # power/predictive: the bridged voter's contact until it is saved
         self.recording_heard: dict[str, asyncio.Event] = {}  # by CallSid: the page said started or failed
         self.on_mode = on_mode
         self.http = httpx.AsyncClient(
@@ -160,29 +162,8 @@ class SimulatedVolunteer:
             try:
                 if self.mode is None:
                     self.mode = "power"  # called as run_dialer: a dialing campaign until the server says
-                if not await self._opened(inbox, dialing=True):
-                    return self.report
-                await self._say_ready(True)
-                await self._calling()
-                while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
-                    if self._dialing() is False:
-                        break  # switched to preview (say, during the last call): out of the pool, to a list
-                    try:
-                        bridged = await self._next(inbox, {"bridged", "campaign"}, heartbeat)
-                    except TimeoutError:
-                        await self._say_ready(True)  # the sign of life that keeps us in the pool
-                        continue
-                    if bridged["type"] == "campaign":
-                        continue  # its mode was noted as it came in (_read): the loop's test follows it
-                    self.report.reached += 1
-                    await self._start_recording(str(bridged.get("call_sid") or ""))
-                    done = await self._walk(ws, inbox, await self._next(inbox, {"step", "done"}, 30))
-                    await self._finish(ws, inbox, str(bridged["contact_id"]), {})
-                    self.report.calls += 1
-                    self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
-                    self.report.call_sids.append(str(bridged.get("call_sid") or ""))
-                    if (max_calls is None or self.report.calls < max_calls) and self._dialing():
-                        await self._say_ready(True)
+                if await self._opened(inbox, dialing=True):
+                    await self._take_voters(ws, inbox, max_calls, stop, heartbeat)
             finally:
                 reader.cancel()
                 try:
@@ -190,6 +171,47 @@ class SimulatedVolunteer:
                 except httpx.HTTPError:
                     pass
         return self.report
+
+    async def _take_voters(
+        self, ws: Any, inbox: Inbox, max_calls: int | None, stop: Stop, heartbeat: float
+    ) -> None:
+        """The pool on an open call socket. A conversation the last socket's end cut off (a web process
+        killed) is finished first, as the page does: the socket resumes it at its step. Saying ready first
+        ended it (ready while talking hangs up), and its voter stayed in the list with no result."""
+        if self.on_call is not None:
+            await self._converse(ws, inbox, {"contact_id": self.on_call}, RESUME_SECONDS)
+        await self._say_ready(True)
+        await self._calling()
+        while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
+            if self._dialing() is False:
+                break  # switched to preview (say, during the last call): out of the pool, to a list
+            try:
+                bridged = await self._next(inbox, {"bridged", "campaign"}, heartbeat)
+            except TimeoutError:
+                await self._say_ready(True)  # the sign of life that keeps us in the pool
+                continue
+            if bridged["type"] == "campaign":
+                continue  # its mode was noted as it came in (_read): the loop's test follows it
+            self.report.reached += 1
+            self.on_call = str(bridged["contact_id"])
+            await self._start_recording(str(bridged.get("call_sid") or ""))
+            await self._converse(ws, inbox, bridged, 30)
+            if (max_calls is None or self.report.calls < max_calls) and self._dialing():
+                await self._say_ready(True)
+
+    async def _converse(self, ws: Any, inbox: Inbox, bridged: dict[str, Any], wait: float) -> None:
+        """A bridged voter's conversation (its first step within `wait` seconds), walked and saved."""
+        try:
+            step = await self._next(inbox, {"step", "done"}, wait)
+        except TimeoutError:  # a resumed call the socket no longer has (its session ended): nothing to save
+            self.on_call = None
+            return
+        done = await self._walk(ws, inbox, step)
+        await self._finish(ws, inbox, str(bridged["contact_id"]), {})
+        self.on_call = None
+        self.report.calls += 1
+        self.report.results[done["result"]] = self.report.results.get(done["result"], 0) + 1
+        self.report.call_sids.append(str(bridged.get("call_sid") or ""))
 
     async def _start_recording(self, call_sid: str) -> None:
         """A recording campaign: the volunteer reads the notice, then presses "I read it: start recording"
@@ -372,18 +394,7 @@ class SimulatedVolunteer:
                 return message
             step = message["step"]
             await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
-            answer: dict[str, Any] = {"type": "answer", "step": step["id"]}
-            if step["choices"]:
-                # Scripts list the likely answer first ("Speaking", "Yes"): people mostly give it.
-                first = self.rng.random() < FIRST_CHOICE_SHARE
-                answer["choice"] = step["choices"][0 if first else self.rng.randrange(len(step["choices"]))][
-                    "index"
-                ]
-            elif step["input"] == "number":
-                low = int(step.get("min", 0))
-                answer["value"] = self.rng.randint(low, int(step.get("max", low + 5)))
-            elif step["input"] == "text":
-                answer["value"] = self.rng.choice(TEXT_ANSWERS)
+            answer = answer_for(step, self.rng)
             await ws.send(json.dumps(answer))
             message = await self._next(inbox, {"step", "done"}, 30)
         raise RuntimeError("the script did not end within 200 steps")

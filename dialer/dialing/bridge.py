@@ -233,6 +233,8 @@ class DialEvents:
                 self.redis, campaign, event.call_sid, kind, now=self.clock(), scale=self.scale
             )
         elif event.status is not None and event.status.is_final:
+            if event.answered_by is not None:
+                await self._verdict_with_the_end(event, campaign)
             reply = await apply_verdict(
                 self.redis,
                 campaign,
@@ -246,6 +248,22 @@ class DialEvents:
         else:
             return
         await self._record(campaign, event, reply)
+
+    async def _verdict_with_the_end(self, event: CallEvent, campaign: Campaign) -> None:
+        """A final callback that carries the AnsweredBy verdict for a line whose AMD callback never came
+        (lost while Redis or the web process was down, or still on its way): the verdict first, as the
+        carrier's lookup would give it (quiet_lines.py). Only a line still without a verdict changes: a
+        machine gets its voicemail result, a person who was never connected is abandoned. Without it the
+        crowd run's Redis kill left 28 people who answered counted as `no_answer`, not as abandoned."""
+        verdict = event.answered_by
+        if verdict is not None and (verdict.is_machine or verdict is AnsweredBy.FAX):
+            reply = await apply_verdict(
+                self.redis, campaign, event.call_sid, "machine", now=self.clock(), scale=self.scale
+            )
+            if reply[0] == "machine":  # its voicemail action finds the call over: nothing is left
+                await self._record(campaign, event, reply)
+            return
+        await self.on_unheard(event, campaign)
 
     async def on_unheard(self, event: CallEvent, campaign: Campaign) -> None:
         """A line the carrier says a person answered and that has ended, its verdicts never heard here

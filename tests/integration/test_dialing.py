@@ -10,13 +10,20 @@ import pytest
 import redis.asyncio as aioredis
 
 from dialer.dialing.agents import AgentState, agent, set_ready
-from dialer.dialing.bridge import DialCounters, DialEvents, abandon_rate, apply_verdict, dial_counters
+from dialer.dialing.bridge import (
+    ABANDONED_NOTE,
+    DialCounters,
+    DialEvents,
+    abandon_rate,
+    apply_verdict,
+    dial_counters,
+)
 from dialer.dialing.observe import settled_counts
 from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
-from dialer.telephony.base import CallEvent, CallStatus
+from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus
 from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign, pacer
 
 pytestmark = pytest.mark.anyio
@@ -125,6 +132,38 @@ async def test_machines_and_unanswered_lines_are_recorded_by_the_server(redis: a
     assert await redis.zcard(dkeys.dial_lines(campaign.id)) == 0
     counters = await dial_counters(redis, campaign.id)
     assert (counters.machine, counters.no_answer, counters.live_answers) == (1, 1, 0)
+
+
+async def test_a_final_callback_with_the_verdict_whose_amd_callback_was_lost_counts_it(
+    redis: aioredis.Redis,
+) -> None:
+    """The AMD callbacks refused while Redis restarted: the final callback's AnsweredBy is the verdict. A
+    person who answered and was never connected is abandoned (not `no_answer`), a machine is voicemail; a
+    bridged call's end changes nothing more."""
+    campaign = await make_campaign(redis, mode=Mode.PREDICTIVE)
+    await add_contacts(redis, campaign.id, 3)
+    now = time.time()
+    carrier = FakeCarrier()
+    assert await pacer(redis, carrier).dial(campaign, 3, now) == 3
+    person, machine, talked = carrier.sids
+    await set_ready(redis, campaign.id, "u1", True, now=now, lease_seconds=600)
+    assert (await apply_verdict(redis, campaign, talked, "human", now=now + 5))[0] == "bridged"
+    events = DialEvents(redis, SETTINGS, clock=lambda: now + 30)
+    for sid, verdict in (
+        (person, AnsweredBy.HUMAN),
+        (machine, AnsweredBy.MACHINE_START),
+        (talked, AnsweredBy.HUMAN),
+    ):
+        final = CallEvent(
+            sid, CallStatus.COMPLETED, duration=20, answered_by=verdict, campaign_id=campaign.id
+        )
+        await events.on_event(final, campaign)
+    counters = await dial_counters(redis, campaign.id)
+    assert (counters.live_answers, counters.abandoned, counters.machine) == (2, 1, 1)
+    outcomes = {o["call_sid"]: o for _, o in await redis.xrange(keys.results(campaign.id))}
+    assert (outcomes[person]["result"], outcomes[person]["notes"]) == ("no_answer", ABANDONED_NOTE)
+    assert outcomes[machine]["result"] == "voicemail"
+    assert talked not in outcomes  # the volunteer records that one
 
 
 async def test_only_one_of_two_pacers_dials_a_campaign(redis: aioredis.Redis) -> None:

@@ -14,7 +14,7 @@ from dialer.dialing.agents import set_ready
 from dialer.dialing.bridge import ABANDONED_NOTE
 from dialer.dialing.pacer_loop import LOOK_SECONDS, CampaignPacer
 from dialer.dialing.quiet_lines import QUIET_AFTER
-from dialer.queue import keys
+from dialer.queue import keys, keys_lease
 from dialer.queue import keys as dkeys
 from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, CarrierError, EventKind
 from dialer.telephony.simulated import SimulatedCarrier
@@ -139,3 +139,86 @@ async def test_the_simulated_carrier_tells_how_its_legs_stand(redis: aioredis.Re
         assert [d.status_code for d in carrier.deliveries] == [None] * 3  # none of them reached anyone
     finally:
         await carrier.aclose()
+
+
+async def test_a_line_a_person_answered_and_the_carrier_forgot_counts_as_abandoned(
+    redis: aioredis.Redis,
+) -> None:
+    """The worker (with its simulated carrier) killed between a voter's pick-up and the verdict: the status
+    callback said a person answered, the AMD verdict never came, and the new carrier does not know the
+    line. The voter was never connected: an abandoned call, counted against the cap, not a silent retry."""
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 2)
+    now = time.time()
+    clock = [now]
+    carrier = LookupCarrier()
+    p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
+    assert await p.hold_lock()
+    assert await p.dial(campaign, 2, now) == 2
+    person, ringing = carrier.sids
+    contact = {
+        sid: call.status_callback.split("contact_id=")[1]
+        for sid, call in zip(carrier.sids, carrier.placed, strict=True)
+    }
+    for sid, answered_by in ((person, AnsweredBy.HUMAN), (ringing, None)):
+        status = CallStatus.IN_PROGRESS if answered_by else CallStatus.RINGING
+        event = CallEvent(sid, status, sequence_number=2, answered_by=answered_by, campaign_id=campaign.id)
+        await p.quiet.attempts.apply(campaign.id, event, now + 1)
+        await p.quiet.events.on_event(event, campaign)
+
+    clock[0] = now + QUIET_AFTER + LOOK_SECONDS
+    await p.look_around(campaign)  # neither is known to the carrier
+    assert await line_sids(redis, campaign.id) == set()
+    counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
+    assert {k: counters.get(k) for k in ("live_answers", "abandoned")} == {
+        "live_answers": "1",
+        "abandoned": "1",
+    }
+    outcomes = [fields for _, fields in await redis.xrange(keys.results(campaign.id))]
+    assert [(o["contact_id"], o["call_sid"], o["notes"]) for o in outcomes] == [
+        (contact[person], person, ABANDONED_NOTE)
+    ]
+    assert await redis.hget(keys.lease_of(campaign.id), contact[ringing]) == "pending"  # nobody answered it
+
+
+async def test_a_live_line_whose_verdict_was_lost_is_abandoned_not_redialed(redis: aioredis.Redis) -> None:
+    """Redis (or the web process) down when the AMD callbacks came: one person and one machine picked up,
+    their verdicts lost, their calls still up. The person is abandoned then and there (told who called,
+    hung up), the machine gets its voicemail; neither voter is handed back while still on the line (LOST_LINE
+    used to, and the voter was dialed again during the first call)."""
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 2)
+    now = time.time()
+    clock = [now]
+    carrier = LookupCarrier()
+    p = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: clock[0], scale=1.0)
+    assert await p.hold_lock()
+    assert await p.dial(campaign, 2, now) == 2
+    person, machine = carrier.sids
+    contact = {
+        sid: call.status_callback.split("contact_id=")[1]
+        for sid, call in zip(carrier.sids, carrier.placed, strict=True)
+    }
+    for sid, verdict in ((person, AnsweredBy.HUMAN), (machine, AnsweredBy.MACHINE_START)):
+        picked_up = CallEvent(sid, CallStatus.IN_PROGRESS, sequence_number=2, campaign_id=campaign.id)
+        await p.quiet.attempts.apply(campaign.id, picked_up, now + 1)
+        await p.quiet.events.on_event(picked_up, campaign)
+        carrier.standing[sid] = CallEvent(sid, CallStatus.IN_PROGRESS, answered_by=verdict)
+
+    clock[0] = now + QUIET_AFTER + LOOK_SECONDS
+    await p.look_around(campaign)
+    assert await line_sids(redis, campaign.id) == set()
+    counters = await redis.hgetall(dkeys.dial_counters(campaign.id))
+    assert {k: counters.get(k) for k in ("live_answers", "abandoned", "machine")} == {
+        "live_answers": "1", "abandoned": "1", "machine": "1"
+    }  # fmt: skip
+    outcomes = {o["call_sid"]: o for _, o in await redis.xrange(keys.results(campaign.id))}
+    assert (outcomes[person]["result"], outcomes[person]["notes"]) == ("no_answer", ABANDONED_NOTE)
+    assert outcomes[machine]["result"] == "voicemail"
+    assert [sid for sid, _ in carrier.updates] == [person]  # the identification message, then the hang-up
+    assert await redis.lrange(dkeys.dial_actions(campaign.id), 0, -1) == [f"machine|{machine}"]
+    # LOST_LINE later finds nothing to hand back: both voters keep their outcome, neither is dialed again.
+    clock[0] = now + 200
+    await p.pacing_input(campaign, clock[0])
+    assert len(await redis.xrange(keys.results(campaign.id))) == 2
+    assert await redis.hget(keys_lease.tries(campaign.id), contact[person]) == "1"  # its attempt, counted

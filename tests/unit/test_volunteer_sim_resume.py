@@ -151,3 +151,49 @@ def test_a_resumed_call_whose_script_ended_is_saved_not_dialed_again() -> None:
     sent = asyncio.run(scenario())
     assert [m["type"] for m in sent] == ["start", "finish"], sent
     assert "result" not in sent[1], sent[1]  # the script's own result is saved, as the page's Save does
+
+
+def test_a_power_conversation_cut_off_by_a_web_restart_is_finished_before_saying_ready() -> None:
+    """A predictive crowd run with a web process killed (bench/crowd_kill.py): volunteers mid-conversation
+    came back on a new socket and said ready at once, which ends the call they were on (ready while
+    talking hangs up); their voters stayed in their lists with no result (10 in one run). The socket
+    resumes the conversation at its step: the volunteer finishes and saves it first, as the page does."""
+    order: list[str] = []
+
+    class ResumingSocket:
+        def __init__(self, inbox: asyncio.Queue[dict[str, Any]]) -> None:
+            self.inbox = inbox
+
+        async def send(self, text: str) -> None:
+            message = json.loads(text)
+            order.append(f"ws {message['type']}")
+            if message["type"] == "answer":
+                done = {"type": "done", "contact_id": "c1", "result": "contacted", "answers": {}}
+                await self.inbox.put(done)
+            elif message["type"] == "finish":
+                await self.inbox.put({"type": "recorded", "contact_id": message["contact_id"]})
+
+    async def server(request: httpx.Request) -> httpx.Response:
+        order.append(f"http {request.url.path} {json.loads(request.content)}")
+        return httpx.Response(200, json={})
+
+    async def scenario() -> None:
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await inbox.put({"type": "talking", "contact_id": "c1", "call_sid": "CA1"})
+        await inbox.put({"type": "step", "contact_id": "c1", "step": STEP})  # resumed where it was
+        volunteer = volunteer_with(server)
+        volunteer.on_call = "c1"  # bridged to c1 on the socket that died
+        try:
+            await asyncio.wait_for(
+                volunteer._take_voters(ResumingSocket(inbox), inbox, 1, None, heartbeat=5), 10
+            )
+        finally:
+            await volunteer.aclose()
+        assert volunteer.report.calls == 1 and volunteer.on_call is None
+
+    asyncio.run(scenario())
+    assert order == [
+        "ws answer",
+        "ws finish",
+        "http /api/campaigns/demo/ready {'ready': True}",  # only once the conversation is saved
+    ], order
