@@ -5,13 +5,13 @@ carrier to dial each contact (or, in a preview campaign with `preview_conference
 has the server call each voter into it), waits for the carrier's progress, walks the script when a voter
 answers (choosing answers at random under a seed) or records the carrier's outcome when nobody does, and
 finishes with an idempotency key; between calls it follows the organizers' switch of the dialing mode. The
-demo runs several (dialer/volunteer_crowd.py); the end-to-end tests run one. Nothing here reaches into
-Redis: only the public HTTP and WebSocket interface is used.
-"""
+demo runs several (dialer/volunteer_crowd.py); the end-to-end tests run one. Only the public HTTP and
+WebSocket interface is used."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -166,21 +166,20 @@ class SimulatedVolunteer:
                     await self._take_voters(ws, inbox, max_calls, stop, heartbeat)
             finally:
                 reader.cancel()
-                try:
+                with contextlib.suppress(httpx.HTTPError):
                     await self._say_ready(False)
-                except httpx.HTTPError:
-                    pass
         return self.report
 
     async def _take_voters(
         self, ws: Any, inbox: Inbox, max_calls: int | None, stop: Stop, heartbeat: float
     ) -> None:
         """The pool on an open call socket. A conversation the last socket's end cut off (a web process
-        killed) is finished first, as the page does: the socket resumes it at its step. Saying ready first
-        ended it (ready while talking hangs up), and its voter stayed in the list with no result."""
-        if self.on_call is not None:
+        killed) is finished first, as the page does (ready first ended it: its voter stayed in the list with
+        no result); with none, `alive`: a voter put through to us meanwhile is kept (ready hangs it up)."""
+        resumed = self.on_call is not None
+        if resumed:
             await self._converse(ws, inbox, {"contact_id": self.on_call}, RESUME_SECONDS)
-        await self._say_ready(True)
+        await self._say_ready(True, alive=not resumed)
         await self._calling()
         while (max_calls is None or self.report.calls < max_calls) and not (stop and stop.is_set()):
             if self._dialing() is False:
@@ -188,7 +187,7 @@ class SimulatedVolunteer:
             try:
                 bridged = await self._next(inbox, {"bridged", "campaign"}, heartbeat)
             except TimeoutError:
-                await self._say_ready(True)  # the sign of life that keeps us in the pool
+                await self._say_ready(True, alive=True)  # the sign of life that keeps us in the pool
                 continue
             if bridged["type"] == "campaign":
                 continue  # its mode was noted as it came in (_read): the loop's test follows it
@@ -229,8 +228,9 @@ class SimulatedVolunteer:
                 log.info("no word on the recording of %s", call_sid)
         self.recording_heard.pop(call_sid, None)
 
-    async def _say_ready(self, ready: bool) -> None:
-        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/ready", json={"ready": ready})
+    async def _say_ready(self, ready: bool, alive: bool = False) -> None:  # alive: the waiting page's beat
+        body = {"ready": ready, "alive": True} if alive else {"ready": ready}
+        r = await self.http.post(f"/api/campaigns/{self.campaign_id}/ready", json=body)
         if r.status_code != 200:
             raise RuntimeError(f"ready answered {r.status_code}: {r.text[:200]}")
 

@@ -44,7 +44,7 @@ class Agent:
 class ReadyReply:
     """What joining the pool did: `bridged` when a voter was already waiting and is now this volunteer's."""
 
-    state: str  # "ready" | "away" | "bridged"
+    state: str  # "ready" | "away" | "bridged" | "talking" (a heartbeat during a call) | "kept"
     call_sid: str | None = None
     contact_id: str | None = None
 
@@ -61,9 +61,12 @@ async def set_ready(
     now: float,
     lease_seconds: float,
     only_if_ready: bool = False,
+    alive: bool = False,
 ) -> ReadyReply:
-    """Join the pool as free (also the heartbeat of a ready volunteer), or leave it (`ready=False`).
+    """Join the pool as free, or leave it (`ready=False`).
 
+    `alive` (with `ready=True`): the heartbeat of a waiting page: as ready, but a volunteer already bridged
+    to a voter keeps the call (state `talking`) instead of ending it as a new "ready" does.
     `only_if_ready` (with `ready=False`): leave only a volunteer waiting for a voter, as when their call
     socket closes; one talking to a voter stays (state `kept`).
     """
@@ -83,15 +86,15 @@ async def set_ready(
         [
             dkeys.dial_prefix(campaign_id),
             volunteer,
-            "ready" if ready else ("gone" if only_if_ready else "away"),
+            ("alive" if alive else "ready") if ready else ("gone" if only_if_ready else "away"),
             repr(now),
             new_batch_id(campaign_id),
             repr(now + lease_seconds),
             keys.calls_channel(campaign_id),
         ],
     )
-    if reply[0] == "bridged":
-        return ReadyReply("bridged", str(reply[1]), str(reply[2]))
+    if reply[0] in ("bridged", "talking"):
+        return ReadyReply(str(reply[0]), str(reply[1]) or None, str(reply[2]) or None)
     return ReadyReply(str(reply[0]))
 
 

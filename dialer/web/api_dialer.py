@@ -3,7 +3,9 @@ dialer's numbers, and the carrier fetches TwiML for server-dialed voters and vol
 
 `POST /api/campaigns/{id}/ready` `{ready: true|false}` (volunteer) -> 200 `{state, call_sid, contact_id}`:
 `ready` (waiting for a voter), `bridged` (a voter was already waiting and is now yours; the call socket gets
-`bridged` too) or `away`. A ready volunteer repeats the call at least every minute as a sign of life.
+`bridged` too) or `away`. A ready volunteer repeats the call at least every minute as a sign of life, as
+`{ready: true, alive: true}`: then a voter bridged to them meanwhile is kept (`talking`), where a plain
+`ready: true` ends the call they are on.
 `GET /api/campaigns/{id}/dialer` (organizer) -> the mode, dial ratio, abandonment and volunteers' wait.
 `POST /twilio/outbound` and `POST /twilio/agent` are carrier webhooks, signed like the others.
 """
@@ -34,9 +36,13 @@ async def ready(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     body = await read_json_object(request)
-    if set(body) - {"ready"} or not isinstance(body.get("ready"), bool):
+    if set(body) - {"ready", "alive"} or not isinstance(body.get("ready"), bool):
         raise ApiError(422, "validation_error", "Send {\"ready\": true} or {\"ready\": false}.",
                        [{"path": "ready", "message": "must be true or false"}])  # fmt: skip
+    alive = body.get("alive", False)
+    if not isinstance(alive, bool) or (alive and body["ready"] is not True):
+        raise ApiError(422, "validation_error", "`alive` is a waiting page's heartbeat, with ready: true.",
+                       [{"path": "alive", "message": "true (with ready: true) or false"}])  # fmt: skip
     wants = bool(body["ready"])
     if wants and campaign.mode not in DIALING_MODES:
         raise ApiError(409, "not_dialing", "This campaign is in preview mode: take a batch and call instead.")
@@ -44,7 +50,7 @@ async def ready(request: Request) -> Response:
         raise ApiError(409, "campaign_paused", "This campaign is paused; try again when it resumes.")
     d = deps(request)
     reply = await set_ready(
-        d.redis, campaign.id, user.id, wants, now=d.clock(), lease_seconds=campaign.lease_seconds
+        d.redis, campaign.id, user.id, wants, now=d.clock(), lease_seconds=campaign.lease_seconds, alive=alive
     )
     roster = Roster(d.redis, campaign.id)
     if reply.state in ("ready", "away") and await roster.on_roster(user.id):

@@ -2,20 +2,28 @@
 -- Ready: a voter already answered and waiting (not past the deadline) is bridged to them at once, the same
 -- way dial_event bridges; else they join the ready set, keeping their place if they were already in it.
 -- Ready while still talking ends that conversation: the pacer hangs up the voter's leg.
+-- Alive (the waiting page's heartbeat): as ready, except that a volunteer the server has already bridged to
+-- a voter (talking, or in wrap-up after them) keeps that call: the heartbeat left before the page heard of
+-- the bridge, and as "ready" it hung up the voter who had just been put through.
 -- Gone (the volunteer's call socket closed): away, but only if they were ready; a talking volunteer keeps
 -- their voter (the browser may just be reconnecting).
 -- KEYS: [1] {c}:dial:agent:<v>  [2] {c}:dial:ready  [3] {c}:dial:pool  [4] {c}:dial:waiting
 --       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:holder:<v>
--- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|away|gone  [4] now  [5] new batch id
+-- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|alive|away|gone  [4] now  [5] new batch id
 --       [6] that batch's deadline  [7] calls channel
 -- Returns {'away'} | {'ready'} | {'bridged', call sid, contact id} | {'kept'} (gone while not ready)
+--   | {'talking', call sid, contact id} (alive while on a call)
 local P = ARGV[1]
 local v = ARGV[2]
 local now = tonumber(ARGV[4])
-local a = redis.call('HMGET', KEYS[1], 'state', 'call_sid')
+local a = redis.call('HMGET', KEYS[1], 'state', 'call_sid', 'contact_id')
 
 if ARGV[3] == 'gone' and a[1] ~= 'ready' then return {'kept'} end
-if ARGV[3] ~= 'ready' then
+if ARGV[3] == 'alive' and (a[1] == 'talking' or a[1] == 'wrap_up') then
+  redis.call('HSET', KEYS[1], 'seen', ARGV[4])
+  return {'talking', a[2] or '', a[3] or ''}
+end
+if ARGV[3] ~= 'ready' and ARGV[3] ~= 'alive' then
   redis.call('ZREM', KEYS[2], v)
   redis.call('ZREM', KEYS[3], v)
   redis.call('HSET', KEYS[1], 'state', 'away', 'since', ARGV[4], 'seen', ARGV[4])

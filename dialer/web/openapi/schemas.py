@@ -272,7 +272,7 @@ SCHEMAS: dict[str, Schema] = {
         ended_at=nullable(TIME),
     ),
     "CallPlaced": obj(["call_sid", "dialing"], call_sid=STRING, dialing={"const": True}),
-    "Ready": obj(["ready"], closed=True, ready=BOOL),
+    "Ready": obj(["ready"], closed=True, ready=BOOL, alive=BOOL),
     "ReadyState": obj(
         ["state", "call_sid", "contact_id"],
         state=STRING,

@@ -51,7 +51,8 @@ export class DialerPool {
   }
 
   heartbeat() {
-    if (this.ready && !this.talking) api("POST", this.url, { ready: true }).catch(() => {});
+    // `alive`: a voter the server bridged to us while this was on its way is kept, not hung up.
+    if (this.ready && !this.talking) api("POST", this.url, { ready: true, alive: true }).catch(() => {});
   }
 
   bridged(callSid) {
