@@ -56,6 +56,16 @@ const ui = {
 
 const PENDING_KEY = `dialer.pending.${cid}`;
 const DONE_KEY = `dialer.done.${cid}`;
+// The notes typed on a call, kept per voter until its result is saved: a reload mid-call resumes the
+// call where it was (the server keeps the answers), and the notes come back with it.
+const NOTES_KEY = `dialer.notes.${cid}`;
+const typedNotes = JSON.parse(sessionStorage.getItem(NOTES_KEY) || "{}"); // contact id -> text
+
+function keepNotes(contactId, text) {
+  if (text) typedNotes[contactId] = text;
+  else delete typedNotes[contactId];
+  sessionStorage.setItem(NOTES_KEY, JSON.stringify(typedNotes));
+}
 
 let batch = null;
 let contacts = [];
@@ -374,7 +384,7 @@ function select(contact) {
   connected = false;
   lineDown = false;
   unansweredResult = null;
-  ui.notes.value = "";
+  ui.notes.value = typedNotes[contact.id] || "";
   ui.manual.open = false;
   ui.manualResult.value = "no_answer";
   picker.reset(contact);
@@ -730,6 +740,7 @@ function finishOnSocket(p) {
 function confirmed(p) {
   done[p.contact_id] = p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
+  keepNotes(p.contact_id, ""); // saved with the result
   started = false;
   connected = false;
   phone.release(); // the server hung up the voter's leg; the browser lets go of its own
@@ -1066,6 +1077,9 @@ ui.again.addEventListener("click", placeCall);
 ui.back.addEventListener("click", () => send({ type: "back" }));
 $("change-btn").addEventListener("click", () => send({ type: "back" })); // a wrong last answer, undone
 ui.form.addEventListener("submit", answerInput);
+ui.notes.addEventListener("input", () => {
+  if (current) keepNotes(current.id, ui.notes.value);
+});
 ui.finish.addEventListener("click", () => finish(phase() === "unanswered" ? unansweredResult : null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
 ui.manualResult.addEventListener("change", updatePicker);
