@@ -163,6 +163,9 @@ let connectionNotice = ""; // the call socket is down: said first, at the top of
 // the socket down or went into a connection that died unnoticed (the heartbeat gives such a one up).
 let heldAnswer = null;
 let resuming = false; // a reconnect's start is out: the step it brings says whether heldAnswer still applies
+// "Change an answer" went back from the script's end: it goes on back past steps that took no answer (closing
+// words, a passage to read, answered with Continue) to the last question the volunteer answered.
+let changingAnswer = false;
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
@@ -941,6 +944,12 @@ const HANDLERS = {
     else if (m.status === "failed") recording.failed(m.message);
   },
   step(m) {
+    if (changingAnswer) {
+      const s = m.step;
+      const noAnswer = s && !s.choices.length && !s.input;
+      if (noAnswer && m.can_go_back !== false && m.contact_id === current?.id && send({ type: "back" })) return;
+      changingAnswer = false;
+    }
     if (heldAnswer) {
       if (resuming && heldAnswer.step === m.step?.id) send(heldAnswer); // back at the step it answers
       else heldAnswer = null; // its reply, or the call moved on without it
@@ -970,6 +979,7 @@ const HANDLERS = {
   },
   done(m) {
     heldAnswer = null;
+    changingAnswer = false;
     if (current && m.contact_id === current.id) renderDone(m);
   },
   phone_leg(m) {
@@ -1030,6 +1040,7 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     }
   },
   onOpen: () => {
+    changingAnswer = false; // the resumed step is shown as it is
     if (started && current) {
       send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
       resuming = Boolean(heldAnswer);
@@ -1075,7 +1086,9 @@ ui.voterHangup.addEventListener("click", hangUpVoter);
 ui.skip.addEventListener("click", skipContact);
 ui.again.addEventListener("click", placeCall);
 ui.back.addEventListener("click", () => send({ type: "back" }));
-$("change-btn").addEventListener("click", () => send({ type: "back" })); // a wrong last answer, undone
+$("change-btn").addEventListener("click", () => {
+  changingAnswer = send({ type: "back" }); // a wrong last answer, undone
+});
 ui.form.addEventListener("submit", answerInput);
 ui.notes.addEventListener("input", () => {
   if (current) keepNotes(current.id, ui.notes.value);
