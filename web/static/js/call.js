@@ -1060,7 +1060,8 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (typingInField(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (/^[1-9]$/.test(event.key) && phase() === "connected") {
+  // A held key repeats: one answer per press, not one for each question that comes up under it.
+  if (/^[1-9]$/.test(event.key) && phase() === "connected" && !event.repeat) {
     const button = ui.choices.querySelector(`button[data-index="${Number(event.key) - 1}"]`);
     if (button && !button.disabled) {
       event.preventDefault();
