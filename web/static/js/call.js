@@ -166,6 +166,8 @@ let resuming = false; // a reconnect's start is out: the step it brings says whe
 // "Change an answer" went back from the script's end: it goes on back past steps that took no answer (closing
 // words, a passage to read, answered with Continue) to the last question the volunteer answered.
 let changingAnswer = false;
+// What was typed on this call, per step: going back to a typed answer shows it, to fix rather than retype.
+let typedAnswers = {};
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
@@ -387,6 +389,7 @@ function select(contact) {
   connected = false;
   lineDown = false;
   unansweredResult = null;
+  typedAnswers = {};
   ui.notes.value = typedNotes[contact.id] || "";
   ui.manual.open = false;
   ui.manualResult.value = "no_answer";
@@ -619,7 +622,7 @@ function renderStep(s) {
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
-  ui.input.value = "";
+  ui.input.value = (s.input && typedAnswers[s.id]) || "";
   inputProblem("");
   ui.input.type = "text";
   ui.input.inputMode = s.input === "number" ? "numeric" : "text";
@@ -674,6 +677,7 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
+  typedAnswers[step.id] = ui.input.value.trim();
   sendAnswer({ type: "answer", step: step.id, value }, String(value));
 }
 
