@@ -699,8 +699,10 @@ function sendAnswer(message, said) {
 let keptSaid = ""; // the answer picked while the connection is down, as the volunteer read it
 
 function offlineNotice() {
-  const onCall = keptSaid
-    ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
+  // Once the script has ended there is no answer left to pick: what becomes of the result is said instead.
+  const onCall = delivery.pending ? " Your result is kept: it is saved when the connection is back."
+    : ["done", "unanswered"].includes(phase()) ? " Press Save: the result is kept until the connection is back."
+    : keptSaid ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
     : started ? " Keep talking: an answer you pick goes through when it is back." : "";
   return `No connection to the server: reconnecting…${onCall}`;
 }
@@ -805,6 +807,10 @@ const delivery = new ResultDelivery(PENDING_KEY, {
   onConfirmed: confirmed,
   onRetrying: () => {
     say("No connection: your result is kept and will be saved when you are back online.", { problem: true });
+    if (connectionNotice) {
+      connectionNotice = offlineNotice(); // no longer "Press Save": it was pressed
+      notify("");
+    }
   },
   onRejected: rejected,
 });
