@@ -784,7 +784,11 @@ function confirmed(p) {
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
     batch = null;
-    takeBatch();
+    takeBatch().then(() => {
+      // The names just called go from the list: said, so that nobody thinks their calls went with them.
+      const n = contacts.filter((c) => !done[c.id]).length;
+      if (batch && n) ui.save.textContent += ` That was the last voter on your list: here is a new one (${n} ${n === 1 ? "voter" : "voters"}).`;
+    });
   } else {
     selectNext();
   }
