@@ -1055,6 +1055,9 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
   },
   onOpen: () => {
     changingAnswer = false; // the resumed step is shown as it is
+    // The server takes a page whose connection closed out of the dialing pool (no voter is bridged to a
+    // page that is gone): back, a volunteer who was waiting is in it again now, not at the next heartbeat.
+    if (pool?.ready && !pool.talking) pool.set(true);
     if (started && current) {
       send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
       resuming = Boolean(heldAnswer);
