@@ -1092,6 +1092,16 @@ ui.call.addEventListener("click", placeCall);
 ui.tel.addEventListener("click", () => {
   if (phase() === "ready" || phase() === "unanswered") placeCall(); // "unanswered": calling again
 });
+// The number by the voter's name is a tel: link too. From one's own phone it is the Call link's twin (the
+// page says "tap the number": the script opens as it dials); otherwise, or while that link is not offered,
+// it would dial from the volunteer's own phone around the campaign's line, untracked.
+ui.phone.addEventListener("click", (event) => {
+  if (!ownPhone() || ui.tel.hidden) {
+    event.preventDefault();
+    return;
+  }
+  if (phase() === "ready" || phase() === "unanswered") placeCall();
+});
 ui.nobody.addEventListener("click", () => {
   if (phase() !== "connected") return;
   ui.status.textContent = "Nobody to talk to: say what happened, then save";
