@@ -33,6 +33,8 @@ def test_tapping_the_number_on_ones_own_phone_opens_the_script(
     context = volunteer_context(browser, server, "tess@example.org", "Tess Tap", **PHONE)
     page = context.new_page()
     open_own_phone_page(page, campaign)
+    number = page.locator("#contact-phone").bounding_box()
+    assert number and number["height"] >= 44, number  # a fingertip's target, as the page asks to tap it
     page.locator("#contact-phone").tap()
     expect(page.locator("#step-text")).to_contain_text("is this", timeout=10_000)
     expect(page.locator("#call-status")).to_have_text("On your phone: read the script")
