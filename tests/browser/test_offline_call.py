@@ -142,8 +142,12 @@ def test_offline_at_the_end_of_the_script_says_the_result_is_kept(
     expect(notice).to_contain_text("No connection", timeout=5_000)
     expect(notice).to_contain_text("Press Save: the result is kept until the connection is back.")
     expect(notice).not_to_contain_text("Keep talking")
-    page.locator("#finish-btn").click()
+    page.locator("#finish-btn").focus()
+    page.keyboard.press("Enter")  # Save, from the keyboard
     expect(notice).to_contain_text("Your result is kept: it is saved when the connection is back.")
+    # Save went disabled under the keyboard until the result is saved: the keyboard (and a screen reader)
+    # goes to what says why, not to the top of the page.
+    expect(notice).to_be_focused()
     expect(notice).not_to_contain_text("Press Save")
 
     context.set_offline(False)

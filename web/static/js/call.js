@@ -815,6 +815,10 @@ const delivery = new ResultDelivery(PENDING_KEY, {
       connectionNotice = offlineNotice(); // no longer "Press Save": it was pressed
       notify("");
     }
+    // Save stays disabled until the result is saved, and the keyboard fell to the page: it goes to what
+    // says why (a screen reader reads it), not back to the top of the page.
+    const at = document.activeElement;
+    if (!ui.notice.hidden && (!at || at === document.body || at.disabled)) ui.notice.focus();
   },
   onRejected: rejected,
 });
