@@ -120,3 +120,37 @@ def test_a_connection_that_dies_without_a_word_is_given_up_and_the_answer_goes_t
     expect(page.locator("#step-text")).to_contain_text("library levy")  # the answer went through after all
     expect(page.locator("#notice")).to_be_hidden()
     context.close()
+
+
+def test_offline_at_the_end_of_the_script_says_the_result_is_kept(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The connection drops once the script has ended: the top of the card said "Keep talking: an answer you
+    pick goes through when it is back" with no answer left to pick, and went on saying it after Save, beside
+    "your result is kept" (found by the volunteer walk). It says what happens to the result."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(browser, server, "eve@example.org", "Eve End", viewport=PHONE, has_touch=True)
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.locator("#choices button", has_text="Speaking").click()
+    page.locator("#choices button", has_text="No").click()  # the script ends
+    expect(page.locator("#finish-btn")).to_have_text("Save: Refused & next")
+
+    context.set_offline(True)
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("No connection", timeout=5_000)
+    expect(notice).to_contain_text("Press Save: the result is kept until the connection is back.")
+    expect(notice).not_to_contain_text("Keep talking")
+    page.locator("#finish-btn").focus()
+    page.keyboard.press("Enter")  # Save, from the keyboard
+    expect(notice).to_contain_text("Your result is kept: it is saved when the connection is back.")
+    # Save went disabled under the keyboard until the result is saved: the keyboard (and a screen reader)
+    # goes to what says why, not to the top of the page.
+    expect(notice).to_be_focused()
+    expect(notice).not_to_contain_text("Press Save")
+
+    context.set_offline(False)
+    expect(page.locator("#save-status")).to_contain_text("Saved: Refused", timeout=10_000)
+    expect(notice).to_be_hidden()
+    context.close()

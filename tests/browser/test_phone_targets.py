@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.browser.harness import Running
 from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context
@@ -38,4 +38,34 @@ def test_a_volunteers_targets_fit_a_finger(
         assert heights, selector
         small = [(text, height) for text, height in heights if height < 44]
         assert not small, f"{selector}: under 44 px: {small}"
+    context.close()
+
+
+def test_the_buttons_of_a_call_fit_a_finger(
+    browser: Browser, server: Running, redis_url: str, shots: Path
+) -> None:
+    """Mid-call on a phone: Hang up was 43 px tall (the page shrinks the phone's buttons to make room for
+    the script) and "Change an answer", at the end of the script, 35 px, right above Save (found by the
+    volunteer walk)."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "tap@example.org", "Tam Tap", viewport=PHONE, has_touch=True, is_mobile=True
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").tap()
+    expect(page.locator("#call-status")).to_contain_text("Connected", timeout=10_000)
+    for selector in ("#hangup-btn", "#choices button", "#back-btn"):
+        heights = page.evaluate(HEIGHTS, selector)
+        assert heights, selector
+        small = [(text, height) for text, height in heights if height < 44]
+        assert not small, f"connected: {selector}: under 44 px: {small}"
+    page.locator("#choices button", has_text="Speaking").tap()
+    page.locator("#choices button", has_text="No").tap()  # the script ends: Save, or change the answer
+    expect(page.locator("#finish-btn")).to_be_visible()
+    page.screenshot(path=shots / "targets-phone-done.png", full_page=True)
+    for selector in ("#change-btn", "#finish-btn"):
+        heights = page.evaluate(HEIGHTS, selector)
+        assert heights, selector
+        small = [(text, height) for text, height in heights if height < 44]
+        assert not small, f"done: {selector}: under 44 px: {small}"
     context.close()

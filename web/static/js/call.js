@@ -56,6 +56,16 @@ const ui = {
 
 const PENDING_KEY = `dialer.pending.${cid}`;
 const DONE_KEY = `dialer.done.${cid}`;
+// The notes typed on a call, kept per voter until its result is saved: a reload mid-call resumes the
+// call where it was (the server keeps the answers), and the notes come back with it.
+const NOTES_KEY = `dialer.notes.${cid}`;
+const typedNotes = JSON.parse(sessionStorage.getItem(NOTES_KEY) || "{}"); // contact id -> text
+
+function keepNotes(contactId, text) {
+  if (text) typedNotes[contactId] = text;
+  else delete typedNotes[contactId];
+  sessionStorage.setItem(NOTES_KEY, JSON.stringify(typedNotes));
+}
 
 let batch = null;
 let contacts = [];
@@ -153,6 +163,11 @@ let connectionNotice = ""; // the call socket is down: said first, at the top of
 // the socket down or went into a connection that died unnoticed (the heartbeat gives such a one up).
 let heldAnswer = null;
 let resuming = false; // a reconnect's start is out: the step it brings says whether heldAnswer still applies
+// "Change an answer" went back from the script's end: it goes on back past steps that took no answer (closing
+// words, a passage to read, answered with Continue) to the last question the volunteer answered.
+let changingAnswer = false;
+// What was typed on this call, per step: going back to a typed answer shows it, to fix rather than retype.
+let typedAnswers = {};
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
@@ -374,7 +389,8 @@ function select(contact) {
   connected = false;
   lineDown = false;
   unansweredResult = null;
-  ui.notes.value = "";
+  typedAnswers = {};
+  ui.notes.value = typedNotes[contact.id] || "";
   ui.manual.open = false;
   ui.manualResult.value = "no_answer";
   picker.reset(contact);
@@ -606,7 +622,7 @@ function renderStep(s) {
   });
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
-  ui.input.value = "";
+  ui.input.value = (s.input && typedAnswers[s.id]) || "";
   inputProblem("");
   ui.input.type = "text";
   ui.input.inputMode = s.input === "number" ? "numeric" : "text";
@@ -661,6 +677,7 @@ function answerInput(event) {
     value = n;
   }
   inputProblem("");
+  typedAnswers[step.id] = ui.input.value.trim();
   sendAnswer({ type: "answer", step: step.id, value }, String(value));
 }
 
@@ -682,8 +699,10 @@ function sendAnswer(message, said) {
 let keptSaid = ""; // the answer picked while the connection is down, as the volunteer read it
 
 function offlineNotice() {
-  const onCall = keptSaid
-    ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
+  // Once the script has ended there is no answer left to pick: what becomes of the result is said instead.
+  const onCall = delivery.pending ? " Your result is kept: it is saved when the connection is back."
+    : ["done", "unanswered"].includes(phase()) ? " Press Save: the result is kept until the connection is back."
+    : keptSaid ? ` Your answer “${keptSaid}” is kept: it goes through when the connection is back.`
     : started ? " Keep talking: an answer you pick goes through when it is back." : "";
   return `No connection to the server: reconnecting…${onCall}`;
 }
@@ -730,6 +749,7 @@ function finishOnSocket(p) {
 function confirmed(p) {
   done[p.contact_id] = p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
+  keepNotes(p.contact_id, ""); // saved with the result
   started = false;
   connected = false;
   phone.release(); // the server hung up the voter's leg; the browser lets go of its own
@@ -764,7 +784,11 @@ function confirmed(p) {
   if (contacts.every((c) => done[c.id])) {
     releaseBatch();
     batch = null;
-    takeBatch();
+    takeBatch().then(() => {
+      // The names just called go from the list: said, so that nobody thinks their calls went with them.
+      const n = contacts.filter((c) => !done[c.id]).length;
+      if (batch && n) ui.save.textContent += ` That was the last voter on your list: here is a new one (${n} ${n === 1 ? "voter" : "voters"}).`;
+    });
   } else {
     selectNext();
   }
@@ -787,6 +811,14 @@ const delivery = new ResultDelivery(PENDING_KEY, {
   onConfirmed: confirmed,
   onRetrying: () => {
     say("No connection: your result is kept and will be saved when you are back online.", { problem: true });
+    if (connectionNotice) {
+      connectionNotice = offlineNotice(); // no longer "Press Save": it was pressed
+      notify("");
+    }
+    // Save stays disabled until the result is saved, and the keyboard fell to the page: it goes to what
+    // says why (a screen reader reads it), not back to the top of the page.
+    const at = document.activeElement;
+    if (!ui.notice.hidden && (!at || at === document.body || at.disabled)) ui.notice.focus();
   },
   onRejected: rejected,
 });
@@ -930,6 +962,12 @@ const HANDLERS = {
     else if (m.status === "failed") recording.failed(m.message);
   },
   step(m) {
+    if (changingAnswer) {
+      const s = m.step;
+      const noAnswer = s && !s.choices.length && !s.input;
+      if (noAnswer && m.can_go_back !== false && m.contact_id === current?.id && send({ type: "back" })) return;
+      changingAnswer = false;
+    }
     if (heldAnswer) {
       if (resuming && heldAnswer.step === m.step?.id) send(heldAnswer); // back at the step it answers
       else heldAnswer = null; // its reply, or the call moved on without it
@@ -959,6 +997,7 @@ const HANDLERS = {
   },
   done(m) {
     heldAnswer = null;
+    changingAnswer = false;
     if (current && m.contact_id === current.id) renderDone(m);
   },
   phone_leg(m) {
@@ -1019,6 +1058,10 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     }
   },
   onOpen: () => {
+    changingAnswer = false; // the resumed step is shown as it is
+    // The server takes a page whose connection closed out of the dialing pool (no voter is bridged to a
+    // page that is gone): back, a volunteer who was waiting is in it again now, not at the next heartbeat.
+    if (pool?.ready && !pool.talking) pool.set(true);
     if (started && current) {
       send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
       resuming = Boolean(heldAnswer);
@@ -1038,7 +1081,8 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (typingInField(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (/^[1-9]$/.test(event.key) && phase() === "connected") {
+  // A held key repeats: one answer per press, not one for each question that comes up under it.
+  if (/^[1-9]$/.test(event.key) && phase() === "connected" && !event.repeat) {
     const button = ui.choices.querySelector(`button[data-index="${Number(event.key) - 1}"]`);
     if (button && !button.disabled) {
       event.preventDefault();
@@ -1052,6 +1096,16 @@ ui.call.addEventListener("click", placeCall);
 ui.tel.addEventListener("click", () => {
   if (phase() === "ready" || phase() === "unanswered") placeCall(); // "unanswered": calling again
 });
+// The number by the voter's name is a tel: link too. From one's own phone it is the Call link's twin (the
+// page says "tap the number": the script opens as it dials); otherwise, or while that link is not offered,
+// it would dial from the volunteer's own phone around the campaign's line, untracked.
+ui.phone.addEventListener("click", (event) => {
+  if (!ownPhone() || ui.tel.hidden) {
+    event.preventDefault();
+    return;
+  }
+  if (phase() === "ready" || phase() === "unanswered") placeCall();
+});
 ui.nobody.addEventListener("click", () => {
   if (phase() !== "connected") return;
   ui.status.textContent = "Nobody to talk to: say what happened, then save";
@@ -1064,8 +1118,13 @@ ui.voterHangup.addEventListener("click", hangUpVoter);
 ui.skip.addEventListener("click", skipContact);
 ui.again.addEventListener("click", placeCall);
 ui.back.addEventListener("click", () => send({ type: "back" }));
-$("change-btn").addEventListener("click", () => send({ type: "back" })); // a wrong last answer, undone
+$("change-btn").addEventListener("click", () => {
+  changingAnswer = send({ type: "back" }); // a wrong last answer, undone
+});
 ui.form.addEventListener("submit", answerInput);
+ui.notes.addEventListener("input", () => {
+  if (current) keepNotes(current.id, ui.notes.value);
+});
 ui.finish.addEventListener("click", () => finish(phase() === "unanswered" ? unansweredResult : null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
 ui.manualResult.addEventListener("change", updatePicker);

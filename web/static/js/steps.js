@@ -2,13 +2,20 @@
 // preview, so a volunteer sees exactly what staff previewed. `answer` gets `{choice}` or `{}` (Continue).
 import { h } from "./api.js";
 
+// The second click of a double click (or tap) is not an answer: the next step's buttons are drawn where
+// the first one was, so it would answer a question nobody asked. A click from the keyboard has detail 0.
+const once = (answer) => (event) => {
+  if (event.detail > 1) return;
+  answer();
+};
+
 export function choiceButtons(step, answer) {
   const buttons = step.choices.map((c) => h("button", {
-    type: "button", class: "choice", "data-index": c.index, onclick: () => answer({ choice: c.index }),
+    type: "button", class: "choice", "data-index": c.index, onclick: once(() => answer({ choice: c.index })),
   }, h("kbd", { text: String(c.index + 1) }), " ", c.label));
   if (!step.choices.length && !step.input) {
     // A step with neither choices nor a typed answer just moves on.
-    buttons.push(h("button", { type: "button", class: "choice", "data-index": 0, onclick: () => answer({}) },
+    buttons.push(h("button", { type: "button", class: "choice", "data-index": 0, onclick: once(() => answer({})) },
       h("kbd", { text: "1" }), " Continue"));
   }
   return buttons;

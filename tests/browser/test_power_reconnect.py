@@ -1,0 +1,49 @@
+"""Power mode: a volunteer taking calls whose connection drops and comes back is in the dialing pool again at
+once. The server takes a closed page out of the pool (no voter is bridged to a page that is gone); the page
+came back saying "Waiting for the next voter" while the server had it out, until its next heartbeat up to
+25 s later: no voter came meanwhile, on every blip of a phone's Wi-Fi (found by the volunteer walk)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.harness import Running
+from tests.browser.scenario import seed_campaign, volunteer_context
+from tests.browser.test_power_page import bridge_a_voter
+
+pytestmark = pytest.mark.browser
+
+
+def test_back_online_the_volunteer_is_in_the_pool_again(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    campaign = seed_campaign(server, redis_url)
+    with server.client() as admin:
+        assert admin.patch(f"/api/campaigns/{campaign}", json={"mode": "power"}).status_code == 200
+    context = volunteer_context(
+        browser, server, "rio@example.org", "Rio Reconnect", viewport={"width": 390, "height": 844}
+    )
+    context.clock.install()
+    page = context.new_page()
+    page.goto(f"/call/{campaign}")
+    expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
+    page.keyboard.press("Enter")
+    expect(page.locator("#ready-btn")).to_have_attribute("aria-pressed", "true")
+    # The page's clock stands still from here: its heartbeat (every 25 s) cannot put it back in the pool.
+    page.clock.pause_at(datetime.now(UTC))
+
+    context.set_offline(True)
+    expect(page.locator("#notice")).to_contain_text("No connection", timeout=5_000)
+    context.set_offline(False)
+    expect(page.locator("#conn")).to_have_text("connected", timeout=10_000)
+    expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter")
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, bridge_a_voter(redis_url, campaign)).result(timeout=30)
+    expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=10_000)
+    context.close()
