@@ -30,6 +30,8 @@ def test_back_online_the_volunteer_is_in_the_pool_again(
     )
     context.clock.install()
     page = context.new_page()
+    said: list[object] = []  # the bodies of the page's POST .../ready, in order
+    page.on("request", lambda r: said.append(r.post_data_json) if r.url.endswith("/ready") else None)
     page.goto(f"/call/{campaign}")
     expect(page.locator("#ready-btn")).to_be_focused(timeout=10_000)
     page.keyboard.press("Enter")
@@ -42,6 +44,13 @@ def test_back_online_the_volunteer_is_in_the_pool_again(
     context.set_offline(False)
     expect(page.locator("#conn")).to_have_text("connected", timeout=10_000)
     expect(page.locator("#dialer-state")).to_contain_text("Waiting for the next voter")
+    # Back in the pool as `alive`: a voter the server put through while the page was away is kept, where a
+    # plain `ready` would end the call they are on.
+    for _ in range(200):  # the request event may come after the page shows it is connected
+        if {"ready": True, "alive": True} in said[1:]:
+            break
+        page.wait_for_timeout(50)
+    assert said[0] == {"ready": True} and {"ready": True, "alive": True} in said[1:], said
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, bridge_a_voter(redis_url, campaign)).result(timeout=30)

@@ -1061,7 +1061,7 @@ const socket = new JsonSocket(`/ws/call/${encodeURIComponent(cid)}`, HANDLERS, {
     changingAnswer = false; // the resumed step is shown as it is
     // The server takes a page whose connection closed out of the dialing pool (no voter is bridged to a
     // page that is gone): back, a volunteer who was waiting is in it again now, not at the next heartbeat.
-    if (pool?.ready && !pool.talking) pool.set(true);
+    if (pool?.ready && !pool.talking) pool.set(true, true); // alive: a voter put through meanwhile stays
     if (started && current) {
       send(startMessage(current.id)); // resumes where the call is; its step says if heldAnswer still applies
       resuming = Boolean(heldAnswer);

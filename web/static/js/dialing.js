@@ -26,7 +26,9 @@ export class DialerPool {
     await this.set(this.wanted);
   }
 
-  async set(ready) {
+  // `alive`: the page saying it is still (or again) waiting, not asking for a new call: a voter the server
+  // put through meanwhile is kept (a plain ready ends the call the volunteer is on).
+  async set(ready, alive = false) {
     this.stoppedByReload = false;
     // Ready only once the server has it so: joining the conference first takes a round trip (with the
     // simulated carrier too), and a page that said "Waiting for the next voter" meanwhile was not in the pool.
@@ -34,7 +36,7 @@ export class DialerPool {
     clearInterval(this.timer);
     try {
       if (ready) await this.phone.joinConference();
-      await api("POST", this.url, { ready });
+      await api("POST", this.url, alive && ready ? { ready, alive: true } : { ready });
       if (!ready) this.phone.leaveConference();
     } catch (err) {
       this.ready = false;
