@@ -33,7 +33,7 @@ def test_a_volunteers_targets_fit_a_finger(
     page = open_call_page(context, campaign)
     page.screenshot(path=shots / "targets-phone.png", full_page=True)
     no_sideways_scroll(page)
-    for selector in (".top nav a, .top nav button", "#about > summary", "#contact-list button"):
+    for selector in (".top .brand, .top nav a, .top nav button", "#about > summary", "#contact-list button"):
         heights = page.evaluate(HEIGHTS, selector)
         assert heights, selector
         small = [(text, height) for text, height in heights if height < 44]
