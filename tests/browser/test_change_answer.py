@@ -93,3 +93,32 @@ def test_back_to_a_typed_answer_shows_what_was_typed(
     expect(page.locator("#step-text")).to_have_text("When will you vote?")
     expect(page.locator("#step-input")).to_have_value("")
     context.close()
+
+
+def test_back_to_a_choice_marks_the_answer_given_before(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """Back to a multiple-choice question showed its buttons as if never answered: the volunteer checking
+    what they had picked could not tell (found by the volunteer walk). The answer given before is marked,
+    in words too; picking another one replaces it, and the next call starts with nothing marked."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "bea@example.org", "Bea Back", viewport={"width": 390, "height": 844}
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    expect(page.locator("#choices .picked")).to_have_count(0)
+    page.keyboard.press("1")  # Yes
+    expect(page.locator("#step-text")).to_have_text("When will you vote?")
+    page.locator("#back-btn").click()
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    picked = page.locator("#choices .picked")
+    expect(picked).to_have_count(1)
+    expect(picked).to_contain_text("Yes")
+    expect(page.get_by_role("button", name="Yes (the answer before)")).to_be_visible()
+    page.keyboard.press("2")  # No: the call ends
+    expect(page.locator("#finish-btn")).to_contain_text("Refused")
+    context.close()

@@ -168,6 +168,8 @@ let resuming = false; // a reconnect's start is out: the step it brings says whe
 let changingAnswer = false;
 // What was typed on this call, per step: going back to a typed answer shows it, to fix rather than retype.
 let typedAnswers = {};
+// The choice picked on this call, per step: going back to a question marks the answer given before.
+let pickedChoices = {};
 const modeSwitch = new ModeSwitch(cid, campaign.mode);
 let modeNotice = modeSwitch.takeNote(); // the organizers switched the mode (until the next call starts)
 
@@ -390,6 +392,7 @@ function select(contact) {
   lineDown = false;
   unansweredResult = null;
   typedAnswers = {};
+  pickedChoices = {};
   ui.notes.value = typedNotes[contact.id] || "";
   ui.manual.open = false;
   ui.manualResult.value = "no_answer";
@@ -618,8 +621,9 @@ function renderStep(s) {
   const buttons = choiceButtons(s, async (answer) => {
     const picked = s.choices.find((c) => c.index === answer.choice);
     if (picked?.transfer && !(await transfer.start(current?.id, picked.transfer))) return; // hand the voter on first
+    if (answer.choice !== undefined) pickedChoices[s.id] = answer.choice;
     sendAnswer({ type: "answer", step: s.id, ...answer }, picked?.label ?? "Continue");
-  });
+  }, pickedChoices[s.id]);
   ui.choices.replaceChildren(...buttons);
   show(ui.form, Boolean(s.input));
   ui.input.value = (s.input && typedAnswers[s.id]) || "";

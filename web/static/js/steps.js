@@ -9,10 +9,13 @@ const once = (answer) => (event) => {
   answer();
 };
 
-export function choiceButtons(step, answer) {
+// `picked`: the choice given before on this call (the volunteer went Back to change it), marked as such.
+export function choiceButtons(step, answer, picked) {
   const buttons = step.choices.map((c) => h("button", {
-    type: "button", class: "choice", "data-index": c.index, onclick: once(() => answer({ choice: c.index })),
-  }, h("kbd", { text: String(c.index + 1) }), " ", c.label));
+    type: "button", class: c.index === picked ? "choice picked" : "choice", "data-index": c.index,
+    onclick: once(() => answer({ choice: c.index })),
+  }, h("kbd", { text: String(c.index + 1) }), " ", c.label,
+  ...(c.index === picked ? [h("span", { class: "picked-note", text: " (the answer before)" })] : [])));
   if (!step.choices.length && !step.input) {
     // A step with neither choices nor a typed answer just moves on.
     buttons.push(h("button", { type: "button", class: "choice", "data-index": 0, onclick: once(() => answer({})) },
