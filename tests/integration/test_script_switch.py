@@ -4,6 +4,8 @@ with, across a reconnect, and the next voter gets the new script on the page alr
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,3 +94,22 @@ def test_a_call_under_way_keeps_its_script_across_a_reconnect_and_the_next_call_
         ws.send_json({"type": "start", "contact_id": second})  # the next voter, on the same page
         step = next_of(ws, "step", "error")
         assert "Thanks for supporting us" in step["step"]["text"], step  # recruit's intro, not gotv's
+
+
+def test_answers_given_before_a_switch_stay_in_the_export(world: World) -> None:
+    first, second = (c.id for c in world.batch.contacts[:2])
+    headers = {"Authorization": f"Bearer {world.token}"}
+    answers = {"intro": "Speaking", "support": "no"}
+    body = {"contact_id": first, "result": "contacted", "answers": answers, "idempotency_key": "k-1"}
+    r = world.client.post(f"/api/batches/{world.batch.id}/results", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    switch_to_recruit(world.client)
+    answers = {"intro": "Yes", "will_volunteer": "no"}
+    body = {"contact_id": second, "result": "contacted", "answers": answers, "idempotency_key": "k-2"}
+    r = world.client.post(f"/api/batches/{world.batch.id}/results", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    export = world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN)
+    rows = {r["contact_id"]: r for r in csv.DictReader(io.StringIO(export.text))}
+    assert rows[first]["support"] == "no" and rows[second]["will_volunteer"] == "no"
+    header = export.text.splitlines()[0].split(",")
+    assert header.index("will_volunteer") < header.index("support")  # the current script's first
