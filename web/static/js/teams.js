@@ -28,12 +28,19 @@ function progressText(team) {
   const p = team.progress;
   if (!p) return "Pick a campaign to see progress.";
   const goal = team.goal ? ` of ${team.goal.toLocaleString()} (${Math.round((100 * p.calls) / team.goal)}%)` : "";
-  return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}`;
+  return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}` +
+    (p.today ? ` in all. ${dayText("Today", p.today)}; ${dayText("yesterday", p.yesterday)}.` : "");
+}
+
+// A day's figures (the campaign's day, in its time zone), as the members' rows and the team's line say them.
+function dayText(when, day) {
+  return `${when} ${plural(day.calls, "call", "calls")}, ${plural(day.conversations, "conversation", "conversations")}`;
 }
 
 function memberRow(team, member) {
   const cells = [h("span", {}, member.name, " ", h("span", { class: "muted small" }, member.email)),
-    typeof member.calls === "number" ? h("span", { class: "muted" }, ` · ${plural(member.calls, "call", "calls")}`) : null];
+    typeof member.calls === "number" ? h("span", { class: "muted member-figures" }, ` · ${plural(member.calls, "call", "calls")}` +
+      (member.today ? ` (${dayText("today", member.today)}; ${dayText("yesterday", member.yesterday)})` : "")) : null];
   if (data.organizer) {
     const others = data.all_teams.filter((t) => t.id !== team.id);
     if (others.length) {
