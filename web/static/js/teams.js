@@ -145,6 +145,9 @@ if (rosterTable && picker.value) {
       roster.campaignId = campaign;
       roster.update(rows);
       note.textContent = said;
+      // The members' figures move with the roster's (a card frozen at page load contradicted it), but not
+      // under a leader typing a new name or goal.
+      if (!holder.contains(document.activeElement)) await refresh();
     } catch (err) {
       note.textContent = err.status === 403 ? "Your team's volunteers show here once you lead a team: create one above." : err.message;
     }
