@@ -156,13 +156,25 @@ def _day_figures(daily: dict[str, str], member: str) -> dict[str, int]:
 
 
 async def _progress(request: Request, campaign_id: str, team_id: str) -> dict[str, object]:
-    """The team's calls (the campaign's team board) and conversations (its survey tally) in the campaign."""
+    """The team's calls (the campaign's team board) and conversations (its survey tally) in the campaign,
+    and how it compares: its place among the teams that called (`rank`, None before its first call), how
+    many did (`teams`), and the whole campaign's calls. Numbers only: nothing of other teams' people."""
     redis = deps(request).redis
     async with redis.pipeline(transaction=False) as pipe:
         pipe.zscore(keys.team_board(campaign_id), team_id)
         pipe.hget(keys.survey_team(campaign_id, team_id), "conversations")
-        calls, conversations = await pipe.execute()
-    return {"campaign_id": campaign_id, "calls": int(calls or 0), "conversations": int(conversations or 0)}
+        pipe.zcard(keys.team_board(campaign_id))
+        pipe.hget(keys.counters(campaign_id), "calls")
+        calls, conversations, teams, campaign_calls = await pipe.execute()
+    ahead = await redis.zcount(keys.team_board(campaign_id), f"({calls}", "+inf") if calls else None
+    return {
+        "campaign_id": campaign_id,
+        "calls": int(calls or 0),
+        "conversations": int(conversations or 0),
+        "rank": ahead + 1 if ahead is not None else None,
+        "teams": int(teams or 0),
+        "campaign_calls": int(campaign_calls or 0),
+    }
 
 
 async def _team_for_change(request: Request, user: User) -> Team:

@@ -63,7 +63,8 @@ def team(clean_redis: str, tmp_path: Path) -> Iterator[Team]:
 
 def record(team: Team, result: str) -> None:
     batch = team.client.post("/api/campaigns/dc/batches", headers=team.vera).json()
-    contact = next(c["id"] for c in batch["contacts"] if c["id"] not in (batch.get("called") or []))
+    called = {c["id"] for c in batch.get("called") or []}
+    contact = next(c["id"] for c in batch["contacts"] if c["id"] not in called)
     body = {"contact_id": contact, "result": result, "idempotency_key": f"{team.clock[0]}-{contact}"}
     r = team.client.post(f"/api/batches/{batch['id']}/results", json=body, headers=team.vera)
     assert r.status_code == 200, r.text
@@ -86,3 +87,13 @@ def test_members_and_the_team_show_today_and_yesterday(team: Team) -> None:
     shown = team.client.get(f"/api/teams/{team.team_id}?campaign_id=dc", headers=team.leader).json()
     assert shown["progress"]["today"] == {"calls": 0, "conversations": 0}
     assert shown["progress"]["yesterday"] == {"calls": 1, "conversations": 0}
+
+
+def test_the_team_is_placed_among_the_teams_and_beside_the_campaign(team: Team) -> None:
+    url = f"/api/teams/{team.team_id}?campaign_id=dc"
+    progress = team.client.get(url, headers=team.leader).json()["progress"]
+    assert (progress["rank"], progress["teams"], progress["campaign_calls"]) == (None, 0, 0)  # no call yet
+    record(team, "refused")
+    record(team, "busy")
+    progress = team.client.get(url, headers=team.leader).json()["progress"]
+    assert (progress["rank"], progress["teams"], progress["campaign_calls"]) == (1, 1, 2)

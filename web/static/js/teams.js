@@ -29,7 +29,15 @@ function progressText(team) {
   if (!p) return "Pick a campaign to see progress.";
   const goal = team.goal ? ` of ${team.goal.toLocaleString()} (${Math.round((100 * p.calls) / team.goal)}%)` : "";
   return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}` +
-    (p.today ? ` in all. ${dayText("Today", p.today)}; ${dayText("yesterday", p.yesterday)}.` : "");
+    (p.today ? " in all" : "") +
+    (p.rank ? ` (${ordinal(p.rank)} of ${plural(p.teams, "team", "teams")}; ${p.campaign_calls.toLocaleString()} calls in the whole campaign)` : "") +
+    (p.today ? `. ${dayText("Today", p.today)}; ${dayText("yesterday", p.yesterday)}.` : "");
+}
+
+function ordinal(n) {
+  const tens = n % 100, ones = n % 10;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ones === 1 ? "st" : ones === 2 ? "nd" : ones === 3 ? "rd" : "th";
+  return `${n.toLocaleString()}${suffix}`;
 }
 
 // A day's figures (the campaign's day, in its time zone), as the members' rows and the team's line say them.
