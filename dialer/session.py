@@ -309,6 +309,7 @@ class CallSession:
         return {
             "v": STATE_VERSION,
             "script_version": self.script_version,
+            "script_id": self.script.id,  # the campaign may be switched to another script mid-call
             "contact_id": self.contact_id,
             "step": self.walk.step if self.walk else None,
             "history": history,

@@ -17,9 +17,8 @@ import redis.asyncio as aioredis
 from dialer.contacts import CsvError
 from dialer.queue.export import export_lines
 from dialer.queue.importer import import_contacts, read_file
-from dialer.scripts.model import ScriptError
 from dialer.stores.campaigns import CampaignStore
-from dialer.stores.scripts import ScriptStore
+from dialer.stores.scripts import export_questions
 
 
 def _fail(message: str) -> int:
@@ -57,11 +56,7 @@ async def export_results_file(
     campaign = await CampaignStore(redis).get(campaign_id)
     if campaign is None:
         return _fail(f"no campaign {campaign_id!r}")
-    try:
-        loaded = await ScriptStore(redis).load(campaign.script_id)
-    except ScriptError:
-        loaded = None
-    questions = loaded[1].questions() if loaded else []
+    questions = await export_questions(redis, campaign.id, campaign.script_id)
     if output == "-":
         await _write(redis, campaign.id, questions, sys.stdout, excel)
         return 0

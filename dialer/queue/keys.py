@@ -181,6 +181,11 @@ def roster_sockets(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:roster:sockets"
 
 
+def past_scripts(campaign_id: str) -> str:
+    """The script ids the campaign ran before it was switched to its current one (the export's columns)."""
+    return f"{tag(campaign_id)}:past-scripts"
+
+
 def survey(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:survey"
 

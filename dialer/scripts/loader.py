@@ -158,12 +158,29 @@ def _parse_yaml(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" on line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = " ".join(x for x in (exc.context, exc.problem) if x) or "syntax error"
-        hint = _unclosed_quote_hint(text, mark.line if mark else None)
+        hint = _tab_hint(text, mark.line if mark else None) or _unclosed_quote_hint(
+            text, mark.line if mark else None
+        )
         raise ScriptError([Problem("", f"the YAML could not be read{where}: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
         raise ScriptError([Problem("", f"the YAML could not be read: {exc}")]) from None
     except ValueError as exc:  # e.g. a number with more digits than Python converts
         raise ScriptError([Problem("", f"the YAML could not be read: {exc}")]) from None
+
+
+def _tab_hint(text: str, error_line: int | None) -> str:
+    """A tab in the indentation (an editor's Tab key) is what YAML refuses most often, in words a parser
+    does not have: "found character that cannot start any token"."""
+    if error_line is None:
+        return ""
+    lines = text.splitlines()
+    for number in range(
+        min(error_line, len(lines) - 1), max(error_line - 2, -1), -1
+    ):  # that line or the one before
+        indent = lines[number][: len(lines[number]) - len(lines[number].lstrip(" \t"))]
+        if "\t" in indent:
+            return f" (line {number + 1} is indented with a tab: YAML needs spaces; indent with spaces only)"
+    return ""
 
 
 def _unclosed_quote_hint(text: str, error_line: int | None) -> str:

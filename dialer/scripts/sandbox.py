@@ -201,6 +201,22 @@ def contact_names(source: str, *, expression: bool = False) -> set[str]:
     return {key for key in keys if key is not None}
 
 
+def answers_read(source: str, *, expression: bool = False) -> set[str]:
+    """The answers a text (or, with `expression`, a rule condition) reads by a fixed key: `answers.x` and
+    `answers['x']`. Empty for plain text or a source that does not parse (the upload check reports that)."""
+    if not expression and "{" not in source:
+        return set()
+    try:
+        if expression:
+            root: nodes.Node = Parser(ENV, source, state="variable").parse_expression()
+        else:
+            root = ENV.parse(source)
+    except Exception:
+        return set()
+    keys, _ = _reads_of(root, "answers")
+    return {key for key in keys if key is not None}
+
+
 def _reads_of(root: nodes.Node, name: str) -> tuple[list[str | None], int]:
     """What a template reads of the variable `name`: the key of each `name.x` or `name['x']` (None for a
     computed one, `name[k]`), and how many times `name` appears at all (more than the reads: it is used some

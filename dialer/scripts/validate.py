@@ -144,10 +144,31 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
         check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
     if isinstance(raw_steps, dict) and 0 < len(raw_steps) <= MAX_STEPS:
         check.problems.extend(whole_script_problems(raw_steps, start if isinstance(start, str) else None))
+    if steps is not None:
+        _check_answer_reads(check, steps)
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
     return Script(script_id, title or script_id, start, steps, document), check.problems
+
+
+def _check_answer_reads(check: _Checker, steps: dict[str, Step]) -> None:
+    """A text or rule that reads an answer no question of the script records (`answers.supprt`) shows a
+    blank, or sends every voter down the same branch, without a word: said at upload, with the spelling (a
+    warning: such a script still runs, and `answers.x is defined` may mean to read an answer not given)."""
+    asked = {s.question for s in steps.values() if s.records_answer}
+    for step in steps.values():
+        reads = [(f"steps.{step.id}.text", step.text, False)]
+        reads += [
+            (f"steps.{step.id}.next[{i}].when", r.when, True) for i, r in enumerate(step.next) if r.when
+        ]
+        for where, source, expression in reads:
+            for key in sorted(sandbox.answers_read(source, expression=expression) - asked):
+                check.warn(
+                    where,
+                    f"answers.{key}: no question of this script is called {key!r}{_suggest(key, asked)}, "
+                    "so that answer is always empty (the question key is the step id, or its `question`)",
+                )
 
 
 def _check_steps(check: _Checker, raw: Any, present: bool) -> dict[str, Step] | None:

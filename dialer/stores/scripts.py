@@ -127,3 +127,22 @@ class ScriptStore:
                 ScriptSummary(script_id, title if isinstance(title, str) else "", int(version), updated)
             )
         return out
+
+
+async def export_questions(redis: Any, campaign_id: str, script_id: str) -> list[str]:
+    """The results export's question columns: the campaign's script's latest questions in order, then
+    those only earlier versions asked, then those of the scripts the campaign ran before a switch. Answers
+    recorded with a question a later version renamed, or with the morning's script, stay in the export."""
+    past = sorted(await redis.smembers(keys.past_scripts(campaign_id)) - {script_id})
+    out: dict[str, None] = {}
+    store = ScriptStore(redis)
+    for sid in (script_id, *past):
+        versions = sorted((int(v) for v in await redis.hkeys(keys.script(sid))), reverse=True)
+        for version in versions:
+            try:
+                loaded = await store.load(sid, version)
+            except ScriptError:
+                continue
+            if loaded is not None:
+                out.update(dict.fromkeys(loaded[1].questions()))
+    return list(out)

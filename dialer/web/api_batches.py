@@ -26,6 +26,7 @@ from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
 from dialer.scripts.engine import check_answers
 from dialer.stores.accounts import User
 from dialer.stores.campaign_stats import enrich
+from dialer.stores.scripts import export_questions
 from dialer.stores.teams import TeamStore
 from dialer.survey import countable
 from dialer.times import iso
@@ -337,8 +338,7 @@ async def results_csv(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     d = deps(request)
-    loaded = await load_campaign_script(d.redis, campaign)
-    questions = loaded[0].questions() if loaded else []
+    questions = await export_questions(d.redis, campaign.id, campaign.script_id)
     excel = query_flag(request.query_params, "excel")  # a UTF-8 byte order mark, for Excel
     filename = f"{campaign.id}-results.csv"
     slots: ExportSlots = d.services.setdefault("exports", ExportSlots())

@@ -222,6 +222,8 @@ async def patch_campaign(request: Request) -> Response:
         await _check_transfers(request, updated)
     await _check_numbers_owned(request, campaign, updated)
     d = deps(request)
+    if updated.script_id != campaign.script_id:  # the answers given with it stay in the export
+        await d.redis.sadd(keys.past_scripts(campaign.id), campaign.script_id)
     await CampaignStore(d.redis).save(updated)
     await _audit_patch(request, user, campaign, updated, list(body))
     notify = d.services.get("campaign_changed")

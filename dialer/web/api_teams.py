@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import cast
 
 from redis.asyncio import Redis
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dialer.calling_hours import local_day
 from dialer.models import Role
 from dialer.queue import keys
 from dialer.stores.accounts import AccountStore, User, is_account
@@ -111,8 +113,10 @@ async def get_team(request: Request) -> Response:
     accounts = AccountStore(d.redis)
     members = []
     campaign_id = request.query_params.get("campaign_id")
+    days: dict[str, dict[str, str]] = {}
     if campaign_id:
-        await load_campaign(request, campaign_id, user)  # a closed one is 404 to a leader
+        campaign = await load_campaign(request, campaign_id, user)  # a closed one is 404 to a leader
+        days = await _days(d.redis, campaign_id, campaign.default_timezone, d.clock())
     for member_id in await store.members(team.id):
         member = await accounts.get(member_id)
         if member is None:
@@ -121,21 +125,56 @@ async def get_team(request: Request) -> Response:
         if campaign_id:
             score = await d.redis.zscore(keys.leaderboard(campaign_id), member.id)
             row["calls"] = int(cast(float, score or 0))
+            row.update({when: _day_figures(daily, member.id) for when, daily in days.items()})
         members.append(row)
     out: dict[str, object] = {**team.public(with_code=True), "members": members}
     if campaign_id:
-        out["progress"] = await _progress(request, campaign_id, team.id)
+        progress = await _progress(request, campaign_id, team.id)
+        for when in days:  # the team's day: the sum of its members' (as they are in it now)
+            figures = [cast(dict[str, int], m[when]) for m in members]
+            progress[when] = {k: sum(f[k] for f in figures) for k in ("calls", "conversations")}
+        out["progress"] = progress
     return JSONResponse(out)
 
 
+async def _days(redis: Redis, campaign_id: str, zone: str, now: float) -> dict[str, dict[str, str]]:
+    """The campaign's daily counters for today and yesterday (its days are its default time zone's)."""
+    today = date.fromisoformat(local_day(zone, now))
+    yesterday = (today - timedelta(days=1)).isoformat()
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.hgetall(keys.daily(campaign_id, today.isoformat()))
+        pipe.hgetall(keys.daily(campaign_id, yesterday))
+        found = await pipe.execute()
+    return {"today": found[0], "yesterday": found[1]}
+
+
+def _day_figures(daily: dict[str, str], member: str) -> dict[str, int]:
+    return {
+        "calls": int(daily.get(f"calls:{member}") or 0),
+        "conversations": int(daily.get(f"conv:{member}") or 0),
+    }
+
+
 async def _progress(request: Request, campaign_id: str, team_id: str) -> dict[str, object]:
-    """The team's calls (the campaign's team board) and conversations (its survey tally) in the campaign."""
+    """The team's calls (the campaign's team board) and conversations (its survey tally) in the campaign,
+    and how it compares: its place among the teams that called (`rank`, None before its first call), how
+    many did (`teams`), and the whole campaign's calls. Numbers only: nothing of other teams' people."""
     redis = deps(request).redis
     async with redis.pipeline(transaction=False) as pipe:
         pipe.zscore(keys.team_board(campaign_id), team_id)
         pipe.hget(keys.survey_team(campaign_id, team_id), "conversations")
-        calls, conversations = await pipe.execute()
-    return {"campaign_id": campaign_id, "calls": int(calls or 0), "conversations": int(conversations or 0)}
+        pipe.zcard(keys.team_board(campaign_id))
+        pipe.hget(keys.counters(campaign_id), "calls")
+        calls, conversations, teams, campaign_calls = await pipe.execute()
+    ahead = await redis.zcount(keys.team_board(campaign_id), f"({calls}", "+inf") if calls else None
+    return {
+        "campaign_id": campaign_id,
+        "calls": int(calls or 0),
+        "conversations": int(conversations or 0),
+        "rank": ahead + 1 if ahead is not None else None,
+        "teams": int(teams or 0),
+        "campaign_calls": int(campaign_calls or 0),
+    }
 
 
 async def _team_for_change(request: Request, user: User) -> Team:

@@ -43,7 +43,7 @@ from dialer.web.call_resume import finished_before, notices_on_connect, voter_on
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone, until_socket_gone
 from dialer.web.own_phone import methods_for, refused_start
-from dialer.web.scripts_source import load_campaign_script
+from dialer.web.scripts_source import latest_for_new_call, script_of_state
 from dialer.web.security import check_origin
 from dialer.web.sockets import ends_when_disabled
 from dialer.web.ws_presence import RosterPresence
@@ -82,17 +82,13 @@ class CallSocket:
         self.presence = RosterPresence(d, campaign, user)
 
     async def restore(self) -> bool:
-        """Rebuild the session (a call in progress keeps its script version); False if no script loads."""
+        """Rebuild the session (a call in progress keeps its script and version); False if none loads."""
         raw = await self.d.redis.get(self.state_key)
         try:
             state = json.loads(raw) if raw else None
         except ValueError:
             state = None
-        version = state.get("script_version") if isinstance(state, dict) else None
-        loaded = None
-        if isinstance(version, int) and state and state.get("contact_id"):
-            loaded = await load_campaign_script(self.d.redis, self.campaign, version)
-        loaded = loaded or await load_campaign_script(self.d.redis, self.campaign)
+        loaded = await script_of_state(self.d.redis, self.campaign, state)
         if loaded is None:
             return False
         batch, contacts = await batch_contacts(self.d, self.campaign.id, self.user.id)
@@ -167,6 +163,7 @@ class CallSocket:
             if refused is not None:
                 await self.send(Reply((refused,)))
                 return
+            await latest_for_new_call(self.d.redis, self.campaign, self.session, message.get("contact_id"))
         if (again := await finished_before(self.d.redis, self.campaign.id, self.session, message)).messages:
             return await self.send(again)  # a repeated finish, its result recorded already
         reply = self.session.receive(message)

@@ -27,3 +27,16 @@ def test_a_missing_closing_quote_is_named_by_its_line() -> None:
 def test_no_hint_when_quotes_pair_up() -> None:
     text = message('id: t\ntitle: "T"\nstart: a\nsteps:\n  a: [1, 2\n')
     assert "closing quote" not in text
+
+
+def test_a_tab_in_the_indentation_is_named_as_such() -> None:
+    text = message("id: t\ntitle: T\nstart: a\nsteps:\n\ta:\n\t\ttext: hi\n\t\tresult: contacted\n")
+    assert "line 5 is indented with a tab" in text and "spaces" in text
+
+
+def test_a_tab_inside_quoted_text_is_no_mistake() -> None:
+    loaded = load_script(
+        'id: t\ntitle: T\nstart: a\nsteps:\n  a:\n    text: "hi\tthere"\n    result: contacted\n',
+        "application/yaml",
+    )
+    assert loaded.script.steps["a"].text == "hi\tthere"

@@ -28,12 +28,27 @@ function progressText(team) {
   const p = team.progress;
   if (!p) return "Pick a campaign to see progress.";
   const goal = team.goal ? ` of ${team.goal.toLocaleString()} (${Math.round((100 * p.calls) / team.goal)}%)` : "";
-  return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}`;
+  return `${plural(p.calls, "call", "calls")}${goal}, ${plural(p.conversations, "conversation", "conversations")}` +
+    (p.today ? " in all" : "") +
+    (p.rank ? ` (${ordinal(p.rank)} of ${plural(p.teams, "team", "teams")}; ${p.campaign_calls.toLocaleString()} calls in the whole campaign)` : "") +
+    (p.today ? `. ${dayText("Today", p.today)}; ${dayText("yesterday", p.yesterday)}.` : "");
+}
+
+function ordinal(n) {
+  const tens = n % 100, ones = n % 10;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ones === 1 ? "st" : ones === 2 ? "nd" : ones === 3 ? "rd" : "th";
+  return `${n.toLocaleString()}${suffix}`;
+}
+
+// A day's figures (the campaign's day, in its time zone), as the members' rows and the team's line say them.
+function dayText(when, day) {
+  return `${when} ${plural(day.calls, "call", "calls")}, ${plural(day.conversations, "conversation", "conversations")}`;
 }
 
 function memberRow(team, member) {
   const cells = [h("span", {}, member.name, " ", h("span", { class: "muted small" }, member.email)),
-    typeof member.calls === "number" ? h("span", { class: "muted" }, ` · ${plural(member.calls, "call", "calls")}`) : null];
+    typeof member.calls === "number" ? h("span", { class: "muted member-figures" }, ` · ${plural(member.calls, "call", "calls")}` +
+      (member.today ? ` (${dayText("today", member.today)}; ${dayText("yesterday", member.yesterday)})` : "")) : null];
   if (data.organizer) {
     const others = data.all_teams.filter((t) => t.id !== team.id);
     if (others.length) {
@@ -142,6 +157,9 @@ if (rosterTable && picker.value) {
       roster.campaignId = campaign;
       roster.update(rows);
       note.textContent = said;
+      // The members' figures move with the roster's (a card frozen at page load contradicted it), but not
+      // under a leader typing a new name or goal.
+      if (!holder.contains(document.activeElement)) await refresh();
     } catch (err) {
       note.textContent = err.status === 403 ? "Your team's volunteers show here once you lead a team: create one above." : err.message;
     }
