@@ -238,6 +238,7 @@ class CallSocket:
         async with self.send_lock:
             await self.ws.send_json({"type": "bridged", "contact_id": contact_id, "call_sid": call_sid,
                                      "contact": contact, "recording": recording})  # fmt: skip
+        await latest_for_new_call(self.d.redis, self.campaign, self.session, contact_id)  # a switched script
         await self.send(self.session.bridged(contact_id, call_sid))
         await self.save()
         await self.presence.moved(VolunteerState.TALKING)
