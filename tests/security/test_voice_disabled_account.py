@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
+from dialer.connections import async_client
+from dialer.queue.lease import Batch, LeaseQueue
 from tests.conftest import ADMIN
-from tests.integration.test_webhooks import World, _attempt, post, voice_form, world
+from tests.integration.test_webhooks import NOON_NEW_YORK, World, _attempt, post, voice_form, world
 
 __all__ = ["world"]
 
@@ -32,13 +34,37 @@ def test_a_disabled_accounts_browser_dials_nothing(world: World) -> None:  # noq
     assert "<Conference" not in r.text and "<Hangup" in r.text, r.text
 
 
-def test_enabled_again_it_dials_its_list(world: World) -> None:  # noqa: F811
+def test_enabled_again_it_dials_its_new_list(world: World) -> None:  # noqa: F811
+    """Disabling gave the list back (web/disabled_calls.py): enabled again, the volunteer takes a new list,
+    and its voters are dialed as anyone's; the old list's are not theirs any more."""
     w = world
     for disabled in (True, False):
         r = w.client.put(f"/api/users/{w.volunteer}/disabled", json={"disabled": disabled}, headers=ADMIN)
         assert r.status_code == 200, r.text
     r = post(w, "/twilio/voice", voice_form(w, w.batch.contacts[0].id))
+    assert "<Dial" not in r.text and "not in your list" in r.text, r.text
+    new = asyncio.run(_claim(w))
+    assert w.batch.contacts[0].id in {c.id for c in new.contacts}  # back in the queue, handed out again
+    r = post(w, "/twilio/voice", voice_form(w, new.contacts[0].id))
     assert "<Dial" in r.text, r.text
+
+
+async def _claim(w: World) -> Batch:
+    client = async_client(w.url)
+    try:
+        batch = await LeaseQueue(client).claim(
+            w.campaign_id,
+            w.volunteer,
+            batch_size=2,
+            lease_seconds=1800,
+            open_zones=["America/New_York"],
+            now=NOON_NEW_YORK,
+            max_attempts=3,
+        )
+        assert isinstance(batch, Batch)
+        return batch
+    finally:
+        await client.aclose()
 
 
 def test_an_id_that_is_no_account_dials_nothing(world: World) -> None:  # noqa: F811
