@@ -3,48 +3,18 @@ with, across a reconnect, and the next voter gets the new script on the page alr
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
-from dialer.app import create_app
-from dialer.settings import Settings
-from tests.conftest import ADMIN, ADMIN_TOKEN
-from tests.e2e.calling import EXAMPLES, seed_script
-from tests.integration.test_api_conformance_ws import World, finish, next_of
-from tests.integration.test_webhooks import NOON_NEW_YORK, PUBLIC_URL, _setup
+from tests.conftest import ADMIN
+from tests.e2e.calling import EXAMPLES
+from tests.integration.test_api_conformance_ws import World, finish, next_of, world
 
+__all__ = ["world"]
 SPEAKING, NO = 0, 2  # gotv's intro "Speaking", support "No" (-> thanks-anyway)
-
-
-@pytest.fixture
-def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
-    settings = Settings(
-        redis_url=clean_redis,
-        data_dir=tmp_path,
-        secret_key="s",
-        admin_token=ADMIN_TOKEN,
-        public_url=PUBLIC_URL,
-    )
-    asyncio.run(seed_script(clean_redis))
-    with TestClient(create_app(settings, clock=lambda: NOON_NEW_YORK)) as client:
-        body = {"id": "dc", "name": "DC", "script_id": "gotv-2026", "caller_id": "+12025550199"}
-        assert client.post("/api/campaigns", json=body, headers=ADMIN).status_code == 201
-        users = []
-        for email in ("a@example.org", "b@example.org"):
-            r = client.post(
-                "/api/auth/signup", json={"email": email, "name": "A", "password": "long password"}
-            )
-            users.append(r.json())
-        client.cookies.clear()
-        batch = asyncio.run(_setup(clean_redis, "dc", users[0]["user"]["id"], users[1]["user"]["id"]))
-        yield World(client, users[0]["token"], batch)
 
 
 def switch_to_recruit(client: TestClient) -> None:
