@@ -6,7 +6,7 @@ the volunteer saw "Thank you, Ada!" and a Continue button again, no answer to ch
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.harness import Running
 from tests.browser.scenario import open_call_page, seed_campaign, volunteer_context, wait_connected
@@ -14,20 +14,29 @@ from tests.browser.scenario import open_call_page, seed_campaign, volunteer_cont
 pytestmark = pytest.mark.browser
 
 
-def test_change_an_answer_after_the_closing_words_reopens_the_last_question(
-    browser: Browser, server: Running, redis_url: str
-) -> None:
+def at_the_plan(
+    browser: Browser, server: Running, redis_url: str, email: str, name: str, size: tuple[int, int]
+) -> tuple[str, BrowserContext, Page]:
+    """A new volunteer's first call, answered "Speaking" then "Yes": on "When will you vote?"."""
     campaign = seed_campaign(server, redis_url)
-    context = volunteer_context(
-        browser, server, "cha@example.org", "Cha Change", viewport={"width": 1280, "height": 900}
-    )
+    context = volunteer_context(browser, server, email, name, viewport={"width": size[0], "height": size[1]})
     page = open_call_page(context, campaign)
     page.locator("#call-btn").click()
     wait_connected(page)
     page.keyboard.press("1")  # Speaking
     expect(page.locator("#step-text")).to_contain_text("library levy")
+    expect(page.locator("#choices .picked")).to_have_count(0)  # nothing answered before on this call
     page.keyboard.press("1")  # Yes
     expect(page.locator("#step-text")).to_have_text("When will you vote?")
+    return campaign, context, page
+
+
+def test_change_an_answer_after_the_closing_words_reopens_the_last_question(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    campaign, context, page = at_the_plan(
+        browser, server, redis_url, "cha@example.org", "Cha Change", (1280, 900)
+    )
     page.locator("#step-input").fill("Tuesday morning")
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_have_text("Thank you, Ada!")
@@ -54,17 +63,7 @@ def test_back_to_a_typed_answer_shows_what_was_typed(
 ) -> None:
     """Back (or "Change an answer") to a question answered by typing showed an empty box: the volunteer who
     meant to fix one letter had to ask the voter again or remember all of it (found by the volunteer walk)."""
-    campaign = seed_campaign(server, redis_url)
-    context = volunteer_context(
-        browser, server, "tia@example.org", "Tia Typo", viewport={"width": 1280, "height": 900}
-    )
-    page = open_call_page(context, campaign)
-    page.locator("#call-btn").click()
-    wait_connected(page)
-    page.keyboard.press("1")  # Speaking
-    expect(page.locator("#step-text")).to_contain_text("library levy")
-    page.keyboard.press("1")  # Yes
-    expect(page.locator("#step-text")).to_have_text("When will you vote?")
+    _, context, page = at_the_plan(browser, server, redis_url, "tia@example.org", "Tia Typo", (1280, 900))
     page.locator("#step-input").fill("Tuesday mornign")
     page.keyboard.press("Enter")
     expect(page.locator("#step-text")).to_have_text("Thank you, Ada!")
@@ -100,19 +99,8 @@ def test_back_to_a_choice_marks_the_answer_given_before(
 ) -> None:
     """Back to a multiple-choice question showed its buttons as if never answered: the volunteer checking
     what they had picked could not tell (found by the volunteer walk). The answer given before is marked,
-    in words too; picking another one replaces it, and the next call starts with nothing marked."""
-    campaign = seed_campaign(server, redis_url)
-    context = volunteer_context(
-        browser, server, "bea@example.org", "Bea Back", viewport={"width": 390, "height": 844}
-    )
-    page = open_call_page(context, campaign)
-    page.locator("#call-btn").click()
-    wait_connected(page)
-    page.keyboard.press("1")  # Speaking
-    expect(page.locator("#step-text")).to_contain_text("library levy")
-    expect(page.locator("#choices .picked")).to_have_count(0)
-    page.keyboard.press("1")  # Yes
-    expect(page.locator("#step-text")).to_have_text("When will you vote?")
+    in words too, and another one may be picked instead."""
+    _, context, page = at_the_plan(browser, server, redis_url, "bea@example.org", "Bea Back", (390, 844))
     page.locator("#back-btn").click()
     expect(page.locator("#step-text")).to_contain_text("library levy")
     picked = page.locator("#choices .picked")
