@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -37,7 +37,9 @@ def test_back_online_the_volunteer_is_in_the_pool_again(
     page.keyboard.press("Enter")
     expect(page.locator("#ready-btn")).to_have_attribute("aria-pressed", "true")
     # The page's clock stands still from here: its heartbeat (every 25 s) cannot put it back in the pool.
-    page.clock.pause_at(datetime.now(UTC))
+    # A moment ahead of now: the page's clock has been running since install, and pausing it at a time it
+    # has passed fails ("Cannot fast-forward to the past": a loaded rehearsal met it once).
+    page.clock.pause_at(datetime.now(UTC) + timedelta(seconds=2))
 
     context.set_offline(True)
     expect(page.locator("#notice")).to_contain_text("No connection", timeout=5_000)

@@ -10,6 +10,7 @@ them back. A hold that runs out ends the conversation as any hang-up does: not a
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,16 @@ def voter_ends(w: World, duration: int) -> None:
             "CallDuration": str(duration), "SequenceNumber": "9"}  # fmt: skip
     r = w.client.post(path_qs, content=urlencode(form), headers=sign(path_qs, form))
     assert r.status_code == 204, r.text
+
+
+def hang_up_queued(w: World, seconds: float = 10.0) -> None:
+    """Waits until the saved call's hang-up is among the pacer's actions (a rehearsal's loaded run 1 ran the
+    actions before the socket had queued it, and the hang-up came in the next round)."""
+    store = open_store(w.url, decode_responses=True)
+    deadline = time.monotonic() + seconds
+    while f"hangup|{w.voter}" not in store.lrange(keys.dial_actions("rc"), 0, -1):
+        assert time.monotonic() < deadline, "the saved call's hang-up was never queued"
+        time.sleep(0.02)
 
 
 def moves_of_the_voter(w: World, since: int) -> list[str]:
@@ -167,6 +178,7 @@ def test_the_dialers_voter_is_held_even_unseen_but_not_once_saved(world: World, 
         next_of(ws, "done")
         ws.send_json({"type": "finish", "contact_id": w.contact, "notes": "", "idempotency_key": "k-1"})
         next_of(ws, "recorded")
+        hang_up_queued(w)  # the socket answers `recorded`, then asks for the hang-up: maybe not yet
         run_actions(w, tmp_path)  # the bridge back, then the saved call's hang-up
         sent = len(w.standin.requests)
         assert leg_left(w, room, SECOND_LEG) == 204  # the tab closed after saving
