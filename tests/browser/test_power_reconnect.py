@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
+from dialer.queue import keys
 from tests.browser.harness import Running
 from tests.browser.scenario import seed_campaign, volunteer_context
 from tests.browser.test_power_page import bridge_a_voter
+from tests.stores import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +56,13 @@ def test_back_online_the_volunteer_is_in_the_pool_again(
         page.wait_for_timeout(50)
     assert said[0] == {"ready": True} and {"ready": True, "alive": True} in said[1:], said
 
+    # The server has the volunteer ready again (the rejoin processed) before a voter is put through.
+    uid = context.request.get(f"{server.base_url}/api/me").json()["user"]["id"]
+    store = open_store(redis_url, decode_responses=True)
+    for _ in range(200):
+        if store.zscore(keys.dial_ready(campaign), uid) is not None:
+            break
+        page.wait_for_timeout(50)
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, bridge_a_voter(redis_url, campaign)).result(timeout=30)
     expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=10_000)
