@@ -10,6 +10,7 @@ call) at least every AGENT_TIMEOUT seconds, else they are treated as away: a clo
 from __future__ import annotations
 
 import enum
+import secrets
 from dataclasses import dataclass
 from typing import cast
 
@@ -21,6 +22,7 @@ from dialer.queue.lease import new_batch_id
 from dialer.queue.lua_scripts import run
 
 AGENT_TIMEOUT = 90.0  # seconds a ready volunteer stays in the pool without a sign of life
+SOCKET_KEPT = 86400  # seconds the id of a volunteer's latest call socket is kept
 
 
 class AgentState(enum.StrEnum):
@@ -62,13 +64,15 @@ async def set_ready(
     lease_seconds: float,
     only_if_ready: bool = False,
     alive: bool = False,
+    socket: str = "",
 ) -> ReadyReply:
     """Join the pool as free, or leave it (`ready=False`).
 
     `alive` (with `ready=True`): the heartbeat of a waiting page: as ready, but a volunteer already bridged
     to a voter keeps the call (state `talking`) instead of ending it as a new "ready" does.
     `only_if_ready` (with `ready=False`): leave only a volunteer waiting for a voter, as when their call
-    socket closes; one talking to a voter stays (state `kept`).
+    socket closes; one talking to a voter stays (state `kept`). With `socket` (the closing socket's id from
+    `socket_opened`), a volunteer whose page has opened a newer socket since stays too: the page is back.
     """
     reply = await run(
         redis,
@@ -82,6 +86,7 @@ async def set_ready(
             keys.leases(campaign_id),
             dkeys.dial_actions(campaign_id),
             keys.holder(campaign_id, volunteer),
+            dkeys.dial_socket(campaign_id, volunteer),
         ],
         [
             dkeys.dial_prefix(campaign_id),
@@ -91,11 +96,19 @@ async def set_ready(
             new_batch_id(campaign_id),
             repr(now + lease_seconds),
             keys.calls_channel(campaign_id),
+            socket,
         ],
     )
     if reply[0] in ("bridged", "talking"):
         return ReadyReply(str(reply[0]), str(reply[1]) or None, str(reply[2]) or None)
     return ReadyReply(str(reply[0]))
+
+
+async def socket_opened(redis: aioredis.Redis, campaign_id: str, volunteer: str) -> str:
+    """A call socket of the volunteer opened: it is now their latest. Returns its id, for `set_ready`."""
+    socket = secrets.token_hex(8)
+    await redis.set(dkeys.dial_socket(campaign_id, volunteer), socket, ex=SOCKET_KEPT)
+    return socket
 
 
 async def pool(redis: aioredis.Redis, campaign_id: str) -> list[Agent]:

@@ -309,6 +309,10 @@ def dial_agent(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:dial:agent:{volunteer}"
 
 
+def dial_socket(campaign_id: str, volunteer: str) -> str:
+    return f"{tag(campaign_id)}:dial:socket:{volunteer}"
+
+
 def dial_pool(campaign_id: str) -> str:
     return f"{tag(campaign_id)}:dial:pool"
 

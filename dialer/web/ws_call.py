@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign
-from dialer.dialing.agents import AgentState, agent, set_ready
+from dialer.dialing.agents import AgentState, agent
 from dialer.models import Mode, Role
 from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
@@ -322,6 +322,7 @@ async def call_socket(ws: WebSocket) -> None:
     hub = d.services["call_hub"]
     send, progress = hub.register(campaign.id, user.id)
     try:
+        await sock.presence.opened(campaign.mode in (Mode.POWER, Mode.PREDICTIVE))
         # On the organizers' roster before the first message, so what the page sees the roster shows.
         await sock.presence.join(
             await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)
@@ -383,15 +384,9 @@ async def call_socket(ws: WebSocket) -> None:
                 pass
     finally:
         hub.unregister(campaign.id, user.id, send, progress)
-        if campaign.mode in (Mode.POWER, Mode.PREDICTIVE):
-            # A closed page must not be sent voters: leave the dialing pool (unless talking to one). Before
-            # leaving the roster, so that a page gone from the roster is out of the pool too.
-            with anyio.CancelScope(shield=True):
-                try:
-                    await set_ready(d.redis, campaign.id, user.id, False, now=d.clock(),
-                                    lease_seconds=campaign.lease_seconds, only_if_ready=True)  # fmt: skip
-                except redis.exceptions.RedisError:
-                    log.warning("could not take %s out of the dialing pool", user.id)
+        # A closed page must not be sent voters: out of the dialing pool (unless talking to one, or the
+        # page has opened a newer socket), before the roster, so a page gone from the roster is out of both.
+        await sock.presence.leave_pool()
         await sock.presence.leave()
 
 

@@ -1,7 +1,9 @@
 """One call socket's part in the organizers' roster: the volunteer joins it when their page connects, their
 state follows the call (ringing, talking, wrap-up, waiting again once saved), they raise a hand or step
 away, and they leave it when the page closes. A sign of life every 20 s keeps the entry; a page that
-vanished without closing (its web process died) drops out within a minute (dialer/roster.py)."""
+vanished without closing (its web process died) drops out within a minute (dialer/roster.py).
+In power and predictive mode the socket's close also takes a volunteer waiting for a voter out of the
+dialing pool, unless their page has opened a newer socket meanwhile (the old one noticed dead late)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import anyio
 import redis.exceptions
 
 from dialer.campaigns import Campaign
+from dialer.dialing.agents import set_ready, socket_opened
 from dialer.queue.roster import Roster
 from dialer.roster import SEEN_EVERY, VolunteerState
 from dialer.session import Presence
@@ -22,10 +25,26 @@ log = logging.getLogger("dialer.ws.call")
 
 class RosterPresence:
     def __init__(self, d: Deps, campaign: Campaign, user: User) -> None:
-        self.d, self.user = d, user
+        self.d, self.user, self.campaign = d, user, campaign
+        self.socket = ""  # this socket's id in the dialing pool (power, predictive)
         self.roster = Roster(d.redis, campaign.id)
         self.state = VolunteerState.WAITING
         self.away = False
+
+    async def opened(self, dialing: bool) -> None:
+        if dialing:
+            self.socket = await socket_opened(self.d.redis, self.campaign.id, self.user.id)
+
+    async def leave_pool(self) -> None:
+        if not self.socket:
+            return
+        with anyio.CancelScope(shield=True):
+            try:
+                await set_ready(self.d.redis, self.campaign.id, self.user.id, False, now=self.d.clock(),
+                                lease_seconds=self.campaign.lease_seconds, only_if_ready=True,
+                                socket=self.socket)  # fmt: skip
+            except redis.exceptions.RedisError:
+                log.warning("could not take %s out of the dialing pool", self.user.id)
 
     async def join(self, state: VolunteerState, team: str) -> None:
         self.state = state

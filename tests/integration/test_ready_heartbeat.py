@@ -13,7 +13,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
-from dialer.dialing.agents import AgentState, agent, set_ready
+from dialer.dialing.agents import AgentState, agent, set_ready, socket_opened
 from dialer.dialing.bridge import apply_verdict
 from dialer.models import Mode
 from dialer.queue import keys as dkeys
@@ -71,3 +71,28 @@ def test_the_ready_route_takes_alive_only_with_ready_true(world: World) -> None:
     for body in ({"ready": False, "alive": True}, {"ready": True, "alive": "yes"}):
         r = post("/api/campaigns/dc/ready", json=body, headers=world.volunteer)
         assert r.status_code == 422 and r.json()["error"]["details"][0]["path"] == "alive", (body, r.text)
+
+
+@pytest.mark.anyio
+async def test_a_socket_noticed_closed_after_a_newer_one_opened_leaves_the_volunteer_in_the_pool(
+    redis: aioredis.Redis,
+) -> None:
+    """A phone's connection dropped silently: the page opened a new socket and said ready again before the
+    server noticed the old socket's end. That late clean-up took the present volunteer out of the pool until
+    their next heartbeat (up to 25 s of no voters); now only the latest socket's close takes them out."""
+    campaign = await make_campaign(redis, mode=Mode.POWER)
+    now = time.time()
+    old = await socket_opened(redis, campaign.id, "val")
+    await set_ready(redis, campaign.id, "val", True, now=now, lease_seconds=600)
+    new = await socket_opened(redis, campaign.id, "val")
+    assert new != old
+    await set_ready(redis, campaign.id, "val", True, now=now + 1, lease_seconds=600, alive=True)
+
+    late = await set_ready(redis, campaign.id, "val", False, now=now + 2, lease_seconds=600,
+                           only_if_ready=True, socket=old)  # fmt: skip
+    assert late.state == "kept" and await redis.zscore(dkeys.dial_ready(campaign.id), "val") is not None
+    last = await set_ready(redis, campaign.id, "val", False, now=now + 3, lease_seconds=600,
+                           only_if_ready=True, socket=new)  # fmt: skip
+    assert last.state == "away" and await redis.zscore(dkeys.dial_ready(campaign.id), "val") is None
+    found = await agent(redis, campaign.id, "val")
+    assert found is not None and found.state is AgentState.AWAY

@@ -6,11 +6,13 @@
 -- a voter (talking, or in wrap-up after them) keeps that call: the heartbeat left before the page heard of
 -- the bridge, and as "ready" it hung up the voter who had just been put through.
 -- Gone (the volunteer's call socket closed): away, but only if they were ready; a talking volunteer keeps
--- their voter (the browser may just be reconnecting).
+-- their voter (the browser may just be reconnecting). A socket noticed closed only after the page opened a
+-- newer one (a phone's silently dropped connection) leaves the volunteer as they are: the page is back.
 -- KEYS: [1] {c}:dial:agent:<v>  [2] {c}:dial:ready  [3] {c}:dial:pool  [4] {c}:dial:waiting
 --       [5] {c}:dial:counters  [6] {c}:leases  [7] {c}:dial:actions  [8] {c}:holder:<v>
+--       [9] {c}:dial:socket:<v> (the id of the volunteer's latest call socket)
 -- ARGV: [1] key prefix "{c:<id>}:"  [2] volunteer  [3] ready|alive|away|gone  [4] now  [5] new batch id
---       [6] that batch's deadline  [7] calls channel
+--       [6] that batch's deadline  [7] calls channel  [8] (gone) the closed socket's id, or 
 -- Returns {'away'} | {'ready'} | {'bridged', call sid, contact id} | {'kept'} (gone while not ready)
 --   | {'talking', call sid, contact id} (alive while on a call)
 local P = ARGV[1]
@@ -19,6 +21,10 @@ local now = tonumber(ARGV[4])
 local a = redis.call('HMGET', KEYS[1], 'state', 'call_sid', 'contact_id')
 
 if ARGV[3] == 'gone' and a[1] ~= 'ready' then return {'kept'} end
+if ARGV[3] == 'gone' and ARGV[8] ~= '' then
+  local latest = redis.call('GET', KEYS[9])
+  if latest and latest ~= ARGV[8] then return {'kept'} end
+end
 if ARGV[3] == 'alive' and (a[1] == 'talking' or a[1] == 'wrap_up') then
   redis.call('HSET', KEYS[1], 'seen', ARGV[4])
   return {'talking', a[2] or '', a[3] or ''}
