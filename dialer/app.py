@@ -200,6 +200,7 @@ def create_app(
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
                 tg.start_soon(sockets.run)
+                await hub.subscribed()  # the first sockets see every call's progress
                 yield
                 tg.cancel_scope.cancel()
         finally:

@@ -5,7 +5,9 @@ holds one Redis pub/sub connection for the whole process (not one per socket) an
 sockets of the volunteer it concerns. News for everyone calling in a campaign (`{"type": "campaign"}`, see
 dialer/queue/announce.py: paused, resumed, retries due, new contacts) goes to all of the campaign's sockets,
 as does `{"type": "dialer"}` (dialer/dialing/take.py: why the pacer dials nobody now).
-It resubscribes with backoff when Redis restarts.
+It resubscribes with backoff when Redis restarts. A socket waits for the subscription to be live
+(`subscribed`) before it reads the call's state, so nothing published after that read is missed: the
+process's first sockets, and those reconnecting after a Redis restart, came in before it was.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ class CallHub:
         self.redis = redis
         # campaign id -> volunteer -> the send ends of that volunteer's sockets in this process
         self._sockets: dict[str, dict[str, set[MemoryObjectSendStream[dict[str, Any]]]]] = defaultdict(dict)
-        self.ready = anyio.Event()
+        self.ready = anyio.Event()  # set while the subscription is live; a new one while it is not
+
+    async def subscribed(self, timeout: float = 5.0) -> None:
+        """Waits until the subscription is live (at most `timeout` seconds: a store down now fails the
+        caller's next command anyway)."""
+        with anyio.move_on_after(timeout):
+            await self.ready.wait()
 
     def register(
         self, campaign_id: str, volunteer: str
@@ -96,6 +104,8 @@ class CallHub:
                         self.dispatch(str(item["channel"]), str(item["data"]))
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
                 log.warning("call progress subscription lost (%s); retrying in %.1fs", exc, delay)
+                if self.ready.is_set():
+                    self.ready = anyio.Event()
             finally:
                 with anyio.CancelScope(shield=True):
                     try:

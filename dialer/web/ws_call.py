@@ -322,6 +322,7 @@ async def call_socket(ws: WebSocket) -> None:
     hub = d.services["call_hub"]
     send, progress = hub.register(campaign.id, user.id)
     try:
+        await hub.subscribed()  # before the state is read: what changes it afterwards reaches this socket
         await sock.presence.opened(campaign.mode in (Mode.POWER, Mode.PREDICTIVE))
         # On the organizers' roster before the first message, so what the page sees the roster shows.
         await sock.presence.join(
