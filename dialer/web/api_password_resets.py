@@ -8,8 +8,9 @@ Phone banks have no mail server: the organizer hands the link over by text.
   account's audit log (stores/password_resets.py).
 - `GET /reset/{token}`: the page where the person sets a new password; `POST /api/auth/password-reset`
   `{token, new_password}` uses the link: every session of the account ends, and this browser signs in.
-  An unknown (or replaced, or its account's role changed since, or its account was disabled and enabled
-  again since) link is 404, a used or expired one 410 (a disabled account's, 403); neither changes anything.
+  An unknown (or replaced) link is 404, and so is one whose account's role has changed since or that was
+  enabled again after being disabled (both end the link for good, web/api_auth.py, web/api_people.py); a
+  used or expired one is 410, a disabled account's 403; none of them changes anything.
 """
 
 from __future__ import annotations

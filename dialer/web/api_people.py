@@ -127,6 +127,7 @@ async def set_leader(request: Request) -> Response:
         await account_history.note(d.redis, target.id, "role_changed", by=actor.id, name=actor.name,
                                    now=d.clock(), before=target.role.value, after=wanted.value)  # fmt: skip
         await end_sessions_of_coach(d, target.id)  # a leader made a volunteer again: no more listening in
+        await password_resets.revoke(d.redis, target.id)  # a link made before never works again
     return await get_user(request)
 
 
