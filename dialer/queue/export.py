@@ -166,6 +166,12 @@ def _page_text(
             row.extend(cells)
         row.append(csv_safe(name))  # volunteer_name
         line = ",".join(row)
+        if not line.isprintable():
+            # A control character csv_safe drops (an imported list keeps them) may hide a formula from the
+            # test above ("\x7f=HYPERLINK(...)"), or it is a tab or a line break: every cell as csv_safe
+            # gives it (a cell it gave already, it leaves as it is). One C-level scan of the line.
+            row = [csv_safe(value) for value in row]
+            line = ",".join(row)
         if line.count(",") == len(row) - 1 and '"' not in line and "\r" not in line and "\n" not in line:
             lines.append(line)  # no cell the csv writer would quote: its line is the cells joined
         else:

@@ -43,7 +43,8 @@ UNKNOWN = LinkProblem(
     404,
     "unknown_link",
     "This reset link is not known: check that it was copied whole. A link stops working once a newer one "
-    "is made, the password is changed or the account's role changes; ask an organizer for a new one.",
+    "is made, the password is changed, the account's role changes or its maker can no longer make it; ask "
+    "an organizer for a new one.",
 )
 
 
@@ -55,11 +56,12 @@ class Link:
 
 @dataclass(frozen=True)
 class Issued:
-    """Whom a usable link is for: the account, and its role when the link was made ('' in records made
-    before the role was kept)."""
+    """Whom a usable link is for: the account, its role when the link was made ('' in records made before
+    the role was kept), and who made it (an account id, or the admin token's "admin")."""
 
     uid: str
     role: str
+    by: str = ""
 
 
 async def issue(redis: aioredis.Redis, uid: str, *, role: str, by: str, by_name: str, now: float) -> Link:
@@ -101,7 +103,7 @@ async def check(redis: aioredis.Redis, token: str, now: float) -> Issued:
         raise LinkProblem(
             410, "link_expired", "This reset link has expired (links last 24 hours). Ask for a new one."
         )
-    return Issued(uid, record.get("role", ""))
+    return Issued(uid, record.get("role", ""), record.get("by", ""))
 
 
 async def consume(redis: aioredis.Redis, token: str, now: float) -> str:

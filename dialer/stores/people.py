@@ -64,6 +64,11 @@ class Found:
     total: int  # every account (not only the matches: counting those would mean walking them all)
 
 
+# The upper end of a prefix's range: the last code point, whose UTF-8 bytes (f4 8f bf bf) sort after every
+# word that starts with the prefix. "\xff" (c3 bf) sorted before Cyrillic, Greek or CJK letters.
+LAST = "\U0010ffff"
+
+
 async def search(redis: aioredis.Redis, query: str, cursor: str = "", limit: int = 25) -> Found:
     """A page of user ids whose name or email has a word starting with `query` (all users when empty).
 
@@ -81,9 +86,8 @@ async def search(redis: aioredis.Redis, query: str, cursor: str = "", limit: int
     low = f"({cursor[2:]}" if cursor else f"[{q}"
     kept: list[tuple[str, str]] = []  # (index member, uid)
     while len(kept) <= limit:
-        got = [
-            str(m) for m in await redis.zrangebylex(keys.USERS_LEX, low, f"[{q}\xff", start=0, num=limit + 1)
-        ]
+        high = f"[{q}{LAST}"
+        got = [str(m) for m in await redis.zrangebylex(keys.USERS_LEX, low, high, start=0, num=limit + 1)]
         if not got:
             break
         kept += await _first_matches(redis, q, got)

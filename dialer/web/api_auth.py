@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.names import hidden_in_email
 from dialer.passwords import MAX_LENGTH, password_problem
-from dialer.stores import account_history
+from dialer.stores import account_history, password_resets
 from dialer.stores.accounts import (
     EMAIL_RE,
     AccountDisabled,
@@ -142,6 +142,9 @@ async def set_role(request: Request) -> Response:
     if before.role is not role:
         await account_history.note(d.redis, user.id, "role_changed", by=actor.id, name=actor.name,
                                    now=d.clock(), before=before.role.value, after=role.value)  # fmt: skip
+        # A reset link made for the old role ends here: refused while the role differs, it would work again
+        # once the account got that role back.
+        await password_resets.revoke(d.redis, user.id)
     # A coach line they may no longer hold (a demoted leader's listen-in) is hung up, as their sockets end.
     await end_sessions_of_coach(d, user.id)
     return JSONResponse({"user": user.public()})

@@ -3,13 +3,15 @@
 Phone banks have no mail server: the organizer hands the link over by text.
 
 - `POST /api/users/{id}/password-reset` (organizer): 201 `{url, expires_at}`, a link that works once, for
-  24 hours, and only while it is the account's newest and the account keeps the role it had then.
+  24 hours, and only while it is the account's newest, the account keeps the role it had then, and the
+  organizer or admin who made it could still make it (enabled, and of that rank).
   Organizers make them for volunteers and leaders, admins for anyone but themselves. Noted in the
   account's audit log (stores/password_resets.py).
 - `GET /reset/{token}`: the page where the person sets a new password; `POST /api/auth/password-reset`
   `{token, new_password}` uses the link: every session of the account ends, and this browser signs in.
-  An unknown (or replaced, or its account's role changed since) link is 404, a used or expired one 410;
-  neither changes anything.
+  An unknown (or replaced) link is 404, and so is one whose account's role has changed since or that was
+  enabled again after being disabled (both end the link for good, web/api_auth.py, web/api_people.py); a
+  used or expired one is 410, a disabled account's 403; none of them changes anything.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
 from dialer.stores import password_resets, signin_limits
-from dialer.stores.accounts import AccountStore, User, is_account
+from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore, User, is_account
 from dialer.stores.password_resets import LinkProblem
 from dialer.times import iso
 from dialer.web.api_auth import with_session
 from dialer.web.api_passwords import new_password
 from dialer.web.auth import client_address, require_user
 from dialer.web.body import read_json_object
-from dialer.web.deps import deps
+from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError
 from dialer.web.validate import Problems
 
@@ -67,6 +69,21 @@ def _same_rank(issued_role: str, user: User) -> bool:
     return issued_role == user.role.value if issued_role else user.role in RESETTABLE
 
 
+async def _maker_may_still(d: Deps, maker_id: str, target: User) -> bool:
+    """Whether the account that made a link could make it now: enabled, an organizer or admin still, and of
+    a rank that may reset `target`. The admin token's links (and records from before the maker was kept)
+    are not judged by an account."""
+    if not maker_id or maker_id == ADMIN_TOKEN_USER.id:
+        return True
+    maker = await AccountStore(d.redis).get(maker_id)
+    return (
+        maker is not None
+        and not maker.disabled
+        and maker.role.includes(Role.ORGANIZER)
+        and may_reset(maker, target) is None
+    )
+
+
 async def _link_user(request: Request, token: str) -> User:
     """The account the link is for; ApiError when the link cannot be used (a guess counts as a failure)."""
     d = deps(request)
@@ -77,9 +94,10 @@ async def _link_user(request: Request, token: str) -> User:
             await signin_limits.count_failure(d.redis, client_address(request))
         raise ApiError(problem.status, problem.code, problem.message) from None
     user = await AccountStore(d.redis).get(issued.uid)
-    if user is None or not _same_rank(issued.role, user):
+    if user is None or not _same_rank(issued.role, user) or not await _maker_may_still(d, issued.by, user):
         # Its account is gone, or was given another role since (an organizer's link for a volunteer who is
-        # now an organizer or admin would take over a rank the organizer may not reset).
+        # now an organizer or admin would take over a rank the organizer may not reset), or whoever made it
+        # may no longer make it (an organizer disabled or demoted: the links they hold end with their rank).
         unknown = password_resets.UNKNOWN
         raise ApiError(unknown.status, unknown.code, unknown.message)
     if user.disabled:

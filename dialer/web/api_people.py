@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
-from dialer.stores import account_history, people
+from dialer.stores import account_history, password_resets, people
 from dialer.stores.accounts import AccountStore, User, is_account
 from dialer.stores.campaigns import CampaignStore
 from dialer.web.api_coach import end_sessions_of_coach
@@ -89,6 +89,11 @@ async def set_disabled(request: Request) -> Response:
     if await accounts.set_disabled(target.id, disabled) is not None and disabled != target.disabled:
         await account_history.note(deps(request).redis, target.id, "disabled" if disabled else "enabled",
                                    by=actor.id, name=actor.name, now=deps(request).clock())  # fmt: skip
+    if not disabled and target.disabled:
+        # Enabled again: a reset link made before it was disabled ends here (while disabled it answers 403
+        # account_disabled). The usual reason to disable an account is that a link or its password went
+        # astray; that link must not take the account over once it is enabled. A new link works.
+        await password_resets.revoke(deps(request).redis, target.id)
     if disabled:  # a disabled coach's listen-in ends with their sessions, a caller's calls and batches
         await end_sessions_of_coach(deps(request), target.id)
         await end_calling(deps(request), target.id)
@@ -122,6 +127,7 @@ async def set_leader(request: Request) -> Response:
         await account_history.note(d.redis, target.id, "role_changed", by=actor.id, name=actor.name,
                                    now=d.clock(), before=target.role.value, after=wanted.value)  # fmt: skip
         await end_sessions_of_coach(d, target.id)  # a leader made a volunteer again: no more listening in
+        await password_resets.revoke(d.redis, target.id)  # a link made before never works again
     return await get_user(request)
 
 
