@@ -25,6 +25,7 @@ from dialer.contacts import (
 from dialer.phones import TOLL_FREE_AREA_CODES, parse_phone
 
 NY = "America/New_York"
+CT = "America/Chicago"
 
 
 def parse(data: bytes, chunk: int = 7) -> list[Contact | InvalidRow]:
@@ -87,6 +88,28 @@ def test_time_zone_sources_in_order() -> None:
         time_zone_for("+12025550142", timezone="", state="TX", zip_code="", default=NY) == "America/Chicago"
     )
     assert state_of_zip("00901") == "PR" and state_of_zip("96813") == "HI" and state_of_zip("x") is None
+
+
+def test_an_area_code_of_two_zones_gives_its_main_zone_not_the_campaigns_default() -> None:
+    """API.md: the zone comes "else from the area code". phonenumbers places most of Alaska's 907 in two
+    zones (Anchorage, Adak), so a 907 voter with no state or ZIP took the campaign's default: in a New York
+    campaign, called from 9:00 New York time, 5:00 in Anchorage. Each such area code gives the zone where
+    most of its people live, and a split state still takes it when it is one of the state's zones."""
+    for e164, zone in [
+        ("+19075550123", "America/Anchorage"),
+        ("+16055550123", "America/Chicago"),  # South Dakota: Sioux Falls
+        ("+17015550123", "America/Chicago"),  # North Dakota: Fargo, Bismarck
+        ("+17755550123", "America/Los_Angeles"),  # Nevada outside Las Vegas: Reno
+        ("+19865550123", "America/Boise"),  # Idaho's overlay
+        ("+17095550123", "America/St_Johns"),  # Newfoundland
+    ]:
+        phone = parse_phone(e164)
+        assert phone is not None
+        assert zone_of(phone, timezone="", state="", zip_code="", default=NY) == (zone, ZoneSource.AREA_CODE)
+    assert time_zone_for("+17015550123", timezone="", state="ND", zip_code="", default=NY) == CT
+    assert (
+        time_zone_for("+19075550123", timezone="", state="", zip_code="", default=NY) == "America/Anchorage"
+    )
 
 
 def test_an_abbreviated_time_zone_is_said_and_replaced_by_the_voters_own() -> None:
