@@ -11,6 +11,7 @@ main zone.
 from __future__ import annotations
 
 import enum
+import re
 from functools import cache
 
 from dialer.calling_hours import is_place_zone, known_zones
@@ -99,8 +100,17 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
+# A ZIP of three or four digits (perhaps with its +4) lost its leading zeros to a spreadsheet that read the
+# column as numbers: Hartford's 06101 saved as 6101, whose first three digits name Illinois.
+_SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?")
+
+
 def state_of_zip(zip_code: str) -> str | None:
-    digits = zip_code.strip()[:5]
+    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+    cell = zip_code.strip()
+    if short := _SHORT_ZIP.fullmatch(cell):
+        cell = short.group(1).zfill(5)
+    digits = cell[:5]
     if len(digits) < 3 or not digits[:3].isdigit():
         return None
     prefix = int(digits[:3])

@@ -90,6 +90,20 @@ def test_time_zone_sources_in_order() -> None:
     assert state_of_zip("00901") == "PR" and state_of_zip("96813") == "HI" and state_of_zip("x") is None
 
 
+def test_a_zip_that_lost_its_leading_zeros_in_a_spreadsheet_is_read_as_five_digits() -> None:
+    """Excel reads a ZIP column as numbers, so Hartford's 06101 is saved as 6101 and San Juan's 00901 as
+    901. Their first three digits named another state: 610 is Illinois, so a Connecticut voter's calling
+    hours were kept in Central time, and the evening's last calls rang at 21:xx-22:00 in Hartford."""
+    assert state_of_zip("6101") == state_of_zip("06101") == "CT"
+    assert state_of_zip("6101-1234") == "CT"  # ZIP+4 with the zero lost
+    assert state_of_zip("2134") == "MA" and state_of_zip("7102") == "NJ" and state_of_zip("901") == "PR"
+    assert state_of_zip("60601") == "IL" and state_of_zip("60601-1234") == "IL"  # five digits as before
+    assert state_of_zip("12") is None and state_of_zip("61o1") is None
+    hartford = parse_phone("+18605550123")
+    assert hartford is not None
+    assert zone_of(hartford, timezone="", state="", zip_code="6101", default=NY) == (NY, ZoneSource.ZIP)
+
+
 def test_an_area_code_of_two_zones_gives_its_main_zone_not_the_campaigns_default() -> None:
     """API.md: the zone comes "else from the area code". phonenumbers places most of Alaska's 907 in two
     zones (Anchorage, Adak), so a 907 voter with no state or ZIP took the campaign's default: in a New York
