@@ -102,14 +102,14 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 
 # A ZIP of three or four digits (perhaps with its +4) lost its leading zeros to a spreadsheet that read the
 # column as numbers: Hartford's 06101 saved as 6101, whose first three digits name Illinois.
-_SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?")
+_SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?|(\d{7,8})")  # 5 digits (+4), or 9 written without the dash
 
 
 def state_of_zip(zip_code: str) -> str | None:
     """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
     cell = zip_code.strip()
     if short := _SHORT_ZIP.fullmatch(cell):
-        cell = short.group(1).zfill(5)
+        cell = short.group(1).zfill(5) if short.group(1) else short.group(2).zfill(9)
     digits = cell[:5]
     if len(digits) < 3 or not digits[:3].isdigit():
         return None

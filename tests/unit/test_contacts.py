@@ -95,9 +95,9 @@ def test_a_zip_that_lost_its_leading_zeros_in_a_spreadsheet_is_read_as_five_digi
     901. Their first three digits named another state: 610 is Illinois, so a Connecticut voter's calling
     hours were kept in Central time, and the evening's last calls rang at 21:xx-22:00 in Hartford."""
     assert state_of_zip("6101") == state_of_zip("06101") == "CT"
-    assert state_of_zip("6101-1234") == "CT"  # ZIP+4 with the zero lost
+    assert state_of_zip("6101-1234") == state_of_zip("61011234") == "CT"  # ZIP+4 with the zero lost
     assert state_of_zip("2134") == "MA" and state_of_zip("7102") == "NJ" and state_of_zip("901") == "PR"
-    assert state_of_zip("60601") == "IL" and state_of_zip("60601-1234") == "IL"  # five digits as before
+    assert state_of_zip("60601") == state_of_zip("60601-1234") == state_of_zip("606011234") == "IL"
     assert state_of_zip("12") is None and state_of_zip("61o1") is None
     hartford = parse_phone("+18605550123")
     assert hartford is not None
