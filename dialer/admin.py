@@ -38,12 +38,23 @@ async def connect(settings: Settings) -> AsyncIterator[aioredis.Redis]:
             embedded.stop()
 
 
+MAX_NAME = 120  # sign-up's limit on a name
+
+
 def create_user(settings: Settings, *, email: str, name: str, role: str, password: str | None) -> int:
     if not EMAIL_RE.match(normalize_email(email)):
         print(f"dialer: {email!r} is not an email address", file=sys.stderr)
         return 2
     if (why := unprintable(name)) is not None:
         print(f"dialer: the name {why}", file=sys.stderr)
+        return 2
+    # As sign-up takes a name (web/api_auth.py): at most 120 characters as given, then stripped, not empty.
+    if len(name) > MAX_NAME:
+        print(f"dialer: the name must be at most {MAX_NAME} characters", file=sys.stderr)
+        return 2
+    name = name.strip()
+    if not name:
+        print("dialer: the name must not be empty", file=sys.stderr)
         return 2
     problem = password_problem(password, email) if password is not None else None
     if problem is not None:

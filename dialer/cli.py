@@ -178,6 +178,21 @@ def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]
     return run
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `minimum`, refused with the flag's own words."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {raw!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialer", description="Real-time phonebanking and dialer server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the whole system on this machine with simulated volunteers calling")
     demo.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
-    demo.add_argument("--volunteers", type=int, default=5)
-    demo.add_argument("--contacts", type=int, default=500)
+    demo.add_argument("--volunteers", type=at_least(0), default=5, help="simulated volunteers (0: none)")
+    demo.add_argument("--contacts", type=at_least(1), default=500, help="voters on the sample call list")
     demo.add_argument(
         "--mode", choices=("preview", "power", "predictive"), default="preview", help="how calls are placed"
     )

@@ -3,13 +3,15 @@
 The zone comes from the row's `timezone` cell when it names an IANA zone for a place (America/Chicago; not
 an abbreviation such as EST, a fixed offset an hour off the voter's clock half the year), else from the
 state (or the state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows
-exactly one zone for it, else the campaign's default. A state that spans zones (Florida, Texas, ...) takes
-the area code's zone when it is one of them, else its main zone.
+exactly one zone for it (for the few area codes it splits, their main one), else the campaign's default.
+A state that spans zones (Florida, Texas, ...) takes the area code's zone when it is one of them, else its
+main zone.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from functools import cache
 
 from dialer.calling_hours import is_place_zone, known_zones
@@ -42,6 +44,19 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "GU": ("Pacific/Guam",),
     "MP": ("Pacific/Saipan",),
     "AS": ("Pacific/Pago_Pago",),
+}
+# Area codes that phonenumbers places in two zones (its table has finer entries for a few exchanges only):
+# the zone where most of the area code's people live, as STATE_ZONES puts a split state's main zone first.
+# Without it such a voter with no state or ZIP took the campaign's default zone: a 907 (Alaska) voter in a
+# New York campaign was called from 9:00 New York time, 5:00 in Anchorage.
+AREA_CODE_MAIN_ZONES: dict[str, str] = {
+    "907": "America/Anchorage",  # Alaska (Adak, on the Aleutians, is an hour behind)
+    "605": CT,  # South Dakota: Sioux Falls; the west river is Mountain
+    "701": CT,  # North Dakota: Fargo, Bismarck; the southwest is Mountain
+    "775": PT,  # Nevada outside Las Vegas: Reno; West Wendover is Mountain
+    "986": "America/Boise",  # Idaho (overlay of 208): the south; the panhandle is Pacific
+    "709": "America/St_Johns",  # Newfoundland; most of Labrador keeps Atlantic time
+    "879": "America/St_Johns",  # Newfoundland and Labrador (overlay of 709)
 }
 # a state's or territory's name, as call lists from other tools spell it -> its code
 STATE_NAMES: dict[str, str] = {
@@ -85,8 +100,17 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
+# A ZIP of three or four digits (perhaps with its +4) lost its leading zeros to a spreadsheet that read the
+# column as numbers: Hartford's 06101 saved as 6101, whose first three digits name Illinois.
+_SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?|(\d{7,8})")  # 5 digits (+4), or 9 written without the dash
+
+
 def state_of_zip(zip_code: str) -> str | None:
-    digits = zip_code.strip()[:5]
+    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+    cell = zip_code.strip()
+    if short := _SHORT_ZIP.fullmatch(cell):
+        cell = short.group(1).zfill(5) if short.group(1) else short.group(2).zfill(9)
+    digits = cell[:5]
     if len(digits) < 3 or not digits[:3].isdigit():
         return None
     prefix = int(digits[:3])
@@ -131,6 +155,8 @@ def zone_of(
         by_state = STATE_ZONES.get(state_of_zip(zip_code) or "")
         source = ZoneSource.ZIP
     by_area = phone_zone(phone)
+    if by_area is None and phone.nanp and not phone.abroad:
+        by_area = AREA_CODE_MAIN_ZONES.get(phone.area_code)
     if by_state:
         return (by_area if by_area in by_state else by_state[0]), source
     if by_area:
@@ -147,6 +173,7 @@ def time_zone_for(e164: str, *, timezone: str, state: str, zip_code: str, defaul
 
 
 __all__ = [
+    "AREA_CODE_MAIN_ZONES",
     "STATE_NAMES",
     "STATE_ZONES",
     "ZoneSource",

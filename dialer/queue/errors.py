@@ -37,8 +37,23 @@ class SkipLimit(QueueError):
     code = "skip_limit"
 
 
+class IdempotencyKeyReused(QueueError):
+    """The idempotency key was first used in the batch for another contact: not a repeat."""
+
+    code = "idempotency_key_reused"
+
+
 _ERRORS: dict[str, type[QueueError]] = {
-    cls.code: cls for cls in (LeaseExpired, NotHolder, BatchNotFound, NotInBatch, AlreadyCompleted, SkipLimit)
+    cls.code: cls
+    for cls in (
+        LeaseExpired,
+        NotHolder,
+        BatchNotFound,
+        NotInBatch,
+        AlreadyCompleted,
+        SkipLimit,
+        IdempotencyKeyReused,
+    )
 }
 
 

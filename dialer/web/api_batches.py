@@ -52,7 +52,7 @@ _NO_CONTACTS = {
     NoContactsReason.CAMPAIGN_PAUSED: "This campaign is paused; try again when the organizers resume it.",
 }
 _QUEUE_STATUS = {"lease_expired": 410, "not_holder": 403, "not_found": 404, "not_in_batch": 409,
-                 "already_completed": 409, "skip_limit": 409}  # fmt: skip
+                 "already_completed": 409, "skip_limit": 409, "idempotency_key_reused": 422}  # fmt: skip
 
 
 def queue_error(exc: QueueError) -> ApiError:
@@ -64,6 +64,9 @@ def queue_error(exc: QueueError) -> ApiError:
         # One code for both cases: a result in this batch (a busy line too), or a final one in an earlier one.
         "already_completed": "A result for this contact is already recorded (in this list, or a final one).",
         "skip_limit": f"At most {SKIPS_PER_BATCH} contacts per list can be skipped; please call this one.",
+        # A repeat is the same request again; the same key for another contact would drop its result.
+        "idempotency_key_reused": "This idempotency_key was used for another contact's result in this batch; "
+        "send a new key for each result.",
     }
     return ApiError(_QUEUE_STATUS.get(exc.code, 409), exc.code, messages.get(exc.code, str(exc)))
 

@@ -34,6 +34,7 @@ from dialer.stores.campaigns import CampaignStore
 from dialer.stores.teams import TeamStore
 from dialer.survey import countable
 from dialer.telephony.base import AnsweredBy, CallStatus, suggested_result
+from dialer.web.api_batches import queue_error
 from dialer.web.api_campaigns import visible_to
 from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
@@ -219,8 +220,8 @@ class CallSocket:
                 survey=countable(self.session.script, decision.result, decision.answers),
                 day=local_day(campaign.default_timezone, d.clock()),
             )
-        except QueueError as exc:
-            return self.session.record_failed(exc.code, str(exc) or exc.code)
+        except QueueError as exc:  # in the HTTP results call's words (its message for people)
+            return self.session.record_failed(exc.code, str(queue_error(exc)))
         return self.session.recorded(decision.contact_id)
 
     async def on_bridged(self, message: dict[str, Any]) -> None:

@@ -100,3 +100,24 @@ def test_a_repeated_finish_is_answered_recorded_and_records_nothing(world: World
         headers={"Authorization": f"Bearer {world.token}"},
     )
     assert r.json() == {"recorded": True, "duplicate": True}, r.text
+
+
+def test_a_key_reused_for_the_next_voter_is_refused_in_words_and_the_call_goes_on(world: World) -> None:
+    """A client that keeps one key for every `finish` heard `recorded` for the second voter while the
+    result was dropped; it is refused now (as the HTTP call), with a message for people, not the code."""
+    first, second = world.batch.contacts[0].id, world.batch.contacts[1].id
+    with world.client.websocket_connect(f"/ws/call/dc?token={world.token}") as ws:
+        next_of(ws, "campaign")
+        for contact in (first, second):
+            ws.send_json({"type": "start", "contact_id": contact})
+            assert next_of(ws, "step", "error")["type"] == "step"
+            ws.send_json({"type": "answer", "step": "intro", "choice": NOT_HOME})
+            assert next_of(ws, "done", "error")["result"] == "not_home"
+            ws.send_json(finish(contact, "same-key"))
+            answer = next_of(ws, "recorded", "error")
+            if contact == first:
+                assert answer == {"type": "recorded", "contact_id": first}
+        assert answer["code"] == "idempotency_key_reused" and "another contact" in answer["message"], answer
+        ws.send_json(finish(second, "its-own-key"))  # the call is still at its end: finish again
+        assert next_of(ws, "recorded", "error") == {"type": "recorded", "contact_id": second}
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 2

@@ -31,7 +31,14 @@ from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.models import ResultCode
 from dialer.queue import dnc, keys
-from dialer.queue.errors import AlreadyCompleted, LeaseExpired, NotHolder, NotInBatch, SkipLimit
+from dialer.queue.errors import (
+    AlreadyCompleted,
+    IdempotencyKeyReused,
+    LeaseExpired,
+    NotHolder,
+    NotInBatch,
+    SkipLimit,
+)
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContacts, NoContactsReason
 from dialer.queue.results import CALL_BACK_GRACE, ResultInput, RetryPolicy, record_result, stats
 from tests.integration.pending_support import pending_mismatches
@@ -93,6 +100,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.dnc: set[str] = set()
         # (batch id, idempotency key) -> stream entry id: keys are scoped to the batch
         self.recorded: dict[tuple[str, str], str] = {}
+        self.key_contact: dict[tuple[str, str], str] = {}  # (batch, key) -> the contact it recorded
         self.keys_used = 0
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -301,12 +309,16 @@ class QueueMachine(RuleBasedStateMachine):
         except NotInBatch:
             assert foreign or ((b.id, key) not in self.recorded and cid not in b.members)
             return
+        except IdempotencyKeyReused:
+            # The key recorded another contact in this batch: no repeat, and this result is not dropped.
+            assert not foreign and self.key_contact.get((b.id, key), cid) != cid
+            return
         except AlreadyCompleted:
             assert (b.id, key) not in self.recorded and not foreign and cid in b.members
             assert cid in b.done or self.contacts[cid].final
             return
         if (b.id, key) in self.recorded:
-            assert not foreign
+            assert not foreign and self.key_contact[(b.id, key)] == cid
             assert rec.duplicate and rec.entry_id == self.recorded[(b.id, key)]
             return
         c = self.contacts[cid]
@@ -329,6 +341,7 @@ class QueueMachine(RuleBasedStateMachine):
             self.dnc.add(c.phone)
         b.done.add(cid)
         self.recorded[(b.id, key)] = rec.entry_id
+        self.key_contact[(b.id, key)] = cid
 
     @precondition(lambda self: self.batches)
     @rule(data=st.data())

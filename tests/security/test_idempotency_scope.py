@@ -53,3 +53,28 @@ def test_the_holder_is_checked_before_the_key(world: World) -> None:  # noqa: F8
         f"/api/batches/{theirs['id']}/results", json=_result(contact, "k-9"), headers=world.volunteer
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_holder"
+
+
+def test_a_key_reused_for_another_contact_is_refused_not_dropped(world: World) -> None:  # noqa: F811
+    """A client that sends one key for every result (a constant, a counter restarted with the page) had
+    the second contact's result answered `recorded: true, duplicate: true` and dropped: the voter was
+    never marked called. The key's first use was for another contact, so this is no repeat: 422, nothing
+    written, and the result is recorded with a key of its own."""
+    _, mine = take(world, world.volunteer)
+    first, second = mine["contacts"][0]["id"], mine["contacts"][1]["id"]
+    url = f"/api/batches/{mine['id']}/results"
+    assert (
+        world.client.post(url, json=_result(first, "k-1"), headers=world.volunteer).json()["duplicate"]
+        is False
+    )
+    r = world.client.post(url, json=_result(second, "k-1"), headers=world.volunteer)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "idempotency_key_reused", r.text
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 1
+    r = world.client.post(url, json=_result(second, "k-2"), headers=world.volunteer)
+    assert r.json() == {"recorded": True, "duplicate": False}
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 2
+    # The first contact's own repeat is still a duplicate.
+    assert (
+        world.client.post(url, json=_result(first, "k-1"), headers=world.volunteer).json()["duplicate"]
+        is True
+    )

@@ -25,6 +25,7 @@ from dialer.contacts import (
 from dialer.phones import TOLL_FREE_AREA_CODES, parse_phone
 
 NY = "America/New_York"
+CT = "America/Chicago"
 
 
 def parse(data: bytes, chunk: int = 7) -> list[Contact | InvalidRow]:
@@ -87,6 +88,42 @@ def test_time_zone_sources_in_order() -> None:
         time_zone_for("+12025550142", timezone="", state="TX", zip_code="", default=NY) == "America/Chicago"
     )
     assert state_of_zip("00901") == "PR" and state_of_zip("96813") == "HI" and state_of_zip("x") is None
+
+
+def test_a_zip_that_lost_its_leading_zeros_in_a_spreadsheet_is_read_as_five_digits() -> None:
+    """Excel reads a ZIP column as numbers, so Hartford's 06101 is saved as 6101 and San Juan's 00901 as
+    901. Their first three digits named another state: 610 is Illinois, so a Connecticut voter's calling
+    hours were kept in Central time, and the evening's last calls rang at 21:xx-22:00 in Hartford."""
+    assert state_of_zip("6101") == state_of_zip("06101") == "CT"
+    assert state_of_zip("6101-1234") == state_of_zip("61011234") == "CT"  # ZIP+4 with the zero lost
+    assert state_of_zip("2134") == "MA" and state_of_zip("7102") == "NJ" and state_of_zip("901") == "PR"
+    assert state_of_zip("60601") == state_of_zip("60601-1234") == state_of_zip("606011234") == "IL"
+    assert state_of_zip("12") is None and state_of_zip("61o1") is None
+    hartford = parse_phone("+18605550123")
+    assert hartford is not None
+    assert zone_of(hartford, timezone="", state="", zip_code="6101", default=NY) == (NY, ZoneSource.ZIP)
+
+
+def test_an_area_code_of_two_zones_gives_its_main_zone_not_the_campaigns_default() -> None:
+    """API.md: the zone comes "else from the area code". phonenumbers places most of Alaska's 907 in two
+    zones (Anchorage, Adak), so a 907 voter with no state or ZIP took the campaign's default: in a New York
+    campaign, called from 9:00 New York time, 5:00 in Anchorage. Each such area code gives the zone where
+    most of its people live, and a split state still takes it when it is one of the state's zones."""
+    for e164, zone in [
+        ("+19075550123", "America/Anchorage"),
+        ("+16055550123", "America/Chicago"),  # South Dakota: Sioux Falls
+        ("+17015550123", "America/Chicago"),  # North Dakota: Fargo, Bismarck
+        ("+17755550123", "America/Los_Angeles"),  # Nevada outside Las Vegas: Reno
+        ("+19865550123", "America/Boise"),  # Idaho's overlay
+        ("+17095550123", "America/St_Johns"),  # Newfoundland
+    ]:
+        phone = parse_phone(e164)
+        assert phone is not None
+        assert zone_of(phone, timezone="", state="", zip_code="", default=NY) == (zone, ZoneSource.AREA_CODE)
+    assert time_zone_for("+17015550123", timezone="", state="ND", zip_code="", default=NY) == CT
+    assert (
+        time_zone_for("+19075550123", timezone="", state="", zip_code="", default=NY) == "America/Anchorage"
+    )
 
 
 def test_an_abbreviated_time_zone_is_said_and_replaced_by_the_voters_own() -> None:

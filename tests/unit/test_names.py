@@ -35,3 +35,16 @@ def test_the_command_line_refuses_such_a_name_before_touching_the_store(
     assert "the name must not contain control or text-direction characters (U+001B at character 4)" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "why"), [("", "must not be empty"), ("   ", "must not be empty"), ("P" * 121, "at most 120")]
+)
+def test_the_command_line_refuses_a_name_sign_up_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, why: str
+) -> None:
+    """`dialer user create --name ""` made an account with no name (sign-up answers 422 for it): organizers
+    saw a blank in the roster and the leaderboard, and the results export a blank volunteer_name."""
+    settings = Settings(redis_url="redis://127.0.0.1:1/0", data_dir=tmp_path, secret_key="s")  # never reached
+    assert create_user(settings, email="pat@example.org", name=name, role="organizer", password=None) == 2
+    assert why in capsys.readouterr().err

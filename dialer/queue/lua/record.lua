@@ -18,7 +18,8 @@
 -- The contact's lease state is in {c}:lease_of, its call-back reservation in {c}:reserved, and its attempts
 -- in {c}:tries as well as its own hash (keys_lease.py).
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}
--- (not_holder: the batch is another volunteer's, checked before the idempotency key).
+-- (not_holder: the batch is another volunteer's, checked before the idempotency key; idempotency_key_reused:
+-- the key was first used in this batch for another contact).
 local P = ARGV[1]
 local bid = ARGV[2]
 local cid = ARGV[5]
@@ -41,13 +42,17 @@ if seen then
   redis.call('HSET', KEYS[3], idem, seen)
   -- Answer with the first recording's phone and code, never the repeated request's.
   local first = redis.call('XRANGE', KEYS[4], seen, seen)[1]
-  local phone, code = '', ''
+  local phone, code, first_cid = '', '', cid
   if first then
     for i = 1, #first[2], 2 do
       if first[2][i] == 'phone' then phone = first[2][i + 1] end
       if first[2][i] == 'result' then code = first[2][i + 1] end
+      if first[2][i] == 'contact_id' then first_cid = first[2][i + 1] end
     end
   end
+  -- The key was first used for another contact: no repeat of that request, and answering "duplicate"
+  -- would drop this contact's result while telling the client it was recorded.
+  if first_cid ~= cid then return {'error', 'idempotency_key_reused'} end
   return {'duplicate', seen, phone, code}
 end
 
