@@ -79,6 +79,15 @@ class Campaign:
     # preview browser call dials the voter directly, as before.
     preview_conference: bool = False
 
+    @property
+    def calling_status(self) -> CampaignStatus:
+        """The status calls go by: an archived campaign calls nobody (archiving a running power campaign
+        left its pacer dialing voters whose volunteers had just lost the page), yet keeps its own status
+        for a restore."""
+        if self.archived and self.status is CampaignStatus.ACTIVE:
+            return CampaignStatus.PAUSED
+        return self.status
+
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
         return choose_caller_id(self.caller_id, self.caller_ids, phone=phone, state=state, zip_code=zip_code)

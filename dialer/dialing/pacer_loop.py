@@ -57,7 +57,7 @@ LOOK_SECONDS = 30.0  # carrier seconds between two looks for contacts taken and 
 
 
 def dialable(campaign: Campaign) -> bool:
-    return campaign.status is CampaignStatus.ACTIVE and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
+    return campaign.calling_status is CampaignStatus.ACTIVE and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
 
 
 class CampaignPacer:
@@ -312,7 +312,7 @@ class CampaignPacer:
     @staticmethod
     def facts(campaign: Campaign, contact: BatchContact, on_dnc: bool) -> DialFacts:
         return DialFacts(
-            campaign_status=campaign.status,
+            campaign_status=campaign.calling_status,
             calling_hours=campaign.calling_hours.window(),
             max_attempts=campaign.max_attempts,
             cell_consent=campaign.cell_consent,

@@ -129,7 +129,7 @@ async def press(request: Request) -> Response:
         return _twiml(carrier.refusal_twiml("This call is no longer needed. Goodbye."))
     if not pressed_one(form.get("Digits")):
         return _twiml(carrier.refusal_twiml("We did not hear a 1. Goodbye."))
-    if campaign.status is not CampaignStatus.ACTIVE:
+    if campaign.calling_status is not CampaignStatus.ACTIVE:
         return _twiml(carrier.refusal_twiml("This campaign is not taking calls now. Goodbye."))
     if not await AccountStore(d.redis).may_call(volunteer):  # disabled while their phone rang
         return _twiml(carrier.refusal_twiml("This account may not call now. Goodbye."))

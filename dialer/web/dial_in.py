@@ -105,7 +105,7 @@ def _taking_calls(d: Deps, campaign: Campaign | None, to: str) -> bool:
         campaign is not None
         and campaign.inbound_number == to
         and CallingMethod.DIAL_IN in methods_for(d, campaign)
-        and campaign.status is CampaignStatus.ACTIVE
+        and campaign.calling_status is CampaignStatus.ACTIVE  # an archived campaign takes none
     )
 
 

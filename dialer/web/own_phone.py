@@ -62,7 +62,7 @@ async def own_phone_refusal(d: Deps, campaign: Campaign, volunteer: str, contact
     if contact is None:
         return Refusal.UNKNOWN_CONTACT
     facts = DialFacts(
-        campaign_status=campaign.status,
+        campaign_status=campaign.calling_status,
         calling_hours=campaign.calling_hours.window(),
         max_attempts=campaign.max_attempts,
         cell_consent=campaign.cell_consent,

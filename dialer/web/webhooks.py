@@ -144,7 +144,7 @@ async def voice(request: Request) -> Response:
     held = await queue.holds(campaign.id, call.identity, contact.id, now)
     on_dnc = bool(await d.redis.sismember(keys.DNC, contact.phone))
     facts = DialFacts(
-        campaign_status=campaign.status,
+        campaign_status=campaign.calling_status,
         calling_hours=campaign.calling_hours.window(),
         max_attempts=campaign.max_attempts,
         cell_consent=campaign.cell_consent,

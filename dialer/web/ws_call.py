@@ -254,6 +254,8 @@ class CallSocket:
 
     async def send_campaign(self, reason: str) -> None:
         status, mode = self.campaign.status.value, self.campaign.mode.value  # a page of another mode follows
+        if self.campaign.archived:  # nobody calls it now: the page says it has ended (it said nothing)
+            status = "closed"
         message = {"type": "campaign", "status": status, "reason": reason, "mode": mode}
         async with self.send_lock:
             await self.ws.send_json(message)

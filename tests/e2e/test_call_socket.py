@@ -225,6 +225,24 @@ def test_socket_auth_and_unknown_campaign(setup: Setup) -> None:
     assert cross == 4403
 
 
+def test_an_archived_campaign_is_ended_on_every_call_page(setup: Setup) -> None:
+    """Archived, the campaign calls nobody, yet its status stays active (for a restore): the pages heard
+    "active" and said nothing until Call answered "No campaign 'day2'". They hear it has ended; restored,
+    it is active again."""
+
+    async def go() -> None:
+        async with websockets.connect(setup.ws_url) as ws:
+            await hello(ws)
+            with setup.server.client() as admin:
+                for archived, status in ((True, "closed"), (False, "active")):
+                    r = admin.patch("/api/campaigns/dc", json={"archived": archived})
+                    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+                    news = await reply(ws, ("campaign",))
+                    assert (news["status"], news["reason"]) == (status, "settings"), news
+
+    asyncio.run(go())
+
+
 def test_pause_and_resume_reach_every_call_socket(setup: Setup) -> None:
     async def go() -> None:
         async with websockets.connect(setup.ws_url) as ws, websockets.connect(setup.ws_url) as other:

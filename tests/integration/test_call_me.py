@@ -295,6 +295,18 @@ def test_answer_press_one_joins_the_conference_and_hanging_up_leaves_the_pool(wo
     assert world.client.post("/api/campaigns/dc/call-me", headers=world.auth()).status_code == 201
 
 
+def test_a_campaign_archived_while_the_phone_rang_puts_nobody_in_the_pool(world: World) -> None:
+    """Archived, the campaign calls nobody (its status still reads active, for a restore): pressing 1 then
+    would leave the volunteer waiting on a line for voters who are never dialed."""
+    verified(world)
+    sid = world.client.post("/api/campaigns/dc/call-me", headers=world.auth()).json()["call_sid"]
+    world.webhook(q(world, "/twilio/call-me/answer"), form(sid, CallStatus="in-progress"))
+    r = world.client.patch("/api/campaigns/dc", json={"archived": True}, headers=ADMIN)
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    r = world.webhook(q(world, "/twilio/call-me/press"), form(sid, Digits="1"))
+    assert "<Conference" not in r.text and "<Hangup" in r.text and agent_state(world) is None
+
+
 @pytest.mark.parametrize("tamper", ["forged", "unsigned", "other_volunteer_query", "host_header"])
 def test_forged_leg_webhooks_get_403_and_change_nothing(world: World, tamper: str) -> None:
     verified(world)

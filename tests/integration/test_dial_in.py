@@ -89,6 +89,15 @@ def test_the_inbound_number_asks_for_the_pin(world: World) -> None:
     assert "<Gather" not in r.text and "<Hangup" in r.text
 
 
+def test_an_archived_campaigns_number_takes_no_volunteer(world: World) -> None:
+    """Archived, the campaign calls nobody (its status still reads active, for a restore): a volunteer
+    dialing in would wait in a pool that is never dialed for."""
+    r = world.client.patch("/api/campaigns/dc", json={"archived": True}, headers=ADMIN)
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    r = world.webhook("/twilio/dial-in?campaign_id=dc", inbound())
+    assert "<Gather" not in r.text and "<Hangup" in r.text
+
+
 def test_the_right_pin_connects_once_and_the_caller_hanging_up_leaves_the_pool(world: World) -> None:
     code = pin(world)
     r = typed(world, code, 1)

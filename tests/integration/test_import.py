@@ -122,6 +122,34 @@ async def test_warnings_say_what_was_imported_and_what_was_skipped(redis: aiored
     assert extension["tz"] == "America/Chicago"
 
 
+async def test_rows_not_imported_bring_no_imported_warnings(redis: aioredis.Redis) -> None:
+    """A list uploaded twice, with a state column nobody recognizes: the second report read "0 contacts
+    imported", "20000 duplicates skipped" and "20000 imported rows to check", each saying "imported with
+    America/New_York". A repeated or do-not-call row is told in its own list only; a row left out for
+    its warning (toll-free) still says so."""
+    await dnc.add_phones(redis, ["(202) 555-0199"])
+    data = (
+        b"phone,first_name,state\n"
+        b"202-555-0100,Ann,XX\n"
+        b"202-555-0100,Ann again,XX\n"
+        b"202-555-0199,Dee,XX\n"
+        b"(800) 555-0100,Toll free,\n"
+        b"202-555-0101,Bo,XX\n"
+    )
+    first = (await import_contacts(redis, "c1", [data], default_timezone=NY, now=T0)).to_json()
+    assert (first["imported"], first["duplicates"], first["skipped_dnc"], first["skipped"]) == (2, 1, 1, 1)
+    assert [(w["line"], w["kind"]) for w in first["warnings"]] == [
+        (2, "unknown_state"),
+        (5, "toll_free"),
+        (6, "unknown_state"),
+    ]
+    assert first["warnings_total"] == 3
+    again = (await import_contacts(redis, "c1", [data], default_timezone=NY, now=T0)).to_json()
+    assert (again["imported"], again["duplicates"], again["skipped_dnc"]) == (0, 3, 1)
+    assert [(w["line"], w["action"]) for w in again["warnings"]] == [(5, "skipped")]
+    assert again["warnings_total"] == 1
+
+
 async def test_long_lists_of_rows_stop_at_the_cap_and_totals_count_everything(redis: aioredis.Redis) -> None:
     phones = fictional_phones()[:1200]
     once = "".join(f"{p}\n" for p in phones)

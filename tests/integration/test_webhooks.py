@@ -351,3 +351,11 @@ def test_an_unexpected_error_in_a_callback_is_a_500(world: World) -> None:
     assert post(world, path, status_form(1, "ringing")).status_code == 500
     services["call_event"] = hook
     assert post(world, path, status_form(2, "in-progress")).status_code == 204
+
+
+def test_a_call_from_a_page_left_open_on_an_archived_campaign_is_refused(world: World) -> None:
+    """An archived campaign calls nobody, though its status still reads active (for a restore)."""
+    r = world.client.patch("/api/campaigns/dc", json={"archived": True}, headers=ADMIN)
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    r = post(world, "/twilio/voice", voice_form(world, world.batch.contacts[0].id))
+    assert "<Dial" not in r.text and "<Hangup" in r.text

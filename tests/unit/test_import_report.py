@@ -42,6 +42,8 @@ def test_rows_read_are_counted_and_lists_stop_at_the_cap() -> None:
         assert report.read(row(number, "+18005550100", WarningKind.TOLL_FREE)) is None
     extension = row(ROW_LIST_CAP + 12, "+12025550142", WarningKind.EXTENSION)
     assert report.read(extension) is extension
+    assert report.warnings_total == ROW_LIST_CAP + 10  # the extension's counts once it is imported
+    report.added([extension], [1], [])
     assert (report.rows, report.skipped, report.warnings_total) == (
         ROW_LIST_CAP + 12,
         ROW_LIST_CAP + 10,
