@@ -15,6 +15,7 @@ from typing import Any
 from dialer.models import RESULT_CODES, ResultCode
 from dialer.names import unprintable
 from dialer.scripts import sandbox
+from dialer.scripts.dead_ends import dead_end_problems
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
 from dialer.scripts.outline import whole_script_problems
 
@@ -115,8 +116,10 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
-    """Check a parsed document; the `Script` (None when there is any error) and every problem found."""
+def validate_script(doc: Any, *, stored: bool = False) -> tuple[Script | None, list[Problem]]:
+    """Check a parsed document; the `Script` (None when there is any error) and every problem found.
+    `stored`: a document accepted before, read back; the checks of the way calls go that were added since
+    (circles a call never leaves) are left out, so that campaigns calling with it go on."""
     check = _Checker()
     top = check.mapping(doc, "", "a script", TOP_FIELDS)
     if top is None:
@@ -143,13 +146,17 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
     elif isinstance(raw_steps, dict) and start not in known:
         check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
     if isinstance(raw_steps, dict) and 0 < len(raw_steps) <= MAX_STEPS:
-        check.problems.extend(whole_script_problems(raw_steps, start if isinstance(start, str) else None))
+        first = start if isinstance(start, str) else None
+        check.problems.extend(whole_script_problems(raw_steps, first, stored=stored))
     if steps is not None:
         _check_answer_reads(check, steps)
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
-    return Script(script_id, title or script_id, start, steps, document), check.problems
+    script = Script(script_id, title or script_id, start, steps, document)
+    if not stored and (dead_ends := dead_end_problems(script)):  # conditions that lead a call round for ever
+        return None, check.problems + dead_ends
+    return script, check.problems
 
 
 def _check_answer_reads(check: _Checker, steps: dict[str, Step]) -> None:
