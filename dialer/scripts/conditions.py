@@ -76,9 +76,30 @@ def decided(when: str, possible: Mapping[str, Possible]) -> bool | None:
     if fixed is not None:
         return fixed
     for key, op, values, whole in sandbox.comparisons(when):
-        if whole and not any(key in possible and can_give(possible[key], v) for v in values):
+        if not whole:
+            continue
+        if op in ORDER:  # a text and a number do not order: the condition fails, which counts as false
+            if not (key in possible and orderable(possible[key], values[0])):
+                return False
+        elif not any(key in possible and can_give(possible[key], v) for v in values):
             return op in ("ne", "notin")  # an answer never given, or not recorded at all (a blank)
     return None
+
+
+ORDER = {"gt": ">", "gteq": ">=", "lt": "<", "lteq": "<="}
+
+
+def orderable(possible: Possible, value: Any) -> bool:
+    """Whether some answer to the question can be compared with `value` by <, >, <=, >= without failing."""
+    if possible is None:
+        return True
+    number = isinstance(value, int | float)
+    if possible == "text":
+        return not number
+    if possible == "number":
+        return number
+    assert isinstance(possible, tuple)
+    return any(isinstance(v, int | float) == number for v in possible)
 
 
 def condition_problems(raw_steps: Mapping[Any, Any], possible: Mapping[str, Possible]) -> list[Problem]:
@@ -98,9 +119,13 @@ def condition_problems(raw_steps: Mapping[Any, Any], possible: Mapping[str, Poss
                 )
             elif fixed is False:
                 problems.append(_warning(path, "this condition never holds: no call takes this rule"))
-            for key, _, values, _ in sandbox.comparisons(when):
+            for key, op, values, _ in sandbox.comparisons(when):
                 if key not in possible:
                     continue  # validate.py says that no question records it
+                if op in ORDER:
+                    if not orderable(possible[key], values[0]):
+                        problems.append(_warning(path, _unordered(key, op, values[0], possible[key])))
+                    continue
                 for value in values:
                     if not can_give(possible[key], value):
                         problems.append(_warning(path, _never(key, value, possible[key])))
@@ -133,3 +158,11 @@ def _never(key: str, value: Any, possible: Possible) -> str:
         near = close[0] if close else None
     hint = f" (did you mean {_show(near)}?)" if near is not None else ""
     return f"{said}: its choices give {shown}{hint}, so this comparison is the same for every call"
+
+
+def _unordered(key: str, op: str, value: Any, possible: Possible) -> str:
+    said = f"answers.{key} {ORDER[op]} {_show(value)} is never true"
+    if isinstance(value, int | float):
+        what = "typed text" if possible == "text" else f"text ({', '.join(_show(v) for v in possible or ())})"
+        return f"{said}: the answer is {what}, not a number; compare answers.{key} | int {ORDER[op]} {value}"
+    return f"{said}: the answer is a number, not text; leave out the quotes"

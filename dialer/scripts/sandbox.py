@@ -259,7 +259,8 @@ def constant(source: str) -> bool | None:
 def comparisons(source: str) -> list[tuple[str, str, tuple[Any, ...], bool]]:
     """The comparisons of one answer with fixed values in a rule condition: `(question, op, values, whole)`
     for `answers.x == 'v'`, `'v' != answers['x']`, `answers.x in ['a', 'b']`, `answers.x not in (1, 2)`;
-    `op` is one of eq, ne, in, notin and `whole` says the comparison is the whole condition."""
+    and the orderings (`answers.x >= 4`: gt, gteq, lt, lteq, the answer on the left); `whole` says the
+    comparison is the whole condition."""
     try:
         root: nodes.Node = parse_condition(source)
     except Exception:
@@ -272,18 +273,21 @@ def comparisons(source: str) -> list[tuple[str, str, tuple[Any, ...], bool]]:
         if not isinstance(node, nodes.Compare) or len(node.ops) != 1:
             continue
         left, op, right = node.expr, node.ops[0].op, node.ops[0].expr
-        if op in ("eq", "ne") and _answer_key(right) is not None and isinstance(left, nodes.Const):
-            left, right = right, left
+        if op in _FLIPPED and _answer_key(right) is not None and isinstance(left, nodes.Const):
+            left, right, op = right, left, _FLIPPED[op]
         key = _answer_key(left)
         if key is None:
             continue
-        if op in ("eq", "ne") and isinstance(right, nodes.Const):
+        if op in _FLIPPED and isinstance(right, nodes.Const):
             out.append((key, op, (right.value,), node is root))
         elif op in ("in", "notin") and isinstance(right, nodes.List | nodes.Tuple):
             if all(isinstance(item, nodes.Const) for item in right.items):
                 values = tuple(item.value for item in right.items if isinstance(item, nodes.Const))
                 out.append((key, op, values, node is root))
     return out
+
+
+_FLIPPED = {"eq": "eq", "ne": "ne", "gt": "lt", "gteq": "lteq", "lt": "gt", "lteq": "gteq"}
 
 
 def _answer_key(node: nodes.Node) -> str | None:

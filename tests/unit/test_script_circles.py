@@ -236,3 +236,32 @@ def test_the_api_example_still_validates_without_new_warnings() -> None:
         "application/yaml",
     )
     assert loaded.warnings == ()
+
+
+def test_ordering_a_text_answer_against_a_number_is_warned_with_the_fix() -> None:
+    # `label: 4` on a rating scale gives the text "4": `>= 4` fails on it, and a failing condition is false,
+    # so every caller went to thanks and `keen` was never shown.
+    _, warnings = problems(
+        """  plan:
+    text: How keen are you, 1 to 5?
+    question: rating
+    choices:
+      - {label: 1, next: age}
+      - {label: 4, next: age}
+      - {label: 5, next: age}
+  age:
+    text: How old are you?
+    input: text
+    next:
+      - {when: "answers.rating >= 4", goto: keen}
+      - {when: "17 < answers.age", goto: keen}
+      - {goto: thanks}
+  keen:
+    text: Great!
+    result: contacted
+"""
+    )
+    first = warnings["steps.age.next[0].when"]
+    assert "answers.rating >= 4 is never true" in first and "answers.rating | int >= 4" in first
+    assert "answers.age > 17 is never true" in warnings["steps.age.next[1].when"]
+    assert "unreachable" in warnings["steps.keen"]
