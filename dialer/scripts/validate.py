@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from dialer.models import RESULT_CODES, ResultCode
-from dialer.names import unprintable
+from dialer.names import control_in_text, unprintable
 from dialer.scripts import sandbox
 from dialer.scripts.dead_ends import dead_end_problems
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
@@ -150,6 +151,8 @@ def validate_script(doc: Any, *, stored: bool = False) -> tuple[Script | None, l
         check.problems.extend(whole_script_problems(raw_steps, first, stored=stored))
     if steps is not None:
         _check_answer_reads(check, steps)
+        if not stored:  # added after scripts were stored: those read again keep what they have
+            _check_shown(check, steps)
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
@@ -157,6 +160,22 @@ def validate_script(doc: Any, *, stored: bool = False) -> tuple[Script | None, l
     if not stored and (dead_ends := dead_end_problems(script)):  # conditions that lead a call round for ever
         return None, check.problems + dead_ends
     return script, check.problems
+
+
+def _check_shown(check: _Checker, steps: dict[str, Step]) -> None:
+    """What volunteers see and exports keep: no control characters in texts and values (a NUL, a bell), no
+    label a button shows as blank (only zero-width characters) or that turns the text after it around."""
+    for step in steps.values():
+        if (why := control_in_text(step.text)) is not None:
+            check.error(f"steps.{step.id}.text", f"the step's text {why}")
+        for i, choice in enumerate(step.choices):
+            path = f"steps.{step.id}.choices[{i}]"
+            if (why := unprintable(choice.label)) is not None:
+                check.error(f"{path}.label", f"the label {why}")
+            elif all(c.isspace() or unicodedata.category(c) == "Cf" for c in choice.label):
+                check.error(f"{path}.label", "the label shows nothing a volunteer can see: write a word")
+            if isinstance(choice.value, str) and (why := control_in_text(choice.value)) is not None:
+                check.error(f"{path}.value", f"the value {why}")
 
 
 def _check_answer_reads(check: _Checker, steps: dict[str, Step]) -> None:
