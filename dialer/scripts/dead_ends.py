@@ -22,7 +22,7 @@ from dialer.scripts import engine, sandbox
 from dialer.scripts.model import Answer, InputKind, Problem, Script, Step
 from dialer.scripts.outline import components
 
-MAX_STATES = 20_000
+MAX_STATES = 5_000  # about a quarter of a second of walking, at most
 MAX_STEPS = 2_000  # past this the walks take seconds (the engine and each condition's compiling): not tried
 MAX_CONTACTS = 16
 MAX_TYPED = 40

@@ -13,6 +13,7 @@ import os
 from collections import deque
 from typing import Any
 
+import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -107,10 +108,11 @@ def _moves(script: Script, walk: Walk) -> list[Walk]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(any_shape_scripts())
-def test_a_script_without_errors_always_lets_a_call_reach_a_result(doc: dict[str, Any]) -> None:
+@given(any_shape_scripts(), st.sampled_from(["json", "yaml"]))
+def test_a_script_without_errors_always_lets_a_call_reach_a_result(doc: dict[str, Any], fmt: str) -> None:
+    text = json.dumps(doc, ensure_ascii=False) if fmt == "json" else yaml.safe_dump(doc, allow_unicode=True)
     try:
-        script = load_script(json.dumps(doc), "application/json").script
+        script = load_script(text, f"application/{fmt}").script
     except ScriptError:
         event("refused")
         return
