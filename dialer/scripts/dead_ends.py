@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import nodes
 
 from dialer.scripts import engine, sandbox
-from dialer.scripts.model import Answer, InputKind, Problem, Script, Step
+from dialer.scripts.model import Answer, InputKind, Problem, Script, Severity, Step
 from dialer.scripts.outline import components
 
 MAX_STATES = 5_000  # about a quarter of a second of walking, at most
@@ -40,6 +40,38 @@ def dead_end_problems(script: Script) -> list[Problem]:
     if found is None:
         return []
     return [Problem(f"steps.{walk.step}", _message(script, walk, contact)) for walk, contact in found]
+
+
+def tried_problems(script: Script) -> list[Problem]:
+    """What trying the script finds: dead ends (errors) and texts that cannot be shown (warnings)."""
+    return dead_end_problems(script) + text_problems(script)
+
+
+def text_problems(script: Script) -> list[Problem]:
+    """A warning for each text that fails to render with a sample contact (every column holds text, as a
+    call list's do) and a sample answer to every question: a volunteer would read "[this text could not be
+    shown; tell the campaign staff]" instead (`{{ contact.age + 1 }}` adds a number to a text)."""
+    answers: dict[str, Answer] = {}
+    for step in script.steps.values():
+        if step.choices:
+            answers[step.question] = step.choices[0].value
+        elif step.input is not None:
+            answers[step.question] = 1 if step.input is InputKind.NUMBER else "sample"
+    out = []
+    for step in script.steps.values():
+        contact: dict[str, Any] = {name: "Sample" for name in sandbox.contact_names(step.text)}
+        contact.update((k, 0) for k in ("attempts",) if k in contact)  # the one column that is a number
+        why = sandbox.render_failure(step.text, contact, answers)
+        if why is not None:
+            out.append(
+                Problem(
+                    f"steps.{step.id}.text",
+                    f"this text cannot be shown ({why}); a volunteer would read a notice instead. Contact "
+                    "columns and typed text answers are text: to count with one, write contact.x | int",
+                    Severity.WARNING,
+                )
+            )
+    return out
 
 
 def _message(script: Script, walk: engine.Walk, contact: dict[str, Any]) -> str:

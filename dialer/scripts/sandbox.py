@@ -183,6 +183,18 @@ def render(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) 
     return text if len(text) <= MAX_RENDERED else text[:MAX_RENDERED] + "…"
 
 
+def render_failure(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> str | None:
+    """Why `render` would show its notice for this contact and these answers (the error, in words); None
+    when the text renders."""
+    if "{" not in source:
+        return None
+    try:
+        _template(source).render(contact=dict(contact), answers=dict(answers))
+    except Exception as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def holds(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     """Whether a rule condition is true; a condition that fails to evaluate counts as false."""
     try:

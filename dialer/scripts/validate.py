@@ -16,7 +16,7 @@ from typing import Any
 from dialer.models import RESULT_CODES, ResultCode
 from dialer.names import control_in_text, unprintable
 from dialer.scripts import sandbox
-from dialer.scripts.dead_ends import dead_end_problems
+from dialer.scripts.dead_ends import tried_problems
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
 from dialer.scripts.outline import whole_script_problems
 
@@ -157,9 +157,9 @@ def validate_script(doc: Any, *, stored: bool = False) -> tuple[Script | None, l
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
     script = Script(script_id, title or script_id, start, steps, document)
-    if not stored and (dead_ends := dead_end_problems(script)):  # conditions that lead a call round for ever
-        return None, check.problems + dead_ends
-    return script, check.problems
+    tried = [] if stored else tried_problems(script)  # calls that go round for ever, texts never shown
+    failed = any(p.severity is Severity.ERROR for p in tried)
+    return None if failed else script, check.problems + tried
 
 
 def _check_shown(check: _Checker, steps: dict[str, Step]) -> None:

@@ -60,3 +60,18 @@ def test_right_to_left_text_emoji_and_joiners_are_fine(text: str, label: str) ->
 def test_a_stored_script_from_before_the_check_is_still_read() -> None:
     script, _ = validate_script(doc("Hi", "\u200b"), stored=True)
     assert script is not None
+
+
+def test_a_text_that_cannot_be_shown_is_warned_at_upload() -> None:
+    # Contact columns are text: `+ 1` failed on every call, and the volunteer read a notice for the text.
+    steps = {
+        "a": {"text": "In {{ contact.years + 1 }} years", "input": "number", "next": "b"},
+        "b": {
+            "text": "{{ contact.years | int + 1 }} / {{ answers.a + 1 }} / {{ contact.attempts + 1 }}",
+            "result": "contacted",
+        },
+    }
+    loaded = load_script(json.dumps({"id": "t", "start": "a", "steps": steps}), "application/json")
+    (warning,) = loaded.warnings
+    assert warning.path == "steps.a.text" and "cannot be shown" in warning.message
+    assert "contact.x | int" in warning.message
