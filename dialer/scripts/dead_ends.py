@@ -12,6 +12,7 @@ nothing is said, and the step graph's checks are all there is.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -59,6 +60,8 @@ def text_problems(script: Script) -> list[Problem]:
             answers[step.question] = 1 if step.input is InputKind.NUMBER else "sample"
     out = []
     for step in script.steps.values():
+        if not _can_fail(step.text):
+            continue
         contact: dict[str, Any] = {name: "Sample" for name in sandbox.contact_names(step.text)}
         contact.update((k, 0) for k in ("attempts",) if k in contact)  # the one column that is a number
         why = sandbox.render_failure(step.text, contact, answers)
@@ -72,6 +75,15 @@ def text_problems(script: Script) -> list[Problem]:
                 )
             )
     return out
+
+
+_PARTS = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
+
+
+def _can_fail(source: str) -> bool:
+    """Whether a text does more than show values (`{{ contact.first_name }}` cannot fail, and compiling
+    every text of a long script to try it takes seconds): arithmetic, comparisons and filters can."""
+    return any(re.search(r"[-+*/<>|~]", a or b) for a, b in _PARTS.findall(source))
 
 
 def _message(script: Script, walk: engine.Walk, contact: dict[str, Any]) -> str:
