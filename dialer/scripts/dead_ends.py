@@ -228,7 +228,7 @@ def _typed(step: Step, consts: list[Any]) -> list[Answer]:
                 pass
         else:
             numbers += [value - 1, value, value + 1, value + 0.5]
-            texts += [str(value), "x" * max(0, min(int(value), 200))]
+            texts += [str(value - 1), str(value), str(value + 1), "x" * max(0, min(int(value), 200))]
     for n in numbers:
         n = int(n) if float(n).is_integer() else n
         values.setdefault((type(n).__name__, n), n)

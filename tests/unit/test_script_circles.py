@@ -265,3 +265,20 @@ def test_ordering_a_text_answer_against_a_number_is_warned_with_the_fix() -> Non
     assert "answers.rating >= 4 is never true" in first and "answers.rating | int >= 4" in first
     assert "answers.age > 17 is never true" in warnings["steps.age.next[1].when"]
     assert "unreachable" in warnings["steps.keen"]
+
+
+def test_a_way_out_through_a_typed_number_read_as_text_is_found() -> None:
+    # `plan` repeats until the typed text, read as a number, is more than 17: "18" leads out, so no error.
+    errors, _ = problems(
+        """  plan:
+    text: How old are you?
+    input: text
+    next:
+      - {when: "answers.plan | int > 17", goto: thanks}
+      - {goto: again}
+  again:
+    text: Sorry, only voters; ask again.
+    next: plan
+"""
+    )
+    assert errors == {}
