@@ -205,6 +205,8 @@ def _constants(conditions: list[str]) -> list[Any]:
             continue
         for node in root.find_all(nodes.Const):
             value = node.value
+            if isinstance(value, int | float) and not abs(value) <= engine.MAX_NUMBER:  # NaN too
+                continue  # 1e999, a 400-digit number: no typed answer is one, and adding to them overflows
             if isinstance(value, str | int | float) and not isinstance(value, bool):
                 found.setdefault((type(value).__name__, value), value)
     return list(found.values())

@@ -282,3 +282,18 @@ def test_a_way_out_through_a_typed_number_read_as_text_is_found() -> None:
 """
     )
     assert errors == {}
+
+
+def test_conditions_naming_numbers_too_large_to_type_are_read_not_refused_as_unreadable() -> None:
+    # The walk search added 0.5 to 1e999 and refused the script: "could not be read (OverflowError)".
+    for number in ("1e999", "-1e999", "1" + "0" * 400):
+        errors, _ = problems(
+            f"""  plan:
+    text: How many?
+    input: number
+    next:
+      - {{when: "answers.plan > {number}", goto: thanks}}
+      - {{goto: thanks}}
+"""
+        )
+        assert errors == {}
