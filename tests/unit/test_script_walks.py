@@ -153,3 +153,34 @@ def test_a_script_without_errors_always_lets_a_call_reach_a_result(doc: dict[str
                 ending.append(prev)
     stuck = sorted({k[0] for k in edges if k not in can_end})
     assert not stuck, f"a call at step(s) {stuck} can never reach a result: {json.dumps(doc)}"
+
+
+OPERANDS = ["answers.s0", "answers.s1", "answers.s0 | int", "answers.s1 | length", "contact.ward", "'a'", "1"]
+OPERANDS += ["2.5", "1e999", "-1e999", "1" + "0" * 40, "none", "true", "[1, 'a']", "answers['s0']"]
+OPS = ["==", "!=", ">", "<=", "in", "not in", "+", "-", "*", "/", "~", "and", "or"]
+COMPARISONS = st.builds(
+    lambda a, op, b, negate: f"not ({a} {op} {b})" if negate else f"{a} {op} {b}",
+    st.sampled_from(OPERANDS),
+    st.sampled_from(OPS),
+    st.sampled_from(OPERANDS),
+    st.booleans(),
+)
+CONDITIONS_ANY = st.lists(COMPARISONS, min_size=1, max_size=3).map(" and ".join)
+
+
+@settings(max_examples=int(os.environ.get("SCRIPT_WALKS", "300")), deadline=None)
+@given(CONDITIONS_ANY)
+def test_any_condition_is_checked_without_the_upload_failing_to_read_the_document(when: str) -> None:
+    steps = {
+        "s0": {"text": "Hi", "input": "text", "next": [{"when": when, "goto": "s1"}, {"goto": "s1"}]},
+        "s1": {
+            "text": "{{ " + when + " }}",
+            "choices": [{"label": "a", "next": "s0"}, {"label": "b", "result": "moved"}],
+        },
+    }
+    try:
+        load_script(json.dumps({"id": "w", "start": "s0", "steps": steps}), "application/json")
+    except ScriptError as exc:
+        assert all(p.path for p in exc.problems), (
+            exc.problems
+        )  # each problem is the condition's or the text's
