@@ -156,6 +156,13 @@ def _node_problem(node: nodes.Node) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
+def parse_condition(source: str) -> nodes.Expr:
+    """A rule condition's syntax tree (raises as the parser does); shared by the upload checks, which each
+    read every condition, so each is parsed once. Callers only read the tree."""
+    return Parser(ENV, source, state="variable").parse_expression()
+
+
+@functools.lru_cache(maxsize=4096)
 def _template(source: str) -> Any:
     return ENV.from_string(source)
 
@@ -176,6 +183,18 @@ def render(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) 
     return text if len(text) <= MAX_RENDERED else text[:MAX_RENDERED] + "…"
 
 
+def render_failure(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> str | None:
+    """Why `render` would show its notice for this contact and these answers (the error, in words); None
+    when the text renders."""
+    if "{" not in source:
+        return None
+    try:
+        _template(source).render(contact=dict(contact), answers=dict(answers))
+    except Exception as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def holds(source: str, contact: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     """Whether a rule condition is true; a condition that fails to evaluate counts as false."""
     try:
@@ -191,8 +210,7 @@ def contact_names(source: str, *, expression: bool = False) -> set[str]:
         return set()
     try:
         if expression:
-            parser = Parser(ENV, source, state="variable")
-            root: nodes.Node = parser.parse_expression()
+            root: nodes.Node = parse_condition(source)
         else:
             root = ENV.parse(source)
     except Exception:
@@ -208,7 +226,7 @@ def answers_read(source: str, *, expression: bool = False) -> set[str]:
         return set()
     try:
         if expression:
-            root: nodes.Node = Parser(ENV, source, state="variable").parse_expression()
+            root: nodes.Node = parse_condition(source)
         else:
             root = ENV.parse(source)
     except Exception:
@@ -240,11 +258,66 @@ def _reads_of(root: nodes.Node, name: str) -> tuple[list[str | None], int]:
     return keys, named
 
 
+def constant(source: str) -> bool | None:
+    """Whether a rule condition is always true or always false, whatever the contact and answers (`true`,
+    `1`, `none`, `'a' == 'b'`); None when it depends on them or does not parse (the upload check says so)."""
+    try:
+        root = parse_condition(source)
+        return bool(root.as_const(nodes.EvalContext(ENV)))
+    except Exception:  # nodes.Impossible: it reads contact or answers; or a syntax error, or a bad operation
+        return None
+
+
+def comparisons(source: str) -> list[tuple[str, str, tuple[Any, ...], bool]]:
+    """The comparisons of one answer with fixed values in a rule condition: `(question, op, values, whole)`
+    for `answers.x == 'v'`, `'v' != answers['x']`, `answers.x in ['a', 'b']`, `answers.x not in (1, 2)`;
+    and the orderings (`answers.x >= 4`: gt, gteq, lt, lteq, the answer on the left); `whole` says the
+    comparison is the whole condition."""
+    try:
+        root: nodes.Node = parse_condition(source)
+    except Exception:
+        return []
+    out: list[tuple[str, str, tuple[Any, ...], bool]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.iter_child_nodes())
+        if not isinstance(node, nodes.Compare) or len(node.ops) != 1:
+            continue
+        left, op, right = node.expr, node.ops[0].op, node.ops[0].expr
+        if op in _FLIPPED and _answer_key(right) is not None and isinstance(left, nodes.Const):
+            left, right, op = right, left, _FLIPPED[op]
+        key = _answer_key(left)
+        if key is None:
+            continue
+        if op in _FLIPPED and isinstance(right, nodes.Const):
+            out.append((key, op, (right.value,), node is root))
+        elif op in ("in", "notin") and isinstance(right, nodes.List | nodes.Tuple):
+            if all(isinstance(item, nodes.Const) for item in right.items):
+                values = tuple(item.value for item in right.items if isinstance(item, nodes.Const))
+                out.append((key, op, values, node is root))
+    return out
+
+
+_FLIPPED = {"eq": "eq", "ne": "ne", "gt": "lt", "gteq": "lteq", "lt": "gt", "lteq": "gteq"}
+
+
+def _answer_key(node: nodes.Node) -> str | None:
+    """`x` of `answers.x` or `answers['x']`; None for anything else."""
+    if not isinstance(node, nodes.Getattr | nodes.Getitem):
+        return None
+    if not isinstance(node.node, nodes.Name) or node.node.name != "answers":
+        return None
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    return node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None
+
+
 def answer_keys(source: str) -> set[str] | None:
     """The answers a rule condition reads (`answers.x`, `answers['x']`), or None when it reads them some
     other way (`answers | length`, `answers[name]`) or does not parse: then any answer may matter."""
     try:
-        root: nodes.Node = Parser(ENV, source, state="variable").parse_expression()
+        root: nodes.Node = parse_condition(source)
     except Exception:
         return None
     keys, named = _reads_of(root, "answers")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from dialer.models import RESULT_CODES, ResultCode
-from dialer.names import unprintable
+from dialer.names import control_in_text, unprintable
 from dialer.scripts import sandbox
+from dialer.scripts.dead_ends import tried_problems
 from dialer.scripts.model import Answer, Choice, InputKind, Problem, Rule, Script, Severity, Step
 from dialer.scripts.outline import whole_script_problems
 
@@ -115,8 +117,10 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
-    """Check a parsed document; the `Script` (None when there is any error) and every problem found."""
+def validate_script(doc: Any, *, stored: bool = False) -> tuple[Script | None, list[Problem]]:
+    """Check a parsed document; the `Script` (None when there is any error) and every problem found.
+    `stored`: a document accepted before, read back; the checks of the way calls go that were added since
+    (circles a call never leaves) are left out, so that campaigns calling with it go on."""
     check = _Checker()
     top = check.mapping(doc, "", "a script", TOP_FIELDS)
     if top is None:
@@ -143,13 +147,35 @@ def validate_script(doc: Any) -> tuple[Script | None, list[Problem]]:
     elif isinstance(raw_steps, dict) and start not in known:
         check.error("start", f"start names an unknown step {start!r}{_suggest(start, known)}")
     if isinstance(raw_steps, dict) and 0 < len(raw_steps) <= MAX_STEPS:
-        check.problems.extend(whole_script_problems(raw_steps, start if isinstance(start, str) else None))
+        first = start if isinstance(start, str) else None
+        check.problems.extend(whole_script_problems(raw_steps, first, stored=stored))
     if steps is not None:
         _check_answer_reads(check, steps)
+        if not stored:  # added after scripts were stored: those read again keep what they have
+            _check_shown(check, steps)
     if check.failed or steps is None or script_id is None or not isinstance(start, str):
         return None, check.problems
     document = {k: v for k, v in top.items() if k != "version"}
-    return Script(script_id, title or script_id, start, steps, document), check.problems
+    script = Script(script_id, title or script_id, start, steps, document)
+    tried = [] if stored else tried_problems(script)  # calls that go round for ever, texts never shown
+    failed = any(p.severity is Severity.ERROR for p in tried)
+    return None if failed else script, check.problems + tried
+
+
+def _check_shown(check: _Checker, steps: dict[str, Step]) -> None:
+    """What volunteers see and exports keep: no control characters in texts and values (a NUL, a bell), no
+    label a button shows as blank (only zero-width characters) or that turns the text after it around."""
+    for step in steps.values():
+        if (why := control_in_text(step.text)) is not None:
+            check.error(f"steps.{step.id}.text", f"the step's text {why}")
+        for i, choice in enumerate(step.choices):
+            path = f"steps.{step.id}.choices[{i}]"
+            if (why := unprintable(choice.label)) is not None:
+                check.error(f"{path}.label", f"the label {why}")
+            elif all(c.isspace() or unicodedata.category(c) == "Cf" for c in choice.label):
+                check.error(f"{path}.label", "the label shows nothing a volunteer can see: write a word")
+            if isinstance(choice.value, str) and (why := control_in_text(choice.value)) is not None:
+                check.error(f"{path}.value", f"the value {why}")
 
 
 def _check_answer_reads(check: _Checker, steps: dict[str, Step]) -> None:

@@ -58,7 +58,7 @@ def _save_source() -> str:
 
 @functools.lru_cache(maxsize=256)
 def _parse(document_json: str) -> Script:
-    script, problems = validate_script(json.loads(document_json))
+    script, problems = validate_script(json.loads(document_json), stored=True)
     if script is None:  # only possible if someone wrote to Redis by hand
         raise ScriptError(problems)
     return script

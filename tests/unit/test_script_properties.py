@@ -25,7 +25,7 @@ from dialer.scripts.sandbox import check_expression, check_template, holds, rend
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CONTACT = {"id": "c1", "first_name": "Ann", "fields": {"ward": "3"}}
 TEXTS = st.one_of(
-    st.text(st.characters(blacklist_characters="{}%#", blacklist_categories=("Cs",)), max_size=30).map(
+    st.text(st.characters(blacklist_characters="{}%#", blacklist_categories=("Cs", "Cc")), max_size=30).map(
         lambda t: "T " + t
     ),
     st.sampled_from(
