@@ -243,7 +243,8 @@ async function takeBatch() {
   }
   waitingForNames = false;
   show(ui.waiting, false);
-  if (fresh.id !== batch?.id) {
+  const newList = fresh.id !== batch?.id;
+  if (newList) {
     // A new list: a voter in it that this page saved before is a retry, to be called again.
     for (const c of fresh.contacts || []) delete done[c.id];
     sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
@@ -259,6 +260,9 @@ async function takeBatch() {
   scheduleRenew();
   selectNext();
   if (resumeStep) HANDLERS.step(resumeStep); // a resumed call that arrived before the list
+  // The socket may have restored before this list existed (the old one handed back while the page was
+  // away): the server had no list holding the voter then, and resumes the call now that there is one.
+  else if (newList && !started) send({ type: "resume" });
 }
 
 function nobodyLeft(err) {
