@@ -62,6 +62,7 @@ def test_an_answer_typed_but_not_yet_sent_outlives_a_reload(
     page.locator("#call-btn").click()
     wait_connected(page)
     page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
     page.keyboard.press("1")  # Yes
     expect(page.locator("#step-text")).to_contain_text("When will you vote?")
     page.locator("#step-input").fill("Saturday morning, early voting")
@@ -72,6 +73,7 @@ def test_an_answer_typed_but_not_yet_sent_outlives_a_reload(
     page.locator("#step-input").press("Enter")
     expect(page.locator("#step-text")).to_contain_text("Thank you")
     page.keyboard.press("1")  # the closing words read: the script's end
+    expect(page.locator("#finish-btn")).to_be_focused()
     page.locator("#finish-btn").click()
     expect(page.locator("#save-status")).to_contain_text("Saved: Contacted", timeout=10_000)
     with server.client() as admin:
@@ -83,6 +85,7 @@ def test_an_answer_typed_but_not_yet_sent_outlives_a_reload(
     page.locator("#call-btn").click()
     wait_connected(page)
     page.keyboard.press("1")
+    expect(page.locator("#step-text")).to_contain_text("library levy")
     page.keyboard.press("1")
     expect(page.locator("#step-text")).to_contain_text("When will you vote?")
     expect(page.locator("#step-input")).to_have_value("")
