@@ -1,4 +1,5 @@
-"""What a call page that (re)connects hears of the voter it was working, after its step (web/ws_call.py).
+"""What a call page that (re)connects hears of the voter it was working, after its step (web/ws_call.py),
+and where the volunteer stands on the roster as it connects.
 
 Power and predictive: the voter the dialer connected to the volunteer, `talking` (a reload mid-call) or
 `bridged` (connected while no page was open). A preview call still open when the page comes back drawn for
@@ -22,6 +23,7 @@ from dialer.dialing.take import idle_from_status
 from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.coach_sessions import notice_on_connect
+from dialer.roster import VolunteerState
 from dialer.session import CallSession, Reply
 from dialer.web.call_end import latest_call
 from dialer.web.call_recording import still_talking
@@ -96,3 +98,15 @@ async def finished_before(
     if not fields or fields.get("contact_id") != contact_id:
         return Reply()
     return Reply(({"type": "recorded", "contact_id": contact_id},))
+
+
+async def initial_state(d: Deps, campaign: Campaign, volunteer: str) -> VolunteerState:
+    """Where a (re)connecting volunteer stands: in power and predictive modes, what the dialer knows."""
+    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
+        return VolunteerState.WAITING
+    found = await agent(d.redis, campaign.id, volunteer)
+    if found is None or found.state is AgentState.AWAY:
+        return VolunteerState.AWAY
+    return {AgentState.TALKING: VolunteerState.TALKING, AgentState.WRAP_UP: VolunteerState.WRAP_UP}.get(
+        found.state, VolunteerState.WAITING
+    )

@@ -19,7 +19,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign
-from dialer.dialing.agents import AgentState, agent
 from dialer.models import Mode, Role
 from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
@@ -40,7 +39,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_back import call_back_refusal
 from dialer.web.call_end import end_call_after_result, latest_call
 from dialer.web.call_recording import recording_started
-from dialer.web.call_resume import finished_before, notices_on_connect, voter_on_reload
+from dialer.web.call_resume import finished_before, initial_state, notices_on_connect, voter_on_reload
 from dialer.web.deps import Deps, deps
 from dialer.web.errors import ApiError, socket_gone, until_socket_gone
 from dialer.web.own_phone import methods_for, refused_start
@@ -147,6 +146,12 @@ class CallSocket:
             return
         if isinstance(message, dict) and message.get("type") == "ping":  # the page's heartbeat (socket.js)
             await self.send(Reply(({"type": "pong"},)))
+            return
+        if isinstance(message, dict) and message.get("type") == "resume":  # the page's list is in now
+            # The socket may have restored before the page's new list held its voter: that call was not
+            # resumed, and is now, with the list (a session with a call has resumed it already).
+            if self.session.contact_id is None:
+                await self.restore()
             return
         if isinstance(message, dict) and message.get("type") == "start":
             # The page may have taken (or renewed) its batch after this socket connected: a contact of a new
@@ -292,18 +297,6 @@ class CallSocket:
             if answered_by:
                 out["answered_by"] = answered_by
         await self.send(reply)
-
-
-async def initial_state(d: Deps, campaign: Campaign, volunteer: str) -> VolunteerState:
-    """Where a (re)connecting volunteer stands: in power and predictive modes, what the dialer knows."""
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
-        return VolunteerState.WAITING
-    found = await agent(d.redis, campaign.id, volunteer)
-    if found is None or found.state is AgentState.AWAY:
-        return VolunteerState.AWAY
-    return {AgentState.TALKING: VolunteerState.TALKING, AgentState.WRAP_UP: VolunteerState.WRAP_UP}.get(
-        found.state, VolunteerState.WAITING
-    )
 
 
 async def call_socket(ws: WebSocket) -> None:

@@ -46,3 +46,47 @@ def test_notes_typed_before_a_reload_are_saved_with_the_result(
     expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
     expect(page.locator("#notes")).to_have_value("")
     context.close()
+
+
+def test_an_answer_typed_but_not_yet_sent_outlives_a_reload(
+    browser: Browser, server: Running, redis_url: str
+) -> None:
+    """The voter said when they will vote, the volunteer typed it and the page reloaded before Enter: the
+    call resumed at the question with the field empty, what the voter said lost (found by the volunteer
+    walk). It comes back, is sent and saved; the next voter's field starts empty."""
+    campaign = seed_campaign(server, redis_url)
+    context = volunteer_context(
+        browser, server, "tia@example.org", "Tia Typed", viewport={"width": 1280, "height": 900}
+    )
+    page = open_call_page(context, campaign)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.keyboard.press("1")  # Yes
+    expect(page.locator("#step-text")).to_contain_text("When will you vote?")
+    page.locator("#step-input").fill("Saturday morning, early voting")
+
+    page.reload()
+    expect(page.locator("#step-text")).to_contain_text("When will you vote?", timeout=10_000)
+    expect(page.locator("#step-input")).to_have_value("Saturday morning, early voting")
+    page.locator("#step-input").press("Enter")
+    expect(page.locator("#step-text")).to_contain_text("Thank you")
+    page.keyboard.press("1")  # the closing words read: the script's end
+    expect(page.locator("#finish-btn")).to_be_focused()
+    page.locator("#finish-btn").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved: Contacted", timeout=10_000)
+    with server.client() as admin:
+        rows = admin.get(f"/api/campaigns/{campaign}/results.csv").text.splitlines()
+    assert len(rows) == 2 and "Saturday morning, early voting" in rows[1], rows
+
+    page.reload()  # the next voter: nothing typed for them
+    expect(page.locator("#call-btn")).to_be_focused(timeout=10_000)
+    page.locator("#call-btn").click()
+    wait_connected(page)
+    page.keyboard.press("1")
+    expect(page.locator("#step-text")).to_contain_text("library levy")
+    page.keyboard.press("1")
+    expect(page.locator("#step-text")).to_contain_text("When will you vote?")
+    expect(page.locator("#step-input")).to_have_value("")
+    context.close()

@@ -66,6 +66,16 @@ function keepNotes(contactId, text) {
   else delete typedNotes[contactId];
   sessionStorage.setItem(NOTES_KEY, JSON.stringify(typedNotes));
 }
+// What was typed into the script's answer field, per voter and step, until the result is saved: a reload
+// before Enter brings back what the voter said (the field came back empty), as the notes do.
+const TYPED_KEY = `dialer.typed.${cid}`;
+const typedByVoter = JSON.parse(sessionStorage.getItem(TYPED_KEY) || "{}"); // contact id -> {step id: text}
+
+function keepTyped(contactId, typed) {
+  if (typed && Object.keys(typed).length) typedByVoter[contactId] = typed;
+  else delete typedByVoter[contactId];
+  sessionStorage.setItem(TYPED_KEY, JSON.stringify(typedByVoter));
+}
 
 let batch = null;
 let contacts = [];
@@ -243,7 +253,8 @@ async function takeBatch() {
   }
   waitingForNames = false;
   show(ui.waiting, false);
-  if (fresh.id !== batch?.id) {
+  const newList = fresh.id !== batch?.id;
+  if (newList) {
     // A new list: a voter in it that this page saved before is a retry, to be called again.
     for (const c of fresh.contacts || []) delete done[c.id];
     sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
@@ -259,6 +270,9 @@ async function takeBatch() {
   scheduleRenew();
   selectNext();
   if (resumeStep) HANDLERS.step(resumeStep); // a resumed call that arrived before the list
+  // The socket may have restored before this list existed (the old one handed back while the page was
+  // away): the server had no list holding the voter then, and resumes the call now that there is one.
+  else if (newList && !started) send({ type: "resume" });
 }
 
 function nobodyLeft(err) {
@@ -391,7 +405,7 @@ function select(contact) {
   connected = false;
   lineDown = false;
   unansweredResult = null;
-  typedAnswers = {};
+  typedAnswers = typedByVoter[contact.id] || {};
   pickedChoices = {};
   ui.notes.value = typedNotes[contact.id] || "";
   ui.manual.open = false;
@@ -682,6 +696,7 @@ function answerInput(event) {
   }
   inputProblem("");
   typedAnswers[step.id] = ui.input.value.trim();
+  keepTyped(current.id, typedAnswers);
   sendAnswer({ type: "answer", step: step.id, value }, String(value));
 }
 
@@ -754,6 +769,7 @@ function confirmed(p) {
   done[p.contact_id] = p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
   keepNotes(p.contact_id, ""); // saved with the result
+  keepTyped(p.contact_id, null);
   started = false;
   connected = false;
   phone.release(); // the server hung up the voter's leg; the browser lets go of its own
@@ -1128,6 +1144,11 @@ $("change-btn").addEventListener("click", () => {
 ui.form.addEventListener("submit", answerInput);
 ui.notes.addEventListener("input", () => {
   if (current) keepNotes(current.id, ui.notes.value);
+});
+ui.input.addEventListener("input", () => {
+  if (!current || !step?.input) return;
+  typedAnswers[step.id] = ui.input.value;
+  keepTyped(current.id, typedAnswers);
 });
 ui.finish.addEventListener("click", () => finish(phase() === "unanswered" ? unansweredResult : null));
 ui.manualSave.addEventListener("click", () => finish(ui.manualResult.value));
