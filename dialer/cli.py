@@ -86,6 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args.port)
     _check_redis(settings)
     configure_serve_logging(settings)
+    if settings.weak_admin_token:
+        logging.getLogger("dialer").warning("%s", settings.weak_admin_token)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
     if workers < 1:

@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx
 
-ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij"  # at least 32 characters, as settings demand
+ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij"  # 32 characters or more: no start-up warning
 
 
 def free_port() -> int:
