@@ -48,6 +48,20 @@ def no_sideways_scroll(page: Page) -> None:
     assert width[0] <= width[1], f"the page is {width[0]}px wide in a {width[1]}px viewport: {wide}"
 
 
+def readable(page: Page) -> None:
+    """No visible text on the page is set smaller than 14 px (the chart's axis labels aside): the call page's
+    list labels and connection line, the dashboard's tile labels and chips were 12-13.6 px on a phone."""
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter((e) => {
+             if (e.closest('svg') || e.getClientRects().length === 0) return false;
+             const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+             return own && parseFloat(getComputedStyle(e).fontSize) < 14;
+           }).slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' +
+             getComputedStyle(e).fontSize + ' ' + e.textContent.trim().slice(0, 30))"""
+    )
+    assert not small, f"text under 14 px: {small}"
+
+
 def tab_reaches_every_control(page: Page) -> None:
     total = page.evaluate(MARK_CONTROLS)
     assert total > 0
@@ -85,6 +99,7 @@ def test_volunteer_page_on_a_phone(browser: Browser, server: Running, redis_url:
     )
     page = open_call_page(context, campaign)
     no_sideways_scroll(page)
+    readable(page)
     page.screenshot(path=shots / "call-phone.png", full_page=True)
     tab_reaches_every_control(page)
 
@@ -94,6 +109,7 @@ def test_volunteer_page_on_a_phone(browser: Browser, server: Running, redis_url:
     tab_reaches_every_control(page)
     page.locator("#manual summary").click()  # the manual results open up: still reachable, still narrow
     no_sideways_scroll(page)
+    readable(page)
     tab_reaches_every_control(page)
     page.screenshot(path=shots / "call-phone-script.png", full_page=True)
     # The answer buttons are big enough for a thumb.
@@ -121,5 +137,6 @@ def test_other_pages_fit_a_phone(browser: Browser, server: Running, redis_url: s
         page.goto(path)
         page.wait_for_load_state("networkidle")
         no_sideways_scroll(page)
+        readable(page)
         page.screenshot(path=shots / f"{name}-phone.png", full_page=True)
     context.close()
