@@ -195,6 +195,9 @@ def survey_team(campaign_id: str, team_id: str) -> str:
 
 
 def daily(campaign_id: str, day: str) -> str:
+    """The campaign's day (record.lua and attempt_event.lua; 3 days): `calls:`, `conv:`, `first:` and
+    `talk:<volunteer>` for each volunteer, `team-calls:` and `team-conv:<team>` for the calls made as a
+    member of each team."""
     return f"{tag(campaign_id)}:daily:{day}"
 
 

@@ -17,7 +17,8 @@ from importlib import resources
 from typing import Any
 
 from dialer.queue import keys
-from dialer.scripts.model import Script, ScriptError
+from dialer.scripts.model import Problem, Script, ScriptError
+from dialer.scripts.stored import later_findings
 from dialer.scripts.validate import validate_script
 from dialer.times import iso
 
@@ -64,6 +65,13 @@ def _parse(document_json: str) -> Script:
     return script
 
 
+@functools.lru_cache(maxsize=256)
+def stored_findings(document_json: str) -> tuple[Problem, ...]:
+    """What the checks added since a stored version was uploaded find in it, as warnings (CPU work: call it
+    off the event loop; cached, as versions never change)."""
+    return tuple(later_findings(json.loads(document_json)))
+
+
 class ScriptStore:
     def __init__(self, redis: Any) -> None:
         self.redis = redis
@@ -81,6 +89,10 @@ class ScriptStore:
     async def latest_version(self, script_id: str) -> int | None:
         raw = await self.redis.get(keys.script_latest(script_id))
         return int(raw) if raw is not None else None
+
+    async def raw(self, script_id: str, version: int | None = None) -> tuple[int, str] | None:
+        """(version, document JSON) of a version (default: the latest), or None when there is none."""
+        return await self._stored(script_id, version)
 
     async def _stored(self, script_id: str, version: int | None) -> tuple[int, str] | None:
         """(version, document JSON) of a version (default: the latest), or None when there is none."""

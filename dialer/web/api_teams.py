@@ -117,7 +117,7 @@ async def get_team(request: Request) -> Response:
     member_ids = list(await store.members(team.id))
     if campaign_id:
         campaign = await load_campaign(request, campaign_id, user)  # a closed one is 404 to a leader
-        days = await _days(d.redis, campaign_id, campaign.default_timezone, d.clock(), member_ids)
+        days = await _days(d.redis, campaign_id, campaign.default_timezone, d.clock(), member_ids, team.id)
     for member_id in member_ids:
         member = await accounts.get(member_id)
         if member is None:
@@ -131,24 +131,27 @@ async def get_team(request: Request) -> Response:
     out: dict[str, object] = {**team.public(with_code=True), "members": members}
     if campaign_id:
         progress = await _progress(request, campaign_id, team.id)
-        for when in days:  # the team's day: the sum of its members' (as they are in it now)
-            figures = [cast(dict[str, int], m[when]) for m in members]
-            progress[when] = {k: sum(f[k] for f in figures) for k in ("calls", "conversations")}
+        # The team's day, like its total: the calls made as its members (record.lua), so that it agrees
+        # with its total; a member's own figures also count what they did before joining or in another team.
+        for when, daily in days.items():
+            progress[when] = {
+                "calls": int(daily.get(f"team-calls:{team.id}") or 0),
+                "conversations": int(daily.get(f"team-conv:{team.id}") or 0),
+            }
         out["progress"] = progress
     return JSONResponse(out)
 
 
 async def _days(
-    redis: Redis, campaign_id: str, zone: str, now: float, members: list[str]
+    redis: Redis, campaign_id: str, zone: str, now: float, members: list[str], team_id: str
 ) -> dict[str, dict[str, str]]:
-    """The members' fields of the campaign's daily counters for today and yesterday (its days are its
-    default time zone's). Only theirs: the day's hash holds every volunteer of the campaign, and the Teams
-    page asks every 5 s."""
+    """The members' and the team's fields of the campaign's daily counters for today and yesterday (its
+    days are its default time zone's). Only theirs: the day's hash holds every volunteer and team of the
+    campaign, and the Teams page asks every 5 s."""
     today = date.fromisoformat(local_day(zone, now))
     yesterday = (today - timedelta(days=1)).isoformat()
     fields = [f"{kind}:{m}" for m in members for kind in ("calls", "conv")]
-    if not fields:
-        return {"today": {}, "yesterday": {}}
+    fields += [f"team-calls:{team_id}", f"team-conv:{team_id}"]
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hmget(keys.daily(campaign_id, today.isoformat()), fields)
         pipe.hmget(keys.daily(campaign_id, yesterday), fields)

@@ -39,6 +39,7 @@ from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.join_qr import join_qr_svg, join_url
 from dialer.web.own_phone import browser_ready, methods_for
+from dialer.web.script_findings import script_findings, scripts_findings
 
 # The front-end's files: the top-level web/ folder, installed as the package `dialer_web`.
 WEB_DIR = Path(str(importlib.resources.files("dialer_web")))
@@ -262,6 +263,7 @@ async def dashboard(request: Request) -> Response:
         "data": data,
         "join_link": link,
         "join_qr": join_qr_svg(link, scale=5),
+        "script_findings": await script_findings(request, campaign.script_id),
     }
     return render(request, "dashboard.html", context)
 
@@ -274,6 +276,7 @@ async def campaign_settings(request: Request) -> Response:
     context = {"user": user, "campaign": campaign, "data": data, "voicemail_audio": audio}
     context |= await campaign_form.form_context(deps(request).redis, campaign)
     context["carrier_ready"] = browser_ready(deps(request))
+    context["script_findings"] = await script_findings(request, campaign.script_id)
     return render(request, "settings.html", context)
 
 
@@ -289,8 +292,10 @@ async def new_campaign(request: Request) -> Response:
 async def scripts(request: Request) -> Response:
     user = await page_user(request, Role.ORGANIZER)
     data = {"script_id": request.query_params.get("id", "")}
-    script_ids = await ScriptStore(deps(request).redis).ids()
-    return render(request, "scripts.html", {"user": user, "data": data, "script_ids": script_ids[:50]})
+    script_ids = (await ScriptStore(deps(request).redis).ids())[:50]
+    findings = await scripts_findings(request, script_ids)  # stored before a check that now refuses them
+    context = {"user": user, "data": data, "script_ids": script_ids, "findings": findings}
+    return render(request, "scripts.html", context)
 
 
 def _base(request: Request) -> str:

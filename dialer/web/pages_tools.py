@@ -15,6 +15,7 @@ Both parse a whole script: that is CPU work (seconds for a large one), done in a
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -26,8 +27,10 @@ from starlette.routing import BaseRoute, Route
 from dialer.models import Role
 from dialer.queue import keys
 from dialer.scripts import engine
-from dialer.scripts.loader import MAX_BYTES, load_script
+from dialer.scripts.loader import MAX_BYTES, load_script, parse_document
 from dialer.scripts.model import LoadedScript, ScriptError
+from dialer.scripts.stored import LATER_CHECK, load_stored
+from dialer.stores.scripts import ScriptStore
 from dialer.web.api_campaigns import load_campaign
 from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
@@ -118,12 +121,40 @@ async def preview(request: Request) -> Response:
     source, contact, events = body.get("source"), body.get("contact", {}), body.get("events", [])
     if not isinstance(source, str) or not isinstance(contact, dict) or not isinstance(events, list):
         raise ApiError(422, "validation_error", "Send {source: text, contact: {...}, events: [...]}.")
-    return JSONResponse(await offload(request, preview_walk, source, contact, events[:MAX_EVENTS]))
-
-
-def _load_for_preview(source: str) -> LoadedScript:
     try:
-        return load_script(source, "application/yaml")
+        return JSONResponse(await offload(request, preview_walk, source, contact, events[:MAX_EVENTS]))
+    except ApiError as refused:
+        # Refused as an upload; the stored version it is still walks, its findings said as warnings.
+        stored = await _stored_twin(request, source) if refused.code == "invalid_script" else None
+        if stored is None:
+            raise
+    return JSONResponse(await offload(request, preview_walk, source, contact, events[:MAX_EVENTS], stored))
+
+
+async def _stored_twin(request: Request, source: str) -> str | None:
+    """The stored latest version's JSON when `source` is that document (opened from the Scripts page), else
+    None: it is checked as campaigns read it, with the later checks' findings as warnings, so that staff can
+    still walk it and see why it traps volunteers."""
+    doc = await offload(request, _document_or_none, source)
+    script_id = doc.get("id") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or not isinstance(script_id, str) or len(script_id) > 200:
+        return None
+    found = await ScriptStore(deps(request).redis).raw(script_id)
+    if found is None or json.loads(found[1]) != {k: v for k, v in doc.items() if k != "version"}:
+        return None
+    return found[1]
+
+
+def _document_or_none(source: str) -> Any:
+    try:
+        return parse_document(source, "application/yaml")
+    except ScriptError:
+        return None
+
+
+def _load_for_preview(source: str, stored: str | None = None) -> LoadedScript:
+    try:
+        return load_stored(json.loads(stored)) if stored else load_script(source, "application/yaml")
     except ScriptError as exc:
         root, keys = compose(source), cast(Keys, {})
         details = [
@@ -137,9 +168,12 @@ def _load_for_preview(source: str) -> LoadedScript:
         raise ApiError(422, "invalid_script", said, details) from None
 
 
-def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dict[str, Any]:
-    """What walking `source` with `contact` through `events` gives (pure, CPU-bound); ApiError if invalid."""
-    loaded = _load_for_preview(source)
+def preview_walk(
+    source: str, contact: dict[str, Any], events: list[Any], stored: str | None = None
+) -> dict[str, Any]:
+    """What walking `source` with `contact` through `events` gives (pure, CPU-bound); ApiError if invalid.
+    `stored`: the stored version's JSON when `source` is that document (checked as stored: _stored_twin)."""
+    loaded = _load_for_preview(source, stored)
     script = loaded.script
     walk = engine.start(script)
     try:
@@ -168,7 +202,9 @@ def preview_walk(source: str, contact: dict[str, Any], events: list[Any]) -> dic
         # What the upload also says (an unreachable step, ...): "Check" must not call such a script clean.
         root, keys = compose(source), cast(Keys, {})
         out["warnings"] = [
-            {**p.as_detail(), "line": line_of(root, p.path, p.message, keys)} for p in loaded.warnings
+            {**p.as_detail(), "line": line_of(root, p.path, p.message, keys)}
+            | ({"later_check": True} if p.message.startswith(LATER_CHECK) else {})
+            for p in loaded.warnings
         ]
     return out
 

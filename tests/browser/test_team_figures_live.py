@@ -46,5 +46,7 @@ def test_a_members_new_call_shows_on_the_team_card_without_a_reload(
     teams.clock.run_for(6_000)  # the page's next look at its team
     expect(member).to_contain_text("1 call (today 1 call", timeout=10_000)
     expect(teams.locator(".progress-line")).to_contain_text("Today 1 call")
+    # The member's figures are all theirs; the team's only those made in it: the page says which is which.
+    expect(teams.locator(".members-note")).to_contain_text("before they joined the team")
     calling.close()
     leader.close()

@@ -97,3 +97,31 @@ def test_the_team_is_placed_among_the_teams_and_beside_the_campaign(team: Team) 
     record(team, "busy")
     progress = team.client.get(url, headers=team.leader).json()["progress"]
     assert (progress["rank"], progress["teams"], progress["campaign_calls"]) == (1, 1, 2)
+
+
+def test_the_teams_day_counts_only_calls_made_in_it_and_agrees_with_its_total(team: Team) -> None:
+    """A card read "1 call ... in all" beside "Today 3 calls": the day added up the members' calls, also
+    those made before they joined, while the total counted the team's own."""
+    url = f"/api/teams/{team.team_id}?campaign_id=dc"
+    code = team.client.get(url, headers=team.leader).json()["join_code"]
+    assert team.client.delete("/api/teams/membership", headers=team.vera).status_code == 204
+    record(team, "busy")  # vera's calls before she is in the team
+    record(team, "refused")
+    team.clock[0] += 5 * 3600  # the busy voter is due again, the same afternoon
+    joined = team.client.post("/api/teams/join", json={"join_code": code}, headers=team.vera)
+    assert joined.status_code == 200
+    record(team, "no_answer")  # her first call as a member
+    shown = team.client.get(url, headers=team.leader).json()
+    progress = shown["progress"]
+    assert (progress["calls"], progress["conversations"]) == (1, 0)
+    assert progress["today"] == {"calls": 1, "conversations": 0}
+    assert progress["yesterday"] == {"calls": 0, "conversations": 0}
+    vera = next(m for m in shown["members"] if m["name"] == "vera")  # her own figures stay all of hers
+    assert vera["today"] == {"calls": 3, "conversations": 1}
+    team.clock[0] += DAY
+    assert team.client.delete("/api/teams/membership", headers=team.vera).status_code == 204
+    record(team, "refused")  # after she left: neither in the team's today nor in its total
+    progress = team.client.get(url, headers=team.leader).json()["progress"]
+    assert (progress["calls"], progress["conversations"]) == (1, 0)
+    assert progress["today"] == {"calls": 0, "conversations": 0}
+    assert progress["yesterday"] == {"calls": 1, "conversations": 0}

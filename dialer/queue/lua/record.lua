@@ -14,7 +14,7 @@
 --       [15] script version  [16] channel to publish on  [17] the volunteer's team id ('' for none)
 --       [18] seconds a call-back stays reserved for the volunteer who arranged it, after it is due
 --       [19] the answers the survey tallies, JSON {question: value} ('' when the result is no conversation)
---       [20] the campaign's day ('' for none): the volunteer's calls and conversations today
+--       [20] the campaign's day ('' for none): the volunteer's (and their team's) calls and conversations today
 -- The contact's lease state is in {c}:lease_of, its call-back reservation in {c}:reserved, and its attempts
 -- in {c}:tries as well as its own hash (keys_lease.py).
 -- Returns {"recorded", entry id, phone, attempt} | {"duplicate", entry id, phone, code} | {"error", code}
@@ -137,6 +137,12 @@ if ARGV[20] ~= '' then
   redis.call('HINCRBY', KEYS[15], 'calls:' .. ARGV[3], 1)
   redis.call('HSETNX', KEYS[15], 'first:' .. ARGV[3], ARGV[9]) -- since when they call today: their pace
   if ARGV[19] ~= '' then redis.call('HINCRBY', KEYS[15], 'conv:' .. ARGV[3], 1) end
+  if team ~= '' then
+    -- The team's day counts the calls made as its member, as its team board does (a member's own
+    -- fields above follow them from team to team).
+    redis.call('HINCRBY', KEYS[15], 'team-calls:' .. team, 1)
+    if ARGV[19] ~= '' then redis.call('HINCRBY', KEYS[15], 'team-conv:' .. team, 1) end
+  end
   redis.call('EXPIRE', KEYS[15], 3 * 86400)
 end
 redis.call('PUBLISH', ARGV[16], cjson.encode({type = 'result', contact_id = cid, result = code, calls = calls}))

@@ -96,6 +96,9 @@ async function load() {
     const doc = await api("GET", `/api/scripts/${encodeURIComponent(id)}`);
     delete doc.version;
     source.value = JSON.stringify(doc, null, 2); // JSON is YAML: it uploads as it is
+    // Checked at once: a version stored before a check was added may trap volunteers (said as warnings).
+    events = [];
+    await walk();
   } catch (err) {
     $("problems-summary").textContent = err.message;
   }
@@ -108,8 +111,12 @@ async function walk() {
     if (!events.length) {
       // Warnings (an unreachable step, ...) are what the upload will say too: never "No problems found" then.
       const warnings = r.warnings || [];
+      const traps = warnings.filter((w) => w.later_check).length; // a stored version the newer checks refuse
+      const said = traps
+        ? `This version was uploaded before the checks that find ${traps === 1 ? "this trap" : "these traps"}: volunteers calling with it can be caught. Upload a fixed version. ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`}:`
+        : `No errors; ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} to look at before volunteers call.`;
       $("problems-summary").replaceChildren(warnings.length
-        ? h("strong", { class: "warning", text: `No errors; ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} to look at before volunteers call.` })
+        ? h("strong", { class: "warning", text: said })
         : "No problems found.", warnings.length ? summary(warnings, "warning") : "");
       annotate(warnings, "warning");
     }

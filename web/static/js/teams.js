@@ -107,6 +107,9 @@ function card(team) {
     h("p", { class: "progress-line" }, progressText(team)),
     rename, goal,
     h("h3", {}, `Members (${team.members.length})`),
+    // The team's figures count the calls made as its members; a member's own, all of theirs in the campaign.
+    team.progress ? h("p", { class: "muted small members-note" }, "A member's figures are all their calls in ",
+      "this campaign, also those made before they joined the team; the team's count only calls made in it.") : null,
     h("ul", { class: "members" }, team.members.map((m) => memberRow(team, m))));
 }
 
