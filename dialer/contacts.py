@@ -19,9 +19,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from dialer.calling_hours import is_valid_zone
 from dialer.contact_headers import Header, HeaderError, read_header, split_name
-from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
+from dialer.contact_zones import (
+    STATE_ZONES,
+    ZoneSource,
+    state_code,
+    state_of_zip,
+    time_zone_for,
+    unknown_zone_reason,
+    zone_of,
+)
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.names import without_controls
 from dialer.phones import (
@@ -174,11 +181,7 @@ def row_warnings(
         out.append(RowWarning(row, WarningKind.EXTENSION, message, phone.e164))
     if timezone and source is not ZoneSource.TIMEZONE:
         cell = _shorten(timezone)
-        why = (
-            "an abbreviation: a fixed offset with no daylight saving, an hour off local time half the year"
-            if is_valid_zone(timezone)
-            else "not an IANA name like America/Chicago"
-        )
+        why = unknown_zone_reason(timezone)
         message = f"unknown time zone {cell!r} ({why}): imported with {zone}, from the {source.value}"
         out.append(RowWarning(row, WarningKind.UNKNOWN_TIMEZONE, message, phone.e164))
     if state.strip() and state_code(state) is None:
