@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -262,16 +263,20 @@ def _header(reader: Iterator[list[str]]) -> Header:
         raise CsvError(str(exc)) from None
 
 
+def _open(chunks: Iterable[bytes]) -> tuple[Iterator[list[str]], Header]:
+    lines = _lines(chunks)
+    head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
+    sep = next((s for s in ",\t;" if s in head), ",")
+    reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
+    return reader, _header(reader)
+
+
 def read_rows(
     chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
 ) -> Iterator[ContactRow | InvalidRow]:
     """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
     CsvError before yielding anything when the file is unusable."""
-    lines = _lines(chunks)
-    head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
-    sep = next((s for s in ",\t;" if s in head), ",")
-    reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
-    header = _header(reader)
+    reader, header = _open(chunks)
     columns, extra, phone_columns = header.columns, header.extra, header.phones
     row_number = 0
     while True:
@@ -325,6 +330,32 @@ def read_rows(
         yield ContactRow(row_number, contact, warnings)
 
 
+def read_phones(chunks: Iterable[bytes], *, region: str = "US") -> Iterator[str | InvalidRow]:
+    """A do-not-call list's numbers in file order (E.164), and its rows or cells that are not numbers.
+    Every phone column of a row counts (`phone`, Preferred, Cell, Home...): a VAN export's row has the
+    voter's cell and home phones, and a list that took one of them left the other to be called."""
+    reader, header = _open(chunks)
+    for row_number in itertools.count(1):
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InvalidRow(row_number, f"unreadable row: {exc}")
+            continue
+        cells = [(i, row[i].strip()) for i in header.all_phones if i < len(row) and row[i].strip()]
+        if not cells and any(cell.strip() for cell in row):
+            yield InvalidRow(row_number, "missing phone number")
+        for index, raw in cells:
+            phone = parse_phone(raw, region)
+            column = f" in {header.names[index]}" if len(header.all_phones) > 1 else ""
+            yield (
+                phone.e164
+                if phone
+                else InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}{column}")
+            )
+
+
 def parse_contacts(
     chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
 ) -> Iterator[Contact | InvalidRow]:
@@ -347,6 +378,7 @@ __all__ = [
     "display_phone",
     "normalize_phone",
     "parse_contacts",
+    "read_phones",
     "read_rows",
     "state_of_zip",
     "time_zone_for",
