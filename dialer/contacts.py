@@ -295,15 +295,15 @@ def read_rows(
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
-        raw, implied = next(
-            ((row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()), ("", "")
+        # The first phone column with a valid number (a VAN row's "N/A" cell phone no longer loses its
+        # home phone); a row with none reports its first number.
+        given = [(row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()]
+        phone, implied = next(
+            ((p, kind) for raw, kind in given if (p := parse_phone(raw, region))), (None, "")
         )
-        if not raw:
-            yield InvalidRow(row_number, "missing phone number")
-            continue
-        phone = parse_phone(raw, region)
         if phone is None:
-            yield InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}")
+            message = f"invalid phone number {_shorten(given[0][0])!r}" if given else "missing phone number"
+            yield InvalidRow(row_number, message)
             continue
         state, zip_code, timezone = get("state"), get("zip"), get("timezone")
         zone, source = zone_of(

@@ -65,3 +65,18 @@ def test_an_external_id_column_beats_an_id_column_before_it() -> None:
     data = b"VANID,id,phone\n903,row-3,212-555-0112\n"  # two aliases: the first, the other kept
     assert external_ids(data) == [("903", {"id": "row-3"})]
     assert external_ids(b"id,phone\nrow-4,212-555-0113\n") == [("row-4", {})]
+
+
+def test_a_call_list_row_with_a_junk_first_phone_dials_the_next_valid_one() -> None:
+    """VAN exports write "N/A" or a short number in an empty Cell Phone: the row was refused as invalid
+    ("invalid phone number 'N/A'") though its Home Phone was fine, and the voter was never called."""
+    data = (
+        b"VANID,Cell Phone,Home Phone\n"
+        b"201,N/A,(212) 555-0120\n"  # the home phone, a landline
+        b"202,555-0121,\n"  # no valid number at all: the first one is named
+    )
+    rows = list(read_rows([data], default_timezone=NY))
+    assert isinstance(rows[0], ContactRow)
+    assert (rows[0].contact.phone, rows[0].contact.phone_type) == ("+12125550120", "landline")
+    assert rows[0].contact.fields["Cell Phone"] == "N/A"
+    assert rows[1] == InvalidRow(2, "invalid phone number '555-0121'")
