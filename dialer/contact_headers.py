@@ -69,6 +69,10 @@ class Header:
     extra: list[tuple[int, str]]  # every other column (position, name), kept as contact.<name>
     phones: list[tuple[int, str]]  # the columns to take the phone from in turn (position, implied type)
     full_name: int | None = None  # a column with the whole name, when no first or last name column
+    # every column a phone number may be in (`phone` first, then Preferred, Cell, Home...): a do-not-call
+    # row puts all of its numbers on the list, not only the one a call list would dial
+    all_phones: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()  # the header row's names, as written
 
 
 def read_header(names: Sequence[str]) -> Header:
@@ -77,9 +81,28 @@ def read_header(names: Sequence[str]) -> Header:
     phones: dict[str, tuple[int, str]] = {}
     full: dict[str, int] = {}
     named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
+    phone_named: list[int] = []  # `phone` and `phone_number` columns
+    exact_id = False  # the external id's column is named `external_id`
     for index, name in enumerate(h.strip() for h in names):
         normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
         known = ALIASES.get(normal)
+        if known == "phone":
+            phone_named.append(index)
+        if known == "external_id" and known in columns:
+            # An `external_id` column is the CRM id whatever comes before it (`id`, VANID): a list with
+            # both `id` and `external_id` took id's cells and dropped external_id's. The other is a field.
+            keep, other = columns[known], index
+            if normal == "external_id" and not exact_id:
+                keep, other = index, columns[known]
+            exact_id = exact_id or normal == "external_id"
+            columns[known] = keep
+            if (other_name := names[other].strip()) and other_name not in named:
+                named.add(other_name)
+                extra.append((other, other_name))
+                extra.sort()
+            continue
+        if known == "external_id":
+            exact_id = normal == "external_id"
         if known is not None:
             columns.setdefault(known, index)
         elif name and "\x00" not in name and name not in named:
@@ -92,14 +115,17 @@ def read_header(names: Sequence[str]) -> Header:
     full_name = None
     if "first_name" not in columns and "last_name" not in columns:
         full_name = next((full[n] for n in FULL_NAME_COLUMNS if n in full), None)
+    given = tuple(h.strip() for h in names)
+    in_turn = [phones[name] for name in PHONE_COLUMNS if name in phones]
+    all_phones = (*phone_named, *(index for index, _ in in_turn))
     if "phone" in columns:
-        return Header(columns, extra, [(columns["phone"], "")], full_name)
+        return Header(columns, extra, [(columns["phone"], "")], full_name, all_phones, given)
     if not phones:
         raise HeaderError(
             "no phone column: the header row must name a column `phone` (or Phone Number, Cell, Mobile, "
             "Telephone, or a VAN export's Preferred Phone, Cell Phone or Home Phone)"
         )
-    return Header(columns, extra, [phones[name] for name in PHONE_COLUMNS if name in phones], full_name)
+    return Header(columns, extra, in_turn, full_name, all_phones, given)
 
 
 def split_name(full: str) -> tuple[str, str]:

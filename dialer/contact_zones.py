@@ -135,18 +135,45 @@ def _zones_by_folded_name() -> dict[str, str]:
     return {name.casefold(): name for name in known_zones()}
 
 
+def zone_named(timezone: str) -> str | None:
+    """The tz database's name for a `timezone` cell whatever its case and spaces (any zone, EST too)."""
+    return _zones_by_folded_name().get(timezone.strip().casefold())
+
+
+def is_offset_zone(name: str) -> bool:
+    """UTC or an Etc/ zone (Etc/GMT+5): a fixed offset that is no one's home. A campaign may keep its
+    hours in UTC, but a voter lives somewhere: such a `timezone` cell says nothing of the voter's clock
+    (a list exported with every cell `UTC` had every voter called on London's hours)."""
+    return name == "UTC" or name.startswith("Etc/")
+
+
+_OFFSET_NAMES = {"GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "UCT", "Universal", "Zulu"}
+
+
+def unknown_zone_reason(timezone: str) -> str:
+    """Why a `timezone` cell that place_zone passes over gives no zone, for an import warning."""
+    named = zone_named(timezone)
+    if named is None:
+        return "not an IANA name like America/Chicago"
+    if is_offset_zone(named) or named in _OFFSET_NAMES:
+        return "a fixed offset, not a place: calling hours need the voter's local clock"
+    return "an abbreviation: a fixed offset with no daylight saving, an hour off local time half the year"
+
+
 def place_zone(timezone: str) -> str | None:
     """The IANA place zone a `timezone` cell names, as the tz database spells it: its case and surrounding
     spaces do not matter (lists exported by other tools write `america/denver`, which was passed over for
-    the area code's zone, another zone for a voter who moved). None when it names no place zone."""
-    name = _zones_by_folded_name().get(timezone.strip().casefold(), "")
-    return name if name and is_place_zone(name) else None
+    the area code's zone, another zone for a voter who moved). None when it names no place zone, or
+    names UTC or an Etc/ offset (is_offset_zone)."""
+    name = zone_named(timezone)
+    return name if name and is_place_zone(name) and not is_offset_zone(name) else None
 
 
 def zone_of(
     phone: Phone, *, timezone: str, state: str, zip_code: str, default: str
 ) -> tuple[str, ZoneSource]:
-    """The contact's time zone and its source (a `timezone` that is not an IANA place zone is passed over)."""
+    """The contact's time zone and its source (a `timezone` that is not an IANA place zone is passed over,
+    and so are UTC and the Etc/ offsets)."""
     if timezone and (named := place_zone(timezone)):
         return named, ZoneSource.TIMEZONE
     by_state = STATE_ZONES.get(state_code(state) or "")
@@ -178,9 +205,12 @@ __all__ = [
     "STATE_ZONES",
     "ZoneSource",
     "area_code_zone",
+    "is_offset_zone",
     "place_zone",
     "state_code",
     "state_of_zip",
     "time_zone_for",
+    "unknown_zone_reason",
+    "zone_named",
     "zone_of",
 ]

@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import csv
 import enum
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from dialer.calling_hours import is_valid_zone
 from dialer.contact_headers import Header, HeaderError, read_header, split_name
-from dialer.contact_zones import STATE_ZONES, ZoneSource, state_code, state_of_zip, time_zone_for, zone_of
+from dialer.contact_zones import (
+    STATE_ZONES,
+    ZoneSource,
+    state_code,
+    state_of_zip,
+    time_zone_for,
+    unknown_zone_reason,
+    zone_of,
+)
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.names import without_controls
 from dialer.phones import (
@@ -174,11 +182,7 @@ def row_warnings(
         out.append(RowWarning(row, WarningKind.EXTENSION, message, phone.e164))
     if timezone and source is not ZoneSource.TIMEZONE:
         cell = _shorten(timezone)
-        why = (
-            "an abbreviation: a fixed offset with no daylight saving, an hour off local time half the year"
-            if is_valid_zone(timezone)
-            else "not an IANA name like America/Chicago"
-        )
+        why = unknown_zone_reason(timezone)
         message = f"unknown time zone {cell!r} ({why}): imported with {zone}, from the {source.value}"
         out.append(RowWarning(row, WarningKind.UNKNOWN_TIMEZONE, message, phone.e164))
     if state.strip() and state_code(state) is None:
@@ -259,16 +263,20 @@ def _header(reader: Iterator[list[str]]) -> Header:
         raise CsvError(str(exc)) from None
 
 
+def _open(chunks: Iterable[bytes]) -> tuple[Iterator[list[str]], Header]:
+    lines = _lines(chunks)
+    head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
+    sep = next((s for s in ",\t;" if s in head), ",")
+    reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
+    return reader, _header(reader)
+
+
 def read_rows(
     chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
 ) -> Iterator[ContactRow | InvalidRow]:
     """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
     CsvError before yielding anything when the file is unusable."""
-    lines = _lines(chunks)
-    head = next(lines, "")  # no comma but tabs (Excel's "Unicode Text") or semicolons (Excel in Europe)?
-    sep = next((s for s in ",\t;" if s in head), ",")
-    reader = csv.reader(chain([head] if head else [], lines), delimiter=sep)
-    header = _header(reader)
+    reader, header = _open(chunks)
     columns, extra, phone_columns = header.columns, header.extra, header.phones
     row_number = 0
     while True:
@@ -287,15 +295,15 @@ def read_rows(
             index = columns.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
 
-        raw, implied = next(
-            ((row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()), ("", "")
+        # The first phone column with a valid number (a VAN row's "N/A" cell phone no longer loses its
+        # home phone); a row with none reports its first number.
+        given = [(row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()]
+        phone, implied = next(
+            ((p, kind) for raw, kind in given if (p := parse_phone(raw, region))), (None, "")
         )
-        if not raw:
-            yield InvalidRow(row_number, "missing phone number")
-            continue
-        phone = parse_phone(raw, region)
         if phone is None:
-            yield InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}")
+            message = f"invalid phone number {_shorten(given[0][0])!r}" if given else "missing phone number"
+            yield InvalidRow(row_number, message)
             continue
         state, zip_code, timezone = get("state"), get("zip"), get("timezone")
         zone, source = zone_of(
@@ -322,6 +330,32 @@ def read_rows(
         yield ContactRow(row_number, contact, warnings)
 
 
+def read_phones(chunks: Iterable[bytes], *, region: str = "US") -> Iterator[str | InvalidRow]:
+    """A do-not-call list's numbers in file order (E.164), and its rows or cells that are not numbers.
+    Every phone column of a row counts (`phone`, Preferred, Cell, Home...): a VAN export's row has the
+    voter's cell and home phones, and a list that took one of them left the other to be called."""
+    reader, header = _open(chunks)
+    for row_number in itertools.count(1):
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InvalidRow(row_number, f"unreadable row: {exc}")
+            continue
+        cells = [(i, row[i].strip()) for i in header.all_phones if i < len(row) and row[i].strip()]
+        if not cells and any(cell.strip() for cell in row):
+            yield InvalidRow(row_number, "missing phone number")
+        for index, raw in cells:
+            phone = parse_phone(raw, region)
+            column = f" in {header.names[index]}" if len(header.all_phones) > 1 else ""
+            yield (
+                phone.e164
+                if phone
+                else InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}{column}")
+            )
+
+
 def parse_contacts(
     chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
 ) -> Iterator[Contact | InvalidRow]:
@@ -344,6 +378,7 @@ __all__ = [
     "display_phone",
     "normalize_phone",
     "parse_contacts",
+    "read_phones",
     "read_rows",
     "state_of_zip",
     "time_zone_for",

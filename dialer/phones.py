@@ -26,6 +26,9 @@ TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888
 # contacts.py cover them); every other country is "abroad" for a call list.
 HOME_REGIONS = frozenset({"US", "CA", "PR", "VI", "GU", "MP", "AS"})
 MAX_LENGTH = 40  # longer text is not a phone number (and phonenumbers' work grows with it)
+# A phone column a spreadsheet or pandas read as numbers is written back as a float: 2125550101.0 (pandas
+# turns a column with a blank cell into floats). Only an integral float is a number written this way.
+_FLOAT_WRITTEN = re.compile(r"(\+?\d{7,15})\.0+")
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,12 @@ class Phone:
 
 def parse_phone(raw: str, region: str = "US") -> Phone | None:
     """The number in `raw`, or None when it is not a valid one. A leading quote (our export's formula
-    guard) is ignored, so an exported list imports again."""
+    guard) is ignored, so an exported list imports again, and so is an integral float's `.0`."""
     text = raw.strip().lstrip("'").strip()
     if not text or len(text) > MAX_LENGTH:
         return None
+    if floated := _FLOAT_WRITTEN.fullmatch(text):
+        text = floated.group(1)
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

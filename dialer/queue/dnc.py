@@ -16,7 +16,7 @@ from typing import cast
 import redis.asyncio as aioredis
 
 from dialer.connections import uses_cluster
-from dialer.contacts import CsvError, InvalidRow, normalize_phone, parse_contacts
+from dialer.contacts import CsvError, InvalidRow, normalize_phone, read_phones
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 
@@ -50,15 +50,17 @@ async def add_e164(redis: aioredis.Redis, phones: Sequence[str]) -> int:
 
 
 async def add_csv(redis: aioredis.Redis, chunks: Iterable[bytes]) -> tuple[int, list[InvalidRow]]:
-    """Adds the `phone` column of a CSV; raises contacts.CsvError when the file has none.
+    """Adds every number of every phone column of a CSV (a VAN row's cell and home phones both); returns
+    (numbers new to the list, the rows or cells that are not numbers). Raises contacts.CsvError when the
+    file has no phone column.
 
     Parsing (phonenumbers) runs in a worker thread a slice of rows at a time, as the contact import does."""
     added = 0
     invalid: list[InvalidRow] = []
-    items = parse_contacts(chunks, default_timezone="UTC")
+    items = read_phones(chunks)
     while parsed := await asyncio.to_thread(lambda: list(itertools.islice(items, PARSE_SLICE))):
         invalid.extend(item for item in parsed if isinstance(item, InvalidRow))
-        added += await add_e164(redis, [item.phone for item in parsed if not isinstance(item, InvalidRow)])
+        added += await add_e164(redis, [item for item in parsed if isinstance(item, str)])
     return added, invalid
 
 

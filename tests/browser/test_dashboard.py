@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import make_user
 from tests.browser.harness import Running
 from tests.browser.scenario import SCRIPT, SilentCut, seed_campaign, sign_in, until_given_up
+from tests.e2e.calling import place_at_hour
 
 pytestmark = pytest.mark.browser
 
@@ -151,10 +152,7 @@ def test_the_goal_and_the_history_do_not_give_two_numbers_one_name(
 
 def midnight_zone(now: float) -> str:
     """An IANA zone where it is just past midnight now: calling hours are closed whenever the test runs."""
-    offset = -time.gmtime(now).tm_hour
-    if offset < -12:
-        offset += 24
-    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    return place_at_hour(now, 0)
 
 
 def test_before_the_day_opens_the_dashboard_says_when_calling_starts(

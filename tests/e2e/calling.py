@@ -20,13 +20,27 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PASSWORD = "a long password"
 
 
+# A place at each whole-hour UTC offset that keeps no daylight saving: a call list's `timezone` cell must
+# name a place (UTC and the Etc/GMT offsets are passed over for the area code's zone at import).
+PLACE_AT_OFFSET = {
+    -11: "Pacific/Pago_Pago", -10: "Pacific/Honolulu", -9: "Pacific/Gambier", -8: "Pacific/Pitcairn",
+    -7: "America/Phoenix", -6: "America/Regina", -5: "America/Panama", -4: "America/Puerto_Rico",
+    -3: "America/Argentina/Buenos_Aires", -2: "America/Noronha", -1: "Atlantic/Cape_Verde",
+    0: "Africa/Abidjan", 1: "Africa/Lagos", 2: "Africa/Johannesburg", 3: "Asia/Riyadh", 4: "Asia/Dubai",
+    5: "Asia/Karachi", 6: "Asia/Dhaka", 7: "Asia/Bangkok", 8: "Asia/Singapore", 9: "Asia/Tokyo",
+    10: "Pacific/Port_Moresby", 11: "Pacific/Guadalcanal", 12: "Pacific/Tarawa",
+}  # fmt: skip
+
+
+def place_at_hour(now: float, hour: int) -> str:
+    """An IANA place zone where it is `hour` o'clock (give or take the minutes) at `now`."""
+    offset = (hour - time.gmtime(now).tm_hour) % 24
+    return PLACE_AT_OFFSET[offset - 24 if offset > 12 else offset]
+
+
 def midday_zone(now: float) -> str:
     """An IANA zone where it is about noon right now, so calling hours are open whenever the test runs."""
-    utc_hour = time.gmtime(now).tm_hour
-    offset = 12 - utc_hour
-    if offset > 12:
-        offset -= 24
-    return f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    return place_at_hour(now, 12)
 
 
 async def seed_script(url: str) -> None:

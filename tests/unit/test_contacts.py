@@ -143,12 +143,11 @@ def test_a_time_zone_cell_is_read_whatever_its_case() -> None:
     """API.md: the time zone comes from `timezone`. A list that writes `america/denver` (or pads it) names
     Denver all the same; it was passed over for the area code's zone (here Phoenix, no daylight saving: an
     hour off in summer) with an "unknown time zone" warning. Stored as the tz database spells it."""
-    data = b"phone,timezone\n602-555-0101,america/denver\n602-555-0102, AMERICA/NEW_YORK \n602-555-0103,utc\n"
+    data = b"phone,timezone\n602-555-0101,america/denver\n602-555-0102, AMERICA/NEW_YORK \n"
     rows = list(read_rows([data], default_timezone=NY))
     assert [r.contact.timezone for r in rows if isinstance(r, ContactRow)] == [
         "America/Denver",
         "America/New_York",
-        "UTC",
     ]
     assert all(isinstance(r, ContactRow) and not r.warnings for r in rows)
     assert time_zone_for("+16025550101", timezone="america/denver", state="", zip_code="", default=NY) == (
@@ -285,6 +284,36 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them() -> None:
     assert out[2].to_json() == {"row": 4, "line": 5, "message": "invalid phone number 'bad'"}
 
 
+def test_a_utc_or_etc_time_zone_cell_is_no_place_and_warned() -> None:
+    """Calling hours need the voter's place: a `timezone` cell of UTC (a list exported with every cell
+    `UTC`) or an Etc/ offset was taken as the voter's zone, so a Denver voter was called from 9:00 UTC,
+    2:00 at home. Such a cell is now passed over for the state's, ZIP's or area code's zone, warned."""
+    data = (
+        b"phone,state,zip,timezone\n"
+        b"303-555-0101,,,UTC\n"  # Denver by area code
+        b"212-555-0102,CA,, etc/gmt+5 \n"  # the state's zone
+        b"212-555-0103,,60601,Etc/UTC\n"  # the ZIP's (Chicago)
+        b"212-555-0104,,,gmt\n"
+        b"212-555-0105,,,Europe/London\n"  # a place, if far away: kept
+    )
+    rows = [r for r in read_rows([data], default_timezone="UTC") if isinstance(r, ContactRow)]
+    assert [r.contact.timezone for r in rows] == [
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Chicago",
+        NY,
+        "Europe/London",
+    ]
+    assert [[w.kind for w in r.warnings] for r in rows] == [[WarningKind.UNKNOWN_TIMEZONE]] * 4 + [[]]
+    assert all(not r.skipped for r in rows)
+    assert rows[0].warnings[0].message == (
+        "unknown time zone 'UTC' (a fixed offset, not a place: calling hours need the voter's local clock): "
+        "imported with America/Denver, from the area code"
+    )
+    assert "etc/gmt+5" in rows[1].warnings[0].message and "from the state" in rows[1].warnings[0].message
+    assert "not a place" in rows[3].warnings[0].message
+
+
 def test_time_zone_says_where_it_came_from() -> None:
     dc = parse_phone("+12025550142")
     assert dc is not None
@@ -298,8 +327,9 @@ def test_time_zone_says_where_it_came_from() -> None:
     assert zone(timezone="EST", state="NY") == ("America/New_York", ZoneSource.STATE)
     assert zone(timezone="MST", zip_code="80202") == ("America/Denver", ZoneSource.ZIP)
     assert zone(timezone="EST5EDT") == ("America/New_York", ZoneSource.AREA_CODE)
-    assert zone(timezone="UTC") == ("UTC", ZoneSource.TIMEZONE)
-    assert zone(timezone="Etc/GMT+5") == ("Etc/GMT+5", ZoneSource.TIMEZONE)  # asked for by name
+    # UTC and the Etc/ offsets are no one's home: passed over like an abbreviation (see the test below).
+    assert zone(timezone="UTC") == ("America/New_York", ZoneSource.AREA_CODE)
+    assert zone(timezone="Etc/GMT+5", state="HI") == ("Pacific/Honolulu", ZoneSource.STATE)
     assert zone(zip_code="85001") == ("America/Phoenix", ZoneSource.ZIP)
     assert zone() == ("America/New_York", ZoneSource.AREA_CODE)
     toll_free = parse_phone("800-555-0100")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import timezone as phone_timezones
@@ -34,6 +37,8 @@ def reference_e164(raw: str) -> str | None:
     text = raw.strip().lstrip("'").strip()
     if not text or len(text) > 40:
         return None
+    if re.fullmatch(r"\+?\d{7,15}\.0+", text):  # a spreadsheet's float: 2125550101.0
+        text = text.partition(".")[0]
     try:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
@@ -75,6 +80,23 @@ def test_normalization_agrees_with_phonenumbers(raw: str) -> None:
 def test_extensions_are_kept_beside_the_number(code: int, extension: int, sep: str) -> None:
     phone = parse_phone(f"{code}-555-0142{sep}{extension}")
     assert phone is not None and phone.e164 == f"+1{code}5550142" and phone.extension == str(extension)
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("2125550101.0", "+12125550101"),  # pandas writes a column with a blank cell as floats
+        ("12125550101.0", "+12125550101"),
+        ("+442079460958.00", "+442079460958"),
+        ("2125550101.5", None),  # not a whole number: not a phone
+        ("2125550101.01", None),
+        ("212555.0", None),  # too short to be a number written as a float
+    ],
+)
+def test_a_phone_written_as_a_whole_float_is_read(raw: str, e164: str | None) -> None:
+    """Excel and pandas write a phone column read as numbers as 2125550101.0: it was "invalid phone
+    number" in a call list and a do-not-call upload, so that voter went unlisted."""
+    assert normalize_phone(raw) == e164
 
 
 def test_toll_free_abroad_and_home() -> None:
