@@ -79,3 +79,20 @@ def test_the_outbound_and_agent_webhooks_are_signed(
     assert r.status_code == 200 and f"dialer-pw-{world['uid']}</Conference>" in r.text
     r = signed_post(api, app_settings, "/twilio/agent", {**leg, "campaign_id": "pv"})
     assert "<Conference" not in r.text and "<Hangup" in r.text
+
+
+def test_an_archived_campaign_takes_nobody_into_the_pool(api: TestClient, world: dict[str, str]) -> None:
+    """Archived reads 'active' (for a restore) and the pool went by that status: an organizer (who still
+    sees the campaign) waited for voters whom the pacer never dials. Leaving the pool is still allowed."""
+    r = api.put(f"/api/users/{world['uid']}/role", json={"role": "organizer"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    me = bearer(world["token"])
+    assert api.patch("/api/campaigns/pw", json={"archived": True}, headers=ADMIN).json()["status"] == "active"
+    r = api.post("/api/campaigns/pw/ready", json={"ready": True}, headers=me)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "campaign_paused", r.text
+    assert "archived" in r.json()["error"]["message"] and "restores" in r.json()["error"]["message"]
+    assert api.get("/api/campaigns/pw/dialer", headers=ADMIN).json()["volunteers"]["ready"] == 0
+    assert api.post("/api/campaigns/pw/ready", json={"ready": False}, headers=me).status_code == 200
+    api.patch("/api/campaigns/pw", json={"archived": False}, headers=ADMIN)
+    r = api.post("/api/campaigns/pw/ready", json={"ready": True}, headers=me)
+    assert r.status_code == 200 and r.json()["state"] == "ready", r.text
