@@ -63,7 +63,8 @@ async def ready(request: Request) -> Response:
 async def dialer_stats(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
-    return JSONResponse(await dialer_numbers(deps(request).redis, campaign))
+    d = deps(request)
+    return JSONResponse(await dialer_numbers(d.redis, campaign, d.clock()))
 
 
 async def outbound(request: Request) -> Response:
