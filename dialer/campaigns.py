@@ -88,6 +88,18 @@ class Campaign:
             return CampaignStatus.PAUSED
         return self.status
 
+    @property
+    def refusal(self) -> str | None:
+        """Why nobody is called now, in the words every calling path (a list, the dialing pool, call me)
+        answers with; None while it calls. Archived reads active, so the status alone let organizers call."""
+        if self.status is CampaignStatus.CLOSED:
+            return "This campaign is closed: nobody is called any more."
+        if self.archived:
+            return "This campaign is archived: nobody is called until an organizer restores it."
+        if self.status is CampaignStatus.PAUSED:
+            return "This campaign is paused; try again when the organizers resume it."
+        return None
+
     def caller_id_for(self, phone: str, state: str = "", zip_code: str = "") -> str:
         """The number a call to this voter shows: a local one from the pool, else the default."""
         return choose_caller_id(self.caller_id, self.caller_ids, phone=phone, state=state, zip_code=zip_code)

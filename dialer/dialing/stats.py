@@ -7,18 +7,32 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.campaigns import Campaign
-from dialer.dialing.agents import AgentState, pool
+from dialer.dialing.agents import AGENT_TIMEOUT, AgentState, is_stale, pool
 from dialer.dialing.bridge import dial_counters
+from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys as dkeys
+from dialer.queue.lua_scripts import run
+
+DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 
 
-async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str, Any]:
+async def dialer_numbers(
+    redis: aioredis.Redis, campaign: Campaign, now: float | None = None
+) -> dict[str, Any]:
     """`dial_ratio` is lines in flight per volunteer in the pool at the pacer's last decision (at most 1 in
-    power mode); `mean_wait_seconds` is how long a free volunteer waited for a voter, on average;
-    `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them."""
+    power mode), 0 while the campaign does not dial (paused, archived, closed, preview); `lines` the lines
+    in flight now; `mean_wait_seconds` is how long a free volunteer waited for a voter, on average;
+    `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them. Given `now`,
+    `volunteers` leaves out the ones gone quiet (the pacer drops them only while it dials)."""
     counters = await dial_counters(redis, campaign.id)
-    agents = await pool(redis, campaign.id)
-    status = cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id)))
+    agents = [a for a in await pool(redis, campaign.id) if now is None or not is_stale(a, now)]
+    dialing = campaign.calling_status is CampaignStatus.ACTIVE and campaign.mode in DIALING_MODES
+    # The pacer's status lives a minute after its last decision: once it stops dialing, the tiles showed
+    # its last ratio and lines for that minute, though nobody was being dialed.
+    status = cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id))) if dialing else {}
+    lines = (
+        int(status["lines"]) if "lines" in status else int(await redis.zcard(dkeys.dial_lines(campaign.id)))
+    )
     return {
         "campaign_id": campaign.id,
         "mode": campaign.mode.value,
@@ -29,7 +43,17 @@ async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign) -> dict[str,
         "abandon_rate": counters.abandon_rate,
         "abandon_cap": campaign.abandon_cap,
         "dial_ratio": float(status.get("dial_ratio") or 0.0),
-        "lines": int(status.get("lines") or 0),
+        "lines": lines,
         "mean_wait_seconds": counters.mean_wait,
         "volunteers": {state.value: sum(1 for a in agents if a.state is state) for state in AgentState},
     }
+
+
+async def volunteers_with_a_list(redis: aioredis.Redis, campaign_id: str, now: float) -> int:
+    """Power and predictive: the volunteers holding a live list who are still taking calls. A list there
+    is where the voters bridged to them go, and it is held for the campaign's lease (15 minutes in the
+    demo) after they stop or the campaign pauses, so counting lists counted people long gone. One who left
+    the pool (away) or went quiet is not counted; a list taken through the API without the pool is. One
+    script (count_calling.lua): 1,000 lists took 94 ms as two pipelines of reads from here."""
+    args = [dkeys.tag(campaign_id) + ":", repr(now), dkeys.AUTO, AGENT_TIMEOUT]
+    return int(await run(redis, "count_calling", [dkeys.leases(campaign_id)], args))

@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 
 from dialer.calling_hours import availability, open_zones
 from dialer.campaigns import Campaign
-from dialer.dialing.stats import dialer_numbers
+from dialer.dialing.stats import DIALING_MODES, dialer_numbers, volunteers_with_a_list
 from dialer.models import Mode
 from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
@@ -63,13 +63,15 @@ async def enrich(
     data["goal"] = campaign.goal
     data["status"] = campaign.status.value
     data["mode"] = campaign.mode.value
-    dial = await dialer_numbers(redis, campaign)
+    dial = await dialer_numbers(redis, campaign, now)
     data["abandon_rate"] = dial["abandon_rate"]
     data["dialer"] = {key: dial[key] for key in DIALER_FIELDS}
     people = [row for row in data["leaderboard"] if not str(row["volunteer"]).startswith("dialer:")]
     data["leaderboard"] = people
     queue = LeaseQueue(redis)
-    if await queue.open_batch(campaign.id, dkeys.AUTO, now):
+    if campaign.mode in DIALING_MODES:  # lists held for people who stopped taking calls are not counted
+        data["active_volunteers"] = await volunteers_with_a_list(redis, campaign.id, now)
+    elif await queue.open_batch(campaign.id, dkeys.AUTO, now):
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one
     window = campaign.calling_hours.window()
     backlog = await queue.backlog(campaign.id, now)

@@ -90,7 +90,7 @@ async def take_batch(request: Request) -> Response:
         open_zones=zones,
         now=now,
         max_attempts=campaign.max_attempts,
-        paused=campaign.status is not CampaignStatus.ACTIVE,
+        paused=campaign.calling_status is not CampaignStatus.ACTIVE,  # archived too
     )
     if not isinstance(outcome, Batch):
         raise await no_contacts(queue, campaign, outcome.reason, now)
@@ -109,8 +109,8 @@ async def no_contacts(
     found = availability(await queue.backlog(campaign.id, now), window_of(campaign), now)
     held = await held_lists(queue.redis, campaign.id)
     message = _NO_CONTACTS[reason]
-    if campaign.status is CampaignStatus.CLOSED:  # API.md's reason stays campaign_paused: not callable now
-        message = "This campaign is closed: nobody is called any more."
+    if reason is NoContactsReason.CAMPAIGN_PAUSED and campaign.refusal is not None:
+        message = campaign.refusal  # closed or archived too; API.md's reason stays campaign_paused
     elif reason is not NoContactsReason.CAMPAIGN_PAUSED and found.waiting_retry and not found.outside_hours:
         message = (
             f"Everyone available has been called; {found.waiting_retry} "

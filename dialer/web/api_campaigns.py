@@ -225,6 +225,10 @@ async def patch_campaign(request: Request) -> Response:
     if updated.script_id != campaign.script_id:  # the answers given with it stay in the export
         await d.redis.sadd(keys.past_scripts(campaign.id), campaign.script_id)
     await CampaignStore(d.redis).save(updated)
+    if updated.calling_status is not campaign.calling_status or updated.mode is not campaign.mode:
+        # The pacer's last figures (dial ratio, lines) lived a minute more: the dashboard of a resumed
+        # campaign showed the ones from before its pause until the pacer's first new decision.
+        await d.redis.delete(keys.dial_status(updated.id))
     await _audit_patch(request, user, campaign, updated, list(body))
     notify = d.services.get("campaign_changed")
     if notify is not None:

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from dialer.dialing import twiml
 from dialer.dialing.agents import set_ready
 from dialer.dialing.stats import dialer_numbers
-from dialer.models import CampaignStatus, Role
+from dialer.models import Role
 from dialer.queue.roster import Roster
 from dialer.roster import VolunteerState
 from dialer.stores.campaigns import CampaignStore
@@ -46,8 +46,8 @@ async def ready(request: Request) -> Response:
     wants = bool(body["ready"])
     if wants and campaign.mode not in DIALING_MODES:
         raise ApiError(409, "not_dialing", "This campaign is in preview mode: take a batch and call instead.")
-    if wants and campaign.status is not CampaignStatus.ACTIVE:
-        raise ApiError(409, "campaign_paused", "This campaign is paused; try again when it resumes.")
+    if wants and campaign.refusal is not None:
+        raise ApiError(409, "campaign_paused", campaign.refusal)
     d = deps(request)
     reply = await set_ready(
         d.redis, campaign.id, user.id, wants, now=d.clock(), lease_seconds=campaign.lease_seconds, alive=alive
@@ -63,7 +63,8 @@ async def ready(request: Request) -> Response:
 async def dialer_stats(request: Request) -> Response:
     await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
-    return JSONResponse(await dialer_numbers(deps(request).redis, campaign))
+    d = deps(request)
+    return JSONResponse(await dialer_numbers(d.redis, campaign, d.clock()))
 
 
 async def outbound(request: Request) -> Response:

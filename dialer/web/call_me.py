@@ -24,7 +24,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign
-from dialer.models import CampaignStatus, Role
+from dialer.models import Role
 from dialer.phone_legs import (
     CODE_TRIES,
     CODE_TTL,
@@ -237,8 +237,8 @@ async def call_me(request: Request) -> Response:
             "Call me takes no fields: only your verified number is called.",
             [{"path": "", "message": "send no body, or {}"}],
         )
-    if campaign.status is not CampaignStatus.ACTIVE:
-        raise ApiError(409, "campaign_paused", "This campaign is paused; try again when it resumes.")
+    if campaign.refusal is not None:
+        raise ApiError(409, "campaign_paused", campaign.refusal)
     number = cast(str | None, await d.redis.hget(keys.user_phone(user.id), "e164"))
     if not number:
         raise ApiError(409, "no_verified_number", "Give and verify your phone number first.")

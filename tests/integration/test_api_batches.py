@@ -594,3 +594,19 @@ def test_the_next_caller_sees_what_earlier_callers_heard(world: World) -> None:
     for path in (f"/api/campaigns/md/contacts/{contact}/history", "/api/campaigns/dc/contacts/nope/history"):
         r = world.client.get(path, headers=ADMIN)
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", (path, r.text)
+
+
+def test_an_archived_campaign_gives_nobody_a_list_and_says_archived(world: World) -> None:
+    """Archiving keeps status 'active' (for a restore), and taking a list went by that status: an organizer
+    (who still sees an archived campaign) was handed names of a campaign that calls nobody."""
+    r = world.client.patch("/api/campaigns/dc", json={"archived": True}, headers=ADMIN)
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    r = world.client.post("/api/campaigns/dc/batches", headers=ADMIN)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_contacts", r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["reason"] == "campaign_paused"  # one of API.md's three reasons
+    assert detail["message"] == r.json()["error"]["message"]
+    assert "archived" in detail["message"] and "restores" in detail["message"]
+    assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["leased"] == 0  # nothing held
+    world.client.patch("/api/campaigns/dc", json={"archived": False}, headers=ADMIN)
+    assert world.client.post("/api/campaigns/dc/batches", headers=ADMIN).status_code == 201

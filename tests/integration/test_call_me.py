@@ -378,3 +378,19 @@ def test_the_carrier_refusing_leaves_no_leg(world: World) -> None:
     assert r.status_code == 502 and r.json()["error"]["code"] == "carrier_error"
     assert leg(world) == {}
     assert world.client.post("/api/campaigns/dc/call-me", headers=world.auth()).status_code == 201
+
+
+def test_call_me_refuses_an_archived_campaign_to_an_organizer_too(world: World) -> None:
+    """Volunteers no longer see an archived campaign, but an organizer does, and call-me went by its status
+    (still active, for a restore): their phone rang for a campaign whose pacer dials nobody."""
+    r = world.client.put(f"/api/users/{world.volunteer}/role", json={"role": "organizer"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    verified(world)
+    calls = len(world.standin.requests)
+    world.client.patch("/api/campaigns/dc", json={"archived": True}, headers=ADMIN)
+    r = world.client.post("/api/campaigns/dc/call-me", headers=world.auth())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "campaign_paused", r.text
+    assert "archived" in r.json()["error"]["message"] and "restores" in r.json()["error"]["message"]
+    assert len(world.standin.requests) == calls and leg(world) == {}
+    world.client.patch("/api/campaigns/dc", json={"archived": False}, headers=ADMIN)
+    assert world.client.post("/api/campaigns/dc/call-me", headers=world.auth()).status_code == 201

@@ -45,10 +45,20 @@ function showDone() {
   notice.focus();
 }
 
+// Archiving a campaign stops whoever calls it at once (their pages say it has ended, the dialer hangs up
+// no one but dials no more): an organizer is asked first, in those words. A restore needs no asking.
+function archiveQuestion(button) {
+  const name = `“${button.dataset.name}”`;
+  return button.dataset.status === "active"
+    ? `Archive ${name}? Volunteers calling it now are stopped: their pages say the campaign has ended and nobody is called until you restore it.`
+    : `Archive ${name}? Volunteers can no longer see it, and nobody is called until you restore it.`;
+}
+
 for (const button of document.querySelectorAll("[data-archive]")) {
   button.addEventListener("click", async () => {
     try {
       const archived = button.dataset.archived !== "true";
+      if (archived && !confirm(archiveQuestion(button))) return;
       await api("PATCH", `/api/campaigns/${button.dataset.archive}`, { archived });
       sessionStorage.setItem(DONE, JSON.stringify({ name: button.dataset.name, archived }));
       location.reload();
