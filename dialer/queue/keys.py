@@ -11,6 +11,7 @@ from dialer.queue.keys_accounts import password_reset_used as password_reset_use
 from dialer.queue.keys_accounts import user_audit as user_audit
 from dialer.queue.keys_calls import agent_leg as agent_leg
 from dialer.queue.keys_calls import coach_session as coach_session
+from dialer.queue.keys_calls import dial_socket as dial_socket
 from dialer.queue.keys_calls import held_voter as held_voter
 from dialer.queue.keys_calls import transfer as transfer
 from dialer.queue.keys_imports import import_alive as import_alive
@@ -310,10 +311,6 @@ def dial_prefix(campaign_id: str) -> str:
 
 def dial_agent(campaign_id: str, volunteer: str) -> str:
     return f"{tag(campaign_id)}:dial:agent:{volunteer}"
-
-
-def dial_socket(campaign_id: str, volunteer: str) -> str:
-    return f"{tag(campaign_id)}:dial:socket:{volunteer}"
 
 
 def dial_pool(campaign_id: str) -> str:

@@ -28,3 +28,9 @@ def held_voter(campaign_id: str, volunteer: str) -> str:
 def transfer(campaign_id: str, voter_call_sid: str) -> str:
     """A warm transfer of the voter on this server-dialed line (dialer/queue/transfer_state.py)."""
     return f"{_tag(campaign_id)}:transfer:{voter_call_sid}"
+
+
+def dial_socket(campaign_id: str, volunteer: str) -> str:
+    """The id of the volunteer's latest call socket (power, predictive): a late close of an older one
+    leaves them in the dialing pool (lua/dial_ready.lua)."""
+    return f"{_tag(campaign_id)}:dial:socket:{volunteer}"
