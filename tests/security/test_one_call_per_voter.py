@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -28,9 +29,15 @@ from dialer.settings import Settings
 from dialer.telephony.simulated import SimulatedCarrier
 from dialer.telephony.simulated_plan import SimProfile
 from tests.e2e.calling import STAYS_ON_THE_LINE, seed_script
+from tests.integration.test_call_me import ACCOUNT
 from tests.integration.test_call_me_simulated import until
-from tests.integration.test_webhooks import NOON_NEW_YORK
+from tests.integration.test_phone_dial import World as PhoneWorld
+from tests.integration.test_phone_dial import connect_phone
+from tests.integration.test_phone_dial import world as phone_world
+from tests.integration.test_webhooks import NOON_NEW_YORK, sign
 from tests.servers import ADMIN_TOKEN, free_port
+
+__all__ = ["phone_world"]
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ZONE = "America/New_York"
@@ -163,3 +170,23 @@ async def test_a_final_status_frees_the_voter_at_once(redis: aioredis.Redis) -> 
     await redis.hset(keys.attempt("lv", "CA" + "1" * 32), mapping={"status": "busy", "rank": "4"})
     assert await _dial(store, "CA" + "2" * 32, 101.0) is None
     assert await _dial(store, "CA" + "3" * 32, 102.0) is Refusal.CALL_IN_PROGRESS
+
+
+def test_a_call_placed_into_a_phone_leg_holds_the_voter_under_its_callsid(phone_world: PhoneWorld) -> None:
+    """A volunteer on their own phone: the server places the voter's call under an id of its own, then
+    attaches it to the carrier's CallSid (phone_dial_attach.lua); the voter stays held under that CallSid,
+    so a browser's dial of them (the voice webhook) is refused until the call is over."""
+    w = phone_world
+    connect_phone(w)
+    contact = w.contacts[0]
+    r = w.dial(contact)
+    assert r.status_code == 201, r.text
+    sid = r.json()["call_sid"]
+    assert w.store().hget(keys.contact("dc", contact), "live_sid") == sid
+    form = {
+        "AccountSid": ACCOUNT, "CallSid": "CA" + "b" * 32, "From": f"client:{w.volunteer}", "To": "",
+        "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01",
+        "contact_id": contact, "campaign_id": "dc",
+    }  # fmt: skip
+    browser = w.client.post("/twilio/voice", content=urlencode(form), headers=sign("/twilio/voice", form))
+    assert "<Dial" not in browser.text and "already being called" in browser.text, browser.text
