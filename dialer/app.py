@@ -30,6 +30,7 @@ from dialer.live import LiveHub
 from dialer.passwords import HashPool
 from dialer.queue import lease_layout
 from dialer.settings import Settings
+from dialer.stores import web_url
 from dialer.telephony import carrier_from_settings
 from dialer.web import (
     api_auth,
@@ -152,7 +153,10 @@ def create_app(
     redis: aioredis.Redis | None = None,
     clock: Callable[[], float] = time.time,
     carrier: Any = None,
+    publish_url: bool = False,
 ) -> Starlette:
+    """The app; `publish_url` (`dialer serve`) tells the worker where it listens (stores/web_url.py)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         embedded: EmbeddedRedis | None = None
@@ -162,6 +166,8 @@ def create_app(
             resolved, embedded = await anyio.to_thread.run_sync(resolve_url, settings)
             client, url = async_client(resolved), resolved
             await connected(client)
+        if publish_url:
+            await web_url.publish(client, settings)
         the_carrier = carrier if carrier is not None else carrier_from_settings(settings)
         hub = CallHub(client)
         sockets = OpenSockets(client)
@@ -233,4 +239,4 @@ def app_from_env() -> Starlette:
     settings = Settings.from_env()
     configure_serve_logging(settings)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
-    return create_app(settings)
+    return create_app(settings, publish_url=True)

@@ -113,7 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers == 1:
         from dialer.app import create_app
 
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, publish_url=True), **options)  # type: ignore[arg-type]
         return 0
     # Several processes on one port: each builds its app from the environment (dialer.app:app_from_env).
     # They share one Redis (started here when embedded, and stopped here last) and one session key.

@@ -23,6 +23,7 @@ class Refusal(enum.StrEnum):
     CELL_WITHOUT_CONSENT = "cell_without_consent"
     UNKNOWN_CONTACT = "unknown_contact"
     DIAL_LIMIT = "dial_limit"
+    CALL_IN_PROGRESS = "call_in_progress"
 
 
 # What the volunteer hears when our server refuses a browser call (short; the call then hangs up).
@@ -35,6 +36,7 @@ SPOKEN = {
     Refusal.CELL_WITHOUT_CONSENT: "This number cannot be dialed automatically. No call was placed.",
     Refusal.UNKNOWN_CONTACT: "We could not find this contact. No call was placed.",
     Refusal.DIAL_LIMIT: "This voter has been dialed as often as allowed. No call was placed.",
+    Refusal.CALL_IN_PROGRESS: "This voter is already being called. No call was placed.",
 }
 
 # Dials of one contact by volunteers (preview mode). An attempt is counted when its result is recorded,

@@ -21,6 +21,7 @@ from dialer.dialing.pacer_loop import CampaignPacer, dialable
 from dialer.models import Mode
 from dialer.queue import keys as dkeys
 from dialer.settings import Settings
+from dialer.stores import web_url
 from dialer.stores.campaigns import CampaignStore
 
 log = logging.getLogger("dialer.pacer")
@@ -89,12 +90,17 @@ def run_in_thread(settings: Settings, redis_url: str, stop: threading.Event) -> 
 
     async def main() -> None:
         client = async_client(redis_url)
-        carrier = carrier_from_settings(settings)
+        try:  # callbacks to the web app's own URL when PUBLIC_URL is unset (stores/web_url.py)
+            resolved = await web_url.for_worker(client, settings, stop=stop.is_set)
+        except BaseException:
+            await client.aclose()
+            raise
+        carrier = carrier_from_settings(resolved)
         if carrier is None:  # CARRIER=none: nothing to dial through
             await client.aclose()
             return
         try:
-            await run_pacers(client, carrier, settings, stop=stop.is_set)
+            await run_pacers(client, carrier, resolved, stop=stop.is_set)
         finally:
             await carrier.aclose()
             await client.aclose()

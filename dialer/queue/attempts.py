@@ -12,12 +12,18 @@ from typing import cast
 
 import redis.asyncio as aioredis
 
-from dialer.guardrails import dial_limits
+from dialer.guardrails import Refusal, dial_limits
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, EventKind
 
 ATTEMPT_TTL = 30 * 24 * 3600
+# Twilio ends every call at its TimeLimit (4 hours by default): a call placed longer ago than that is over
+# even when its final status callback never reached us (this server was down).
+CALL_TIME_LIMIT = 4 * 3600
+# A dial not yet answered has rung out (or failed) well within this, even queued behind the carrier's
+# calls-per-second limit: past it, a lost final callback no longer holds the voter (dial_start.lua).
+UNANSWERED_LIVE_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,29 @@ class AttemptStore:
         now: float,
         max_attempts: int,
     ) -> bool:
-        """A volunteer's dial of a contact: counted and its attempt recorded (True: dial), or refused
-        (False) when the contact has been dialed as often as allowed overall (its attempts are then used
-        up: the next claim finishes it) or within its current batch (guardrails.dial_limits). A repeat of
-        the same CallSid dials again without counting (dial_start.lua)."""
+        """Whether `dial` lets this call go ahead (True), for callers that need no reason."""
+        refusal = await self.dial(
+            campaign_id, call_sid, contact_id=contact_id, volunteer=volunteer, phone=phone, now=now,
+            max_attempts=max_attempts,
+        )  # fmt: skip
+        return refusal is None
+
+    async def dial(
+        self,
+        campaign_id: str,
+        call_sid: str,
+        *,
+        contact_id: str,
+        volunteer: str,
+        phone: str,
+        now: float,
+        max_attempts: int,
+    ) -> Refusal | None:
+        """A volunteer's dial of a contact: counted and its attempt recorded (None: dial), or refused:
+        DIAL_LIMIT when the contact has been dialed as often as allowed overall (its attempts are then used
+        up: the next claim finishes it) or within its current batch (guardrails.dial_limits), CALL_IN_PROGRESS
+        while another call to it is not yet final (bounded: UNANSWERED_LIVE_SECONDS, CALL_TIME_LIMIT once
+        answered). A repeat of the same CallSid dials again without counting (dial_start.lua)."""
         max_dials, max_batch_dials = dial_limits(max_attempts)
         reply = await run(
             self.redis,
@@ -96,9 +121,14 @@ class AttemptStore:
                 max_dials,
                 max_batch_dials,
                 max_attempts,
+                keys.tag(campaign_id) + ":",
+                UNANSWERED_LIVE_SECONDS,
+                CALL_TIME_LIMIT,
             ],
         )
-        return int(reply) >= 0
+        if int(reply) == -2:
+            return Refusal.CALL_IN_PROGRESS
+        return Refusal.DIAL_LIMIT if int(reply) < 0 else None
 
     async def apply(self, campaign_id: str, event: CallEvent, now: float, day: str = "") -> Applied:
         """Applies one callback; `day` (the campaign's date) counts a finished conversation's length in

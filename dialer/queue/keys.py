@@ -64,6 +64,7 @@ USERS_LEX = f"{PREFIX}:users:lex"
 USERS_LEX_BUILT = f"{PREFIX}:users:lex:built"
 USERS_SEEN = f"{PREFIX}:users:seen"
 ACCOUNTS_EVENTS = f"{PREFIX}:accounts:events"
+WEB_BASE_URL = f"{PREFIX}:web:base-url"  # where `dialer serve` listens, for the worker (stores/web_url.py)
 
 
 def user_tokens(uid: str) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
@@ -41,6 +41,9 @@ class User:
     name: str
     role: Role
     disabled: bool = False  # a disabled account cannot sign in, and its tokens and sockets are refused
+    # How many times the account has been disabled, as read with it: a sign-in begun before a disable
+    # makes no session, even when the account is enabled again by the time it ends (`issue_session`).
+    disables: int = field(default=0, compare=False)
 
     def public(self) -> dict[str, str]:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role.value}
@@ -143,9 +146,11 @@ class AccountStore:
             # the admin token's pseudo-user this way).
             return None
         disabled = data.get("disabled") == "1"
+        disables = int(data["disables"]) if data.get("disables", "").isdigit() else 0
         user = User(
-            id=uid, email=data["email"], name=data["name"], role=Role(data["role"]), disabled=disabled
-        )
+            id=uid, email=data["email"], name=data["name"], role=Role(data["role"]), disabled=disabled,
+            disables=disables,
+        )  # fmt: skip
         return user, data.get("password", "")
 
     async def get(self, uid: str) -> User | None:
@@ -212,6 +217,18 @@ class AccountStore:
             await pipe.execute()
         return token
 
+    async def issue_session(self, user: User) -> str:
+        """A token for `user` as read when their sign-in began (`authenticate`); raises AccountDisabled
+        when the account has been disabled since, even if enabled again: the disable ended every session
+        it found, and one made as it ran must not come back with the account. The token is written
+        first and the account read after it, so a disable either finds the token or is seen here."""
+        token = await self.issue_token(user.id)
+        now = await self.get(user.id)
+        if now is None or now.disabled or now.disables != user.disables:
+            await self.revoke_token(token)
+            raise AccountDisabled(user.email)
+        return token
+
     async def revoke_token(self, token: str) -> None:
         hashed = hash_token(token)
         uid = await self.redis.get(keys.token(hashed))
@@ -239,7 +256,10 @@ class AccountStore:
         if not disabled:
             await self.redis.hdel(keys.user(uid), "disabled")
             return await self.get(uid)
-        await self.redis.hset(keys.user(uid), "disabled", "1")
+        async with self.redis.pipeline(transaction=True) as pipe:  # one key: atomic on a cluster too
+            pipe.hset(keys.user(uid), "disabled", "1")
+            pipe.hincrby(keys.user(uid), "disables", 1)
+            await pipe.execute()
         hashes = [str(h) for h in await self.redis.smembers(keys.user_tokens(uid))]
         async with self.redis.pipeline(transaction=self.atomic) as pipe:
             for hashed in hashes:

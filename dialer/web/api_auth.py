@@ -101,7 +101,10 @@ async def login(request: Request) -> Response:
         raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.") from None
     if user is None:
         raise ApiError(401, "invalid_credentials", "That email and password do not match an account.")
-    token = await store.issue_token(user.id)
+    try:
+        token = await store.issue_session(user)  # refused if the account was disabled meanwhile
+    except AccountDisabled:
+        raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.") from None
     return with_session(request, {"user": user.public(), "token": token}, token, 200)
 
 

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.models import Role
 from dialer.stores import password_resets, signin_limits
-from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountStore, User, is_account
+from dialer.stores.accounts import ADMIN_TOKEN_USER, AccountDisabled, AccountStore, User, is_account
 from dialer.stores.password_resets import LinkProblem
 from dialer.times import iso
 from dialer.web.api_auth import with_session
@@ -133,7 +133,12 @@ async def use_reset_link(request: Request) -> Response:
         now=d.clock(),
         sessions_ended=ended,
     )
-    session = await store.issue_token(user.id)
+    try:  # the user as read with the link: disabled since (even if enabled again), no session is made
+        session = await store.issue_session(user)
+    except AccountDisabled:
+        raise ApiError(
+            403, "account_disabled", "Your password is set, but this account is disabled; ask an organizer."
+        ) from None
     return with_session(request, {"user": user.public(), "token": session}, session, 200)
 
 

@@ -51,6 +51,7 @@ from dialer.web.auth import require_user
 from dialer.web.call_me_hooks import advance, publish, replace_leg
 from dialer.web.deps import Deps, deps
 from dialer.web.dial_in_limits import give_back, take_try
+from dialer.web.disabled_calls import end_dial_in_pin
 from dialer.web.errors import ApiError
 from dialer.web.own_phone import methods_for
 from dialer.web.webhooks import _signed_form, _twiml
@@ -82,6 +83,9 @@ async def issue_pin(request: Request) -> Response:
             [keys.dial_in_pin(campaign.id, ""), pin, pin_record(user.id, expires), int(PIN_TTL) + 60],
         )
         if issued:
+            if not await AccountStore(d.redis).may_call(user.id):  # disabled meanwhile: it ended none
+                await end_dial_in_pin(d, campaign.id, user.id)
+                raise ApiError(403, "account_disabled", "This account is disabled; ask an organizer.")
             body = {"pin": pin, "number": campaign.inbound_number, "expires_in": int(PIN_TTL)}
             return JSONResponse(body, status_code=201, headers={"Cache-Control": "no-store"})
     raise ApiError(503, "busy", "Could not draw a free PIN; try again.")

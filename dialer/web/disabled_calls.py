@@ -6,8 +6,9 @@ minutes by default), so those voters went uncalled while others waited for names
 went on (a power volunteer stayed on the line with the voter; a preview call from the page's browser, or
 on the volunteer's own phone, ran until they hung up). An organizer disables an account to stop someone
 from calling (abuse, a leaked password), so now, in each campaign: the voter they are talking to is hung
-up, their own line (browser or phone) is hung up, they leave the dialing pool, and their open batch goes
-back to the queue as if they had given it back (release.lua: a voter without a result is callable again).
+up, their own line (browser or phone) is hung up, they leave the dialing pool, their dial-in PIN ends, and
+their open batch goes back to the queue as if they had given it back (release.lua: a voter without a result
+is callable again).
 Every step is best effort after the account is already disabled: a carrier that refuses is logged.
 """
 
@@ -62,7 +63,21 @@ async def _end_in(d: Deps, campaign: Campaign, volunteer: str) -> int:
         except QueueError:  # expired or closed meanwhile: nothing of theirs is held
             pass
     await _hang_up_own_line(d, campaign.id, volunteer)
+    await end_dial_in_pin(d, campaign.id, volunteer)
     return released
+
+
+async def end_dial_in_pin(d: Deps, campaign_id: str, volunteer: str) -> None:
+    """Their dial-in PIN, if one is out: refused while the account is disabled, it must not work again
+    once the account is enabled within its 10 minutes (a PIN seen over a shoulder, the usual reason to
+    disable). A new one is issued on the call page."""
+    pin = await d.redis.getdel(keys.dial_in_pin_of(campaign_id, volunteer))
+    if not pin:
+        return
+    key = keys.dial_in_pin(campaign_id, str(pin))
+    record = await d.redis.get(key)
+    if record is not None and str(record).endswith("|" + volunteer):  # still theirs, not a later draw
+        await d.redis.delete(key)
 
 
 async def _hang_up_own_line(d: Deps, campaign_id: str, volunteer: str) -> None:

@@ -33,7 +33,7 @@ from dialer.dialing.twiml import bridge_twiml, redirect_twiml
 from dialer.guardrails import SPOKEN, Refusal
 from dialer.models import Mode, Role
 from dialer.queue import keys
-from dialer.queue.attempts import ATTEMPT_TTL, AttemptStore
+from dialer.queue.attempts import ATTEMPT_TTL, CALL_TIME_LIMIT, AttemptStore
 from dialer.queue.lease import LeaseQueue
 from dialer.queue.lua_scripts import run
 from dialer.queue.transfer_state import handed_on
@@ -54,9 +54,6 @@ from dialer.web.webhooks import CALL_OF_CONTACT_TTL, RING_TIMEOUT
 log = logging.getLogger("dialer.phone_dial")
 
 PLACING_SECONDS = 30  # longer than the carrier client's own timeout: the key never outlives a stuck request
-# Twilio ends every call at its TimeLimit (4 hours by default): a call placed longer ago than that is over
-# even when its final status callback never reached us (this server was down), and no longer blocks the next.
-CALL_TIME_LIMIT = 4 * 3600
 
 
 def _dial_id() -> str:
@@ -141,7 +138,7 @@ async def _place(
     if contact is None:  # deleted between the check and now
         raise ApiError(404, Refusal.UNKNOWN_CONTACT.value, SPOKEN[Refusal.UNKNOWN_CONTACT])
     now = d.clock()
-    counted = await attempts.start_dial(
+    refused = await attempts.dial(
         campaign.id,
         dial_id,
         contact_id=contact.id,
@@ -150,8 +147,8 @@ async def _place(
         now=now,
         max_attempts=campaign.max_attempts,
     )
-    if not counted:
-        raise ApiError(409, Refusal.DIAL_LIMIT.value, SPOKEN[Refusal.DIAL_LIMIT])
+    if refused is not None:  # dialed as often as allowed, or another call to this voter is still live
+        raise ApiError(409, refused.value, SPOKEN[refused])
     call = PlaceCall(
         to=contact.phone,
         # The campaign's own number for this voter: nothing in the request can choose another.
@@ -181,6 +178,7 @@ async def _place(
             keys.attempts(campaign.id),
             keys.call_of_contact(campaign.id, volunteer, contact.id),
             keys.phone_call(campaign.id, volunteer),
+            keys.contact(campaign.id, contact.id),
         ],
         [dial_id, sid, ATTEMPT_TTL, CALL_OF_CONTACT_TTL],
     )

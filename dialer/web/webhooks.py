@@ -159,7 +159,7 @@ async def voice(request: Request) -> Response:
     if refusal is not None:
         log.info("refused call %s to contact %s: %s", call.call_sid, contact.id, refusal.value)
         return _twiml(carrier.refusal_twiml(SPOKEN[refusal]))
-    counted = await AttemptStore(d.redis).start_dial(
+    refused = await AttemptStore(d.redis).dial(
         campaign.id,
         call.call_sid,
         contact_id=contact.id,
@@ -168,9 +168,9 @@ async def voice(request: Request) -> Response:
         now=now,
         max_attempts=campaign.max_attempts,
     )
-    if not counted:
-        log.info("refused call %s to contact %s: dialed as often as allowed", call.call_sid, contact.id)
-        return _twiml(carrier.refusal_twiml(SPOKEN[Refusal.DIAL_LIMIT]))
+    if refused is not None:  # dialed as often as allowed, or another call to this voter is still live
+        log.info("refused call %s to contact %s: %s", call.call_sid, contact.id, refused.value)
+        return _twiml(carrier.refusal_twiml(SPOKEN[refused]))
     # The volunteer's latest call to this contact: its result carries the CallSid and ends it if still up.
     await d.redis.set(
         keys.call_of_contact(campaign.id, call.identity, contact.id), call.call_sid, ex=CALL_OF_CONTACT_TTL

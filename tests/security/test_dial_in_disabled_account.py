@@ -7,6 +7,10 @@ it is used up, audited (`dial_in_refused`) and the call hung up."""
 
 from __future__ import annotations
 
+import asyncio
+
+from dialer.connections import async_client
+from dialer.stores.accounts import AccountStore, User
 from tests.conftest import ADMIN
 from tests.integration.test_call_me import World, agent_state, form, leg, q, verified
 from tests.integration.test_dial_in import audit_actions, pin, typed
@@ -16,8 +20,8 @@ from tests.integration.test_dial_in import world as world  # noqa: F401 (the fix
 def test_the_pin_of_an_account_disabled_since_connects_nothing(world: World) -> None:  # noqa: F811
     w = world
     code = pin(w)
-    r = w.client.put(f"/api/users/{w.volunteer}/disabled", json={"disabled": True}, headers=ADMIN)
-    assert r.status_code == 200, r.text
+    # Disabling ends the PIN (below); the PIN-entry check covers one typed while that is under way.
+    assert asyncio.run(_disable_only(w.url, w.volunteer)) is not None
     r = typed(w, code, 1)
     assert r.status_code == 200
     assert "<Conference" not in r.text and "<Hangup" in r.text and "may not call" in r.text, r.text
@@ -29,6 +33,15 @@ def test_the_pin_of_an_account_disabled_since_connects_nothing(world: World) -> 
     assert r.status_code == 200, r.text
     assert "<Conference" not in typed(w, code, 1, sid="CA" + "e" * 32).text
     assert not leg(w) and agent_state(w) is None
+
+
+async def _disable_only(url: str, volunteer: str) -> User | None:
+    """The account's flag alone, as the disable request sets it before ending the account's calling."""
+    redis = async_client(url)
+    try:
+        return await AccountStore(redis).set_disabled(volunteer, True)
+    finally:
+        await redis.aclose()
 
 
 def test_another_volunteers_pin_still_connects(world: World) -> None:  # noqa: F811
@@ -55,3 +68,22 @@ def test_a_call_me_phone_answered_after_the_account_was_disabled_joins_nothing(w
     r = w.webhook(q(w, "/twilio/call-me/press"), form(sid, Digits="1"))
     assert "<Conference" not in r.text and "<Hangup" in r.text and "may not call" in r.text, r.text
     assert leg(w)["state"] != "connected" and agent_state(w) is None
+
+
+def test_a_pin_unused_while_disabled_is_dead_once_enabled_again(world: World) -> None:  # noqa: F811
+    """Acceptance check: a PIN issued before the account was disabled, never typed while it was, worked
+    again once an organizer enabled the account within its 10 minutes. Disabling ends it."""
+    w = world
+    code = pin(w)
+    for disabled in (True, False):
+        r = w.client.put(f"/api/users/{w.volunteer}/disabled", json={"disabled": disabled}, headers=ADMIN)
+        assert r.status_code == 200, r.text
+    r = typed(w, code, 1)
+    assert "<Conference" not in r.text and "not right" in r.text, r.text
+    assert not leg(w) and agent_state(w) is None
+    # A PIN issued after the account is enabled again (and its volunteer signed in again) connects.
+    r = w.client.post("/api/auth/login", json={"email": "a@example.org", "password": "long password"})
+    assert r.status_code == 200, r.text
+    w.client.cookies.clear()
+    fresh = pin(w, token=r.json()["token"])
+    assert f">dialer-dc-{w.volunteer}</Conference>" in typed(w, fresh, 1, sid="CA" + "e" * 32).text

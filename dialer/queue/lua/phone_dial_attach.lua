@@ -3,7 +3,7 @@
 -- the result, "hang up" and "Leave voicemail" name. A callback that came first (it created the CallSid's
 -- record without a volunteer) keeps what it said; the dial's facts are added to it.
 -- KEYS: [1] {c}:attempt:<dial id>  [2] {c}:attempt:<CallSid>  [3] {c}:attempts (zset)
---       [4] {c}:session:<volunteer>:call:<cid>  [5] {c}:phoneleg:<volunteer>:call
+--       [4] {c}:session:<volunteer>:call:<cid>  [5] {c}:phoneleg:<volunteer>:call  [6] {c}:contact:<cid>
 -- ARGV: [1] dial id  [2] CallSid  [3] attempt ttl seconds  [4] ttl of the two call pointers
 -- Returns 1 (attached), 0 (no such dial: attached before, or given back).
 local row = redis.call('HGETALL', KEYS[1])
@@ -28,4 +28,8 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[3], fields['started_at'], ARGV[2])
 redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[4])
 redis.call('SET', KEYS[5], ARGV[2], 'EX', ARGV[4])
+-- The voter's live call (dial_start.lua refuses another until it is final) is now known by the CallSid.
+if redis.call('HGET', KEYS[6], 'live_sid') == ARGV[1] then
+  redis.call('HSET', KEYS[6], 'live_sid', ARGV[2])
+end
 return 1

@@ -202,7 +202,8 @@ def calling_paths() -> dict[str, dict[str, Any]]:
                 answers={201: json_answer("Dialing", ref("CallPlaced"), CALL_LINKS)},
                 errors=(409, 502),
                 description="409 `call_refused` with the reason spoken (`details: [{reason}]`: the rule, "
-                "such as `do_not_call`), `use_voice_sdk` with Twilio; "
+                "such as `do_not_call`, or `call_in_progress` while another call to the voter is not "
+                "yet over), `use_voice_sdk` with Twilio; "
                 "502 `carrier_unreachable` when PUBLIC_URL does not lead here.",
             ),
         },

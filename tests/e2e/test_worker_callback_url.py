@@ -1,0 +1,98 @@
+"""`dialer serve --port P` beside `dialer worker`, neither with PUBLIC_URL or PORT set: the worker built its
+carrier callback URLs on http://127.0.0.1:8000, so in power and predictive modes every webhook of the calls
+it placed went to the wrong port and no voter was ever bridged to a volunteer. API.md says the default is
+the web app's own URL: `dialer serve` now publishes it in Redis and the worker reads it (stores/web_url.py);
+PUBLIC_URL set always wins."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from dialer.queue import keys
+from dialer.settings import Settings
+from dialer.stores import web_url
+from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
+from tests.e2e.calling import seed_script
+from tests.e2e.test_power_dialing import seed
+from tests.servers import ServerProcess
+
+
+def test_the_worker_calls_back_on_the_port_serve_listens_on(tmp_path: Path, clean_redis: str) -> None:
+    server = ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"})
+    for name in ("PUBLIC_URL", "PORT"):  # the defaults: what a first `dialer serve --port 9000` runs with
+        server.env.pop(name, None)
+    with server, server.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        body = {"id": "pw", "name": "Port day", "script_id": "gotv-2026", "caller_id": "+14155550199",
+                "mode": "power"}  # fmt: skip
+        assert admin.post("/api/campaigns", json=body).status_code == 201
+        asyncio.run(seed(clean_redis, "pw", 10))
+        r = httpx.post(
+            f"{server.base_url}/api/auth/signup",
+            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+        )
+        token = r.json()["token"]
+        log_path = tmp_path / "worker.log"
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "dialer", "worker"], env=server.env, cwd=tmp_path, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+
+            async def one() -> VolunteerReport:
+                volunteer = SimulatedVolunteer(server.base_url, token, "pw", seed=1, think_seconds=0.01)
+                try:
+                    return await asyncio.wait_for(volunteer.run_dialer(max_calls=1), 60)
+                finally:
+                    await volunteer.aclose()
+
+            report = asyncio.run(one())
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        worker_log = log_path.read_text()
+        assert report.calls == 1, worker_log[-3000:]
+        assert f"carrier callbacks go to {server.base_url}" in worker_log, worker_log[-3000:]
+        assert "Traceback" not in worker_log and not server.tracebacks(), worker_log[-3000:]
+
+
+async def _no_sleep(seconds: float) -> None:
+    pass
+
+
+@pytest.mark.anyio
+async def test_public_url_set_always_wins(redis: aioredis.Redis) -> None:
+    await web_url.publish(redis, Settings(port=9000))
+    assert await redis.get(keys.WEB_BASE_URL) == "http://127.0.0.1:9000"
+    chosen = Settings(public_url="https://calls.example.org")
+    assert (await web_url.for_worker(redis, chosen, sleep=_no_sleep)).base_url == "https://calls.example.org"
+    assert (await web_url.for_worker(redis, Settings(), sleep=_no_sleep)).base_url == "http://127.0.0.1:9000"
+
+
+@pytest.mark.anyio
+async def test_the_worker_waits_for_serve_then_takes_the_default(redis: aioredis.Redis) -> None:
+    slept: list[float] = []
+
+    async def serve_starts_meanwhile(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:
+            await web_url.publish(redis, Settings(port=9100))
+
+    settings = await web_url.for_worker(redis, Settings(), sleep=serve_starts_meanwhile)
+    assert settings.base_url == "http://127.0.0.1:9100" and len(slept) == 3
+    await redis.delete(keys.WEB_BASE_URL)
+    fallback = await web_url.for_worker(redis, Settings(port=8000), sleep=_no_sleep, polls=4)
+    assert fallback.base_url == "http://127.0.0.1:8000"  # serve never came: the documented default
