@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 import uvicorn
 
 from dialer.app import create_app
+from dialer.connections import async_client
 from dialer.contacts import Contact
 from dialer.guardrails import Refusal
 from dialer.queue import keys
@@ -67,7 +68,7 @@ async def served(clean_redis: str, tmp_path: Path) -> AsyncIterator[Served]:
     )  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    redis = aioredis.from_url(clean_redis, decode_responses=True)
+    redis = async_client(clean_redis)  # a cluster client when the suite runs on one
     try:
         async with asyncio.timeout(20):
             while not server.started:
