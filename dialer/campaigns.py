@@ -81,12 +81,16 @@ class Campaign:
 
     @property
     def calling_status(self) -> CampaignStatus:
-        """The status calls go by: an archived campaign calls nobody (archiving a running power campaign
-        left its pacer dialing voters whose volunteers had just lost the page), yet keeps its own status
-        for a restore."""
+        """The status calls go by: an archived campaign calls nobody (its pacer dialed on after archiving),
+        yet keeps its own status for a restore."""
         if self.archived and self.status is CampaignStatus.ACTIVE:
             return CampaignStatus.PAUSED
         return self.status
+
+    @property
+    def dialing(self) -> bool:
+        """The server dials for it now: power or predictive, and not paused, closed or archived."""
+        return self.mode.server_dials and self.calling_status is CampaignStatus.ACTIVE
 
     @property
     def refusal(self) -> str | None:

@@ -37,6 +37,11 @@ class Mode(enum.StrEnum):
     POWER = "power"
     PREDICTIVE = "predictive"
 
+    @property
+    def server_dials(self) -> bool:
+        """Power and predictive: the server dials; volunteers wait in its pool for voters who answer."""
+        return self in (Mode.POWER, Mode.PREDICTIVE)
+
 
 class CampaignStatus(enum.StrEnum):
     ACTIVE = "active"

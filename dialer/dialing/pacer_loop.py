@@ -33,7 +33,7 @@ from dialer.dialing.quiet_lines import QuietLines
 from dialer.dialing.record_call import record_dialer_call
 from dialer.dialing.take import Idle, announce_idle, status_fields, take
 from dialer.guardrails import DialFacts, Refusal, check_dial
-from dialer.models import CampaignStatus, Mode, ResultCode
+from dialer.models import ResultCode
 from dialer.queue import keys
 from dialer.queue import keys as dkeys
 from dialer.queue.attempts import AttemptStore
@@ -54,10 +54,6 @@ TICK = 1.0  # carrier seconds between two pacing decisions
 LOCK_MS = 5000
 LINE_TTL = 24 * 3600
 LOOK_SECONDS = 30.0  # carrier seconds between two looks for contacts taken and never dialed
-
-
-def dialable(campaign: Campaign) -> bool:
-    return campaign.calling_status is CampaignStatus.ACTIVE and campaign.mode in (Mode.POWER, Mode.PREDICTIVE)
 
 
 class CampaignPacer:
@@ -116,7 +112,7 @@ class CampaignPacer:
                 await self.abandon_overdue(campaign, now)
                 if now >= next_tick:
                     next_tick = now + tick_real
-                    if dialable(campaign):
+                    if campaign.dialing:
                         await self.tick(campaign, now)
                     elif await self._idle(campaign):
                         return

@@ -17,8 +17,7 @@ import redis.asyncio as aioredis
 import redis.exceptions
 
 from dialer.campaigns import Campaign
-from dialer.dialing.pacer_loop import CampaignPacer, dialable
-from dialer.models import Mode
+from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.queue import keys as dkeys
 from dialer.settings import Settings
 from dialer.stores import web_url
@@ -65,9 +64,9 @@ async def run_pacers(
 async def wanted(redis: aioredis.Redis, campaign: Campaign) -> bool:
     """A campaign needs its pacer while it dials, and also while a volunteer's hang-up waits for it (a
     paused campaign's voters are still talking)."""
-    if dialable(campaign):
+    if campaign.dialing:
         return True
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
+    if not campaign.mode.server_dials:
         return False
     return bool(await redis.llen(dkeys.dial_actions(campaign.id)))
 

@@ -9,27 +9,23 @@ import redis.asyncio as aioredis
 from dialer.campaigns import Campaign
 from dialer.dialing.agents import AGENT_TIMEOUT, AgentState, is_stale, pool
 from dialer.dialing.bridge import dial_counters
-from dialer.models import CampaignStatus, Mode
 from dialer.queue import keys as dkeys
 from dialer.queue.lua_scripts import run
 
-DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 
-
-async def dialer_numbers(
-    redis: aioredis.Redis, campaign: Campaign, now: float | None = None
-) -> dict[str, Any]:
+async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign, now: float) -> dict[str, Any]:
     """`dial_ratio` is lines in flight per volunteer in the pool at the pacer's last decision (at most 1 in
     power mode), 0 while the campaign does not dial (paused, archived, closed, preview); `lines` the lines
     in flight now; `mean_wait_seconds` is how long a free volunteer waited for a voter, on average;
-    `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them. Given `now`,
-    `volunteers` leaves out the ones gone quiet (the pacer drops them only while it dials)."""
+    `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them; `volunteers`
+    leaves out the ones gone quiet (the pacer drops them only while it dials)."""
     counters = await dial_counters(redis, campaign.id)
-    agents = [a for a in await pool(redis, campaign.id) if now is None or not is_stale(a, now)]
-    dialing = campaign.calling_status is CampaignStatus.ACTIVE and campaign.mode in DIALING_MODES
+    agents = [a for a in await pool(redis, campaign.id) if not is_stale(a, now)]
     # The pacer's status lives a minute after its last decision: once it stops dialing, the tiles showed
     # its last ratio and lines for that minute, though nobody was being dialed.
-    status = cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id))) if dialing else {}
+    status = (
+        cast(dict[str, str], await redis.hgetall(dkeys.dial_status(campaign.id))) if campaign.dialing else {}
+    )
     lines = (
         int(status["lines"]) if "lines" in status else int(await redis.zcard(dkeys.dial_lines(campaign.id)))
     )

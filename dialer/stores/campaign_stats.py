@@ -15,7 +15,7 @@ import redis.asyncio as aioredis
 
 from dialer.calling_hours import availability, open_zones
 from dialer.campaigns import Campaign
-from dialer.dialing.stats import DIALING_MODES, dialer_numbers, volunteers_with_a_list
+from dialer.dialing.stats import dialer_numbers, volunteers_with_a_list
 from dialer.models import Mode
 from dialer.pace import goal_eta
 from dialer.queue import keys as dkeys
@@ -69,7 +69,7 @@ async def enrich(
     people = [row for row in data["leaderboard"] if not str(row["volunteer"]).startswith("dialer:")]
     data["leaderboard"] = people
     queue = LeaseQueue(redis)
-    if campaign.mode in DIALING_MODES:  # lists held for people who stopped taking calls are not counted
+    if campaign.mode.server_dials:  # lists held for people who stopped taking calls are not counted
         data["active_volunteers"] = await volunteers_with_a_list(redis, campaign.id, now)
     elif await queue.open_batch(campaign.id, dkeys.AUTO, now):
         data["active_volunteers"] = max(0, int(data["active_volunteers"]) - 1)  # the server's batch is no one

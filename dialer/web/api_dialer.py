@@ -29,7 +29,7 @@ from dialer.web.auth import require_user
 from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
-from dialer.web.webhooks import DIALING_MODES, _signed_form, _twiml, agent_answer
+from dialer.web.webhooks import _signed_form, _twiml, agent_answer
 
 
 async def ready(request: Request) -> Response:
@@ -44,7 +44,7 @@ async def ready(request: Request) -> Response:
         raise ApiError(422, "validation_error", "`alive` is a waiting page's heartbeat, with ready: true.",
                        [{"path": "alive", "message": "true (with ready: true) or false"}])  # fmt: skip
     wants = bool(body["ready"])
-    if wants and campaign.mode not in DIALING_MODES:
+    if wants and not campaign.mode.server_dials:
         raise ApiError(409, "not_dialing", "This campaign is in preview mode: take a batch and call instead.")
     if wants and campaign.refusal is not None:
         raise ApiError(409, "campaign_paused", campaign.refusal)

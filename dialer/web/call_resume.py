@@ -102,7 +102,7 @@ async def finished_before(
 
 async def initial_state(d: Deps, campaign: Campaign, volunteer: str) -> VolunteerState:
     """Where a (re)connecting volunteer stands: in power and predictive modes, what the dialer knows."""
-    if campaign.mode not in (Mode.POWER, Mode.PREDICTIVE):
+    if not campaign.mode.server_dials:
         return VolunteerState.WAITING
     found = await agent(d.redis, campaign.id, volunteer)
     if found is None or found.state is AgentState.AWAY:

@@ -24,7 +24,6 @@ from dialer.campaigns import Campaign
 from dialer.conference_calls import browser_in_conference
 from dialer.dialing.twiml import browser_leg_twiml
 from dialer.guardrails import SPOKEN, DialFacts, Refusal, check_dial
-from dialer.models import Mode
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
 from dialer.queue.coach_sessions import CoachSessions
@@ -45,7 +44,6 @@ log = logging.getLogger("dialer.webhooks")
 FORM_LIMIT = 64 * 1024
 RING_TIMEOUT = 30  # seconds a voter's phone rings before no-answer (at least 15, per the guardrails)
 TWIML = "application/xml"
-DIALING_MODES = (Mode.POWER, Mode.PREDICTIVE)
 CALL_OF_CONTACT_TTL = 24 * 3600
 OWN_PHONE_SPOKEN = "This campaign calls from your own phone. No call was placed."
 ACCOUNT_DISABLED = "This account may not call now. No call was placed."

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from dialer.calling_hours import local_day
 from dialer.calling_methods import CallingMethod
 from dialer.campaigns import Campaign
-from dialer.models import Mode, Role
+from dialer.models import Role
 from dialer.notices import RELAYED, page_notice
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
@@ -319,7 +319,7 @@ async def call_socket(ws: WebSocket) -> None:
     send, progress = hub.register(campaign.id, user.id)
     try:
         await hub.subscribed()  # before the state is read: what changes it afterwards reaches this socket
-        await sock.presence.opened(campaign.mode in (Mode.POWER, Mode.PREDICTIVE))
+        await sock.presence.opened(campaign.mode.server_dials)
         # On the organizers' roster before the first message, so what the page sees the roster shows.
         await sock.presence.join(
             await initial_state(d, campaign, user.id), await TeamStore(d.redis).team_of(user.id)

@@ -101,13 +101,12 @@ async def test_an_archived_campaign_is_not_dialed_though_its_status_says_active(
     """Archiving a running power campaign (status still "active", kept for a restore) left its pacer
     dialing: the demo's volunteers were turned away from the page at once ("No campaign 'demo'") while
     13 more voters were dialed, one of them abandoned."""
-    from dialer.dialing.pacer_loop import dialable
 
     campaign = await make_campaign(redis, archived=True)
     await add_contacts(redis, campaign.id, 3)
     now = time.time()
     await set_ready(redis, campaign.id, "a", True, now=now, lease_seconds=600)
-    assert not dialable(campaign)
+    assert not campaign.dialing
     carrier = FakeCarrier()
     assert await pacer(redis, carrier).tick(campaign, now) == 0
     assert carrier.placed == []
