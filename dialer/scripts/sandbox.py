@@ -84,13 +84,31 @@ class _Environment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
         if op == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(times, int):
-                    if len(seq) * times > MAX_SEQUENCE:
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and times > 0:
+                    # By everything the value holds, not its length alone: `[['x'*10000]*10000]*10000`
+                    # has three elements but renders as 10**12 characters.
+                    if _weight(seq, MAX_SEQUENCE) * times > MAX_SEQUENCE:
                         raise SecurityError("the * operator would build too large a value")
             return operator.mul(left, right)
         if op == "**" and isinstance(right, int | float) and abs(right) > 64:
             raise SecurityError("the ** operator would build too large a value")
         return super().call_binop(context, op, left, right)
+
+
+def _weight(value: Any, budget: int) -> int:
+    """How much a value holds: its characters, and for a list, tuple or mapping its entries and everything
+    in them. Stops counting once past `budget` (a shared sublist is counted each time it appears, as it
+    renders)."""
+    total, todo = 0, [value]
+    while todo and total <= budget:
+        item = todo.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list | tuple | Mapping):
+            total += len(item)
+            if total <= budget:
+                todo.extend(item.items() if isinstance(item, Mapping) else item)
+    return total
 
 
 ENV = _Environment(undefined=_Blank, autoescape=False)
