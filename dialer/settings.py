@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -153,6 +154,13 @@ class Settings:
             ]
             if missing:
                 raise SettingsError(f"CARRIER=twilio needs {', '.join(missing)}")
+            sid = settings.twilio_account_sid or ""
+            if not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid):
+                # Checked here so start-up stops with this line, not a traceback from the carrier's set-up.
+                raise SettingsError(
+                    "TWILIO_ACCOUNT_SID must be the Account SID from the Twilio console (AC and 32 hex "
+                    f"digits), not {sid!r}"
+                )
         return settings
 
     @property

@@ -35,6 +35,9 @@ def test_public_url_wins_and_loses_its_trailing_slash() -> None:
         ({"PORT": "eighty"}, "PORT"),
         ({"PUBLIC_URL": "calls.example.org"}, "PUBLIC_URL"),
         ({"CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
+        # A mistyped SID stopped `dialer serve` with a traceback from inside the app's start-up.
+        ({"CARRIER": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"}, "TWILIO_ACCOUNT_SID"),
+        ({"CARRIER": "twilio", "TWILIO_ACCOUNT_SID": "SK" + "0" * 32, "TWILIO_AUTH_TOKEN": "t"}, "AC"),
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
         ({"WEB_CONCURRENCY": "four"}, "WEB_CONCURRENCY"),
         ({"FORWARDED_ALLOW_IPS": "10.0.0.1,lb.internal"}, "FORWARDED_ALLOW_IPS"),
@@ -59,7 +62,7 @@ def test_twilio_carrier_with_credentials() -> None:
     s = Settings.from_env(
         {
             "CARRIER": "Twilio",
-            "TWILIO_ACCOUNT_SID": "AC1",
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "TWILIO_AUTH_TOKEN": "t",
             "TWILIO_API_BASE_URL": "http://127.0.0.1:9/",
         }
