@@ -88,6 +88,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_serve_logging(settings)
     if settings.weak_admin_token:
         logging.getLogger("dialer").warning("%s", settings.weak_admin_token)
+    if settings.carrier == "twilio":
+        from dialer.web.pages import VENDOR_SDK
+
+        gaps = settings.twilio_browser_gaps(sdk_installed=VENDOR_SDK.exists())
+        if gaps:
+            logging.getLogger("dialer").warning("%s", gaps)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
     if workers < 1:

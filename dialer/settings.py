@@ -174,6 +174,29 @@ class Settings:
             "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
 
+    def twilio_browser_gaps(self, *, sdk_installed: bool) -> str | None:
+        """What start-up should warn of when CARRIER=twilio cannot let volunteers call from the browser (the
+        page would say so to each volunteer, the operator would not know), else None."""
+        if self.carrier != "twilio":
+            return None
+        gaps = [
+            name
+            for name, value in (
+                ("TWILIO_API_KEY_SID", self.twilio_api_key_sid),
+                ("TWILIO_API_KEY_SECRET", self.twilio_api_key_secret),
+                ("TWILIO_TWIML_APP_SID", self.twilio_twiml_app_sid),
+            )
+            if not value
+        ]
+        said = []
+        if gaps:
+            said.append(f"set {', '.join(gaps)} (README: Twilio)")
+        if not sdk_installed:
+            said.append("install the Twilio Voice SDK with `make voice-sdk`")
+        if not said:
+            return None
+        return f"volunteers cannot call from their browsers until you {' and '.join(said)}"
+
     def with_port(self, port: int) -> Settings:
         return replace(self, port=port)
 
