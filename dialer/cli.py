@@ -156,12 +156,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+def _said_unreachable(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The administration commands (user, import, export) stop with a line saying what to do when REDIS_URL
+    does not answer, instead of redis-py's traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        try:
+            return command(args)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            from dialer.connections import shown
+
+            where = shown(_settings().redis_url or "the embedded Redis")
+            raise SystemExit(
+                f"dialer: cannot reach Redis at {where} ({exc}): start it, or check REDIS_URL "
+                "(the server's own environment)"
+            ) from None
+
+    return run
+
+
+@_said_unreachable
 def cmd_user_create(args: argparse.Namespace) -> int:
     from dialer.admin import create_user
 
     return create_user(_settings(), email=args.email, name=args.name, role=args.role, password=args.password)
 
 
+@_said_unreachable
 def cmd_user_set_password(args: argparse.Namespace) -> int:
     from dialer.admin import set_password
 
@@ -183,7 +207,7 @@ def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]
         )
         return target(_settings(), args)
 
-    return run
+    return _said_unreachable(run)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:
