@@ -13,9 +13,20 @@ from dialer.settings import Settings, SettingsError
 
 def _settings(port: int | None = None) -> Settings:
     try:
-        return Settings.from_env(port=port)
+        settings = Settings.from_env(port=port)
     except SettingsError as exc:
         raise SystemExit(f"dialer: configuration error: {exc}") from None
+    if settings.redis_url is None:
+        # The embedded Redis keeps its files there: a path that cannot be a directory is said here, not by
+        # a traceback from the server's start.
+        try:
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SystemExit(
+                f"dialer: configuration error: DIALER_DATA_DIR {str(settings.data_dir)!r} cannot be used as "
+                f"a directory ({exc.strerror}): point it at one this user can write, or unset it for ./var"
+            ) from None
+    return settings
 
 
 def _check_redis(settings: Settings) -> None:

@@ -41,3 +41,18 @@ def test_an_unreachable_redis_is_said_with_what_to_do(
     said = str(exited.value.code)
     assert said.startswith("dialer: cannot reach Redis at redis://:***@127.0.0.1:"), said
     assert "check REDIS_URL" in said and "hunter2" not in said
+
+
+def test_an_unusable_data_dir_is_said_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DIALER_DATA_DIR naming a path that cannot be a directory (under a file, a typo'd mount) stopped
+    `dialer user create` and `dialer serve` with a FileNotFoundError / NotADirectoryError traceback."""
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("DIALER_DATA_DIR", str(tmp_path / "a-file" / "var"))
+    with pytest.raises(SystemExit) as exited:
+        main(["user", "create", "--email", "first@example.org", "--name", "First Admin", "--role", "admin"])
+    said = str(exited.value.code)
+    assert said.startswith("dialer: configuration error: DIALER_DATA_DIR"), said
+    assert "a-file/var" in said and "this user can write" in said
