@@ -67,7 +67,11 @@ def create_user(settings: Settings, *, email: str, name: str, role: str, passwor
             try:
                 user = await store.create(email, name, password, Role(role), time.time())
             except EmailTaken:
-                print(f"dialer: an account with email {email} exists", file=sys.stderr)
+                print(
+                    f"dialer: an account with email {email} exists: sign in with it at /signin, or set "
+                    f"its password with `dialer user set-password --email {email}`",
+                    file=sys.stderr,
+                )
                 return 1
             token = await store.issue_token(user.id, ttl=None)
             print(token)

@@ -13,9 +13,20 @@ from dialer.settings import Settings, SettingsError
 
 def _settings(port: int | None = None) -> Settings:
     try:
-        return Settings.from_env(port=port)
+        settings = Settings.from_env(port=port)
     except SettingsError as exc:
         raise SystemExit(f"dialer: configuration error: {exc}") from None
+    if settings.redis_url is None:
+        # The embedded Redis keeps its files there: a path that cannot be a directory is said here, not by
+        # a traceback from the server's start.
+        try:
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SystemExit(
+                f"dialer: configuration error: DIALER_DATA_DIR {str(settings.data_dir)!r} cannot be used as "
+                f"a directory ({exc.strerror}): point it at one this user can write, or unset it for ./var"
+            ) from None
+    return settings
 
 
 def _check_redis(settings: Settings) -> None:
@@ -88,6 +99,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_serve_logging(settings)
     if settings.weak_admin_token:
         logging.getLogger("dialer").warning("%s", settings.weak_admin_token)
+    if settings.carrier == "twilio":
+        from dialer.web.pages import VENDOR_SDK
+
+        gaps = settings.twilio_browser_gaps(sdk_installed=VENDOR_SDK.exists())
+        if gaps:
+            logging.getLogger("dialer").warning("%s", gaps)
     HeaderTimeoutProtocol.header_seconds = settings.header_timeout
     workers = args.workers if args.workers is not None else settings.web_concurrency
     if workers < 1:
@@ -150,12 +167,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
+def _said_unreachable(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The administration commands (user, import, export) stop with a line saying what to do when REDIS_URL
+    does not answer, instead of redis-py's traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        try:
+            return command(args)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            from dialer.connections import shown
+
+            where = shown(_settings().redis_url or "the embedded Redis")
+            raise SystemExit(
+                f"dialer: cannot reach Redis at {where} ({exc}): start it, or check REDIS_URL "
+                "(the server's own environment)"
+            ) from None
+
+    return run
+
+
+@_said_unreachable
 def cmd_user_create(args: argparse.Namespace) -> int:
     from dialer.admin import create_user
 
     return create_user(_settings(), email=args.email, name=args.name, role=args.role, password=args.password)
 
 
+@_said_unreachable
 def cmd_user_set_password(args: argparse.Namespace) -> int:
     from dialer.admin import set_password
 
@@ -177,7 +218,7 @@ def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]
         )
         return target(_settings(), args)
 
-    return run
+    return _said_unreachable(run)
 
 
 def at_least(minimum: int) -> Callable[[str], int]:

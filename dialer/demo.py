@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -87,9 +88,27 @@ def _banner(base_url: str, links: list[tuple[str, str]], token: str, seed: str, 
     print("\n".join(lines), flush=True)
 
 
+def _port_taken(port: int) -> bool:
+    """Whether something listens on the demo's port (`dialer serve` binds 127.0.0.1, reusing the address as
+    uvicorn does, so a port in TIME_WAIT is not taken)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def run_demo(
     settings: Settings, *, volunteers: int, contacts: int, seconds: float | None, mode: str = "preview"
 ) -> int:
+    if _port_taken(settings.port):
+        # Said before anything starts: else Redis, the worker and the pacer came up and the web process died.
+        raise SystemExit(
+            f"dialer demo: port {settings.port} is in use (a demo still running elsewhere?): stop it, or "
+            "use another port: make demo PORT=9000 (dialer demo --port 9000)"
+        )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the seed's requests are not news
     url, embedded = resolve_url(settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(24)

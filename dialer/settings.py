@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -153,6 +154,13 @@ class Settings:
             ]
             if missing:
                 raise SettingsError(f"CARRIER=twilio needs {', '.join(missing)}")
+            sid = settings.twilio_account_sid or ""
+            if not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid):
+                # Checked here so start-up stops with this line, not a traceback from the carrier's set-up.
+                raise SettingsError(
+                    "TWILIO_ACCOUNT_SID must be the Account SID from the Twilio console (AC and 32 hex "
+                    f"digits), not {sid!r}"
+                )
         return settings
 
     @property
@@ -165,6 +173,29 @@ class Settings:
             f"guessed, and it never expires. Use at least {MIN_ADMIN_TOKEN} random characters: "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
+
+    def twilio_browser_gaps(self, *, sdk_installed: bool) -> str | None:
+        """What start-up should warn of when CARRIER=twilio cannot let volunteers call from the browser (the
+        page would say so to each volunteer, the operator would not know), else None."""
+        if self.carrier != "twilio":
+            return None
+        gaps = [
+            name
+            for name, value in (
+                ("TWILIO_API_KEY_SID", self.twilio_api_key_sid),
+                ("TWILIO_API_KEY_SECRET", self.twilio_api_key_secret),
+                ("TWILIO_TWIML_APP_SID", self.twilio_twiml_app_sid),
+            )
+            if not value
+        ]
+        said = []
+        if gaps:
+            said.append(f"set {', '.join(gaps)} (README: Twilio)")
+        if not sdk_installed:
+            said.append("install the Twilio Voice SDK with `make voice-sdk`")
+        if not said:
+            return None
+        return f"volunteers cannot call from their browsers until you {' and '.join(said)}"
 
     def with_port(self, port: int) -> Settings:
         return replace(self, port=port)

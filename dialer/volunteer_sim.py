@@ -353,8 +353,10 @@ class SimulatedVolunteer:
     async def _finish(
         self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, extra: dict[str, Any]
     ) -> None:
-        """The page's Save: the result with a new idempotency key, until the socket answers `recorded`."""
-        key = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        """The page's Save: the result with a new idempotency key, until the socket answers `recorded`.
+        The key is random, not drawn from the seed: a restarted demo's volunteer (same seed, same batch)
+        would send its previous run's keys for other voters, which the server refuses."""
+        key = str(uuid.uuid4())
         message = {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key, **extra}
         await ws.send(json.dumps(message))
         await self._next(inbox, {"recorded"}, 30)

@@ -30,7 +30,10 @@ def test_user_create_prints_a_token_with_the_role(
     assert r.json()["user"] | {"id": ""} == {"id": "", "email": email, "name": "Pat Doe", "role": role}
     # Created once: the same email again is refused and prints no token.
     assert main(["user", "create", "--email", email, "--name", "Pat Doe", "--role", role]) == 1
-    assert capsys.readouterr().out == ""
+    said = capsys.readouterr()
+    assert said.out == ""
+    # ... saying what to do instead: a first admin who lost the password runs the command README names.
+    assert f"dialer user set-password --email {email}" in said.err, said.err
 
 
 def test_user_create_refuses_an_unknown_role(capsys: pytest.CaptureFixture[str]) -> None:

@@ -35,6 +35,9 @@ def test_public_url_wins_and_loses_its_trailing_slash() -> None:
         ({"PORT": "eighty"}, "PORT"),
         ({"PUBLIC_URL": "calls.example.org"}, "PUBLIC_URL"),
         ({"CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
+        # A mistyped SID stopped `dialer serve` with a traceback from inside the app's start-up.
+        ({"CARRIER": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"}, "TWILIO_ACCOUNT_SID"),
+        ({"CARRIER": "twilio", "TWILIO_ACCOUNT_SID": "SK" + "0" * 32, "TWILIO_AUTH_TOKEN": "t"}, "AC"),
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY"),
         ({"WEB_CONCURRENCY": "four"}, "WEB_CONCURRENCY"),
         ({"FORWARDED_ALLOW_IPS": "10.0.0.1,lb.internal"}, "FORWARDED_ALLOW_IPS"),
@@ -59,7 +62,7 @@ def test_twilio_carrier_with_credentials() -> None:
     s = Settings.from_env(
         {
             "CARRIER": "Twilio",
-            "TWILIO_ACCOUNT_SID": "AC1",
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "TWILIO_AUTH_TOKEN": "t",
             "TWILIO_API_BASE_URL": "http://127.0.0.1:9/",
         }
@@ -136,3 +139,21 @@ def test_websocket_tokens_are_redacted_from_logs() -> None:
     )
     assert RedactTokens().filter(record)
     assert "SECRET123" not in record.getMessage() and "token=[redacted]&x=1" in record.getMessage()
+
+
+TWILIO = {"CARRIER": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t"}
+BROWSER = {"TWILIO_API_KEY_SID": "SK" + "0" * 32, "TWILIO_API_KEY_SECRET": "s", "TWILIO_TWIML_APP_SID": "AP1"}
+
+
+def test_start_up_says_what_twilio_browser_calling_still_needs() -> None:
+    """README's set-up (CARRIER=twilio with the account's SID and token) started without a word, and each
+    volunteer's call page then said the server could not call (503 `carrier_not_configured`, or the Voice SDK
+    missing): the operator hears it at start-up, with what to set or run."""
+    said = Settings.from_env(TWILIO).twilio_browser_gaps(sdk_installed=False)
+    assert said is not None
+    for needed in ("TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET", "TWILIO_TWIML_APP_SID", "make voice-sdk"):
+        assert needed in said
+    said = Settings.from_env({**TWILIO, **BROWSER}).twilio_browser_gaps(sdk_installed=False)
+    assert said is not None and "make voice-sdk" in said and "TWILIO_API_KEY_SID" not in said
+    assert Settings.from_env({**TWILIO, **BROWSER}).twilio_browser_gaps(sdk_installed=True) is None
+    assert Settings.from_env({}).twilio_browser_gaps(sdk_installed=False) is None  # simulated: nothing to say

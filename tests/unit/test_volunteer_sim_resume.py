@@ -197,3 +197,25 @@ def test_a_power_conversation_cut_off_by_a_web_restart_is_finished_before_saying
         "ws finish",
         "http /api/campaigns/demo/ready {'ready': True}",  # only once the conversation is saved
     ], order
+
+
+def test_a_restarted_volunteer_saves_with_keys_its_previous_run_did_not_use() -> None:
+    """`make demo` stopped and started again (README: "a restart carries on"): each simulated volunteer is
+    made again with the same seed and carries on in the same batch. Its idempotency keys came from that
+    seed, so the new run's first saves reused the previous run's keys for other voters, which the server
+    refuses (`idempotency_key_reused`), and the volunteer reconnected: 3 times in a restarted power demo's
+    first 30 s."""
+
+    async def save(contact_id: str) -> str:
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        ws = FakeSocket(inbox)
+        volunteer = SimulatedVolunteer("http://127.0.0.1:9", "token", "demo", seed=1000)
+        try:
+            await asyncio.wait_for(volunteer._finish(ws, inbox, contact_id, {"result": "busy"}), 10)
+        finally:
+            await volunteer.aclose()
+        return str(ws.sent[0]["idempotency_key"])
+
+    before_restart = asyncio.run(save("c1"))
+    after_restart = asyncio.run(save("c2"))  # the same volunteer, the same seed, the same batch
+    assert before_restart != after_restart
