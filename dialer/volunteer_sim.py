@@ -3,10 +3,9 @@
 Each one signs in with a token, takes a batch over HTTP, opens the call socket, asks the (simulated)
 carrier to dial each contact (or, in a preview campaign with `preview_conference`, joins its conference and
 has the server call each voter into it), waits for the carrier's progress, walks the script when a voter
-answers (choosing answers at random under a seed) or records the carrier's outcome when nobody does, and
-finishes with an idempotency key; between calls it follows the organizers' switch of the dialing mode. The
-demo runs several (dialer/volunteer_crowd.py); the end-to-end tests run one. Only the public HTTP and
-WebSocket interface is used."""
+answers (answers at random under a seed) or records the carrier's outcome when nobody does, and finishes
+with an idempotency key; between calls it follows the switch of the dialing mode. The demo runs several
+(dialer/volunteer_crowd.py), the end-to-end tests one, through the public HTTP and WebSocket interface."""
 
 from __future__ import annotations
 
@@ -353,9 +352,8 @@ class SimulatedVolunteer:
     async def _finish(
         self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, extra: dict[str, Any]
     ) -> None:
-        """The page's Save: the result with a new idempotency key, until the socket answers `recorded`.
-        The key is random, not drawn from the seed: a restarted demo's volunteer (same seed, same batch)
-        would send its previous run's keys for other voters, which the server refuses."""
+        """The page's Save, until the socket answers `recorded`. Its key is random, not from the seed: a
+        restarted demo's volunteer (same seed and batch) would resend its last run's keys, refused."""
         key = str(uuid.uuid4())
         message = {"type": "finish", "contact_id": contact_id, "notes": "", "idempotency_key": key, **extra}
         await ws.send(json.dumps(message))
