@@ -392,8 +392,9 @@ SCHEMAS["CampaignNew"] = {
     "required": ["name", "script_id", "caller_id"],
     "properties": {"id": {"type": "string", "pattern": ID_PATTERN}, **_campaign_fields()},
 }
+SOME_HOURS = {**SCHEMAS["CallingHours"], "required": []}  # a change may name one; the other stays as stored
 SCHEMAS["CampaignChange"] = {
     "type": "object",
     "additionalProperties": False,
-    "properties": {**_campaign_fields(), "archived": BOOL},
+    "properties": {**_campaign_fields(), "archived": BOOL, "calling_hours": SOME_HOURS},
 }
