@@ -97,6 +97,9 @@ def test_archive_asks_first_and_says_that_volunteers_calling_now_are_stopped(
         "until you restore it."
     )
     expect(ask.get_by_role("button", name="Keep it")).to_be_focused()  # Enter on a slip keeps it
+    box = ask.bounding_box()
+    assert box is not None and box["y"] > 0, box  # in the middle of the screen, not stuck to its corner
+    assert abs(box["x"] - (390 - box["x"] - box["width"])) <= 2, box
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
     ask.get_by_role("button", name="Keep it").click()
