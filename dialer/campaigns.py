@@ -270,10 +270,8 @@ def _check_hours(value: Any, problems: list[dict[str, str]]) -> None:
 
 
 def valid_zone(name: str) -> bool:
-    """An IANA zone a campaign may take: a Region/City name (or UTC), not an abbreviation like EST.
-
-    Checked against the tz database's list, never opened as a path: a folder such as America/Indiana is
-    refused instead of raising IsADirectoryError."""
+    """An IANA zone a campaign may take: a Region/City name (or UTC), not an abbreviation like EST; checked
+    against the tz database's list, never opened as a path (America/Indiana, a folder, is refused)."""
     return is_place_zone(name)
 
 
@@ -326,6 +324,8 @@ def apply_patch(campaign: Campaign, body: dict[str, Any]) -> Campaign:
         for k, v in body.items()
         if not (k in fixed and any(v == f and type(v) is type(f) for f in fixed[k]))
     }
+    if isinstance(hours := body.get("calling_hours"), dict):  # a part named: the other one as stored
+        body["calling_hours"] = {**asdict(campaign.calling_hours), **hours}
     for extra in sorted(set(body) - PATCH_FIELDS):
         message = "cannot be changed" if extra in fixed else "unknown field"
         problems.append({"path": extra, "message": message})

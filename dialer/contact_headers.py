@@ -37,13 +37,14 @@ ALIASES = {
     "family_name": "last_name",
 }
 # Without a `phone` column, the first of these with a number in the row is the contact's phone, and says
-# its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone"; sign-up forms and spreadsheets:
-# "Cell", "Mobile", "Telephone"); a cell flag column tells the preferred phone's type.
+# its type (VAN exports: "Preferred Phone", "Cell Phone", "Home Phone", "Work Phone"; sign-up forms and
+# spreadsheets: "Cell", "Mobile", "Telephone"); a cell flag column tells the preferred phone's type.
 PHONE_COLUMNS = {
     "preferred_phone": "",
     "cell_phone": "cell",
     "mobile_phone": "cell",
     "home_phone": "landline",
+    "work_phone": "",  # VAN's Work Phone: a desk line or a cell, unknown
     "cell": "cell",
     "mobile": "cell",
     "cell_number": "cell",
@@ -123,7 +124,7 @@ def read_header(names: Sequence[str]) -> Header:
     if not phones:
         raise HeaderError(
             "no phone column: the header row must name a column `phone` (or Phone Number, Cell, Mobile, "
-            "Telephone, or a VAN export's Preferred Phone, Cell Phone or Home Phone)"
+            "Telephone, or a VAN export's Preferred Phone, Cell Phone, Home Phone or Work Phone)"
         )
     return Header(columns, extra, in_turn, full_name, all_phones, given)
 

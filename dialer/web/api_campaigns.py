@@ -30,6 +30,7 @@ from dialer.web.body import read_json_object
 from dialer.web.deps import deps
 from dialer.web.errors import ApiError
 from dialer.web.query import query_choice, query_text
+from dialer.web.script_findings import script_findings
 from dialer.web.scripts_source import load_campaign_script
 from dialer.web.validate import Problems
 
@@ -104,6 +105,15 @@ def campaign_json(campaign: Campaign, user: User) -> dict[str, object]:
     return data
 
 
+async def campaign_answer(request: Request, campaign: Campaign, user: User) -> dict[str, object]:
+    """One campaign as GET, create and PATCH answer it: for organizers with `script_findings`, what the
+    dashboard and settings say of its stored script (null when nothing; API-additions.md)."""
+    data = campaign_json(campaign, user)
+    if user.role.includes(Role.ORGANIZER):
+        data["script_findings"] = await script_findings(request, campaign.script_id)
+    return data
+
+
 async def load_campaign(request: Request, campaign_id: str, user: User | None = None) -> Campaign:
     """The campaign, or 404; given the `user` asking, also 404 for a closed campaign they may not see."""
     campaign = await CampaignStore(deps(request).redis).get(campaign_id)
@@ -113,8 +123,9 @@ async def load_campaign(request: Request, campaign_id: str, user: User | None = 
 
 
 async def create_campaign(request: Request) -> Response:
-    await require_user(request, Role.ORGANIZER)
+    user = await require_user(request, Role.ORGANIZER)
     body = await read_json_object(request)
+    body.pop("script_findings", None)  # read-only, as in PATCH: another campaign's answer may be sent
     d = deps(request)
     try:
         campaign = validate_new(body, d.clock())
@@ -129,7 +140,7 @@ async def create_campaign(request: Request) -> Response:
     await _check_numbers_owned(request, None, campaign)
     if not await CampaignStore(d.redis).create(campaign):
         raise ApiError(409, "campaign_exists", f"A campaign with id {campaign.id!r} exists.")
-    return JSONResponse(campaign.to_api(), status_code=201)
+    return JSONResponse(await campaign_answer(request, campaign, user), status_code=201)
 
 
 def list_filter(query: Mapping[str, str], user: User) -> ListFilter:
@@ -179,7 +190,7 @@ async def duplicate_campaign(request: Request) -> Response:
 async def get_campaign(request: Request) -> Response:
     user = await require_user(request)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
-    return JSONResponse(campaign_json(campaign, user))
+    return JSONResponse(await campaign_answer(request, campaign, user))
 
 
 async def _audit_patch(
@@ -211,6 +222,7 @@ async def patch_campaign(request: Request) -> Response:
     user = await require_user(request, Role.ORGANIZER)
     campaign = await load_campaign(request, request.path_params["campaign_id"])
     body = await read_json_object(request)
+    body.pop("script_findings", None)  # read-only: GET's answer may come back whole
     try:
         updated = apply_patch(campaign, body)
     except CampaignInvalid as exc:
@@ -236,7 +248,7 @@ async def patch_campaign(request: Request) -> Response:
     # The volunteers' pages: a paused page takes names again by itself when the campaign resumes.
     reason = "status" if updated.status is not campaign.status else "settings"
     await campaign_news(d.redis, updated.id, updated.status.value, reason)
-    return JSONResponse(updated.to_api())
+    return JSONResponse(await campaign_answer(request, updated, user))
 
 
 routes: list[BaseRoute] = [

@@ -123,7 +123,7 @@ def test_import_report_reads_like_the_spreadsheet(
     expect(dnc_report.locator("p").first).to_have_text(
         "2 numbers added to the do-not-call list.", timeout=15_000
     )
-    expect(dnc_report).to_contain_text("1 row not added.")
+    expect(dnc_report).to_contain_text("1 entry not added")
     assert column(dnc_report.locator("table"), 1) == ["3"]
     assert column(dnc_report.locator("table"), 2) == ["invalid phone number 'nope'"]
     assert not NEVER.search(dnc_report.inner_text())

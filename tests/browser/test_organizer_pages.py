@@ -245,8 +245,8 @@ def test_campaign_duplicate_archive_filter_and_qr(
     copy_id = page.url.split("/")[-2]
     page.goto("/campaigns")
     expect(page.locator(f"#campaign-{copy_id}")).to_contain_text("Library levy (copy)")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Archive …? Volunteers calling it now are stopped"
     page.get_by_role("button", name="Archive Library levy (copy)").click()
+    page.get_by_role("dialog").get_by_role("button", name="Archive").click()  # "Volunteers calling it ..."
     expect(page.locator(f"#campaign-{copy_id}")).to_have_count(0)
     page.get_by_label("Archived").select_option("1")
     page.get_by_role("button", name="Filter").click()

@@ -178,3 +178,20 @@ def test_every_problem_at_once_including_the_script_and_a_caller_id_hint(api: Te
         "caller_id": "must be a phone number with its area code (E.164): did you mean +12025550199?",
         "script_id": "no script 'petition' has been uploaded",
     }
+
+
+def test_an_organizer_moves_the_start_of_the_day_alone(api: TestClient) -> None:
+    """Mid-day, the organizer sends only the hour that changes: 422 before ("calling_hours.end: must be a
+    time"); now the end stays as stored, GET shows the merged window, and a bad merge changes nothing."""
+    api.post("/api/campaigns", json={**NEW, "id": "hours"}, headers=ADMIN)
+    r = api.patch("/api/campaigns/hours", json={"calling_hours": {"start": "10:30"}}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    assert r.json()["calling_hours"] == {"start": "10:30", "end": "21:00"}
+    r = api.patch("/api/campaigns/hours", json={"calling_hours": {"end": "19:00"}}, headers=ADMIN)
+    assert r.json()["calling_hours"] == {"start": "10:30", "end": "19:00"}
+    r = api.patch("/api/campaigns/hours", json={"calling_hours": {"start": "19:30"}}, headers=ADMIN)
+    assert r.status_code == 422 and r.json()["error"]["details"] == [
+        {"path": "calling_hours", "message": "start must be before end"}
+    ]
+    got = api.get("/api/campaigns/hours", headers=ADMIN).json()
+    assert got["calling_hours"] == {"start": "10:30", "end": "19:00"}

@@ -77,3 +77,23 @@ def test_a_call_list_keeps_external_ids_float_phones_and_passes_over_utc(
         card = store.hgetall(keys.contact("dc", contact_id.decode()))
         stored.append((card[b"external_id"], card[b"tz"]))
     assert stored == [(b"V-901", b"America/New_York"), (b"V-902", b"America/Denver")]
+
+
+def test_a_van_export_with_work_phones_imports_and_lists_them(client: TestClient, clean_redis: str) -> None:
+    """An organizer uploads VAN's export as it comes (VanID ... Work Phone ... Zip5): the voter with only a
+    work number was "missing phone number"; then the do-not-call file's work numbers were not listed, so
+    the voter who asked not to be called at work was still called there."""
+    export = (
+        b"VanID,LastName,FirstName,Cell Phone,Home Phone,Work Phone,Address,City,State,Zip5\n"
+        b"401,Doe,Ann,(212) 555-0140,,,1 Main St,Albany,NY,12207\n"
+        b"402,Roe,Bob,,,(212) 555-0141,2 Main St,Albany,NY,12207\n"
+        b"403,Poe,Cy,,,(212) 555-0142,3 Main St,Albany,NY,12207\n"
+    )
+    r = client.post("/api/campaigns/dc/contacts", content=export, headers=CSV)
+    assert r.status_code == 200, r.text
+    assert (r.json()["imported"], r.json()["invalid"]) == (3, [])
+    dnc = b"VanID,Cell Phone,Home Phone,Work Phone\n403,,,(212) 555-0142\n"
+    assert client.post("/api/dnc", content=dnc, headers=CSV).json() == {"added": 1, "invalid": []}
+    assert open_store(clean_redis).smembers(keys.DNC) == {b"+12125550142"}
+    r = client.post("/api/campaigns/dc/contacts", content=b"phone\n212-555-0142\n", headers=CSV)
+    assert (r.json()["imported"], r.json()["skipped_dnc"]) == (0, 1)

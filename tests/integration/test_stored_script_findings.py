@@ -18,7 +18,7 @@ from dialer.scripts import validate_script
 from dialer.settings import Settings
 from dialer.stores.scripts import ScriptStore
 from tests.browser.harness import compose_app
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, bearer
 
 # `plan` and `ward` lead on to each other: a contact in ward 3 goes round for ever (refused on upload now).
 TRAP = yaml.safe_load("""id: ward-loop
@@ -105,3 +105,26 @@ def test_check_and_preview_walks_the_stored_script_and_lists_the_findings_as_war
     r = web.post("/scripts/preview", json={"source": edited, "contact": {}, "events": []}, headers=ADMIN)
     assert r.status_code == 422  # an edit is a new upload: the checks refuse it as they would the upload
     assert any(CIRCLE in d["message"] for d in r.json()["error"]["details"])
+
+
+def test_the_campaign_api_gives_the_findings_the_pages_show(web: TestClient) -> None:
+    """The dashboard and settings warn that the campaign's script can trap volunteers; an organizer's tool
+    reading `GET /api/campaigns/{id}` had no way to know. Now `script_findings` says it (null when clean,
+    absent for volunteers, who cannot read scripts), and the answer can still be sent back whole to PATCH."""
+    got = web.get("/api/campaigns/ward", headers=ADMIN).json()
+    findings = got["script_findings"]
+    assert (findings["script_id"], findings["version"]) == ("ward-loop", 1)
+    paths = {w["path"] for w in findings["warnings"]}
+    assert "steps.plan.next" in paths
+    assert any(CIRCLE in w["message"] for w in findings["warnings"])
+    r = web.patch("/api/campaigns/ward", json={**got, "name": "Ward 3 calls"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    signup = {"email": "vol@example.org", "name": "Vol", "password": "a long password"}
+    volunteer = bearer(web.post("/api/auth/signup", json=signup).json()["token"])
+    web.cookies.clear()
+    seen = web.get("/api/campaigns/ward", headers=volunteer).json()
+    assert seen["name"] == "Ward 3 calls" and "script_findings" not in seen
+    fixed = json.loads(json.dumps(TRAP))
+    fixed["steps"]["ward"]["next"] = "thanks"
+    assert web.post("/api/scripts", json=fixed, headers=ADMIN).status_code == 201
+    assert web.get("/api/campaigns/ward", headers=ADMIN).json()["script_findings"] is None

@@ -159,3 +159,24 @@ def test_any_body_either_validates_or_reports_problems_with_paths(body: dict[str
 def test_hours_an_old_record_stored_outside_the_law_are_cut_to_it() -> None:
     assert CallingHours("07:00", "22:30").window() == LEGAL_WINDOW
     assert CallingHours("10:00", "20:00").window() == Window(time(10, 0), time(20, 0))
+
+
+def test_patch_of_part_of_the_calling_hours_keeps_the_other_part() -> None:
+    """An organizer moving only the start of the day (`{"calling_hours": {"start": "10:00"}}`) got 422
+    "calling_hours.end: must be a time"; the part not named is the stored one, as for any field not named.
+    A create has nothing stored, so it still needs both; a bad merged window is still refused."""
+    c = apply_patch(validate_new(dict(BASE), now=0.0), {"calling_hours": {"start": "10:00", "end": "20:00"}})
+
+    def hours(part: dict[str, str]) -> CallingHours:
+        return apply_patch(c, {"calling_hours": part}).calling_hours
+
+    assert hours({"start": "11:00"}) == CallingHours("11:00", "20:00")
+    assert hours({"end": "18:30"}) == CallingHours("10:00", "18:30")
+    assert hours({}) == c.calling_hours
+    with pytest.raises(CampaignInvalid) as info:
+        apply_patch(c, {"calling_hours": {"start": "20:30"}})  # after the stored end
+    assert info.value.problems == [{"path": "calling_hours", "message": "start must be before end"}]
+    with pytest.raises(CampaignInvalid) as info:
+        apply_patch(c, {"calling_hours": {"end": "9pm"}})
+    assert [p["path"] for p in info.value.problems] == ["calling_hours.end"]
+    assert "calling_hours.end" in {p["path"] for p in problems({**BASE, "calling_hours": {"start": "10:00"}})}

@@ -80,3 +80,27 @@ def test_a_call_list_row_with_a_junk_first_phone_dials_the_next_valid_one() -> N
     assert (rows[0].contact.phone, rows[0].contact.phone_type) == ("+12125550120", "landline")
     assert rows[0].contact.fields["Cell Phone"] == "N/A"
     assert rows[1] == InvalidRow(2, "invalid phone number '555-0121'")
+
+
+VAN_WITH_WORK = (
+    b"VanID,LastName,FirstName,Cell Phone,Home Phone,Work Phone,Address,City,State,Zip5\n"
+    b"301,Doe,Ann,,,(212) 555-0130,1 Main St,Albany,NY,12207\n"  # only a work phone
+    b"302,Roe,Bob,,(212) 555-0131,(212) 555-0132,2 Main St,Albany,NY,12207\n"
+)
+
+
+def test_a_van_work_phone_column_is_a_phone_column() -> None:
+    """VAN exports a Work Phone column beside Cell and Home: a voter with only a work number was refused as
+    "missing phone number", and a do-not-call upload left the work number callable. It comes after the
+    home phone, of unknown type (a work number may be a desk line or a cell)."""
+    rows = list(read_rows([VAN_WITH_WORK], default_timezone=NY))
+    assert all(isinstance(r, ContactRow) for r in rows), rows
+    got = [
+        (r.contact.external_id, r.contact.phone, r.contact.phone_type)
+        for r in rows
+        if isinstance(r, ContactRow)
+    ]
+    assert got == [("301", "+12125550130", ""), ("302", "+12125550131", "landline")]
+    assert list(read_phones([VAN_WITH_WORK])) == ["+12125550130", "+12125550131", "+12125550132"]
+    only_work = b"Work Phone,FirstName\n212-555-0133,Cy\n"  # the only phone column of the file
+    assert list(read_phones([only_work])) == ["+12125550133"]

@@ -15,9 +15,18 @@ from dialer.web.openapi.operations import (
     query_param,
 )
 from dialer.web.openapi.people_paths import campaign_filters, stream_page
-from dialer.web.openapi.schemas import JSON, ref
+from dialer.web.openapi.schemas import JSON, nullable, obj, ref
 
 CSV = "text/csv"
+# GET's answer to organizers: what the later checks find in the campaign's stored script (API-additions).
+FINDING = obj(["path", "message"], path={"type": "string"}, message={"type": "string"})
+FINDINGS = obj(
+    ["script_id", "version", "warnings"],
+    script_id={"type": "string"},
+    version={"type": "integer"},
+    warnings={"type": "array", "items": FINDING},
+)
+CAMPAIGN_READ = {"allOf": [ref("Campaign")], "properties": {"script_findings": nullable(FINDINGS)}}
 YAML = "application/yaml"
 BATCH_ID = path_param("batch_id", description="The batch's id (it names its campaign)")
 NO_BODY = {"description": "Nothing"}
@@ -174,7 +183,7 @@ def api_paths() -> dict[str, dict[str, Any]]:
                 tag=camp,
                 role="organizer",
                 body=json_body(ref("CampaignNew")),
-                answers={201: json_answer("Created", ref("Campaign"), CAMPAIGN_LINKS)},
+                answers={201: json_answer("Created", CAMPAIGN_READ, CAMPAIGN_LINKS)},
                 errors=(409,),
             ),
             "get": op(
@@ -193,7 +202,7 @@ def api_paths() -> dict[str, dict[str, Any]]:
                 tag=camp,
                 role="volunteer",
                 params=(CAMPAIGN_ID,),
-                answers={200: json_answer("The campaign", ref("Campaign"))},
+                answers={200: json_answer("The campaign", CAMPAIGN_READ)},
             ),
             "patch": op(
                 "patchCampaign",
@@ -202,7 +211,7 @@ def api_paths() -> dict[str, dict[str, Any]]:
                 role="organizer",
                 params=(CAMPAIGN_ID,),
                 body=json_body(ref("CampaignChange")),
-                answers={200: json_answer("Changed", ref("Campaign"))},
+                answers={200: json_answer("Changed", CAMPAIGN_READ)},
             ),
         },
         "/api/campaigns/{campaign_id}/contacts": {

@@ -3,8 +3,7 @@ that keep each operation's entry short.
 
 Request schemas are never stricter than the server: every constraint here is one the server enforces
 (the fuzzer checks that a request the schema rejects is refused). Response schemas list what a client may
-rely on; objects may grow (API.md: the contract grows by adding), so they allow more properties.
-"""
+rely on; objects may grow (API.md: the contract grows by adding), so they allow more properties."""
 
 from __future__ import annotations
 
@@ -350,6 +349,7 @@ def _campaign_fields() -> dict[str, Schema]:
     return {
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "examples": ["Get out the vote"]},
         "script_id": {"type": "string", "pattern": ID_PATTERN, "examples": ["gotv-2026"]},
+        "script_findings": {"description": "read-only, as GET answers it (any value is ignored)"},
         "caller_id": {"type": "string", "pattern": E164_PATTERN, "examples": ["+12025550199"]},
         "mode": {"enum": [m.value for m in Mode]},
         "status": {"enum": [s.value for s in CampaignStatus]},
@@ -392,8 +392,9 @@ SCHEMAS["CampaignNew"] = {
     "required": ["name", "script_id", "caller_id"],
     "properties": {"id": {"type": "string", "pattern": ID_PATTERN}, **_campaign_fields()},
 }
+SOME_HOURS = {**SCHEMAS["CallingHours"], "required": []}  # a change may name one; the other stays as stored
 SCHEMAS["CampaignChange"] = {
     "type": "object",
     "additionalProperties": False,
-    "properties": {**_campaign_fields(), "archived": BOOL},
+    "properties": {**_campaign_fields(), "archived": BOOL, "calling_hours": SOME_HOURS},
 }

@@ -47,18 +47,30 @@ function showDone() {
 
 // Archiving a campaign stops whoever calls it at once (their pages say it has ended, the dialer hangs up
 // no one but dials no more): an organizer is asked first, in those words. A restore needs no asking.
+// The question is the page's own dialog, not the browser's confirm(): a browser told to stop this site's
+// dialogs answers confirm() "no" without showing it, and the Archive button silently did nothing.
+function askToArchive(button) {
+  const dialog = document.getElementById("archive-dialog");
+  document.getElementById("archive-title").textContent = `Archive “${button.dataset.name}”?`;
+  document.getElementById("archive-question").textContent = archiveQuestion(button);
+  dialog.returnValue = "";
+  dialog.showModal(); // Escape closes it unanswered: kept
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => { button.focus(); resolve(dialog.returnValue === "archive"); }, { once: true });
+  });
+}
+
 function archiveQuestion(button) {
-  const name = `“${button.dataset.name}”`;
   return button.dataset.status === "active"
-    ? `Archive ${name}? Volunteers calling it now are stopped: their pages say the campaign has ended and nobody is called until you restore it.`
-    : `Archive ${name}? Volunteers can no longer see it, and nobody is called until you restore it.`;
+    ? "Volunteers calling it now are stopped: their pages say the campaign has ended and nobody is called until you restore it."
+    : "Volunteers can no longer see it, and nobody is called until you restore it.";
 }
 
 for (const button of document.querySelectorAll("[data-archive]")) {
   button.addEventListener("click", async () => {
     try {
       const archived = button.dataset.archived !== "true";
-      if (archived && !confirm(archiveQuestion(button))) return;
+      if (archived && !(await askToArchive(button))) return;
       await api("PATCH", `/api/campaigns/${button.dataset.archive}`, { archived });
       sessionStorage.setItem(DONE, JSON.stringify({ name: button.dataset.name, archived }));
       location.reload();

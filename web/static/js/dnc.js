@@ -1,5 +1,6 @@
 // The do-not-call list: count, search (a number or a prefix), remove with a reason, add, upload, audit.
 import { api, displayPhone, h, plural } from "./api.js";
+import { DNC_LEFT_OUT } from "./import_report.js";
 
 const count = document.getElementById("dnc-count");
 const list = document.getElementById("dnc-list");
@@ -70,7 +71,7 @@ async function loadAudit(before) {
   if (!before) tbody.replaceChildren();
   for (const e of page.entries) {
     const what = e.action === "remove" ? `removed ${displayPhone(e.phone)}`
-      : e.action === "upload" ? `uploaded ${plural(Number(e.count), "number", "numbers")} (${e.rejected} lines rejected)`
+      : e.action === "upload" ? `uploaded ${plural(Number(e.count), "number", "numbers")} (${plural(Number(e.rejected), "entry", "entries")} not added)`
       : e.phone ? `added ${displayPhone(e.phone)}` : `added ${plural(Number(e.count), "number", "numbers")}`;
     tbody.append(h("tr", {}, h("td", {}, new Date(e.at).toLocaleString()),
       h("td", {}, e.by_name), h("td", {}, what), h("td", {}, e.reason || "")));
@@ -107,7 +108,7 @@ function report(result) {
   rejected.replaceChildren();
   const invalid = result.invalid || [];
   document.getElementById("add-status").textContent =
-    `${plural(result.added, "number", "numbers")} added${invalid.length ? `; ${plural(invalid.length, "line", "lines")} rejected:` : "."}`;
+    `${plural(result.added, "number", "numbers")} added${invalid.length ? `; ${plural(invalid.length, "entry", "entries")} ${DNC_LEFT_OUT}:` : "."}`;
   for (const bad of invalid) {
     rejected.append(h("li", { class: "error" }, `Line ${bad.line ?? bad.row ?? "?"}: ${bad.message ?? bad.error ?? "not a phone number"}`));
   }

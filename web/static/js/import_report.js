@@ -67,13 +67,18 @@ export function importReport(r) {
   ];
 }
 
-// The answer of POST /api/dnc with a CSV: numbers added, and the rows that were not.
+// Each of POST /api/dnc's `invalid` entries is a cell that is not a number or a row with none: a row with a
+// bad cell phone still lists its home phone, so the report counts entries, not rows.
+export const DNC_LEFT_OUT = "not added (the row's other numbers are)";
+
+// The answer of POST /api/dnc with a CSV: numbers added, and the cells or rows that were not.
 export function dncReport(r) {
   const invalid = Array.isArray(r?.invalid) ? r.invalid : [];
   const added = count(r?.added);
+  const leftOut = `${plural(invalid.length, "entry", "entries")} ${DNC_LEFT_OUT}.`;
   return [
     h("p", { text: `${plural(added, "number", "numbers")} added to the do-not-call list.` }),
-    invalid.length ? h("p", { class: "muted small", text: `${plural(invalid.length, "row", "rows")} not added. ${NOTE}` }) : null,
+    invalid.length ? h("p", { class: "muted small", text: `${leftOut} ${NOTE}` }) : null,
     rowsTable("Not added: no usable phone number", invalid.length, invalid),
   ];
 }
