@@ -4,8 +4,9 @@ The zone comes from the row's `timezone` cell when it names an IANA zone for a p
 an abbreviation such as EST, a fixed offset an hour off the voter's clock half the year), else from the
 state (or the state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows
 exactly one zone for it (for the few area codes it splits, their main one), else the campaign's default.
-A state that spans zones (Florida, Texas, ...) takes the area code's zone when it is one of them, else its
-main zone.
+A state that spans zones (Florida, Texas, ...) takes its ZIP prefix's zone when the ZIP is in that state and
+its prefix lies in another zone than the state's main one (ZIP_PREFIX_ZONES), else the area code's zone when
+it is one of them, else its main zone.
 """
 
 from __future__ import annotations
@@ -100,19 +101,56 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
+# ZIP prefixes (and a few 5-digit ZIPs) of a state that spans zones whose people keep another zone than the
+# state's main one: a ZIP is where the voter lives, and its zone decides over the state's main one or the
+# area code's (a cell kept after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with no
+# `timezone` took Tennessee's main zone, Central, and was called until 21:59 at home; a Pensacola or El Paso
+# voter from 8:00 local time on a campaign calling from 9:00. Prefixes split inside themselves keep the
+# state's rules (Michigan's Upper Peninsula, western Kansas).
+ZIP_PREFIX_ZONES: dict[int, str] = {
+    **dict.fromkeys((324, 325), CT),  # Florida: Panama City, Pensacola
+    **dict.fromkeys((373, 374, 376, 377, 378, 379), ET),  # Tennessee: Chattanooga, Johnson City, Knoxville
+    **dict.fromkeys((420, 421, 422, 423, 424), CT),  # Kentucky: Paducah, Bowling Green, Owensboro
+    **dict.fromkeys((463, 464, 476, 477), CT),  # Indiana: Gary and Hammond, Evansville
+    586: MT,  # North Dakota: Dickinson
+    577: MT,  # South Dakota: Rapid City
+    693: MT,  # Nebraska: Scottsbluff, Alliance
+    **dict.fromkeys((798, 799, 885), MT),  # Texas: El Paso
+    **dict.fromkeys((835, 838), PT),  # Idaho: Lewiston, the panhandle
+    979: "America/Boise",  # Oregon: Ontario (Malheur County)
+}
+# 5-digit ZIPs whose territory differs from their 3-digit prefix's: American Samoa shares Hawaii's 967 (an
+# hour behind Honolulu), the Northern Mariana Islands Guam's 969.
+_ZIP_TERRITORIES: dict[str, str] = {"96799": "AS", "96950": "MP", "96951": "MP", "96952": "MP"}
+
+
 # A ZIP of three or four digits (perhaps with its +4) lost its leading zeros to a spreadsheet that read the
 # column as numbers: Hartford's 06101 saved as 6101, whose first three digits name Illinois.
 _SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?|(\d{7,8})")  # 5 digits (+4), or 9 written without the dash
 
 
-def state_of_zip(zip_code: str) -> str | None:
-    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+def _zip5(zip_code: str) -> str:
+    """The ZIP's first five characters, with the leading zeros a spreadsheet dropped put back."""
     cell = zip_code.strip()
     if short := _SHORT_ZIP.fullmatch(cell):
         cell = short.group(1).zfill(5) if short.group(1) else short.group(2).zfill(9)
-    digits = cell[:5]
+    return cell[:5]
+
+
+def zip_zone(zip_code: str) -> str | None:
+    """The zone of a ZIP in a state that spans zones when its prefix lies in one other than the state's
+    main zone (ZIP_PREFIX_ZONES), else None (the state's rules decide)."""
+    digits = _zip5(zip_code)
+    return ZIP_PREFIX_ZONES.get(int(digits[:3])) if digits[:3].isdigit() and len(digits) >= 3 else None
+
+
+def state_of_zip(zip_code: str) -> str | None:
+    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+    digits = _zip5(zip_code)
     if len(digits) < 3 or not digits[:3].isdigit():
         return None
+    if digits in _ZIP_TERRITORIES:
+        return _ZIP_TERRITORIES[digits]
     prefix = int(digits[:3])
     for first, last, state in _ZIP_RANGES:
         if first <= prefix <= last:
@@ -185,6 +223,11 @@ def zone_of(
     if by_area is None and phone.nanp and not phone.abroad:
         by_area = AREA_CODE_MAIN_ZONES.get(phone.area_code)
     if by_state:
+        zip_state = state_of_zip(zip_code)
+        # the ZIP's zone counts when the ZIP is in the state the zone is taken from
+        by_zip = zip_zone(zip_code) if zip_state == (state_code(state) or zip_state) else None
+        if by_zip in by_state:
+            return by_zip, source  # the voter's address decides within the state (ZIP_PREFIX_ZONES)
         return (by_area if by_area in by_state else by_state[0]), source
     if by_area:
         return by_area, ZoneSource.AREA_CODE
@@ -203,6 +246,7 @@ __all__ = [
     "AREA_CODE_MAIN_ZONES",
     "STATE_NAMES",
     "STATE_ZONES",
+    "ZIP_PREFIX_ZONES",
     "ZoneSource",
     "area_code_zone",
     "is_offset_zone",
@@ -212,5 +256,6 @@ __all__ = [
     "time_zone_for",
     "unknown_zone_reason",
     "zone_named",
+    "zip_zone",
     "zone_of",
 ]
