@@ -55,7 +55,8 @@ AREA_CODE_MAIN_ZONES: dict[str, str] = {
     "605": CT,  # South Dakota: Sioux Falls; the west river is Mountain
     "701": CT,  # North Dakota: Fargo, Bismarck; the southwest is Mountain
     "775": PT,  # Nevada outside Las Vegas: Reno; West Wendover is Mountain
-    "986": "America/Boise",  # Idaho (overlay of 208): the south; the panhandle is Pacific
+    "208": "America/Boise",  # Idaho: the south (Boise); the panhandle is Pacific
+    "986": "America/Boise",  # Idaho (overlay of 208): the same
     "709": "America/St_Johns",  # Newfoundland; most of Labrador keeps Atlantic time
     "879": "America/St_Johns",  # Newfoundland and Labrador (overlay of 709)
 }
