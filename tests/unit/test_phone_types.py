@@ -90,3 +90,11 @@ def test_a_list_marking_cells_its_own_way_is_not_autodialed() -> None:
     refusals = {c.phone[-4:]: check_dial(_facts(c), NOON_NY) for c in contacts}
     assert refusals == {f"010{i}": Refusal.CELL_WITHOUT_CONSENT for i in range(1, 7)} | {"0107": None}
     assert contacts[4].fields == {"Ported": "Y"}  # a column API.md does not name is still kept
+
+
+def test_recorded_messages_go_to_cells_only_with_consent() -> None:
+    from dialer.guardrails import may_play_recorded_message
+
+    assert not may_play_recorded_message("cell", cell_consent=False)
+    assert may_play_recorded_message("cell", cell_consent=True)
+    assert may_play_recorded_message("landline", cell_consent=False)
