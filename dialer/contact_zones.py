@@ -102,22 +102,25 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
-# ZIP prefixes (and a few 5-digit ZIPs) of a state that spans zones whose people keep another zone than the
-# state's main one: a ZIP is where the voter lives, and its zone decides over the state's main one or the
-# area code's (a cell kept after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with no
-# `timezone` took Tennessee's main zone, Central, and was called until 21:59 at home; a Pensacola or El Paso
-# voter from 8:00 local time on a campaign calling from 9:00. Prefixes split inside themselves keep the
-# state's rules (Michigan's Upper Peninsula, western Kansas).
+# ZIP prefixes of a state that spans zones whose people keep another zone than the state's main one: a ZIP
+# is where the voter lives, and its zone decides over the state's main one or the area code's (a cell kept
+# after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with a Nashville cell took Tennessee's
+# main zone, Central, and was called until 21:59 at home; a Pensacola or El Paso voter from 8:00 local time
+# on a campaign calling from 9:00. A prefix is listed only when the zone given is the easternmost of its
+# people's: a voter placed an hour east of home is called from an hour early (8:00 with the default hours,
+# still legal), one placed west is called past 21:00. So 373 (Chattanooga's suburbs, and some Central
+# counties) is Eastern, while 324 (Panama City; Port St. Joe is Eastern), 586 (Dickinson; Glen Ullin is
+# Central), 798 (El Paso's county; Big Bend is Central) and 835 (Lewiston; Riggins is Mountain) stay as
+# their state's rules say, as do Michigan's Upper Peninsula and western Kansas.
 ZIP_PREFIX_ZONES: dict[int, str] = {
-    **dict.fromkeys((324, 325), CT),  # Florida: Panama City, Pensacola
+    325: CT,  # Florida: Pensacola, Fort Walton Beach
     **dict.fromkeys((373, 374, 376, 377, 378, 379), ET),  # Tennessee: Chattanooga, Johnson City, Knoxville
     **dict.fromkeys((420, 421, 422, 423, 424), CT),  # Kentucky: Paducah, Bowling Green, Owensboro
     **dict.fromkeys((463, 464, 476, 477), CT),  # Indiana: Gary and Hammond, Evansville
-    586: MT,  # North Dakota: Dickinson
     577: MT,  # South Dakota: Rapid City
     693: MT,  # Nebraska: Scottsbluff, Alliance
-    **dict.fromkeys((798, 799, 885), MT),  # Texas: El Paso
-    **dict.fromkeys((835, 838), PT),  # Idaho: Lewiston, the panhandle
+    **dict.fromkeys((799, 885), MT),  # Texas: El Paso
+    838: PT,  # Idaho: the panhandle (Coeur d'Alene)
     979: "America/Boise",  # Oregon: Ontario (Malheur County)
 }
 # 5-digit ZIPs whose territory differs from their 3-digit prefix's: American Samoa shares Hawaii's 967 (an

@@ -31,8 +31,12 @@ NEW_YORK = "+12125550123"
         (NEW_YORK, "KY", "42101", CT),  # Bowling Green: was Eastern
         (NEW_YORK, "IN", "46320", CT),  # Hammond
         (NEW_YORK, "SD", "57701", MT),  # Rapid City
-        (NEW_YORK, "ID", "83501", PT),  # Lewiston
+        (NEW_YORK, "ID", "83814", PT),  # Coeur d'Alene
         (NEW_YORK, "", "96799", "Pacific/Pago_Pago"),  # American Samoa shares Hawaii's 967: was Honolulu
+        # Prefixes with people in a zone east of the one they would give keep their state's rules.
+        (NEW_YORK, "FL", "32456", ET),  # Port St. Joe (Panama City's 324 is mostly Central)
+        (NEW_YORK, "TX", "79830", CT),  # Alpine (El Paso County's 798 reaches Big Bend)
+        (NEW_YORK, "ND", "58631", CT),  # Glen Ullin (Dickinson's 586)
     ],
 )
 def test_zip_decides_within_a_split_state(phone: str, state: str, zip_code: str, zone: str) -> None:
