@@ -5,8 +5,8 @@ an abbreviation such as EST, a fixed offset an hour off the voter's clock half t
 state (or the state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows
 exactly one zone for it (for the few area codes it splits, their main one), else the campaign's default.
 A state that spans zones (Florida, Texas, ...) takes its ZIP prefix's zone when the ZIP is in that state and
-its prefix lies in another zone than the state's main one (ZIP_PREFIX_ZONES), else the area code's zone when
-it is one of them, else its main zone.
+its prefix lies in another zone than the state's first (ZIP_PREFIX_ZONES), else the area code's zone when
+it is one of them, else its easternmost zone.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from dialer.calling_hours import is_place_zone, known_zones
 from dialer.phones import Phone, area_code_zone, parse_phone, phone_zone
 
 ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
-# state -> its zones, the main one first
+# state -> its zones, the easternmost first: the one a voter of the state takes when neither the ZIP nor the
+# area code tells which. Placed east of home a voter is called from an hour early (8:00 with the default
+# hours, still legal); placed west, past 21:00. Tennessee and Oregon took their most populous zone,
+# Central and Pacific, and a Knoxville voter with a Los Angeles cell was called until 21:59 at home.
 STATE_ZONES: dict[str, tuple[str, ...]] = {
     **{s: (ET,) for s in "CT DE DC GA ME MD MA NH NJ NY NC OH PA RI SC VT VA WV".split()},
     **{s: (CT,) for s in "AL AR IL IA LA MN MS MO OK WI".split()},
@@ -29,14 +32,14 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "IN": ("America/Indiana/Indianapolis", CT),
     "KY": (ET, CT),
     "MI": ("America/Detroit", "America/Menominee"),
-    "TN": (CT, ET),
+    "TN": (ET, CT),
     "KS": (CT, MT),
     "NE": (CT, MT),
     "ND": (CT, MT),
     "SD": (CT, MT),
     "TX": (CT, MT),
     "ID": ("America/Boise", PT),
-    "OR": (PT, "America/Boise"),
+    "OR": ("America/Boise", PT),
     "AZ": ("America/Phoenix",),
     "AK": ("America/Anchorage",),
     "HI": ("Pacific/Honolulu",),
@@ -47,7 +50,7 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "AS": ("Pacific/Pago_Pago",),
 }
 # Area codes that phonenumbers places in two zones (its table has finer entries for a few exchanges only):
-# the zone where most of the area code's people live, as STATE_ZONES puts a split state's main zone first.
+# the zone where most of the area code's people live.
 # Without it such a voter with no state or ZIP took the campaign's default zone: a 907 (Alaska) voter in a
 # New York campaign was called from 9:00 New York time, 5:00 in Anchorage.
 AREA_CODE_MAIN_ZONES: dict[str, str] = {
@@ -102,10 +105,10 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
-# ZIP prefixes of a state that spans zones whose people keep another zone than the state's main one: a ZIP
-# is where the voter lives, and its zone decides over the state's main one or the area code's (a cell kept
-# after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with a Nashville cell took Tennessee's
-# main zone, Central, and was called until 21:59 at home; a Pensacola or El Paso voter from 8:00 local time
+# ZIP prefixes of a state that spans zones whose people keep another zone than the state's first: a ZIP
+# is where the voter lives, and its zone decides over the state's first or the area code's (a cell kept
+# after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with a Nashville cell took the area
+# code's zone, Central, and was called until 21:59 at home; a Pensacola or El Paso voter from 8:00 local time
 # on a campaign calling from 9:00. A prefix is listed only when the zone given is the easternmost of its
 # people's: a voter placed an hour east of home is called from an hour early (8:00 with the default hours,
 # still legal), one placed west is called past 21:00. So 373 (Chattanooga's suburbs, and some Central
@@ -115,6 +118,7 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ZIP_PREFIX_ZONES: dict[int, str] = {
     325: CT,  # Florida: Pensacola, Fort Walton Beach
     **dict.fromkeys((373, 374, 376, 377, 378, 379), ET),  # Tennessee: Chattanooga, Johnson City, Knoxville
+    **dict.fromkeys((370, 371, 372, 380, 381, 382, 383, 384), CT),  # Tennessee: Nashville, Memphis, Jackson
     **dict.fromkeys((420, 421, 422, 423, 424), CT),  # Kentucky: Paducah, Bowling Green, Owensboro
     **dict.fromkeys((463, 464, 476, 477), CT),  # Indiana: Gary and Hammond, Evansville
     577: MT,  # South Dakota: Rapid City
@@ -122,6 +126,7 @@ ZIP_PREFIX_ZONES: dict[int, str] = {
     **dict.fromkeys((799, 885), MT),  # Texas: El Paso
     838: PT,  # Idaho: the panhandle (Coeur d'Alene)
     979: "America/Boise",  # Oregon: Ontario (Malheur County)
+    **dict.fromkeys(range(970, 979), PT),  # Oregon: the rest of it (Portland, Eugene, Bend, Pendleton)
 }
 # 5-digit ZIPs whose territory differs from their 3-digit prefix's: American Samoa shares Hawaii's 967 (an
 # hour behind Honolulu), the Northern Mariana Islands Guam's 969.
@@ -143,7 +148,7 @@ def _zip5(zip_code: str) -> str:
 
 def zip_zone(zip_code: str) -> str | None:
     """The zone of a ZIP in a state that spans zones when its prefix lies in one other than the state's
-    main zone (ZIP_PREFIX_ZONES), else None (the state's rules decide)."""
+    first zone (ZIP_PREFIX_ZONES), else None (the state's rules decide)."""
     digits = _zip5(zip_code)
     return ZIP_PREFIX_ZONES.get(int(digits[:3])) if digits[:3].isdigit() and len(digits) >= 3 else None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from dialer.phones import parse_phone
 ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
 NASHVILLE = "+16155550123"  # an area code in Central Tennessee
 NEW_YORK = "+12125550123"
+LOS_ANGELES = "+12135550123"
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,12 @@ NEW_YORK = "+12125550123"
         (NEW_YORK, "FL", "32456", ET),  # Port St. Joe (Panama City's 324 is mostly Central)
         (NEW_YORK, "TX", "79830", CT),  # Alpine (El Paso County's 798 reaches Big Bend)
         (NEW_YORK, "ND", "58631", CT),  # Glen Ullin (Dickinson's 586)
+        # Nothing but the state: its easternmost zone (Tennessee and Oregon took Central and Pacific).
+        (LOS_ANGELES, "TN", "", ET),
+        (NEW_YORK, "OR", "", "America/Boise"),
+        (LOS_ANGELES, "TN", "37201", CT),  # Nashville, by its ZIP
+        (NEW_YORK, "OR", "97201", PT),  # Portland, by its ZIP
+        (NASHVILLE, "TN", "", CT),  # the area code, when it is one of the state's
     ],
 )
 def test_zip_decides_within_a_split_state(phone: str, state: str, zip_code: str, zone: str) -> None:
@@ -73,7 +80,7 @@ def test_a_knoxville_voter_imported_with_a_nashville_cell_is_not_called_after_ni
 def test_every_prefix_zone_is_one_of_its_states_zones() -> None:
     for prefix, zone in ZIP_PREFIX_ZONES.items():
         state = state_of_zip(f"{prefix:03d}01")
-        assert state is not None and zone in STATE_ZONES[state][1:], (prefix, state, zone)
+        assert state is not None and zone in STATE_ZONES[state], (prefix, state, zone)
 
 
 @given(st.from_regex(r"\d{5}", fullmatch=True), st.sampled_from(["", *sorted(STATE_ZONES)]))
@@ -88,3 +95,14 @@ def test_the_zone_is_always_one_of_the_states(zip_code: str, state: str) -> None
             assert zone == zip_zone(zip_code)
     else:
         assert source is ZoneSource.AREA_CODE
+
+
+@pytest.mark.parametrize(
+    "instant", [datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC)]
+)
+def test_a_states_first_zone_is_its_easternmost(instant: datetime) -> None:
+    """The zone a voter takes when only the state is known: placed east of home they are called from an
+    hour early at worst; placed west, past 21:00."""
+    for state, zones in STATE_ZONES.items():
+        offsets = [instant.astimezone(ZoneInfo(z)).utcoffset() for z in zones]
+        assert offsets[0] == max(o for o in offsets if o is not None), (state, zones)
