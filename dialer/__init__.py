@@ -4,10 +4,10 @@ Where things are (tests/unit/test_layers.py checks that every module is in this 
 import no I/O library):
 
 Rules (pure: no I/O, time passed in; unit-tested, property-based where inputs are many):
-    models, settings, calling_hours, contact_zones, contact_headers, contacts, phones, caller_ids,
-    calling_methods, guardrails, pacing, call_estimates, pace, session, roster, survey, coaching, notices,
-    transfers, staff_lines, conference_calls, phone_legs, voicemail_audio, recording_consent, campaigns,
-    names, csv_encoding, times, scripts (but scripts.cli), simulation
+    models, settings, calling_hours, contact_zones, contact_headers, contacts, phones, phone_types,
+    caller_ids, calling_methods, guardrails, pacing, call_estimates, pace, session, roster, survey, coaching,
+    notices, transfers, staff_lines, conference_calls, phone_legs, voicemail_audio, recording_consent,
+    campaigns, names, csv_encoding, times, scripts (but scripts.cli), simulation
 Stores (Redis adapters): stores, queue (the call queue: leases, results, do-not-call, imports; its Lua
     scripts and every Redis key), crm (the CRM sync's ledger and its VAN/OSDI clients)
 Carriers: telephony (Twilio and the simulated carrier, their TwiML and REST)

@@ -55,7 +55,10 @@ LEGAL_WINDOW = Window(time(8, 0), time(21, 0))
 
 
 def within_legal(window: Window) -> Window:
-    """The window cut to the legal one (an empty window when they do not overlap)."""
+    """The window cut to the legal one (an empty window when they do not overlap, or when it was empty:
+    `start == end` means no calls at all, and cut as a wrapping window it became the whole legal day)."""
+    if window.start == window.end:
+        return window
     start = max(window.start, LEGAL_WINDOW.start)
     end = min(window.end, LEGAL_WINDOW.end) if window.start < window.end else LEGAL_WINDOW.end
     return Window(start, end) if start < end else Window(start, start)

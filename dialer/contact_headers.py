@@ -29,6 +29,12 @@ ALIASES = {
     "cell_flag": "cell_flag",
     "preferred_phone_type": "cell_flag",
     "preferredphonetype": "cell_flag",
+    # A number ported from a landline to a cell (a list checked against a porting database marks it).
+    "ported": "ported_flag",
+    "is_ported": "ported_flag",
+    "ported_flag": "ported_flag",
+    "ported_to_wireless": "ported_flag",
+    "wireless_ported": "ported_flag",
     # Sign-up forms and spreadsheets.
     "first": "first_name",
     "given_name": "first_name",
@@ -106,6 +112,9 @@ def read_header(names: Sequence[str]) -> Header:
             exact_id = normal == "external_id"
         if known is not None:
             columns.setdefault(known, index)
+            if known == "ported_flag" and name not in named:  # read for the type, and kept: API.md's
+                named.add(name)  # "every other column" (`ported` is none of its headers)
+                extra.append((index, name))
         elif name and "\x00" not in name and name not in named:
             named.add(name)
             extra.append((index, name))

@@ -4,8 +4,9 @@ The zone comes from the row's `timezone` cell when it names an IANA zone for a p
 an abbreviation such as EST, a fixed offset an hour off the voter's clock half the year), else from the
 state (or the state of the ZIP code's 3-digit prefix), else from the area code when phonenumbers knows
 exactly one zone for it (for the few area codes it splits, their main one), else the campaign's default.
-A state that spans zones (Florida, Texas, ...) takes the area code's zone when it is one of them, else its
-main zone.
+A state that spans zones (Florida, Texas, ...) takes its ZIP prefix's zone when the ZIP is in that state and
+its prefix lies in another zone than the state's first (ZIP_PREFIX_ZONES), else the area code's zone when
+it is one of them, else its easternmost zone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from dialer.calling_hours import is_place_zone, known_zones
 from dialer.phones import Phone, area_code_zone, parse_phone, phone_zone
 
 ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
-# state -> its zones, the main one first
+# state -> its zones, the easternmost first: the one a voter of the state takes when neither the ZIP nor the
+# area code tells which. Placed east of home a voter is called from an hour early (8:00 with the default
+# hours, still legal); placed west, past 21:00. Tennessee and Oregon took their most populous zone,
+# Central and Pacific, and a Knoxville voter with a Los Angeles cell was called until 21:59 at home.
 STATE_ZONES: dict[str, tuple[str, ...]] = {
     **{s: (ET,) for s in "CT DE DC GA ME MD MA NH NJ NY NC OH PA RI SC VT VA WV".split()},
     **{s: (CT,) for s in "AL AR IL IA LA MN MS MO OK WI".split()},
@@ -28,14 +32,14 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "IN": ("America/Indiana/Indianapolis", CT),
     "KY": (ET, CT),
     "MI": ("America/Detroit", "America/Menominee"),
-    "TN": (CT, ET),
+    "TN": (ET, CT),
     "KS": (CT, MT),
     "NE": (CT, MT),
     "ND": (CT, MT),
     "SD": (CT, MT),
     "TX": (CT, MT),
     "ID": ("America/Boise", PT),
-    "OR": (PT, "America/Boise"),
+    "OR": ("America/Boise", PT),
     "AZ": ("America/Phoenix",),
     "AK": ("America/Anchorage",),
     "HI": ("Pacific/Honolulu",),
@@ -46,7 +50,7 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "AS": ("Pacific/Pago_Pago",),
 }
 # Area codes that phonenumbers places in two zones (its table has finer entries for a few exchanges only):
-# the zone where most of the area code's people live, as STATE_ZONES puts a split state's main zone first.
+# the zone where most of the area code's people live.
 # Without it such a voter with no state or ZIP took the campaign's default zone: a 907 (Alaska) voter in a
 # New York campaign was called from 9:00 New York time, 5:00 in Anchorage.
 AREA_CODE_MAIN_ZONES: dict[str, str] = {
@@ -54,7 +58,8 @@ AREA_CODE_MAIN_ZONES: dict[str, str] = {
     "605": CT,  # South Dakota: Sioux Falls; the west river is Mountain
     "701": CT,  # North Dakota: Fargo, Bismarck; the southwest is Mountain
     "775": PT,  # Nevada outside Las Vegas: Reno; West Wendover is Mountain
-    "986": "America/Boise",  # Idaho (overlay of 208): the south; the panhandle is Pacific
+    "208": "America/Boise",  # Idaho: the south (Boise); the panhandle is Pacific
+    "986": "America/Boise",  # Idaho (overlay of 208): the same
     "709": "America/St_Johns",  # Newfoundland; most of Labrador keeps Atlantic time
     "879": "America/St_Johns",  # Newfoundland and Labrador (overlay of 709)
 }
@@ -100,19 +105,61 @@ _ZIP_RANGES: list[tuple[int, int, str]] = [
 ]  # fmt: skip
 
 
+# ZIP prefixes of a state that spans zones whose people keep another zone than the state's first: a ZIP
+# is where the voter lives, and its zone decides over the state's first or the area code's (a cell kept
+# after a move). Without it a Knoxville voter (ZIP 379xx, Eastern) with a Nashville cell took the area
+# code's zone, Central, and was called until 21:59 at home; a Pensacola or El Paso voter from 8:00 local time
+# on a campaign calling from 9:00. A prefix is listed only when the zone given is the easternmost of its
+# people's: a voter placed an hour east of home is called from an hour early (8:00 with the default hours,
+# still legal), one placed west is called past 21:00. So 373 (Chattanooga's suburbs, and some Central
+# counties) is Eastern, while 324 (Panama City; Port St. Joe is Eastern), 586 (Dickinson; Glen Ullin is
+# Central), 798 (El Paso's county; Big Bend is Central) and 835 (Lewiston; Riggins is Mountain) stay as
+# their state's rules say, as do Michigan's Upper Peninsula and western Kansas.
+ZIP_PREFIX_ZONES: dict[int, str] = {
+    325: CT,  # Florida: Pensacola, Fort Walton Beach
+    **dict.fromkeys((373, 374, 376, 377, 378, 379), ET),  # Tennessee: Chattanooga, Johnson City, Knoxville
+    **dict.fromkeys((370, 371, 372, 380, 381, 382, 383, 384), CT),  # Tennessee: Nashville, Memphis, Jackson
+    **dict.fromkeys((420, 421, 422, 423, 424), CT),  # Kentucky: Paducah, Bowling Green, Owensboro
+    **dict.fromkeys((463, 464, 476, 477), CT),  # Indiana: Gary and Hammond, Evansville
+    577: MT,  # South Dakota: Rapid City
+    693: MT,  # Nebraska: Scottsbluff, Alliance
+    **dict.fromkeys((799, 885), MT),  # Texas: El Paso
+    838: PT,  # Idaho: the panhandle (Coeur d'Alene)
+    979: "America/Boise",  # Oregon: Ontario (Malheur County)
+    **dict.fromkeys(range(970, 979), PT),  # Oregon: the rest of it (Portland, Eugene, Bend, Pendleton)
+}
+# 5-digit ZIPs whose territory differs from their 3-digit prefix's: American Samoa shares Hawaii's 967 (an
+# hour behind Honolulu), the Northern Mariana Islands Guam's 969.
+_ZIP_TERRITORIES: dict[str, str] = {"96799": "AS", "96950": "MP", "96951": "MP", "96952": "MP"}
+
+
 # A ZIP of three or four digits (perhaps with its +4) lost its leading zeros to a spreadsheet that read the
 # column as numbers: Hartford's 06101 saved as 6101, whose first three digits name Illinois.
 _SHORT_ZIP = re.compile(r"(\d{3,4})(?:-\d{4})?|(\d{7,8})")  # 5 digits (+4), or 9 written without the dash
 
 
-def state_of_zip(zip_code: str) -> str | None:
-    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+def _zip5(zip_code: str) -> str:
+    """The ZIP's first five characters, with the leading zeros a spreadsheet dropped put back."""
     cell = zip_code.strip()
     if short := _SHORT_ZIP.fullmatch(cell):
         cell = short.group(1).zfill(5) if short.group(1) else short.group(2).zfill(9)
-    digits = cell[:5]
+    return cell[:5]
+
+
+def zip_zone(zip_code: str) -> str | None:
+    """The zone of a ZIP in a state that spans zones when its prefix lies in one other than the state's
+    first zone (ZIP_PREFIX_ZONES), else None (the state's rules decide)."""
+    digits = _zip5(zip_code)
+    return ZIP_PREFIX_ZONES.get(int(digits[:3])) if digits[:3].isdigit() and len(digits) >= 3 else None
+
+
+def state_of_zip(zip_code: str) -> str | None:
+    """The state of a ZIP code's 3-digit prefix, or None; a short ZIP gets its leading zeros back."""
+    digits = _zip5(zip_code)
     if len(digits) < 3 or not digits[:3].isdigit():
         return None
+    if digits in _ZIP_TERRITORIES:
+        return _ZIP_TERRITORIES[digits]
     prefix = int(digits[:3])
     for first, last, state in _ZIP_RANGES:
         if first <= prefix <= last:
@@ -185,6 +232,11 @@ def zone_of(
     if by_area is None and phone.nanp and not phone.abroad:
         by_area = AREA_CODE_MAIN_ZONES.get(phone.area_code)
     if by_state:
+        zip_state = state_of_zip(zip_code)
+        # the ZIP's zone counts when the ZIP is in the state the zone is taken from
+        by_zip = zip_zone(zip_code) if zip_state == (state_code(state) or zip_state) else None
+        if by_zip in by_state:
+            return by_zip, source  # the voter's address decides within the state (ZIP_PREFIX_ZONES)
         return (by_area if by_area in by_state else by_state[0]), source
     if by_area:
         return by_area, ZoneSource.AREA_CODE
@@ -203,6 +255,7 @@ __all__ = [
     "AREA_CODE_MAIN_ZONES",
     "STATE_NAMES",
     "STATE_ZONES",
+    "ZIP_PREFIX_ZONES",
     "ZoneSource",
     "area_code_zone",
     "is_offset_zone",
@@ -212,5 +265,6 @@ __all__ = [
     "time_zone_for",
     "unknown_zone_reason",
     "zone_named",
+    "zip_zone",
     "zone_of",
 ]

@@ -32,6 +32,7 @@ from dialer.contact_zones import (
 )
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.names import without_controls
+from dialer.phone_types import row_phone_type
 from dialer.phones import (
     MAX_LENGTH,
     Phone,
@@ -199,22 +200,6 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH] + "..."
 
 
-_CELL = {"cell", "mobile", "wireless", "cellular", "cell phone", "verified cell", "likely cell"}
-_LANDLINE = {"landline", "land", "fixed", "home", "home phone"}
-_YES, _NO = {"y", "yes", "true", "1", "c"}, {"n", "no", "false", "0", "h"}
-
-
-def phone_type(value: str) -> str:
-    v = value.strip().lower()
-    return "cell" if v in _CELL else "landline" if v in _LANDLINE else ""
-
-
-def _flag_type(value: str) -> str:
-    """A cell flag cell ("Y", "true", "Cell" ...) as a phone type."""
-    v = value.strip().lower()
-    return "cell" if v in _YES else "landline" if v in _NO else phone_type(v)
-
-
 def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
     """Text lines (with their endings) from byte chunks: UTF-16/32 by their BOM (csv_encoding.py), UTF-8
     (BOM stripped), else Latin-1 per line."""
@@ -323,7 +308,7 @@ def read_rows(
             last_name=last,
             state=state_code(state) or state.strip().upper(),
             zip=zip_code,
-            phone_type=phone_type(get("phone_type")) or implied or _flag_type(get("cell_flag")),
+            phone_type=row_phone_type(get("phone_type"), implied, get("cell_flag"), get("ported_flag")),
             fields=fields,
         )
         warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source, state=state)

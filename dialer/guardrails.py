@@ -81,3 +81,11 @@ def check_dial(facts: DialFacts, now: float) -> Refusal | None:
     if facts.server_dialed and facts.phone_type == "cell" and not facts.cell_consent:
         return Refusal.CELL_WITHOUT_CONSENT
     return None
+
+
+def may_play_recorded_message(phone_type: str, cell_consent: bool) -> bool:
+    """May a recorded or text-to-speech message (the campaign's voicemail message) be played to this number?
+    Not to a cell without the campaign's consent, whoever dialed: the TCPA's consent rule covers calls made
+    "using any automatic telephone dialing system or an artificial or prerecorded voice" (47 U.S.C.
+    227(b)(1)(A)(iii)), so a volunteer's click in preview mode does not make the message lawful."""
+    return phone_type != "cell" or cell_consent

@@ -16,10 +16,11 @@ from starlette.routing import BaseRoute, Route
 
 from dialer.calling_methods import places_calls
 from dialer.conference_calls import browser_in_conference
-from dialer.guardrails import SPOKEN
+from dialer.guardrails import SPOKEN, may_play_recorded_message
 from dialer.models import Mode, Role
 from dialer.queue import keys
 from dialer.queue.attempts import AttemptStore
+from dialer.queue.lease import LeaseQueue
 from dialer.stores.voicemail import has_voicemail, voicemail_twiml_for
 from dialer.telephony.base import CarrierError
 from dialer.telephony.simulated import SimulatedCarrier, VoiceWebhookFailed
@@ -175,6 +176,14 @@ async def leave_voicemail(request: Request) -> Response:
         )
     if not await has_voicemail(d.redis, campaign):
         raise ApiError(409, "no_voicemail_message", "This campaign has no voicemail message to leave.")
+    contact = await LeaseQueue(d.redis).contact(campaign.id, attempt.get("contact_id") or "")
+    if contact is not None and not may_play_recorded_message(contact.phone_type, campaign.cell_consent):
+        raise ApiError(
+            409,
+            "cell_without_consent",
+            "This voter's number is a cell phone and the campaign has no consent to leave recorded messages "
+            "on cells: say a message yourself, or hang up.",
+        )
     leg = attempt.get("leg_sid")
     if not leg or not is_up(attempt):
         raise ApiError(

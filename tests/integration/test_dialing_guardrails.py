@@ -4,14 +4,25 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis.asyncio as aioredis
 
 from dialer.dialing.agents import set_ready
+from dialer.dialing.pacer_loop import CampaignPacer
 from dialer.models import Mode
 from dialer.queue import keys
-from tests.integration.dialing_support import FakeCarrier, add_contacts, make_campaign, midnight_zone, pacer
+from dialer.queue.importer import import_contacts
+from tests.integration.dialing_support import (
+    SETTINGS,
+    FakeCarrier,
+    add_contacts,
+    make_campaign,
+    midnight_zone,
+    pacer,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -112,3 +123,28 @@ async def test_an_archived_campaign_is_not_dialed_though_its_status_says_active(
     assert carrier.placed == []
     counters = await redis.hgetall(keys.counters(campaign.id))
     assert int(counters["pending"]) == 3  # nobody's chance is used up
+
+
+async def test_cells_a_list_marks_its_own_way_are_never_autodialed(redis: aioredis.Redis) -> None:
+    """A list as vendors write it: a `phone_type` of cellphone, Mobile Phone or W, a landline with a cell flag
+    or a Ported flag. Imported, then the pacer of a power campaign without cell consent: only the landline
+    rings. All six came in as unknown or landline and were dialed."""
+    noon = datetime(2026, 10, 6, 12, tzinfo=ZoneInfo("America/New_York")).timestamp()
+    campaign = await make_campaign(redis)
+    data = (
+        b"phone,state,phone_type,Is Cell,Ported\n"
+        b"(212) 555-0101,NY,cellphone,,\n"
+        b"(212) 555-0102,NY,Mobile Phone,,\n"
+        b"(212) 555-0103,NY,W,,\n"
+        b"(212) 555-0104,NY,landline,Y,\n"
+        b"(212) 555-0105,NY,landline,,Y\n"
+        b"(212) 555-0106,NY,Landline (ported to wireless),,\n"
+        b"(212) 555-0107,NY,Landline,N,N\n"
+    )
+    report = await import_contacts(redis, campaign.id, [data], default_timezone="America/New_York", now=noon)
+    assert report.imported == 7
+    carrier = FakeCarrier()
+    dialer = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: noon, scale=1.0)
+    assert await dialer.dial(campaign, 10, noon) == 1
+    assert [c.to for c in carrier.placed] == ["+12125550107"]
+    assert int((await redis.hgetall(keys.counters(campaign.id)))["pending"]) == 6  # for a person to call

@@ -140,3 +140,20 @@ def test_refusals(call: Call) -> None:
     assert r.status_code == 502 and r.json()["error"]["code"] == "carrier_error"
     assert "voicemail_at" not in call.attempt()  # saving may hang up again
     assert call.client.post(url, headers=call.volunteer()).status_code == 202
+
+
+def test_no_recorded_message_on_a_cell_without_consent(call: Call) -> None:
+    """A recorded or text-to-speech message to a cell needs the campaign's consent even in preview mode (the
+    TCPA's "artificial or prerecorded voice"): the volunteer is told so and nothing is played; once the
+    campaign says it has consent, the message is left. It was played on any number."""
+    contact = call.batch.contacts[0].id
+    open_store(call.url).hset(keys.contact("dc", contact), "phone_type", "cell")
+    connect(call)
+    url = f"/api/campaigns/dc/calls/{PARENT}/voicemail"
+    r = call.client.post(url, headers=call.volunteer())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "cell_without_consent"
+    assert call.standin.requests == [] and "voicemail_at" not in call.attempt()
+    assert call.client.patch("/api/campaigns/dc", json={"cell_consent": True}, headers=ADMIN).is_success
+    call.client.cookies.clear()
+    assert call.client.post(url, headers=call.volunteer()).status_code == 202
+    assert len(call.standin.requests) == 1

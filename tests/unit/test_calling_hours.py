@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from dialer.calling_hours import (
     DEFAULT_WINDOW,
+    LEGAL_WINDOW,
     InvalidWindow,
     Window,
     call_back_problem,
@@ -16,7 +17,9 @@ from dialer.calling_hours import (
     is_valid_zone,
     next_opening,
     open_zones,
+    within_legal,
 )
+from dialer.campaigns import CallingHours
 
 US_ZONES = [
     "America/New_York",
@@ -166,3 +169,21 @@ def test_a_call_back_must_be_ahead_and_inside_the_voters_calling_hours() -> None
     outside = call_back_problem(at(2026, 12, 8, 3), ny, DEFAULT_WINDOW, now)  # 22:00 there
     assert outside == "is outside calling hours (09:00-21:00 in the voter's time zone, America/New_York)"
     assert call_back_problem(now + 91 * 86400, ny, DEFAULT_WINDOW, now) == "is more than 90 days away"
+
+
+@settings(max_examples=300, deadline=None)
+@given(window=windows, zone=st.sampled_from(US_ZONES), now=moments)
+def test_stored_hours_are_only_ever_narrowed_to_the_legal_window(
+    window: Window, zone: str, now: float
+) -> None:
+    """Campaign.calling_hours.window() cuts whatever a stored record says to 08:00-21:00: a moment it allows
+    is allowed by both (an old record's "09:00"-"09:00", no calls at all, became the whole legal day)."""
+    hours = CallingHours(f"{window.start:%H:%M}", f"{window.end:%H:%M}")
+    if is_open(zone, hours.window(), now):
+        assert is_open(zone, window, now) and is_open(zone, LEGAL_WINDOW, now)
+
+
+def test_an_empty_stored_window_stays_empty() -> None:
+    closed = CallingHours("09:00", "09:00").window()
+    assert not is_open("America/New_York", closed, at(2026, 6, 2, 16))  # noon in New York
+    assert within_legal(Window.parse("10:00", "10:00")) == Window.parse("10:00", "10:00")

@@ -114,6 +114,10 @@ def test_an_area_code_of_two_zones_gives_its_main_zone_not_the_campaigns_default
         ("+16055550123", "America/Chicago"),  # South Dakota: Sioux Falls
         ("+17015550123", "America/Chicago"),  # North Dakota: Fargo, Bismarck
         ("+17755550123", "America/Los_Angeles"),  # Nevada outside Las Vegas: Reno
+        (
+            "+12085550123",
+            "America/Boise",
+        ),  # Idaho: was the campaign's default, 7:00 in Boise at 9:00 in New York
         ("+19865550123", "America/Boise"),  # Idaho's overlay
         ("+17095550123", "America/St_Johns"),  # Newfoundland
     ]:
@@ -517,3 +521,21 @@ def test_first_and_last_name_columns_named_as_forms_name_them(first: str, last: 
     """A sign-up form's "First" and "Last" were kept as other fields: the names were empty."""
     [contact] = parse(f"{first},{last},Phone\nAnn,Lee,(312) 555-0101\n".encode())
     assert isinstance(contact, Contact) and (contact.first_name, contact.last_name) == ("Ann", "Lee")
+
+
+def test_every_home_geographic_area_code_has_a_zone() -> None:
+    """No voter with only a phone number falls back to the campaign's default zone when their area code is
+    a place's: every +1 area code at home that phonenumbers ties to a few zones (not a non-geographic one,
+    tied to every zone) gives one."""
+    from phonenumbers import timezone as phone_timezones
+
+    for area in range(200, 1000):
+        phone = next(
+            (p for ex in ("555", "201", "234", "456", "732") if (p := parse_phone(f"+1{area}{ex}0123"))), None
+        )
+        if phone is None or phone.abroad or phone.toll_free or phone.number is None:
+            continue
+        if len(phone_timezones.time_zones_for_geographical_number(phone.number)) > 5:
+            continue  # non-geographic (5XX personal numbers, 600, 900...)
+        zone, source = zone_of(phone, timezone="", state="", zip_code="", default="UTC")
+        assert source is ZoneSource.AREA_CODE, (area, zone)
