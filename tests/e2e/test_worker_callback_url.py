@@ -69,6 +69,65 @@ def test_the_worker_calls_back_on_the_port_serve_listens_on(tmp_path: Path, clea
         assert "Traceback" not in worker_log and not server.tracebacks(), worker_log[-3000:]
 
 
+def test_the_worker_follows_serve_restarted_on_another_port(tmp_path: Path, clean_redis: str) -> None:
+    """An operator's call day: serve and the worker run, serve dies and is started again on another port
+    (the old one taken meanwhile), the volunteer comes back on the new one. The worker read serve's URL
+    once at its start, so every call it placed after sent its webhooks to the dead port: the volunteer
+    waited, ready, and no voter was ever bridged until the worker was restarted too."""
+    env = {"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"}
+    first = ServerProcess(tmp_path, clean_redis, env=env)
+    for name in ("PUBLIC_URL", "PORT"):
+        first.env.pop(name, None)
+    with first, first.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        body = {"id": "pw", "name": "Port day", "script_id": "gotv-2026", "caller_id": "+14155550199",
+                "mode": "power"}  # fmt: skip
+        assert admin.post("/api/campaigns", json=body).status_code == 201
+        asyncio.run(seed(clean_redis, "pw", 10))
+        r = httpx.post(
+            f"{first.base_url}/api/auth/signup",
+            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+        )
+        token = r.json()["token"]
+        log_path = tmp_path / "worker.log"
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "dialer", "worker"], env=first.env, cwd=tmp_path, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            assert asyncio.run(_one_call(first.base_url, token, seed=1)).calls == 1, log_path.read_text()
+            assert first.proc is not None
+            first.proc.kill()  # kill -9: the operator's crash
+            first.proc.wait()
+            second = ServerProcess(tmp_path, clean_redis, env=env)
+            for name in ("PUBLIC_URL", "PORT"):
+                second.env.pop(name, None)
+            assert second.port != first.port
+            with second:
+                report = asyncio.run(_one_call(second.base_url, token, seed=2))
+                worker_log = log_path.read_text()
+                assert report.calls == 1, worker_log[-3000:]
+                assert f"carrier callbacks now go to {second.base_url}" in worker_log, worker_log[-3000:]
+                assert not second.tracebacks()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        assert "Traceback" not in log_path.read_text()
+
+
+async def _one_call(base_url: str, token: str, seed: int) -> VolunteerReport:
+    volunteer = SimulatedVolunteer(base_url, token, "pw", seed=seed, think_seconds=0.01)
+    try:
+        return await asyncio.wait_for(volunteer.run_dialer(max_calls=1), 60)
+    finally:
+        await volunteer.aclose()
+
+
 async def _no_sleep(seconds: float) -> None:
     pass
 
