@@ -86,13 +86,22 @@ def _stale(pacer: CampaignPacer, stop: Callable[[], bool], current: list[Setting
 
 
 async def wanted(redis: aioredis.Redis, campaign: Campaign) -> bool:
-    """A campaign needs its pacer while it dials, and also while a volunteer's hang-up waits for it (a
-    paused campaign's voters are still talking)."""
+    """A campaign needs its pacer while it dials, and also while anything of its dialing is unsettled: a
+    volunteer's hang-up waiting for it (a paused campaign's voters are still talking), a line in flight
+    (its lost final callback is asked of the carrier by the pacer alone), a voter waiting. The pacer stops
+    by itself once nothing is (CampaignPacer._idle); a paused campaign's died with a worker or a Redis
+    restart, and its lines stayed counted and their voters held for as long as the pause lasted."""
     if campaign.dialing:
         return True
     if not campaign.mode.server_dials:
         return False
-    return bool(await redis.llen(dkeys.dial_actions(campaign.id)))
+    cid = campaign.id
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.llen(dkeys.dial_actions(cid))
+        pipe.zcard(dkeys.dial_lines(cid))
+        pipe.zcard(dkeys.dial_waiting(cid))
+        counts = await pipe.execute()
+    return any(counts)
 
 
 async def _guarded(pacer: CampaignPacer, stop: Callable[[], bool]) -> None:
