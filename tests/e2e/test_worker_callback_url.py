@@ -16,6 +16,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.dialing.runner import followed
 from dialer.queue import keys
 from dialer.settings import Settings
 from dialer.stores import web_url
@@ -155,3 +156,26 @@ async def test_the_worker_waits_for_serve_then_takes_the_default(redis: aioredis
     await redis.delete(keys.WEB_BASE_URL)
     fallback = await web_url.for_worker(redis, Settings(port=8000), sleep=_no_sleep, polls=4)
     assert fallback.base_url == "http://127.0.0.1:8000"  # serve never came: the documented default
+
+
+@pytest.mark.anyio
+async def test_a_dead_serves_url_passes_to_a_live_one(redis: aioredis.Redis) -> None:
+    """Three `dialer serve` on ports 9001-9003 beside one worker, the last started killed and not
+    restarted: its URL stayed published for good, so every later call's webhooks went to the dead port
+    (no voter bridged) though two serves were up. Each serve now keeps its URL alive while it runs
+    (`keep_published`, every REFRESH_SECONDS); a dead one's expires and a live serve's takes its place,
+    which the worker follows (dialing/runner.py). A live owner is never displaced."""
+    a, b, c = (Settings(port=port) for port in (9001, 9002, 9003))
+    for serve in (a, b, c):  # each as it starts: the last wins
+        await web_url.publish(redis, serve)
+    assert 0 < await redis.ttl(keys.WEB_BASE_URL) <= web_url.TTL_SECONDS
+    assert not await web_url.refresh(redis, a) and not await web_url.refresh(redis, b)
+    assert await web_url.refresh(redis, c)
+    assert await web_url.published(redis) == c.base_url
+    await redis.delete(keys.WEB_BASE_URL)  # 9003 is killed: its URL expires TTL_SECONDS after its last beat
+    assert await web_url.refresh(redis, b)  # the next live serve to beat takes it up
+    assert not await web_url.refresh(redis, a)
+    assert await web_url.published(redis) == b.base_url
+    worker = Settings(public_url="http://127.0.0.1:9003")  # the worker, on the dead serve's URL
+    assert (await followed(redis, worker)).base_url == b.base_url
+    assert await followed(redis, Settings(public_url=b.base_url)) == Settings(public_url=b.base_url)
