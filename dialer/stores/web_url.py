@@ -30,8 +30,8 @@ log = logging.getLogger("dialer.worker")
 
 POLL_SECONDS = 0.5
 WAIT_POLLS = 60  # ~30 s for `dialer serve` to come up (a Procfile starts both at once), then the default
-TTL_SECONDS = 15  # a published URL outlives its serve by at most this
-REFRESH_SECONDS = 5.0
+TTL_SECONDS = 8  # a published URL outlives its serve by at most this: calls placed meanwhile are lost
+REFRESH_SECONDS = 2.0
 
 
 async def publish(redis: aioredis.Redis, settings: Settings) -> None:
