@@ -206,6 +206,8 @@ def create_app(
             async with anyio.create_task_group() as tg, live.running():
                 tg.start_soon(hub.run)
                 tg.start_soon(sockets.run)
+                if publish_url:  # kept while this serve runs, so a dead one's URL passes to a live one
+                    tg.start_soon(web_url.keep_published, client, settings)
                 await hub.subscribed()  # the first sockets see every call's progress
                 yield
                 tg.cancel_scope.cancel()

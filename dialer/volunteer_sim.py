@@ -158,15 +158,20 @@ class SimulatedVolunteer:
         async with websockets.connect(ws_url, max_size=2**20) as ws:
             inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
             reader = asyncio.create_task(self._read(ws, inbox))
+            dropped = False  # the socket lost (a web process killed): the page reconnects, saying nothing
             try:
                 if self.mode is None:
                     self.mode = "power"  # called as run_dialer: a dialing campaign until the server says
                 if await self._opened(inbox, dialing=True):
                     await self._take_voters(ws, inbox, max_calls, stop, heartbeat)
+            except (ConnectionError, websockets.ConnectionClosed):
+                dropped = True  # ready false set us away: a voter bridged meanwhile was not resumed
+                raise
             finally:
                 reader.cancel()
-                with contextlib.suppress(httpx.HTTPError):
-                    await self._say_ready(False)
+                if not dropped:  # stopping: out of the pool, as the page's leave() does
+                    with contextlib.suppress(httpx.HTTPError):
+                        await self._say_ready(False)
         return self.report
 
     async def _take_voters(
@@ -349,9 +354,7 @@ class SimulatedVolunteer:
         self.report.call_sids.append(call_sid)
         return True
 
-    async def _finish(
-        self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, extra: dict[str, Any]
-    ) -> None:
+    async def _finish(self, ws: Any, inbox: Inbox, contact_id: str, extra: dict[str, Any]) -> None:
         """The page's Save, until the socket answers `recorded`. Its key is random, not from the seed: a
         restarted demo's volunteer (same seed and batch) would resend its last run's keys, refused."""
         key = str(uuid.uuid4())
@@ -363,9 +366,7 @@ class SimulatedVolunteer:
     def acknowledged(self, contact_id: str, key: str) -> None:
         """Each result the server acknowledged, with its idempotency key (bench/crowd_kill.py's ledgers)."""
 
-    async def _await_answer(
-        self, inbox: asyncio.Queue[dict[str, Any]], contact_id: str, call_sid: str
-    ) -> str:
+    async def _await_answer(self, inbox: Inbox, contact_id: str, call_sid: str) -> str:
         """'in-progress' when a person answered `call_sid`, else the result code to record for the carrier's
         outcome. News of an earlier call (resumed on connect after a restart) is not this call's."""
         loop = asyncio.get_running_loop()
@@ -386,9 +387,7 @@ class SimulatedVolunteer:
             if status in FINAL_STATUSES:
                 return str(message.get("suggested_result") or "no_answer")
 
-    async def _walk(
-        self, ws: Any, inbox: asyncio.Queue[dict[str, Any]], message: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def _walk(self, ws: Any, inbox: Inbox, message: dict[str, Any]) -> dict[str, Any]:
         for _ in range(200):  # a bound: no script needs more steps than this in one call
             if message["type"] == "done":
                 return message

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
+from dialer.dialing.runner import followed
 from dialer.queue import keys
 from dialer.settings import Settings
 from dialer.stores import web_url
@@ -69,6 +70,65 @@ def test_the_worker_calls_back_on_the_port_serve_listens_on(tmp_path: Path, clea
         assert "Traceback" not in worker_log and not server.tracebacks(), worker_log[-3000:]
 
 
+def test_the_worker_follows_serve_restarted_on_another_port(tmp_path: Path, clean_redis: str) -> None:
+    """An operator's call day: serve and the worker run, serve dies and is started again on another port
+    (the old one taken meanwhile), the volunteer comes back on the new one. The worker read serve's URL
+    once at its start, so every call it placed after sent its webhooks to the dead port: the volunteer
+    waited, ready, and no voter was ever bridged until the worker was restarted too."""
+    env = {"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"}
+    first = ServerProcess(tmp_path, clean_redis, env=env)
+    for name in ("PUBLIC_URL", "PORT"):
+        first.env.pop(name, None)
+    with first, first.client() as admin:
+        asyncio.run(seed_script(clean_redis))
+        body = {"id": "pw", "name": "Port day", "script_id": "gotv-2026", "caller_id": "+14155550199",
+                "mode": "power"}  # fmt: skip
+        assert admin.post("/api/campaigns", json=body).status_code == 201
+        asyncio.run(seed(clean_redis, "pw", 10))
+        r = httpx.post(
+            f"{first.base_url}/api/auth/signup",
+            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+        )
+        token = r.json()["token"]
+        log_path = tmp_path / "worker.log"
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "dialer", "worker"], env=first.env, cwd=tmp_path, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            assert asyncio.run(_one_call(first.base_url, token, seed=1)).calls == 1, log_path.read_text()
+            assert first.proc is not None
+            first.proc.kill()  # kill -9: the operator's crash
+            first.proc.wait()
+            second = ServerProcess(tmp_path, clean_redis, env=env)
+            for name in ("PUBLIC_URL", "PORT"):
+                second.env.pop(name, None)
+            assert second.port != first.port
+            with second:
+                report = asyncio.run(_one_call(second.base_url, token, seed=2))
+                worker_log = log_path.read_text()
+                assert report.calls == 1, worker_log[-3000:]
+                assert f"carrier callbacks now go to {second.base_url}" in worker_log, worker_log[-3000:]
+                assert not second.tracebacks()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        assert "Traceback" not in log_path.read_text()
+
+
+async def _one_call(base_url: str, token: str, seed: int) -> VolunteerReport:
+    volunteer = SimulatedVolunteer(base_url, token, "pw", seed=seed, think_seconds=0.01)
+    try:
+        return await asyncio.wait_for(volunteer.run_dialer(max_calls=1), 60)
+    finally:
+        await volunteer.aclose()
+
+
 async def _no_sleep(seconds: float) -> None:
     pass
 
@@ -96,3 +156,26 @@ async def test_the_worker_waits_for_serve_then_takes_the_default(redis: aioredis
     await redis.delete(keys.WEB_BASE_URL)
     fallback = await web_url.for_worker(redis, Settings(port=8000), sleep=_no_sleep, polls=4)
     assert fallback.base_url == "http://127.0.0.1:8000"  # serve never came: the documented default
+
+
+@pytest.mark.anyio
+async def test_a_dead_serves_url_passes_to_a_live_one(redis: aioredis.Redis) -> None:
+    """Three `dialer serve` on ports 9001-9003 beside one worker, the last started killed and not
+    restarted: its URL stayed published for good, so every later call's webhooks went to the dead port
+    (no voter bridged) though two serves were up. Each serve now keeps its URL alive while it runs
+    (`keep_published`, every REFRESH_SECONDS); a dead one's expires and a live serve's takes its place,
+    which the worker follows (dialing/runner.py). A live owner is never displaced."""
+    a, b, c = (Settings(port=port) for port in (9001, 9002, 9003))
+    for serve in (a, b, c):  # each as it starts: the last wins
+        await web_url.publish(redis, serve)
+    assert 0 < await redis.ttl(keys.WEB_BASE_URL) <= web_url.TTL_SECONDS
+    assert not await web_url.refresh(redis, a) and not await web_url.refresh(redis, b)
+    assert await web_url.refresh(redis, c)
+    assert await web_url.published(redis) == c.base_url
+    await redis.delete(keys.WEB_BASE_URL)  # 9003 is killed: its URL expires TTL_SECONDS after its last beat
+    assert await web_url.refresh(redis, b)  # the next live serve to beat takes it up
+    assert not await web_url.refresh(redis, a)
+    assert await web_url.published(redis) == b.base_url
+    worker = Settings(public_url="http://127.0.0.1:9003")  # the worker, on the dead serve's URL
+    assert (await followed(redis, worker)).base_url == b.base_url
+    assert await followed(redis, Settings(public_url=b.base_url)) == Settings(public_url=b.base_url)

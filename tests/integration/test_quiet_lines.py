@@ -4,8 +4,9 @@ before LOST_LINE hands their voters back with no outcome at all."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 import redis.asyncio as aioredis
@@ -14,8 +15,11 @@ from dialer.dialing.agents import set_ready
 from dialer.dialing.bridge import ABANDONED_NOTE
 from dialer.dialing.pacer_loop import LOOK_SECONDS, CampaignPacer
 from dialer.dialing.quiet_lines import QUIET_AFTER
+from dialer.dialing.runner import wanted
+from dialer.models import CampaignStatus
 from dialer.queue import keys, keys_lease
 from dialer.queue import keys as dkeys
+from dialer.stores.campaigns import CampaignStore
 from dialer.telephony.base import AnsweredBy, CallEvent, CallStatus, CarrierError, EventKind
 from dialer.telephony.simulated import SimulatedCarrier
 from tests.integration.dialing_support import SETTINGS, FakeCarrier, add_contacts, make_campaign
@@ -222,3 +226,32 @@ async def test_a_live_line_whose_verdict_was_lost_is_abandoned_not_redialed(redi
     await p.pacing_input(campaign, clock[0])
     assert len(await redis.xrange(keys.results(campaign.id))) == 2
     assert await redis.hget(keys_lease.tries(campaign.id), contact[person]) == "1"  # its attempt, counted
+
+
+async def test_a_paused_campaigns_lost_line_is_settled_by_a_restarted_worker(redis: aioredis.Redis) -> None:
+    """An operator's call day: the pacer dials, the organizers pause, the worker is killed and started again
+    (its pacer with it), and the ringing line's final callback was lost meanwhile. The new worker started no
+    pacer for a paused campaign with no queued carrier action, so nobody asked the carrier about that line:
+    it stayed counted in the dialer's `lines` and its voter in the server's batch, for as long as the pause
+    lasted. A paused campaign with lines in flight or voters waiting gets its pacer until they settle."""
+    campaign = await make_campaign(redis)
+    await add_contacts(redis, campaign.id, 1)
+    now = time.time()
+    carrier = LookupCarrier()
+    first = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: now, scale=1.0)
+    assert await first.hold_lock()
+    assert await first.dial(campaign, 1, now) == 1
+    await first.release_lock()  # the worker is gone (killed: its lock runs out)
+    (sid,) = carrier.sids
+    carrier.standing[sid] = CallEvent(sid, CallStatus.NO_ANSWER, duration=0)  # the callback that was lost
+    paused = replace(campaign, status=CampaignStatus.PAUSED)
+    await CampaignStore(redis).save(paused)
+
+    assert await wanted(redis, paused)  # the restarted worker's supervisor starts its pacer
+    later = now + QUIET_AFTER + LOOK_SECONDS
+    second = CampaignPacer(redis, carrier, SETTINGS, campaign.id, clock=lambda: later, scale=1.0)
+    await asyncio.wait_for(second.run(), 10)  # settles the line, then stops: paused and nothing in flight
+    assert await line_sids(redis, campaign.id) == set()
+    outcomes = [fields for _, fields in await redis.xrange(keys.results(campaign.id))]
+    assert [(o["result"], o["call_sid"]) for o in outcomes] == [("no_answer", sid)]
+    assert not await wanted(redis, paused)  # and a paused campaign with nothing in flight gets none

@@ -7,7 +7,9 @@ before anyone picked up: `wrong_step` and `not_connected` errors, and a reconnec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -219,3 +221,53 @@ def test_a_restarted_volunteer_saves_with_keys_its_previous_run_did_not_use() ->
     before_restart = asyncio.run(save("c1"))
     after_restart = asyncio.run(save("c2"))  # the same volunteer, the same seed, the same batch
     assert before_restart != after_restart
+
+
+def test_a_socket_dropped_by_a_web_restart_does_not_say_ready_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A power crowd run with a web process killed (bench/crowd_kill.py): the server had just bridged a
+    voter to volunteers whose socket died before `bridged` reached them. On the way out the simulated
+    volunteer said `{ready: false}`, which the page never does on a lost socket (it reconnects; its
+    leave() on closing keeps a talking volunteer): the server set them away, so the new socket had no
+    voter to resume, and 3 voters in one run talked to nobody and kept no result. A lost socket says
+    nothing: the server's own `gone` keeps a talking volunteer; a volunteer who stops still leaves."""
+    posted: list[dict[str, Any]] = []
+
+    async def server(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        return httpx.Response(200, json={"state": "ready"})
+
+    class Dropping:
+        def __init__(self, frames: list[dict[str, Any]]) -> None:
+            self.frames = frames
+
+        def __aiter__(self) -> Dropping:
+            return self
+
+        async def __anext__(self) -> str:
+            if self.frames:
+                return json.dumps(self.frames.pop(0))
+            raise websockets.ConnectionClosedError(None, None)
+
+        async def send(self, text: str) -> None:
+            pass
+
+    @contextlib.asynccontextmanager
+    async def connect(url: str, **kwargs: Any) -> AsyncIterator[Dropping]:
+        yield Dropping([{"type": "campaign", "mode": "power"}])
+
+    monkeypatch.setattr("dialer.volunteer_sim.websockets.connect", connect)
+
+    async def scenario() -> None:
+        volunteer = volunteer_with(server)
+        try:
+            with pytest.raises(ConnectionError):
+                await asyncio.wait_for(volunteer.run_dialer(), 10)
+            assert posted == [{"ready": True, "alive": True}], posted  # joined the pool, never left it
+            stop = asyncio.Event()
+            stop.set()  # the volunteer stops calling: leaving the pool, as the page's leave() does
+            await asyncio.wait_for(volunteer.run_dialer(stop=stop), 10)
+            assert posted[-1] == {"ready": False}, posted
+        finally:
+            await volunteer.aclose()
+
+    asyncio.run(scenario())
