@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dialer.scripts import AnswerError, Script, check_answers, engine, load_script, step_payload
-from dialer.scripts.sandbox import holds, render
+from dialer.scripts.sandbox import holds, render, render_failure
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ANN = {
@@ -232,6 +232,25 @@ def test_answers_check_needs_a_mapping(gotv: Script) -> None:
 def test_runtime_sandbox_fails_safely_even_without_upload_checks(source: str) -> None:
     text = render(source, {"first_name": "Ann"}, {})
     assert "class" not in text and "globals" not in text and len(text) < 100
+
+
+def test_arithmetic_on_a_number_held_as_text_is_a_clear_error_not_repetition() -> None:
+    """A contact column is text: `contact.gift * 2` with gift "50" showed the volunteer "5050", and
+    `contact.a + contact.b` joined "1" and "2" into "12". The volunteer now sees the notice to tell staff,
+    the script check says why, and converting first does the arithmetic."""
+    script = load_script(
+        "id: t\nstart: a\nsteps:\n  a: {text: 'Double it: {{ contact.gift * 2 }}', result: contacted}\n",
+        "application/yaml",
+    ).script
+    text = step_payload(script, engine.start(script), {**ANN, "fields": {"gift": "50"}})["text"]
+    assert "5050" not in text and "could not be shown" in text
+    assert "would not do arithmetic" in (render_failure("{{ contact.gift * 2 }}", {"gift": "50"}, {}) or "")
+    assert "12" not in render("{{ contact.a + contact.b }}", {"a": "1", "b": "2"}, {})
+    assert render("{{ (contact.gift | int) * 2 }}", {"gift": "50"}, {}) == "100"
+    assert render("{{ contact.gift | float + 0.5 }}", {"gift": "50"}, {}) == "50.5"
+    # Text that is not a number still repeats and joins; numbers still add and multiply.
+    assert render("{{ '-' * 3 }}{{ 'Mr. ' + contact.b }}", {"b": "Lee"}, {}) == "---Mr. Lee"
+    assert render("{{ answers.n * 2 + 1 }}", {}, {"n": 3}) == "7"
 
 
 def test_conditions_that_fail_count_as_false() -> None:
