@@ -102,6 +102,8 @@ class Settings:
                 raise SettingsError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}")
             public_url = public_url.rstrip("/")
         resolved_port = port if port is not None else _int(get("PORT"), "PORT", 8000)
+        if not 1 <= resolved_port <= 65535:
+            raise SettingsError(f"PORT must be a port from 1 to 65535, not {resolved_port}")
         admin_token = get("DIALER_ADMIN_TOKEN")
         settings = cls(
             redis_url=_redis_url(get("REDIS_URL"), "REDIS_URL"),
