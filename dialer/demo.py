@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -38,6 +39,21 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float =
             pass
         time.sleep(0.2)
     raise SystemExit(f"dialer demo: the web process did not become healthy within {timeout:.0f}s")
+
+
+def check_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Refuses a port something already listens on. The web child would die on it, but only after the
+    health check had been answered by whatever holds the port (another `dialer serve`), and the demo then
+    seeded that server with its own admin token: "POST /api/scripts answered 401"."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise SystemExit(
+                f"dialer demo: port {port} is in use ({exc.strerror}); stop what listens there "
+                "or pick another with --port"
+            ) from None
 
 
 KEEPER_SECONDS = 10.0  # how often the demo checks that its volunteers have voters to call
@@ -91,6 +107,7 @@ def run_demo(
     settings: Settings, *, volunteers: int, contacts: int, seconds: float | None, mode: str = "preview"
 ) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the seed's requests are not news
+    check_port_free(settings.port)
     url, embedded = resolve_url(settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(24)
     base_url = settings.base_url

@@ -4,9 +4,13 @@ a demo whose crowd process died with a message about DIALER_VOLUNTEER_TOKENS."""
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
+
 import pytest
 
 from dialer.cli import build_parser
+from dialer.demo import run_demo
 from dialer.settings import Settings, SettingsError
 
 
@@ -59,3 +63,16 @@ def test_the_port_variable_is_checked_as_the_flag(port: str) -> None:
     with pytest.raises(SettingsError, match="PORT must be a port from 1 to 65535"):
         Settings.from_env({"PORT": port})
     assert Settings.from_env({"PORT": "8080"}).port == 8080
+
+
+def test_demo_refuses_a_port_in_use_before_starting_anything(tmp_path: Path) -> None:
+    """With another server on its port, the demo's health check was answered by that server and the demo
+    seeded it with its own admin token: it stopped with "POST /api/scripts answered 401"."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        settings = Settings(data_dir=tmp_path / "var", port=port)
+        with pytest.raises(SystemExit, match=f"port {port} is in use"):
+            run_demo(settings, volunteers=0, contacts=1, seconds=0)
+    assert not (tmp_path / "var").exists()  # no embedded Redis was started
