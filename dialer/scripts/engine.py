@@ -185,6 +185,8 @@ def parse_number(value: Any, step_id: str) -> int | float:
         number = value
     elif isinstance(value, str) and 0 < len(value.strip()) <= 40:
         text = value.strip().replace(",", "")
+        if "_" in text:  # Python's 1_000 is no way a person writes a number
+            raise AnswerError("bad_value", f"{value!r} is not a number")
         try:
             number = int(text)
         except ValueError:
@@ -194,6 +196,8 @@ def parse_number(value: Any, step_id: str) -> int | float:
                 raise AnswerError("bad_value", f"{value!r} is not a number") from None
     else:
         raise AnswerError("bad_value", f"step {step_id!r} needs a number")
+    if math.isnan(number):  # "NaN" (or JSON's NaN): not a number, though Python's float() reads it
+        raise AnswerError("bad_value", f"{value!r} is not a number")
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
         raise AnswerError("bad_value", "the number is too large")
     if isinstance(number, float):

@@ -81,6 +81,15 @@ def test_numbers_that_do_not(raw: Any) -> None:
     assert info.value.code == "bad_value"
 
 
+@pytest.mark.parametrize("raw", ["NaN", " nan ", float("nan"), "1_000", "2_5"])
+def test_not_a_number_is_said_so_and_python_spellings_are_not_numbers(raw: Any) -> None:
+    """A volunteer typing "NaN" was told "the number is too large"; "1_000" (Python's digit grouping,
+    which nobody types on a call) was taken as 1000."""
+    with pytest.raises(AnswerError) as info:
+        engine.parse_number(raw, "s")
+    assert info.value.code == "bad_value" and "is not a number" in info.value.message
+
+
 def test_end_step_is_a_step_and_answering_it_gives_the_result(gotv: Script) -> None:
     walk = walk_through(
         gotv,
