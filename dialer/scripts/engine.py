@@ -254,6 +254,21 @@ def check_answers(script: Script, contact: Mapping[str, Any], answers: Any) -> l
     ]
 
 
+def normalized_answers(script: Script, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers `check_answers` found fine, spelt as a call session records them: a choice's own value (1.0
+    posted for the choice 1 is 1), a number step's number ("3" is 3). Over HTTP they were stored as
+    posted, so one answer reached the export, the survey counts and the CRM mapping as "1" and "1.0"."""
+    steps = {s.question: s for s in script.steps.values() if s.records_answer}
+    out = dict(answers)
+    for key, value in answers.items():
+        step = steps.get(key)
+        if step is not None and step.choices and (index := _choice_for(step, value)) is not None:
+            out[key] = step.choices[index].value
+        elif step is not None and step.input:
+            out[key] = accept_value(step, value)
+    return out
+
+
 def _json(value: Any) -> str:
     """A value as the client sent it (JSON: "yes", null, true), not as Python spells it ('yes', None)."""
     try:

@@ -321,3 +321,18 @@ def test_answers_check_names_values_as_the_client_sent_them(gotv: Script) -> Non
     assert problem.message.startswith('"maybe" is not one of the choices')
     (problem,) = check_answers(gotv, ANN, {"colour": "red"})
     assert problem.message == 'the script has no question "colour"'
+
+
+def test_answers_posted_over_http_take_the_scripts_spelling() -> None:
+    """The choice 1 posted as 1.0, a number as "3": recorded as the script (and a call session) has them."""
+    script = load_script(
+        "id: t\nstart: a\nsteps:\n"
+        "  a: {text: Rate, choices: [{label: One, value: 1, next: b}, {label: Two, value: 2, next: b}]}\n"
+        "  b: {text: How many?, input: number, next: c}\n"
+        "  c: {text: Thanks, result: contacted}\n",
+        "application/yaml",
+    ).script
+    posted = {"a": 1.0, "b": " 3 "}
+    assert check_answers(script, ANN, posted) == []
+    normalized = engine.normalized_answers(script, posted)
+    assert normalized == {"a": 1, "b": 3} and type(normalized["a"]) is int
