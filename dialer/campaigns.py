@@ -147,7 +147,7 @@ EDITABLE = frozenset(
         "recording_disclosure", "recording_retention_days", "transfer_targets", "preview_conference",
     }
 )  # fmt: skip
-CREATE_FIELDS = EDITABLE | {"id", "status"}
+CREATE_FIELDS = EDITABLE | {"id", "status", "archived"}
 PATCH_FIELDS = EDITABLE | {"status", "archived"}
 REQUIRED = ("name", "script_id", "caller_id")
 

@@ -236,13 +236,22 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def port_number(raw: str) -> int:
+    """An argparse type for --port: 1-65535. 70000 was bound as 4464 (the OS keeps the low 16 bits) while
+    the banner, and every carrier callback, said 70000; 0 (any free port) built callbacks on port 0."""
+    value = at_least(1)(raw)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialer", description="Real-time phonebanking and dialer server.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="the web app (API, pages, WebSockets, webhooks)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument("--port", type=port_number, default=None, help="default: $PORT or 8000")
     serve.add_argument(
         "--workers", type=int, default=None, help="web processes on the port (default: $WEB_CONCURRENCY or 1)"
     )
@@ -253,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="the whole system on this machine with simulated volunteers calling")
-    demo.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    demo.add_argument("--port", type=port_number, default=None, help="default: $PORT or 8000")
     demo.add_argument("--volunteers", type=at_least(0), default=5, help="simulated volunteers (0: none)")
     demo.add_argument("--contacts", type=at_least(1), default=500, help="voters on the sample call list")
     demo.add_argument(

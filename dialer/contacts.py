@@ -32,7 +32,7 @@ from dialer.contact_zones import (
 )
 from dialer.csv_encoding import EncodingError, utf8_chunks
 from dialer.names import without_controls
-from dialer.phone_types import row_phone_type
+from dialer.phone_types import line_type, row_phone_type
 from dialer.phones import (
     MAX_LENGTH,
     Phone,
@@ -105,6 +105,7 @@ class WarningKind(enum.StrEnum):
     EXTENSION = "extension"
     UNKNOWN_TIMEZONE = "unknown_timezone"
     UNKNOWN_STATE = "unknown_state"
+    UNKNOWN_PHONE_TYPE = "unknown_phone_type"
 
 
 # Rows with these warnings are not imported: a voter's own phone is never toll-free, and a volunteer who
@@ -159,7 +160,7 @@ class ContactRow:
 
 
 def row_warnings(
-    row: int, phone: Phone, *, timezone: str, zone: str, source: ZoneSource, state: str = ""
+    row: int, phone: Phone, *, timezone: str, zone: str, source: ZoneSource, state: str = "", kind: str = ""
 ) -> tuple[RowWarning, ...]:
     """What to tell a person about a row with a valid number; `timezone` and `state` are the row's own
     cells, `zone` and `source` the time zone it was given and where that came from."""
@@ -193,6 +194,10 @@ def row_warnings(
             f"{zone}, from the {source.value}"
         )
         out.append(RowWarning(row, WarningKind.UNKNOWN_STATE, message, phone.e164))
+    if kind.strip() and not line_type(kind):  # a typo'd "cel" was a number of unknown type, autodialed
+        message = f"unknown phone type {_shorten(kind.strip())!r} (cell or landline): imported as unknown, "
+        message += "which power and predictive modes dial as they dial landlines"
+        out.append(RowWarning(row, WarningKind.UNKNOWN_PHONE_TYPE, message, phone.e164))
     return tuple(out)
 
 
@@ -311,7 +316,15 @@ def read_rows(
             phone_type=row_phone_type(get("phone_type"), implied, get("cell_flag"), get("ported_flag")),
             fields=fields,
         )
-        warnings = row_warnings(row_number, phone, timezone=timezone, zone=zone, source=source, state=state)
+        warnings = row_warnings(
+            row_number,
+            phone,
+            timezone=timezone,
+            zone=zone,
+            source=source,
+            state=state,
+            kind=get("phone_type"),
+        )
         yield ContactRow(row_number, contact, warnings)
 
 

@@ -106,7 +106,10 @@ class CallSession:
         if not isinstance(message, dict):
             return _error_reply("bad_message", "a message must be a JSON object with a type")
         kind = message.get("type")
-        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if not isinstance(kind, str) or not kind:
+            # A missing type (or one that is not text) is a malformed message, not an unknown kind of one.
+            return _error_reply("bad_message", "a message must be a JSON object with a type (text)")
+        handler = _HANDLERS.get(kind)
         if handler is None:
             known = ", ".join(sorted(_HANDLERS))
             return _error_reply("unknown_type", f"unknown message type {kind!r}; expected one of: {known}")

@@ -103,10 +103,12 @@ class Settings:
                 raise SettingsError(f"PUBLIC_URL must start with http:// or https://, not {public_url!r}")
             public_url = public_url.rstrip("/")
         resolved_port = port if port is not None else _int(get("PORT"), "PORT", 8000)
+        if not 1 <= resolved_port <= 65535:
+            raise SettingsError(f"PORT must be a port from 1 to 65535, not {resolved_port}")
         admin_token = get("DIALER_ADMIN_TOKEN")
         settings = cls(
-            redis_url=get("REDIS_URL"),
-            rq_redis_url=get("RQ_REDIS_URL"),
+            redis_url=_redis_url(get("REDIS_URL"), "REDIS_URL"),
+            rq_redis_url=_redis_url(get("RQ_REDIS_URL"), "RQ_REDIS_URL"),
             data_dir=Path(get("DIALER_DATA_DIR") or "var"),
             secret_key=get("DIALER_SECRET_KEY"),
             admin_token=admin_token,
@@ -117,7 +119,9 @@ class Settings:
             twilio_api_key_sid=get("TWILIO_API_KEY_SID"),
             twilio_api_key_secret=get("TWILIO_API_KEY_SECRET"),
             twilio_twiml_app_sid=get("TWILIO_TWIML_APP_SID"),
-            twilio_api_base_url=(get("TWILIO_API_BASE_URL") or "https://api.twilio.com").rstrip("/"),
+            twilio_api_base_url=_http_url(
+                get("TWILIO_API_BASE_URL") or "https://api.twilio.com", "TWILIO_API_BASE_URL"
+            ),
             twilio_check_caller_ids=(get("TWILIO_CHECK_CALLER_IDS") or "0").lower()
             in ("1", "true", "yes", "on"),
             sim_seed=None
@@ -242,6 +246,28 @@ def _proxies(raw: str | None) -> tuple[str, ...]:
                 f"FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (or `*` for any proxy)"
             ) from None
     return entries
+
+
+def _redis_url(raw: str | None, name: str) -> str | None:
+    """A Redis URL redis-py can open; refused at start-up with the variable's name, not a traceback from
+    the first connection. Only the scheme is repeated: the rest may hold a password."""
+    if raw is None:
+        return None
+    scheme, sep, _ = raw.partition("://")
+    if not sep or scheme.lower() not in ("redis", "rediss", "unix"):
+        has = f"{scheme}://" if sep else "no scheme"
+        raise SettingsError(
+            f"{name} must start with redis://, rediss:// or unix:// (it has {has}), "
+            "e.g. redis://127.0.0.1:6379/0"
+        )
+    return raw
+
+
+def _http_url(raw: str, name: str) -> str:
+    scheme, sep, rest = raw.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise SettingsError(f"{name} must be an http:// or https:// URL, not {raw!r}")
+    return raw.rstrip("/")
 
 
 def _crm_key(raw: str | None) -> str | None:

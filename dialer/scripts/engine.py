@@ -185,6 +185,8 @@ def parse_number(value: Any, step_id: str) -> int | float:
         number = value
     elif isinstance(value, str) and 0 < len(value.strip()) <= 40:
         text = value.strip().replace(",", "")
+        if "_" in text:  # Python's 1_000 is no way a person writes a number
+            raise AnswerError("bad_value", f"{value!r} is not a number")
         try:
             number = int(text)
         except ValueError:
@@ -194,6 +196,8 @@ def parse_number(value: Any, step_id: str) -> int | float:
                 raise AnswerError("bad_value", f"{value!r} is not a number") from None
     else:
         raise AnswerError("bad_value", f"step {step_id!r} needs a number")
+    if math.isnan(number):  # "NaN" (or JSON's NaN): not a number, though Python's float() reads it
+        raise AnswerError("bad_value", f"{value!r} is not a number")
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
         raise AnswerError("bad_value", "the number is too large")
     if isinstance(number, float):
@@ -248,6 +252,21 @@ def check_answers(script: Script, contact: Mapping[str, Any], answers: Any) -> l
         for key in answers
         if key not in on_path
     ]
+
+
+def normalized_answers(script: Script, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers `check_answers` found fine, spelt as a call session records them: a choice's own value (1.0
+    posted for the choice 1 is 1), a number step's number ("3" is 3). Over HTTP they were stored as
+    posted, so one answer reached the export, the survey counts and the CRM mapping as "1" and "1.0"."""
+    steps = {s.question: s for s in script.steps.values() if s.records_answer}
+    out = dict(answers)
+    for key, value in answers.items():
+        step = steps.get(key)
+        if step is not None and step.choices and (index := _choice_for(step, value)) is not None:
+            out[key] = step.choices[index].value
+        elif step is not None and step.input:
+            out[key] = accept_value(step, value)
+    return out
 
 
 def _json(value: Any) -> str:

@@ -61,7 +61,7 @@ class _Blank(ChainableUndefined):
 class _Environment(ImmutableSandboxedEnvironment):
     """The sandbox, narrowed further: lookups only reach plain data, `*` cannot build huge values."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         return self._lookup(obj, attribute)
@@ -82,6 +82,8 @@ class _Environment(ImmutableSandboxedEnvironment):
         return self.undefined(obj=obj, name=str(key))
 
     def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
+        if (problem := _arithmetic_on_text(op, left, right)) is not None:
+            raise SecurityError(problem)
         if op == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(times, int) and times > 0:
@@ -109,6 +111,32 @@ def _weight(value: Any, budget: int) -> int:
             if total <= budget:
                 todo.extend(item.items() if isinstance(item, Mapping) else item)
     return total
+
+
+def _numeric_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _arithmetic_on_text(op: str, left: Any, right: Any) -> str | None:
+    """Why `left op right` is arithmetic on a number held as text, or None. Contact fields come from a CSV
+    as text: `contact.gift * 2` with gift "50" would repeat it ("5050") and `contact.a + contact.b` would
+    join "1" and "2" into "12"; the author meant numbers. Repeating or joining other text stays allowed."""
+    if op == "*" and any(_numeric_text(a) and isinstance(b, int) for a, b in ((left, right), (right, left))):
+        text = left if isinstance(left, str) else right
+    elif op == "+" and _numeric_text(left) and _numeric_text(right):
+        text = left
+    else:
+        return None
+    return (
+        f"{op} on the text {text!r} would not do arithmetic: turn it into a number first, "
+        "with | int or | float, as in (contact.x | int) * 2"
+    )
 
 
 ENV = _Environment(undefined=_Blank, autoescape=False)

@@ -190,10 +190,14 @@ def _check_answer_reads(check: _Checker, steps: dict[str, Step]) -> None:
         ]
         for where, source, expression in reads:
             for key in sorted(sandbox.answers_read(source, expression=expression) - asked):
+                # `answers.q.one` reads the answer `q`, then its `one`: never the question key `q.one`.
+                dotted = sorted(k for k in asked if k.startswith(key + "."))
+                hint = f"; a key with a dot is read with brackets: answers[{dotted[0]!r}]" if dotted else ""
                 check.warn(
                     where,
                     f"answers.{key}: no question of this script is called {key!r}{_suggest(key, asked)}, "
-                    "so that answer is always empty (the question key is the step id, or its `question`)",
+                    "so that answer is always empty (the question key is the step id, or its `question`)"
+                    + hint,
                 )
 
 

@@ -23,7 +23,7 @@ from dialer.queue.export import export_lines
 from dialer.queue.held import held_lists
 from dialer.queue.lease import SKIPS_PER_BATCH, Batch, LeaseQueue, NoContactsReason, campaign_of_batch
 from dialer.queue.results import ResultInput, RetryPolicy, record_result, stats
-from dialer.scripts.engine import check_answers
+from dialer.scripts.engine import check_answers, normalized_answers
 from dialer.stores.accounts import User
 from dialer.stores.campaign_stats import enrich
 from dialer.stores.scripts import export_questions
@@ -285,10 +285,10 @@ async def post_result(request: Request) -> Response:
     loaded = await load_campaign_script(d.redis, campaign)
     version = ""
     tally: dict[str, str] | None = None
+    answers = result.answers
     if loaded is not None:
         script, number = loaded
         version = str(number)
-        tally = countable(script, result.result, result.answers)
         found = check_answers(script, contact.to_json(), result.answers)
         if found:
             more = (
@@ -302,13 +302,15 @@ async def post_result(request: Request) -> Response:
                 f"Some answers are not ones the script offers{more}.",
                 [_brief(p.as_detail()) for p in found[:MAX_ANSWER_PROBLEMS]],
             )
+        answers = normalized_answers(script, result.answers)
+        tally = countable(script, result.result, answers)
     try:
         recorded = await record_result(
             d.redis,
             campaign.id,
             batch_id,
             user.id,
-            ResultInput(**{**result.__dict__, "script_version": version}),
+            ResultInput(**{**result.__dict__, "answers": answers, "script_version": version}),
             policy=RetryPolicy(campaign.max_attempts, campaign.retry_minutes),
             now=d.clock(),
             volunteer_name=user.name,

@@ -36,9 +36,12 @@ async def ready(request: Request) -> Response:
     user = await require_user(request, Role.VOLUNTEER)
     campaign = await load_campaign(request, request.path_params["campaign_id"], user)
     body = await read_json_object(request)
-    if set(body) - {"ready", "alive"} or not isinstance(body.get("ready"), bool):
-        raise ApiError(422, "validation_error", "Send {\"ready\": true} or {\"ready\": false}.",
-                       [{"path": "ready", "message": "must be true or false"}])  # fmt: skip
+    # Each problem at its own path: `{"ready": true, "redy": 1}` was told that ready must be true or false.
+    problems = [{"path": name, "message": "unknown field"} for name in sorted(set(body) - {"ready", "alive"})]
+    if not isinstance(body.get("ready"), bool):
+        problems.insert(0, {"path": "ready", "message": "must be true or false"})
+    if problems:
+        raise ApiError(422, "validation_error", 'Send {"ready": true} or {"ready": false}.', problems)
     alive = body.get("alive", False)
     if not isinstance(alive, bool) or (alive and body["ready"] is not True):
         raise ApiError(422, "validation_error", "`alive` is a waiting page's heartbeat, with ready: true.",

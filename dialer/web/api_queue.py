@@ -217,6 +217,13 @@ def _json_phones(data: Any) -> list[str]:
             'Send {"phones": ["+12025550142", ...]} or a CSV with a phone column.',
             [{"path": "phones", "message": "expected a list of strings"}],
         )
+    if extra := sorted(set(data) - {"phones"}):  # as every other JSON body: a misspelt field is said
+        raise ApiError(
+            422,
+            "validation_error",
+            f'Unknown field {extra[0]!r}: send {{"phones": [...]}}.',
+            [{"path": name, "message": "unknown field"} for name in extra],
+        )
     if len(phones) > JSON_PHONES_LIMIT:
         raise ApiError(
             413, "payload_too_large", f"At most {JSON_PHONES_LIMIT:,} phones per request; send a CSV."

@@ -154,7 +154,7 @@ def test_branching_walk_with_back_reconnect_and_finish(setup: Setup) -> None:
         ("this is not json", "bad_message"),
         (b"\x00\x01binary", "bad_message"),
         ({"type": "bogus"}, "unknown_type"),
-        ({"no": "type"}, "unknown_type"),
+        ({"no": "type"}, "bad_message"),  # no type is malformed; an unknown one is unknown_type
         ([1, 2, 3], "bad_message"),
         ({"type": "start"}, "bad_message"),
         ({"type": "start", "contact_id": "not-mine"}, "not_in_batch"),

@@ -47,8 +47,14 @@ ENDPOINTS = [
         (b"[" * 100_000 + b"]" * 100_000, "application/json", 400, "invalid_json"),
         (b"email=a&password=b", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         (b"{}", "application/json", 422, "validation_error"),
+        # Repeated keys were read last-one-wins (another parser reads the first): refused, nothing written.
+        (b'{"email": "a@example.org", "email": "b@example.org", "name": "A", "name": "B"}',
+         "application/json", 400, "invalid_json"),
+        (b'{"calling_hours": {"start": "09:00", "start": "10:00"}}', "application/json", 400, "invalid_json"),
+        # Python's NaN and Infinity are not JSON numbers.
+        (b'{"name": NaN, "abandon_cap": Infinity}', "application/json", 400, "invalid_json"),
     ],
-)
+)  # fmt: skip
 def test_malformed_bodies(
     api: TestClient,
     clean_redis: str,

@@ -226,6 +226,26 @@ def test_answers_may_name_only_the_questions_the_client_asked(world: World) -> N
     )
 
 
+def test_an_answer_is_recorded_as_the_script_spells_it_whatever_the_client_sent(world: World) -> None:
+    """A number step's answer posted as "2.0" or " 2 " was stored as posted, so the export had "2.0" beside
+    the socket's 2 for the same answer (and a CRM mapping or a pivot table saw two answers). Recorded as a
+    call session records it: the number."""
+    _, batch = take(world, world.volunteer)
+    url = f"/api/batches/{batch['id']}/results"
+    for contact, sent in zip(batch["contacts"], ("2.0", " 2 "), strict=True):
+        answers = {"support": "yes", "household_voters": sent, "vote_time": "morning"}
+        body = {
+            "contact_id": contact["id"],
+            "result": "contacted",
+            "answers": answers,
+            "idempotency_key": sent,
+        }
+        r = world.client.post(url, json=body, headers=world.volunteer)
+        assert r.status_code == 200, r.text
+    export = world.client.get("/api/campaigns/dc/results.csv", headers=ADMIN).text
+    assert [row["household_voters"] for row in csv.DictReader(io.StringIO(export))] == ["2", "2"]
+
+
 def test_a_second_result_in_the_same_list_is_not_called_final(world: World) -> None:
     """A busy line is not a final result, but a second result for it in the same list is refused (409
     already_completed) with a message that said 'A final result is already recorded'."""

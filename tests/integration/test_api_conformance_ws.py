@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from starlette.testclient import TestClient
@@ -22,7 +23,14 @@ from dialer.queue.lease import Batch
 from dialer.settings import Settings
 from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.e2e.calling import seed_script
-from tests.integration.test_webhooks import NOON_NEW_YORK, PUBLIC_URL, _setup
+from tests.integration.test_webhooks import (
+    NOON_NEW_YORK,
+    PUBLIC_URL,
+    _setup,
+    sign,
+    status_form,
+    twilio_settings,
+)
 
 NOT_HOME = 1  # the gotv example's intro: "Not home" ends the call at once
 
@@ -32,6 +40,7 @@ class World:
     client: TestClient
     token: str
     batch: Batch
+    volunteer: str = ""
 
 
 @pytest.fixture
@@ -43,6 +52,18 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
         admin_token=ADMIN_TOKEN,
         public_url=PUBLIC_URL,
     )
+    yield from _world(clean_redis, settings)
+
+
+@pytest.fixture
+def twilio_world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
+    """As `world`, with CARRIER=twilio: the test posts the carrier's signed webhooks itself."""
+    yield from _world(
+        clean_redis, twilio_settings(clean_redis, tmp_path, twilio_api_base_url="http://127.0.0.1:9")
+    )
+
+
+def _world(clean_redis: str, settings: Settings) -> Iterator[World]:
     asyncio.run(seed_script(clean_redis))
     with TestClient(create_app(settings, clock=lambda: NOON_NEW_YORK)) as client:
         body = {"id": "dc", "name": "DC", "script_id": "gotv-2026", "caller_id": "+12025550199"}
@@ -55,7 +76,7 @@ def world(clean_redis: str, tmp_path: Path) -> Iterator[World]:
             users.append(r.json())
         client.cookies.clear()
         batch = asyncio.run(_setup(clean_redis, "dc", users[0]["user"]["id"], users[1]["user"]["id"]))
-        yield World(client, users[0]["token"], batch)
+        yield World(client, users[0]["token"], batch, users[0]["user"]["id"])
 
 
 def next_of(ws: Any, *kinds: str) -> dict[str, Any]:
@@ -121,3 +142,38 @@ def test_a_key_reused_for_the_next_voter_is_refused_in_words_and_the_call_goes_o
         ws.send_json(finish(second, "its-own-key"))  # the call is still at its end: finish again
         assert next_of(ws, "recorded", "error") == {"type": "recorded", "contact_id": second}
     assert world.client.get("/api/campaigns/dc/stats", headers=ADMIN).json()["calls"] == 2
+
+
+def test_the_carriers_initiated_is_relayed_to_the_volunteers_page(twilio_world: World) -> None:
+    """API.md: `call_status` "whenever the carrier reports progress". Placing the dial stored `initiated`
+    before the carrier said it, so the carrier's own `initiated` moved nothing and the page heard the
+    call only from `ringing` on. A repeat, or an `initiated` after `ringing`, still changes nothing."""
+    w = twilio_world
+    contact = w.batch.contacts[0].id
+    leg = "CA" + "a" * 32
+    voice = {
+        "AccountSid": "AC" + "1" * 32, "CallSid": leg, "From": f"client:{w.volunteer}", "To": "",
+        "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01",
+        "contact_id": contact, "campaign_id": "dc",
+    }  # fmt: skip
+
+    def webhook(path: str, form: dict[str, str]) -> None:
+        r = w.client.post(path, content=urlencode(form), headers=sign(path, form))
+        assert r.status_code in (200, 204), r.text
+
+    status = f"/twilio/status?campaign_id=dc&contact_id={contact}"
+    with w.client.websocket_connect(f"/ws/call/dc?token={w.token}") as ws:
+        next_of(ws, "campaign")
+        ws.send_json({"type": "start", "contact_id": contact})
+        assert next_of(ws, "step", "error")["type"] == "step"
+        webhook("/twilio/voice", voice)  # the browser's call: the server dials the voter
+        webhook(status, status_form(0, "initiated"))
+        webhook(status, status_form(0, "initiated"))  # delivered twice
+        webhook(status, status_form(1, "ringing"))
+        webhook(status, status_form(9, "initiated"))  # a stray one after ringing
+        webhook(status, status_form(2, "in-progress"))
+        webhook(status, status_form(3, "completed", CallDuration="30"))
+        heard = [next_of(ws, "call_status")["status"]]
+        while heard[-1] != "completed":  # read up to the last one sent: nothing waits on a missing message
+            heard.append(next_of(ws, "call_status")["status"])
+        assert heard == ["initiated", "ringing", "in-progress", "completed"]

@@ -51,6 +51,13 @@ def test_a_volunteer_joins_and_leaves_the_pool(api: TestClient, world: dict[str,
     r = api.post("/api/campaigns/pv/ready", json={"ready": True}, headers=me)
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_dialing"
     assert api.post("/api/campaigns/pw/ready", json={"ready": "yes"}, headers=me).status_code == 422
+    # A misspelt field is named as such; `ready: true` beside it was told it "must be true or false".
+    r = api.post("/api/campaigns/pw/ready", json={"ready": True, "alvie": True}, headers=me)
+    assert r.status_code == 422 and r.json()["error"]["details"] == [
+        {"path": "alvie", "message": "unknown field"}
+    ]
+    r = api.post("/api/campaigns/pw/ready", json={"ready": 1, "alvie": True}, headers=me)
+    assert [d["path"] for d in r.json()["error"]["details"]] == ["ready", "alvie"]
     assert api.post("/api/campaigns/nope/ready", json={"ready": True}, headers=me).status_code == 404
     r = api.post("/api/campaigns/pw/ready", json={"ready": True}, headers=me)
     assert r.status_code == 200 and r.json()["state"] == "ready"

@@ -72,6 +72,22 @@ def test_import_refusals(client: TestClient, clean_redis: str) -> None:
     assert r.status_code == 403
 
 
+def test_a_misspelt_field_beside_phones_is_refused_and_lists_nothing(
+    client: TestClient, clean_redis: str
+) -> None:
+    """Every other JSON body names an unknown field (422); this one took `{"phones": [...], "reason": ...}`
+    and dropped the rest, so a client believing it had recorded why learned nothing."""
+    body = {"phones": ["202-555-0103"], "reason": "asked on the phone", "phone": "202-555-0104"}
+    r = client.post("/api/dnc", json=body, headers=ADMIN)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"] == [
+        {"path": "phone", "message": "unknown field"},
+        {"path": "reason", "message": "unknown field"},
+    ]
+    assert not open_store(clean_redis).exists(keys.DNC)
+    assert client.post("/api/dnc", json={"phones": ["202-555-0103"]}, headers=ADMIN).json() == {"added": 1}
+
+
 def test_dnc_routes_and_import_skips_listed(client: TestClient, clean_redis: str) -> None:
     r = client.post("/api/dnc", json={"phones": ["202-555-0100", "+18085550101"]}, headers=ADMIN)
     assert r.status_code == 200 and r.json() == {"added": 2}

@@ -539,3 +539,25 @@ def test_every_home_geographic_area_code_has_a_zone() -> None:
             continue  # non-geographic (5XX personal numbers, 600, 900...)
         zone, source = zone_of(phone, timezone="", state="", zip_code="", default="UTC")
         assert source is ZoneSource.AREA_CODE, (area, zone)
+
+
+def test_a_phone_type_cell_that_is_neither_cell_nor_landline_is_warned() -> None:
+    """A `phone_type` of "cel", "VoIP" or "wireless phone" was read as no type at all, without a word, and
+    power and predictive modes dial a number of unknown type as they dial landlines (only a known cell
+    waits for cell consent). The row is imported as before; the report says what to fix."""
+    data = (
+        b"phone,phone_type\n"
+        b"212-555-0101,cel\n"
+        b"212-555-0102,Cell\n"
+        b"212-555-0103,\n"
+        b"212-555-0104, VoIP \n"
+        b"212-555-0105,home\n"
+    )
+    rows = [r for r in read_rows([data], default_timezone=NY) if isinstance(r, ContactRow)]
+    assert [r.contact.phone_type for r in rows] == ["", "cell", "", "", "landline"]
+    warned = {r.line: [(w.kind, w.skipped) for w in r.warnings] for r in rows if r.warnings}
+    assert warned == {
+        2: [(WarningKind.UNKNOWN_PHONE_TYPE, False)],
+        5: [(WarningKind.UNKNOWN_PHONE_TYPE, False)],
+    }
+    assert "unknown phone type 'VoIP'" in rows[3].warnings[0].message

@@ -45,3 +45,33 @@ def test_a_step_without_a_question_records_no_answer_to_read() -> None:
     doc = SURVEY.replace("answers.agee", "answers.thanks")  # an end step stores nothing
     paths = [p.path for p in load_script(doc, "application/yaml").warnings]
     assert "steps.age.next[0].when" in paths
+
+
+def test_a_dotted_question_key_read_with_a_dot_is_told_to_use_brackets() -> None:
+    """`question: q.one` is allowed, but `answers.q.one` reads the answer `q`, then its `one`: always blank,
+    and the warning named only 'q', which the author never wrote as a key. It says how to read it now; the
+    bracket form works and is not warned about."""
+    doc = """\
+id: dots
+start: a
+steps:
+  a:
+    text: Ready?
+    question: q.one
+    choices:
+      - {label: "Yes", value: "y", next: b}
+      - {label: "No", value: "n", next: b}
+  b:
+    text: "You said {{ answers.q.one }}"
+    next:
+      - {when: "answers.q.one == 'y'", goto: c}
+      - {goto: c}
+  c:
+    text: Thanks
+    result: contacted
+"""
+    warnings = load_script(doc, "application/yaml").warnings
+    assert {p.path for p in warnings} == {"steps.b.text", "steps.b.next[0].when"}
+    assert all("answers['q.one']" in p.message for p in warnings), warnings
+    fixed = doc.replace("answers.q.one", "answers['q.one']")
+    assert load_script(fixed, "application/yaml").warnings == ()

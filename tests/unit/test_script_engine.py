@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dialer.scripts import AnswerError, Script, check_answers, engine, load_script, step_payload
-from dialer.scripts.sandbox import holds, render
+from dialer.scripts.sandbox import holds, render, render_failure
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ANN = {
@@ -79,6 +79,15 @@ def test_numbers_that_do_not(raw: Any) -> None:
     with pytest.raises(AnswerError) as info:
         engine.parse_number(raw, "s")
     assert info.value.code == "bad_value"
+
+
+@pytest.mark.parametrize("raw", ["NaN", " nan ", float("nan"), "1_000", "2_5"])
+def test_not_a_number_is_said_so_and_python_spellings_are_not_numbers(raw: Any) -> None:
+    """A volunteer typing "NaN" was told "the number is too large"; "1_000" (Python's digit grouping,
+    which nobody types on a call) was taken as 1000."""
+    with pytest.raises(AnswerError) as info:
+        engine.parse_number(raw, "s")
+    assert info.value.code == "bad_value" and "is not a number" in info.value.message
 
 
 def test_end_step_is_a_step_and_answering_it_gives_the_result(gotv: Script) -> None:
@@ -234,6 +243,25 @@ def test_runtime_sandbox_fails_safely_even_without_upload_checks(source: str) ->
     assert "class" not in text and "globals" not in text and len(text) < 100
 
 
+def test_arithmetic_on_a_number_held_as_text_is_a_clear_error_not_repetition() -> None:
+    """A contact column is text: `contact.gift * 2` with gift "50" showed the volunteer "5050", and
+    `contact.a + contact.b` joined "1" and "2" into "12". The volunteer now sees the notice to tell staff,
+    the script check says why, and converting first does the arithmetic."""
+    script = load_script(
+        "id: t\nstart: a\nsteps:\n  a: {text: 'Double it: {{ contact.gift * 2 }}', result: contacted}\n",
+        "application/yaml",
+    ).script
+    text = step_payload(script, engine.start(script), {**ANN, "fields": {"gift": "50"}})["text"]
+    assert "5050" not in text and "could not be shown" in text
+    assert "would not do arithmetic" in (render_failure("{{ contact.gift * 2 }}", {"gift": "50"}, {}) or "")
+    assert "12" not in render("{{ contact.a + contact.b }}", {"a": "1", "b": "2"}, {})
+    assert render("{{ (contact.gift | int) * 2 }}", {"gift": "50"}, {}) == "100"
+    assert render("{{ contact.gift | float + 0.5 }}", {"gift": "50"}, {}) == "50.5"
+    # Text that is not a number still repeats and joins; numbers still add and multiply.
+    assert render("{{ '-' * 3 }}{{ 'Mr. ' + contact.b }}", {"b": "Lee"}, {}) == "---Mr. Lee"
+    assert render("{{ answers.n * 2 + 1 }}", {}, {"n": 3}) == "7"
+
+
 def test_conditions_that_fail_count_as_false() -> None:
     assert holds("answers.age > 18", {}, {}) is False
     assert holds("answers.age > 18", {}, {"age": 30}) is True
@@ -293,3 +321,18 @@ def test_answers_check_names_values_as_the_client_sent_them(gotv: Script) -> Non
     assert problem.message.startswith('"maybe" is not one of the choices')
     (problem,) = check_answers(gotv, ANN, {"colour": "red"})
     assert problem.message == 'the script has no question "colour"'
+
+
+def test_answers_posted_over_http_take_the_scripts_spelling() -> None:
+    """The choice 1 posted as 1.0, a number as "3": recorded as the script (and a call session) has them."""
+    script = load_script(
+        "id: t\nstart: a\nsteps:\n"
+        "  a: {text: Rate, choices: [{label: One, value: 1, next: b}, {label: Two, value: 2, next: b}]}\n"
+        "  b: {text: How many?, input: number, next: c}\n"
+        "  c: {text: Thanks, result: contacted}\n",
+        "application/yaml",
+    ).script
+    posted = {"a": 1.0, "b": " 3 "}
+    assert check_answers(script, ANN, posted) == []
+    normalized = engine.normalized_answers(script, posted)
+    assert normalized == {"a": 1, "b": 3} and type(normalized["a"]) is int

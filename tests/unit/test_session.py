@@ -143,8 +143,12 @@ def test_record_failure_keeps_the_call_so_finish_can_be_retried(session: CallSes
     [
         ("hello", "bad_message"),
         ([1, 2], "bad_message"),
-        ({}, "unknown_type"),
-        ({"type": 5}, "unknown_type"),
+        # A message without a type is malformed, not one of an unknown kind (API.md: "anything malformed").
+        ({}, "bad_message"),
+        ({"notype": 1}, "bad_message"),
+        ({"type": None}, "bad_message"),
+        ({"type": ""}, "bad_message"),
+        ({"type": 5}, "bad_message"),
         ({"type": "dance"}, "unknown_type"),
         ({"type": "start"}, "bad_message"),
         ({"type": "start", "contact_id": 7}, "bad_message"),

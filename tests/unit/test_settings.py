@@ -42,11 +42,26 @@ def test_public_url_wins_and_loses_its_trailing_slash() -> None:
         ({"WEB_CONCURRENCY": "four"}, "WEB_CONCURRENCY"),
         ({"FORWARDED_ALLOW_IPS": "10.0.0.1,lb.internal"}, "FORWARDED_ALLOW_IPS"),
         ({"FORWARDED_ALLOW_IPS": "10.0.0.0/33"}, "FORWARDED_ALLOW_IPS"),
+        # A malformed Redis URL stopped start-up with redis-py's traceback ("Application startup failed").
+        ({"REDIS_URL": "notaurl"}, "REDIS_URL must start with redis://"),
+        ({"REDIS_URL": "127.0.0.1:6379"}, r"REDIS_URL .*\(it has no scheme\)"),
+        ({"REDIS_URL": "http://127.0.0.1:6379/0"}, "REDIS_URL"),
+        ({"RQ_REDIS_URL": "queues:6379"}, "RQ_REDIS_URL"),
+        ({"TWILIO_API_BASE_URL": "ftp://api.example.org"}, "TWILIO_API_BASE_URL"),
+        ({"TWILIO_API_BASE_URL": "https://"}, "TWILIO_API_BASE_URL"),
     ],
 )
 def test_bad_configuration_names_the_variable(env: dict[str, str], needle: str) -> None:
     with pytest.raises(SettingsError, match=needle):
         Settings.from_env(env)
+
+
+def test_redis_urls_that_redis_py_opens_are_kept_and_a_password_is_never_repeated() -> None:
+    for url in ("redis://127.0.0.1:6379/0", "rediss://h:6380/1", "unix:///run/redis.sock", "REDIS://h/0"):
+        assert Settings.from_env({"REDIS_URL": url}).redis_url == url
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"REDIS_URL": "user:s3cret@cache:6379"})
+    assert "s3cret" not in str(caught.value)
 
 
 def test_web_processes_and_trusted_proxies() -> None:

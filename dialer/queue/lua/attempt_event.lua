@@ -34,6 +34,11 @@ if ARGV[3] ~= '' then
       end
     end
     changed = true
+  elseif tonumber(ARGV[4]) == 1 and rank == 1 and ARGV[3] == status
+      and redis.call('HSETNX', key, 'heard_initiated', ARGV[5]) == 1 then
+    -- Starting the dial stored 'initiated' before the carrier said it: the carrier's own first report
+    -- of it changes nothing stored, but it is progress the volunteer's page is told of (API.md).
+    changed = true
   end
 end
 if ARGV[6] ~= '' then redis.call('HSET', key, 'duration', ARGV[6]) end

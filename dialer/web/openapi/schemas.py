@@ -390,7 +390,7 @@ SCHEMAS["CampaignNew"] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "script_id", "caller_id"],
-    "properties": {"id": {"type": "string", "pattern": ID_PATTERN}, **_campaign_fields()},
+    "properties": {"id": {"type": "string", "pattern": ID_PATTERN}, **_campaign_fields(), "archived": BOOL},
 }
 SOME_HOURS = {**SCHEMAS["CallingHours"], "required": []}  # a change may name one; the other stays as stored
 SCHEMAS["CampaignChange"] = {
