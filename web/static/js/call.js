@@ -545,7 +545,10 @@ function lineStatus(status, suggestion, detail) {
     if (!ui.manual.open) ui.manualResult.value = "contacted"; // a voter on the line: a conversation
     const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
     const at = document.activeElement;
-    if (first && (!at || [document.body, ui.call, ui.hangup, ui.again, ui.tel].includes(at))) first.focus();
+    // The pause notice had it only because Call was disabled (a reload mid-call while paused): the voter's
+    // answers take it, as after any reload mid-call; the notice is still shown and was read out.
+    const idle = [document.body, ui.call, ui.hangup, ui.again, ui.tel, ui.notice];
+    if (first && (!at || idle.includes(at))) first.focus();
   }
   if (!CONNECTED_STATUSES.has(status) && !FINAL_STATUSES.has(status) && started) {
     ui.call.disabled = true; // ringing (say, after a reload): the call can be hung up, not placed twice
