@@ -82,16 +82,22 @@ async def take_batch(request: Request) -> Response:
     now = d.clock()
     queue = LeaseQueue(d.redis)
     zones = open_zones(await queue.zones(campaign.id), window_of(campaign), now)
+    paused = campaign.calling_status is not CampaignStatus.ACTIVE  # archived too
+    # Paused, the list the volunteer holds still comes back (a page reloaded mid-call finds its voter on the
+    # line there, to finish the call), with no zone open to take anyone new into it.
+    held = paused and await queue.open_batch(campaign.id, user.id, now) is not None
     outcome = await queue.claim(
         campaign.id,
         user.id,
         batch_size=campaign.batch_size,
         lease_seconds=campaign.lease_seconds,
-        open_zones=zones,
+        open_zones=() if held else zones,
         now=now,
         max_attempts=campaign.max_attempts,
-        paused=campaign.calling_status is not CampaignStatus.ACTIVE,  # archived too
+        paused=paused and not held,
     )
+    if paused and not (isinstance(outcome, Batch) and outcome.reopened):
+        raise await no_contacts(queue, campaign, NoContactsReason.CAMPAIGN_PAUSED, now)
     if not isinstance(outcome, Batch):
         raise await no_contacts(queue, campaign, outcome.reason, now)
     body = outcome.to_json()

@@ -545,7 +545,10 @@ function lineStatus(status, suggestion, detail) {
     if (!ui.manual.open) ui.manualResult.value = "contacted"; // a voter on the line: a conversation
     const first = ui.form.hidden ? ui.choices.querySelector("button") : ui.input;
     const at = document.activeElement;
-    if (first && (!at || [document.body, ui.call, ui.hangup, ui.again, ui.tel].includes(at))) first.focus();
+    // The pause notice had it only because Call was disabled (a reload mid-call while paused): the voter's
+    // answers take it, as after any reload mid-call; the notice is still shown and was read out.
+    const idle = [document.body, ui.call, ui.hangup, ui.again, ui.tel, ui.notice];
+    if (first && (!at || idle.includes(at))) first.focus();
   }
   if (!CONNECTED_STATUSES.has(status) && !FINAL_STATUSES.has(status) && started) {
     ui.call.disabled = true; // ringing (say, after a reload): the call can be hung up, not placed twice
@@ -765,8 +768,9 @@ function finishOnSocket(p) {
   return send(message);
 }
 
-function confirmed(p) {
-  done[p.contact_id] = p.result;
+// `elsewhere`: the voter's result was saved from another tab or window first; this page's was refused.
+function confirmed(p, elsewhere = false) {
+  done[p.contact_id] = elsewhere ? "saved_elsewhere" : p.result;
   sessionStorage.setItem(DONE_KEY, JSON.stringify(done));
   keepNotes(p.contact_id, ""); // saved with the result
   keepTyped(p.contact_id, null);
@@ -775,9 +779,15 @@ function confirmed(p) {
   phone.release(); // the server hung up the voter's leg; the browser lets go of its own
   ui.finish.disabled = false;
   ui.manualSave.disabled = false;
-  say(`Saved: ${humanize(p.result)}.`);
+  if (elsewhere) {
+    const who = contacts.find((c) => c.id === p.contact_id)?.first_name || "this voter";
+    say(`Not saved: a result for ${who} was already saved in another tab or window, and it stands. ` +
+      "What you entered here was not recorded.", { problem: true });
+  } else {
+    say(`Saved: ${humanize(p.result)}.`);
+  }
   if (modeSwitch.changeOver()) return; // the campaign's mode changed during the call: the page follows it
-  if (p.call_back_at) {
+  if (p.call_back_at && !elsewhere) {
     const at = new Date(p.call_back_at);
     // Picked on the voter's clock (the picker's zone is still the saved voter's): said on both.
     ui.save.textContent += ` They will be called back ${atWhen(at)} your time${theirClock(at, picker.zone)}.`;
@@ -841,6 +851,7 @@ const delivery = new ResultDelivery(PENDING_KEY, {
     if (!ui.notice.hidden && (!at || at === document.body || at.disabled)) ui.notice.focus();
   },
   onRejected: rejected,
+  onRecordedElsewhere: (p) => confirmed(p, true),
 });
 
 // ---- the campaign: paused, resumed, closed, and news that there is somebody to call again -------------

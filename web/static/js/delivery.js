@@ -9,10 +9,11 @@ const RETRY_MS = 3000;
 
 export class ResultDelivery {
   // viaSocket(pending) -> true when sent on an open call session; onConfirmed(pending) after the server
-  // recorded it; onRetrying() while offline; onRejected(error, pending) when the server refuses it.
-  constructor(storageKey, { viaSocket, onConfirmed, onRetrying, onRejected }) {
+  // recorded it; onRetrying() while offline; onRejected(error, pending) when the server refuses it;
+  // onRecordedElsewhere(pending) when the voter already has a result this one was not (another tab saved it).
+  constructor(storageKey, { viaSocket, onConfirmed, onRetrying, onRejected, onRecordedElsewhere }) {
     this.storageKey = storageKey;
-    this.hooks = { viaSocket, onConfirmed, onRetrying, onRejected };
+    this.hooks = { viaSocket, onConfirmed, onRetrying, onRejected, onRecordedElsewhere };
     this.pending = JSON.parse(sessionStorage.getItem(storageKey) || "null");
     this.timer = null;
   }
@@ -42,7 +43,10 @@ export class ResultDelivery {
       this.confirm(p.contact_id);
     } catch (err) {
       if (err.code === "already_completed") {
-        this.confirm(p.contact_id);
+        // A repeat of this key would be a duplicate (200): another key saved this voter, in another tab or
+        // window of this list. That result stands and this one is not recorded: not to be called saved.
+        this.clear();
+        this.hooks.onRecordedElsewhere(p);
       } else if (err.status === 0 || err.status >= 500) {
         this.hooks.onRetrying();
         this.timer = setTimeout(() => this.attempt(), RETRY_MS);

@@ -3,6 +3,12 @@ import { api } from "./api.js";
 const signout = document.getElementById("signout");
 if (signout) {
   signout.addEventListener("click", async () => {
+    // This tab's memory of the account's calls goes with it: "taking calls" (else the next sign-in here is
+    // told the page reloaded), and the notes and typed answers kept for a reload (the next account signed
+    // in on a shared computer is somebody else). A result still waiting to be delivered stays.
+    for (const key of Object.keys(sessionStorage)) {
+      if (/^dialer\.(taking|notes|typed)\./.test(key)) sessionStorage.removeItem(key);
+    }
     try {
       await api("POST", "/api/auth/logout");
     } finally {
