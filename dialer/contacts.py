@@ -201,6 +201,13 @@ def row_warnings(
     return tuple(out)
 
 
+def _invalid_phone(header: Header, raw: str, index: int) -> str:
+    """A cell that is not a phone number, and its column when the file has several phone columns (a VAN
+    export's Cell Phone and Home Phone): "invalid phone number 'n/a' in Cell Phone"."""
+    column = f" in {header.names[index]}" if len(header.all_phones) > 1 else ""
+    return f"invalid phone number {_shorten(raw)!r}{column}"
+
+
 def _shorten(text: str) -> str:
     return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH] + "..."
 
@@ -287,13 +294,15 @@ def read_rows(
 
         # The first phone column with a valid number (a VAN row's "N/A" cell phone no longer loses its
         # home phone); a row with none reports its first number.
-        given = [(row[i].strip(), kind) for i, kind in phone_columns if i < len(row) and row[i].strip()]
+        given = [(row[i].strip(), kind, i) for i, kind in phone_columns if i < len(row) and row[i].strip()]
         phone, implied = next(
-            ((p, kind) for raw, kind in given if (p := parse_phone(raw, region))), (None, "")
+            ((p, kind) for raw, kind, _ in given if (p := parse_phone(raw, region))), (None, "")
         )
         if phone is None:
-            message = f"invalid phone number {_shorten(given[0][0])!r}" if given else "missing phone number"
-            yield InvalidRow(row_number, message)
+            yield InvalidRow(
+                row_number,
+                _invalid_phone(header, given[0][0], given[0][2]) if given else "missing phone number",
+            )
             continue
         state, zip_code, timezone = get("state"), get("zip"), get("timezone")
         zone, source = zone_of(
@@ -346,12 +355,7 @@ def read_phones(chunks: Iterable[bytes], *, region: str = "US") -> Iterator[str 
             yield InvalidRow(row_number, "missing phone number")
         for index, raw in cells:
             phone = parse_phone(raw, region)
-            column = f" in {header.names[index]}" if len(header.all_phones) > 1 else ""
-            yield (
-                phone.e164
-                if phone
-                else InvalidRow(row_number, f"invalid phone number {_shorten(raw)!r}{column}")
-            )
+            yield phone.e164 if phone else InvalidRow(row_number, _invalid_phone(header, raw, index))
 
 
 def parse_contacts(

@@ -79,7 +79,20 @@ def test_a_call_list_row_with_a_junk_first_phone_dials_the_next_valid_one() -> N
     assert isinstance(rows[0], ContactRow)
     assert (rows[0].contact.phone, rows[0].contact.phone_type) == ("+12125550120", "landline")
     assert rows[0].contact.fields["Cell Phone"] == "N/A"
-    assert rows[1] == InvalidRow(2, "invalid phone number '555-0121'")
+    assert rows[1] == InvalidRow(2, "invalid phone number '555-0121' in Cell Phone")
+
+
+def test_a_call_list_error_names_the_column_as_the_do_not_call_report_does() -> None:
+    """A VAN row whose only number is "n/a" in Cell Phone was reported "invalid phone number 'n/a'": with a
+    Cell Phone and a Home Phone column, staff could not tell which cell to fix. The do-not-call report
+    already said "in Cell Phone"; the call list's now says it the same way, for the same file."""
+    data = b"VanID,LastName,FirstName,Cell Phone,Home Phone\n401,Doe,Ann,n/a,\n"
+    message = "invalid phone number 'n/a' in Cell Phone"
+    assert list(read_rows([data], default_timezone=NY)) == [InvalidRow(1, message)]
+    assert list(read_phones([data])) == [InvalidRow(1, message)]
+    assert list(read_rows([b"phone\nn/a\n"], default_timezone=NY)) == [
+        InvalidRow(1, "invalid phone number 'n/a'")  # one phone column: nothing to tell apart
+    ]
 
 
 VAN_WITH_WORK = (
