@@ -66,6 +66,34 @@ _SQUASHED = {
 }  # PhoneType, Phone-Type
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """Two columns of the header that are the same thing: only `kept`'s cells are read (0-based positions).
+    `phone`: both are phone columns, which a do-not-call list reads every one of."""
+
+    kept: int
+    dropped: int
+    phone: bool = False
+
+
+@dataclass(frozen=True)
+class FileWarning:
+    """Something about the whole file a person should know (a header that repeats): nothing was refused."""
+
+    kind: str
+    header: str  # the later column's header, as written
+    columns: tuple[int, int]  # the two columns, numbered as a spreadsheet shows them (A = 1)
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "header": self.header,
+            "columns": list(self.columns),
+            "message": self.message,
+        }
+
+
 class HeaderError(ValueError):
     """The header row names no column a phone number could be in."""
 
@@ -80,6 +108,26 @@ class Header:
     # row puts all of its numbers on the list, not only the one a call list would dial
     all_phones: tuple[int, ...] = ()
     names: tuple[str, ...] = ()  # the header row's names, as written
+    repeats: tuple[Repeat, ...] = ()  # columns that repeat an earlier one (`note,note`; `first,First Name`)
+
+    def warnings(self, *, dnc: bool = False) -> list[FileWarning]:
+        """The repeated headers, and what was kept: a call list reads the first column of each; a
+        do-not-call list reads every phone column (and no other)."""
+        out = []
+        for r in self.repeats:
+            if dnc and not r.phone:
+                continue
+            kept, dropped = self.names[r.kept], self.names[r.dropped]
+            what = f"the header {dropped!r} repeats" if kept == dropped else f"{dropped!r} repeats {kept!r}"
+            where = f"{what} (columns {r.kept + 1} and {r.dropped + 1})"
+            if dnc:
+                message = f"{where}: the numbers of both columns were added"
+            else:
+                message = (
+                    f"{where}: column {r.kept + 1}'s cells were imported, column {r.dropped + 1}'s were not"
+                )
+            out.append(FileWarning("repeated_header", dropped, (r.kept + 1, r.dropped + 1), message))
+        return out
 
 
 def read_header(names: Sequence[str]) -> Header:
@@ -90,6 +138,10 @@ def read_header(names: Sequence[str]) -> Header:
     named: set[str] = set()  # the extra columns' names so far (a repeated one keeps its first column)
     phone_named: list[int] = []  # `phone` and `phone_number` columns
     exact_id = False  # the external id's column is named `external_id`
+    repeats: list[Repeat] = []
+    first_of: dict[str, int] = {}  # each extra column's first position, by name
+    more_phones: list[int] = []  # phone columns that repeat one (`Cell Phone` twice): a do-not-call list
+    # reads them too
     for index, name in enumerate(h.strip() for h in names):
         normal = _SQUASHED.get(re.sub(r"[^a-z0-9]", "", name.lower()), name.lower().replace(" ", "_"))
         known = ALIASES.get(normal)
@@ -111,14 +163,23 @@ def read_header(names: Sequence[str]) -> Header:
         if known == "external_id":
             exact_id = normal == "external_id"
         if known is not None:
+            if known in columns and known != "ported_flag":
+                repeats.append(Repeat(columns[known], index, phone=known == "phone"))
             columns.setdefault(known, index)
             if known == "ported_flag" and name not in named:  # read for the type, and kept: API.md's
                 named.add(name)  # "every other column" (`ported` is none of its headers)
                 extra.append((index, name))
+        elif name and "\x00" not in name and name in first_of:
+            repeats.append(Repeat(first_of[name], index, phone=normal in PHONE_COLUMNS))
+            if normal in PHONE_COLUMNS:
+                more_phones.append(index)
         elif name and "\x00" not in name and name not in named:
             named.add(name)
+            first_of[name] = index
             extra.append((index, name))
             if normal in PHONE_COLUMNS:
+                if normal in phones:  # `Cell Phone` and `cell_phone`: both kept as fields, both listed
+                    more_phones.append(index)
                 phones.setdefault(normal, (index, PHONE_COLUMNS[normal]))
             if normal in FULL_NAME_COLUMNS:
                 full.setdefault(normal, index)
@@ -127,15 +188,16 @@ def read_header(names: Sequence[str]) -> Header:
         full_name = next((full[n] for n in FULL_NAME_COLUMNS if n in full), None)
     given = tuple(h.strip() for h in names)
     in_turn = [phones[name] for name in PHONE_COLUMNS if name in phones]
-    all_phones = (*phone_named, *(index for index, _ in in_turn))
+    all_phones = (*phone_named, *(index for index, _ in in_turn), *more_phones)
+    rep = tuple(sorted(repeats, key=lambda r: r.dropped))
     if "phone" in columns:
-        return Header(columns, extra, [(columns["phone"], "")], full_name, all_phones, given)
+        return Header(columns, extra, [(columns["phone"], "")], full_name, all_phones, given, rep)
     if not phones:
         raise HeaderError(
             "no phone column: the header row must name a column `phone` (or Phone Number, Cell, Mobile, "
             "Telephone, or a VAN export's Preferred Phone, Cell Phone, Home Phone or Work Phone)"
         )
-    return Header(columns, extra, in_turn, full_name, all_phones, given)
+    return Header(columns, extra, in_turn, full_name, all_phones, given, rep)
 
 
 def split_name(full: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
-from dialer.contact_headers import Header, HeaderError, read_header, split_name
+from dialer.contact_headers import FileWarning, Header, HeaderError, read_header, split_name
 from dialer.contact_zones import (
     STATE_ZONES,
     ZoneSource,
@@ -270,10 +270,12 @@ def _open(chunks: Iterable[bytes]) -> tuple[Iterator[list[str]], Header]:
 
 def read_rows(
     chunks: Iterable[bytes], *, default_timezone: str, region: str = "US"
-) -> Iterator[ContactRow | InvalidRow]:
-    """Every non-blank row in file order, as a contact (with its warnings) or a rejected row. Raises
-    CsvError before yielding anything when the file is unusable."""
+) -> Iterator[FileWarning | ContactRow | InvalidRow]:
+    """Every non-blank row in file order, as a contact (with its warnings) or a rejected row, after the
+    file's own warnings (a repeated header). Raises CsvError before yielding anything when the file is
+    unusable."""
     reader, header = _open(chunks)
+    yield from header.warnings()
     columns, extra, phone_columns = header.columns, header.extra, header.phones
     row_number = 0
     while True:
@@ -337,11 +339,13 @@ def read_rows(
         yield ContactRow(row_number, contact, warnings)
 
 
-def read_phones(chunks: Iterable[bytes], *, region: str = "US") -> Iterator[str | InvalidRow]:
-    """A do-not-call list's numbers in file order (E.164), and its rows or cells that are not numbers.
-    Every phone column of a row counts (`phone`, Preferred, Cell, Home...): a VAN export's row has the
-    voter's cell and home phones, and a list that took one of them left the other to be called."""
+def read_phones(chunks: Iterable[bytes], *, region: str = "US") -> Iterator[str | InvalidRow | FileWarning]:
+    """A do-not-call list's numbers in file order (E.164), and its rows or cells that are not numbers,
+    after the file's warnings (a repeated phone header). Every phone column of a row counts (`phone`,
+    Preferred, Cell, Home..., a repeated one too): a VAN export's row has the voter's cell and home phones,
+    and a list that took one of them left the other to be called."""
     reader, header = _open(chunks)
+    yield from header.warnings(dnc=True)
     for row_number in itertools.count(1):
         try:
             row = next(reader)
@@ -364,7 +368,8 @@ def parse_contacts(
     """`read_rows` without row numbers and warnings: every valid number, including those an import skips
     (a do-not-call list takes toll-free numbers too). Raises CsvError before yielding when unusable."""
     for item in read_rows(chunks, default_timezone=default_timezone, region=region):
-        yield item.contact if isinstance(item, ContactRow) else item
+        if not isinstance(item, FileWarning):
+            yield item.contact if isinstance(item, ContactRow) else item
 
 
 __all__ = [
@@ -372,6 +377,7 @@ __all__ = [
     "Contact",
     "ContactRow",
     "CsvError",
+    "FileWarning",
     "InvalidRow",
     "RowWarning",
     "WarningKind",

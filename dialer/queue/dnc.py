@@ -16,7 +16,7 @@ from typing import cast
 import redis.asyncio as aioredis
 
 from dialer.connections import uses_cluster
-from dialer.contacts import CsvError, InvalidRow, normalize_phone, read_phones
+from dialer.contacts import CsvError, FileWarning, InvalidRow, normalize_phone, read_phones
 from dialer.queue import keys
 from dialer.queue.lua_scripts import run
 
@@ -49,10 +49,12 @@ async def add_e164(redis: aioredis.Redis, phones: Sequence[str]) -> int:
     return added
 
 
-async def add_csv(redis: aioredis.Redis, chunks: Iterable[bytes]) -> tuple[int, list[InvalidRow]]:
+async def add_csv(
+    redis: aioredis.Redis, chunks: Iterable[bytes], warnings: list[FileWarning] | None = None
+) -> tuple[int, list[InvalidRow]]:
     """Adds every number of every phone column of a CSV (a VAN row's cell and home phones both); returns
-    (numbers new to the list, the rows or cells that are not numbers). Raises contacts.CsvError when the
-    file has no phone column.
+    (numbers new to the list, the rows or cells that are not numbers), and puts the file's warnings (a
+    repeated phone header) in `warnings`. Raises contacts.CsvError when the file has no phone column.
 
     Parsing (phonenumbers) runs in a worker thread a slice of rows at a time, as the contact import does."""
     added = 0
@@ -60,6 +62,8 @@ async def add_csv(redis: aioredis.Redis, chunks: Iterable[bytes]) -> tuple[int, 
     items = read_phones(chunks)
     while parsed := await asyncio.to_thread(lambda: list(itertools.islice(items, PARSE_SLICE))):
         invalid.extend(item for item in parsed if isinstance(item, InvalidRow))
+        if warnings is not None:
+            warnings.extend(item for item in parsed if isinstance(item, FileWarning))
         added += await add_e164(redis, [item for item in parsed if isinstance(item, str)])
     return added, invalid
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialer.contacts import ContactRow, InvalidRow, RowWarning, sheet_row
+from dialer.contacts import ContactRow, FileWarning, InvalidRow, RowWarning, sheet_row
 from dialer.phones import display_phone
 
 ROW_LIST_CAP = 1000  # entries per list of rows (duplicates, do-not-call, warnings)
@@ -77,13 +77,17 @@ class ImportReport:
     duplicate_rows: list[SkippedRow] = field(default_factory=list)
     dnc_rows: list[SkippedRow] = field(default_factory=list)
     rows: int = 0  # data rows read so far (progress)
+    file_warnings: list[FileWarning] = field(default_factory=list)  # about the whole file (a repeated header)
     lines: LinesById = field(default_factory=LinesById, repr=False)
     # A background import run again after its worker died (queue/import_watch.py): contacts with ids above
     # this were added by the interrupted run of the same file, so they count as imported, not duplicates.
     resume_floor: int | None = None
 
-    def read(self, item: ContactRow | InvalidRow) -> ContactRow | None:
+    def read(self, item: FileWarning | ContactRow | InvalidRow) -> ContactRow | None:
         """Counts a row as read; returns it when it is a contact to import (not invalid, not skipped)."""
+        if isinstance(item, FileWarning):
+            self.file_warnings.append(item)
+            return None
         self.rows = max(self.rows, item.row)
         if isinstance(item, InvalidRow):
             self.invalid.append(item)
@@ -165,4 +169,6 @@ class ImportReport:
             "duplicate_rows": [r.to_json() for r in self.duplicate_rows],
             "dnc_rows": [r.to_json() for r in self.dnc_rows],
             "rows": self.rows,
+            # Only when there are any: answers compared whole (older clients, tests) keep their shape.
+            **({"file_warnings": [w.to_json() for w in self.file_warnings]} if self.file_warnings else {}),
         }

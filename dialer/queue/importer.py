@@ -20,7 +20,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from dialer.connections import async_client, sync_client
-from dialer.contacts import ContactRow, CsvError, InvalidRow, read_rows
+from dialer.contacts import ContactRow, CsvError, FileWarning, InvalidRow, read_rows
 from dialer.queue import keys
 from dialer.queue.announce import campaign_news
 from dialer.queue.dnc import listed, mirror
@@ -86,7 +86,7 @@ async def import_contacts(
     # written (Redis works in its own process meanwhile): at most two slices are held.
     items = read_rows(chunks, default_timezone=default_timezone)
 
-    def parse_ahead() -> asyncio.Future[list[ContactRow | InvalidRow]]:
+    def parse_ahead() -> asyncio.Future[list[FileWarning | ContactRow | InvalidRow]]:
         return asyncio.ensure_future(asyncio.to_thread(lambda: list(itertools.islice(items, CHUNK))))
 
     ahead = parse_ahead()

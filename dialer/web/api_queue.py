@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dialer.campaigns import Campaign
-from dialer.contacts import CsvError, normalize_phone
+from dialer.contacts import CsvError, FileWarning, normalize_phone
 from dialer.models import Role
 from dialer.queue import audit, dnc, import_watch, keys
 from dialer.queue.importer import import_contacts, import_progress
@@ -198,14 +198,18 @@ async def add_dnc(request: Request) -> Response:
         await audit_change(request, user, "add", count=str(added), **one)
         return JSONResponse({"added": added})
     body = await _read_csv(request)
+    warnings: list[FileWarning] = []
     try:
-        added, invalid = await dnc.add_csv(redis, body.chunks())
+        added, invalid = await dnc.add_csv(redis, body.chunks(), warnings)
     except CsvError as exc:
         raise _invalid_csv(exc) from None
     finally:
         await body.close()
     await audit_change(request, user, "upload", count=str(added), rejected=str(len(invalid)))
-    return JSONResponse({"added": added, "invalid": [r.to_json() for r in invalid]})
+    answer: dict[str, Any] = {"added": added, "invalid": [r.to_json() for r in invalid]}
+    if warnings:  # a repeated phone header: which, and that both columns were read
+        answer["file_warnings"] = [w.to_json() for w in warnings]
+    return JSONResponse(answer)
 
 
 def _json_phones(data: Any) -> list[str]:

@@ -219,3 +219,36 @@ def test_a_van_export_txt_can_be_picked_and_uploaded(
     page.goto("/dnc")
     accepted = set((page.locator("#dnc-file").get_attribute("accept") or "").split(","))
     assert TEXT_FILES <= accepted, accepted
+
+
+def test_a_repeated_header_is_told_on_both_uploads(browser: Browser, server: Running) -> None:
+    """An organizer uploads a call list with `note` twice, then a do-not-call list with `Cell Phone`
+    twice: each report says which header repeats and what was kept, above the totals (the later note
+    column was dropped with no word, and the do-not-call list took only the first column's numbers)."""
+    page = settings_page(browser, server, "desktop")
+    page.locator("#contacts-file").set_input_files(
+        {"name": "list.csv", "mimeType": "text/csv", "buffer": b"phone,note,note\n+12125550140,one,two\n"}
+    )
+    page.get_by_role("button", name="Upload call list").click()
+    notice = page.locator("#import-report .file-warnings")
+    expect(notice.locator("li")).to_have_text(
+        ["the header 'note' repeats (columns 2 and 3): column 2's cells were imported, column 3's were not"],
+        timeout=15_000,
+    )
+    expect(page.locator("#import-report ul.report li").first).to_have_text("1 contact imported")
+    page.locator("#dnc-file").set_input_files(
+        {
+            "name": "dnc.csv",
+            "mimeType": "text/csv",
+            "buffer": b"Cell Phone,Cell Phone\n(212) 555-0160,(212) 555-0161\n",
+        }
+    )
+    page.get_by_role("button", name="Upload do-not-call list").click()
+    dnc_notice = page.locator("#dnc-report .file-warnings")
+    expect(dnc_notice.locator("li")).to_have_text(
+        ["the header 'Cell Phone' repeats (columns 1 and 2): the numbers of both columns were added"],
+        timeout=15_000,
+    )
+    expect(page.locator("#dnc-report p").nth(1)).to_have_text("2 numbers added to the do-not-call list.")
+    assert not NEVER.search(page.locator("#dnc-report").inner_text())
+    page.context.close()

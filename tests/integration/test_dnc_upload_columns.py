@@ -97,3 +97,34 @@ def test_a_van_export_with_work_phones_imports_and_lists_them(client: TestClient
     assert open_store(clean_redis).smembers(keys.DNC) == {b"+12125550142"}
     r = client.post("/api/campaigns/dc/contacts", content=b"phone\n212-555-0142\n", headers=CSV)
     assert (r.json()["imported"], r.json()["skipped_dnc"]) == (0, 1)
+
+
+def test_repeated_headers_are_told_in_the_call_list_and_do_not_call_reports(
+    client: TestClient, clean_redis: str
+) -> None:
+    """An organizer uploads a list whose header says `note` twice: the later column's cells were dropped
+    with no word. The report now names the header and the column kept; a do-not-call list with `Cell Phone`
+    twice lists both columns' numbers (only the first's were) and says so; the next call list skips them."""
+    r = client.post(
+        "/api/campaigns/dc/contacts", content=b"phone,note,note\n+12125550140,one,two\n", headers=CSV
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == 1
+    assert r.json()["file_warnings"] == [
+        {
+            "kind": "repeated_header",
+            "header": "note",
+            "columns": [2, 3],
+            "message": "the header 'note' repeats (columns 2 and 3): column 2's cells were imported, "
+            "column 3's were not",
+        }
+    ]
+    dnc_file = b"VANID,Cell Phone,Cell Phone\n101,(212) 555-0160,(212) 555-0161\n"
+    r = client.post("/api/dnc", content=dnc_file, headers=CSV)
+    assert r.status_code == 200, r.text
+    assert r.json()["added"] == 2
+    [warning] = r.json()["file_warnings"]
+    assert warning["message"].endswith("the numbers of both columns were added")
+    r = client.post("/api/campaigns/dc/contacts", content=b"phone\n212-555-0161\n", headers=CSV)
+    assert (r.json()["imported"], r.json()["skipped_dnc"]) == (0, 1)
+    assert "file_warnings" not in r.json()  # a header without repeats: the answer as before

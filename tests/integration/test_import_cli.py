@@ -55,3 +55,16 @@ def test_import_and_export(
     assert run_with(clean_redis, functools.partial(export_results_file, excel=True), "cli", str(excel)) == 0
     assert excel.read_bytes().startswith(b"\xef\xbb\xbfcontact_id,")
     assert build_parser().parse_args(["export", "cli", "--excel", "-o", str(excel)]).excel
+
+
+def test_the_cli_import_says_which_header_repeats(
+    api: TestClient, clean_redis: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_store(clean_redis).set(keys.script_latest("gotv-2026"), 1)
+    assert api.post("/api/campaigns", json=NEW, headers=ADMIN).status_code == 201
+    listed = tmp_path / "list.csv"
+    listed.write_bytes(b"first_name,First Name,phone\nAnn,Annie,+12125550141\n")
+    assert run_with(clean_redis, import_contacts_file, "cli", str(listed)) == 0
+    out = capsys.readouterr().out
+    assert '"imported": 1' in out
+    assert "'First Name' repeats 'first_name' (columns 1 and 2): column 1's cells were imported" in out

@@ -30,6 +30,14 @@ function rowsTable(caption, all, entries) {
       h("td", { text: text(entry?.message) })))));
 }
 
+// The file's own warnings (a header that repeats: which, and which column's cells were read).
+function fileWarnings(r) {
+  const list = (Array.isArray(r?.file_warnings) ? r.file_warnings : []).filter((w) => w && w.message);
+  return list.length ? h("div", { class: "notice file-warnings", role: "status" },
+    h("p", { text: "Check the file's header row:" }),
+    h("ul", {}, ...list.map((w) => h("li", { text: text(w.message) })))) : null;
+}
+
 const NOTE = "Row numbers are those of your spreadsheet, where the header is row 1.";
 
 // The answer of POST /api/campaigns/{id}/contacts, as nodes for the report's container.
@@ -52,6 +60,7 @@ export function importReport(r) {
   // The script's contact fields that no list of the campaign has: a blank in front of a volunteer.
   const gaps = (Array.isArray(r?.script_fields) ? r.script_fields : []).filter((g) => g && g.message);
   return [
+    fileWarnings(r),
     gaps.length ? h("div", { class: "notice script-fields", role: "status" },
       h("p", { text: "Check the script: it reads contact fields this campaign's call lists do not have." }),
       h("ul", {}, ...gaps.map((g) => h("li", { text: text(g.message) })))) : null,
@@ -77,6 +86,7 @@ export function dncReport(r) {
   const added = count(r?.added);
   const leftOut = `${plural(invalid.length, "entry", "entries")} ${DNC_LEFT_OUT}.`;
   return [
+    fileWarnings(r),
     h("p", { text: `${plural(added, "number", "numbers")} added to the do-not-call list.` }),
     invalid.length ? h("p", { class: "muted small", text: `${leftOut} ${NOTE}` }) : null,
     rowsTable("Not added: no usable phone number", invalid.length, invalid),
