@@ -1052,7 +1052,10 @@ const HANDLERS = {
     }
     if (dialing && FINAL_STATUSES.has(m.status)) {
       $("dialer-state").textContent = "The call ended: finish the script, or save what happened below.";
+      const at = document.activeElement; // Hang up at the script's end: the keyboard goes on to Save
+      const toSave = phase() === "done" && (!at || at === document.body || at === ui.voterHangup);
       show(ui.voterHangup, false);
+      if (toSave) ui.finish.focus();
       recording.end();
       if (phase() === "connected") talkedAndGone();
       return;
