@@ -88,6 +88,7 @@ def test_a_voter_still_on_the_line_at_the_end_can_be_hung_up_before_saving(
     in_thread(bridge(redis_url, campaign, carrier))
     expect(page.locator("#step-text")).to_contain_text("Hi, is this", timeout=10_000)
     page.keyboard.press("1")  # Speaking
+    expect(page.locator("#step-text")).to_contain_text("library levy")  # the next question, then its key
     page.keyboard.press("2")  # No: refused, the script ends
     expect(page.locator("#finish-btn")).to_be_focused()
     hang_up = page.locator("#voter-hangup-btn")
