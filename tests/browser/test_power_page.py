@@ -116,7 +116,7 @@ def test_a_volunteer_who_saved_during_a_pause_takes_calls_again_on_resume(
     expect(page.locator("#finish-btn")).to_be_focused()  # (Enter before that would press an answer)
     page.keyboard.press("Enter")
     expect(page.locator("#save-status")).to_contain_text("Saved: Not home", timeout=10_000)
-    expect(page.locator("#dialer-state")).to_contain_text("The campaign is paused")
+    expect(page.locator("#dialer-state")).to_have_text("You take calls again when the campaign resumes.")
     expect(page.locator("#contact-name")).to_have_text("The campaign is paused")
     with server.client() as admin:
         assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "active"}).status_code == 200
@@ -157,7 +157,8 @@ def test_a_reload_while_waiting_says_the_volunteer_stopped_taking_calls(
     # the state: it does not wipe the reason out.
     with server.client() as admin:
         assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "paused"}).status_code == 200
-        expect(state).to_contain_text("The campaign is paused")
+        expect(page.locator("#contact-name")).to_have_text("The campaign is paused")
+        expect(state).to_have_text("You are not taking calls.")  # the notice says why, once
         assert admin.patch(f"/api/campaigns/{campaign}", json={"status": "active"}).status_code == 200
     expect(state).to_have_text(
         "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on."

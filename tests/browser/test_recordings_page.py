@@ -89,8 +89,8 @@ def test_an_organizer_lists_plays_and_deletes_recordings(
         assert box and box["x"] + box["width"] <= edge["x"] + edge["width"] + 1, (box, edge)
     page.screenshot(path=str(shots / f"recordings-{viewport['width']}.png"), full_page=True)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete the recording of the call with Grace Hopper").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete", exact=True).click()  # asking: own test
     expect(rows).to_have_count(1)
     expect(page.locator("#recordings-status")).to_contain_text("Deleted the recording of the call with Grace")
     expect(page.locator("#recordings-status")).to_contain_text("1 recording.")

@@ -104,7 +104,10 @@ const DIALER_TEXT = {
   off: "You are not taking calls.",
   waiting: "Waiting for the next voter… keep this page open.",
   talking: "Connected to a voter: read the script.",
-  paused: "The campaign is paused: no calls until the organizers resume it.",
+  // Paused: the notice above the card says so and why, and the card's heading names it; this line says only
+  // what this volunteer will do (a reloaded page said the pause twice over, in the notice and here).
+  paused: "You are not taking calls.",
+  pausedWanted: "You take calls again when the campaign resumes.",
   reloaded: "The page reloaded, so you stopped taking calls. Press “Start taking calls” to go on.",
 };
 
@@ -142,7 +145,7 @@ const HEADING = {
 
 const pool = dialing ? new DialerPool(cid, phone, (state, detail) => {
   const paused = campaign.status === "paused" && state !== "talking";
-  const text = paused ? DIALER_TEXT.paused : state === "off" && pool.stoppedByReload ? DIALER_TEXT.reloaded : DIALER_TEXT[state];
+  const text = paused ? DIALER_TEXT[pool.wanted ? "pausedWanted" : "paused"] : state === "off" && pool.stoppedByReload ? DIALER_TEXT.reloaded : DIALER_TEXT[state];
   $("dialer-state").textContent = detail && !paused ? `${text} (${detail})` : text;
   $("ready-btn").textContent = pool.ready ? "Stop taking calls" : "Start taking calls";
   $("ready-btn").setAttribute("aria-pressed", String(pool.ready));
@@ -1049,7 +1052,10 @@ const HANDLERS = {
     }
     if (dialing && FINAL_STATUSES.has(m.status)) {
       $("dialer-state").textContent = "The call ended: finish the script, or save what happened below.";
+      const at = document.activeElement; // Hang up at the script's end: the keyboard goes on to Save
+      const toSave = phase() === "done" && (!at || at === document.body || at === ui.voterHangup);
       show(ui.voterHangup, false);
+      if (toSave) ui.finish.focus();
       recording.end();
       if (phase() === "connected") talkedAndGone();
       return;

@@ -17,6 +17,20 @@ function say() {
   status.textContent = n ? `${plural(n, "recording", "recordings")}.` : "No recordings yet.";
 }
 
+// Delete asks first, in the page's own dialog (as the campaigns list's Archive does), not the browser's
+// confirm(): a browser told to stop this site's dialogs answers confirm() "no" unseen, and Delete did
+// nothing. "Keep it" has the focus (Enter on a slip keeps it), Escape closes it unanswered, and the
+// keyboard goes back to the Delete button.
+function askToDelete(button, voter) {
+  const dialog = document.getElementById("delete-dialog");
+  document.getElementById("delete-title").textContent = `Delete the recording of the call with ${voter}?`;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => { button.focus(); resolve(dialog.returnValue === "delete"); }, { once: true });
+  });
+}
+
 function row(rec) {
   const who = rec.phone ? `${rec.voter}, ${rec.phone}` : rec.voter;
   const audio = h("audio", { controls: "", preload: "none", src: `${base}/${encodeURIComponent(rec.sid)}/audio` });
@@ -31,7 +45,7 @@ function row(rec) {
     h("td", { "data-label": "Listen" }, audio),
     h("td", {}, remove));
   remove.addEventListener("click", async () => {
-    if (!confirm(`Delete the recording of the call with ${rec.voter}? It cannot be brought back.`)) return;
+    if (!(await askToDelete(remove, rec.voter))) return;
     errorBox.hidden = true;
     remove.disabled = true;
     try {
