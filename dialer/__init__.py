@@ -5,9 +5,9 @@ import no I/O library):
 
 Rules (pure: no I/O, time passed in; unit-tested, property-based where inputs are many):
     models, settings, calling_hours, contact_zones, contact_headers, contacts, phones, phone_types,
-    caller_ids, calling_methods, guardrails, pacing, call_estimates, pace, session, roster, survey, coaching,
-    notices, transfers, staff_lines, conference_calls, phone_legs, voicemail_audio, recording_consent,
-    campaigns, names, csv_encoding, times, scripts (but scripts.cli), simulation
+    caller_ids, calling_methods, guardrails, pacing, abandon_periods, call_estimates, pace, session, roster,
+    survey, coaching, notices, transfers, staff_lines, conference_calls, phone_legs, voicemail_audio,
+    recording_consent, campaigns, names, csv_encoding, times, scripts (but scripts.cli), simulation
 Stores (Redis adapters): stores, queue (the call queue: leases, results, do-not-call, imports; its Lua
     scripts and every Redis key), crm (the CRM sync's ledger and its VAN/OSDI clients)
 Carriers: telephony (Twilio and the simulated carrier, their TwiML and REST)

@@ -30,17 +30,18 @@ cap. This pacer plans each line against the next twenty seconds:
 4. **A floor with no risk at all.** ``k_safe`` lines are dialed whatever ``theta`` is: as many as agents
    certainly free by the earliest possible pick-up (+2 s) minus every line that could still be a human.
    That is power mode with look-ahead into wrap-up, and it is what a small pool falls back to.
-5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops
-   the campaign can still afford at ``target = cap * target_share`` (2.55%, a margin under the 3% cap for
-   the noise of finite runs). ``theta = theta_mid * exp((bank - bank_reserve) / bank_scale)``, kept between
+5. **Theta from the abandonment bank.** ``bank = target * live_answers - abandoned`` is how many drops the
+   campaign can still afford at ``target = cap * target_share`` (2.55%, a margin under the 3% cap for the
+   noise of finite runs). ``theta = theta_mid * exp((bank - bank_reserve) / bank_scale)``, kept between
    ``theta_floor`` and ``theta_max``: ``log theta`` moves by a constant with every answer and every drop, an
-   integral controller on the measured campaign abandonment. It never falls to zero in a pool of 10 or
-   more: drops come in bursts (four humans answering at once into a busy pool), and the safe floor after
-   one, power mode with look-ahead, idles half the volunteers for the ten minutes it takes to earn the
-   rate back, while ``theta_floor`` keeps 41.5 of the 44 talk-minutes at a fifth of the drops and earns it
-   back in a few. Theta is 0 only in a pool under 10 volunteers, when the bank holds less than one drop or
-   one more drop would put the campaign over the cap even counting one answer per volunteer to come: a
-   small pool earns answers slowly and never spends a drop it has not earned.
+   integral controller on the measured campaign abandonment. ``live_answers`` and ``abandoned`` are the
+   current 30-day period's (abandon_periods.py: the rule measures each period on its own). It never falls to
+   zero in a pool of 10 or more: drops come in bursts (four humans answering at once into a busy pool), and
+   the safe floor after one, power mode with look-ahead, idles half the volunteers for the ten minutes it
+   takes to earn the rate back, while ``theta_floor`` keeps 41.5 of the 44 talk-minutes at a fifth of the
+   drops and earns it back in a few. Theta is 0 only in a pool under 10 volunteers, when the bank holds less
+   than one drop or one more drop would put the campaign over the cap even counting one answer per volunteer
+   to come: a small pool earns answers slowly and never spends a drop it has not earned.
 6. **Hanging up late lines** (``cancel``). A line may be hung up once it has rung ``min_ring`` = 15 s
    (the FTC's Telemarketing Sales Rule: 15 seconds or four rings), and a quarter of the pick-ups (15-18 s
    of a 5-18 s window) come after that. Each tick, every such line whose human would now be dropped with
@@ -123,8 +124,8 @@ class PacingInput:
     ringing: Sequence[float]  # seconds since each unresolved line was dialed
     outcomes: OutcomeEstimator
     talk: TalkTimeModel | None  # None: not enough finished conversations yet to trust a model
-    live_answers: int = 0
-    abandoned: int = 0
+    live_answers: int = 0  # in the abandonment cap's current 30-day period
+    abandoned: int = 0  # ... of those answers
     waiting: int = 0  # humans answered, not yet bridged
     abandon_cap: float = 0.03
     cps_limit: float = 1.0

@@ -1,5 +1,5 @@
 """What the pacer sees of a campaign, read from Redis: the volunteers in the pool, the lines in flight, the
-outcome and talk-time estimates and the abandonment so far, as the pure pacer's `PacingInput`."""
+outcome and talk-time estimates and the abandonment in the cap's period, as the pure pacer's `PacingInput`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from dialer import pacing
 from dialer.campaigns import Campaign
+from dialer.dialing import periods
 from dialer.dialing.agents import Agent, is_stale, pool, set_ready
 from dialer.dialing.bridge import DialCounters, dial_counters
 from dialer.dialing.model import agent_view
@@ -33,8 +34,8 @@ async def observe(
     config: pacing.PacerConfig,
 ) -> tuple[pacing.PacingInput, list[str]]:
     """The pacer's view of a campaign now: its pool, the lines in flight, the outcome and talk-time
-    estimates and the abandonment so far (times in carrier seconds: `scale` times real time); and the
-    CallSids of the lines, in the order of `PacingInput.ringing`."""
+    estimates and the abandonment in the cap's current 30-day period (times in carrier seconds: `scale`
+    times real time); and the CallSids of the lines, in the order of `PacingInput.ringing`."""
     cid, s = campaign.id, scale
     agents: list[Agent] = []
     for a in await pool(redis, cid):
@@ -56,6 +57,9 @@ async def observe(
         await give_up_lines(redis, cid, lost)
         lines = [(sid, at) for sid, at in lines if sid not in set(lost)]
     counters = await dial_counters(redis, cid)
+    # The cap is measured over the current 30-day period, not the campaign's life (abandon_periods.py).
+    await periods.anchor(redis, campaign, now)
+    period = await periods.period_figures(redis, cid, now)
     talk = pacing.TalkTimeEstimator()
     for seconds in talks:
         talk = talk.observed(float(seconds))
@@ -73,8 +77,8 @@ async def observe(
         ringing=ringing,
         outcomes=outcomes,
         talk=talk.model,
-        live_answers=counters.live_answers,
-        abandoned=counters.abandoned,
+        live_answers=period.live_answers,
+        abandoned=period.abandoned,
         waiting=int(waiting),
         abandon_cap=campaign.abandon_cap,
         cps_limit=cps,

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from dialer import pacing
+from dialer import abandon_periods, pacing
 from dialer.campaigns import Campaign
 from dialer.dialing import twiml
 from dialer.dialing.bridge import ABANDONED_NOTE, record_outcome, time_scale
@@ -369,5 +369,7 @@ class CampaignPacer:
             pipe.expire(dkeys.dial_line(cid, sid), LINE_TTL)
             pipe.zadd(dkeys.dial_lines(cid), {sid: now})
             pipe.hincrby(dkeys.dial_counters(cid), "dials", 1)
+            # The first dial starts the abandonment cap's first 30-day period (abandon_periods.py).
+            pipe.hsetnx(dkeys.dial_counters(cid), abandon_periods.START_FIELD, repr(now))
             await pipe.execute()
         return True

@@ -6,11 +6,14 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from dialer.abandon_periods import PeriodFigures
 from dialer.campaigns import Campaign
 from dialer.dialing.agents import AGENT_TIMEOUT, AgentState, is_stale, pool
 from dialer.dialing.bridge import dial_counters
+from dialer.dialing.periods import period_figures
 from dialer.queue import keys as dkeys
 from dialer.queue.lua_scripts import run
+from dialer.times import iso_or_none
 
 
 async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign, now: float) -> dict[str, Any]:
@@ -18,7 +21,9 @@ async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign, now: float) 
     power mode), 0 while the campaign does not dial (paused, archived, closed, preview); `lines` the lines
     in flight now; `mean_wait_seconds` is how long a free volunteer waited for a voter, on average;
     `canceled` counts lines the pacer hung up after 15 s of ringing with nobody free for them; `volunteers`
-    leaves out the ones gone quiet (the pacer drops them only while it dials)."""
+    leaves out the ones gone quiet (the pacer drops them only while it dials). `dials`, `live_answers`,
+    `abandoned` and `abandon_rate` are the campaign's whole life; `period` is the 30-day period the cap is
+    measured over, which the pacer plans with (abandon_periods.py)."""
     counters = await dial_counters(redis, campaign.id)
     agents = [a for a in await pool(redis, campaign.id) if not is_stale(a, now)]
     # The pacer's status lives a minute after its last decision: once it stops dialing, the tiles showed
@@ -38,6 +43,7 @@ async def dialer_numbers(redis: aioredis.Redis, campaign: Campaign, now: float) 
         "canceled": counters.canceled,
         "abandon_rate": counters.abandon_rate,
         "abandon_cap": campaign.abandon_cap,
+        "period": period_view(await period_figures(redis, campaign.id, now)),
         "dial_ratio": float(status.get("dial_ratio") or 0.0),
         "lines": lines,
         "mean_wait_seconds": counters.mean_wait,
@@ -53,3 +59,15 @@ async def volunteers_with_a_list(redis: aioredis.Redis, campaign_id: str, now: f
     script (count_calling.lua): 1,000 lists took 94 ms as two pipelines of reads from here."""
     args = [dkeys.tag(campaign_id) + ":", repr(now), dkeys.AUTO, AGENT_TIMEOUT]
     return int(await run(redis, "count_calling", [dkeys.leases(campaign_id)], args))
+
+
+def period_view(period: PeriodFigures) -> dict[str, Any]:
+    """The abandonment cap's current period as the API answers it (times null before the first dial)."""
+    return {
+        "index": period.index,
+        "started_at": iso_or_none(period.started_at),
+        "ends_at": iso_or_none(period.ends_at),
+        "live_answers": period.live_answers,
+        "abandoned": period.abandoned,
+        "abandon_rate": period.abandon_rate,
+    }

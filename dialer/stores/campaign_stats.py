@@ -28,7 +28,7 @@ from dialer.times import iso
 
 COUNT_PAGE, COUNT_CAP = 200, 5000  # count_cells.lua: entries read at a time, and at most, per zone
 DIALER_FIELDS = [
-    *("dials", "live_answers", "abandoned", "canceled", "abandon_cap"),
+    *("dials", "live_answers", "abandoned", "canceled", "abandon_cap", "period"),
     *("dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
 ]
 

@@ -31,6 +31,32 @@ local function settling(outcome)
   redis.call('ZADD', KEYS[10], redis.call('HGET', KEYS[1], 'dialed_at') or ARGV[5], outcome .. '|' .. sid)
 end
 
+-- The field prefix of the abandonment cap's 30-day period a person answering now belongs to
+-- (dialer/abandon_periods.py), from the campaign's first dial; nil before the pacer has set it.
+local function period()
+  local start = tonumber(redis.call('HGET', KEYS[5], 'period_start') or '')
+  if not start then return nil end
+  return 'p' .. math.max(0, math.floor((now - start) / 2592000)) .. ':'
+end
+
+-- A person answered: counted in the lifetime and the current period's live answers. The line keeps its
+-- period, so that its drop, if it is dropped, counts in the same one (even after the period's end).
+local function answered()
+  redis.call('HINCRBY', KEYS[5], 'live_answers', 1)
+  local p = period()
+  if p then
+    redis.call('HINCRBY', KEYS[5], p .. 'live_answers', 1)
+    redis.call('HSET', KEYS[1], 'period', p)
+  end
+end
+
+-- A person answered and nobody was connected: the lifetime and the answer's period's abandoned calls.
+local function dropped()
+  redis.call('HINCRBY', KEYS[5], 'abandoned', 1)
+  local p = redis.call('HGET', KEYS[1], 'period') or period()
+  if p then redis.call('HINCRBY', KEYS[5], p .. 'abandoned', 1) end
+end
+
 local function reserve()
   while true do
     local top = redis.call('ZRANGE', KEYS[4], 0, 0)
@@ -81,7 +107,7 @@ end
 if kind == 'human' then
   if state ~= 'dialing' then return {'noop', state} end
   redis.call('ZREM', KEYS[2], sid)
-  redis.call('HINCRBY', KEYS[5], 'live_answers', 1)
+  answered()
   redis.call('HINCRBY', KEYS[5], 'human', 1)
   settling('human')
   local v = reserve()
@@ -106,9 +132,9 @@ elseif kind == 'unheard' then
   -- callbacks were lost: dialing/quiet_lines.py). Nobody was connected to them: abandoned, and counted so.
   if state ~= 'dialing' then return {'noop', state} end
   redis.call('ZREM', KEYS[2], sid)
-  redis.call('HINCRBY', KEYS[5], 'live_answers', 1)
+  answered()
   redis.call('HINCRBY', KEYS[5], 'human', 1)
-  redis.call('HINCRBY', KEYS[5], 'abandoned', 1)
+  dropped()
   settling('human')
   redis.call('HSET', KEYS[1], 'state', 'ended')
   return {'abandoned', cid, auto_batch}
@@ -137,7 +163,7 @@ elseif state == 'waiting' then
   -- The voter hung up on the silence before a volunteer was free: abandoned all the same.
   redis.call('HSET', KEYS[1], 'state', 'ended')
   if redis.call('ZREM', KEYS[3], sid) == 1 then
-    redis.call('HINCRBY', KEYS[5], 'abandoned', 1)
+    dropped()
     return {'abandoned', cid, auto_batch}
   end
   return {'noop', state}

@@ -12,6 +12,7 @@ from typing import Any
 from dialer.calling_methods import CallingMethod
 from dialer.models import RESULT_CODES, CampaignStatus, Mode, Role
 from dialer.web.openapi.caller_id_schema import CALLER_ID_OUT, CALLER_IDS_IN
+from dialer.web.openapi.period_schema import ABANDON_PERIOD
 from dialer.web.openapi.recording_schema import RECORDING_IN, RECORDING_OUT
 from dialer.web.openapi.transfer_schema import TRANSFER_TARGETS_IN, TRANSFER_TARGETS_OUT
 
@@ -280,18 +281,8 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "DialerNumbers": obj(
         [
-            "campaign_id",
-            "mode",
-            "dials",
-            "live_answers",
-            "abandoned",
-            "canceled",
-            "abandon_rate",
-            "abandon_cap",
-            "dial_ratio",
-            "lines",
-            "mean_wait_seconds",
-            "volunteers",
+            *("campaign_id", "mode", "dials", "live_answers", "abandoned", "canceled", "abandon_rate"),
+            *("abandon_cap", "period", "dial_ratio", "lines", "mean_wait_seconds", "volunteers"),
         ],
         campaign_id=STRING,
         mode={"enum": [m.value for m in Mode]},
@@ -301,6 +292,7 @@ SCHEMAS: dict[str, Schema] = {
         canceled=INT,
         abandon_rate=NUMBER,
         abandon_cap=NUMBER,
+        period=ABANDON_PERIOD,
         dial_ratio=NUMBER,
         lines=INT,
         mean_wait_seconds=nullable(NUMBER),

@@ -126,6 +126,9 @@ function render(s) {
   if (dialing) {
     $("mode").textContent = s.mode.charAt(0).toUpperCase() + s.mode.slice(1);
     $("dial_ratio").textContent = Number(s.dialer.dial_ratio || 0).toFixed(2);
+    // The cap is kept per 30-day period (the pacer plans with it); the tile above is the whole campaign.
+    const period = s.dialer.period;
+    $("abandon_period").textContent = period && period.started_at ? pct(period.abandon_rate) : "–";
     const wait = s.dialer.mean_wait_seconds;
     $("mean_wait").textContent = wait === null || wait === undefined ? "–" : `${Math.round(wait)} s`;
   }
