@@ -7,7 +7,8 @@ Rules (pure: no I/O, time passed in; unit-tested, property-based where inputs ar
     models, settings, calling_hours, contact_zones, contact_headers, contacts, phones, phone_types,
     caller_ids, calling_methods, guardrails, pacing, abandon_periods, call_estimates, pace, session, roster,
     survey, coaching, notices, transfers, staff_lines, conference_calls, phone_legs, voicemail_audio,
-    recording_consent, campaigns, names, csv_encoding, times, scripts (but scripts.cli), simulation
+    recording_consent, campaigns, names, csv_encoding, strict_json, times, scripts (but scripts.cli),
+    simulation
 Stores (Redis adapters): stores, queue (the call queue: leases, results, do-not-call, imports; its Lua
     scripts and every Redis key), crm (the CRM sync's ledger and its VAN/OSDI clients)
 Carriers: telephony (Twilio and the simulated carrier, their TwiML and REST)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from dialer import strict_json
 from dialer.scripts.model import LoadedScript, Problem, ScriptError, Severity
 from dialer.scripts.validate import validate_script
 
@@ -114,22 +115,9 @@ def parse_document(data: str | bytes, content_type: str) -> Any:
     return doc
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a script")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def _parse_json(text: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        return strict_json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise ScriptError([Problem("", f"the JSON could not be read on {where}: {exc.msg}")]) from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from dialer import strict_json
 from dialer.web.errors import ApiError
 
 JSON_LIMIT = 1024 * 1024
@@ -42,29 +43,10 @@ async def read_json(request: Request, limit: int = JSON_LIMIT) -> Any:
     return parse_json(raw)
 
 
-class _NotJson(ValueError):
-    """What Python's parser accepts and JSON (RFC 8259) does not, or leaves to the reader to guess."""
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Python keeps the last of repeated keys, other parsers the first: `{"name": "A", "name": "B"}` would
-    # be read one way here and another way by whatever produced or checked it. Refuse rather than guess.
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _NotJson(f"the key {key!r} appears more than once in one object")
-        out[key] = value
-    return out
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not a JSON number")
-
-
 def parse_json(raw: bytes) -> Any:
     try:
-        data = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
-    except _NotJson as exc:
+        data = strict_json.loads(raw)
+    except strict_json.NotStrictJson as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_json", "The body is not UTF-8 text.") from None
