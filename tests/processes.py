@@ -1,9 +1,38 @@
-"""Looking at processes from a test (Linux /proc): a process's children, whether one still runs."""
+"""Processes from a test: `dialer worker` run beside a server, and (Linux /proc) a process's children and
+whether one still runs."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def worker_process(env: Mapping[str, str], cwd: Path, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`dialer worker` with its output appended to `log_path`, stopped as an operator stops it on the way
+    out (SIGTERM, then kill after 15 s)."""
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "dialer", "worker"],
+            env=dict(env),
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def children_of(pid: int) -> list[int]:

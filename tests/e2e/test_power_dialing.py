@@ -9,9 +9,6 @@ import asyncio
 import csv
 import io
 import json
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from dialer.telephony.simulated import SimulatedCarrier
 from dialer.telephony.simulated_plan import SimProfile
 from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
 from tests.e2e.calling import STAYS_ON_THE_LINE, midday_zone, seed_script
+from tests.processes import worker_process
 from tests.servers import ADMIN_TOKEN, ServerProcess
 
 SPEED = 20.0
@@ -124,48 +122,38 @@ def test_three_volunteers_call_with_the_server_dialing(tmp_path: Path, clean_red
         assert not server.tracebacks(), server.tracebacks()
 
 
+def power_day(server: ServerProcess, admin: httpx.Client, redis_url: str, name: str, contacts: int) -> str:
+    """A power campaign `pw` with the standard script and `contacts` voters, and a volunteer signed up
+    (vol@example.org) on `server`; the volunteer's token."""
+    create_campaign(admin, "power", redis_url, name=name)
+    asyncio.run(seed(redis_url, "pw", contacts))
+    r = httpx.post(
+        f"{server.base_url}/api/auth/signup",
+        json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
+    )
+    return str(r.json()["token"])
+
+
+def dialer_calls(base_url: str, token: str, *, seed: int, calls: int, timeout: float) -> VolunteerReport:
+    """A simulated volunteer of campaign `pw` taking `calls` calls from the server's dialer."""
+
+    async def run() -> VolunteerReport:
+        volunteer = SimulatedVolunteer(base_url, token, "pw", seed=seed, think_seconds=0.01)
+        try:
+            return await asyncio.wait_for(volunteer.run_dialer(max_calls=calls), timeout)
+        finally:
+            await volunteer.aclose()
+
+    return asyncio.run(run())
+
+
 def test_the_worker_process_runs_the_pacer(tmp_path: Path, clean_redis: str) -> None:
     env = {"DIALER_SIM_SPEED": str(SPEED), "DIALER_SIM_SEED": "7"}
     with ServerProcess(tmp_path, clean_redis, env=env) as server, server.client() as admin:
-        asyncio.run(seed_script(clean_redis))
-        r = admin.post(
-            "/api/campaigns",
-            json={"id": "pw", "name": "Worker day", "script_id": "gotv-2026", "caller_id": "+14155550199",
-                  "mode": "power"},
-        )  # fmt: skip
-        assert r.status_code == 201, r.text
-        asyncio.run(seed(clean_redis, "pw", 30))
-        r = httpx.post(
-            f"{server.base_url}/api/auth/signup",
-            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
-        )
-        token = r.json()["token"]
+        token = power_day(server, admin, clean_redis, "Worker day", 30)
         log_path = tmp_path / "worker.log"
-        with open(log_path, "ab") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "dialer", "worker"],
-                env={**server.env, "PORT": str(server.port)},
-                cwd=tmp_path,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-
-            async def one() -> VolunteerReport:
-                volunteer = SimulatedVolunteer(server.base_url, token, "pw", seed=1, think_seconds=0.01)
-                try:
-                    return await asyncio.wait_for(volunteer.run_dialer(max_calls=2), 40)
-                finally:
-                    await volunteer.aclose()
-
-            report = asyncio.run(one())
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        with worker_process({**server.env, "PORT": str(server.port)}, tmp_path, log_path):
+            report = dialer_calls(server.base_url, token, seed=1, calls=2, timeout=40)
         assert report.calls == 2, log_path.read_text()[-3000:]
         stats = admin.get("/api/campaigns/pw/stats").json()
         assert {row["name"]: row["calls"] for row in stats["leaderboard"]}["Vol"] == 2

@@ -6,13 +6,8 @@ PUBLIC_URL set always wins."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 import redis.asyncio as aioredis
 
@@ -20,50 +15,26 @@ from dialer.dialing.runner import followed
 from dialer.queue import keys
 from dialer.settings import Settings
 from dialer.stores import web_url
-from dialer.volunteer_sim import SimulatedVolunteer, VolunteerReport
-from tests.e2e.calling import seed_script
-from tests.e2e.test_power_dialing import seed
+from tests.e2e.test_power_dialing import dialer_calls, power_day
+from tests.processes import worker_process
 from tests.servers import ServerProcess
 
 
-def test_the_worker_calls_back_on_the_port_serve_listens_on(tmp_path: Path, clean_redis: str) -> None:
-    server = ServerProcess(tmp_path, clean_redis, env={"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"})
-    for name in ("PUBLIC_URL", "PORT"):  # the defaults: what a first `dialer serve --port 9000` runs with
+def default_serve(tmp_path: Path, redis_url: str, env: dict[str, str]) -> ServerProcess:
+    """A `dialer serve` with the defaults (no PUBLIC_URL, no PORT), as a first `--port 9000` runs."""
+    server = ServerProcess(tmp_path, redis_url, env=env)
+    for name in ("PUBLIC_URL", "PORT"):
         server.env.pop(name, None)
+    return server
+
+
+def test_the_worker_calls_back_on_the_port_serve_listens_on(tmp_path: Path, clean_redis: str) -> None:
+    server = default_serve(tmp_path, clean_redis, {"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"})
     with server, server.client() as admin:
-        asyncio.run(seed_script(clean_redis))
-        body = {"id": "pw", "name": "Port day", "script_id": "gotv-2026", "caller_id": "+14155550199",
-                "mode": "power"}  # fmt: skip
-        assert admin.post("/api/campaigns", json=body).status_code == 201
-        asyncio.run(seed(clean_redis, "pw", 10))
-        r = httpx.post(
-            f"{server.base_url}/api/auth/signup",
-            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
-        )
-        token = r.json()["token"]
+        token = power_day(server, admin, clean_redis, "Port day", 10)
         log_path = tmp_path / "worker.log"
-        with open(log_path, "ab") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "dialer", "worker"], env=server.env, cwd=tmp_path, stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-
-            async def one() -> VolunteerReport:
-                volunteer = SimulatedVolunteer(server.base_url, token, "pw", seed=1, think_seconds=0.01)
-                try:
-                    return await asyncio.wait_for(volunteer.run_dialer(max_calls=1), 60)
-                finally:
-                    await volunteer.aclose()
-
-            report = asyncio.run(one())
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        with worker_process(server.env, tmp_path, log_path):
+            report = dialer_calls(server.base_url, token, seed=1, calls=1, timeout=60)
         worker_log = log_path.read_text()
         assert report.calls == 1, worker_log[-3000:]
         assert f"carrier callbacks go to {server.base_url}" in worker_log, worker_log[-3000:]
@@ -76,57 +47,25 @@ def test_the_worker_follows_serve_restarted_on_another_port(tmp_path: Path, clea
     once at its start, so every call it placed after sent its webhooks to the dead port: the volunteer
     waited, ready, and no voter was ever bridged until the worker was restarted too."""
     env = {"DIALER_SIM_SPEED": "20", "DIALER_SIM_SEED": "7"}
-    first = ServerProcess(tmp_path, clean_redis, env=env)
-    for name in ("PUBLIC_URL", "PORT"):
-        first.env.pop(name, None)
+    first = default_serve(tmp_path, clean_redis, env)
     with first, first.client() as admin:
-        asyncio.run(seed_script(clean_redis))
-        body = {"id": "pw", "name": "Port day", "script_id": "gotv-2026", "caller_id": "+14155550199",
-                "mode": "power"}  # fmt: skip
-        assert admin.post("/api/campaigns", json=body).status_code == 201
-        asyncio.run(seed(clean_redis, "pw", 10))
-        r = httpx.post(
-            f"{first.base_url}/api/auth/signup",
-            json={"email": "vol@example.org", "name": "Vol", "password": "a long password"},
-        )
-        token = r.json()["token"]
+        token = power_day(first, admin, clean_redis, "Port day", 10)
         log_path = tmp_path / "worker.log"
-        with open(log_path, "ab") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "dialer", "worker"], env=first.env, cwd=tmp_path, stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            assert asyncio.run(_one_call(first.base_url, token, seed=1)).calls == 1, log_path.read_text()
+        with worker_process(first.env, tmp_path, log_path):
+            report = dialer_calls(first.base_url, token, seed=1, calls=1, timeout=60)
+            assert report.calls == 1, log_path.read_text()
             assert first.proc is not None
             first.proc.kill()  # kill -9: the operator's crash
             first.proc.wait()
-            second = ServerProcess(tmp_path, clean_redis, env=env)
-            for name in ("PUBLIC_URL", "PORT"):
-                second.env.pop(name, None)
+            second = default_serve(tmp_path, clean_redis, env)
             assert second.port != first.port
             with second:
-                report = asyncio.run(_one_call(second.base_url, token, seed=2))
+                report = dialer_calls(second.base_url, token, seed=2, calls=1, timeout=60)
                 worker_log = log_path.read_text()
                 assert report.calls == 1, worker_log[-3000:]
                 assert f"carrier callbacks now go to {second.base_url}" in worker_log, worker_log[-3000:]
                 assert not second.tracebacks()
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
         assert "Traceback" not in log_path.read_text()
-
-
-async def _one_call(base_url: str, token: str, seed: int) -> VolunteerReport:
-    volunteer = SimulatedVolunteer(base_url, token, "pw", seed=seed, think_seconds=0.01)
-    try:
-        return await asyncio.wait_for(volunteer.run_dialer(max_calls=1), 60)
-    finally:
-        await volunteer.aclose()
 
 
 async def _no_sleep(seconds: float) -> None:
